@@ -1,0 +1,51 @@
+#!/usr/bin/env node
+// Bundles each Lambda handler in lambda/<name>/index.ts into assets/handlers/<name>/index.js.
+// Runs from the npm `prepare` script, so `npm ci` leaves the bundles ready and users of the
+// package need neither esbuild nor Docker at synth time.
+const fs = require('fs');
+const path = require('path');
+const esbuild = require('esbuild');
+
+const root = path.resolve(__dirname, '..');
+const lambdaDir = path.join(root, 'lambda');
+const outRoot = path.join(root, 'assets', 'handlers');
+
+function handlerNames() {
+  return fs.readdirSync(lambdaDir, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && entry.name !== 'shared')
+    .filter((entry) => fs.existsSync(path.join(lambdaDir, entry.name, 'index.ts')))
+    .map((entry) => entry.name)
+    .sort();
+}
+
+async function main() {
+  fs.rmSync(outRoot, { recursive: true, force: true });
+  const names = handlerNames();
+  for (const name of names) {
+    const outfile = path.join(outRoot, name, 'index.js');
+    await esbuild.build({
+      entryPoints: [path.join(lambdaDir, name, 'index.ts')],
+      outfile,
+      bundle: true,
+      minify: true,
+      sourcemap: false,
+      platform: 'node',
+      target: 'node22',
+      format: 'cjs',
+      // The Lambda Node.js runtime ships the AWS SDK v3; bundling it again would only add size.
+      external: ['@aws-sdk/*', '@smithy/*'],
+      logLevel: 'warning',
+      legalComments: 'none',
+    });
+    const bytes = fs.statSync(outfile).size;
+    console.log(`bundled ${name}: ${(bytes / 1024).toFixed(1)} KB`);
+  }
+  if (names.length === 0) {
+    console.log('no handlers to bundle');
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
