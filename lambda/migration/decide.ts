@@ -1,0 +1,95 @@
+/**
+ * The migration hook's decisions about an ECS task, kept free of AWS calls.
+ */
+import type { Task } from '@aws-sdk/client-ecs';
+
+export type TaskOutcome =
+  | { readonly state: 'running'; readonly lastStatus: string }
+  | { readonly state: 'succeeded'; readonly detail: string }
+  | { readonly state: 'failed'; readonly reason: string };
+
+/** Where the migration container's awslogs output goes. */
+export interface LogLocation {
+  readonly region?: string;
+  readonly logGroupName?: string;
+  readonly logStreamPrefix?: string;
+}
+
+/** The task id is the last segment of its ARN: arn:aws:ecs:region:account:task/cluster/<id>. */
+export function taskIdOf(taskArn: string): string {
+  const parts = taskArn.split('/');
+  return parts[parts.length - 1];
+}
+
+/** The awslogs stream of one container of one task: `<prefix>/<container>/<taskId>`. */
+export function logStreamName(prefix: string, containerName: string, taskArn: string): string {
+  return `${prefix}/${containerName}/${taskIdOf(taskArn)}`;
+}
+
+/** CloudWatch console encodes path segments by escaping `%` as `$25` after URI encoding. */
+function consoleEncode(value: string): string {
+  return encodeURIComponent(encodeURIComponent(value)).replace(/%/g, '$');
+}
+
+export function logStreamConsoleUrl(region: string, logGroupName: string, streamName: string): string {
+  return `https://${region}.console.aws.amazon.com/cloudwatch/home?region=${region}`
+    + `#logsV2:log-groups/log-group/${consoleEncode(logGroupName)}/log-events/${consoleEncode(streamName)}`;
+}
+
+/** A sentence naming the task's logs, or an empty string when the log location is not configured. */
+export function describeLogs(log: LogLocation, containerName: string, taskArn: string): string {
+  if (!log.logStreamPrefix || !log.logGroupName) {
+    return `task ${taskArn}`;
+  }
+  const stream = logStreamName(log.logStreamPrefix, containerName, taskArn);
+  const link = log.region ? ` (${logStreamConsoleUrl(log.region, log.logGroupName, stream)})` : '';
+  return `logs: ${log.logGroupName} ${stream}${link}`;
+}
+
+/**
+ * Decides from a described task: still running, succeeded (the migration container exited 0), or
+ * failed, with a reason that names the exit code, the stop code and reason, and the logs.
+ */
+export function decideTaskOutcome(task: Task, containerName: string, log: LogLocation): TaskOutcome {
+  const lastStatus = task.lastStatus ?? 'UNKNOWN';
+  if (lastStatus !== 'STOPPED') {
+    return { state: 'running', lastStatus };
+  }
+  const taskArn = task.taskArn ?? 'unknown task';
+  const container = (task.containers ?? []).find((c) => c.name === containerName);
+  const logs = describeLogs(log, containerName, taskArn);
+  if (container?.exitCode === 0) {
+    return { state: 'succeeded', detail: `container ${containerName} exited with code 0; ${logs}` };
+  }
+  const facts: string[] = [];
+  if (!container) {
+    facts.push(`container ${containerName} not found in the task`);
+  } else if (container.exitCode !== undefined && container.exitCode !== null) {
+    facts.push(`container ${containerName} exited with code ${container.exitCode}`);
+  } else {
+    facts.push(`container ${containerName} has no exit code`);
+  }
+  if (container?.reason) {
+    facts.push(`container reason: ${container.reason}`);
+  }
+  if (task.stopCode) {
+    facts.push(`stop code ${task.stopCode}`);
+  }
+  if (task.stoppedReason) {
+    facts.push(`stopped reason: ${task.stoppedReason}`);
+  }
+  return { state: 'failed', reason: `migration failed: ${facts.join('; ')}; ${logs}` };
+}
+
+/**
+ * Of the tasks already started for this deployment (a retried or resumed invocation), the one to
+ * follow: a task still running first, else the most recently created one.
+ */
+export function pickExistingTask(tasks: Task[]): Task | undefined {
+  if (tasks.length === 0) {
+    return undefined;
+  }
+  const created = (t: Task) => (t.createdAt ? t.createdAt.getTime() : 0);
+  const sorted = [...tasks].sort((a, b) => created(b) - created(a));
+  return sorted.find((t) => t.lastStatus !== 'STOPPED') ?? sorted[0];
+}

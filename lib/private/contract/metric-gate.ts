@@ -1,0 +1,93 @@
+/**
+ * What the MetricGateHook construct passes to the metric-gate handler.
+ *
+ * The whole configuration travels as one JSON document in a single environment variable.
+ * Pure TypeScript with no imports: both `lib/` and `lambda/` import this file.
+ */
+
+/** Environment variable holding `JSON.stringify(MetricGateHookConfig)`. */
+export const METRIC_GATE_CONFIG_ENV = 'CDK_ECS_RELEASE_METRIC_GATE_CONFIG';
+
+/** How CodeDeploy shifts production traffic for this deployment group. */
+export type TrafficShiftMode = 'all-at-once' | 'canary' | 'linear';
+
+/**
+ * What a `marginal` or `inconclusive` verdict does:
+ * - `fail`: report Failed (CodeDeploy rolls back);
+ * - `pass`: report Succeeded;
+ * - `fail-in-production`: Failed when `production` is true, Succeeded otherwise.
+ */
+export type UncertainVerdictAction = 'fail' | 'pass' | 'fail-in-production';
+
+/**
+ * Thresholds of the comparison, green against blue. A check *passes* when green is within its
+ * threshold, is *marginal* when green exceeds the threshold by no more than `marginalBand`
+ * (a fraction of the threshold), and *fails* beyond that:
+ * - latency: threshold = max(latencyRatio × blue p99, latencyFloorSeconds);
+ * - errors: threshold = blue error rate + errorRateDeltaPercentagePoints (error rate in %).
+ */
+export interface MetricGateThresholds {
+  /** Default 1.5: green p99 may be up to 1.5 × blue p99. */
+  readonly latencyRatio?: number;
+  /** Green p99 at or under this many seconds always passes the latency check. Default 0.05. */
+  readonly latencyFloorSeconds?: number;
+  /** Default 0.5: green 5xx rate may exceed blue's by half a percentage point. */
+  readonly errorRateDeltaPercentagePoints?: number;
+  /** Default 0.1: up to 10 % over a threshold is marginal, more is a failure. */
+  readonly marginalBand?: number;
+  /** Fewer green requests than this in the window: inconclusive. Default 50. */
+  readonly minRequestCount?: number;
+  /** Fewer blue (baseline) requests than this in the window: inconclusive. Default minRequestCount. */
+  readonly minBaselineRequestCount?: number;
+}
+
+export const METRIC_GATE_DEFAULTS = {
+  latencyRatio: 1.5,
+  latencyFloorSeconds: 0.05,
+  errorRateDeltaPercentagePoints: 0.5,
+  marginalBand: 0.1,
+  minRequestCount: 50,
+  bakeWindowSeconds: 300,
+  lookbackSeconds: 600,
+  metricDelaySeconds: 90,
+  pollIntervalSeconds: 15,
+  onMarginal: 'fail-in-production',
+  onInconclusive: 'pass',
+} as const;
+
+export interface MetricGateHookConfig {
+  /** Load balancer dimension value, `app/<name>/<id>` (the ALB's `loadBalancerFullName`). */
+  readonly loadBalancerFullName: string;
+  /**
+   * Both target groups' dimension values, `targetgroup/<name>/<id>` (`targetGroupFullName`).
+   * Which one is green is read from the deployment itself at run time.
+   */
+  readonly targetGroupFullNames: string[];
+  /** The deployment group's traffic shifting. */
+  readonly trafficShift: TrafficShiftMode;
+  /**
+   * all-at-once: how long green is observed after the shift, and how long before the shift blue
+   * is observed as the baseline. The hook waits (across invocations if needed) until this window
+   * has elapsed. Default 300.
+   */
+  readonly bakeWindowSeconds?: number;
+  /**
+   * canary / linear: the comparison window is the deployment's AllowTraffic event, while both
+   * target groups served production. When CodeDeploy does not report its timing, or it lasted
+   * under a minute, the window is this many seconds up to the shift. Default 600.
+   */
+  readonly lookbackSeconds?: number;
+  /** Seconds allowed for ALB metrics to land in CloudWatch before the window is read. Default 90. */
+  readonly metricDelaySeconds?: number;
+  /** Seconds between checks of the clock while waiting for the window to elapse. Default 15. */
+  readonly pollIntervalSeconds?: number;
+  readonly thresholds?: MetricGateThresholds;
+  /** Default `fail-in-production`. */
+  readonly onMarginal?: UncertainVerdictAction;
+  /** Default `pass`: a service with too little traffic to judge is left to its rollback alarms. */
+  readonly onInconclusive?: UncertainVerdictAction;
+  /** Whether this deployment group serves production. Default false. */
+  readonly production?: boolean;
+  /** Evaluate and log the verdict, but always report Succeeded. Default false. */
+  readonly dryRun?: boolean;
+}
