@@ -1,0 +1,551 @@
+import { Aws, CfnOutput, Duration, Fn, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { fargateSizeProblem } from '../private/fargate';
+import { checkIntegerRange, checkWholeMinutes, isResolved, propError } from '../private/validation';
+import { TrafficShifting } from './traffic-shifting';
+
+/** CodeDeploy's limit for the termination and approval waits: 2 days. */
+const MAX_WAIT_MINUTES = 2880;
+
+/** Properties of a {@link BlueGreenService}. */
+export interface BlueGreenServiceProps {
+  /** The container image of the application. */
+  readonly image: ecs.ContainerImage;
+
+  /**
+   * The VPC to run in.
+   * @default - a new VPC over two availability zones with one NAT gateway and flow logs
+   */
+  readonly vpc?: ec2.IVpc;
+
+  /**
+   * The ECS cluster to run in. Its VPC is used when `vpc` is not given.
+   * @default - a new cluster with Container Insights
+   */
+  readonly cluster?: ecs.ICluster;
+
+  /**
+   * An existing Application Load Balancer to put the listeners on.
+   * @default - a new load balancer, internet-facing unless `internetFacing` is false
+   */
+  readonly loadBalancer?: elbv2.IApplicationLoadBalancer;
+
+  /**
+   * Whether the new load balancer is reachable from the internet. Ignored with `loadBalancer`.
+   * @default true
+   */
+  readonly internetFacing?: boolean;
+
+  /**
+   * The name people read in alarm names, notifications and dashboards, e.g. `orders-api`.
+   * @default - the construct id
+   */
+  readonly serviceName?: string;
+
+  /**
+   * The name of the application container; AppSpec files refer to it.
+   * @default 'web'
+   */
+  readonly containerName?: string;
+
+  /**
+   * The port the container listens on.
+   * @default 8080
+   */
+  readonly containerPort?: number;
+
+  /**
+   * CPU units of the task: 256, 512, 1024, 2048, 4096, 8192 or 16384.
+   * @default 256
+   */
+  readonly cpu?: number;
+
+  /**
+   * Memory of the task in MiB; must be a size Fargate accepts with `cpu`.
+   * @default 512
+   */
+  readonly memoryLimitMiB?: number;
+
+  /**
+   * Number of tasks to run.
+   * @default 2
+   */
+  readonly desiredCount?: number;
+
+  /**
+   * Plain environment variables of the container. Put secrets in `secrets`.
+   * @default - none
+   */
+  readonly environment?: Record<string, string>;
+
+  /**
+   * Secrets exposed to the container as environment variables, from Secrets Manager or SSM.
+   * @default - none
+   */
+  readonly secrets?: Record<string, ecs.Secret>;
+
+  /**
+   * How long the container logs are kept.
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: logs.RetentionDays;
+
+  /**
+   * Protocol of the production and test listeners. HTTPS needs `certificate`.
+   * @default - HTTPS with a certificate, HTTP without
+   */
+  readonly protocol?: elbv2.ApplicationProtocol;
+
+  /**
+   * Certificate for HTTPS production and test listeners.
+   * @default - none; the listeners speak HTTP
+   */
+  readonly certificate?: elbv2.IListenerCertificate;
+
+  /**
+   * Port of the production listener.
+   * @default 443 with a certificate, 80 without
+   */
+  readonly listenerPort?: number;
+
+  /**
+   * Port of the test listener, which reaches the green task set before production traffic does.
+   * @default 8443 with a certificate, 8080 without
+   */
+  readonly testListenerPort?: number;
+
+  /**
+   * Who may reach the test listener besides the library's hooks.
+   * Never opened to the internet unless `ec2.Peer.anyIpv4()` is given here explicitly.
+   * @default - the VPC's CIDR block
+   */
+  readonly testListenerPeers?: ec2.IPeer[];
+
+  /**
+   * Path of the target-group health check.
+   * @default '/'
+   */
+  readonly healthCheckPath?: string;
+
+  /**
+   * Time between health checks of a target.
+   * @default Duration.seconds(15)
+   */
+  readonly healthCheckInterval?: Duration;
+
+  /**
+   * Time the load balancer waits for in-flight requests before deregistering a task.
+   * @default Duration.seconds(30)
+   */
+  readonly deregistrationDelay?: Duration;
+
+  /**
+   * How production traffic moves to the new version.
+   * @default TrafficShifting.canary(10, Duration.minutes(5))
+   */
+  readonly trafficShifting?: TrafficShifting;
+
+  /**
+   * How long the old (blue) task set keeps running after a successful deployment, so a
+   * rollback in that window is instant. Whole minutes, at most 2 days.
+   * @default Duration.hours(1)
+   */
+  readonly terminationWait?: Duration;
+
+  /**
+   * When set, CodeDeploy waits up to this long for a person to continue the deployment
+   * before production traffic shifts, and stops the deployment if nobody does.
+   * Whole minutes, at most 2 days.
+   * @default - traffic shifts as soon as the hooks succeed
+   */
+  readonly approvalWait?: Duration;
+
+  /**
+   * Name of the CodeDeploy application.
+   * @default - generated by CloudFormation
+   */
+  readonly applicationName?: string;
+
+  /**
+   * Name of the CodeDeploy deployment group.
+   * @default - generated by CloudFormation
+   */
+  readonly deploymentGroupName?: string;
+
+  /**
+   * A bucket for the load balancer's access logs. Ignored with `loadBalancer`.
+   * @default - no access logs
+   */
+  readonly accessLogsBucket?: s3.IBucket;
+}
+
+/**
+ * A Fargate service that CodeDeploy deploys blue/green behind an Application Load Balancer.
+ *
+ * The production listener forwards to the blue target group and the test listener to the green
+ * one; CodeDeploy swaps them on each deployment, shifting production traffic as configured and
+ * rolling back on failure, on a stop request and on alarm.
+ */
+export class BlueGreenService extends Construct {
+  /** The VPC the service runs in. */
+  public readonly vpc: ec2.IVpc;
+  /** The cluster the service runs in. */
+  public readonly cluster: ecs.ICluster;
+  /** The ECS service, with the `CODE_DEPLOY` deployment controller. */
+  public readonly service: ecs.FargateService;
+  /** The task definition defined here; the pipeline renders `taskdef.json` from it. */
+  public readonly taskDefinition: ecs.FargateTaskDefinition;
+  /** The application container. */
+  public readonly container: ecs.ContainerDefinition;
+  /** The name of the application container. */
+  public readonly containerName: string;
+  /** The port the container listens on. */
+  public readonly containerPort: number;
+  /** The log group of the container. */
+  public readonly logGroup: logs.ILogGroup;
+  /** The awslogs stream prefix; a task's stream is `<prefix>/<containerName>/<taskId>`. */
+  public readonly logStreamPrefix: string;
+  /** The load balancer. */
+  public readonly loadBalancer: elbv2.IApplicationLoadBalancer;
+  /** The listener that serves production traffic. */
+  public readonly productionListener: elbv2.ApplicationListener;
+  /** The listener that reaches the new version before production traffic does. */
+  public readonly testListener: elbv2.ApplicationListener;
+  /** Port of the production listener. */
+  public readonly listenerPort: number;
+  /** Port of the test listener. */
+  public readonly testListenerPort: number;
+  /** The target group production traffic starts on. */
+  public readonly blueTargetGroup: elbv2.ApplicationTargetGroup;
+  /** The target group the new version starts on. */
+  public readonly greenTargetGroup: elbv2.ApplicationTargetGroup;
+  /** The CodeDeploy application. */
+  public readonly application: codedeploy.IEcsApplication;
+  /** The CodeDeploy deployment group. */
+  public readonly deploymentGroup: codedeploy.EcsDeploymentGroup;
+  /** How production traffic moves to the new version. */
+  public readonly trafficShifting: TrafficShifting;
+  /** The name people read in alarms, notifications and dashboards. */
+  public readonly serviceName: string;
+  /** The production URL, e.g. `http://my-alb-123.eu-west-1.elb.amazonaws.com`. */
+  public readonly url: string;
+  /** The test listener URL, e.g. `http://my-alb-123.eu-west-1.elb.amazonaws.com:8080`. */
+  public readonly testUrl: string;
+  /** Whether the listeners speak HTTPS. */
+  public readonly https: boolean;
+
+  constructor(scope: Construct, id: string, props: BlueGreenServiceProps) {
+    super(scope, id);
+    this.validateProps(props);
+
+    this.serviceName = props.serviceName ?? id;
+    this.containerName = props.containerName ?? 'web';
+    this.containerPort = props.containerPort ?? 8080;
+    this.https = (props.protocol ?? (props.certificate ? elbv2.ApplicationProtocol.HTTPS : elbv2.ApplicationProtocol.HTTP))
+      === elbv2.ApplicationProtocol.HTTPS;
+    this.listenerPort = props.listenerPort ?? (this.https ? 443 : 80);
+    this.testListenerPort = props.testListenerPort ?? (this.https ? 8443 : 8080);
+    this.trafficShifting = props.trafficShifting ?? TrafficShifting.canary(10, Duration.minutes(5));
+    if (this.listenerPort === this.testListenerPort) {
+      throw propError(this, 'testListenerPort', `must differ from listenerPort, both are ${this.listenerPort}; pick another port for the test listener`);
+    }
+
+    this.vpc = props.vpc ?? props.cluster?.vpc ?? this.createVpc();
+    this.cluster = props.cluster ?? new ecs.Cluster(this, 'Cluster', {
+      vpc: this.vpc,
+      containerInsightsV2: ecs.ContainerInsights.ENABLED,
+    });
+
+    // Task definition and container.
+    this.logStreamPrefix = this.serviceName.replace(/[^A-Za-z0-9_.-]/g, '-');
+    this.logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.taskDefinition = new ecs.FargateTaskDefinition(this, 'TaskDefinition', {
+      cpu: props.cpu ?? 256,
+      memoryLimitMiB: props.memoryLimitMiB ?? 512,
+    });
+    this.container = this.taskDefinition.addContainer(this.containerName, {
+      image: props.image,
+      essential: true,
+      environment: props.environment,
+      secrets: props.secrets,
+      portMappings: [{ containerPort: this.containerPort, protocol: ecs.Protocol.TCP }],
+      logging: ecs.LogDrivers.awsLogs({ logGroup: this.logGroup, streamPrefix: this.logStreamPrefix }),
+    });
+
+    // Load balancer, target groups and listeners.
+    this.loadBalancer = props.loadBalancer ?? this.createLoadBalancer(props);
+    const targetGroupProps: elbv2.ApplicationTargetGroupProps = {
+      vpc: this.vpc,
+      port: this.containerPort,
+      protocol: elbv2.ApplicationProtocol.HTTP,
+      targetType: elbv2.TargetType.IP,
+      deregistrationDelay: props.deregistrationDelay ?? Duration.seconds(30),
+      healthCheck: {
+        path: props.healthCheckPath ?? '/',
+        interval: props.healthCheckInterval ?? Duration.seconds(15),
+        healthyThresholdCount: 2,
+        unhealthyThresholdCount: 3,
+        healthyHttpCodes: '200-399',
+      },
+    };
+    this.blueTargetGroup = new elbv2.ApplicationTargetGroup(this, 'BlueTargetGroup', targetGroupProps);
+    this.greenTargetGroup = new elbv2.ApplicationTargetGroup(this, 'GreenTargetGroup', targetGroupProps);
+
+    const protocol = this.https ? elbv2.ApplicationProtocol.HTTPS : elbv2.ApplicationProtocol.HTTP;
+    const certificates = props.certificate ? [props.certificate] : undefined;
+    this.productionListener = new elbv2.ApplicationListener(this, 'ProductionListener', {
+      loadBalancer: this.loadBalancer,
+      port: this.listenerPort,
+      protocol,
+      certificates,
+      sslPolicy: this.https ? elbv2.SslPolicy.RECOMMENDED_TLS : undefined,
+      defaultTargetGroups: [this.blueTargetGroup],
+      open: true,
+    });
+    this.testListener = new elbv2.ApplicationListener(this, 'TestListener', {
+      loadBalancer: this.loadBalancer,
+      port: this.testListenerPort,
+      protocol,
+      certificates,
+      sslPolicy: this.https ? elbv2.SslPolicy.RECOMMENDED_TLS : undefined,
+      defaultTargetGroups: [this.greenTargetGroup],
+      // Opened below only to the VPC, the hooks and the peers the user names.
+      open: false,
+    });
+    const testPeers = props.testListenerPeers ?? [ec2.Peer.ipv4(this.vpc.vpcCidrBlock)];
+    for (const peer of testPeers) {
+      this.loadBalancer.connections.allowFrom(peer, ec2.Port.tcp(this.testListenerPort), `test listener of ${this.serviceName}`);
+    }
+
+    // The service. The CODE_DEPLOY controller hands task sets and traffic to CodeDeploy.
+    this.service = new ecs.FargateService(this, 'Service', {
+      cluster: this.cluster,
+      taskDefinition: this.taskDefinition,
+      desiredCount: props.desiredCount ?? 2,
+      // Under CODE_DEPLOY these bound the task sets while CodeDeploy replaces them.
+      minHealthyPercent: 100,
+      maxHealthyPercent: 200,
+      deploymentController: { type: ecs.DeploymentControllerType.CODE_DEPLOY },
+      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      assignPublicIp: false,
+      healthCheckGracePeriod: Duration.seconds(60),
+      enableExecuteCommand: false,
+      propagateTags: ecs.PropagatedTagSource.SERVICE,
+    });
+    // Registers the service with blue, opens the load balancer to the tasks on the container
+    // port, and makes the service wait for the listener (ECS rejects a target group without one).
+    this.service.attachToApplicationTargetGroup(this.blueTargetGroup);
+    this.service.connections.allowFrom(this.loadBalancer, ec2.Port.tcp(this.containerPort), 'load balancer to tasks');
+
+    // CodeDeploy.
+    this.application = new codedeploy.EcsApplication(this, 'Application', {
+      applicationName: props.applicationName,
+    });
+    this.deploymentGroup = new codedeploy.EcsDeploymentGroup(this, 'DeploymentGroup', {
+      application: this.application,
+      deploymentGroupName: props.deploymentGroupName,
+      service: this.service,
+      deploymentConfig: this.trafficShifting.bind(this),
+      blueGreenDeploymentConfig: {
+        blueTargetGroup: this.blueTargetGroup,
+        greenTargetGroup: this.greenTargetGroup,
+        listener: this.productionListener,
+        testListener: this.testListener,
+        terminationWaitTime: props.terminationWait ?? Duration.hours(1),
+        deploymentApprovalWaitTime: props.approvalWait,
+      },
+      autoRollback: {
+        failedDeployment: true,
+        stoppedDeployment: true,
+      },
+    });
+    // Both target groups must be attached to a listener before the deployment group exists.
+    this.deploymentGroup.node.addDependency(this.productionListener, this.testListener);
+
+    const dnsName = this.loadBalancer.loadBalancerDnsName;
+    const scheme = this.https ? 'https' : 'http';
+    const defaultPort = this.https ? 443 : 80;
+    this.url = this.listenerPort === defaultPort ? `${scheme}://${dnsName}` : `${scheme}://${dnsName}:${this.listenerPort}`;
+    this.testUrl = `${scheme}://${dnsName}:${this.testListenerPort}`;
+
+    new CfnOutput(this, 'ServiceUrl', { value: this.url, description: `${this.serviceName}: production URL` });
+    new CfnOutput(this, 'TestUrl', { value: this.testUrl, description: `${this.serviceName}: test listener URL (reachable from inside the VPC only)` });
+    new CfnOutput(this, 'DeploymentGroupConsoleUrl', {
+      value: this.deploymentGroupConsoleUrl,
+      description: `${this.serviceName}: CodeDeploy deployment group in the AWS console`,
+    });
+  }
+
+  /** The full name of the load balancer (`app/<name>/<id>`), as CloudWatch dimensions and ENI descriptions use it. */
+  public get loadBalancerFullName(): string {
+    if (this.loadBalancer instanceof elbv2.ApplicationLoadBalancer) {
+      return this.loadBalancer.loadBalancerFullName;
+    }
+    // arn:aws:elasticloadbalancing:<region>:<account>:loadbalancer/app/<name>/<id>
+    return Fn.select(1, Fn.split(':loadbalancer/', this.loadBalancer.loadBalancerArn));
+  }
+
+  /** A link to the deployment group in the CodeDeploy console. */
+  public get deploymentGroupConsoleUrl(): string {
+    const region = Stack.of(this).region;
+    const regionPart = Token.isUnresolved(region) ? Aws.REGION : region;
+    return `https://${regionPart}.console.aws.amazon.com/codesuite/codedeploy/applications/${this.application.applicationName}`
+      + `/deployment-groups/${this.deploymentGroup.deploymentGroupName}?region=${regionPart}`;
+  }
+
+  /**
+   * Requests served by both target groups (sum per period).
+   * @default - sum over 1 minute
+   */
+  public metricRequestCount(options: cloudwatch.MetricOptions = {}): cloudwatch.IMetric {
+    return this.acrossTargetGroups('SUM', options, (tg, o) => tg.metrics.requestCount({ statistic: 'Sum', ...o }), 'Requests');
+  }
+
+  /**
+   * HTTP 5xx responses generated by the targets of both target groups (sum per period).
+   * @default - sum over 1 minute
+   */
+  public metricTarget5xxCount(options: cloudwatch.MetricOptions = {}): cloudwatch.IMetric {
+    return this.acrossTargetGroups('SUM', options,
+      (tg, o) => tg.metrics.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, { statistic: 'Sum', ...o }), 'Target 5xx');
+  }
+
+  /**
+   * Target response time, the worse of the two target groups.
+   * @default - p99 over 1 minute
+   */
+  public metricTargetResponseTime(options: cloudwatch.MetricOptions = {}): cloudwatch.IMetric {
+    return this.acrossTargetGroups('MAX', options, (tg, o) => tg.metrics.targetResponseTime({ statistic: 'p99', ...o }), 'Response time p99');
+  }
+
+  /**
+   * Unhealthy targets in both target groups.
+   * @default - maximum over 1 minute
+   */
+  public metricUnhealthyHostCount(options: cloudwatch.MetricOptions = {}): cloudwatch.IMetric {
+    return this.acrossTargetGroups('SUM', options, (tg, o) => tg.metrics.unhealthyHostCount({ statistic: 'Maximum', ...o }), 'Unhealthy targets');
+  }
+
+  /**
+   * Lets `other` reach the test listener, e.g. a hook function in the VPC.
+   * Hooks connect to the load balancer's private addresses, so a security-group rule suffices.
+   */
+  public allowTestListenerFrom(other: ec2.IConnectable, description?: string): void {
+    this.loadBalancer.connections.allowFrom(other, ec2.Port.tcp(this.testListenerPort), description ?? `test listener of ${this.serviceName}`);
+  }
+
+  private acrossTargetGroups(
+    fn: 'SUM' | 'MAX',
+    options: cloudwatch.MetricOptions,
+    metricOf: (tg: elbv2.ApplicationTargetGroup, o: cloudwatch.MetricOptions) => cloudwatch.Metric,
+    label: string,
+  ): cloudwatch.IMetric {
+    const period = options.period ?? Duration.minutes(1);
+    const perGroup = { ...options, period };
+    return new cloudwatch.MathExpression({
+      expression: `${fn}([FILL(blue, 0), FILL(green, 0)])`,
+      usingMetrics: {
+        blue: metricOf(this.blueTargetGroup, perGroup),
+        green: metricOf(this.greenTargetGroup, perGroup),
+      },
+      label: options.label ?? `${this.serviceName}: ${label}`,
+      period,
+      color: options.color,
+    });
+  }
+
+  private createVpc(): ec2.IVpc {
+    const vpc = new ec2.Vpc(this, 'Vpc', {
+      maxAzs: 2,
+      natGateways: 1,
+      subnetConfiguration: [
+        { name: 'Public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24 },
+        { name: 'Private', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: 22 },
+      ],
+    });
+    vpc.addFlowLog('FlowLog', {
+      destination: ec2.FlowLogDestination.toCloudWatchLogs(new logs.LogGroup(this, 'FlowLogs', {
+        retention: logs.RetentionDays.ONE_MONTH,
+        removalPolicy: RemovalPolicy.RETAIN,
+      })),
+      trafficType: ec2.FlowLogTrafficType.REJECT,
+    });
+    return vpc;
+  }
+
+  private createLoadBalancer(props: BlueGreenServiceProps): elbv2.ApplicationLoadBalancer {
+    const loadBalancer = new elbv2.ApplicationLoadBalancer(this, 'LoadBalancer', {
+      vpc: this.vpc,
+      internetFacing: props.internetFacing ?? true,
+      dropInvalidHeaderFields: true,
+    });
+    if (props.accessLogsBucket) {
+      loadBalancer.logAccessLogs(props.accessLogsBucket, this.logStreamPrefix);
+    }
+    return loadBalancer;
+  }
+
+  private validateProps(props: BlueGreenServiceProps): void {
+    checkIntegerRange(this, 'containerPort', props.containerPort, 1, 65535, 'use the port the container listens on');
+    checkIntegerRange(this, 'listenerPort', props.listenerPort, 1, 65535);
+    checkIntegerRange(this, 'testListenerPort', props.testListenerPort, 1, 65535);
+    checkIntegerRange(this, 'desiredCount', props.desiredCount, 1, 5000,
+      'run at least one task; a blue/green deployment needs a running task set to shift traffic from');
+    const cpu = props.cpu ?? 256;
+    const memory = props.memoryLimitMiB ?? 512;
+    if (isResolved(cpu) && isResolved(memory)) {
+      const problem = fargateSizeProblem(cpu, memory);
+      if (problem) {
+        throw propError(this, problem.startsWith('cpu') ? 'cpu' : 'memoryLimitMiB', problem);
+      }
+    }
+    if (props.healthCheckPath !== undefined && isResolved(props.healthCheckPath) && !props.healthCheckPath.startsWith('/')) {
+      throw propError(this, 'healthCheckPath', `must start with '/', got '${props.healthCheckPath}'; for example '/health'`);
+    }
+    if (props.healthCheckInterval !== undefined && !props.healthCheckInterval.isUnresolved()) {
+      const seconds = props.healthCheckInterval.toSeconds();
+      if (seconds < 5 || seconds > 300) {
+        throw propError(this, 'healthCheckInterval', `must be between 5 and 300 seconds, got ${seconds} seconds`);
+      }
+    }
+    if (props.deregistrationDelay !== undefined && !props.deregistrationDelay.isUnresolved()) {
+      const seconds = props.deregistrationDelay.toSeconds();
+      if (seconds < 0 || seconds > 3600) {
+        throw propError(this, 'deregistrationDelay', `must be between 0 and 3600 seconds, got ${seconds} seconds`);
+      }
+    }
+    checkWholeMinutes(this, 'terminationWait', props.terminationWait, 0, MAX_WAIT_MINUTES);
+    checkWholeMinutes(this, 'approvalWait', props.approvalWait, 1, MAX_WAIT_MINUTES);
+    if (props.containerName !== undefined && isResolved(props.containerName) && !/^[A-Za-z0-9_-]{1,255}$/.test(props.containerName)) {
+      throw propError(this, 'containerName', `must be 1-255 letters, digits, hyphens or underscores, got '${props.containerName}'`);
+    }
+    if (props.protocol === elbv2.ApplicationProtocol.HTTPS && !props.certificate) {
+      throw propError(this, 'certificate', 'is required with protocol HTTPS; pass an ACM certificate (elbv2.ListenerCertificate.fromCertificateManager(cert)) or use HTTP');
+    }
+    if (props.protocol === elbv2.ApplicationProtocol.HTTP && props.certificate) {
+      throw propError(this, 'protocol', 'is HTTP but a certificate was given; remove the certificate or use HTTPS');
+    }
+    if (props.testListenerPeers !== undefined && props.testListenerPeers.length === 0) {
+      throw propError(this, 'testListenerPeers', 'is empty, so nothing but the hooks could reach the test listener; leave it unset for the VPC default');
+    }
+    if (props.loadBalancer && props.internetFacing !== undefined) {
+      throw propError(this, 'internetFacing', 'only applies to a load balancer created here; remove it or remove loadBalancer');
+    }
+    if (props.loadBalancer && props.accessLogsBucket) {
+      throw propError(this, 'accessLogsBucket', 'only applies to a load balancer created here; enable access logs on the load balancer you pass');
+    }
+    if (props.vpc && props.cluster && props.vpc !== props.cluster.vpc) {
+      throw propError(this, 'vpc', 'differs from the VPC of the given cluster; pass only cluster, or a cluster in this VPC');
+    }
+  }
+}

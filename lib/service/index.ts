@@ -1,0 +1,2 @@
+export * from './blue-green-service';
+export * from './traffic-shifting';

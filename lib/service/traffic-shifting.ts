@@ -1,0 +1,153 @@
+import { Duration } from 'aws-cdk-lib';
+import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
+import { Construct } from 'constructs';
+import { checkIntegerRange, checkWholeMinutes } from '../private/validation';
+
+/** How production traffic moves from the blue to the green task set. */
+export enum TrafficShiftingKind {
+  /** All traffic at once. */
+  ALL_AT_ONCE = 'ALL_AT_ONCE',
+  /** A first slice, then the rest after an interval. */
+  CANARY = 'CANARY',
+  /** Equal slices at regular intervals. */
+  LINEAR = 'LINEAR',
+  /** A deployment configuration defined elsewhere. */
+  CUSTOM = 'CUSTOM',
+}
+
+/** CodeDeploy's limit for canary and linear intervals: 2 days. */
+const MAX_INTERVAL_MINUTES = 2880;
+
+/**
+ * The traffic-shifting strategy of a blue/green deployment.
+ *
+ * @example
+ * TrafficShifting.canary(10, Duration.minutes(5));
+ */
+export abstract class TrafficShifting {
+  /** Shifts all production traffic to the new version at once. */
+  public static allAtOnce(): TrafficShifting {
+    return new PredefinedOrCustomShifting(TrafficShiftingKind.ALL_AT_ONCE);
+  }
+
+  /**
+   * Shifts `percentage` of production traffic first, then the rest after `interval`.
+   * @param percentage whole percent between 1 and 99
+   * @param interval whole minutes between 1 and 2880
+   */
+  public static canary(percentage: number, interval: Duration): TrafficShifting {
+    return new PredefinedOrCustomShifting(TrafficShiftingKind.CANARY, percentage, interval);
+  }
+
+  /**
+   * Shifts `percentage` of production traffic every `interval` until all of it is shifted.
+   * @param percentage whole percent between 1 and 99
+   * @param interval whole minutes between 1 and 2880
+   */
+  public static linear(percentage: number, interval: Duration): TrafficShifting {
+    return new PredefinedOrCustomShifting(TrafficShiftingKind.LINEAR, percentage, interval);
+  }
+
+  /** Uses an existing ECS deployment configuration, predefined or custom. */
+  public static fromDeploymentConfig(config: codedeploy.IEcsDeploymentConfig): TrafficShifting {
+    return new ExistingConfigShifting(config);
+  }
+
+  /** The kind of shifting; hooks that compare blue and green use it to pick their window. */
+  public abstract readonly kind: TrafficShiftingKind;
+  /** The percentage of each step, for canary and linear shifting. */
+  public abstract readonly percentage?: number;
+  /** The time between steps, for canary and linear shifting. */
+  public abstract readonly interval?: Duration;
+
+  /**
+   * Returns the deployment configuration for a deployment group in `scope`, creating a custom
+   * one when no predefined configuration matches. Validates the input against CodeDeploy's limits.
+   */
+  public abstract bind(scope: Construct): codedeploy.IEcsDeploymentConfig;
+
+  /** A short human description, e.g. `canary 10% then the rest after 5 minutes`. */
+  public abstract describe(): string;
+}
+
+class PredefinedOrCustomShifting extends TrafficShifting {
+  constructor(
+    public readonly kind: TrafficShiftingKind,
+    public readonly percentage?: number,
+    public readonly interval?: Duration,
+  ) {
+    super();
+  }
+
+  public bind(scope: Construct): codedeploy.IEcsDeploymentConfig {
+    if (this.kind === TrafficShiftingKind.ALL_AT_ONCE) {
+      return codedeploy.EcsDeploymentConfig.ALL_AT_ONCE;
+    }
+    const percentage = this.percentage!;
+    const interval = this.interval!;
+    const prop = this.kind === TrafficShiftingKind.CANARY ? 'trafficShifting (canary)' : 'trafficShifting (linear)';
+    checkIntegerRange(scope, `${prop} percentage`, percentage, 1, 99, 'use a whole percent from 1 to 99, or TrafficShifting.allAtOnce() for 100');
+    checkWholeMinutes(scope, `${prop} interval`, interval, 1, MAX_INTERVAL_MINUTES);
+
+    const predefined = predefinedConfig(this.kind, percentage, interval.toMinutes());
+    if (predefined) {
+      return predefined;
+    }
+    const id = `DeploymentConfig${this.kind === TrafficShiftingKind.CANARY ? 'Canary' : 'Linear'}${percentage}Percent${interval.toMinutes()}Minutes`;
+    const existing = scope.node.tryFindChild(id);
+    if (existing) {
+      return existing as codedeploy.EcsDeploymentConfig;
+    }
+    return new codedeploy.EcsDeploymentConfig(scope, id, {
+      trafficRouting: this.kind === TrafficShiftingKind.CANARY
+        ? codedeploy.TrafficRouting.timeBasedCanary({ percentage, interval })
+        : codedeploy.TrafficRouting.timeBasedLinear({ percentage, interval }),
+    });
+  }
+
+  public describe(): string {
+    switch (this.kind) {
+      case TrafficShiftingKind.CANARY:
+        return `canary ${this.percentage}% then the rest after ${this.interval!.toHumanString()}`;
+      case TrafficShiftingKind.LINEAR:
+        return `linear ${this.percentage}% every ${this.interval!.toHumanString()}`;
+      default:
+        return 'all at once';
+    }
+  }
+}
+
+class ExistingConfigShifting extends TrafficShifting {
+  public readonly kind = TrafficShiftingKind.CUSTOM;
+  public readonly percentage = undefined;
+  public readonly interval = undefined;
+
+  constructor(private readonly config: codedeploy.IEcsDeploymentConfig) {
+    super();
+  }
+
+  public bind(_scope: Construct): codedeploy.IEcsDeploymentConfig {
+    return this.config;
+  }
+
+  public describe(): string {
+    return `deployment configuration ${this.config.deploymentConfigName}`;
+  }
+}
+
+/** Reuses CodeDeploy's predefined configurations rather than creating an identical custom one. */
+function predefinedConfig(kind: TrafficShiftingKind, percentage: number, minutes: number): codedeploy.IEcsDeploymentConfig | undefined {
+  if (kind === TrafficShiftingKind.CANARY && percentage === 10 && minutes === 5) {
+    return codedeploy.EcsDeploymentConfig.CANARY_10PERCENT_5MINUTES;
+  }
+  if (kind === TrafficShiftingKind.CANARY && percentage === 10 && minutes === 15) {
+    return codedeploy.EcsDeploymentConfig.CANARY_10PERCENT_15MINUTES;
+  }
+  if (kind === TrafficShiftingKind.LINEAR && percentage === 10 && minutes === 1) {
+    return codedeploy.EcsDeploymentConfig.LINEAR_10PERCENT_EVERY_1MINUTES;
+  }
+  if (kind === TrafficShiftingKind.LINEAR && percentage === 10 && minutes === 3) {
+    return codedeploy.EcsDeploymentConfig.LINEAR_10PERCENT_EVERY_3MINUTES;
+  }
+  return undefined;
+}
