@@ -1,0 +1,352 @@
+/**
+ * The CodeDeploy adapter: CodeDeploy invokes the hook with `{ DeploymentId,
+ * LifecycleEventHookExecutionId }` and waits up to an hour for
+ * `PutLifecycleEventHookExecutionStatus`. If the function ends without reporting, the
+ * deployment hangs for that hour, so this adapter reports exactly once whatever happens.
+ */
+import {
+  CodeDeployClient,
+  LifecycleEventStatus,
+  PutLifecycleEventHookExecutionStatusCommand,
+} from '@aws-sdk/client-codedeploy';
+import type { InvokeCommand as InvokeCommandType, LambdaClient as LambdaClientType } from '@aws-sdk/client-lambda';
+import { CONTINUATION_FIELD, HookContinuation } from '../../lib/private/contract/hook';
+import { clientConfig, lazy } from './clients';
+import {
+  HookBody,
+  HookOutcome,
+  HookRuntimeOptions,
+  InvocationPlan,
+  LambdaContext,
+  failed,
+  formatSeconds,
+  parseContinuation,
+  planInvocation,
+  runBodyOnce,
+} from './hook';
+import { Logger, createLogger, describeError, errorMessage } from './logger';
+import { RetryOptions, sleep, withRetry } from './retry';
+
+/** The event CodeDeploy sends, plus the runtime's own field when it hands work over. */
+export interface CodeDeployHookEvent {
+  readonly DeploymentId?: string;
+  readonly LifecycleEventHookExecutionId?: string;
+  readonly [CONTINUATION_FIELD]?: HookContinuation;
+  readonly [field: string]: unknown;
+}
+
+/** How the status report went. */
+export type ReportResult =
+  /** CodeDeploy accepted the status. */
+  | 'reported'
+  /** CodeDeploy already had a status for this execution (a retried invocation): nothing to do. */
+  | 'already-completed'
+  /** The report call failed for good; CodeDeploy will time the hook out. */
+  | 'failed';
+
+/** What the function returns (shown in the Lambda console and in tests; CodeDeploy ignores it). */
+export interface HookRunSummary {
+  /** The hook's verdict; `Unknown` when the event could not be read. */
+  readonly verdict: 'Succeeded' | 'Failed' | 'InProgress' | 'Unknown';
+  /** `handed-over`: the work goes on in a new invocation, which reports. */
+  readonly report: ReportResult | 'handed-over' | 'not-attempted';
+  readonly reason?: string;
+}
+
+/** Retry settings of one kind of AWS call; the runtime sets the deadline itself. */
+export type CallRetryOptions = Omit<RetryOptions, 'deadline' | 'signal' | 'onRetry' | 'isRetryable'>;
+
+export interface CodeDeployHookOptions extends HookRuntimeOptions {
+  /** Retries of `PutLifecycleEventHookExecutionStatus`. Default: 8 attempts, 200 ms base backoff. */
+  readonly reportRetry?: CallRetryOptions;
+  /** Retries of the asynchronous self-invocation that hands work over. Default: 5 attempts. */
+  readonly handoverRetry?: CallRetryOptions;
+  /**
+   * After an in-progress outcome, the body runs again in the same invocation only if at least
+   * this much time is left for it once the requested delay is over; otherwise the work is handed
+   * over to a new invocation. Default: 30 s, or 25 % of the remaining time at the start of the
+   * invocation when that is less.
+   */
+  readonly minRunMs?: number;
+}
+
+const DEFAULT_REPORT_RETRY: CallRetryOptions = { maxAttempts: 8, baseDelayMs: 200, maxDelayMs: 5000, attemptTimeoutMs: 10_000 };
+const DEFAULT_HANDOVER_RETRY: CallRetryOptions = { maxAttempts: 5, baseDelayMs: 200, maxDelayMs: 5000, attemptTimeoutMs: 10_000 };
+/** Asynchronous invocation payload limit. */
+const MAX_ASYNC_PAYLOAD_BYTES = 256 * 1024;
+
+const codeDeploy = lazy(() => new CodeDeployClient(clientConfig()));
+
+interface LambdaApi {
+  readonly client: LambdaClientType;
+  readonly InvokeCommand: typeof InvokeCommandType;
+}
+let lambdaApi: Promise<LambdaApi> | undefined;
+
+/** Loaded on first hand-over only, so hooks that never hand over do not pay its load time. */
+function loadLambdaApi(): Promise<LambdaApi> {
+  lambdaApi ??= import('@aws-sdk/client-lambda').then((module) => ({
+    client: new module.LambdaClient(clientConfig()),
+    InvokeCommand: module.InvokeCommand,
+  }));
+  return lambdaApi;
+}
+
+/**
+ * Wraps a hook body into a Lambda handler for a CodeDeploy lifecycle hook.
+ *
+ * Guarantees, per invocation: exactly one `PutLifecycleEventHookExecutionStatus` (or one
+ * hand-over to a new invocation, which then reports), never an unhandled rejection.
+ * - The body throws or rejects: Failed, with the error's message as reason.
+ * - The deadline (function timeout minus the safety margin, or the hook's total time) is
+ *   reached: the body's signal aborts and the hook reports Failed, `hook deadline reached after …`.
+ * - The body returns in-progress: it runs again after the delay in this invocation while time
+ *   allows, then the function invokes itself asynchronously (`InvocationType: 'Event'`, function
+ *   `context.functionName`) with the event plus `continuation: { state, attempt, startedAt }`.
+ * - The report call is throttled or the network fails: retried with backoff and jitter until
+ *   just before the function's timeout; if it still fails, the error is logged and the function
+ *   ends normally.
+ * - CodeDeploy answers `LifecycleEventAlreadyCompletedException` (a retried invocation): done.
+ * - The event lacks an id: nothing can be reported (the API needs both ids), so the error is
+ *   logged and the function returns. It does not throw: Lambda would retry the same event,
+ *   which cannot succeed either, and the deployment times out after one hour anyway.
+ *
+ * The function needs `codedeploy:PutLifecycleEventHookExecutionStatus` on its deployment group,
+ * and `lambda:InvokeFunction` on itself when the body may return in-progress.
+ *
+ * @example export const handler = codeDeployHook(async ({ signal }) => (await check(signal)) ? succeeded() : failed('…'));
+ */
+export function codeDeployHook<TState = unknown>(
+  body: HookBody<TState>,
+  options: CodeDeployHookOptions = {},
+): (event: CodeDeployHookEvent, context: LambdaContext) => Promise<HookRunSummary> {
+  return async (event, lambdaContext) => {
+    const requestId = lambdaContext?.awsRequestId;
+    let logger = createLogger({ hook: options.hookName, ...(requestId ? { requestId } : {}) });
+    const ids = readIds(event, logger);
+    if (!ids) {
+      return { verdict: 'Unknown', report: 'not-attempted', reason: 'malformed event' };
+    }
+    const continuation = parseContinuation(event[CONTINUATION_FIELD]) as HookContinuation<TState> | undefined;
+    const plan = planInvocation(options, lambdaContext, continuation);
+    logger = createLogger({
+      hook: plan.hookName,
+      deploymentId: ids.deploymentId,
+      lifecycleEventHookExecutionId: ids.lifecycleEventHookExecutionId,
+      ...(requestId ? { requestId } : {}),
+    });
+    logger.info('hook started', {
+      ...(continuation ? { attempt: continuation.attempt, startedAt: continuation.startedAt } : {}),
+      remainingMs: plan.functionDeadline - plan.invokedAt,
+      safetyMarginMs: plan.safetyMarginMs,
+    });
+    let result: HookOutcome<TState> | 'handed-over';
+    try {
+      result = await runSteps(body, event, ids, plan, continuation, lambdaContext, logger, options);
+    } catch (error) {
+      // Only a defect of the runtime itself lands here; report anyway rather than hang.
+      logger.error('hook runtime error', { error: describeError(error) });
+      result = failed(`hook runtime error: ${errorMessage(error)}`);
+    }
+    if (result === 'handed-over') {
+      return { verdict: 'InProgress', report: 'handed-over' };
+    }
+    return finish(result, ids, plan, logger, options);
+  };
+}
+
+/**
+ * Puts the hook's status, retrying throttling and transient errors until `deadline`. Never
+ * throws. A `LifecycleEventAlreadyCompletedException` counts as done.
+ */
+export async function reportHookStatus(
+  ids: { readonly deploymentId: string; readonly lifecycleEventHookExecutionId: string },
+  status: 'Succeeded' | 'Failed',
+  options: { readonly logger: Logger; readonly deadline?: number; readonly retry?: CallRetryOptions },
+): Promise<ReportResult> {
+  const { logger } = options;
+  try {
+    await withRetry(({ signal }) => codeDeploy().send(new PutLifecycleEventHookExecutionStatusCommand({
+      deploymentId: ids.deploymentId,
+      lifecycleEventHookExecutionId: ids.lifecycleEventHookExecutionId,
+      status: status === 'Succeeded' ? LifecycleEventStatus.SUCCEEDED : LifecycleEventStatus.FAILED,
+    }), { abortSignal: signal }), {
+      ...DEFAULT_REPORT_RETRY,
+      ...options.retry,
+      deadline: options.deadline,
+      onRetry: ({ attempt, error, delayMs }) => logger.warn('status report failed, retrying', {
+        verdict: status, attempt, delayMs, error: describeError(error),
+      }),
+    });
+    return 'reported';
+  } catch (error) {
+    if (errorName(error) === 'LifecycleEventAlreadyCompletedException') {
+      logger.info('status already reported for this hook execution (retried invocation); nothing to do', {
+        verdict: status, error: describeError(error),
+      });
+      return 'already-completed';
+    }
+    logger.error('could not report the hook status; CodeDeploy will fail the hook when its hour is out', {
+      verdict: status, error: describeError(error),
+    });
+    return 'failed';
+  }
+}
+
+async function finish(
+  outcome: HookOutcome,
+  ids: Ids,
+  plan: InvocationPlan,
+  logger: Logger,
+  options: CodeDeployHookOptions,
+): Promise<HookRunSummary> {
+  const verdict = outcome.status === 'Succeeded' ? 'Succeeded' : 'Failed';
+  const reason = outcome.status === 'InProgress' ? 'unexpected in-progress outcome' : outcome.reason;
+  const report = await reportHookStatus(ids, verdict, {
+    logger,
+    deadline: plan.functionDeadline - finalReserveMs(plan),
+    retry: options.reportRetry,
+  });
+  const fields = { verdict, reason, report, elapsedMs: Date.now() - plan.startedAt };
+  if (report === 'failed') {
+    logger.error('hook finished without reporting', fields);
+  } else if (verdict === 'Failed') {
+    logger.error('hook finished', fields);
+  } else {
+    logger.info('hook finished', fields);
+  }
+  return { verdict, report, ...(reason !== undefined ? { reason } : {}) };
+}
+
+async function runSteps<TState>(
+  body: HookBody<TState>,
+  event: CodeDeployHookEvent,
+  ids: Ids,
+  plan: InvocationPlan,
+  initial: HookContinuation<TState> | undefined,
+  lambdaContext: LambdaContext,
+  logger: Logger,
+  options: CodeDeployHookOptions,
+): Promise<HookOutcome<TState> | 'handed-over'> {
+  const bodyDeadline = Math.min(plan.functionDeadline - plan.safetyMarginMs, plan.totalDeadline);
+  const minRunMs = options.minRunMs
+    ?? Math.min(30_000, Math.round(0.25 * (plan.functionDeadline - plan.invokedAt)));
+  let continuation = initial;
+  for (;;) {
+    const resumeAt = continuation?.resumeAt ? Date.parse(continuation.resumeAt) : NaN;
+    if (continuation && Number.isFinite(resumeAt) && resumeAt > Date.now()) {
+      if (resumeAt >= plan.totalDeadline) {
+        return failed(`hook deadline reached after ${formatSeconds(Date.now() - plan.startedAt)}; `
+          + `the hook's total time of ${formatSeconds(plan.totalTimeoutMs)} runs out before the work can resume`);
+      }
+      if (resumeAt + minRunMs > bodyDeadline) {
+        // The wait outlasts this invocation: wait what fits, then pass the same step on.
+        await sleep(Math.max(0, bodyDeadline - minRunMs - Date.now()));
+        return handOver(event, continuation, plan, lambdaContext, logger, options);
+      }
+      await sleep(resumeAt - Date.now());
+    }
+
+    const outcome = await runBodyOnce({ body, plan, execution: { engine: 'codedeploy', ...ids }, continuation, logger, lambdaContext });
+    if (outcome.status !== 'InProgress') {
+      return outcome;
+    }
+
+    const delayMs = Math.max(0, (outcome.delaySeconds ?? 0) * 1000);
+    const next: HookContinuation<TState> = {
+      state: outcome.state,
+      attempt: (continuation?.attempt ?? 0) + 1,
+      startedAt: new Date(plan.startedAt).toISOString(),
+      ...(delayMs > 0 ? { resumeAt: new Date(Date.now() + delayMs).toISOString() } : {}),
+    };
+    logger.info('hook work in progress', {
+      verdict: 'InProgress', attempt: next.attempt, delayMs, reason: outcome.reason,
+      elapsedMs: Date.now() - plan.startedAt,
+    });
+    if (Date.now() + delayMs >= plan.totalDeadline) {
+      return failed(`hook deadline reached after ${formatSeconds(Date.now() - plan.startedAt)}; `
+        + `the hook's total time of ${formatSeconds(plan.totalTimeoutMs)} ran out with the work still in progress`
+        + (outcome.reason ? `: ${outcome.reason}` : ''));
+    }
+    if (Date.now() + delayMs + minRunMs > bodyDeadline) {
+      return handOver(event, next, plan, lambdaContext, logger, options);
+    }
+    continuation = next;
+  }
+}
+
+async function handOver<TState>(
+  event: CodeDeployHookEvent,
+  continuation: HookContinuation<TState>,
+  plan: InvocationPlan,
+  lambdaContext: LambdaContext,
+  logger: Logger,
+  options: CodeDeployHookOptions,
+): Promise<HookOutcome<TState> | 'handed-over'> {
+  const payload = JSON.stringify({ ...event, [CONTINUATION_FIELD]: continuation });
+  if (Buffer.byteLength(payload) > MAX_ASYNC_PAYLOAD_BYTES) {
+    return failed(`cannot hand the hook over to a new invocation: its state is ${Buffer.byteLength(payload)} bytes, `
+      + `over the ${MAX_ASYNC_PAYLOAD_BYTES}-byte limit of an asynchronous invocation; keep less state`);
+  }
+  try {
+    const { client, InvokeCommand } = await loadLambdaApi();
+    const response = await withRetry(({ signal }) => client.send(new InvokeCommand({
+      FunctionName: lambdaContext.functionName,
+      InvocationType: 'Event',
+      Payload: Buffer.from(payload),
+    }), { abortSignal: signal }), {
+      ...DEFAULT_HANDOVER_RETRY,
+      ...options.handoverRetry,
+      deadline: plan.functionDeadline - plan.safetyMarginMs / 2,
+      onRetry: ({ attempt, error, delayMs }) => logger.warn('hand-over failed, retrying', {
+        attempt, delayMs, error: describeError(error),
+      }),
+    });
+    if (response.FunctionError) {
+      throw new Error(`invoke answered ${response.FunctionError}`);
+    }
+    logger.info('hook handed over to a new invocation', {
+      verdict: 'InProgress', attempt: continuation.attempt, functionName: lambdaContext.functionName,
+      elapsedMs: Date.now() - plan.startedAt,
+    });
+    return 'handed-over';
+  } catch (error) {
+    logger.error('could not hand the hook over to a new invocation', { error: describeError(error) });
+    return failed(`could not hand the hook over to a new invocation of ${lambdaContext.functionName}: ${errorMessage(error)}`);
+  }
+}
+
+interface Ids {
+  readonly deploymentId: string;
+  readonly lifecycleEventHookExecutionId: string;
+}
+
+function readIds(event: unknown, logger: Logger): Ids | undefined {
+  const record = typeof event === 'object' && event !== null ? event as Record<string, unknown> : {};
+  const deploymentId = nonEmptyString(record.DeploymentId);
+  const lifecycleEventHookExecutionId = nonEmptyString(record.LifecycleEventHookExecutionId);
+  if (deploymentId && lifecycleEventHookExecutionId) {
+    return { deploymentId, lifecycleEventHookExecutionId };
+  }
+  logger.error('malformed hook event: DeploymentId and LifecycleEventHookExecutionId are both required to report a status; '
+    + 'nothing was reported, CodeDeploy will fail the hook when its hour is out', {
+    verdict: 'Unknown',
+    ...(deploymentId ? { deploymentId } : {}),
+    ...(lifecycleEventHookExecutionId ? { lifecycleEventHookExecutionId } : {}),
+    eventKeys: Object.keys(record).slice(0, 20),
+  });
+  return undefined;
+}
+
+function nonEmptyString(value: unknown): string | undefined {
+  return typeof value === 'string' && value.length > 0 ? value : undefined;
+}
+
+function errorName(error: unknown): string | undefined {
+  return typeof error === 'object' && error !== null ? (error as { name?: string }).name : undefined;
+}
+
+/** Time left after the report's last attempt for the function to return before Lambda ends it. */
+function finalReserveMs(plan: InvocationPlan): number {
+  return Math.min(1000, plan.safetyMarginMs / 4);
+}

@@ -1,0 +1,339 @@
+/**
+ * The engine-neutral part of the hook runtime: what a hook body is, what it returns, and how one
+ * run of it is raced against its deadline. The adapters in `codedeploy.ts` and `ecs-native.ts`
+ * turn the outcome into what each calling engine expects.
+ */
+import {
+  DEFAULT_HOOK_SAFETY_MARGIN_MS,
+  DEFAULT_HOOK_TOTAL_TIMEOUT_SECONDS,
+  HOOK_NAME_ENV,
+  HOOK_SAFETY_MARGIN_MS_ENV,
+  HOOK_TOTAL_TIMEOUT_SECONDS_ENV,
+  HookContinuation,
+  SHORT_FUNCTION_SAFETY_MARGIN_FRACTION,
+} from '../../lib/private/contract/hook';
+import { Logger, describeError, errorMessage } from './logger';
+
+export type { HookContinuation } from '../../lib/private/contract/hook';
+
+/** The part of the Lambda context object the runtime uses. */
+export interface LambdaContext {
+  readonly functionName: string;
+  readonly awsRequestId?: string;
+  getRemainingTimeInMillis(): number;
+}
+
+/** The hook passes: the deployment goes on. */
+export interface HookSucceeded {
+  readonly status: 'Succeeded';
+  /** Logged with the verdict. */
+  readonly reason?: string;
+}
+
+/** The hook fails: the deployment stops and rolls back. */
+export interface HookFailed {
+  readonly status: 'Failed';
+  /** Logged with the verdict; say what was expected and what was found. */
+  readonly reason: string;
+}
+
+/**
+ * The work is not finished: run the body again with `state` after `delaySeconds`. Under
+ * CodeDeploy the runtime calls the body again in the same invocation while time allows, then
+ * hands over to a fresh invocation of the function; Amazon ECS calls the function again itself.
+ */
+export interface HookInProgress<TState = unknown> {
+  readonly status: 'InProgress';
+  /** Passed to the next run as `continuation.state`. Must be JSON-serialisable and small (< 200 KB). */
+  readonly state: TState;
+  /** Wait before the next run. Default 0 under CodeDeploy; Amazon ECS waits 30 s when absent. */
+  readonly delaySeconds?: number;
+  /** Logged with the decision. */
+  readonly reason?: string;
+}
+
+/** What a hook body returns. Build it with {@link succeeded}, {@link failed} or {@link inProgress}. */
+export type HookOutcome<TState = unknown> = HookSucceeded | HookFailed | HookInProgress<TState>;
+
+export function succeeded(reason?: string): HookSucceeded {
+  return reason === undefined ? { status: 'Succeeded' } : { status: 'Succeeded', reason };
+}
+
+export function failed(reason: string): HookFailed {
+  return { status: 'Failed', reason };
+}
+
+export function inProgress<TState>(
+  state: TState,
+  options: { readonly delaySeconds?: number; readonly reason?: string } = {},
+): HookInProgress<TState> {
+  return { status: 'InProgress', state, ...options };
+}
+
+/** Who called the hook, and with which identifiers. */
+export type HookExecution = CodeDeployExecution | EcsNativeExecution;
+
+export interface CodeDeployExecution {
+  readonly engine: 'codedeploy';
+  readonly deploymentId: string;
+  readonly lifecycleEventHookExecutionId: string;
+}
+
+export interface EcsNativeExecution {
+  readonly engine: 'ecs';
+  readonly executionId?: string;
+  /** e.g. `POST_TEST_TRAFFIC_SHIFT`. */
+  readonly lifecycleStage?: string;
+  /** The service deployment's ARN. */
+  readonly resourceArn?: string;
+  /** `serviceArn`, `targetServiceRevisionArn`, traffic weights… as Amazon ECS sent them. */
+  readonly executionDetails?: Record<string, unknown>;
+  /** The hook's `hookDetails` from the service definition (the runtime's own field removed). */
+  readonly hookDetails?: Record<string, unknown>;
+}
+
+/** What a hook body receives. */
+export interface HookContext<TState = unknown> {
+  readonly hookName: string;
+  readonly execution: HookExecution;
+  /** Set when this run continues earlier work that returned {@link HookInProgress}. */
+  readonly continuation?: HookContinuation<TState>;
+  /**
+   * Aborted when the deadline is reached (the runtime has then already decided Failed) or when
+   * the run is over. Pass it to every request and wait so the work stops with the hook.
+   */
+  readonly signal: AbortSignal;
+  /** Logger whose lines carry the hook's name and the deployment's identifiers. */
+  readonly logger: Logger;
+  /** Epoch milliseconds by which the body must have returned. */
+  readonly deadline: number;
+  /** Milliseconds left before {@link deadline}. */
+  remainingMs(): number;
+  /**
+   * Describes the work under way (`waiting for checks health, version`); when the deadline
+   * stops the body, the Failed reason ends with the latest description.
+   */
+  progress(description: string): void;
+  readonly lambdaContext: LambdaContext;
+}
+
+/**
+ * A hook body: does the hook's work and says how it went. It may throw; the runtime turns any
+ * error into Failed with the error's message as reason.
+ */
+export type HookBody<TState = unknown> = (context: HookContext<TState>) => Promise<HookOutcome<TState>>;
+
+/** Options shared by both adapters. */
+export interface HookRuntimeOptions {
+  /** Name in every log line. Default: `CDK_ECS_RELEASE_HOOK_NAME`, else the function's name. */
+  readonly hookName?: string;
+  /**
+   * Time kept in reserve before the function's timeout to stop the body and report.
+   * Default: `CDK_ECS_RELEASE_HOOK_SAFETY_MARGIN_MS`, else 10 s, or 20 % of the remaining time at
+   * the start of the invocation when that is less (short functions).
+   */
+  readonly safetyMarginMs?: number;
+  /**
+   * Total time the hook may take across runs and invocations, counted from the first.
+   * Default: `CDK_ECS_RELEASE_HOOK_TOTAL_TIMEOUT_SECONDS`, else 55 minutes.
+   */
+  readonly totalTimeoutMs?: number;
+}
+
+/** Internal: the resolved timing of one invocation. */
+export interface InvocationPlan {
+  readonly hookName: string;
+  readonly invokedAt: number;
+  /** When Lambda would end the function. */
+  readonly functionDeadline: number;
+  readonly safetyMarginMs: number;
+  /** When the hook's total time runs out. */
+  readonly totalDeadline: number;
+  readonly totalTimeoutMs: number;
+  readonly startedAt: number;
+}
+
+/** Internal: resolves names and deadlines for one invocation. */
+export function planInvocation(
+  options: HookRuntimeOptions,
+  lambdaContext: LambdaContext,
+  continuation: HookContinuation | undefined,
+): InvocationPlan {
+  const invokedAt = Date.now();
+  const remaining = Math.max(0, safeRemaining(lambdaContext));
+  const safetyMarginMs = options.safetyMarginMs
+    ?? positiveNumber(process.env[HOOK_SAFETY_MARGIN_MS_ENV])
+    ?? Math.min(DEFAULT_HOOK_SAFETY_MARGIN_MS, Math.round(remaining * SHORT_FUNCTION_SAFETY_MARGIN_FRACTION));
+  const totalTimeoutMs = options.totalTimeoutMs
+    ?? secondsToMs(positiveNumber(process.env[HOOK_TOTAL_TIMEOUT_SECONDS_ENV]))
+    ?? DEFAULT_HOOK_TOTAL_TIMEOUT_SECONDS * 1000;
+  const continuedFrom = continuation ? Date.parse(continuation.startedAt) : NaN;
+  const startedAt = Number.isFinite(continuedFrom) ? continuedFrom : invokedAt;
+  return {
+    hookName: options.hookName ?? process.env[HOOK_NAME_ENV] ?? lambdaContext.functionName ?? 'hook',
+    invokedAt,
+    functionDeadline: invokedAt + remaining,
+    safetyMarginMs,
+    totalDeadline: startedAt + totalTimeoutMs,
+    totalTimeoutMs,
+    startedAt,
+  };
+}
+
+/** Internal: reads a continuation from an untrusted event field. */
+export function parseContinuation(value: unknown): HookContinuation | undefined {
+  if (typeof value !== 'object' || value === null) {
+    return undefined;
+  }
+  const candidate = value as Partial<HookContinuation>;
+  if (typeof candidate.attempt !== 'number' || typeof candidate.startedAt !== 'string' || !('state' in candidate)) {
+    return undefined;
+  }
+  return {
+    state: candidate.state,
+    attempt: candidate.attempt,
+    startedAt: candidate.startedAt,
+    ...(typeof candidate.resumeAt === 'string' ? { resumeAt: candidate.resumeAt } : {}),
+  };
+}
+
+export interface BodyRun<TState> {
+  readonly body: HookBody<TState>;
+  readonly plan: InvocationPlan;
+  readonly execution: HookExecution;
+  readonly continuation?: HookContinuation<TState>;
+  readonly logger: Logger;
+  readonly lambdaContext: LambdaContext;
+}
+
+/**
+ * Internal: runs the body once, never rejects. A thrown error, an invalid outcome or the
+ * deadline all become Failed with a reason.
+ */
+export async function runBodyOnce<TState>(run: BodyRun<TState>): Promise<HookOutcome<TState>> {
+  const { plan, logger } = run;
+  const startedRunAt = Date.now();
+  const functionCutoff = plan.functionDeadline - plan.safetyMarginMs;
+  const deadline = Math.min(functionCutoff, plan.totalDeadline);
+  const controller = new AbortController();
+  let progress: string | undefined;
+
+  const deadlineReason = () => {
+    const elapsed = formatSeconds(Date.now() - plan.startedAt);
+    const why = deadline === plan.totalDeadline && plan.totalDeadline < functionCutoff
+      ? `the hook's total time of ${formatSeconds(plan.totalTimeoutMs)} ran out`
+      : `stopped ${formatSeconds(plan.safetyMarginMs)} before the function's timeout to report in time`;
+    return `hook deadline reached after ${elapsed}; ${why}${progress ? `; ${progress}` : ''}`;
+  };
+
+  if (deadline <= startedRunAt) {
+    return failed(deadlineReason());
+  }
+
+  const context: HookContext<TState> = {
+    hookName: plan.hookName,
+    execution: run.execution,
+    continuation: run.continuation,
+    signal: controller.signal,
+    logger,
+    deadline,
+    remainingMs: () => Math.max(0, deadline - Date.now()),
+    progress: (description) => {
+      progress = description;
+    },
+    lambdaContext: run.lambdaContext,
+  };
+
+  let timer: NodeJS.Timeout | undefined;
+  const deadlineReached = new Promise<HookOutcome<TState>>((resolve) => {
+    timer = setTimeout(() => {
+      const reason = deadlineReason();
+      controller.abort(new Error(reason));
+      resolve(failed(reason));
+    }, deadline - startedRunAt);
+  });
+
+  const bodyDone = (async (): Promise<HookOutcome<TState>> => {
+    try {
+      const outcome = await run.body(context);
+      return validOutcome(outcome);
+    } catch (error) {
+      if (controller.signal.aborted) {
+        // The deadline already decided; this is the body reacting to its signal.
+        return failed(deadlineReason());
+      }
+      logger.error('hook body threw', { error: describeError(error), elapsedMs: Date.now() - startedRunAt });
+      return failed(errorMessage(error) || 'hook body threw an error without a message');
+    }
+  })();
+
+  try {
+    return await Promise.race([bodyDone, deadlineReached]);
+  } finally {
+    clearTimeout(timer);
+    if (!controller.signal.aborted) {
+      // Stops anything the body left running (a check it did not await, a timer).
+      controller.abort(new Error('hook run finished'));
+    }
+  }
+}
+
+function validOutcome<TState>(outcome: unknown): HookOutcome<TState> {
+  if (typeof outcome === 'object' && outcome !== null) {
+    const candidate = outcome as { status?: unknown; reason?: unknown };
+    if (candidate.status === 'Succeeded' || candidate.status === 'InProgress') {
+      return outcome as HookOutcome<TState>;
+    }
+    if (candidate.status === 'Failed') {
+      return typeof candidate.reason === 'string' && candidate.reason.length > 0
+        ? outcome as HookFailed
+        : failed('hook body returned Failed without a reason');
+    }
+  }
+  return failed(`hook body returned an invalid outcome: ${truncate(safeJson(outcome), 200)}`);
+}
+
+/** `41.2 s`, or `3 min 20 s` past two minutes. */
+export function formatSeconds(ms: number): string {
+  const seconds = ms / 1000;
+  if (seconds < 120) {
+    return `${seconds.toFixed(1)} s`;
+  }
+  return `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`;
+}
+
+export function truncate(text: string, maxLength: number): string {
+  return text.length <= maxLength ? text : `${text.slice(0, maxLength - 1)}…`;
+}
+
+function safeJson(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
+
+/** Lambda's longest timeout, assumed when the context cannot tell (a local run). */
+const MAX_FUNCTION_TIMEOUT_MS = 900_000;
+
+function safeRemaining(lambdaContext: LambdaContext): number {
+  try {
+    const remaining = lambdaContext.getRemainingTimeInMillis();
+    return Number.isFinite(remaining) ? remaining : MAX_FUNCTION_TIMEOUT_MS;
+  } catch {
+    return MAX_FUNCTION_TIMEOUT_MS;
+  }
+}
+
+function positiveNumber(value: string | undefined): number | undefined {
+  if (value === undefined || value.trim() === '') {
+    return undefined;
+  }
+  const parsed = Number(value);
+  return Number.isFinite(parsed) && parsed >= 0 ? parsed : undefined;
+}
+
+function secondsToMs(seconds: number | undefined): number | undefined {
+  return seconds === undefined ? undefined : seconds * 1000;
+}

@@ -1,0 +1,33 @@
+/**
+ * The hook runtime: wraps a hook body so that, whatever happens, the calling engine gets exactly
+ * one answer. Hook handlers import from here:
+ *
+ * ```ts
+ * import { codeDeployHook, succeeded, failed } from '../shared';
+ * export const handler = codeDeployHook(async ({ signal, logger }) => { ... return succeeded(); });
+ * ```
+ */
+export { succeeded, failed, inProgress, formatSeconds } from './hook';
+export type {
+  HookBody,
+  HookContext,
+  HookContinuation,
+  HookExecution,
+  CodeDeployExecution,
+  EcsNativeExecution,
+  HookOutcome,
+  HookSucceeded,
+  HookFailed,
+  HookInProgress,
+  HookRuntimeOptions,
+  LambdaContext,
+} from './hook';
+export { codeDeployHook, reportHookStatus } from './codedeploy';
+export type { CodeDeployHookEvent, CodeDeployHookOptions, CallRetryOptions, HookRunSummary, ReportResult } from './codedeploy';
+export { ecsNativeHook } from './ecs-native';
+export type { EcsNativeHookEvent, EcsNativeHookResult } from './ecs-native';
+export { createLogger, describeError, errorMessage } from './logger';
+export type { Logger, LogFields, LogLevel, LogSink } from './logger';
+export { withRetry, isRetryableAwsError, sleep, AttemptTimeoutError, DEFAULT_RETRY } from './retry';
+export type { RetryOptions, RetryAttempt, RetryNotice } from './retry';
+export { awsRegion, clientConfig, lazy } from './clients';
