@@ -1,0 +1,24 @@
+import { App, Stack } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+
+/**
+ * A stack in an app with the built-in CloudFormation validation off: unit tests build many
+ * stacks, and the validator costs seconds per synth. One test runs it on the example app.
+ */
+export function testStack(id = 'TestStack'): Stack {
+  const app = new App({
+    builtinCloudFormationValidation: false,
+    context: { '@aws-cdk/aws-codedeploy:removeAlarmsFromDeploymentGroup': true },
+  });
+  return new Stack(app, id);
+}
+
+/** A small VPC and cluster for services under test. */
+export function mockCluster(stack: Stack): { vpc: ec2.Vpc; cluster: ecs.Cluster } {
+  const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1 });
+  const cluster = new ecs.Cluster(stack, 'Cluster', { vpc });
+  return { vpc, cluster };
+}
+
+export const testImage = ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:stable');
