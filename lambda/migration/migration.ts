@@ -1,0 +1,232 @@
+/**
+ * The migration hook body: runs one ECS task from the green task definition with the migration
+ * command, once per deployment, and decides by the migration container's exit code.
+ *
+ * One run of the body either starts (or finds) the task and polls it once; while the task runs
+ * it returns InProgress with `{ taskArn, startedAt }`, and the runtime runs it again after the
+ * poll interval, handing over to a fresh invocation when this one's time runs low.
+ */
+import { CodeDeployClient } from '@aws-sdk/client-codedeploy';
+import {
+  DescribeServiceRevisionsCommand,
+  DescribeTaskSetsCommand,
+  DescribeTasksCommand,
+  ECSClient,
+  ListTasksCommand,
+  RunTaskCommand,
+  StopTaskCommand,
+  Task,
+} from '@aws-sdk/client-ecs';
+import {
+  DEFAULT_HOOK_TOTAL_TIMEOUT_SECONDS,
+  HOOK_TOTAL_TIMEOUT_SECONDS_ENV,
+} from '../../lib/private/contract/hook';
+import { MIGRATION_DEPLOYMENT_TAG_KEY } from '../../lib/private/contract/migration';
+import { awsRegion, clientConfig, lazy } from '../shared/clients';
+import { HookContext, HookExecution, HookOutcome, failed, formatSeconds, inProgress, succeeded } from '../shared/hook';
+import { awsCall } from './aws';
+import { MigrationSettings, loadMigrationSettings } from './config';
+import { decideTaskOutcome, describeLogs, pickExistingTask } from './decide';
+import { ecsDeploymentTarget } from './deployment';
+
+/** Carried from one run of the body to the next. */
+export interface MigrationState {
+  readonly taskArn: string;
+  /** ISO 8601 time at which the task was created; the total deadline counts from it. */
+  readonly startedAt: string;
+}
+
+const ecs = lazy(() => new ECSClient(clientConfig()));
+const codedeploy = lazy(() => new CodeDeployClient(clientConfig()));
+
+/** ECS accepts up to 36 characters of letters, digits, `-`, `_` and `/` in `startedBy` on every API version. */
+const STARTED_BY_MAX_LENGTH = 36;
+
+/** Reserve kept before the runtime's own total deadline to stop the task and report. */
+const STOP_RESERVE_MS = 15_000;
+
+/**
+ * The value the migration task is started with and found again by: the deployment's id
+ * (`d-XXXXXXXXX` under CodeDeploy, the service deployment's id under Amazon ECS).
+ */
+export function deploymentKey(execution: HookExecution): string {
+  const raw = execution.engine === 'codedeploy'
+    ? execution.deploymentId
+    : (execution.resourceArn?.split('/').pop() || execution.executionId);
+  if (!raw) {
+    throw new Error('the hook event carries no deployment id to tag the migration task with');
+  }
+  return raw.replace(/[^A-Za-z0-9_/-]/g, '-').slice(0, STARTED_BY_MAX_LENGTH);
+}
+
+async function greenTaskDefinition(context: HookContext<unknown>, settings: MigrationSettings): Promise<string> {
+  const execution = context.execution;
+  if (execution.engine === 'ecs') {
+    const revisionArn = execution.executionDetails?.targetServiceRevisionArn;
+    if (typeof revisionArn !== 'string') {
+      throw new Error('the Amazon ECS hook event carries no targetServiceRevisionArn');
+    }
+    const described = await awsCall(context, 'ecs:DescribeServiceRevisions', (abortSignal) =>
+      ecs().send(new DescribeServiceRevisionsCommand({ serviceRevisionArns: [revisionArn] }), { abortSignal }));
+    const taskDefinition = described.serviceRevisions?.[0]?.taskDefinition;
+    if (!taskDefinition) {
+      throw new Error(`service revision ${revisionArn} has no task definition`);
+    }
+    return taskDefinition;
+  }
+  const target = await ecsDeploymentTarget(codedeploy(), context, execution.deploymentId);
+  const green = (target.taskSetsInfo ?? []).find((set) => set.taskSetLabel === 'Green');
+  if (!green?.identifer) {
+    throw new Error(`deployment ${execution.deploymentId} has no green task set yet`);
+  }
+  const described = await awsCall(context, 'ecs:DescribeTaskSets', (abortSignal) =>
+    ecs().send(new DescribeTaskSetsCommand({
+      cluster: settings.clusterArn,
+      service: settings.serviceName,
+      taskSets: [green.identifer!],
+    }), { abortSignal }));
+  const taskDefinition = described.taskSets?.[0]?.taskDefinition;
+  if (!taskDefinition) {
+    const why = described.failures?.map((f) => `${f.arn}: ${f.reason}`).join('; ');
+    throw new Error(`green task set ${green.identifer} of ${settings.serviceName} not found${why ? ` (${why})` : ''}`);
+  }
+  return taskDefinition;
+}
+
+async function describeTasks(context: HookContext<unknown>, cluster: string, taskArns: string[]): Promise<Task[]> {
+  if (taskArns.length === 0) {
+    return [];
+  }
+  const described = await awsCall(context, 'ecs:DescribeTasks', (abortSignal) =>
+    ecs().send(new DescribeTasksCommand({ cluster, tasks: taskArns }), { abortSignal }));
+  return described.tasks ?? [];
+}
+
+/** Tasks already started for this deployment, running or stopped (ECS keeps stopped tasks about an hour). */
+async function findExistingTask(context: HookContext<unknown>, cluster: string, startedBy: string): Promise<Task | undefined> {
+  const arns: string[] = [];
+  for (const desiredStatus of ['RUNNING', 'STOPPED'] as const) {
+    const listed = await awsCall(context, 'ecs:ListTasks', (abortSignal) =>
+      ecs().send(new ListTasksCommand({ cluster, startedBy, desiredStatus }), { abortSignal }));
+    arns.push(...(listed.taskArns ?? []));
+  }
+  return pickExistingTask(await describeTasks(context, cluster, arns.slice(0, 100)));
+}
+
+async function startTask(
+  context: HookContext<unknown>,
+  settings: MigrationSettings,
+  key: string,
+): Promise<MigrationState | HookOutcome<MigrationState>> {
+  const taskDefinition = await greenTaskDefinition(context, settings);
+  const containerOverride = {
+    name: settings.containerName,
+    ...(settings.command ? { command: settings.command } : {}),
+    ...(settings.environment ? { environment: settings.environment } : {}),
+  };
+  const result = await awsCall(context, 'ecs:RunTask', (abortSignal) => ecs().send(new RunTaskCommand({
+    cluster: settings.clusterArn,
+    taskDefinition,
+    count: 1,
+    launchType: settings.launchType,
+    ...(settings.platformVersion ? { platformVersion: settings.platformVersion } : {}),
+    networkConfiguration: {
+      awsvpcConfiguration: {
+        subnets: settings.subnets,
+        securityGroups: settings.securityGroups.length > 0 ? settings.securityGroups : undefined,
+        assignPublicIp: settings.assignPublicIp ? 'ENABLED' : 'DISABLED',
+      },
+    },
+    overrides: { containerOverrides: [containerOverride] },
+    startedBy: key,
+    tags: [{ key: MIGRATION_DEPLOYMENT_TAG_KEY, value: key }],
+    // The same token on a retried call returns the task already started instead of a second one.
+    clientToken: `migration-${key}`,
+  }), { abortSignal }));
+  const task = result.tasks?.[0];
+  if (!task?.taskArn) {
+    const reasons = (result.failures ?? []).map((f) => [f.reason, f.detail].filter(Boolean).join(': ')).join('; ');
+    context.logger.info('decision', {
+      check: 'migration task start',
+      expectation: 'RunTask starts one task',
+      observed: reasons || 'no task and no failure',
+      verdict: 'fail',
+      taskDefinition,
+    });
+    return failed(`migration task could not start from ${taskDefinition}: ${reasons || 'RunTask returned no task'}`);
+  }
+  context.logger.info('migration task started', { taskArn: task.taskArn, taskDefinition, startedBy: key });
+  return { taskArn: task.taskArn, startedAt: (task.createdAt ?? new Date()).toISOString() };
+}
+
+/** When the task must be stopped: its own deadline, or just before the runtime's total one, if earlier. */
+function stopDeadline(context: HookContext<MigrationState>, settings: MigrationSettings, state: MigrationState): number {
+  const taskDeadline = Date.parse(state.startedAt) + settings.totalDeadlineSeconds * 1000;
+  const hookStartedAt = context.continuation ? Date.parse(context.continuation.startedAt) : Date.parse(state.startedAt);
+  const configured = Number(process.env[HOOK_TOTAL_TIMEOUT_SECONDS_ENV]);
+  const hookTotalMs = (Number.isFinite(configured) && configured > 0 ? configured : DEFAULT_HOOK_TOTAL_TIMEOUT_SECONDS) * 1000;
+  return Math.min(taskDeadline, hookStartedAt + hookTotalMs - STOP_RESERVE_MS - settings.pollIntervalSeconds * 1000);
+}
+
+export async function migrationBody(context: HookContext<MigrationState>): Promise<HookOutcome<MigrationState>> {
+  const settings = loadMigrationSettings();
+  const cluster = settings.clusterArn;
+  const log = { region: awsRegion(), logGroupName: settings.logGroupName, logStreamPrefix: settings.logStreamPrefix };
+  let state = context.continuation?.state;
+
+  if (!state) {
+    const key = deploymentKey(context.execution);
+    const existing = await findExistingTask(context, cluster, key);
+    if (existing?.taskArn) {
+      context.logger.info('migration task already started for this deployment, following it', {
+        taskArn: existing.taskArn,
+        lastStatus: existing.lastStatus,
+        startedBy: key,
+      });
+      state = { taskArn: existing.taskArn, startedAt: (existing.createdAt ?? new Date()).toISOString() };
+    } else {
+      const started = await startTask(context, settings, key);
+      if ('status' in started) {
+        return started;
+      }
+      state = started;
+    }
+  }
+
+  context.progress(`waiting for migration task ${state.taskArn}`);
+  const [task] = await describeTasks(context, cluster, [state.taskArn]);
+  if (!task) {
+    return failed(`migration task ${state.taskArn} is no longer known to ECS`);
+  }
+  const outcome = decideTaskOutcome(task, settings.containerName, log);
+  const elapsedMs = Date.now() - Date.parse(state.startedAt);
+  if (outcome.state === 'succeeded') {
+    context.logger.info('decision', {
+      check: 'migration', expectation: 'exit code 0', observed: 'exit code 0', verdict: 'pass', taskArn: state.taskArn, elapsedMs,
+    });
+    return succeeded(`migration succeeded: ${outcome.detail}`);
+  }
+  if (outcome.state === 'failed') {
+    context.logger.info('decision', {
+      check: 'migration', expectation: 'exit code 0', observed: outcome.reason, verdict: 'fail', taskArn: state.taskArn, elapsedMs,
+    });
+    return failed(outcome.reason);
+  }
+
+  const deadline = stopDeadline(context, settings, state);
+  if (Date.now() >= deadline) {
+    const limit = formatSeconds(deadline - Date.parse(state.startedAt));
+    const reason = `migration did not finish within ${limit} (task ${outcome.lastStatus}); stopped it`;
+    await awsCall(context, 'ecs:StopTask', (abortSignal) => ecs().send(new StopTaskCommand({
+      cluster,
+      task: state.taskArn,
+      reason: `cdk-ecs-release: migration deadline of ${limit} reached`,
+    }), { abortSignal }));
+    context.logger.info('decision', {
+      check: 'migration', expectation: `stops within ${limit}`, observed: `still ${outcome.lastStatus}`, verdict: 'fail', taskArn: state.taskArn, elapsedMs,
+    });
+    return failed(`${reason}; ${describeLogs(log, settings.containerName, state.taskArn)}`);
+  }
+  const delaySeconds = Math.max(0, Math.min(settings.pollIntervalSeconds, (deadline - Date.now()) / 1000));
+  return inProgress(state, { delaySeconds, reason: `migration task ${outcome.lastStatus}` });
+}

@@ -1,0 +1,20 @@
+/**
+ * PreflightHook: at BeforeInstall, refuses to start a deployment whose rollback alarms already
+ * fire, have their actions disabled, or do not exist.
+ */
+import { HOOK_NAME_ENV } from '../../lib/private/contract/hook';
+import { codeDeployHook, ecsNativeHook } from '../shared';
+import { preflightBody } from './preflight';
+
+export type { CodeDeployHookEvent as PreflightHookEvent, HookRunSummary as PreflightHookResult } from '../shared';
+
+const hookName = process.env[HOOK_NAME_ENV] ?? 'preflight';
+
+/** Handler for a CodeDeploy BeforeInstall hook. */
+export const handler = codeDeployHook(preflightBody, { hookName });
+
+/**
+ * Handler for an Amazon ECS native blue/green hook (PRE_SCALE_UP). There is no CodeDeploy
+ * deployment group then, so only the configured `alarmNames` are checked.
+ */
+export const ecsHandler = ecsNativeHook(preflightBody, { hookName });

@@ -1,0 +1,279 @@
+import {
+  CodeDeployClient,
+  GetDeploymentTargetCommand,
+  ListDeploymentTargetsCommand,
+  PutLifecycleEventHookExecutionStatusCommand,
+} from '@aws-sdk/client-codedeploy';
+import {
+  DescribeTaskSetsCommand,
+  DescribeTasksCommand,
+  ECSClient,
+  ListTasksCommand,
+  RunTaskCommand,
+  StopTaskCommand,
+  Task,
+} from '@aws-sdk/client-ecs';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { MIGRATION_CONFIG_ENV, MigrationHookConfig } from '../../../lib/private/contract/migration';
+import { handler } from '../../../lambda/migration';
+
+const codedeploy = mockClient(CodeDeployClient);
+const ecs = mockClient(ECSClient);
+const lambda = mockClient(LambdaClient);
+
+const CLUSTER = 'arn:aws:ecs:eu-west-1:111111111111:cluster/prod';
+const TASK_ARN = 'arn:aws:ecs:eu-west-1:111111111111:task/prod/4f2b0c1d9e8a';
+const GREEN_TASK_DEF = 'arn:aws:ecs:eu-west-1:111111111111:task-definition/web:42';
+const event = { DeploymentId: 'd-ABCDEF123', LifecycleEventHookExecutionId: 'exec-1' };
+
+function context(remainingMs = 60_000) {
+  return { functionName: 'migration-fn', awsRequestId: 'req', getRemainingTimeInMillis: () => remainingMs };
+}
+
+function configure(overrides: Partial<MigrationHookConfig> = {}) {
+  const config: MigrationHookConfig = {
+    clusterArn: CLUSTER,
+    serviceName: 'web',
+    containerName: 'web',
+    command: ['npm', 'run', 'migrate'],
+    subnets: ['subnet-1', 'subnet-2'],
+    securityGroups: ['sg-1'],
+    platformVersion: 'LATEST',
+    pollIntervalSeconds: 0.01,
+    logGroupName: '/ecs/web',
+    logStreamPrefix: 'web',
+    ...overrides,
+  };
+  process.env[MIGRATION_CONFIG_ENV] = JSON.stringify(config);
+}
+
+function task(fields: Partial<Task>): Task {
+  return { taskArn: TASK_ARN, createdAt: new Date(), lastStatus: 'RUNNING', containers: [{ name: 'web' }], ...fields };
+}
+
+const stopped = (exitCode: number) => task({
+  lastStatus: 'STOPPED',
+  stopCode: 'EssentialContainerExited',
+  stoppedReason: 'Essential container in task exited',
+  containers: [{ name: 'web', exitCode }],
+});
+
+function reports() {
+  return codedeploy.commandCalls(PutLifecycleEventHookExecutionStatusCommand).map((c) => c.args[0].input);
+}
+
+let output: string[];
+
+beforeEach(() => {
+  codedeploy.reset();
+  ecs.reset();
+  lambda.reset();
+  configure();
+  process.env.AWS_REGION = 'eu-west-1';
+  output = [];
+  jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    output.push(String(chunk));
+    return true;
+  });
+  codedeploy.on(PutLifecycleEventHookExecutionStatusCommand).resolves({});
+  codedeploy.on(ListDeploymentTargetsCommand).resolves({ targetIds: ['prod:web'] });
+  codedeploy.on(GetDeploymentTargetCommand).resolves({
+    deploymentTarget: {
+      deploymentTargetType: 'ECSTarget',
+      ecsTarget: {
+        taskSetsInfo: [
+          { identifer: 'ecs-svc/blue', taskSetLabel: 'Blue' },
+          { identifer: 'ecs-svc/green', taskSetLabel: 'Green' },
+        ],
+      },
+    },
+  });
+  ecs.on(DescribeTaskSetsCommand).resolves({ taskSets: [{ id: 'ecs-svc/green', taskDefinition: GREEN_TASK_DEF }] });
+  ecs.on(ListTasksCommand).resolves({ taskArns: [] });
+  ecs.on(RunTaskCommand).resolves({ tasks: [task({ lastStatus: 'PROVISIONING' })], failures: [] });
+  lambda.on(InvokeCommand).resolves({ StatusCode: 202 });
+});
+
+afterEach(() => {
+  jest.restoreAllMocks();
+});
+
+test('exit code 0 succeeds; the task runs the green task definition with the command override', async () => {
+  ecs.on(DescribeTasksCommand)
+    .resolvesOnce({ tasks: [task({ lastStatus: 'PENDING' })] })
+    .resolvesOnce({ tasks: [task({ lastStatus: 'RUNNING' })] })
+    .resolves({ tasks: [stopped(0)] });
+
+  const result = await handler(event, context());
+
+  expect(result).toMatchObject({ verdict: 'Succeeded', report: 'reported' });
+  expect(reports()).toEqual([{ deploymentId: 'd-ABCDEF123', lifecycleEventHookExecutionId: 'exec-1', status: 'Succeeded' }]);
+  expect(ecs.commandCalls(DescribeTaskSetsCommand)[0].args[0].input).toEqual({
+    cluster: CLUSTER, service: 'web', taskSets: ['ecs-svc/green'],
+  });
+  const runs = ecs.commandCalls(RunTaskCommand);
+  expect(runs).toHaveLength(1);
+  expect(runs[0].args[0].input).toEqual({
+    cluster: CLUSTER,
+    taskDefinition: GREEN_TASK_DEF,
+    count: 1,
+    launchType: 'FARGATE',
+    platformVersion: 'LATEST',
+    networkConfiguration: {
+      awsvpcConfiguration: { subnets: ['subnet-1', 'subnet-2'], securityGroups: ['sg-1'], assignPublicIp: 'DISABLED' },
+    },
+    overrides: { containerOverrides: [{ name: 'web', command: ['npm', 'run', 'migrate'] }] },
+    startedBy: 'd-ABCDEF123',
+    tags: [{ key: 'cdk-ecs-release:deployment-id', value: 'd-ABCDEF123' }],
+    clientToken: 'migration-d-ABCDEF123',
+  });
+  expect(ecs.commandCalls(DescribeTasksCommand)).toHaveLength(3);
+  expect(ecs.commandCalls(StopTaskCommand)).toHaveLength(0);
+  expect(lambda.commandCalls(InvokeCommand)).toHaveLength(0);
+});
+
+test('a non-zero exit fails, naming the exit code and the log stream', async () => {
+  ecs.on(DescribeTasksCommand).resolves({ tasks: [stopped(1)] });
+
+  const result = await handler(event, context());
+
+  expect(reports()).toHaveLength(1);
+  expect(reports()[0].status).toBe('Failed');
+  expect(result.reason).toContain('container web exited with code 1');
+  expect(result.reason).toContain('stopped reason: Essential container in task exited');
+  expect(result.reason).toContain('logs: /ecs/web web/web/4f2b0c1d9e8a');
+  expect(result.reason).toContain('https://eu-west-1.console.aws.amazon.com/cloudwatch/home?region=eu-west-1#logsV2:');
+  const decision = output.map((line) => JSON.parse(line)).find((line) => line.message === 'decision');
+  expect(decision).toMatchObject({ check: 'migration', verdict: 'fail', taskArn: TASK_ARN, deploymentId: 'd-ABCDEF123' });
+});
+
+test('RunTask failures (no capacity) fail with the reason, without polling', async () => {
+  ecs.on(RunTaskCommand).resolves({ tasks: [], failures: [{ arn: CLUSTER, reason: 'RESOURCE:MEMORY' }] });
+
+  const result = await handler(event, context());
+
+  expect(reports()).toHaveLength(1);
+  expect(reports()[0].status).toBe('Failed');
+  expect(result.reason).toBe(`migration task could not start from ${GREEN_TASK_DEF}: RESOURCE:MEMORY`);
+  expect(ecs.commandCalls(DescribeTasksCommand)).toHaveLength(0);
+});
+
+test('a task that fails to start (image cannot be pulled) fails with the stopped reason', async () => {
+  ecs.on(DescribeTasksCommand).resolves({
+    tasks: [task({
+      lastStatus: 'STOPPED',
+      stopCode: 'TaskFailedToStart',
+      stoppedReason: 'CannotPullContainerError: pull image manifest has been retried 5 time(s): not found',
+      containers: [{ name: 'web', reason: 'CannotPullContainerError' }],
+    })],
+  });
+
+  const result = await handler(event, context());
+
+  expect(reports()).toHaveLength(1);
+  expect(reports()[0].status).toBe('Failed');
+  expect(result.reason).toContain('container web has no exit code');
+  expect(result.reason).toContain('stop code TaskFailedToStart');
+  expect(result.reason).toContain('CannotPullContainerError: pull image manifest');
+});
+
+test('a task that never stops is stopped at the total deadline and fails', async () => {
+  configure({ totalDeadlineSeconds: 0.3, pollIntervalSeconds: 0.02 });
+  ecs.on(DescribeTasksCommand).resolves({ tasks: [task({ lastStatus: 'RUNNING' })] });
+  ecs.on(StopTaskCommand).resolves({ task: task({ lastStatus: 'RUNNING', desiredStatus: 'STOPPED' }) });
+
+  const started = Date.now();
+  const result = await handler(event, context());
+
+  expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+  expect(reports()).toHaveLength(1);
+  expect(reports()[0].status).toBe('Failed');
+  expect(result.reason).toMatch(/^migration did not finish within 0\.3 s \(task RUNNING\); stopped it; logs: \/ecs\/web/);
+  const stops = ecs.commandCalls(StopTaskCommand);
+  expect(stops).toHaveLength(1);
+  expect(stops[0].args[0].input).toMatchObject({ cluster: CLUSTER, task: TASK_ARN });
+  expect(stops[0].args[0].input.reason).toContain('migration deadline');
+  expect(ecs.commandCalls(DescribeTasksCommand).length).toBeGreaterThan(3);
+});
+
+test('a migration longer than one invocation continues in a fresh one and starts only one task', async () => {
+  configure({ pollIntervalSeconds: 0.6 });
+  ecs.on(DescribeTasksCommand)
+    .resolvesOnce({ tasks: [task({ lastStatus: 'RUNNING' })] })
+    .resolves({ tasks: [stopped(0)] });
+
+  // A short-lived function: after the first poll there is no room for another in this invocation.
+  const first = await handler(event, context(1000));
+
+  expect(first).toMatchObject({ verdict: 'InProgress', report: 'handed-over' });
+  expect(reports()).toHaveLength(0);
+  const invokes = lambda.commandCalls(InvokeCommand);
+  expect(invokes).toHaveLength(1);
+  expect(invokes[0].args[0].input).toMatchObject({ FunctionName: 'migration-fn', InvocationType: 'Event' });
+  const payload = JSON.parse(Buffer.from(invokes[0].args[0].input.Payload as Uint8Array).toString());
+  expect(payload).toMatchObject({
+    DeploymentId: 'd-ABCDEF123',
+    LifecycleEventHookExecutionId: 'exec-1',
+    continuation: { attempt: 1, state: { taskArn: TASK_ARN, startedAt: expect.any(String) } },
+  });
+
+  const second = await handler(payload, context());
+
+  expect(second).toMatchObject({ verdict: 'Succeeded', report: 'reported' });
+  expect(reports()).toEqual([expect.objectContaining({ status: 'Succeeded' })]);
+  expect(ecs.commandCalls(RunTaskCommand)).toHaveLength(1);
+  // The resumed invocation neither looked for nor started a task: it followed the one it was given.
+  expect(ecs.commandCalls(ListTasksCommand)).toHaveLength(2);
+  expect(lambda.commandCalls(InvokeCommand)).toHaveLength(1);
+});
+
+test('a retried invocation follows the task already started for the deployment', async () => {
+  ecs.on(ListTasksCommand, { startedBy: 'd-ABCDEF123', desiredStatus: 'RUNNING' }).resolves({ taskArns: [TASK_ARN] });
+  ecs.on(DescribeTasksCommand)
+    .resolvesOnce({ tasks: [task({ lastStatus: 'RUNNING' })] })
+    .resolves({ tasks: [stopped(0)] });
+
+  const result = await handler(event, context());
+
+  expect(result).toMatchObject({ verdict: 'Succeeded' });
+  expect(reports()).toEqual([expect.objectContaining({ status: 'Succeeded' })]);
+  expect(ecs.commandCalls(RunTaskCommand)).toHaveLength(0);
+  expect(ecs.commandCalls(ListTasksCommand).map((c) => c.args[0].input)).toEqual([
+    { cluster: CLUSTER, startedBy: 'd-ABCDEF123', desiredStatus: 'RUNNING' },
+    { cluster: CLUSTER, startedBy: 'd-ABCDEF123', desiredStatus: 'STOPPED' },
+  ]);
+  expect(output.some((line) => line.includes('migration task already started for this deployment'))).toBe(true);
+});
+
+test('a retried invocation after the migration already failed reports the same failure without a new task', async () => {
+  ecs.on(ListTasksCommand, { desiredStatus: 'STOPPED' }).resolves({ taskArns: [TASK_ARN] });
+  ecs.on(DescribeTasksCommand).resolves({ tasks: [stopped(2)] });
+
+  const result = await handler(event, context());
+
+  expect(reports()).toEqual([expect.objectContaining({ status: 'Failed' })]);
+  expect(result.reason).toContain('exited with code 2');
+  expect(ecs.commandCalls(RunTaskCommand)).toHaveLength(0);
+});
+
+test('a throttled DescribeTasks is retried', async () => {
+  const throttled = Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+  ecs.on(DescribeTasksCommand).rejectsOnce(throttled).resolves({ tasks: [stopped(0)] });
+
+  const result = await handler(event, context());
+
+  expect(result).toMatchObject({ verdict: 'Succeeded' });
+  expect(reports()).toHaveLength(1);
+  expect(ecs.commandCalls(DescribeTasksCommand)).toHaveLength(2);
+});
+
+test('a missing configuration fails with a clear reason', async () => {
+  delete process.env[MIGRATION_CONFIG_ENV];
+
+  const result = await handler(event, context());
+
+  expect(reports()).toEqual([expect.objectContaining({ status: 'Failed' })]);
+  expect(result.reason).toBe('invalid CDK_ECS_RELEASE_MIGRATION_CONFIG: not set');
+  expect(ecs.commandCalls(RunTaskCommand)).toHaveLength(0);
+});
