@@ -1,0 +1,194 @@
+import { CloudWatchClient, DescribeAlarmsCommand, MetricAlarm } from '@aws-sdk/client-cloudwatch';
+import {
+  CodeDeployClient,
+  GetDeploymentCommand,
+  GetDeploymentGroupCommand,
+  PutLifecycleEventHookExecutionStatusCommand,
+} from '@aws-sdk/client-codedeploy';
+import { mockClient } from 'aws-sdk-client-mock';
+import { PREFLIGHT_CONFIG_ENV, PreflightHookConfig } from '../../../lib/private/contract/preflight';
+import { ecsHandler, handler } from '../../../lambda/preflight';
+
+const codedeploy = mockClient(CodeDeployClient);
+const cloudwatch = mockClient(CloudWatchClient);
+
+const event = { DeploymentId: 'd-PRE123456', LifecycleEventHookExecutionId: 'exec-pre' };
+const context = { functionName: 'preflight-fn', awsRequestId: 'req', getRemainingTimeInMillis: () => 60_000 };
+
+function configure(config?: PreflightHookConfig) {
+  if (config) {
+    process.env[PREFLIGHT_CONFIG_ENV] = JSON.stringify(config);
+  } else {
+    delete process.env[PREFLIGHT_CONFIG_ENV];
+  }
+}
+
+function alarm(name: string, fields: Partial<MetricAlarm> = {}): MetricAlarm {
+  return { AlarmName: name, StateValue: 'OK', ActionsEnabled: true, ...fields };
+}
+
+function reports() {
+  return codedeploy.commandCalls(PutLifecycleEventHookExecutionStatusCommand).map((c) => c.args[0].input);
+}
+
+function decisions(): Record<string, unknown>[] {
+  return output.map((line) => JSON.parse(line)).filter((line) => line.message === 'decision');
+}
+
+let output: string[];
+
+beforeEach(() => {
+  codedeploy.reset();
+  cloudwatch.reset();
+  configure();
+  output = [];
+  jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    output.push(String(chunk));
+    return true;
+  });
+  codedeploy.on(PutLifecycleEventHookExecutionStatusCommand).resolves({});
+  codedeploy.on(GetDeploymentCommand).resolves({
+    deploymentInfo: { applicationName: 'web-app', deploymentGroupName: 'web-prod' },
+  });
+  codedeploy.on(GetDeploymentGroupCommand).resolves({
+    deploymentGroupInfo: {
+      alarmConfiguration: { enabled: true, alarms: [{ name: 'web-5xx' }, { name: 'web-p99' }] },
+    },
+  });
+});
+
+afterEach(() => {
+  jest.restoreAllMocks();
+});
+
+test('all alarms clear: Succeeded, one decision line per alarm', async () => {
+  cloudwatch.on(DescribeAlarmsCommand).resolves({
+    MetricAlarms: [alarm('web-5xx'), alarm('web-p99', { StateValue: 'INSUFFICIENT_DATA' })],
+    CompositeAlarms: [{ AlarmName: 'web-health', StateValue: 'OK', ActionsEnabled: true }],
+  });
+  configure({ alarmNames: ['web-health', 'web-5xx'] });
+
+  const result = await handler(event, context);
+
+  expect(result).toMatchObject({ verdict: 'Succeeded', reason: 'all 3 rollback alarms are clear' });
+  expect(reports()).toEqual([{ deploymentId: 'd-PRE123456', lifecycleEventHookExecutionId: 'exec-pre', status: 'Succeeded' }]);
+  expect(codedeploy.commandCalls(GetDeploymentGroupCommand)[0].args[0].input).toEqual({
+    applicationName: 'web-app', deploymentGroupName: 'web-prod',
+  });
+  expect(cloudwatch.commandCalls(DescribeAlarmsCommand)[0].args[0].input).toMatchObject({
+    AlarmNames: ['web-5xx', 'web-p99', 'web-health'],
+    AlarmTypes: ['MetricAlarm', 'CompositeAlarm'],
+  });
+  expect(decisions().map((d) => [d.check, d.verdict])).toEqual([
+    ['alarm web-5xx', 'pass'],
+    ['alarm web-p99', 'pass'],
+    ['alarm web-health', 'pass'],
+  ]);
+});
+
+test('an alarm in ALARM fails, naming it and its reason', async () => {
+  cloudwatch.on(DescribeAlarmsCommand).resolves({
+    MetricAlarms: [
+      alarm('web-5xx', { StateValue: 'ALARM', StateReason: 'Threshold Crossed: 2 datapoints were greater than 1.0' }),
+      alarm('web-p99'),
+    ],
+  });
+
+  const result = await handler(event, context);
+
+  expect(reports()).toEqual([expect.objectContaining({ status: 'Failed' })]);
+  expect(result.reason).toBe('refusing to deploy: metric alarm web-5xx is in ALARM: Threshold Crossed: 2 datapoints were greater than 1.0');
+  expect(decisions().find((d) => d.check === 'alarm web-5xx')).toMatchObject({ verdict: 'fail', observed: 'state ALARM, actions enabled' });
+});
+
+test('an alarm with its actions disabled fails', async () => {
+  cloudwatch.on(DescribeAlarmsCommand).resolves({
+    MetricAlarms: [alarm('web-5xx'), alarm('web-p99', { ActionsEnabled: false })],
+  });
+
+  const result = await handler(event, context);
+
+  expect(reports()).toEqual([expect.objectContaining({ status: 'Failed' })]);
+  expect(result.reason).toBe('refusing to deploy: metric alarm web-p99 has its actions disabled');
+});
+
+test('an alarm named by the deployment group but missing fails', async () => {
+  cloudwatch.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [alarm('web-5xx')] });
+
+  const result = await handler(event, context);
+
+  expect(reports()).toEqual([expect.objectContaining({ status: 'Failed' })]);
+  expect(result.reason).toBe('refusing to deploy: alarm web-p99 does not exist');
+});
+
+test('a throttled alarm lookup is retried, then passes', async () => {
+  const throttled = Object.assign(new Error('Rate exceeded'), {
+    name: 'Throttling', $metadata: { httpStatusCode: 400 },
+  });
+  cloudwatch.on(DescribeAlarmsCommand)
+    .rejectsOnce(throttled)
+    .rejectsOnce(throttled)
+    .resolves({ MetricAlarms: [alarm('web-5xx'), alarm('web-p99')] });
+
+  const result = await handler(event, context);
+
+  expect(result).toMatchObject({ verdict: 'Succeeded' });
+  expect(reports()).toEqual([expect.objectContaining({ status: 'Succeeded' })]);
+  expect(cloudwatch.commandCalls(DescribeAlarmsCommand)).toHaveLength(3);
+  expect(output.filter((line) => line.includes('retrying AWS call'))).toHaveLength(2);
+});
+
+test('more than 100 alarms are read in batches of 100, following pages', async () => {
+  const names = Array.from({ length: 150 }, (_, i) => `alarm-${i}`);
+  configure({ readDeploymentGroupAlarms: false, alarmNames: names });
+  cloudwatch.on(DescribeAlarmsCommand).callsFake((input: { AlarmNames: string[]; NextToken?: string }) => {
+    // The first batch comes back in two pages.
+    if (input.AlarmNames.length === 100 && !input.NextToken) {
+      return { MetricAlarms: input.AlarmNames.slice(0, 60).map((n) => alarm(n)), NextToken: 'page-2' };
+    }
+    if (input.NextToken) {
+      return { MetricAlarms: input.AlarmNames.slice(60).map((n) => alarm(n)) };
+    }
+    return { MetricAlarms: input.AlarmNames.map((n) => alarm(n)) };
+  });
+
+  const result = await handler(event, context);
+
+  expect(result).toMatchObject({ verdict: 'Succeeded', reason: 'all 150 rollback alarms are clear' });
+  expect(cloudwatch.commandCalls(DescribeAlarmsCommand).map((c) => c.args[0].input.AlarmNames?.length)).toEqual([100, 100, 50]);
+  expect(codedeploy.commandCalls(GetDeploymentGroupCommand)).toHaveLength(0);
+  expect(reports()).toHaveLength(1);
+});
+
+test('when the deployment group cannot be read, the configured alarms are still checked', async () => {
+  configure({ alarmNames: ['web-5xx'] });
+  codedeploy.on(GetDeploymentGroupCommand).rejects(Object.assign(new Error('not authorized'), { name: 'AccessDeniedException' }));
+  cloudwatch.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [alarm('web-5xx')] });
+
+  const result = await handler(event, context);
+
+  expect(result).toMatchObject({ verdict: 'Succeeded', reason: 'all 1 rollback alarms are clear' });
+  expect(reports()).toHaveLength(1);
+  expect(output.some((line) => line.includes('could not read the deployment group alarms'))).toBe(true);
+});
+
+test('when the deployment group cannot be read and no alarm is configured, it fails', async () => {
+  codedeploy.on(GetDeploymentGroupCommand).rejects(Object.assign(new Error('not authorized'), { name: 'AccessDeniedException' }));
+
+  const result = await handler(event, context);
+
+  expect(reports()).toEqual([expect.objectContaining({ status: 'Failed' })]);
+  expect(result.reason).toBe('not authorized');
+  expect(cloudwatch.commandCalls(DescribeAlarmsCommand)).toHaveLength(0);
+});
+
+test('under Amazon ECS blue/green, the configured alarms are checked without CodeDeploy', async () => {
+  configure({ alarmNames: ['web-5xx'] });
+  cloudwatch.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [alarm('web-5xx', { StateValue: 'ALARM' })] });
+
+  const result = await ecsHandler({ executionId: 'x-1', lifecycleStage: 'PRE_SCALE_UP' }, context);
+
+  expect(result).toEqual({ hookStatus: 'FAILED' });
+  expect(codedeploy.commandCalls(GetDeploymentCommand)).toHaveLength(0);
+  expect(reports()).toHaveLength(0);
+});
