@@ -1,4 +1,4 @@
-import { Aws, CfnOutput, Duration, Fn, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Aws, CfnOutput, Duration, Fn, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -127,6 +127,12 @@ export interface BlueGreenServiceProps {
    * @default - the VPC's CIDR block
    */
   readonly testListenerPeers?: ec2.IPeer[];
+
+  /**
+   * Who may reach the production listener.
+   * @default - anyone for an internet-facing load balancer (including a given one), the VPC's CIDR block for an internal one
+   */
+  readonly productionListenerPeers?: ec2.IPeer[];
 
   /**
    * Path of the target-group health check.
@@ -310,7 +316,7 @@ export class BlueGreenService extends Construct {
       certificates,
       sslPolicy: this.https ? elbv2.SslPolicy.RECOMMENDED_TLS : undefined,
       defaultTargetGroups: [this.blueTargetGroup],
-      open: true,
+      open: false,
     });
     this.testListener = new elbv2.ApplicationListener(this, 'TestListener', {
       loadBalancer: this.loadBalancer,
@@ -322,6 +328,12 @@ export class BlueGreenService extends Construct {
       // Opened below only to the VPC, the hooks and the peers the user names.
       open: false,
     });
+    const internal = !props.loadBalancer && props.internetFacing === false;
+    const productionPeers = props.productionListenerPeers
+      ?? [internal ? ec2.Peer.ipv4(this.vpc.vpcCidrBlock) : ec2.Peer.anyIpv4()];
+    for (const peer of productionPeers) {
+      this.loadBalancer.connections.allowFrom(peer, ec2.Port.tcp(this.listenerPort), `production listener of ${this.serviceName}`);
+    }
     const testPeers = props.testListenerPeers ?? [ec2.Peer.ipv4(this.vpc.vpcCidrBlock)];
     for (const peer of testPeers) {
       this.loadBalancer.connections.allowFrom(peer, ec2.Port.tcp(this.testListenerPort), `test listener of ${this.serviceName}`);
@@ -371,6 +383,10 @@ export class BlueGreenService extends Construct {
     });
     // Both target groups must be attached to a listener before the deployment group exists.
     this.deploymentGroup.node.addDependency(this.productionListener, this.testListener);
+    Validations.of(this.deploymentGroup.role).acknowledge({
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AWSCodeDeployRoleForECS]',
+      reason: 'AWSCodeDeployRoleForECS is the service-role policy AWS documents for CodeDeploy on ECS; AWS maintains it as CodeDeploy adds API calls.',
+    });
 
     const dnsName = this.loadBalancer.loadBalancerDnsName;
     const scheme = this.https ? 'https' : 'http';
@@ -489,6 +505,12 @@ export class BlueGreenService extends Construct {
       internetFacing: props.internetFacing ?? true,
       dropInvalidHeaderFields: true,
     });
+    if (props.internetFacing ?? true) {
+      Validations.of(loadBalancer).acknowledge({
+        id: 'AwsSolutions-EC23',
+        reason: 'An internet-facing load balancer serves the public on the production listener only; the test listener admits the VPC and named peers.',
+      });
+    }
     if (props.accessLogsBucket) {
       loadBalancer.logAccessLogs(props.accessLogsBucket, this.logStreamPrefix);
     }
