@@ -2,7 +2,7 @@ import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', 'cdk.out/**', 'assets/**', '**/*.d.ts', 'coverage/**'] },
+  { ignores: ['node_modules/**', 'dist/**', 'cdk.out/**', 'assets/**', '**/*.d.ts', 'coverage/**', '.scratch/**'] },
   eslint.configs.recommended,
   ...tseslint.configs.recommended,
   {
