@@ -50,7 +50,6 @@ export const METRIC_GATE_DEFAULTS = {
   bakeWindowSeconds: 300,
   lookbackSeconds: 600,
   metricDelaySeconds: 90,
-  pollIntervalSeconds: 15,
   onMarginal: 'fail-in-production',
   onInconclusive: 'pass',
 } as const;
@@ -79,8 +78,6 @@ export interface MetricGateHookConfig {
   readonly lookbackSeconds?: number;
   /** Seconds allowed for ALB metrics to land in CloudWatch before the window is read. Default 90. */
   readonly metricDelaySeconds?: number;
-  /** Seconds between checks of the clock while waiting for the window to elapse. Default 15. */
-  readonly pollIntervalSeconds?: number;
   readonly thresholds?: MetricGateThresholds;
   /** Default `fail-in-production`. */
   readonly onMarginal?: UncertainVerdictAction;

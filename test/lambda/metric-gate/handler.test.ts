@@ -1,0 +1,311 @@
+import { CloudWatchClient, GetMetricDataCommand, GetMetricDataCommandInput, MetricDataResult } from '@aws-sdk/client-cloudwatch';
+import {
+  CodeDeployClient,
+  ECSTarget,
+  GetDeploymentTargetCommand,
+  ListDeploymentTargetsCommand,
+  PutLifecycleEventHookExecutionStatusCommand,
+} from '@aws-sdk/client-codedeploy';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { METRIC_GATE_CONFIG_ENV, MetricGateHookConfig } from '../../../lib/private/contract/metric-gate';
+import { handler } from '../../../lambda/metric-gate';
+
+const codedeploy = mockClient(CodeDeployClient);
+const cloudwatch = mockClient(CloudWatchClient);
+const lambda = mockClient(LambdaClient);
+
+const LB = 'app/web/50dc6c495c0c9188';
+const TG_A = 'targetgroup/web-a/73e2d6bc24d8a067';
+const TG_B = 'targetgroup/web-b/943f017f100becff';
+const event = { DeploymentId: 'd-GATE12345', LifecycleEventHookExecutionId: 'exec-gate' };
+
+function context(remainingMs = 60_000) {
+  return { functionName: 'metric-gate-fn', awsRequestId: 'req', getRemainingTimeInMillis: () => remainingMs };
+}
+
+function configure(overrides: Partial<MetricGateHookConfig> = {}) {
+  const config: MetricGateHookConfig = {
+    loadBalancerFullName: LB,
+    targetGroupFullNames: [TG_A, TG_B],
+    trafficShift: 'all-at-once',
+    ...overrides,
+  };
+  process.env[METRIC_GATE_CONFIG_ENV] = JSON.stringify(config);
+}
+
+/** The deployment target: green on `greenTg`, AllowTraffic between the given times. */
+function deploymentTarget(options: { greenTg?: string; allowTrafficStart?: Date; allowTrafficEnd?: Date } = {}): ECSTarget {
+  const green = options.greenTg ?? 'web-b';
+  const blue = green === 'web-b' ? 'web-a' : 'web-b';
+  const end = options.allowTrafficEnd ?? new Date(Date.now() - 10 * 60_000);
+  const start = options.allowTrafficStart ?? new Date(end.getTime() - 5_000);
+  return {
+    taskSetsInfo: [
+      { identifer: 'ecs-svc/blue', taskSetLabel: 'Blue', targetGroup: { name: blue }, trafficWeight: 0 },
+      { identifer: 'ecs-svc/green', taskSetLabel: 'Green', targetGroup: { name: green }, trafficWeight: 100 },
+    ],
+    lifecycleEvents: [
+      { lifecycleEventName: 'AfterInstall', status: 'Succeeded' },
+      { lifecycleEventName: 'AllowTraffic', status: 'Succeeded', startTime: start, endTime: end },
+      { lifecycleEventName: 'AfterAllowTraffic', status: 'InProgress', startTime: new Date(end.getTime() + 1000) },
+    ],
+  };
+}
+
+interface Figures {
+  requests?: number;
+  errors?: number;
+  p99?: number;
+}
+
+/** CloudWatch answers with `figures[targetGroup]`; a field left out has no datapoints. */
+function metrics(figures: Record<string, Figures>) {
+  cloudwatch.on(GetMetricDataCommand).callsFake((input: GetMetricDataCommandInput) => {
+    const results: MetricDataResult[] = (input.MetricDataQueries ?? []).map((query) => {
+      const tg = query.MetricStat?.Metric?.Dimensions?.find((d) => d.Name === 'TargetGroup')?.Value ?? '';
+      const value = figures[tg]?.[query.Id as keyof Figures];
+      return {
+        Id: query.Id,
+        StatusCode: 'Complete',
+        Timestamps: value === undefined ? [] : [input.StartTime as Date],
+        Values: value === undefined ? [] : [value],
+      };
+    });
+    return { MetricDataResults: results };
+  });
+}
+
+function reports() {
+  return codedeploy.commandCalls(PutLifecycleEventHookExecutionStatusCommand).map((c) => c.args[0].input);
+}
+
+function decision(): Record<string, unknown> {
+  const line = output.map((l) => JSON.parse(l)).find((l) => l.message === 'decision');
+  expect(line).toBeDefined();
+  return line;
+}
+
+let output: string[];
+
+beforeEach(() => {
+  codedeploy.reset();
+  cloudwatch.reset();
+  lambda.reset();
+  configure();
+  output = [];
+  jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    output.push(String(chunk));
+    return true;
+  });
+  codedeploy.on(PutLifecycleEventHookExecutionStatusCommand).resolves({});
+  codedeploy.on(ListDeploymentTargetsCommand).resolves({ targetIds: ['prod:web'] });
+  codedeploy.on(GetDeploymentTargetCommand).resolves({ deploymentTarget: { ecsTarget: deploymentTarget() } });
+  lambda.on(InvokeCommand).resolves({ StatusCode: 202 });
+});
+
+afterEach(() => {
+  jest.restoreAllMocks();
+});
+
+test('clear pass: Succeeded, and the verdict line carries both series and the thresholds', async () => {
+  metrics({
+    [TG_B]: { requests: 1200, errors: 1, p99: 0.21 },
+    [TG_A]: { requests: 1100, errors: 1, p99: 0.2 },
+  });
+
+  const result = await handler(event, context());
+
+  expect(result).toMatchObject({ verdict: 'Succeeded' });
+  expect(reports()).toEqual([{ deploymentId: 'd-GATE12345', lifecycleEventHookExecutionId: 'exec-gate', status: 'Succeeded' }]);
+  const line = decision();
+  expect(line).toMatchObject({
+    verdict: 'pass',
+    status: 'Succeeded',
+    windowSource: 'bake',
+    green: { targetGroup: TG_B, requests: 1200, errors: 1, p99Seconds: 0.21 },
+    blue: { targetGroup: TG_A, requests: 1100, errors: 1, p99Seconds: 0.2 },
+    thresholds: { latencyRatio: 1.5, errorRateDeltaPercentagePoints: 0.5, marginalBand: 0.1, minRequestCount: 50 },
+  });
+  expect((line.green as { errorRatePercent: number }).errorRatePercent).toBeCloseTo(0.0833, 3);
+  expect(line.checks).toEqual([
+    expect.objectContaining({ check: 'latency', verdict: 'pass', threshold: 0.3 }),
+    expect.objectContaining({ check: 'errors', verdict: 'pass' }),
+  ]);
+});
+
+test('all-at-once reads green over the bake window after the shift and blue over as long before it', async () => {
+  const shift = new Date('2025-06-02T10:00:30Z');
+  codedeploy.on(GetDeploymentTargetCommand).resolves({ deploymentTarget: { ecsTarget: deploymentTarget({ allowTrafficEnd: shift }) } });
+  metrics({ [TG_B]: { requests: 500, p99: 0.1 }, [TG_A]: { requests: 500, p99: 0.1 } });
+
+  await handler(event, context());
+
+  const inputs = cloudwatch.commandCalls(GetMetricDataCommand).map((c) => c.args[0].input);
+  expect(inputs).toHaveLength(2);
+  const byTg = (tg: string) => inputs.find((i) => i.MetricDataQueries?.[0].MetricStat?.Metric?.Dimensions?.[1].Value === tg)!;
+  expect(byTg(TG_B)).toMatchObject({ StartTime: new Date('2025-06-02T10:00:00Z'), EndTime: new Date('2025-06-02T10:06:00Z') });
+  expect(byTg(TG_A)).toMatchObject({ StartTime: new Date('2025-06-02T09:55:00Z'), EndTime: new Date('2025-06-02T10:01:00Z') });
+  expect(byTg(TG_B).MetricDataQueries?.map((q) => [q.MetricStat?.Metric?.MetricName, q.MetricStat?.Stat, q.MetricStat?.Period])).toEqual([
+    ['RequestCount', 'Sum', 360],
+    ['HTTPCode_Target_5XX_Count', 'Sum', 360],
+    ['TargetResponseTime', 'p99', 360],
+  ]);
+  expect(byTg(TG_B).MetricDataQueries?.[0].MetricStat?.Metric).toEqual({
+    Namespace: 'AWS/ApplicationELB',
+    MetricName: 'RequestCount',
+    Dimensions: [{ Name: 'LoadBalancer', Value: LB }, { Name: 'TargetGroup', Value: TG_B }],
+  });
+  expect(reports()).toHaveLength(1);
+});
+
+test('canary compares both target groups over the AllowTraffic window', async () => {
+  configure({ trafficShift: 'canary' });
+  codedeploy.on(GetDeploymentTargetCommand).resolves({
+    deploymentTarget: {
+      ecsTarget: deploymentTarget({
+        greenTg: 'web-a',
+        allowTrafficStart: new Date('2025-06-02T10:00:10Z'),
+        allowTrafficEnd: new Date('2025-06-02T10:15:10Z'),
+      }),
+    },
+  });
+  metrics({ [TG_A]: { requests: 100, errors: 0, p99: 0.3 }, [TG_B]: { requests: 900, errors: 0, p99: 0.3 } });
+
+  await handler(event, context());
+
+  const inputs = cloudwatch.commandCalls(GetMetricDataCommand).map((c) => c.args[0].input);
+  for (const input of inputs) {
+    expect(input).toMatchObject({ StartTime: new Date('2025-06-02T10:00:00Z'), EndTime: new Date('2025-06-02T10:16:00Z') });
+  }
+  expect(decision()).toMatchObject({ windowSource: 'lifecycle', green: { targetGroup: TG_A }, blue: { targetGroup: TG_B } });
+  expect(reports()).toEqual([expect.objectContaining({ status: 'Succeeded' })]);
+});
+
+test('clear fail: green 5xx rate far above blue reports Failed with the figures', async () => {
+  metrics({
+    [TG_B]: { requests: 1000, errors: 80, p99: 0.2 },
+    [TG_A]: { requests: 1000, errors: 2, p99: 0.2 },
+  });
+
+  const result = await handler(event, context());
+
+  expect(reports()).toEqual([expect.objectContaining({ status: 'Failed' })]);
+  expect(result.reason).toBe('metric gate fail (fail): green 5xx rate 8 % (80/1000) exceeds 0.7 % (blue 0.2 % + 0.5 points) by more than 10 %');
+});
+
+test('clear fail: green p99 far above blue reports Failed', async () => {
+  metrics({
+    [TG_B]: { requests: 1000, errors: 0, p99: 1.2 },
+    [TG_A]: { requests: 1000, errors: 0, p99: 0.2 },
+  });
+
+  const result = await handler(event, context());
+
+  expect(reports()).toEqual([expect.objectContaining({ status: 'Failed' })]);
+  expect(result.reason).toContain('green p99 1200 ms exceeds 300 ms');
+});
+
+describe('marginal', () => {
+  // threshold 300 ms; 320 ms is within 10 % over it
+  const marginalFigures = { [TG_B]: { requests: 1000, errors: 0, p99: 0.32 }, [TG_A]: { requests: 1000, errors: 0, p99: 0.2 } };
+
+  test('passes outside production by default', async () => {
+    metrics(marginalFigures);
+
+    const result = await handler(event, context());
+
+    expect(reports()).toEqual([expect.objectContaining({ status: 'Succeeded' })]);
+    expect(result.reason).toMatch(/^metric gate marginal \(marginal, onMarginal=fail-in-production, production=false\)/);
+    expect(decision()).toMatchObject({ verdict: 'marginal', status: 'Succeeded' });
+  });
+
+  test('fails in production by default', async () => {
+    configure({ production: true });
+    metrics(marginalFigures);
+
+    await handler(event, context());
+
+    expect(reports()).toEqual([expect.objectContaining({ status: 'Failed' })]);
+    expect(decision()).toMatchObject({ verdict: 'marginal', status: 'Failed' });
+  });
+});
+
+test('too little green traffic is inconclusive; it passes by default and fails when so configured', async () => {
+  metrics({ [TG_B]: { requests: 12, errors: 6, p99: 3 }, [TG_A]: { requests: 1000, errors: 0, p99: 0.2 } });
+
+  const lenient = await handler(event, context());
+
+  expect(reports()).toEqual([expect.objectContaining({ status: 'Succeeded' })]);
+  expect(lenient.reason).toContain('green served 12 requests, fewer than the 50 needed to judge it');
+
+  codedeploy.resetHistory();
+  configure({ onInconclusive: 'fail' });
+  const strict = await handler(event, context());
+
+  expect(reports()).toEqual([expect.objectContaining({ status: 'Failed' })]);
+  expect(strict.reason).toMatch(/^metric gate inconclusive \(inconclusive, onInconclusive=fail/);
+});
+
+test('no datapoints at all is inconclusive', async () => {
+  metrics({});
+
+  const result = await handler(event, context());
+
+  expect(reports()).toEqual([expect.objectContaining({ status: 'Succeeded' })]);
+  expect(decision()).toMatchObject({
+    verdict: 'inconclusive',
+    green: { requests: 0, errors: 0 },
+    blue: { requests: 0, errors: 0 },
+  });
+  expect(result.reason).toContain('green served 0 requests');
+});
+
+test('dry run evaluates and logs a failing verdict but reports Succeeded', async () => {
+  configure({ dryRun: true, production: true });
+  metrics({ [TG_B]: { requests: 1000, errors: 300, p99: 2 }, [TG_A]: { requests: 1000, errors: 0, p99: 0.2 } });
+
+  const result = await handler(event, context());
+
+  expect(reports()).toEqual([expect.objectContaining({ status: 'Succeeded' })]);
+  expect(result.reason).toContain('dry run, so Succeeded (would have failed)');
+  expect(decision()).toMatchObject({ verdict: 'fail', status: 'Succeeded', dryRun: true });
+});
+
+test('all-at-once waits in the invocation until the bake window has elapsed', async () => {
+  configure({ bakeWindowSeconds: 0.4, metricDelaySeconds: 0 });
+  const shift = new Date();
+  codedeploy.on(GetDeploymentTargetCommand).resolves({ deploymentTarget: { ecsTarget: deploymentTarget({ allowTrafficEnd: shift }) } });
+  metrics({ [TG_B]: { requests: 500, p99: 0.1 }, [TG_A]: { requests: 500, p99: 0.1 } });
+
+  const result = await handler(event, context());
+
+  expect(Date.now() - shift.getTime()).toBeGreaterThanOrEqual(400);
+  expect(result).toMatchObject({ verdict: 'Succeeded' });
+  expect(reports()).toHaveLength(1);
+  expect(lambda.commandCalls(InvokeCommand)).toHaveLength(0);
+});
+
+test('a bake window longer than the invocation continues in a fresh one', async () => {
+  configure({ bakeWindowSeconds: 300 });
+  codedeploy.on(GetDeploymentTargetCommand).resolves({ deploymentTarget: { ecsTarget: deploymentTarget({ allowTrafficEnd: new Date() }) } });
+
+  const result = await handler(event, context(1000));
+
+  expect(result).toMatchObject({ verdict: 'InProgress', report: 'handed-over' });
+  expect(reports()).toHaveLength(0);
+  expect(cloudwatch.commandCalls(GetMetricDataCommand)).toHaveLength(0);
+  const invokes = lambda.commandCalls(InvokeCommand);
+  expect(invokes).toHaveLength(1);
+  const payload = JSON.parse(Buffer.from(invokes[0].args[0].input.Payload as Uint8Array).toString());
+  expect(payload.continuation.state).toMatchObject({ greenTargetGroup: TG_B, blueTargetGroup: TG_A, source: 'bake' });
+});
+
+test('a green target group that is not configured fails with a clear reason', async () => {
+  codedeploy.on(GetDeploymentTargetCommand).resolves({ deploymentTarget: { ecsTarget: deploymentTarget({ greenTg: 'other' }) } });
+
+  const result = await handler(event, context());
+
+  expect(reports()).toEqual([expect.objectContaining({ status: 'Failed' })]);
+  expect(result.reason).toBe(`green target group other is not one of the configured ${TG_A}, ${TG_B}`);
+});
