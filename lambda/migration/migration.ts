@@ -24,6 +24,7 @@ import {
 import { MIGRATION_DEPLOYMENT_TAG_KEY } from '../../lib/private/contract/migration';
 import { awsRegion, clientConfig, lazy } from '../shared/clients';
 import { HookContext, HookExecution, HookOutcome, failed, formatSeconds, inProgress, succeeded } from '../shared/hook';
+import { describeError } from '../shared/logger';
 import { awsCall } from './aws';
 import { MigrationSettings, loadMigrationSettings } from './config';
 import { decideTaskOutcome, describeLogs, pickExistingTask } from './decide';
@@ -102,13 +103,26 @@ async function describeTasks(context: HookContext<unknown>, cluster: string, tas
   return described.tasks ?? [];
 }
 
-/** Tasks already started for this deployment, running or stopped (ECS keeps stopped tasks about an hour). */
+/**
+ * Tasks already started for this deployment, running or stopped (ECS keeps stopped tasks about an
+ * hour). The first listing relies on ListTasks' default desired status, RUNNING, since the API
+ * documents `startedBy` as a filter to use alone; should ECS refuse it combined with
+ * `desiredStatus: STOPPED`, the stopped ones are skipped and RunTask's client token still keeps a
+ * retried start from launching a second task.
+ */
 async function findExistingTask(context: HookContext<unknown>, cluster: string, startedBy: string): Promise<Task | undefined> {
-  const arns: string[] = [];
-  for (const desiredStatus of ['RUNNING', 'STOPPED'] as const) {
-    const listed = await awsCall(context, 'ecs:ListTasks', (abortSignal) =>
-      ecs().send(new ListTasksCommand({ cluster, startedBy, desiredStatus }), { abortSignal }));
-    arns.push(...(listed.taskArns ?? []));
+  const running = await awsCall(context, 'ecs:ListTasks', (abortSignal) =>
+    ecs().send(new ListTasksCommand({ cluster, startedBy }), { abortSignal }));
+  const arns = [...(running.taskArns ?? [])];
+  try {
+    const stopped = await awsCall(context, 'ecs:ListTasks', (abortSignal) =>
+      ecs().send(new ListTasksCommand({ cluster, startedBy, desiredStatus: 'STOPPED' }), { abortSignal }));
+    arns.push(...(stopped.taskArns ?? []));
+  } catch (error) {
+    if ((error as { name?: string }).name !== 'InvalidParameterException') {
+      throw error;
+    }
+    context.logger.warn('could not list stopped tasks by startedBy; looking at running ones only', { error: describeError(error) });
   }
   return pickExistingTask(await describeTasks(context, cluster, arns.slice(0, 100)));
 }

@@ -5,6 +5,7 @@ import {
   PutLifecycleEventHookExecutionStatusCommand,
 } from '@aws-sdk/client-codedeploy';
 import {
+  DescribeServiceRevisionsCommand,
   DescribeTaskSetsCommand,
   DescribeTasksCommand,
   ECSClient,
@@ -16,7 +17,7 @@ import {
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { MIGRATION_CONFIG_ENV, MigrationHookConfig } from '../../../lib/private/contract/migration';
-import { handler } from '../../../lambda/migration';
+import { ecsHandler, handler } from '../../../lambda/migration';
 
 const codedeploy = mockClient(CodeDeployClient);
 const ecs = mockClient(ECSClient);
@@ -229,7 +230,7 @@ test('a migration longer than one invocation continues in a fresh one and starts
 });
 
 test('a retried invocation follows the task already started for the deployment', async () => {
-  ecs.on(ListTasksCommand, { startedBy: 'd-ABCDEF123', desiredStatus: 'RUNNING' }).resolves({ taskArns: [TASK_ARN] });
+  ecs.on(ListTasksCommand, { startedBy: 'd-ABCDEF123', desiredStatus: undefined }).resolves({ taskArns: [TASK_ARN] });
   ecs.on(DescribeTasksCommand)
     .resolvesOnce({ tasks: [task({ lastStatus: 'RUNNING' })] })
     .resolves({ tasks: [stopped(0)] });
@@ -240,7 +241,7 @@ test('a retried invocation follows the task already started for the deployment',
   expect(reports()).toEqual([expect.objectContaining({ status: 'Succeeded' })]);
   expect(ecs.commandCalls(RunTaskCommand)).toHaveLength(0);
   expect(ecs.commandCalls(ListTasksCommand).map((c) => c.args[0].input)).toEqual([
-    { cluster: CLUSTER, startedBy: 'd-ABCDEF123', desiredStatus: 'RUNNING' },
+    { cluster: CLUSTER, startedBy: 'd-ABCDEF123' },
     { cluster: CLUSTER, startedBy: 'd-ABCDEF123', desiredStatus: 'STOPPED' },
   ]);
   expect(output.some((line) => line.includes('migration task already started for this deployment'))).toBe(true);
@@ -255,6 +256,19 @@ test('a retried invocation after the migration already failed reports the same f
   expect(reports()).toEqual([expect.objectContaining({ status: 'Failed' })]);
   expect(result.reason).toContain('exited with code 2');
   expect(ecs.commandCalls(RunTaskCommand)).toHaveLength(0);
+});
+
+test('if ECS refuses to list stopped tasks by startedBy, the running ones still count', async () => {
+  ecs.on(ListTasksCommand, { desiredStatus: 'STOPPED' })
+    .rejects(Object.assign(new Error('startedBy must be the only filter'), { name: 'InvalidParameterException' }));
+  ecs.on(DescribeTasksCommand).resolves({ tasks: [stopped(0)] });
+
+  const result = await handler(event, context());
+
+  expect(result).toMatchObject({ verdict: 'Succeeded' });
+  expect(reports()).toHaveLength(1);
+  expect(ecs.commandCalls(RunTaskCommand)).toHaveLength(1);
+  expect(output.some((line) => line.includes('could not list stopped tasks by startedBy'))).toBe(true);
 });
 
 test('a throttled DescribeTasks is retried', async () => {
@@ -276,4 +290,37 @@ test('a missing configuration fails with a clear reason', async () => {
   expect(reports()).toEqual([expect.objectContaining({ status: 'Failed' })]);
   expect(result.reason).toBe('invalid CDK_ECS_RELEASE_MIGRATION_CONFIG: not set');
   expect(ecs.commandCalls(RunTaskCommand)).toHaveLength(0);
+});
+
+test('under Amazon ECS blue/green, the task runs the target service revision and the state rides in hookDetails', async () => {
+  const revision = 'arn:aws:ecs:eu-west-1:111111111111:service-revision/prod/web/9876543210';
+  ecs.on(DescribeServiceRevisionsCommand).resolves({ serviceRevisions: [{ serviceRevisionArn: revision, taskDefinition: GREEN_TASK_DEF }] });
+  ecs.on(DescribeTasksCommand)
+    .resolvesOnce({ tasks: [task({ lastStatus: 'RUNNING' })] })
+    .resolves({ tasks: [stopped(0)] });
+  const ecsEvent = {
+    executionId: 'x-1',
+    lifecycleStage: 'POST_SCALE_UP',
+    resourceArn: 'arn:aws:ecs:eu-west-1:111111111111:service-deployment/prod/web/AbCdEf123456',
+    executionDetails: { targetServiceRevisionArn: revision },
+  };
+
+  const first = await ecsHandler(ecsEvent, context());
+
+  expect(first).toMatchObject({
+    hookStatus: 'IN_PROGRESS',
+    callBackDelay: 1,
+    hookDetails: { continuation: { state: { taskArn: TASK_ARN } } },
+  });
+  expect(ecs.commandCalls(RunTaskCommand)[0].args[0].input).toMatchObject({
+    taskDefinition: GREEN_TASK_DEF,
+    startedBy: 'AbCdEf123456',
+  });
+
+  const second = await ecsHandler({ ...ecsEvent, hookDetails: first.hookDetails }, context());
+
+  expect(second).toEqual({ hookStatus: 'SUCCEEDED' });
+  expect(ecs.commandCalls(RunTaskCommand)).toHaveLength(1);
+  expect(codedeploy.commandCalls(GetDeploymentTargetCommand)).toHaveLength(0);
+  expect(reports()).toHaveLength(0);
 });
