@@ -72,7 +72,7 @@ export function createLogger(fields: LogFields = {}, sink: LogSink = stdoutSink)
 
 /** The message of anything thrown, for a log line or a failure reason. */
 export function errorMessage(error: unknown): string {
-  if (error instanceof Error) {
+  if (isErrorLike(error)) {
     return error.message || error.name;
   }
   return typeof error === 'string' ? error : safeStringify(error);
@@ -80,7 +80,7 @@ export function errorMessage(error: unknown): string {
 
 /** `{ name, message, code }` of anything thrown, for a log line. */
 export function describeError(error: unknown): Record<string, unknown> {
-  if (error instanceof Error) {
+  if (isErrorLike(error)) {
     const code = (error as { code?: unknown }).code;
     const status = (error as { $metadata?: { httpStatusCode?: unknown } }).$metadata?.httpStatusCode;
     return {
@@ -93,6 +93,15 @@ export function describeError(error: unknown): Record<string, unknown> {
   return { message: errorMessage(error) };
 }
 
+/**
+ * Duck-typed rather than `instanceof Error`: errors from another realm (a VM context, a second
+ * copy of a library) are errors too.
+ */
+function isErrorLike(value: unknown): value is Error {
+  return value instanceof Error || (typeof value === 'object' && value !== null
+    && typeof (value as { message?: unknown }).message === 'string' && typeof (value as { name?: unknown }).name === 'string');
+}
+
 function parseLevel(value: string | undefined): LogLevel {
   const level = value?.toLowerCase();
   return level === 'debug' || level === 'warn' || level === 'error' ? level : 'info';
@@ -101,7 +110,7 @@ function parseLevel(value: string | undefined): LogLevel {
 function serialise(line: Record<string, unknown>): string {
   try {
     return JSON.stringify(line, (_key, value: unknown) => {
-      if (value instanceof Error) {
+      if (isErrorLike(value)) {
         return describeError(value);
       }
       return typeof value === 'bigint' ? value.toString() : value;

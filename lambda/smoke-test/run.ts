@@ -1,0 +1,203 @@
+import { HookContext, HookOutcome, failed, formatSeconds, succeeded } from '../shared/hook';
+import { Logger, errorMessage } from '../shared/logger';
+import { sleep } from '../shared/retry';
+import { Evaluation, describeExpectation, evaluateError, evaluateResponse } from './checks';
+import { SmokeCheck, SmokeTestConfig, readConfig } from './config';
+import { Agents, createAgents, sendRequest } from './http';
+import { SecretReader } from './secrets';
+import { loadBalancerPrivateIps } from './target';
+
+/** How one check ended. */
+type CheckResult =
+  | { readonly verdict: 'pass'; readonly check: SmokeCheck }
+  | { readonly verdict: 'fail'; readonly check: SmokeCheck; readonly attempts: number; readonly reason: string }
+  | { readonly verdict: 'aborted'; readonly check: SmokeCheck };
+
+/**
+ * The smoke test as an engine-neutral hook body: runs every check against the test listener,
+ * a bounded number at once, and fails as soon as one check has failed for good (the others are
+ * aborted).
+ */
+export async function smokeTestBody(context: HookContext): Promise<HookOutcome> {
+  const config = readConfig();
+  return runSmokeChecks(config, context);
+}
+
+export async function runSmokeChecks(config: SmokeTestConfig, context: HookContext): Promise<HookOutcome> {
+  const started = Date.now();
+  const { logger } = context;
+  // Aborted on the first definitive failure, or when the hook's own signal aborts.
+  const run = new AbortController();
+  const onHookAbort = () => run.abort(context.signal.reason);
+  context.signal.addEventListener('abort', onHookAbort, { once: true });
+  const agents = createAgents(config.concurrency);
+  const secrets = new SecretReader({ signal: run.signal, deadline: context.deadline, logger });
+
+  try {
+    const ips = config.loadBalancerFullName
+      ? await loadBalancerPrivateIps(config.loadBalancerFullName, { signal: run.signal, deadline: context.deadline, logger })
+      : undefined;
+
+    const running = new Set<string>();
+    const results: CheckResult[] = [];
+    const updateProgress = () => context.progress(running.size > 0
+      ? `checks not finished: ${[...running].join(', ')}`
+      : `${results.length} of ${config.checks.length} checks finished`);
+    let firstFailure: Extract<CheckResult, { verdict: 'fail' }> | undefined;
+    let onFailure: () => void = () => undefined;
+    const failure = new Promise<void>((resolve) => {
+      onFailure = resolve;
+    });
+
+    let next = 0;
+    const worker = async () => {
+      while (!run.signal.aborted && next < config.checks.length) {
+        const index = next++;
+        const check = config.checks[index];
+        running.add(check.name);
+        updateProgress();
+        const result = await runCheck(check, index, { config, ips, agents, secrets, signal: run.signal, logger });
+        running.delete(check.name);
+        results.push(result);
+        updateProgress();
+        if (result.verdict === 'fail' && !firstFailure) {
+          firstFailure = result;
+          run.abort(new Error(`smoke check "${check.name}" failed`));
+          onFailure();
+        }
+      }
+    };
+    const workers = Array.from({ length: Math.min(config.concurrency, config.checks.length) }, worker);
+    // Decide on the first failure without waiting for the aborted checks to wind down.
+    await Promise.race([Promise.all(workers), failure]);
+
+    if (firstFailure) {
+      const passed = results.filter((result) => result.verdict === 'pass').length;
+      const notRun = config.checks.length - passed - 1;
+      return failed(`smoke check "${firstFailure.check.name}" failed`
+        + `${firstFailure.attempts > 1 ? ` after ${firstFailure.attempts} attempts` : ''}: ${firstFailure.reason} `
+        + `(${describeTarget(firstFailure.check)})`
+        + `; ${passed} passed${notRun > 0 ? `, ${notRun} stopped` : ''}`);
+    }
+    if (context.signal.aborted) {
+      // The runtime has already reported the deadline; this value is not used.
+      return failed('smoke test stopped by the hook deadline');
+    }
+    return succeeded(`${config.checks.length} smoke check${config.checks.length === 1 ? '' : 's'} passed `
+      + `in ${formatSeconds(Date.now() - started)}`);
+  } finally {
+    context.signal.removeEventListener('abort', onHookAbort);
+    run.abort(new Error('smoke test finished'));
+    agents.destroy();
+  }
+}
+
+interface RunEnvironment {
+  readonly config: SmokeTestConfig;
+  readonly ips?: readonly string[];
+  readonly agents: Agents;
+  readonly secrets: SecretReader;
+  readonly signal: AbortSignal;
+  readonly logger: Logger;
+}
+
+async function runCheck(check: SmokeCheck, index: number, env: RunEnvironment): Promise<CheckResult> {
+  const expectation = describeExpectation(check);
+  const checkStarted = Date.now();
+  const logAborted = (attempt: number) => {
+    env.logger.info('smoke check stopped', {
+      check: check.name, attempt, expectation, observed: `stopped: ${errorMessage(env.signal.reason)}`,
+      verdict: 'aborted', elapsedMs: Date.now() - checkStarted,
+    });
+    return { verdict: 'aborted', check } as const;
+  };
+
+  let headers: Record<string, string>;
+  try {
+    headers = await requestHeaders(check, env.secrets);
+  } catch (error) {
+    if (env.signal.aborted) {
+      return logAborted(1);
+    }
+    const reason = env.secrets.mask(errorMessage(error));
+    env.logger.error('smoke check attempt', {
+      check: check.name, attempt: 1, expectation, observed: reason, verdict: 'fail', elapsedMs: Date.now() - checkStarted,
+    });
+    return { verdict: 'fail', check, attempts: 1, reason };
+  }
+
+  for (let attempt = 1; ; attempt++) {
+    if (env.signal.aborted) {
+      return logAborted(attempt);
+    }
+    // Spreads checks, and each retry, over the load balancer's nodes.
+    const connectTo = env.ips ? env.ips[(index + attempt - 1) % env.ips.length] : undefined;
+    const attemptStarted = Date.now();
+    let evaluation: Evaluation;
+    try {
+      const response = await sendRequest({
+        url: check.url,
+        connectTo,
+        method: check.method,
+        headers,
+        body: check.body,
+        timeoutMs: check.timeoutMs,
+        signal: env.signal,
+        verifyTls: env.config.verifyTls,
+        agents: env.agents,
+      });
+      evaluation = evaluateResponse(check, response);
+    } catch (error) {
+      if (env.signal.aborted) {
+        return logAborted(attempt);
+      }
+      evaluation = evaluateError(error);
+    }
+
+    const final = evaluation.pass || attempt >= check.attempts;
+    const verdict = evaluation.pass ? 'pass' : final ? 'fail' : 'retry';
+    const retryDelayMs = check.retryDelayMs * 2 ** (attempt - 1);
+    const fields = {
+      check: check.name,
+      attempt,
+      attempts: check.attempts,
+      expectation,
+      observed: env.secrets.mask(evaluation.observed),
+      ...(evaluation.failures.length > 0 ? { failures: evaluation.failures.map((failure) => env.secrets.mask(failure)) } : {}),
+      verdict,
+      target: connectTo ? `${connectTo} (Host ${check.url.host})` : check.url.host,
+      elapsedMs: Date.now() - attemptStarted,
+      ...(final ? { checkElapsedMs: Date.now() - checkStarted } : { retryInMs: retryDelayMs }),
+    };
+    if (verdict === 'fail') {
+      env.logger.error('smoke check attempt', fields);
+    } else if (verdict === 'retry') {
+      env.logger.warn('smoke check attempt', fields);
+    } else {
+      env.logger.info('smoke check attempt', fields);
+    }
+    if (evaluation.pass) {
+      return { verdict: 'pass', check };
+    }
+    if (final) {
+      return { verdict: 'fail', check, attempts: attempt, reason: env.secrets.mask(evaluation.failures.join('; ')) };
+    }
+    try {
+      await sleep(retryDelayMs, env.signal);
+    } catch {
+      return logAborted(attempt + 1);
+    }
+  }
+}
+
+async function requestHeaders(check: SmokeCheck, secrets: SecretReader): Promise<Record<string, string>> {
+  if (!check.secret) {
+    return check.headers;
+  }
+  const value = await secrets.read(check.secret.arn, check.secret.jsonKey);
+  return { ...check.headers, [check.secret.header]: `${check.secret.prefix}${value}` };
+}
+
+function describeTarget(check: SmokeCheck): string {
+  return `${check.method} ${check.url.pathname}${check.url.search}`;
+}

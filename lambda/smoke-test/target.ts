@@ -1,0 +1,79 @@
+import type { EC2Client as EC2ClientType, DescribeNetworkInterfacesCommand as DescribeCommandType } from '@aws-sdk/client-ec2';
+import { clientConfig } from '../shared/clients';
+import { withRetry } from '../shared/retry';
+import { Logger, describeError } from '../shared/logger';
+
+interface Ec2Api {
+  readonly client: EC2ClientType;
+  readonly DescribeNetworkInterfacesCommand: typeof DescribeCommandType;
+}
+let ec2Api: Promise<Ec2Api> | undefined;
+
+/** Loaded on first use: most services test through an internal load balancer and never need it. */
+function loadEc2Api(): Promise<Ec2Api> {
+  ec2Api ??= import('@aws-sdk/client-ec2').then((module) => ({
+    client: new module.EC2Client(clientConfig()),
+    DescribeNetworkInterfacesCommand: module.DescribeNetworkInterfacesCommand,
+  }));
+  return ec2Api;
+}
+
+/** The most network interfaces read; an ALB has one per node, a few per zone at most. */
+const MAX_PAGES = 5;
+
+/**
+ * The private IPs of an Application Load Balancer, from its network interfaces (their
+ * description is `ELB app/<name>/<id>`). Interfaces in use come first.
+ */
+export async function loadBalancerPrivateIps(
+  loadBalancerFullName: string,
+  options: { readonly signal: AbortSignal; readonly deadline: number; readonly logger: Logger },
+): Promise<string[]> {
+  const started = Date.now();
+  const { client, DescribeNetworkInterfacesCommand } = await loadEc2Api();
+  const description = `ELB ${loadBalancerFullName}`;
+  const inUse: string[] = [];
+  const others: string[] = [];
+  let nextToken: string | undefined;
+  for (let page = 0; page < MAX_PAGES; page++) {
+    const response = await withRetry(({ signal }) => client.send(new DescribeNetworkInterfacesCommand({
+      Filters: [{ Name: 'description', Values: [description] }],
+      NextToken: nextToken,
+    }), { abortSignal: signal }), {
+      signal: options.signal,
+      deadline: options.deadline,
+      baseDelayMs: 100,
+      onRetry: ({ attempt, error, delayMs }) => options.logger.warn('DescribeNetworkInterfaces failed, retrying', {
+        attempt, delayMs, error: describeError(error),
+      }),
+    });
+    for (const networkInterface of response.NetworkInterfaces ?? []) {
+      const addresses = (networkInterface.PrivateIpAddresses ?? [])
+        .map((address) => address.PrivateIpAddress)
+        .concat(networkInterface.PrivateIpAddress);
+      for (const address of addresses) {
+        const list = networkInterface.Status === 'in-use' ? inUse : others;
+        if (address && !inUse.includes(address) && !others.includes(address)) {
+          list.push(address);
+        }
+      }
+    }
+    nextToken = response.NextToken;
+    if (!nextToken) {
+      break;
+    }
+  }
+  const ips = [...inUse, ...others];
+  options.logger.info('resolved the load balancer\'s private IPs', {
+    check: 'target',
+    expectation: `network interfaces described "${description}"`,
+    observed: ips.length > 0 ? ips.join(', ') : 'none',
+    verdict: ips.length > 0 ? 'pass' : 'fail',
+    elapsedMs: Date.now() - started,
+  });
+  if (ips.length === 0) {
+    throw new Error(`no network interface is described "${description}"; check that `
+      + 'the load balancer full name is right and that it is in this function\'s region');
+  }
+  return ips;
+}
