@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'events';
 import { HookContext, HookOutcome, failed, formatSeconds, succeeded } from '../shared/hook';
 import { Logger, errorMessage } from '../shared/logger';
 import { sleep } from '../shared/retry';
@@ -28,6 +29,8 @@ export async function runSmokeChecks(config: SmokeTestConfig, context: HookConte
   const { logger } = context;
   // Aborted on the first definitive failure, or when the hook's own signal aborts.
   const run = new AbortController();
+  // Every request in flight and every retry wait listens to it: that many listeners is expected.
+  setMaxListeners(config.concurrency * 2 + 10, run.signal);
   const onHookAbort = () => run.abort(context.signal.reason);
   context.signal.addEventListener('abort', onHookAbort, { once: true });
   const agents = createAgents(config.concurrency);

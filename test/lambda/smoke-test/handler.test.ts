@@ -345,13 +345,13 @@ describe('concurrency', () => {
 
   test('checks run in parallel by default', async () => {
     server = await startServer((_request, res) => later(200, () => json(res, 200, {})));
-    configure(server.url, Array.from({ length: 10 }, (_, index) => ({ name: `c${index}`, path: `/c${index}` })));
+    configure(server.url, Array.from({ length: 30 }, (_, index) => ({ name: `c${index}`, path: `/c${index}` })));
     const started = Date.now();
 
     await handler({ ...EVENT }, fakeContext());
 
     expect(Date.now() - started).toBeLessThan(600);
-    expect(server.maxInFlight()).toBe(10);
+    expect(server.maxInFlight()).toBe(30);
     expectSingleReport(codeDeploy, 'Succeeded');
   });
 });
