@@ -49,14 +49,19 @@ export function withRollbackEvents(config: ResolvedAutoRollbackConfiguration | u
 }
 
 /**
- * Why the deployment group, as the user configured it, would not roll back on these alarms;
- * each entry names the deployment group setting and its fix. Empty when it would.
+ * Why the deployment group, as the user configured it, would not roll back on its alarms;
+ * each entry names the deployment group setting and its fix. Empty when it would, or when it
+ * has no alarms.
  */
 export function rollbackConflicts(
   alarmConfiguration: ResolvedAlarmConfiguration | undefined,
   autoRollback: ResolvedAutoRollbackConfiguration | undefined,
 ): string[] {
   const problems: string[] = [];
+  if (alarmCount(alarmConfiguration) === 0) {
+    // Nothing to roll back on; CodeDeploy renders alarm settings as off without alarms.
+    return problems;
+  }
   if (alarmConfiguration?.enabled === false) {
     problems.push('ignores its alarms (ignoreAlarmConfiguration: true), so no alarm would stop a deployment; '
       + 'remove ignoreAlarmConfiguration, or set attachToDeploymentGroup: false to only observe the alarms');

@@ -38,6 +38,10 @@ describe('withRollbackEvents', () => {
 describe('rollbackConflicts', () => {
   const alarms = { alarms: [{ name: 'a' }], enabled: true };
 
+  test('none for a deployment group without alarms, whose alarm settings render as off', () => {
+    expect(rollbackConflicts({ enabled: false }, { enabled: true, events: ['DEPLOYMENT_FAILURE'] })).toEqual([]);
+  });
+
   test('none for a deployment group that rolls back on alarm and failure', () => {
     expect(rollbackConflicts(alarms, { enabled: true, events: ['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_ALARM'] })).toEqual([]);
     expect(rollbackConflicts(undefined, undefined)).toEqual([]);

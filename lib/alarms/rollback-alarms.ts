@@ -1,0 +1,796 @@
+import { Annotations, Duration, Lazy, Stack, Token } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import {
+  MAX_DEPLOYMENT_GROUP_ALARMS,
+  ResolvedAlarmConfiguration,
+  ResolvedAutoRollbackConfiguration,
+  alarmCount,
+  rollbackConflicts,
+  withAlarmPolling,
+  withRollbackEvents,
+} from '../private/alarm-deployment-group';
+import { loadBalancerFullName, targetGroupFullName } from '../private/alarm-dimensions';
+import {
+  errorRateExpression,
+  errorsId,
+  latencyExpression,
+  latencyId,
+  requestsId,
+  unhealthyId,
+  unhealthyTargetsExpression,
+} from '../private/alarm-expressions';
+import { filterPatternProblem } from '../private/alarm-filter-pattern';
+import {
+  anomalyLatencyCriterion,
+  errorRateCriterion,
+  fatalLogCriterion,
+  fixedLatencyCriterion,
+  formatAlarmName,
+  formatDuration,
+  formatLatency,
+  formatNumber,
+  overflowCriterion,
+  sanitizeAlarmText,
+  truncateDescription,
+  unhealthyTargetsCriterion,
+} from '../private/alarm-format';
+import { checkIntegerRange, isResolved, propError } from '../private/validation';
+
+/** Namespace of the metric the fatal-log metric filters publish. */
+const FATAL_LOG_NAMESPACE = 'EcsRelease';
+
+/** Each target group contributes two metrics to an alarm, and an alarm may use at most 10. */
+const MAX_TARGET_GROUPS = 5;
+
+/**
+ * Settings of a {@link RollbackAlarms} that do not depend on the service it watches.
+ *
+ * `BlueGreenService` takes these as `rollbackAlarmOptions`; it supplies the rest itself.
+ */
+export interface RollbackAlarmsOptions {
+  /**
+   * Whether to attach the alarms to `deploymentGroup`, so that CodeDeploy stops and rolls back
+   * a deployment when one fires. Set it to false to create the alarms and watch how they behave
+   * for a while before trusting them with your releases.
+   *
+   * @default true
+   */
+  readonly attachToDeploymentGroup?: boolean;
+
+  /**
+   * The period over which each metric is aggregated. A whole number of minutes: the load
+   * balancer and log metrics have a resolution of one minute.
+   *
+   * @default Duration.minutes(1)
+   */
+  readonly period?: Duration;
+
+  /**
+   * How many consecutive periods a target-group criterion must be breached before its alarm fires.
+   *
+   * @default 2
+   */
+  readonly evaluationPeriods?: number;
+
+  /**
+   * The fewest requests a target group must serve in one period for its error rate and latency
+   * to count. Below it the target group counts as healthy, so one failed request on an idle
+   * service does not roll a release back.
+   *
+   * @default 20
+   */
+  readonly minRequestCount?: number;
+
+  /**
+   * Whether to alarm on the 5xx error rate of the targets.
+   *
+   * @default true
+   */
+  readonly enableErrorRateAlarm?: boolean;
+
+  /**
+   * The highest acceptable share, in percent, of requests to a target group that the targets
+   * answer with a 5xx status (`HTTPCode_Target_5XX_Count` ÷ `RequestCount`).
+   *
+   * @default 1
+   */
+  readonly maxErrorRatePercent?: number;
+
+  /**
+   * Whether to alarm on the p99 target response time.
+   *
+   * @default true
+   */
+  readonly enableLatencyAlarm?: boolean;
+
+  /**
+   * The p99 target response time the service normally has. The alarm fires when the p99 of a
+   * target group exceeds `latencyMultiplier` times this baseline.
+   *
+   * @default - no fixed baseline: CloudWatch anomaly detection learns the normal p99 and the
+   * alarm fires above its band (see `latencyAnomalyBandWidth`)
+   */
+  readonly latencyBaseline?: Duration;
+
+  /**
+   * How many times `latencyBaseline` the p99 may reach before the alarm fires. Only with
+   * `latencyBaseline`; must be greater than 1.
+   *
+   * @default 3
+   */
+  readonly latencyMultiplier?: number;
+
+  /**
+   * The width of the anomaly-detection band, in standard deviations, used when there is no
+   * `latencyBaseline`: the alarm fires when the p99 rises above the expected p99 plus this many
+   * standard deviations. It plays the part `latencyMultiplier` plays for a fixed baseline.
+   * Cannot be combined with `latencyBaseline`.
+   *
+   * @default 3
+   */
+  readonly latencyAnomalyBandWidth?: number;
+
+  /**
+   * Whether to alarm on unhealthy targets.
+   *
+   * @default true
+   */
+  readonly enableUnhealthyTargetsAlarm?: boolean;
+
+  /**
+   * The most unhealthy targets a target group may have without the alarm firing.
+   *
+   * @default 0
+   */
+  readonly maxUnhealthyTargets?: number;
+
+  /**
+   * Whether to alarm on fatal log lines. Needs a log group.
+   *
+   * @default - true when there is a log group
+   */
+  readonly enableFatalLogAlarm?: boolean;
+
+  /**
+   * The log lines that count as fatal. Each pattern becomes a metric filter on the log group,
+   * all publishing to one metric, and the alarm fires on the first match. Use several patterns
+   * to match both plain-text and JSON logs: CloudWatch cannot combine a text term and a JSON
+   * selector in one pattern.
+   *
+   * @default - two patterns: the term `FATAL` anywhere in a line, and JSON lines whose `level`
+   * is `fatal` or `FATAL`
+   */
+  readonly fatalLogPatterns?: logs.IFilterPattern[];
+}
+
+/** Properties of a {@link RollbackAlarms}. */
+export interface RollbackAlarmsProps extends RollbackAlarmsOptions {
+  /**
+   * The target groups of the service: blue and green. Every target-group alarm watches all of
+   * them, since blue and green swap on every deployment. At most 5.
+   */
+  readonly targetGroups: elbv2.IApplicationTargetGroup[];
+
+  /**
+   * The load balancer in front of the target groups.
+   *
+   * @default - the load balancer the target groups are attached to through their listeners
+   */
+  readonly loadBalancer?: elbv2.IApplicationLoadBalancer;
+
+  /**
+   * The name people read in the alarm names and descriptions, e.g. `orders-api`.
+   *
+   * @default - the id of this construct's parent, or of this construct when its parent is a stack
+   */
+  readonly serviceName?: string;
+
+  /**
+   * The log group of the service's containers. Without it there is no fatal-log alarm.
+   *
+   * @default - no fatal-log alarm
+   */
+  readonly logGroup?: logs.ILogGroup;
+
+  /**
+   * The deployment group whose deployments the alarms stop and roll back.
+   *
+   * @default - the alarms are not attached to any deployment group
+   */
+  readonly deploymentGroup?: codedeploy.IEcsDeploymentGroup;
+}
+
+/**
+ * The CloudWatch alarms that stop and roll back a blue/green deployment of an ECS service when
+ * the new version hurts users: target 5xx rate, p99 target response time, unhealthy targets,
+ * fatal log lines, and any alarm added with `addAlarm()`.
+ *
+ * CodeDeploy watches them during the deployment and during the termination wait. It accepts at
+ * most 10 alarms per deployment group: the first 9 alarms are listed directly, and from the
+ * 11th on, the 10th and later alarms are combined into one composite alarm, so none is dropped.
+ *
+ * @example
+ * const alarms = new RollbackAlarms(this, 'RollbackAlarms', {
+ *   serviceName: 'orders-api',
+ *   targetGroups: [blue, green],
+ *   logGroup,
+ *   deploymentGroup,
+ * });
+ * alarms.addAlarm(queueDepthAlarm);
+ */
+export class RollbackAlarms extends Construct {
+  /** The name people read in the alarm names and descriptions. */
+  public readonly serviceName: string;
+
+  /** The deployment group the alarms are attached to, if any. */
+  public readonly deploymentGroup?: codedeploy.IEcsDeploymentGroup;
+
+  /** Whether the alarms stop and roll back the deployments of `deploymentGroup`. */
+  public readonly attachedToDeploymentGroup: boolean;
+
+  /** The period over which each metric is aggregated. */
+  public readonly period: Duration;
+
+  /** How many consecutive periods a target-group criterion must be breached. */
+  public readonly evaluationPeriods: number;
+
+  /** The alarm on the 5xx error rate of the targets, unless disabled. */
+  public readonly errorRateAlarm?: cloudwatch.Alarm;
+
+  /** The alarm on the p99 target response time, unless disabled. */
+  public readonly latencyAlarm?: cloudwatch.Alarm;
+
+  /** The alarm on unhealthy targets, unless disabled. */
+  public readonly unhealthyTargetsAlarm?: cloudwatch.Alarm;
+
+  /** The alarm on fatal log lines, when there is a log group and it is not disabled. */
+  public readonly fatalLogAlarm?: cloudwatch.Alarm;
+
+  /** The metric filters that count fatal log lines. */
+  public readonly fatalLogMetricFilters: logs.MetricFilter[] = [];
+
+  private readonly targetGroups: elbv2.IApplicationTargetGroup[];
+  private readonly loadBalancer?: elbv2.IApplicationLoadBalancer;
+  private readonly minRequestCount: number;
+  private readonly stackName: string;
+  private readonly fatalLogMetricName?: string;
+  private readonly attachTarget?: codedeploy.EcsDeploymentGroup;
+  private readonly allAlarms: cloudwatch.IAlarm[] = [];
+  private overflowAlarm?: cloudwatch.CompositeAlarm;
+  /** What the deployment group rendered before the wrapping, to check the user's own settings. */
+  private deploymentGroupRendering?: {
+    readonly resource: codedeploy.CfnDeploymentGroup;
+    readonly renderedAlarms: unknown;
+    readonly renderedRollback: unknown;
+  };
+
+  constructor(scope: Construct, id: string, props: RollbackAlarmsProps) {
+    super(scope, id);
+
+    this.serviceName = props.serviceName ?? (scope instanceof Stack ? id : scope.node.id);
+    this.stackName = Stack.of(this).stackName;
+    this.targetGroups = props.targetGroups;
+    this.loadBalancer = props.loadBalancer;
+    this.period = props.period ?? Duration.minutes(1);
+    this.evaluationPeriods = props.evaluationPeriods ?? 2;
+    this.minRequestCount = props.minRequestCount ?? 20;
+    this.deploymentGroup = props.deploymentGroup;
+    this.validateProps(props);
+
+    const attach = props.attachToDeploymentGroup ?? true;
+    this.attachTarget = attach && props.deploymentGroup ? this.ownedDeploymentGroup(props.deploymentGroup) : undefined;
+    this.attachedToDeploymentGroup = this.attachTarget !== undefined;
+    if (this.attachTarget) {
+      this.wrapDeploymentGroupConfiguration(this.attachTarget);
+    }
+
+    if (props.enableErrorRateAlarm ?? true) {
+      this.errorRateAlarm = this.createErrorRateAlarm(props.maxErrorRatePercent ?? 1);
+      this.addAlarm(this.errorRateAlarm);
+    }
+    if (props.enableLatencyAlarm ?? true) {
+      this.latencyAlarm = props.latencyBaseline
+        ? this.createFixedLatencyAlarm(props.latencyBaseline, props.latencyMultiplier ?? 3)
+        : this.createAnomalyLatencyAlarm(props.latencyAnomalyBandWidth ?? 3);
+      this.addAlarm(this.latencyAlarm);
+    }
+    if (props.enableUnhealthyTargetsAlarm ?? true) {
+      this.unhealthyTargetsAlarm = this.createUnhealthyTargetsAlarm(props.maxUnhealthyTargets ?? 0);
+      this.addAlarm(this.unhealthyTargetsAlarm);
+    }
+    if (props.logGroup && (props.enableFatalLogAlarm ?? true)) {
+      this.fatalLogMetricName = `FatalLogLines/${sanitizeAlarmText(this.stackName)}/${sanitizeAlarmText(this.serviceName)}`;
+      this.fatalLogAlarm = this.createFatalLogAlarm(props.logGroup, props.fatalLogPatterns ?? defaultFatalLogPatterns());
+      this.addAlarm(this.fatalLogAlarm);
+    }
+
+    this.node.addValidation({ validate: () => this.validateAttachment() });
+  }
+
+  /**
+   * Every rollback alarm, in the order they were added: the built-in ones first
+   * (error rate, latency, unhealthy targets, fatal log lines), then those from `addAlarm()`.
+   */
+  public get alarms(): cloudwatch.IAlarm[] {
+    return [...this.allAlarms];
+  }
+
+  /**
+   * The alarms CodeDeploy watches, at most 10: the first 9 alarms, then either the 10th alarm
+   * or, when there are more than 10, the composite alarm that fires when any of the rest does.
+   */
+  public get deploymentGroupAlarms(): cloudwatch.IAlarm[] {
+    const direct = this.allAlarms.slice(0, MAX_DEPLOYMENT_GROUP_ALARMS - 1);
+    const last = this.overflowAlarm ?? this.allAlarms[MAX_DEPLOYMENT_GROUP_ALARMS - 1];
+    return last ? [...direct, last] : direct;
+  }
+
+  /**
+   * The composite alarm that carries the 10th and later alarms, created when the 11th alarm is
+   * added; undefined while there are 10 alarms or fewer.
+   */
+  public get compositeAlarm(): cloudwatch.CompositeAlarm | undefined {
+    return this.overflowAlarm;
+  }
+
+  /**
+   * Adds an alarm that stops and rolls back a deployment when it fires, during the deployment
+   * and during the termination wait. Adding the same alarm twice has no effect.
+   */
+  public addAlarm(alarm: cloudwatch.IAlarm): void {
+    if (this.allAlarms.includes(alarm)) {
+      return;
+    }
+    this.allAlarms.push(alarm);
+    const count = this.allAlarms.length;
+    if (count < MAX_DEPLOYMENT_GROUP_ALARMS) {
+      this.attachTarget?.addAlarm(alarm);
+    } else if (count === MAX_DEPLOYMENT_GROUP_ALARMS) {
+      // The last place in the deployment group holds this alarm until an 11th arrives, then the
+      // composite alarm: its name is rendered at synthesis, when the final count is known.
+      this.attachTarget?.addAlarm(cloudwatch.Alarm.fromAlarmName(this, 'LastDeploymentGroupAlarm', Lazy.string({
+        produce: () => this.deploymentGroupAlarms[MAX_DEPLOYMENT_GROUP_ALARMS - 1].alarmName,
+      })));
+    } else if (count === MAX_DEPLOYMENT_GROUP_ALARMS + 1) {
+      this.overflowAlarm = this.createOverflowAlarm();
+    }
+  }
+
+  /**
+   * The 5xx error rate of the targets in percent, of the worse target group
+   * (`HTTPCode_Target_5XX_Count` ÷ `RequestCount` × 100, 0 below `minRequestCount` requests),
+   * as the error-rate alarm sees it.
+   *
+   * @default - over `period`
+   */
+  public metricTarget5xxErrorRate(options: cloudwatch.MetricOptions = {}): cloudwatch.IMetric {
+    const period = options.period ?? this.period;
+    const usingMetrics: Record<string, cloudwatch.IMetric> = {};
+    this.targetGroups.forEach((tg, i) => {
+      usingMetrics[requestsId(i + 1)] = this.targetGroupMetric(tg, 'RequestCount', 'Sum', period);
+      usingMetrics[errorsId(i + 1)] = this.targetGroupMetric(tg, 'HTTPCode_Target_5XX_Count', 'Sum', period);
+    });
+    return new cloudwatch.MathExpression({
+      expression: errorRateExpression(this.targetGroups.length, this.minRequestCount),
+      usingMetrics,
+      period,
+      label: options.label ?? `${this.serviceName}: target 5xx rate (%)`,
+      color: options.color,
+    });
+  }
+
+  /**
+   * The p99 target response time in seconds, of the worse target group (0 below
+   * `minRequestCount` requests), as the latency alarm sees it.
+   *
+   * @default - over `period`
+   */
+  public metricTargetResponseTime(options: cloudwatch.MetricOptions = {}): cloudwatch.IMetric {
+    const period = options.period ?? this.period;
+    const usingMetrics: Record<string, cloudwatch.IMetric> = {};
+    this.targetGroups.forEach((tg, i) => {
+      usingMetrics[requestsId(i + 1)] = this.targetGroupMetric(tg, 'RequestCount', 'Sum', period);
+      usingMetrics[latencyId(i + 1)] = this.targetGroupMetric(tg, 'TargetResponseTime', 'p99', period);
+    });
+    return new cloudwatch.MathExpression({
+      expression: latencyExpression(this.targetGroups.length, this.minRequestCount),
+      usingMetrics,
+      period,
+      label: options.label ?? `${this.serviceName}: target response time p99 (s)`,
+      color: options.color,
+    });
+  }
+
+  /**
+   * The unhealthy targets of the worse target group, as the unhealthy-targets alarm sees it.
+   *
+   * @default - maximum over `period`
+   */
+  public metricUnHealthyHostCount(options: cloudwatch.MetricOptions = {}): cloudwatch.IMetric {
+    const period = options.period ?? this.period;
+    const usingMetrics: Record<string, cloudwatch.IMetric> = {};
+    this.targetGroups.forEach((tg, i) => {
+      usingMetrics[unhealthyId(i + 1)] = this.targetGroupMetric(tg, 'UnHealthyHostCount', 'Maximum', period);
+    });
+    return new cloudwatch.MathExpression({
+      expression: unhealthyTargetsExpression(this.targetGroups.length),
+      usingMetrics,
+      period,
+      label: options.label ?? `${this.serviceName}: unhealthy targets`,
+      color: options.color,
+    });
+  }
+
+  /**
+   * The number of fatal log lines, from the metric filters on the log group.
+   * Throws when there is no fatal-log alarm.
+   *
+   * @default - sum over `period`
+   */
+  public metricFatalLogLines(options: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
+    if (this.fatalLogMetricName === undefined) {
+      throw propError(this, 'logGroup', 'is not set (or enableFatalLogAlarm is false), so there is no fatal-log metric; '
+        + 'pass the log group of the service\'s containers');
+    }
+    return new cloudwatch.Metric({
+      namespace: FATAL_LOG_NAMESPACE,
+      metricName: this.fatalLogMetricName,
+      statistic: 'Sum',
+      period: this.period,
+      label: `${this.serviceName}: fatal log lines`,
+      ...options,
+    });
+  }
+
+  private createErrorRateAlarm(maxPercent: number): cloudwatch.Alarm {
+    const metric = this.metricTarget5xxErrorRate();
+    return new cloudwatch.Alarm(this, 'ErrorRateAlarm', {
+      alarmName: this.alarmName(errorRateCriterion(num(maxPercent), this.windowLabel)),
+      alarmDescription: this.describe(`more than ${num(maxPercent)}% of the requests to a target group fail with a 5xx `
+        + `from the targets (HTTPCode_Target_5XX_Count / RequestCount) ${this.windowText}. A target group that served fewer than `
+        + `${num(this.minRequestCount)} requests in a period counts as 0%.`),
+      metric,
+      threshold: maxPercent,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: this.evaluationPeriods,
+      datapointsToAlarm: this.evaluationPeriods,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+  }
+
+  private createFixedLatencyAlarm(baseline: Duration, multiplier: number): cloudwatch.Alarm {
+    const baselineSeconds = baseline.toMilliseconds({ integral: false }) / 1000;
+    const thresholdSeconds = baselineSeconds * multiplier;
+    return new cloudwatch.Alarm(this, 'LatencyAlarm', {
+      alarmName: this.alarmName(fixedLatencyCriterion(formatLatency(thresholdSeconds), formatNumber(multiplier),
+        formatLatency(baselineSeconds), this.windowLabel)),
+      alarmDescription: this.describe(`the p99 target response time of a target group exceeds ${formatLatency(thresholdSeconds)} `
+        + `(${formatNumber(multiplier)} x the ${formatLatency(baselineSeconds)} baseline) ${this.windowText}. A target group that served `
+        + `fewer than ${num(this.minRequestCount)} requests in a period is not counted.`),
+      metric: this.metricTargetResponseTime(),
+      threshold: thresholdSeconds,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: this.evaluationPeriods,
+      datapointsToAlarm: this.evaluationPeriods,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+  }
+
+  private createAnomalyLatencyAlarm(bandWidth: number): cloudwatch.Alarm {
+    return new cloudwatch.AnomalyDetectionAlarm(this, 'LatencyAlarm', {
+      alarmName: this.alarmName(anomalyLatencyCriterion(num(bandWidth), this.windowLabel)),
+      alarmDescription: this.describe('the p99 target response time of a target group rises above CloudWatch\'s anomaly detection '
+        + `band, ${num(bandWidth)} standard deviations above the expected p99, ${this.windowText}. The model learns from the `
+        + 'metric\'s history; until it has, the alarm has insufficient data and does not stop deployments. A target group that '
+        + `served fewer than ${num(this.minRequestCount)} requests in a period is not counted.`),
+      metric: this.metricTargetResponseTime(),
+      stdDevs: bandWidth,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_UPPER_THRESHOLD,
+      evaluationPeriods: this.evaluationPeriods,
+      datapointsToAlarm: this.evaluationPeriods,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+  }
+
+  private createUnhealthyTargetsAlarm(maxUnhealthy: number): cloudwatch.Alarm {
+    return new cloudwatch.Alarm(this, 'UnhealthyTargetsAlarm', {
+      alarmName: this.alarmName(unhealthyTargetsCriterion(num(maxUnhealthy), this.windowLabel)),
+      alarmDescription: this.describe(`more than ${num(maxUnhealthy)} targets of a target group are unhealthy `
+        + `(UnHealthyHostCount, maximum) ${this.windowText}.`),
+      metric: this.metricUnHealthyHostCount(),
+      threshold: maxUnhealthy,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: this.evaluationPeriods,
+      datapointsToAlarm: this.evaluationPeriods,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+  }
+
+  private createFatalLogAlarm(logGroup: logs.ILogGroup, patterns: logs.IFilterPattern[]): cloudwatch.Alarm {
+    patterns.forEach((filterPattern, i) => {
+      this.fatalLogMetricFilters.push(new logs.MetricFilter(this, `FatalLogFilter${i + 1}`, {
+        logGroup,
+        filterPattern,
+        metricNamespace: FATAL_LOG_NAMESPACE,
+        metricName: this.fatalLogMetricName!,
+        metricValue: '1',
+        // Lines that do not match report 0, so the alarm sees data (and shows OK) whenever the
+        // service logs; no log lines at all is missing data, which is not a breach.
+        defaultValue: 0,
+      }));
+    });
+    return new cloudwatch.Alarm(this, 'FatalLogAlarm', {
+      alarmName: this.alarmName(fatalLogCriterion()),
+      alarmDescription: this.describe(`a fatal log line appears in the service's log group (any of ${patterns.length} filter `
+        + `pattern${patterns.length === 1 ? '' : 's'}, counted by metric ${FATAL_LOG_NAMESPACE} ${this.fatalLogMetricName}) within `
+        + `${formatDuration(this.period.toSeconds())}.`),
+      metric: this.metricFatalLogLines({ label: undefined }),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      datapointsToAlarm: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+  }
+
+  private createOverflowAlarm(): cloudwatch.CompositeAlarm {
+    const overflow = () => this.allAlarms.slice(MAX_DEPLOYMENT_GROUP_ALARMS - 1);
+    return new cloudwatch.CompositeAlarm(this, 'OverflowAlarm', {
+      compositeAlarmName: this.alarmName(overflowCriterion()),
+      alarmDescription: Lazy.string({
+        produce: () => this.describe(`any of ${overflow().length} further rollback alarms fires. CodeDeploy watches at most `
+          + `${MAX_DEPLOYMENT_GROUP_ALARMS} alarms per deployment group, so the alarms beyond the first `
+          + `${MAX_DEPLOYMENT_GROUP_ALARMS - 1} are combined here; the alarm rule lists them.`),
+      }),
+      // Rendered at synthesis, so alarms added after this one are included.
+      alarmRule: {
+        renderAlarmRule: () => Lazy.string({
+          produce: () => cloudwatch.AlarmRule.anyOf(...overflow()).renderAlarmRule(),
+        }),
+      },
+    });
+  }
+
+  private targetGroupMetric(tg: elbv2.IApplicationTargetGroup, metricName: string, statistic: string, period: Duration): cloudwatch.Metric {
+    if (this.loadBalancer) {
+      return new cloudwatch.Metric({
+        namespace: 'AWS/ApplicationELB',
+        metricName,
+        dimensionsMap: { LoadBalancer: loadBalancerFullName(this.loadBalancer), TargetGroup: targetGroupFullName(tg) },
+        statistic,
+        period,
+      });
+    }
+    try {
+      return tg.metrics.custom(metricName, { statistic, period });
+    } catch (e) {
+      throw propError(this, 'targetGroups', `target group ${tg.node.path} does not know its load balancer yet (${(e as Error).message}); `
+        + 'create RollbackAlarms after the listeners that forward to the target groups, or pass loadBalancer');
+    }
+  }
+
+  private alarmName(criterion: string): string {
+    return formatAlarmName(this.serviceName, criterion, this.stackName);
+  }
+
+  private describe(condition: string): string {
+    const lead = this.attachedToDeploymentGroup
+      ? `Stops and rolls back a deployment of ${this.serviceName} when`
+      : `Watches ${this.serviceName} (not attached to a deployment group): fires when`;
+    return truncateDescription(`${lead} ${condition}`);
+  }
+
+  /** How long a target-group criterion must hold: `2 min`. */
+  private get windowLabel(): string {
+    const periodSeconds = this.period.toSeconds();
+    return Token.isUnresolved(this.evaluationPeriods)
+      ? `${num(this.evaluationPeriods)} x ${formatDuration(periodSeconds)}`
+      : formatDuration(periodSeconds * this.evaluationPeriods);
+  }
+
+  /** `for 2 consecutive periods of 1 min`. */
+  private get windowText(): string {
+    const plural = Token.isUnresolved(this.evaluationPeriods) || this.evaluationPeriods !== 1;
+    return `for ${num(this.evaluationPeriods)} consecutive period${plural ? 's' : ''} of ${formatDuration(this.period.toSeconds())}`;
+  }
+
+  /** The deployment group as a construct of this app whose alarms can be added to. */
+  private ownedDeploymentGroup(deploymentGroup: codedeploy.IEcsDeploymentGroup): codedeploy.EcsDeploymentGroup {
+    const resource = deploymentGroup.node.defaultChild;
+    const canAdd = typeof (deploymentGroup as { addAlarm?: unknown }).addAlarm === 'function';
+    if (!canAdd || !resource || !codedeploy.CfnDeploymentGroup.isCfnDeploymentGroup(resource)) {
+      throw propError(this, 'deploymentGroup', `${deploymentGroup.node.path} is imported, so its alarms cannot be set from here; `
+        + 'set attachToDeploymentGroup: false and list deploymentGroupAlarms where the deployment group is defined');
+    }
+    return deploymentGroup as codedeploy.EcsDeploymentGroup;
+  }
+
+  /**
+   * Makes the deployment group stop on unreadable alarms and roll back on failure, stop request
+   * and alarm. Wraps what `EcsDeploymentGroup` renders rather than replacing it, so its own
+   * alarms and settings are kept.
+   */
+  private wrapDeploymentGroupConfiguration(deploymentGroup: codedeploy.EcsDeploymentGroup): void {
+    const resource = deploymentGroup.node.defaultChild as codedeploy.CfnDeploymentGroup;
+    const renderedAlarms = resource.alarmConfiguration;
+    const renderedRollback = resource.autoRollbackConfiguration;
+    resource.alarmConfiguration = Lazy.uncachedAny({
+      produce: ctx => withAlarmPolling(ctx.resolve(renderedAlarms) as ResolvedAlarmConfiguration | undefined),
+    });
+    resource.autoRollbackConfiguration = Lazy.uncachedAny({
+      produce: ctx => withRollbackEvents(
+        ctx.resolve(renderedRollback) as ResolvedAutoRollbackConfiguration | undefined,
+        alarmCount(ctx.resolve(renderedAlarms)) > 0,
+      ),
+    });
+    this.deploymentGroupRendering = { resource, renderedAlarms, renderedRollback };
+  }
+
+  private validateAttachment(): string[] {
+    if (this.allAlarms.length === 0) {
+      Annotations.of(this).addWarningV2('cdk-ecs-release:noRollbackAlarms',
+        `${this.serviceName} has no rollback alarms: every criterion is disabled and none was added; `
+        + 'a deployment that hurts users will not roll back by itself');
+    }
+    const rendering = this.deploymentGroupRendering;
+    if (!rendering) {
+      return [];
+    }
+    const stack = Stack.of(rendering.resource);
+    const dgPath = this.attachTarget!.node.path;
+    const original = stack.resolve(rendering.renderedAlarms) as ResolvedAlarmConfiguration | undefined;
+    const problems = rollbackConflicts(original, stack.resolve(rendering.renderedRollback) as ResolvedAutoRollbackConfiguration | undefined)
+      .map(p => `${this.node.path}: deployment group ${dgPath} ${p}`);
+    if (original?.ignorePollAlarmFailure === true) {
+      Annotations.of(this).addWarningV2('cdk-ecs-release:ignorePollAlarmFailure',
+        `deployment group ${dgPath} continues deployments when CloudWatch cannot be read (ignorePollAlarmsFailure: true), `
+        + 'so a deployment may go on unwatched; remove ignorePollAlarmsFailure to stop instead');
+    }
+    const count = alarmCount(original);
+    if (count > MAX_DEPLOYMENT_GROUP_ALARMS) {
+      problems.push(`${this.node.path}: deployment group ${dgPath} lists ${count} alarms but CodeDeploy accepts at most `
+        + `${MAX_DEPLOYMENT_GROUP_ALARMS}; RollbackAlarms uses ${this.deploymentGroupAlarms.length} of them. Add the others with `
+        + 'rollbackAlarms.addAlarm() instead of deploymentGroup.addAlarm(), so they are combined into a composite alarm');
+    }
+    return problems;
+  }
+
+  private validateProps(props: RollbackAlarmsProps): void {
+    const targetGroupAlarms = (props.enableErrorRateAlarm ?? true) || (props.enableLatencyAlarm ?? true)
+      || (props.enableUnhealthyTargetsAlarm ?? true);
+    if (targetGroupAlarms && (props.targetGroups.length === 0 || props.targetGroups.length > MAX_TARGET_GROUPS)) {
+      throw propError(this, 'targetGroups', `must list between 1 and ${MAX_TARGET_GROUPS} target groups, got `
+        + `${props.targetGroups.length}; pass the blue and green target groups of the service`);
+    }
+    if (props.attachToDeploymentGroup === true && !props.deploymentGroup) {
+      throw propError(this, 'attachToDeploymentGroup', 'is true but there is no deploymentGroup to attach to; pass the '
+        + 'deployment group of the service, or leave attachToDeploymentGroup unset');
+    }
+    if (props.serviceName !== undefined && isResolved(props.serviceName) && props.serviceName.trim() === '') {
+      throw propError(this, 'serviceName', 'is empty; give the name people know the service by, e.g. \'orders-api\'');
+    }
+
+    if (this.period.isUnresolved()) {
+      throw propError(this, 'period', 'must be known at synthesis, got a deploy-time value; it names the alarms. Use e.g. Duration.minutes(1)');
+    }
+    const periodSeconds = this.period.toSeconds({ integral: false });
+    if (periodSeconds <= 0 || periodSeconds % 60 !== 0) {
+      throw propError(this, 'period', `must be a whole number of minutes, got ${this.period.toHumanString()}; load balancer and `
+        + 'log metrics have a resolution of 1 minute (periods of 10 or 30 seconds apply only to high-resolution custom metrics)');
+    }
+    checkIntegerRange(this, 'evaluationPeriods', props.evaluationPeriods, 1, 1440, 'the alarms need at least one period');
+    if (isResolved(this.evaluationPeriods) && periodSeconds * this.evaluationPeriods > 86400) {
+      throw propError(this, 'evaluationPeriods', `times period must be at most 1 day, got ${this.evaluationPeriods} x `
+        + `${this.period.toHumanString()}; CloudWatch evaluates at most one day of data; use fewer or shorter periods`);
+    }
+    checkIntegerRange(this, 'minRequestCount', props.minRequestCount, 1, 1_000_000_000,
+      'it is the number of requests per period below which a target group counts as healthy');
+
+    const maxRate = props.maxErrorRatePercent;
+    if (maxRate !== undefined && isResolved(maxRate) && !(maxRate >= 0 && maxRate < 100)) {
+      throw propError(this, 'maxErrorRatePercent', `must be a percentage from 0 up to (not including) 100, got ${maxRate}; `
+        + 'for example 1 for 1% of requests');
+    }
+
+    if (props.latencyBaseline !== undefined && props.latencyAnomalyBandWidth !== undefined) {
+      throw propError(this, 'latencyAnomalyBandWidth', `cannot be combined with latencyBaseline (got ${props.latencyAnomalyBandWidth} and `
+        + `${props.latencyBaseline.toHumanString()}): a fixed baseline replaces anomaly detection; remove one of them`);
+    }
+    if (props.latencyMultiplier !== undefined && props.latencyBaseline === undefined) {
+      throw propError(this, 'latencyMultiplier', `only applies with latencyBaseline, got ${props.latencyMultiplier} without one; set `
+        + 'latencyBaseline, or use latencyAnomalyBandWidth to widen the anomaly detection band');
+    }
+    if (props.latencyBaseline !== undefined && (props.latencyBaseline.isUnresolved() || !isResolved(props.latencyMultiplier))) {
+      throw propError(this, 'latencyBaseline', 'and latencyMultiplier must be known at synthesis, got a deploy-time value; the '
+        + 'threshold is their product. Use e.g. Duration.millis(250)');
+    }
+    if (props.latencyBaseline !== undefined && props.latencyBaseline.toMilliseconds({ integral: false }) <= 0) {
+      throw propError(this, 'latencyBaseline', `must be longer than zero, got ${props.latencyBaseline.toHumanString()}; give the p99 `
+        + 'response time the service normally has, e.g. Duration.millis(250)');
+    }
+    const multiplier = props.latencyMultiplier;
+    if (multiplier !== undefined && isResolved(multiplier) && !(multiplier > 1 && Number.isFinite(multiplier))) {
+      throw propError(this, 'latencyMultiplier', `must be greater than 1, got ${multiplier}; at or below 1 the alarm fires at the `
+        + 'normal response time. For example 3');
+    }
+    const bandWidth = props.latencyAnomalyBandWidth;
+    if (bandWidth !== undefined && !isResolved(bandWidth)) {
+      throw propError(this, 'latencyAnomalyBandWidth', 'must be known at synthesis, got a deploy-time value; for example 3');
+    }
+    if (bandWidth !== undefined && !(bandWidth > 0 && Number.isFinite(bandWidth))) {
+      throw propError(this, 'latencyAnomalyBandWidth', `must be a positive number of standard deviations, got ${bandWidth}; for example 3`);
+    }
+
+    checkIntegerRange(this, 'maxUnhealthyTargets', props.maxUnhealthyTargets, 0, 1_000_000);
+
+    if (props.enableFatalLogAlarm === true && !props.logGroup) {
+      throw propError(this, 'enableFatalLogAlarm', 'is true but there is no logGroup; pass the log group of the service\'s containers');
+    }
+    if (props.fatalLogPatterns !== undefined) {
+      if (!props.logGroup) {
+        throw propError(this, 'fatalLogPatterns', 'only apply with a logGroup; pass the log group of the service\'s containers');
+      }
+      if (props.fatalLogPatterns.length === 0) {
+        throw propError(this, 'fatalLogPatterns', 'is empty; leave it unset for the default patterns, or set enableFatalLogAlarm: false');
+      }
+      props.fatalLogPatterns.forEach((pattern, i) => {
+        const text = pattern.logPatternString;
+        if (!isResolved(text)) {
+          return;
+        }
+        const problem = filterPatternProblem(text);
+        if (problem) {
+          throw propError(this, `fatalLogPatterns[${i}]`, problem);
+        }
+      });
+    }
+
+    this.checkUniqueNames();
+  }
+
+  /** Two RollbackAlarms of one service name in one stack would create alarms of the same name. */
+  private checkUniqueNames(): void {
+    if (!isResolved(this.serviceName)) {
+      return;
+    }
+    const stack = Stack.of(this);
+    let used = USED_SERVICE_NAMES.get(stack);
+    if (!used) {
+      used = new Map();
+      USED_SERVICE_NAMES.set(stack, used);
+    }
+    const other = used.get(this.serviceName);
+    if (other !== undefined) {
+      throw propError(this, 'serviceName', `'${this.serviceName}' is already used by ${other} in the same stack, and alarm names `
+        + 'must be unique; give each service its own serviceName');
+    }
+    used.set(this.serviceName, this.node.path);
+  }
+}
+
+/** A number as people read it, or its deploy-time value when it is a token. */
+function num(value: number): string {
+  return Token.isUnresolved(value) ? Token.asString(value) : formatNumber(value);
+}
+
+/** Service names of the RollbackAlarms in each stack. */
+const USED_SERVICE_NAMES = new WeakMap<Stack, Map<string, string>>();
+
+/**
+ * The default fatal-line patterns: the term `FATAL` anywhere in a line (plain-text logs), and
+ * JSON lines whose `level` is `fatal` or `FATAL`. A term pattern and a JSON selector cannot be
+ * combined in one CloudWatch pattern, hence two.
+ */
+function defaultFatalLogPatterns(): logs.IFilterPattern[] {
+  return [
+    logs.FilterPattern.anyTerm('FATAL'),
+    logs.FilterPattern.any(
+      logs.FilterPattern.stringValue('$.level', '=', 'fatal'),
+      logs.FilterPattern.stringValue('$.level', '=', 'FATAL'),
+    ),
+  ];
+}
