@@ -7,7 +7,9 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import type { AppSpecOptions, ILifecycleHook } from '../hooks/lifecycle-hook';
 import { fargateSizeProblem } from '../private/fargate';
+import { HookRegistry } from '../private/hook-registry';
 import { checkIntegerRange, checkWholeMinutes, isResolved, propError } from '../private/validation';
 import { TrafficShifting } from './traffic-shifting';
 
@@ -247,6 +249,8 @@ export class BlueGreenService extends Construct {
   /** Whether the listeners speak HTTPS. */
   public readonly https: boolean;
 
+  private readonly hookRegistry: HookRegistry = new HookRegistry(this);
+
   constructor(scope: Construct, id: string, props: BlueGreenServiceProps) {
     super(scope, id);
     this.validateProps(props);
@@ -458,6 +462,32 @@ export class BlueGreenService extends Construct {
    */
   public allowTestListenerFrom(other: ec2.IConnectable, description?: string): void {
     this.loadBalancer.connections.allowFrom(other, ec2.Port.tcp(this.testListenerPort), description ?? `test listener of ${this.serviceName}`);
+  }
+
+  /**
+   * Runs `hook` at its lifecycle event in every deployment of this service: lets CodeDeploy invoke
+   * its function, lets the function report its status on this deployment group only, and lists it
+   * in the AppSpec file. The hooks of this library call it themselves. CodeDeploy runs one
+   * function per lifecycle event, so a second hook on an event already taken is an error.
+   */
+  public addHook(hook: ILifecycleHook): void {
+    this.hookRegistry.add(hook);
+  }
+
+  /** The hooks added so far, in the order CodeDeploy runs them. */
+  public get hooks(): ILifecycleHook[] {
+    return this.hookRegistry.hooks;
+  }
+
+  /**
+   * The AppSpec file (`appspec.yaml`) of this service's deployments: the task definition
+   * placeholder, the container and port the load balancer routes to, and every hook in lifecycle
+   * order. Rendered at synthesis, so hooks added after this call are listed too; the function
+   * names resolve at deployment, so the string can go into a build environment variable or a file
+   * asset of the pipeline.
+   */
+  public renderAppSpec(options: AppSpecOptions = {}): string {
+    return this.hookRegistry.renderAppSpec(options);
   }
 
   private acrossTargetGroups(

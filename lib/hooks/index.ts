@@ -1,0 +1,2 @@
+export * from './lifecycle-event';
+export * from './lifecycle-hook';
