@@ -37,6 +37,9 @@ export async function runSmokeChecks(config: SmokeTestConfig, context: HookConte
   const secrets = new SecretReader({ signal: run.signal, deadline: context.deadline, logger });
 
   try {
+    if (config.loadBalancerFullName) {
+      context.progress(`resolving the private IPs of ${config.loadBalancerFullName}`);
+    }
     const ips = config.loadBalancerFullName
       ? await loadBalancerPrivateIps(config.loadBalancerFullName, { signal: run.signal, deadline: context.deadline, logger })
       : undefined;
