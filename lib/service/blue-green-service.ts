@@ -7,6 +7,7 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { RollbackAlarms, RollbackAlarmsOptions } from '../alarms/rollback-alarms';
 import type { AppSpecOptions, ILifecycleHook } from '../hooks/lifecycle-hook';
 import { fargateSizeProblem } from '../private/fargate';
 import { HookRegistry } from '../private/hook-registry';
@@ -192,6 +193,14 @@ export interface BlueGreenServiceProps {
    * @default - no access logs
    */
   readonly accessLogsBucket?: s3.IBucket;
+
+  /**
+   * Thresholds and switches of the rollback alarms, which stop and roll back a deployment when
+   * the new version raises the 5xx rate, the p99 latency, unhealthy targets or fatal log lines.
+   * @default - the defaults of `RollbackAlarms`: 5xx rate above 1% or p99 above its anomaly band
+   * or any unhealthy target for 2 minutes, or any fatal log line
+   */
+  readonly rollbackAlarmOptions?: RollbackAlarmsOptions;
 }
 
 /**
@@ -238,6 +247,8 @@ export class BlueGreenService extends Construct {
   public readonly application: codedeploy.IEcsApplication;
   /** The CodeDeploy deployment group. */
   public readonly deploymentGroup: codedeploy.EcsDeploymentGroup;
+  /** The alarms that stop and roll back a deployment of this service. */
+  public readonly rollbackAlarms: RollbackAlarms;
   /** How production traffic moves to the new version. */
   public readonly trafficShifting: TrafficShifting;
   /** The name people read in alarms, notifications and dashboards. */
@@ -387,6 +398,14 @@ export class BlueGreenService extends Construct {
     });
     // Both target groups must be attached to a listener before the deployment group exists.
     this.deploymentGroup.node.addDependency(this.productionListener, this.testListener);
+    this.rollbackAlarms = new RollbackAlarms(this, 'RollbackAlarms', {
+      ...props.rollbackAlarmOptions,
+      serviceName: this.serviceName,
+      targetGroups: [this.blueTargetGroup, this.greenTargetGroup],
+      loadBalancer: this.loadBalancer,
+      logGroup: this.logGroup,
+      deploymentGroup: this.deploymentGroup,
+    });
     Validations.of(this.deploymentGroup.role).acknowledge({
       id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AWSCodeDeployRoleForECS]',
       reason: 'AWSCodeDeployRoleForECS is the service-role policy AWS documents for CodeDeploy on ECS; AWS maintains it as CodeDeploy adds API calls.',
@@ -413,6 +432,15 @@ export class BlueGreenService extends Construct {
     }
     // arn:aws:elasticloadbalancing:<region>:<account>:loadbalancer/app/<name>/<id>
     return Fn.select(1, Fn.split(':loadbalancer/', this.loadBalancer.loadBalancerArn));
+  }
+
+  /**
+   * Adds an alarm that stops and rolls back a deployment of this service when it fires, during
+   * the deployment and the termination wait. Alarms beyond CodeDeploy's limit of 10 are combined
+   * into a composite alarm.
+   */
+  public addRollbackAlarm(alarm: cloudwatch.IAlarm): void {
+    this.rollbackAlarms.addAlarm(alarm);
   }
 
   /** A link to the deployment group in the CodeDeploy console. */
