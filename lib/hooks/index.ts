@@ -1,2 +1,6 @@
 export * from './lifecycle-event';
 export * from './lifecycle-hook';
+export * from './hook-options';
+export * from './preflight-hook';
+export * from './migration-hook';
+export * from './metric-gate-hook';

@@ -1,0 +1,22 @@
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type { BlueGreenService } from '../service/blue-green-service';
+
+/** Properties every hook of this library takes. */
+export interface HookFunctionOptions {
+  /** The service whose deployments run the hook. The hook adds itself to it. */
+  readonly service: BlueGreenService;
+
+  /**
+   * How long the hook function's logs are kept; each run logs one line per decision, which is
+   * where a person reads why a deployment rolled back.
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: logs.RetentionDays;
+
+  /**
+   * X-Ray tracing of the hook function.
+   * @default lambda.Tracing.DISABLED
+   */
+  readonly tracing?: lambda.Tracing;
+}

@@ -1,0 +1,257 @@
+import { Duration, Stack, Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import {
+  METRIC_GATE_CONFIG_ENV,
+  METRIC_GATE_DEFAULTS,
+  MetricGateHookConfig,
+  MetricGateThresholds,
+  TrafficShiftMode,
+} from '../private/contract/metric-gate';
+import { createHookFunction, grantSelfInvoke } from '../private/hook-function';
+import { checkIntegerRange, checkNumberRange, propError } from '../private/validation';
+import { TrafficShiftingKind } from '../service/traffic-shifting';
+import { HookFunctionOptions } from './hook-options';
+import { LifecycleEvent } from './lifecycle-event';
+import { ILifecycleHook } from './lifecycle-hook';
+
+/** Longest bake window: the hook must finish within CodeDeploy's hour, metric delay included. */
+const MAX_BAKE_WINDOW_MINUTES = 45;
+const MAX_LOOKBACK_MINUTES = 24 * 60;
+
+/** What the metric gate does when its verdict is not a clear pass or fail. */
+export enum UncertainVerdictPolicy {
+  /** Fail the hook: CodeDeploy rolls back. */
+  FAIL = 'fail',
+  /** Pass the hook: the deployment goes on. */
+  PASS = 'pass',
+  /** Fail when the hook's `production` flag is set, pass otherwise. */
+  FAIL_IN_PRODUCTION = 'fail-in-production',
+}
+
+/** Properties of a {@link MetricGateHook}. */
+export interface MetricGateHookProps extends HookFunctionOptions {
+  /**
+   * Green's p99 target response time may be up to this multiple of blue's. At least 1.
+   * @default 1.5
+   */
+  readonly latencyRatio?: number;
+
+  /**
+   * A green p99 at or under this always passes the latency check, however fast blue is.
+   * @default Duration.millis(50)
+   */
+  readonly latencyFloor?: Duration;
+
+  /**
+   * Green's target 5xx rate may exceed blue's by this many percentage points (0.5 = half a point).
+   * @default 0.5
+   */
+  readonly errorRateDelta?: number;
+
+  /**
+   * How far over a threshold, as a fraction of it, still counts as marginal rather than failed.
+   * @default 0.1
+   */
+  readonly marginalBand?: number;
+
+  /**
+   * Fewer green requests than this in the window make the verdict inconclusive.
+   * @default 50
+   */
+  readonly minRequestCount?: number;
+
+  /**
+   * Fewer blue (baseline) requests than this in the window make the verdict inconclusive.
+   * @default - `minRequestCount`
+   */
+  readonly minBaselineRequestCount?: number;
+
+  /**
+   * All-at-once shifting: how long green is observed after the shift (and blue before it).
+   * At least one metric period (1 minute), at most 45 minutes.
+   * @default Duration.minutes(5)
+   */
+  readonly bakeWindow?: Duration;
+
+  /**
+   * Canary and linear shifting: the window read up to the shift when CodeDeploy does not report
+   * how long both versions served production together.
+   * @default Duration.minutes(10)
+   */
+  readonly lookback?: Duration;
+
+  /**
+   * What a marginal verdict (green over a threshold, within the marginal band) does.
+   * @default UncertainVerdictPolicy.FAIL_IN_PRODUCTION
+   */
+  readonly onMarginal?: UncertainVerdictPolicy;
+
+  /**
+   * What an inconclusive verdict (too little traffic to judge) does. Passing leaves such a
+   * service to its rollback alarms.
+   * @default UncertainVerdictPolicy.PASS
+   */
+  readonly onInconclusive?: UncertainVerdictPolicy;
+
+  /**
+   * Whether this service serves production; `FAIL_IN_PRODUCTION` fails only then.
+   * @default false
+   */
+  readonly production?: boolean;
+
+  /**
+   * Evaluate and log the verdict, but always let the deployment go on. For trying the gate out.
+   * @default false
+   */
+  readonly dryRun?: boolean;
+
+  /**
+   * How the service shifts production traffic, which decides the comparison window. Needed only
+   * when the service uses a deployment configuration this library cannot read.
+   * @default - the service's traffic shifting
+   */
+  readonly trafficShiftingKind?: TrafficShiftingKind;
+}
+
+/**
+ * Compares the new (green) version with the old (blue) one on the load balancer's target 5xx
+ * rate and p99 response time once production traffic has moved, and rolls the deployment back
+ * when green is clearly worse. Runs at `AfterAllowTraffic`, while blue is still there to return to.
+ *
+ * With canary or linear shifting both versions are compared over the time they served
+ * production side by side; with all-at-once shifting, green over the bake window after the
+ * shift against blue over as long before it.
+ *
+ * @example
+ * new MetricGateHook(this, 'MetricGate', { service, production: true });
+ */
+export class MetricGateHook extends Construct implements ILifecycleHook {
+  public readonly lifecycleEvent: LifecycleEvent = LifecycleEvent.AFTER_ALLOW_TRAFFIC;
+  public readonly function: lambda.IFunction;
+  /** The log group of the hook function, with one line per comparison made. */
+  public readonly logGroup: logs.ILogGroup;
+
+  constructor(scope: Construct, id: string, props: MetricGateHookProps) {
+    super(scope, id);
+    const service = props.service;
+    this.validate(props);
+    const bakeWindow = props.bakeWindow ?? Duration.seconds(METRIC_GATE_DEFAULTS.bakeWindowSeconds);
+    const lookback = props.lookback ?? Duration.seconds(METRIC_GATE_DEFAULTS.lookbackSeconds);
+
+    const thresholds: MetricGateThresholds = {
+      ...(props.latencyRatio !== undefined ? { latencyRatio: props.latencyRatio } : {}),
+      ...(props.latencyFloor !== undefined ? { latencyFloorSeconds: props.latencyFloor.toMilliseconds() / 1000 } : {}),
+      ...(props.errorRateDelta !== undefined ? { errorRateDeltaPercentagePoints: props.errorRateDelta } : {}),
+      ...(props.marginalBand !== undefined ? { marginalBand: props.marginalBand } : {}),
+      ...(props.minRequestCount !== undefined ? { minRequestCount: props.minRequestCount } : {}),
+      ...(props.minBaselineRequestCount !== undefined ? { minBaselineRequestCount: props.minBaselineRequestCount } : {}),
+    };
+    const config: MetricGateHookConfig = {
+      loadBalancerFullName: service.loadBalancerFullName,
+      targetGroupFullNames: [service.blueTargetGroup.targetGroupFullName, service.greenTargetGroup.targetGroupFullName],
+      trafficShift: this.trafficShiftMode(props),
+      bakeWindowSeconds: bakeWindow.toSeconds(),
+      lookbackSeconds: lookback.toSeconds(),
+      thresholds,
+      onMarginal: props.onMarginal ?? UncertainVerdictPolicy.FAIL_IN_PRODUCTION,
+      onInconclusive: props.onInconclusive ?? UncertainVerdictPolicy.PASS,
+      production: props.production ?? false,
+      dryRun: props.dryRun ?? false,
+    };
+
+    const { function: fn, logGroup } = createHookFunction(this, {
+      handler: 'metric-gate',
+      hookName: `${service.serviceName} metric gate`,
+      description: `${service.serviceName}: compares the new version with the old on 5xx rate and p99 latency (AfterAllowTraffic hook)`,
+      // Lambda's longest run; a longer bake window is waited out by fresh invocations.
+      timeout: Duration.minutes(15),
+      environment: { [METRIC_GATE_CONFIG_ENV]: Stack.of(this).toJsonString(config) },
+      logRetention: props.logRetention,
+      tracing: props.tracing,
+    });
+    this.function = fn;
+    this.logGroup = logGroup;
+
+    // GetMetricData has no resource-level permissions: AWS accepts only `*`. Read-only.
+    fn.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['cloudwatch:GetMetricData'],
+      resources: ['*'],
+    }));
+    // Which target group is green and when traffic moved, from CodeDeploy's record of the deployment.
+    fn.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['codedeploy:ListDeploymentTargets', 'codedeploy:GetDeploymentTarget'],
+      resources: [service.deploymentGroup.deploymentGroupArn],
+    }));
+    grantSelfInvoke(this, fn);
+
+    service.addHook(this);
+  }
+
+  private trafficShiftMode(props: MetricGateHookProps): TrafficShiftMode {
+    const kind = props.trafficShiftingKind ?? props.service.trafficShifting.kind;
+    switch (kind) {
+      case TrafficShiftingKind.ALL_AT_ONCE:
+        return 'all-at-once';
+      case TrafficShiftingKind.CANARY:
+        return 'canary';
+      case TrafficShiftingKind.LINEAR:
+        return 'linear';
+      default: {
+        const configName = props.service.deploymentGroup.deploymentConfig.deploymentConfigName;
+        const known = Token.isUnresolved(configName) ? undefined : modeFromConfigName(configName);
+        if (!known) {
+          throw propError(this, 'trafficShiftingKind', `is required: the service uses deployment configuration ${Token.isUnresolved(configName) ? '(defined elsewhere)' : configName}, `
+            + 'whose way of shifting traffic cannot be read at synthesis; set trafficShiftingKind to ALL_AT_ONCE, CANARY or LINEAR');
+        }
+        return known;
+      }
+    }
+  }
+
+  private validate(props: MetricGateHookProps): void {
+    checkNumberRange(this, 'latencyRatio', props.latencyRatio, 1, 100, 'green may be slower than blue by this factor, e.g. 1.5');
+    checkNumberRange(this, 'errorRateDelta', props.errorRateDelta, 0, 100, 'it is in percentage points, e.g. 0.5 for half a point');
+    checkNumberRange(this, 'marginalBand', props.marginalBand, 0, 1, 'it is a fraction of the threshold, e.g. 0.1 for 10 %');
+    checkIntegerRange(this, 'minRequestCount', props.minRequestCount, 0, 1_000_000_000);
+    checkIntegerRange(this, 'minBaselineRequestCount', props.minBaselineRequestCount, 0, 1_000_000_000);
+    if (props.latencyFloor !== undefined && !props.latencyFloor.isUnresolved()) {
+      const ms = props.latencyFloor.toMilliseconds();
+      if (ms < 0 || ms > 60_000) {
+        throw propError(this, 'latencyFloor', `must be between 0 and 60 seconds, got ${props.latencyFloor.toHumanString()}`);
+      }
+    }
+    if (props.bakeWindow !== undefined && !props.bakeWindow.isUnresolved()) {
+      const seconds = props.bakeWindow.toSeconds();
+      if (seconds < 60 || seconds > MAX_BAKE_WINDOW_MINUTES * 60) {
+        throw propError(this, 'bakeWindow', `must be between 1 minute (one metric period) and ${MAX_BAKE_WINDOW_MINUTES} minutes, `
+          + `got ${props.bakeWindow.toHumanString()}; CodeDeploy waits at most one hour for the hook`);
+      }
+    }
+    if (props.lookback !== undefined && !props.lookback.isUnresolved()) {
+      const seconds = props.lookback.toSeconds();
+      if (seconds < 60 || seconds > MAX_LOOKBACK_MINUTES * 60) {
+        throw propError(this, 'lookback', `must be between 1 minute (one metric period) and ${MAX_LOOKBACK_MINUTES / 60} hours, got ${props.lookback.toHumanString()}`);
+      }
+    }
+    if (props.trafficShiftingKind === TrafficShiftingKind.CUSTOM) {
+      throw propError(this, 'trafficShiftingKind', 'cannot be CUSTOM; say how the custom configuration shifts traffic: ALL_AT_ONCE, CANARY or LINEAR');
+    }
+  }
+}
+
+/** CodeDeploy's predefined ECS configurations say how they shift in their names. */
+function modeFromConfigName(name: string): TrafficShiftMode | undefined {
+  if (/AllAtOnce/i.test(name)) {
+    return 'all-at-once';
+  }
+  if (/Canary/i.test(name)) {
+    return 'canary';
+  }
+  if (/Linear/i.test(name)) {
+    return 'linear';
+  }
+  return undefined;
+}

@@ -1,0 +1,216 @@
+import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { CODEDEPLOY_HOOK_TIMEOUT_SECONDS } from '../private/contract/hook';
+import { MIGRATION_CONFIG_ENV, MigrationHookConfig } from '../private/contract/migration';
+import { createHookFunction, grantSelfInvoke } from '../private/hook-function';
+import { propError } from '../private/validation';
+import { HookFunctionOptions } from './hook-options';
+import { LifecycleEvent } from './lifecycle-event';
+import { ILifecycleHook } from './lifecycle-hook';
+
+/** Longest migration deadline: CodeDeploy waits one hour for a hook, and the hook needs time to stop the task and report. */
+const MAX_DEADLINE_MINUTES = 50;
+/** Time the hook keeps beyond the migration deadline to stop the task and report. */
+const REPORT_RESERVE = Duration.minutes(5);
+
+const ALLOWED_EVENTS = [
+  LifecycleEvent.AFTER_INSTALL,
+  LifecycleEvent.AFTER_ALLOW_TEST_TRAFFIC,
+  LifecycleEvent.BEFORE_ALLOW_TRAFFIC,
+];
+
+/** Properties of a {@link MigrationHook}. */
+export interface MigrationHookProps extends HookFunctionOptions {
+  /**
+   * The command that migrates, run in the application container of the new task definition
+   * instead of its usual command, e.g. `['npm', 'run', 'migrate']`. It must exit 0 on success.
+   */
+  readonly command: string[];
+
+  /**
+   * Environment variables added to the migration container. Secrets belong in the service's
+   * `secrets`, which the migration task inherits.
+   * @default - the container's own environment only
+   */
+  readonly environment?: Record<string, string>;
+
+  /**
+   * Longest the migration may run, counted from the start of its task. At the deadline the task
+   * is stopped and the deployment rolls back. At most 50 minutes: CodeDeploy waits one hour
+   * for a hook.
+   * @default Duration.minutes(30)
+   */
+  readonly deadline?: Duration;
+
+  /**
+   * When the migration runs. Not before `AfterInstall`: the new task definition is known to
+   * CodeDeploy only once its task set exists.
+   * @default LifecycleEvent.AFTER_INSTALL
+   */
+  readonly lifecycleEvent?: LifecycleEvent;
+
+  /**
+   * Subnets of the migration task.
+   * @default - the service's subnets (private with egress)
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+
+  /**
+   * Security groups of the migration task, which decide what it may reach (the database).
+   * @default - the service's security groups
+   */
+  readonly securityGroups?: ec2.ISecurityGroup[];
+
+  /**
+   * Fargate platform version of the migration task.
+   * @default - the Amazon ECS default (LATEST)
+   */
+  readonly platformVersion?: ecs.FargatePlatformVersion;
+}
+
+/**
+ * Runs a one-off ECS task from the new (green) task definition before the new version takes
+ * traffic, typically a database migration, and rolls the deployment back unless the
+ * application container exits 0.
+ *
+ * The task runs in the service's cluster, subnets and security groups with the command given
+ * here; its logs go to the service's log group. The hook follows it across Lambda invocations
+ * up to `deadline`, then stops it.
+ *
+ * @example
+ * new MigrationHook(this, 'Migrate', { service, command: ['npm', 'run', 'migrate'] });
+ */
+export class MigrationHook extends Construct implements ILifecycleHook {
+  public readonly lifecycleEvent: LifecycleEvent;
+  public readonly function: lambda.IFunction;
+  /** The log group of the hook function (the migration's own output goes to the service's log group). */
+  public readonly logGroup: logs.ILogGroup;
+
+  constructor(scope: Construct, id: string, props: MigrationHookProps) {
+    super(scope, id);
+    const service = props.service;
+    this.lifecycleEvent = props.lifecycleEvent ?? LifecycleEvent.AFTER_INSTALL;
+    const deadline = props.deadline ?? Duration.minutes(30);
+    this.validate(props, deadline);
+
+    const stack = Stack.of(this);
+    const securityGroups = props.securityGroups ?? service.service.connections.securityGroups;
+    const config: MigrationHookConfig = {
+      clusterArn: service.cluster.clusterArn,
+      serviceName: service.service.serviceName,
+      containerName: service.containerName,
+      command: props.command,
+      ...(props.environment ? { environment: Object.entries(props.environment).map(([name, value]) => ({ name, value })) } : {}),
+      subnets: service.vpc.selectSubnets(props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }).subnetIds,
+      securityGroups: securityGroups.map((group) => group.securityGroupId),
+      assignPublicIp: false,
+      launchType: 'FARGATE',
+      ...(props.platformVersion ? { platformVersion: props.platformVersion } : {}),
+      totalDeadlineSeconds: deadline.toSeconds(),
+      logGroupName: service.logGroup.logGroupName,
+      logStreamPrefix: service.logStreamPrefix,
+    };
+
+    const { function: fn, logGroup } = createHookFunction(this, {
+      handler: 'migration',
+      hookName: `${service.serviceName} migration`,
+      description: `${service.serviceName}: runs the migration task from the new task definition (${this.lifecycleEvent} hook)`,
+      // Lambda's longest run; a longer migration is followed by fresh invocations.
+      timeout: Duration.minutes(15),
+      totalTimeout: Duration.seconds(Math.min(deadline.toSeconds() + REPORT_RESERVE.toSeconds(), CODEDEPLOY_HOOK_TIMEOUT_SECONDS - 300)),
+      environment: { [MIGRATION_CONFIG_ENV]: stack.toJsonString(config) },
+      logRetention: props.logRetention,
+      tracing: props.tracing,
+    });
+    this.function = fn;
+    this.logGroup = logGroup;
+
+    const clusterName = service.cluster.clusterName;
+    const clusterArn = service.cluster.clusterArn;
+    const ecsArn = (resource: string, resourceName: string) => stack.formatArn({
+      service: 'ecs', resource, resourceName, arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+    });
+    const onThisCluster = { ArnEquals: { 'ecs:cluster': clusterArn } };
+    const taskArns = ecsArn('task', `${clusterName}/*`);
+
+    // Any revision of the service's family: the pipeline registers the new one at deployment time.
+    fn.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['ecs:RunTask'],
+      resources: [stack.formatArn({
+        service: 'ecs', resource: 'task-definition', resourceName: `${service.taskDefinition.family}:*`, arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+      })],
+      conditions: onThisCluster,
+    }));
+    const passRoles = [service.taskDefinition.taskRole, service.taskDefinition.executionRole]
+      .filter((role): role is iam.IRole => role !== undefined)
+      .map((role) => role.roleArn);
+    fn.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['iam:PassRole'],
+      resources: passRoles,
+      conditions: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
+    }));
+    // RunTask tags the task with the deployment id; ECS authorizes that tagging separately.
+    fn.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['ecs:TagResource'],
+      resources: [taskArns],
+      conditions: { StringEquals: { 'ecs:CreateAction': 'RunTask' } },
+    }));
+    fn.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['ecs:DescribeTasks', 'ecs:StopTask'],
+      resources: [taskArns],
+      conditions: onThisCluster,
+    }));
+    // ListTasks authorizes on container instances, which a Fargate task has none of; AWS's
+    // documented form is `*` limited to the cluster by condition.
+    fn.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['ecs:ListTasks'],
+      resources: ['*'],
+      conditions: onThisCluster,
+    }));
+    fn.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['ecs:DescribeTaskSets'],
+      resources: [ecsArn('task-set', `${clusterName}/${service.service.serviceName}/*`)],
+    }));
+    // The green task set of the deployment, from CodeDeploy's record of its target.
+    fn.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['codedeploy:ListDeploymentTargets', 'codedeploy:GetDeploymentTarget'],
+      resources: [service.deploymentGroup.deploymentGroupArn],
+    }));
+    grantSelfInvoke(this, fn);
+
+    service.addHook(this);
+  }
+
+  private validate(props: MigrationHookProps, deadline: Duration): void {
+    if (props.command.length === 0) {
+      throw propError(this, 'command', 'is empty; give the migration command, e.g. [\'npm\', \'run\', \'migrate\']');
+    }
+    const blank = props.command.findIndex((part) => typeof part === 'string' && part.trim() === '');
+    if (blank >= 0) {
+      throw propError(this, 'command', `has an empty part at index ${blank}, got ${JSON.stringify(props.command)}; remove it`);
+    }
+    const seconds = deadline.toSeconds();
+    if (seconds < 60 || seconds > MAX_DEADLINE_MINUTES * 60) {
+      throw propError(this, 'deadline', `must be between 1 and ${MAX_DEADLINE_MINUTES} minutes, got ${deadline.toHumanString()}; `
+        + 'CodeDeploy waits at most one hour for a hook: split a longer migration or run it outside the deployment');
+    }
+    if (props.lifecycleEvent !== undefined && !ALLOWED_EVENTS.includes(props.lifecycleEvent)) {
+      throw propError(this, 'lifecycleEvent', `must be one of ${ALLOWED_EVENTS.join(', ')}, got ${props.lifecycleEvent}; `
+        + (props.lifecycleEvent === LifecycleEvent.BEFORE_INSTALL
+          ? 'before AfterInstall the new task definition has no task set to read it from'
+          : 'after AllowTraffic production already runs the new version, so migrate before it'));
+    }
+    if (props.environment) {
+      for (const name of Object.keys(props.environment)) {
+        if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+          throw propError(this, 'environment', `has an invalid variable name '${name}'; use letters, digits and underscores, not starting with a digit`);
+        }
+      }
+    }
+  }
+}

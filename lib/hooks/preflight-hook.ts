@@ -1,0 +1,78 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { PREFLIGHT_CONFIG_ENV, PreflightHookConfig } from '../private/contract/preflight';
+import { createHookFunction } from '../private/hook-function';
+import { HookFunctionOptions } from './hook-options';
+import { LifecycleEvent } from './lifecycle-event';
+import { ILifecycleHook } from './lifecycle-hook';
+
+/** Properties of a {@link PreflightHook}. */
+export interface PreflightHookProps extends HookFunctionOptions {
+  /**
+   * Alarms checked besides the rollback alarms of the service's deployment group, which are
+   * always read from CodeDeploy when the deployment starts.
+   * @default - only the deployment group's alarms
+   */
+  readonly alarms?: cloudwatch.IAlarm[];
+
+  /**
+   * Refuse to start when one of the alarms has its actions disabled: CodeDeploy ignores such an
+   * alarm, so the deployment would run without that safety net.
+   * @default true
+   */
+  readonly failOnActionsDisabled?: boolean;
+}
+
+/**
+ * Refuses to start a deployment of a {@link BlueGreenService} while one of its rollback alarms
+ * is already in ALARM, is muted or does not exist: CodeDeploy would roll back at once, or
+ * never. Runs at `BeforeInstall`, before anything changes.
+ *
+ * @example
+ * new PreflightHook(this, 'Preflight', { service });
+ */
+export class PreflightHook extends Construct implements ILifecycleHook {
+  public readonly lifecycleEvent: LifecycleEvent = LifecycleEvent.BEFORE_INSTALL;
+  public readonly function: lambda.IFunction;
+  /** The log group of the hook function. */
+  public readonly logGroup: logs.ILogGroup;
+
+  constructor(scope: Construct, id: string, props: PreflightHookProps) {
+    super(scope, id);
+    const service = props.service;
+    const config: PreflightHookConfig = {
+      applicationName: service.application.applicationName,
+      deploymentGroupName: service.deploymentGroup.deploymentGroupName,
+      ...(props.alarms && props.alarms.length > 0 ? { alarmNames: props.alarms.map((alarm) => alarm.alarmName) } : {}),
+      ...(props.failOnActionsDisabled !== undefined ? { failOnActionsDisabled: props.failOnActionsDisabled } : {}),
+    };
+    const { function: fn, logGroup } = createHookFunction(this, {
+      handler: 'preflight',
+      hookName: `${service.serviceName} pre-flight`,
+      description: `${service.serviceName}: refuses to start a deployment while its rollback alarms fire (BeforeInstall hook)`,
+      timeout: Duration.minutes(2),
+      environment: { [PREFLIGHT_CONFIG_ENV]: Stack.of(this).toJsonString(config) },
+      logRetention: props.logRetention,
+      tracing: props.tracing,
+    });
+    this.function = fn;
+    this.logGroup = logGroup;
+
+    fn.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['codedeploy:GetDeploymentGroup'],
+      resources: [service.deploymentGroup.deploymentGroupArn],
+    }));
+    // Composite alarms are returned only to a `*` scope (CloudWatch permissions reference), and
+    // the deployment group's alarms are known only when the deployment starts. Read-only.
+    fn.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['cloudwatch:DescribeAlarms'],
+      resources: ['*'],
+    }));
+
+    service.addHook(this);
+  }
+}

@@ -1,0 +1,147 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import {
+  BlueGreenServiceProps, LifecycleEvent, MetricGateHook, MetricGateHookProps, TrafficShifting, TrafficShiftingKind, UncertainVerdictPolicy,
+} from '../../lib';
+import { METRIC_GATE_CONFIG_ENV } from '../../lib/private/contract/metric-gate';
+import { allowing, environmentOf, joinToText, mockService, statementsOf, testStack, wildcardActions } from './util';
+
+function gate(props: Partial<MetricGateHookProps> = {}, serviceProps: Partial<BlueGreenServiceProps> = {}) {
+  const stack = testStack();
+  const service = mockService(stack, serviceProps);
+  const hook = new MetricGateHook(stack, 'MetricGate', { service, ...props });
+  const template = Template.fromStack(stack);
+  const config = JSON.parse(joinToText(environmentOf(stack, template, hook.function)[METRIC_GATE_CONFIG_ENV]));
+  return { stack, service, hook, template, config, statements: statementsOf(stack, template, hook.function) };
+}
+
+describe('MetricGateHook', () => {
+  test('runs at AfterAllowTraffic on the load balancer and both target groups, with the defaults of the handler', () => {
+    const { stack, service, hook, config, template } = gate();
+    expect(hook.lifecycleEvent).toBe(LifecycleEvent.AFTER_ALLOW_TRAFFIC);
+    template.hasResourceProperties('AWS::Lambda::Function', { Timeout: 900 });
+    expect(config).toEqual({
+      loadBalancerFullName: joinToText(stack.resolve(service.loadBalancerFullName)),
+      targetGroupFullNames: [
+        joinToText(stack.resolve(service.blueTargetGroup.targetGroupFullName)),
+        joinToText(stack.resolve(service.greenTargetGroup.targetGroupFullName)),
+      ],
+      trafficShift: 'canary',
+      bakeWindowSeconds: 300,
+      lookbackSeconds: 600,
+      thresholds: {},
+      onMarginal: 'fail-in-production',
+      onInconclusive: 'pass',
+      production: false,
+      dryRun: false,
+    });
+  });
+
+  test('passes thresholds, window and policies', () => {
+    const { config } = gate({
+      latencyRatio: 2,
+      latencyFloor: Duration.millis(100),
+      errorRateDelta: 1,
+      marginalBand: 0.2,
+      minRequestCount: 200,
+      minBaselineRequestCount: 100,
+      bakeWindow: Duration.minutes(10),
+      lookback: Duration.minutes(15),
+      onMarginal: UncertainVerdictPolicy.FAIL,
+      onInconclusive: UncertainVerdictPolicy.FAIL_IN_PRODUCTION,
+      production: true,
+      dryRun: true,
+    });
+    expect(config).toMatchObject({
+      bakeWindowSeconds: 600,
+      lookbackSeconds: 900,
+      thresholds: {
+        latencyRatio: 2,
+        latencyFloorSeconds: 0.1,
+        errorRateDeltaPercentagePoints: 1,
+        marginalBand: 0.2,
+        minRequestCount: 200,
+        minBaselineRequestCount: 100,
+      },
+      onMarginal: 'fail',
+      onInconclusive: 'fail-in-production',
+      production: true,
+      dryRun: true,
+    });
+  });
+
+  test('follows the service\'s traffic shifting', () => {
+    expect(gate({}, { trafficShifting: TrafficShifting.allAtOnce() }).config.trafficShift).toBe('all-at-once');
+    expect(gate({}, { trafficShifting: TrafficShifting.linear(10, Duration.minutes(1)) }).config.trafficShift).toBe('linear');
+    expect(gate({}, { trafficShifting: TrafficShifting.fromDeploymentConfig(codedeploy.EcsDeploymentConfig.LINEAR_10PERCENT_EVERY_3MINUTES) })
+      .config.trafficShift).toBe('linear');
+    expect(gate({ trafficShiftingKind: TrafficShiftingKind.ALL_AT_ONCE }, { trafficShifting: TrafficShifting.canary(20, Duration.minutes(3)) })
+      .config.trafficShift).toBe('all-at-once');
+  });
+
+  test('reads metrics, which only * allows, and this deployment group\'s targets; may invoke itself only', () => {
+    const { stack, service, hook, statements } = gate();
+    expect(wildcardActions(statements)).toEqual(['cloudwatch:GetMetricData']);
+    const groupArn = stack.resolve(service.deploymentGroup.deploymentGroupArn);
+    for (const action of ['codedeploy:ListDeploymentTargets', 'codedeploy:GetDeploymentTarget', 'codedeploy:PutLifecycleEventHookExecutionStatus']) {
+      expect(allowing(statements, action).map((s) => s.Resource)).toEqual([groupArn]);
+    }
+    const fnId = stack.getLogicalId(hook.function.node.defaultChild as lambda.CfnFunction);
+    expect(allowing(statements, 'lambda:InvokeFunction').map((s) => s.Resource)).toEqual([{ 'Fn::GetAtt': [fnId, 'Arn'] }]);
+  });
+
+  describe('fails when', () => {
+    const build = (props: Partial<MetricGateHookProps>, serviceProps: Partial<BlueGreenServiceProps> = {}) => () => {
+      const stack = new Stack();
+      new MetricGateHook(stack, 'Gate', { service: mockService(stack, serviceProps), ...props });
+    };
+
+    test('the latency ratio is under 1', () => {
+      expect(build({ latencyRatio: 0.9 })).toThrow('Default/Gate: invalid latencyRatio: must be between 1 and 100, got 0.9; green may be slower than blue by this factor, e.g. 1.5');
+    });
+
+    test('the error-rate delta is negative', () => {
+      expect(build({ errorRateDelta: -1 })).toThrow(/Default\/Gate: invalid errorRateDelta: must be between 0 and 100, got -1; it is in percentage points/);
+    });
+
+    test('the marginal band is over 1', () => {
+      expect(build({ marginalBand: 5 })).toThrow(/invalid marginalBand: must be between 0 and 1, got 5/);
+    });
+
+    test('the minimum request count is fractional', () => {
+      expect(build({ minRequestCount: 2.5 })).toThrow(/invalid minRequestCount: must be an integer between 0 and 1000000000, got 2.5/);
+    });
+
+    test('the bake window is shorter than a metric period', () => {
+      expect(build({ bakeWindow: Duration.seconds(30) })).toThrow(/invalid bakeWindow: must be between 1 minute \(one metric period\) and 45 minutes, got 30 seconds/);
+    });
+
+    test('the bake window outlasts CodeDeploy\'s hour', () => {
+      expect(build({ bakeWindow: Duration.minutes(50) })).toThrow(/invalid bakeWindow: .*got 50 minutes; CodeDeploy waits at most one hour/);
+    });
+
+    test('the lookback is under a minute', () => {
+      expect(build({ lookback: Duration.seconds(10) })).toThrow(/invalid lookback: must be between 1 minute/);
+    });
+
+    test('the latency floor is over a minute', () => {
+      expect(build({ latencyFloor: Duration.minutes(2) })).toThrow(/invalid latencyFloor: must be between 0 and 60 seconds, got 2 minutes/);
+    });
+
+    test('the traffic shifting kind is CUSTOM', () => {
+      expect(build({ trafficShiftingKind: TrafficShiftingKind.CUSTOM })).toThrow(/invalid trafficShiftingKind: cannot be CUSTOM/);
+    });
+
+    test('the service\'s deployment configuration cannot be read', () => {
+      const stack = new Stack();
+      const config = new codedeploy.EcsDeploymentConfig(stack, 'Custom', {
+        trafficRouting: codedeploy.TrafficRouting.timeBasedCanary({ percentage: 5, interval: Duration.minutes(2) }),
+      });
+      const service = mockService(stack, { trafficShifting: TrafficShifting.fromDeploymentConfig(config) });
+      expect(() => new MetricGateHook(stack, 'Gate', { service }))
+        .toThrow(/Default\/Gate: invalid trafficShiftingKind: is required: the service uses deployment configuration \(defined elsewhere\), .*set trafficShiftingKind to ALL_AT_ONCE, CANARY or LINEAR/);
+    });
+  });
+});

@@ -1,0 +1,66 @@
+import { Template } from 'aws-cdk-lib/assertions';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { parse } from 'yaml';
+import { LifecycleEvent, PreflightHook } from '../../lib';
+import { PREFLIGHT_CONFIG_ENV } from '../../lib/private/contract/preflight';
+import { allowing, environmentOf, joinToText, mockService, statementsOf, testStack, wildcardActions } from './util';
+
+describe('PreflightHook', () => {
+  test('runs at BeforeInstall with the deployment group to read the alarms from', () => {
+    const stack = testStack();
+    const service = mockService(stack);
+    const alarm = cloudwatch.Alarm.fromAlarmName(stack, 'Extra', 'orders-db-cpu');
+    const hook = new PreflightHook(stack, 'Preflight', { service, alarms: [alarm], failOnActionsDisabled: false });
+
+    expect(hook.lifecycleEvent).toBe(LifecycleEvent.BEFORE_INSTALL);
+    expect(service.hooks).toEqual([hook]);
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      Handler: 'index.handler',
+      Timeout: 120,
+    });
+    const config = JSON.parse(joinToText(environmentOf(stack, template, hook.function)[PREFLIGHT_CONFIG_ENV]));
+    expect(config).toEqual({
+      applicationName: `<${stack.getLogicalId(service.application.node.defaultChild as never)}>`,
+      deploymentGroupName: `<${stack.getLogicalId(service.deploymentGroup.node.defaultChild as never)}>`,
+      alarmNames: ['orders-db-cpu'],
+      failOnActionsDisabled: false,
+    });
+    expect(parse(joinToText(stack.resolve(service.renderAppSpec()))).Hooks)
+      .toEqual([{ BeforeInstall: `<${stack.getLogicalId(hook.function.node.defaultChild as lambda.CfnFunction)}>` }]);
+  });
+
+  test('reads this deployment group and describes alarms, with * only where CloudWatch requires it', () => {
+    const stack = testStack();
+    const service = mockService(stack);
+    const hook = new PreflightHook(stack, 'Preflight', { service });
+    const template = Template.fromStack(stack);
+    const statements = statementsOf(stack, template, hook.function);
+
+    const groupArn = stack.resolve(service.deploymentGroup.deploymentGroupArn);
+    expect(allowing(statements, 'codedeploy:GetDeploymentGroup').map((s) => s.Resource)).toEqual([groupArn]);
+    expect(allowing(statements, 'codedeploy:PutLifecycleEventHookExecutionStatus').map((s) => s.Resource)).toEqual([groupArn]);
+    // Composite alarms are described only to a `*` scope.
+    expect(wildcardActions(statements)).toEqual(['cloudwatch:DescribeAlarms']);
+  });
+
+  test('keeps its logs for a month by default, or as long as asked', () => {
+    const stack = testStack();
+    const service = mockService(stack);
+    new PreflightHook(stack, 'Preflight', { service, logRetention: 7, tracing: lambda.Tracing.ACTIVE });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 7 });
+    template.hasResourceProperties('AWS::Lambda::Function', { TracingConfig: { Mode: 'Active' } });
+  });
+
+  test('fails when BeforeInstall already has a hook', () => {
+    const stack = testStack();
+    const service = mockService(stack);
+    new PreflightHook(stack, 'Preflight', { service });
+    expect(() => new PreflightHook(stack, 'Again', { service }))
+      .toThrow(/TestStack\/Orders: invalid hook: BeforeInstall already runs TestStack\/Preflight, cannot also run TestStack\/Again/);
+  });
+});
