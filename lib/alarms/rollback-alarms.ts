@@ -271,7 +271,7 @@ export class RollbackAlarms extends Construct {
   constructor(scope: Construct, id: string, props: RollbackAlarmsProps) {
     super(scope, id);
 
-    this.serviceName = props.serviceName ?? (scope instanceof Stack ? id : scope.node.id);
+    this.serviceName = props.serviceName ?? (Stack.isStack(scope) ? id : scope.node.id);
     this.stackName = Stack.of(this).stackName;
     this.targetGroups = props.targetGroups;
     this.loadBalancer = props.loadBalancer;
@@ -368,6 +368,7 @@ export class RollbackAlarms extends Construct {
    * @default - over `period`
    */
   public metricTarget5xxErrorRate(options: cloudwatch.MetricOptions = {}): cloudwatch.IMetric {
+    this.requireTargetGroups();
     const period = options.period ?? this.period;
     const usingMetrics: Record<string, cloudwatch.IMetric> = {};
     this.targetGroups.forEach((tg, i) => {
@@ -375,7 +376,7 @@ export class RollbackAlarms extends Construct {
       usingMetrics[errorsId(i + 1)] = this.targetGroupMetric(tg, 'HTTPCode_Target_5XX_Count', 'Sum', period);
     });
     return new cloudwatch.MathExpression({
-      expression: errorRateExpression(this.targetGroups.length, this.minRequestCount),
+      expression: errorRateExpression(this.targetGroups.length, num(this.minRequestCount)),
       usingMetrics,
       period,
       label: options.label ?? `${this.serviceName}: target 5xx rate (%)`,
@@ -390,6 +391,7 @@ export class RollbackAlarms extends Construct {
    * @default - over `period`
    */
   public metricTargetResponseTime(options: cloudwatch.MetricOptions = {}): cloudwatch.IMetric {
+    this.requireTargetGroups();
     const period = options.period ?? this.period;
     const usingMetrics: Record<string, cloudwatch.IMetric> = {};
     this.targetGroups.forEach((tg, i) => {
@@ -397,7 +399,7 @@ export class RollbackAlarms extends Construct {
       usingMetrics[latencyId(i + 1)] = this.targetGroupMetric(tg, 'TargetResponseTime', 'p99', period);
     });
     return new cloudwatch.MathExpression({
-      expression: latencyExpression(this.targetGroups.length, this.minRequestCount),
+      expression: latencyExpression(this.targetGroups.length, num(this.minRequestCount)),
       usingMetrics,
       period,
       label: options.label ?? `${this.serviceName}: target response time p99 (s)`,
@@ -411,6 +413,7 @@ export class RollbackAlarms extends Construct {
    * @default - maximum over `period`
    */
   public metricUnHealthyHostCount(options: cloudwatch.MetricOptions = {}): cloudwatch.IMetric {
+    this.requireTargetGroups();
     const period = options.period ?? this.period;
     const usingMetrics: Record<string, cloudwatch.IMetric> = {};
     this.targetGroups.forEach((tg, i) => {
@@ -570,6 +573,12 @@ export class RollbackAlarms extends Construct {
     } catch (e) {
       throw propError(this, 'targetGroups', `target group ${tg.node.path} does not know its load balancer yet (${(e as Error).message}); `
         + 'create RollbackAlarms after the listeners that forward to the target groups, or pass loadBalancer');
+    }
+  }
+
+  private requireTargetGroups(): void {
+    if (this.targetGroups.length === 0) {
+      throw propError(this, 'targetGroups', 'is empty, so there is no target-group metric; pass the blue and green target groups');
     }
   }
 

@@ -41,8 +41,9 @@ export function worstOf(terms: string[]): string {
  *
  * The ALB publishes no 5xx datapoint in a minute without errors, hence `FILL(errors, 0)`; and no
  * request datapoint in a minute without requests, hence `FILL(requests, 0)` in the gate.
+ * `minRequestCount` may be given as text, e.g. a deploy-time value.
  */
-export function errorRateExpression(targetGroupCount: number, minRequestCount: number): string {
+export function errorRateExpression(targetGroupCount: number, minRequestCount: number | string): string {
   return worstOf(indexes(targetGroupCount).map(i =>
     `IF(FILL(${requestsId(i)}, 0) >= ${minRequestCount}, 100 * FILL(${errorsId(i)}, 0) / ${requestsId(i)}, 0)`));
 }
@@ -51,7 +52,7 @@ export function errorRateExpression(targetGroupCount: number, minRequestCount: n
  * The p99 response time in seconds of the worst target group:
  * `MAX([IF(FILL(requests1, 0) >= 20, FILL(latency1, 0), 0), ...])`.
  */
-export function latencyExpression(targetGroupCount: number, minRequestCount: number): string {
+export function latencyExpression(targetGroupCount: number, minRequestCount: number | string): string {
   return worstOf(indexes(targetGroupCount).map(i =>
     `IF(FILL(${requestsId(i)}, 0) >= ${minRequestCount}, FILL(${latencyId(i)}, 0), 0)`));
 }

@@ -55,6 +55,7 @@ export function mockService(stack: Stack, options: { autoRollback?: codedeploy.A
     cluster,
     taskDefinition,
     deploymentController: { type: ecs.DeploymentControllerType.CODE_DEPLOY },
+    minHealthyPercent: 100,
   });
   service.attachToApplicationTargetGroup(blue);
 

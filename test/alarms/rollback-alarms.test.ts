@@ -57,6 +57,8 @@ describe('defaults', () => {
     expect(alarms.alarms).toEqual([alarms.errorRateAlarm, alarms.latencyAlarm, alarms.unhealthyTargetsAlarm, alarms.fatalLogAlarm]);
     expect(alarms.attachedToDeploymentGroup).toBe(true);
     expect(alarms.compositeAlarm).toBeUndefined();
+    Annotations.fromStack(stack).hasNoWarning('*', Match.anyValue());
+    Annotations.fromStack(stack).hasNoError('*', Match.anyValue());
   });
 
   test('the error rate is a rate over both target groups, not a count', () => {
@@ -451,6 +453,12 @@ describe('metrics for dashboards', () => {
     expect([fatal.namespace, fatal.metricName, fatal.statistic]).toEqual(['EcsRelease', 'FatalLogLines/OrdersStack/orders-api', 'Sum']);
   });
 
+  test('fails when asking for target-group metrics without target groups', () => {
+    const { alarms } = setup({ targetGroups: [], enableErrorRateAlarm: false, enableLatencyAlarm: false, enableUnhealthyTargetsAlarm: false });
+    expect(() => alarms.metricTarget5xxErrorRate()).toThrow(
+      'OrdersStack/RollbackAlarms: invalid targetGroups: is empty, so there is no target-group metric; pass the blue and green target groups');
+  });
+
   test('fails when asking for fatal log lines without a log group', () => {
     const { alarms } = setup({ logGroup: undefined });
     expect(() => alarms.metricFatalLogLines()).toThrow(
@@ -691,6 +699,13 @@ describe('validation', () => {
       evaluationPeriods: n('Periods'),
       maxUnhealthyTargets: n('Unhealthy'),
     })).not.toThrow();
-    expect(() => Template.fromStack(stack)).not.toThrow();
+    Template.fromStack(stack).hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Threshold: { Ref: 'Rate' },
+      EvaluationPeriods: { Ref: 'Periods' },
+      Metrics: Match.arrayWith([Match.objectLike({
+        Expression: { 'Fn::Join': ['', Match.arrayWith(['MAX([IF(FILL(requests1, 0) >= ', { Ref: 'Min' }])] },
+      })]),
+    });
+    Annotations.fromStack(stack).hasNoWarning('*', Match.anyValue());
   });
 });
