@@ -1,0 +1,216 @@
+import { Duration } from 'aws-cdk-lib';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { JsonScalar } from '../private/contract/smoke-test';
+
+/** HTTP methods a smoke check can send. */
+export enum HttpMethod {
+  GET = 'GET',
+  HEAD = 'HEAD',
+  POST = 'POST',
+  PUT = 'PUT',
+  PATCH = 'PATCH',
+  DELETE = 'DELETE',
+  OPTIONS = 'OPTIONS',
+}
+
+/**
+ * A value a field of a JSON response must equal.
+ *
+ * @example
+ * { status: JsonValue.string('ok'), 'db.connected': JsonValue.boolean(true) }
+ */
+export class JsonValue {
+  /** JSON `null`. */
+  public static readonly NULL = new JsonValue(null);
+
+  /** A JSON string. */
+  public static string(value: string): JsonValue {
+    return new JsonValue(value);
+  }
+
+  /** A JSON number. */
+  public static number(value: number): JsonValue {
+    return new JsonValue(value);
+  }
+
+  /** `true` or `false`. */
+  public static boolean(value: boolean): JsonValue {
+    return new JsonValue(value);
+  }
+
+  private constructor(
+    /** @internal */
+    public readonly _value: JsonScalar,
+  ) {}
+}
+
+/**
+ * Where a response says which version of the application answered.
+ *
+ * @example
+ * VersionSource.header('x-app-version')
+ */
+export class VersionSource {
+  /** A response header (case-insensitive), e.g. `x-app-version`. */
+  public static header(name: string): VersionSource {
+    return new VersionSource(name, undefined);
+  }
+
+  /** A field of the JSON response by dotted path, e.g. `build.version`. */
+  public static jsonField(path: string): VersionSource {
+    return new VersionSource(undefined, path);
+  }
+
+  private constructor(
+    /** @internal */
+    public readonly _header: string | undefined,
+    /** @internal */
+    public readonly _jsonField: string | undefined,
+  ) {}
+}
+
+/** Options of a smoke check; the path is given separately to {@link SmokeCheck.get} and in {@link HttpSmokeCheckOptions}. */
+export interface SmokeCheckOptions {
+  /**
+   * Unique among the hook's checks; every log line about the check carries it.
+   * @default - the method and path, e.g. `GET /health`
+   */
+  readonly name?: string;
+
+  /**
+   * The method.
+   * @default HttpMethod.GET
+   */
+  readonly method?: HttpMethod;
+
+  /**
+   * Request headers. They are stored in the function's configuration: put credentials in
+   * `secret`, never here.
+   * @default - none
+   */
+  readonly headers?: Record<string, string>;
+
+  /**
+   * Request body, sent as is.
+   * @default - none
+   */
+  readonly body?: string;
+
+  /**
+   * Statuses that pass, each between 100 and 599.
+   * @default [200]
+   */
+  readonly expectedStatuses?: number[];
+
+  /**
+   * Text the response body must contain.
+   * @default - the body is not checked
+   */
+  readonly bodyContains?: string;
+
+  /**
+   * Fields the JSON response must have, by dotted path (`status`, `checks.0.state`), and their values.
+   * @default - the body is not checked
+   */
+  readonly jsonFields?: Record<string, JsonValue>;
+
+  /**
+   * Where the response tells which version answered; it must equal `expectedVersion`.
+   * @default - the version is not checked
+   */
+  readonly version?: VersionSource;
+
+  /**
+   * The version that must answer, e.g. the image tag the stack deploys.
+   * @default - the hook's `expectedVersion`
+   */
+  readonly expectedVersion?: string;
+
+  /**
+   * The whole response must arrive within this time; between 1 and 60 seconds.
+   * @default Duration.seconds(5)
+   */
+  readonly timeout?: Duration;
+
+  /**
+   * A response slower than this fails the attempt, though it arrived; at most `timeout`.
+   * @default - only `timeout` applies
+   */
+  readonly latencyBudget?: Duration;
+
+  /**
+   * Further attempts after a failed one, for a version still warming up; 0 to 19.
+   * @default 0
+   */
+  readonly retries?: number;
+
+  /**
+   * Wait before the first retry, doubled before each further one; at most 60 seconds.
+   * @default Duration.seconds(1)
+   */
+  readonly retryDelay?: Duration;
+
+  /**
+   * A secret whose value is sent in `secretHeaderName`, read when the check runs and never logged
+   * or stored in the function's configuration. The function may read this secret only.
+   * @default - no credential is sent
+   */
+  readonly secret?: secretsmanager.ISecret;
+
+  /**
+   * The header that carries the secret.
+   * @default 'authorization'
+   */
+  readonly secretHeaderName?: string;
+
+  /**
+   * Text put before the secret in the header, e.g. `Bearer `.
+   * @default - none
+   */
+  readonly secretPrefix?: string;
+
+  /**
+   * When the secret is a JSON object: the key whose value is sent.
+   * @default - the whole secret string
+   */
+  readonly secretJsonField?: string;
+}
+
+/** Options of {@link SmokeCheck.http}. */
+export interface HttpSmokeCheckOptions extends SmokeCheckOptions {
+  /** Path and query, starting with `/`, e.g. `/health?deep=1`. */
+  readonly path: string;
+}
+
+/**
+ * One HTTP request a {@link SmokeTestHook} sends to the new version through the test listener,
+ * and what the response must be.
+ *
+ * @example
+ * SmokeCheck.get('/health', { jsonFields: { status: JsonValue.string('ok') } });
+ * SmokeCheck.http({ path: '/orders', method: HttpMethod.POST, body: '{}', expectedStatuses: [201] });
+ */
+export class SmokeCheck {
+  /** A GET request to `path`. */
+  public static get(path: string, options: SmokeCheckOptions = {}): SmokeCheck {
+    return new SmokeCheck({ ...options, path });
+  }
+
+  /** Any HTTP request. */
+  public static http(options: HttpSmokeCheckOptions): SmokeCheck {
+    return new SmokeCheck(options);
+  }
+
+  /** The check's name, unique among the hook's checks. */
+  public readonly name: string;
+  /** The path requested. */
+  public readonly path: string;
+
+  private constructor(
+    /** @internal */
+    public readonly _options: HttpSmokeCheckOptions,
+  ) {
+    this.path = _options.path;
+    this.name = _options.name ?? `${_options.method ?? HttpMethod.GET} ${_options.path}`;
+  }
+}

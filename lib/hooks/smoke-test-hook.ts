@@ -1,0 +1,245 @@
+import { Duration, Lazy, Stack, Token } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import {
+  SMOKE_CHECKS_ENV,
+  SMOKE_EXPECTED_VERSION_ENV,
+  SMOKE_LOAD_BALANCER_FULL_NAME_ENV,
+  SMOKE_TEST_BASE_URL_ENV,
+} from '../private/contract/smoke-test';
+import { MAX_ENVIRONMENT_BYTES, createHookFunction } from '../private/hook-function';
+import { CODEDEPLOY_ENDPOINT, EC2_ENDPOINT, HookNetwork, SECRETS_MANAGER_ENDPOINT } from '../private/hook-network';
+import { smokeCheckListProblems, smokeCheckProblems, toSmokeCheckSpec } from '../private/hook-smoke-checks';
+import { propError } from '../private/validation';
+import { HookFunctionOptions } from './hook-options';
+import { LifecycleEvent } from './lifecycle-event';
+import { ILifecycleHook } from './lifecycle-hook';
+import { SmokeCheck } from './smoke-check';
+
+/** Events at which the test listener routes to the new version. */
+const ALLOWED_EVENTS = [
+  LifecycleEvent.AFTER_ALLOW_TEST_TRAFFIC,
+  LifecycleEvent.BEFORE_ALLOW_TRAFFIC,
+  LifecycleEvent.AFTER_ALLOW_TRAFFIC,
+];
+
+/** Bytes counted for a value known only at deployment (an ARN, a DNS name). */
+const TOKEN_SIZE_ESTIMATE = 100;
+
+/** Properties of a {@link SmokeTestHook}. */
+export interface SmokeTestHookProps extends HookFunctionOptions {
+  /**
+   * The checks; more can be added with `addCheck()`. At least one is needed by synthesis.
+   * @default - none yet
+   */
+  readonly checks?: SmokeCheck[];
+
+  /**
+   * When the checks run. Only once the test listener routes to the new version.
+   * @default LifecycleEvent.AFTER_ALLOW_TEST_TRAFFIC
+   */
+  readonly lifecycleEvent?: LifecycleEvent;
+
+  /**
+   * The version the new tasks must report, for checks with a `version` source and no
+   * `expectedVersion` of their own; e.g. the image tag when this stack deploys the image.
+   * @default - only the checks' own expected versions
+   */
+  readonly expectedVersion?: string;
+
+  /**
+   * The longest the whole smoke test may take, retries included; between 30 seconds and
+   * 15 minutes. The hook reports Failed shortly before this runs out.
+   * @default Duration.minutes(5)
+   */
+  readonly timeout?: Duration;
+
+  /**
+   * In a VPC without internet egress (isolated subnets only), create the interface VPC endpoints
+   * the function needs: codedeploy, ec2 (to find the load balancer's private addresses) and
+   * secretsmanager (when a check sends a secret).
+   * @default false - in such a VPC synthesis fails, naming the endpoints to add, unless they
+   * already exist in this app
+   */
+  readonly createVpcEndpoints?: boolean;
+}
+
+/**
+ * Sends HTTP checks to the new (green) version through the service's test listener before
+ * production traffic reaches it, and rolls the deployment back when one fails: an unexpected
+ * status, body or version, or a response over its latency budget.
+ *
+ * The function runs in the VPC's private subnets with its own security group, which the test
+ * listener admits and which may send nothing but HTTPS to AWS APIs. It connects to the load
+ * balancer's private addresses, so the requests never leave the VPC even when the load
+ * balancer is internet-facing.
+ *
+ * @example
+ * new SmokeTestHook(this, 'SmokeTests', {
+ *   service,
+ *   checks: [
+ *     SmokeCheck.get('/health', { jsonFields: { status: JsonValue.string('ok') } }),
+ *     SmokeCheck.get('/orders/42', { secret: apiToken, secretPrefix: 'Bearer ', latencyBudget: Duration.millis(500) }),
+ *   ],
+ * });
+ */
+export class SmokeTestHook extends Construct implements ILifecycleHook, ec2.IConnectable {
+  public readonly lifecycleEvent: LifecycleEvent;
+  public readonly function: lambda.IFunction;
+  /** The log group of the hook function, with one line per check attempt. */
+  public readonly logGroup: logs.ILogGroup;
+  /** The function's network connections; the test listener admits them. */
+  public readonly connections: ec2.Connections;
+
+  private readonly checks: SmokeCheck[] = [];
+  private readonly network: HookNetwork;
+  private readonly fn: lambda.Function;
+  /** Whether the function looks up the load balancer's private addresses. */
+  private readonly viaPrivateAddresses: boolean;
+
+  constructor(scope: Construct, id: string, props: SmokeTestHookProps) {
+    super(scope, id);
+    const service = props.service;
+    this.lifecycleEvent = props.lifecycleEvent ?? LifecycleEvent.AFTER_ALLOW_TEST_TRAFFIC;
+    const timeout = props.timeout ?? Duration.minutes(5);
+    this.validate(props, timeout);
+
+    this.network = new HookNetwork(this, {
+      vpc: service.vpc,
+      createVpcEndpoints: props.createVpcEndpoints ?? false,
+      createVpcEndpointsProp: 'createVpcEndpoints',
+      description: `smoke-test function of ${service.serviceName}`,
+    });
+    this.connections = this.network.securityGroup.connections;
+    this.viaPrivateAddresses = !isInternalLoadBalancer(service.loadBalancer);
+
+    const stack = Stack.of(this);
+    const environment: Record<string, string> = {
+      [SMOKE_TEST_BASE_URL_ENV]: service.testUrl,
+      [SMOKE_CHECKS_ENV]: Lazy.string({ produce: () => stack.toJsonString(this.checks.map(toSmokeCheckSpec)) }),
+      ...(this.viaPrivateAddresses ? { [SMOKE_LOAD_BALANCER_FULL_NAME_ENV]: service.loadBalancerFullName } : {}),
+      ...(props.expectedVersion !== undefined ? { [SMOKE_EXPECTED_VERSION_ENV]: props.expectedVersion } : {}),
+    };
+    const { function: fn, logGroup } = createHookFunction(this, {
+      handler: 'smoke-test',
+      hookName: `${service.serviceName} smoke test`,
+      description: `${service.serviceName}: HTTP checks of the new version through the test listener (${this.lifecycleEvent} hook)`,
+      timeout,
+      environment,
+      logRetention: props.logRetention,
+      tracing: props.tracing,
+      vpc: service.vpc,
+      vpcSubnets: this.network.vpcSubnets,
+      securityGroups: [this.network.securityGroup],
+    });
+    this.fn = fn;
+    this.function = fn;
+    this.logGroup = logGroup;
+
+    // The one rule the function needs towards the service: the test listener's port on the load balancer.
+    service.allowTestListenerFrom(this.network.securityGroup, `smoke tests of ${service.serviceName}`);
+    this.network.requireEndpoint(CODEDEPLOY_ENDPOINT);
+    if (this.viaPrivateAddresses) {
+      // Describe* actions of EC2 have no resource-level permissions: AWS accepts only `*`. Read-only.
+      fn.addToRolePolicy(new iam.PolicyStatement({
+        actions: ['ec2:DescribeNetworkInterfaces'],
+        resources: ['*'],
+      }));
+      this.network.requireEndpoint(EC2_ENDPOINT);
+    }
+
+    this.node.addValidation({
+      validate: () => [
+        ...smokeCheckListProblems(this.checks).map((problem) => `${this.node.path}: invalid checks: ${problem}`),
+        ...this.environmentProblems(environment),
+      ],
+    });
+    for (const check of props.checks ?? []) {
+      this.addCheck(check);
+    }
+    service.addHook(this);
+  }
+
+  /** Adds a check; the checks run concurrently, each with its own retries. */
+  public addCheck(check: SmokeCheck): void {
+    const problems = smokeCheckProblems(check, (value) => resolvesToSecret(this, value));
+    if (this.checks.some((other) => other.name === check.name)) {
+      problems.push(`smoke check "${check.name}" is defined twice; give each check its own name`);
+    }
+    if (problems.length > 0) {
+      throw propError(this, 'checks', problems.join('; '));
+    }
+    const secret = check._options.secret;
+    if (secret) {
+      // Read access to this secret only, and decryption with its key when it has one.
+      secret.grantRead(this.fn);
+      this.network.requireEndpoint(SECRETS_MANAGER_ENDPOINT);
+    }
+    this.checks.push(check);
+  }
+
+  private validate(props: SmokeTestHookProps, timeout: Duration): void {
+    if (props.lifecycleEvent !== undefined && !ALLOWED_EVENTS.includes(props.lifecycleEvent)) {
+      throw propError(this, 'lifecycleEvent', `must be one of ${ALLOWED_EVENTS.join(', ')}, got ${props.lifecycleEvent}; `
+        + 'before AfterAllowTestTraffic the test listener still routes to the old version, so the checks would test it');
+    }
+    if (!timeout.isUnresolved()) {
+      const seconds = timeout.toSeconds();
+      if (seconds < 30 || seconds > 900) {
+        throw propError(this, 'timeout', `must be between 30 seconds and 15 minutes, got ${timeout.toHumanString()}; `
+          + 'it bounds the whole smoke test, and Lambda runs at most 15 minutes');
+      }
+    }
+  }
+
+  /** Lambda allows 4 KB of environment in all; the checks travel there. */
+  private environmentProblems(environment: Record<string, string>): string[] {
+    let size = 0;
+    for (const [name, value] of Object.entries(environment)) {
+      size += Buffer.byteLength(name) + estimatedSize(this, value);
+    }
+    if (size <= MAX_ENVIRONMENT_BYTES) {
+      return [];
+    }
+    return [`${this.node.path}: invalid checks: they take about ${size} bytes of the function's environment, over Lambda's `
+      + `${MAX_ENVIRONMENT_BYTES}-byte limit; leave defaults unset, shorten names and bodies, or drop checks`];
+  }
+}
+
+/** A load balancer this app creates as internal: its DNS name resolves to private addresses. */
+function isInternalLoadBalancer(loadBalancer: elbv2.IApplicationLoadBalancer): boolean {
+  const resource = loadBalancer.node.defaultChild;
+  return resource instanceof elbv2.CfnLoadBalancer && resource.scheme === 'internal';
+}
+
+/** Whether a value resolves to a dynamic reference to a stored secret (`SecretValue`). */
+function resolvesToSecret(scope: Construct, value: string): boolean {
+  if (!Token.isUnresolved(value)) {
+    return false;
+  }
+  return JSON.stringify(Stack.of(scope).resolve(value)).includes('{{resolve:');
+}
+
+/** The size of a value once deployed: literal parts as they are, each reference estimated. */
+function estimatedSize(scope: Construct, value: string): number {
+  return resolvedSize(Stack.of(scope).resolve(value));
+}
+
+function resolvedSize(resolved: unknown): number {
+  if (typeof resolved === 'string') {
+    return Buffer.byteLength(resolved);
+  }
+  if (typeof resolved === 'number' || typeof resolved === 'boolean') {
+    return String(resolved).length;
+  }
+  const join = (resolved as { 'Fn::Join'?: [string, unknown[]] } | null)?.['Fn::Join'];
+  if (join) {
+    const [separator, parts] = join;
+    return parts.reduce<number>((sum, part) => sum + resolvedSize(part), 0) + Buffer.byteLength(separator) * Math.max(0, parts.length - 1);
+  }
+  return TOKEN_SIZE_ESTIMATE;
+}

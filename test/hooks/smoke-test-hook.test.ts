@@ -1,0 +1,304 @@
+import { Duration, SecretValue, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { parse } from 'yaml';
+import {
+  BlueGreenService, BlueGreenServiceProps, HttpMethod, JsonValue, LifecycleEvent, SmokeCheck, SmokeCheckOptions,
+  SmokeTestHook, SmokeTestHookProps, VersionSource,
+} from '../../lib';
+import {
+  SMOKE_CHECKS_ENV, SMOKE_EXPECTED_VERSION_ENV, SMOKE_LOAD_BALANCER_FULL_NAME_ENV, SMOKE_TEST_BASE_URL_ENV,
+} from '../../lib/private/contract/smoke-test';
+import { allowing, environmentOf, joinToText, mockService, statementsOf, testStack, wildcardActions } from './util';
+
+function smoke(props: Partial<SmokeTestHookProps> = {}, serviceProps: Partial<BlueGreenServiceProps> = {}) {
+  const stack = testStack();
+  const service = mockService(stack, serviceProps);
+  const hook = new SmokeTestHook(stack, 'SmokeTests', { service, checks: [SmokeCheck.get('/health')], ...props });
+  return { stack, service, hook };
+}
+
+function synth(stack: Stack, hook: SmokeTestHook) {
+  const template = Template.fromStack(stack);
+  const environment = environmentOf(stack, template, hook.function);
+  return {
+    template,
+    environment,
+    checks: JSON.parse(joinToText(environment[SMOKE_CHECKS_ENV])),
+    statements: statementsOf(stack, template, hook.function),
+  };
+}
+
+function groupId(stack: Stack, group: ec2.ISecurityGroup) {
+  return { 'Fn::GetAtt': [stack.getLogicalId(group.node.defaultChild as ec2.CfnSecurityGroup), 'GroupId'] };
+}
+
+function loadBalancerGroup(service: BlueGreenService): ec2.ISecurityGroup {
+  return service.loadBalancer.connections.securityGroups[0];
+}
+
+describe('SmokeTestHook', () => {
+  test('runs at AfterAllowTestTraffic, for at most 5 minutes, in the private subnets with egress', () => {
+    const { stack, service, hook } = smoke();
+    const { template } = synth(stack, hook);
+    expect(hook.lifecycleEvent).toBe(LifecycleEvent.AFTER_ALLOW_TEST_TRAFFIC);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Timeout: 300,
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      VpcConfig: {
+        SubnetIds: service.vpc.privateSubnets.map((subnet) => ({ Ref: stack.getLogicalId(subnet.node.defaultChild as ec2.CfnSubnet) })),
+        SecurityGroupIds: [groupId(stack, hook.connections.securityGroups[0])],
+      },
+    });
+    expect(parse(joinToText(stack.resolve(service.renderAppSpec()))).Hooks)
+      .toEqual([{ AfterAllowTestTraffic: `<${stack.getLogicalId(hook.function.node.defaultChild as lambda.CfnFunction)}>` }]);
+  });
+
+  test('targets the test URL through the load balancer\'s private addresses', () => {
+    const { stack, service, hook } = smoke();
+    const { environment } = synth(stack, hook);
+    expect(environment[SMOKE_TEST_BASE_URL_ENV]).toEqual(stack.resolve(service.testUrl));
+    expect(joinToText(environment[SMOKE_TEST_BASE_URL_ENV])).toMatch(/^http:\/\/<\w+\.DNSName>:8080$/);
+    expect(environment[SMOKE_LOAD_BALANCER_FULL_NAME_ENV]).toEqual(stack.resolve(service.loadBalancerFullName));
+    expect(environment[SMOKE_EXPECTED_VERSION_ENV]).toBeUndefined();
+  });
+
+  test('opens the test listener, and only it, to the function; the function may send nothing else but HTTPS', () => {
+    const { stack, service, hook } = smoke();
+    const { template } = synth(stack, hook);
+    const hookGroup = hook.connections.securityGroups[0];
+
+    const fromHook = template.findResources('AWS::EC2::SecurityGroupIngress', {
+      Properties: { SourceSecurityGroupId: groupId(stack, hookGroup) },
+    });
+    expect(Object.values(fromHook).map((rule) => rule.Properties)).toEqual([{
+      IpProtocol: 'tcp',
+      FromPort: 8080,
+      ToPort: 8080,
+      GroupId: groupId(stack, loadBalancerGroup(service)),
+      SourceSecurityGroupId: groupId(stack, hookGroup),
+      Description: 'smoke tests of orders-api',
+    }]);
+    const hookEgress = [
+      ...(template.toJSON().Resources[stack.getLogicalId(hookGroup.node.defaultChild as ec2.CfnSecurityGroup)].Properties.SecurityGroupEgress ?? []),
+      ...Object.values(template.findResources('AWS::EC2::SecurityGroupEgress', { Properties: { GroupId: groupId(stack, hookGroup) } }))
+        .map((rule) => rule.Properties),
+    ];
+    expect(hookEgress).toEqual(expect.arrayContaining([
+      expect.objectContaining({ CidrIp: '0.0.0.0/0', FromPort: 443, ToPort: 443, IpProtocol: 'tcp' }),
+      expect.objectContaining({ DestinationSecurityGroupId: groupId(stack, loadBalancerGroup(service)), FromPort: 8080, ToPort: 8080 }),
+    ]));
+    expect(hookEgress).toHaveLength(2);
+  });
+
+  test('reports on this deployment group only and looks up network interfaces, the only * (EC2 Describe actions allow no other)', () => {
+    const { stack, service, hook } = smoke();
+    const { statements } = synth(stack, hook);
+    expect(allowing(statements, 'codedeploy:PutLifecycleEventHookExecutionStatus').map((s) => s.Resource))
+      .toEqual([stack.resolve(service.deploymentGroup.deploymentGroupArn)]);
+    expect(wildcardActions(statements)).toEqual(['ec2:DescribeNetworkInterfaces']);
+  });
+
+  test('behind an internal load balancer, resolves its DNS name and needs no EC2 permission', () => {
+    const { stack, hook } = smoke({}, { internetFacing: false });
+    const { environment, statements } = synth(stack, hook);
+    expect(environment[SMOKE_LOAD_BALANCER_FULL_NAME_ENV]).toBeUndefined();
+    expect(wildcardActions(statements)).toEqual([]);
+  });
+
+  test('serializes the checks compactly, as the handler reads them', () => {
+    const { stack, hook } = smoke({
+      checks: [
+        SmokeCheck.get('/health', { jsonFields: { 'status': JsonValue.string('ok'), 'db.up': JsonValue.boolean(true), 'errors': JsonValue.number(0), 'warning': JsonValue.NULL } }),
+        SmokeCheck.http({
+          name: 'create order',
+          path: '/orders',
+          method: HttpMethod.POST,
+          headers: { 'content-type': 'application/json' },
+          body: '{"sku":"42"}',
+          expectedStatuses: [201, 202],
+          bodyContains: 'id',
+          version: VersionSource.header('X-App-Version'),
+          expectedVersion: '1.2.3',
+          timeout: Duration.seconds(10),
+          latencyBudget: Duration.millis(800),
+          retries: 2,
+          retryDelay: Duration.seconds(3),
+        }),
+      ],
+      expectedVersion: 'v7',
+    });
+    const { checks, environment } = synth(stack, hook);
+    expect(checks).toEqual([
+      { name: 'GET /health', path: '/health', jsonFields: { 'status': 'ok', 'db.up': true, 'errors': 0, 'warning': null } },
+      {
+        name: 'create order',
+        path: '/orders',
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"sku":"42"}',
+        expectedStatuses: [201, 202],
+        bodyContains: 'id',
+        versionHeader: 'X-App-Version',
+        expectedVersion: '1.2.3',
+        timeoutMs: 10000,
+        latencyBudgetMs: 800,
+        attempts: 3,
+        retryDelayMs: 3000,
+      },
+    ]);
+    expect(environment[SMOKE_EXPECTED_VERSION_ENV]).toBe('v7');
+  });
+
+  test('takes checks added after construction', () => {
+    const { stack, hook } = smoke();
+    hook.addCheck(SmokeCheck.get('/ready', { version: VersionSource.jsonField('build.version') }));
+    expect(synth(stack, hook).checks.map((check: { name: string }) => check.name)).toEqual(['GET /health', 'GET /ready']);
+  });
+
+  test('reads each check\'s secret at run time, that secret only, and never puts its value in the template', () => {
+    const stack = testStack();
+    const service = mockService(stack);
+    const key = new kms.Key(stack, 'TokenKey');
+    const token = new secretsmanager.Secret(stack, 'ApiToken', { encryptionKey: key });
+    const hook = new SmokeTestHook(stack, 'SmokeTests', {
+      service,
+      checks: [SmokeCheck.get('/orders', { secret: token, secretHeaderName: 'X-Api-Token', secretPrefix: 'Token ', secretJsonField: 'token' })],
+    });
+    const { checks, statements, template, environment } = synth(stack, hook);
+    const secretRef = `<${stack.getLogicalId(token.node.defaultChild as secretsmanager.CfnSecret)}>`;
+    expect(checks).toEqual([{
+      name: 'GET /orders', path: '/orders', secretArn: secretRef, secretHeader: 'x-api-token', secretPrefix: 'Token ', secretJsonKey: 'token',
+    }]);
+    const read = allowing(statements, 'secretsmanager:GetSecretValue');
+    expect(read.map((s) => s.Resource)).toEqual([{ Ref: stack.getLogicalId(token.node.defaultChild as secretsmanager.CfnSecret) }]);
+    expect(allowing(statements, 'kms:Decrypt')).toHaveLength(0); // granted on the key's policy, with kms:ViaService
+    template.hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: {
+        Statement: Match.arrayWith([Match.objectLike({
+          Action: 'kms:Decrypt',
+          Principal: { AWS: { 'Fn::GetAtt': [stack.getLogicalId(hook.function.role!.node.defaultChild as never), 'Arn'] } },
+          Condition: { StringEquals: Match.objectLike({ 'kms:ViaService': Match.anyValue() }) },
+        })]),
+      },
+    });
+    expect(JSON.stringify(environment)).not.toMatch(/resolve:secretsmanager|SecretString/);
+    expect(wildcardActions(statements)).toEqual(['ec2:DescribeNetworkInterfaces']);
+  });
+
+  test('runs at BeforeAllowTraffic when asked, with a longer timeout', () => {
+    const { stack, hook } = smoke({ lifecycleEvent: LifecycleEvent.BEFORE_ALLOW_TRAFFIC, timeout: Duration.minutes(10) });
+    synth(stack, hook).template.hasResourceProperties('AWS::Lambda::Function', { Timeout: 600 });
+    expect(hook.lifecycleEvent).toBe(LifecycleEvent.BEFORE_ALLOW_TRAFFIC);
+  });
+
+  describe('fails when', () => {
+    const check = (options: SmokeCheckOptions, path = '/health') => () => smoke({ checks: [SmokeCheck.get(path, options)] });
+
+    test('a check\'s timeout is over 60 seconds', () => {
+      expect(check({ timeout: Duration.seconds(120) })).toThrow('TestStack/SmokeTests: invalid checks: smoke check "GET /health" timeout must be '
+        + 'between 1 and 60 seconds, got 120 seconds; lower it or split the check');
+    });
+
+    test('a check\'s timeout is under a second', () => {
+      expect(check({ timeout: Duration.millis(500) })).toThrow(/smoke check "GET \/health" timeout must be between 1 and 60 seconds, got 0.5 seconds/);
+    });
+
+    test('a latency budget exceeds the timeout', () => {
+      expect(check({ timeout: Duration.seconds(2), latencyBudget: Duration.seconds(3) }))
+        .toThrow(/smoke check "GET \/health" latencyBudget \(3 seconds\) exceeds its timeout \(2 seconds\); lower the budget or raise the timeout/);
+    });
+
+    test('a latency budget exceeds the default timeout', () => {
+      expect(check({ latencyBudget: Duration.seconds(6) })).toThrow(/latencyBudget \(6 seconds\) exceeds its timeout \(5 seconds, the default\)/);
+    });
+
+    test('a path does not start with /', () => {
+      expect(check({}, 'health')).toThrow('TestStack/SmokeTests: invalid checks: smoke check "GET health" path must start with \'/\', got \'health\'; for example \'/health\'');
+    });
+
+    test('an expected status is outside 100-599', () => {
+      expect(check({ expectedStatuses: [200, 600] })).toThrow(/expectedStatuses must be HTTP statuses between 100 and 599, got 600/);
+      expect(check({ expectedStatuses: [99] })).toThrow(/got 99/);
+    });
+
+    test('no status is expected', () => {
+      expect(check({ expectedStatuses: [] })).toThrow(/expectedStatuses is empty; list the statuses that pass/);
+    });
+
+    test('retries are out of range', () => {
+      expect(check({ retries: 20 })).toThrow(/retries must be a whole number from 0 to 19, got 20/);
+      expect(check({ retries: -1 })).toThrow(/got -1/);
+      expect(check({ retries: 1.5 })).toThrow(/got 1.5/);
+    });
+
+    test('the retry delay is over 60 seconds', () => {
+      expect(check({ retryDelay: Duration.minutes(2) })).toThrow(/retryDelay must be between 0 and 60 seconds, got 120 seconds/);
+    });
+
+    test('two checks have the same name', () => {
+      expect(() => smoke({ checks: [SmokeCheck.get('/health'), SmokeCheck.get('/health')] }))
+        .toThrow('TestStack/SmokeTests: invalid checks: smoke check "GET /health" is defined twice; give each check its own name');
+    });
+
+    test('there is no check', () => {
+      const { stack } = smoke({ checks: [] });
+      expect(() => Template.fromStack(stack))
+        .toThrow(/TestStack\/SmokeTests: invalid checks: a smoke test needs at least one check; add one, e.g. SmokeCheck.get\('\/health'\)/);
+    });
+
+    test('the headers carry the secret\'s header', () => {
+      const stack = testStack();
+      const secret = new secretsmanager.Secret(stack, 'Token');
+      expect(() => new SmokeTestHook(stack, 'SmokeTests', {
+        service: mockService(stack),
+        checks: [SmokeCheck.get('/orders', { secret, headers: { Authorization: 'Bearer x' } })],
+      })).toThrow(/smoke check "GET \/orders" headers contain 'Authorization', the header that carries its secret; remove it from headers/);
+    });
+
+    test('the headers carry a credential in plain text', () => {
+      expect(check({ headers: { 'X-Api-Key': 'abc' } }))
+        .toThrow(/headers contain 'X-Api-Key', a credential, which would be stored in plain text in the function's configuration; pass it as secret/);
+    });
+
+    test('a header holds a secret value', () => {
+      const stack = testStack();
+      const secret = new secretsmanager.Secret(stack, 'Token');
+      expect(() => new SmokeTestHook(stack, 'SmokeTests', {
+        service: mockService(stack),
+        checks: [SmokeCheck.get('/orders', { headers: { 'X-Token': secret.secretValue.unsafeUnwrap() } })],
+      })).toThrow(/header 'X-Token' holds a secret value/);
+      expect(() => SmokeCheck.get('/x', { headers: { 'X-Other': SecretValue.ssmSecure('/token').unsafeUnwrap() } })).not.toThrow();
+    });
+
+    test('an expected version has nowhere to be read from', () => {
+      expect(check({ expectedVersion: '1.0.0' })).toThrow(/has an expectedVersion but nowhere to read the version from; set version: VersionSource.header/);
+    });
+
+    test('secret options come without a secret', () => {
+      expect(check({ secretHeaderName: 'x-token' })).toThrow(/sets secretHeaderName, secretPrefix or secretJsonField without a secret/);
+    });
+
+    test('the hook runs before the test listener reaches the new version', () => {
+      expect(() => smoke({ lifecycleEvent: LifecycleEvent.AFTER_INSTALL })).toThrow('TestStack/SmokeTests: invalid lifecycleEvent: must be one of '
+        + 'AfterAllowTestTraffic, BeforeAllowTraffic, AfterAllowTraffic, got AfterInstall; before AfterAllowTestTraffic the test listener '
+        + 'still routes to the old version, so the checks would test it');
+    });
+
+    test('the hook timeout is under 30 seconds or over 15 minutes', () => {
+      expect(() => smoke({ timeout: Duration.seconds(10) })).toThrow(/invalid timeout: must be between 30 seconds and 15 minutes, got 10 seconds/);
+      expect(() => smoke({ timeout: Duration.minutes(20) })).toThrow(/got 20 minutes/);
+    });
+
+    test('the checks outgrow the function\'s environment', () => {
+      const { stack } = smoke({
+        checks: Array.from({ length: 30 }, (_, i) => SmokeCheck.get(`/catalog/items/${i}`, { bodyContains: 'a'.repeat(100) })),
+      });
+      expect(() => Template.fromStack(stack)).toThrow(/invalid checks: they take about \d+ bytes of the function's environment, over Lambda's 4096-byte limit/);
+    });
+  });
+});
