@@ -1,6 +1,5 @@
 import { Duration, Lazy, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -98,8 +97,6 @@ export class SmokeTestHook extends Construct implements ILifecycleHook, ec2.ICon
   private readonly checks: SmokeCheck[] = [];
   private readonly network: HookNetwork;
   private readonly fn: lambda.Function;
-  /** Whether the function looks up the load balancer's private addresses. */
-  private readonly viaPrivateAddresses: boolean;
 
   constructor(scope: Construct, id: string, props: SmokeTestHookProps) {
     super(scope, id);
@@ -115,13 +112,15 @@ export class SmokeTestHook extends Construct implements ILifecycleHook, ec2.ICon
       description: `smoke-test function of ${service.serviceName}`,
     });
     this.connections = this.network.securityGroup.connections;
-    this.viaPrivateAddresses = !isInternalLoadBalancer(service.loadBalancer);
 
     const stack = Stack.of(this);
     const environment: Record<string, string> = {
       [SMOKE_TEST_BASE_URL_ENV]: service.testUrl,
       [SMOKE_CHECKS_ENV]: Lazy.string({ produce: () => stack.toJsonString(this.checks.map(toSmokeCheckSpec)) }),
-      ...(this.viaPrivateAddresses ? { [SMOKE_LOAD_BALANCER_FULL_NAME_ENV]: service.loadBalancerFullName } : {}),
+      // Connect to the load balancer's private addresses: from inside the VPC, an internet-facing
+      // load balancer's name resolves to public ones, and the requests would leave through NAT.
+      // Internal load balancers are reached the same way, so there is one path to reason about.
+      [SMOKE_LOAD_BALANCER_FULL_NAME_ENV]: service.loadBalancerFullName,
       ...(props.expectedVersion !== undefined ? { [SMOKE_EXPECTED_VERSION_ENV]: props.expectedVersion } : {}),
     };
     const { function: fn, logGroup } = createHookFunction(this, {
@@ -143,14 +142,13 @@ export class SmokeTestHook extends Construct implements ILifecycleHook, ec2.ICon
     // The one rule the function needs towards the service: the test listener's port on the load balancer.
     service.allowTestListenerFrom(this.network.securityGroup, `smoke tests of ${service.serviceName}`);
     this.network.requireEndpoint(CODEDEPLOY_ENDPOINT);
-    if (this.viaPrivateAddresses) {
-      // Describe* actions of EC2 have no resource-level permissions: AWS accepts only `*`. Read-only.
-      fn.addToRolePolicy(new iam.PolicyStatement({
-        actions: ['ec2:DescribeNetworkInterfaces'],
-        resources: ['*'],
-      }));
-      this.network.requireEndpoint(EC2_ENDPOINT);
-    }
+    // The load balancer's private addresses. EC2's Describe* actions have no resource-level
+    // permissions: AWS accepts only `*`. Read-only.
+    fn.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['ec2:DescribeNetworkInterfaces'],
+      resources: ['*'],
+    }));
+    this.network.requireEndpoint(EC2_ENDPOINT);
 
     this.node.addValidation({
       validate: () => [
@@ -208,12 +206,6 @@ export class SmokeTestHook extends Construct implements ILifecycleHook, ec2.ICon
     return [`${this.node.path}: invalid checks: they take about ${size} bytes of the function's environment, over Lambda's `
       + `${MAX_ENVIRONMENT_BYTES}-byte limit; leave defaults unset, shorten names and bodies, or drop checks`];
   }
-}
-
-/** A load balancer this app creates as internal: its DNS name resolves to private addresses. */
-function isInternalLoadBalancer(loadBalancer: elbv2.IApplicationLoadBalancer): boolean {
-  const resource = loadBalancer.node.defaultChild;
-  return resource instanceof elbv2.CfnLoadBalancer && resource.scheme === 'internal';
 }
 
 /** Whether a value resolves to a dynamic reference to a stored secret (`SecretValue`). */

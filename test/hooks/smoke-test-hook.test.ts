@@ -103,11 +103,10 @@ describe('SmokeTestHook', () => {
     expect(wildcardActions(statements)).toEqual(['ec2:DescribeNetworkInterfaces']);
   });
 
-  test('behind an internal load balancer, resolves its DNS name and needs no EC2 permission', () => {
-    const { stack, hook } = smoke({}, { internetFacing: false });
-    const { environment, statements } = synth(stack, hook);
-    expect(environment[SMOKE_LOAD_BALANCER_FULL_NAME_ENV]).toBeUndefined();
-    expect(wildcardActions(statements)).toEqual([]);
+  test('reaches an internal load balancer by its private addresses too', () => {
+    const { stack, service, hook } = smoke({}, { internetFacing: false });
+    const { environment } = synth(stack, hook);
+    expect(environment[SMOKE_LOAD_BALANCER_FULL_NAME_ENV]).toEqual(stack.resolve(service.loadBalancerFullName));
   });
 
   test('serializes the checks compactly, as the handler reads them', () => {
