@@ -4,8 +4,8 @@ import {
   GetDeploymentTargetCommand,
   ListDeploymentTargetsCommand,
 } from '@aws-sdk/client-codedeploy';
+import { awsCall } from '../shared/aws-call';
 import type { HookContext } from '../shared/hook';
-import { awsCall } from './aws';
 
 /**
  * The ECS target of a CodeDeploy deployment: its task sets (labelled Blue and Green) and its

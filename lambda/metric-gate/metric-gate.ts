@@ -10,9 +10,9 @@
  */
 import { CloudWatchClient, GetMetricDataCommand, MetricDataQuery } from '@aws-sdk/client-cloudwatch';
 import { CodeDeployClient, ECSTarget } from '@aws-sdk/client-codedeploy';
+import { awsCall } from '../shared/aws-call';
 import { clientConfig, lazy } from '../shared/clients';
 import { HookContext, HookOutcome, failed, inProgress, succeeded } from '../shared/hook';
-import { awsCall } from './aws';
 import { MetricGateSettings, loadMetricGateSettings } from './config';
 import { ecsDeploymentTarget } from './deployment';
 import { SeriesFigures, decideReport, evaluateMetricGate } from './verdict';

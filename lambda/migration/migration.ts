@@ -22,10 +22,10 @@ import {
   HOOK_TOTAL_TIMEOUT_SECONDS_ENV,
 } from '../../lib/private/contract/hook';
 import { MIGRATION_DEPLOYMENT_TAG_KEY } from '../../lib/private/contract/migration';
+import { awsCall } from '../shared/aws-call';
 import { awsRegion, clientConfig, lazy } from '../shared/clients';
 import { HookContext, HookExecution, HookOutcome, failed, formatSeconds, inProgress, succeeded } from '../shared/hook';
 import { describeError } from '../shared/logger';
-import { awsCall } from './aws';
 import { MigrationSettings, loadMigrationSettings } from './config';
 import { decideTaskOutcome, describeLogs, pickExistingTask } from './decide';
 import { ecsDeploymentTarget } from './deployment';

@@ -4,10 +4,10 @@
  */
 import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { CodeDeployClient, GetDeploymentCommand, GetDeploymentGroupCommand } from '@aws-sdk/client-codedeploy';
+import { awsCall } from '../shared/aws-call';
 import { clientConfig, lazy } from '../shared/clients';
 import { HookContext, HookOutcome, failed, succeeded } from '../shared/hook';
 import { describeError, errorMessage } from '../shared/logger';
-import { awsCall } from './aws';
 import { PreflightSettings, loadPreflightSettings } from './config';
 import { AlarmFacts, batches, evaluateAlarms, uniqueAlarmNames } from './evaluate';
 

@@ -25,7 +25,7 @@ import {
   runBodyOnce,
 } from './hook';
 import { Logger, createLogger, describeError, errorMessage } from './logger';
-import { RetryOptions, sleep, withRetry } from './retry';
+import { CallRetryOptions, sleep, withRetry } from './retry';
 
 /** The event CodeDeploy sends, plus the runtime's own field when it hands work over. */
 export interface CodeDeployHookEvent {
@@ -52,9 +52,6 @@ export interface HookRunSummary {
   readonly report: ReportResult | 'handed-over' | 'not-attempted';
   readonly reason?: string;
 }
-
-/** Retry settings of one kind of AWS call; the runtime sets the deadline itself. */
-export type CallRetryOptions = Omit<RetryOptions, 'deadline' | 'signal' | 'onRetry' | 'isRetryable'>;
 
 export interface CodeDeployHookOptions extends HookRuntimeOptions {
   /** Retries of `PutLifecycleEventHookExecutionStatus`. Default: 8 attempts, 200 ms base backoff. */

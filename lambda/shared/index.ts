@@ -23,11 +23,13 @@ export type {
   LambdaContext,
 } from './hook';
 export { codeDeployHook, reportHookStatus } from './codedeploy';
-export type { CodeDeployHookEvent, CodeDeployHookOptions, CallRetryOptions, HookRunSummary, ReportResult } from './codedeploy';
+export type { CodeDeployHookEvent, CodeDeployHookOptions, HookRunSummary, ReportResult } from './codedeploy';
 export { ecsNativeHook } from './ecs-native';
 export type { EcsNativeHookEvent, EcsNativeHookResult } from './ecs-native';
 export { createLogger, describeError, errorMessage } from './logger';
 export type { Logger, LogFields, LogLevel, LogSink } from './logger';
 export { withRetry, isRetryableAwsError, sleep, AttemptTimeoutError, DEFAULT_RETRY } from './retry';
-export type { RetryOptions, RetryAttempt, RetryNotice } from './retry';
+export type { RetryOptions, RetryAttempt, RetryNotice, CallRetryOptions } from './retry';
+export { awsCall } from './aws-call';
+export type { AwsCallScope, AwsCallOptions } from './aws-call';
 export { awsRegion, clientConfig, lazy } from './clients';

@@ -42,6 +42,9 @@ export interface RetryOptions {
   readonly onRetry?: (notice: RetryNotice) => void;
 }
 
+/** Retry settings of one kind of AWS call; the caller sets the deadline and signal itself. */
+export type CallRetryOptions = Omit<RetryOptions, 'deadline' | 'signal' | 'onRetry' | 'isRetryable'>;
+
 export const DEFAULT_RETRY = {
   maxAttempts: 5,
   baseDelayMs: 200,

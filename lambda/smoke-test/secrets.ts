@@ -2,9 +2,9 @@ import type {
   GetSecretValueCommand as GetSecretValueCommandType,
   SecretsManagerClient as SecretsManagerClientType,
 } from '@aws-sdk/client-secrets-manager';
+import { AwsCallScope, awsCall } from '../shared/aws-call';
 import { clientConfig } from '../shared/clients';
-import { Logger, describeError, errorMessage } from '../shared/logger';
-import { withRetry } from '../shared/retry';
+import { errorMessage } from '../shared/logger';
 
 interface SecretsApi {
   readonly client: SecretsManagerClientType;
@@ -30,7 +30,7 @@ export class SecretReader {
   private readonly cache = new Map<string, Promise<string>>();
   private readonly values = new Set<string>();
 
-  constructor(private readonly options: { readonly signal: AbortSignal; readonly deadline: number; readonly logger: Logger }) {}
+  constructor(private readonly scope: AwsCallScope) {}
 
   /** The secret's value, or the value of `jsonKey` in it. Error messages never contain the value. */
   read(arn: string, jsonKey?: string): Promise<string> {
@@ -56,14 +56,8 @@ export class SecretReader {
     const { client, GetSecretValueCommand } = await loadSecretsApi();
     let secretString: string | undefined;
     try {
-      const response = await withRetry(({ signal }) => client.send(new GetSecretValueCommand({ SecretId: arn }), { abortSignal: signal }), {
-        signal: this.options.signal,
-        deadline: this.options.deadline,
-        baseDelayMs: 100,
-        onRetry: ({ attempt, error, delayMs }) => this.options.logger.warn('GetSecretValue failed, retrying', {
-          secretArn: arn, attempt, delayMs, error: describeError(error),
-        }),
-      });
+      const response = await awsCall(this.scope, 'secretsmanager:GetSecretValue', (abortSignal) =>
+        client.send(new GetSecretValueCommand({ SecretId: arn }), { abortSignal }), { baseDelayMs: 100, logFields: { secretArn: arn } });
       secretString = response.SecretString;
     } catch (error) {
       throw new Error(`could not read secret ${arn}: ${errorMessage(error)}`);

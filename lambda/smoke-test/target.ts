@@ -1,7 +1,6 @@
 import type { EC2Client as EC2ClientType, DescribeNetworkInterfacesCommand as DescribeCommandType } from '@aws-sdk/client-ec2';
+import { AwsCallScope, awsCall } from '../shared/aws-call';
 import { clientConfig } from '../shared/clients';
-import { withRetry } from '../shared/retry';
-import { Logger, describeError } from '../shared/logger';
 
 interface Ec2Api {
   readonly client: EC2ClientType;
@@ -27,7 +26,7 @@ const MAX_PAGES = 5;
  */
 export async function loadBalancerPrivateIps(
   loadBalancerFullName: string,
-  options: { readonly signal: AbortSignal; readonly deadline: number; readonly logger: Logger },
+  scope: AwsCallScope,
 ): Promise<string[]> {
   const started = Date.now();
   const { client, DescribeNetworkInterfacesCommand } = await loadEc2Api();
@@ -36,17 +35,10 @@ export async function loadBalancerPrivateIps(
   const others: string[] = [];
   let nextToken: string | undefined;
   for (let page = 0; page < MAX_PAGES; page++) {
-    const response = await withRetry(({ signal }) => client.send(new DescribeNetworkInterfacesCommand({
+    const response = await awsCall(scope, 'ec2:DescribeNetworkInterfaces', (abortSignal) => client.send(new DescribeNetworkInterfacesCommand({
       Filters: [{ Name: 'description', Values: [description] }],
       NextToken: nextToken,
-    }), { abortSignal: signal }), {
-      signal: options.signal,
-      deadline: options.deadline,
-      baseDelayMs: 100,
-      onRetry: ({ attempt, error, delayMs }) => options.logger.warn('DescribeNetworkInterfaces failed, retrying', {
-        attempt, delayMs, error: describeError(error),
-      }),
-    });
+    }), { abortSignal }), { baseDelayMs: 100 });
     for (const networkInterface of response.NetworkInterfaces ?? []) {
       const addresses = (networkInterface.PrivateIpAddresses ?? [])
         .map((address) => address.PrivateIpAddress)
@@ -64,7 +56,7 @@ export async function loadBalancerPrivateIps(
     }
   }
   const ips = [...inUse, ...others];
-  options.logger.info('resolved the load balancer\'s private IPs', {
+  scope.logger.info('resolved the load balancer\'s private IPs', {
     check: 'target',
     expectation: `network interfaces described "${description}"`,
     observed: ips.length > 0 ? ips.join(', ') : 'none',
