@@ -9,12 +9,12 @@
  * listener rules or a concurrent change of the listener.
  */
 import { CloudWatchClient, GetMetricDataCommand, MetricDataQuery } from '@aws-sdk/client-cloudwatch';
-import { CodeDeployClient, ECSTarget } from '@aws-sdk/client-codedeploy';
+import type { ECSTarget } from '@aws-sdk/client-codedeploy';
 import { awsCall } from '../shared/aws-call';
 import { clientConfig, lazy } from '../shared/clients';
+import { ecsDeploymentTarget } from '../shared/deployment-target';
 import { HookContext, HookOutcome, failed, inProgress, succeeded } from '../shared/hook';
 import { MetricGateSettings, loadMetricGateSettings } from './config';
-import { ecsDeploymentTarget } from './deployment';
 import { SeriesFigures, decideReport, evaluateMetricGate } from './verdict';
 import { GateWindows, TimeWindow, TrafficTiming, computeWindows, metricQueryRange } from './window';
 
@@ -33,7 +33,6 @@ export interface MetricGateState {
   readonly source: GateWindows['source'];
 }
 
-const codedeploy = lazy(() => new CodeDeployClient(clientConfig()));
 const cloudwatch = lazy(() => new CloudWatchClient(clientConfig()));
 
 const NAMESPACE = 'AWS/ApplicationELB';
@@ -80,7 +79,7 @@ async function planGate(context: HookContext<MetricGateState>, settings: MetricG
   if (execution.engine !== 'codedeploy') {
     throw new Error('the metric gate reads its windows from a CodeDeploy deployment; Amazon ECS blue/green is not supported yet');
   }
-  const target = await ecsDeploymentTarget(codedeploy(), context, execution.deploymentId);
+  const target = await ecsDeploymentTarget(context, execution.deploymentId);
   const { green, blue } = greenAndBlue(target, settings.targetGroupFullNames);
   const timing = trafficTiming(target);
   const windows = computeWindows(settings.trafficShift, timing, settings, new Date());

@@ -6,7 +6,6 @@
  * it returns InProgress with `{ taskArn, startedAt }`, and the runtime runs it again after the
  * poll interval, handing over to a fresh invocation when this one's time runs low.
  */
-import { CodeDeployClient } from '@aws-sdk/client-codedeploy';
 import {
   DescribeServiceRevisionsCommand,
   DescribeTaskSetsCommand,
@@ -24,11 +23,11 @@ import {
 import { MIGRATION_DEPLOYMENT_TAG_KEY } from '../../lib/private/contract/migration';
 import { awsCall } from '../shared/aws-call';
 import { awsRegion, clientConfig, lazy } from '../shared/clients';
+import { ecsDeploymentTarget } from '../shared/deployment-target';
 import { HookContext, HookExecution, HookOutcome, failed, formatSeconds, inProgress, succeeded } from '../shared/hook';
 import { describeError } from '../shared/logger';
 import { MigrationSettings, loadMigrationSettings } from './config';
 import { decideTaskOutcome, describeLogs, pickExistingTask } from './decide';
-import { ecsDeploymentTarget } from './deployment';
 
 /** Carried from one run of the body to the next. */
 export interface MigrationState {
@@ -38,7 +37,6 @@ export interface MigrationState {
 }
 
 const ecs = lazy(() => new ECSClient(clientConfig()));
-const codedeploy = lazy(() => new CodeDeployClient(clientConfig()));
 
 /** ECS accepts up to 36 characters of letters, digits, `-`, `_` and `/` in `startedBy` on every API version. */
 const STARTED_BY_MAX_LENGTH = 36;
@@ -75,7 +73,7 @@ async function greenTaskDefinition(context: HookContext<unknown>, settings: Migr
     }
     return taskDefinition;
   }
-  const target = await ecsDeploymentTarget(codedeploy(), context, execution.deploymentId);
+  const target = await ecsDeploymentTarget(context, execution.deploymentId);
   const green = (target.taskSetsInfo ?? []).find((set) => set.taskSetLabel === 'Green');
   if (!green?.identifer) {
     throw new Error(`deployment ${execution.deploymentId} has no green task set yet`);

@@ -3,15 +3,15 @@
  * are muted, or do not exist, since CodeDeploy would then roll back at once or never.
  */
 import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
-import { CodeDeployClient, GetDeploymentCommand, GetDeploymentGroupCommand } from '@aws-sdk/client-codedeploy';
+import { GetDeploymentCommand, GetDeploymentGroupCommand } from '@aws-sdk/client-codedeploy';
 import { awsCall } from '../shared/aws-call';
 import { clientConfig, lazy } from '../shared/clients';
+import { codeDeployClient } from '../shared/codedeploy';
 import { HookContext, HookOutcome, failed, succeeded } from '../shared/hook';
 import { describeError, errorMessage } from '../shared/logger';
 import { PreflightSettings, loadPreflightSettings } from './config';
 import { AlarmFacts, batches, evaluateAlarms, uniqueAlarmNames } from './evaluate';
 
-const codedeploy = lazy(() => new CodeDeployClient(clientConfig()));
 const cloudwatch = lazy(() => new CloudWatchClient(clientConfig()));
 
 /** The rollback alarms of the deployment group, read from CodeDeploy. */
@@ -24,7 +24,7 @@ async function deploymentGroupAlarms(context: HookContext, settings: PreflightSe
       throw new Error('no CodeDeploy deployment to read the deployment group from');
     }
     const deployment = await awsCall(context, 'codedeploy:GetDeployment', (abortSignal) =>
-      codedeploy().send(new GetDeploymentCommand({ deploymentId: execution.deploymentId }), { abortSignal }));
+      codeDeployClient().send(new GetDeploymentCommand({ deploymentId: execution.deploymentId }), { abortSignal }));
     applicationName = deployment.deploymentInfo?.applicationName;
     deploymentGroupName = deployment.deploymentInfo?.deploymentGroupName;
     if (!applicationName || !deploymentGroupName) {
@@ -32,7 +32,7 @@ async function deploymentGroupAlarms(context: HookContext, settings: PreflightSe
     }
   }
   const group = await awsCall(context, 'codedeploy:GetDeploymentGroup', (abortSignal) =>
-    codedeploy().send(new GetDeploymentGroupCommand({ applicationName, deploymentGroupName }), { abortSignal }));
+    codeDeployClient().send(new GetDeploymentGroupCommand({ applicationName, deploymentGroupName }), { abortSignal }));
   const alarmConfiguration = group.deploymentGroupInfo?.alarmConfiguration;
   const names = (alarmConfiguration?.alarms ?? []).map((a) => a.name).filter((n): n is string => !!n);
   context.logger.info('deployment group rollback alarms', {

@@ -72,7 +72,8 @@ const DEFAULT_HANDOVER_RETRY: CallRetryOptions = { maxAttempts: 5, baseDelayMs: 
 /** Asynchronous invocation payload limit. */
 const MAX_ASYNC_PAYLOAD_BYTES = 256 * 1024;
 
-const codeDeploy = lazy(() => new CodeDeployClient(clientConfig()));
+/** The CodeDeploy client of the execution environment, shared by the runtime and the hook bodies. */
+export const codeDeployClient = lazy(() => new CodeDeployClient(clientConfig()));
 
 interface LambdaApi {
   readonly client: LambdaClientType;
@@ -163,7 +164,7 @@ export async function reportHookStatus(
 ): Promise<ReportResult> {
   const { logger } = options;
   try {
-    await withRetry(({ signal }) => codeDeploy().send(new PutLifecycleEventHookExecutionStatusCommand({
+    await withRetry(({ signal }) => codeDeployClient().send(new PutLifecycleEventHookExecutionStatusCommand({
       deploymentId: ids.deploymentId,
       lifecycleEventHookExecutionId: ids.lifecycleEventHookExecutionId,
       status: status === 'Succeeded' ? LifecycleEventStatus.SUCCEEDED : LifecycleEventStatus.FAILED,

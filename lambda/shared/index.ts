@@ -22,8 +22,9 @@ export type {
   HookRuntimeOptions,
   LambdaContext,
 } from './hook';
-export { codeDeployHook, reportHookStatus } from './codedeploy';
+export { codeDeployHook, reportHookStatus, codeDeployClient } from './codedeploy';
 export type { CodeDeployHookEvent, CodeDeployHookOptions, HookRunSummary, ReportResult } from './codedeploy';
+export { ecsDeploymentTarget } from './deployment-target';
 export { ecsNativeHook } from './ecs-native';
 export type { EcsNativeHookEvent, EcsNativeHookResult } from './ecs-native';
 export { createLogger, describeError, errorMessage } from './logger';

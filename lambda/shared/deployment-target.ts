@@ -1,0 +1,31 @@
+/**
+ * What a CodeDeploy deployment is doing to its ECS service, read from CodeDeploy itself: the
+ * deployment's own record needs no load balancer or ECS permission and cannot be confused by
+ * a concurrent change of the service.
+ */
+import { ECSTarget, GetDeploymentTargetCommand, ListDeploymentTargetsCommand } from '@aws-sdk/client-codedeploy';
+import { AwsCallScope, awsCall } from './aws-call';
+import { codeDeployClient } from './codedeploy';
+
+/**
+ * The ECS target of a CodeDeploy deployment: its task sets (labelled Blue and Green, each with
+ * its target group) and its lifecycle events. An ECS deployment has exactly one target,
+ * `<cluster>:<service>`.
+ *
+ * Needs `codedeploy:ListDeploymentTargets` and `codedeploy:GetDeploymentTarget`.
+ */
+export async function ecsDeploymentTarget(scope: AwsCallScope, deploymentId: string): Promise<ECSTarget> {
+  const listed = await awsCall(scope, 'codedeploy:ListDeploymentTargets', (abortSignal) =>
+    codeDeployClient().send(new ListDeploymentTargetsCommand({ deploymentId }), { abortSignal }));
+  const targetId = listed.targetIds?.[0];
+  if (!targetId) {
+    throw new Error(`deployment ${deploymentId} has no targets`);
+  }
+  const target = await awsCall(scope, 'codedeploy:GetDeploymentTarget', (abortSignal) =>
+    codeDeployClient().send(new GetDeploymentTargetCommand({ deploymentId, targetId }), { abortSignal }));
+  const ecsTarget = target.deploymentTarget?.ecsTarget;
+  if (!ecsTarget) {
+    throw new Error(`deployment ${deploymentId} target ${targetId} is not an ECS target`);
+  }
+  return ecsTarget;
+}
