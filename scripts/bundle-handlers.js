@@ -43,6 +43,26 @@ async function main() {
   if (names.length === 0) {
     console.log('no handlers to bundle');
   }
+  await bundleArtifactWriter();
+}
+
+// The release pipeline's build runs this program to write taskdef.json, appspec.yaml and
+// imageDetail.json; it needs Node.js only, so everything is bundled in.
+async function bundleArtifactWriter() {
+  const outfile = path.join(root, 'assets', 'artifact-writer', 'index.js');
+  fs.rmSync(path.dirname(outfile), { recursive: true, force: true });
+  await esbuild.build({
+    entryPoints: [path.join(root, 'artifact-writer', 'index.ts')],
+    outfile,
+    bundle: true,
+    minify: true,
+    platform: 'node',
+    target: 'node18',
+    format: 'cjs',
+    logLevel: 'warning',
+    legalComments: 'none',
+  });
+  console.log(`bundled artifact-writer: ${(fs.statSync(outfile).size / 1024).toFixed(1)} KB`);
 }
 
 main().catch((error) => {

@@ -1,0 +1,353 @@
+/**
+ * Writes the deployment files of CodePipeline's Amazon ECS (blue/green) deploy action:
+ * `imageDetail.json`, `taskdef.json` and `appspec.yaml`, for one or more environments.
+ *
+ * Runs in the release pipeline's CodeBuild project (bundled to one file, Node.js only, no
+ * dependencies), and by hand to refresh `taskdef.json` from a running service:
+ *
+ *   aws ecs describe-task-definition --task-definition orders-api --include TAGS > current.json
+ *   node artifact-writer.js --task-definition current.json --container-name web \
+ *     --appspec appspec.yaml --image-uri 1234.dkr.ecr.eu-west-1.amazonaws.com/orders@sha256:… --out release
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import {
+  APPSPEC_FILE,
+  IMAGE_DETAIL_FILE,
+  IMAGE_PLACEHOLDER,
+  ReleaseEnvironment,
+  ReleaseManifest,
+  TASK_DEFINITION_FILE,
+  TASK_DEFINITION_PLACEHOLDER,
+} from '../lib/pipeline/artifact-contract';
+
+export const USAGE = `usage: artifact-writer --out <folder> <image> <files>
+
+<image>, one of:
+  --image-uri <registry>/<repository>@sha256:<digest>
+  --image-detail <imageDetail.json>            as the ECR source action writes it
+  --repository-uri <registry>/<repository> --image-digest sha256:<digest>
+  --repository-uri <registry>/<repository> --docker-push-output <file>
+
+<files>, one of:
+  --manifest <file | env:NAME>                 every environment of a release manifest,
+                                               each in <folder>/<directory>
+  --task-definition <file | env:NAME> --appspec <file | env:NAME> [--container-name <name>]
+                                               one set in <folder>; the task definition is a
+                                               RegisterTaskDefinition request or the output of
+                                               aws ecs describe-task-definition`;
+
+/** Fields `DescribeTaskDefinition` returns that `RegisterTaskDefinition` rejects. */
+export const READ_ONLY_TASK_DEFINITION_FIELDS: readonly string[] = [
+  'taskDefinitionArn',
+  'revision',
+  'status',
+  'requiresAttributes',
+  'compatibilities',
+  'registeredAt',
+  'registeredBy',
+  'deregisteredAt',
+  'deleteRequestedAt',
+];
+
+const DIGEST_URI = /^[^\s@]+\/[^\s@]+@sha256:[0-9a-f]{64}$/;
+const DIGEST = /^sha256:[0-9a-f]{64}$/;
+
+/** A problem with the input; the message says what is wrong and what to do. */
+export class InputError extends Error {}
+
+/** What one run writes, for the log. */
+export interface WrittenSet {
+  readonly name: string;
+  readonly directory: string;
+  readonly files: string[];
+}
+
+/**
+ * Runs the program with command-line arguments (without `node` and the script) and the
+ * environment; returns what it wrote. Throws {@link InputError} on bad input.
+ */
+export function run(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): WrittenSet[] {
+  const args = parseArgs(argv);
+  const out = args.get('out');
+  if (!out) {
+    throw new InputError('--out is required: the folder that receives the files');
+  }
+  const imageUri = resolveImageUri(args);
+  if (args.has('manifest')) {
+    for (const conflicting of ['task-definition', 'appspec', 'container-name']) {
+      if (args.has(conflicting)) {
+        throw new InputError(`--${conflicting} cannot be combined with --manifest: the manifest already holds every environment's files`);
+      }
+    }
+    const manifest = parseManifest(readInput(args.get('manifest')!, 'manifest', env));
+    return manifest.environments.map((environment) => writeEnvironment(out, imageUri, environment));
+  }
+  const taskDefinitionSource = args.get('task-definition');
+  const appSpecSource = args.get('appspec');
+  if (!taskDefinitionSource || !appSpecSource) {
+    throw new InputError('pass --manifest, or both --task-definition and --appspec');
+  }
+  const taskDefinition = parseJson(readInput(taskDefinitionSource, 'task definition', env), 'task definition');
+  const written = writeSet(out, imageUri, {
+    name: '-',
+    taskDefinition,
+    containerName: args.get('container-name'),
+    appSpec: readInput(appSpecSource, 'appspec', env),
+  });
+  return [{ name: '-', directory: out, files: written }];
+}
+
+/** Writes the three files of one environment in `<out>/<directory>`. */
+export function writeEnvironment(out: string, imageUri: string, environment: ReleaseEnvironment): WrittenSet {
+  if (!/^[A-Za-z0-9_-]+$/.test(environment.directory)) {
+    throw new InputError(`environment '${environment.name}': directory '${environment.directory}' must be letters, digits, '-' or '_'`);
+  }
+  const directory = path.join(out, environment.directory);
+  const files = writeSet(directory, imageUri, {
+    name: environment.name,
+    taskDefinition: environment.taskDefinition,
+    containerName: environment.containerName,
+    appSpec: environment.appSpec,
+  });
+  return { name: environment.name, directory, files };
+}
+
+interface SetInput {
+  readonly name: string;
+  readonly taskDefinition: unknown;
+  readonly containerName?: string;
+  readonly appSpec: string;
+}
+
+function writeSet(directory: string, imageUri: string, input: SetInput): string[] {
+  const request = toRegisterTaskDefinitionRequest(input.taskDefinition, input.containerName);
+  const appSpec = checkAppSpec(input.appSpec, input.name);
+  fs.mkdirSync(directory, { recursive: true });
+  const files = [
+    [IMAGE_DETAIL_FILE, renderImageDetail(imageUri)],
+    [TASK_DEFINITION_FILE, JSON.stringify(request, null, 2) + '\n'],
+    [APPSPEC_FILE, appSpec],
+  ];
+  for (const [file, content] of files) {
+    fs.writeFileSync(path.join(directory, file), content);
+  }
+  return files.map(([file]) => path.join(directory, file));
+}
+
+/** `imageDetail.json` as the deploy action and the ECR source action know it. */
+export function renderImageDetail(imageUri: string): string {
+  return JSON.stringify({ ImageURI: imageUri }, null, 2) + '\n';
+}
+
+/**
+ * Turns a `RegisterTaskDefinition` request, or the output of `describe-task-definition`
+ * (`{ taskDefinition: {...}, tags: [...] }`), into a request with the application image replaced
+ * by the placeholder. Read-only fields are dropped; fields this program does not know are kept,
+ * so requests from a newer API still go through.
+ *
+ * @param containerName the application container; when absent, the container that already holds
+ * the placeholder, or the only container
+ */
+export function toRegisterTaskDefinitionRequest(input: unknown, containerName?: string): Record<string, unknown> {
+  if (!isRecord(input)) {
+    throw new InputError('the task definition must be a JSON object: a RegisterTaskDefinition request or the output of describe-task-definition');
+  }
+  let definition: Record<string, unknown> = input;
+  let describedTags: unknown;
+  if (isRecord(input.taskDefinition)) {
+    definition = input.taskDefinition;
+    describedTags = input.tags;
+  }
+  const request: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(definition)) {
+    if (!READ_ONLY_TASK_DEFINITION_FIELDS.includes(key)) {
+      request[key] = value;
+    }
+  }
+  if (request.tags === undefined && Array.isArray(describedTags) && describedTags.length > 0) {
+    request.tags = describedTags;
+  }
+  if (typeof request.family !== 'string' || request.family.length === 0) {
+    throw new InputError('the task definition has no family; RegisterTaskDefinition needs one');
+  }
+  const containers = request.containerDefinitions;
+  if (!Array.isArray(containers) || containers.length === 0 || !containers.every(isRecord)) {
+    throw new InputError(`task definition '${request.family}' has no containerDefinitions; RegisterTaskDefinition needs at least one container`);
+  }
+  const names = containers.map((c) => String(c.name));
+  let target: Record<string, unknown> | undefined;
+  if (containerName !== undefined) {
+    target = containers.find((c) => c.name === containerName);
+    if (!target) {
+      throw new InputError(`task definition '${request.family}' has no container '${containerName}' (containers: ${names.join(', ')}); pass the application container to --container-name`);
+    }
+  } else {
+    const holding = containers.filter((c) => c.image === IMAGE_PLACEHOLDER);
+    target = holding.length === 1 ? holding[0] : containers.length === 1 ? containers[0] : undefined;
+    if (!target) {
+      throw new InputError(`task definition '${request.family}' has ${containers.length} containers (${names.join(', ')}) and none holds ${IMAGE_PLACEHOLDER}; `
+        + 'pass the application container to --container-name');
+    }
+  }
+  request.containerDefinitions = containers.map((c) => (c === target ? { ...c, image: IMAGE_PLACEHOLDER } : c));
+  return request;
+}
+
+/** Checks the AppSpec names the placeholders the deploy action fills in; returns it with a final newline. */
+export function checkAppSpec(text: string, environment: string): string {
+  const where = environment === '-' ? 'the appspec' : `the appspec of '${environment}'`;
+  if (text.trim().length === 0) {
+    throw new InputError(`${where} is empty`);
+  }
+  for (const required of ['version', 'TargetService', 'AWS::ECS::Service', 'LoadBalancerInfo', TASK_DEFINITION_PLACEHOLDER]) {
+    if (!text.includes(required)) {
+      throw new InputError(`${where} does not mention ${required}; the deploy action needs an ECS AppSpec with TaskDefinition: "${TASK_DEFINITION_PLACEHOLDER}"`);
+    }
+  }
+  return text.endsWith('\n') ? text : text + '\n';
+}
+
+/** The pushed image as `<registry>/<repository>@sha256:<digest>`, from whichever input was given. */
+export function resolveImageUri(args: ReadonlyMap<string, string>): string {
+  const given = ['image-uri', 'image-detail', 'repository-uri'].filter((name) => args.has(name));
+  if (given.length !== 1) {
+    throw new InputError(`pass exactly one of --image-uri, --image-detail or --repository-uri, got ${given.length === 0 ? 'none' : given.map((g) => `--${g}`).join(', ')}`);
+  }
+  let uri: string;
+  if (args.has('image-uri')) {
+    uri = args.get('image-uri')!.trim();
+  } else if (args.has('image-detail')) {
+    uri = imageUriFromDetail(parseJson(readFile(args.get('image-detail')!, 'image detail'), 'image detail'));
+  } else {
+    const repository = args.get('repository-uri')!.trim().replace(/:[^/:]+$/, '');
+    let digest: string | undefined;
+    if (args.has('image-digest') === args.has('docker-push-output')) {
+      throw new InputError('--repository-uri needs exactly one of --image-digest or --docker-push-output');
+    }
+    if (args.has('image-digest')) {
+      digest = args.get('image-digest')!.trim();
+    } else {
+      digest = digestFromDockerPush(readFile(args.get('docker-push-output')!, 'docker push output'));
+    }
+    if (!DIGEST.test(digest)) {
+      throw new InputError(`image digest '${digest}' is not sha256:<64 hex digits>`);
+    }
+    uri = `${repository}@${digest}`;
+  }
+  if (!DIGEST_URI.test(uri)) {
+    throw new InputError(`image '${uri}' is not pinned by digest (<registry>/<repository>@sha256:<64 hex digits>); `
+      + 'a tag can move between the stages of one release, a digest cannot');
+  }
+  return uri;
+}
+
+/** The image URI of an `imageDetail.json` written by the ECR source action (or by this program). */
+export function imageUriFromDetail(detail: unknown): string {
+  if (!isRecord(detail)) {
+    throw new InputError('the image detail must be a JSON object with ImageURI');
+  }
+  const uri = typeof detail.ImageURI === 'string' ? detail.ImageURI : undefined;
+  if (uri && uri.includes('@sha256:')) {
+    return uri;
+  }
+  // Compose from the digest when ImageURI carries a tag.
+  if (uri && typeof detail.ImageDigest === 'string') {
+    return `${uri.replace(/:[^/:@]+$/, '')}@${detail.ImageDigest}`;
+  }
+  if (!uri) {
+    throw new InputError('the image detail has no ImageURI');
+  }
+  return uri;
+}
+
+/** The digest `docker push` prints last: `<tag>: digest: sha256:<hex> size: <n>`. */
+export function digestFromDockerPush(output: string): string {
+  const matches = [...output.matchAll(/digest: (sha256:[0-9a-f]{64})/g)];
+  if (matches.length === 0) {
+    throw new InputError('the docker push output has no "digest: sha256:…" line; did the push succeed?');
+  }
+  return matches[matches.length - 1][1];
+}
+
+/** Parses and checks a release manifest. */
+export function parseManifest(text: string): ReleaseManifest {
+  const manifest = parseJson(text, 'manifest');
+  if (!isRecord(manifest) || !Array.isArray(manifest.environments) || manifest.environments.length === 0) {
+    throw new InputError('the manifest must be {"environments": [...]} with at least one environment');
+  }
+  const directories = new Set<string>();
+  manifest.environments.forEach((environment, index) => {
+    if (!isRecord(environment)) {
+      throw new InputError(`manifest environment ${index} is not an object`);
+    }
+    for (const field of ['name', 'directory', 'containerName', 'appSpec']) {
+      if (typeof environment[field] !== 'string' || (environment[field] as string).length === 0) {
+        throw new InputError(`manifest environment ${index} has no ${field}`);
+      }
+    }
+    if (!isRecord(environment.taskDefinition)) {
+      throw new InputError(`manifest environment '${environment.name}' has no taskDefinition object`);
+    }
+    if (directories.has(environment.directory as string)) {
+      throw new InputError(`manifest environments share the directory '${environment.directory}'; each needs its own`);
+    }
+    directories.add(environment.directory as string);
+  });
+  return manifest as unknown as ReleaseManifest;
+}
+
+/** `--name value` pairs; every option takes a value and appears once. */
+export function parseArgs(argv: readonly string[]): Map<string, string> {
+  const known = new Set(['out', 'image-uri', 'image-detail', 'repository-uri', 'image-digest', 'docker-push-output',
+    'manifest', 'task-definition', 'appspec', 'container-name']);
+  const args = new Map<string, string>();
+  for (let i = 0; i < argv.length; i += 2) {
+    const flag = argv[i];
+    if (!flag.startsWith('--') || !known.has(flag.slice(2))) {
+      throw new InputError(`unknown argument '${flag}'`);
+    }
+    const value = argv[i + 1];
+    if (value === undefined || value.startsWith('--')) {
+      throw new InputError(`${flag} needs a value`);
+    }
+    if (args.has(flag.slice(2))) {
+      throw new InputError(`${flag} is given twice`);
+    }
+    args.set(flag.slice(2), value);
+  }
+  return args;
+}
+
+/** Reads `env:NAME` from the environment, anything else as a file. */
+function readInput(source: string, what: string, env: NodeJS.ProcessEnv): string {
+  if (source.startsWith('env:')) {
+    const name = source.slice(4);
+    const value = env[name];
+    if (value === undefined || value.length === 0) {
+      throw new InputError(`the ${what} environment variable ${name} is empty or not set`);
+    }
+    return value;
+  }
+  return readFile(source, what);
+}
+
+function readFile(file: string, what: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new InputError(`cannot read the ${what} file ${file}: ${(error as Error).message}`);
+  }
+}
+
+function parseJson(text: string, what: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new InputError(`the ${what} is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
