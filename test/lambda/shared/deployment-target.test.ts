@@ -1,10 +1,10 @@
-import { CodeDeployClient, GetDeploymentTargetCommand, ListDeploymentTargetsCommand } from '@aws-sdk/client-codedeploy';
+import { CodeDeployClient, ECSTarget, GetDeploymentTargetCommand, ListDeploymentTargetsCommand } from '@aws-sdk/client-codedeploy';
 import { mockClient } from 'aws-sdk-client-mock';
 import { AwsCallScope, createLogger, ecsDeploymentTarget } from '../../../lambda/shared';
 import { awsError } from './helpers';
 
 const codeDeploy = mockClient(CodeDeployClient);
-const ECS_TARGET = {
+const ECS_TARGET: ECSTarget = {
   targetId: 'prod:web',
   taskSetsInfo: [
     { identifer: 'ecs-svc/blue', taskSetLabel: 'Blue', targetGroup: { name: 'web-a' } },
