@@ -97,7 +97,8 @@ function loadLambdaApi(): Promise<LambdaApi> {
  * hand-over to a new invocation, which then reports), never an unhandled rejection.
  * - The body throws or rejects: Failed, with the error's message as reason.
  * - The deadline (function timeout minus the safety margin, or the hook's total time) is
- *   reached: the body's signal aborts and the hook reports Failed, `hook deadline reached after …`.
+ *   reached: the body's signal aborts, the cleanups it registered with `context.onDeadline` run
+ *   for a few seconds at most, and the hook reports Failed, `hook deadline reached after …`.
  * - The body returns in-progress: it runs again after the delay in this invocation while time
  *   allows, then the function invokes itself asynchronously (`InvocationType: 'Event'`, function
  *   `context.functionName`) with the event plus `continuation: { state, attempt, startedAt }`.

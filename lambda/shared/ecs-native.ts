@@ -46,7 +46,7 @@ export interface EcsNativeHookResult {
 /**
  * Wraps a hook body into a Lambda handler for an Amazon ECS lifecycle hook. Never throws:
  * an error, an invalid outcome or the deadline (function timeout minus the safety margin, or the
- * hook's total time) become `FAILED`; an in-progress outcome becomes `IN_PROGRESS` with the
+ * hook's total time, after the body's `onDeadline` cleanups) become `FAILED`; an in-progress outcome becomes `IN_PROGRESS` with the
  * body's state in `hookDetails.continuation` and its delay as `callBackDelay`.
  */
 export function ecsNativeHook<TState = unknown>(

@@ -114,8 +114,39 @@ export interface HookContext<TState = unknown> {
    * stops the body, the Failed reason ends with the latest description.
    */
   progress(description: string): void;
+  /**
+   * Registers cleanup for when the runtime gives up on this run at its deadline while the body
+   * is still working: anything the body started that must not outlive a Failed report (a task,
+   * a lock). After the body's signal aborts, the callbacks run together with a scope of their own
+   * and are awaited for at most a few seconds, then the runtime reports Failed whatever they did.
+   * Not called when the body returns or throws by itself.
+   */
+  onDeadline(cleanup: DeadlineCleanup): void;
   readonly lambdaContext: LambdaContext;
 }
+
+/**
+ * What a deadline cleanup receives: a signal and deadline of its own (the body's have run out),
+ * so it can be passed to `awsCall` as is.
+ */
+export interface DeadlineCleanupScope {
+  /** Aborted when the cleanup's time is up. */
+  readonly signal: AbortSignal;
+  /** Epoch milliseconds by which the cleanup must be done. */
+  readonly deadline: number;
+  readonly logger: Logger;
+  /** The Failed reason the runtime is about to report. */
+  readonly reason: string;
+}
+
+/** Cleanup run when the runtime gives up on a body at its deadline; see {@link HookContext.onDeadline}. */
+export type DeadlineCleanup = (scope: DeadlineCleanupScope) => Promise<void> | void;
+
+/**
+ * The longest the runtime waits for deadline cleanups. It never takes more than half of the
+ * safety margin either, so the other half stays for the report.
+ */
+export const MAX_DEADLINE_CLEANUP_MS = 5_000;
 
 /**
  * A hook body: does the hook's work and says how it went. It may throw; the runtime turns any
@@ -216,6 +247,7 @@ export async function runBodyOnce<TState>(run: BodyRun<TState>): Promise<HookOut
   const functionCutoff = plan.functionDeadline - plan.safetyMarginMs;
   const deadline = Math.min(functionCutoff, plan.totalDeadline);
   const controller = new AbortController();
+  const cleanups: DeadlineCleanup[] = [];
   let progress: string | undefined;
 
   const deadlineReason = () => {
@@ -241,15 +273,18 @@ export async function runBodyOnce<TState>(run: BodyRun<TState>): Promise<HookOut
     progress: (description) => {
       progress = description;
     },
+    onDeadline: (cleanup) => {
+      cleanups.push(cleanup);
+    },
     lambdaContext: run.lambdaContext,
   };
 
   let timer: NodeJS.Timeout | undefined;
-  const deadlineReached = new Promise<HookOutcome<TState>>((resolve) => {
+  const deadlineReached = new Promise<{ readonly deadlineReason: string }>((resolve) => {
     timer = setTimeout(() => {
       const reason = deadlineReason();
       controller.abort(new Error(reason));
-      resolve(failed(reason));
+      resolve({ deadlineReason: reason });
     }, deadline - startedRunAt);
   });
 
@@ -268,13 +303,67 @@ export async function runBodyOnce<TState>(run: BodyRun<TState>): Promise<HookOut
   })();
 
   try {
-    return await Promise.race([bodyDone, deadlineReached]);
+    const first = await Promise.race([bodyDone, deadlineReached]);
+    if (!('deadlineReason' in first)) {
+      return first;
+    }
+    await runDeadlineCleanups(cleanups.splice(0), first.deadlineReason, plan, logger);
+    return failed(first.deadlineReason);
   } finally {
     clearTimeout(timer);
     if (!controller.signal.aborted) {
       // Stops anything the body left running (a check it did not await, a timer).
       controller.abort(new Error('hook run finished'));
     }
+  }
+}
+
+/**
+ * Runs the body's deadline cleanups together, for at most {@link MAX_DEADLINE_CLEANUP_MS} and
+ * never into the second half of the safety margin. Never rejects: a cleanup that fails or runs
+ * late is logged, and the report goes ahead.
+ */
+async function runDeadlineCleanups(
+  cleanups: readonly DeadlineCleanup[],
+  reason: string,
+  plan: InvocationPlan,
+  logger: Logger,
+): Promise<void> {
+  if (cleanups.length === 0) {
+    return;
+  }
+  const started = Date.now();
+  const budgetMs = Math.floor(Math.min(MAX_DEADLINE_CLEANUP_MS, plan.functionDeadline - plan.safetyMarginMs / 2 - started));
+  if (budgetMs <= 0) {
+    logger.error('no time left for the deadline cleanup; reporting without it', { cleanups: cleanups.length, reason });
+    return;
+  }
+  logger.warn('hook deadline reached; cleaning up before reporting', { cleanups: cleanups.length, budgetMs, reason });
+  const controller = new AbortController();
+  const scope: DeadlineCleanupScope = { signal: controller.signal, deadline: started + budgetMs, logger, reason };
+  let timer: NodeJS.Timeout | undefined;
+  const timeUp = new Promise<'time-up'>((resolve) => {
+    timer = setTimeout(() => resolve('time-up'), budgetMs);
+  });
+  try {
+    const results = await Promise.race([
+      Promise.allSettled(cleanups.map(async (cleanup) => cleanup(scope))),
+      timeUp,
+    ]);
+    if (results === 'time-up') {
+      logger.error('deadline cleanup did not finish in time; reporting anyway', { budgetMs, elapsedMs: Date.now() - started });
+      return;
+    }
+    const failures = results.filter((result): result is PromiseRejectedResult => result.status === 'rejected');
+    for (const failure of failures) {
+      logger.error('deadline cleanup failed', { error: describeError(failure.reason) });
+    }
+    logger.info('deadline cleanup finished', {
+      cleanups: cleanups.length, failed: failures.length, elapsedMs: Date.now() - started,
+    });
+  } finally {
+    clearTimeout(timer);
+    controller.abort(new Error('deadline cleanup over'));
   }
 }
 

@@ -7,10 +7,12 @@
  * export const handler = codeDeployHook(async ({ signal, logger }) => { ... return succeeded(); });
  * ```
  */
-export { succeeded, failed, inProgress, formatSeconds } from './hook';
+export { succeeded, failed, inProgress, formatSeconds, MAX_DEADLINE_CLEANUP_MS } from './hook';
 export type {
   HookBody,
   HookContext,
+  DeadlineCleanup,
+  DeadlineCleanupScope,
   HookContinuation,
   HookExecution,
   CodeDeployExecution,

@@ -3,6 +3,7 @@ import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import {
   CodeDeployHookOptions,
+  DeadlineCleanupScope,
   HookBody,
   HookContext,
   codeDeployHook,
@@ -281,6 +282,72 @@ describe('deadlines', () => {
 
     expect(Date.now() - started).toBeLessThan(500);
     expect(summary.verdict).toBe('Failed');
+    expectSingleReport(codeDeploy, 'Failed');
+  });
+
+  test('deadline cleanup runs with a live signal of its own before the one Failed report', async () => {
+    const events: string[] = [];
+    let cleanupScope: DeadlineCleanupScope | undefined;
+    let cleanupBudgetMs = -1;
+    let cleanupSignalAbortedDuringCleanup: boolean | undefined;
+    codeDeploy.on(PutLifecycleEventHookExecutionStatusCommand).callsFake(() => {
+      events.push('report');
+      return {};
+    });
+    const handler = codeDeployHook(async (context) => {
+      context.onDeadline(async (scope) => {
+        cleanupScope = scope;
+        cleanupBudgetMs = scope.deadline - Date.now();
+        await sleep(20, scope.signal);
+        cleanupSignalAbortedDuringCleanup = scope.signal.aborted;
+        events.push('cleanup');
+      });
+      await sleep(10_000, context.signal);
+      return succeeded();
+    }, { ...FAST, safetyMarginMs: 500 });
+
+    const summary = await handler({ ...EVENT }, fakeContext(1000));
+
+    expect(summary.reason).toMatch(/^hook deadline reached after/);
+    expect(events).toEqual(['cleanup', 'report']);
+    expectSingleReport(codeDeploy, 'Failed');
+    expect(cleanupSignalAbortedDuringCleanup).toBe(false);
+    expect(cleanupScope?.reason).toBe(summary.reason);
+    // Half the 500 ms margin at most, so the report keeps the other half.
+    expect(cleanupBudgetMs).toBeGreaterThan(100);
+    expect(cleanupBudgetMs).toBeLessThanOrEqual(250);
+    expect(logs.lines.some((line) => line.message === 'deadline cleanup finished')).toBe(true);
+  });
+
+  test('a deadline cleanup that hangs or throws cannot stop the report', async () => {
+    const handler = codeDeployHook(async (context) => {
+      context.onDeadline(() => new Promise<void>(() => undefined));
+      context.onDeadline(() => {
+        throw new Error('cleanup bug');
+      });
+      await sleep(10_000, context.signal);
+      return succeeded();
+    }, { ...FAST, safetyMarginMs: 400 });
+    const started = Date.now();
+
+    const summary = await handler({ ...EVENT }, fakeContext(1000));
+
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(summary.verdict).toBe('Failed');
+    expectSingleReport(codeDeploy, 'Failed');
+    expect(logs.lines.some((line) => line.message === 'deadline cleanup did not finish in time; reporting anyway')).toBe(true);
+  });
+
+  test('deadline cleanup does not run when the body ends by itself', async () => {
+    const cleanup = jest.fn();
+    const handler = codeDeployHook(async (context) => {
+      context.onDeadline(cleanup);
+      throw new Error('config missing');
+    }, FAST);
+
+    await handler({ ...EVENT }, fakeContext());
+
+    expect(cleanup).not.toHaveBeenCalled();
     expectSingleReport(codeDeploy, 'Failed');
   });
 

@@ -75,6 +75,20 @@ test('the deadline maps to FAILED before the function times out', async () => {
   expect(String(logs.lines.at(-1)?.reason)).toMatch(/^hook deadline reached after/);
 });
 
+test('deadline cleanup runs before FAILED is returned', async () => {
+  const cleanup = jest.fn();
+  const handler = ecsNativeHook(async (context) => {
+    context.onDeadline(cleanup);
+    await sleep(5000, context.signal);
+    return succeeded();
+  });
+
+  await expect(handler(ECS_EVENT, fakeContext(500))).resolves.toEqual({ hookStatus: 'FAILED' });
+
+  expect(cleanup).toHaveBeenCalledTimes(1);
+  expect(cleanup.mock.calls[0][0].reason).toMatch(/^hook deadline reached after/);
+});
+
 test('InProgress maps to IN_PROGRESS with the delay and the state in hookDetails, keeping the service hookDetails', async () => {
   let seen: HookContext | undefined;
   const handler = ecsNativeHook(async (context) => {
