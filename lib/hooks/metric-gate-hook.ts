@@ -10,6 +10,7 @@ import {
   MetricGateThresholds,
   TrafficShiftMode,
 } from '../private/contract/metric-gate';
+import { acknowledgeWildcardResources } from '../private/hook-acknowledgements';
 import { createHookFunction, grantSelfInvoke } from '../private/hook-function';
 import { checkIntegerRange, checkNumberRange, propError } from '../private/validation';
 import { TrafficShiftingKind } from '../service/traffic-shifting';
@@ -180,6 +181,8 @@ export class MetricGateHook extends Construct implements ILifecycleHook {
       actions: ['cloudwatch:GetMetricData'],
       resources: ['*'],
     }));
+    acknowledgeWildcardResources(this, ['*'],
+      'cloudwatch:GetMetricData, read-only, has no resource-level permissions: AWS accepts it on * only.');
     // Which target group is green and when traffic moved, from CodeDeploy's record of the deployment.
     fn.addToRolePolicy(new iam.PolicyStatement({
       actions: ['codedeploy:ListDeploymentTargets', 'codedeploy:GetDeploymentTarget'],

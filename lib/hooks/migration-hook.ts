@@ -7,6 +7,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { CODEDEPLOY_HOOK_TIMEOUT_SECONDS } from '../private/contract/hook';
 import { MIGRATION_CONFIG_ENV, MigrationHookConfig } from '../private/contract/migration';
+import { acknowledgeWildcardResources } from '../private/hook-acknowledgements';
 import { createHookFunction, grantSelfInvoke } from '../private/hook-function';
 import { propError } from '../private/validation';
 import { HookFunctionOptions } from './hook-options';
@@ -139,11 +140,12 @@ export class MigrationHook extends Construct implements ILifecycleHook {
     const taskArns = ecsArn('task', `${clusterName}/*`);
 
     // Any revision of the service's family: the pipeline registers the new one at deployment time.
+    const taskDefinitionRevisions = stack.formatArn({
+      service: 'ecs', resource: 'task-definition', resourceName: `${service.taskDefinition.family}:*`, arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+    });
     fn.addToRolePolicy(new iam.PolicyStatement({
       actions: ['ecs:RunTask'],
-      resources: [stack.formatArn({
-        service: 'ecs', resource: 'task-definition', resourceName: `${service.taskDefinition.family}:*`, arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-      })],
+      resources: [taskDefinitionRevisions],
       conditions: onThisCluster,
     }));
     const passRoles = [service.taskDefinition.taskRole, service.taskDefinition.executionRole]
@@ -172,9 +174,10 @@ export class MigrationHook extends Construct implements ILifecycleHook {
       resources: ['*'],
       conditions: onThisCluster,
     }));
+    const taskSets = ecsArn('task-set', `${clusterName}/${service.service.serviceName}/*`);
     fn.addToRolePolicy(new iam.PolicyStatement({
       actions: ['ecs:DescribeTaskSets'],
-      resources: [ecsArn('task-set', `${clusterName}/${service.service.serviceName}/*`)],
+      resources: [taskSets],
     }));
     // The green task set of the deployment, from CodeDeploy's record of its target.
     fn.addToRolePolicy(new iam.PolicyStatement({
@@ -182,6 +185,14 @@ export class MigrationHook extends Construct implements ILifecycleHook {
       resources: [service.deploymentGroup.deploymentGroupArn],
     }));
     grantSelfInvoke(this, fn);
+    acknowledgeWildcardResources(this, [taskDefinitionRevisions],
+      'ecs:RunTask on every revision of the service\'s own task definition family, on its cluster only: the revision to run is registered at deployment time.');
+    acknowledgeWildcardResources(this, [taskArns],
+      'Tasks of the service\'s own cluster (describe, stop, tag at RunTask only): the migration task\'s id is known only once it runs.');
+    acknowledgeWildcardResources(this, [taskSets],
+      'ecs:DescribeTaskSets on the service\'s own task sets: the green task set of a deployment is created by CodeDeploy at deployment time.');
+    acknowledgeWildcardResources(this, ['*'],
+      'ecs:ListTasks authorizes on container instances, which Fargate tasks lack; AWS documents * limited to the cluster by the ecs:cluster condition, as here.');
 
     service.addHook(this);
   }

@@ -5,6 +5,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { PREFLIGHT_CONFIG_ENV, PreflightHookConfig } from '../private/contract/preflight';
+import { acknowledgeWildcardResources } from '../private/hook-acknowledgements';
 import { createHookFunction } from '../private/hook-function';
 import { HookFunctionOptions } from './hook-options';
 import { LifecycleEvent } from './lifecycle-event';
@@ -72,6 +73,8 @@ export class PreflightHook extends Construct implements ILifecycleHook {
       actions: ['cloudwatch:DescribeAlarms'],
       resources: ['*'],
     }));
+    acknowledgeWildcardResources(this, ['*'],
+      'cloudwatch:DescribeAlarms, read-only: CloudWatch returns composite alarms only to a * scope, and the alarms to read are known when the deployment starts.');
 
     service.addHook(this);
   }

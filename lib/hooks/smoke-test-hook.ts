@@ -10,6 +10,7 @@ import {
   SMOKE_LOAD_BALANCER_FULL_NAME_ENV,
   SMOKE_TEST_BASE_URL_ENV,
 } from '../private/contract/smoke-test';
+import { acknowledgeWildcardResources } from '../private/hook-acknowledgements';
 import { MAX_ENVIRONMENT_BYTES, createHookFunction } from '../private/hook-function';
 import { CODEDEPLOY_ENDPOINT, EC2_ENDPOINT, HookNetwork, SECRETS_MANAGER_ENDPOINT } from '../private/hook-network';
 import { smokeCheckListProblems, smokeCheckProblems, toSmokeCheckSpec } from '../private/hook-smoke-checks';
@@ -148,6 +149,8 @@ export class SmokeTestHook extends Construct implements ILifecycleHook, ec2.ICon
       actions: ['ec2:DescribeNetworkInterfaces'],
       resources: ['*'],
     }));
+    acknowledgeWildcardResources(this, ['*'],
+      'ec2:DescribeNetworkInterfaces, read-only, finds the load balancer\'s private addresses; EC2 Describe actions accept * only.');
     this.network.requireEndpoint(EC2_ENDPOINT);
 
     this.node.addValidation({

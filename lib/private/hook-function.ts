@@ -10,6 +10,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { HOOK_NAME_ENV, HOOK_TOTAL_TIMEOUT_SECONDS_ENV } from './contract/hook';
 import { handlerCode } from './handler-asset';
+import { acknowledgeManagedPolicy, acknowledgeWildcardResources } from './hook-acknowledgements';
 
 /** Lambda's limit for all environment variables of a function together. */
 export const MAX_ENVIRONMENT_BYTES = 4096;
@@ -37,11 +38,30 @@ export interface HookFunctionResources {
   readonly logGroup: logs.LogGroup;
 }
 
-/** Creates the hook's function (id `Resource`) and log group (id `LogGroup`) in `scope`. */
+/**
+ * Creates the hook's function (id `Resource`), role (id `ServiceRole`) and log group (id
+ * `LogGroup`) in `scope`. The role may write to that log group only, rather than to any log
+ * group as the AWSLambdaBasicExecutionRole policy allows.
+ */
 export function createHookFunction(scope: Construct, settings: HookFunctionSettings): HookFunctionResources {
   const logGroup = new logs.LogGroup(scope, 'LogGroup', {
     retention: settings.logRetention ?? logs.RetentionDays.ONE_MONTH,
   });
+  const role = new iam.Role(scope, 'ServiceRole', {
+    assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+    description: settings.description.slice(0, 1000),
+  });
+  logGroup.grantWrite(role);
+  if (settings.vpc) {
+    // The network interfaces of a function in a VPC; AWS maintains the list of EC2 calls Lambda needs.
+    role.addManagedPolicy(iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSLambdaVPCAccessExecutionRole'));
+    acknowledgeManagedPolicy(role, 'service-role/AWSLambdaVPCAccessExecutionRole',
+      'Lambda manages the network interfaces of a function in a VPC with this role; AWS maintains this policy as Lambda\'s needs change.');
+  }
+  if (settings.tracing !== undefined && settings.tracing !== lambda.Tracing.DISABLED) {
+    acknowledgeWildcardResources(role, ['*'],
+      'X-Ray accepts trace segments on * only (no resource-level permissions), and the hook\'s other * actions are read-only Describe/Get calls AWS allows on * only.');
+  }
   const environment: Record<string, string> = {
     [HOOK_NAME_ENV]: settings.hookName,
     ...(settings.totalTimeout ? { [HOOK_TOTAL_TIMEOUT_SECONDS_ENV]: String(settings.totalTimeout.toSeconds()) } : {}),
@@ -49,6 +69,7 @@ export function createHookFunction(scope: Construct, settings: HookFunctionSetti
   };
   const fn = new lambda.Function(scope, 'Resource', {
     code: handlerCode(settings.handler),
+    role,
     handler: 'index.handler',
     runtime: lambda.Runtime.NODEJS_24_X,
     architecture: lambda.Architecture.ARM_64,

@@ -40,11 +40,12 @@ export class HookRegistry {
     }
     grantReportHookStatus(hook.function, service);
     // AWSCodeDeployRoleForECS lets CodeDeploy invoke functions named CodeDeployHook_* only. An
-    // identity-based grant on the deployment group's role covers any name, and imported functions too.
+    // identity-based grant on the deployment group's role covers any name, and imported functions
+    // too. CodeDeploy invokes the name the AppSpec gives, so the unqualified ARN is enough.
     iam.Grant.addToPrincipal({
       grantee: service.deploymentGroup.role,
       actions: ['lambda:InvokeFunction'],
-      resourceArns: [hook.function.functionArn, `${hook.function.functionArn}:*`],
+      resourceArns: [hook.function.functionArn],
     });
     this.registered.push(hook);
   }

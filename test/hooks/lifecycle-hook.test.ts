@@ -44,10 +44,7 @@ describe('CustomHook', () => {
     const invoke = allowing(statementsOf(stack, template, { role: service.deploymentGroup.role } as unknown as lambda.IFunction), 'lambda:InvokeFunction');
     expect(invoke).toHaveLength(1);
     const fnId = stack.getLogicalId(fn.node.defaultChild as lambda.CfnFunction);
-    expect(invoke[0].Resource).toEqual([
-      { 'Fn::GetAtt': [fnId, 'Arn'] },
-      { 'Fn::Join': ['', [{ 'Fn::GetAtt': [fnId, 'Arn'] }, ':*']] },
-    ]);
+    expect(invoke[0].Resource).toEqual({ 'Fn::GetAtt': [fnId, 'Arn'] });
   });
 
   test('is listed in the AppSpec by function name', () => {
@@ -70,7 +67,7 @@ describe('CustomHook', () => {
       PolicyDocument: {
         Statement: Match.arrayWith([Match.objectLike({
           Action: 'lambda:InvokeFunction',
-          Resource: Match.arrayWith(['arn:aws:lambda:eu-west-1:111111111111:function:CheckCaches']),
+          Resource: 'arn:aws:lambda:eu-west-1:111111111111:function:CheckCaches',
         })]),
       },
     });

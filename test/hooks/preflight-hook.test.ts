@@ -56,6 +56,21 @@ describe('PreflightHook', () => {
     template.hasResourceProperties('AWS::Lambda::Function', { TracingConfig: { Mode: 'Active' } });
   });
 
+  test('writes to its own log group only, without the AWSLambdaBasicExecutionRole policy, which allows any', () => {
+    const stack = testStack();
+    const service = mockService(stack);
+    const hook = new PreflightHook(stack, 'Preflight', { service });
+    const template = Template.fromStack(stack);
+    const statements = statementsOf(stack, template, hook.function);
+    expect(allowing(statements, 'logs:PutLogEvents').map((s) => s.Resource))
+      .toEqual([{ 'Fn::GetAtt': [stack.getLogicalId(hook.logGroup.node.defaultChild as never), 'Arn'] }]);
+    const role = template.toJSON().Resources[stack.getLogicalId(hook.function.role!.node.defaultChild as never)];
+    expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      LoggingConfig: { LogGroup: { Ref: stack.getLogicalId(hook.logGroup.node.defaultChild as never) } },
+    });
+  });
+
   test('fails when BeforeInstall already has a hook', () => {
     const stack = testStack();
     const service = mockService(stack);

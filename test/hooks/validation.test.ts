@@ -1,0 +1,76 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { App, Stack, Validations } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { IConstruct } from 'constructs';
+import { BlueGreenService, CustomHook, LifecycleEvent, MetricGateHook, MigrationHook, PreflightHook, SmokeCheck, SmokeTestHook } from '../../lib';
+import { mockService } from './util';
+
+// The context a user gets from cdk.json, including the strict validation flag.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const cdkJson = require('../../cdk.json') as { context: Record<string, unknown> };
+
+/** A service with every hook, one of them traced. */
+function allHooks(app: App): { stack: Stack; service: BlueGreenService; hooks: IConstruct[] } {
+  const stack = new Stack(app, 'Release', { env: { region: 'eu-west-1' } });
+  const service = mockService(stack);
+  const token = new secretsmanager.Secret(stack, 'ApiToken');
+  const warmCaches = new lambda.Function(stack, 'WarmCachesFunction', {
+    runtime: lambda.Runtime.NODEJS_24_X,
+    handler: 'index.handler',
+    code: lambda.Code.fromInline('exports.handler = async () => {};'),
+  });
+  const hooks = [
+    new PreflightHook(stack, 'Preflight', { service }),
+    new MigrationHook(stack, 'Migrate', { service, command: ['npm', 'run', 'migrate'], tracing: lambda.Tracing.ACTIVE }),
+    new SmokeTestHook(stack, 'SmokeTests', { service, checks: [SmokeCheck.get('/orders', { secret: token })] }),
+    new CustomHook(stack, 'WarmCaches', { service, function: warmCaches, lifecycleEvent: LifecycleEvent.BEFORE_ALLOW_TRAFFIC }),
+    new MetricGateHook(stack, 'MetricGate', { service }),
+  ];
+  return { stack, service, hooks };
+}
+
+describe('hooks under policy validation', () => {
+  test('cdk-nag AwsSolutions reports nothing in the hooks or the deployment group, whose every wildcard is acknowledged with a reason', () => {
+    const app = new App({ context: { ...cdkJson.context }, builtinCloudFormationValidation: false });
+    const { service, hooks } = allHooks(app);
+    const ours = [...hooks.filter((hook) => !(hook instanceof CustomHook)), service.deploymentGroup].map((c) => `${c.node.path}/`);
+
+    const report = new AwsSolutionsChecks(app).validateScope(app);
+    const findings = report.violations.flatMap((violation) => violation.violatingResources
+      .filter((resource) => ours.some((prefix) => resource.constructPath?.startsWith(prefix)))
+      .map((resource) => `${violation.ruleName}: ${resource.constructPath}`));
+    expect(findings).toEqual([]);
+
+    const acknowledged = hooks.flatMap((hook) => hook.node.findAll()).flatMap((c) => c.node.metadata
+      .filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+      .flatMap((m) => Object.entries(m.data as Record<string, string>)));
+    expect(acknowledged.map(([id]) => id.replace(/^annotation::/i, '')).sort()).toEqual([
+      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]',
+      'AwsSolutions-IAM5[Resource::*]', // migration: ecs:ListTasks
+      'AwsSolutions-IAM5[Resource::*]', // migration: X-Ray, traced
+      'AwsSolutions-IAM5[Resource::*]', // metric gate: cloudwatch:GetMetricData
+      'AwsSolutions-IAM5[Resource::*]', // pre-flight: cloudwatch:DescribeAlarms
+      'AwsSolutions-IAM5[Resource::*]', // smoke test: ec2:DescribeNetworkInterfaces
+      expect.stringMatching(/^AwsSolutions-IAM5\[Resource::arn:aws:ecs:eu-west-1:<AWS::AccountId>:task-definition\/ReleaseOrdersTaskDefinition\w+:\*\]$/),
+      expect.stringMatching(/^AwsSolutions-IAM5\[Resource::arn:aws:ecs:eu-west-1:<AWS::AccountId>:task-set\/<Cluster\w+>\/<OrdersService\w+\.Name>\/\*\]$/),
+      expect.stringMatching(/^AwsSolutions-IAM5\[Resource::arn:aws:ecs:eu-west-1:<AWS::AccountId>:task\/<Cluster\w+>\/\*\]$/),
+    ]);
+    for (const [, reason] of acknowledged) {
+      expect(reason.length).toBeGreaterThan(60);
+    }
+  });
+
+  test('synthesizes under the built-in CloudFormation validation in strict mode', () => {
+    const app = new App({ context: { ...cdkJson.context }, builtinCloudFormationValidation: true });
+    allHooks(app);
+    expect(app.node.tryGetContext('@aws-cdk/core:validateAgainstDefaultRules')).toBe(true);
+    const assembly = app.synth();
+    const reportFile = path.join(assembly.directory, 'validation-report.json');
+    if (fs.existsSync(reportFile)) {
+      expect(JSON.parse(fs.readFileSync(reportFile, 'utf8')).pluginReports).toEqual([]);
+    }
+  });
+});
