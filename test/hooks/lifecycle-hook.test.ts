@@ -1,5 +1,5 @@
 import { App, Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
@@ -72,6 +72,9 @@ describe('CustomHook', () => {
       },
     });
     expect(parse(appSpecOf(stack, service)).Hooks).toEqual([{ AfterInstall: 'CheckCaches' }]);
+    // Its role is unknown here, so the status permission is left to its owner, with a warning saying which.
+    Annotations.fromStack(stack).hasWarning('/TestStack/Imported',
+      Match.stringLikeRegexp('codedeploy:PutLifecycleEventHookExecutionStatus'));
   });
 
   test('fails when a lifecycle event already has a hook', () => {
