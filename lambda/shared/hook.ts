@@ -119,7 +119,8 @@ export interface HookContext<TState = unknown> {
    * is still working: anything the body started that must not outlive a Failed report (a task,
    * a lock). After the body's signal aborts, the callbacks run together with a scope of their own
    * and are awaited for at most a few seconds, then the runtime reports Failed whatever they did.
-   * Not called when the body returns or throws by itself.
+   * Not called when the body returns or throws by itself (an error thrown at the deadline, such
+   * as an AWS call cut off by it, counts as the deadline's).
    */
   onDeadline(cleanup: DeadlineCleanup): void;
   readonly lambdaContext: LambdaContext;
@@ -237,6 +238,15 @@ export interface BodyRun<TState> {
   readonly lambdaContext: LambdaContext;
 }
 
+/** What the deadline timer, or a body stopped by the deadline, resolves to. */
+const DEADLINE_HIT = Symbol('deadline');
+
+/**
+ * A body that throws this close to its deadline was stopped by it: its last AWS call is cut off
+ * at the deadline itself, a moment before or after the runtime's own timer fires.
+ */
+const DEADLINE_SLACK_MS = 50;
+
 /**
  * Internal: runs the body once, never rejects. A thrown error, an invalid outcome or the
  * deadline all become Failed with a reason.
@@ -280,22 +290,20 @@ export async function runBodyOnce<TState>(run: BodyRun<TState>): Promise<HookOut
   };
 
   let timer: NodeJS.Timeout | undefined;
-  const deadlineReached = new Promise<{ readonly deadlineReason: string }>((resolve) => {
-    timer = setTimeout(() => {
-      const reason = deadlineReason();
-      controller.abort(new Error(reason));
-      resolve({ deadlineReason: reason });
-    }, deadline - startedRunAt);
+  const deadlineReached = new Promise<typeof DEADLINE_HIT>((resolve) => {
+    timer = setTimeout(() => resolve(DEADLINE_HIT), deadline - startedRunAt);
   });
 
-  const bodyDone = (async (): Promise<HookOutcome<TState>> => {
+  const bodyDone = (async (): Promise<HookOutcome<TState> | typeof DEADLINE_HIT> => {
     try {
       const outcome = await run.body(context);
       return validOutcome(outcome);
     } catch (error) {
-      if (controller.signal.aborted) {
-        // The deadline already decided; this is the body reacting to its signal.
-        return failed(deadlineReason());
+      if (controller.signal.aborted || deadline - Date.now() <= DEADLINE_SLACK_MS) {
+        // The deadline stopped the body (an AWS call cut off at it, or the body reacting to its
+        // signal): the runtime gives up as when its own timer fires, cleanups included.
+        logger.debug('hook body stopped at its deadline', { error: describeError(error) });
+        return DEADLINE_HIT;
       }
       logger.error('hook body threw', { error: describeError(error), elapsedMs: Date.now() - startedRunAt });
       return failed(errorMessage(error) || 'hook body threw an error without a message');
@@ -304,11 +312,13 @@ export async function runBodyOnce<TState>(run: BodyRun<TState>): Promise<HookOut
 
   try {
     const first = await Promise.race([bodyDone, deadlineReached]);
-    if (!('deadlineReason' in first)) {
+    if (first !== DEADLINE_HIT) {
       return first;
     }
-    await runDeadlineCleanups(cleanups.splice(0), first.deadlineReason, plan, logger);
-    return failed(first.deadlineReason);
+    const reason = deadlineReason();
+    controller.abort(new Error(reason));
+    await runDeadlineCleanups(cleanups.splice(0), reason, plan, logger);
+    return failed(reason);
   } finally {
     clearTimeout(timer);
     if (!controller.signal.aborted) {

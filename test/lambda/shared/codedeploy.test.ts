@@ -11,6 +11,7 @@ import {
   inProgress,
   sleep,
   succeeded,
+  withRetry,
 } from '../../../lambda/shared';
 import { CapturedLogs, EVENT, awsError, captureLogs, expectSingleReport, fakeContext, reportedStatuses } from './helpers';
 
@@ -336,6 +337,22 @@ describe('deadlines', () => {
     expect(summary.verdict).toBe('Failed');
     expectSingleReport(codeDeploy, 'Failed');
     expect(logs.lines.some((line) => line.message === 'deadline cleanup did not finish in time; reporting anyway')).toBe(true);
+  });
+
+  test('a body whose AWS call is cut off at the deadline counts as stopped by it, cleanup included', async () => {
+    const cleanup = jest.fn();
+    const handler = codeDeployHook(async (context) => {
+      context.onDeadline(cleanup);
+      // Ignores its signal, so only the attempt timeout at the deadline ends it.
+      await withRetry(() => new Promise<never>(() => undefined), { deadline: context.deadline });
+      return succeeded();
+    }, FAST);
+
+    const summary = await handler({ ...EVENT }, fakeContext(500));
+
+    expect(summary.reason).toMatch(/^hook deadline reached after/);
+    expect(cleanup).toHaveBeenCalledTimes(1);
+    expectSingleReport(codeDeploy, 'Failed');
   });
 
   test('deadline cleanup does not run when the body ends by itself', async () => {
