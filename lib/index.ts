@@ -1,3 +1,4 @@
 export * from './service';
 export * from './alarms';
 export * from './hooks';
+export * from './pipeline';

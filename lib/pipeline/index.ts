@@ -1,0 +1,2 @@
+export * from './release-pipeline';
+export * from './release-source';

@@ -1,0 +1,584 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { Duration, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { run } from '../../artifact-writer/writer';
+import {
+  BlueGreenService, CustomHook, LifecycleEvent, ReleasePipeline, ReleasePipelineProps, ReleaseSource, ReleaseStageOptions,
+} from '../../lib';
+import { evaluate, evaluateJson } from './cfn-eval';
+import { CONNECTION_ARN, mockService, testApp, testStack } from './util';
+
+const DIGEST = 'sha256:4f1c7d2b9e8a6f5d3c2b1a0f9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d';
+
+function gitSource(overrides: Partial<{ owner: string; repo: string; branch: string; connectionArn: string }> = {}): ReleaseSource {
+  return ReleaseSource.codeStarConnection({ connectionArn: CONNECTION_ARN, owner: 'my-org', repo: 'orders-api', ...overrides });
+}
+
+interface Fixture {
+  stack: Stack;
+  staging: BlueGreenService;
+  production: BlueGreenService;
+  pipeline: ReleasePipeline;
+}
+
+function mockPipeline(props: Partial<ReleasePipelineProps> = {}, stack: Stack = testStack()): Fixture {
+  const staging = mockService(stack, 'Staging');
+  const production = mockService(stack, 'Production');
+  const pipeline = new ReleasePipeline(stack, 'Release', {
+    source: gitSource(),
+    preCheckCommands: ['npm ci', 'npm test', 'npm audit --audit-level=high'],
+    stages: [
+      { stageName: 'Staging', service: staging },
+      { stageName: 'Production', service: production, requireApproval: true },
+    ],
+    ...props,
+  });
+  return { stack, staging, production, pipeline };
+}
+
+function pipelineStages(template: Template): { Name: string; Actions: Record<string, unknown>[] }[] {
+  const pipelines = template.findResources('AWS::CodePipeline::Pipeline');
+  return Object.values(pipelines)[0].Properties.Stages;
+}
+
+function buildSpec(template: Template): Record<string, unknown> {
+  const projects = template.findResources('AWS::CodeBuild::Project');
+  return JSON.parse(Object.values(projects)[0].Properties.Source.BuildSpec);
+}
+
+function buildEnvironment(template: Template, name: string): unknown {
+  const projects = template.findResources('AWS::CodeBuild::Project');
+  const variables = Object.values(projects)[0].Properties.Environment.EnvironmentVariables as { Name: string; Value: unknown }[];
+  return variables.find((v) => v.Name === name)?.Value;
+}
+
+/** Runs the artifact writer on the manifest the pipeline hands to its build; returns the output folder. */
+function writeDeploymentFiles(template: Template): string {
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'release-'));
+  const manifest = JSON.stringify(evaluateJson(buildEnvironment(template, 'CDK_ECS_RELEASE_MANIFEST')));
+  run(['--manifest', 'env:MANIFEST', '--image-uri', `123456789012.dkr.ecr.eu-west-1.amazonaws.com/orders@${DIGEST}`, '--out', out], { MANIFEST: manifest });
+  return out;
+}
+
+function allPolicyStatements(template: Template): Record<string, unknown>[] {
+  return Object.values(template.findResources('AWS::IAM::Policy'))
+    .flatMap((policy) => policy.Properties.PolicyDocument.Statement as Record<string, unknown>[]);
+}
+
+function actionsOf(statement: Record<string, unknown>): string[] {
+  return ([] as string[]).concat(statement.Action as string | string[]);
+}
+
+describe('ReleasePipeline', () => {
+  describe('stages', () => {
+    test('runs source, build, then one deploy stage per environment in order, with the approval before production', () => {
+      const template = Template.fromStack(mockPipeline().stack);
+
+      const stages = pipelineStages(template);
+      expect(stages.map((s) => s.Name)).toEqual(['Source', 'Build', 'Staging', 'Production']);
+      expect(stages.map((s) => s.Actions.map((a) => [a.Name, a.RunOrder]))).toEqual([
+        [['Commit', 1]],
+        [['BuildAndPush', 1]],
+        [['Deploy', 1]],
+        [['Approve', 1], ['Deploy', 2]],
+      ]);
+      template.hasResourceProperties('AWS::CodePipeline::Pipeline', { PipelineType: 'V2' });
+    });
+
+    test('the build writes one artifact per environment and each deploy action reads its own', () => {
+      const template = Template.fromStack(mockPipeline().stack);
+
+      const stages = pipelineStages(template);
+      expect(stages[1].Actions[0]).toMatchObject({
+        InputArtifacts: [{ Name: 'Source' }],
+        OutputArtifacts: [{ Name: 'Files_Staging' }, { Name: 'Files_Production' }],
+        Namespace: 'Build',
+      });
+      expect(stages[3].Actions[1]).toMatchObject({
+        ActionTypeId: { Category: 'Deploy', Provider: 'CodeDeployToECS' },
+        InputArtifacts: [{ Name: 'Files_Production' }],
+        Configuration: {
+          ApplicationName: { Ref: expect.stringMatching(/^ProductionApplication/) },
+          DeploymentGroupName: { Ref: expect.stringMatching(/^ProductionDeploymentGroup/) },
+          TaskDefinitionTemplateArtifact: 'Files_Production',
+          TaskDefinitionTemplatePath: 'taskdef.json',
+          AppSpecTemplateArtifact: 'Files_Production',
+          AppSpecTemplatePath: 'appspec.yaml',
+          Image1ArtifactName: 'Files_Production',
+          Image1ContainerName: 'IMAGE1_NAME',
+        },
+      });
+      // CodeBuild matches secondary artifacts to the pipeline's output artifacts by name.
+      const artifacts = buildSpec(template).artifacts as Record<string, Record<string, unknown>>;
+      expect(artifacts['secondary-artifacts']).toEqual({
+        Files_Staging: { 'base-directory': '.release/Staging', 'files': ['imageDetail.json', 'taskdef.json', 'appspec.yaml'] },
+        Files_Production: { 'base-directory': '.release/Production', 'files': ['imageDetail.json', 'taskdef.json', 'appspec.yaml'] },
+      });
+    });
+
+    test('the approval says what ships and links to the previous stage', () => {
+      const template = Template.fromStack(mockPipeline().stack);
+
+      const approval = pipelineStages(template)[3].Actions[0] as { Configuration: Record<string, unknown> };
+      expect(approval.Configuration.CustomData).toBe('Ship production to Production: commit #{Build.SOURCE_REVISION}, image #{Build.IMAGE_URI}. '
+        + 'Staging deployed it first; the link opens its deployments.');
+      expect(JSON.stringify(approval.Configuration.ExternalEntityLink)).toMatch(/codedeploy\/applications\/.*StagingApplication.*deployment-groups.*StagingDeploymentGroup/);
+      expect(approval.Configuration.NotificationArn).toEqual({ Ref: expect.stringMatching(/^ReleaseNotificationsTopic/) });
+    });
+
+    test('stages can be added after construction', () => {
+      const stack = testStack();
+      const staging = mockService(stack, 'Staging');
+      const pipeline = new ReleasePipeline(stack, 'Release', { source: gitSource() });
+      pipeline.addStage({ stageName: 'Staging', service: staging });
+      pipeline.addStage({ stageName: 'Production', service: mockService(stack, 'Production'), requireApproval: true, approvalComment: 'Check the Staging dashboard first.' });
+
+      const template = Template.fromStack(stack);
+
+      expect(pipeline.stageNames).toEqual(['Staging', 'Production']);
+      expect(pipelineStages(template).map((s) => s.Name)).toEqual(['Source', 'Build', 'Staging', 'Production']);
+      expect((pipelineStages(template)[3].Actions[0].Configuration as Record<string, string>).CustomData).toMatch(/Check the Staging dashboard first\.$/);
+    });
+
+    test('a pipeline in its own stack deploys services of other stacks', () => {
+      const app = testApp();
+      const serviceStack = testStack(app, 'Services');
+      const pipelineStack = testStack(app, 'Pipeline');
+      const staging = mockService(serviceStack, 'Staging');
+      new ReleasePipeline(pipelineStack, 'Release', { source: gitSource(), stages: [{ stageName: 'Staging', service: staging }] });
+
+      const template = Template.fromStack(pipelineStack);
+
+      const manifest = evaluateJson(buildEnvironment(template, 'CDK_ECS_RELEASE_MANIFEST')) as { environments: { taskDefinition: Record<string, string> }[] };
+      expect(manifest.environments[0].taskDefinition.taskRoleArn).toMatch(/^IMPORT\(Services:ExportsOutput/);
+    });
+  });
+
+  describe('build', () => {
+    test('runs the pre-checks first, stopping on the first failure, in a privileged standard image', () => {
+      const template = Template.fromStack(mockPipeline().stack);
+
+      template.hasResourceProperties('AWS::CodeBuild::Project', {
+        Environment: { Image: 'aws/codebuild/standard:7.0', PrivilegedMode: true, ComputeType: 'BUILD_GENERAL1_SMALL' },
+        EncryptionKey: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ReleasePipelineArtifactsBucketEncryptionKey'), 'Arn'] },
+        LogsConfig: { CloudWatchLogs: { Status: 'ENABLED', GroupName: { Ref: Match.stringLikeRegexp('^ReleaseBuildLogs') } } },
+        TimeoutInMinutes: 30,
+      });
+      template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 90, LogGroupName: Match.absent() });
+      const spec = buildSpec(template) as { phases: Record<string, { 'on-failure'?: string; 'commands': string[] }>; env: Record<string, unknown> };
+      expect(spec.phases.pre_build['on-failure']).toBe('ABORT');
+      expect(spec.phases.pre_build.commands.slice(1, 4)).toEqual(['npm ci', 'npm test', 'npm audit --audit-level=high']);
+      expect(spec.phases.build['on-failure']).toBe('ABORT');
+      expect(spec.phases.build.commands.join('\n')).toMatch(/docker build .* && docker push "\$REPOSITORY_URI:\$IMAGE_TAG"/);
+      // The tag is the short commit; the deployed image is pinned by digest.
+      expect(spec.phases.pre_build.commands.join('\n')).toContain('cut -c1-7');
+      expect(spec.phases.post_build.commands.join('\n')).toMatch(/node \/tmp\/artifact-writer.js --manifest env:CDK_ECS_RELEASE_MANIFEST .* --image-uri "\$IMAGE_URI"/);
+      expect(spec.env['exported-variables']).toEqual(['SOURCE_REVISION', 'IMAGE_TAG', 'IMAGE_URI']);
+    });
+
+    test('pushes to a new repository with immutable tags, scanning on push and KMS encryption', () => {
+      const template = Template.fromStack(mockPipeline().stack);
+
+      template.hasResourceProperties('AWS::ECR::Repository', {
+        ImageTagMutability: 'IMMUTABLE',
+        ImageScanningConfiguration: { ScanOnPush: true },
+        EncryptionConfiguration: { EncryptionType: 'KMS' },
+      });
+      template.hasResource('AWS::ECR::Repository', { DeletionPolicy: 'Retain' });
+    });
+
+    test('keeps artifacts in a KMS-encrypted bucket that blocks public access', () => {
+      const template = Template.fromStack(mockPipeline().stack);
+
+      template.hasResourceProperties('AWS::S3::Bucket', {
+        BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms' } }] },
+        PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+      });
+      template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+    });
+
+    test('hands the build every environment\'s taskdef.json, derived from the task definition in CDK', () => {
+      const out = writeDeploymentFiles(Template.fromStack(mockPipeline().stack));
+
+      const taskdef = JSON.parse(fs.readFileSync(path.join(out, 'Production', 'taskdef.json'), 'utf8'));
+      expect(taskdef).toMatchObject({
+        family: expect.stringMatching(/ProductionTaskDefinition/),
+        taskRoleArn: expect.stringMatching(/^GETATT\(ProductionTaskDefinitionTaskRole/),
+        executionRoleArn: expect.stringMatching(/^GETATT\(ProductionTaskDefinitionExecutionRole/),
+        networkMode: 'awsvpc',
+        requiresCompatibilities: ['FARGATE'],
+        cpu: '256',
+        memory: '512',
+        containerDefinitions: [expect.objectContaining({ name: 'web', image: '<IMAGE1_NAME>', portMappings: [{ containerPort: 8080, protocol: 'tcp' }] })],
+      });
+      expect(JSON.parse(fs.readFileSync(path.join(out, 'Production', 'imageDetail.json'), 'utf8')))
+        .toEqual({ ImageURI: `123456789012.dkr.ecr.eu-west-1.amazonaws.com/orders@${DIGEST}` });
+      fs.rmSync(out, { recursive: true });
+    });
+
+    test('a changed container environment in CDK changes the taskdef.json the pipeline deploys', () => {
+      const withEnvironment = (logLevel: string) => {
+        const stack = testStack();
+        const service = mockService(stack, 'Staging', { environment: { LOG_LEVEL: logLevel } });
+        new ReleasePipeline(stack, 'Release', { source: gitSource(), stages: [{ stageName: 'Staging', service }] });
+        const out = writeDeploymentFiles(Template.fromStack(stack));
+        const taskdef = fs.readFileSync(path.join(out, 'Staging', 'taskdef.json'), 'utf8');
+        fs.rmSync(out, { recursive: true });
+        return JSON.parse(taskdef);
+      };
+
+      const info = withEnvironment('info');
+      const debug = withEnvironment('debug');
+
+      expect(info.containerDefinitions[0].environment).toEqual([{ name: 'LOG_LEVEL', value: 'info' }]);
+      expect(debug.containerDefinitions[0].environment).toEqual([{ name: 'LOG_LEVEL', value: 'debug' }]);
+    });
+
+    test('appspec.yaml names the service\'s container, port and hooks', () => {
+      const { stack, staging } = mockPipeline();
+      const fn = new lambda.Function(stack, 'WarmCaches', {
+        runtime: lambda.Runtime.NODEJS_22_X,
+        handler: 'index.handler',
+        code: lambda.Code.fromInline('exports.handler = async () => {};'),
+      });
+      new CustomHook(stack, 'WarmCachesHook', { service: staging, function: fn, lifecycleEvent: LifecycleEvent.BEFORE_ALLOW_TRAFFIC });
+
+      const out = writeDeploymentFiles(Template.fromStack(stack));
+
+      const appSpec = fs.readFileSync(path.join(out, 'Staging', 'appspec.yaml'), 'utf8');
+      expect(appSpec).toMatch(/^version: 0\.0\nResources:\n {2}- TargetService:\n {6}Type: AWS::ECS::Service\n/);
+      expect(appSpec).toContain('        TaskDefinition: "<TASK_DEFINITION>"\n        LoadBalancerInfo:\n          ContainerName: "web"\n          ContainerPort: 8080\n');
+      expect(appSpec).toMatch(/\nHooks:\n {2}- BeforeAllowTraffic: "REF\(WarmCaches[0-9A-F]{8}\)"\n$/);
+      expect(fs.readFileSync(path.join(out, 'Production', 'appspec.yaml'), 'utf8')).not.toContain('Hooks:');
+      fs.rmSync(out, { recursive: true });
+    });
+
+    test('with an ECR source, skips the image build and still writes the deployment files', () => {
+      const stack = testStack();
+      const source = new ecr.Repository(stack, 'Images');
+      const staging = mockService(stack, 'Staging');
+      const pipeline = new ReleasePipeline(stack, 'Release', {
+        source: ReleaseSource.ecr({ repository: source, imageTag: 'release' }),
+        stages: [{ stageName: 'Staging', service: staging }],
+      });
+
+      const template = Template.fromStack(stack);
+
+      expect(pipeline.repository).toBe(source);
+      template.resourceCountIs('AWS::ECR::Repository', 1);
+      template.hasResourceProperties('AWS::CodeBuild::Project', { Environment: { PrivilegedMode: false } });
+      const stages = pipelineStages(template);
+      expect(stages[0].Actions[0]).toMatchObject({ ActionTypeId: { Provider: 'ECR' }, Configuration: { ImageTag: 'release' } });
+      expect(stages[1].Actions[0].Name).toBe('DeploymentFiles');
+      const spec = JSON.stringify(buildSpec(template));
+      expect(spec).not.toContain('docker build');
+      expect(spec).toContain('--image-detail \\"$CODEBUILD_SRC_DIR/imageDetail.json\\"');
+      expect(buildSpec(template).artifacts).toEqual({ 'base-directory': '.release/Staging', 'files': ['imageDetail.json', 'taskdef.json', 'appspec.yaml'] });
+    });
+
+    test('with an S3 source, releases each version of the object', () => {
+      const stack = testStack();
+      const bucket = new s3.Bucket(stack, 'Sources', { versioned: true });
+      new ReleasePipeline(stack, 'Release', {
+        source: ReleaseSource.s3({ bucket, bucketKey: 'orders/source.zip' }),
+        stages: [{ stageName: 'Staging', service: mockService(stack, 'Staging') }],
+      });
+
+      const template = Template.fromStack(stack);
+
+      expect(pipelineStages(template)[0].Actions[0]).toMatchObject({
+        ActionTypeId: { Provider: 'S3' },
+        Configuration: { S3ObjectKey: 'orders/source.zip', PollForSourceChanges: false },
+      });
+    });
+  });
+
+  describe('least privilege', () => {
+    test('no policy registers task definitions or passes roles on *', () => {
+      const template = Template.fromStack(mockPipeline().stack);
+
+      const broad = allPolicyStatements(template).filter((s) => s.Resource === '*'
+        && actionsOf(s).some((a) => ['ecs:RegisterTaskDefinition', 'iam:PassRole'].includes(a)));
+      expect(broad).toEqual([]);
+      // The only statement on * is ECR's login, which has no resource.
+      const onStar = allPolicyStatements(template).filter((s) => s.Resource === '*').flatMap(actionsOf);
+      expect([...new Set(onStar)]).toEqual(['ecr:GetAuthorizationToken']);
+    });
+
+    test('the deploy role registers only the service\'s family and passes only its task and execution roles to ECS tasks', () => {
+      const template = Template.fromStack(mockPipeline().stack);
+
+      template.hasResourceProperties('AWS::IAM::Policy', {
+        Roles: [{ Ref: Match.stringLikeRegexp('^ReleaseStagesProductionDeployRole') }],
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Action: ['codedeploy:CreateDeployment', 'codedeploy:GetDeployment'] }),
+            {
+              Action: 'ecs:RegisterTaskDefinition',
+              Effect: 'Allow',
+              Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ecs:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' },
+                Match.stringLikeRegexp('^:task-definition/PipelineStackProductionTaskDefinition[0-9A-F]{8}:\\*$')]] },
+            },
+            {
+              Action: 'iam:PassRole',
+              Condition: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
+              Effect: 'Allow',
+              Resource: [
+                { 'Fn::GetAtt': [Match.stringLikeRegexp('^ProductionTaskDefinitionTaskRole'), 'Arn'] },
+                { 'Fn::GetAtt': [Match.stringLikeRegexp('^ProductionTaskDefinitionExecutionRole'), 'Arn'] },
+              ],
+            },
+          ]),
+        },
+      });
+      template.hasResourceProperties('AWS::IAM::Role', {
+        AssumeRolePolicyDocument: {
+          Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { AWS: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ReleasePipelineRole'), 'Arn'] } } }],
+        },
+        Description: Match.stringLikeRegexp('^Deploys production in stage Production'),
+      });
+    });
+
+    test('the build reads the artifact writer object only, not the whole assets bucket', () => {
+      const template = Template.fromStack(mockPipeline().stack);
+
+      const assetReads = allPolicyStatements(template).filter((s) => JSON.stringify(s.Resource).includes('cdk-hnb659fds-assets'));
+      expect(assetReads).toEqual([{
+        Action: 's3:GetObject',
+        Effect: 'Allow',
+        Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::', { 'Fn::Sub': 'cdk-hnb659fds-assets-${AWS::AccountId}-${AWS::Region}' }, expect.stringMatching(/^\/[0-9a-f]{64}\.js$/)]] },
+      }]);
+    });
+  });
+
+  describe('notifications', () => {
+    test('a KMS-encrypted topic that pipeline notifications and EventBridge may publish to', () => {
+      const template = Template.fromStack(mockPipeline({ notificationEmails: ['team@example.com'] }).stack);
+
+      template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ReleaseNotificationsKey'), 'Arn'] } });
+      template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Action: 'sns:Publish', Effect: 'Allow', Principal: { Service: 'codestar-notifications.amazonaws.com' } }),
+            Match.objectLike({ Action: 'sns:Publish', Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' } }),
+          ]),
+        },
+      });
+      template.hasResourceProperties('AWS::KMS::Key', {
+        KeyPolicy: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Action: ['kms:Decrypt', 'kms:GenerateDataKey*'], Principal: { Service: 'codestar-notifications.amazonaws.com' } }),
+            Match.objectLike({ Action: ['kms:Decrypt', 'kms:GenerateDataKey*'], Principal: { Service: 'events.amazonaws.com' } }),
+          ]),
+        },
+      });
+      template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'team@example.com' });
+    });
+
+    test('pipeline started, succeeded and failed go to the topic', () => {
+      const template = Template.fromStack(mockPipeline().stack);
+
+      template.hasResourceProperties('AWS::CodeStarNotifications::NotificationRule', {
+        DetailType: 'FULL',
+        EventTypeIds: [
+          'codepipeline-pipeline-pipeline-execution-started',
+          'codepipeline-pipeline-pipeline-execution-succeeded',
+          'codepipeline-pipeline-pipeline-execution-failed',
+        ],
+        Targets: [{ TargetType: 'SNS', TargetAddress: { Ref: Match.stringLikeRegexp('^ReleaseNotificationsTopic') } }],
+      });
+    });
+
+    test('a failed or stopped deployment tells which service, stage and deployment, and where to see why', () => {
+      const template = Template.fromStack(mockPipeline().stack);
+
+      const rules = template.findResources('AWS::Events::Rule', {
+        Properties: { EventPattern: { detail: { state: ['FAILURE', 'STOP'] } } },
+      });
+      expect(Object.keys(rules)).toHaveLength(2);
+      const production = Object.values(rules).find((r) => r.Properties.Description.startsWith('production:'))!;
+      expect(production.Properties.EventPattern).toEqual({
+        'source': ['aws.codedeploy'],
+        'detail-type': ['CodeDeploy Deployment State-change Notification'],
+        'detail': {
+          state: ['FAILURE', 'STOP'],
+          application: [{ Ref: expect.stringMatching(/^ProductionApplication/) }],
+          deploymentGroup: [{ Ref: expect.stringMatching(/^ProductionDeploymentGroup/) }],
+        },
+      });
+      const target = production.Properties.Targets[0];
+      expect(target.Arn).toEqual({ Ref: expect.stringMatching(/^ReleaseNotificationsTopic/) });
+      expect(target.InputTransformer.InputPathsMap).toEqual({
+        'id': '$.id', 'detail-deploymentId': '$.detail.deploymentId', 'detail-state': '$.detail.state', 'detail-region': '$.detail.region',
+      });
+      const message = evaluate(target.InputTransformer.InputTemplate);
+      expect(message).toContain('"title":"production: Production deployment <detail-deploymentId> ended in <detail-state> and was rolled back"');
+      expect(message).toContain('codesuite/codedeploy/deployments/<detail-deploymentId>?region=<detail-region>');
+      expect(message).toContain('"source":"custom"');
+      expect(message).toContain('codesuite/codepipeline/pipelines/REF(ReleasePipeline');
+    });
+
+    test('creates a Slack channel configuration subscribed to the topic', () => {
+      const template = Template.fromStack(mockPipeline({ slackWorkspaceId: 'T0123ABCD', slackChannelId: 'C0123ABCD' }).stack);
+
+      template.hasResourceProperties('AWS::Chatbot::SlackChannelConfiguration', {
+        SlackWorkspaceId: 'T0123ABCD',
+        SlackChannelId: 'C0123ABCD',
+        SnsTopicArns: [{ Ref: Match.stringLikeRegexp('^ReleaseNotificationsTopic') }],
+        LoggingLevel: 'ERROR',
+      });
+    });
+  });
+
+  describe('deployment record', () => {
+    test('pipeline and deployment state changes land in a retained log group', () => {
+      const template = Template.fromStack(mockPipeline({ pipelineName: 'orders' }).stack);
+
+      template.hasResource('AWS::Logs::LogGroup', {
+        Properties: { LogGroupName: '/cdk-ecs-release/orders/deployments', RetentionInDays: 731 },
+        DeletionPolicy: 'Retain',
+      });
+      const logGroupArn = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':logs:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':log-group:', { Ref: Match.stringLikeRegexp('^ReleaseDeploymentRecordLogs') }]] };
+      template.hasResourceProperties('AWS::Events::Rule', {
+        EventPattern: {
+          'source': ['aws.codepipeline'],
+          'detail-type': ['CodePipeline Pipeline Execution State Change', 'CodePipeline Stage Execution State Change', 'CodePipeline Action Execution State Change'],
+          'resources': [Match.anyValue()],
+        },
+        Targets: [{ Arn: logGroupArn, Id: 'Target0' }],
+      });
+      template.hasResourceProperties('AWS::Events::Rule', {
+        EventPattern: { source: ['aws.codedeploy'], detail: { application: Match.arrayWith([{ Ref: Match.stringLikeRegexp('^StagingApplication') }]) } },
+        Targets: [{ Arn: logGroupArn, Id: 'Target0' }],
+      });
+      const policies = template.findResources('AWS::Logs::ResourcePolicy');
+      const document = JSON.stringify(Object.values(policies)[0].Properties.PolicyDocument);
+      expect(document).toContain('events.amazonaws.com');
+      expect(document).toContain('logs:PutLogEvents');
+    });
+  });
+
+  describe('validation', () => {
+    test('fails when the pipeline has no stages', () => {
+      const stack = testStack();
+      new ReleasePipeline(stack, 'Release', { source: gitSource() });
+
+      expect(() => Template.fromStack(stack)).toThrow(
+        "PipelineStack/Release: invalid stages: the pipeline has no stages, so a release would deploy nowhere; pass stages: [{ stageName: 'Staging', service }] or call addStage()");
+    });
+
+    test('fails when two stages have the same name', () => {
+      const stack = testStack();
+      const service = mockService(stack, 'Staging');
+      const stages: ReleaseStageOptions[] = [{ stageName: 'Staging', service }, { stageName: 'Staging', service: mockService(stack, 'Production') }];
+      new ReleasePipeline(stack, 'Release', { source: gitSource(), stages });
+
+      expect(() => Template.fromStack(stack)).toThrow("PipelineStack/Release: invalid stages: two stages are named 'Staging'; stage names must be unique, rename one (e.g. 'Staging2')");
+    });
+
+    test('fails when the first stage requires approval', () => {
+      const stack = testStack();
+      new ReleasePipeline(stack, 'Release', { source: gitSource(), stages: [{ stageName: 'Production', service: mockService(stack, 'Production'), requireApproval: true }] });
+
+      expect(() => Template.fromStack(stack)).toThrow(
+        "PipelineStack/Release: invalid stages: the first stage 'Production' has requireApproval, but nothing has shipped before it for an approver to review; "
+        + 'remove requireApproval, or add a stage (e.g. Staging) before it');
+    });
+
+    test('fails when a stage takes a name the pipeline uses', () => {
+      const stack = testStack();
+      new ReleasePipeline(stack, 'Release', { source: gitSource(), stages: [{ stageName: 'Build', service: mockService(stack, 'Staging') }] });
+
+      expect(() => Template.fromStack(stack)).toThrow(/stage 0 is named 'Build', which the pipeline uses for its own stage; pick another name/);
+    });
+
+    test('fails when a stage name has characters CodePipeline rejects', () => {
+      const stack = testStack();
+      new ReleasePipeline(stack, 'Release', { source: gitSource(), stages: [{ stageName: 'Staging EU', service: mockService(stack, 'Staging') }] });
+
+      expect(() => Template.fromStack(stack)).toThrow(/stage 0 has the name 'Staging EU'; use 1-100 letters, digits, '\.', '@', '-' or '_'/);
+    });
+
+    test('fails when a stage\'s service runs in another region without a replication bucket', () => {
+      const app = testApp();
+      const pipelineStack = testStack(app, 'Pipeline', { env: { account: '123456789012', region: 'eu-west-1' } });
+      const serviceStack = testStack(app, 'Virginia', { env: { account: '123456789012', region: 'us-east-1' } });
+      new ReleasePipeline(pipelineStack, 'Release', { source: gitSource(), stages: [{ stageName: 'Production', service: mockService(serviceStack, 'Production') }] });
+
+      expect(() => app.synth()).toThrow(
+        "Pipeline/Release: invalid stages: stage 'Production' deploys Virginia/Production in us-east-1, but the pipeline is in eu-west-1; "
+        + "pass crossRegionReplicationBuckets: { 'us-east-1': <a bucket in us-east-1 with a KMS encryptionKey> }, or deploy a pipeline in us-east-1");
+    });
+
+    test('fails when an approval comment has no approval', () => {
+      const stack = testStack();
+      new ReleasePipeline(stack, 'Release', {
+        source: gitSource(),
+        stages: [{ stageName: 'Staging', service: mockService(stack, 'Staging'), approvalComment: 'look first' }],
+      });
+
+      expect(() => Template.fromStack(stack)).toThrow("stage 'Staging' has an approvalComment but no requireApproval; set requireApproval: true or remove the comment");
+    });
+
+    test.each([
+      [{ owner: '' }, "PipelineStack/Release: invalid source: codeStarConnection owner: is empty; pass the user or organisation that owns the repository, e.g. 'my-org'"],
+      [{ branch: ' ' }, "invalid source: codeStarConnection branch: is empty; pass the branch to release, e.g. 'main', or leave it unset for 'main'"],
+      [{ repo: 'my-org/orders-api' }, "invalid source: codeStarConnection repo: 'my-org/orders-api' must be the repository name alone, e.g. 'orders-api'; put the organisation in owner"],
+      [{ connectionArn: 'my-connection' }, "invalid source: codeStarConnection connectionArn: 'my-connection' is not a connection ARN; copy it from Developer Tools > Settings > Connections"],
+    ])('fails when the Git source has %j', (overrides, message) => {
+      const stack = testStack();
+
+      expect(() => new ReleasePipeline(stack, 'Release', { source: gitSource(overrides) })).toThrow(message);
+    });
+
+    test('fails when the S3 source has no key', () => {
+      const stack = testStack();
+      const bucket = new s3.Bucket(stack, 'Sources', { versioned: true });
+
+      expect(() => new ReleasePipeline(stack, 'Release', { source: ReleaseSource.s3({ bucket, bucketKey: '' }) }))
+        .toThrow("PipelineStack/Release: invalid source: s3 bucketKey: '' must be the object key without a leading '/', e.g. 'orders-api/source.zip'");
+    });
+
+    test('fails when the ECR source has an invalid tag', () => {
+      const stack = testStack();
+      const repository = new ecr.Repository(stack, 'Images');
+
+      expect(() => new ReleasePipeline(stack, 'Release', { source: ReleaseSource.ecr({ repository, imageTag: 'v1 final' }) }))
+        .toThrow(/invalid source: ecr imageTag: 'v1 final' is not a valid image tag/);
+    });
+
+    test('fails when an ECR source is given a repository to push to', () => {
+      const stack = testStack();
+      const repository = new ecr.Repository(stack, 'Images');
+
+      expect(() => new ReleasePipeline(stack, 'Release', { source: ReleaseSource.ecr({ repository }), repository }))
+        .toThrow('PipelineStack/Release: invalid repository: only applies when the pipeline builds the image; with an ECR source the image is already in the source repository, remove repository');
+    });
+
+    test('fails when a pre-check command is empty', () => {
+      expect(() => new ReleasePipeline(testStack(), 'Release', { source: gitSource(), preCheckCommands: ['npm test', ' '] }))
+        .toThrow("PipelineStack/Release: invalid preCheckCommands: entry 1 is empty; remove it or give the command, e.g. 'npm test'");
+    });
+
+    test('fails when a notification e-mail is not an address', () => {
+      expect(() => new ReleasePipeline(testStack(), 'Release', { source: gitSource(), notificationEmails: ['team'] }))
+        .toThrow("PipelineStack/Release: invalid notificationEmails: 'team' is not an e-mail address; pass addresses like 'team@example.com'");
+    });
+
+    test('fails when only one of the Slack ids is given', () => {
+      expect(() => new ReleasePipeline(testStack(), 'Release', { source: gitSource(), slackWorkspaceId: 'T0123ABCD' }))
+        .toThrow(/PipelineStack\/Release: invalid slackChannelId: is required with slackWorkspaceId; pass both ids/);
+    });
+
+    test('fails when the build timeout is out of CodeBuild\'s range', () => {
+      expect(() => new ReleasePipeline(testStack(), 'Release', { source: gitSource(), buildTimeout: Duration.hours(48) }))
+        .toThrow('PipelineStack/Release: invalid buildTimeout: must be between 5 minutes and 36 hours, got 2 days');
+    });
+  });
+});
+
