@@ -4,7 +4,9 @@
  *
  * One run of the body either starts (or finds) the task and polls it once; while the task runs
  * it returns InProgress with `{ taskArn, startedAt }`, and the runtime runs it again after the
- * poll interval, handing over to a fresh invocation when this one's time runs low.
+ * poll interval, handing over to a fresh invocation when this one's time runs low. When the hook
+ * fails while the task may still run (an error, or the runtime giving up at its deadline), the
+ * task is stopped first, so a rolled-back deployment leaves no migration behind.
  */
 import {
   DescribeServiceRevisionsCommand,
@@ -21,11 +23,11 @@ import {
   HOOK_TOTAL_TIMEOUT_SECONDS_ENV,
 } from '../../lib/private/contract/hook';
 import { MIGRATION_DEPLOYMENT_TAG_KEY } from '../../lib/private/contract/migration';
-import { awsCall } from '../shared/aws-call';
+import { AwsCallScope, awsCall } from '../shared/aws-call';
 import { awsRegion, clientConfig, lazy } from '../shared/clients';
 import { ecsDeploymentTarget } from '../shared/deployment-target';
-import { HookContext, HookExecution, HookOutcome, failed, formatSeconds, inProgress, succeeded } from '../shared/hook';
-import { describeError } from '../shared/logger';
+import { HookContext, HookExecution, HookOutcome, failed, formatSeconds, inProgress, succeeded, truncate } from '../shared/hook';
+import { describeError, errorMessage } from '../shared/logger';
 import { MigrationSettings, loadMigrationSettings } from './config';
 import { decideTaskOutcome, describeLogs, pickExistingTask } from './decide';
 
@@ -180,13 +182,37 @@ function stopDeadline(context: HookContext<MigrationState>, settings: MigrationS
   return Math.min(taskDeadline, hookStartedAt + hookTotalMs - STOP_RESERVE_MS - settings.pollIntervalSeconds * 1000);
 }
 
+/** What one run of the body knows about the migration task, for stopping it if the hook fails. */
+interface TaskTracker {
+  state?: MigrationState;
+  /** Set once RunTask is called: a task may exist before its ARN is known. */
+  startedBy?: string;
+}
+
 export async function migrationBody(context: HookContext<MigrationState>): Promise<HookOutcome<MigrationState>> {
   const settings = loadMigrationSettings();
+  const tracker: TaskTracker = { state: context.continuation?.state };
+  // A Failed report must not leave the migration running against a deployment that rolls back.
+  context.onDeadline((cleanup) => stopTrackedTask(cleanup, settings.clusterArn, tracker, cleanup.reason));
+  try {
+    return await runMigration(context, settings, tracker);
+  } catch (error) {
+    if (!context.signal.aborted) {
+      await stopTrackedTask(context, settings.clusterArn, tracker, errorMessage(error));
+    }
+    throw error;
+  }
+}
+
+async function runMigration(
+  context: HookContext<MigrationState>,
+  settings: MigrationSettings,
+  tracker: TaskTracker,
+): Promise<HookOutcome<MigrationState>> {
   const cluster = settings.clusterArn;
   const log = { region: awsRegion(), logGroupName: settings.logGroupName, logStreamPrefix: settings.logStreamPrefix };
-  let state = context.continuation?.state;
 
-  if (!state) {
+  if (!tracker.state) {
     const key = deploymentKey(context.execution);
     const existing = await findExistingTask(context, cluster, key);
     if (existing?.taskArn) {
@@ -195,15 +221,17 @@ export async function migrationBody(context: HookContext<MigrationState>): Promi
         lastStatus: existing.lastStatus,
         startedBy: key,
       });
-      state = { taskArn: existing.taskArn, startedAt: (existing.createdAt ?? new Date()).toISOString() };
+      tracker.state = { taskArn: existing.taskArn, startedAt: (existing.createdAt ?? new Date()).toISOString() };
     } else {
+      tracker.startedBy = key;
       const started = await startTask(context, settings, key);
       if ('status' in started) {
         return started;
       }
-      state = started;
+      tracker.state = started;
     }
   }
+  const state = tracker.state;
 
   context.progress(`waiting for migration task ${state.taskArn}`);
   const [task] = await describeTasks(context, cluster, [state.taskArn]);
@@ -229,11 +257,7 @@ export async function migrationBody(context: HookContext<MigrationState>): Promi
   if (Date.now() >= deadline) {
     const limit = formatSeconds(deadline - Date.parse(state.startedAt));
     const reason = `migration did not finish within ${limit} (task ${outcome.lastStatus}); stopped it`;
-    await awsCall(context, 'ecs:StopTask', (abortSignal) => ecs().send(new StopTaskCommand({
-      cluster,
-      task: state.taskArn,
-      reason: `cdk-ecs-release: migration deadline of ${limit} reached`,
-    }), { abortSignal }));
+    await stopTask(context, cluster, state.taskArn, `migration deadline of ${limit} reached`);
     context.logger.info('decision', {
       check: 'migration', expectation: `stops within ${limit}`, observed: `still ${outcome.lastStatus}`, verdict: 'fail', taskArn: state.taskArn, elapsedMs,
     });
@@ -241,4 +265,36 @@ export async function migrationBody(context: HookContext<MigrationState>): Promi
   }
   const delaySeconds = Math.max(0, Math.min(settings.pollIntervalSeconds, (deadline - Date.now()) / 1000));
   return inProgress(state, { delaySeconds, reason: `migration task ${outcome.lastStatus}` });
+}
+
+/** ECS keeps at most this many characters of a stop reason. */
+const STOP_REASON_MAX_LENGTH = 255;
+
+async function stopTask(scope: AwsCallScope, cluster: string, taskArn: string, why: string): Promise<void> {
+  await awsCall(scope, 'ecs:StopTask', (abortSignal) => ecs().send(new StopTaskCommand({
+    cluster,
+    task: taskArn,
+    reason: truncate(`cdk-ecs-release: ${why}`, STOP_REASON_MAX_LENGTH),
+  }), { abortSignal }));
+  scope.logger.info('migration task stopped', { taskArn, reason: why });
+}
+
+/**
+ * Stops the task this run started or followed, when the hook is about to fail without the task
+ * having stopped by itself. When RunTask was called but its answer never came, the task is found
+ * by its `startedBy`. Never throws: the failure is reported either way.
+ */
+async function stopTrackedTask(scope: AwsCallScope, cluster: string, tracker: TaskTracker, why: string): Promise<void> {
+  try {
+    let taskArns = tracker.state ? [tracker.state.taskArn] : [];
+    if (taskArns.length === 0 && tracker.startedBy) {
+      const startedBy = tracker.startedBy;
+      const running = await awsCall(scope, 'ecs:ListTasks', (abortSignal) =>
+        ecs().send(new ListTasksCommand({ cluster, startedBy }), { abortSignal }));
+      taskArns = running.taskArns ?? [];
+    }
+    await Promise.all(taskArns.map((taskArn) => stopTask(scope, cluster, taskArn, `hook failed: ${why}`)));
+  } catch (error) {
+    scope.logger.error('could not stop the migration task; it may still be running', { error: describeError(error) });
+  }
 }

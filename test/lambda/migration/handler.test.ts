@@ -198,6 +198,65 @@ test('a task that never stops is stopped at the total deadline and fails', async
   expect(ecs.commandCalls(DescribeTasksCommand).length).toBeGreaterThan(3);
 });
 
+describe('a Failed report never leaves the migration running', () => {
+  test('a body that hangs past the deadline after starting the task: one Failed report, one StopTask', async () => {
+    // DescribeTasks never answers, so only the runtime's deadline ends the run.
+    ecs.on(DescribeTasksCommand).callsFake(() => new Promise<never>(() => undefined));
+    ecs.on(StopTaskCommand).resolves({ task: task({ desiredStatus: 'STOPPED' }) });
+
+    const result = await handler(event, context(1000));
+
+    expect(result).toMatchObject({ verdict: 'Failed', report: 'reported' });
+    expect(result.reason).toMatch(/^hook deadline reached after .*; waiting for migration task /);
+    expect(reports()).toEqual([expect.objectContaining({ status: 'Failed' })]);
+    const stops = ecs.commandCalls(StopTaskCommand);
+    expect(stops).toHaveLength(1);
+    expect(stops[0].args[0].input).toMatchObject({ cluster: CLUSTER, task: TASK_ARN });
+    expect(stops[0].args[0].input.reason).toMatch(/^cdk-ecs-release: hook failed: hook deadline reached/);
+    expect(ecs.commandCalls(RunTaskCommand)).toHaveLength(1);
+  });
+
+  test('a deadline while RunTask is unanswered stops the task found by its startedBy', async () => {
+    ecs.on(RunTaskCommand).callsFake(() => new Promise<never>(() => undefined));
+    ecs.on(ListTasksCommand)
+      .resolvesOnce({ taskArns: [] })
+      .resolvesOnce({ taskArns: [] })
+      .resolves({ taskArns: [TASK_ARN] });
+    ecs.on(StopTaskCommand).resolves({});
+
+    const result = await handler(event, context(1000));
+
+    expect(result).toMatchObject({ verdict: 'Failed' });
+    expect(reports()).toEqual([expect.objectContaining({ status: 'Failed' })]);
+    expect(ecs.commandCalls(ListTasksCommand)[2].args[0].input).toEqual({ cluster: CLUSTER, startedBy: 'd-ABCDEF123' });
+    expect(ecs.commandCalls(StopTaskCommand).map((c) => c.args[0].input.task)).toEqual([TASK_ARN]);
+  });
+
+  test('an error while following the task stops it before the Failed report', async () => {
+    ecs.on(DescribeTasksCommand).rejects(Object.assign(new Error('not authorized to describe tasks'), { name: 'AccessDeniedException' }));
+    ecs.on(StopTaskCommand).resolves({});
+
+    const result = await handler(event, context());
+
+    expect(result.reason).toBe('not authorized to describe tasks');
+    expect(reports()).toEqual([expect.objectContaining({ status: 'Failed' })]);
+    const stops = ecs.commandCalls(StopTaskCommand);
+    expect(stops).toHaveLength(1);
+    expect(stops[0].args[0].input).toMatchObject({
+      cluster: CLUSTER, task: TASK_ARN, reason: 'cdk-ecs-release: hook failed: not authorized to describe tasks',
+    });
+  });
+
+  test('a task that stopped by itself is not stopped again', async () => {
+    ecs.on(DescribeTasksCommand).resolves({ tasks: [stopped(1)] });
+
+    await handler(event, context());
+
+    expect(reports()).toEqual([expect.objectContaining({ status: 'Failed' })]);
+    expect(ecs.commandCalls(StopTaskCommand)).toHaveLength(0);
+  });
+});
+
 test('a migration longer than one invocation continues in a fresh one and starts only one task', async () => {
   configure({ pollIntervalSeconds: 0.6 });
   ecs.on(DescribeTasksCommand)
