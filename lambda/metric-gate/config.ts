@@ -5,6 +5,7 @@ import {
   TrafficShiftMode,
   UncertainVerdictAction,
 } from '../../lib/private/contract/metric-gate';
+import { JsonConfigReader } from '../shared/config';
 import { ResolvedThresholds, resolveThresholds } from './verdict';
 
 export interface MetricGateSettings {
@@ -24,82 +25,39 @@ export interface MetricGateSettings {
 const MODES: readonly TrafficShiftMode[] = ['all-at-once', 'canary', 'linear'];
 const ACTIONS: readonly UncertainVerdictAction[] = ['fail', 'pass', 'fail-in-production'];
 
-function fail(message: string): never {
-  throw new Error(`invalid ${METRIC_GATE_CONFIG_ENV}: ${message}`);
-}
-
-function nonNegative(value: unknown, field: string, fallback: number): number {
-  if (value === undefined || value === null) {
-    return fallback;
-  }
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    fail(`${field} must be a non-negative number`);
-  }
-  return value;
-}
-
-function oneOf<T extends string>(value: unknown, field: string, allowed: readonly T[], fallback: T): T {
-  if (value === undefined || value === null) {
-    return fallback;
-  }
-  if (!allowed.includes(value as T)) {
-    fail(`${field} must be one of ${allowed.join(', ')}`);
-  }
-  return value as T;
-}
-
-function flag(value: unknown, field: string): boolean {
-  if (value === undefined || value === null) {
-    return false;
-  }
-  if (typeof value !== 'boolean') {
-    fail(`${field} must be true or false`);
-  }
-  return value;
-}
+// Typed explicitly so that TypeScript narrows after `config.fail(...)`, which never returns.
+const config: JsonConfigReader = new JsonConfigReader(METRIC_GATE_CONFIG_ENV);
 
 export function loadMetricGateSettings(env: NodeJS.ProcessEnv = process.env): MetricGateSettings {
-  const raw = env[METRIC_GATE_CONFIG_ENV];
-  if (!raw) {
-    fail('not set');
-  }
-  let parsed: Partial<MetricGateHookConfig>;
-  try {
-    parsed = JSON.parse(raw) as Partial<MetricGateHookConfig>;
-  } catch (error) {
-    fail(`not JSON (${(error as Error).message})`);
-  }
-  if (typeof parsed !== 'object' || parsed === null) {
-    fail('must be a JSON object');
-  }
+  const parsed = config.read<MetricGateHookConfig>(env, { required: true });
   const lb = parsed.loadBalancerFullName;
   if (typeof lb !== 'string' || !/^app\/[^/]+\/[^/]+$/.test(lb)) {
-    fail('loadBalancerFullName must look like app/<name>/<id>');
+    config.fail('loadBalancerFullName must look like app/<name>/<id>');
   }
   const tgs = parsed.targetGroupFullNames;
   if (!Array.isArray(tgs) || tgs.length !== 2 || tgs.some((tg) => typeof tg !== 'string' || !/^targetgroup\/[^/]+\/[^/]+$/.test(tg))) {
-    fail('targetGroupFullNames must be the two target groups, each like targetgroup/<name>/<id>');
+    config.fail('targetGroupFullNames must be the two target groups, each like targetgroup/<name>/<id>');
   }
   if (parsed.trafficShift === undefined) {
-    fail('trafficShift is required');
+    config.fail('trafficShift is required');
   }
   let thresholds: ResolvedThresholds;
   try {
     thresholds = resolveThresholds(parsed.thresholds ?? {});
   } catch (error) {
-    fail((error as Error).message);
+    config.fail((error as Error).message);
   }
   return {
     loadBalancerFullName: lb,
     targetGroupFullNames: [tgs[0], tgs[1]],
-    trafficShift: oneOf(parsed.trafficShift, 'trafficShift', MODES, 'all-at-once'),
-    bakeWindowSeconds: nonNegative(parsed.bakeWindowSeconds, 'bakeWindowSeconds', METRIC_GATE_DEFAULTS.bakeWindowSeconds),
-    lookbackSeconds: nonNegative(parsed.lookbackSeconds, 'lookbackSeconds', METRIC_GATE_DEFAULTS.lookbackSeconds),
-    metricDelaySeconds: nonNegative(parsed.metricDelaySeconds, 'metricDelaySeconds', METRIC_GATE_DEFAULTS.metricDelaySeconds),
+    trafficShift: config.oneOf(parsed.trafficShift, 'trafficShift', MODES, 'all-at-once'),
+    bakeWindowSeconds: config.nonNegativeNumber(parsed.bakeWindowSeconds, 'bakeWindowSeconds', METRIC_GATE_DEFAULTS.bakeWindowSeconds),
+    lookbackSeconds: config.nonNegativeNumber(parsed.lookbackSeconds, 'lookbackSeconds', METRIC_GATE_DEFAULTS.lookbackSeconds),
+    metricDelaySeconds: config.nonNegativeNumber(parsed.metricDelaySeconds, 'metricDelaySeconds', METRIC_GATE_DEFAULTS.metricDelaySeconds),
     thresholds,
-    onMarginal: oneOf(parsed.onMarginal, 'onMarginal', ACTIONS, METRIC_GATE_DEFAULTS.onMarginal),
-    onInconclusive: oneOf(parsed.onInconclusive, 'onInconclusive', ACTIONS, METRIC_GATE_DEFAULTS.onInconclusive),
-    production: flag(parsed.production, 'production'),
-    dryRun: flag(parsed.dryRun, 'dryRun'),
+    onMarginal: config.oneOf(parsed.onMarginal, 'onMarginal', ACTIONS, METRIC_GATE_DEFAULTS.onMarginal),
+    onInconclusive: config.oneOf(parsed.onInconclusive, 'onInconclusive', ACTIONS, METRIC_GATE_DEFAULTS.onInconclusive),
+    production: config.boolean(parsed.production, 'production', false),
+    dryRun: config.boolean(parsed.dryRun, 'dryRun', false),
   };
 }

@@ -36,3 +36,4 @@ export type { RetryOptions, RetryAttempt, RetryNotice, CallRetryOptions } from '
 export { awsCall } from './aws-call';
 export type { AwsCallScope, AwsCallOptions } from './aws-call';
 export { awsRegion, clientConfig, lazy } from './clients';
+export { JsonConfigReader } from './config';
