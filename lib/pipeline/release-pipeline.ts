@@ -25,6 +25,7 @@ import type { BlueGreenService } from '../service/blue-green-service';
 import {
   APPSPEC_FILE, IMAGE_PLACEHOLDER_NAME, ReleaseEnvironment, ReleaseManifest, TASK_DEFINITION_FILE,
 } from './artifact-contract';
+import { acknowledgeArtifactAccess, acknowledgeBuildAccess, acknowledgeTaskDefinitionFamily } from './acknowledgements';
 import { BUILD_ENV, EXPORTED_VARIABLES, renderReleaseBuildSpec } from './buildspec';
 import { ReleaseSource } from './release-source';
 
@@ -388,6 +389,8 @@ export class ReleasePipeline extends Construct {
       conditions: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
     }));
     this.pipeline.artifactBucket.grantRead(role);
+    acknowledgeArtifactAccess(this.pipeline, [role]);
+    acknowledgeTaskDefinitionFamily(role, family);
     // The action adds its broad statements to the role it is given; this view drops them.
     return role.withoutPolicyUpdates();
   }
@@ -523,6 +526,8 @@ export class ReleasePipeline extends Construct {
       this.repository.grantPullPush(project);
       this.repository.grant(project, 'ecr:DescribeImages');
     }
+    acknowledgeArtifactAccess(this.pipeline, [project.role!]);
+    acknowledgeBuildAccess(project);
     return project;
   }
 
