@@ -2,7 +2,7 @@
  * The pre-flight hook body: refuses to start a deployment whose rollback alarms already fire,
  * are muted, or do not exist, since CodeDeploy would then roll back at once or never.
  */
-import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchClient, CompositeAlarm, DescribeAlarmsCommand, MetricAlarm } from '@aws-sdk/client-cloudwatch';
 import { GetDeploymentCommand, GetDeploymentGroupCommand } from '@aws-sdk/client-codedeploy';
 import { awsCall } from '../shared/aws-call';
 import { clientConfig, lazy } from '../shared/clients';
@@ -50,6 +50,16 @@ async function deploymentGroupAlarms(context: HookContext, settings: PreflightSe
   return names;
 }
 
+function alarmFacts(alarm: MetricAlarm | CompositeAlarm, type: AlarmFacts['type']): AlarmFacts {
+  return {
+    name: alarm.AlarmName ?? '',
+    type,
+    stateValue: alarm.StateValue,
+    actionsEnabled: alarm.ActionsEnabled,
+    stateReason: alarm.StateReason,
+  };
+}
+
 async function describeAlarms(context: HookContext, names: string[]): Promise<AlarmFacts[]> {
   const facts: AlarmFacts[] = [];
   for (const batch of batches(names, 100)) {
@@ -61,24 +71,10 @@ async function describeAlarms(context: HookContext, names: string[]): Promise<Al
         MaxRecords: 100,
         NextToken: nextToken,
       }), { abortSignal }));
-      for (const alarm of page.MetricAlarms ?? []) {
-        facts.push({
-          name: alarm.AlarmName ?? '',
-          type: 'metric',
-          stateValue: alarm.StateValue,
-          actionsEnabled: alarm.ActionsEnabled,
-          stateReason: alarm.StateReason,
-        });
-      }
-      for (const alarm of page.CompositeAlarms ?? []) {
-        facts.push({
-          name: alarm.AlarmName ?? '',
-          type: 'composite',
-          stateValue: alarm.StateValue,
-          actionsEnabled: alarm.ActionsEnabled,
-          stateReason: alarm.StateReason,
-        });
-      }
+      facts.push(
+        ...(page.MetricAlarms ?? []).map((alarm) => alarmFacts(alarm, 'metric')),
+        ...(page.CompositeAlarms ?? []).map((alarm) => alarmFacts(alarm, 'composite')),
+      );
       nextToken = page.NextToken;
     } while (nextToken);
   }

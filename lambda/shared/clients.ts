@@ -22,7 +22,8 @@ export function clientConfig(): { region: string | undefined; maxAttempts: numbe
 
 /**
  * Creates a value on first use and keeps it for the life of the execution environment, so SDK
- * clients (and their connection pools) are shared by every invocation.
+ * clients (and their connection pools) are shared by every invocation. Given a promise, it keeps
+ * the promise: a client package loaded with `import()` on first use is loaded once.
  */
 export function lazy<T>(create: () => T): () => T {
   let value: T | undefined;

@@ -79,16 +79,12 @@ interface LambdaApi {
   readonly client: LambdaClientType;
   readonly InvokeCommand: typeof InvokeCommandType;
 }
-let lambdaApi: Promise<LambdaApi> | undefined;
 
 /** Loaded on first hand-over only, so hooks that never hand over do not pay its load time. */
-function loadLambdaApi(): Promise<LambdaApi> {
-  lambdaApi ??= import('@aws-sdk/client-lambda').then((module) => ({
-    client: new module.LambdaClient(clientConfig()),
-    InvokeCommand: module.InvokeCommand,
-  }));
-  return lambdaApi;
-}
+const loadLambdaApi = lazy((): Promise<LambdaApi> => import('@aws-sdk/client-lambda').then((module) => ({
+  client: new module.LambdaClient(clientConfig()),
+  InvokeCommand: module.InvokeCommand,
+})));
 
 /**
  * Wraps a hook body into a Lambda handler for a CodeDeploy lifecycle hook.

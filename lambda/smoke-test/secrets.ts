@@ -3,23 +3,19 @@ import type {
   SecretsManagerClient as SecretsManagerClientType,
 } from '@aws-sdk/client-secrets-manager';
 import { AwsCallScope, awsCall } from '../shared/aws-call';
-import { clientConfig } from '../shared/clients';
+import { clientConfig, lazy } from '../shared/clients';
 import { errorMessage } from '../shared/logger';
 
 interface SecretsApi {
   readonly client: SecretsManagerClientType;
   readonly GetSecretValueCommand: typeof GetSecretValueCommandType;
 }
-let secretsApi: Promise<SecretsApi> | undefined;
 
 /** Loaded on first use: checks without authentication never need it. */
-function loadSecretsApi(): Promise<SecretsApi> {
-  secretsApi ??= import('@aws-sdk/client-secrets-manager').then((module) => ({
-    client: new module.SecretsManagerClient(clientConfig()),
-    GetSecretValueCommand: module.GetSecretValueCommand,
-  }));
-  return secretsApi;
-}
+const loadSecretsApi = lazy((): Promise<SecretsApi> => import('@aws-sdk/client-secrets-manager').then((module) => ({
+  client: new module.SecretsManagerClient(clientConfig()),
+  GetSecretValueCommand: module.GetSecretValueCommand,
+})));
 
 /**
  * Reads secrets for one invocation: each secret is fetched once however many checks use it, and

@@ -1,21 +1,17 @@
 import type { EC2Client as EC2ClientType, DescribeNetworkInterfacesCommand as DescribeCommandType } from '@aws-sdk/client-ec2';
 import { AwsCallScope, awsCall } from '../shared/aws-call';
-import { clientConfig } from '../shared/clients';
+import { clientConfig, lazy } from '../shared/clients';
 
 interface Ec2Api {
   readonly client: EC2ClientType;
   readonly DescribeNetworkInterfacesCommand: typeof DescribeCommandType;
 }
-let ec2Api: Promise<Ec2Api> | undefined;
 
 /** Loaded on first use: most services test through an internal load balancer and never need it. */
-function loadEc2Api(): Promise<Ec2Api> {
-  ec2Api ??= import('@aws-sdk/client-ec2').then((module) => ({
-    client: new module.EC2Client(clientConfig()),
-    DescribeNetworkInterfacesCommand: module.DescribeNetworkInterfacesCommand,
-  }));
-  return ec2Api;
-}
+const loadEc2Api = lazy((): Promise<Ec2Api> => import('@aws-sdk/client-ec2').then((module) => ({
+  client: new module.EC2Client(clientConfig()),
+  DescribeNetworkInterfacesCommand: module.DescribeNetworkInterfacesCommand,
+})));
 
 /** The most network interfaces read; an ALB has one per node, a few per zone at most. */
 const MAX_PAGES = 5;
