@@ -1,6 +1,7 @@
 import { Annotations, Duration, Lazy, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
@@ -13,13 +14,17 @@ import {
   withAlarmPolling,
   withRollbackEvents,
 } from '../private/alarm-deployment-group';
+import { containerInsightsSetting } from '../private/alarm-container-insights';
 import { loadBalancerFullName, targetGroupFullName } from '../private/alarm-dimensions';
 import {
+  DESIRED_TASKS_ID,
+  RUNNING_TASKS_ID,
   errorRateExpression,
   errorsId,
   latencyExpression,
   latencyId,
   requestsId,
+  runningTaskPercentExpression,
   unhealthyId,
   unhealthyTargetsExpression,
 } from '../private/alarm-expressions';
@@ -34,6 +39,7 @@ import {
   formatLatency,
   formatNumber,
   overflowCriterion,
+  runningTaskShortfallCriterion,
   sanitizeAlarmText,
   truncateDescription,
   unhealthyTargetsCriterion,
@@ -42,6 +48,9 @@ import { checkIntegerRange, isResolved, propError } from '../private/validation'
 
 /** Namespace of the metric the fatal-log metric filters publish. */
 const FATAL_LOG_NAMESPACE = 'EcsRelease';
+
+/** Namespace of the task counts Container Insights publishes for ECS services. */
+const CONTAINER_INSIGHTS_NAMESPACE = 'ECS/ContainerInsights';
 
 /** Each target group contributes two metrics to an alarm, and an alarm may use at most 10. */
 const MAX_TARGET_GROUPS = 5;
@@ -165,6 +174,35 @@ export interface RollbackAlarmsOptions {
    * is `fatal` or `FATAL`
    */
   readonly fatalLogPatterns?: logs.IFilterPattern[];
+
+  /**
+   * Whether to alarm when the service runs fewer tasks than it wants: tasks that crash, fail
+   * their health checks and are replaced, or cannot start. Needs a service, and Container
+   * Insights on its cluster; without Container Insights the alarm has no data and never fires.
+   *
+   * @default - true when there is a service
+   */
+  readonly enableRunningTaskShortfallAlarm?: boolean;
+
+  /**
+   * The share, in percent, of the service's desired tasks that must be running
+   * (`RunningTaskCount` ÷ `DesiredTaskCount` × 100). The alarm fires below it. The desired
+   * count is read from the same metrics rather than taken as a number here, so the alarm follows
+   * auto scaling. Lower it for a large service that may run a task or two short, e.g. 90.
+   *
+   * @default 100 - every desired task must be running
+   */
+  readonly minRunningTaskPercent?: number;
+
+  /**
+   * How many consecutive periods the service must run short of `minRunningTaskPercent` before
+   * the alarm fires. ECS replaces a task that stops, and a new task takes a minute or two to be
+   * placed, pull its image and start; three periods let one replacement or scale-out finish
+   * without rolling a release back, while a crash loop keeps the service short for longer.
+   *
+   * @default 3
+   */
+  readonly runningTaskEvaluationPeriods?: number;
 }
 
 /** Properties of a {@link RollbackAlarms}. */
@@ -202,12 +240,21 @@ export interface RollbackAlarmsProps extends RollbackAlarmsOptions {
    * @default - the alarms are not attached to any deployment group
    */
   readonly deploymentGroup?: codedeploy.IEcsDeploymentGroup;
+
+  /**
+   * The ECS service, for the running-task alarm: its cluster and service name are the
+   * dimensions of the Container Insights task counts. To watch a service defined elsewhere,
+   * import it, e.g. with `ecs.FargateService.fromFargateServiceAttributes()` and a cluster.
+   *
+   * @default - no running-task alarm
+   */
+  readonly service?: ecs.IBaseService;
 }
 
 /**
  * The CloudWatch alarms that stop and roll back a blue/green deployment of an ECS service when
  * the new version hurts users: target 5xx rate, p99 target response time, unhealthy targets,
- * fatal log lines, and any alarm added with `addAlarm()`.
+ * fatal log lines, fewer running tasks than desired, and any alarm added with `addAlarm()`.
  *
  * CodeDeploy watches them during the deployment and during the termination wait. It accepts at
  * most 10 alarms per deployment group: the first 9 alarms are listed directly, and from the
@@ -218,6 +265,7 @@ export interface RollbackAlarmsProps extends RollbackAlarmsOptions {
  *   serviceName: 'orders-api',
  *   targetGroups: [blue, green],
  *   logGroup,
+ *   service,
  *   deploymentGroup,
  * });
  * alarms.addAlarm(queueDepthAlarm);
@@ -253,8 +301,12 @@ export class RollbackAlarms extends Construct {
   /** The metric filters that count fatal log lines. */
   public readonly fatalLogMetricFilters: logs.MetricFilter[] = [];
 
+  /** The alarm on fewer running tasks than desired, when there is a service and it is not disabled. */
+  public readonly runningTaskShortfallAlarm?: cloudwatch.Alarm;
+
   private readonly targetGroups: elbv2.IApplicationTargetGroup[];
   private readonly loadBalancer?: elbv2.IApplicationLoadBalancer;
+  private readonly service?: ecs.IBaseService;
   private readonly minRequestCount: number;
   private readonly stackName: string;
   private readonly fatalLogMetricName?: string;
@@ -275,6 +327,7 @@ export class RollbackAlarms extends Construct {
     this.stackName = Stack.of(this).stackName;
     this.targetGroups = props.targetGroups;
     this.loadBalancer = props.loadBalancer;
+    this.service = props.service;
     this.period = props.period ?? Duration.minutes(1);
     this.evaluationPeriods = props.evaluationPeriods ?? 2;
     this.minRequestCount = props.minRequestCount ?? 20;
@@ -307,13 +360,19 @@ export class RollbackAlarms extends Construct {
       this.fatalLogAlarm = this.createFatalLogAlarm(props.logGroup, props.fatalLogPatterns ?? defaultFatalLogPatterns());
       this.addAlarm(this.fatalLogAlarm);
     }
+    if (props.service && (props.enableRunningTaskShortfallAlarm ?? true)) {
+      this.runningTaskShortfallAlarm = this.createRunningTaskShortfallAlarm(props.minRunningTaskPercent ?? 100,
+        props.runningTaskEvaluationPeriods ?? 3);
+      this.addAlarm(this.runningTaskShortfallAlarm);
+    }
 
     this.node.addValidation({ validate: () => this.validateAttachment() });
+    this.node.addValidation({ validate: () => this.checkContainerInsights() });
   }
 
   /**
-   * Every rollback alarm, in the order they were added: the built-in ones first
-   * (error rate, latency, unhealthy targets, fatal log lines), then those from `addAlarm()`.
+   * Every rollback alarm, in the order they were added: the built-in ones first (error rate,
+   * latency, unhealthy targets, fatal log lines, running tasks), then those from `addAlarm()`.
    */
   public get alarms(): cloudwatch.IAlarm[] {
     return [...this.allAlarms];
@@ -449,12 +508,47 @@ export class RollbackAlarms extends Construct {
     });
   }
 
+  /**
+   * The tasks the service runs, in percent of its desired tasks (`RunningTaskCount` ÷
+   * `DesiredTaskCount` × 100 from Container Insights, 100 when it wants none), as the running-task
+   * alarm sees it. It reaches 200 while both task sets of a deployment run.
+   * Throws when there is no service.
+   *
+   * @default - averages over `period`
+   */
+  public metricRunningTaskPercent(options: cloudwatch.MetricOptions = {}): cloudwatch.IMetric {
+    if (!this.service) {
+      throw propError(this, 'service', 'is not set, so there is no running-task metric; pass the ECS service');
+    }
+    const period = options.period ?? this.period;
+    const dimensionsMap = { ClusterName: this.service.cluster.clusterName, ServiceName: this.service.serviceName };
+    const taskCount = (metricName: string) => new cloudwatch.Metric({
+      namespace: CONTAINER_INSIGHTS_NAMESPACE,
+      metricName,
+      dimensionsMap,
+      // Both are gauges sampled about once a minute; over a longer period the average is the
+      // share of task-minutes, so a short dip weighs in proportion to its length.
+      statistic: 'Average',
+      period,
+    });
+    return new cloudwatch.MathExpression({
+      expression: runningTaskPercentExpression(),
+      usingMetrics: {
+        [RUNNING_TASKS_ID]: taskCount('RunningTaskCount'),
+        [DESIRED_TASKS_ID]: taskCount('DesiredTaskCount'),
+      },
+      period,
+      label: options.label ?? `${this.serviceName}: running tasks (% of desired)`,
+      color: options.color,
+    });
+  }
+
   private createErrorRateAlarm(maxPercent: number): cloudwatch.Alarm {
     const metric = this.metricTarget5xxErrorRate();
     return new cloudwatch.Alarm(this, 'ErrorRateAlarm', {
-      alarmName: this.alarmName(errorRateCriterion(num(maxPercent), this.windowLabel)),
+      alarmName: this.alarmName(errorRateCriterion(num(maxPercent), this.windowLabel())),
       alarmDescription: this.describe(`more than ${num(maxPercent)}% of the requests to a target group fail with a 5xx `
-        + `from the targets (HTTPCode_Target_5XX_Count / RequestCount) ${this.windowText}. A target group that served fewer than `
+        + `from the targets (HTTPCode_Target_5XX_Count / RequestCount) ${this.windowText()}. A target group that served fewer than `
         + `${num(this.minRequestCount)} requests in a period counts as 0%.`),
       metric,
       threshold: maxPercent,
@@ -470,9 +564,9 @@ export class RollbackAlarms extends Construct {
     const thresholdSeconds = baselineSeconds * multiplier;
     return new cloudwatch.Alarm(this, 'LatencyAlarm', {
       alarmName: this.alarmName(fixedLatencyCriterion(formatLatency(thresholdSeconds), formatNumber(multiplier),
-        formatLatency(baselineSeconds), this.windowLabel)),
+        formatLatency(baselineSeconds), this.windowLabel())),
       alarmDescription: this.describe(`the p99 target response time of a target group exceeds ${formatLatency(thresholdSeconds)} `
-        + `(${formatNumber(multiplier)} x the ${formatLatency(baselineSeconds)} baseline) ${this.windowText}. A target group that served `
+        + `(${formatNumber(multiplier)} x the ${formatLatency(baselineSeconds)} baseline) ${this.windowText()}. A target group that served `
         + `fewer than ${num(this.minRequestCount)} requests in a period is not counted.`),
       metric: this.metricTargetResponseTime(),
       threshold: thresholdSeconds,
@@ -485,9 +579,9 @@ export class RollbackAlarms extends Construct {
 
   private createAnomalyLatencyAlarm(bandWidth: number): cloudwatch.Alarm {
     return new cloudwatch.AnomalyDetectionAlarm(this, 'LatencyAlarm', {
-      alarmName: this.alarmName(anomalyLatencyCriterion(num(bandWidth), this.windowLabel)),
+      alarmName: this.alarmName(anomalyLatencyCriterion(num(bandWidth), this.windowLabel())),
       alarmDescription: this.describe('the p99 target response time of a target group rises above CloudWatch\'s anomaly detection '
-        + `band, ${num(bandWidth)} standard deviations above the expected p99, ${this.windowText}. The model learns from the `
+        + `band, ${num(bandWidth)} standard deviations above the expected p99, ${this.windowText()}. The model learns from the `
         + 'metric\'s history; until it has, the alarm has insufficient data and does not stop deployments. A target group that '
         + `served fewer than ${num(this.minRequestCount)} requests in a period is not counted.`),
       metric: this.metricTargetResponseTime(),
@@ -501,9 +595,9 @@ export class RollbackAlarms extends Construct {
 
   private createUnhealthyTargetsAlarm(maxUnhealthy: number): cloudwatch.Alarm {
     return new cloudwatch.Alarm(this, 'UnhealthyTargetsAlarm', {
-      alarmName: this.alarmName(unhealthyTargetsCriterion(num(maxUnhealthy), this.windowLabel)),
+      alarmName: this.alarmName(unhealthyTargetsCriterion(num(maxUnhealthy), this.windowLabel())),
       alarmDescription: this.describe(`more than ${num(maxUnhealthy)} targets of a target group are unhealthy `
-        + `(UnHealthyHostCount, maximum) ${this.windowText}.`),
+        + `(UnHealthyHostCount, maximum) ${this.windowText()}.`),
       metric: this.metricUnHealthyHostCount(),
       threshold: maxUnhealthy,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
@@ -536,6 +630,25 @@ export class RollbackAlarms extends Construct {
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       evaluationPeriods: 1,
       datapointsToAlarm: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+  }
+
+  private createRunningTaskShortfallAlarm(minPercent: number, evaluationPeriods: number): cloudwatch.Alarm {
+    const short = isResolved(minPercent) && minPercent === 100
+      ? 'fewer tasks than desired'
+      : `fewer than ${num(minPercent)}% of its desired tasks`;
+    return new cloudwatch.Alarm(this, 'RunningTaskShortfallAlarm', {
+      alarmName: this.alarmName(runningTaskShortfallCriterion(num(minPercent), this.windowLabel(evaluationPeriods))),
+      alarmDescription: this.describe(`the service runs ${short} (${CONTAINER_INSIGHTS_NAMESPACE} RunningTaskCount / `
+        + `DesiredTaskCount) ${this.windowText(evaluationPeriods)}: tasks crash, fail their health checks or cannot start. `
+        + 'While both task sets of a deployment run, all their tasks count. Without Container Insights on the cluster there '
+        + 'is no data, and the alarm does not fire.'),
+      metric: this.metricRunningTaskPercent(),
+      threshold: minPercent,
+      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+      evaluationPeriods,
+      datapointsToAlarm: evaluationPeriods,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
   }
@@ -593,18 +706,18 @@ export class RollbackAlarms extends Construct {
     return truncateDescription(`${lead} ${condition}`);
   }
 
-  /** How long a target-group criterion must hold: `2 min`. */
-  private get windowLabel(): string {
+  /** How long a criterion must hold, `evaluationPeriods` periods by default: `2 min`. */
+  private windowLabel(evaluationPeriods = this.evaluationPeriods): string {
     const periodSeconds = this.period.toSeconds();
-    return Token.isUnresolved(this.evaluationPeriods)
-      ? `${num(this.evaluationPeriods)} x ${formatDuration(periodSeconds)}`
-      : formatDuration(periodSeconds * this.evaluationPeriods);
+    return Token.isUnresolved(evaluationPeriods)
+      ? `${num(evaluationPeriods)} x ${formatDuration(periodSeconds)}`
+      : formatDuration(periodSeconds * evaluationPeriods);
   }
 
   /** `for 2 consecutive periods of 1 min`. */
-  private get windowText(): string {
-    const plural = Token.isUnresolved(this.evaluationPeriods) || this.evaluationPeriods !== 1;
-    return `for ${num(this.evaluationPeriods)} consecutive period${plural ? 's' : ''} of ${formatDuration(this.period.toSeconds())}`;
+  private windowText(evaluationPeriods = this.evaluationPeriods): string {
+    const plural = Token.isUnresolved(evaluationPeriods) || evaluationPeriods !== 1;
+    return `for ${num(evaluationPeriods)} consecutive period${plural ? 's' : ''} of ${formatDuration(this.period.toSeconds())}`;
   }
 
   /** The deployment group as a construct of this app whose alarms can be added to. */
@@ -637,6 +750,26 @@ export class RollbackAlarms extends Construct {
       ),
     });
     this.deploymentGroupRendering = { resource, renderedAlarms, renderedRollback };
+  }
+
+  /**
+   * Warns when the service's cluster, defined in this app, turns Container Insights off: the
+   * running-task alarm would then never have data. A cluster that does not set it follows the
+   * account default, which cannot be seen from here.
+   */
+  private checkContainerInsights(): string[] {
+    const cluster = this.runningTaskShortfallAlarm ? this.service?.cluster : undefined;
+    const resource = cluster?.node.defaultChild;
+    if (!cluster || !resource || !ecs.CfnCluster.isCfnCluster(resource)) {
+      return [];
+    }
+    if (containerInsightsSetting(Stack.of(resource).resolve(resource.clusterSettings)) === 'disabled') {
+      Annotations.of(this).addWarningV2('cdk-ecs-release:containerInsightsDisabled',
+        `cluster ${cluster.node.path} has Container Insights turned off, so the running-task alarm of ${this.serviceName} `
+        + 'has no data and never fires; turn it on with containerInsightsV2: ContainerInsights.ENABLED, or set '
+        + 'enableRunningTaskShortfallAlarm: false');
+    }
+    return [];
   }
 
   private validateAttachment(): string[] {
@@ -758,7 +891,31 @@ export class RollbackAlarms extends Construct {
       });
     }
 
+    this.validateRunningTaskProps(props, periodSeconds);
     this.checkUniqueNames();
+  }
+
+  private validateRunningTaskProps(props: RollbackAlarmsProps, periodSeconds: number): void {
+    if (!props.service) {
+      const needsService = (['enableRunningTaskShortfallAlarm', 'minRunningTaskPercent', 'runningTaskEvaluationPeriods'] as const)
+        .find(prop => prop === 'enableRunningTaskShortfallAlarm' ? props[prop] === true : props[prop] !== undefined);
+      if (needsService) {
+        throw propError(this, needsService, `is ${props[needsService]} but there is no service to count the tasks of; pass the `
+          + 'ECS service as service, or leave it unset');
+      }
+      return;
+    }
+    const minPercent = props.minRunningTaskPercent;
+    if (minPercent !== undefined && isResolved(minPercent) && !(minPercent > 0 && minPercent <= 100)) {
+      throw propError(this, 'minRunningTaskPercent', `must be a percentage above 0 and at most 100, got ${minPercent}; for example `
+        + '100 to alarm whenever fewer tasks run than desired, or 90 to allow one task in ten to be missing');
+    }
+    const periods = props.runningTaskEvaluationPeriods;
+    checkIntegerRange(this, 'runningTaskEvaluationPeriods', periods, 1, 1440, 'the alarm needs at least one period');
+    if (periods !== undefined && isResolved(periods) && periodSeconds * periods > 86400) {
+      throw propError(this, 'runningTaskEvaluationPeriods', `times period must be at most 1 day, got ${periods} x `
+        + `${this.period.toHumanString()}; CloudWatch evaluates at most one day of data; use fewer or shorter periods`);
+    }
   }
 
   /** Two RollbackAlarms of one service name in one stack would create alarms of the same name. */

@@ -62,6 +62,24 @@ export function unhealthyTargetsExpression(targetGroupCount: number): string {
   return worstOf(indexes(targetGroupCount).map(i => `FILL(${unhealthyId(i)}, 0)`));
 }
 
+/** Id of the `RunningTaskCount` (Average) metric of the service, from Container Insights. */
+export const RUNNING_TASKS_ID = 'running';
+
+/** Id of the `DesiredTaskCount` (Average) metric of the service, from Container Insights. */
+export const DESIRED_TASKS_ID = 'desired';
+
+/**
+ * The tasks the service runs, in percent of the tasks it wants:
+ * `IF(desired > 0, 100 * running / desired, 100)`.
+ *
+ * A service scaled to zero is short of nothing, hence 100. During a blue/green deployment both
+ * task sets run and the value can reach 200. Neither metric is filled: without Container Insights
+ * there is no data, which the alarm treats as no breach.
+ */
+export function runningTaskPercentExpression(): string {
+  return `IF(${DESIRED_TASKS_ID} > 0, 100 * ${RUNNING_TASKS_ID} / ${DESIRED_TASKS_ID}, 100)`;
+}
+
 /** `1..count`. */
 function indexes(count: number): number[] {
   return Array.from({ length: count }, (_, i) => i + 1);

@@ -90,6 +90,16 @@ export function unhealthyTargetsCriterion(maxUnhealthy: string, window: string):
   return `unhealthy targets > ${maxUnhealthy} for ${window}`;
 }
 
+/**
+ * `running tasks < desired for 3 min`, or `running tasks < 90% of desired for 3 min` when fewer
+ * than all desired tasks may run.
+ */
+export function runningTaskShortfallCriterion(minPercent: string, window: string): string {
+  return minPercent === '100'
+    ? `running tasks < desired for ${window}`
+    : `running tasks < ${minPercent}% of desired for ${window}`;
+}
+
 /** `FATAL log line`. */
 export function fatalLogCriterion(): string {
   return 'FATAL log line';

@@ -1,16 +1,19 @@
 import {
+  DESIRED_TASKS_ID,
+  RUNNING_TASKS_ID,
   errorRateExpression,
   errorsId,
   latencyExpression,
   latencyId,
   requestsId,
+  runningTaskPercentExpression,
   unhealthyId,
   unhealthyTargetsExpression,
   worstOf,
 } from '../../lib/private/alarm-expressions';
 
 test('metric ids are valid CloudWatch ids, numbered per target group', () => {
-  for (const id of [requestsId(1), errorsId(2), latencyId(3), unhealthyId(5)]) {
+  for (const id of [requestsId(1), errorsId(2), latencyId(3), unhealthyId(5), RUNNING_TASKS_ID, DESIRED_TASKS_ID]) {
     expect(id).toMatch(/^[a-z][a-zA-Z0-9_]*$/);
   }
   expect([requestsId(1), errorsId(2)]).toEqual(['requests1', 'errors2']);
@@ -50,4 +53,8 @@ test('latencyExpression is the worse p99 of the target groups that served enough
 
 test('unhealthyTargetsExpression is the worse count of unhealthy targets', () => {
   expect(unhealthyTargetsExpression(2)).toBe('MAX([FILL(unhealthy1, 0), FILL(unhealthy2, 0)])');
+});
+
+test('runningTaskPercentExpression is the running tasks in percent of the desired ones, 100 when none are desired', () => {
+  expect(runningTaskPercentExpression()).toBe('IF(desired > 0, 100 * running / desired, 100)');
 });

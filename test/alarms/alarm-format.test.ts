@@ -8,6 +8,7 @@ import {
   formatNumber,
   MAX_ALARM_DESCRIPTION_LENGTH,
   MAX_ALARM_NAME_LENGTH,
+  runningTaskShortfallCriterion,
   sanitizeAlarmText,
   truncateDescription,
   unhealthyTargetsCriterion,
@@ -83,4 +84,9 @@ test('criteria read as people say them', () => {
   expect(fixedLatencyCriterion('750 ms', '3', '250 ms', '2 min')).toBe('p99 latency > 750 ms (3x 250 ms) for 2 min');
   expect(anomalyLatencyCriterion('3', '2 min')).toBe('p99 latency above anomaly band (3 sd) for 2 min');
   expect(unhealthyTargetsCriterion('0', '5 min')).toBe('unhealthy targets > 0 for 5 min');
+});
+
+test('a running-task shortfall reads as fewer than desired, or a share of desired', () => {
+  expect(runningTaskShortfallCriterion('100', '3 min')).toBe('running tasks < desired for 3 min');
+  expect(runningTaskShortfallCriterion('90', '3 min')).toBe('running tasks < 90% of desired for 3 min');
 });

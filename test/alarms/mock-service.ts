@@ -30,13 +30,14 @@ export interface MockService {
 
 /**
  * A blue/green Fargate service from plain aws-cdk-lib constructs: an ALB with a production
- * listener on blue and a test listener on green, a service with the CODE_DEPLOY controller,
- * its log group, and an EcsDeploymentGroup over both target groups.
+ * listener on blue and a test listener on green, a service with the CODE_DEPLOY controller in a
+ * cluster that leaves Container Insights to the account default unless told otherwise, its log
+ * group, and an EcsDeploymentGroup over both target groups.
  */
 export function mockService(stack: Stack, options: { autoRollback?: codedeploy.AutoRollbackConfig; ignorePollAlarmsFailure?: boolean;
-  ignoreAlarmConfiguration?: boolean; } = {}): MockService {
+  ignoreAlarmConfiguration?: boolean; containerInsights?: ecs.ContainerInsights; } = {}): MockService {
   const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 0 });
-  const cluster = new ecs.Cluster(stack, 'Cluster', { vpc });
+  const cluster = new ecs.Cluster(stack, 'Cluster', { vpc, containerInsightsV2: options.containerInsights });
   const loadBalancer = new elbv2.ApplicationLoadBalancer(stack, 'LoadBalancer', { vpc, internetFacing: true });
   const targetGroupProps: elbv2.ApplicationTargetGroupProps = { vpc, port: 8080, protocol: elbv2.ApplicationProtocol.HTTP, targetType: elbv2.TargetType.IP };
   const blue = new elbv2.ApplicationTargetGroup(stack, 'Blue', targetGroupProps);

@@ -18,6 +18,7 @@ test('synthesizes under CloudFormation validation with every kind of alarm and a
     serviceName: 'orders-api',
     targetGroups: [svc.blue, svc.green],
     logGroup: svc.logGroup,
+    service: svc.service,
     deploymentGroup: svc.deploymentGroup,
   });
   for (let i = 1; i <= 8; i++) {
