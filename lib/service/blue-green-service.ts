@@ -196,9 +196,11 @@ export interface BlueGreenServiceProps {
 
   /**
    * Thresholds and switches of the rollback alarms, which stop and roll back a deployment when
-   * the new version raises the 5xx rate, the p99 latency, unhealthy targets or fatal log lines.
+   * the new version raises the 5xx rate, the p99 latency, unhealthy targets or fatal log lines,
+   * or leaves the service short of running tasks.
    * @default - the defaults of `RollbackAlarms`: 5xx rate above 1% or p99 above its anomaly band
-   * or any unhealthy target for 2 minutes, or any fatal log line
+   * or any unhealthy target for 2 minutes, any fatal log line, or fewer running tasks than
+   * desired for 3 minutes
    */
   readonly rollbackAlarmOptions?: RollbackAlarmsOptions;
 }
@@ -404,6 +406,7 @@ export class BlueGreenService extends Construct {
       targetGroups: [this.blueTargetGroup, this.greenTargetGroup],
       loadBalancer: this.loadBalancer,
       logGroup: this.logGroup,
+      service: this.service,
       deploymentGroup: this.deploymentGroup,
     });
     Validations.of(this.deploymentGroup.role).acknowledge({

@@ -20,8 +20,10 @@ describe('BlueGreenService rollback alarms', () => {
     expect(service.rollbackAlarms).toBeInstanceOf(RollbackAlarms);
     expect(service.rollbackAlarms.node.path).toBe('TestStack/Orders/RollbackAlarms');
     const template = Template.fromStack(stack);
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 4);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 5);
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'orders-api: 5xx rate > 1% for 2 min (TestStack)' });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'orders-api: running tasks < desired for 3 min (TestStack)' });
+    expect(service.rollbackAlarms.alarms).toContain(service.rollbackAlarms.runningTaskShortfallAlarm);
     template.hasResourceProperties('AWS::CodeDeploy::DeploymentGroup', {
       AlarmConfiguration: {
         Enabled: true,
@@ -62,13 +64,37 @@ describe('BlueGreenService rollback alarms', () => {
     });
   });
 
+  test('count the running tasks of the service in its cluster', () => {
+    const stack = testStack();
+    const service = serviceIn(stack);
+    const dimensions = [
+      { Name: 'ClusterName', Value: { Ref: logicalId(stack, service.cluster) } },
+      { Name: 'ServiceName', Value: { 'Fn::GetAtt': [logicalId(stack, service.service), 'Name'] } },
+    ];
+    for (const metricName of ['RunningTaskCount', 'DesiredTaskCount']) {
+      Template.fromStack(stack).hasResourceProperties('AWS::CloudWatch::Alarm', {
+        AlarmName: Match.stringLikeRegexp('running tasks'),
+        Metrics: Match.arrayWith([Match.objectLike({
+          MetricStat: Match.objectLike({ Metric: { Namespace: 'ECS/ContainerInsights', MetricName: metricName, Dimensions: dimensions } }),
+        })]),
+      });
+    }
+  });
+
+  test('can leave out the running-task alarm', () => {
+    const stack = testStack();
+    const service = serviceIn(stack, { rollbackAlarmOptions: { enableRunningTaskShortfallAlarm: false } });
+    Template.fromStack(stack).resourceCountIs('AWS::CloudWatch::Alarm', 4);
+    expect(service.rollbackAlarms.runningTaskShortfallAlarm).toBeUndefined();
+  });
+
   test('take their thresholds from rollbackAlarmOptions', () => {
     const stack = testStack();
     const service = serviceIn(stack, {
       rollbackAlarmOptions: { maxErrorRatePercent: 2, latencyBaseline: Duration.millis(200), enableFatalLogAlarm: false },
     });
     const template = Template.fromStack(stack);
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 3);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 4);
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'orders-api: 5xx rate > 2% for 2 min (TestStack)', Threshold: 2 });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'orders-api: p99 latency > 600 ms (3x 200 ms) for 2 min (TestStack)' });
     expect(service.rollbackAlarms.fatalLogAlarm).toBeUndefined();
@@ -78,7 +104,7 @@ describe('BlueGreenService rollback alarms', () => {
     const stack = testStack();
     serviceIn(stack, { rollbackAlarmOptions: { attachToDeploymentGroup: false } });
     const template = Template.fromStack(stack);
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 4);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 5);
     template.hasResourceProperties('AWS::CodeDeploy::DeploymentGroup', {
       AlarmConfiguration: { Enabled: false },
       AutoRollbackConfiguration: { Enabled: true, Events: ['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_REQUEST'] },
@@ -88,13 +114,14 @@ describe('BlueGreenService rollback alarms', () => {
   test('addRollbackAlarm adds to them, and past 10 alarms the rest go into one composite alarm', () => {
     const stack = testStack();
     const service = serviceIn(stack);
-    const extra = Array.from({ length: 8 }, (_, i) => new cloudwatch.Alarm(stack, `Extra${i}`, {
+    const extra = Array.from({ length: 7 }, (_, i) => new cloudwatch.Alarm(stack, `Extra${i}`, {
       metric: new cloudwatch.Metric({ namespace: 'Orders', metricName: `M${i}` }),
       threshold: 1,
       evaluationPeriods: 1,
     }));
     extra.forEach(a => service.addRollbackAlarm(a));
     expect(service.rollbackAlarms.alarms).toHaveLength(12);
+    expect(service.rollbackAlarms.deploymentGroupAlarms.slice(0, 5)).toEqual(service.rollbackAlarms.alarms.slice(0, 5));
     const template = Template.fromStack(stack);
     template.resourceCountIs('AWS::CloudWatch::CompositeAlarm', 1);
     const [group] = Object.values(template.findResources('AWS::CodeDeploy::DeploymentGroup'));
