@@ -131,6 +131,22 @@ describe('ReleasePipeline', () => {
       expect(approval.Configuration.NotificationArn).toEqual({ Ref: expect.stringMatching(/^ReleaseNotificationsTopic/) });
     });
 
+    test('the approval names the migration the stage runs, when its hook exposes the command', () => {
+      const { stack, production } = mockPipeline();
+      const fn = new lambda.Function(stack, 'Migrate', {
+        runtime: lambda.Runtime.NODEJS_22_X,
+        handler: 'index.handler',
+        code: lambda.Code.fromInline('exports.handler = async () => {};'),
+      });
+      const migration = { lifecycleEvent: LifecycleEvent.AFTER_INSTALL, function: fn, command: ['npm', 'run', 'migrate'] };
+      production.addHook(migration);
+
+      const template = Template.fromStack(stack);
+
+      expect((pipelineStages(template)[3].Actions[0].Configuration as Record<string, string>).CustomData)
+        .toContain('image #{Build.IMAGE_URI}. Runs migration: npm run migrate. Staging deployed it first');
+    });
+
     test('stages can be added after construction', () => {
       const stack = testStack();
       const staging = mockService(stack, 'Staging');
