@@ -18,10 +18,6 @@ import {
   StopTaskCommand,
   Task,
 } from '@aws-sdk/client-ecs';
-import {
-  DEFAULT_HOOK_TOTAL_TIMEOUT_SECONDS,
-  HOOK_TOTAL_TIMEOUT_SECONDS_ENV,
-} from '../../lib/private/contract/hook';
 import { MIGRATION_DEPLOYMENT_TAG_KEY } from '../../lib/private/contract/migration';
 import { AwsCallScope, awsCall } from '../shared/aws-call';
 import { awsRegion, clientConfig, lazy } from '../shared/clients';
@@ -173,13 +169,10 @@ async function startTask(
   return { taskArn: task.taskArn, startedAt: (task.createdAt ?? new Date()).toISOString() };
 }
 
-/** When the task must be stopped: its own deadline, or just before the runtime's total one, if earlier. */
+/** When the task must be stopped: its own deadline, or just before the hook's total one, if earlier. */
 function stopDeadline(context: HookContext<MigrationState>, settings: MigrationSettings, state: MigrationState): number {
   const taskDeadline = Date.parse(state.startedAt) + settings.totalDeadlineSeconds * 1000;
-  const hookStartedAt = context.continuation ? Date.parse(context.continuation.startedAt) : Date.parse(state.startedAt);
-  const configured = Number(process.env[HOOK_TOTAL_TIMEOUT_SECONDS_ENV]);
-  const hookTotalMs = (Number.isFinite(configured) && configured > 0 ? configured : DEFAULT_HOOK_TOTAL_TIMEOUT_SECONDS) * 1000;
-  return Math.min(taskDeadline, hookStartedAt + hookTotalMs - STOP_RESERVE_MS - settings.pollIntervalSeconds * 1000);
+  return Math.min(taskDeadline, context.totalDeadline - STOP_RESERVE_MS - settings.pollIntervalSeconds * 1000);
 }
 
 /** What one run of the body knows about the migration task, for stopping it if the hook fails. */

@@ -107,6 +107,11 @@ export interface HookContext<TState = unknown> {
   readonly logger: Logger;
   /** Epoch milliseconds by which the body must have returned. */
   readonly deadline: number;
+  /**
+   * Epoch milliseconds at which the hook's total time runs out, counted from its first run:
+   * work that spans runs (a task it polls) must be over by then.
+   */
+  readonly totalDeadline: number;
   /** Milliseconds left before {@link deadline}. */
   remainingMs(): number;
   /**
@@ -279,6 +284,7 @@ export async function runBodyOnce<TState>(run: BodyRun<TState>): Promise<HookOut
     signal: controller.signal,
     logger,
     deadline,
+    totalDeadline: plan.totalDeadline,
     remainingMs: () => Math.max(0, deadline - Date.now()),
     progress: (description) => {
       progress = description;

@@ -16,6 +16,7 @@ import {
 } from '@aws-sdk/client-ecs';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
+import { HOOK_TOTAL_TIMEOUT_SECONDS_ENV } from '../../../lib/private/contract/hook';
 import { MIGRATION_CONFIG_ENV, MigrationHookConfig } from '../../../lib/private/contract/migration';
 import { ecsHandler, handler } from '../../../lambda/migration';
 
@@ -255,6 +256,24 @@ describe('a Failed report never leaves the migration running', () => {
     expect(reports()).toEqual([expect.objectContaining({ status: 'Failed' })]);
     expect(ecs.commandCalls(StopTaskCommand)).toHaveLength(0);
   });
+});
+
+test('a task is stopped before the hook\'s total time runs out, whatever its own deadline', async () => {
+  // The migration keeps 15 s in reserve before the hook's total time, so 15.3 s leaves it about 0.3 s.
+  process.env[HOOK_TOTAL_TIMEOUT_SECONDS_ENV] = '15.3';
+  configure({ totalDeadlineSeconds: 3600, pollIntervalSeconds: 0.02 });
+  ecs.on(DescribeTasksCommand).resolves({ tasks: [task({ lastStatus: 'RUNNING' })] });
+  ecs.on(StopTaskCommand).resolves({});
+
+  try {
+    const result = await handler(event, context());
+
+    expect(reports()).toEqual([expect.objectContaining({ status: 'Failed' })]);
+    expect(result.reason).toMatch(/^migration did not finish within 0\.\d s \(task RUNNING\); stopped it/);
+    expect(ecs.commandCalls(StopTaskCommand)).toHaveLength(1);
+  } finally {
+    delete process.env[HOOK_TOTAL_TIMEOUT_SECONDS_ENV];
+  }
 });
 
 test('a migration longer than one invocation continues in a fresh one and starts only one task', async () => {

@@ -368,17 +368,21 @@ describe('deadlines', () => {
     expectSingleReport(codeDeploy, 'Failed');
   });
 
-  test('the remaining time is given to the body', async () => {
+  test('the remaining time and the hook\'s total deadline are given to the body', async () => {
     let remaining = -1;
+    let totalLeft = -1;
     const handler = codeDeployHook(async (context) => {
       remaining = context.remainingMs();
+      totalLeft = context.totalDeadline - Date.now();
       return succeeded();
-    }, { ...FAST, safetyMarginMs: 10_000 });
+    }, { ...FAST, safetyMarginMs: 10_000, totalTimeoutMs: 600_000 });
 
     await handler({ ...EVENT }, fakeContext(60_000));
 
     expect(remaining).toBeGreaterThan(49_000);
     expect(remaining).toBeLessThanOrEqual(50_000);
+    expect(totalLeft).toBeGreaterThan(599_000);
+    expect(totalLeft).toBeLessThanOrEqual(600_000);
   });
 });
 
