@@ -57,7 +57,7 @@ export interface MigrationHookProps extends HookFunctionOptions {
 
   /**
    * Subnets of the migration task.
-   * @default - the service's subnets (private with egress)
+   * @default - the service's subnets (`BlueGreenService.serviceSubnets`)
    */
   readonly vpcSubnets?: ec2.SubnetSelection;
 
@@ -91,6 +91,8 @@ export class MigrationHook extends Construct implements ILifecycleHook {
   public readonly function: lambda.IFunction;
   /** The log group of the hook function (the migration's own output goes to the service's log group). */
   public readonly logGroup: logs.ILogGroup;
+  /** The migration command, shown to approvers of a release that runs it. */
+  public readonly command: string[];
 
   constructor(scope: Construct, id: string, props: MigrationHookProps) {
     super(scope, id);
@@ -98,6 +100,7 @@ export class MigrationHook extends Construct implements ILifecycleHook {
     this.lifecycleEvent = props.lifecycleEvent ?? LifecycleEvent.AFTER_INSTALL;
     const deadline = props.deadline ?? Duration.minutes(30);
     this.validate(props, deadline);
+    this.command = [...props.command];
 
     const stack = Stack.of(this);
     const securityGroups = props.securityGroups ?? service.service.connections.securityGroups;
@@ -107,7 +110,7 @@ export class MigrationHook extends Construct implements ILifecycleHook {
       containerName: service.containerName,
       command: props.command,
       ...(props.environment ? { environment: Object.entries(props.environment).map(([name, value]) => ({ name, value })) } : {}),
-      subnets: service.vpc.selectSubnets(props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }).subnetIds,
+      subnets: service.vpc.selectSubnets(props.vpcSubnets ?? service.serviceSubnets).subnetIds,
       securityGroups: securityGroups.map((group) => group.securityGroupId),
       assignPublicIp: false,
       launchType: 'FARGATE',

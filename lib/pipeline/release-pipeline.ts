@@ -21,6 +21,7 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { renderTaskDefinitionRequest } from '../private/taskdef';
 import { propError } from '../private/validation';
+import { MigrationHook } from '../hooks/migration-hook';
 import type { BlueGreenService } from '../service/blue-green-service';
 import {
   APPSPEC_FILE, IMAGE_PLACEHOLDER_NAME, ReleaseEnvironment, ReleaseManifest, TASK_DEFINITION_FILE,
@@ -752,15 +753,10 @@ function stageArtifactName(stageName: string): string {
   return `Files_${stageDirectory(stageName)}`;
 }
 
-/** The command of a migration hook of the service, if one exposes it. */
+/** The command of the service's migration hook, if it has one. */
 function migrationCommand(service: BlueGreenService): string | undefined {
-  for (const hook of service.hooks) {
-    const command = (hook as unknown as { command?: unknown }).command;
-    if (Array.isArray(command) && command.every((c) => typeof c === 'string')) {
-      return command.join(' ');
-    }
-  }
-  return undefined;
+  const migration = service.hooks.find((hook): hook is MigrationHook => hook instanceof MigrationHook);
+  return migration?.command.join(' ');
 }
 
 function differs(a: string, b: string): boolean {

@@ -95,6 +95,13 @@ export interface BlueGreenServiceProps {
   readonly secrets?: Record<string, ecs.Secret>;
 
   /**
+   * The subnets the tasks run in.
+   * @default - the VPC's private subnets with egress, or its isolated subnets when it has none
+   *   (then the tasks need VPC endpoints for ECR, S3 and CloudWatch Logs to start)
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+
+  /**
    * How long the container logs are kept.
    * @default logs.RetentionDays.ONE_MONTH
    */
@@ -255,6 +262,8 @@ export class BlueGreenService extends Construct {
   public readonly trafficShifting: TrafficShifting;
   /** The name people read in alarms, notifications and dashboards. */
   public readonly serviceName: string;
+  /** The subnets the tasks run in; one-off tasks such as migrations use them too. */
+  public readonly serviceSubnets: ec2.SubnetSelection;
   /** The production URL, e.g. `http://my-alb-123.eu-west-1.elb.amazonaws.com`. */
   public readonly url: string;
   /** The test listener URL, e.g. `http://my-alb-123.eu-west-1.elb.amazonaws.com:8080`. */
@@ -357,6 +366,7 @@ export class BlueGreenService extends Construct {
     }
 
     // The service. The CODE_DEPLOY controller hands task sets and traffic to CodeDeploy.
+    this.serviceSubnets = props.vpcSubnets ?? defaultServiceSubnets(this, this.vpc);
     this.service = new ecs.FargateService(this, 'Service', {
       cluster: this.cluster,
       taskDefinition: this.taskDefinition,
@@ -365,7 +375,7 @@ export class BlueGreenService extends Construct {
       minHealthyPercent: 100,
       maxHealthyPercent: 200,
       deploymentController: { type: ecs.DeploymentControllerType.CODE_DEPLOY },
-      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      vpcSubnets: this.serviceSubnets,
       assignPublicIp: false,
       healthCheckGracePeriod: Duration.seconds(60),
       enableExecuteCommand: false,
@@ -631,4 +641,19 @@ export class BlueGreenService extends Construct {
       throw propError(this, 'vpc', 'differs from the VPC of the given cluster; pass only cluster, or a cluster in this VPC');
     }
   }
+}
+
+/**
+ * Private subnets with egress when the VPC has them, else isolated ones: tasks never get public
+ * addresses. A VPC with public subnets only is refused rather than silently exposing the tasks.
+ */
+function defaultServiceSubnets(scope: Construct, vpc: ec2.IVpc): ec2.SubnetSelection {
+  if (vpc.privateSubnets.length > 0) {
+    return { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS };
+  }
+  if (vpc.isolatedSubnets.length > 0) {
+    return { subnetType: ec2.SubnetType.PRIVATE_ISOLATED };
+  }
+  throw propError(scope, 'vpc', 'has no private or isolated subnets; the tasks must not run in public subnets. '
+    + 'Add PRIVATE_WITH_EGRESS subnets, or pass vpcSubnets to choose explicitly');
 }

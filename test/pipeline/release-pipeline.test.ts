@@ -8,7 +8,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { run } from '../../artifact-writer/writer';
 import {
-  BlueGreenService, CustomHook, LifecycleEvent, ReleasePipeline, ReleasePipelineProps, ReleaseSource, ReleaseStageOptions,
+  BlueGreenService, CustomHook, LifecycleEvent, MigrationHook, ReleasePipeline, ReleasePipelineProps, ReleaseSource, ReleaseStageOptions,
 } from '../../lib';
 import { evaluate, evaluateJson } from './cfn-eval';
 import { CONNECTION_ARN, mockService, testApp, testStack } from './util';
@@ -131,15 +131,9 @@ describe('ReleasePipeline', () => {
       expect(approval.Configuration.NotificationArn).toEqual({ Ref: expect.stringMatching(/^ReleaseNotificationsTopic/) });
     });
 
-    test('the approval names the migration the stage runs, when its hook exposes the command', () => {
+    test('the approval names the migration the stage runs', () => {
       const { stack, production } = mockPipeline();
-      const fn = new lambda.Function(stack, 'Migrate', {
-        runtime: lambda.Runtime.NODEJS_22_X,
-        handler: 'index.handler',
-        code: lambda.Code.fromInline('exports.handler = async () => {};'),
-      });
-      const migration = { lifecycleEvent: LifecycleEvent.AFTER_INSTALL, function: fn, command: ['npm', 'run', 'migrate'] };
-      production.addHook(migration);
+      new MigrationHook(stack, 'Migrate', { service: production, command: ['npm', 'run', 'migrate'] });
 
       const template = Template.fromStack(stack);
 

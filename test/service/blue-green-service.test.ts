@@ -213,6 +213,35 @@ describe('BlueGreenService', () => {
     t2.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', { Scheme: 'internet-facing' });
   });
 
+  test('tasks run in private subnets with egress, or isolated ones in a VPC without NAT', () => {
+    const stack = testStack();
+    const vpc = new ec2.Vpc(stack, 'NoNat', {
+      maxAzs: 2,
+      natGateways: 0,
+      subnetConfiguration: [
+        { name: 'Public', subnetType: ec2.SubnetType.PUBLIC },
+        { name: 'Isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+      ],
+    });
+    const service = new BlueGreenService(stack, 'Svc', { vpc, image: testImage });
+    expect(service.serviceSubnets).toEqual({ subnetType: ec2.SubnetType.PRIVATE_ISOLATED });
+    Template.fromStack(stack).hasResourceProperties('AWS::ECS::Service', {
+      NetworkConfiguration: { AwsvpcConfiguration: Match.objectLike({
+        Subnets: vpc.isolatedSubnets.map((subnet) => ({ Ref: stack.getLogicalId(subnet.node.defaultChild as ec2.CfnSubnet) })),
+      }) },
+    });
+
+    const withEgress = serviceIn(testStack('WithEgress'));
+    expect(withEgress.serviceSubnets).toEqual({ subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS });
+  });
+
+  test('fails when the VPC has public subnets only', () => {
+    const stack = testStack();
+    const vpc = new ec2.Vpc(stack, 'PublicOnly', { maxAzs: 2, subnetConfiguration: [{ name: 'Public', subnetType: ec2.SubnetType.PUBLIC }] });
+    expect(() => new BlueGreenService(stack, 'Svc', { vpc, image: testImage }))
+      .toThrow(/Svc: invalid vpc: has no private or isolated subnets; the tasks must not run in public subnets/);
+  });
+
   test('metric helpers cover both target groups', () => {
     const stack = testStack();
     const service = serviceIn(stack);

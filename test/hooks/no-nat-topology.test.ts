@@ -1,0 +1,60 @@
+import { Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { BlueGreenService, MigrationHook, SmokeCheck, SmokeTestHook } from '../../lib';
+import { testImage, testStack } from '../util';
+
+/**
+ * The whole chain in a VPC without NAT gateways: public subnets for the load balancer, isolated
+ * subnets with interface endpoints for the tasks and the hooks.
+ */
+describe('a VPC without NAT gateways', () => {
+  function noNatService() {
+    const stack = testStack();
+    const vpc = new ec2.Vpc(stack, 'Vpc', {
+      maxAzs: 2,
+      natGateways: 0,
+      subnetConfiguration: [
+        { name: 'Public', subnetType: ec2.SubnetType.PUBLIC },
+        { name: 'Isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+      ],
+    });
+    const service = new BlueGreenService(stack, 'Orders', { vpc, image: testImage, serviceName: 'orders-api' });
+    return { stack, vpc, service };
+  }
+
+  test('the smoke test runs in the isolated subnets, reaches the test listener by security group, and gets its endpoints', () => {
+    const { stack, vpc, service } = noNatService();
+    const smoke = new SmokeTestHook(stack, 'Smoke', { service, checks: [SmokeCheck.get('/health')], createVpcEndpoints: true });
+    new MigrationHook(stack, 'Migrate', { service, command: ['npm', 'run', 'migrate'] });
+    const template = Template.fromStack(stack);
+
+    const isolated = vpc.isolatedSubnets.map((subnet) => ({ Ref: stack.getLogicalId(subnet.node.defaultChild as ec2.CfnSubnet) }));
+    const fnId = stack.getLogicalId((smoke.function as lambda.Function).node.defaultChild as lambda.CfnFunction);
+    expect(template.toJSON().Resources[fnId].Properties.VpcConfig.SubnetIds).toEqual(isolated);
+    template.resourceCountIs('AWS::EC2::VPCEndpoint', 2);
+    const smokeSg = smoke.connections.securityGroups[0];
+    template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+      FromPort: service.testListenerPort,
+      ToPort: service.testListenerPort,
+      SourceSecurityGroupId: { 'Fn::GetAtt': [stack.getLogicalId(smokeSg.node.defaultChild as ec2.CfnSecurityGroup), 'GroupId'] },
+    });
+
+    // The migration task runs where the service's tasks run.
+    const hookConfigs = Object.values(template.findResources('AWS::Lambda::Function'))
+      .map((fn) => fn.Properties.Environment?.Variables ?? {})
+      .map((vars: Record<string, unknown>) => Object.entries(vars).find(([name]) => name.includes('MIGRATION_CONFIG'))?.[1])
+      .filter((value) => value !== undefined);
+    expect(hookConfigs).toHaveLength(1);
+    const rendered = JSON.stringify(hookConfigs[0]);
+    for (const subnet of isolated) {
+      expect(rendered).toContain(subnet.Ref);
+    }
+  });
+
+  test('without endpoints, synthesis says which to add', () => {
+    const { stack, service } = noNatService();
+    new SmokeTestHook(stack, 'Smoke', { service, checks: [SmokeCheck.get('/health')] });
+    expect(() => Template.fromStack(stack)).toThrow(/missing: codedeploy, ec2\. Add them/);
+  });
+});
