@@ -129,6 +129,19 @@ export class HandwrittenBlueGreenStack extends Stack {
         evaluationPeriods: 1, threshold: 1, treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       }),
+      new cloudwatch.MathExpression({
+        expression: 'IF(desired > 0, 100 * running / desired, 100)',
+        usingMetrics: {
+          running: new cloudwatch.Metric({ namespace: 'ECS/ContainerInsights', metricName: 'RunningTaskCount', statistic: 'Average',
+            dimensionsMap: { ClusterName: cluster.clusterName, ServiceName: service.serviceName } }),
+          desired: new cloudwatch.Metric({ namespace: 'ECS/ContainerInsights', metricName: 'DesiredTaskCount', statistic: 'Average',
+            dimensionsMap: { ClusterName: cluster.clusterName, ServiceName: service.serviceName } }),
+        },
+        period: Duration.minutes(1),
+      }).createAlarm(this, 'RunningTasks', {
+        evaluationPeriods: 3, datapointsToAlarm: 3, threshold: 100, treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+      }),
     ];
     alarms.forEach((alarm) => deploymentGroup.addAlarm(alarm));
 

@@ -4,16 +4,34 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { BlueGreenService, TrafficShifting } from '../lib';
+import {
+  BlueGreenService, JsonValue, MetricGateHook, MigrationHook, PreflightHook, ReleasePipeline, ReleaseSource,
+  SmokeCheck, SmokeTestHook, TrafficShifting,
+} from '../lib';
+
+/** Settings of the example that a real infra repo would take from its own configuration. */
+export interface ExampleReleaseStackProps extends StackProps {
+  /**
+   * The CodeStar connection to the application's Git repository.
+   * @default - a placeholder ARN: synthesis works, a deployment needs a real connection
+   */
+  readonly connectionArn?: string;
+}
+
+const PLACEHOLDER_CONNECTION = 'arn:aws:codeconnections:eu-west-1:111111111111:connection/00000000-0000-0000-0000-000000000000';
 
 /**
- * The example app: a VPC, a cluster and one service released blue/green with a
- * 10 % / 5-minute canary. Environment-agnostic, so it synthesizes with no AWS account.
+ * The example app: the `orders-api` service in a staging and a production environment, each
+ * released blue/green with rollback alarms, a pre-flight check, a database migration, smoke
+ * tests through the test listener and a metric gate; one pipeline takes every commit through
+ * staging, an approval and production. Account-agnostic: it synthesizes with no AWS account.
  */
 export class ExampleReleaseStack extends Stack {
-  public readonly service: BlueGreenService;
+  public readonly staging: BlueGreenService;
+  public readonly production: BlueGreenService;
+  public readonly pipeline: ReleasePipeline;
 
-  constructor(scope: Construct, id: string, props: StackProps = {}) {
+  constructor(scope: Construct, id: string, props: ExampleReleaseStackProps = {}) {
     super(scope, id, props);
 
     const vpc = new ec2.Vpc(this, 'Vpc', {
@@ -44,24 +62,70 @@ export class ExampleReleaseStack extends Stack {
     });
     Validations.of(accessLogs).acknowledge({
       id: 'AwsSolutions-S1',
-      reason: 'This bucket is itself the access-log destination of the load balancer; logging its own access would log into itself.',
+      reason: 'This bucket is itself the access-log destination of the load balancers; logging its own access would log into itself.',
     });
 
-    this.service = new BlueGreenService(this, 'OrdersApi', {
+    // The first deployment runs this image; from then on the pipeline deploys each commit's image.
+    const image = ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:stable');
+    this.staging = this.releaseEnvironment('Staging', {
+      serviceName: 'orders-api-staging',
+      cluster,
+      image,
+      desiredCount: 1,
+      accessLogsBucket: accessLogs,
+      // Staging takes all traffic at once: no users to protect, faster feedback.
+      trafficShifting: TrafficShifting.allAtOnce(),
+      terminationWait: Duration.minutes(5),
+    }, false);
+    this.production = this.releaseEnvironment('Production', {
       serviceName: 'orders-api',
       cluster,
-      image: ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:stable'),
+      image,
+      desiredCount: 2,
+      accessLogsBucket: accessLogs,
+      trafficShifting: TrafficShifting.canary(10, Duration.minutes(5)),
+      terminationWait: Duration.minutes(30),
+    }, true);
+
+    this.pipeline = new ReleasePipeline(this, 'Release', {
+      source: ReleaseSource.codeStarConnection({
+        connectionArn: props.connectionArn ?? PLACEHOLDER_CONNECTION,
+        owner: 'example-org',
+        repo: 'orders-api',
+        branch: 'main',
+      }),
+      preCheckCommands: ['npm ci', 'npm run lint', 'npm test', 'npm audit --audit-level=high'],
+      stages: [
+        { stageName: 'Staging', service: this.staging },
+        { stageName: 'Production', service: this.production, requireApproval: true, approvalComment: 'Check the staging smoke tests and dashboard first.' },
+      ],
+      notificationEmails: ['orders-team@example.com'],
+    });
+  }
+
+  /** One environment of the service with its hooks. */
+  private releaseEnvironment(id: string, props: ConstructorParameters<typeof BlueGreenService>[2], production: boolean): BlueGreenService {
+    const service = new BlueGreenService(this, id, {
       containerPort: 8080,
       environment: { LOG_LEVEL: 'info' },
       healthCheckPath: '/health',
-      desiredCount: 2,
-      trafficShifting: TrafficShifting.canary(10, Duration.minutes(5)),
-      terminationWait: Duration.minutes(30),
-      accessLogsBucket: accessLogs,
+      ...props,
     });
-    Validations.of(this.service.taskDefinition).acknowledge({
+    Validations.of(service.taskDefinition).acknowledge({
       id: 'AwsSolutions-ECS2',
       reason: 'The only plain environment variable is LOG_LEVEL, which is not secret; secrets go through Secrets Manager.',
     });
+
+    new PreflightHook(this, `${id}Preflight`, { service });
+    new MigrationHook(this, `${id}Migration`, { service, command: ['npm', 'run', 'db:migrate'] });
+    new SmokeTestHook(this, `${id}SmokeTests`, {
+      service,
+      checks: [
+        SmokeCheck.get('/health', { jsonFields: { status: JsonValue.string('ok') }, retries: 3 }),
+        SmokeCheck.get('/orders?limit=1', { latencyBudget: Duration.millis(800) }),
+      ],
+    });
+    new MetricGateHook(this, `${id}MetricGate`, { service, production });
+    return service;
   }
 }
