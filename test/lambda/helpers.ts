@@ -1,11 +1,22 @@
-import { CodeDeployClient, PutLifecycleEventHookExecutionStatusCommand } from '@aws-sdk/client-codedeploy';
+/**
+ * What every hook test needs: a CodeDeploy event, a Lambda context, the hook's log lines, and
+ * assertions on the hook contract (exactly one status report, or none and one hand-over).
+ */
+import {
+  CodeDeployClient,
+  ECSTarget,
+  GetDeploymentTargetCommand,
+  ListDeploymentTargetsCommand,
+  PutLifecycleEventHookExecutionStatusCommand,
+} from '@aws-sdk/client-codedeploy';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { AwsClientStub } from 'aws-sdk-client-mock';
-import type { LambdaContext } from '../../../lambda/shared';
+import { AwsCallScope, LambdaContext, createLogger } from '../../lambda/shared';
 
 export const EVENT = { DeploymentId: 'd-ABCDEF123', LifecycleEventHookExecutionId: 'exec-42' } as const;
 
 /** A Lambda context whose clock runs down from `remainingMs`. */
-export function fakeContext(remainingMs = 60_000, functionName = 'smoke-test-fn'): LambdaContext {
+export function fakeContext(remainingMs = 60_000, functionName = 'hook-fn'): LambdaContext {
   const deadline = Date.now() + remainingMs;
   return {
     functionName,
@@ -43,6 +54,18 @@ export function captureLogs(): CapturedLogs {
   };
 }
 
+/** The hook's `decision` lines: what it checked, against what, and the verdict. */
+export function decisionLines(logs: CapturedLogs): LogLine[] {
+  return logs.lines.filter((line) => line.message === 'decision');
+}
+
+/** A scope for `awsCall` outside a hook run; its logger writes to `lines`. */
+export function callScope(deadlineMs = 5_000): { scope: AwsCallScope; lines: Record<string, unknown>[] } {
+  const lines: Record<string, unknown>[] = [];
+  const logger = createLogger({ hook: 'test-hook' }, (line) => lines.push(JSON.parse(line)));
+  return { scope: { signal: new AbortController().signal, deadline: Date.now() + deadlineMs, logger }, lines };
+}
+
 /** The status of every PutLifecycleEventHookExecutionStatus call, in order. */
 export function reportedStatuses(codeDeploy: AwsClientStub<CodeDeployClient>): string[] {
   return codeDeploy.commandCalls(PutLifecycleEventHookExecutionStatusCommand).map((call) => String(call.args[0].input.status));
@@ -56,6 +79,30 @@ export function expectSingleReport(codeDeploy: AwsClientStub<CodeDeployClient>, 
     lifecycleEventHookExecutionId: EVENT.LifecycleEventHookExecutionId,
     status,
   }]);
+}
+
+/**
+ * Asserts that the hook handed its work over instead of reporting: no status report and exactly
+ * one asynchronous invocation of the function itself. Returns that invocation's payload, the
+ * event plus its `continuation`, to run the next invocation with.
+ */
+export function expectHandedOver(
+  codeDeploy: AwsClientStub<CodeDeployClient>,
+  lambda: AwsClientStub<LambdaClient>,
+  functionName = 'hook-fn',
+): Record<string, unknown> & { continuation: { state: unknown; attempt: number; startedAt: string; resumeAt?: string } } {
+  expect(reportedStatuses(codeDeploy)).toEqual([]);
+  const invokes = lambda.commandCalls(InvokeCommand);
+  expect(invokes).toHaveLength(1);
+  const input = invokes[0].args[0].input;
+  expect(input).toMatchObject({ FunctionName: functionName, InvocationType: 'Event' });
+  return JSON.parse(Buffer.from(input.Payload as Uint8Array).toString('utf8'));
+}
+
+/** CodeDeploy answers that the deployment's one target, `prod:web`, is `ecsTarget`. */
+export function stubDeploymentTarget(codeDeploy: AwsClientStub<CodeDeployClient>, ecsTarget: ECSTarget): void {
+  codeDeploy.on(ListDeploymentTargetsCommand).resolves({ targetIds: ['prod:web'] });
+  codeDeploy.on(GetDeploymentTargetCommand).resolves({ deploymentTarget: { deploymentTargetType: 'ECSTarget', ecsTarget } });
 }
 
 /** An error shaped like the ones the SDK throws. */

@@ -2,14 +2,15 @@ import { CloudWatchClient, GetMetricDataCommand, GetMetricDataCommandInput, Metr
 import {
   CodeDeployClient,
   ECSTarget,
-  GetDeploymentTargetCommand,
-  ListDeploymentTargetsCommand,
   PutLifecycleEventHookExecutionStatusCommand,
 } from '@aws-sdk/client-codedeploy';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { METRIC_GATE_CONFIG_ENV, MetricGateHookConfig } from '../../../lib/private/contract/metric-gate';
 import { handler } from '../../../lambda/metric-gate';
+import {
+  CapturedLogs, EVENT, LogLine, captureLogs, decisionLines, expectHandedOver, expectSingleReport, fakeContext, stubDeploymentTarget,
+} from '../helpers';
 
 const codedeploy = mockClient(CodeDeployClient);
 const cloudwatch = mockClient(CloudWatchClient);
@@ -18,11 +19,7 @@ const lambda = mockClient(LambdaClient);
 const LB = 'app/web/50dc6c495c0c9188';
 const TG_A = 'targetgroup/web-a/73e2d6bc24d8a067';
 const TG_B = 'targetgroup/web-b/943f017f100becff';
-const event = { DeploymentId: 'd-GATE12345', LifecycleEventHookExecutionId: 'exec-gate' };
-
-function context(remainingMs = 60_000) {
-  return { functionName: 'metric-gate-fn', awsRequestId: 'req', getRemainingTimeInMillis: () => remainingMs };
-}
+const context = (remainingMs?: number) => fakeContext(remainingMs, 'metric-gate-fn');
 
 function configure(overrides: Partial<MetricGateHookConfig> = {}) {
   const config: MetricGateHookConfig = {
@@ -76,36 +73,28 @@ function metrics(figures: Record<string, Figures>) {
   });
 }
 
-function reports() {
-  return codedeploy.commandCalls(PutLifecycleEventHookExecutionStatusCommand).map((c) => c.args[0].input);
+/** The one decision line of the run. */
+function decision(): LogLine {
+  const lines = decisionLines(logs);
+  expect(lines).toHaveLength(1);
+  return lines[0];
 }
 
-function decision(): Record<string, unknown> {
-  const line = output.map((l) => JSON.parse(l)).find((l) => l.message === 'decision');
-  expect(line).toBeDefined();
-  return line;
-}
-
-let output: string[];
+let logs: CapturedLogs;
 
 beforeEach(() => {
   codedeploy.reset();
   cloudwatch.reset();
   lambda.reset();
   configure();
-  output = [];
-  jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    output.push(String(chunk));
-    return true;
-  });
+  logs = captureLogs();
   codedeploy.on(PutLifecycleEventHookExecutionStatusCommand).resolves({});
-  codedeploy.on(ListDeploymentTargetsCommand).resolves({ targetIds: ['prod:web'] });
-  codedeploy.on(GetDeploymentTargetCommand).resolves({ deploymentTarget: { ecsTarget: deploymentTarget() } });
+  stubDeploymentTarget(codedeploy, deploymentTarget());
   lambda.on(InvokeCommand).resolves({ StatusCode: 202 });
 });
 
 afterEach(() => {
-  jest.restoreAllMocks();
+  logs.restore();
 });
 
 test('clear pass: Succeeded, and the verdict line carries both series and the thresholds', async () => {
@@ -114,10 +103,10 @@ test('clear pass: Succeeded, and the verdict line carries both series and the th
     [TG_A]: { requests: 1100, errors: 1, p99: 0.2 },
   });
 
-  const result = await handler(event, context());
+  const result = await handler(EVENT, context());
 
   expect(result).toMatchObject({ verdict: 'Succeeded' });
-  expect(reports()).toEqual([{ deploymentId: 'd-GATE12345', lifecycleEventHookExecutionId: 'exec-gate', status: 'Succeeded' }]);
+  expectSingleReport(codedeploy, 'Succeeded');
   const line = decision();
   expect(line).toMatchObject({
     verdict: 'pass',
@@ -136,10 +125,10 @@ test('clear pass: Succeeded, and the verdict line carries both series and the th
 
 test('all-at-once reads green over the bake window after the shift and blue over as long before it', async () => {
   const shift = new Date('2025-06-02T10:00:30Z');
-  codedeploy.on(GetDeploymentTargetCommand).resolves({ deploymentTarget: { ecsTarget: deploymentTarget({ allowTrafficEnd: shift }) } });
+  stubDeploymentTarget(codedeploy, deploymentTarget({ allowTrafficEnd: shift }));
   metrics({ [TG_B]: { requests: 500, p99: 0.1 }, [TG_A]: { requests: 500, p99: 0.1 } });
 
-  await handler(event, context());
+  await handler(EVENT, context());
 
   const inputs = cloudwatch.commandCalls(GetMetricDataCommand).map((c) => c.args[0].input);
   expect(inputs).toHaveLength(2);
@@ -156,30 +145,26 @@ test('all-at-once reads green over the bake window after the shift and blue over
     MetricName: 'RequestCount',
     Dimensions: [{ Name: 'LoadBalancer', Value: LB }, { Name: 'TargetGroup', Value: TG_B }],
   });
-  expect(reports()).toHaveLength(1);
+  expectSingleReport(codedeploy, 'Succeeded');
 });
 
 test('canary compares both target groups over the AllowTraffic window', async () => {
   configure({ trafficShift: 'canary' });
-  codedeploy.on(GetDeploymentTargetCommand).resolves({
-    deploymentTarget: {
-      ecsTarget: deploymentTarget({
-        greenTg: 'web-a',
-        allowTrafficStart: new Date('2025-06-02T10:00:10Z'),
-        allowTrafficEnd: new Date('2025-06-02T10:15:10Z'),
-      }),
-    },
-  });
+  stubDeploymentTarget(codedeploy, deploymentTarget({
+    greenTg: 'web-a',
+    allowTrafficStart: new Date('2025-06-02T10:00:10Z'),
+    allowTrafficEnd: new Date('2025-06-02T10:15:10Z'),
+  }));
   metrics({ [TG_A]: { requests: 100, errors: 0, p99: 0.3 }, [TG_B]: { requests: 900, errors: 0, p99: 0.3 } });
 
-  await handler(event, context());
+  await handler(EVENT, context());
 
   const inputs = cloudwatch.commandCalls(GetMetricDataCommand).map((c) => c.args[0].input);
   for (const input of inputs) {
     expect(input).toMatchObject({ StartTime: new Date('2025-06-02T10:00:00Z'), EndTime: new Date('2025-06-02T10:16:00Z') });
   }
   expect(decision()).toMatchObject({ windowSource: 'lifecycle', green: { targetGroup: TG_A }, blue: { targetGroup: TG_B } });
-  expect(reports()).toEqual([expect.objectContaining({ status: 'Succeeded' })]);
+  expectSingleReport(codedeploy, 'Succeeded');
 });
 
 test('clear fail: green 5xx rate far above blue reports Failed with the figures', async () => {
@@ -188,9 +173,9 @@ test('clear fail: green 5xx rate far above blue reports Failed with the figures'
     [TG_A]: { requests: 1000, errors: 2, p99: 0.2 },
   });
 
-  const result = await handler(event, context());
+  const result = await handler(EVENT, context());
 
-  expect(reports()).toEqual([expect.objectContaining({ status: 'Failed' })]);
+  expectSingleReport(codedeploy, 'Failed');
   expect(result.reason).toBe('metric gate fail (fail): green 5xx rate 8 % (80/1000) exceeds 0.7 % (blue 0.2 % + 0.5 points) by more than 10 %');
 });
 
@@ -200,9 +185,9 @@ test('clear fail: green p99 far above blue reports Failed', async () => {
     [TG_A]: { requests: 1000, errors: 0, p99: 0.2 },
   });
 
-  const result = await handler(event, context());
+  const result = await handler(EVENT, context());
 
-  expect(reports()).toEqual([expect.objectContaining({ status: 'Failed' })]);
+  expectSingleReport(codedeploy, 'Failed');
   expect(result.reason).toContain('green p99 1200 ms exceeds 300 ms');
 });
 
@@ -213,9 +198,9 @@ describe('marginal', () => {
   test('passes outside production by default', async () => {
     metrics(marginalFigures);
 
-    const result = await handler(event, context());
+    const result = await handler(EVENT, context());
 
-    expect(reports()).toEqual([expect.objectContaining({ status: 'Succeeded' })]);
+    expectSingleReport(codedeploy, 'Succeeded');
     expect(result.reason).toMatch(/^metric gate marginal \(marginal, onMarginal=fail-in-production, production=false\)/);
     expect(decision()).toMatchObject({ verdict: 'marginal', status: 'Succeeded' });
   });
@@ -224,9 +209,9 @@ describe('marginal', () => {
     configure({ production: true });
     metrics(marginalFigures);
 
-    await handler(event, context());
+    await handler(EVENT, context());
 
-    expect(reports()).toEqual([expect.objectContaining({ status: 'Failed' })]);
+    expectSingleReport(codedeploy, 'Failed');
     expect(decision()).toMatchObject({ verdict: 'marginal', status: 'Failed' });
   });
 });
@@ -234,25 +219,25 @@ describe('marginal', () => {
 test('too little green traffic is inconclusive; it passes by default and fails when so configured', async () => {
   metrics({ [TG_B]: { requests: 12, errors: 6, p99: 3 }, [TG_A]: { requests: 1000, errors: 0, p99: 0.2 } });
 
-  const lenient = await handler(event, context());
+  const lenient = await handler(EVENT, context());
 
-  expect(reports()).toEqual([expect.objectContaining({ status: 'Succeeded' })]);
+  expectSingleReport(codedeploy, 'Succeeded');
   expect(lenient.reason).toContain('green served 12 requests, fewer than the 50 needed to judge it');
 
   codedeploy.resetHistory();
   configure({ onInconclusive: 'fail' });
-  const strict = await handler(event, context());
+  const strict = await handler(EVENT, context());
 
-  expect(reports()).toEqual([expect.objectContaining({ status: 'Failed' })]);
+  expectSingleReport(codedeploy, 'Failed');
   expect(strict.reason).toMatch(/^metric gate inconclusive \(inconclusive, onInconclusive=fail/);
 });
 
 test('no datapoints at all is inconclusive', async () => {
   metrics({});
 
-  const result = await handler(event, context());
+  const result = await handler(EVENT, context());
 
-  expect(reports()).toEqual([expect.objectContaining({ status: 'Succeeded' })]);
+  expectSingleReport(codedeploy, 'Succeeded');
   expect(decision()).toMatchObject({
     verdict: 'inconclusive',
     green: { requests: 0, errors: 0 },
@@ -265,9 +250,9 @@ test('dry run evaluates and logs a failing verdict but reports Succeeded', async
   configure({ dryRun: true, production: true });
   metrics({ [TG_B]: { requests: 1000, errors: 300, p99: 2 }, [TG_A]: { requests: 1000, errors: 0, p99: 0.2 } });
 
-  const result = await handler(event, context());
+  const result = await handler(EVENT, context());
 
-  expect(reports()).toEqual([expect.objectContaining({ status: 'Succeeded' })]);
+  expectSingleReport(codedeploy, 'Succeeded');
   expect(result.reason).toContain('dry run, so Succeeded (would have failed)');
   expect(decision()).toMatchObject({ verdict: 'fail', status: 'Succeeded', dryRun: true });
 });
@@ -275,37 +260,34 @@ test('dry run evaluates and logs a failing verdict but reports Succeeded', async
 test('all-at-once waits in the invocation until the bake window has elapsed', async () => {
   configure({ bakeWindowSeconds: 0.4, metricDelaySeconds: 0 });
   const shift = new Date();
-  codedeploy.on(GetDeploymentTargetCommand).resolves({ deploymentTarget: { ecsTarget: deploymentTarget({ allowTrafficEnd: shift }) } });
+  stubDeploymentTarget(codedeploy, deploymentTarget({ allowTrafficEnd: shift }));
   metrics({ [TG_B]: { requests: 500, p99: 0.1 }, [TG_A]: { requests: 500, p99: 0.1 } });
 
-  const result = await handler(event, context());
+  const result = await handler(EVENT, context());
 
   expect(Date.now() - shift.getTime()).toBeGreaterThanOrEqual(400);
   expect(result).toMatchObject({ verdict: 'Succeeded' });
-  expect(reports()).toHaveLength(1);
+  expectSingleReport(codedeploy, 'Succeeded');
   expect(lambda.commandCalls(InvokeCommand)).toHaveLength(0);
 });
 
 test('a bake window longer than the invocation continues in a fresh one', async () => {
   configure({ bakeWindowSeconds: 300 });
-  codedeploy.on(GetDeploymentTargetCommand).resolves({ deploymentTarget: { ecsTarget: deploymentTarget({ allowTrafficEnd: new Date() }) } });
+  stubDeploymentTarget(codedeploy, deploymentTarget({ allowTrafficEnd: new Date() }));
 
-  const result = await handler(event, context(1000));
+  const result = await handler(EVENT, context(1000));
 
   expect(result).toMatchObject({ verdict: 'InProgress', report: 'handed-over' });
-  expect(reports()).toHaveLength(0);
   expect(cloudwatch.commandCalls(GetMetricDataCommand)).toHaveLength(0);
-  const invokes = lambda.commandCalls(InvokeCommand);
-  expect(invokes).toHaveLength(1);
-  const payload = JSON.parse(Buffer.from(invokes[0].args[0].input.Payload as Uint8Array).toString());
+  const payload = expectHandedOver(codedeploy, lambda, 'metric-gate-fn');
   expect(payload.continuation.state).toMatchObject({ greenTargetGroup: TG_B, blueTargetGroup: TG_A, source: 'bake' });
 });
 
 test('a green target group that is not configured fails with a clear reason', async () => {
-  codedeploy.on(GetDeploymentTargetCommand).resolves({ deploymentTarget: { ecsTarget: deploymentTarget({ greenTg: 'other' }) } });
+  stubDeploymentTarget(codedeploy, deploymentTarget({ greenTg: 'other' }));
 
-  const result = await handler(event, context());
+  const result = await handler(EVENT, context());
 
-  expect(reports()).toEqual([expect.objectContaining({ status: 'Failed' })]);
+  expectSingleReport(codedeploy, 'Failed');
   expect(result.reason).toBe(`green target group other is not one of the configured ${TG_A}, ${TG_B}`);
 });

@@ -1,7 +1,6 @@
 import {
   CodeDeployClient,
   GetDeploymentTargetCommand,
-  ListDeploymentTargetsCommand,
   PutLifecycleEventHookExecutionStatusCommand,
 } from '@aws-sdk/client-codedeploy';
 import {
@@ -19,6 +18,10 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { HOOK_TOTAL_TIMEOUT_SECONDS_ENV } from '../../../lib/private/contract/hook';
 import { MIGRATION_CONFIG_ENV, MigrationHookConfig } from '../../../lib/private/contract/migration';
 import { ecsHandler, handler } from '../../../lambda/migration';
+import {
+  CapturedLogs, EVENT, captureLogs, decisionLines, expectHandedOver, expectSingleReport, fakeContext, reportedStatuses,
+  stubDeploymentTarget,
+} from '../helpers';
 
 const codedeploy = mockClient(CodeDeployClient);
 const ecs = mockClient(ECSClient);
@@ -27,11 +30,7 @@ const lambda = mockClient(LambdaClient);
 const CLUSTER = 'arn:aws:ecs:eu-west-1:111111111111:cluster/prod';
 const TASK_ARN = 'arn:aws:ecs:eu-west-1:111111111111:task/prod/4f2b0c1d9e8a';
 const GREEN_TASK_DEF = 'arn:aws:ecs:eu-west-1:111111111111:task-definition/web:42';
-const event = { DeploymentId: 'd-ABCDEF123', LifecycleEventHookExecutionId: 'exec-1' };
-
-function context(remainingMs = 60_000) {
-  return { functionName: 'migration-fn', awsRequestId: 'req', getRemainingTimeInMillis: () => remainingMs };
-}
+const context = (remainingMs?: number) => fakeContext(remainingMs, 'migration-fn');
 
 function configure(overrides: Partial<MigrationHookConfig> = {}) {
   const config: MigrationHookConfig = {
@@ -61,11 +60,7 @@ const stopped = (exitCode: number) => task({
   containers: [{ name: 'web', exitCode }],
 });
 
-function reports() {
-  return codedeploy.commandCalls(PutLifecycleEventHookExecutionStatusCommand).map((c) => c.args[0].input);
-}
-
-let output: string[];
+let logs: CapturedLogs;
 
 beforeEach(() => {
   codedeploy.reset();
@@ -73,23 +68,13 @@ beforeEach(() => {
   lambda.reset();
   configure();
   process.env.AWS_REGION = 'eu-west-1';
-  output = [];
-  jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    output.push(String(chunk));
-    return true;
-  });
+  logs = captureLogs();
   codedeploy.on(PutLifecycleEventHookExecutionStatusCommand).resolves({});
-  codedeploy.on(ListDeploymentTargetsCommand).resolves({ targetIds: ['prod:web'] });
-  codedeploy.on(GetDeploymentTargetCommand).resolves({
-    deploymentTarget: {
-      deploymentTargetType: 'ECSTarget',
-      ecsTarget: {
-        taskSetsInfo: [
-          { identifer: 'ecs-svc/blue', taskSetLabel: 'Blue' },
-          { identifer: 'ecs-svc/green', taskSetLabel: 'Green' },
-        ],
-      },
-    },
+  stubDeploymentTarget(codedeploy, {
+    taskSetsInfo: [
+      { identifer: 'ecs-svc/blue', taskSetLabel: 'Blue' },
+      { identifer: 'ecs-svc/green', taskSetLabel: 'Green' },
+    ],
   });
   ecs.on(DescribeTaskSetsCommand).resolves({ taskSets: [{ id: 'ecs-svc/green', taskDefinition: GREEN_TASK_DEF }] });
   ecs.on(ListTasksCommand).resolves({ taskArns: [] });
@@ -98,7 +83,7 @@ beforeEach(() => {
 });
 
 afterEach(() => {
-  jest.restoreAllMocks();
+  logs.restore();
 });
 
 test('exit code 0 succeeds; the task runs the green task definition with the command override', async () => {
@@ -107,10 +92,10 @@ test('exit code 0 succeeds; the task runs the green task definition with the com
     .resolvesOnce({ tasks: [task({ lastStatus: 'RUNNING' })] })
     .resolves({ tasks: [stopped(0)] });
 
-  const result = await handler(event, context());
+  const result = await handler(EVENT, context());
 
   expect(result).toMatchObject({ verdict: 'Succeeded', report: 'reported' });
-  expect(reports()).toEqual([{ deploymentId: 'd-ABCDEF123', lifecycleEventHookExecutionId: 'exec-1', status: 'Succeeded' }]);
+  expectSingleReport(codedeploy, 'Succeeded');
   expect(ecs.commandCalls(DescribeTaskSetsCommand)[0].args[0].input).toEqual({
     cluster: CLUSTER, service: 'web', taskSets: ['ecs-svc/green'],
   });
@@ -138,25 +123,24 @@ test('exit code 0 succeeds; the task runs the green task definition with the com
 test('a non-zero exit fails, naming the exit code and the log stream', async () => {
   ecs.on(DescribeTasksCommand).resolves({ tasks: [stopped(1)] });
 
-  const result = await handler(event, context());
+  const result = await handler(EVENT, context());
 
-  expect(reports()).toHaveLength(1);
-  expect(reports()[0].status).toBe('Failed');
+  expectSingleReport(codedeploy, 'Failed');
   expect(result.reason).toContain('container web exited with code 1');
   expect(result.reason).toContain('stopped reason: Essential container in task exited');
   expect(result.reason).toContain('logs: /ecs/web web/web/4f2b0c1d9e8a');
   expect(result.reason).toContain('https://eu-west-1.console.aws.amazon.com/cloudwatch/home?region=eu-west-1#logsV2:');
-  const decision = output.map((line) => JSON.parse(line)).find((line) => line.message === 'decision');
-  expect(decision).toMatchObject({ check: 'migration', verdict: 'fail', taskArn: TASK_ARN, deploymentId: 'd-ABCDEF123' });
+  expect(decisionLines(logs)).toEqual([
+    expect.objectContaining({ check: 'migration', verdict: 'fail', taskArn: TASK_ARN, deploymentId: EVENT.DeploymentId }),
+  ]);
 });
 
 test('RunTask failures (no capacity) fail with the reason, without polling', async () => {
   ecs.on(RunTaskCommand).resolves({ tasks: [], failures: [{ arn: CLUSTER, reason: 'RESOURCE:MEMORY' }] });
 
-  const result = await handler(event, context());
+  const result = await handler(EVENT, context());
 
-  expect(reports()).toHaveLength(1);
-  expect(reports()[0].status).toBe('Failed');
+  expectSingleReport(codedeploy, 'Failed');
   expect(result.reason).toBe(`migration task could not start from ${GREEN_TASK_DEF}: RESOURCE:MEMORY`);
   expect(ecs.commandCalls(DescribeTasksCommand)).toHaveLength(0);
 });
@@ -171,10 +155,9 @@ test('a task that fails to start (image cannot be pulled) fails with the stopped
     })],
   });
 
-  const result = await handler(event, context());
+  const result = await handler(EVENT, context());
 
-  expect(reports()).toHaveLength(1);
-  expect(reports()[0].status).toBe('Failed');
+  expectSingleReport(codedeploy, 'Failed');
   expect(result.reason).toContain('container web has no exit code');
   expect(result.reason).toContain('stop code TaskFailedToStart');
   expect(result.reason).toContain('CannotPullContainerError: pull image manifest');
@@ -186,11 +169,10 @@ test('a task that never stops is stopped at the total deadline and fails', async
   ecs.on(StopTaskCommand).resolves({ task: task({ lastStatus: 'RUNNING', desiredStatus: 'STOPPED' }) });
 
   const started = Date.now();
-  const result = await handler(event, context());
+  const result = await handler(EVENT, context());
 
   expect(Date.now() - started).toBeGreaterThanOrEqual(250);
-  expect(reports()).toHaveLength(1);
-  expect(reports()[0].status).toBe('Failed');
+  expectSingleReport(codedeploy, 'Failed');
   expect(result.reason).toMatch(/^migration did not finish within 0\.3 s \(task RUNNING\); stopped it; logs: \/ecs\/web/);
   const stops = ecs.commandCalls(StopTaskCommand);
   expect(stops).toHaveLength(1);
@@ -205,11 +187,11 @@ describe('a Failed report never leaves the migration running', () => {
     ecs.on(DescribeTasksCommand).callsFake(() => new Promise<never>(() => undefined));
     ecs.on(StopTaskCommand).resolves({ task: task({ desiredStatus: 'STOPPED' }) });
 
-    const result = await handler(event, context(1000));
+    const result = await handler(EVENT, context(1000));
 
     expect(result).toMatchObject({ verdict: 'Failed', report: 'reported' });
     expect(result.reason).toMatch(/^hook deadline reached after .*; waiting for migration task /);
-    expect(reports()).toEqual([expect.objectContaining({ status: 'Failed' })]);
+    expectSingleReport(codedeploy, 'Failed');
     const stops = ecs.commandCalls(StopTaskCommand);
     expect(stops).toHaveLength(1);
     expect(stops[0].args[0].input).toMatchObject({ cluster: CLUSTER, task: TASK_ARN });
@@ -225,10 +207,10 @@ describe('a Failed report never leaves the migration running', () => {
       .resolves({ taskArns: [TASK_ARN] });
     ecs.on(StopTaskCommand).resolves({});
 
-    const result = await handler(event, context(1000));
+    const result = await handler(EVENT, context(1000));
 
     expect(result).toMatchObject({ verdict: 'Failed' });
-    expect(reports()).toEqual([expect.objectContaining({ status: 'Failed' })]);
+    expectSingleReport(codedeploy, 'Failed');
     expect(ecs.commandCalls(ListTasksCommand)[2].args[0].input).toEqual({ cluster: CLUSTER, startedBy: 'd-ABCDEF123' });
     expect(ecs.commandCalls(StopTaskCommand).map((c) => c.args[0].input.task)).toEqual([TASK_ARN]);
   });
@@ -237,10 +219,10 @@ describe('a Failed report never leaves the migration running', () => {
     ecs.on(DescribeTasksCommand).rejects(Object.assign(new Error('not authorized to describe tasks'), { name: 'AccessDeniedException' }));
     ecs.on(StopTaskCommand).resolves({});
 
-    const result = await handler(event, context());
+    const result = await handler(EVENT, context());
 
     expect(result.reason).toBe('not authorized to describe tasks');
-    expect(reports()).toEqual([expect.objectContaining({ status: 'Failed' })]);
+    expectSingleReport(codedeploy, 'Failed');
     const stops = ecs.commandCalls(StopTaskCommand);
     expect(stops).toHaveLength(1);
     expect(stops[0].args[0].input).toMatchObject({
@@ -251,9 +233,9 @@ describe('a Failed report never leaves the migration running', () => {
   test('a task that stopped by itself is not stopped again', async () => {
     ecs.on(DescribeTasksCommand).resolves({ tasks: [stopped(1)] });
 
-    await handler(event, context());
+    await handler(EVENT, context());
 
-    expect(reports()).toEqual([expect.objectContaining({ status: 'Failed' })]);
+    expectSingleReport(codedeploy, 'Failed');
     expect(ecs.commandCalls(StopTaskCommand)).toHaveLength(0);
   });
 });
@@ -266,9 +248,9 @@ test('a task is stopped before the hook\'s total time runs out, whatever its own
   ecs.on(StopTaskCommand).resolves({});
 
   try {
-    const result = await handler(event, context());
+    const result = await handler(EVENT, context());
 
-    expect(reports()).toEqual([expect.objectContaining({ status: 'Failed' })]);
+    expectSingleReport(codedeploy, 'Failed');
     expect(result.reason).toMatch(/^migration did not finish within 0\.\d s \(task RUNNING\); stopped it/);
     expect(ecs.commandCalls(StopTaskCommand)).toHaveLength(1);
   } finally {
@@ -283,24 +265,19 @@ test('a migration longer than one invocation continues in a fresh one and starts
     .resolves({ tasks: [stopped(0)] });
 
   // A short-lived function: after the first poll there is no room for another in this invocation.
-  const first = await handler(event, context(1000));
+  const first = await handler(EVENT, context(1000));
 
   expect(first).toMatchObject({ verdict: 'InProgress', report: 'handed-over' });
-  expect(reports()).toHaveLength(0);
-  const invokes = lambda.commandCalls(InvokeCommand);
-  expect(invokes).toHaveLength(1);
-  expect(invokes[0].args[0].input).toMatchObject({ FunctionName: 'migration-fn', InvocationType: 'Event' });
-  const payload = JSON.parse(Buffer.from(invokes[0].args[0].input.Payload as Uint8Array).toString());
+  const payload = expectHandedOver(codedeploy, lambda, 'migration-fn');
   expect(payload).toMatchObject({
-    DeploymentId: 'd-ABCDEF123',
-    LifecycleEventHookExecutionId: 'exec-1',
+    ...EVENT,
     continuation: { attempt: 1, state: { taskArn: TASK_ARN, startedAt: expect.any(String) } },
   });
 
   const second = await handler(payload, context());
 
   expect(second).toMatchObject({ verdict: 'Succeeded', report: 'reported' });
-  expect(reports()).toEqual([expect.objectContaining({ status: 'Succeeded' })]);
+  expectSingleReport(codedeploy, 'Succeeded');
   expect(ecs.commandCalls(RunTaskCommand)).toHaveLength(1);
   // The resumed invocation neither looked for nor started a task: it followed the one it was given.
   expect(ecs.commandCalls(ListTasksCommand)).toHaveLength(2);
@@ -313,25 +290,25 @@ test('a retried invocation follows the task already started for the deployment',
     .resolvesOnce({ tasks: [task({ lastStatus: 'RUNNING' })] })
     .resolves({ tasks: [stopped(0)] });
 
-  const result = await handler(event, context());
+  const result = await handler(EVENT, context());
 
   expect(result).toMatchObject({ verdict: 'Succeeded' });
-  expect(reports()).toEqual([expect.objectContaining({ status: 'Succeeded' })]);
+  expectSingleReport(codedeploy, 'Succeeded');
   expect(ecs.commandCalls(RunTaskCommand)).toHaveLength(0);
   expect(ecs.commandCalls(ListTasksCommand).map((c) => c.args[0].input)).toEqual([
     { cluster: CLUSTER, startedBy: 'd-ABCDEF123' },
     { cluster: CLUSTER, startedBy: 'd-ABCDEF123', desiredStatus: 'STOPPED' },
   ]);
-  expect(output.some((line) => line.includes('migration task already started for this deployment'))).toBe(true);
+  expect(logs.lines.some((line) => line.message === 'migration task already started for this deployment, following it')).toBe(true);
 });
 
 test('a retried invocation after the migration already failed reports the same failure without a new task', async () => {
   ecs.on(ListTasksCommand, { desiredStatus: 'STOPPED' }).resolves({ taskArns: [TASK_ARN] });
   ecs.on(DescribeTasksCommand).resolves({ tasks: [stopped(2)] });
 
-  const result = await handler(event, context());
+  const result = await handler(EVENT, context());
 
-  expect(reports()).toEqual([expect.objectContaining({ status: 'Failed' })]);
+  expectSingleReport(codedeploy, 'Failed');
   expect(result.reason).toContain('exited with code 2');
   expect(ecs.commandCalls(RunTaskCommand)).toHaveLength(0);
 });
@@ -341,31 +318,31 @@ test('if ECS refuses to list stopped tasks by startedBy, the running ones still 
     .rejects(Object.assign(new Error('startedBy must be the only filter'), { name: 'InvalidParameterException' }));
   ecs.on(DescribeTasksCommand).resolves({ tasks: [stopped(0)] });
 
-  const result = await handler(event, context());
+  const result = await handler(EVENT, context());
 
   expect(result).toMatchObject({ verdict: 'Succeeded' });
-  expect(reports()).toHaveLength(1);
+  expectSingleReport(codedeploy, 'Succeeded');
   expect(ecs.commandCalls(RunTaskCommand)).toHaveLength(1);
-  expect(output.some((line) => line.includes('could not list stopped tasks by startedBy'))).toBe(true);
+  expect(logs.lines.some((line) => line.message.startsWith('could not list stopped tasks by startedBy'))).toBe(true);
 });
 
 test('a throttled DescribeTasks is retried', async () => {
   const throttled = Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
   ecs.on(DescribeTasksCommand).rejectsOnce(throttled).resolves({ tasks: [stopped(0)] });
 
-  const result = await handler(event, context());
+  const result = await handler(EVENT, context());
 
   expect(result).toMatchObject({ verdict: 'Succeeded' });
-  expect(reports()).toHaveLength(1);
+  expectSingleReport(codedeploy, 'Succeeded');
   expect(ecs.commandCalls(DescribeTasksCommand)).toHaveLength(2);
 });
 
 test('a missing configuration fails with a clear reason', async () => {
   delete process.env[MIGRATION_CONFIG_ENV];
 
-  const result = await handler(event, context());
+  const result = await handler(EVENT, context());
 
-  expect(reports()).toEqual([expect.objectContaining({ status: 'Failed' })]);
+  expectSingleReport(codedeploy, 'Failed');
   expect(result.reason).toBe('invalid CDK_ECS_RELEASE_MIGRATION_CONFIG: not set');
   expect(ecs.commandCalls(RunTaskCommand)).toHaveLength(0);
 });
@@ -400,5 +377,5 @@ test('under Amazon ECS blue/green, the task runs the target service revision and
   expect(second).toEqual({ hookStatus: 'SUCCEEDED' });
   expect(ecs.commandCalls(RunTaskCommand)).toHaveLength(1);
   expect(codedeploy.commandCalls(GetDeploymentTargetCommand)).toHaveLength(0);
-  expect(reports()).toHaveLength(0);
+  expect(reportedStatuses(codedeploy)).toEqual([]);
 });

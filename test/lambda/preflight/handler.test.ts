@@ -8,12 +8,12 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { PREFLIGHT_CONFIG_ENV, PreflightHookConfig } from '../../../lib/private/contract/preflight';
 import { ecsHandler, handler } from '../../../lambda/preflight';
+import { CapturedLogs, EVENT, captureLogs, decisionLines, expectSingleReport, fakeContext, reportedStatuses } from '../helpers';
 
 const codedeploy = mockClient(CodeDeployClient);
 const cloudwatch = mockClient(CloudWatchClient);
 
-const event = { DeploymentId: 'd-PRE123456', LifecycleEventHookExecutionId: 'exec-pre' };
-const context = { functionName: 'preflight-fn', awsRequestId: 'req', getRemainingTimeInMillis: () => 60_000 };
+let logs: CapturedLogs;
 
 function configure(config?: PreflightHookConfig) {
   if (config) {
@@ -27,25 +27,11 @@ function alarm(name: string, fields: Partial<MetricAlarm> = {}): MetricAlarm {
   return { AlarmName: name, StateValue: 'OK', ActionsEnabled: true, ...fields };
 }
 
-function reports() {
-  return codedeploy.commandCalls(PutLifecycleEventHookExecutionStatusCommand).map((c) => c.args[0].input);
-}
-
-function decisions(): Record<string, unknown>[] {
-  return output.map((line) => JSON.parse(line)).filter((line) => line.message === 'decision');
-}
-
-let output: string[];
-
 beforeEach(() => {
   codedeploy.reset();
   cloudwatch.reset();
   configure();
-  output = [];
-  jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    output.push(String(chunk));
-    return true;
-  });
+  logs = captureLogs();
   codedeploy.on(PutLifecycleEventHookExecutionStatusCommand).resolves({});
   codedeploy.on(GetDeploymentCommand).resolves({
     deploymentInfo: { applicationName: 'web-app', deploymentGroupName: 'web-prod' },
@@ -58,7 +44,7 @@ beforeEach(() => {
 });
 
 afterEach(() => {
-  jest.restoreAllMocks();
+  logs.restore();
 });
 
 test('all alarms clear: Succeeded, one decision line per alarm', async () => {
@@ -68,10 +54,10 @@ test('all alarms clear: Succeeded, one decision line per alarm', async () => {
   });
   configure({ alarmNames: ['web-health', 'web-5xx'] });
 
-  const result = await handler(event, context);
+  const result = await handler(EVENT, fakeContext());
 
   expect(result).toMatchObject({ verdict: 'Succeeded', reason: 'all 3 rollback alarms are clear' });
-  expect(reports()).toEqual([{ deploymentId: 'd-PRE123456', lifecycleEventHookExecutionId: 'exec-pre', status: 'Succeeded' }]);
+  expectSingleReport(codedeploy, 'Succeeded');
   expect(codedeploy.commandCalls(GetDeploymentGroupCommand)[0].args[0].input).toEqual({
     applicationName: 'web-app', deploymentGroupName: 'web-prod',
   });
@@ -79,7 +65,7 @@ test('all alarms clear: Succeeded, one decision line per alarm', async () => {
     AlarmNames: ['web-5xx', 'web-p99', 'web-health'],
     AlarmTypes: ['MetricAlarm', 'CompositeAlarm'],
   });
-  expect(decisions().map((d) => [d.check, d.verdict])).toEqual([
+  expect(decisionLines(logs).map((d) => [d.check, d.verdict])).toEqual([
     ['alarm web-5xx', 'pass'],
     ['alarm web-p99', 'pass'],
     ['alarm web-health', 'pass'],
@@ -94,11 +80,11 @@ test('an alarm in ALARM fails, naming it and its reason', async () => {
     ],
   });
 
-  const result = await handler(event, context);
+  const result = await handler(EVENT, fakeContext());
 
-  expect(reports()).toEqual([expect.objectContaining({ status: 'Failed' })]);
+  expectSingleReport(codedeploy, 'Failed');
   expect(result.reason).toBe('refusing to deploy: metric alarm web-5xx is in ALARM: Threshold Crossed: 2 datapoints were greater than 1.0');
-  expect(decisions().find((d) => d.check === 'alarm web-5xx')).toMatchObject({ verdict: 'fail', observed: 'state ALARM, actions enabled' });
+  expect(decisionLines(logs).find((d) => d.check === 'alarm web-5xx')).toMatchObject({ verdict: 'fail', observed: 'state ALARM, actions enabled' });
 });
 
 test('an alarm with its actions disabled fails', async () => {
@@ -106,18 +92,18 @@ test('an alarm with its actions disabled fails', async () => {
     MetricAlarms: [alarm('web-5xx'), alarm('web-p99', { ActionsEnabled: false })],
   });
 
-  const result = await handler(event, context);
+  const result = await handler(EVENT, fakeContext());
 
-  expect(reports()).toEqual([expect.objectContaining({ status: 'Failed' })]);
+  expectSingleReport(codedeploy, 'Failed');
   expect(result.reason).toBe('refusing to deploy: metric alarm web-p99 has its actions disabled');
 });
 
 test('an alarm named by the deployment group but missing fails', async () => {
   cloudwatch.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [alarm('web-5xx')] });
 
-  const result = await handler(event, context);
+  const result = await handler(EVENT, fakeContext());
 
-  expect(reports()).toEqual([expect.objectContaining({ status: 'Failed' })]);
+  expectSingleReport(codedeploy, 'Failed');
   expect(result.reason).toBe('refusing to deploy: alarm web-p99 does not exist');
 });
 
@@ -130,12 +116,12 @@ test('a throttled alarm lookup is retried, then passes', async () => {
     .rejectsOnce(throttled)
     .resolves({ MetricAlarms: [alarm('web-5xx'), alarm('web-p99')] });
 
-  const result = await handler(event, context);
+  const result = await handler(EVENT, fakeContext());
 
   expect(result).toMatchObject({ verdict: 'Succeeded' });
-  expect(reports()).toEqual([expect.objectContaining({ status: 'Succeeded' })]);
+  expectSingleReport(codedeploy, 'Succeeded');
   expect(cloudwatch.commandCalls(DescribeAlarmsCommand)).toHaveLength(3);
-  expect(output.filter((line) => line.includes('retrying AWS call'))).toHaveLength(2);
+  expect(logs.lines.filter((line) => line.message === 'retrying AWS call')).toHaveLength(2);
 });
 
 test('more than 100 alarms are read in batches of 100, following pages', async () => {
@@ -152,12 +138,12 @@ test('more than 100 alarms are read in batches of 100, following pages', async (
     return { MetricAlarms: input.AlarmNames.map((n) => alarm(n)) };
   });
 
-  const result = await handler(event, context);
+  const result = await handler(EVENT, fakeContext());
 
   expect(result).toMatchObject({ verdict: 'Succeeded', reason: 'all 150 rollback alarms are clear' });
   expect(cloudwatch.commandCalls(DescribeAlarmsCommand).map((c) => c.args[0].input.AlarmNames?.length)).toEqual([100, 100, 50]);
   expect(codedeploy.commandCalls(GetDeploymentGroupCommand)).toHaveLength(0);
-  expect(reports()).toHaveLength(1);
+  expectSingleReport(codedeploy, 'Succeeded');
 });
 
 test('when the deployment group cannot be read, the configured alarms are still checked', async () => {
@@ -165,19 +151,19 @@ test('when the deployment group cannot be read, the configured alarms are still 
   codedeploy.on(GetDeploymentGroupCommand).rejects(Object.assign(new Error('not authorized'), { name: 'AccessDeniedException' }));
   cloudwatch.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [alarm('web-5xx')] });
 
-  const result = await handler(event, context);
+  const result = await handler(EVENT, fakeContext());
 
   expect(result).toMatchObject({ verdict: 'Succeeded', reason: 'all 1 rollback alarms are clear' });
-  expect(reports()).toHaveLength(1);
-  expect(output.some((line) => line.includes('could not read the deployment group alarms'))).toBe(true);
+  expectSingleReport(codedeploy, 'Succeeded');
+  expect(logs.lines.some((line) => line.message.startsWith('could not read the deployment group alarms'))).toBe(true);
 });
 
 test('when the deployment group cannot be read and no alarm is configured, it fails', async () => {
   codedeploy.on(GetDeploymentGroupCommand).rejects(Object.assign(new Error('not authorized'), { name: 'AccessDeniedException' }));
 
-  const result = await handler(event, context);
+  const result = await handler(EVENT, fakeContext());
 
-  expect(reports()).toEqual([expect.objectContaining({ status: 'Failed' })]);
+  expectSingleReport(codedeploy, 'Failed');
   expect(result.reason).toBe('not authorized');
   expect(cloudwatch.commandCalls(DescribeAlarmsCommand)).toHaveLength(0);
 });
@@ -186,9 +172,9 @@ test('under Amazon ECS blue/green, the configured alarms are checked without Cod
   configure({ alarmNames: ['web-5xx'] });
   cloudwatch.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [alarm('web-5xx', { StateValue: 'ALARM' })] });
 
-  const result = await ecsHandler({ executionId: 'x-1', lifecycleStage: 'PRE_SCALE_UP' }, context);
+  const result = await ecsHandler({ executionId: 'x-1', lifecycleStage: 'PRE_SCALE_UP' }, fakeContext());
 
   expect(result).toEqual({ hookStatus: 'FAILED' });
   expect(codedeploy.commandCalls(GetDeploymentCommand)).toHaveLength(0);
-  expect(reports()).toHaveLength(0);
+  expect(reportedStatuses(codedeploy)).toEqual([]);
 });

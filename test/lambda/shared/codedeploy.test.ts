@@ -13,7 +13,7 @@ import {
   succeeded,
   withRetry,
 } from '../../../lambda/shared';
-import { CapturedLogs, EVENT, awsError, captureLogs, expectSingleReport, fakeContext, reportedStatuses } from './helpers';
+import { CapturedLogs, EVENT, awsError, captureLogs, expectHandedOver, expectSingleReport, fakeContext, reportedStatuses } from '../helpers';
 
 const codeDeploy = mockClient(CodeDeployClient);
 const lambda = mockClient(LambdaClient);
@@ -395,16 +395,10 @@ describe('work longer than one invocation', () => {
     const summary = await handler({ ...EVENT }, fakeContext(3000, 'migration-fn'));
 
     expect(summary).toEqual({ verdict: 'InProgress', report: 'handed-over' });
-    expect(reportedStatuses(codeDeploy)).toEqual([]);
-    const invokes = lambda.commandCalls(InvokeCommand);
-    expect(invokes).toHaveLength(1);
-    const input = invokes[0].args[0].input;
-    expect(input.FunctionName).toBe('migration-fn');
-    expect(input.InvocationType).toBe('Event');
-    const payload = JSON.parse(Buffer.from(input.Payload as Uint8Array).toString('utf8'));
+    const payload = expectHandedOver(codeDeploy, lambda, 'migration-fn');
     expect(payload).toMatchObject({ ...EVENT, continuation: { state: { taskArn: 'arn:task/1' }, attempt: 1 } });
     expect(Date.parse(payload.continuation.startedAt)).toBeGreaterThanOrEqual(started - 5);
-    expect(Date.parse(payload.continuation.resumeAt)).toBeGreaterThanOrEqual(started + 15_000);
+    expect(Date.parse(payload.continuation.resumeAt ?? '')).toBeGreaterThanOrEqual(started + 15_000);
     expect(logs.lines.find((line) => line.message === 'hook handed over to a new invocation')).toMatchObject({ attempt: 1 });
   });
 

@@ -1,7 +1,7 @@
 import { CodeDeployClient, ECSTarget, GetDeploymentTargetCommand, ListDeploymentTargetsCommand } from '@aws-sdk/client-codedeploy';
 import { mockClient } from 'aws-sdk-client-mock';
-import { AwsCallScope, createLogger, ecsDeploymentTarget } from '../../../lambda/shared';
-import { awsError } from './helpers';
+import { ecsDeploymentTarget } from '../../../lambda/shared';
+import { awsError, callScope, stubDeploymentTarget } from '../helpers';
 
 const codeDeploy = mockClient(CodeDeployClient);
 const ECS_TARGET: ECSTarget = {
@@ -12,18 +12,13 @@ const ECS_TARGET: ECSTarget = {
   ],
 };
 
-function scope(): AwsCallScope {
-  return { signal: new AbortController().signal, deadline: Date.now() + 5_000, logger: createLogger({}, () => undefined) };
-}
-
 beforeEach(() => {
   codeDeploy.reset();
-  codeDeploy.on(ListDeploymentTargetsCommand).resolves({ targetIds: ['prod:web'] });
-  codeDeploy.on(GetDeploymentTargetCommand).resolves({ deploymentTarget: { deploymentTargetType: 'ECSTarget', ecsTarget: ECS_TARGET } });
+  stubDeploymentTarget(codeDeploy, ECS_TARGET);
 });
 
 test('reads the deployment\'s one target and returns its ECS target', async () => {
-  await expect(ecsDeploymentTarget(scope(), 'd-ABCDEF123')).resolves.toEqual(ECS_TARGET);
+  await expect(ecsDeploymentTarget(callScope().scope, 'd-ABCDEF123')).resolves.toEqual(ECS_TARGET);
 
   expect(codeDeploy.commandCalls(ListDeploymentTargetsCommand)[0].args[0].input).toEqual({ deploymentId: 'd-ABCDEF123' });
   expect(codeDeploy.commandCalls(GetDeploymentTargetCommand)[0].args[0].input).toEqual({ deploymentId: 'd-ABCDEF123', targetId: 'prod:web' });
@@ -34,19 +29,19 @@ test('a throttled lookup is retried', async () => {
     .rejectsOnce(awsError('ThrottlingException'))
     .resolves({ deploymentTarget: { ecsTarget: ECS_TARGET } });
 
-  await expect(ecsDeploymentTarget(scope(), 'd-ABCDEF123')).resolves.toEqual(ECS_TARGET);
+  await expect(ecsDeploymentTarget(callScope().scope, 'd-ABCDEF123')).resolves.toEqual(ECS_TARGET);
   expect(codeDeploy.commandCalls(GetDeploymentTargetCommand)).toHaveLength(2);
 });
 
 test('fails when the deployment has no target', async () => {
   codeDeploy.on(ListDeploymentTargetsCommand).resolves({ targetIds: [] });
 
-  await expect(ecsDeploymentTarget(scope(), 'd-ABCDEF123')).rejects.toThrow('deployment d-ABCDEF123 has no targets');
+  await expect(ecsDeploymentTarget(callScope().scope, 'd-ABCDEF123')).rejects.toThrow('deployment d-ABCDEF123 has no targets');
   expect(codeDeploy.commandCalls(GetDeploymentTargetCommand)).toHaveLength(0);
 });
 
 test('fails when the target is not an ECS target', async () => {
   codeDeploy.on(GetDeploymentTargetCommand).resolves({ deploymentTarget: { deploymentTargetType: 'InstanceTarget' } });
 
-  await expect(ecsDeploymentTarget(scope(), 'd-ABCDEF123')).rejects.toThrow('deployment d-ABCDEF123 target prod:web is not an ECS target');
+  await expect(ecsDeploymentTarget(callScope().scope, 'd-ABCDEF123')).rejects.toThrow('deployment d-ABCDEF123 target prod:web is not an ECS target');
 });

@@ -2,7 +2,7 @@ import { CodeDeployClient } from '@aws-sdk/client-codedeploy';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { HookContext, ecsNativeHook, failed, inProgress, sleep, succeeded } from '../../../lambda/shared';
-import { CapturedLogs, captureLogs, fakeContext } from './helpers';
+import { CapturedLogs, captureLogs, fakeContext } from '../helpers';
 
 const codeDeploy = mockClient(CodeDeployClient);
 const lambda = mockClient(LambdaClient);

@@ -1,5 +1,5 @@
 import { AttemptTimeoutError, isRetryableAwsError, sleep, withRetry } from '../../../lambda/shared';
-import { awsError } from './helpers';
+import { awsError } from '../helpers';
 
 describe('isRetryableAwsError', () => {
   test.each([

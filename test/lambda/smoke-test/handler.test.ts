@@ -12,7 +12,7 @@ import {
   SmokeCheckSpec,
 } from '../../../lib/private/contract/smoke-test';
 import { ecsHandler, handler } from '../../../lambda/smoke-test';
-import { CapturedLogs, EVENT, LogLine, captureLogs, expectSingleReport, fakeContext, reportedStatuses } from '../shared/helpers';
+import { CapturedLogs, EVENT, LogLine, captureLogs, expectSingleReport, fakeContext, reportedStatuses } from '../helpers';
 import { TestServer, cancelPending, closedPort, json, later, selfSignedCertificate, startServer } from './server';
 
 const codeDeploy = mockClient(CodeDeployClient);
