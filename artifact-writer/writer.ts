@@ -13,6 +13,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import {
   APPSPEC_FILE,
+  DEFAULT_RELEASE_VERSION_VARIABLE,
+  ENVIRONMENT_VARIABLE_NAME,
   IMAGE_DETAIL_FILE,
   IMAGE_PLACEHOLDER,
   ReleaseEnvironment,
@@ -21,7 +23,7 @@ import {
   TASK_DEFINITION_PLACEHOLDER,
 } from '../lib/pipeline/artifact-contract';
 
-export const USAGE = `usage: artifact-writer --out <folder> <image> <files>
+export const USAGE = `usage: artifact-writer --out <folder> <image> <files> [<version>]
 
 <image>, one of:
   --image-uri <registry>/<repository>@sha256:<digest>
@@ -35,7 +37,12 @@ export const USAGE = `usage: artifact-writer --out <folder> <image> <files>
   --task-definition <file | env:NAME> --appspec <file | env:NAME> [--container-name <name>]
                                                one set in <folder>; the task definition is a
                                                RegisterTaskDefinition request or the output of
-                                               aws ecs describe-task-definition`;
+                                               aws ecs describe-task-definition
+
+<version>: the release version, set in the application container's environment
+  --release-version <version>                  e.g. the image tag; required when the manifest
+                                               names releaseVersionVariable
+  --release-version-variable <name>            without --manifest; default ${DEFAULT_RELEASE_VERSION_VARIABLE}`;
 
 /** Fields `DescribeTaskDefinition` returns that `RegisterTaskDefinition` rejects. */
 export const READ_ONLY_TASK_DEFINITION_FIELDS: readonly string[] = [
@@ -55,6 +62,15 @@ const DIGEST = /^sha256:[0-9a-f]{64}$/;
 
 /** A problem with the input; the message says what is wrong and what to do. */
 export class InputError extends Error {}
+
+/**
+ * The release version and the environment variable of the application container that carries
+ * it, so the application can report which release it runs.
+ */
+export interface ReleaseVersion {
+  readonly variable: string;
+  readonly value: string;
+}
 
 /** What one run writes, for the log. */
 export interface WrittenSet {
@@ -80,8 +96,12 @@ export function run(argv: readonly string[], env: NodeJS.ProcessEnv = process.en
         throw new InputError(`--${conflicting} cannot be combined with --manifest: the manifest already holds every environment's files`);
       }
     }
+    if (args.has('release-version-variable')) {
+      throw new InputError('--release-version-variable cannot be combined with --manifest: the manifest names the variable (releaseVersionVariable)');
+    }
     const manifest = parseManifest(readInput(args.get('manifest')!, 'manifest', env));
-    return manifest.environments.map((environment) => writeEnvironment(out, imageUri, environment));
+    const releaseVersion = resolveReleaseVersion(args, manifest.releaseVersionVariable);
+    return manifest.environments.map((environment) => writeEnvironment(out, imageUri, environment, releaseVersion));
   }
   const taskDefinitionSource = args.get('task-definition');
   const appSpecSource = args.get('appspec');
@@ -94,12 +114,40 @@ export function run(argv: readonly string[], env: NodeJS.ProcessEnv = process.en
     taskDefinition,
     containerName: args.get('container-name'),
     appSpec: readInput(appSpecSource, 'appspec', env),
+    releaseVersion: resolveReleaseVersion(args, args.get('release-version-variable')),
   });
   return [{ name: '-', directory: out, files: written }];
 }
 
+/**
+ * The release version to set, from `--release-version`, in `variable` (default
+ * {@link DEFAULT_RELEASE_VERSION_VARIABLE}). Required when a manifest names the variable: the
+ * pipeline's build always passes it, so its absence is a broken build, not a choice.
+ */
+export function resolveReleaseVersion(args: ReadonlyMap<string, string>, variable: string | undefined): ReleaseVersion | undefined {
+  const value = args.get('release-version');
+  if (value === undefined) {
+    if (args.has('release-version-variable')) {
+      throw new InputError('--release-version-variable needs --release-version, the version to set');
+    }
+    if (variable !== undefined) {
+      throw new InputError(`the manifest sets the release version in ${variable}; pass --release-version <version>, e.g. the image tag`);
+    }
+    return undefined;
+  }
+  if (value.trim().length === 0) {
+    throw new InputError('--release-version is empty; pass the version the release was built from, e.g. the image tag '
+      + '(with an ECR source, the tag of the pushed image in imageDetail.json)');
+  }
+  const name = variable ?? DEFAULT_RELEASE_VERSION_VARIABLE;
+  if (!ENVIRONMENT_VARIABLE_NAME.test(name)) {
+    throw new InputError(`the release version variable '${name}' is not an environment variable name; use letters, digits and '_', not starting with a digit`);
+  }
+  return { variable: name, value: value.trim() };
+}
+
 /** Writes the three files of one environment in `<out>/<directory>`. */
-export function writeEnvironment(out: string, imageUri: string, environment: ReleaseEnvironment): WrittenSet {
+export function writeEnvironment(out: string, imageUri: string, environment: ReleaseEnvironment, releaseVersion?: ReleaseVersion): WrittenSet {
   if (!/^[A-Za-z0-9_-]+$/.test(environment.directory)) {
     throw new InputError(`environment '${environment.name}': directory '${environment.directory}' must be letters, digits, '-' or '_'`);
   }
@@ -109,6 +157,7 @@ export function writeEnvironment(out: string, imageUri: string, environment: Rel
     taskDefinition: environment.taskDefinition,
     containerName: environment.containerName,
     appSpec: environment.appSpec,
+    releaseVersion,
   });
   return { name: environment.name, directory, files };
 }
@@ -118,10 +167,11 @@ interface SetInput {
   readonly taskDefinition: unknown;
   readonly containerName?: string;
   readonly appSpec: string;
+  readonly releaseVersion?: ReleaseVersion;
 }
 
 function writeSet(directory: string, imageUri: string, input: SetInput): string[] {
-  const request = toRegisterTaskDefinitionRequest(input.taskDefinition, input.containerName);
+  const request = toRegisterTaskDefinitionRequest(input.taskDefinition, input.containerName, input.releaseVersion);
   const appSpec = checkAppSpec(input.appSpec, input.name);
   fs.mkdirSync(directory, { recursive: true });
   const files = [
@@ -148,8 +198,10 @@ export function renderImageDetail(imageUri: string): string {
  *
  * @param containerName the application container; when absent, the container that already holds
  * the placeholder, or the only container
+ * @param releaseVersion set in the application container's environment; it replaces a variable of
+ * the same name already there
  */
-export function toRegisterTaskDefinitionRequest(input: unknown, containerName?: string): Record<string, unknown> {
+export function toRegisterTaskDefinitionRequest(input: unknown, containerName?: string, releaseVersion?: ReleaseVersion): Record<string, unknown> {
   if (!isRecord(input)) {
     throw new InputError('the task definition must be a JSON object: a RegisterTaskDefinition request or the output of describe-task-definition');
   }
@@ -190,8 +242,33 @@ export function toRegisterTaskDefinitionRequest(input: unknown, containerName?: 
         + 'pass the application container to --container-name');
     }
   }
-  request.containerDefinitions = containers.map((c) => (c === target ? { ...c, image: IMAGE_PLACEHOLDER } : c));
+  const application = withReleaseVersion({ ...target, image: IMAGE_PLACEHOLDER }, request.family, releaseVersion);
+  request.containerDefinitions = containers.map((c) => (c === target ? application : c));
   return request;
+}
+
+/**
+ * The container with the release version in its environment. The release's value wins over a
+ * variable of that name already there (which keeps its place); ECS also lets `environment` win
+ * over `environmentFiles`. A secret of that name would be a second value ECS does not arbitrate.
+ */
+function withReleaseVersion(container: Record<string, unknown>, family: string, releaseVersion: ReleaseVersion | undefined): Record<string, unknown> {
+  if (!releaseVersion) {
+    return container;
+  }
+  const { variable, value } = releaseVersion;
+  const secrets = Array.isArray(container.secrets) ? container.secrets : [];
+  if (secrets.some((secret) => isRecord(secret) && secret.name === variable)) {
+    throw new InputError(`container '${container.name}' of task definition '${family}' takes ${variable} from a secret, where the release version goes; `
+      + 'rename the secret, or put the release version in another variable (releaseVersionVariable of ReleasePipeline, or --release-version-variable)');
+  }
+  const entry = { name: variable, value };
+  const environment = Array.isArray(container.environment) ? container.environment : [];
+  const at = environment.findIndex((e) => isRecord(e) && e.name === variable);
+  const updated = at < 0
+    ? [...environment, entry]
+    : environment.flatMap((e, index) => (index === at ? [entry] : isRecord(e) && e.name === variable ? [] : [e]));
+  return { ...container, environment: updated };
 }
 
 /** Checks the AppSpec names the placeholders the deploy action fills in; returns it with a final newline. */
@@ -276,6 +353,10 @@ export function parseManifest(text: string): ReleaseManifest {
   if (!isRecord(manifest) || !Array.isArray(manifest.environments) || manifest.environments.length === 0) {
     throw new InputError('the manifest must be {"environments": [...]} with at least one environment');
   }
+  const variable = manifest.releaseVersionVariable;
+  if (variable !== undefined && (typeof variable !== 'string' || !ENVIRONMENT_VARIABLE_NAME.test(variable))) {
+    throw new InputError(`the manifest's releaseVersionVariable ${JSON.stringify(variable)} is not an environment variable name; use letters, digits and '_', not starting with a digit`);
+  }
   const directories = new Set<string>();
   manifest.environments.forEach((environment, index) => {
     if (!isRecord(environment)) {
@@ -300,7 +381,7 @@ export function parseManifest(text: string): ReleaseManifest {
 /** `--name value` pairs; every option takes a value and appears once. */
 export function parseArgs(argv: readonly string[]): Map<string, string> {
   const known = new Set(['out', 'image-uri', 'image-detail', 'repository-uri', 'image-digest', 'docker-push-output',
-    'manifest', 'task-definition', 'appspec', 'container-name']);
+    'manifest', 'task-definition', 'appspec', 'container-name', 'release-version', 'release-version-variable']);
   const args = new Map<string, string>();
   for (let i = 0; i < argv.length; i += 2) {
     const flag = argv[i];

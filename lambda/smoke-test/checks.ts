@@ -12,10 +12,26 @@ export interface Evaluation {
   readonly failures: readonly string[];
 }
 
+/** The version a check compares with, once known. */
+export interface ResolvedVersion {
+  readonly value: string;
+  /** Where it was read, e.g. `RELEASE_VERSION of task definition orders-api:42`; absent when configured. */
+  readonly source?: string;
+}
+
 const EXCERPT_LENGTH = 200;
 
-/** The check's expectations in words, for the log: `GET /health → status 200; body contains "ok"; within 500 ms`. */
-export function describeExpectation(check: SmokeCheck): string {
+/** The version a check expects when its configuration gives it; undefined when it is read at run time. */
+export function configuredVersion(check: SmokeCheck): ResolvedVersion | undefined {
+  const expected = check.version?.expected;
+  return expected && 'value' in expected ? { value: expected.value } : undefined;
+}
+
+/**
+ * The check's expectations in words, for the log: `GET /health → status 200; body contains "ok"; within 500 ms`.
+ * @param expectedVersion the version read at run time, for a check that reads it
+ */
+export function describeExpectation(check: SmokeCheck, expectedVersion = configuredVersion(check)): string {
   const parts = [`status ${check.expectedStatuses.join(' or ')}`];
   if (check.bodyContains !== undefined) {
     parts.push(`body contains ${JSON.stringify(check.bodyContains)}`);
@@ -25,14 +41,19 @@ export function describeExpectation(check: SmokeCheck): string {
   }
   if (check.version) {
     const source = check.version.header !== undefined ? `header ${check.version.header}` : `field ${check.version.jsonField}`;
-    parts.push(`version ${JSON.stringify(check.version.expected)} (${source})`);
+    const expected = check.version.expected;
+    const value = expectedVersion ? JSON.stringify(expectedVersion.value) : 'variable' in expected ? `from ${expected.variable}` : '?';
+    parts.push(`version ${value} (${[source, expectedVersion?.source].filter(Boolean).join('; ')})`);
   }
   parts.push(check.latencyBudgetMs !== undefined ? `within ${check.latencyBudgetMs} ms` : `complete within ${check.timeoutMs} ms`);
   return `${check.method} ${check.url.pathname}${check.url.search} → ${parts.join('; ')}`;
 }
 
-/** Compares a response with the check's expectations; lists every unmet one. */
-export function evaluateResponse(check: SmokeCheck, response: HttpResponse): Evaluation {
+/**
+ * Compares a response with the check's expectations; lists every unmet one.
+ * @param expectedVersion the version read at run time, required for a check that reads it
+ */
+export function evaluateResponse(check: SmokeCheck, response: HttpResponse, expectedVersion = configuredVersion(check)): Evaluation {
   const failures: string[] = [];
   const observed = [`status ${response.status} in ${response.elapsedMs} ms`];
 
@@ -69,16 +90,20 @@ export function evaluateResponse(check: SmokeCheck, response: HttpResponse): Eva
   }
 
   if (check.version) {
+    if (!expectedVersion) {
+      throw new Error(`smoke check "${check.name}": the expected version was not read before the response was evaluated`);
+    }
+    const expected = `${JSON.stringify(expectedVersion.value)}${expectedVersion.source ? ` (${expectedVersion.source})` : ''}`;
     const version = readVersion(check, response, json, jsonError);
     observed.push(version === undefined ? 'no version' : `version ${JSON.stringify(version)}`);
     if (version === undefined) {
       if (jsonError === undefined) {
         failures.push(check.version.header !== undefined
-          ? `no ${check.version.header} header, expected version ${JSON.stringify(check.version.expected)}`
-          : `${check.version.jsonField} is missing, expected version ${JSON.stringify(check.version.expected)}`);
+          ? `no ${check.version.header} header, expected version ${expected}`
+          : `${check.version.jsonField} is missing, expected version ${expected}`);
       }
-    } else if (version !== check.version.expected) {
-      failures.push(`version ${JSON.stringify(version)}, expected ${JSON.stringify(check.version.expected)}`);
+    } else if (version !== expectedVersion.value) {
+      failures.push(`version ${JSON.stringify(version)}, expected ${expected}`);
     }
   }
 

@@ -1,8 +1,11 @@
 import {
+  DeployedServiceSpec,
   JsonScalar,
   SMOKE_CHECKS_ENV,
   SMOKE_CONCURRENCY_ENV,
+  SMOKE_DEPLOYED_SERVICE_ENV,
   SMOKE_EXPECTED_VERSION_ENV,
+  SMOKE_EXPECTED_VERSION_VARIABLE_ENV,
   SMOKE_LOAD_BALANCER_FULL_NAME_ENV,
   SMOKE_TEST_BASE_URL_ENV,
   SMOKE_TEST_DEFAULTS,
@@ -11,6 +14,12 @@ import {
   SmokeCheckSpec,
   validateSmokeChecks,
 } from '../../lib/private/contract/smoke-test';
+
+/**
+ * The version a check expects: given in the configuration, or the value of an environment
+ * variable of the application container in the task definition the deployment installs.
+ */
+export type ExpectedVersion = { readonly value: string } | { readonly variable: string };
 
 /** A check with its defaults applied. */
 export interface SmokeCheck {
@@ -22,7 +31,7 @@ export interface SmokeCheck {
   readonly expectedStatuses: readonly number[];
   readonly bodyContains?: string;
   readonly jsonFields: ReadonlyArray<readonly [string, JsonScalar]>;
-  readonly version?: { readonly header?: string; readonly jsonField?: string; readonly expected: string };
+  readonly version?: { readonly header?: string; readonly jsonField?: string; readonly expected: ExpectedVersion };
   readonly timeoutMs: number;
   readonly latencyBudgetMs?: number;
   readonly attempts: number;
@@ -38,6 +47,8 @@ export interface SmokeTestConfig {
   readonly loadBalancerFullName?: string;
   /** Whether HTTPS certificates are verified. */
   readonly verifyTls: boolean;
+  /** Where the deployed task definition is found; set when a check expects a version from it. */
+  readonly deployedService?: DeployedServiceSpec;
 }
 
 /** Thrown for a configuration the handler cannot run; the hook fails with its message. */
@@ -98,17 +109,54 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): SmokeTestConfi
   }
   const verifyTls = verifyText === 'true' || verifyText === 'false' ? verifyText === 'true' : loadBalancerFullName === undefined;
 
-  const expectedVersion = env[SMOKE_EXPECTED_VERSION_ENV] || undefined;
-  const checks = (specs as SmokeCheckSpec[]).map((spec) => toCheck(spec, baseUrl, expectedVersion));
-  return { baseUrl, checks, concurrency, loadBalancerFullName, verifyTls };
+  const defaultValue = env[SMOKE_EXPECTED_VERSION_ENV] || undefined;
+  const defaultVariable = env[SMOKE_EXPECTED_VERSION_VARIABLE_ENV] || undefined;
+  if (defaultValue !== undefined && defaultVariable !== undefined) {
+    throw new SmokeTestConfigError(`${SMOKE_EXPECTED_VERSION_ENV} and ${SMOKE_EXPECTED_VERSION_VARIABLE_ENV} are both set; keep one`);
+  }
+  const defaultVersion: ExpectedVersion | undefined = defaultValue !== undefined ? { value: defaultValue }
+    : defaultVariable !== undefined ? { variable: defaultVariable } : undefined;
+  const checks = (specs as SmokeCheckSpec[]).map((spec) => toCheck(spec, baseUrl, defaultVersion));
+  const deployedService = readDeployedService(env, checks);
+  return { baseUrl, checks, concurrency, loadBalancerFullName, verifyTls, ...(deployedService ? { deployedService } : {}) };
 }
 
-function toCheck(spec: SmokeCheckSpec, baseUrl: URL, defaultVersion: string | undefined): SmokeCheck {
+/** Where the deployed task definition is found; required when a check expects a version from it. */
+function readDeployedService(env: NodeJS.ProcessEnv, checks: readonly SmokeCheck[]): DeployedServiceSpec | undefined {
+  const text = env[SMOKE_DEPLOYED_SERVICE_ENV];
+  const needed = checks.find((check) => check.version && 'variable' in check.version.expected);
+  if (!text) {
+    if (needed) {
+      throw new SmokeTestConfigError(`smoke check "${needed.name}" expects the version of the deployed task definition, `
+        + `but ${SMOKE_DEPLOYED_SERVICE_ENV} does not say which service to read it from`);
+    }
+    return undefined;
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new SmokeTestConfigError(`${SMOKE_DEPLOYED_SERVICE_ENV} is not valid JSON (${(error as Error).message})`);
+  }
+  const fields = (typeof parsed === 'object' && parsed !== null ? parsed : {}) as Record<string, unknown>;
+  const field = (name: keyof DeployedServiceSpec): string => {
+    const value = fields[name];
+    if (typeof value !== 'string' || value.length === 0) {
+      throw new SmokeTestConfigError(`${SMOKE_DEPLOYED_SERVICE_ENV} must be {"cluster", "service", "container"}, each a non-empty string; ${name} is missing`);
+    }
+    return value;
+  };
+  return { cluster: field('cluster'), service: field('service'), container: field('container') };
+}
+
+function toCheck(spec: SmokeCheckSpec, baseUrl: URL, defaultVersion: ExpectedVersion | undefined): SmokeCheck {
   const readsVersion = spec.versionHeader !== undefined || spec.versionJsonField !== undefined;
-  const expected = spec.expectedVersion ?? defaultVersion;
+  const expected: ExpectedVersion | undefined = spec.expectedVersion !== undefined ? { value: spec.expectedVersion }
+    : spec.expectedVersionVariable !== undefined ? { variable: spec.expectedVersionVariable }
+      : defaultVersion;
   if (readsVersion && expected === undefined) {
     throw new SmokeTestConfigError(`smoke check "${spec.name}" reads a version but none is expected; `
-      + `set its expectedVersion or ${SMOKE_EXPECTED_VERSION_ENV}`);
+      + `set its expectedVersion, ${SMOKE_EXPECTED_VERSION_ENV} or ${SMOKE_EXPECTED_VERSION_VARIABLE_ENV}`);
   }
   return {
     name: spec.name,

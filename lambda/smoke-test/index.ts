@@ -6,7 +6,9 @@
  * Configuration: the environment variables in `lib/private/contract/smoke-test.ts`.
  * Permissions: `codedeploy:PutLifecycleEventHookExecutionStatus`; `secretsmanager:GetSecretValue`
  * on the secrets of authenticated checks; `ec2:DescribeNetworkInterfaces` when connecting to the
- * load balancer's private IPs.
+ * load balancer's private IPs; `codedeploy:ListDeploymentTargets`/`GetDeploymentTarget`,
+ * `ecs:DescribeTaskSets` and `ecs:DescribeTaskDefinition` when a check expects the version of the
+ * deployed task definition.
  */
 import { HOOK_NAME_ENV } from '../../lib/private/contract/hook';
 import { codeDeployHook } from '../shared/codedeploy';

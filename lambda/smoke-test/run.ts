@@ -2,8 +2,9 @@ import { setMaxListeners } from 'events';
 import { HookContext, HookOutcome, failed, formatSeconds, succeeded } from '../shared/hook';
 import { Logger, errorMessage } from '../shared/logger';
 import { sleep } from '../shared/retry';
-import { Evaluation, describeExpectation, evaluateError, evaluateResponse } from './checks';
+import { Evaluation, ResolvedVersion, describeExpectation, evaluateError, evaluateResponse } from './checks';
 import { SmokeCheck, SmokeTestConfig, readConfig } from './config';
+import { DeployedVersionReader } from './deployed-version';
 import { Agents, createAgents, sendRequest } from './http';
 import { SecretReader } from './secrets';
 import { loadBalancerPrivateIps } from './target';
@@ -35,6 +36,9 @@ export async function runSmokeChecks(config: SmokeTestConfig, context: HookConte
   context.signal.addEventListener('abort', onHookAbort, { once: true });
   const agents = createAgents(config.concurrency);
   const secrets = new SecretReader({ signal: run.signal, deadline: context.deadline, logger });
+  // Read once per invocation, however many checks expect the deployed version.
+  const deployedVersions = new DeployedVersionReader({ signal: run.signal, deadline: context.deadline, logger },
+    context.execution, config.deployedService);
 
   try {
     if (config.loadBalancerFullName) {
@@ -62,7 +66,7 @@ export async function runSmokeChecks(config: SmokeTestConfig, context: HookConte
         const check = config.checks[index];
         running.add(check.name);
         updateProgress();
-        const result = await runCheck(check, index, { config, ips, agents, secrets, signal: run.signal, logger });
+        const result = await runCheck(check, index, { config, ips, agents, secrets, deployedVersions, signal: run.signal, logger });
         running.delete(check.name);
         results.push(result);
         updateProgress();
@@ -103,12 +107,13 @@ interface RunEnvironment {
   readonly ips?: readonly string[];
   readonly agents: Agents;
   readonly secrets: SecretReader;
+  readonly deployedVersions: DeployedVersionReader;
   readonly signal: AbortSignal;
   readonly logger: Logger;
 }
 
 async function runCheck(check: SmokeCheck, index: number, env: RunEnvironment): Promise<CheckResult> {
-  const expectation = describeExpectation(check);
+  let expectation = describeExpectation(check);
   const checkStarted = Date.now();
   const logAborted = (attempt: number) => {
     env.logger.info('smoke check stopped', {
@@ -119,8 +124,11 @@ async function runCheck(check: SmokeCheck, index: number, env: RunEnvironment): 
   };
 
   let headers: Record<string, string>;
+  let expectedVersion: ResolvedVersion | undefined;
   try {
     headers = await requestHeaders(check, env.secrets);
+    expectedVersion = await expectedVersionOf(check, env.deployedVersions);
+    expectation = describeExpectation(check, expectedVersion);
   } catch (error) {
     if (env.signal.aborted) {
       return logAborted(1);
@@ -152,7 +160,7 @@ async function runCheck(check: SmokeCheck, index: number, env: RunEnvironment): 
         verifyTls: env.config.verifyTls,
         agents: env.agents,
       });
-      evaluation = evaluateResponse(check, response);
+      evaluation = evaluateResponse(check, response, expectedVersion);
     } catch (error) {
       if (env.signal.aborted) {
         return logAborted(attempt);
@@ -202,6 +210,15 @@ async function requestHeaders(check: SmokeCheck, secrets: SecretReader): Promise
   }
   const value = await secrets.read(check.secret.arn, check.secret.jsonKey);
   return { ...check.headers, [check.secret.header]: `${check.secret.prefix}${value}` };
+}
+
+/** The version the check compares with: configured, or read from the deployed task definition. */
+async function expectedVersionOf(check: SmokeCheck, deployedVersions: DeployedVersionReader): Promise<ResolvedVersion | undefined> {
+  const expected = check.version?.expected;
+  if (!expected) {
+    return undefined;
+  }
+  return 'value' in expected ? { value: expected.value } : deployedVersions.read(expected.variable);
 }
 
 function describeTarget(check: SmokeCheck): string {

@@ -1,6 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { JsonScalar } from '../private/contract/smoke-test';
+import { DEFAULT_RELEASE_VERSION_VARIABLE } from '../pipeline/artifact-contract';
 
 /** HTTP methods a smoke check can send. */
 export enum HttpMethod {
@@ -69,6 +70,44 @@ export class VersionSource {
   ) {}
 }
 
+/**
+ * The version a smoke check expects the new tasks to report (see {@link VersionSource}).
+ *
+ * @example
+ * ExpectedVersion.fromDeployedEnvironment() // RELEASE_VERSION, which ReleasePipeline sets to each release's image tag
+ * ExpectedVersion.of('1.4.2')
+ */
+export class ExpectedVersion {
+  /** A version fixed at synthesis, e.g. the image tag when this stack deploys the image itself. */
+  public static of(version: string): ExpectedVersion {
+    return new ExpectedVersion(version, undefined);
+  }
+
+  /**
+   * The value of an environment variable of the application container in the task definition
+   * this deployment installs (the new, green task set's), read when the checks run. It follows
+   * every release: `ReleasePipeline` sets `RELEASE_VERSION` (its `releaseVersionVariable`) in
+   * each `taskdef.json` to the release's image tag, the application reports it, and the check
+   * compares the two. A task definition without the variable fails the check.
+   *
+   * The hook function may then read the deployment's target, the service's task sets and task
+   * definitions (`ecs:DescribeTaskDefinition` supports no resource-level permissions).
+   *
+   * @param variableName the environment variable, e.g. `APP_VERSION`
+   * @default 'RELEASE_VERSION'
+   */
+  public static fromDeployedEnvironment(variableName: string = DEFAULT_RELEASE_VERSION_VARIABLE): ExpectedVersion {
+    return new ExpectedVersion(undefined, variableName);
+  }
+
+  private constructor(
+    /** @internal */
+    public readonly _value: string | undefined,
+    /** @internal */
+    public readonly _variable: string | undefined,
+  ) {}
+}
+
 /** Options of a smoke check; the path is given separately to {@link SmokeCheck.get} and in {@link HttpSmokeCheckOptions}. */
 export interface SmokeCheckOptions {
   /**
@@ -121,10 +160,11 @@ export interface SmokeCheckOptions {
   readonly version?: VersionSource;
 
   /**
-   * The version that must answer, e.g. the image tag the stack deploys.
+   * The version that must answer: `ExpectedVersion.fromDeployedEnvironment()` for the release
+   * the pipeline deploys, or `ExpectedVersion.of('1.2.3')`.
    * @default - the hook's `expectedVersion`
    */
-  readonly expectedVersion?: string;
+  readonly expectedVersion?: ExpectedVersion;
 
   /**
    * The whole response must arrive within this time; between 1 and 60 seconds.

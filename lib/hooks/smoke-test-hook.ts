@@ -1,24 +1,28 @@
-import { Duration, Lazy, Stack, Token } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Lazy, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import {
+  DeployedServiceSpec,
   SMOKE_CHECKS_ENV,
+  SMOKE_DEPLOYED_SERVICE_ENV,
   SMOKE_EXPECTED_VERSION_ENV,
+  SMOKE_EXPECTED_VERSION_VARIABLE_ENV,
   SMOKE_LOAD_BALANCER_FULL_NAME_ENV,
   SMOKE_TEST_BASE_URL_ENV,
 } from '../private/contract/smoke-test';
 import { acknowledgeWildcardResources } from '../private/hook-acknowledgements';
 import { MAX_ENVIRONMENT_BYTES, createHookFunction } from '../private/hook-function';
-import { CODEDEPLOY_ENDPOINT, EC2_ENDPOINT, HookNetwork, SECRETS_MANAGER_ENDPOINT } from '../private/hook-network';
-import { smokeCheckListProblems, smokeCheckProblems, toSmokeCheckSpec } from '../private/hook-smoke-checks';
+import { CODEDEPLOY_ENDPOINT, EC2_ENDPOINT, ECS_ENDPOINT, HookNetwork, SECRETS_MANAGER_ENDPOINT } from '../private/hook-network';
+import { expectedVersionProblem, smokeCheckListProblems, smokeCheckProblems, toSmokeCheckSpec } from '../private/hook-smoke-checks';
 import { propError } from '../private/validation';
+import type { BlueGreenService } from '../service/blue-green-service';
 import { HookFunctionOptions } from './hook-options';
 import { LifecycleEvent } from './lifecycle-event';
 import { ILifecycleHook } from './lifecycle-hook';
-import { SmokeCheck } from './smoke-check';
+import { ExpectedVersion, SmokeCheck } from './smoke-check';
 
 /** Events at which the test listener routes to the new version. */
 const ALLOWED_EVENTS = [
@@ -46,10 +50,12 @@ export interface SmokeTestHookProps extends HookFunctionOptions {
 
   /**
    * The version the new tasks must report, for checks with a `version` source and no
-   * `expectedVersion` of their own; e.g. the image tag when this stack deploys the image.
+   * `expectedVersion` of their own: `ExpectedVersion.fromDeployedEnvironment()` for the release
+   * that `ReleasePipeline` deploys, or `ExpectedVersion.of(imageTag)` when this stack deploys
+   * the image itself.
    * @default - only the checks' own expected versions
    */
-  readonly expectedVersion?: string;
+  readonly expectedVersion?: ExpectedVersion;
 
   /**
    * The longest the whole smoke test may take, retries included; between 30 seconds and
@@ -98,10 +104,17 @@ export class SmokeTestHook extends Construct implements ILifecycleHook, ec2.ICon
   private readonly checks: SmokeCheck[] = [];
   private readonly network: HookNetwork;
   private readonly fn: lambda.Function;
+  private readonly service: BlueGreenService;
+  private readonly expectedVersion?: ExpectedVersion;
+  /** The function's environment as this construct set it, for the size check. */
+  private readonly environment: Record<string, string>;
+  private readonly deployedVersionVariables = new Set<string>();
 
   constructor(scope: Construct, id: string, props: SmokeTestHookProps) {
     super(scope, id);
     const service = props.service;
+    this.service = service;
+    this.expectedVersion = props.expectedVersion;
     this.lifecycleEvent = props.lifecycleEvent ?? LifecycleEvent.AFTER_ALLOW_TEST_TRAFFIC;
     const timeout = props.timeout ?? Duration.minutes(5);
     this.validate(props, timeout);
@@ -122,8 +135,10 @@ export class SmokeTestHook extends Construct implements ILifecycleHook, ec2.ICon
       // load balancer's name resolves to public ones, and the requests would leave through NAT.
       // Internal load balancers are reached the same way, so there is one path to reason about.
       [SMOKE_LOAD_BALANCER_FULL_NAME_ENV]: service.loadBalancerFullName,
-      ...(props.expectedVersion !== undefined ? { [SMOKE_EXPECTED_VERSION_ENV]: props.expectedVersion } : {}),
+      ...(props.expectedVersion?._value !== undefined ? { [SMOKE_EXPECTED_VERSION_ENV]: props.expectedVersion._value } : {}),
+      ...(props.expectedVersion?._variable !== undefined ? { [SMOKE_EXPECTED_VERSION_VARIABLE_ENV]: props.expectedVersion._variable } : {}),
     };
+    this.environment = environment;
     const { function: fn, logGroup } = createHookFunction(this, {
       handler: 'smoke-test',
       hookName: `${service.serviceName} smoke test`,
@@ -180,10 +195,72 @@ export class SmokeTestHook extends Construct implements ILifecycleHook, ec2.ICon
       secret.grantRead(this.fn);
       this.network.requireEndpoint(SECRETS_MANAGER_ENDPOINT);
     }
+    const variable = check._options.version ? (check._options.expectedVersion ?? this.expectedVersion)?._variable : undefined;
+    if (variable !== undefined) {
+      this.readDeployedVersion(variable);
+    }
     this.checks.push(check);
   }
 
+  /**
+   * The environment variables of the deployed task definition that the checks compare the
+   * version with.
+   * @internal
+   */
+  public get _deployedVersionVariables(): string[] {
+    return [...this.deployedVersionVariables];
+  }
+
+  /**
+   * Lets the function find the task definition this deployment installs: the deployment's green
+   * task set (from CodeDeploy's record of its target), then that task set's task definition.
+   */
+  private readDeployedVersion(variable: string): void {
+    const first = this.deployedVersionVariables.size === 0;
+    this.deployedVersionVariables.add(variable);
+    if (!first) {
+      return;
+    }
+    const service = this.service;
+    const stack = Stack.of(this);
+    const deployed: DeployedServiceSpec = {
+      cluster: service.cluster.clusterName,
+      service: service.service.serviceName,
+      container: service.containerName,
+    };
+    const value = stack.toJsonString(deployed);
+    this.fn.addEnvironment(SMOKE_DEPLOYED_SERVICE_ENV, value);
+    this.environment[SMOKE_DEPLOYED_SERVICE_ENV] = value;
+
+    this.fn.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['codedeploy:ListDeploymentTargets', 'codedeploy:GetDeploymentTarget'],
+      resources: [service.deploymentGroup.deploymentGroupArn],
+    }));
+    const taskSets = stack.formatArn({
+      service: 'ecs', resource: 'task-set', resourceName: `${deployed.cluster}/${deployed.service}/*`, arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+    });
+    this.fn.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['ecs:DescribeTaskSets'],
+      resources: [taskSets],
+    }));
+    // ECS task definition actions support no resource-level permissions: AWS accepts only `*`.
+    this.fn.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['ecs:DescribeTaskDefinition'],
+      resources: ['*'],
+    }));
+    acknowledgeWildcardResources(this, [taskSets],
+      'ecs:DescribeTaskSets on the service\'s own task sets: the green task set of a deployment, whose task definition holds the release version, is created by CodeDeploy at deployment time.');
+    acknowledgeWildcardResources(this, ['*'],
+      'ecs:DescribeTaskDefinition, read-only, reads the release version from the task definition the deployment installs; ECS task definition actions support no resource-level permissions and accept * only.');
+    this.network.requireEndpoint(CODEDEPLOY_ENDPOINT);
+    this.network.requireEndpoint(ECS_ENDPOINT);
+  }
+
   private validate(props: SmokeTestHookProps, timeout: Duration): void {
+    const expectedProblem = expectedVersionProblem(props.expectedVersion);
+    if (expectedProblem) {
+      throw propError(this, 'expectedVersion', expectedProblem.replace(/^expectedVersion /, ''));
+    }
     if (props.lifecycleEvent !== undefined && !ALLOWED_EVENTS.includes(props.lifecycleEvent)) {
       throw propError(this, 'lifecycleEvent', `must be one of ${ALLOWED_EVENTS.join(', ')}, got ${props.lifecycleEvent}; `
         + 'before AfterAllowTestTraffic the test listener still routes to the old version, so the checks would test it');

@@ -26,9 +26,24 @@ export const IMAGE_PLACEHOLDER = `<${IMAGE_PLACEHOLDER_NAME}>`;
 /** What the task definition ARN is in `appspec.yaml`; the deploy action puts the registered ARN there. */
 export const TASK_DEFINITION_PLACEHOLDER = '<TASK_DEFINITION>';
 
+/**
+ * The environment variable the writer sets, in the application container of every
+ * `taskdef.json`, to the release version (the image tag the build pushed), unless the manifest
+ * names another. A smoke check reads it back from the deployed task definition.
+ */
+export const DEFAULT_RELEASE_VERSION_VARIABLE = 'RELEASE_VERSION';
+
+/** What the name of an environment variable may look like: letters, digits and `_`, not starting with a digit. */
+export const ENVIRONMENT_VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
 /** Every environment a release goes to, in pipeline order. */
 export interface ReleaseManifest {
   readonly environments: ReleaseEnvironment[];
+  /**
+   * The environment variable of the application container that receives the release version.
+   * Default {@link DEFAULT_RELEASE_VERSION_VARIABLE}.
+   */
+  readonly releaseVersionVariable?: string;
 }
 
 /** The deployment files of one environment (one deploy stage). */

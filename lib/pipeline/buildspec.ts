@@ -57,7 +57,9 @@ export function renderReleaseBuildSpec(options: ReleaseBuildSpecOptions): Record
   const preChecks = options.preCheckCommands.length > 0
     ? ['echo "Pre-checks: every command must succeed"', ...options.preCheckCommands]
     : ['echo "No pre-checks configured"'];
-  const writeFiles = `node ${WRITER} --manifest env:${manifest} --out "$CODEBUILD_SRC_DIR/${RELEASE_FOLDER}"`;
+  // The release version the application reports: the image tag (the short commit id when the
+  // pipeline builds the image), written into the application container's environment.
+  const writeFiles = `node ${WRITER} --manifest env:${manifest} --out "$CODEBUILD_SRC_DIR/${RELEASE_FOLDER}" --release-version "$${imageTag}"`;
   const fetchWriter = `aws s3 cp "$${artifactWriterUrl}" ${WRITER} --only-show-errors`;
 
   let phases: Record<string, unknown>;
@@ -106,7 +108,7 @@ export function renderReleaseBuildSpec(options: ReleaseBuildSpecOptions): Record
         'on-failure': 'ABORT',
         'commands': [
           `export ${imageUri}="$(node -p 'require(process.argv[1]).ImageURI' "${detail}")"`,
-          `export ${imageTag}="$(node -p '(require(process.argv[1]).ImageTags || [""])[0]' "${detail}")"`,
+          `export ${imageTag}="$(node -p '(require(process.argv[1]).ImageTags || [])[0] || ""' "${detail}")"`,
           `export ${sourceRevision}="$${imageTag}"`,
           fetchWriter,
           `${writeFiles} --image-detail "${detail}"`,

@@ -40,6 +40,13 @@ export const EC2_ENDPOINT: RequiredEndpoint = {
   service: ec2.InterfaceVpcEndpointAwsService.EC2,
 };
 
+export const ECS_ENDPOINT: RequiredEndpoint = {
+  id: 'EcsEndpoint',
+  shortName: 'ecs',
+  expression: 'ec2.InterfaceVpcEndpointAwsService.ECS',
+  service: ec2.InterfaceVpcEndpointAwsService.ECS,
+};
+
 export const SECRETS_MANAGER_ENDPOINT: RequiredEndpoint = {
   id: 'SecretsManagerEndpoint',
   shortName: 'secretsmanager',

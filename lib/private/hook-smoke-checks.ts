@@ -3,7 +3,8 @@
  * specs, and what is wrong with them in the construct's terms.
  */
 import { Duration, Token } from 'aws-cdk-lib';
-import type { SmokeCheck } from '../hooks/smoke-check';
+import { ExpectedVersion, SmokeCheck } from '../hooks/smoke-check';
+import { DEFAULT_RELEASE_VERSION_VARIABLE, ENVIRONMENT_VARIABLE_NAME } from '../pipeline/artifact-contract';
 import { SMOKE_TEST_DEFAULTS, SMOKE_TEST_LIMITS, SmokeCheckSpec, validateSmokeChecks } from './contract/smoke-test';
 
 const MAX_TIMEOUT_SECONDS = SMOKE_TEST_LIMITS.maxTimeoutMs / 1000;
@@ -30,7 +31,8 @@ export function toSmokeCheckSpec(check: SmokeCheck): SmokeCheckSpec {
     jsonFields,
     versionHeader: o.version?._header,
     versionJsonField: o.version?._jsonField,
-    expectedVersion: o.expectedVersion,
+    expectedVersion: o.expectedVersion?._value,
+    expectedVersionVariable: o.expectedVersion?._variable,
     timeoutMs: o.timeout?.toMilliseconds(),
     latencyBudgetMs: o.latencyBudget?.toMilliseconds(),
     attempts: o.retries !== undefined ? o.retries + 1 : undefined,
@@ -89,6 +91,10 @@ export function smokeCheckProblems(check: SmokeCheck, resolvesToSecret: (value: 
   if (o.expectedVersion !== undefined && o.version === undefined) {
     problems.push(`${label} has an expectedVersion but nowhere to read the version from; set version: VersionSource.header(...) or VersionSource.jsonField(...)`);
   }
+  const expectedProblem = expectedVersionProblem(o.expectedVersion);
+  if (expectedProblem) {
+    problems.push(`${label} ${expectedProblem}`);
+  }
   if (!o.secret && (o.secretHeaderName !== undefined || o.secretPrefix !== undefined || o.secretJsonField !== undefined)) {
     problems.push(`${label} sets secretHeaderName, secretPrefix or secretJsonField without a secret; add secret or remove them`);
   }
@@ -118,6 +124,30 @@ export function smokeCheckProblems(check: SmokeCheck, resolvesToSecret: (value: 
     problems.push(...validateSmokeChecks([{ ...spec, path: Token.isUnresolved(spec.path) ? '/' : spec.path }]));
   }
   return problems;
+}
+
+/**
+ * What is wrong with an expected version (a check's or the hook's), as the end of a sentence
+ * starting with its owner; undefined when it is fine or absent.
+ */
+export function expectedVersionProblem(expected: unknown): string | undefined {
+  if (expected === undefined) {
+    return undefined;
+  }
+  if (!(expected instanceof ExpectedVersion)) {
+    const shown = typeof expected === 'string' ? `'${expected}'` : JSON.stringify(expected);
+    return `expectedVersion must be an ExpectedVersion, got ${shown}; pass ExpectedVersion.of(${typeof expected === 'string' ? shown : '\'1.2.3\''}) `
+      + 'or ExpectedVersion.fromDeployedEnvironment()';
+  }
+  const { _value: value, _variable: variable } = expected;
+  if (value !== undefined && !Token.isUnresolved(value) && value.trim() === '') {
+    return 'expectedVersion is empty; pass the version the new tasks report, or ExpectedVersion.fromDeployedEnvironment() to follow each release';
+  }
+  if (variable !== undefined && !Token.isUnresolved(variable) && !ENVIRONMENT_VARIABLE_NAME.test(variable)) {
+    return `expectedVersion reads the deployed environment variable '${variable}', which is not an environment variable name; `
+      + `use letters, digits and '_', not starting with a digit, e.g. '${DEFAULT_RELEASE_VERSION_VARIABLE}'`;
+  }
+  return undefined;
 }
 
 /** Problems of the list as a whole: none, or the same name twice. */

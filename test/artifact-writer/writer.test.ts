@@ -147,6 +147,38 @@ describe('artifact writer', () => {
     }
   });
 
+  test('sets the release version in the application container of every environment, and there only', () => {
+    const release = { ...manifest(), releaseVersionVariable: 'RELEASE_VERSION' };
+
+    run(['--manifest', 'env:RELEASE', '--image-uri', IMAGE_URI, '--out', dir, '--release-version', '4f1c7d2'], { RELEASE: JSON.stringify(release) });
+
+    for (const environment of ['Staging', 'Production']) {
+      const [web, xray] = readJson(environment, 'taskdef.json').containerDefinitions as Record<string, unknown>[];
+      expect(web.environment).toEqual([{ name: 'LOG_LEVEL', value: 'info' }, { name: 'RELEASE_VERSION', value: '4f1c7d2' }]);
+      expect(xray).toEqual(DESCRIBED.taskDefinition.containerDefinitions[1]);
+    }
+  });
+
+  test('the release version replaces a variable of the same name the container has, in its place', () => {
+    const described = structuredClone(DESCRIBED);
+    described.taskDefinition.containerDefinitions[0].environment = [
+      { name: 'RELEASE_VERSION', value: 'dev' }, { name: 'LOG_LEVEL', value: 'info' }, { name: 'RELEASE_VERSION', value: 'stale' },
+    ];
+
+    const request = toRegisterTaskDefinitionRequest(described, 'web', { variable: 'RELEASE_VERSION', value: '4f1c7d2' });
+
+    expect((request.containerDefinitions as Record<string, unknown>[])[0].environment)
+      .toEqual([{ name: 'RELEASE_VERSION', value: '4f1c7d2' }, { name: 'LOG_LEVEL', value: 'info' }]);
+  });
+
+  test('names the release version variable with --release-version-variable when writing one set', () => {
+    run(['--task-definition', file('current.json', DESCRIBED), '--container-name', 'web', '--appspec', file('appspec.yaml', APPSPEC),
+      '--image-uri', IMAGE_URI, '--out', dir, '--release-version', 'v2.4.0', '--release-version-variable', 'APP_VERSION']);
+
+    const [web] = readJson('taskdef.json').containerDefinitions as Record<string, unknown>[];
+    expect(web.environment).toEqual([{ name: 'LOG_LEVEL', value: 'info' }, { name: 'APP_VERSION', value: 'v2.4.0' }]);
+  });
+
   test('reads the image from the imageDetail.json of an ECR source action', () => {
     const detail = file('imageDetail.json', {
       ImageSizeInBytes: '44728918',
@@ -221,6 +253,33 @@ describe('artifact writer', () => {
       .toThrow("manifest environments share the directory 'Staging'; each needs its own");
   });
 
+  test('fails when the manifest names a release version variable and no release version is given', () => {
+    const release = { ...manifest(), releaseVersionVariable: 'RELEASE_VERSION' };
+
+    expect(() => run(['--manifest', file('m.json', release), '--image-uri', IMAGE_URI, '--out', dir]))
+      .toThrow('the manifest sets the release version in RELEASE_VERSION; pass --release-version <version>, e.g. the image tag');
+  });
+
+  test('fails when the release version is empty', () => {
+    expect(() => run(['--manifest', file('m.json', manifest()), '--image-uri', IMAGE_URI, '--out', dir, '--release-version', ' ']))
+      .toThrow(/^--release-version is empty; pass the version the release was built from, e.g. the image tag/);
+  });
+
+  test('fails when the release version variable is not a name, or named twice', () => {
+    expect(() => run(['--manifest', file('m.json', { ...manifest(), releaseVersionVariable: 'release-version' }), '--image-uri', IMAGE_URI, '--out', dir]))
+      .toThrow('the manifest\'s releaseVersionVariable "release-version" is not an environment variable name');
+    expect(() => run(['--manifest', file('m.json', manifest()), '--image-uri', IMAGE_URI, '--out', dir, '--release-version', 'v1', '--release-version-variable', 'V']))
+      .toThrow('--release-version-variable cannot be combined with --manifest: the manifest names the variable (releaseVersionVariable)');
+  });
+
+  test('fails when the application container takes the release version variable from a secret', () => {
+    const described = structuredClone(DESCRIBED) as typeof DESCRIBED & { taskDefinition: { containerDefinitions: Record<string, unknown>[] } };
+    described.taskDefinition.containerDefinitions[0].secrets = [{ name: 'RELEASE_VERSION', valueFrom: 'arn:aws:ssm:eu-west-1:123456789012:parameter/version' }];
+
+    expect(() => toRegisterTaskDefinitionRequest(described, 'web', { variable: 'RELEASE_VERSION', value: '4f1c7d2' }))
+      .toThrow("container 'web' of task definition 'orders-api' takes RELEASE_VERSION from a secret, where the release version goes; rename the secret");
+  });
+
   test('fails when the manifest variable is not set', () => {
     expect(() => run(['--manifest', 'env:RELEASE', '--image-uri', IMAGE_URI, '--out', dir], {}))
       .toThrow('the manifest environment variable RELEASE is empty or not set');
@@ -260,15 +319,18 @@ describe('bundled artifact writer', () => {
       format: 'cjs',
       logLevel: 'silent',
     });
-    const manifestJson = JSON.stringify(manifest());
+    const manifestJson = JSON.stringify({ ...manifest(), releaseVersionVariable: 'RELEASE_VERSION' });
 
-    const stdout = execFileSync(process.execPath, [bundle, '--manifest', 'env:CDK_ECS_RELEASE_MANIFEST', '--image-uri', IMAGE_URI, '--out', path.join(dir, 'release')], {
+    const stdout = execFileSync(process.execPath, [bundle, '--manifest', 'env:CDK_ECS_RELEASE_MANIFEST', '--image-uri', IMAGE_URI,
+      '--out', path.join(dir, 'release'), '--release-version', '4f1c7d2'], {
       env: { PATH: process.env.PATH, CDK_ECS_RELEASE_MANIFEST: manifestJson },
       encoding: 'utf8',
     });
 
     expect(stdout).toContain('Staging: wrote');
     expect(readJson('release', 'Production', 'imageDetail.json')).toEqual({ ImageURI: IMAGE_URI });
+    expect((readJson('release', 'Production', 'taskdef.json').containerDefinitions as Record<string, unknown>[])[0].environment)
+      .toContainEqual({ name: 'RELEASE_VERSION', value: '4f1c7d2' });
     expect(fs.statSync(bundle).size).toBeLessThan(20 * 1024);
 
     const failed = spawnSync(process.execPath, [bundle, '--out', dir], { encoding: 'utf8' });

@@ -6,13 +6,15 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { parse } from 'yaml';
 import {
-  BlueGreenService, BlueGreenServiceProps, HttpMethod, JsonValue, LifecycleEvent, SmokeCheck, SmokeCheckOptions,
+  BlueGreenService, BlueGreenServiceProps, ExpectedVersion, HttpMethod, JsonValue, LifecycleEvent, SmokeCheck, SmokeCheckOptions,
   SmokeTestHook, SmokeTestHookProps, VersionSource,
 } from '../../lib';
 import {
-  SMOKE_CHECKS_ENV, SMOKE_EXPECTED_VERSION_ENV, SMOKE_LOAD_BALANCER_FULL_NAME_ENV, SMOKE_TEST_BASE_URL_ENV,
+  SMOKE_CHECKS_ENV, SMOKE_DEPLOYED_SERVICE_ENV, SMOKE_EXPECTED_VERSION_ENV, SMOKE_EXPECTED_VERSION_VARIABLE_ENV, SMOKE_LOAD_BALANCER_FULL_NAME_ENV,
+  SMOKE_TEST_BASE_URL_ENV,
 } from '../../lib/private/contract/smoke-test';
-import { allowing, environmentOf, joinToText, mockService, statementsOf, testStack, wildcardActions } from './util';
+import { testImage } from '../util';
+import { Statement, actionsOf, allowing, environmentOf, joinToText, mockService, statementsOf, testStack, wildcardActions } from './util';
 
 function smoke(props: Partial<SmokeTestHookProps> = {}, serviceProps: Partial<BlueGreenServiceProps> = {}) {
   const stack = testStack();
@@ -122,14 +124,14 @@ describe('SmokeTestHook', () => {
           expectedStatuses: [201, 202],
           bodyContains: 'id',
           version: VersionSource.header('X-App-Version'),
-          expectedVersion: '1.2.3',
+          expectedVersion: ExpectedVersion.of('1.2.3'),
           timeout: Duration.seconds(10),
           latencyBudget: Duration.millis(800),
           retries: 2,
           retryDelay: Duration.seconds(3),
         }),
       ],
-      expectedVersion: 'v7',
+      expectedVersion: ExpectedVersion.of('v7'),
     });
     const { checks, environment } = synth(stack, hook);
     expect(checks).toEqual([
@@ -187,6 +189,94 @@ describe('SmokeTestHook', () => {
     });
     expect(JSON.stringify(environment)).not.toMatch(/resolve:secretsmanager|SecretString/);
     expect(wildcardActions(statements)).toEqual(['ec2:DescribeNetworkInterfaces']);
+  });
+
+  describe('the version deployed by the release', () => {
+    const versionCheck = (expectedVersion?: ExpectedVersion) =>
+      SmokeCheck.get('/version', { version: VersionSource.jsonField('version'), expectedVersion });
+    const deploymentActions = (statements: Statement[]) => statements
+      .flatMap(actionsOf)
+      .filter((action) => action.startsWith('ecs:') || action.startsWith('codedeploy:ListDeploymentTargets') || action.startsWith('codedeploy:GetDeploymentTarget'));
+
+    test('reads the green task definition\'s RELEASE_VERSION, from this deployment group, this service\'s task sets and any task definition', () => {
+      const { stack, service, hook } = smoke({ checks: [versionCheck(ExpectedVersion.fromDeployedEnvironment())] });
+      const { checks, environment, statements } = synth(stack, hook);
+
+      expect(checks).toEqual([{ name: 'GET /version', path: '/version', versionJsonField: 'version', expectedVersionVariable: 'RELEASE_VERSION' }]);
+      expect(JSON.parse(joinToText(environment[SMOKE_DEPLOYED_SERVICE_ENV]))).toEqual({
+        cluster: joinToText(stack.resolve(service.cluster.clusterName)),
+        service: joinToText(stack.resolve(service.service.serviceName)),
+        container: 'web',
+      });
+      expect(allowing(statements, 'codedeploy:ListDeploymentTargets')).toEqual([expect.objectContaining({
+        Action: ['codedeploy:ListDeploymentTargets', 'codedeploy:GetDeploymentTarget'],
+        Resource: stack.resolve(service.deploymentGroup.deploymentGroupArn),
+      })]);
+      const taskSets = allowing(statements, 'ecs:DescribeTaskSets');
+      expect(taskSets).toHaveLength(1);
+      expect(joinToText(taskSets[0].Resource)).toMatch(/^arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:task-set\/<Cluster\w+>\/<OrdersService\w+\.Name>\/\*$/);
+      expect(allowing(statements, 'ecs:DescribeTaskDefinition')).toEqual([expect.objectContaining({ Action: 'ecs:DescribeTaskDefinition', Resource: '*' })]);
+      expect(wildcardActions(statements).sort()).toEqual(['ec2:DescribeNetworkInterfaces', 'ecs:DescribeTaskDefinition']);
+      expect(hook._deployedVersionVariables).toEqual(['RELEASE_VERSION']);
+    });
+
+    test('the hook\'s expected version applies to the checks that read a version without their own', () => {
+      const { stack, hook } = smoke({
+        checks: [SmokeCheck.get('/health'), versionCheck()],
+        expectedVersion: ExpectedVersion.fromDeployedEnvironment('APP_VERSION'),
+      });
+      const { environment, statements } = synth(stack, hook);
+
+      expect(environment[SMOKE_EXPECTED_VERSION_VARIABLE_ENV]).toBe('APP_VERSION');
+      expect(environment[SMOKE_EXPECTED_VERSION_ENV]).toBeUndefined();
+      expect(environment[SMOKE_DEPLOYED_SERVICE_ENV]).toBeDefined();
+      expect(deploymentActions(statements).sort()).toEqual([
+        'codedeploy:GetDeploymentTarget', 'codedeploy:ListDeploymentTargets', 'ecs:DescribeTaskDefinition', 'ecs:DescribeTaskSets',
+      ]);
+      expect(hook._deployedVersionVariables).toEqual(['APP_VERSION']);
+    });
+
+    test('grants nothing more when no check uses it', () => {
+      const cases = [
+        smoke(),
+        smoke({ checks: [versionCheck(ExpectedVersion.of('1.2.3'))] }),
+        // The hook's default, but no check reads a version, or each has its own.
+        smoke({ checks: [SmokeCheck.get('/health')], expectedVersion: ExpectedVersion.fromDeployedEnvironment() }),
+        smoke({ checks: [versionCheck(ExpectedVersion.of('1.2.3'))], expectedVersion: ExpectedVersion.fromDeployedEnvironment() }),
+      ];
+      for (const { stack, hook } of cases) {
+        const { environment, statements } = synth(stack, hook);
+        expect(deploymentActions(statements)).toEqual([]);
+        expect(environment[SMOKE_DEPLOYED_SERVICE_ENV]).toBeUndefined();
+        expect(wildcardActions(statements)).toEqual(['ec2:DescribeNetworkInterfaces']);
+      }
+    });
+
+    test('a check added later that uses it grants the reads once', () => {
+      const { stack, hook } = smoke();
+      hook.addCheck(versionCheck(ExpectedVersion.fromDeployedEnvironment()));
+      hook.addCheck(SmokeCheck.get('/info', { version: VersionSource.header('x-app-version'), expectedVersion: ExpectedVersion.fromDeployedEnvironment() }));
+      const { statements } = synth(stack, hook);
+
+      expect(allowing(statements, 'ecs:DescribeTaskDefinition')).toHaveLength(1);
+      expect(allowing(statements, 'ecs:DescribeTaskSets')).toHaveLength(1);
+    });
+
+    test('in a VPC without NAT gateways, the ecs endpoint is required too', () => {
+      const stack = testStack();
+      const vpc = new ec2.Vpc(stack, 'Vpc', {
+        maxAzs: 2,
+        natGateways: 0,
+        subnetConfiguration: [
+          { name: 'Public', subnetType: ec2.SubnetType.PUBLIC },
+          { name: 'Isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+        ],
+      });
+      const service = new BlueGreenService(stack, 'Orders', { vpc, image: testImage, serviceName: 'orders-api' });
+      new SmokeTestHook(stack, 'SmokeTests', { service, checks: [versionCheck(ExpectedVersion.fromDeployedEnvironment())] });
+
+      expect(() => Template.fromStack(stack)).toThrow(/missing: codedeploy, ec2, ecs\. Add them .*vpc\.addInterfaceEndpoint\('EcsEndpoint', \{ service: ec2\.InterfaceVpcEndpointAwsService\.ECS \}\)/);
+    });
   });
 
   test('runs at BeforeAllowTraffic when asked, with a longer timeout', () => {
@@ -275,7 +365,26 @@ describe('SmokeTestHook', () => {
     });
 
     test('an expected version has nowhere to be read from', () => {
-      expect(check({ expectedVersion: '1.0.0' })).toThrow(/has an expectedVersion but nowhere to read the version from; set version: VersionSource.header/);
+      expect(check({ expectedVersion: ExpectedVersion.of('1.0.0') })).toThrow(/has an expectedVersion but nowhere to read the version from; set version: VersionSource.header/);
+    });
+
+    test('an expected version reads a deployed variable whose name is not an environment variable name', () => {
+      expect(check({ version: VersionSource.header('x-app-version'), expectedVersion: ExpectedVersion.fromDeployedEnvironment('release-version') }))
+        .toThrow('TestStack/SmokeTests: invalid checks: smoke check "GET /health" expectedVersion reads the deployed environment variable '
+          + '\'release-version\', which is not an environment variable name; use letters, digits and \'_\', not starting with a digit, e.g. \'RELEASE_VERSION\'');
+      expect(() => smoke({ expectedVersion: ExpectedVersion.fromDeployedEnvironment('1VERSION') }))
+        .toThrow('TestStack/SmokeTests: invalid expectedVersion: reads the deployed environment variable \'1VERSION\', which is not an environment variable name');
+    });
+
+    test('an expected version is empty', () => {
+      expect(check({ version: VersionSource.header('x-app-version'), expectedVersion: ExpectedVersion.of(' ') }))
+        .toThrow(/smoke check "GET \/health" expectedVersion is empty; pass the version the new tasks report, or ExpectedVersion.fromDeployedEnvironment\(\)/);
+    });
+
+    test('an expected version is a plain string', () => {
+      const legacy = { expectedVersion: '1.2.3' } as unknown as SmokeTestHookProps;
+      expect(() => smoke(legacy)).toThrow('TestStack/SmokeTests: invalid expectedVersion: must be an ExpectedVersion, got \'1.2.3\'; '
+        + 'pass ExpectedVersion.of(\'1.2.3\') or ExpectedVersion.fromDeployedEnvironment()');
     });
 
     test('secret options come without a secret', () => {

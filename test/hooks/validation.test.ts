@@ -5,7 +5,9 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { IConstruct } from 'constructs';
-import { BlueGreenService, CustomHook, LifecycleEvent, MetricGateHook, MigrationHook, PreflightHook, SmokeCheck, SmokeTestHook } from '../../lib';
+import {
+  BlueGreenService, CustomHook, ExpectedVersion, LifecycleEvent, MetricGateHook, MigrationHook, PreflightHook, SmokeCheck, SmokeTestHook, VersionSource,
+} from '../../lib';
 import { mockService } from './util';
 
 // The context a user gets from cdk.json, including the strict validation flag.
@@ -25,7 +27,13 @@ function allHooks(app: App): { stack: Stack; service: BlueGreenService; hooks: I
   const hooks = [
     new PreflightHook(stack, 'Preflight', { service }),
     new MigrationHook(stack, 'Migrate', { service, command: ['npm', 'run', 'migrate'], tracing: lambda.Tracing.ACTIVE }),
-    new SmokeTestHook(stack, 'SmokeTests', { service, checks: [SmokeCheck.get('/orders', { secret: token })] }),
+    new SmokeTestHook(stack, 'SmokeTests', {
+      service,
+      checks: [
+        SmokeCheck.get('/orders', { secret: token }),
+        SmokeCheck.get('/version', { version: VersionSource.jsonField('version'), expectedVersion: ExpectedVersion.fromDeployedEnvironment() }),
+      ],
+    }),
     new CustomHook(stack, 'WarmCaches', { service, function: warmCaches, lifecycleEvent: LifecycleEvent.BEFORE_ALLOW_TRAFFIC }),
     new MetricGateHook(stack, 'MetricGate', { service }),
   ];
@@ -54,8 +62,10 @@ describe('hooks under policy validation', () => {
       'AwsSolutions-IAM5[Resource::*]', // metric gate: cloudwatch:GetMetricData
       'AwsSolutions-IAM5[Resource::*]', // pre-flight: cloudwatch:DescribeAlarms
       'AwsSolutions-IAM5[Resource::*]', // smoke test: ec2:DescribeNetworkInterfaces
+      'AwsSolutions-IAM5[Resource::*]', // smoke test: ecs:DescribeTaskDefinition, for the deployed version
       expect.stringMatching(/^AwsSolutions-IAM5\[Resource::arn:aws:ecs:eu-west-1:<AWS::AccountId>:task-definition\/ReleaseOrdersTaskDefinition\w+:\*\]$/),
-      expect.stringMatching(/^AwsSolutions-IAM5\[Resource::arn:aws:ecs:eu-west-1:<AWS::AccountId>:task-set\/<Cluster\w+>\/<OrdersService\w+\.Name>\/\*\]$/),
+      expect.stringMatching(/^AwsSolutions-IAM5\[Resource::arn:aws:ecs:eu-west-1:<AWS::AccountId>:task-set\/<Cluster\w+>\/<OrdersService\w+\.Name>\/\*\]$/), // migration
+      expect.stringMatching(/^AwsSolutions-IAM5\[Resource::arn:aws:ecs:eu-west-1:<AWS::AccountId>:task-set\/<Cluster\w+>\/<OrdersService\w+\.Name>\/\*\]$/), // smoke test
       expect.stringMatching(/^AwsSolutions-IAM5\[Resource::arn:aws:ecs:eu-west-1:<AWS::AccountId>:task\/<Cluster\w+>\/\*\]$/),
     ]);
     for (const [, reason] of acknowledged) {

@@ -2,13 +2,17 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Duration, Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { run } from '../../artifact-writer/writer';
 import {
-  BlueGreenService, CustomHook, LifecycleEvent, MigrationHook, ReleasePipeline, ReleasePipelineProps, ReleaseSource, ReleaseStageOptions,
+  BlueGreenService, CustomHook, ExpectedVersion, LifecycleEvent, MigrationHook, ReleasePipeline, ReleasePipelineProps, ReleaseSource,
+  ReleaseStageOptions, SmokeCheck, SmokeTestHook, VersionSource,
 } from '../../lib';
 import { evaluate, evaluateJson } from './cfn-eval';
 import { CONNECTION_ARN, mockService, testApp, testStack } from './util';
@@ -57,11 +61,18 @@ function buildEnvironment(template: Template, name: string): unknown {
   return variables.find((v) => v.Name === name)?.Value;
 }
 
-/** Runs the artifact writer on the manifest the pipeline hands to its build; returns the output folder. */
+/** The image tag the build pushed: the short commit id. */
+const IMAGE_TAG = '4f1c7d2';
+
+/**
+ * Runs the artifact writer on the manifest the pipeline hands to its build, as the buildspec
+ * runs it; returns the output folder.
+ */
 function writeDeploymentFiles(template: Template): string {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'release-'));
   const manifest = JSON.stringify(evaluateJson(buildEnvironment(template, 'CDK_ECS_RELEASE_MANIFEST')));
-  run(['--manifest', 'env:MANIFEST', '--image-uri', `123456789012.dkr.ecr.eu-west-1.amazonaws.com/orders@${DIGEST}`, '--out', out], { MANIFEST: manifest });
+  run(['--manifest', 'env:MANIFEST', '--image-uri', `123456789012.dkr.ecr.eu-west-1.amazonaws.com/orders@${DIGEST}`, '--out', out,
+    '--release-version', IMAGE_TAG], { MANIFEST: manifest });
   return out;
 }
 
@@ -245,8 +256,67 @@ describe('ReleasePipeline', () => {
       const info = withEnvironment('info');
       const debug = withEnvironment('debug');
 
-      expect(info.containerDefinitions[0].environment).toEqual([{ name: 'LOG_LEVEL', value: 'info' }]);
-      expect(debug.containerDefinitions[0].environment).toEqual([{ name: 'LOG_LEVEL', value: 'debug' }]);
+      expect(info.containerDefinitions[0].environment).toEqual([{ name: 'LOG_LEVEL', value: 'info' }, { name: 'RELEASE_VERSION', value: IMAGE_TAG }]);
+      expect(debug.containerDefinitions[0].environment).toEqual([{ name: 'LOG_LEVEL', value: 'debug' }, { name: 'RELEASE_VERSION', value: IMAGE_TAG }]);
+    });
+
+    test('every taskdef.json tells the application which release it runs: RELEASE_VERSION is the image tag the build pushed', () => {
+      const template = Template.fromStack(mockPipeline().stack);
+      const spec = buildSpec(template) as { phases: Record<string, { commands: string[] }> };
+      expect(spec.phases.post_build.commands.join('\n')).toMatch(/artifact-writer\.js --manifest .* --release-version "\$IMAGE_TAG"/);
+
+      const out = writeDeploymentFiles(template);
+
+      for (const stage of ['Staging', 'Production']) {
+        const taskdef = JSON.parse(fs.readFileSync(path.join(out, stage, 'taskdef.json'), 'utf8'));
+        expect(taskdef.containerDefinitions).toEqual([
+          expect.objectContaining({ name: 'web', image: '<IMAGE1_NAME>', environment: [{ name: 'RELEASE_VERSION', value: IMAGE_TAG }] }),
+        ]);
+      }
+      fs.rmSync(out, { recursive: true });
+    });
+
+    test('releaseVersionVariable names the variable; the release\'s value wins over the one the container defines', () => {
+      const stack = testStack();
+      const service = mockService(stack, 'Staging', { environment: { APP_VERSION: 'dev', LOG_LEVEL: 'info' } });
+      const pipeline = new ReleasePipeline(stack, 'Release', {
+        source: gitSource(), stages: [{ stageName: 'Staging', service }], releaseVersionVariable: 'APP_VERSION',
+      });
+
+      const out = writeDeploymentFiles(Template.fromStack(stack));
+
+      const taskdef = JSON.parse(fs.readFileSync(path.join(out, 'Staging', 'taskdef.json'), 'utf8'));
+      expect(pipeline.releaseVersionVariable).toBe('APP_VERSION');
+      expect(taskdef.containerDefinitions[0].environment).toEqual([{ name: 'APP_VERSION', value: IMAGE_TAG }, { name: 'LOG_LEVEL', value: 'info' }]);
+      fs.rmSync(out, { recursive: true });
+    });
+
+    test('with an ECR source, the release version is the pushed tag', () => {
+      const stack = testStack();
+      new ReleasePipeline(stack, 'Release', {
+        source: ReleaseSource.ecr({ repository: new ecr.Repository(stack, 'Images'), imageTag: 'release' }),
+        stages: [{ stageName: 'Staging', service: mockService(stack, 'Staging') }],
+      });
+
+      const spec = buildSpec(Template.fromStack(stack)) as { phases: Record<string, { commands: string[] }> };
+
+      const commands = spec.phases.build.commands.join('\n');
+      expect(commands).toContain('export IMAGE_TAG="$(node -p \'(require(process.argv[1]).ImageTags || [])[0] || ""\'');
+      expect(commands).toMatch(/--release-version "\$IMAGE_TAG" --image-detail/);
+    });
+
+    test('warns when a smoke test expects the deployed version in another variable than the pipeline writes', () => {
+      const stack = testStack();
+      const staging = mockService(stack, 'Staging');
+      new SmokeTestHook(stack, 'SmokeTests', {
+        service: staging,
+        checks: [SmokeCheck.get('/version', { version: VersionSource.jsonField('version'), expectedVersion: ExpectedVersion.fromDeployedEnvironment('APP_VERSION') })],
+      });
+      new ReleasePipeline(stack, 'Release', { source: gitSource(), stages: [{ stageName: 'Staging', service: staging }] });
+
+      Annotations.fromStack(stack).hasWarning('/PipelineStack/Release', Match.stringLikeRegexp(
+        "stage 'Staging': PipelineStack/SmokeTests expects the deployed version in APP_VERSION, but this pipeline writes the release version to RELEASE_VERSION; "
+        + "use ExpectedVersion.fromDeployedEnvironment\\('RELEASE_VERSION'\\) or set releaseVersionVariable: 'APP_VERSION'"));
     });
 
     test('appspec.yaml names the service\'s container, port and hooks', () => {
@@ -583,6 +653,25 @@ describe('ReleasePipeline', () => {
     test('fails when only one of the Slack ids is given', () => {
       expect(() => new ReleasePipeline(testStack(), 'Release', { source: gitSource(), slackWorkspaceId: 'T0123ABCD' }))
         .toThrow(/PipelineStack\/Release: invalid slackChannelId: is required with slackWorkspaceId; pass both ids/);
+    });
+
+    test('fails when releaseVersionVariable is not an environment variable name', () => {
+      expect(() => new ReleasePipeline(testStack(), 'Release', { source: gitSource(), releaseVersionVariable: 'release-version' }))
+        .toThrow("PipelineStack/Release: invalid releaseVersionVariable: 'release-version' is not an environment variable name; "
+          + "use letters, digits and '_', not starting with a digit, e.g. 'RELEASE_VERSION'");
+    });
+
+    test('fails when the application container takes the release version variable from a secret', () => {
+      const stack = testStack();
+      const service = new BlueGreenService(stack, 'Staging', {
+        vpc: new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1 }),
+        image: ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:stable'),
+        secrets: { RELEASE_VERSION: ecs.Secret.fromSecretsManager(new secretsmanager.Secret(stack, 'Version')) },
+      });
+      new ReleasePipeline(stack, 'Release', { source: gitSource(), stages: [{ stageName: 'Staging', service }] });
+
+      expect(() => Template.fromStack(stack)).toThrow("PipelineStack/Release: invalid stages: the container 'web' of stage 'Staging' takes RELEASE_VERSION "
+        + 'from a secret, where the pipeline puts the release version; rename the secret, or set releaseVersionVariable to another name');
     });
 
     test('fails when the build timeout is out of CodeBuild\'s range', () => {

@@ -28,6 +28,30 @@ export const SMOKE_CONCURRENCY_ENV = 'CDK_ECS_RELEASE_SMOKE_CONCURRENCY';
 export const SMOKE_EXPECTED_VERSION_ENV = 'CDK_ECS_RELEASE_EXPECTED_VERSION';
 
 /**
+ * The environment variable of the application container, in the task definition the deployment
+ * installs (the green task set's), that holds the version the new tasks must report; for checks
+ * that read a version and set no expected version of their own. Read at run time, once per
+ * invocation. Not combined with {@link SMOKE_EXPECTED_VERSION_ENV}.
+ */
+export const SMOKE_EXPECTED_VERSION_VARIABLE_ENV = 'CDK_ECS_RELEASE_EXPECTED_VERSION_VARIABLE';
+
+/**
+ * `JSON.stringify(DeployedServiceSpec)`: where the deployed task definition is found. Set when a
+ * check expects a version from the deployed task definition.
+ */
+export const SMOKE_DEPLOYED_SERVICE_ENV = 'CDK_ECS_RELEASE_SMOKE_DEPLOYED_SERVICE';
+
+/** The service a smoke test checks, for reading the task definition its deployment installs. */
+export interface DeployedServiceSpec {
+  /** The cluster's name or ARN. */
+  readonly cluster: string;
+  /** The service's name or ARN. */
+  readonly service: string;
+  /** The application container, whose environment holds the release version. */
+  readonly container: string;
+}
+
+/**
  * Set for an internet-facing load balancer: its full name, `app/<name>/<id>`. From inside the
  * VPC, the public DNS name of such a load balancer resolves to public IPs, so the requests would
  * leave through the NAT gateway and come back from the internet, where the test listener is
@@ -74,8 +98,16 @@ export interface SmokeCheckSpec {
   readonly versionHeader?: string;
   /** Read the running version from this field of the JSON response, by dotted path. */
   readonly versionJsonField?: string;
-  /** The version that must be read. Default: the `CDK_ECS_RELEASE_EXPECTED_VERSION` variable. */
+  /**
+   * The version that must be read. Default: `expectedVersionVariable`, else the
+   * `CDK_ECS_RELEASE_EXPECTED_VERSION` variable, else `CDK_ECS_RELEASE_EXPECTED_VERSION_VARIABLE`.
+   */
   readonly expectedVersion?: string;
+  /**
+   * The version that must be read is the value of this environment variable of the application
+   * container in the task definition the deployment installs, e.g. `RELEASE_VERSION`.
+   */
+  readonly expectedVersionVariable?: string;
   /** The whole response must arrive within this many milliseconds. Default 5000. */
   readonly timeoutMs?: number;
   /** The response arriving later than this many milliseconds fails the attempt. */
@@ -162,8 +194,15 @@ export function validateSmokeChecks(checks: readonly SmokeCheckSpec[]): string[]
     if (check.versionHeader !== undefined && check.versionJsonField !== undefined) {
       errors.push(`${label} reads the version from both a header and a JSON field; keep one`);
     }
-    if (check.expectedVersion !== undefined && check.versionHeader === undefined && check.versionJsonField === undefined) {
+    if ((check.expectedVersion !== undefined || check.expectedVersionVariable !== undefined)
+      && check.versionHeader === undefined && check.versionJsonField === undefined) {
       errors.push(`${label} has an expected version but nowhere to read it; set versionHeader or versionJsonField`);
+    }
+    if (check.expectedVersion !== undefined && check.expectedVersionVariable !== undefined) {
+      errors.push(`${label} has both an expected version and a variable to read it from; keep one`);
+    }
+    if (check.expectedVersionVariable !== undefined && (typeof check.expectedVersionVariable !== 'string' || check.expectedVersionVariable.length === 0)) {
+      errors.push(`${label} expectedVersionVariable must be the name of an environment variable, got ${JSON.stringify(check.expectedVersionVariable)}`);
     }
     if (check.secretArn === undefined && (check.secretHeader !== undefined || check.secretPrefix !== undefined || check.secretJsonKey !== undefined)) {
       errors.push(`${label} configures a secret header but no secretArn; add the secret's ARN`);

@@ -1,7 +1,9 @@
 import {
   SMOKE_CHECKS_ENV,
   SMOKE_CONCURRENCY_ENV,
+  SMOKE_DEPLOYED_SERVICE_ENV,
   SMOKE_EXPECTED_VERSION_ENV,
+  SMOKE_EXPECTED_VERSION_VARIABLE_ENV,
   SMOKE_LOAD_BALANCER_FULL_NAME_ENV,
   SMOKE_TEST_BASE_URL_ENV,
   SMOKE_VERIFY_TLS_ENV,
@@ -88,9 +90,24 @@ describe('readConfig', () => {
     ], { [SMOKE_EXPECTED_VERSION_ENV]: 'v8' }));
 
     expect(config.checks.map((check) => check.version)).toEqual([
-      { header: 'x-version', jsonField: undefined, expected: 'v8' },
-      { header: undefined, jsonField: 'build.version', expected: 'v9' },
+      { header: 'x-version', jsonField: undefined, expected: { value: 'v8' } },
+      { header: undefined, jsonField: 'build.version', expected: { value: 'v9' } },
     ]);
+    expect(config.deployedService).toBeUndefined();
+  });
+
+  test('a check may expect the value of a variable of the deployed task definition, its own or the hook\'s', () => {
+    const deployed = { cluster: 'prod', service: 'orders-api', container: 'web' };
+    const config = readConfig(env([
+      { name: 'a', path: '/', versionHeader: 'X-Version' },
+      { name: 'b', path: '/', versionJsonField: 'version', expectedVersionVariable: 'APP_VERSION' },
+      { name: 'c', path: '/', versionJsonField: 'version', expectedVersion: 'v9' },
+    ], { [SMOKE_EXPECTED_VERSION_VARIABLE_ENV]: 'RELEASE_VERSION', [SMOKE_DEPLOYED_SERVICE_ENV]: JSON.stringify(deployed) }));
+
+    expect(config.checks.map((check) => check.version?.expected)).toEqual([
+      { variable: 'RELEASE_VERSION' }, { variable: 'APP_VERSION' }, { value: 'v9' },
+    ]);
+    expect(config.deployedService).toEqual(deployed);
   });
 
   test.each<[string, NodeJS.ProcessEnv, string]>([
@@ -102,6 +119,16 @@ describe('readConfig', () => {
     ['the concurrency is out of range', env([{ name: 'a', path: '/' }], { [SMOKE_CONCURRENCY_ENV]: '0' }), 'must be a whole number from 1 to 100, got "0"'],
     ['the load balancer name is an ARN', env([{ name: 'a', path: '/' }], { [SMOKE_LOAD_BALANCER_FULL_NAME_ENV]: 'arn:aws:elasticloadbalancing:x' }), 'must be an ALB full name, app/<name>/<id>'],
     ['a version is read but none expected', env([{ name: 'a', path: '/', versionHeader: 'x-v' }]), 'reads a version but none is expected'],
+    ['a deployed version is expected but the service is not configured',
+      env([{ name: 'a', path: '/', versionHeader: 'x-v', expectedVersionVariable: 'RELEASE_VERSION' }]),
+      `smoke check "a" expects the version of the deployed task definition, but ${SMOKE_DEPLOYED_SERVICE_ENV} does not say which service to read it from`],
+    ['the deployed service lacks its container', env([{ name: 'a', path: '/' }], { [SMOKE_DEPLOYED_SERVICE_ENV]: '{"cluster":"prod","service":"orders-api"}' }),
+      'container is missing'],
+    ['both a fixed and a deployed default version are set',
+      env([{ name: 'a', path: '/' }], { [SMOKE_EXPECTED_VERSION_ENV]: 'v1', [SMOKE_EXPECTED_VERSION_VARIABLE_ENV]: 'RELEASE_VERSION' }), 'are both set; keep one'],
+    ['a check has both a fixed and a deployed version',
+      env([{ name: 'a', path: '/', versionHeader: 'x-v', expectedVersion: 'v1', expectedVersionVariable: 'RELEASE_VERSION' }]),
+      'has both an expected version and a variable to read it from; keep one'],
   ])('fails when %s', (_name, variables, message) => {
     expect(() => readConfig(variables)).toThrow(message);
   });
