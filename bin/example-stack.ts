@@ -5,8 +5,8 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import {
-  BlueGreenService, JsonValue, MetricGateHook, MigrationHook, PreflightHook, ReleasePipeline, ReleaseSource,
-  SmokeCheck, SmokeTestHook, TrafficShifting,
+  BlueGreenService, ExpectedVersion, JsonValue, MetricGateHook, MigrationHook, PreflightHook, ReleasePipeline, ReleaseSource,
+  SmokeCheck, SmokeTestHook, TrafficShifting, VersionSource,
 } from '../lib';
 
 /** Settings of the example that a real infra repo would take from its own configuration. */
@@ -113,7 +113,8 @@ export class ExampleReleaseStack extends Stack {
     });
     Validations.of(service.taskDefinition).acknowledge({
       id: 'AwsSolutions-ECS2',
-      reason: 'The only plain environment variable is LOG_LEVEL, which is not secret; secrets go through Secrets Manager.',
+      reason: 'The plain environment variables are LOG_LEVEL and RELEASE_VERSION (the image tag, set by the release pipeline); '
+        + 'neither is secret, and secrets go through Secrets Manager.',
     });
 
     new PreflightHook(this, `${id}Preflight`, { service });
@@ -123,6 +124,8 @@ export class ExampleReleaseStack extends Stack {
       checks: [
         SmokeCheck.get('/health', { jsonFields: { status: JsonValue.string('ok') }, retries: 3 }),
         SmokeCheck.get('/orders?limit=1', { latencyBudget: Duration.millis(800) }),
+        // The application reports its RELEASE_VERSION; it must be the release being deployed.
+        SmokeCheck.get('/version', { version: VersionSource.jsonField('version'), expectedVersion: ExpectedVersion.fromDeployedEnvironment() }),
       ],
     });
     new MetricGateHook(this, `${id}MetricGate`, { service, production });
