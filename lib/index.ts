@@ -2,3 +2,4 @@ export * from './service';
 export * from './alarms';
 export * from './hooks';
 export * from './pipeline';
+export * from './observability';
