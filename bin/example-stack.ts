@@ -5,7 +5,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import {
-  BlueGreenService, ExpectedVersion, JsonValue, MetricGateHook, MigrationHook, PreflightHook, ReleasePipeline, ReleaseSource,
+  BlueGreenService, ExpectedVersion, JsonValue, MetricGateHook, MigrationHook, PreflightHook, ReleaseDashboard, ReleasePipeline, ReleaseSource,
   SmokeCheck, SmokeTestHook, TrafficShifting, VersionSource,
 } from '../lib';
 
@@ -101,6 +101,9 @@ export class ExampleReleaseStack extends Stack {
       ],
       notificationEmails: ['orders-team@example.com'],
     });
+
+    // What to watch during a release: the pipeline, then each environment; a stack output links to it.
+    new ReleaseDashboard(this, 'Dashboard', { pipeline: this.pipeline, services: [this.staging, this.production] });
   }
 
   /** One environment of the service with its hooks. */
