@@ -21,4 +21,16 @@ export function mockCluster(stack: Stack): { vpc: ec2.Vpc; cluster: ecs.Cluster 
   return { vpc, cluster };
 }
 
+/** A VPC without NAT gateways: public subnets for the load balancer, isolated ones for everything else. */
+export function isolatedVpc(stack: Stack, id = 'Vpc'): ec2.Vpc {
+  return new ec2.Vpc(stack, id, {
+    maxAzs: 2,
+    natGateways: 0,
+    subnetConfiguration: [
+      { name: 'Public', subnetType: ec2.SubnetType.PUBLIC },
+      { name: 'Isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+    ],
+  });
+}
+
 export const testImage = ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:stable');

@@ -1,21 +1,10 @@
-import { Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
 import { CODEDEPLOY_ENDPOINT, EC2_ENDPOINT, HookNetwork, SECRETS_MANAGER_ENDPOINT } from '../../lib/private/hook-network';
+import { isolatedVpc } from '../util';
 import { testStack } from './util';
 
-/** A VPC without NAT gateways: public subnets for the load balancer, isolated ones for everything else. */
-function isolatedVpc(stack: Stack): ec2.Vpc {
-  return new ec2.Vpc(stack, 'Vpc', {
-    maxAzs: 2,
-    natGateways: 0,
-    subnetConfiguration: [
-      { name: 'Public', subnetType: ec2.SubnetType.PUBLIC },
-      { name: 'Isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
-    ],
-  });
-}
 
 function smokeNetwork(scope: Construct, vpc: ec2.IVpc, createVpcEndpoints: boolean, secrets = true): HookNetwork {
   const network = new HookNetwork(scope, {

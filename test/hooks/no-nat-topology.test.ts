@@ -2,7 +2,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { BlueGreenService, MigrationHook, SmokeCheck, SmokeTestHook } from '../../lib';
-import { testImage, testStack } from '../util';
+import { isolatedVpc, testImage, testStack } from '../util';
 
 /**
  * The whole chain in a VPC without NAT gateways: public subnets for the load balancer, isolated
@@ -11,14 +11,7 @@ import { testImage, testStack } from '../util';
 describe('a VPC without NAT gateways', () => {
   function noNatService() {
     const stack = testStack();
-    const vpc = new ec2.Vpc(stack, 'Vpc', {
-      maxAzs: 2,
-      natGateways: 0,
-      subnetConfiguration: [
-        { name: 'Public', subnetType: ec2.SubnetType.PUBLIC },
-        { name: 'Isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
-      ],
-    });
+    const vpc = isolatedVpc(stack);
     const service = new BlueGreenService(stack, 'Orders', { vpc, image: testImage, serviceName: 'orders-api' });
     return { stack, vpc, service };
   }

@@ -13,7 +13,7 @@ import {
   SMOKE_CHECKS_ENV, SMOKE_DEPLOYED_SERVICE_ENV, SMOKE_EXPECTED_VERSION_ENV, SMOKE_EXPECTED_VERSION_VARIABLE_ENV, SMOKE_LOAD_BALANCER_FULL_NAME_ENV,
   SMOKE_TEST_BASE_URL_ENV,
 } from '../../lib/private/contract/smoke-test';
-import { testImage } from '../util';
+import { isolatedVpc, testImage } from '../util';
 import { Statement, actionsOf, allowing, environmentOf, joinToText, mockService, statementsOf, testStack, wildcardActions } from './util';
 
 function smoke(props: Partial<SmokeTestHookProps> = {}, serviceProps: Partial<BlueGreenServiceProps> = {}) {
@@ -264,14 +264,7 @@ describe('SmokeTestHook', () => {
 
     test('in a VPC without NAT gateways, the ecs endpoint is required too', () => {
       const stack = testStack();
-      const vpc = new ec2.Vpc(stack, 'Vpc', {
-        maxAzs: 2,
-        natGateways: 0,
-        subnetConfiguration: [
-          { name: 'Public', subnetType: ec2.SubnetType.PUBLIC },
-          { name: 'Isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
-        ],
-      });
+      const vpc = isolatedVpc(stack);
       const service = new BlueGreenService(stack, 'Orders', { vpc, image: testImage, serviceName: 'orders-api' });
       new SmokeTestHook(stack, 'SmokeTests', { service, checks: [versionCheck(ExpectedVersion.fromDeployedEnvironment())] });
 

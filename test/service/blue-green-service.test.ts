@@ -7,7 +7,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { BlueGreenService, BlueGreenServiceProps, TrafficShifting } from '../../lib';
-import { mockCluster, testImage, testStack } from '../util';
+import { isolatedVpc, mockCluster, testImage, testStack } from '../util';
 
 function serviceIn(stack: Stack, props: Partial<BlueGreenServiceProps> = {}): BlueGreenService {
   const { cluster } = mockCluster(stack);
@@ -215,14 +215,7 @@ describe('BlueGreenService', () => {
 
   test('tasks run in private subnets with egress, or isolated ones in a VPC without NAT', () => {
     const stack = testStack();
-    const vpc = new ec2.Vpc(stack, 'NoNat', {
-      maxAzs: 2,
-      natGateways: 0,
-      subnetConfiguration: [
-        { name: 'Public', subnetType: ec2.SubnetType.PUBLIC },
-        { name: 'Isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
-      ],
-    });
+    const vpc = isolatedVpc(stack, 'NoNat');
     const service = new BlueGreenService(stack, 'Svc', { vpc, image: testImage });
     expect(service.serviceSubnets).toEqual({ subnetType: ec2.SubnetType.PRIVATE_ISOLATED });
     Template.fromStack(stack).hasResourceProperties('AWS::ECS::Service', {
