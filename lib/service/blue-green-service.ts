@@ -145,6 +145,13 @@ export interface BlueGreenServiceProps {
   readonly productionListenerPeers?: ec2.IPeer[];
 
   /**
+   * With HTTPS, also listen on port 80 and redirect every request to the production listener,
+   * so links and clients that still say `http://` keep working.
+   * @default true with HTTPS on port 443, false otherwise
+   */
+  readonly redirectHttp?: boolean;
+
+  /**
    * Path of the target-group health check.
    * @default '/'
    */
@@ -242,6 +249,8 @@ export class BlueGreenService extends Construct {
   public readonly loadBalancer: elbv2.IApplicationLoadBalancer;
   /** The listener that serves production traffic. */
   public readonly productionListener: elbv2.ApplicationListener;
+  /** The port-80 listener that redirects to HTTPS, when there is one. */
+  public readonly redirectListener?: elbv2.ApplicationListener;
   /** The listener that reaches the new version before production traffic does. */
   public readonly testListener: elbv2.ApplicationListener;
   /** Port of the production listener. */
@@ -359,6 +368,18 @@ export class BlueGreenService extends Construct {
       ?? [internal ? ec2.Peer.ipv4(this.vpc.vpcCidrBlock) : ec2.Peer.anyIpv4()];
     for (const peer of productionPeers) {
       this.loadBalancer.connections.allowFrom(peer, ec2.Port.tcp(this.listenerPort), `production listener of ${this.serviceName}`);
+    }
+    if (props.redirectHttp ?? (this.https && this.listenerPort === 443)) {
+      this.redirectListener = new elbv2.ApplicationListener(this, 'RedirectListener', {
+        loadBalancer: this.loadBalancer,
+        port: 80,
+        protocol: elbv2.ApplicationProtocol.HTTP,
+        defaultAction: elbv2.ListenerAction.redirect({ protocol: 'HTTPS', port: String(this.listenerPort), permanent: true }),
+        open: false,
+      });
+      for (const peer of productionPeers) {
+        this.loadBalancer.connections.allowFrom(peer, ec2.Port.tcp(80), `HTTP to HTTPS redirect of ${this.serviceName}`);
+      }
     }
     const testPeers = props.testListenerPeers ?? [ec2.Peer.ipv4(this.vpc.vpcCidrBlock)];
     for (const peer of testPeers) {
@@ -627,6 +648,12 @@ export class BlueGreenService extends Construct {
     }
     if (props.protocol === elbv2.ApplicationProtocol.HTTP && props.certificate) {
       throw propError(this, 'protocol', 'is HTTP but a certificate was given; remove the certificate or use HTTPS');
+    }
+    if (props.redirectHttp && props.protocol !== elbv2.ApplicationProtocol.HTTPS && !props.certificate) {
+      throw propError(this, 'redirectHttp', 'needs HTTPS listeners; give a certificate, or remove redirectHttp');
+    }
+    if (props.redirectHttp && (props.listenerPort === 80 || props.testListenerPort === 80)) {
+      throw propError(this, 'redirectHttp', 'takes port 80, which listenerPort or testListenerPort already uses; move that listener or remove redirectHttp');
     }
     if (props.testListenerPeers !== undefined && props.testListenerPeers.length === 0) {
       throw propError(this, 'testListenerPeers', 'is empty, so nothing but the hooks could reach the test listener; leave it unset for the VPC default');

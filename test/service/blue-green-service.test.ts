@@ -177,6 +177,34 @@ describe('BlueGreenService', () => {
     expect(stack.resolve(service.testUrl)).toEqual({ 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [expect.stringMatching(/LoadBalancer/), 'DNSName'] }, ':8443']] });
   });
 
+  test('HTTPS on 443 redirects port 80 to it; HTTP gets no redirect', () => {
+    const stack = testStack();
+    const service = serviceIn(stack, { certificate: certificate(stack) });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+      Port: 80,
+      Protocol: 'HTTP',
+      DefaultActions: [{ Type: 'redirect', RedirectConfig: { Protocol: 'HTTPS', Port: '443', StatusCode: 'HTTP_301' } }],
+    });
+    expect(service.redirectListener).toBeDefined();
+    template.resourceCountIs('AWS::ElasticLoadBalancingV2::Listener', 3);
+
+    const plain = testStack('Plain');
+    expect(serviceIn(plain).redirectListener).toBeUndefined();
+    Template.fromStack(plain).resourceCountIs('AWS::ElasticLoadBalancingV2::Listener', 2);
+  });
+
+  test('fails when a redirect is asked for without HTTPS', () => {
+    const stack = testStack();
+    expect(() => serviceIn(stack, { redirectHttp: true })).toThrow(/invalid redirectHttp: needs HTTPS listeners; give a certificate/);
+  });
+
+  test('fails when the redirect would take a port already in use', () => {
+    const stack = testStack();
+    expect(() => serviceIn(stack, { certificate: certificate(stack), testListenerPort: 80, redirectHttp: true }))
+      .toThrow(/invalid redirectHttp: takes port 80, which listenerPort or testListenerPort already uses/);
+  });
+
   test('outputs the service URL, the test URL and the CodeDeploy console link', () => {
     const stack = testStack();
     serviceIn(stack);
