@@ -1,0 +1,122 @@
+/**
+ * The task definition a deployment installs, and its application container as registered: where
+ * ReleasePipeline writes the release version. Read by the smoke test (to expect that version) and
+ * by the release notifier (to say which version failed).
+ */
+import type { ECSTarget } from '@aws-sdk/client-codedeploy';
+import type {
+  DescribeServiceRevisionsCommand as DescribeServiceRevisionsCommandType,
+  DescribeTaskDefinitionCommand as DescribeTaskDefinitionCommandType,
+  DescribeTaskSetsCommand as DescribeTaskSetsCommandType,
+  ECSClient as ECSClientType,
+} from '@aws-sdk/client-ecs';
+import { AwsCallScope, awsCall } from './aws-call';
+import { clientConfig, lazy } from './clients';
+import { ecsDeploymentTarget } from './deployment-target';
+
+interface EcsApi {
+  readonly client: ECSClientType;
+  readonly DescribeTaskSetsCommand: typeof DescribeTaskSetsCommandType;
+  readonly DescribeServiceRevisionsCommand: typeof DescribeServiceRevisionsCommandType;
+  readonly DescribeTaskDefinitionCommand: typeof DescribeTaskDefinitionCommandType;
+}
+
+/** Loaded on first use: only the handlers that read a deployed task definition need it. */
+const loadEcsApi = lazy((): Promise<EcsApi> => import('@aws-sdk/client-ecs').then((module) => ({
+  client: new module.ECSClient(clientConfig()),
+  DescribeTaskSetsCommand: module.DescribeTaskSetsCommand,
+  DescribeServiceRevisionsCommand: module.DescribeServiceRevisionsCommand,
+  DescribeTaskDefinitionCommand: module.DescribeTaskDefinitionCommand,
+})));
+
+/** The ECS service a deployment changes. */
+export interface DeployedService {
+  /** The cluster's name or ARN. */
+  readonly cluster: string;
+  /** The service's name or ARN. */
+  readonly service: string;
+}
+
+/** A container as the deployed task definition defines it. */
+export interface DeployedContainer {
+  readonly taskDefinitionArn: string;
+  /** `family:revision`, for messages. */
+  readonly taskDefinition: string;
+  readonly name: string;
+  readonly environment: ReadonlyMap<string, string>;
+  readonly secrets: ReadonlySet<string>;
+  readonly hasEnvironmentFiles: boolean;
+}
+
+/**
+ * The task definition of a CodeDeploy deployment's green task set. Pass the deployment's ECS
+ * target when it is already known, to save two calls.
+ *
+ * Needs `codedeploy:ListDeploymentTargets`/`GetDeploymentTarget` (unless `target` is given) and
+ * `ecs:DescribeTaskSets`.
+ */
+export async function greenTaskDefinitionArn(
+  scope: AwsCallScope,
+  deploymentId: string,
+  service: DeployedService,
+  target?: ECSTarget,
+): Promise<string> {
+  const api = await loadEcsApi();
+  const ecsTarget = target ?? await ecsDeploymentTarget(scope, deploymentId);
+  const green = (ecsTarget.taskSetsInfo ?? []).find((set) => set.taskSetLabel === 'Green');
+  if (!green?.identifer) {
+    throw new Error(`deployment ${deploymentId} has no green task set yet`);
+  }
+  const taskSet = green.identifer;
+  const described = await awsCall(scope, 'ecs:DescribeTaskSets', (abortSignal) =>
+    api.client.send(new api.DescribeTaskSetsCommand({ cluster: service.cluster, service: service.service, taskSets: [taskSet] }), { abortSignal }),
+  { baseDelayMs: 100 });
+  const arn = described.taskSets?.[0]?.taskDefinition;
+  if (!arn) {
+    const why = described.failures?.map((f) => `${f.arn}: ${f.reason}`).join('; ');
+    throw new Error(`green task set ${taskSet} of ${service.service} not found${why ? ` (${why})` : ''}`);
+  }
+  return arn;
+}
+
+/** The task definition of an Amazon ECS service revision. Needs `ecs:DescribeServiceRevisions`. */
+export async function serviceRevisionTaskDefinitionArn(scope: AwsCallScope, revisionArn: string): Promise<string> {
+  const api = await loadEcsApi();
+  const described = await awsCall(scope, 'ecs:DescribeServiceRevisions', (abortSignal) =>
+    api.client.send(new api.DescribeServiceRevisionsCommand({ serviceRevisionArns: [revisionArn] }), { abortSignal }), { baseDelayMs: 100 });
+  const arn = described.serviceRevisions?.[0]?.taskDefinition;
+  if (!arn) {
+    throw new Error(`service revision ${revisionArn} has no task definition`);
+  }
+  return arn;
+}
+
+/**
+ * A container of a task definition, as registered. Throws when the task definition has no
+ * container of that name. Needs `ecs:DescribeTaskDefinition`.
+ */
+export async function describeDeployedContainer(scope: AwsCallScope, taskDefinitionArn: string, containerName: string): Promise<DeployedContainer> {
+  const api = await loadEcsApi();
+  const described = await awsCall(scope, 'ecs:DescribeTaskDefinition', (abortSignal) =>
+    api.client.send(new api.DescribeTaskDefinitionCommand({ taskDefinition: taskDefinitionArn }), { abortSignal }), { baseDelayMs: 100 });
+  const taskDefinition = described.taskDefinition;
+  const label = taskDefinitionLabel(taskDefinitionArn, taskDefinition?.family, taskDefinition?.revision);
+  const containers = taskDefinition?.containerDefinitions ?? [];
+  const container = containers.find((c) => c.name === containerName);
+  if (!container) {
+    throw new Error(`task definition ${label} has no container '${containerName}' (containers: ${containers.map((c) => c.name).join(', ') || 'none'})`);
+  }
+  return {
+    taskDefinitionArn: taskDefinition?.taskDefinitionArn ?? taskDefinitionArn,
+    taskDefinition: label,
+    name: containerName,
+    environment: new Map((container.environment ?? []).flatMap((pair) => (pair.name === undefined ? [] : [[pair.name, pair.value ?? '']]))),
+    secrets: new Set((container.secrets ?? []).map((secret) => secret.name ?? '')),
+    hasEnvironmentFiles: (container.environmentFiles ?? []).length > 0,
+  };
+}
+
+/** `family:revision` of a task definition, from its description or else its ARN. */
+export function taskDefinitionLabel(arn: string, family?: string, revision?: number): string {
+  return family && revision !== undefined ? `${family}:${revision}` : arn.split('/').pop() ?? arn;
+}
