@@ -1,0 +1,39 @@
+import { NotifiedDeploymentGroup, RELEASE_NOTIFIER_CONFIG_ENV, ReleaseNotifierConfig } from '../../lib/private/contract/release-notifier';
+import { JsonConfigReader } from '../shared/config';
+
+export interface NotifierSettings {
+  readonly deploymentGroups: NotifiedDeploymentGroup[];
+  readonly topicArn: string;
+  readonly releaseVersionVariable: string;
+  readonly pipelineConsoleUrl?: string;
+}
+
+// Typed explicitly so that TypeScript narrows after `config.fail(...)`, which never returns.
+const config: JsonConfigReader = new JsonConfigReader(RELEASE_NOTIFIER_CONFIG_ENV);
+
+/** Reads the configuration; without a topic there is nowhere to publish, so it is required. */
+export function loadNotifierSettings(env: NodeJS.ProcessEnv = process.env): NotifierSettings {
+  const parsed = config.read<ReleaseNotifierConfig>(env, { required: true });
+  const groups = parsed.deploymentGroups ?? [];
+  if (!Array.isArray(groups)) {
+    config.fail('deploymentGroups must be an array');
+  }
+  return {
+    topicArn: config.requireString(parsed.topicArn, 'topicArn'),
+    releaseVersionVariable: config.optionalString(parsed.releaseVersionVariable, 'releaseVersionVariable') ?? 'RELEASE_VERSION',
+    pipelineConsoleUrl: config.optionalString(parsed.pipelineConsoleUrl, 'pipelineConsoleUrl'),
+    deploymentGroups: groups.map((group, index) => {
+      const field = (name: string) => `deploymentGroups[${index}].${name}`;
+      return {
+        applicationName: config.requireString(group?.applicationName, field('applicationName')),
+        deploymentGroupName: config.requireString(group?.deploymentGroupName, field('deploymentGroupName')),
+        serviceName: config.requireString(group?.serviceName, field('serviceName')),
+        stageName: config.requireString(group?.stageName, field('stageName')),
+        consoleUrl: config.requireString(group?.consoleUrl, field('consoleUrl')),
+        cluster: config.optionalString(group?.cluster, field('cluster')),
+        service: config.optionalString(group?.service, field('service')),
+        containerName: config.optionalString(group?.containerName, field('containerName')),
+      };
+    }),
+  };
+}
