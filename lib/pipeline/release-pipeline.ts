@@ -1,9 +1,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import {
-  Annotations, ArnFormat, AspectPriority, Aspects, Duration, Lazy, Names, RemovalPolicy, Stack, Token,
+  Annotations, ArnFormat, AspectPriority, Aspects, Aws, Duration, Lazy, Names, RemovalPolicy, Stack, Token, Validations,
 } from 'aws-cdk-lib';
 import * as chatbot from 'aws-cdk-lib/aws-chatbot';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
@@ -13,12 +14,17 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { NOTIFIED_FAILURE_STATES, NotifiedDeploymentGroup, RELEASE_NOTIFIER_CONFIG_ENV, ReleaseNotifierConfig } from '../private/contract/release-notifier';
+import { acknowledgeWildcardResources } from '../private/hook-acknowledgements';
+import { createHookFunction } from '../private/hook-function';
 import { renderTaskDefinitionRequest } from '../private/taskdef';
 import { propError } from '../private/validation';
 import { MigrationHook } from '../hooks/migration-hook';
@@ -163,6 +169,19 @@ export interface ReleasePipelineProps {
   readonly slackChannelId?: string;
 
   /**
+   * Whether a successful deployment of a stage is notified too, with the version it installed.
+   * Failed and stopped (rolled back) deployments always are.
+   * @default false
+   */
+  readonly notifyDeploymentSuccess?: boolean;
+
+  /**
+   * How long the logs of the function that writes the deployment notifications are kept.
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly notifierLogRetention?: logs.RetentionDays;
+
+  /**
    * How long the deployment record (pipeline and deployment state changes) is kept.
    * @default logs.RetentionDays.TWO_YEARS
    */
@@ -207,6 +226,18 @@ export class ReleasePipeline extends Construct {
   public readonly notificationTopic: sns.ITopic;
   /** The Slack channel receiving the notifications, if any. */
   public readonly slackChannel?: chatbot.ISlackChannelConfiguration;
+  /**
+   * The function that tells the notification topic which service, stage and version a deployment
+   * concerns and why it failed; EventBridge invokes it for each stage's deployments.
+   */
+  public readonly deploymentNotifier: lambda.IFunction;
+  /**
+   * Deployment notifications that could not be delivered or published after every retry. Its
+   * `deploymentNotificationsLostAlarm` fires when one lands here.
+   */
+  public readonly deploymentNotificationDeadLetterQueue: sqs.IQueue;
+  /** In ALARM while the dead-letter queue holds a notification nobody received. */
+  public readonly deploymentNotificationsLostAlarm: cloudwatch.IAlarm;
   /** Log group holding one JSON line per pipeline, stage, action and deployment state change. */
   public readonly deploymentRecord: logs.ILogGroup;
   /** Where releases start. */
@@ -217,6 +248,8 @@ export class ReleasePipeline extends Construct {
   private readonly stages: ReleaseStageOptions[] = [];
   private readonly sourceOutput: codepipeline.Artifact;
   private readonly crossRegionReplicationBuckets: Record<string, s3.IBucket>;
+  private readonly notifiedStates: string[];
+  private readonly notifierFunction: lambda.Function;
   private built = false;
 
   constructor(scope: Construct, id: string, props: ReleasePipelineProps) {
@@ -258,6 +291,12 @@ export class ReleasePipeline extends Construct {
     const topicAndSlack = this.createNotifications(props);
     this.notificationTopic = topicAndSlack.topic;
     this.slackChannel = topicAndSlack.slackChannel;
+    this.notifiedStates = [...NOTIFIED_FAILURE_STATES, ...(props.notifyDeploymentSuccess ? ['SUCCESS'] : [])];
+    const notifier = this.createDeploymentNotifier(topicAndSlack.topic, props);
+    this.notifierFunction = notifier.function;
+    this.deploymentNotifier = notifier.function;
+    this.deploymentNotificationDeadLetterQueue = notifier.deadLetterQueue;
+    this.deploymentNotificationsLostAlarm = notifier.lostAlarm;
 
     const record = this.createDeploymentRecord(props);
     this.deploymentRecord = record;
@@ -350,7 +389,7 @@ export class ReleasePipeline extends Construct {
         role: this.deployRole(scope, stage),
       }));
       this.pipeline.addStage({ stageName: stage.stageName, actions: stageActions });
-      this.notifyDeploymentFailures(scope, stage);
+      this.notifyDeployments(scope, stage);
     });
     this.recordDeployments();
   }
@@ -447,8 +486,12 @@ export class ReleasePipeline extends Construct {
     return parts.filter((p) => p !== undefined && p !== '').join(' ');
   }
 
-  /** A message on the topic when a deployment of this stage fails or is stopped (and rolled back). */
-  private notifyDeploymentFailures(scope: Construct, stage: ReleaseStageOptions): void {
+  /**
+   * The notifier tells the topic when a deployment of this stage fails or is stopped (and rolled
+   * back): EventBridge invokes it with the deployment's state change, and it may read this
+   * stage's deployments and green task sets.
+   */
+  private notifyDeployments(scope: Construct, stage: ReleaseStageOptions): void {
     const service = stage.service;
     const serviceStack = Stack.of(service);
     const here = Stack.of(this);
@@ -458,39 +501,103 @@ export class ReleasePipeline extends Construct {
         + 'so its failed deployments are notified by the pipeline-failed notification only');
       return;
     }
-    const deploymentId = events.EventField.fromPath('$.detail.deploymentId');
-    const state = events.EventField.fromPath('$.detail.state');
-    const region = events.EventField.fromPath('$.detail.region');
-    const deploymentUrl = `https://${region}.console.aws.amazon.com/codesuite/codedeploy/deployments/${deploymentId}?region=${region}`;
-    const pipelineUrl = `https://${region}.console.aws.amazon.com/codesuite/codepipeline/pipelines/${this.pipeline.pipelineName}/executions?region=${region}`;
+    const fn = this.notifierFunction;
+    const notifies = this.notifiedStates.includes('SUCCESS') ? 'was deployed, failed or was stopped' : 'failed or was stopped';
     new events.Rule(scope, 'DeploymentFailed', {
-      description: `${service.serviceName}: a ${stage.stageName} deployment failed or was stopped`,
-      eventPattern: deploymentEventPattern([stage], ['FAILURE', 'STOP']),
-      targets: [new targets.SnsTopic(this.notificationTopic, {
-        // AWS Chatbot's custom notification format; e-mail subscribers read the same JSON.
-        message: events.RuleTargetInput.fromObject({
-          version: '1.0',
-          source: 'custom',
-          id: events.EventField.eventId,
-          content: {
-            textType: 'client-markdown',
-            title: `${service.serviceName}: ${stage.stageName} deployment ${deploymentId} ended in ${state} and was rolled back`,
-            description: `Service ${service.serviceName}, stage ${stage.stageName}, deployment ${deploymentId} (${state}). `
-              + `Version: the image of the deployment's task definition; the pipeline execution shows its ${this.source._revisionNoun}: ${pipelineUrl} . `
-              + 'Why: the deployment names the lifecycle hook that failed or the rollback alarm that fired, '
-              + `and the hook's log says what it checked: ${deploymentUrl}`,
-            nextSteps: [
-              `Open the deployment: ${deploymentUrl}`,
-              'Production traffic is back on the previous (blue) task set; fix and push a new commit to release again.',
-            ],
-          },
-          metadata: {
-            summary: `${service.serviceName} ${stage.stageName}: deployment ${state}`,
-            eventType: 'DeploymentFailed',
-          },
-        }),
+      description: `${service.serviceName}: a ${stage.stageName} deployment ${notifies}`,
+      eventPattern: deploymentEventPattern([stage], this.notifiedStates),
+      targets: [new targets.LambdaFunction(fn, {
+        deadLetterQueue: this.deploymentNotificationDeadLetterQueue,
+        retryAttempts: 8,
+        maxEventAge: Duration.hours(6),
       })],
     });
+    // GetDeployment, ListDeploymentTargets and GetDeploymentTarget authorize on the deployment group.
+    fn.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['codedeploy:GetDeployment', 'codedeploy:ListDeploymentTargets', 'codedeploy:GetDeploymentTarget'],
+      resources: [service.deploymentGroup.deploymentGroupArn],
+    }));
+    const taskSets = here.formatArn({
+      service: 'ecs',
+      resource: 'task-set',
+      resourceName: `${service.cluster.clusterName}/${service.service.serviceName}/*`,
+      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+    });
+    fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['ecs:DescribeTaskSets'], resources: [taskSets] }));
+    acknowledgeWildcardResources(fn.role!, [taskSets],
+      'ecs:DescribeTaskSets on this service\'s own task sets: the green task set, whose task definition names the release version, is created by CodeDeploy at deployment time.');
+  }
+
+  /**
+   * The function behind the deployment notifications, its dead-letter queue, and an alarm on
+   * that queue. Its configuration lists the stages, known at synthesis.
+   */
+  private createDeploymentNotifier(topic: sns.ITopic, props: ReleasePipelineProps): {
+    function: lambda.Function; deadLetterQueue: sqs.Queue; lostAlarm: cloudwatch.Alarm;
+  } {
+    const scope = new Construct(this.node.findChild('Notifications'), 'DeploymentNotifier');
+    const deadLetterQueue = new sqs.Queue(scope, 'DeadLetterQueue', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(deadLetterQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is itself the dead-letter queue of the deployment notifications (of the EventBridge targets and of the function\'s asynchronous invocations).',
+    });
+    const lostAlarm = new cloudwatch.Alarm(scope, 'LostNotifications', {
+      alarmDescription: `A deployment notification of ${this.node.path} could not be published; the message is in the dead-letter queue and the notifier's log`,
+      metric: deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    const { function: fn } = createHookFunction(scope, {
+      handler: 'release-notifier',
+      hookName: 'release notifier',
+      description: `Tells the release notifications of ${this.node.path} which service, stage and version a deployment concerns, and why it failed`.slice(0, 256),
+      timeout: Duration.minutes(1),
+      environment: {
+        [RELEASE_NOTIFIER_CONFIG_ENV]: Lazy.uncachedString({ produce: () => Stack.of(this).toJsonString(this.renderNotifierConfig(topic)) }),
+      },
+      logRetention: props.notifierLogRetention,
+      deadLetterQueue,
+    });
+    topic.grantPublish(fn);
+    Validations.of(fn.role!).acknowledge({
+      id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+      reason: 'sns:Publish to the KMS-encrypted notification topic needs data keys of its key; aws-cdk-lib grants them on that key only.',
+    });
+    // ECS task definition actions support no resource-level permissions: AWS accepts only `*`.
+    fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['ecs:DescribeTaskDefinition'], resources: ['*'] }));
+    acknowledgeWildcardResources(fn.role!, ['*'],
+      'ecs:DescribeTaskDefinition, read-only, reads the release version from the task definition a deployment installs; ECS task definition actions support no resource-level permissions and accept * only.');
+    return { function: fn, deadLetterQueue, lostAlarm };
+  }
+
+  /** The stages the notifier knows, by deployment group. */
+  private renderNotifierConfig(topic: sns.ITopic): ReleaseNotifierConfig {
+    const here = Stack.of(this);
+    const region = Token.isUnresolved(here.region) ? Aws.REGION : here.region;
+    const deploymentGroups: NotifiedDeploymentGroup[] = this.stages
+      .filter((s) => !differs(Stack.of(s.service).account, here.account) && !differs(Stack.of(s.service).region, here.region))
+      .map((stage) => ({
+        applicationName: stage.service.deploymentGroup.application.applicationName,
+        deploymentGroupName: stage.service.deploymentGroup.deploymentGroupName,
+        serviceName: stage.service.serviceName,
+        stageName: stage.stageName,
+        consoleUrl: stage.service.deploymentGroupConsoleUrl,
+        cluster: stage.service.cluster.clusterName,
+        service: stage.service.service.serviceName,
+        containerName: stage.service.containerName,
+      }));
+    return {
+      deploymentGroups,
+      topicArn: topic.topicArn,
+      releaseVersionVariable: this.releaseVersionVariable,
+      pipelineConsoleUrl: `https://${region}.console.aws.amazon.com/codesuite/codepipeline/pipelines/${this.pipeline.pipelineName}/executions?region=${region}`,
+    };
   }
 
   /** Every pipeline, stage, action and deployment state change, one JSON event per line. */
@@ -581,9 +688,9 @@ export class ReleasePipeline extends Construct {
       masterKey: key,
       enforceSSL: true,
     });
-    // The services that publish: pipeline notifications and EventBridge rules.
+    // Pipeline notifications publish through the topic policy; the deployment notifier and the
+    // approvals through their roles.
     topic.grantPublish(new iam.ServicePrincipal('codestar-notifications.amazonaws.com'));
-    topic.grantPublish(new iam.ServicePrincipal('events.amazonaws.com'));
     for (const email of props.notificationEmails ?? []) {
       topic.addSubscription(new subscriptions.EmailSubscription(email));
     }

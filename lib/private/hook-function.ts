@@ -7,6 +7,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { HOOK_NAME_ENV, HOOK_TOTAL_TIMEOUT_SECONDS_ENV } from './contract/hook';
 import { handlerCode } from './handler-asset';
@@ -31,6 +32,8 @@ export interface HookFunctionSettings {
   readonly vpc?: ec2.IVpc;
   readonly vpcSubnets?: ec2.SubnetSelection;
   readonly securityGroups?: ec2.ISecurityGroup[];
+  /** Where Lambda puts asynchronous invocations that failed every retry. */
+  readonly deadLetterQueue?: sqs.IQueue;
 }
 
 export interface HookFunctionResources {
@@ -83,6 +86,7 @@ export function createHookFunction(scope: Construct, settings: HookFunctionSetti
     vpcSubnets: settings.vpc ? settings.vpcSubnets : undefined,
     securityGroups: settings.vpc ? settings.securityGroups : undefined,
     allowPublicSubnet: false,
+    deadLetterQueue: settings.deadLetterQueue,
   });
   return { function: fn, logGroup };
 }

@@ -385,9 +385,9 @@ describe('ReleasePipeline', () => {
       const broad = allPolicyStatements(template).filter((s) => s.Resource === '*'
         && actionsOf(s).some((a) => ['ecs:RegisterTaskDefinition', 'iam:PassRole'].includes(a)));
       expect(broad).toEqual([]);
-      // The only statement on * is ECR's login, which has no resource.
+      // The only statements on * are ECR's login and ECS's task definition reads, which have no resource.
       const onStar = allPolicyStatements(template).filter((s) => s.Resource === '*').flatMap(actionsOf);
-      expect([...new Set(onStar)]).toEqual(['ecr:GetAuthorizationToken']);
+      expect([...new Set(onStar)].sort()).toEqual(['ecr:GetAuthorizationToken', 'ecs:DescribeTaskDefinition']);
     });
 
     test('the deploy role registers only the service\'s family and passes only its task and execution roles to ECS tasks', () => {
@@ -437,23 +437,16 @@ describe('ReleasePipeline', () => {
   });
 
   describe('notifications', () => {
-    test('a KMS-encrypted topic that pipeline notifications and EventBridge may publish to', () => {
+    test('a KMS-encrypted topic that pipeline notifications may publish to', () => {
       const template = Template.fromStack(mockPipeline({ notificationEmails: ['team@example.com'] }).stack);
 
       template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ReleaseNotificationsKey'), 'Arn'] } });
-      template.hasResourceProperties('AWS::SNS::TopicPolicy', {
-        PolicyDocument: {
-          Statement: Match.arrayWith([
-            Match.objectLike({ Action: 'sns:Publish', Effect: 'Allow', Principal: { Service: 'codestar-notifications.amazonaws.com' } }),
-            Match.objectLike({ Action: 'sns:Publish', Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' } }),
-          ]),
-        },
-      });
+      const topicPolicy = Object.values(template.findResources('AWS::SNS::TopicPolicy'))[0].Properties.PolicyDocument.Statement as Record<string, unknown>[];
+      expect(topicPolicy.filter((s) => s.Action === 'sns:Publish' && s.Effect === 'Allow').map((s) => s.Principal)).toEqual([{ Service: 'codestar-notifications.amazonaws.com' }]);
       template.hasResourceProperties('AWS::KMS::Key', {
         KeyPolicy: {
           Statement: Match.arrayWith([
             Match.objectLike({ Action: ['kms:Decrypt', 'kms:GenerateDataKey*'], Principal: { Service: 'codestar-notifications.amazonaws.com' } }),
-            Match.objectLike({ Action: ['kms:Decrypt', 'kms:GenerateDataKey*'], Principal: { Service: 'events.amazonaws.com' } }),
           ]),
         },
       });
@@ -474,7 +467,7 @@ describe('ReleasePipeline', () => {
       });
     });
 
-    test('a failed or stopped deployment tells which service, stage and deployment, and where to see why', () => {
+    test('a failed or stopped deployment of each stage invokes the notifier, with retries and a dead-letter queue', () => {
       const template = Template.fromStack(mockPipeline().stack);
 
       const rules = template.findResources('AWS::Events::Rule', {
@@ -491,16 +484,90 @@ describe('ReleasePipeline', () => {
           deploymentGroup: [{ Ref: expect.stringMatching(/^ProductionDeploymentGroup/) }],
         },
       });
-      const target = production.Properties.Targets[0];
-      expect(target.Arn).toEqual({ Ref: expect.stringMatching(/^ReleaseNotificationsTopic/) });
-      expect(target.InputTransformer.InputPathsMap).toEqual({
-        'id': '$.id', 'detail-deploymentId': '$.detail.deploymentId', 'detail-state': '$.detail.state', 'detail-region': '$.detail.region',
+      const staging = Object.values(rules).find((r) => r.Properties.Description.startsWith('staging:'))!;
+      expect(staging.Properties.EventPattern.detail.deploymentGroup).toEqual([{ Ref: expect.stringMatching(/^StagingDeploymentGroup/) }]);
+      for (const rule of [production, staging]) {
+        expect(rule.Properties.Targets).toEqual([{
+          Id: 'Target0',
+          Arn: { 'Fn::GetAtt': [expect.stringMatching(/^ReleaseNotificationsDeploymentNotifier[0-9A-F]{8}$/), 'Arn'] },
+          DeadLetterConfig: { Arn: { 'Fn::GetAtt': [expect.stringMatching(/^ReleaseNotificationsDeploymentNotifierDeadLetterQueue/), 'Arn'] } },
+          RetryPolicy: { MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 21600 },
+        }]);
+      }
+      expect(Object.keys(template.findResources('AWS::Events::Rule', { Properties: { Targets: [{ InputTransformer: Match.anyValue() }] } }))).toEqual([]);
+    });
+
+    test('the notifier: Node.js 24 on ARM, its own log group, the stages in its configuration, and failed invocations to the dead-letter queue', () => {
+      const { stack } = mockPipeline({ pipelineName: 'orders', releaseVersionVariable: 'APP_VERSION' });
+      const template = Template.fromStack(stack);
+
+      const functions = template.findResources('AWS::Lambda::Function', { Properties: { Handler: 'index.handler', Description: Match.stringLikeRegexp('^Tells the release notifications') } });
+      expect(Object.keys(functions)).toHaveLength(1);
+      const fn = Object.values(functions)[0].Properties;
+      expect(fn).toMatchObject({
+        Runtime: 'nodejs24.x',
+        Architectures: ['arm64'],
+        Timeout: 60,
+        LoggingConfig: { LogGroup: { Ref: expect.stringMatching(/^ReleaseNotificationsDeploymentNotifierLogGroup/) } },
+        DeadLetterConfig: { TargetArn: { 'Fn::GetAtt': [expect.stringMatching(/^ReleaseNotificationsDeploymentNotifierDeadLetterQueue/), 'Arn'] } },
       });
-      const message = evaluate(target.InputTransformer.InputTemplate);
-      expect(message).toContain('"title":"production: Production deployment <detail-deploymentId> ended in <detail-state> and was rolled back"');
-      expect(message).toContain('codesuite/codedeploy/deployments/<detail-deploymentId>?region=<detail-region>');
-      expect(message).toContain('"source":"custom"');
-      expect(message).toContain('codesuite/codepipeline/pipelines/REF(ReleasePipeline');
+      const config = evaluateJson(fn.Environment.Variables.CDK_ECS_RELEASE_NOTIFIER_CONFIG) as Record<string, unknown>;
+      expect(config).toMatchObject({
+        topicArn: expect.stringMatching(/^REF\(ReleaseNotificationsTopic/),
+        releaseVersionVariable: 'APP_VERSION',
+        pipelineConsoleUrl: expect.stringContaining('/codesuite/codepipeline/pipelines/REF(ReleasePipeline'),
+        deploymentGroups: [
+          expect.objectContaining({ serviceName: 'staging', stageName: 'Staging', containerName: 'web', applicationName: expect.stringMatching(/^REF\(StagingApplication/) }),
+          expect.objectContaining({ serviceName: 'production', stageName: 'Production', containerName: 'web', consoleUrl: expect.stringContaining('/deployment-groups/') }),
+        ],
+      });
+      template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
+      template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true, MessageRetentionPeriod: 1209600 });
+      template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+        PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+      });
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        Namespace: 'AWS/SQS',
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      });
+    });
+
+    test('the notifier may read only the stages\' deployments and task sets, and publish only to the topic', () => {
+      const template = Template.fromStack(mockPipeline().stack);
+
+      const policies = template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^ReleaseNotificationsDeploymentNotifierServiceRole') }] } });
+      const statements = Object.values(policies).flatMap((p) => p.Properties.PolicyDocument.Statement as Record<string, unknown>[]);
+      const resourcesOf = (action: string) => statements.filter((s) => actionsOf(s).includes(action)).flatMap((s) => ([] as unknown[]).concat(s.Resource));
+      const deploymentGroupArn = (name: string) => ({
+        'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':codedeploy:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':deploymentgroup:',
+          { Ref: expect.stringMatching(new RegExp(`^${name}Application`)) }, '/', { Ref: expect.stringMatching(new RegExp(`^${name}DeploymentGroup`)) }]],
+      });
+      for (const action of ['codedeploy:GetDeployment', 'codedeploy:ListDeploymentTargets', 'codedeploy:GetDeploymentTarget']) {
+        expect(resourcesOf(action)).toEqual([deploymentGroupArn('Staging'), deploymentGroupArn('Production')]);
+      }
+      const taskSets = resourcesOf('ecs:DescribeTaskSets').map((r) => evaluate(r));
+      expect(taskSets).toEqual([
+        expect.stringMatching(/^arn:REF\(AWS::Partition\):ecs:REF\(AWS::Region\):REF\(AWS::AccountId\):task-set\/REF\(StagingCluster.*\)\/GETATT\(StagingService.*\.Name\)\/\*$/),
+        expect.stringMatching(/task-set\/REF\(ProductionCluster.*\)\/GETATT\(ProductionService.*\.Name\)\/\*$/),
+      ]);
+      expect(resourcesOf('sns:Publish')).toEqual([{ Ref: expect.stringMatching(/^ReleaseNotificationsTopic/) }]);
+      expect(resourcesOf('kms:GenerateDataKey*')).toEqual([{ 'Fn::GetAtt': [expect.stringMatching(/^ReleaseNotificationsKey/), 'Arn'] }]);
+      // The one wildcard: ECS task definition reads accept no resource.
+      expect(statements.filter((s) => JSON.stringify(s.Resource).includes('*') && !actionsOf(s).includes('ecs:DescribeTaskSets')).flatMap(actionsOf))
+        .toEqual(['ecs:DescribeTaskDefinition']);
+      expect(statements.find((s) => s.Resource === '*')).toEqual({ Action: 'ecs:DescribeTaskDefinition', Effect: 'Allow', Resource: '*' });
+    });
+
+    test('a successful deployment is notified when asked for', () => {
+      const template = Template.fromStack(mockPipeline({ notifyDeploymentSuccess: true }).stack);
+
+      const rules = template.findResources('AWS::Events::Rule', {
+        Properties: { EventPattern: { detail: { state: ['FAILURE', 'STOP', 'SUCCESS'] } } },
+      });
+      expect(Object.keys(rules)).toHaveLength(2);
+      expect(Object.values(rules).map((r) => r.Properties.Description)).toContain('production: a Production deployment was deployed, failed or was stopped');
     });
 
     test('creates a Slack channel configuration subscribed to the topic', () => {
