@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, Validations } from 'aws-cdk-lib';
+import { App, CfnResource, Validations } from 'aws-cdk-lib';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { IConstruct } from 'constructs';
 import { ExampleReleaseStack } from '../bin/example-stack';
@@ -46,5 +47,19 @@ describe('example app', () => {
     expect(Object.keys(template.Resources).length).toBeGreaterThan(30);
     const report = JSON.parse(fs.readFileSync(path.join(assembly.directory, 'validation-report.json'), 'utf8'));
     expect(report.pluginReports).toEqual([]);
+  });
+
+  // The two gates above only mean something if they can fail: these show they do.
+  test('the gate fails on a cdk-nag finding nobody acknowledged', () => {
+    const { app, stack } = exampleApp();
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    new s3.Bucket(stack, 'UnreviewedBucket');
+    expect(() => app.synth()).toThrow(/AwsSolutions-S1|AwsSolutions-S10|Validation failed/);
+  });
+
+  test('the gate fails on a template CloudFormation would reject', () => {
+    const { app, stack } = exampleApp();
+    new CfnResource(stack, 'Broken', { type: 'AWS::SNS::Topic', properties: { TopicNme: 'typo' } });
+    expect(() => app.synth()).toThrow(/Validation failed/);
   });
 });
