@@ -54,12 +54,19 @@ describe('example app', () => {
     const { app, stack } = exampleApp();
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
     new s3.Bucket(stack, 'UnreviewedBucket');
-    expect(() => app.synth()).toThrow(/AwsSolutions-S1|AwsSolutions-S10|Validation failed/);
+    expect(() => app.synth()).toThrow(/AwsSolutions-S10/);
   });
 
   test('the gate fails on a template CloudFormation would reject', () => {
     const { app, stack } = exampleApp();
     new CfnResource(stack, 'Broken', { type: 'AWS::SNS::Topic', properties: { TopicNme: 'typo' } });
-    expect(() => app.synth()).toThrow(/Validation failed/);
+    let error: Error | undefined;
+    try {
+      app.synth();
+    } catch (caught) {
+      error = caught as Error;
+    }
+    expect(error?.name).toBe('ValidationFailed');
+    expect(error?.message).toContain("'TopicNme' was unexpected");
   });
 });
