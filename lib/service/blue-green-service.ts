@@ -17,6 +17,9 @@ import { TrafficShifting } from './traffic-shifting';
 /** CodeDeploy's limit for the termination and approval waits: 2 days. */
 const MAX_WAIT_MINUTES = 2880;
 
+/** The health-check timeout of the target groups is 5 seconds; the interval must exceed it. */
+const MIN_HEALTH_CHECK_INTERVAL_SECONDS = 6;
+
 /** Properties of a {@link BlueGreenService}. */
 export interface BlueGreenServiceProps {
   /** The container image of the application. */
@@ -158,7 +161,8 @@ export interface BlueGreenServiceProps {
   readonly healthCheckPath?: string;
 
   /**
-   * Time between health checks of a target.
+   * Time between health checks of a target: 6 to 300 seconds, longer than the 5-second
+   * health-check timeout.
    * @default Duration.seconds(15)
    */
   readonly healthCheckInterval?: Duration;
@@ -628,8 +632,11 @@ export class BlueGreenService extends Construct {
     }
     if (props.healthCheckInterval !== undefined && !props.healthCheckInterval.isUnresolved()) {
       const seconds = props.healthCheckInterval.toSeconds();
-      if (seconds < 5 || seconds > 300) {
-        throw propError(this, 'healthCheckInterval', `must be between 5 and 300 seconds, got ${seconds} seconds`);
+      // The load balancer rejects an interval that is not longer than the health-check timeout,
+      // which is 5 seconds for IP targets over HTTP.
+      if (seconds < MIN_HEALTH_CHECK_INTERVAL_SECONDS || seconds > 300) {
+        throw propError(this, 'healthCheckInterval', `must be between ${MIN_HEALTH_CHECK_INTERVAL_SECONDS} and 300 seconds, got `
+          + `${seconds} seconds; the load balancer needs it longer than its 5-second health-check timeout`);
       }
     }
     if (props.deregistrationDelay !== undefined && !props.deregistrationDelay.isUnresolved()) {

@@ -331,7 +331,10 @@ describe('BlueGreenService', () => {
       ['memory does not fit the cpu', { cpu: 256, memoryLimitMiB: 4096 }, /invalid memoryLimitMiB: memoryLimitMiB 4096 is not a size Fargate accepts with cpu 256; use 512, 1024, 2048/],
       ['memory steps are wrong', { cpu: 1024, memoryLimitMiB: 2500 }, /use 2048 to 8192 in steps of 1024/],
       ['health-check path lacks a slash', { healthCheckPath: 'health' }, /invalid healthCheckPath: must start with '\/', got 'health'/],
-      ['health-check interval is 2 s', { healthCheckInterval: Duration.seconds(2) }, /invalid healthCheckInterval: must be between 5 and 300 seconds, got 2 seconds/],
+      ['health-check interval is 2 s', { healthCheckInterval: Duration.seconds(2) }, /invalid healthCheckInterval: must be between 6 and 300 seconds, got 2 seconds/],
+      // The ALB rejects an interval equal to its 5-second timeout at deploy time.
+      ['health-check interval equals the 5 s timeout', { healthCheckInterval: Duration.seconds(5) },
+        /invalid healthCheckInterval: must be between 6 and 300 seconds, got 5 seconds; the load balancer needs it longer than its 5-second health-check timeout/],
       ['deregistration delay is 2 hours', { deregistrationDelay: Duration.hours(2) }, /invalid deregistrationDelay: must be between 0 and 3600 seconds, got 7200 seconds/],
       ['termination wait exceeds two days', { terminationWait: Duration.days(3) }, /invalid terminationWait: must be between 0 and 2880 minutes, got 4320 minutes/],
       ['approval wait is 0', { approvalWait: Duration.minutes(0) }, /invalid approvalWait: must be between 1 and 2880 minutes, got 0 minutes/],
