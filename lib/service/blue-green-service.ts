@@ -150,7 +150,7 @@ export interface BlueGreenServiceProps {
   /**
    * With HTTPS, also listen on port 80 and redirect every request to the production listener,
    * so links and clients that still say `http://` keep working.
-   * @default true with HTTPS on port 443, false otherwise
+   * @default true with HTTPS on port 443 unless the test listener takes port 80, false otherwise
    */
   readonly redirectHttp?: boolean;
 
@@ -373,7 +373,8 @@ export class BlueGreenService extends Construct {
     for (const peer of productionPeers) {
       this.loadBalancer.connections.allowFrom(peer, ec2.Port.tcp(this.listenerPort), `production listener of ${this.serviceName}`);
     }
-    if (props.redirectHttp ?? (this.https && this.listenerPort === 443)) {
+    // By default only when port 80 is free: the load balancer refuses two listeners on one port.
+    if (props.redirectHttp ?? (this.https && this.listenerPort === 443 && this.testListenerPort !== 80)) {
       this.redirectListener = new elbv2.ApplicationListener(this, 'RedirectListener', {
         loadBalancer: this.loadBalancer,
         port: 80,

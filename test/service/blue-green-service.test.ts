@@ -199,6 +199,15 @@ describe('BlueGreenService', () => {
     expect(() => serviceIn(stack, { redirectHttp: true })).toThrow(/invalid redirectHttp: needs HTTPS listeners; give a certificate/);
   });
 
+  test('adds no default redirect when the test listener takes port 80', () => {
+    const stack = testStack();
+    const service = serviceIn(stack, { certificate: certificate(stack), testListenerPort: 80 });
+    expect(service.redirectListener).toBeUndefined();
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::ElasticLoadBalancingV2::Listener', 2);
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 80, Protocol: 'HTTPS' });
+  });
+
   test('fails when the redirect would take a port already in use', () => {
     const stack = testStack();
     expect(() => serviceIn(stack, { certificate: certificate(stack), testListenerPort: 80, redirectHttp: true }))
