@@ -33,6 +33,7 @@ import {
   anomalyLatencyCriterion,
   errorRateCriterion,
   fatalLogCriterion,
+  fatalLogMetricName,
   fixedLatencyCriterion,
   formatAlarmName,
   formatDuration,
@@ -40,7 +41,6 @@ import {
   formatNumber,
   overflowCriterion,
   runningTaskShortfallCriterion,
-  sanitizeAlarmText,
   truncateDescription,
   unhealthyTargetsCriterion,
 } from '../private/alarm-format';
@@ -356,7 +356,7 @@ export class RollbackAlarms extends Construct {
       this.addAlarm(this.unhealthyTargetsAlarm);
     }
     if (props.logGroup && (props.enableFatalLogAlarm ?? true)) {
-      this.fatalLogMetricName = `FatalLogLines/${sanitizeAlarmText(this.stackName)}/${sanitizeAlarmText(this.serviceName)}`;
+      this.fatalLogMetricName = fatalLogMetricName(this.stackName, this.serviceName);
       this.fatalLogAlarm = this.createFatalLogAlarm(props.logGroup, props.fatalLogPatterns ?? defaultFatalLogPatterns());
       this.addAlarm(this.fatalLogAlarm);
     }

@@ -35,6 +35,20 @@ export function sanitizeAlarmText(text: string): string {
   return text.replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/"/g, '\'').trim();
 }
 
+/** CloudWatch Logs caps a metric filter's metric name at 255 characters. */
+export const MAX_METRIC_NAME_LENGTH = 255;
+
+/**
+ * The metric name the fatal-log metric filters publish: `FatalLogLines/OrdersStack/orders-api`.
+ * CloudWatch Logs rejects `:`, `*` and `$` in a metric filter's metric name and names longer than
+ * 255 characters, so those characters become `-` and the service name is shortened.
+ */
+export function fatalLogMetricName(stackName: string, serviceName: string): string {
+  const clean = (text: string) => sanitizeAlarmText(text).replace(/[:*$]/g, '-');
+  const prefix = `FatalLogLines/${clean(stackName)}/`;
+  return `${prefix}${clean(serviceName)}`.slice(0, MAX_METRIC_NAME_LENGTH);
+}
+
 /** Cuts a description to CloudWatch's limit. */
 export function truncateDescription(text: string): string {
   return text.length <= MAX_ALARM_DESCRIPTION_LENGTH ? text : `${text.slice(0, MAX_ALARM_DESCRIPTION_LENGTH - 3)}...`;

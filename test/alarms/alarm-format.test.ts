@@ -1,6 +1,7 @@
 import {
   anomalyLatencyCriterion,
   errorRateCriterion,
+  fatalLogMetricName,
   fixedLatencyCriterion,
   formatAlarmName,
   formatDuration,
@@ -89,4 +90,15 @@ test('criteria read as people say them', () => {
 test('a running-task shortfall reads as fewer than desired, or a share of desired', () => {
   expect(runningTaskShortfallCriterion('100', '3 min')).toBe('running tasks < desired for 3 min');
   expect(runningTaskShortfallCriterion('90', '3 min')).toBe('running tasks < 90% of desired for 3 min');
+});
+
+describe('fatalLogMetricName', () => {
+  test('names the stack and the service', () => {
+    expect(fatalLogMetricName('OrdersProd', 'orders-api')).toBe('FatalLogLines/OrdersProd/orders-api');
+  });
+
+  test('replaces the characters CloudWatch Logs rejects and stays within 255 characters', () => {
+    expect(fatalLogMetricName('OrdersProd', 'orders:api*$')).toBe('FatalLogLines/OrdersProd/orders-api--');
+    expect(fatalLogMetricName('OrdersProd', 's'.repeat(300))).toHaveLength(255);
+  });
 });

@@ -142,6 +142,20 @@ describe('defaults', () => {
     });
   });
 
+  test('the fatal-log metric name is one CloudWatch Logs accepts, whatever the service name', () => {
+    const { stack, alarms } = setup({ serviceName: `orders:api*$${'x'.repeat(300)}` });
+    const filters = Object.values(Template.fromStack(stack).findResources('AWS::Logs::MetricFilter'));
+    expect(filters).toHaveLength(2);
+    for (const filter of filters) {
+      const metricName = filter.Properties.MetricTransformations[0].MetricName as string;
+      // PutMetricFilter: at most 255 characters, none of ':', '*' or '$'.
+      expect(metricName).toMatch(/^FatalLogLines\/OrdersStack\/orders-api--x+$/);
+      expect(metricName.length).toBeLessThanOrEqual(255);
+    }
+    expect(alarms.metricFatalLogLines().metricName)
+      .toBe(filters[0].Properties.MetricTransformations[0].MetricName);
+  });
+
   test('fatal lines in plain text and in JSON count into one metric, and one line fires', () => {
     const { stack, alarms } = setup();
     const template = Template.fromStack(stack);
