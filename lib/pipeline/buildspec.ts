@@ -72,8 +72,9 @@ export function renderReleaseBuildSpec(options: ReleaseBuildSpecOptions): Record
         'commands': [
           ...preChecks,
           `export ${sourceRevision}="\${CODEBUILD_RESOLVED_SOURCE_VERSION:?the build has no source revision}"`,
-          // Docker tags allow letters, digits, '_', '.' and '-'.
-          `export ${imageTag}="$(printf '%s' "$${sourceRevision}" | tr -c 'A-Za-z0-9_.-' '-' | cut -c1-${options.revisionLength})"`,
+          // Docker tags allow letters, digits, '_', '.' and '-', and start with one of the first
+          // three: an S3 object version may start with '/', '+' or '.'.
+          `export ${imageTag}="$(printf '%s' "$${sourceRevision}" | tr -c 'A-Za-z0-9_.-' '-' | sed 's/^[.-]/_/' | cut -c1-${options.revisionLength})"`,
           `export REGISTRY_ID="$(printf '%s' "$${repositoryUri}" | cut -d. -f1)" REGISTRY_REGION="$(printf '%s' "$${repositoryUri}" | cut -d. -f4)" REPOSITORY_NAME="\${${repositoryUri}#*/}"`,
           `aws ecr get-login-password --region "$REGISTRY_REGION" | docker login --username AWS --password-stdin ${registry}`,
         ],
