@@ -45,12 +45,28 @@ export function checkWholeMinutes(scope: IConstruct, prop: string, value: Durati
   if (value === undefined || value.isUnresolved()) {
     return;
   }
-  const seconds = value.toSeconds();
+  // Not integral: a duration in milliseconds would otherwise throw here without naming the prop.
+  const seconds = value.toSeconds({ integral: false });
   if (seconds % 60 !== 0) {
     throw propError(scope, prop, `must be a whole number of minutes, got ${value.toHumanString()}; CodeDeploy counts this in minutes`);
   }
   const minutes = seconds / 60;
   if (minutes < minMinutes || minutes > maxMinutes) {
     throw propError(scope, prop, `must be between ${minMinutes} and ${maxMinutes} minutes, got ${minutes} minutes`);
+  }
+}
+
+/**
+ * Throws unless the duration is a whole number of seconds within [minSeconds, maxSeconds].
+ * Tokens are skipped. `fix` tells the user what to do.
+ */
+export function checkWholeSeconds(scope: IConstruct, prop: string, value: Duration | undefined, minSeconds: number, maxSeconds: number, fix?: string): void {
+  if (value === undefined || value.isUnresolved()) {
+    return;
+  }
+  const seconds = value.toSeconds({ integral: false });
+  if (!Number.isInteger(seconds) || seconds < minSeconds || seconds > maxSeconds) {
+    throw propError(scope, prop, `must be a whole number of seconds between ${minSeconds} and ${maxSeconds}, got ${value.toHumanString()}`
+      + `${fix ? `; ${fix}` : ''}`);
   }
 }

@@ -11,7 +11,7 @@ import { RollbackAlarms, RollbackAlarmsOptions } from '../alarms/rollback-alarms
 import type { AppSpecOptions, ILifecycleHook } from '../hooks/lifecycle-hook';
 import { fargateSizeProblem } from '../private/fargate';
 import { HookRegistry } from '../private/hook-registry';
-import { checkIntegerRange, checkWholeMinutes, isResolved, propError } from '../private/validation';
+import { checkIntegerRange, checkWholeMinutes, checkWholeSeconds, isResolved, propError } from '../private/validation';
 import { TrafficShifting } from './traffic-shifting';
 
 /** CodeDeploy's limit for the termination and approval waits: 2 days. */
@@ -631,21 +631,11 @@ export class BlueGreenService extends Construct {
     if (props.healthCheckPath !== undefined && isResolved(props.healthCheckPath) && !props.healthCheckPath.startsWith('/')) {
       throw propError(this, 'healthCheckPath', `must start with '/', got '${props.healthCheckPath}'; for example '/health'`);
     }
-    if (props.healthCheckInterval !== undefined && !props.healthCheckInterval.isUnresolved()) {
-      const seconds = props.healthCheckInterval.toSeconds();
-      // The load balancer rejects an interval that is not longer than the health-check timeout,
-      // which is 5 seconds for IP targets over HTTP.
-      if (seconds < MIN_HEALTH_CHECK_INTERVAL_SECONDS || seconds > 300) {
-        throw propError(this, 'healthCheckInterval', `must be between ${MIN_HEALTH_CHECK_INTERVAL_SECONDS} and 300 seconds, got `
-          + `${seconds} seconds; the load balancer needs it longer than its 5-second health-check timeout`);
-      }
-    }
-    if (props.deregistrationDelay !== undefined && !props.deregistrationDelay.isUnresolved()) {
-      const seconds = props.deregistrationDelay.toSeconds();
-      if (seconds < 0 || seconds > 3600) {
-        throw propError(this, 'deregistrationDelay', `must be between 0 and 3600 seconds, got ${seconds} seconds`);
-      }
-    }
+    // The load balancer rejects an interval that is not longer than the health-check timeout,
+    // which is 5 seconds for IP targets over HTTP.
+    checkWholeSeconds(this, 'healthCheckInterval', props.healthCheckInterval, MIN_HEALTH_CHECK_INTERVAL_SECONDS, 300,
+      'the load balancer needs it longer than its 5-second health-check timeout');
+    checkWholeSeconds(this, 'deregistrationDelay', props.deregistrationDelay, 0, 3600);
     checkWholeMinutes(this, 'terminationWait', props.terminationWait, 0, MAX_WAIT_MINUTES);
     checkWholeMinutes(this, 'approvalWait', props.approvalWait, 1, MAX_WAIT_MINUTES);
     if (props.containerName !== undefined && isResolved(props.containerName) && !/^[A-Za-z0-9_-]{1,255}$/.test(props.containerName)) {
