@@ -224,6 +224,9 @@ async function runSteps<TState>(
   options: CodeDeployHookOptions,
 ): Promise<HookOutcome<TState> | 'handed-over'> {
   const bodyDeadline = Math.min(plan.functionDeadline - plan.safetyMarginMs, plan.totalDeadline);
+  // When the hook's total time ends before this invocation would, a new invocation gets no more
+  // time than this one: handing over would only bounce the work between invocations.
+  const handOverGainsTime = plan.totalDeadline > plan.functionDeadline - plan.safetyMarginMs;
   const minRunMs = options.minRunMs
     ?? Math.min(30_000, Math.round(0.25 * (plan.functionDeadline - plan.invokedAt)));
   let continuation = initial;
@@ -234,7 +237,7 @@ async function runSteps<TState>(
         return failed(`hook deadline reached after ${formatSeconds(Date.now() - plan.startedAt)}; `
           + `the hook's total time of ${formatSeconds(plan.totalTimeoutMs)} runs out before the work can resume`);
       }
-      if (resumeAt + minRunMs > bodyDeadline) {
+      if (handOverGainsTime && resumeAt + minRunMs > bodyDeadline) {
         // The wait outlasts this invocation: wait what fits, then pass the same step on.
         await sleep(Math.max(0, bodyDeadline - minRunMs - Date.now()));
         return handOver(event, continuation, plan, lambdaContext, logger, options);
@@ -263,7 +266,7 @@ async function runSteps<TState>(
         + `the hook's total time of ${formatSeconds(plan.totalTimeoutMs)} ran out with the work still in progress`
         + (outcome.reason ? `: ${outcome.reason}` : ''));
     }
-    if (Date.now() + delayMs + minRunMs > bodyDeadline) {
+    if (handOverGainsTime && Date.now() + delayMs + minRunMs > bodyDeadline) {
       return handOver(event, next, plan, lambdaContext, logger, options);
     }
     continuation = next;

@@ -434,6 +434,37 @@ describe('work longer than one invocation', () => {
     expectSingleReport(codeDeploy, 'Succeeded');
   });
 
+  test('when the total time ends within this invocation, the body runs again here instead of bouncing between invocations', async () => {
+    lambda.on(InvokeCommand).resolves({ StatusCode: 202 });
+    const attempts: Array<number | undefined> = [];
+    const handler = codeDeployHook<number>(async ({ continuation }) => {
+      attempts.push(continuation?.attempt);
+      return continuation ? succeeded('done') : inProgress(1, { delaySeconds: 0.05 });
+    }, { ...FAST, totalTimeoutMs: 2000 });
+
+    const summary = await handler({ ...EVENT }, fakeContext(60_000));
+
+    expect(lambda.commandCalls(InvokeCommand)).toHaveLength(0);
+    expect(attempts).toEqual([undefined, 1]);
+    expect(summary).toMatchObject({ verdict: 'Succeeded', report: 'reported' });
+    expectSingleReport(codeDeploy, 'Succeeded');
+  });
+
+  test('a continued invocation waits for its resume time here when the total time ends within it', async () => {
+    lambda.on(InvokeCommand).resolves({ StatusCode: 202 });
+    const body = jest.fn(async () => succeeded('done'));
+    const handler = codeDeployHook(body, { ...FAST, totalTimeoutMs: 2000 });
+    const now = Date.now();
+    const continuation = { state: {}, attempt: 1, startedAt: new Date(now - 500).toISOString(), resumeAt: new Date(now + 100).toISOString() };
+
+    const summary = await handler({ ...EVENT, continuation }, fakeContext(60_000));
+
+    expect(lambda.commandCalls(InvokeCommand)).toHaveLength(0);
+    expect(body).toHaveBeenCalledTimes(1);
+    expect(summary).toMatchObject({ verdict: 'Succeeded', report: 'reported' });
+    expectSingleReport(codeDeploy, 'Succeeded');
+  });
+
   test('the hook fails when its total time runs out', async () => {
     const body = jest.fn(async () => succeeded());
     const handler = codeDeployHook(body, { ...FAST, totalTimeoutMs: 60_000 });
