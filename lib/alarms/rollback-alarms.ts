@@ -401,7 +401,9 @@ export class RollbackAlarms extends Construct {
    * and during the termination wait. Adding the same alarm twice has no effect.
    */
   public addAlarm(alarm: cloudwatch.IAlarm): void {
-    if (this.allAlarms.includes(alarm)) {
+    // The same alarm twice, or two imports of one alarm name, would list a name twice in the
+    // deployment group, which CodeDeploy rejects at deployment.
+    if (this.allAlarms.includes(alarm) || this.allAlarms.some((added) => sameResolvedName(added, alarm))) {
       return;
     }
     this.allAlarms.push(alarm);
@@ -959,4 +961,9 @@ function defaultFatalLogPatterns(): logs.IFilterPattern[] {
       logs.FilterPattern.stringValue('$.level', '=', 'FATAL'),
     ),
   ];
+}
+
+/** True when both alarm names are known at synthesis and equal. */
+function sameResolvedName(a: cloudwatch.IAlarm, b: cloudwatch.IAlarm): boolean {
+  return !Token.isUnresolved(a.alarmName) && !Token.isUnresolved(b.alarmName) && a.alarmName === b.alarmName;
 }

@@ -373,6 +373,18 @@ describe('attaching to the deployment group', () => {
 });
 
 describe('more alarms than CodeDeploy accepts', () => {
+  test('an alarm name added twice is listed once', () => {
+    const { stack, alarms } = setup();
+    const first = cloudwatch.Alarm.fromAlarmName(stack, 'QueueBacklog', 'orders-queue-backlog');
+    const second = cloudwatch.Alarm.fromAlarmName(stack, 'QueueBacklogAgain', 'orders-queue-backlog');
+    alarms.addAlarm(first);
+    alarms.addAlarm(second);
+    alarms.addAlarm(first);
+    expect(alarms.alarms.filter((a) => a.alarmName === 'orders-queue-backlog')).toEqual([first]);
+    const names = deploymentGroupAlarmNames(stack).filter((name) => name === 'orders-queue-backlog');
+    expect(names).toEqual(['orders-queue-backlog']);
+  });
+
   test('ten alarms are listed directly, without a composite alarm', () => {
     const { stack, alarms } = setup();
     userAlarms(stack, 6).forEach(a => alarms.addAlarm(a));
