@@ -17,6 +17,7 @@ import { TrafficShiftingKind } from '../service/traffic-shifting';
 import { HookFunctionOptions } from './hook-options';
 import { LifecycleEvent } from './lifecycle-event';
 import { ILifecycleHook } from './lifecycle-hook';
+import { grantDeploymentTargetReads } from '../private/deployment-target-grants';
 
 /** Longest bake window: the hook must finish within CodeDeploy's hour, metric delay included. */
 const MAX_BAKE_WINDOW_MINUTES = 45;
@@ -184,10 +185,7 @@ export class MetricGateHook extends Construct implements ILifecycleHook {
     acknowledgeWildcardResources(this, ['*'],
       'cloudwatch:GetMetricData, read-only, has no resource-level permissions: AWS accepts it on * only.');
     // Which target group is green and when traffic moved, from CodeDeploy's record of the deployment.
-    fn.addToRolePolicy(new iam.PolicyStatement({
-      actions: ['codedeploy:ListDeploymentTargets', 'codedeploy:GetDeploymentTarget'],
-      resources: [service.deploymentGroup.deploymentGroupArn],
-    }));
+    grantDeploymentTargetReads(fn, this);
     grantSelfInvoke(this, fn);
 
     service.addHook(this);

@@ -13,6 +13,7 @@ import { propError } from '../private/validation';
 import { HookFunctionOptions } from './hook-options';
 import { LifecycleEvent } from './lifecycle-event';
 import { ILifecycleHook } from './lifecycle-hook';
+import { grantDeploymentTargetReads } from '../private/deployment-target-grants';
 
 /** Longest migration deadline: CodeDeploy waits one hour for a hook, and the hook needs time to stop the task and report. */
 const MAX_DEADLINE_MINUTES = 50;
@@ -183,10 +184,7 @@ export class MigrationHook extends Construct implements ILifecycleHook {
       resources: [taskSets],
     }));
     // The green task set of the deployment, from CodeDeploy's record of its target.
-    fn.addToRolePolicy(new iam.PolicyStatement({
-      actions: ['codedeploy:ListDeploymentTargets', 'codedeploy:GetDeploymentTarget'],
-      resources: [service.deploymentGroup.deploymentGroupArn],
-    }));
+    grantDeploymentTargetReads(fn, this);
     grantSelfInvoke(this, fn);
     acknowledgeWildcardResources(this, [taskDefinitionRevisions],
       'ecs:RunTask on every revision of the service\'s own task definition family, on its cluster only: the revision to run is registered at deployment time.');

@@ -23,6 +23,7 @@ import { HookFunctionOptions } from './hook-options';
 import { LifecycleEvent } from './lifecycle-event';
 import { ILifecycleHook } from './lifecycle-hook';
 import { ExpectedVersion, SmokeCheck } from './smoke-check';
+import { grantDeploymentTargetReads } from '../private/deployment-target-grants';
 
 /** Events at which the test listener routes to the new version. */
 const ALLOWED_EVENTS = [
@@ -232,10 +233,7 @@ export class SmokeTestHook extends Construct implements ILifecycleHook, ec2.ICon
     this.fn.addEnvironment(SMOKE_DEPLOYED_SERVICE_ENV, value);
     this.environment[SMOKE_DEPLOYED_SERVICE_ENV] = value;
 
-    this.fn.addToRolePolicy(new iam.PolicyStatement({
-      actions: ['codedeploy:ListDeploymentTargets', 'codedeploy:GetDeploymentTarget'],
-      resources: [service.deploymentGroup.deploymentGroupArn],
-    }));
+    grantDeploymentTargetReads(this.fn, this);
     const taskSets = stack.formatArn({
       service: 'ecs', resource: 'task-set', resourceName: `${deployed.cluster}/${deployed.service}/*`, arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
     });

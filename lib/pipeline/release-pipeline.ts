@@ -37,6 +37,7 @@ import {
 import { acknowledgeArtifactAccess, acknowledgeBuildAccess, acknowledgeTaskDefinitionFamily } from './acknowledgements';
 import { BUILD_ENV, EXPORTED_VARIABLES, renderReleaseBuildSpec } from './buildspec';
 import { ReleaseSource } from './release-source';
+import { grantDeploymentTargetReads } from '../private/deployment-target-grants';
 
 /** Stage names the pipeline uses itself. */
 const RESERVED_STAGE_NAMES = ['Source', 'Build'];
@@ -512,11 +513,12 @@ export class ReleasePipeline extends Construct {
         maxEventAge: Duration.hours(6),
       })],
     });
-    // GetDeployment, ListDeploymentTargets and GetDeploymentTarget authorize on the deployment group.
+    // GetDeployment authorizes on the deployment group; the target reads on * only.
     fn.addToRolePolicy(new iam.PolicyStatement({
-      actions: ['codedeploy:GetDeployment', 'codedeploy:ListDeploymentTargets', 'codedeploy:GetDeploymentTarget'],
+      actions: ['codedeploy:GetDeployment'],
       resources: [service.deploymentGroup.deploymentGroupArn],
     }));
+    grantDeploymentTargetReads(fn, fn.role!);
     const taskSets = here.formatArn({
       service: 'ecs',
       resource: 'task-set',

@@ -81,13 +81,11 @@ describe('MetricGateHook', () => {
       .config.trafficShift).toBe('all-at-once');
   });
 
-  test('reads metrics, which only * allows, and this deployment group\'s targets; may invoke itself only', () => {
+  test('reads metrics and deployment targets, which only * allows; reports on this deployment group; may invoke itself only', () => {
     const { stack, service, hook, statements } = gate();
-    expect(wildcardActions(statements)).toEqual(['cloudwatch:GetMetricData']);
+    expect(wildcardActions(statements).sort()).toEqual(['cloudwatch:GetMetricData', 'codedeploy:GetDeploymentTarget', 'codedeploy:ListDeploymentTargets']);
     const groupArn = stack.resolve(service.deploymentGroup.deploymentGroupArn);
-    for (const action of ['codedeploy:ListDeploymentTargets', 'codedeploy:GetDeploymentTarget', 'codedeploy:PutLifecycleEventHookExecutionStatus']) {
-      expect(allowing(statements, action).map((s) => s.Resource)).toEqual([groupArn]);
-    }
+    expect(allowing(statements, 'codedeploy:PutLifecycleEventHookExecutionStatus').map((s) => s.Resource)).toEqual([groupArn]);
     const fnId = stack.getLogicalId(hook.function.node.defaultChild as lambda.CfnFunction);
     expect(allowing(statements, 'lambda:InvokeFunction').map((s) => s.Resource)).toEqual([{ 'Fn::GetAtt': [fnId, 'Arn'] }]);
   });

@@ -90,14 +90,15 @@ describe('MigrationHook', () => {
     expect(list.Condition).toEqual(onCluster);
   });
 
-  test('reads the service\'s task sets and this deployment group\'s targets only', () => {
+  test('reads the service\'s task sets, deployment targets (on * only) and reports on this deployment group', () => {
     const { stack, service, statements } = migration();
     const taskSets = only(statements, 'ecs:DescribeTaskSets');
     expect(joinToText(taskSets.Resource)).toBe('arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:task-set/'
       + `${joinToText(stack.resolve(service.cluster.clusterName))}/${joinToText(stack.resolve(service.service.serviceName))}/*`);
     const groupArn = stack.resolve(service.deploymentGroup.deploymentGroupArn);
-    for (const action of ['codedeploy:ListDeploymentTargets', 'codedeploy:GetDeploymentTarget', 'codedeploy:PutLifecycleEventHookExecutionStatus']) {
-      expect(only(statements, action).Resource).toEqual(groupArn);
+    expect(only(statements, 'codedeploy:PutLifecycleEventHookExecutionStatus').Resource).toEqual(groupArn);
+    for (const action of ['codedeploy:ListDeploymentTargets', 'codedeploy:GetDeploymentTarget']) {
+      expect(only(statements, action).Resource).toBe('*');
     }
   });
 
@@ -113,9 +114,9 @@ describe('MigrationHook', () => {
     expect(fnResource.DependsOn).not.toContain(stack.getLogicalId(selfInvoke.node.defaultChild as iam.CfnPolicy));
   });
 
-  test('grants nothing on * but ListTasks, limited to the cluster by condition', () => {
+  test('grants nothing on * but ListTasks, limited to the cluster by condition, and the read-only deployment-target calls', () => {
     const { statements } = migration();
-    expect(wildcardActions(statements)).toEqual(['ecs:ListTasks (with condition)']);
+    expect(wildcardActions(statements).sort()).toEqual(['codedeploy:GetDeploymentTarget', 'codedeploy:ListDeploymentTargets', 'ecs:ListTasks (with condition)']);
   });
 
   test('runs in given subnets and security groups', () => {

@@ -198,7 +198,7 @@ describe('SmokeTestHook', () => {
       .flatMap(actionsOf)
       .filter((action) => action.startsWith('ecs:') || action.startsWith('codedeploy:ListDeploymentTargets') || action.startsWith('codedeploy:GetDeploymentTarget'));
 
-    test('reads the green task definition\'s RELEASE_VERSION, from this deployment group, this service\'s task sets and any task definition', () => {
+    test('reads the green task definition\'s RELEASE_VERSION, from the deployment\'s targets, this service\'s task sets and any task definition', () => {
       const { stack, service, hook } = smoke({ checks: [versionCheck(ExpectedVersion.fromDeployedEnvironment())] });
       const { checks, environment, statements } = synth(stack, hook);
 
@@ -208,15 +208,18 @@ describe('SmokeTestHook', () => {
         service: joinToText(stack.resolve(service.service.serviceName)),
         container: 'web',
       });
+      // The target reads have no resource-level permissions: a deployment-group ARN would be denied.
       expect(allowing(statements, 'codedeploy:ListDeploymentTargets')).toEqual([expect.objectContaining({
         Action: ['codedeploy:ListDeploymentTargets', 'codedeploy:GetDeploymentTarget'],
-        Resource: stack.resolve(service.deploymentGroup.deploymentGroupArn),
+        Resource: '*',
       })]);
       const taskSets = allowing(statements, 'ecs:DescribeTaskSets');
       expect(taskSets).toHaveLength(1);
       expect(joinToText(taskSets[0].Resource)).toMatch(/^arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:task-set\/<Cluster\w+>\/<OrdersService\w+\.Name>\/\*$/);
       expect(allowing(statements, 'ecs:DescribeTaskDefinition')).toEqual([expect.objectContaining({ Action: 'ecs:DescribeTaskDefinition', Resource: '*' })]);
-      expect(wildcardActions(statements).sort()).toEqual(['ec2:DescribeNetworkInterfaces', 'ecs:DescribeTaskDefinition']);
+      expect(wildcardActions(statements).sort()).toEqual([
+        'codedeploy:GetDeploymentTarget', 'codedeploy:ListDeploymentTargets', 'ec2:DescribeNetworkInterfaces', 'ecs:DescribeTaskDefinition',
+      ]);
       expect(hook._deployedVersionVariables).toEqual(['RELEASE_VERSION']);
     });
 

@@ -63,6 +63,9 @@ describe('hooks under policy validation', () => {
       'AwsSolutions-IAM5[Resource::*]', // pre-flight: cloudwatch:DescribeAlarms
       'AwsSolutions-IAM5[Resource::*]', // smoke test: ec2:DescribeNetworkInterfaces
       'AwsSolutions-IAM5[Resource::*]', // smoke test: ecs:DescribeTaskDefinition, for the deployed version
+      'AwsSolutions-IAM5[Resource::*]', // metric gate: codedeploy deployment-target reads
+      'AwsSolutions-IAM5[Resource::*]', // migration: codedeploy deployment-target reads
+      'AwsSolutions-IAM5[Resource::*]', // smoke test: codedeploy deployment-target reads
       expect.stringMatching(/^AwsSolutions-IAM5\[Resource::arn:aws:ecs:eu-west-1:<AWS::AccountId>:task-definition\/ReleaseOrdersTaskDefinition\w+:\*\]$/),
       expect.stringMatching(/^AwsSolutions-IAM5\[Resource::arn:aws:ecs:eu-west-1:<AWS::AccountId>:task-set\/<Cluster\w+>\/<OrdersService\w+\.Name>\/\*\]$/), // migration
       expect.stringMatching(/^AwsSolutions-IAM5\[Resource::arn:aws:ecs:eu-west-1:<AWS::AccountId>:task-set\/<Cluster\w+>\/<OrdersService\w+\.Name>\/\*\]$/), // smoke test

@@ -387,7 +387,9 @@ describe('ReleasePipeline', () => {
       expect(broad).toEqual([]);
       // The only statements on * are ECR's login and ECS's task definition reads, which have no resource.
       const onStar = allPolicyStatements(template).filter((s) => s.Resource === '*').flatMap(actionsOf);
-      expect([...new Set(onStar)].sort()).toEqual(['ecr:GetAuthorizationToken', 'ecs:DescribeTaskDefinition']);
+      expect([...new Set(onStar)].sort()).toEqual([
+        'codedeploy:GetDeploymentTarget', 'codedeploy:ListDeploymentTargets', 'ecr:GetAuthorizationToken', 'ecs:DescribeTaskDefinition',
+      ]);
     });
 
     test('the deploy role registers only the service\'s family and passes only its task and execution roles to ECS tasks', () => {
@@ -534,7 +536,7 @@ describe('ReleasePipeline', () => {
       });
     });
 
-    test('the notifier may read only the stages\' deployments and task sets, and publish only to the topic', () => {
+    test('the notifier may read only the stages\' deployments and task sets, the deployment targets, and publish only to the topic', () => {
       const template = Template.fromStack(mockPipeline().stack);
 
       const policies = template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^ReleaseNotificationsDeploymentNotifierServiceRole') }] } });
@@ -544,8 +546,10 @@ describe('ReleasePipeline', () => {
         'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':codedeploy:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':deploymentgroup:',
           { Ref: expect.stringMatching(new RegExp(`^${name}Application`)) }, '/', { Ref: expect.stringMatching(new RegExp(`^${name}DeploymentGroup`)) }]],
       });
-      for (const action of ['codedeploy:GetDeployment', 'codedeploy:ListDeploymentTargets', 'codedeploy:GetDeploymentTarget']) {
-        expect(resourcesOf(action)).toEqual([deploymentGroupArn('Staging'), deploymentGroupArn('Production')]);
+      expect(resourcesOf('codedeploy:GetDeployment')).toEqual([deploymentGroupArn('Staging'), deploymentGroupArn('Production')]);
+      // The target reads have no resource-level permissions: a deployment-group ARN would be denied.
+      for (const action of ['codedeploy:ListDeploymentTargets', 'codedeploy:GetDeploymentTarget']) {
+        expect(resourcesOf(action)).toEqual(['*']);
       }
       const taskSets = resourcesOf('ecs:DescribeTaskSets').map((r) => evaluate(r));
       expect(taskSets).toEqual([
@@ -554,10 +558,9 @@ describe('ReleasePipeline', () => {
       ]);
       expect(resourcesOf('sns:Publish')).toEqual([{ Ref: expect.stringMatching(/^ReleaseNotificationsTopic/) }]);
       expect(resourcesOf('kms:GenerateDataKey*')).toEqual([{ 'Fn::GetAtt': [expect.stringMatching(/^ReleaseNotificationsKey/), 'Arn'] }]);
-      // The one wildcard: ECS task definition reads accept no resource.
-      expect(statements.filter((s) => JSON.stringify(s.Resource).includes('*') && !actionsOf(s).includes('ecs:DescribeTaskSets')).flatMap(actionsOf))
-        .toEqual(['ecs:DescribeTaskDefinition']);
-      expect(statements.find((s) => s.Resource === '*')).toEqual({ Action: 'ecs:DescribeTaskDefinition', Effect: 'Allow', Resource: '*' });
+      // The only wildcards: reads that accept no resource (task definitions, deployment targets).
+      expect(statements.filter((s) => JSON.stringify(s.Resource).includes('*') && !actionsOf(s).includes('ecs:DescribeTaskSets')).flatMap(actionsOf).sort())
+        .toEqual(['codedeploy:GetDeploymentTarget', 'codedeploy:ListDeploymentTargets', 'ecs:DescribeTaskDefinition']);
     });
 
     test('a successful deployment is notified when asked for', () => {
