@@ -78,17 +78,20 @@ export async function withRetry<T>(
   const attemptTimeoutMs = options.attemptTimeoutMs ?? DEFAULT_RETRY.attemptTimeoutMs;
   const isRetryable = options.isRetryable ?? isRetryableAwsError;
 
+  let lastError: unknown;
   for (let attempt = 1; ; attempt++) {
     options.signal?.throwIfAborted();
     const timeoutMs = options.deadline === undefined
       ? attemptTimeoutMs
       : Math.min(attemptTimeoutMs, options.deadline - Date.now());
     if (timeoutMs <= 0) {
-      throw new AttemptTimeoutError(0);
+      // A backoff that overslept the deadline: the last failure says more than a zero-length timeout.
+      throw lastError ?? new AttemptTimeoutError(0);
     }
     try {
       return await runAttempt(operation, attempt, timeoutMs, options.signal);
     } catch (error) {
+      lastError = error;
       if (options.signal?.aborted || attempt >= maxAttempts || !isRetryable(error)) {
         throw error;
       }

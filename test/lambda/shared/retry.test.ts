@@ -102,8 +102,27 @@ describe('withRetry', () => {
       maxAttempts: 10_000, baseDelayMs: 20, maxDelayMs: 20, deadline: started + 200,
     })).rejects.toMatchObject({ name: 'ThrottlingException' });
 
-    expect(Date.now() - started).toBeLessThan(250);
+    // The deadline plus one timer's lateness on a loaded machine, not another backoff.
+    expect(Date.now() - started).toBeLessThan(400);
     expect(operation.mock.calls.length).toBeGreaterThan(2);
+  });
+
+  test('a backoff that oversleeps the deadline ends with the last failure, not a zero-length timeout', async () => {
+    const operation = jest.fn().mockRejectedValue(awsError('ThrottlingException'));
+    const sleepy = jest.spyOn(Math, 'random').mockReturnValue(0.99);
+    try {
+      // The jittered delay (~49 ms) fits before the deadline (50 ms), but the timer fires late.
+      const started = Date.now();
+      const blocker = setTimeout(() => {
+        const until = started + 80;
+        while (Date.now() < until) { /* busy: the timer below fires after the deadline */ }
+      }, 5);
+      await expect(withRetry(operation, { maxAttempts: 10, baseDelayMs: 50, maxDelayMs: 50, deadline: started + 60 }))
+        .rejects.toMatchObject({ name: 'ThrottlingException' });
+      clearTimeout(blocker);
+    } finally {
+      sleepy.mockRestore();
+    }
   });
 
   test('an abort from the caller stops the retries', async () => {
