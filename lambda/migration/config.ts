@@ -21,6 +21,8 @@ export interface MigrationSettings {
   readonly pollIntervalSeconds: number;
   readonly logGroupName?: string;
   readonly logStreamPrefix?: string;
+  /** The CodeDeploy lifecycle event the hook runs at, e.g. `AfterInstall`. */
+  readonly lifecycleEventName: string;
 }
 
 // Typed explicitly so that TypeScript narrows after `config.fail(...)`, which never returns.
@@ -53,5 +55,6 @@ export function loadMigrationSettings(env: NodeJS.ProcessEnv = process.env): Mig
     pollIntervalSeconds: config.positiveNumber(parsed.pollIntervalSeconds, 'pollIntervalSeconds', MIGRATION_DEFAULTS.pollIntervalSeconds),
     logGroupName: config.optionalString(parsed.logGroupName, 'logGroupName'),
     logStreamPrefix: config.optionalString(parsed.logStreamPrefix, 'logStreamPrefix'),
+    lifecycleEventName: config.optionalString(parsed.lifecycleEventName, 'lifecycleEventName') ?? MIGRATION_DEFAULTS.lifecycleEventName,
   };
 }

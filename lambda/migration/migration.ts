@@ -7,7 +7,13 @@
  * poll interval, handing over to a fresh invocation when this one's time runs low. When the hook
  * fails while the task may still run (an error, or the runtime giving up at its deadline), the
  * task is stopped first, so a rolled-back deployment leaves no migration behind.
+ *
+ * At most once: a delivery finds the task already started by its `startedBy` (and RunTask's
+ * client token makes a retried start return that task); one that finds none starts a task only
+ * while the hook's lifecycle event is still in progress, since a stopped task may no longer be
+ * listed when the event is delivered again.
  */
+import type { ECSTarget } from '@aws-sdk/client-codedeploy';
 import {
   DescribeServiceRevisionsCommand,
   DescribeTaskSetsCommand,
@@ -56,7 +62,61 @@ export function deploymentKey(execution: HookExecution): string {
   return raw.replace(/[^A-Za-z0-9_/-]/g, '-').slice(0, STARTED_BY_MAX_LENGTH);
 }
 
-async function greenTaskDefinition(context: HookContext<unknown>, settings: MigrationSettings): Promise<string> {
+/** Lifecycle event statuses after which CodeDeploy accepts no further report for the event. */
+const FINISHED_EVENT_STATUSES: ReadonlySet<string> = new Set(['Succeeded', 'Failed', 'Skipped']);
+
+/**
+ * Under CodeDeploy, whether the hook's lifecycle event is already over for this deployment: the
+ * same event delivered again after the migration task has stopped (an asynchronous retry, or
+ * CodeDeploy invoking again) may no longer find that task, since stopped tasks age out of
+ * ListTasks, and would otherwise run the migration a second time. Returns the outcome to report
+ * instead of starting a task; CodeDeploy answers that report with
+ * LifecycleEventAlreadyCompletedException, which the runtime counts as done. The outcome repeats
+ * the event's own verdict, so that it could never turn a failed event into a passed one.
+ *
+ * An event missing from the target, or one not yet finished (Pending, Unknown), does not block
+ * the migration: a shape this code does not recognize must not stop deployments.
+ */
+function finishedEventOutcome(
+  context: HookContext<unknown>,
+  settings: MigrationSettings,
+  target: ECSTarget,
+): HookOutcome<MigrationState> | undefined {
+  const name = settings.lifecycleEventName;
+  const events = target.lifecycleEvents ?? [];
+  const status = events.find((event) => event.lifecycleEventName === name)?.status;
+  if (!status) {
+    context.logger.warn('lifecycle event not found in the deployment target; starting the migration task anyway', {
+      lifecycleEventName: name,
+      lifecycleEvents: events.map((event) => `${event.lifecycleEventName}:${event.status}`),
+    });
+    return undefined;
+  }
+  if (!FINISHED_EVENT_STATUSES.has(status)) {
+    if (status !== 'InProgress') {
+      context.logger.warn('lifecycle event is not in progress but not finished either; starting the migration task', {
+        lifecycleEventName: name, status,
+      });
+    }
+    return undefined;
+  }
+  const reason = `lifecycle event ${name} is already ${status}; not starting a second migration`;
+  context.logger.info('decision', {
+    check: 'lifecycle event still waiting for the migration',
+    expectation: 'InProgress',
+    observed: status,
+    verdict: 'skip',
+    lifecycleEventName: name,
+    detail: reason,
+  });
+  return status === 'Succeeded' ? succeeded(reason) : failed(reason);
+}
+
+async function greenTaskDefinition(
+  context: HookContext<unknown>,
+  settings: MigrationSettings,
+  deploymentTarget: ECSTarget | undefined,
+): Promise<string> {
   const execution = context.execution;
   if (execution.engine === 'ecs') {
     const revisionArn = execution.executionDetails?.targetServiceRevisionArn;
@@ -71,7 +131,7 @@ async function greenTaskDefinition(context: HookContext<unknown>, settings: Migr
     }
     return taskDefinition;
   }
-  const target = await ecsDeploymentTarget(context, execution.deploymentId);
+  const target = deploymentTarget ?? await ecsDeploymentTarget(context, execution.deploymentId);
   const green = (target.taskSetsInfo ?? []).find((set) => set.taskSetLabel === 'Green');
   if (!green?.identifer) {
     throw new Error(`deployment ${execution.deploymentId} has no green task set yet`);
@@ -128,7 +188,13 @@ async function startTask(
   settings: MigrationSettings,
   key: string,
 ): Promise<MigrationState | HookOutcome<MigrationState>> {
-  const taskDefinition = await greenTaskDefinition(context, settings);
+  const execution = context.execution;
+  const target = execution.engine === 'codedeploy' ? await ecsDeploymentTarget(context, execution.deploymentId) : undefined;
+  const finished = target && finishedEventOutcome(context, settings, target);
+  if (finished) {
+    return finished;
+  }
+  const taskDefinition = await greenTaskDefinition(context, settings, target);
   const containerOverride = {
     name: settings.containerName,
     ...(settings.command ? { command: settings.command } : {}),

@@ -119,6 +119,7 @@ export class MigrationHook extends Construct implements ILifecycleHook {
       totalDeadlineSeconds: deadline.toSeconds(),
       logGroupName: service.logGroup.logGroupName,
       logStreamPrefix: service.logStreamPrefix,
+      lifecycleEventName: this.lifecycleEvent,
     };
 
     const { function: fn, logGroup } = createHookFunction(this, {

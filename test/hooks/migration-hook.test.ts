@@ -49,6 +49,7 @@ describe('MigrationHook', () => {
       totalDeadlineSeconds: 2700,
       logGroupName: ref(service.logGroup),
       logStreamPrefix: 'orders-api',
+      lifecycleEventName: 'AfterInstall',
     });
     expect(environmentOf(stack, template, hook.function)[HOOK_TOTAL_TIMEOUT_SECONDS_ENV]).toBe('3000');
   });
@@ -135,6 +136,8 @@ describe('MigrationHook', () => {
     expect(config.subnets).toEqual(service.vpc.publicSubnets.map((subnet) => `<${stack.getLogicalId(subnet.node.defaultChild as never)}>`));
     expect(config.securityGroups).toEqual([`<${stack.getLogicalId(migrationGroup.node.defaultChild as never)}.GroupId>`]);
     expect(hook.lifecycleEvent).toBe(LifecycleEvent.BEFORE_ALLOW_TRAFFIC);
+    // The handler checks this event is still in progress before it starts a task.
+    expect(config.lifecycleEventName).toBe('BeforeAllowTraffic');
   });
 
   describe('fails when', () => {

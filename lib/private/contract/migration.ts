@@ -18,6 +18,7 @@ export const MIGRATION_DEFAULTS = {
   pollIntervalSeconds: 10,
   launchType: 'FARGATE',
   assignPublicIp: false,
+  lifecycleEventName: 'AfterInstall',
 } as const;
 
 export interface MigrationHookConfig {
@@ -53,4 +54,10 @@ export interface MigrationHookConfig {
   readonly logGroupName?: string;
   /** awslogs stream prefix of the migration container. */
   readonly logStreamPrefix?: string;
+  /**
+   * The CodeDeploy lifecycle event the hook runs at, as named in the AppSpec file, e.g.
+   * `AfterInstall`. A delivery that finds no task started and this event no longer in progress
+   * starts none: the migration already ran for the deployment. Default `AfterInstall`.
+   */
+  readonly lifecycleEventName?: string;
 }

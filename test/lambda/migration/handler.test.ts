@@ -1,6 +1,8 @@
 import {
   CodeDeployClient,
+  ECSTarget,
   GetDeploymentTargetCommand,
+  LifecycleEventAlreadyCompletedException,
   PutLifecycleEventHookExecutionStatusCommand,
 } from '@aws-sdk/client-codedeploy';
 import {
@@ -53,6 +55,25 @@ function task(fields: Partial<Task>): Task {
   return { taskArn: TASK_ARN, createdAt: new Date(), lastStatus: 'RUNNING', containers: [{ name: 'web' }], ...fields };
 }
 
+const TASK_SETS: ECSTarget['taskSetsInfo'] = [
+  { identifer: 'ecs-svc/blue', taskSetLabel: 'Blue' },
+  { identifer: 'ecs-svc/green', taskSetLabel: 'Green' },
+];
+
+/** The deployment's target with AfterInstall (and the events around it) in the given state. */
+function targetWithAfterInstall(status: string | undefined): ECSTarget {
+  const afterInstall = status === undefined ? [] : [{ lifecycleEventName: 'AfterInstall', status, startTime: new Date() }];
+  return {
+    taskSetsInfo: TASK_SETS,
+    lifecycleEvents: [
+      { lifecycleEventName: 'BeforeInstall', status: 'Succeeded' },
+      { lifecycleEventName: 'Install', status: 'Succeeded' },
+      ...afterInstall,
+      { lifecycleEventName: 'AllowTestTraffic', status: 'Pending' },
+    ],
+  } as ECSTarget;
+}
+
 const stopped = (exitCode: number) => task({
   lastStatus: 'STOPPED',
   stopCode: 'EssentialContainerExited',
@@ -70,12 +91,7 @@ beforeEach(() => {
   process.env.AWS_REGION = 'eu-west-1';
   logs = captureLogs();
   codedeploy.on(PutLifecycleEventHookExecutionStatusCommand).resolves({});
-  stubDeploymentTarget(codedeploy, {
-    taskSetsInfo: [
-      { identifer: 'ecs-svc/blue', taskSetLabel: 'Blue' },
-      { identifer: 'ecs-svc/green', taskSetLabel: 'Green' },
-    ],
-  });
+  stubDeploymentTarget(codedeploy, targetWithAfterInstall('InProgress'));
   ecs.on(DescribeTaskSetsCommand).resolves({ taskSets: [{ id: 'ecs-svc/green', taskDefinition: GREEN_TASK_DEF }] });
   ecs.on(ListTasksCommand).resolves({ taskArns: [] });
   ecs.on(RunTaskCommand).resolves({ tasks: [task({ lastStatus: 'PROVISIONING' })], failures: [] });
@@ -378,4 +394,127 @@ test('under Amazon ECS blue/green, the task runs the target service revision and
   expect(ecs.commandCalls(RunTaskCommand)).toHaveLength(1);
   expect(codedeploy.commandCalls(GetDeploymentTargetCommand)).toHaveLength(0);
   expect(reportedStatuses(codedeploy)).toEqual([]);
+});
+
+describe('the migration runs at most once per deployment', () => {
+  const alreadyCompleted = () => new LifecycleEventAlreadyCompletedException({
+    message: 'The lifecycle event is already completed', $metadata: { httpStatusCode: 400 },
+  });
+
+  test('the event delivered again after it succeeded, its task no longer listed: no task, one report answered AlreadyCompleted', async () => {
+    stubDeploymentTarget(codedeploy, targetWithAfterInstall('Succeeded'));
+    codedeploy.on(PutLifecycleEventHookExecutionStatusCommand).rejects(alreadyCompleted());
+
+    const result = await handler(EVENT, context());
+
+    expect(result).toEqual({
+      verdict: 'Succeeded',
+      report: 'already-completed',
+      reason: 'lifecycle event AfterInstall is already Succeeded; not starting a second migration',
+    });
+    expectSingleReport(codedeploy, 'Succeeded');
+    expect(ecs.commandCalls(RunTaskCommand)).toHaveLength(0);
+    expect(ecs.commandCalls(DescribeTaskSetsCommand)).toHaveLength(0);
+    expect(ecs.commandCalls(StopTaskCommand)).toHaveLength(0);
+    expect(lambda.commandCalls(InvokeCommand)).toHaveLength(0);
+    expect(codedeploy.commandCalls(GetDeploymentTargetCommand)).toHaveLength(1);
+    expect(decisionLines(logs)).toEqual([expect.objectContaining({
+      check: 'lifecycle event still waiting for the migration',
+      expectation: 'InProgress',
+      observed: 'Succeeded',
+      verdict: 'skip',
+      lifecycleEventName: 'AfterInstall',
+      detail: 'lifecycle event AfterInstall is already Succeeded; not starting a second migration',
+    })]);
+    expect(logs.lines.filter((line) => line.level === 'error')).toEqual([]);
+  });
+
+  test('after the event failed, the delivery repeats Failed, never a pass, and starts no task', async () => {
+    stubDeploymentTarget(codedeploy, targetWithAfterInstall('Failed'));
+    codedeploy.on(PutLifecycleEventHookExecutionStatusCommand).rejects(alreadyCompleted());
+
+    const result = await handler(EVENT, context());
+
+    expect(result).toMatchObject({ verdict: 'Failed', report: 'already-completed' });
+    expect(result.reason).toBe('lifecycle event AfterInstall is already Failed; not starting a second migration');
+    expectSingleReport(codedeploy, 'Failed');
+    expect(ecs.commandCalls(RunTaskCommand)).toHaveLength(0);
+  });
+
+  test('the guard reads the lifecycle event the construct configured', async () => {
+    configure({ lifecycleEventName: 'BeforeAllowTraffic' });
+    stubDeploymentTarget(codedeploy, {
+      taskSetsInfo: TASK_SETS,
+      lifecycleEvents: [
+        { lifecycleEventName: 'AfterInstall', status: 'Succeeded' },
+        { lifecycleEventName: 'BeforeAllowTraffic', status: 'Skipped' },
+      ],
+    } as ECSTarget);
+    codedeploy.on(PutLifecycleEventHookExecutionStatusCommand).rejects(alreadyCompleted());
+
+    const result = await handler(EVENT, context());
+
+    expect(result.reason).toBe('lifecycle event BeforeAllowTraffic is already Skipped; not starting a second migration');
+    expectSingleReport(codedeploy, 'Failed');
+    expect(ecs.commandCalls(RunTaskCommand)).toHaveLength(0);
+  });
+
+  test('the event still in progress and no task started: the task starts once, as before', async () => {
+    configure({ lifecycleEventName: 'AfterInstall' });
+    ecs.on(DescribeTasksCommand).resolves({ tasks: [stopped(0)] });
+
+    const result = await handler(EVENT, context());
+
+    expect(result).toMatchObject({ verdict: 'Succeeded', report: 'reported' });
+    expectSingleReport(codedeploy, 'Succeeded');
+    expect(ecs.commandCalls(RunTaskCommand)).toHaveLength(1);
+    // One read of the deployment target serves both the guard and the green task set.
+    expect(codedeploy.commandCalls(GetDeploymentTargetCommand)).toHaveLength(1);
+    expect(logs.lines.filter((line) => line.level === 'warn')).toEqual([]);
+  });
+
+  test('without the field in the configuration, the guard reads AfterInstall', async () => {
+    const withoutEvent = JSON.parse(process.env[MIGRATION_CONFIG_ENV]!);
+    delete withoutEvent.lifecycleEventName;
+    process.env[MIGRATION_CONFIG_ENV] = JSON.stringify(withoutEvent);
+    stubDeploymentTarget(codedeploy, targetWithAfterInstall('Succeeded'));
+    codedeploy.on(PutLifecycleEventHookExecutionStatusCommand).rejects(alreadyCompleted());
+
+    const result = await handler(EVENT, context());
+
+    expect(result).toMatchObject({ verdict: 'Succeeded', report: 'already-completed' });
+    expect(ecs.commandCalls(RunTaskCommand)).toHaveLength(0);
+  });
+
+  test.each([
+    ['missing from the target', targetWithAfterInstall(undefined), 'lifecycle event not found in the deployment target; starting the migration task anyway'],
+    ['absent from a target without events', { taskSetsInfo: TASK_SETS } as ECSTarget, 'lifecycle event not found in the deployment target; starting the migration task anyway'],
+    ['Pending', targetWithAfterInstall('Pending'), 'lifecycle event is not in progress but not finished either; starting the migration task'],
+  ])('the event %s: the task starts once, with a warning', async (_case, target, warning) => {
+    stubDeploymentTarget(codedeploy, target);
+    ecs.on(DescribeTasksCommand).resolves({ tasks: [stopped(0)] });
+
+    const result = await handler(EVENT, context());
+
+    expect(result).toMatchObject({ verdict: 'Succeeded', report: 'reported' });
+    expectSingleReport(codedeploy, 'Succeeded');
+    expect(ecs.commandCalls(RunTaskCommand)).toHaveLength(1);
+    expect(logs.lines.filter((line) => line.level === 'warn')).toEqual([
+      expect.objectContaining({ message: warning, lifecycleEventName: 'AfterInstall' }),
+    ]);
+  });
+
+  test('a task found for the deployment is followed without reading the lifecycle event', async () => {
+    stubDeploymentTarget(codedeploy, targetWithAfterInstall('Succeeded'));
+    ecs.on(ListTasksCommand, { desiredStatus: 'STOPPED' }).resolves({ taskArns: [TASK_ARN] });
+    ecs.on(DescribeTasksCommand).resolves({ tasks: [stopped(0)] });
+    codedeploy.on(PutLifecycleEventHookExecutionStatusCommand).rejects(alreadyCompleted());
+
+    const result = await handler(EVENT, context());
+
+    expect(result).toMatchObject({ verdict: 'Succeeded', report: 'already-completed' });
+    expect(result.reason).toContain('migration succeeded');
+    expect(codedeploy.commandCalls(GetDeploymentTargetCommand)).toHaveLength(0);
+    expect(ecs.commandCalls(RunTaskCommand)).toHaveLength(0);
+  });
 });
