@@ -4,7 +4,8 @@ import { Construct } from 'constructs';
 import type { ReleasePipeline } from '../pipeline/release-pipeline';
 import { isResolved, propError } from '../private/validation';
 import type { BlueGreenService } from '../service/blue-green-service';
-import { DashboardSection, PipelineSection, ServiceSection, consoleRegion } from './widgets';
+import { consoleUrl } from '../private/console-url';
+import { DashboardSection, PipelineSection, ServiceSection } from './widgets';
 
 /** CloudWatch dashboard names: letters, digits, `-` and `_`, at most 255 characters. */
 const DASHBOARD_NAME = /^[A-Za-z0-9_-]{1,255}$/;
@@ -130,8 +131,7 @@ export class ReleaseDashboard extends Construct {
 
   /** A link to the dashboard in the CloudWatch console. */
   public get dashboardUrl(): string {
-    const region = consoleRegion(this);
-    return `https://${region}.console.aws.amazon.com/cloudwatch/home?region=${region}#dashboards/dashboard/${this.dashboardName}`;
+    return consoleUrl(this, 'cloudwatch/home', `dashboards/dashboard/${this.dashboardName}`);
   }
 
   /** The services on the dashboard, in the order they were added. */

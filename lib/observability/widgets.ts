@@ -1,9 +1,9 @@
-import { Aws, Duration, Stack, Token } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
-import { IConstruct } from 'constructs';
 import type { ReleasePipeline } from '../pipeline/release-pipeline';
 import { targetGroupFullName } from '../private/alarm-dimensions';
+import { consoleUrl } from '../private/console-url';
 import {
   changeFailureRateQuery, deploymentFrequencyQuery, leadTimeQuery, recentDeploymentsQuery, recentReleasesQuery,
 } from '../private/deployment-record-queries';
@@ -218,9 +218,8 @@ export class PipelineSection implements DashboardSection {
   }
 
   private header(): cloudwatch.IWidget {
-    const region = consoleRegion(this.pipeline);
     const pipelineName = this.pipeline.pipeline.pipelineName;
-    const pipelineUrl = `https://${region}.console.aws.amazon.com/codesuite/codepipeline/pipelines/${pipelineName}/view?region=${region}`;
+    const pipelineUrl = consoleUrl(this.pipeline, `codesuite/codepipeline/pipelines/${pipelineName}/view`);
     return new DeferredWidget(24, 3, () => new cloudwatch.TextWidget({
       width: 24,
       height: 3,
@@ -293,8 +292,3 @@ function withLabel(metric: cloudwatch.IMetric, label: string, color: string): cl
   return metric;
 }
 
-/** The region in console links: the stack's, or the deploy-time region of an environment-agnostic stack. */
-export function consoleRegion(scope: IConstruct): string {
-  const region = Stack.of(scope).region;
-  return Token.isUnresolved(region) ? Aws.REGION : region;
-}

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import {
-  Annotations, ArnFormat, AspectPriority, Aspects, Aws, Duration, Lazy, Names, RemovalPolicy, Stack, Token, Validations,
+  Annotations, ArnFormat, AspectPriority, Aspects, Duration, Lazy, Names, RemovalPolicy, Stack, Token, Validations,
 } from 'aws-cdk-lib';
 import * as chatbot from 'aws-cdk-lib/aws-chatbot';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -23,6 +23,8 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { NOTIFIED_FAILURE_STATES, NotifiedDeploymentGroup, RELEASE_NOTIFIER_CONFIG_ENV, ReleaseNotifierConfig } from '../private/contract/release-notifier';
+import { consoleUrl } from '../private/console-url';
+import { grantDeploymentTargetReads } from '../private/deployment-target-grants';
 import { acknowledgeWildcardResources } from '../private/hook-acknowledgements';
 import { createHookFunction } from '../private/hook-function';
 import { renderTaskDefinitionRequest } from '../private/taskdef';
@@ -37,7 +39,6 @@ import {
 import { acknowledgeArtifactAccess, acknowledgeBuildAccess, acknowledgeTaskDefinitionFamily } from './acknowledgements';
 import { BUILD_ENV, EXPORTED_VARIABLES, renderReleaseBuildSpec } from './buildspec';
 import { ReleaseSource } from './release-source';
-import { grantDeploymentTargetReads } from '../private/deployment-target-grants';
 
 /** Stage names the pipeline uses itself. */
 const RESERVED_STAGE_NAMES = ['Source', 'Build'];
@@ -581,7 +582,6 @@ export class ReleasePipeline extends Construct {
   /** The stages the notifier knows, by deployment group. */
   private renderNotifierConfig(topic: sns.ITopic): ReleaseNotifierConfig {
     const here = Stack.of(this);
-    const region = Token.isUnresolved(here.region) ? Aws.REGION : here.region;
     const deploymentGroups: NotifiedDeploymentGroup[] = this.stages
       .filter((s) => !differs(Stack.of(s.service).account, here.account) && !differs(Stack.of(s.service).region, here.region))
       .map((stage) => ({
@@ -598,7 +598,7 @@ export class ReleasePipeline extends Construct {
       deploymentGroups,
       topicArn: topic.topicArn,
       releaseVersionVariable: this.releaseVersionVariable,
-      pipelineConsoleUrl: `https://${region}.console.aws.amazon.com/codesuite/codepipeline/pipelines/${this.pipeline.pipelineName}/executions?region=${region}`,
+      pipelineConsoleUrl: consoleUrl(this, `codesuite/codepipeline/pipelines/${this.pipeline.pipelineName}/executions`),
     };
   }
 

@@ -1,4 +1,4 @@
-import { Aws, CfnOutput, Duration, Fn, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Fn, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -9,6 +9,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { RollbackAlarms, RollbackAlarmsOptions } from '../alarms/rollback-alarms';
 import type { AppSpecOptions, ILifecycleHook } from '../hooks/lifecycle-hook';
+import { consoleUrl } from '../private/console-url';
 import { fargateSizeProblem } from '../private/fargate';
 import { HookRegistry } from '../private/hook-registry';
 import { checkIntegerRange, checkWholeMinutes, checkWholeSeconds, isResolved, propError } from '../private/validation';
@@ -484,10 +485,8 @@ export class BlueGreenService extends Construct {
 
   /** A link to the deployment group in the CodeDeploy console. */
   public get deploymentGroupConsoleUrl(): string {
-    const region = Stack.of(this).region;
-    const regionPart = Token.isUnresolved(region) ? Aws.REGION : region;
-    return `https://${regionPart}.console.aws.amazon.com/codesuite/codedeploy/applications/${this.application.applicationName}`
-      + `/deployment-groups/${this.deploymentGroup.deploymentGroupName}?region=${regionPart}`;
+    return consoleUrl(this,
+      `codesuite/codedeploy/applications/${this.application.applicationName}/deployment-groups/${this.deploymentGroup.deploymentGroupName}`);
   }
 
   /**
