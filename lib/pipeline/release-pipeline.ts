@@ -514,12 +514,11 @@ export class ReleasePipeline extends Construct {
         maxEventAge: Duration.hours(6),
       })],
     });
-    // GetDeployment authorizes on the deployment group; the target reads on * only.
+    // GetDeployment authorizes on the deployment group (the target reads accept * only: granted once, with the function).
     fn.addToRolePolicy(new iam.PolicyStatement({
       actions: ['codedeploy:GetDeployment'],
       resources: [service.deploymentGroup.deploymentGroupArn],
     }));
-    grantDeploymentTargetReads(fn, fn.role!);
     const taskSets = here.formatArn({
       service: 'ecs',
       resource: 'task-set',
@@ -576,6 +575,7 @@ export class ReleasePipeline extends Construct {
     fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['ecs:DescribeTaskDefinition'], resources: ['*'] }));
     acknowledgeWildcardResources(fn.role!, ['*'],
       'ecs:DescribeTaskDefinition, read-only, reads the release version from the task definition a deployment installs; ECS task definition actions support no resource-level permissions and accept * only.');
+    grantDeploymentTargetReads(fn, fn.role!);
     return { function: fn, deadLetterQueue, lostAlarm };
   }
 
