@@ -13,7 +13,7 @@ import { propError } from '../private/validation';
 import { HookFunctionOptions } from './hook-options';
 import { LifecycleEvent } from './lifecycle-event';
 import { ILifecycleHook } from './lifecycle-hook';
-import { grantDeploymentTargetReads } from '../private/deployment-target-grants';
+import { grantDeploymentTargetReads, grantDescribeServiceTaskSets } from '../private/deployment-target-grants';
 
 /** Longest migration deadline: CodeDeploy waits one hour for a hook, and the hook needs time to stop the task and report. */
 const MAX_DEADLINE_MINUTES = 50;
@@ -179,20 +179,14 @@ export class MigrationHook extends Construct implements ILifecycleHook {
       resources: ['*'],
       conditions: onThisCluster,
     }));
-    const taskSets = ecsArn('task-set', `${clusterName}/${service.service.serviceName}/*`);
-    fn.addToRolePolicy(new iam.PolicyStatement({
-      actions: ['ecs:DescribeTaskSets'],
-      resources: [taskSets],
-    }));
     // The green task set of the deployment, from CodeDeploy's record of its target.
     grantDeploymentTargetReads(fn, this);
+    grantDescribeServiceTaskSets(fn, this, service);
     grantSelfInvoke(this, fn);
     acknowledgeWildcardResources(this, [taskDefinitionRevisions],
       'ecs:RunTask on every revision of the service\'s own task definition family, on its cluster only: the revision to run is registered at deployment time.');
     acknowledgeWildcardResources(this, [taskArns],
       'Tasks of the service\'s own cluster (describe, stop, tag at RunTask only): the migration task\'s id is known only once it runs.');
-    acknowledgeWildcardResources(this, [taskSets],
-      'ecs:DescribeTaskSets on the service\'s own task sets: the green task set of a deployment is created by CodeDeploy at deployment time.');
     acknowledgeWildcardResources(this, ['*'],
       'ecs:ListTasks authorizes on container instances, which Fargate tasks lack; AWS documents * limited to the cluster by the ecs:cluster condition, as here.');
 

@@ -1,4 +1,4 @@
-import { ArnFormat, Duration, Lazy, Stack, Token } from 'aws-cdk-lib';
+import { Duration, Lazy, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -23,7 +23,7 @@ import { HookFunctionOptions } from './hook-options';
 import { LifecycleEvent } from './lifecycle-event';
 import { ILifecycleHook } from './lifecycle-hook';
 import { ExpectedVersion, SmokeCheck } from './smoke-check';
-import { grantDeploymentTargetReads } from '../private/deployment-target-grants';
+import { grantReadDeployedTaskDefinition } from '../private/deployment-target-grants';
 
 /** Events at which the test listener routes to the new version. */
 const ALLOWED_EVENTS = [
@@ -233,23 +233,7 @@ export class SmokeTestHook extends Construct implements ILifecycleHook, ec2.ICon
     this.fn.addEnvironment(SMOKE_DEPLOYED_SERVICE_ENV, value);
     this.environment[SMOKE_DEPLOYED_SERVICE_ENV] = value;
 
-    grantDeploymentTargetReads(this.fn, this);
-    const taskSets = stack.formatArn({
-      service: 'ecs', resource: 'task-set', resourceName: `${deployed.cluster}/${deployed.service}/*`, arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-    });
-    this.fn.addToRolePolicy(new iam.PolicyStatement({
-      actions: ['ecs:DescribeTaskSets'],
-      resources: [taskSets],
-    }));
-    // ECS task definition actions support no resource-level permissions: AWS accepts only `*`.
-    this.fn.addToRolePolicy(new iam.PolicyStatement({
-      actions: ['ecs:DescribeTaskDefinition'],
-      resources: ['*'],
-    }));
-    acknowledgeWildcardResources(this, [taskSets],
-      'ecs:DescribeTaskSets on the service\'s own task sets: the green task set of a deployment, whose task definition holds the release version, is created by CodeDeploy at deployment time.');
-    acknowledgeWildcardResources(this, ['*'],
-      'ecs:DescribeTaskDefinition, read-only, reads the release version from the task definition the deployment installs; ECS task definition actions support no resource-level permissions and accept * only.');
+    grantReadDeployedTaskDefinition(this.fn, this, service);
     this.network.requireEndpoint(CODEDEPLOY_ENDPOINT);
     this.network.requireEndpoint(ECS_ENDPOINT);
   }

@@ -24,8 +24,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { NOTIFIED_FAILURE_STATES, NotifiedDeploymentGroup, RELEASE_NOTIFIER_CONFIG_ENV, ReleaseNotifierConfig } from '../private/contract/release-notifier';
 import { consoleUrl } from '../private/console-url';
-import { grantDeploymentTargetReads } from '../private/deployment-target-grants';
-import { acknowledgeWildcardResources } from '../private/hook-acknowledgements';
+import { grantDeploymentTargetReads, grantDescribeServiceTaskSets, grantDescribeTaskDefinitions } from '../private/deployment-target-grants';
 import { createHookFunction } from '../private/hook-function';
 import { renderTaskDefinitionRequest } from '../private/taskdef';
 import { propError } from '../private/validation';
@@ -514,20 +513,12 @@ export class ReleasePipeline extends Construct {
         maxEventAge: Duration.hours(6),
       })],
     });
-    // GetDeployment authorizes on the deployment group (the target reads accept * only: granted once, with the function).
+    // GetDeployment authorizes on the deployment group.
     fn.addToRolePolicy(new iam.PolicyStatement({
       actions: ['codedeploy:GetDeployment'],
       resources: [service.deploymentGroup.deploymentGroupArn],
     }));
-    const taskSets = here.formatArn({
-      service: 'ecs',
-      resource: 'task-set',
-      resourceName: `${service.cluster.clusterName}/${service.service.serviceName}/*`,
-      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-    });
-    fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['ecs:DescribeTaskSets'], resources: [taskSets] }));
-    acknowledgeWildcardResources(fn.role!, [taskSets],
-      'ecs:DescribeTaskSets on this service\'s own task sets: the green task set, whose task definition names the release version, is created by CodeDeploy at deployment time.');
+    grantDescribeServiceTaskSets(fn, fn.role!, service);
   }
 
   /**
@@ -571,11 +562,9 @@ export class ReleasePipeline extends Construct {
       id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
       reason: 'sns:Publish to the KMS-encrypted notification topic needs data keys of its key; aws-cdk-lib grants them on that key only.',
     });
-    // ECS task definition actions support no resource-level permissions: AWS accepts only `*`.
-    fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['ecs:DescribeTaskDefinition'], resources: ['*'] }));
-    acknowledgeWildcardResources(fn.role!, ['*'],
-      'ecs:DescribeTaskDefinition, read-only, reads the release version from the task definition a deployment installs; ECS task definition actions support no resource-level permissions and accept * only.');
+    // What every stage's lookup needs; each stage adds its service's task sets.
     grantDeploymentTargetReads(fn, fn.role!);
+    grantDescribeTaskDefinitions(fn, fn.role!);
     return { function: fn, deadLetterQueue, lostAlarm };
   }
 
