@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, Fn, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Duration, Fn, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -10,16 +10,11 @@ import { Construct } from 'constructs';
 import { RollbackAlarms, RollbackAlarmsOptions } from '../alarms/rollback-alarms';
 import type { AppSpecOptions, ILifecycleHook } from '../hooks/lifecycle-hook';
 import { consoleUrl } from '../private/console-url';
-import { fargateSizeProblem } from '../private/fargate';
 import { HookRegistry } from '../private/hook-registry';
-import { checkIntegerRange, checkWholeMinutes, checkWholeSeconds, isResolved, propError } from '../private/validation';
+import { recordPropProblem, reportAtSynthesis } from '../private/validation';
+import { listenerPortProblems } from './private/listener-ports';
+import { checkLoadBalancerVpc, checkServiceProps, defaultProductionPeers } from './private/service-input';
 import { TrafficShifting } from './traffic-shifting';
-
-/** CodeDeploy's limit for the termination and approval waits: 2 days. */
-const MAX_WAIT_MINUTES = 2880;
-
-/** The health-check timeout of the target groups is 5 seconds; the interval must exceed it. */
-const MIN_HEALTH_CHECK_INTERVAL_SECONDS = 6;
 
 /** Properties of a {@link BlueGreenService}. */
 export interface BlueGreenServiceProps {
@@ -144,7 +139,9 @@ export interface BlueGreenServiceProps {
 
   /**
    * Who may reach the production listener.
-   * @default - anyone for an internet-facing load balancer (including a given one), the VPC's CIDR block for an internal one
+   * @default - anyone (IPv4, and IPv6 when the load balancer is dual-stack) for an internet-facing
+   *   load balancer, created here or given; the VPC's CIDR block for an internal one, and for a
+   *   given load balancer whose scheme is not known here (an imported one; a warning says so)
    */
   readonly productionListenerPeers?: ec2.IPeer[];
 
@@ -289,19 +286,16 @@ export class BlueGreenService extends Construct {
 
   constructor(scope: Construct, id: string, props: BlueGreenServiceProps) {
     super(scope, id);
-    this.validateProps(props);
+    // Invalid props are recorded and replaced by stand-ins: synthesis reports them all at once.
+    const input = checkServiceProps(this, props);
 
     this.serviceName = props.serviceName ?? id;
-    this.containerName = props.containerName ?? 'web';
-    this.containerPort = props.containerPort ?? 8080;
-    this.https = (props.protocol ?? (props.certificate ? elbv2.ApplicationProtocol.HTTPS : elbv2.ApplicationProtocol.HTTP))
-      === elbv2.ApplicationProtocol.HTTPS;
-    this.listenerPort = props.listenerPort ?? (this.https ? 443 : 80);
-    this.testListenerPort = props.testListenerPort ?? (this.https ? 8443 : 8080);
+    this.containerName = input.containerName;
+    this.containerPort = input.containerPort;
+    this.https = input.https;
+    this.listenerPort = input.listenerPort;
+    this.testListenerPort = input.testListenerPort;
     this.trafficShifting = props.trafficShifting ?? TrafficShifting.canary(10, Duration.minutes(5));
-    if (this.listenerPort === this.testListenerPort) {
-      throw propError(this, 'testListenerPort', `must differ from listenerPort, both are ${this.listenerPort}; pick another port for the test listener`);
-    }
 
     this.vpc = props.vpc ?? props.cluster?.vpc ?? this.createVpc();
     this.cluster = props.cluster ?? new ecs.Cluster(this, 'Cluster', {
@@ -316,8 +310,8 @@ export class BlueGreenService extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
     });
     this.taskDefinition = new ecs.FargateTaskDefinition(this, 'TaskDefinition', {
-      cpu: props.cpu ?? 256,
-      memoryLimitMiB: props.memoryLimitMiB ?? 512,
+      cpu: input.cpu,
+      memoryLimitMiB: input.memoryLimitMiB,
     });
     this.container = this.taskDefinition.addContainer(this.containerName, {
       image: props.image,
@@ -330,15 +324,16 @@ export class BlueGreenService extends Construct {
 
     // Load balancer, target groups and listeners.
     this.loadBalancer = props.loadBalancer ?? this.createLoadBalancer(props);
+    checkLoadBalancerVpc(this, this.loadBalancer, this.vpc);
     const targetGroupProps: elbv2.ApplicationTargetGroupProps = {
       vpc: this.vpc,
       port: this.containerPort,
       protocol: elbv2.ApplicationProtocol.HTTP,
       targetType: elbv2.TargetType.IP,
-      deregistrationDelay: props.deregistrationDelay ?? Duration.seconds(30),
+      deregistrationDelay: input.deregistrationDelay,
       healthCheck: {
-        path: props.healthCheckPath ?? '/',
-        interval: props.healthCheckInterval ?? Duration.seconds(15),
+        path: input.healthCheckPath,
+        interval: input.healthCheckInterval,
         healthyThresholdCount: 2,
         unhealthyThresholdCount: 3,
         healthyHttpCodes: '200-399',
@@ -348,7 +343,7 @@ export class BlueGreenService extends Construct {
     this.greenTargetGroup = new elbv2.ApplicationTargetGroup(this, 'GreenTargetGroup', targetGroupProps);
 
     const protocol = this.https ? elbv2.ApplicationProtocol.HTTPS : elbv2.ApplicationProtocol.HTTP;
-    const certificates = props.certificate ? [props.certificate] : undefined;
+    const certificates = input.certificate ? [input.certificate] : undefined;
     this.productionListener = new elbv2.ApplicationListener(this, 'ProductionListener', {
       loadBalancer: this.loadBalancer,
       port: this.listenerPort,
@@ -368,14 +363,11 @@ export class BlueGreenService extends Construct {
       // Opened below only to the VPC, the hooks and the peers the user names.
       open: false,
     });
-    const internal = !props.loadBalancer && props.internetFacing === false;
-    const productionPeers = props.productionListenerPeers
-      ?? [internal ? ec2.Peer.ipv4(this.vpc.vpcCidrBlock) : ec2.Peer.anyIpv4()];
+    const productionPeers = props.productionListenerPeers ?? this.defaultProductionPeers();
     for (const peer of productionPeers) {
       this.loadBalancer.connections.allowFrom(peer, ec2.Port.tcp(this.listenerPort), `production listener of ${this.serviceName}`);
     }
-    // By default only when port 80 is free: the load balancer refuses two listeners on one port.
-    if (props.redirectHttp ?? (this.https && this.listenerPort === 443 && this.testListenerPort !== 80)) {
+    if (input.redirectHttp) {
       this.redirectListener = new elbv2.ApplicationListener(this, 'RedirectListener', {
         loadBalancer: this.loadBalancer,
         port: 80,
@@ -397,7 +389,7 @@ export class BlueGreenService extends Construct {
     this.service = new ecs.FargateService(this, 'Service', {
       cluster: this.cluster,
       taskDefinition: this.taskDefinition,
-      desiredCount: props.desiredCount ?? 2,
+      desiredCount: input.desiredCount,
       // Under CODE_DEPLOY these bound the task sets while CodeDeploy replaces them.
       minHealthyPercent: 100,
       maxHealthyPercent: 200,
@@ -427,8 +419,8 @@ export class BlueGreenService extends Construct {
         greenTargetGroup: this.greenTargetGroup,
         listener: this.productionListener,
         testListener: this.testListener,
-        terminationWaitTime: props.terminationWait ?? Duration.hours(1),
-        deploymentApprovalWaitTime: props.approvalWait,
+        terminationWaitTime: input.terminationWait,
+        deploymentApprovalWaitTime: input.approvalWait,
       },
       autoRollback: {
         failedDeployment: true,
@@ -463,6 +455,13 @@ export class BlueGreenService extends Construct {
       value: this.deploymentGroupConsoleUrl,
       description: `${this.serviceName}: CodeDeploy deployment group in the AWS console`,
     });
+
+    // At synthesis: listeners of other services may be added to the load balancer later.
+    reportAtSynthesis(this, () => listenerPortProblems(this, this.loadBalancer, [
+      { listener: this.productionListener, prop: 'listenerPort' },
+      { listener: this.testListener, prop: 'testListenerPort' },
+      ...(this.redirectListener ? [{ listener: this.redirectListener, prop: 'redirectHttp' }] : []),
+    ], (construct) => construct instanceof BlueGreenService));
   }
 
   /** The full name of the load balancer (`app/<name>/<id>`), as CloudWatch dimensions and ENI descriptions use it. */
@@ -576,6 +575,17 @@ export class BlueGreenService extends Construct {
     });
   }
 
+  private defaultProductionPeers(): ec2.IPeer[] {
+    const peers = defaultProductionPeers(this.loadBalancer, this.vpc);
+    if (peers) {
+      return peers;
+    }
+    Annotations.of(this).addWarningV2('cdk-ecs-release:productionListenerPeers',
+      `the scheme of the given load balancer ${this.loadBalancer.node.path} is not known here, so the production listener admits `
+      + 'the VPC\'s CIDR block only; if it is internet-facing, pass productionListenerPeers: [ec2.Peer.anyIpv4()]');
+    return [ec2.Peer.ipv4(this.vpc.vpcCidrBlock)];
+  }
+
   private createVpc(): ec2.IVpc {
     const vpc = new ec2.Vpc(this, 'Vpc', {
       maxAzs: 2,
@@ -612,59 +622,6 @@ export class BlueGreenService extends Construct {
     }
     return loadBalancer;
   }
-
-  private validateProps(props: BlueGreenServiceProps): void {
-    checkIntegerRange(this, 'containerPort', props.containerPort, 1, 65535, 'use the port the container listens on');
-    checkIntegerRange(this, 'listenerPort', props.listenerPort, 1, 65535);
-    checkIntegerRange(this, 'testListenerPort', props.testListenerPort, 1, 65535);
-    checkIntegerRange(this, 'desiredCount', props.desiredCount, 1, 5000,
-      'run at least one task; a blue/green deployment needs a running task set to shift traffic from');
-    const cpu = props.cpu ?? 256;
-    const memory = props.memoryLimitMiB ?? 512;
-    if (isResolved(cpu) && isResolved(memory)) {
-      const problem = fargateSizeProblem(cpu, memory);
-      if (problem) {
-        throw propError(this, problem.startsWith('cpu') ? 'cpu' : 'memoryLimitMiB', problem);
-      }
-    }
-    if (props.healthCheckPath !== undefined && isResolved(props.healthCheckPath) && !props.healthCheckPath.startsWith('/')) {
-      throw propError(this, 'healthCheckPath', `must start with '/', got '${props.healthCheckPath}'; for example '/health'`);
-    }
-    // The load balancer rejects an interval that is not longer than the health-check timeout,
-    // which is 5 seconds for IP targets over HTTP.
-    checkWholeSeconds(this, 'healthCheckInterval', props.healthCheckInterval, MIN_HEALTH_CHECK_INTERVAL_SECONDS, 300,
-      'the load balancer needs it longer than its 5-second health-check timeout');
-    checkWholeSeconds(this, 'deregistrationDelay', props.deregistrationDelay, 0, 3600);
-    checkWholeMinutes(this, 'terminationWait', props.terminationWait, 0, MAX_WAIT_MINUTES);
-    checkWholeMinutes(this, 'approvalWait', props.approvalWait, 1, MAX_WAIT_MINUTES);
-    if (props.containerName !== undefined && isResolved(props.containerName) && !/^[A-Za-z0-9_-]{1,255}$/.test(props.containerName)) {
-      throw propError(this, 'containerName', `must be 1-255 letters, digits, hyphens or underscores, got '${props.containerName}'`);
-    }
-    if (props.protocol === elbv2.ApplicationProtocol.HTTPS && !props.certificate) {
-      throw propError(this, 'certificate', 'is required with protocol HTTPS; pass an ACM certificate (elbv2.ListenerCertificate.fromCertificateManager(cert)) or use HTTP');
-    }
-    if (props.protocol === elbv2.ApplicationProtocol.HTTP && props.certificate) {
-      throw propError(this, 'protocol', 'is HTTP but a certificate was given; remove the certificate or use HTTPS');
-    }
-    if (props.redirectHttp && props.protocol !== elbv2.ApplicationProtocol.HTTPS && !props.certificate) {
-      throw propError(this, 'redirectHttp', 'needs HTTPS listeners; give a certificate, or remove redirectHttp');
-    }
-    if (props.redirectHttp && (props.listenerPort === 80 || props.testListenerPort === 80)) {
-      throw propError(this, 'redirectHttp', 'takes port 80, which listenerPort or testListenerPort already uses; move that listener or remove redirectHttp');
-    }
-    if (props.testListenerPeers !== undefined && props.testListenerPeers.length === 0) {
-      throw propError(this, 'testListenerPeers', 'is empty, so nothing but the hooks could reach the test listener; leave it unset for the VPC default');
-    }
-    if (props.loadBalancer && props.internetFacing !== undefined) {
-      throw propError(this, 'internetFacing', 'only applies to a load balancer created here; remove it or remove loadBalancer');
-    }
-    if (props.loadBalancer && props.accessLogsBucket) {
-      throw propError(this, 'accessLogsBucket', 'only applies to a load balancer created here; enable access logs on the load balancer you pass');
-    }
-    if (props.vpc && props.cluster && props.vpc !== props.cluster.vpc) {
-      throw propError(this, 'vpc', 'differs from the VPC of the given cluster; pass only cluster, or a cluster in this VPC');
-    }
-  }
 }
 
 /**
@@ -678,6 +635,7 @@ function defaultServiceSubnets(scope: Construct, vpc: ec2.IVpc): ec2.SubnetSelec
   if (vpc.isolatedSubnets.length > 0) {
     return { subnetType: ec2.SubnetType.PRIVATE_ISOLATED };
   }
-  throw propError(scope, 'vpc', 'has no private or isolated subnets; the tasks must not run in public subnets. '
+  recordPropProblem(scope, 'vpc', 'has no private or isolated subnets; the tasks must not run in public subnets. '
     + 'Add PRIVATE_WITH_EGRESS subnets, or pass vpcSubnets to choose explicitly');
+  return { subnetType: ec2.SubnetType.PUBLIC };
 }

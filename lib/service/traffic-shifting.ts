@@ -1,7 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import { Construct } from 'constructs';
-import { checkIntegerRange, checkWholeMinutes } from '../private/validation';
+import { integerRangeProblem, valid, wholeMinutesProblem } from '../private/validation';
 
 /** How production traffic moves from the blue to the green task set. */
 export enum TrafficShiftingKind {
@@ -86,8 +86,13 @@ class PredefinedOrCustomShifting extends TrafficShifting {
     const percentage = this.percentage!;
     const interval = this.interval!;
     const prop = this.kind === TrafficShiftingKind.CANARY ? 'trafficShifting (canary)' : 'trafficShifting (linear)';
-    checkIntegerRange(scope, `${prop} percentage`, percentage, 1, 99, 'use a whole percent from 1 to 99, or TrafficShifting.allAtOnce() for 100');
-    checkWholeMinutes(scope, `${prop} interval`, interval, 1, MAX_INTERVAL_MINUTES);
+    const percentageValid = valid(scope, `${prop} percentage`,
+      integerRangeProblem(percentage, 1, 99, 'use a whole percent from 1 to 99, or TrafficShifting.allAtOnce() for 100'));
+    const intervalValid = valid(scope, `${prop} interval`, wholeMinutesProblem(interval, 1, MAX_INTERVAL_MINUTES));
+    if (!percentageValid || !intervalValid) {
+      // Recorded on the service, which fails synthesis; this stand-in keeps construction going.
+      return codedeploy.EcsDeploymentConfig.ALL_AT_ONCE;
+    }
 
     const predefined = predefinedConfig(this.kind, percentage, interval.toMinutes());
     if (predefined) {

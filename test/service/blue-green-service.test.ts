@@ -7,6 +7,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { BlueGreenService, BlueGreenServiceProps, TrafficShifting } from '../../lib';
+import { expectSynthError } from '../synth-errors';
 import { isolatedVpc, mockCluster, testImage, testStack } from '../util';
 
 function serviceIn(stack: Stack, props: Partial<BlueGreenServiceProps> = {}): BlueGreenService {
@@ -196,7 +197,7 @@ describe('BlueGreenService', () => {
 
   test('fails when a redirect is asked for without HTTPS', () => {
     const stack = testStack();
-    expect(() => serviceIn(stack, { redirectHttp: true })).toThrow(/invalid redirectHttp: needs HTTPS listeners; give a certificate/);
+    expectSynthError(stack, () => serviceIn(stack, { redirectHttp: true }), /invalid redirectHttp: needs HTTPS listeners; give a certificate/);
   });
 
   test('adds no default redirect when the test listener takes port 80', () => {
@@ -210,8 +211,8 @@ describe('BlueGreenService', () => {
 
   test('fails when the redirect would take a port already in use', () => {
     const stack = testStack();
-    expect(() => serviceIn(stack, { certificate: certificate(stack), testListenerPort: 80, redirectHttp: true }))
-      .toThrow(/invalid redirectHttp: takes port 80, which listenerPort or testListenerPort already uses/);
+    expectSynthError(stack, () => serviceIn(stack, { certificate: certificate(stack), testListenerPort: 80, redirectHttp: true }),
+      /invalid redirectHttp: takes port 80, which listenerPort or testListenerPort already uses/);
   });
 
   test('outputs the service URL, the test URL and the CodeDeploy console link', () => {
@@ -268,8 +269,8 @@ describe('BlueGreenService', () => {
   test('fails when the VPC has public subnets only', () => {
     const stack = testStack();
     const vpc = new ec2.Vpc(stack, 'PublicOnly', { maxAzs: 2, subnetConfiguration: [{ name: 'Public', subnetType: ec2.SubnetType.PUBLIC }] });
-    expect(() => new BlueGreenService(stack, 'Svc', { vpc, image: testImage }))
-      .toThrow(/Svc: invalid vpc: has no private or isolated subnets; the tasks must not run in public subnets/);
+    expectSynthError(stack, () => new BlueGreenService(stack, 'Svc', { vpc, image: testImage }),
+      /Svc: invalid vpc: has no private or isolated subnets; the tasks must not run in public subnets/);
   });
 
   test('metric helpers cover both target groups', () => {
@@ -360,29 +361,29 @@ describe('BlueGreenService', () => {
     ];
     test.each(cases)('fails when %s', (_name, props, message) => {
       const stack = testStack();
-      expect(() => serviceIn(stack, props)).toThrow(message);
+      expectSynthError(stack, () => serviceIn(stack, props), message);
     });
 
     test('fails when HTTP is asked for with a certificate', () => {
       const stack = testStack();
-      expect(() => serviceIn(stack, { protocol: elbv2.ApplicationProtocol.HTTP, certificate: certificate(stack) }))
-        .toThrow(/invalid protocol: is HTTP but a certificate was given/);
+      expectSynthError(stack, () => serviceIn(stack, { protocol: elbv2.ApplicationProtocol.HTTP, certificate: certificate(stack) }),
+        /invalid protocol: is HTTP but a certificate was given/);
     });
 
     test('fails when internetFacing is set with an existing load balancer', () => {
       const stack = testStack();
       const { vpc, cluster } = mockCluster(stack);
       const alb = new elbv2.ApplicationLoadBalancer(stack, 'Alb', { vpc });
-      expect(() => new BlueGreenService(stack, 'Svc', { cluster, loadBalancer: alb, internetFacing: false, image: testImage }))
-        .toThrow(/Svc: invalid internetFacing: only applies to a load balancer created here/);
+      expectSynthError(stack, () => new BlueGreenService(stack, 'Svc', { cluster, loadBalancer: alb, internetFacing: false, image: testImage }),
+        /Svc: invalid internetFacing: only applies to a load balancer created here/);
     });
 
     test('fails when the VPC differs from the cluster\'s', () => {
       const stack = testStack();
       const { cluster } = mockCluster(stack);
       const other = new ec2.Vpc(stack, 'Other', { maxAzs: 1 });
-      expect(() => new BlueGreenService(stack, 'Svc', { cluster, vpc: other, image: testImage }))
-        .toThrow(/Svc: invalid vpc: differs from the VPC of the given cluster/);
+      expectSynthError(stack, () => new BlueGreenService(stack, 'Svc', { cluster, vpc: other, image: testImage }),
+        /Svc: invalid vpc: differs from the VPC of the given cluster/);
     });
   });
 });
