@@ -7,6 +7,7 @@ export interface PreflightSettings {
   readonly deploymentGroupName?: string;
   readonly alarmNames: string[];
   readonly failOnActionsDisabled: boolean;
+  readonly allowDisabledAlarmMonitoring: boolean;
 }
 
 // Typed explicitly so that TypeScript narrows after `config.fail(...)`, which never returns.
@@ -27,5 +28,6 @@ export function loadPreflightSettings(env: NodeJS.ProcessEnv = process.env): Pre
     deploymentGroupName,
     alarmNames,
     failOnActionsDisabled: config.boolean(parsed.failOnActionsDisabled, 'failOnActionsDisabled', true),
+    allowDisabledAlarmMonitoring: config.boolean(parsed.allowDisabledAlarmMonitoring, 'allowDisabledAlarmMonitoring', false),
   };
 }

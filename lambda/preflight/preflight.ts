@@ -4,6 +4,7 @@
  */
 import { CloudWatchClient, CompositeAlarm, DescribeAlarmsCommand, MetricAlarm } from '@aws-sdk/client-cloudwatch';
 import { GetDeploymentCommand, GetDeploymentGroupCommand } from '@aws-sdk/client-codedeploy';
+import { MAX_DESCRIBE_ALARMS_PAGES } from '../../lib/private/contract/preflight';
 import { awsCall } from '../shared/aws-call';
 import { clientConfig, lazy } from '../shared/clients';
 import { codeDeployClient } from '../shared/codedeploy';
@@ -14,8 +15,17 @@ import { AlarmFacts, batches, evaluateAlarms, uniqueAlarmNames } from './evaluat
 
 const cloudwatch = lazy(() => new CloudWatchClient(clientConfig()));
 
+/** The deployment group's rollback alarms, and whether CodeDeploy watches them. */
+interface GroupAlarms {
+  readonly names: string[];
+  /** `application/deployment group`, for messages. */
+  readonly group: string;
+  /** Alarm monitoring is off: CodeDeploy would neither stop nor roll back on these alarms. */
+  readonly monitoringDisabled: boolean;
+}
+
 /** The rollback alarms of the deployment group, read from CodeDeploy. */
-async function deploymentGroupAlarms(context: HookContext, settings: PreflightSettings): Promise<string[]> {
+async function deploymentGroupAlarms(context: HookContext, settings: PreflightSettings): Promise<GroupAlarms> {
   const execution = context.execution;
   let applicationName = settings.applicationName;
   let deploymentGroupName = settings.deploymentGroupName;
@@ -41,13 +51,31 @@ async function deploymentGroupAlarms(context: HookContext, settings: PreflightSe
     alarmMonitoringEnabled: alarmConfiguration?.enabled ?? false,
     alarms: names,
   });
-  if (alarmConfiguration && alarmConfiguration.enabled === false && names.length > 0) {
-    context.logger.warn('alarm monitoring is disabled on the deployment group: these alarms will not roll it back', {
-      applicationName,
-      deploymentGroupName,
-    });
+  // Without alarms CodeDeploy reports monitoring as off; only alarms that are listed yet ignored matter.
+  const monitoringDisabled = names.length > 0 && alarmConfiguration?.enabled !== true;
+  return { names, group: `${applicationName}/${deploymentGroupName}`, monitoringDisabled };
+}
+
+/** Refuses, or with `allowDisabledAlarmMonitoring` warns, when the group ignores its alarms. */
+function monitoringVerdict(context: HookContext, settings: PreflightSettings, group: GroupAlarms): HookOutcome | undefined {
+  if (!group.monitoringDisabled) {
+    return undefined;
   }
-  return names;
+  const reason = `alarm monitoring is disabled on deployment group ${group.group}, so none of its ${group.names.length} `
+    + 'rollback alarms would stop or roll back the deployment';
+  context.logger.info('decision', {
+    check: `alarm monitoring of ${group.group}`,
+    expectation: settings.allowDisabledAlarmMonitoring ? 'enabled, or allowed to be disabled' : 'enabled',
+    observed: 'disabled',
+    verdict: settings.allowDisabledAlarmMonitoring ? 'pass' : 'fail',
+    reason,
+  });
+  if (settings.allowDisabledAlarmMonitoring) {
+    context.logger.warn(`${reason}; going on, as allowDisabledAlarmMonitoring says`);
+    return undefined;
+  }
+  return failed(`refusing to deploy: ${reason}; turn alarm monitoring on in the deployment group, `
+    + 'or set allowDisabledAlarmMonitoring on the PreflightHook to deploy without that safety net');
 }
 
 function alarmFacts(alarm: MetricAlarm | CompositeAlarm, type: AlarmFacts['type']): AlarmFacts {
@@ -64,7 +92,13 @@ async function describeAlarms(context: HookContext, names: string[]): Promise<Al
   const facts: AlarmFacts[] = [];
   for (const batch of batches(names, 100)) {
     let nextToken: string | undefined;
+    let pages = 0;
     do {
+      if (pages === MAX_DESCRIBE_ALARMS_PAGES) {
+        throw new Error(`cloudwatch:DescribeAlarms still returned a NextToken after ${pages} pages for ${batch.length} alarm names, `
+          + `which match at most ${batch.length} alarms; refusing to deploy on an incomplete answer`);
+      }
+      pages++;
       const page = await awsCall(context, 'cloudwatch:DescribeAlarms', (abortSignal) => cloudwatch().send(new DescribeAlarmsCommand({
         AlarmNames: batch,
         AlarmTypes: ['MetricAlarm', 'CompositeAlarm'],
@@ -84,11 +118,13 @@ async function describeAlarms(context: HookContext, names: string[]): Promise<Al
 export async function preflightBody(context: HookContext): Promise<HookOutcome> {
   const settings = loadPreflightSettings();
   let groupAlarms: string[] = [];
+  let group: GroupAlarms | undefined;
   // Under Amazon ECS's own blue/green there is no deployment group unless one is named.
   const canReadGroup = context.execution.engine === 'codedeploy' || !!settings.applicationName;
   if (settings.readDeploymentGroupAlarms && canReadGroup) {
     try {
-      groupAlarms = await deploymentGroupAlarms(context, settings);
+      group = await deploymentGroupAlarms(context, settings);
+      groupAlarms = group.names;
     } catch (error) {
       if (settings.alarmNames.length === 0 || context.signal.aborted) {
         throw error;
@@ -100,6 +136,10 @@ export async function preflightBody(context: HookContext): Promise<HookOutcome> 
       groupAlarms = [];
       context.progress(`deployment group alarms unreadable: ${errorMessage(error)}`);
     }
+  }
+  const refusal = group ? monitoringVerdict(context, settings, group) : undefined;
+  if (refusal) {
+    return refusal;
   }
   const names = uniqueAlarmNames(groupAlarms, settings.alarmNames);
   context.progress(`checking ${names.length} rollback alarms`);

@@ -26,12 +26,21 @@ export interface PreflightHookProps extends HookFunctionOptions {
    * @default true
    */
   readonly failOnActionsDisabled?: boolean;
+
+  /**
+   * Start a deployment even when alarm monitoring is turned off on the deployment group. By
+   * default the hook refuses: with monitoring off, CodeDeploy ignores the rollback alarms, so a
+   * release that hurts users would neither stop nor roll back on its own.
+   * @default false
+   */
+  readonly allowDisabledAlarmMonitoring?: boolean;
 }
 
 /**
  * Refuses to start a deployment of a {@link BlueGreenService} while one of its rollback alarms
- * is already in ALARM, is muted or does not exist: CodeDeploy would roll back at once, or
- * never. Runs at `BeforeInstall`, before anything changes.
+ * is already in ALARM, is muted or does not exist, or while the deployment group has alarm
+ * monitoring turned off: CodeDeploy would roll back at once, or never. Runs at `BeforeInstall`,
+ * before anything changes.
  *
  * @example
  * new PreflightHook(this, 'Preflight', { service });
@@ -50,6 +59,7 @@ export class PreflightHook extends Construct implements ILifecycleHook {
       deploymentGroupName: service.deploymentGroup.deploymentGroupName,
       ...(props.alarms && props.alarms.length > 0 ? { alarmNames: props.alarms.map((alarm) => alarm.alarmName) } : {}),
       ...(props.failOnActionsDisabled !== undefined ? { failOnActionsDisabled: props.failOnActionsDisabled } : {}),
+      ...(props.allowDisabledAlarmMonitoring ? { allowDisabledAlarmMonitoring: true } : {}),
     };
     const { function: fn, logGroup } = createHookFunction(this, {
       handler: 'preflight',

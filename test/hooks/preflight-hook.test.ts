@@ -33,6 +33,18 @@ describe('PreflightHook', () => {
       .toEqual([{ BeforeInstall: `<${stack.getLogicalId(hook.function.node.defaultChild as lambda.CfnFunction)}>` }]);
   });
 
+  test('refuses a deployment group with alarm monitoring off unless allowDisabledAlarmMonitoring says otherwise', () => {
+    const configOf = (allowDisabledAlarmMonitoring?: boolean) => {
+      const stack = testStack();
+      const hook = new PreflightHook(stack, 'Preflight', { service: mockService(stack), allowDisabledAlarmMonitoring });
+      return JSON.parse(joinToText(environmentOf(stack, Template.fromStack(stack), hook.function)[PREFLIGHT_CONFIG_ENV]));
+    };
+    // Absent means the handler's default, which refuses.
+    expect(configOf().allowDisabledAlarmMonitoring).toBeUndefined();
+    expect(configOf(false).allowDisabledAlarmMonitoring).toBeUndefined();
+    expect(configOf(true).allowDisabledAlarmMonitoring).toBe(true);
+  });
+
   test('reads this deployment group and describes alarms, with * only where CloudWatch requires it', () => {
     const stack = testStack();
     const service = mockService(stack);

@@ -27,4 +27,16 @@ export interface PreflightHookConfig {
   readonly alarmNames?: string[];
   /** Refuse to start when an alarm has its actions disabled. Default true. */
   readonly failOnActionsDisabled?: boolean;
+  /**
+   * Start even when the deployment group has alarm monitoring turned off, so that its alarms
+   * would not stop or roll back the deployment. Default false.
+   */
+  readonly allowDisabledAlarmMonitoring?: boolean;
 }
+
+/**
+ * The most pages of `DescribeAlarms` read for one batch of 100 names. The names match at most
+ * 100 alarms, which fit in one page of 100; a service that keeps returning `NextToken` past
+ * this is misbehaving, and the hook refuses rather than loop until its deadline.
+ */
+export const MAX_DESCRIBE_ALARMS_PAGES = 5;

@@ -6,7 +6,7 @@ import {
   PutLifecycleEventHookExecutionStatusCommand,
 } from '@aws-sdk/client-codedeploy';
 import { mockClient } from 'aws-sdk-client-mock';
-import { PREFLIGHT_CONFIG_ENV, PreflightHookConfig } from '../../../lib/private/contract/preflight';
+import { MAX_DESCRIBE_ALARMS_PAGES, PREFLIGHT_CONFIG_ENV, PreflightHookConfig } from '../../../lib/private/contract/preflight';
 import { ecsHandler, handler } from '../../../lambda/preflight';
 import { CapturedLogs, EVENT, captureLogs, decisionLines, expectSingleReport, fakeContext, reportedStatuses } from '../helpers';
 
@@ -177,4 +177,60 @@ test('under Amazon ECS blue/green, the configured alarms are checked without Cod
   expect(result).toEqual({ hookStatus: 'FAILED' });
   expect(codedeploy.commandCalls(GetDeploymentCommand)).toHaveLength(0);
   expect(reportedStatuses(codedeploy)).toEqual([]);
+});
+
+describe('fault paths', () => {
+  test('fails, naming DescribeAlarms, when CloudWatch keeps returning a next page', async () => {
+    let calls = 0;
+    cloudwatch.on(DescribeAlarmsCommand).callsFake(() => {
+      calls++;
+      return { MetricAlarms: [alarm('web-5xx'), alarm('web-p99')], NextToken: `page-${calls + 1}` };
+    });
+
+    const result = await handler(EVENT, fakeContext());
+
+    expectSingleReport(codedeploy, 'Failed');
+    expect(result.reason).toContain(`cloudwatch:DescribeAlarms still returned a NextToken after ${MAX_DESCRIBE_ALARMS_PAGES} pages for 2 alarm names`);
+    expect(cloudwatch.commandCalls(DescribeAlarmsCommand)).toHaveLength(MAX_DESCRIBE_ALARMS_PAGES);
+  });
+
+  test('refuses when the deployment group has alarm monitoring turned off', async () => {
+    codedeploy.on(GetDeploymentGroupCommand).resolves({
+      deploymentGroupInfo: { alarmConfiguration: { enabled: false, alarms: [{ name: 'web-5xx' }, { name: 'web-p99' }] } },
+    });
+    cloudwatch.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [alarm('web-5xx'), alarm('web-p99')] });
+
+    const result = await handler(EVENT, fakeContext());
+
+    expectSingleReport(codedeploy, 'Failed');
+    expect(result.reason).toBe('refusing to deploy: alarm monitoring is disabled on deployment group web-app/web-prod, so none of its 2 '
+      + 'rollback alarms would stop or roll back the deployment; turn alarm monitoring on in the deployment group, '
+      + 'or set allowDisabledAlarmMonitoring on the PreflightHook to deploy without that safety net');
+    expect(decisionLines(logs).map((d) => [d.check, d.verdict])).toEqual([['alarm monitoring of web-app/web-prod', 'fail']]);
+  });
+
+  test('with allowDisabledAlarmMonitoring, a group with monitoring off passes with a warning when its alarms are clear', async () => {
+    configure({ allowDisabledAlarmMonitoring: true });
+    codedeploy.on(GetDeploymentGroupCommand).resolves({
+      deploymentGroupInfo: { alarmConfiguration: { enabled: false, alarms: [{ name: 'web-5xx' }, { name: 'web-p99' }] } },
+    });
+    cloudwatch.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [alarm('web-5xx'), alarm('web-p99')] });
+
+    const result = await handler(EVENT, fakeContext());
+
+    expect(result).toMatchObject({ verdict: 'Succeeded', reason: 'all 2 rollback alarms are clear' });
+    expectSingleReport(codedeploy, 'Succeeded');
+    expect(logs.lines.some((line) => line.level === 'warn' && line.message.startsWith('alarm monitoring is disabled'))).toBe(true);
+  });
+
+  test('a deployment group without alarms is not refused for its monitoring being off', async () => {
+    configure({ alarmNames: ['web-5xx'] });
+    codedeploy.on(GetDeploymentGroupCommand).resolves({ deploymentGroupInfo: { alarmConfiguration: { enabled: false, alarms: [] } } });
+    cloudwatch.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [alarm('web-5xx')] });
+
+    const result = await handler(EVENT, fakeContext());
+
+    expect(result).toMatchObject({ verdict: 'Succeeded', reason: 'all 1 rollback alarms are clear' });
+    expectSingleReport(codedeploy, 'Succeeded');
+  });
 });
