@@ -27,7 +27,7 @@ import { consoleUrl } from '../private/console-url';
 import { grantDeploymentTargetReads, grantDescribeServiceTaskSets, grantDescribeTaskDefinitions } from '../private/deployment-target-grants';
 import { createHookFunction } from '../private/hook-function';
 import { renderTaskDefinitionRequest } from '../private/taskdef';
-import { propError } from '../private/validation';
+import { propError, recordPropProblem, reportAtSynthesis } from '../private/validation';
 import { MigrationHook } from '../hooks/migration-hook';
 import { SmokeTestHook } from '../hooks/smoke-test-hook';
 import type { BlueGreenService } from '../service/blue-green-service';
@@ -35,7 +35,7 @@ import {
   APPSPEC_FILE, DEFAULT_RELEASE_VERSION_VARIABLE, ENVIRONMENT_VARIABLE_NAME, IMAGE_PLACEHOLDER_NAME, ReleaseEnvironment, ReleaseManifest,
   TASK_DEFINITION_FILE,
 } from './artifact-contract';
-import { acknowledgeArtifactAccess, acknowledgeBuildAccess, acknowledgeTaskDefinitionFamily } from './acknowledgements';
+import { ECR_PULL_PUSH_ACTIONS, acknowledgeArtifactAccess, acknowledgeBuildAccess, acknowledgePipelineRoles, acknowledgeTaskDefinitionFamily, grantEcrLogin } from './acknowledgements';
 import { BUILD_ENV, EXPORTED_VARIABLES, renderReleaseBuildSpec } from './buildspec';
 import { ReleaseSource } from './release-source';
 
@@ -252,6 +252,8 @@ export class ReleasePipeline extends Construct {
   private readonly notifiedStates: string[];
   private readonly notifierFunction: lambda.Function;
   private built = false;
+  /** False when a stage is invalid: then the build has no deployment files and nothing deploys. */
+  private stagesValid = true;
 
   constructor(scope: Construct, id: string, props: ReleasePipelineProps) {
     super(scope, id);
@@ -309,7 +311,7 @@ export class ReleasePipeline extends Construct {
     // The build writes one output per stage, and an action's outputs are fixed once it is
     // added; so the build and deploy stages are added once every stage is known, at synthesis.
     Aspects.of(this).add({ visit: () => this.buildJustInTime() }, { priority: AspectPriority.MUTATING });
-    this.node.addValidation({ validate: () => this.stageProblems() });
+    reportAtSynthesis(this, () => this.stageProblems());
   }
 
   /**
@@ -330,7 +332,7 @@ export class ReleasePipeline extends Construct {
 
   /** The release manifest handed to the build: every environment's task definition and AppSpec. */
   private renderManifest(): ReleaseManifest {
-    const environments: ReleaseEnvironment[] = this.stages.map((stage) => ({
+    const environments: ReleaseEnvironment[] = (this.stagesValid ? this.stages : []).map((stage) => ({
       name: stage.stageName,
       directory: stageDirectory(stage.stageName),
       containerName: stage.service.containerName,
@@ -345,15 +347,12 @@ export class ReleasePipeline extends Construct {
       return;
     }
     this.built = true;
-    // Thrown here rather than left to the validation: with a bad stage, synthesis would
-    // otherwise stop earlier on a less helpful error (e.g. a cross-region reference).
-    const problems = this.stageProblems();
-    if (problems.length > 0) {
-      throw new Error(problems.join('\n'));
-    }
+    // With a bad stage, the validation reports it; building the deploy stages could stop the
+    // synthesis earlier on a less helpful error (e.g. a cross-region reference).
+    this.stagesValid = this.stageProblems().length === 0;
     this.warnOfOtherVersionVariables();
 
-    const outputs = this.stages.map((stage) => new codepipeline.Artifact(stageArtifactName(stage.stageName)));
+    const outputs = this.stagesValid ? this.stages.map((stage) => new codepipeline.Artifact(stageArtifactName(stage.stageName))) : [];
     this.pipeline.addStage({
       stageName: 'Build',
       actions: [new actions.CodeBuildAction({
@@ -364,6 +363,9 @@ export class ReleasePipeline extends Construct {
         variablesNamespace: 'Build',
       })],
     });
+    if (!this.stagesValid) {
+      return;
+    }
 
     const stagesScope = new Construct(this, 'Stages');
     this.stages.forEach((stage, index) => {
@@ -392,6 +394,7 @@ export class ReleasePipeline extends Construct {
       this.pipeline.addStage({ stageName: stage.stageName, actions: stageActions });
       this.notifyDeployments(scope, stage);
     });
+    acknowledgePipelineRoles(this.pipeline, ['Source', 'Build', ...this.stages.map((s) => s.stageName)]);
     this.recordDeployments();
   }
 
@@ -518,7 +521,7 @@ export class ReleasePipeline extends Construct {
       actions: ['codedeploy:GetDeployment'],
       resources: [service.deploymentGroup.deploymentGroupArn],
     }));
-    grantDescribeServiceTaskSets(fn, fn.role!, service);
+    grantDescribeServiceTaskSets(fn.role!, service);
   }
 
   /**
@@ -558,13 +561,13 @@ export class ReleasePipeline extends Construct {
       deadLetterQueue,
     });
     topic.grantPublish(fn);
-    Validations.of(fn.role!).acknowledge({
+    Validations.of(defaultPolicyOf(fn.role!)).acknowledge({
       id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
       reason: 'sns:Publish to the KMS-encrypted notification topic needs data keys of its key; aws-cdk-lib grants them on that key only.',
     });
     // What every stage's lookup needs; each stage adds its service's task sets.
-    grantDeploymentTargetReads(fn, fn.role!);
-    grantDescribeTaskDefinitions(fn, fn.role!);
+    grantDeploymentTargetReads(fn.role!);
+    grantDescribeTaskDefinitions(fn.role!);
     return { function: fn, deadLetterQueue, lostAlarm };
   }
 
@@ -659,8 +662,9 @@ export class ReleasePipeline extends Construct {
       resources: [Stack.of(this).formatArn({ service: 's3', region: '', account: '', resource: writer.s3BucketName, resourceName: writer.s3ObjectKey })],
     }));
     if (buildsImage) {
-      this.repository.grantPullPush(project);
-      this.repository.grant(project, 'ecr:DescribeImages');
+      // grantPullPush would put the ECR login on * in the role's default policy, beside the user's statements.
+      this.repository.grant(project, ...ECR_PULL_PUSH_ACTIONS, 'ecr:DescribeImages');
+      grantEcrLogin(project.role!);
     }
     acknowledgeArtifactAccess(this.pipeline, [project.role!]);
     acknowledgeBuildAccess(project);
@@ -754,7 +758,7 @@ export class ReleasePipeline extends Construct {
 
   private sourceRepository(props: ReleasePipelineProps): ecr.IRepository {
     if (props.repository) {
-      throw propError(this, 'repository', 'only applies when the pipeline builds the image; with an ECR source the image is already in the source repository, remove repository');
+      recordPropProblem(this, 'repository', 'only applies when the pipeline builds the image; with an ECR source the image is already in the source repository, remove repository');
     }
     return this.source._imageRepository!;
   }
@@ -762,42 +766,42 @@ export class ReleasePipeline extends Construct {
   private validateProps(props: ReleasePipelineProps): void {
     const sourceProblems = props.source._problems();
     if (sourceProblems.length > 0) {
-      throw propError(this, 'source', sourceProblems.join('; '));
+      recordPropProblem(this, 'source', sourceProblems.join('; '));
     }
     (props.preCheckCommands ?? []).forEach((command, index) => {
       if (!Token.isUnresolved(command) && command.trim().length === 0) {
-        throw propError(this, 'preCheckCommands', `entry ${index} is empty; remove it or give the command, e.g. 'npm test'`);
+        recordPropProblem(this, 'preCheckCommands', `entry ${index} is empty; remove it or give the command, e.g. 'npm test'`);
       }
     });
     if (!this.source.buildsImage) {
       for (const prop of ['dockerfile', 'dockerBuildContext'] as const) {
         if (props[prop] !== undefined) {
-          throw propError(this, prop, 'only applies when the pipeline builds the image; an ECR source is already an image, remove it');
+          recordPropProblem(this, prop, 'only applies when the pipeline builds the image; an ECR source is already an image, remove it');
         }
       }
     }
     for (const email of props.notificationEmails ?? []) {
       if (!Token.isUnresolved(email) && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) {
-        throw propError(this, 'notificationEmails', `'${email}' is not an e-mail address; pass addresses like 'team@example.com'`);
+        recordPropProblem(this, 'notificationEmails', `'${email}' is not an e-mail address; pass addresses like 'team@example.com'`);
       }
     }
     if (props.slackChannel && (props.slackWorkspaceId || props.slackChannelId)) {
-      throw propError(this, 'slackChannel', 'is given together with slackWorkspaceId/slackChannelId; pass either an existing channel configuration or the two ids');
+      recordPropProblem(this, 'slackChannel', 'is given together with slackWorkspaceId/slackChannelId; pass either an existing channel configuration or the two ids');
     }
     if (Boolean(props.slackWorkspaceId) !== Boolean(props.slackChannelId)) {
       const missing = props.slackWorkspaceId ? 'slackChannelId' : 'slackWorkspaceId';
-      throw propError(this, missing, `is required with ${missing === 'slackChannelId' ? 'slackWorkspaceId' : 'slackChannelId'}; `
+      recordPropProblem(this, missing, `is required with ${missing === 'slackChannelId' ? 'slackWorkspaceId' : 'slackChannelId'}; `
         + 'pass both ids (AWS Chatbot console: the workspace id, and the channel id from the channel details in Slack)');
     }
     const variable = props.releaseVersionVariable;
     if (variable !== undefined && !Token.isUnresolved(variable) && !ENVIRONMENT_VARIABLE_NAME.test(variable)) {
-      throw propError(this, 'releaseVersionVariable', `'${variable}' is not an environment variable name; `
+      recordPropProblem(this, 'releaseVersionVariable', `'${variable}' is not an environment variable name; `
         + `use letters, digits and '_', not starting with a digit, e.g. '${DEFAULT_RELEASE_VERSION_VARIABLE}'`);
     }
     if (props.buildTimeout && !props.buildTimeout.isUnresolved()) {
       const minutes = props.buildTimeout.toMinutes({ integral: false });
       if (minutes < 5 || minutes > 36 * 60) {
-        throw propError(this, 'buildTimeout', `must be between 5 minutes and 36 hours, got ${props.buildTimeout.toHumanString()}`);
+        recordPropProblem(this, 'buildTimeout', `must be between 5 minutes and 36 hours, got ${props.buildTimeout.toHumanString()}`);
       }
     }
   }
@@ -811,6 +815,7 @@ export class ReleasePipeline extends Construct {
     }
     const names = new Set<string>();
     const directories = new Map<string, string>();
+    const deployedBy = new Map<BlueGreenService, string>();
     const here = Stack.of(this);
     this.stages.forEach((stage, index) => {
       const name = stage.stageName;
@@ -843,6 +848,14 @@ export class ReleasePipeline extends Construct {
       }
       if (stage.approvalComment !== undefined && !stage.requireApproval) {
         problems.push(`${where} stage '${name}' has an approvalComment but no requireApproval; set requireApproval: true or remove the comment`);
+      }
+      const previous = deployedBy.get(stage.service);
+      if (previous !== undefined) {
+        problems.push(`${where} stages '${previous}' and '${name}' both deploy ${stage.service.node.path}; a stage after the first would `
+          + 'deploy the release the service already runs, and a deployment group takes one deployment at a time. Give each stage its own '
+          + 'BlueGreenService (e.g. one per environment), or remove one of the stages');
+      } else {
+        deployedBy.set(stage.service, name);
       }
       const region = Stack.of(stage.service).region;
       if (differs(region, here.region) && !this.hasReplicationBucket(region)) {

@@ -224,18 +224,31 @@ class S3Source extends ReleaseSource {
   }
 
   public _problems(): string[] {
+    const problems: string[] = [];
     const key = this.options.bucketKey;
     if (!Token.isUnresolved(key) && (key.trim().length === 0 || key.startsWith('/'))) {
-      return [`s3 bucketKey: '${key}' must be the object key without a leading '/', e.g. 'orders-api/source.zip'`];
+      problems.push(`s3 bucketKey: '${key}' must be the object key without a leading '/', e.g. 'orders-api/source.zip'`);
     }
-    return [];
+    // CodePipeline's S3 source reads object versions. Only a bucket defined in the app can be
+    // checked; an imported one is taken as versioned (the source action fails on its first run otherwise).
+    const bucket = this.options.bucket;
+    const cfn = bucket instanceof s3.Bucket ? bucket.node.defaultChild : undefined;
+    if (cfn instanceof s3.CfnBucket && !Token.isUnresolved(cfn.versioningConfiguration)) {
+      const status = (cfn.versioningConfiguration as s3.CfnBucket.VersioningConfigurationProperty | undefined)?.status;
+      if (status !== 'Enabled') {
+        problems.push(`s3 bucket: ${bucket.node.path} is not versioned (versioning ${status ?? 'unset'}), and CodePipeline's S3 source needs `
+          + 'object versions; create it with versioned: true');
+      }
+    }
+    return problems;
   }
 
   public _action(output: codepipeline.Artifact): codepipeline.IAction {
     return new actions.S3SourceAction({
       actionName: 'Archive',
       bucket: this.options.bucket,
-      bucketKey: this.options.bucketKey,
+      // An empty key is reported by _problems(); S3SourceAction would throw on it first.
+      bucketKey: Token.isUnresolved(this.options.bucketKey) || this.options.bucketKey.trim().length > 0 ? this.options.bucketKey : 'source.zip',
       trigger: this.options.trigger ?? actions.S3Trigger.EVENTS,
       output,
       variablesNamespace: 'Source',

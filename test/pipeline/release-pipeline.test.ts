@@ -14,6 +14,7 @@ import {
   BlueGreenService, CustomHook, ExpectedVersion, LifecycleEvent, MigrationHook, ReleasePipeline, ReleasePipelineProps, ReleaseSource,
   ReleaseStageOptions, SmokeCheck, SmokeTestHook, VersionSource,
 } from '../../lib';
+import { expectSynthError } from '../synth-errors';
 import { evaluate, evaluateJson } from './cfn-eval';
 import { CONNECTION_ARN, mockService, testApp, testStack } from './util';
 
@@ -683,51 +684,55 @@ describe('ReleasePipeline', () => {
     ])('fails when the Git source has %j', (overrides, message) => {
       const stack = testStack();
 
-      expect(() => new ReleasePipeline(stack, 'Release', { source: gitSource(overrides) })).toThrow(message);
+      expectSynthError(stack, () => new ReleasePipeline(stack, 'Release', { source: gitSource(overrides) }), message);
     });
 
     test('fails when the S3 source has no key', () => {
       const stack = testStack();
       const bucket = new s3.Bucket(stack, 'Sources', { versioned: true });
 
-      expect(() => new ReleasePipeline(stack, 'Release', { source: ReleaseSource.s3({ bucket, bucketKey: '' }) }))
-        .toThrow("PipelineStack/Release: invalid source: s3 bucketKey: '' must be the object key without a leading '/', e.g. 'orders-api/source.zip'");
+      expectSynthError(stack, () => new ReleasePipeline(stack, 'Release', { source: ReleaseSource.s3({ bucket, bucketKey: '' }) }),
+        "PipelineStack/Release: invalid source: s3 bucketKey: '' must be the object key without a leading '/', e.g. 'orders-api/source.zip'");
     });
 
     test('fails when the ECR source has an invalid tag', () => {
       const stack = testStack();
       const repository = new ecr.Repository(stack, 'Images');
 
-      expect(() => new ReleasePipeline(stack, 'Release', { source: ReleaseSource.ecr({ repository, imageTag: 'v1 final' }) }))
-        .toThrow(/invalid source: ecr imageTag: 'v1 final' is not a valid image tag/);
+      expectSynthError(stack, () => new ReleasePipeline(stack, 'Release', { source: ReleaseSource.ecr({ repository, imageTag: 'v1 final' }) }),
+        /invalid source: ecr imageTag: 'v1 final' is not a valid image tag/);
     });
 
     test('fails when an ECR source is given a repository to push to', () => {
       const stack = testStack();
       const repository = new ecr.Repository(stack, 'Images');
 
-      expect(() => new ReleasePipeline(stack, 'Release', { source: ReleaseSource.ecr({ repository }), repository }))
-        .toThrow('PipelineStack/Release: invalid repository: only applies when the pipeline builds the image; with an ECR source the image is already in the source repository, remove repository');
+      expectSynthError(stack, () => new ReleasePipeline(stack, 'Release', { source: ReleaseSource.ecr({ repository }), repository }),
+        'PipelineStack/Release: invalid repository: only applies when the pipeline builds the image; with an ECR source the image is already in the source repository, remove repository');
     });
 
     test('fails when a pre-check command is empty', () => {
-      expect(() => new ReleasePipeline(testStack(), 'Release', { source: gitSource(), preCheckCommands: ['npm test', ' '] }))
-        .toThrow("PipelineStack/Release: invalid preCheckCommands: entry 1 is empty; remove it or give the command, e.g. 'npm test'");
+      const stack = testStack();
+      expectSynthError(stack, () => new ReleasePipeline(stack, 'Release', { source: gitSource(), preCheckCommands: ['npm test', ' '] }),
+        "PipelineStack/Release: invalid preCheckCommands: entry 1 is empty; remove it or give the command, e.g. 'npm test'");
     });
 
     test('fails when a notification e-mail is not an address', () => {
-      expect(() => new ReleasePipeline(testStack(), 'Release', { source: gitSource(), notificationEmails: ['team'] }))
-        .toThrow("PipelineStack/Release: invalid notificationEmails: 'team' is not an e-mail address; pass addresses like 'team@example.com'");
+      const stack = testStack();
+      expectSynthError(stack, () => new ReleasePipeline(stack, 'Release', { source: gitSource(), notificationEmails: ['team'] }),
+        "PipelineStack/Release: invalid notificationEmails: 'team' is not an e-mail address; pass addresses like 'team@example.com'");
     });
 
     test('fails when only one of the Slack ids is given', () => {
-      expect(() => new ReleasePipeline(testStack(), 'Release', { source: gitSource(), slackWorkspaceId: 'T0123ABCD' }))
-        .toThrow(/PipelineStack\/Release: invalid slackChannelId: is required with slackWorkspaceId; pass both ids/);
+      const stack = testStack();
+      expectSynthError(stack, () => new ReleasePipeline(stack, 'Release', { source: gitSource(), slackWorkspaceId: 'T0123ABCD' }),
+        /PipelineStack\/Release: invalid slackChannelId: is required with slackWorkspaceId; pass both ids/);
     });
 
     test('fails when releaseVersionVariable is not an environment variable name', () => {
-      expect(() => new ReleasePipeline(testStack(), 'Release', { source: gitSource(), releaseVersionVariable: 'release-version' }))
-        .toThrow("PipelineStack/Release: invalid releaseVersionVariable: 'release-version' is not an environment variable name; "
+      const stack = testStack();
+      expectSynthError(stack, () => new ReleasePipeline(stack, 'Release', { source: gitSource(), releaseVersionVariable: 'release-version' }),
+        "PipelineStack/Release: invalid releaseVersionVariable: 'release-version' is not an environment variable name; "
           + "use letters, digits and '_', not starting with a digit, e.g. 'RELEASE_VERSION'");
     });
 
@@ -745,8 +750,9 @@ describe('ReleasePipeline', () => {
     });
 
     test('fails when the build timeout is out of CodeBuild\'s range', () => {
-      expect(() => new ReleasePipeline(testStack(), 'Release', { source: gitSource(), buildTimeout: Duration.hours(48) }))
-        .toThrow('PipelineStack/Release: invalid buildTimeout: must be between 5 minutes and 36 hours, got 2 days');
+      const stack = testStack();
+      expectSynthError(stack, () => new ReleasePipeline(stack, 'Release', { source: gitSource(), buildTimeout: Duration.hours(48) }),
+        'PipelineStack/Release: invalid buildTimeout: must be between 5 minutes and 36 hours, got 2 days');
     });
   });
 });
