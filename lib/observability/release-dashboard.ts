@@ -2,7 +2,7 @@ import { CfnOutput, Duration, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
 import type { ReleasePipeline } from '../pipeline/release-pipeline';
-import { isResolved, propError } from '../private/validation';
+import { isResolved, recordPropProblem, reportAtSynthesis } from '../private/validation';
 import type { BlueGreenService } from '../service/blue-green-service';
 import { consoleUrl } from '../private/console-url';
 import { DashboardSection, PipelineSection, ServiceSection } from './widgets';
@@ -102,11 +102,12 @@ export class ReleaseDashboard extends Construct {
 
   constructor(scope: Construct, id: string, props: ReleaseDashboardProps = {}) {
     super(scope, id);
-    this.validateProps(props);
-    this.period = props.period;
+    // Invalid props are recorded and left out: synthesis reports them all at once.
+    const { dashboardNameValid, periodValid } = this.validateProps(props);
+    this.period = periodValid ? props.period : undefined;
 
     this.dashboard = new cloudwatch.Dashboard(this, 'Resource', {
-      dashboardName: props.dashboardName,
+      dashboardName: dashboardNameValid ? props.dashboardName : undefined,
       defaultInterval: props.defaultInterval ?? Duration.hours(3),
     });
 
@@ -121,7 +122,7 @@ export class ReleaseDashboard extends Construct {
       value: this.dashboardUrl,
       description: 'Release dashboard in the CloudWatch console',
     });
-    this.node.addValidation({ validate: () => this.validateContents() });
+    reportAtSynthesis(this, () => this.validateContents());
   }
 
   /** The name of the dashboard. */
@@ -151,7 +152,8 @@ export class ReleaseDashboard extends Construct {
    */
   public addService(service: BlueGreenService): void {
     if (this.serviceList.includes(service)) {
-      throw propError(this, 'services', `${service.serviceName} (${service.node.path}) is already on the dashboard; add each service once`);
+      recordPropProblem(this, 'services', `${service.serviceName} (${service.node.path}) is already on the dashboard; add each service once`);
+      return;
     }
     this.serviceList.push(service);
     this.addSection(new ServiceSection(service, this.period));
@@ -164,14 +166,17 @@ export class ReleaseDashboard extends Construct {
    */
   public addPipeline(pipeline: ReleasePipeline, options: ReleaseDashboardPipelineOptions = {}): void {
     if (this.pipelineList.includes(pipeline)) {
-      throw propError(this, 'pipeline', `${pipeline.node.path} is already on the dashboard; add each pipeline once`);
+      recordPropProblem(this, 'pipeline', `${pipeline.node.path} is already on the dashboard; add each pipeline once`);
+      return;
     }
+    let sectionOptions = options;
     if (options.productionStages !== undefined && options.productionStages.length === 0) {
-      throw propError(this, 'productionStages', `is empty for pipeline ${pipeline.node.path}; name the stages that deploy to `
+      recordPropProblem(this, 'productionStages', `is empty for pipeline ${pipeline.node.path}; name the stages that deploy to `
         + 'production, e.g. [\'Production\'], or leave it unset for the last stage');
+      sectionOptions = { ...options, productionStages: undefined };
     }
     this.pipelineList.push(pipeline);
-    const section = new PipelineSection(pipeline, options);
+    const section = new PipelineSection(pipeline, sectionOptions);
     this.pipelineSections.push({ pipeline, section });
     this.addSection(section);
   }
@@ -182,26 +187,31 @@ export class ReleaseDashboard extends Construct {
     }
   }
 
-  private validateProps(props: ReleaseDashboardProps): void {
+  private validateProps(props: ReleaseDashboardProps): { dashboardNameValid: boolean; periodValid: boolean } {
+    let dashboardNameValid = true;
+    let periodValid = true;
     const name = props.dashboardName;
     if (name !== undefined && isResolved(name) && !DASHBOARD_NAME.test(name)) {
-      throw propError(this, 'dashboardName', `must be 1-255 letters, digits, '-' or '_', got '${name}' (${name.length} characters); `
+      dashboardNameValid = false;
+      recordPropProblem(this, 'dashboardName', `must be 1-255 letters, digits, '-' or '_', got '${name}' (${name.length} characters); `
         + `for example '${suggestDashboardName(name)}'`);
     }
     if (props.productionStages !== undefined && !props.pipeline) {
-      throw propError(this, 'productionStages', `is [${props.productionStages.join(', ')}] but there is no pipeline; pass pipeline, `
+      recordPropProblem(this, 'productionStages', `is [${props.productionStages.join(', ')}] but there is no pipeline; pass pipeline, `
         + 'or give the stages to addPipeline()');
     }
     if (props.period !== undefined) {
-      if (props.period.isUnresolved()) {
-        throw propError(this, 'period', 'must be known at synthesis, got a deploy-time value; use e.g. Duration.minutes(1)');
-      }
-      const seconds = props.period.toSeconds({ integral: false });
-      if (seconds <= 0 || seconds % 60 !== 0 || seconds > 86400) {
-        throw propError(this, 'period', `must be a whole number of minutes up to 1 day, got ${props.period.toHumanString()}; load `
+      const seconds = props.period.isUnresolved() ? undefined : props.period.toSeconds({ integral: false });
+      if (seconds === undefined) {
+        periodValid = false;
+        recordPropProblem(this, 'period', 'must be known at synthesis, got a deploy-time value; use e.g. Duration.minutes(1)');
+      } else if (seconds <= 0 || seconds % 60 !== 0 || seconds > 86400) {
+        periodValid = false;
+        recordPropProblem(this, 'period', `must be a whole number of minutes up to 1 day, got ${props.period.toHumanString()}; load `
           + 'balancer metrics have a resolution of 1 minute. Use e.g. Duration.minutes(1)');
       }
     }
+    return { dashboardNameValid, periodValid };
   }
 
   private validateContents(): string[] {

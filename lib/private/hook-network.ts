@@ -13,7 +13,7 @@
 import { Annotations, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct, IConstruct } from 'constructs';
-import { propError } from './validation';
+import { recordPropProblem } from './validation';
 
 /** An AWS API the hook calls, and the interface endpoint that serves it inside a VPC. */
 export interface RequiredEndpoint {
@@ -93,8 +93,13 @@ export class HookNetwork {
       return;
     }
     if (vpc.isolatedSubnets.length === 0) {
-      throw propError(scope, 'vpc', 'the VPC has no private subnets, with or without egress; the hook function runs in private subnets only '
+      recordPropProblem(scope, 'vpc', 'the VPC has no private subnets, with or without egress; the hook function runs in private subnets only '
         + '(a function in a public subnet gets no public address); add PRIVATE_WITH_EGRESS or PRIVATE_ISOLATED subnets');
+      // A stand-in that lets construction go on (no subnet: Lambda refuses public ones); the
+      // recorded problem fails the synthesis.
+      this.vpcSubnets = { subnets: [] };
+      this.mode = 'egress';
+      return;
     }
     this.securityGroup.addEgressRule(ec2.Peer.ipv4(vpc.vpcCidrBlock), ec2.Port.tcp(443), 'AWS APIs through interface VPC endpoints');
     this.vpcSubnets = { subnetType: ec2.SubnetType.PRIVATE_ISOLATED };

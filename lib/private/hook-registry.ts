@@ -8,7 +8,7 @@ import { Construct, IConstruct } from 'constructs';
 import type { AppSpecOptions, ILifecycleHook } from '../hooks/lifecycle-hook';
 import type { BlueGreenService } from '../service/blue-green-service';
 import { TASK_DEFINITION_PLACEHOLDER, renderAppSpecYaml, sortHooks } from './appspec';
-import { propError } from './validation';
+import { recordPropProblem } from './validation';
 
 /** The call a hook makes to tell CodeDeploy how it went. */
 export const REPORT_HOOK_STATUS_ACTION = 'codedeploy:PutLifecycleEventHookExecutionStatus';
@@ -30,13 +30,16 @@ export class HookRegistry {
     const service = this.service;
     const taken = this.registered.find((other) => other.lifecycleEvent === hook.lifecycleEvent);
     if (taken) {
-      throw propError(service, 'hook', `${hook.lifecycleEvent} already runs ${describeHook(taken)}, cannot also run ${describeHook(hook)}; `
+      // Recorded on the service and left out: synthesis reports every problem of the app at once.
+      recordPropProblem(service, 'hook', `${hook.lifecycleEvent} already runs ${describeHook(taken)}, cannot also run ${describeHook(hook)}; `
         + 'CodeDeploy runs one function per lifecycle event: combine the two in one function, or set another lifecycleEvent on one of them');
+      return;
     }
     if (Resource.isOwnedResource(hook.function) && Stack.of(hook.function) !== Stack.of(service)) {
-      throw propError(service, 'hook', `${describeHook(hook)} has its function in stack ${Stack.of(hook.function).stackName} `
+      recordPropProblem(service, 'hook', `${describeHook(hook)} has its function in stack ${Stack.of(hook.function).stackName} `
         + `but the service is in stack ${Stack.of(service).stackName}; the deployment group and the function refer to each other, `
         + 'so define the function in the service\'s stack (or import it there by ARN)');
+      return;
     }
     grantReportHookStatus(hook.function, service);
     // AWSCodeDeployRoleForECS lets CodeDeploy invoke functions named CodeDeployHook_* only. An

@@ -2,6 +2,7 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
 import { CODEDEPLOY_ENDPOINT, EC2_ENDPOINT, HookNetwork, SECRETS_MANAGER_ENDPOINT } from '../../lib/private/hook-network';
+import { expectSynthError } from '../synth-errors';
 import { isolatedVpc } from '../util';
 import { testStack } from './util';
 
@@ -121,7 +122,7 @@ describe('hook network', () => {
   test('fails when the VPC has no private subnets at all', () => {
     const stack = testStack();
     const vpc = new ec2.Vpc(stack, 'Vpc', { natGateways: 0, subnetConfiguration: [{ name: 'Public', subnetType: ec2.SubnetType.PUBLIC }] });
-    expect(() => smokeNetwork(new Construct(stack, 'Hook'), vpc, false))
-      .toThrow(/TestStack\/Hook: invalid vpc: the VPC has no private subnets, with or without egress; .*add PRIVATE_WITH_EGRESS or PRIVATE_ISOLATED subnets/);
+    expectSynthError(stack, () => smokeNetwork(new Construct(stack, 'Hook'), vpc, false),
+      /TestStack\/Hook: invalid vpc: the VPC has no private subnets, with or without egress; .*add PRIVATE_WITH_EGRESS or PRIVATE_ISOLATED subnets/);
   });
 });

@@ -5,6 +5,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { parse } from 'yaml';
 import { BlueGreenService, CustomHook, LifecycleEvent } from '../../lib';
+import { expectSynthError } from '../synth-errors';
 import { actionsOf, allowing, joinToText, mockService, statementsOf, testStack } from './util';
 
 function userFunction(stack: Stack, id = 'UserHook'): lambda.Function {
@@ -81,8 +82,8 @@ describe('CustomHook', () => {
     const stack = testStack();
     const service = mockService(stack);
     new CustomHook(stack, 'First', { service, function: userFunction(stack, 'A'), lifecycleEvent: LifecycleEvent.AFTER_INSTALL });
-    expect(() => new CustomHook(stack, 'Second', { service, function: userFunction(stack, 'B'), lifecycleEvent: LifecycleEvent.AFTER_INSTALL }))
-      .toThrow('TestStack/Orders: invalid hook: AfterInstall already runs TestStack/First, cannot also run TestStack/Second; '
+    expectSynthError(stack, () => new CustomHook(stack, 'Second', { service, function: userFunction(stack, 'B'), lifecycleEvent: LifecycleEvent.AFTER_INSTALL }),
+      'TestStack/Orders: invalid hook: AfterInstall already runs TestStack/First, cannot also run TestStack/Second; '
         + 'CodeDeploy runs one function per lifecycle event: combine the two in one function, or set another lifecycleEvent on one of them');
   });
 
@@ -92,8 +93,8 @@ describe('CustomHook', () => {
     const functionStack = new Stack(app, 'Functions');
     const service = mockService(serviceStack);
     const fn = userFunction(functionStack);
-    expect(() => new CustomHook(serviceStack, 'Warmup', { service, function: fn, lifecycleEvent: LifecycleEvent.AFTER_INSTALL }))
-      .toThrow(/Service\/Orders: invalid hook: .* has its function in stack Functions but the service is in stack Service; .*define the function in the service's stack/);
+    expectSynthError(serviceStack, () => new CustomHook(serviceStack, 'Warmup', { service, function: fn, lifecycleEvent: LifecycleEvent.AFTER_INSTALL }),
+      /Service\/Orders: invalid hook: .* has its function in stack Functions but the service is in stack Service; .*define the function in the service's stack/);
   });
 });
 

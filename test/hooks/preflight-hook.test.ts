@@ -4,6 +4,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { parse } from 'yaml';
 import { LifecycleEvent, PreflightHook } from '../../lib';
 import { PREFLIGHT_CONFIG_ENV } from '../../lib/private/contract/preflight';
+import { expectSynthError } from '../synth-errors';
 import { allowing, environmentOf, joinToText, mockService, statementsOf, testStack, wildcardActions } from './util';
 
 describe('PreflightHook', () => {
@@ -87,7 +88,7 @@ describe('PreflightHook', () => {
     const stack = testStack();
     const service = mockService(stack);
     new PreflightHook(stack, 'Preflight', { service });
-    expect(() => new PreflightHook(stack, 'Again', { service }))
-      .toThrow(/TestStack\/Orders: invalid hook: BeforeInstall already runs TestStack\/Preflight, cannot also run TestStack\/Again/);
+    expectSynthError(stack, () => new PreflightHook(stack, 'Again', { service }),
+      /TestStack\/Orders: invalid hook: BeforeInstall already runs TestStack\/Preflight, cannot also run TestStack\/Again/);
   });
 });
