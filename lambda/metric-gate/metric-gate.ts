@@ -100,7 +100,10 @@ async function planGate(context: HookContext<MetricGateState>, settings: MetricG
   return state;
 }
 
-/** RequestCount, HTTPCode_Target_5XX_Count and p99 TargetResponseTime of one target group over one window. */
+/**
+ * RequestCount, HTTPCode_Target_5XX_Count and p99 TargetResponseTime of one target group over one
+ * window, and p99 of each minute for the rank and sign tests that judge small samples.
+ */
 async function readSeries(
   context: HookContext<MetricGateState>,
   settings: MetricGateSettings,
@@ -112,17 +115,18 @@ async function readSeries(
     { Name: 'LoadBalancer', Value: settings.loadBalancerFullName },
     { Name: 'TargetGroup', Value: targetGroup },
   ];
-  const query = (id: string, metricName: string, stat: string): MetricDataQuery => ({
+  const query = (id: string, metricName: string, stat: string, period = range.periodSeconds): MetricDataQuery => ({
     Id: id,
-    MetricStat: { Metric: { Namespace: NAMESPACE, MetricName: metricName, Dimensions: dimensions }, Period: range.periodSeconds, Stat: stat },
+    MetricStat: { Metric: { Namespace: NAMESPACE, MetricName: metricName, Dimensions: dimensions }, Period: period, Stat: stat },
     ReturnData: true,
   });
   const queries = [
     query('requests', 'RequestCount', 'Sum'),
     query('errors', 'HTTPCode_Target_5XX_Count', 'Sum'),
     query('p99', 'TargetResponseTime', 'p99'),
+    query('p99PerMinute', 'TargetResponseTime', 'p99', 60),
   ];
-  const values: Record<string, number[]> = { requests: [], errors: [], p99: [] };
+  const values: Record<string, number[]> = { requests: [], errors: [], p99: [], p99PerMinute: [] };
   let nextToken: string | undefined;
   do {
     const page = await awsCall(context, 'cloudwatch:GetMetricData', (abortSignal) => cloudwatch().send(new GetMetricDataCommand({
@@ -148,6 +152,7 @@ async function readSeries(
     errors: sum(values.errors),
     // One period covers the window, so there is one value; should CloudWatch split it, keep the worst.
     p99Seconds: values.p99.length > 0 ? Math.max(...values.p99) : undefined,
+    p99PerMinuteSeconds: values.p99PerMinute,
   };
 }
 
@@ -174,9 +179,11 @@ export async function metricGateBody(context: HookContext<MetricGateState>): Pro
 
   context.logger.info('decision', {
     check: 'metric gate: green against blue',
-    expectation: `green p99 <= max(${settings.thresholds.latencyRatio} x blue p99, ${settings.thresholds.latencyFloorSeconds} s); `
-      + `green 5xx rate <= blue + ${settings.thresholds.errorRateDeltaPercentagePoints} points; `
-      + `marginal up to ${settings.thresholds.marginalBand * 100} % over; at least ${settings.thresholds.minRequestCount} green requests`,
+    expectation: `green p99 <= max(${settings.thresholds.latencyRatio} x blue p99, ${settings.thresholds.latencyFloorSeconds} s)`
+      + `${settings.thresholds.maxLatencySeconds !== undefined ? ` and <= ${settings.thresholds.maxLatencySeconds} s` : ''}; `
+      + `green 5xx rate <= blue + ${settings.thresholds.errorRateDeltaPercentagePoints} points and <= ${settings.thresholds.maxErrorRatePercent} %; `
+      + `marginal up to ${settings.thresholds.marginalBand * 100} % over; 5xx rates judged by their one-sided 95 % Wilson bound; `
+      + `under ${settings.thresholds.minRequestCount} green requests only a significant test fails a check, else inconclusive`,
     observed: verdict.reason,
     verdict: verdict.verdict,
     status: decision.status,

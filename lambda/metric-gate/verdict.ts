@@ -7,6 +7,7 @@ import {
   MetricGateThresholds,
   UncertainVerdictAction,
 } from '../../lib/private/contract/metric-gate';
+import { errorCeilingCheck, errorCheck, latencyCeilingCheck, latencyCheck } from './checks';
 
 export type Verdict = 'pass' | 'marginal' | 'fail' | 'inconclusive';
 
@@ -16,8 +17,10 @@ export interface SeriesFigures {
   readonly requests: number;
   /** Sum of HTTPCode_Target_5XX_Count; 0 when there were no datapoints. */
   readonly errors: number;
-  /** p99 of TargetResponseTime in seconds; undefined when there were no datapoints. */
+  /** p99 of TargetResponseTime in seconds over the whole window; undefined when there were no datapoints. */
   readonly p99Seconds?: number;
+  /** p99 of TargetResponseTime of each minute with datapoints, for the rank and sign tests. */
+  readonly p99PerMinuteSeconds?: readonly number[];
 }
 
 export interface SeriesSummary extends SeriesFigures {
@@ -32,10 +35,13 @@ export interface ResolvedThresholds {
   readonly marginalBand: number;
   readonly minRequestCount: number;
   readonly minBaselineRequestCount: number;
+  readonly maxErrorRatePercent: number;
+  /** Undefined: no absolute latency ceiling. */
+  readonly maxLatencySeconds?: number;
 }
 
 export interface CheckResult {
-  readonly check: 'latency' | 'errors';
+  readonly check: 'latency' | 'errors' | 'error-ceiling' | 'latency-ceiling';
   readonly verdict: Verdict;
   /** Green's value: p99 seconds, or error rate in percent. */
   readonly green?: number;
@@ -45,6 +51,18 @@ export interface CheckResult {
   readonly threshold?: number;
   /** Green over the threshold but at or under this is marginal; over it fails. */
   readonly marginalLimit?: number;
+  /**
+   * What decided: `point estimate` (enough requests), `bound` (the confidence bound of the error
+   * rate), `test` (a significant rank or sign test), `too few requests`, `no baseline`, `no data`.
+   */
+  readonly basis: 'point estimate' | 'bound' | 'test' | 'too few requests' | 'no baseline' | 'no data';
+  /** The statistical test or bound computed, if any. */
+  readonly test?: string;
+  /** Confidence bounds of green's error rate, in percent. */
+  readonly lowerBound?: number;
+  readonly upperBound?: number;
+  /** The test's one-sided p-value. */
+  readonly pValue?: number;
   readonly reason: string;
 }
 
@@ -56,9 +74,6 @@ export interface GateVerdict {
   readonly thresholds: ResolvedThresholds;
   readonly checks: CheckResult[];
 }
-
-/** Floating-point slack so that exactly-at-threshold figures pass. */
-const EPSILON = 1e-9;
 
 /** Order of severity used to combine checks: the worst one wins. */
 const SEVERITY: Record<Verdict, number> = { pass: 0, inconclusive: 1, marginal: 2, fail: 3 };
@@ -73,11 +88,16 @@ export function resolveThresholds(thresholds: MetricGateThresholds = {}): Resolv
     marginalBand: thresholds.marginalBand ?? METRIC_GATE_DEFAULTS.marginalBand,
     minRequestCount,
     minBaselineRequestCount: thresholds.minBaselineRequestCount ?? minRequestCount,
+    maxErrorRatePercent: thresholds.maxErrorRatePercent ?? METRIC_GATE_DEFAULTS.maxErrorRatePercent,
+    ...(thresholds.maxLatencySeconds !== undefined ? { maxLatencySeconds: thresholds.maxLatencySeconds } : {}),
   };
   for (const [name, value] of Object.entries(resolved)) {
     if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
       throw new Error(`metric gate threshold ${name} must be a non-negative number, got ${JSON.stringify(value)}`);
     }
+  }
+  if (resolved.maxErrorRatePercent > 100) {
+    throw new Error(`metric gate threshold maxErrorRatePercent must be at most 100, got ${resolved.maxErrorRatePercent}`);
   }
   if (resolved.latencyRatio < 1) {
     throw new Error(`metric gate threshold latencyRatio must be at least 1, got ${resolved.latencyRatio}`);
@@ -90,95 +110,19 @@ export function summarize(figures: SeriesFigures): SeriesSummary {
     requests: figures.requests,
     errors: figures.errors,
     p99Seconds: figures.p99Seconds,
+    ...(figures.p99PerMinuteSeconds ? { p99PerMinuteSeconds: figures.p99PerMinuteSeconds } : {}),
     errorRatePercent: figures.requests > 0 ? (figures.errors / figures.requests) * 100 : undefined,
   };
 }
 
-function classify(value: number, threshold: number, band: number): { verdict: Verdict; marginalLimit: number } {
-  const marginalLimit = threshold * (1 + band);
-  if (value <= threshold + EPSILON) {
-    return { verdict: 'pass', marginalLimit };
-  }
-  if (value <= marginalLimit + EPSILON) {
-    return { verdict: 'marginal', marginalLimit };
-  }
-  return { verdict: 'fail', marginalLimit };
-}
-
-function round(value: number | undefined, digits = 4): number | undefined {
-  if (value === undefined) {
-    return undefined;
-  }
-  const factor = 10 ** digits;
-  return Math.round(value * factor) / factor;
-}
-
-function latencyCheck(green: SeriesSummary, blue: SeriesSummary, t: ResolvedThresholds): CheckResult {
-  if (green.p99Seconds === undefined || blue.p99Seconds === undefined) {
-    const missing = green.p99Seconds === undefined ? 'green' : 'blue';
-    return {
-      check: 'latency',
-      verdict: 'inconclusive',
-      green: green.p99Seconds,
-      blue: blue.p99Seconds,
-      reason: `no TargetResponseTime p99 datapoints for ${missing}`,
-    };
-  }
-  const threshold = Math.max(t.latencyRatio * blue.p99Seconds, t.latencyFloorSeconds);
-  const { verdict, marginalLimit } = classify(green.p99Seconds, threshold, t.marginalBand);
-  const ms = (seconds: number) => `${Math.round(seconds * 1000)} ms`;
-  const reason = verdict === 'pass'
-    ? `green p99 ${ms(green.p99Seconds)} within ${ms(threshold)} (max(${t.latencyRatio} × blue p99 ${ms(blue.p99Seconds)}, ${ms(t.latencyFloorSeconds)}))`
-    : `green p99 ${ms(green.p99Seconds)} exceeds ${ms(threshold)} (max(${t.latencyRatio} × blue p99 ${ms(blue.p99Seconds)}, ${ms(t.latencyFloorSeconds)}))`
-      + (verdict === 'marginal' ? ` by no more than ${t.marginalBand * 100} %` : ` by more than ${t.marginalBand * 100} %`);
-  return {
-    check: 'latency',
-    verdict,
-    green: green.p99Seconds,
-    blue: blue.p99Seconds,
-    threshold: round(threshold, 6),
-    marginalLimit: round(marginalLimit, 6),
-    reason,
-  };
-}
-
-function errorCheck(green: SeriesSummary, blue: SeriesSummary, t: ResolvedThresholds): CheckResult {
-  if (green.errorRatePercent === undefined || blue.errorRatePercent === undefined) {
-    const missing = green.errorRatePercent === undefined ? 'green' : 'blue';
-    return {
-      check: 'errors',
-      verdict: 'inconclusive',
-      green: green.errorRatePercent,
-      blue: blue.errorRatePercent,
-      reason: `no requests for ${missing}, so no error rate`,
-    };
-  }
-  const threshold = blue.errorRatePercent + t.errorRateDeltaPercentagePoints;
-  const { verdict, marginalLimit } = classify(green.errorRatePercent, threshold, t.marginalBand);
-  const pct = (value: number) => `${round(value, 3)} %`;
-  const comparison = `${pct(threshold)} (blue ${pct(blue.errorRatePercent)} + ${t.errorRateDeltaPercentagePoints} points)`;
-  const reason = verdict === 'pass'
-    ? `green 5xx rate ${pct(green.errorRatePercent)} within ${comparison}`
-    : `green 5xx rate ${pct(green.errorRatePercent)} (${green.errors}/${green.requests}) exceeds ${comparison}`
-      + (verdict === 'marginal' ? ` by no more than ${t.marginalBand * 100} %` : ` by more than ${t.marginalBand * 100} %`);
-  return {
-    check: 'errors',
-    verdict,
-    green: round(green.errorRatePercent, 6),
-    blue: round(blue.errorRatePercent, 6),
-    threshold: round(threshold, 6),
-    marginalLimit: round(marginalLimit, 6),
-    reason,
-  };
-}
-
 /**
- * Compares green with blue.
+ * Compares green with blue, and green with the absolute ceilings.
  *
- * - Too few green requests (or blue baseline requests), or no datapoints at all: `inconclusive`.
- * - Otherwise each check (p99 latency, 5xx error rate) is `pass`, `marginal` or `fail` as
- *   defined in {@link MetricGateThresholds}, or `inconclusive` when its figures are missing, and
- *   the worst check decides: fail > marginal > inconclusive > pass.
+ * Each check (p99 latency against blue, 5xx rate against blue, 5xx rate against the ceiling,
+ * p99 against the latency ceiling when set) is `pass`, `marginal`, `fail` or `inconclusive` as
+ * described in `checks.ts`, and the worst check decides: fail > marginal > inconclusive > pass.
+ * Too few requests, or no baseline, make a check inconclusive unless its statistical test shows
+ * green is worse, so a broken green fails even on little traffic or with no blue to compare.
  */
 export function evaluateMetricGate(
   greenFigures: SeriesFigures,
@@ -187,30 +131,18 @@ export function evaluateMetricGate(
 ): GateVerdict {
   const green = summarize(greenFigures);
   const blue = summarize(blueFigures);
-  const base = { green, blue, thresholds };
-  if (green.requests < thresholds.minRequestCount) {
-    return {
-      ...base,
-      verdict: 'inconclusive',
-      reason: `green served ${green.requests} requests, fewer than the ${thresholds.minRequestCount} needed to judge it`,
-      checks: [],
-    };
-  }
-  if (blue.requests < thresholds.minBaselineRequestCount) {
-    return {
-      ...base,
-      verdict: 'inconclusive',
-      reason: `blue served ${blue.requests} requests, fewer than the ${thresholds.minBaselineRequestCount} needed for a baseline`,
-      checks: [],
-    };
-  }
-  const checks = [latencyCheck(green, blue, thresholds), errorCheck(green, blue, thresholds)];
+  const checks = [
+    latencyCheck(green, blue, thresholds),
+    errorCheck(green, blue, thresholds),
+    errorCeilingCheck(green, thresholds),
+    ...(thresholds.maxLatencySeconds !== undefined ? [latencyCeilingCheck(green, thresholds.maxLatencySeconds, thresholds)] : []),
+  ];
   const worst = checks.reduce((a, b) => (SEVERITY[b.verdict] > SEVERITY[a.verdict] ? b : a));
   const verdict = worst.verdict;
   const reason = verdict === 'pass'
     ? checks.map((c) => c.reason).join('; ')
-    : checks.filter((c) => c.verdict === verdict).map((c) => c.reason).join('; ');
-  return { ...base, verdict, reason, checks };
+    : [...new Set(checks.filter((c) => c.verdict === verdict).map((c) => c.reason))].join('; ');
+  return { green, blue, thresholds, verdict, reason, checks };
 }
 
 export interface ReportPolicy {

@@ -20,9 +20,9 @@ export type TrafficShiftMode = 'all-at-once' | 'canary' | 'linear';
 export type UncertainVerdictAction = 'fail' | 'pass' | 'fail-in-production';
 
 /**
- * Thresholds of the comparison, green against blue. A check *passes* when green is within its
- * threshold, is *marginal* when green exceeds the threshold by no more than `marginalBand`
- * (a fraction of the threshold), and *fails* beyond that:
+ * Thresholds of the comparison, green against blue and against absolute ceilings. A check
+ * *passes* when green is within its threshold, is *marginal* when green exceeds the threshold
+ * by no more than `marginalBand` (a fraction of the threshold), and *fails* beyond that:
  * - latency: threshold = max(latencyRatio × blue p99, latencyFloorSeconds);
  * - errors: threshold = blue error rate + errorRateDeltaPercentagePoints (error rate in %).
  */
@@ -35,10 +35,18 @@ export interface MetricGateThresholds {
   readonly errorRateDeltaPercentagePoints?: number;
   /** Default 0.1: up to 10 % over a threshold is marginal, more is a failure. */
   readonly marginalBand?: number;
-  /** Fewer green requests than this in the window: inconclusive. Default 50. */
+  /**
+   * Fewer green requests than this: only a statistical test can fail a check (the 5xx rate's
+   * one-sided 95 % Wilson bound, a rank or sign test of per-minute p99), and a sample the test
+   * cannot tell from healthy is inconclusive. Default 50.
+   */
   readonly minRequestCount?: number;
-  /** Fewer blue (baseline) requests than this in the window: inconclusive. Default minRequestCount. */
+  /** Fewer blue (baseline) requests than this: the checks against blue are inconclusive. Default minRequestCount. */
   readonly minBaselineRequestCount?: number;
+  /** Green's 5xx rate, in percent, over which it fails whatever blue did. Default 1 (the runbook's 1 %). */
+  readonly maxErrorRatePercent?: number;
+  /** Green's p99 in seconds over which it fails whatever blue did. Default: no ceiling. */
+  readonly maxLatencySeconds?: number;
 }
 
 export const METRIC_GATE_DEFAULTS = {
@@ -47,6 +55,7 @@ export const METRIC_GATE_DEFAULTS = {
   errorRateDeltaPercentagePoints: 0.5,
   marginalBand: 0.1,
   minRequestCount: 50,
+  maxErrorRatePercent: 1,
   bakeWindowSeconds: 300,
   lookbackSeconds: 600,
   metricDelaySeconds: 90,

@@ -120,6 +120,7 @@ test('clear pass: Succeeded, and the verdict line carries both series and the th
   expect(line.checks).toEqual([
     expect.objectContaining({ check: 'latency', verdict: 'pass', threshold: 0.3 }),
     expect.objectContaining({ check: 'errors', verdict: 'pass' }),
+    expect.objectContaining({ check: 'error-ceiling', verdict: 'pass', threshold: 1, test: 'Wilson score, continuity-corrected, one-sided 95 %' }),
   ]);
 });
 
@@ -139,6 +140,8 @@ test('all-at-once reads green over the bake window after the shift and blue over
     ['RequestCount', 'Sum', 360],
     ['HTTPCode_Target_5XX_Count', 'Sum', 360],
     ['TargetResponseTime', 'p99', 360],
+    // per minute, for the rank and sign tests that judge small samples
+    ['TargetResponseTime', 'p99', 60],
   ]);
   expect(byTg(TG_B).MetricDataQueries?.[0].MetricStat?.Metric).toEqual({
     Namespace: 'AWS/ApplicationELB',
@@ -176,7 +179,9 @@ test('clear fail: green 5xx rate far above blue reports Failed with the figures'
   const result = await handler(EVENT, context());
 
   expectSingleReport(codedeploy, 'Failed');
-  expect(result.reason).toBe('metric gate fail (fail): green 5xx rate 8 % (80/1000) exceeds 0.7 % (blue 0.2 % + 0.5 points) by more than 10 %');
+  expect(result.reason).toBe('metric gate fail (fail): green 5xx rate 8 % (80/1000) exceeds 0.7 % (blue 0.2 % + 0.5 points): '
+    + 'its lower 95 % bound 6.654 % is over 0.77 % (0.7 % + 10 %); '
+    + 'green 5xx rate 8 % (80/1000) exceeds the 1 % ceiling: its lower 95 % bound 6.654 % is over 1.1 % (1 % + 10 %)');
 });
 
 test('clear fail: green p99 far above blue reports Failed', async () => {
@@ -216,8 +221,8 @@ describe('marginal', () => {
   });
 });
 
-test('too little green traffic is inconclusive; it passes by default and fails when so configured', async () => {
-  metrics({ [TG_B]: { requests: 12, errors: 6, p99: 3 }, [TG_A]: { requests: 1000, errors: 0, p99: 0.2 } });
+test('too little green traffic without errors is inconclusive; it passes by default and fails when so configured', async () => {
+  metrics({ [TG_B]: { requests: 12, errors: 0, p99: 0.2 }, [TG_A]: { requests: 1000, errors: 0, p99: 0.2 } });
 
   const lenient = await handler(EVENT, context());
 
@@ -230,6 +235,34 @@ test('too little green traffic is inconclusive; it passes by default and fails w
 
   expectSingleReport(codedeploy, 'Failed');
   expect(strict.reason).toMatch(/^metric gate inconclusive \(inconclusive, onInconclusive=fail/);
+});
+
+test('too little green traffic, half of it errors, fails even though inconclusive would pass', async () => {
+  metrics({ [TG_B]: { requests: 12, errors: 6, p99: 0.2 }, [TG_A]: { requests: 1000, errors: 0, p99: 0.2 } });
+
+  await handler(EVENT, context());
+
+  expectSingleReport(codedeploy, 'Failed');
+  expect(decision()).toMatchObject({ verdict: 'fail', status: 'Failed' });
+});
+
+test('with no blue datapoints, a green answering 100 % 5xx fails, and the line says by which test and bound', async () => {
+  metrics({ [TG_B]: { requests: 400, errors: 400, p99: 0.005 } });
+
+  const result = await handler(EVENT, context());
+
+  expectSingleReport(codedeploy, 'Failed');
+  expect(result.reason).toContain('green 5xx rate 100 % (400/400) exceeds the 1 % ceiling: its lower 95 % bound');
+  const line = decision();
+  expect(line).toMatchObject({ verdict: 'fail', status: 'Failed', blue: { requests: 0, errors: 0 } });
+  expect(line.checks).toEqual(expect.arrayContaining([
+    expect.objectContaining({ check: 'errors', verdict: 'inconclusive', basis: 'no data' }),
+    expect.objectContaining({
+      check: 'error-ceiling', verdict: 'fail', basis: 'bound', green: 100, threshold: 1, marginalLimit: 1.1,
+      test: 'Wilson score, continuity-corrected, one-sided 95 %', lowerBound: expect.any(Number),
+    }),
+  ]));
+  expect(line.expectation).toContain('<= 1 %');
 });
 
 test('no datapoints at all is inconclusive', async () => {

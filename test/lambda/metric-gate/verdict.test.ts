@@ -12,21 +12,23 @@ describe('evaluateMetricGate', () => {
       marginalBand: 0.1,
       minRequestCount: 50,
       minBaselineRequestCount: 50,
+      maxErrorRatePercent: 1,
     });
   });
 
   test('green like blue passes', () => {
     const v = evaluateMetricGate({ requests: 1000, errors: 2, p99Seconds: 0.2 }, { requests: 1000, errors: 1, p99Seconds: 0.19 }, defaults);
     expect(v.verdict).toBe('pass');
-    expect(v.checks.map((c) => c.verdict)).toEqual(['pass', 'pass']);
+    expect(v.checks.map((c) => [c.check, c.verdict])).toEqual([['latency', 'pass'], ['errors', 'pass'], ['error-ceiling', 'pass']]);
     expect(v.checks[0].threshold).toBeCloseTo(0.285);
     expect(v.checks[1].threshold).toBeCloseTo(0.6);
     expect(v.green.errorRatePercent).toBeCloseTo(0.2);
   });
 
   test('exactly at a threshold passes', () => {
-    // blue 1 %, threshold 1.5 %; green 15/1000 = 1.5 %
-    const v = evaluateMetricGate({ requests: 1000, errors: 15, p99Seconds: 0.3 }, { requests: 1000, errors: 10, p99Seconds: 0.2 }, defaults);
+    // blue 1 %, threshold 1.5 %; green 15/1000 = 1.5 %; the ceiling raised out of the way
+    const v = evaluateMetricGate({ requests: 1000, errors: 15, p99Seconds: 0.3 }, { requests: 1000, errors: 10, p99Seconds: 0.2 },
+      resolveThresholds({ maxErrorRatePercent: 2 }));
     expect(v.verdict).toBe('pass');
   });
 
@@ -59,7 +61,7 @@ describe('evaluateMetricGate', () => {
   test('fail wins over marginal', () => {
     const v = evaluateMetricGate({ requests: 10000, errors: 54, p99Seconds: 1 }, { requests: 10000, errors: 0, p99Seconds: 0.2 }, defaults);
     expect(v.verdict).toBe('fail');
-    expect(v.checks.map((c) => c.verdict)).toEqual(['fail', 'marginal']);
+    expect(v.checks.map((c) => c.verdict)).toEqual(['fail', 'marginal', 'pass']);
   });
 
   test('a fast service is not failed for a tiny absolute latency change', () => {
@@ -67,10 +69,15 @@ describe('evaluateMetricGate', () => {
     expect(v.verdict).toBe('pass');
   });
 
-  test('too few green requests is inconclusive', () => {
-    const v = evaluateMetricGate({ requests: 49, errors: 49, p99Seconds: 9 }, { requests: 1000, errors: 0, p99Seconds: 0.2 }, defaults);
+  test('too few green requests without errors is inconclusive, not a pass', () => {
+    const v = evaluateMetricGate({ requests: 49, errors: 0, p99Seconds: 0.2 }, { requests: 1000, errors: 0, p99Seconds: 0.2 }, defaults);
     expect(v.verdict).toBe('inconclusive');
     expect(v.reason).toContain('green served 49 requests, fewer than the 50');
+  });
+
+  test('too few green requests, all of them errors, fails', () => {
+    const v = evaluateMetricGate({ requests: 49, errors: 49, p99Seconds: 9 }, { requests: 1000, errors: 0, p99Seconds: 0.2 }, defaults);
+    expect(v.verdict).toBe('fail');
   });
 
   test('too few blue requests is inconclusive', () => {
