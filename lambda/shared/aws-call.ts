@@ -2,8 +2,26 @@
  * One AWS call from a hook body: the shared retry policy, bounded by the hook's deadline and
  * stopped with its signal, each retry logged with the call's name.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { LogFields, Logger, describeError } from './logger';
 import { CallRetryOptions, withRetry } from './retry';
+
+/** The AWS call a hook run made last, so an error the body did not expect can name it. */
+interface CallTrail {
+  last?: string;
+}
+
+const trails = new AsyncLocalStorage<CallTrail>();
+
+/**
+ * Runs `work` keeping track of the AWS calls made through {@link awsCall} inside it; `lastCall`
+ * returns the one started last (the operation in progress, or whose answer was being read).
+ */
+export function trackAwsCalls<T>(work: () => Promise<T>): { readonly done: Promise<T>; lastCall(): string | undefined } {
+  const trail: CallTrail = {};
+  // The async wrapper turns a body that throws synchronously into a rejection.
+  return { done: trails.run(trail, async () => work()), lastCall: () => trail.last };
+}
 
 /**
  * What bounds a call. A `HookContext` is one; so is anything with its own signal and deadline,
@@ -38,6 +56,10 @@ export function awsCall<T>(
   options: AwsCallOptions = {},
 ): Promise<T> {
   const { logFields, ...retry } = options;
+  const trail = trails.getStore();
+  if (trail) {
+    trail.last = call;
+  }
   return withRetry(({ signal }) => operation(signal), {
     ...retry,
     deadline: scope.deadline,

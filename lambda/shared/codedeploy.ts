@@ -4,28 +4,25 @@
  * `PutLifecycleEventHookExecutionStatus`. If the function ends without reporting, the
  * deployment hangs for that hour, so this adapter reports exactly once whatever happens.
  */
-import {
-  CodeDeployClient,
-  LifecycleEventStatus,
-  PutLifecycleEventHookExecutionStatusCommand,
-} from '@aws-sdk/client-codedeploy';
-import type { InvokeCommand as InvokeCommandType, LambdaClient as LambdaClientType } from '@aws-sdk/client-lambda';
 import { CONTINUATION_FIELD, HookContinuation } from '../../lib/private/contract/hook';
-import { clientConfig, lazy } from './clients';
+import { FailureCleanupRun, runFailureCleanup } from './cleanup';
+import { handOver } from './handover';
 import {
   HookBody,
   HookOutcome,
   HookRuntimeOptions,
-  InvocationPlan,
   LambdaContext,
   failed,
-  formatSeconds,
-  parseContinuation,
-  planInvocation,
   runBodyOnce,
+  workRecordOf,
 } from './hook';
+import { InvocationPlan, formatSeconds, parseContinuation, planInvocation } from './invocation';
 import { Logger, createLogger, describeError, errorMessage } from './logger';
-import { CallRetryOptions, sleep, withRetry } from './retry';
+import { CallRetryOptions, sleep } from './retry';
+import { ReportResult, reportHookStatus } from './status-report';
+
+export { codeDeployClient, reportHookStatus } from './status-report';
+export type { ReportResult } from './status-report';
 
 /** The event CodeDeploy sends, plus the runtime's own field when it hands work over. */
 export interface CodeDeployHookEvent {
@@ -34,15 +31,6 @@ export interface CodeDeployHookEvent {
   readonly [CONTINUATION_FIELD]?: HookContinuation;
   readonly [field: string]: unknown;
 }
-
-/** How the status report went. */
-export type ReportResult =
-  /** CodeDeploy accepted the status. */
-  | 'reported'
-  /** CodeDeploy already had a status for this execution (a retried invocation): nothing to do. */
-  | 'already-completed'
-  /** The report call failed for good; CodeDeploy will time the hook out. */
-  | 'failed';
 
 /** What the function returns (shown in the Lambda console and in tests; CodeDeploy ignores it). */
 export interface HookRunSummary {
@@ -53,8 +41,11 @@ export interface HookRunSummary {
   readonly reason?: string;
 }
 
-export interface CodeDeployHookOptions extends HookRuntimeOptions {
-  /** Retries of `PutLifecycleEventHookExecutionStatus`. Default: 8 attempts, 200 ms base backoff. */
+export interface CodeDeployHookOptions<TState = unknown> extends HookRuntimeOptions<TState> {
+  /**
+   * Retries of `PutLifecycleEventHookExecutionStatus`. Default: as many attempts as fit before
+   * the function's timeout, 200 ms base backoff capped at 5 s, with jitter.
+   */
   readonly reportRetry?: CallRetryOptions;
   /** Retries of the asynchronous self-invocation that hands work over. Default: 5 attempts. */
   readonly handoverRetry?: CallRetryOptions;
@@ -67,25 +58,6 @@ export interface CodeDeployHookOptions extends HookRuntimeOptions {
   readonly minRunMs?: number;
 }
 
-const DEFAULT_REPORT_RETRY: CallRetryOptions = { maxAttempts: 8, baseDelayMs: 200, maxDelayMs: 5000, attemptTimeoutMs: 10_000 };
-const DEFAULT_HANDOVER_RETRY: CallRetryOptions = { maxAttempts: 5, baseDelayMs: 200, maxDelayMs: 5000, attemptTimeoutMs: 10_000 };
-/** Asynchronous invocation payload limit. */
-const MAX_ASYNC_PAYLOAD_BYTES = 256 * 1024;
-
-/** The CodeDeploy client of the execution environment, shared by the runtime and the hook bodies. */
-export const codeDeployClient = lazy(() => new CodeDeployClient(clientConfig()));
-
-interface LambdaApi {
-  readonly client: LambdaClientType;
-  readonly InvokeCommand: typeof InvokeCommandType;
-}
-
-/** Loaded on first hand-over only, so hooks that never hand over do not pay its load time. */
-const loadLambdaApi = lazy((): Promise<LambdaApi> => import('@aws-sdk/client-lambda').then((module) => ({
-  client: new module.LambdaClient(clientConfig()),
-  InvokeCommand: module.InvokeCommand,
-})));
-
 /**
  * Wraps a hook body into a Lambda handler for a CodeDeploy lifecycle hook.
  *
@@ -96,12 +68,16 @@ const loadLambdaApi = lazy((): Promise<LambdaApi> => import('@aws-sdk/client-lam
  *   reached: the body's signal aborts, the cleanups it registered with `context.onDeadline` run
  *   for a few seconds at most, and the hook reports Failed, `hook deadline reached after …`.
  * - The body returns in-progress: it runs again after the delay in this invocation while time
- *   allows, then the function invokes itself asynchronously (`InvocationType: 'Event'`, function
- *   `context.functionName`) with the event plus `continuation: { state, attempt, startedAt }`.
+ *   allows, then the function invokes itself asynchronously (`InvocationType: 'Event'`, exactly
+ *   the `context.invokedFunctionArn` it was invoked by, version or alias included) with the event
+ *   plus `continuation: { state, attempt, startedAt }`.
+ * - Any Failed the runtime decides itself (an error, the deadline, the total time, a hand-over
+ *   that cannot be made) runs the `onFailure` cleanup first, with the latest state.
  * - The report call is throttled or the network fails: retried with backoff and jitter until
  *   just before the function's timeout; if it still fails, the error is logged and the function
  *   ends normally.
- * - CodeDeploy answers `LifecycleEventAlreadyCompletedException` (a retried invocation): done.
+ * - CodeDeploy answers `LifecycleEventAlreadyCompletedException` (a retried invocation) or
+ *   `DeploymentAlreadyCompletedException` (the deployment is over): done.
  * - The event lacks an id: nothing can be reported (the API needs both ids), so the error is
  *   logged and the function returns. It does not throw: Lambda would retry the same event,
  *   which cannot succeed either, and the deployment times out after one hour anyway.
@@ -113,7 +89,7 @@ const loadLambdaApi = lazy((): Promise<LambdaApi> => import('@aws-sdk/client-lam
  */
 export function codeDeployHook<TState = unknown>(
   body: HookBody<TState>,
-  options: CodeDeployHookOptions = {},
+  options: CodeDeployHookOptions<TState> = {},
 ): (event: CodeDeployHookEvent, context: LambdaContext) => Promise<HookRunSummary> {
   return async (event, lambdaContext) => {
     const requestId = lambdaContext?.awsRequestId;
@@ -135,57 +111,23 @@ export function codeDeployHook<TState = unknown>(
       remainingMs: plan.functionDeadline - plan.invokedAt,
       safetyMarginMs: plan.safetyMarginMs,
     });
+    const run: FailureCleanupRun<TState> = {
+      plan, logger, execution: { engine: 'codedeploy', ...ids }, work: workRecordOf(continuation), onFailure: options.onFailure,
+    };
     let result: HookOutcome<TState> | 'handed-over';
     try {
-      result = await runSteps(body, event, ids, plan, continuation, lambdaContext, logger, options);
+      result = await runSteps(body, event, run, continuation, lambdaContext, options);
     } catch (error) {
       // Only a defect of the runtime itself lands here; report anyway rather than hang.
       logger.error('hook runtime error', { error: describeError(error) });
       result = failed(`hook runtime error: ${errorMessage(error)}`);
+      await runFailureCleanup(run, result.reason);
     }
     if (result === 'handed-over') {
       return { verdict: 'InProgress', report: 'handed-over' };
     }
-    return finish(result, ids, plan, logger, options);
+    return finish(result, ids, plan, logger, options.reportRetry);
   };
-}
-
-/**
- * Puts the hook's status, retrying throttling and transient errors until `deadline`. Never
- * throws. A `LifecycleEventAlreadyCompletedException` counts as done.
- */
-export async function reportHookStatus(
-  ids: { readonly deploymentId: string; readonly lifecycleEventHookExecutionId: string },
-  status: 'Succeeded' | 'Failed',
-  options: { readonly logger: Logger; readonly deadline?: number; readonly retry?: CallRetryOptions },
-): Promise<ReportResult> {
-  const { logger } = options;
-  try {
-    await withRetry(({ signal }) => codeDeployClient().send(new PutLifecycleEventHookExecutionStatusCommand({
-      deploymentId: ids.deploymentId,
-      lifecycleEventHookExecutionId: ids.lifecycleEventHookExecutionId,
-      status: status === 'Succeeded' ? LifecycleEventStatus.SUCCEEDED : LifecycleEventStatus.FAILED,
-    }), { abortSignal: signal }), {
-      ...DEFAULT_REPORT_RETRY,
-      ...options.retry,
-      deadline: options.deadline,
-      onRetry: ({ attempt, error, delayMs }) => logger.warn('status report failed, retrying', {
-        verdict: status, attempt, delayMs, error: describeError(error),
-      }),
-    });
-    return 'reported';
-  } catch (error) {
-    if (errorName(error) === 'LifecycleEventAlreadyCompletedException') {
-      logger.info('status already reported for this hook execution (retried invocation); nothing to do', {
-        verdict: status, error: describeError(error),
-      });
-      return 'already-completed';
-    }
-    logger.error('could not report the hook status; CodeDeploy will fail the hook when its hour is out', {
-      verdict: status, error: describeError(error),
-    });
-    return 'failed';
-  }
 }
 
 async function finish(
@@ -193,14 +135,15 @@ async function finish(
   ids: Ids,
   plan: InvocationPlan,
   logger: Logger,
-  options: CodeDeployHookOptions,
+  reportRetry: CallRetryOptions | undefined,
 ): Promise<HookRunSummary> {
   const verdict = outcome.status === 'Succeeded' ? 'Succeeded' : 'Failed';
   const reason = outcome.status === 'InProgress' ? 'unexpected in-progress outcome' : outcome.reason;
   const report = await reportHookStatus(ids, verdict, {
     logger,
     deadline: plan.functionDeadline - finalReserveMs(plan),
-    retry: options.reportRetry,
+    functionDeadline: plan.functionDeadline,
+    retry: reportRetry,
   });
   const fields = { verdict, reason, report, elapsedMs: Date.now() - plan.startedAt };
   if (report === 'failed') {
@@ -213,16 +156,27 @@ async function finish(
   return { verdict, report, ...(reason !== undefined ? { reason } : {}) };
 }
 
+/**
+ * Runs the body until it is done, or hands over. A Failed that the runtime decides here, outside
+ * a run of the body, first runs the failure cleanup; runBodyOnce does so for those within a run.
+ */
 async function runSteps<TState>(
   body: HookBody<TState>,
   event: CodeDeployHookEvent,
-  ids: Ids,
-  plan: InvocationPlan,
+  run: FailureCleanupRun<TState>,
   initial: HookContinuation<TState> | undefined,
   lambdaContext: LambdaContext,
-  logger: Logger,
-  options: CodeDeployHookOptions,
+  options: CodeDeployHookOptions<TState>,
 ): Promise<HookOutcome<TState> | 'handed-over'> {
+  const { plan, logger } = run;
+  const failedAfterCleanup = async (reason: string) => {
+    await runFailureCleanup(run, reason);
+    return failed(reason);
+  };
+  const passOn = async (continuation: HookContinuation<TState>) => {
+    const handed = await handOver(event, continuation, plan, lambdaContext, logger, options.handoverRetry);
+    return handed === 'handed-over' ? handed : failedAfterCleanup(handed.reason);
+  };
   const bodyDeadline = Math.min(plan.functionDeadline - plan.safetyMarginMs, plan.totalDeadline);
   // When the hook's total time ends before this invocation would, a new invocation gets no more
   // time than this one: handing over would only bounce the work between invocations.
@@ -234,18 +188,18 @@ async function runSteps<TState>(
     const resumeAt = continuation?.resumeAt ? Date.parse(continuation.resumeAt) : NaN;
     if (continuation && Number.isFinite(resumeAt) && resumeAt > Date.now()) {
       if (resumeAt >= plan.totalDeadline) {
-        return failed(`hook deadline reached after ${formatSeconds(Date.now() - plan.startedAt)}; `
+        return failedAfterCleanup(`hook deadline reached after ${formatSeconds(Date.now() - plan.startedAt)}; `
           + `the hook's total time of ${formatSeconds(plan.totalTimeoutMs)} runs out before the work can resume`);
       }
       if (handOverGainsTime && resumeAt + minRunMs > bodyDeadline) {
         // The wait outlasts this invocation: wait what fits, then pass the same step on.
         await sleep(Math.max(0, bodyDeadline - minRunMs - Date.now()));
-        return handOver(event, continuation, plan, lambdaContext, logger, options);
+        return passOn(continuation);
       }
       await sleep(resumeAt - Date.now());
     }
 
-    const outcome = await runBodyOnce({ body, plan, execution: { engine: 'codedeploy', ...ids }, continuation, logger, lambdaContext });
+    const outcome = await runBodyOnce({ ...run, body, continuation, lambdaContext });
     if (outcome.status !== 'InProgress') {
       return outcome;
     }
@@ -262,55 +216,14 @@ async function runSteps<TState>(
       elapsedMs: Date.now() - plan.startedAt,
     });
     if (Date.now() + delayMs >= plan.totalDeadline) {
-      return failed(`hook deadline reached after ${formatSeconds(Date.now() - plan.startedAt)}; `
+      return failedAfterCleanup(`hook deadline reached after ${formatSeconds(Date.now() - plan.startedAt)}; `
         + `the hook's total time of ${formatSeconds(plan.totalTimeoutMs)} ran out with the work still in progress`
         + (outcome.reason ? `: ${outcome.reason}` : ''));
     }
     if (handOverGainsTime && Date.now() + delayMs + minRunMs > bodyDeadline) {
-      return handOver(event, next, plan, lambdaContext, logger, options);
+      return passOn(next);
     }
     continuation = next;
-  }
-}
-
-async function handOver<TState>(
-  event: CodeDeployHookEvent,
-  continuation: HookContinuation<TState>,
-  plan: InvocationPlan,
-  lambdaContext: LambdaContext,
-  logger: Logger,
-  options: CodeDeployHookOptions,
-): Promise<HookOutcome<TState> | 'handed-over'> {
-  const payload = JSON.stringify({ ...event, [CONTINUATION_FIELD]: continuation });
-  if (Buffer.byteLength(payload) > MAX_ASYNC_PAYLOAD_BYTES) {
-    return failed(`cannot hand the hook over to a new invocation: its state is ${Buffer.byteLength(payload)} bytes, `
-      + `over the ${MAX_ASYNC_PAYLOAD_BYTES}-byte limit of an asynchronous invocation; keep less state`);
-  }
-  try {
-    const { client, InvokeCommand } = await loadLambdaApi();
-    const response = await withRetry(({ signal }) => client.send(new InvokeCommand({
-      FunctionName: lambdaContext.functionName,
-      InvocationType: 'Event',
-      Payload: Buffer.from(payload),
-    }), { abortSignal: signal }), {
-      ...DEFAULT_HANDOVER_RETRY,
-      ...options.handoverRetry,
-      deadline: plan.functionDeadline - plan.safetyMarginMs / 2,
-      onRetry: ({ attempt, error, delayMs }) => logger.warn('hand-over failed, retrying', {
-        attempt, delayMs, error: describeError(error),
-      }),
-    });
-    if (response.FunctionError) {
-      throw new Error(`invoke answered ${response.FunctionError}`);
-    }
-    logger.info('hook handed over to a new invocation', {
-      verdict: 'InProgress', attempt: continuation.attempt, functionName: lambdaContext.functionName,
-      elapsedMs: Date.now() - plan.startedAt,
-    });
-    return 'handed-over';
-  } catch (error) {
-    logger.error('could not hand the hook over to a new invocation', { error: describeError(error) });
-    return failed(`could not hand the hook over to a new invocation of ${lambdaContext.functionName}: ${errorMessage(error)}`);
   }
 }
 
@@ -338,10 +251,6 @@ function readIds(event: unknown, logger: Logger): Ids | undefined {
 
 function nonEmptyString(value: unknown): string | undefined {
   return typeof value === 'string' && value.length > 0 ? value : undefined;
-}
-
-function errorName(error: unknown): string | undefined {
-  return typeof error === 'object' && error !== null ? (error as { name?: string }).name : undefined;
 }
 
 /** Time left after the report's last attempt for the function to return before Lambda ends it. */

@@ -5,11 +5,15 @@
  */
 import type { ECSTarget } from '@aws-sdk/client-codedeploy';
 import type {
+  ContainerDefinition,
+  KeyValuePair,
+  Secret,
   DescribeServiceRevisionsCommand as DescribeServiceRevisionsCommandType,
   DescribeTaskDefinitionCommand as DescribeTaskDefinitionCommandType,
   DescribeTaskSetsCommand as DescribeTaskSetsCommandType,
   ECSClient as ECSClientType,
 } from '@aws-sdk/client-ecs';
+import { answerOf, objectList, optionalObject } from './answer';
 import { AwsCallScope, awsCall } from './aws-call';
 import { clientConfig, lazy } from './clients';
 import { ecsDeploymentTarget } from './deployment-target';
@@ -63,17 +67,20 @@ export async function greenTaskDefinitionArn(
 ): Promise<string> {
   const api = await loadEcsApi();
   const ecsTarget = target ?? await ecsDeploymentTarget(scope, deploymentId);
-  const green = (ecsTarget.taskSetsInfo ?? []).find((set) => set.taskSetLabel === 'Green');
+  const green = objectList<NonNullable<ECSTarget['taskSetsInfo']>[number]>('codedeploy:GetDeploymentTarget', ecsTarget, 'taskSetsInfo',
+    { where: 'the ECS target' }).find((set) => set.taskSetLabel === 'Green');
   if (!green?.identifer) {
     throw new Error(`deployment ${deploymentId} has no green task set yet`);
   }
   const taskSet = green.identifer;
-  const described = await awsCall(scope, 'ecs:DescribeTaskSets', (abortSignal) =>
+  const call = 'ecs:DescribeTaskSets';
+  const described = answerOf(call, await awsCall(scope, call, (abortSignal) =>
     api.client.send(new api.DescribeTaskSetsCommand({ cluster: service.cluster, service: service.service, taskSets: [taskSet] }), { abortSignal }),
-  { baseDelayMs: 100 });
-  const arn = described.taskSets?.[0]?.taskDefinition;
+  { baseDelayMs: 100 }));
+  const arn = stringField(objectList<{ taskDefinition?: unknown }>(call, described, 'taskSets')[0], 'taskDefinition');
   if (!arn) {
-    const why = described.failures?.map((f) => `${f.arn}: ${f.reason}`).join('; ');
+    const failures = objectList<{ arn?: string; reason?: string }>(call, described, 'failures');
+    const why = failures.map((f) => `${f.arn}: ${f.reason}`).join('; ');
     throw new Error(`green task set ${taskSet} of ${service.service} not found${why ? ` (${why})` : ''}`);
   }
   return arn;
@@ -82,9 +89,10 @@ export async function greenTaskDefinitionArn(
 /** The task definition of an Amazon ECS service revision. Needs `ecs:DescribeServiceRevisions`. */
 export async function serviceRevisionTaskDefinitionArn(scope: AwsCallScope, revisionArn: string): Promise<string> {
   const api = await loadEcsApi();
-  const described = await awsCall(scope, 'ecs:DescribeServiceRevisions', (abortSignal) =>
-    api.client.send(new api.DescribeServiceRevisionsCommand({ serviceRevisionArns: [revisionArn] }), { abortSignal }), { baseDelayMs: 100 });
-  const arn = described.serviceRevisions?.[0]?.taskDefinition;
+  const call = 'ecs:DescribeServiceRevisions';
+  const described = answerOf(call, await awsCall(scope, call, (abortSignal) =>
+    api.client.send(new api.DescribeServiceRevisionsCommand({ serviceRevisionArns: [revisionArn] }), { abortSignal }), { baseDelayMs: 100 }));
+  const arn = stringField(objectList<{ taskDefinition?: unknown }>(call, described, 'serviceRevisions')[0], 'taskDefinition');
   if (!arn) {
     throw new Error(`service revision ${revisionArn} has no task definition`);
   }
@@ -97,23 +105,33 @@ export async function serviceRevisionTaskDefinitionArn(scope: AwsCallScope, revi
  */
 export async function describeDeployedContainer(scope: AwsCallScope, taskDefinitionArn: string, containerName: string): Promise<DeployedContainer> {
   const api = await loadEcsApi();
-  const described = await awsCall(scope, 'ecs:DescribeTaskDefinition', (abortSignal) =>
-    api.client.send(new api.DescribeTaskDefinitionCommand({ taskDefinition: taskDefinitionArn }), { abortSignal }), { baseDelayMs: 100 });
-  const taskDefinition = described.taskDefinition;
+  const call = 'ecs:DescribeTaskDefinition';
+  const described = answerOf(call, await awsCall(scope, call, (abortSignal) =>
+    api.client.send(new api.DescribeTaskDefinitionCommand({ taskDefinition: taskDefinitionArn }), { abortSignal }), { baseDelayMs: 100 }));
+  const taskDefinition = optionalObject<NonNullable<typeof described.taskDefinition>>(call, described, 'taskDefinition');
   const label = taskDefinitionLabel(taskDefinitionArn, taskDefinition?.family, taskDefinition?.revision);
-  const containers = taskDefinition?.containerDefinitions ?? [];
+  const containers = objectList<ContainerDefinition>(call, taskDefinition, 'containerDefinitions', { where: `task definition ${label}` });
   const container = containers.find((c) => c.name === containerName);
   if (!container) {
     throw new Error(`task definition ${label} has no container '${containerName}' (containers: ${containers.map((c) => c.name).join(', ') || 'none'})`);
   }
+  const where = { where: `container ${containerName} of task definition ${label}` };
+  const environment = objectList<KeyValuePair>(call, container, 'environment', where);
+  const secrets = objectList<Secret>(call, container, 'secrets', where);
   return {
     taskDefinitionArn: taskDefinition?.taskDefinitionArn ?? taskDefinitionArn,
     taskDefinition: label,
     name: containerName,
-    environment: new Map((container.environment ?? []).flatMap((pair) => (pair.name === undefined ? [] : [[pair.name, pair.value ?? '']]))),
-    secrets: new Set((container.secrets ?? []).map((secret) => secret.name ?? '')),
-    hasEnvironmentFiles: (container.environmentFiles ?? []).length > 0,
+    environment: new Map(environment.flatMap((pair) => (pair.name === undefined ? [] : [[pair.name, pair.value ?? '']]))),
+    secrets: new Set(secrets.map((secret) => secret.name ?? '')),
+    hasEnvironmentFiles: objectList(call, container, 'environmentFiles', where).length > 0,
   };
+}
+
+/** A string field of an answer's item, or undefined when it is missing or not a string. */
+function stringField(item: { readonly [field: string]: unknown } | undefined, field: string): string | undefined {
+  const value = item?.[field];
+  return typeof value === 'string' && value.length > 0 ? value : undefined;
 }
 
 /** `family:revision` of a task definition, from its description or else its ARN. */

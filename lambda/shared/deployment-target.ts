@@ -5,7 +5,8 @@
  */
 import { ECSTarget, GetDeploymentTargetCommand, ListDeploymentTargetsCommand } from '@aws-sdk/client-codedeploy';
 import { AwsCallScope, awsCall } from './aws-call';
-import { codeDeployClient } from './codedeploy';
+import { answerOf, objectList, optionalObject, stringList } from './answer';
+import { codeDeployClient } from './status-report';
 
 /**
  * The ECS target of a CodeDeploy deployment: its task sets (labelled Blue and Green, each with
@@ -17,15 +18,20 @@ import { codeDeployClient } from './codedeploy';
 export async function ecsDeploymentTarget(scope: AwsCallScope, deploymentId: string): Promise<ECSTarget> {
   const listed = await awsCall(scope, 'codedeploy:ListDeploymentTargets', (abortSignal) =>
     codeDeployClient().send(new ListDeploymentTargetsCommand({ deploymentId }), { abortSignal }));
-  const targetId = listed.targetIds?.[0];
+  const targetId = stringList('codedeploy:ListDeploymentTargets', answerOf('codedeploy:ListDeploymentTargets', listed), 'targetIds')[0];
   if (!targetId) {
     throw new Error(`deployment ${deploymentId} has no targets`);
   }
-  const target = await awsCall(scope, 'codedeploy:GetDeploymentTarget', (abortSignal) =>
+  const call = 'codedeploy:GetDeploymentTarget';
+  const target = await awsCall(scope, call, (abortSignal) =>
     codeDeployClient().send(new GetDeploymentTargetCommand({ deploymentId, targetId }), { abortSignal }));
-  const ecsTarget = target.deploymentTarget?.ecsTarget;
+  const deploymentTarget = optionalObject<NonNullable<typeof target.deploymentTarget>>(call, answerOf(call, target), 'deploymentTarget');
+  const ecsTarget = optionalObject<ECSTarget>(call, deploymentTarget, 'ecsTarget');
   if (!ecsTarget) {
     throw new Error(`deployment ${deploymentId} target ${targetId} is not an ECS target`);
   }
+  // Every reader walks these two lists; checked once here, so none of them meets a non-list.
+  objectList(call, ecsTarget, 'taskSetsInfo', { where: 'the ECS target' });
+  objectList(call, ecsTarget, 'lifecycleEvents', { where: 'the ECS target' });
   return ecsTarget;
 }

@@ -5,6 +5,7 @@
  * both engines.
  */
 import { CONTINUATION_FIELD, HookContinuation } from '../../lib/private/contract/hook';
+import { FailureCleanupRun, runFailureCleanup } from './cleanup';
 import {
   HookBody,
   HookOutcome,
@@ -15,6 +16,7 @@ import {
   parseContinuation,
   planInvocation,
   runBodyOnce,
+  workRecordOf,
 } from './hook';
 import { createLogger, describeError, errorMessage } from './logger';
 
@@ -46,12 +48,13 @@ export interface EcsNativeHookResult {
 /**
  * Wraps a hook body into a Lambda handler for an Amazon ECS lifecycle hook. Never throws:
  * an error, an invalid outcome or the deadline (function timeout minus the safety margin, or the
- * hook's total time, after the body's `onDeadline` cleanups) become `FAILED`; an in-progress outcome becomes `IN_PROGRESS` with the
- * body's state in `hookDetails.continuation` and its delay as `callBackDelay`.
+ * hook's total time, after the body's `onDeadline` cleanups) become `FAILED`, after the
+ * `onFailure` cleanup; an in-progress outcome becomes `IN_PROGRESS` with the body's state in
+ * `hookDetails.continuation` and its delay as `callBackDelay`.
  */
 export function ecsNativeHook<TState = unknown>(
   body: HookBody<TState>,
-  options: HookRuntimeOptions = {},
+  options: HookRuntimeOptions<TState> = {},
 ): (event: EcsNativeHookEvent, context: LambdaContext) => Promise<EcsNativeHookResult> {
   return async (event, lambdaContext) => {
     const record: EcsNativeHookEvent = typeof event === 'object' && event !== null ? event : {};
@@ -70,26 +73,27 @@ export function ecsNativeHook<TState = unknown>(
       logger.warn('hook event has no executionId; running the hook anyway', { eventKeys: Object.keys(record).slice(0, 20) });
     }
 
+    const run: FailureCleanupRun<TState> = {
+      plan,
+      logger,
+      execution: {
+        engine: 'ecs',
+        executionId: record.executionId,
+        lifecycleStage: record.lifecycleStage,
+        resourceArn: record.resourceArn,
+        executionDetails: isRecord(record.executionDetails) ? record.executionDetails : undefined,
+        hookDetails: serviceDetails,
+      },
+      work: workRecordOf(continuation),
+      onFailure: options.onFailure,
+    };
     let outcome: HookOutcome<TState>;
     try {
-      outcome = await runBodyOnce({
-        body,
-        plan,
-        execution: {
-          engine: 'ecs',
-          executionId: record.executionId,
-          lifecycleStage: record.lifecycleStage,
-          resourceArn: record.resourceArn,
-          executionDetails: isRecord(record.executionDetails) ? record.executionDetails : undefined,
-          hookDetails: serviceDetails,
-        },
-        continuation,
-        logger,
-        lambdaContext,
-      });
+      outcome = await runBodyOnce({ ...run, body, continuation, lambdaContext });
     } catch (error) {
       logger.error('hook runtime error', { error: describeError(error) });
       outcome = failed(`hook runtime error: ${errorMessage(error)}`);
+      await runFailureCleanup(run, outcome.reason);
     }
 
     const elapsedMs = Date.now() - plan.startedAt;
@@ -98,6 +102,7 @@ export function ecsNativeHook<TState = unknown>(
         outcome = failed(`hook deadline reached after ${formatSeconds(elapsedMs)}; `
           + `the hook's total time of ${formatSeconds(plan.totalTimeoutMs)} ran out with the work still in progress`
           + (outcome.reason ? `: ${outcome.reason}` : ''));
+        await runFailureCleanup(run, outcome.reason);
       } else {
         const next: HookContinuation<TState> = {
           state: outcome.state,

@@ -3,22 +3,22 @@
  * run of it is raced against its deadline. The adapters in `codedeploy.ts` and `ecs-native.ts`
  * turn the outcome into what each calling engine expects.
  */
-import {
-  DEFAULT_HOOK_SAFETY_MARGIN_MS,
-  DEFAULT_HOOK_TOTAL_TIMEOUT_SECONDS,
-  HOOK_NAME_ENV,
-  HOOK_SAFETY_MARGIN_MS_ENV,
-  HOOK_TOTAL_TIMEOUT_SECONDS_ENV,
-  HookContinuation,
-  SHORT_FUNCTION_SAFETY_MARGIN_FRACTION,
-} from '../../lib/private/contract/hook';
+import { HookContinuation } from '../../lib/private/contract/hook';
+import { trackAwsCalls } from './aws-call';
+import { FailureCleanupRun, WorkRecord, failureCleanupOf, runCleanups, runFailureCleanup } from './cleanup';
+import { formatSeconds, safeJson, truncate } from './invocation';
 import { Logger, describeError, errorMessage } from './logger';
 
 export type { HookContinuation } from '../../lib/private/contract/hook';
+export { MAX_DEADLINE_CLEANUP_MS } from './cleanup';
+export { formatSeconds, parseContinuation, planInvocation, truncate } from './invocation';
+export type { InvocationPlan } from './invocation';
 
 /** The part of the Lambda context object the runtime uses. */
 export interface LambdaContext {
   readonly functionName: string;
+  /** The ARN the function was invoked by, with the version or alias when one was named. */
+  readonly invokedFunctionArn?: string;
   readonly awsRequestId?: string;
   getRemainingTimeInMillis(): number;
 }
@@ -128,6 +128,11 @@ export interface HookContext<TState = unknown> {
    * as an AWS call cut off by it, counts as the deadline's).
    */
   onDeadline(cleanup: DeadlineCleanup): void;
+  /**
+   * Records the state the work has reached in this run (a task it just started) before the body
+   * returns it, so that the hook's `onFailure` cleanup receives it should the run fail.
+   */
+  checkpoint(state: TState): void;
   readonly lambdaContext: LambdaContext;
 }
 
@@ -148,11 +153,18 @@ export interface DeadlineCleanupScope {
 /** Cleanup run when the runtime gives up on a body at its deadline; see {@link HookContext.onDeadline}. */
 export type DeadlineCleanup = (scope: DeadlineCleanupScope) => Promise<void> | void;
 
-/**
- * The longest the runtime waits for deadline cleanups. It never takes more than half of the
- * safety margin either, so the other half stays for the report.
- */
-export const MAX_DEADLINE_CLEANUP_MS = 5_000;
+/** What the hook's failure cleanup receives; see {@link HookRuntimeOptions.onFailure}. */
+export interface FailureCleanupScope<TState = unknown> extends DeadlineCleanupScope {
+  /**
+   * The latest state of the work: what the body last checkpointed or returned in progress, or
+   * the continuation's. Absent when no run got that far (a failure before the first start).
+   */
+  readonly state?: TState;
+  readonly execution: HookExecution;
+}
+
+/** Stops what the hook's work left running; see {@link HookRuntimeOptions.onFailure}. */
+export type FailureCleanup<TState = unknown> = (scope: FailureCleanupScope<TState>) => Promise<void> | void;
 
 /**
  * A hook body: does the hook's work and says how it went. It may throw; the runtime turns any
@@ -161,7 +173,7 @@ export const MAX_DEADLINE_CLEANUP_MS = 5_000;
 export type HookBody<TState = unknown> = (context: HookContext<TState>) => Promise<HookOutcome<TState>>;
 
 /** Options shared by both adapters. */
-export interface HookRuntimeOptions {
+export interface HookRuntimeOptions<TState = unknown> {
   /** Name in every log line. Default: `CDK_ECS_RELEASE_HOOK_NAME`, else the function's name. */
   readonly hookName?: string;
   /**
@@ -175,72 +187,26 @@ export interface HookRuntimeOptions {
    * Default: `CDK_ECS_RELEASE_HOOK_TOTAL_TIMEOUT_SECONDS`, else 55 minutes.
    */
   readonly totalTimeoutMs?: number;
+  /**
+   * Runs before every Failed the runtime decides itself: the body threw, returned no outcome or
+   * was stopped at its deadline (together with its `onDeadline` cleanups), the hook's total time
+   * ran out (also when a continuation arrives too late to run the body), the work could not be
+   * handed over. It receives the latest state, so it can stop what that state names even when
+   * no body runs. Not run when the body returns Failed itself. Bounded like deadline cleanups;
+   * errors are logged and the report goes ahead.
+   */
+  readonly onFailure?: FailureCleanup<TState>;
 }
 
-/** Internal: the resolved timing of one invocation. */
-export interface InvocationPlan {
-  readonly hookName: string;
-  readonly invokedAt: number;
-  /** When Lambda would end the function. */
-  readonly functionDeadline: number;
-  readonly safetyMarginMs: number;
-  /** When the hook's total time runs out. */
-  readonly totalDeadline: number;
-  readonly totalTimeoutMs: number;
-  readonly startedAt: number;
-}
-
-/** Internal: resolves names and deadlines for one invocation. */
-export function planInvocation(
-  options: HookRuntimeOptions,
-  lambdaContext: LambdaContext,
-  continuation: HookContinuation | undefined,
-): InvocationPlan {
-  const invokedAt = Date.now();
-  const remaining = Math.max(0, safeRemaining(lambdaContext));
-  const safetyMarginMs = options.safetyMarginMs
-    ?? positiveNumber(process.env[HOOK_SAFETY_MARGIN_MS_ENV])
-    ?? Math.min(DEFAULT_HOOK_SAFETY_MARGIN_MS, Math.round(remaining * SHORT_FUNCTION_SAFETY_MARGIN_FRACTION));
-  const totalTimeoutMs = options.totalTimeoutMs
-    ?? secondsToMs(positiveNumber(process.env[HOOK_TOTAL_TIMEOUT_SECONDS_ENV]))
-    ?? DEFAULT_HOOK_TOTAL_TIMEOUT_SECONDS * 1000;
-  const continuedFrom = continuation ? Date.parse(continuation.startedAt) : NaN;
-  const startedAt = Number.isFinite(continuedFrom) ? continuedFrom : invokedAt;
-  return {
-    hookName: options.hookName ?? process.env[HOOK_NAME_ENV] ?? lambdaContext.functionName ?? 'hook',
-    invokedAt,
-    functionDeadline: invokedAt + remaining,
-    safetyMarginMs,
-    totalDeadline: startedAt + totalTimeoutMs,
-    totalTimeoutMs,
-    startedAt,
-  };
-}
-
-/** Internal: reads a continuation from an untrusted event field. */
-export function parseContinuation(value: unknown): HookContinuation | undefined {
-  if (typeof value !== 'object' || value === null) {
-    return undefined;
-  }
-  const candidate = value as Partial<HookContinuation>;
-  if (typeof candidate.attempt !== 'number' || typeof candidate.startedAt !== 'string' || !('state' in candidate)) {
-    return undefined;
-  }
-  return {
-    state: candidate.state,
-    attempt: candidate.attempt,
-    startedAt: candidate.startedAt,
-    ...(typeof candidate.resumeAt === 'string' ? { resumeAt: candidate.resumeAt } : {}),
-  };
-}
-
-export interface BodyRun<TState> {
+export interface BodyRun<TState> extends FailureCleanupRun<TState> {
   readonly body: HookBody<TState>;
-  readonly plan: InvocationPlan;
-  readonly execution: HookExecution;
   readonly continuation?: HookContinuation<TState>;
-  readonly logger: Logger;
   readonly lambdaContext: LambdaContext;
+}
+
+/** Internal: what the runtime knows of the work when an invocation starts. */
+export function workRecordOf<TState>(continuation: HookContinuation<TState> | undefined): WorkRecord<TState> {
+  return continuation ? { latest: { state: continuation.state } } : {};
 }
 
 /** What the deadline timer, or a body stopped by the deadline, resolves to. */
@@ -254,7 +220,7 @@ const DEADLINE_SLACK_MS = 50;
 
 /**
  * Internal: runs the body once, never rejects. A thrown error, an invalid outcome or the
- * deadline all become Failed with a reason.
+ * deadline all become Failed with a reason, after the hook's failure cleanup.
  */
 export async function runBodyOnce<TState>(run: BodyRun<TState>): Promise<HookOutcome<TState>> {
   const { plan, logger } = run;
@@ -274,7 +240,9 @@ export async function runBodyOnce<TState>(run: BodyRun<TState>): Promise<HookOut
   };
 
   if (deadline <= startedRunAt) {
-    return failed(deadlineReason());
+    const reason = deadlineReason();
+    await runFailureCleanup(run, reason);
+    return failed(reason);
   }
 
   const context: HookContext<TState> = {
@@ -292,6 +260,9 @@ export async function runBodyOnce<TState>(run: BodyRun<TState>): Promise<HookOut
     onDeadline: (cleanup) => {
       cleanups.push(cleanup);
     },
+    checkpoint: (state) => {
+      run.work.latest = { state };
+    },
     lambdaContext: run.lambdaContext,
   };
 
@@ -300,10 +271,10 @@ export async function runBodyOnce<TState>(run: BodyRun<TState>): Promise<HookOut
     timer = setTimeout(() => resolve(DEADLINE_HIT), deadline - startedRunAt);
   });
 
-  const bodyDone = (async (): Promise<HookOutcome<TState> | typeof DEADLINE_HIT> => {
+  const calls = trackAwsCalls(() => run.body(context));
+  const bodyDone = (async (): Promise<RunEnd<TState> | typeof DEADLINE_HIT> => {
     try {
-      const outcome = await run.body(context);
-      return validOutcome(outcome);
+      return validOutcome(await calls.done);
     } catch (error) {
       if (controller.signal.aborted || deadline - Date.now() <= DEADLINE_SLACK_MS) {
         // The deadline stopped the body (an AWS call cut off at it, or the body reacting to its
@@ -311,19 +282,25 @@ export async function runBodyOnce<TState>(run: BodyRun<TState>): Promise<HookOut
         logger.debug('hook body stopped at its deadline', { error: describeError(error) });
         return DEADLINE_HIT;
       }
-      logger.error('hook body threw', { error: describeError(error), elapsedMs: Date.now() - startedRunAt });
-      return failed(errorMessage(error) || 'hook body threw an error without a message');
+      const lastCall = calls.lastCall();
+      logger.error('hook body threw', { error: describeError(error), elapsedMs: Date.now() - startedRunAt, ...(lastCall ? { lastCall } : {}) });
+      return { outcome: failed(thrownReason(error, lastCall)), byRuntime: true };
     }
   })();
 
   try {
     const first = await Promise.race([bodyDone, deadlineReached]);
     if (first !== DEADLINE_HIT) {
-      return first;
+      if (first.outcome.status === 'InProgress') {
+        run.work.latest = { state: first.outcome.state };
+      } else if (first.outcome.status === 'Failed' && first.byRuntime) {
+        await runFailureCleanup(run, first.outcome.reason);
+      }
+      return first.outcome;
     }
     const reason = deadlineReason();
     controller.abort(new Error(reason));
-    await runDeadlineCleanups(cleanups.splice(0), reason, plan, logger);
+    await runCleanups([...cleanups.splice(0), ...failureCleanupOf(run)], reason, plan, logger, 'deadline');
     return failed(reason);
   } finally {
     clearTimeout(timer);
@@ -334,111 +311,39 @@ export async function runBodyOnce<TState>(run: BodyRun<TState>): Promise<HookOut
   }
 }
 
-/**
- * Runs the body's deadline cleanups together, for at most {@link MAX_DEADLINE_CLEANUP_MS} and
- * never into the second half of the safety margin. Never rejects: a cleanup that fails or runs
- * late is logged, and the report goes ahead.
- */
-async function runDeadlineCleanups(
-  cleanups: readonly DeadlineCleanup[],
-  reason: string,
-  plan: InvocationPlan,
-  logger: Logger,
-): Promise<void> {
-  if (cleanups.length === 0) {
-    return;
-  }
-  const started = Date.now();
-  const budgetMs = Math.floor(Math.min(MAX_DEADLINE_CLEANUP_MS, plan.functionDeadline - plan.safetyMarginMs / 2 - started));
-  if (budgetMs <= 0) {
-    logger.error('no time left for the deadline cleanup; reporting without it', { cleanups: cleanups.length, reason });
-    return;
-  }
-  logger.warn('hook deadline reached; cleaning up before reporting', { cleanups: cleanups.length, budgetMs, reason });
-  const controller = new AbortController();
-  const scope: DeadlineCleanupScope = { signal: controller.signal, deadline: started + budgetMs, logger, reason };
-  let timer: NodeJS.Timeout | undefined;
-  const timeUp = new Promise<'time-up'>((resolve) => {
-    timer = setTimeout(() => resolve('time-up'), budgetMs);
-  });
-  try {
-    const results = await Promise.race([
-      Promise.allSettled(cleanups.map(async (cleanup) => cleanup(scope))),
-      timeUp,
-    ]);
-    if (results === 'time-up') {
-      logger.error('deadline cleanup did not finish in time; reporting anyway', { budgetMs, elapsedMs: Date.now() - started });
-      return;
-    }
-    const failures = results.filter((result): result is PromiseRejectedResult => result.status === 'rejected');
-    for (const failure of failures) {
-      logger.error('deadline cleanup failed', { error: describeError(failure.reason) });
-    }
-    logger.info('deadline cleanup finished', {
-      cleanups: cleanups.length, failed: failures.length, elapsedMs: Date.now() - started,
-    });
-  } finally {
-    clearTimeout(timer);
-    controller.abort(new Error('deadline cleanup over'));
-  }
+/** How a run ended: its outcome, and whether the runtime decided it rather than the body. */
+interface RunEnd<TState> {
+  readonly outcome: HookOutcome<TState>;
+  readonly byRuntime: boolean;
 }
 
-function validOutcome<TState>(outcome: unknown): HookOutcome<TState> {
+/**
+ * The reason for an error the body did not handle. A TypeError there is nearly always an answer
+ * of unexpected shape (`r.find is not a function` in a minified bundle), so it names the AWS call
+ * whose answer was being read.
+ */
+function thrownReason(error: unknown, lastCall: string | undefined): string {
+  const message = errorMessage(error) || 'hook body threw an error without a message';
+  if (lastCall && error instanceof TypeError) {
+    return `unexpected value while handling the answer of ${lastCall}: ${message}`;
+  }
+  return message;
+}
+
+function validOutcome<TState>(outcome: unknown): RunEnd<TState> {
   if (typeof outcome === 'object' && outcome !== null) {
     const candidate = outcome as { status?: unknown; reason?: unknown };
     if (candidate.status === 'Succeeded' || candidate.status === 'InProgress') {
-      return outcome as HookOutcome<TState>;
+      return { outcome: outcome as HookOutcome<TState>, byRuntime: false };
     }
     if (candidate.status === 'Failed') {
-      return typeof candidate.reason === 'string' && candidate.reason.length > 0
-        ? outcome as HookFailed
-        : failed('hook body returned Failed without a reason');
+      return {
+        outcome: typeof candidate.reason === 'string' && candidate.reason.length > 0
+          ? outcome as HookFailed
+          : failed('hook body returned Failed without a reason'),
+        byRuntime: false,
+      };
     }
   }
-  return failed(`hook body returned an invalid outcome: ${truncate(safeJson(outcome), 200)}`);
-}
-
-/** `41.2 s`, or `3 min 20 s` past two minutes. */
-export function formatSeconds(ms: number): string {
-  const seconds = ms / 1000;
-  if (seconds < 120) {
-    return `${seconds.toFixed(1)} s`;
-  }
-  return `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`;
-}
-
-export function truncate(text: string, maxLength: number): string {
-  return text.length <= maxLength ? text : `${text.slice(0, maxLength - 1)}…`;
-}
-
-function safeJson(value: unknown): string {
-  try {
-    return JSON.stringify(value) ?? String(value);
-  } catch {
-    return String(value);
-  }
-}
-
-/** Lambda's longest timeout, assumed when the context cannot tell (a local run). */
-const MAX_FUNCTION_TIMEOUT_MS = 900_000;
-
-function safeRemaining(lambdaContext: LambdaContext): number {
-  try {
-    const remaining = lambdaContext.getRemainingTimeInMillis();
-    return Number.isFinite(remaining) ? remaining : MAX_FUNCTION_TIMEOUT_MS;
-  } catch {
-    return MAX_FUNCTION_TIMEOUT_MS;
-  }
-}
-
-function positiveNumber(value: string | undefined): number | undefined {
-  if (value === undefined || value.trim() === '') {
-    return undefined;
-  }
-  const parsed = Number(value);
-  return Number.isFinite(parsed) && parsed >= 0 ? parsed : undefined;
-}
-
-function secondsToMs(seconds: number | undefined): number | undefined {
-  return seconds === undefined ? undefined : seconds * 1000;
+  return { outcome: failed(`hook body returned an invalid outcome: ${truncate(safeJson(outcome), 200)}`), byRuntime: true };
 }

@@ -13,6 +13,8 @@ export type {
   HookContext,
   DeadlineCleanup,
   DeadlineCleanupScope,
+  FailureCleanup,
+  FailureCleanupScope,
   HookContinuation,
   HookExecution,
   CodeDeployExecution,
@@ -34,6 +36,7 @@ export type { Logger, LogFields, LogLevel, LogSink } from './logger';
 export { withRetry, isRetryableAwsError, sleep, AttemptTimeoutError, DEFAULT_RETRY } from './retry';
 export type { RetryOptions, RetryAttempt, RetryNotice, CallRetryOptions } from './retry';
 export { awsCall } from './aws-call';
+export { UnexpectedAnswerError, answerOf, objectList, optionalObject, stringList } from './answer';
 export type { AwsCallScope, AwsCallOptions } from './aws-call';
 export { awsRegion, clientConfig, lazy } from './clients';
 export { JsonConfigReader } from './config';

@@ -34,6 +34,13 @@ export interface RetryOptions {
    * is shortened to end by then, and a backoff that would end after it is not taken.
    */
   readonly deadline?: number;
+  /**
+   * With a deadline: keep trying up to it. A backoff that would end too close to the deadline is
+   * shortened so that one last attempt still starts this many milliseconds before it; retries
+   * end only when less than this is left. Without it, a backoff that would end past the deadline
+   * ends the retries, which can leave up to a whole backoff unused.
+   */
+  readonly lastAttemptMs?: number;
   /** Aborts the attempt under way and stops retrying. */
   readonly signal?: AbortSignal;
   /** Which errors are worth another attempt. Default {@link isRetryableAwsError}. */
@@ -43,7 +50,7 @@ export interface RetryOptions {
 }
 
 /** Retry settings of one kind of AWS call; the caller sets the deadline and signal itself. */
-export type CallRetryOptions = Omit<RetryOptions, 'deadline' | 'signal' | 'onRetry' | 'isRetryable'>;
+export type CallRetryOptions = Omit<RetryOptions, 'deadline' | 'signal' | 'onRetry' | 'isRetryable' | 'lastAttemptMs'>;
 
 export const DEFAULT_RETRY = {
   maxAttempts: 5,
@@ -96,8 +103,14 @@ export async function withRetry<T>(
         throw error;
       }
       // Full jitter: spreads the retries of many callers throttled at the same moment.
-      const delayMs = Math.round(Math.random() * Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1)));
-      if (options.deadline !== undefined && Date.now() + delayMs >= options.deadline) {
+      let delayMs = Math.round(Math.random() * Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1)));
+      if (options.deadline !== undefined && options.lastAttemptMs !== undefined) {
+        const lastStart = options.deadline - options.lastAttemptMs;
+        if (Date.now() >= lastStart) {
+          throw error;
+        }
+        delayMs = Math.min(delayMs, lastStart - Date.now());
+      } else if (options.deadline !== undefined && Date.now() + delayMs >= options.deadline) {
         throw error;
       }
       options.onRetry?.({ attempt, error, delayMs });
