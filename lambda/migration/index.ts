@@ -4,7 +4,7 @@
  */
 import { HOOK_NAME_ENV } from '../../lib/private/contract/hook';
 import { codeDeployHook, ecsNativeHook } from '../shared';
-import { MigrationState, migrationBody } from './migration';
+import { MigrationState, migrationBody, stopMigrationTask } from './migration';
 
 export type { CodeDeployHookEvent as MigrationHookEvent, HookRunSummary as MigrationHookResult } from '../shared';
 export type { MigrationState } from './migration';
@@ -12,7 +12,7 @@ export type { MigrationState } from './migration';
 const hookName = process.env[HOOK_NAME_ENV] ?? 'migration';
 
 /** Handler for a CodeDeploy AfterInstall hook. */
-export const handler = codeDeployHook<MigrationState>(migrationBody, { hookName });
+export const handler = codeDeployHook<MigrationState>(migrationBody, { hookName, onFailure: stopMigrationTask });
 
 /** Handler for an Amazon ECS native blue/green hook (POST_SCALE_UP). */
-export const ecsHandler = ecsNativeHook<MigrationState>(migrationBody, { hookName });
+export const ecsHandler = ecsNativeHook<MigrationState>(migrationBody, { hookName, onFailure: stopMigrationTask });

@@ -4,9 +4,10 @@
  *
  * One run of the body either starts (or finds) the task and polls it once; while the task runs
  * it returns InProgress with `{ taskArn, startedAt }`, and the runtime runs it again after the
- * poll interval, handing over to a fresh invocation when this one's time runs low. When the hook
- * fails while the task may still run (an error, or the runtime giving up at its deadline), the
- * task is stopped first, so a rolled-back deployment leaves no migration behind.
+ * poll interval, handing over to a fresh invocation when this one's time runs low. Whenever the
+ * runtime fails the hook while the task may still run (an error, its deadline, the hook's total
+ * time, a hand-over that cannot be made), {@link stopMigrationTask} stops the task first, so a
+ * rolled-back deployment leaves no migration behind.
  *
  * At most once: a delivery finds the task already started by its `startedBy` (and RunTask's
  * client token makes a retried start return that task); one that finds none starts a task only
@@ -15,10 +16,9 @@
  */
 import type { ECSTarget } from '@aws-sdk/client-codedeploy';
 import {
-  DescribeServiceRevisionsCommand,
-  DescribeTaskSetsCommand,
   DescribeTasksCommand,
   ECSClient,
+  Failure,
   ListTasksCommand,
   RunTaskCommand,
   StopTaskCommand,
@@ -28,8 +28,12 @@ import { MIGRATION_DEPLOYMENT_TAG_KEY } from '../../lib/private/contract/migrati
 import { AwsCallScope, awsCall } from '../shared/aws-call';
 import { awsRegion, clientConfig, lazy } from '../shared/clients';
 import { ecsDeploymentTarget } from '../shared/deployment-target';
-import { HookContext, HookExecution, HookOutcome, failed, formatSeconds, inProgress, succeeded, truncate } from '../shared/hook';
-import { describeError, errorMessage } from '../shared/logger';
+import { answerOf, objectList, stringList } from '../shared/answer';
+import { greenTaskDefinitionArn, serviceRevisionTaskDefinitionArn } from '../shared/deployed-task-definition';
+import {
+  FailureCleanupScope, HookContext, HookExecution, HookOutcome, failed, formatSeconds, inProgress, succeeded, truncate,
+} from '../shared/hook';
+import { describeError } from '../shared/logger';
 import { MigrationSettings, loadMigrationSettings } from './config';
 import { decideTaskOutcome, describeLogs, pickExistingTask } from './decide';
 
@@ -123,40 +127,23 @@ async function greenTaskDefinition(
     if (typeof revisionArn !== 'string') {
       throw new Error('the Amazon ECS hook event carries no targetServiceRevisionArn');
     }
-    const described = await awsCall(context, 'ecs:DescribeServiceRevisions', (abortSignal) =>
-      ecs().send(new DescribeServiceRevisionsCommand({ serviceRevisionArns: [revisionArn] }), { abortSignal }));
-    const taskDefinition = described.serviceRevisions?.[0]?.taskDefinition;
-    if (!taskDefinition) {
-      throw new Error(`service revision ${revisionArn} has no task definition`);
-    }
-    return taskDefinition;
+    return serviceRevisionTaskDefinitionArn(context, revisionArn);
   }
-  const target = deploymentTarget ?? await ecsDeploymentTarget(context, execution.deploymentId);
-  const green = (target.taskSetsInfo ?? []).find((set) => set.taskSetLabel === 'Green');
-  if (!green?.identifer) {
-    throw new Error(`deployment ${execution.deploymentId} has no green task set yet`);
-  }
-  const described = await awsCall(context, 'ecs:DescribeTaskSets', (abortSignal) =>
-    ecs().send(new DescribeTaskSetsCommand({
-      cluster: settings.clusterArn,
-      service: settings.serviceName,
-      taskSets: [green.identifer!],
-    }), { abortSignal }));
-  const taskDefinition = described.taskSets?.[0]?.taskDefinition;
-  if (!taskDefinition) {
-    const why = described.failures?.map((f) => `${f.arn}: ${f.reason}`).join('; ');
-    throw new Error(`green task set ${green.identifer} of ${settings.serviceName} not found${why ? ` (${why})` : ''}`);
-  }
-  return taskDefinition;
+  return greenTaskDefinitionArn(context, execution.deploymentId,
+    { cluster: settings.clusterArn, service: settings.serviceName }, deploymentTarget);
 }
 
-async function describeTasks(context: HookContext<unknown>, cluster: string, taskArns: string[]): Promise<Task[]> {
+async function describeTasks(scope: AwsCallScope, cluster: string, taskArns: string[]): Promise<Task[]> {
   if (taskArns.length === 0) {
     return [];
   }
-  const described = await awsCall(context, 'ecs:DescribeTasks', (abortSignal) =>
-    ecs().send(new DescribeTasksCommand({ cluster, tasks: taskArns }), { abortSignal }));
-  return described.tasks ?? [];
+  const call = 'ecs:DescribeTasks';
+  const described = answerOf(call, await awsCall(scope, call, (abortSignal) =>
+    ecs().send(new DescribeTasksCommand({ cluster, tasks: taskArns }), { abortSignal })));
+  const tasks = objectList<Task>(call, described, 'tasks');
+  // decideTaskOutcome walks each task's containers.
+  tasks.forEach((task, index) => objectList(call, task, 'containers', { where: `task ${task.taskArn ?? index}` }));
+  return tasks;
 }
 
 /**
@@ -167,13 +154,9 @@ async function describeTasks(context: HookContext<unknown>, cluster: string, tas
  * retried start from launching a second task.
  */
 async function findExistingTask(context: HookContext<unknown>, cluster: string, startedBy: string): Promise<Task | undefined> {
-  const running = await awsCall(context, 'ecs:ListTasks', (abortSignal) =>
-    ecs().send(new ListTasksCommand({ cluster, startedBy }), { abortSignal }));
-  const arns = [...(running.taskArns ?? [])];
+  const arns = await listTaskArns(context, cluster, startedBy);
   try {
-    const stopped = await awsCall(context, 'ecs:ListTasks', (abortSignal) =>
-      ecs().send(new ListTasksCommand({ cluster, startedBy, desiredStatus: 'STOPPED' }), { abortSignal }));
-    arns.push(...(stopped.taskArns ?? []));
+    arns.push(...await listTaskArns(context, cluster, startedBy, 'STOPPED'));
   } catch (error) {
     if ((error as { name?: string }).name !== 'InvalidParameterException') {
       throw error;
@@ -181,6 +164,14 @@ async function findExistingTask(context: HookContext<unknown>, cluster: string, 
     context.logger.warn('could not list stopped tasks by startedBy; looking at running ones only', { error: describeError(error) });
   }
   return pickExistingTask(await describeTasks(context, cluster, arns.slice(0, 100)));
+}
+
+/** The tasks started with `startedBy` on the cluster, running (ListTasks' default) or stopped. */
+async function listTaskArns(scope: AwsCallScope, cluster: string, startedBy: string, desiredStatus?: 'STOPPED'): Promise<string[]> {
+  const call = 'ecs:ListTasks';
+  const listed = answerOf(call, await awsCall(scope, call, (abortSignal) =>
+    ecs().send(new ListTasksCommand({ cluster, startedBy, ...(desiredStatus ? { desiredStatus } : {}) }), { abortSignal })));
+  return stringList(call, listed, 'taskArns');
 }
 
 async function startTask(
@@ -200,7 +191,7 @@ async function startTask(
     ...(settings.command ? { command: settings.command } : {}),
     ...(settings.environment ? { environment: settings.environment } : {}),
   };
-  const result = await awsCall(context, 'ecs:RunTask', (abortSignal) => ecs().send(new RunTaskCommand({
+  const result = answerOf('ecs:RunTask', await awsCall(context, 'ecs:RunTask', (abortSignal) => ecs().send(new RunTaskCommand({
     cluster: settings.clusterArn,
     taskDefinition,
     count: 1,
@@ -218,10 +209,10 @@ async function startTask(
     tags: [{ key: MIGRATION_DEPLOYMENT_TAG_KEY, value: key }],
     // The same token on a retried call returns the task already started instead of a second one.
     clientToken: `migration-${key}`,
-  }), { abortSignal }));
-  const task = result.tasks?.[0];
+  }), { abortSignal })));
+  const task = objectList<Task>('ecs:RunTask', result, 'tasks')[0];
   if (!task?.taskArn) {
-    const reasons = (result.failures ?? []).map((f) => [f.reason, f.detail].filter(Boolean).join(': ')).join('; ');
+    const reasons = objectList<Failure>('ecs:RunTask', result, 'failures').map((f) => [f.reason, f.detail].filter(Boolean).join(': ')).join('; ');
     context.logger.info('decision', {
       check: 'migration task start',
       expectation: 'RunTask starts one task',
@@ -241,37 +232,20 @@ function stopDeadline(context: HookContext<MigrationState>, settings: MigrationS
   return Math.min(taskDeadline, context.totalDeadline - STOP_RESERVE_MS - settings.pollIntervalSeconds * 1000);
 }
 
-/** What one run of the body knows about the migration task, for stopping it if the hook fails. */
-interface TaskTracker {
-  state?: MigrationState;
-  /** Set once RunTask is called: a task may exist before its ARN is known. */
-  startedBy?: string;
-}
-
 export async function migrationBody(context: HookContext<MigrationState>): Promise<HookOutcome<MigrationState>> {
-  const settings = loadMigrationSettings();
-  const tracker: TaskTracker = { state: context.continuation?.state };
-  // A Failed report must not leave the migration running against a deployment that rolls back.
-  context.onDeadline((cleanup) => stopTrackedTask(cleanup, settings.clusterArn, tracker, cleanup.reason));
-  try {
-    return await runMigration(context, settings, tracker);
-  } catch (error) {
-    if (!context.signal.aborted) {
-      await stopTrackedTask(context, settings.clusterArn, tracker, errorMessage(error));
-    }
-    throw error;
-  }
+  return runMigration(context, loadMigrationSettings(), context.continuation?.state);
 }
 
 async function runMigration(
   context: HookContext<MigrationState>,
   settings: MigrationSettings,
-  tracker: TaskTracker,
+  continued: MigrationState | undefined,
 ): Promise<HookOutcome<MigrationState>> {
   const cluster = settings.clusterArn;
   const log = { region: awsRegion(), logGroupName: settings.logGroupName, logStreamPrefix: settings.logStreamPrefix };
 
-  if (!tracker.state) {
+  let state = continued;
+  if (!state) {
     const key = deploymentKey(context.execution);
     const existing = await findExistingTask(context, cluster, key);
     if (existing?.taskArn) {
@@ -280,17 +254,17 @@ async function runMigration(
         lastStatus: existing.lastStatus,
         startedBy: key,
       });
-      tracker.state = { taskArn: existing.taskArn, startedAt: (existing.createdAt ?? new Date()).toISOString() };
+      state = { taskArn: existing.taskArn, startedAt: (existing.createdAt ?? new Date()).toISOString() };
     } else {
-      tracker.startedBy = key;
       const started = await startTask(context, settings, key);
       if ('status' in started) {
         return started;
       }
-      tracker.state = started;
+      state = started;
     }
+    // From here a Failed decided by the runtime stops this task (stopMigrationTask).
+    context.checkpoint(state);
   }
-  const state = tracker.state;
 
   context.progress(`waiting for migration task ${state.taskArn}`);
   const [task] = await describeTasks(context, cluster, [state.taskArn]);
@@ -339,20 +313,26 @@ async function stopTask(scope: AwsCallScope, cluster: string, taskArn: string, w
 }
 
 /**
- * Stops the task this run started or followed, when the hook is about to fail without the task
- * having stopped by itself. When RunTask was called but its answer never came, the task is found
- * by its `startedBy`. Never throws: the failure is reported either way.
+ * The hook's failure cleanup: before any Failed the runtime decides (an error, the deadline, the
+ * hook's total time, a hand-over that cannot be made) it stops the migration task, so that a
+ * deployment that rolls back leaves no migration running against its database. The state names
+ * the task; without one (RunTask called, its answer lost) the task is found by its `startedBy`.
+ * Never throws: the failure is reported either way.
  */
-async function stopTrackedTask(scope: AwsCallScope, cluster: string, tracker: TaskTracker, why: string): Promise<void> {
+export async function stopMigrationTask(scope: FailureCleanupScope<MigrationState>): Promise<void> {
+  let cluster: string;
+  let startedBy: string;
   try {
-    let taskArns = tracker.state ? [tracker.state.taskArn] : [];
-    if (taskArns.length === 0 && tracker.startedBy) {
-      const startedBy = tracker.startedBy;
-      const running = await awsCall(scope, 'ecs:ListTasks', (abortSignal) =>
-        ecs().send(new ListTasksCommand({ cluster, startedBy }), { abortSignal }));
-      taskArns = running.taskArns ?? [];
-    }
-    await Promise.all(taskArns.map((taskArn) => stopTask(scope, cluster, taskArn, `hook failed: ${why}`)));
+    cluster = loadMigrationSettings().clusterArn;
+    startedBy = deploymentKey(scope.execution);
+  } catch (error) {
+    // Without its configuration or a deployment id the body cannot have started a task either.
+    scope.logger.debug('no migration task to stop', { error: describeError(error) });
+    return;
+  }
+  try {
+    const taskArns = scope.state?.taskArn ? [scope.state.taskArn] : await listTaskArns(scope, cluster, startedBy);
+    await Promise.all(taskArns.map((taskArn) => stopTask(scope, cluster, taskArn, `hook failed: ${scope.reason}`)));
   } catch (error) {
     scope.logger.error('could not stop the migration task; it may still be running', { error: describeError(error) });
   }

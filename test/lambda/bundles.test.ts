@@ -1,11 +1,14 @@
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as http from 'http';
 import { AddressInfo } from 'net';
 import * as path from 'path';
 import { CodeDeployClient, PutLifecycleEventHookExecutionStatusCommand } from '@aws-sdk/client-codedeploy';
+import { DescribeTaskSetsCommand, DescribeTasksCommand, ECSClient, ListTasksCommand, RunTaskCommand, StopTaskCommand } from '@aws-sdk/client-ecs';
 import { mockClient } from 'aws-sdk-client-mock';
+import { MIGRATION_CONFIG_ENV } from '../../lib/private/contract/migration';
 import { SMOKE_CHECKS_ENV, SMOKE_TEST_BASE_URL_ENV } from '../../lib/private/contract/smoke-test';
-import { CapturedLogs, EVENT, captureLogs, expectSingleReport, fakeContext } from './helpers';
+import { CapturedLogs, EVENT, awsError, captureLogs, expectSingleReport, fakeContext, stubDeploymentTarget } from './helpers';
 
 /**
  * The bundles are what Lambda runs: these tests load `assets/handlers/<name>/index.js` as built by
@@ -81,6 +84,102 @@ describe('handler bundles', () => {
       await bundledHandler()(EVENT, fakeContext());
       expectSingleReport(codeDeploy, 'Failed');
       expect(logs.raw()).toContain('500');
+    });
+  });
+
+  describe('the bundled migration hook, its faults injected', () => {
+    const codeDeploy = mockClient(CodeDeployClient);
+    const ecs = mockClient(ECSClient);
+    const taskArn = 'arn:aws:ecs:eu-west-1:111111111111:task/prod/abc';
+    let logs: CapturedLogs;
+    let events: string[];
+
+    beforeEach(() => {
+      codeDeploy.reset();
+      ecs.reset();
+      events = [];
+      process.env[MIGRATION_CONFIG_ENV] = JSON.stringify({
+        clusterArn: 'prod', serviceName: 'web', containerName: 'web', subnets: ['subnet-1'], securityGroups: [], pollIntervalSeconds: 30,
+      });
+      stubDeploymentTarget(codeDeploy, {
+        taskSetsInfo: [{ identifer: 'ecs-svc/green', taskSetLabel: 'Green' }],
+        lifecycleEvents: [{ lifecycleEventName: 'AfterInstall', status: 'InProgress' }],
+      });
+      codeDeploy.on(PutLifecycleEventHookExecutionStatusCommand).callsFake((input: { status: string }) => {
+        events.push(`report ${input.status}`);
+        return {};
+      });
+      ecs.on(DescribeTaskSetsCommand).resolves({ taskSets: [{ taskDefinition: 'web:42' }] });
+      ecs.on(ListTasksCommand).resolves({ taskArns: [] });
+      ecs.on(RunTaskCommand).resolves({ tasks: [{ taskArn, lastStatus: 'PROVISIONING' }] });
+      ecs.on(DescribeTasksCommand).resolves({ tasks: [{ taskArn, lastStatus: 'RUNNING', containers: [{ name: 'web' }] }] });
+      ecs.on(StopTaskCommand).callsFake(() => {
+        events.push('stop');
+        return {};
+      });
+      logs = captureLogs();
+    });
+
+    afterEach(() => {
+      logs.restore();
+      jest.useRealTimers();
+      delete process.env[MIGRATION_CONFIG_ENV];
+    });
+
+    function bundledHandler(): (event: unknown, context: unknown) => Promise<{ verdict: string; report: string; reason?: string }> {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      return (require(bundlePath('migration')) as { handler: (event: unknown, context: unknown) => Promise<never> }).handler;
+    }
+
+    /** Runs the bundle in a plain Node.js process, as Lambda does: its dynamic imports of SDK clients need one. */
+    function runInNode(scenario: 'denied' | 'alias'): { result: { verdict: string; report: string; reason?: string }; events: string[]; invoked: string[] } {
+      const output = execFileSync(process.execPath, [path.join(__dirname, 'bundle-runs', 'migration-handover.js'), bundlePath('migration'), scenario], {
+        env: { ...process.env, NODE_NO_WARNINGS: '1' }, encoding: 'utf8',
+      });
+      return JSON.parse(output.trim().split('\n').pop() as string);
+    }
+
+    test('a denied hand-over stops the task, then reports Failed once', () => {
+      const { result, events: seen } = runInNode('denied');
+
+      expect(result.reason).toMatch(/^could not hand the hook over to a new invocation of .*: not authorized/);
+      expect(seen).toEqual([`stop ${taskArn}`, 'report Failed']);
+    });
+
+    test('the hand-over invokes the alias it was invoked by', () => {
+      const { result, events: seen, invoked } = runInNode('alias');
+
+      expect(result.report).toBe('handed-over');
+      expect(invoked).toEqual(['arn:aws:lambda:eu-west-1:111111111111:function:migration-fn:live']);
+      expect(seen).toEqual([]);
+    });
+
+    test('a report throttled for the first 20 s of a 60 s function is accepted once, after the throttling', async () => {
+      jest.useFakeTimers({ doNotFake: ['nextTick', 'queueMicrotask'] });
+      const throttledUntil = Date.now() + 20_000;
+      ecs.on(DescribeTasksCommand).resolves({ tasks: [{ taskArn, lastStatus: 'STOPPED', containers: [{ name: 'web', exitCode: 0 }] }] });
+      const accepted: number[] = [];
+      codeDeploy.on(PutLifecycleEventHookExecutionStatusCommand).callsFake(async () => {
+        if (Date.now() < throttledUntil) {
+          throw awsError('ThrottlingException', 400, 'Rate exceeded');
+        }
+        accepted.push(Date.now());
+        return {};
+      });
+
+      // A continued run: the task is known, so the run needs no lazily imported client.
+      const continuation = { state: { taskArn, startedAt: new Date().toISOString() }, attempt: 1, startedAt: new Date().toISOString() };
+      let settled = false;
+      const done = bundledHandler()({ ...EVENT, continuation }, fakeContext(60_000, 'migration-fn')).finally(() => {
+        settled = true;
+      });
+      for (let i = 0; i < 70 && !settled; i++) {
+        await jest.advanceTimersByTimeAsync(1000);
+      }
+
+      await expect(done).resolves.toMatchObject({ verdict: 'Succeeded', report: 'reported' });
+      expect(accepted).toHaveLength(1);
+      expect(accepted[0]).toBeGreaterThanOrEqual(throttledUntil);
     });
   });
 });
