@@ -98,11 +98,17 @@ export function createHookFunction(scope: Construct, settings: HookFunctionSetti
  * function's own ARN would make the function and its policy depend on each other.
  */
 export function grantSelfInvoke(scope: Construct, fn: lambda.Function): iam.Policy {
-  return new iam.Policy(scope, 'SelfInvokePolicy', {
+  // The runtime invokes exactly what was invoked: a version or alias ARN (`<arn>:<qualifier>`)
+  // when CodeDeploy called one, so the continuation runs the same code rather than $LATEST.
+  const qualified = `${fn.functionArn}:*`;
+  const policy = new iam.Policy(scope, 'SelfInvokePolicy', {
     roles: [fn.role!],
     statements: [new iam.PolicyStatement({
       actions: ['lambda:InvokeFunction'],
-      resources: [fn.functionArn],
+      resources: [fn.functionArn, qualified],
     })],
   });
+  acknowledgeWildcardResources(policy, [qualified],
+    'lambda:InvokeFunction on the hook function\'s own versions and aliases only: the hand-over invokes the qualifier it was invoked by.');
+  return policy;
 }

@@ -87,7 +87,8 @@ describe('MetricGateHook', () => {
     const groupArn = stack.resolve(service.deploymentGroup.deploymentGroupArn);
     expect(allowing(statements, 'codedeploy:PutLifecycleEventHookExecutionStatus').map((s) => s.Resource)).toEqual([groupArn]);
     const fnId = stack.getLogicalId(hook.function.node.defaultChild as lambda.CfnFunction);
-    expect(allowing(statements, 'lambda:InvokeFunction').map((s) => s.Resource)).toEqual([{ 'Fn::GetAtt': [fnId, 'Arn'] }]);
+    expect(allowing(statements, 'lambda:InvokeFunction').map((s) => s.Resource))
+      .toEqual([[{ 'Fn::GetAtt': [fnId, 'Arn'] }, { 'Fn::Join': ['', [{ 'Fn::GetAtt': [fnId, 'Arn'] }, ':*']] }]]);
   });
 
   describe('fails when', () => {

@@ -66,6 +66,8 @@ describe('hooks under policy validation', () => {
       'AwsSolutions-IAM5[Resource::*]', // metric gate: codedeploy deployment-target reads
       'AwsSolutions-IAM5[Resource::*]', // migration: codedeploy deployment-target reads
       'AwsSolutions-IAM5[Resource::*]', // smoke test: codedeploy deployment-target reads
+      expect.stringMatching(/^AwsSolutions-IAM5\[Resource::<MetricGate\w+\.Arn>:\*\]$/), // metric gate: self-invoke, any qualifier
+      expect.stringMatching(/^AwsSolutions-IAM5\[Resource::<Migrate\w+\.Arn>:\*\]$/), // migration: self-invoke, any qualifier
       expect.stringMatching(/^AwsSolutions-IAM5\[Resource::arn:aws:ecs:eu-west-1:<AWS::AccountId>:task-definition\/ReleaseOrdersTaskDefinition\w+:\*\]$/),
       expect.stringMatching(/^AwsSolutions-IAM5\[Resource::arn:aws:ecs:eu-west-1:<AWS::AccountId>:task-set\/<Cluster\w+>\/<OrdersService\w+\.Name>\/\*\]$/), // migration
       expect.stringMatching(/^AwsSolutions-IAM5\[Resource::arn:aws:ecs:eu-west-1:<AWS::AccountId>:task-set\/<Cluster\w+>\/<OrdersService\w+\.Name>\/\*\]$/), // smoke test
