@@ -119,6 +119,11 @@ export function evaluateError(error: unknown): Evaluation {
   return { pass: false, observed, failures: [observed] };
 }
 
+/** Node's codes for a certificate that failed verification: OpenSSL's verify results, and the host name check. */
+function isCertificateError(code: string): boolean {
+  return code.startsWith('ERR_TLS_CERT') || /CERT|SELF_SIGNED|UNABLE_TO_(GET_ISSUER|VERIFY|DECRYPT)|CRL_/.test(code);
+}
+
 function describeRequestError(error: unknown): string {
   if (error instanceof HttpTimeoutError) {
     return error.message;
@@ -138,6 +143,10 @@ function describeRequestError(error: unknown): string {
       return `host unreachable (${code}); check the security groups between the function and the test listener`;
     default: {
       const message = errorMessage(error);
+      if (typeof code === 'string' && isCertificateError(code)) {
+        return `TLS certificate rejected: ${message} (${code}); the test listener must present a valid certificate for the host name `
+          + 'the checks use, or the hook must be told not to verify it (verifyCertificate: false)';
+      }
       return typeof code === 'string' ? `request failed: ${message} (${code})` : `request failed: ${message}`;
     }
   }

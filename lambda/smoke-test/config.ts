@@ -107,7 +107,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): SmokeTestConfi
   if (verifyText !== undefined && verifyText !== '' && verifyText !== 'true' && verifyText !== 'false') {
     throw new SmokeTestConfigError(`${SMOKE_VERIFY_TLS_ENV} must be true or false, got ${JSON.stringify(env[SMOKE_VERIFY_TLS_ENV])}`);
   }
-  const verifyTls = verifyText === 'true' || verifyText === 'false' ? verifyText === 'true' : loadBalancerFullName === undefined;
+  // Verified unless turned off, also by private IP: SNI and the check use the URL's host name.
+  const verifyTls = verifyText !== 'false';
 
   const defaultValue = env[SMOKE_EXPECTED_VERSION_ENV] || undefined;
   const defaultVariable = env[SMOKE_EXPECTED_VERSION_VARIABLE_ENV] || undefined;

@@ -12,6 +12,7 @@ import {
   SMOKE_EXPECTED_VERSION_VARIABLE_ENV,
   SMOKE_LOAD_BALANCER_FULL_NAME_ENV,
   SMOKE_TEST_BASE_URL_ENV,
+  SMOKE_VERIFY_TLS_ENV,
 } from '../private/contract/smoke-test';
 import { acknowledgeWildcardResources } from '../private/hook-acknowledgements';
 import { MAX_ENVIRONMENT_BYTES, createHookFunction } from '../private/hook-function';
@@ -31,6 +32,9 @@ const ALLOWED_EVENTS = [
   LifecycleEvent.BEFORE_ALLOW_TRAFFIC,
   LifecycleEvent.AFTER_ALLOW_TRAFFIC,
 ];
+
+/** A host name: DNS labels of letters, digits and hyphens, separated by dots. */
+const HOST_NAME = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i;
 
 /** Bytes counted for a value known only at deployment (an ARN, a DNS name). */
 const TOKEN_SIZE_ESTIMATE = 100;
@@ -73,6 +77,23 @@ export interface SmokeTestHookProps extends HookFunctionOptions {
    * already exist in this app
    */
   readonly createVpcEndpoints?: boolean;
+
+  /**
+   * The host name the checks send in `Host` and as TLS SNI, and over HTTPS verify the test
+   * listener's certificate against: the service's own domain, e.g. `orders.example.com`. The
+   * requests still go to the load balancer's private addresses.
+   * @default - the load balancer's DNS name; over HTTPS, required unless `verifyCertificate` is false,
+   * since no certificate for your domain covers the load balancer's name
+   */
+  readonly hostName?: string;
+
+  /**
+   * Verify the certificate the test listener presents over HTTPS against `hostName`. Turn off
+   * only for a certificate no client could verify (a self-signed one); the connection still stays
+   * inside the VPC.
+   * @default true
+   */
+  readonly verifyCertificate?: boolean;
 }
 
 /**
@@ -130,7 +151,9 @@ export class SmokeTestHook extends Construct implements ILifecycleHook, ec2.ICon
 
     const stack = Stack.of(this);
     const environment: Record<string, string> = {
-      [SMOKE_TEST_BASE_URL_ENV]: service.testUrl,
+      [SMOKE_TEST_BASE_URL_ENV]: props.hostName !== undefined
+        ? `${service.https ? 'https' : 'http'}://${props.hostName}:${service.testListenerPort}`
+        : service.testUrl,
       [SMOKE_CHECKS_ENV]: Lazy.string({ produce: () => stack.toJsonString(this.checks.map(toSmokeCheckSpec)) }),
       // Connect to the load balancer's private addresses: from inside the VPC, an internet-facing
       // load balancer's name resolves to public ones, and the requests would leave through NAT.
@@ -138,6 +161,7 @@ export class SmokeTestHook extends Construct implements ILifecycleHook, ec2.ICon
       [SMOKE_LOAD_BALANCER_FULL_NAME_ENV]: service.loadBalancerFullName,
       ...(props.expectedVersion?._value !== undefined ? { [SMOKE_EXPECTED_VERSION_ENV]: props.expectedVersion._value } : {}),
       ...(props.expectedVersion?._variable !== undefined ? { [SMOKE_EXPECTED_VERSION_VARIABLE_ENV]: props.expectedVersion._variable } : {}),
+      ...(props.verifyCertificate === false ? { [SMOKE_VERIFY_TLS_ENV]: 'false' } : {}),
     };
     this.environment = environment;
     const { function: fn, logGroup } = createHookFunction(this, {
@@ -196,7 +220,14 @@ export class SmokeTestHook extends Construct implements ILifecycleHook, ec2.ICon
       secret.grantRead(this.fn);
       this.network.requireEndpoint(SECRETS_MANAGER_ENDPOINT);
     }
-    const variable = check._options.version ? (check._options.expectedVersion ?? this.expectedVersion)?._variable : undefined;
+    const expected = check._options.expectedVersion ?? this.expectedVersion;
+    if (check._options.version && !expected) {
+      throw propError(this, 'checks', `smoke check "${check.name}" reads the version from ${describeVersionSource(check)} but expects none: `
+        + 'neither the check nor the hook sets expectedVersion, and the smoke test would fail every deployment on it; set expectedVersion: '
+        + 'ExpectedVersion.fromDeployedEnvironment() (the release ReleasePipeline deploys) or ExpectedVersion.of(\'1.2.3\') '
+        + 'on the check or the hook, or remove version');
+    }
+    const variable = check._options.version ? expected?._variable : undefined;
     if (variable !== undefined) {
       this.readDeployedVersion(variable);
     }
@@ -239,6 +270,15 @@ export class SmokeTestHook extends Construct implements ILifecycleHook, ec2.ICon
   }
 
   private validate(props: SmokeTestHookProps, timeout: Duration): void {
+    if (props.hostName !== undefined && !Token.isUnresolved(props.hostName) && !HOST_NAME.test(props.hostName)) {
+      throw propError(this, 'hostName', `must be a DNS name without scheme, port or path, got '${props.hostName}'; `
+        + 'give the domain the test listener\'s certificate is issued for, e.g. \'orders.example.com\'');
+    }
+    if (props.service.https && props.verifyCertificate !== false && props.hostName === undefined) {
+      throw propError(this, 'hostName', 'is not set, so the checks would verify the HTTPS test listener\'s certificate against '
+        + 'the load balancer\'s DNS name, which no certificate for your domain covers, and fail every deployment; '
+        + 'set hostName to the domain the certificate is issued for, or verifyCertificate: false to skip the verification');
+    }
     const expectedProblem = expectedVersionProblem(props.expectedVersion);
     if (expectedProblem) {
       throw propError(this, 'expectedVersion', expectedProblem.replace(/^expectedVersion /, ''));
@@ -268,6 +308,12 @@ export class SmokeTestHook extends Construct implements ILifecycleHook, ec2.ICon
     return [`${this.node.path}: invalid checks: they take about ${size} bytes of the function's environment, over Lambda's `
       + `${MAX_ENVIRONMENT_BYTES}-byte limit; leave defaults unset, shorten names and bodies, or drop checks`];
   }
+}
+
+/** `header 'x-app-version'` or `JSON field 'build.version'`. */
+function describeVersionSource(check: SmokeCheck): string {
+  const source = check._options.version;
+  return source?._header !== undefined ? `header '${source._header}'` : `JSON field '${source?._jsonField}'`;
 }
 
 /** Whether a value resolves to a dynamic reference to a stored secret (`SecretValue`). */

@@ -1,6 +1,7 @@
 import { Duration, SecretValue, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -11,7 +12,7 @@ import {
 } from '../../lib';
 import {
   SMOKE_CHECKS_ENV, SMOKE_DEPLOYED_SERVICE_ENV, SMOKE_EXPECTED_VERSION_ENV, SMOKE_EXPECTED_VERSION_VARIABLE_ENV, SMOKE_LOAD_BALANCER_FULL_NAME_ENV,
-  SMOKE_TEST_BASE_URL_ENV,
+  SMOKE_TEST_BASE_URL_ENV, SMOKE_VERIFY_TLS_ENV,
 } from '../../lib/private/contract/smoke-test';
 import { isolatedVpc, testImage } from '../util';
 import { Statement, actionsOf, allowing, environmentOf, joinToText, mockService, statementsOf, testStack, wildcardActions } from './util';
@@ -157,7 +158,7 @@ describe('SmokeTestHook', () => {
 
   test('takes checks added after construction', () => {
     const { stack, hook } = smoke();
-    hook.addCheck(SmokeCheck.get('/ready', { version: VersionSource.jsonField('build.version') }));
+    hook.addCheck(SmokeCheck.get('/ready', { version: VersionSource.jsonField('build.version'), expectedVersion: ExpectedVersion.of('1.2.3') }));
     expect(synth(stack, hook).checks.map((check: { name: string }) => check.name)).toEqual(['GET /health', 'GET /ready']);
   });
 
@@ -281,8 +282,50 @@ describe('SmokeTestHook', () => {
     expect(hook.lifecycleEvent).toBe(LifecycleEvent.BEFORE_ALLOW_TRAFFIC);
   });
 
+  describe('over HTTPS', () => {
+    const certificate = elbv2.ListenerCertificate.fromArn('arn:aws:acm:eu-west-1:111122223333:certificate/0f3e2d1c-0000-4000-8000-000000000000');
+
+    test('checks the service\'s own host name, whose certificate the handler verifies', () => {
+      const { stack, service, hook } = smoke({ hostName: 'orders.example.com' }, { certificate });
+      const { environment } = synth(stack, hook);
+      expect(environment[SMOKE_TEST_BASE_URL_ENV]).toBe(`https://orders.example.com:${service.testListenerPort}`);
+      // Still through the load balancer's private addresses; verification is the handler's default.
+      expect(environment[SMOKE_LOAD_BALANCER_FULL_NAME_ENV]).toBeDefined();
+      expect(environment[SMOKE_VERIFY_TLS_ENV]).toBeUndefined();
+    });
+
+    test('verifyCertificate: false turns the verification off, and needs no host name', () => {
+      const { stack, service, hook } = smoke({ verifyCertificate: false }, { certificate });
+      const { environment } = synth(stack, hook);
+      expect(environment[SMOKE_VERIFY_TLS_ENV]).toBe('false');
+      expect(environment[SMOKE_TEST_BASE_URL_ENV]).toEqual(stack.resolve(service.testUrl));
+    });
+
+    test('fails when no host name is set while the certificate is verified', () => {
+      expect(() => smoke({}, { certificate })).toThrow('TestStack/SmokeTests: invalid hostName: is not set, so the checks would verify the HTTPS '
+        + 'test listener\'s certificate against the load balancer\'s DNS name, which no certificate for your domain covers, and fail every deployment; '
+        + 'set hostName to the domain the certificate is issued for, or verifyCertificate: false to skip the verification');
+    });
+
+    test('fails when the host name is a URL', () => {
+      expect(() => smoke({ hostName: 'https://orders.example.com' }, { certificate })).toThrow('TestStack/SmokeTests: invalid hostName: must be a DNS name '
+        + 'without scheme, port or path, got \'https://orders.example.com\'; give the domain the test listener\'s certificate is issued for, e.g. \'orders.example.com\'');
+    });
+  });
+
   describe('fails when', () => {
     const check = (options: SmokeCheckOptions, path = '/health') => () => smoke({ checks: [SmokeCheck.get(path, options)] });
+
+    test('a check reads a version that neither it nor the hook expects', () => {
+      expect(check({ version: VersionSource.header('x-app-version') })).toThrow('TestStack/SmokeTests: invalid checks: smoke check "GET /health" reads the '
+        + 'version from header \'x-app-version\' but expects none: neither the check nor the hook sets expectedVersion, and the smoke test would fail '
+        + 'every deployment on it; set expectedVersion: ExpectedVersion.fromDeployedEnvironment() (the release ReleasePipeline deploys) or '
+        + 'ExpectedVersion.of(\'1.2.3\') on the check or the hook, or remove version');
+      expect(check({ version: VersionSource.jsonField('build.version') })).toThrow(/reads the version from JSON field 'build.version' but expects none/);
+      // Either expectation is enough.
+      expect(() => smoke({ checks: [SmokeCheck.get('/v', { version: VersionSource.header('x-app-version') })], expectedVersion: ExpectedVersion.of('1.2.3') }))
+        .not.toThrow();
+    });
 
     test('a check\'s timeout is over 60 seconds', () => {
       expect(check({ timeout: Duration.seconds(120) })).toThrow('TestStack/SmokeTests: invalid checks: smoke check "GET /health" timeout must be '

@@ -63,10 +63,10 @@ export interface DeployedServiceSpec {
 export const SMOKE_LOAD_BALANCER_FULL_NAME_ENV = 'CDK_ECS_RELEASE_TEST_LOAD_BALANCER_FULL_NAME';
 
 /**
- * `true` or `false`: whether HTTPS certificates are verified. Default: verified when connecting
- * by DNS name, not verified when connecting by private IP (the certificate of a test listener
- * is issued for the application's domain, not for the load balancer or an IP, so verification
- * cannot succeed there; the connection still stays inside the VPC).
+ * `true` or `false`: whether HTTPS certificates are verified. Default true, also when connecting
+ * by private IP: the handler sends the URL's host name as SNI and checks the certificate against
+ * it, so the base URL must name the host the certificate is issued for (the application's
+ * domain, `SmokeTestHook`'s `hostName`), not the load balancer.
  */
 export const SMOKE_VERIFY_TLS_ENV = 'CDK_ECS_RELEASE_SMOKE_VERIFY_TLS';
 

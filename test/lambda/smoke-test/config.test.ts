@@ -76,9 +76,10 @@ describe('readConfig', () => {
     expect(config.checks[0].url.href).toBe('https://host:8443/api/health?deep=1');
   });
 
-  test('connecting by private IP turns certificate verification off unless asked for', () => {
+  test('certificates are verified when connecting by private IP too, unless turned off', () => {
     const byIp = { [SMOKE_LOAD_BALANCER_FULL_NAME_ENV]: 'app/my-alb/50dc6c495c0c9188' };
-    expect(readConfig(env([{ name: 'a', path: '/' }], byIp)).verifyTls).toBe(false);
+    expect(readConfig(env([{ name: 'a', path: '/' }], byIp)).verifyTls).toBe(true);
+    expect(readConfig(env([{ name: 'a', path: '/' }], { ...byIp, [SMOKE_VERIFY_TLS_ENV]: 'false' })).verifyTls).toBe(false);
     expect(readConfig(env([{ name: 'a', path: '/' }], { ...byIp, [SMOKE_VERIFY_TLS_ENV]: 'true' })).verifyTls).toBe(true);
     expect(readConfig(env([{ name: 'a', path: '/' }], { [SMOKE_VERIFY_TLS_ENV]: 'false' })).verifyTls).toBe(false);
   });

@@ -1,3 +1,4 @@
+import * as path from 'path';
 import { CodeDeployClient, PutLifecycleEventHookExecutionStatusCommand } from '@aws-sdk/client-codedeploy';
 import { DescribeNetworkInterfacesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -14,6 +15,7 @@ import {
 import { ecsHandler, handler } from '../../../lambda/smoke-test';
 import { CapturedLogs, EVENT, LogLine, captureLogs, expectSingleReport, fakeContext, reportedStatuses } from '../helpers';
 import { TestServer, cancelPending, closedPort, json, later, selfSignedCertificate, startServer } from './server';
+import { issuedCertificate, runHandlerInChild } from './tls';
 
 const codeDeploy = mockClient(CodeDeployClient);
 const secretsManager = mockClient(SecretsManagerClient);
@@ -413,6 +415,9 @@ describe('authenticated checks', () => {
 describe('connecting to the load balancer', () => {
   const ALB_HOST = 'my-alb-123.eu-west-1.elb.amazonaws.com';
   const ALB_FULL_NAME = 'app/my-alb/50dc6c495c0c9188';
+  /** The service's own domain, which its certificate is issued for. */
+  const APP_HOST = 'orders.example.test';
+  const SOURCE = path.join(__dirname, '..', '..', '..', 'lambda', 'smoke-test', 'index.ts');
 
   function mockNetworkInterfaces(addresses: string[]) {
     ec2.on(DescribeNetworkInterfacesCommand).resolves({
@@ -436,11 +441,58 @@ describe('connecting to the load balancer', () => {
     expect(attemptLines('health')[0]).toMatchObject({ target: `127.0.0.1 (Host ${ALB_HOST}:${server.port})` });
   });
 
-  test('private-IP mode over HTTPS: sends SNI for the URL\'s host and, by default, does not verify the certificate', async () => {
+  test('private-IP mode over HTTPS: a certificate valid for the URL\'s host passes, verified against that host by SNI', async () => {
+    const issued = issuedCertificate(APP_HOST);
+    try {
+      server = await startServer(app(), issued);
+      const run = await runHandlerInChild(SOURCE, {
+        [SMOKE_TEST_BASE_URL_ENV]: `https://${APP_HOST}:${server.port}`,
+        [SMOKE_CHECKS_ENV]: JSON.stringify([{ name: 'health', path: '/health' }]),
+        [SMOKE_LOAD_BALANCER_FULL_NAME_ENV]: ALB_FULL_NAME,
+        NODE_EXTRA_CA_CERTS: issued.caFile,
+      });
+
+      expect(run.result).toMatchObject({ verdict: 'Succeeded' });
+      expect(run.reports.map((r) => r.status)).toEqual(['Succeeded']);
+      expect(server.requests[0]).toMatchObject({ servername: APP_HOST, headers: { host: `${APP_HOST}:${server.port}` } });
+    } finally {
+      issued.cleanup();
+    }
+  });
+
+  test('private-IP mode over HTTPS: a certificate issued for another host fails, naming the TLS error', async () => {
     mockNetworkInterfaces(['127.0.0.1']);
     server = await startServer(app(), selfSignedCertificate('app.example.test'));
     configure(`https://${ALB_HOST}:${server.port}`, [{ name: 'health', path: '/health' }],
       { [SMOKE_LOAD_BALANCER_FULL_NAME_ENV]: ALB_FULL_NAME });
+
+    const summary = await handler({ ...EVENT }, fakeContext());
+
+    expect(summary.verdict).toBe('Failed');
+    expect(summary.reason).toMatch(/smoke check "health" failed: TLS certificate rejected: .* \((DEPTH_ZERO_SELF_SIGNED_CERT|ERR_TLS_CERT_ALTNAME_INVALID)\); /);
+    expect(summary.reason).toContain('verifyCertificate: false');
+    expect(server.requests).toHaveLength(0);
+    expectSingleReport(codeDeploy, 'Failed');
+  });
+
+  test('private-IP mode over HTTPS: a self-signed certificate for the right host fails too', async () => {
+    mockNetworkInterfaces(['127.0.0.1']);
+    server = await startServer(app(), selfSignedCertificate(APP_HOST));
+    configure(`https://${APP_HOST}:${server.port}`, [{ name: 'health', path: '/health' }],
+      { [SMOKE_LOAD_BALANCER_FULL_NAME_ENV]: ALB_FULL_NAME });
+
+    const summary = await handler({ ...EVENT }, fakeContext());
+
+    expect(summary.reason).toContain('TLS certificate rejected: self-signed certificate (DEPTH_ZERO_SELF_SIGNED_CERT)');
+    expect(server.requests).toHaveLength(0);
+    expectSingleReport(codeDeploy, 'Failed');
+  });
+
+  test('private-IP mode over HTTPS with verification turned off passes any certificate, still sending SNI', async () => {
+    mockNetworkInterfaces(['127.0.0.1']);
+    server = await startServer(app(), selfSignedCertificate('app.example.test'));
+    configure(`https://${ALB_HOST}:${server.port}`, [{ name: 'health', path: '/health' }],
+      { [SMOKE_LOAD_BALANCER_FULL_NAME_ENV]: ALB_FULL_NAME, [SMOKE_VERIFY_TLS_ENV]: 'false' });
 
     const summary = await handler({ ...EVENT }, fakeContext());
 
@@ -449,26 +501,13 @@ describe('connecting to the load balancer', () => {
     expect(server.requests[0]).toMatchObject({ servername: ALB_HOST, headers: { host: `${ALB_HOST}:${server.port}` } });
   });
 
-  test('private-IP mode over HTTPS with verification turned on rejects a certificate that does not match', async () => {
-    mockNetworkInterfaces(['127.0.0.1']);
-    server = await startServer(app(), selfSignedCertificate('app.example.test'));
-    configure(`https://${ALB_HOST}:${server.port}`, [{ name: 'health', path: '/health' }],
-      { [SMOKE_LOAD_BALANCER_FULL_NAME_ENV]: ALB_FULL_NAME, [SMOKE_VERIFY_TLS_ENV]: 'true' });
-
-    const summary = await handler({ ...EVENT }, fakeContext());
-
-    expect(summary.reason).toMatch(/failed: request failed: .*certificate/i);
-    expect(server.requests).toHaveLength(0);
-    expectSingleReport(codeDeploy, 'Failed');
-  });
-
   test('DNS mode over HTTPS verifies certificates by default', async () => {
     server = await startServer(app(), selfSignedCertificate('app.example.test'));
     configure(server.url, [{ name: 'health', path: '/health' }]);
 
     const summary = await handler({ ...EVENT }, fakeContext());
 
-    expect(summary.reason).toMatch(/failed: request failed: self-signed certificate \(DEPTH_ZERO_SELF_SIGNED_CERT\)/);
+    expect(summary.reason).toMatch(/failed: TLS certificate rejected: self-signed certificate \(DEPTH_ZERO_SELF_SIGNED_CERT\)/);
     expect(ec2.calls()).toHaveLength(0);
     expectSingleReport(codeDeploy, 'Failed');
   });

@@ -1,0 +1,94 @@
+/**
+ * The fault paths of the bundled handlers, as Lambda runs them (`assets/handlers/<name>/index.js`,
+ * built by `npm run bundle`): each ends with exactly one reported status.
+ */
+import * as path from 'path';
+import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
+import { CodeDeployClient, PutLifecycleEventHookExecutionStatusCommand } from '@aws-sdk/client-codedeploy';
+import { mockClient } from 'aws-sdk-client-mock';
+import { MAX_DESCRIBE_ALARMS_PAGES, PREFLIGHT_CONFIG_ENV } from '../../lib/private/contract/preflight';
+import { SMOKE_CHECKS_ENV, SMOKE_LOAD_BALANCER_FULL_NAME_ENV, SMOKE_TEST_BASE_URL_ENV } from '../../lib/private/contract/smoke-test';
+import { CapturedLogs, EVENT, captureLogs, expectSingleReport, fakeContext } from './helpers';
+import { selfSignedCertificate, startServer } from './smoke-test/server';
+import { issuedCertificate, runHandlerInChild } from './smoke-test/tls';
+
+function bundlePath(name: string): string {
+  return path.join(__dirname, '..', '..', 'assets', 'handlers', name, 'index.js');
+}
+
+describe('the bundled handlers\' fault paths', () => {
+  const codeDeploy = mockClient(CodeDeployClient);
+  const cloudWatch = mockClient(CloudWatchClient);
+  let logs: CapturedLogs;
+
+  beforeEach(() => {
+    codeDeploy.reset();
+    cloudWatch.reset();
+    codeDeploy.on(PutLifecycleEventHookExecutionStatusCommand).resolves({});
+    logs = captureLogs();
+  });
+
+  afterEach(() => {
+    logs.restore();
+    for (const name of [PREFLIGHT_CONFIG_ENV, SMOKE_TEST_BASE_URL_ENV, SMOKE_CHECKS_ENV, SMOKE_LOAD_BALANCER_FULL_NAME_ENV]) {
+      delete process.env[name];
+    }
+  });
+
+  function bundled(name: string): (event: unknown, context: unknown) => Promise<{ verdict?: string; reason?: string }> {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return (require(bundlePath(name)) as { handler: (event: unknown, context: unknown) => Promise<{ verdict?: string; reason?: string }> }).handler;
+  }
+
+  test('the pre-flight hook stops paging a DescribeAlarms that never ends, and reports Failed once', async () => {
+    process.env[PREFLIGHT_CONFIG_ENV] = JSON.stringify({ readDeploymentGroupAlarms: false, alarmNames: ['orders-5xx'] });
+    cloudWatch.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [{ AlarmName: 'orders-5xx', StateValue: 'OK' }], NextToken: 'again' });
+
+    const result = await bundled('preflight')(EVENT, fakeContext());
+
+    expect(result.reason).toContain(`cloudwatch:DescribeAlarms still returned a NextToken after ${MAX_DESCRIBE_ALARMS_PAGES} pages`);
+    expect(cloudWatch.commandCalls(DescribeAlarmsCommand)).toHaveLength(MAX_DESCRIBE_ALARMS_PAGES);
+    expectSingleReport(codeDeploy, 'Failed');
+  });
+
+  test('the smoke test rejects a certificate the host name does not match, and reports Failed once', async () => {
+    const server = await startServer((_request, res) => res.end('ok'), selfSignedCertificate('other.example.test'));
+    try {
+      process.env[SMOKE_TEST_BASE_URL_ENV] = `https://localhost:${server.port}`;
+      process.env[SMOKE_CHECKS_ENV] = JSON.stringify([{ name: 'health', path: '/health' }]);
+
+      const result = await bundled('smoke-test')(EVENT, fakeContext());
+
+      expect(result.reason).toMatch(/TLS certificate rejected: .*\((DEPTH_ZERO_SELF_SIGNED_CERT|ERR_TLS_CERT_ALTNAME_INVALID)\)/);
+      expect(server.requests).toHaveLength(0);
+      expectSingleReport(codeDeploy, 'Failed');
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('the smoke test passes a certificate valid for the host name, reached by private IP with SNI', async () => {
+    const issued = issuedCertificate('orders.example.test');
+    const server = await startServer((_request, res) => res.end('ok'), issued);
+    try {
+      const env = {
+        [SMOKE_TEST_BASE_URL_ENV]: `https://orders.example.test:${server.port}`,
+        [SMOKE_CHECKS_ENV]: JSON.stringify([{ name: 'health', path: '/health' }]),
+        [SMOKE_LOAD_BALANCER_FULL_NAME_ENV]: 'app/orders/50dc6c495c0c9188',
+      };
+      const run = await runHandlerInChild(bundlePath('smoke-test'), { ...env, NODE_EXTRA_CA_CERTS: issued.caFile });
+
+      expect(run.result).toMatchObject({ verdict: 'Succeeded' });
+      expect(run.reports.map((report) => report.status)).toEqual(['Succeeded']);
+      expect(server.requests[0]).toMatchObject({ servername: 'orders.example.test' });
+
+      // The same certificate from an authority the process does not trust fails: the verification is real.
+      const untrusted = await runHandlerInChild(bundlePath('smoke-test'), env);
+      expect(untrusted.result.reason).toMatch(/TLS certificate rejected: .*\(UNABLE_TO_VERIFY_LEAF_SIGNATURE\)/);
+      expect(untrusted.reports.map((report) => report.status)).toEqual(['Failed']);
+    } finally {
+      await server.close();
+      issued.cleanup();
+    }
+  });
+});
