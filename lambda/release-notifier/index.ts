@@ -74,7 +74,7 @@ export async function handler(event: DeploymentStateChangeEvent, context?: Lambd
     deadline: Math.min(started + MAX_LOOKUP_MS, functionDeadline - PUBLISH_RESERVE_MS),
     logger,
   };
-  const facts = await lookUp(lookupScope, detail.deploymentId, group, settings.releaseVersionVariable);
+  const facts = await lookUp(lookupScope, detail.deploymentId, group, settings.releaseVersionVariable, state);
   const notification = renderNotification({
     deploymentId,
     state,
@@ -108,13 +108,14 @@ async function lookUp(
   deploymentId: unknown,
   group: NotifiedDeploymentGroup | undefined,
   releaseVersionVariable: string,
+  state: string,
 ): Promise<DeploymentFacts> {
   if (typeof deploymentId !== 'string' || deploymentId === '') {
     scope.logger.error('the event carries no deployment id', {});
     return { deploymentError: 'the event carries no deployment id', version: { known: false, reason: 'the event carries no deployment id' } };
   }
   try {
-    return await lookUpDeployment(scope, deploymentId, group, releaseVersionVariable);
+    return await lookUpDeployment(scope, deploymentId, group, releaseVersionVariable, state);
   } catch (error) {
     // lookUpDeployment records each failure itself; this is the net under a defect.
     scope.logger.error('lookup failed', { error: describeError(error) });

@@ -5,6 +5,7 @@
  */
 import type { DeploymentInfo } from '@aws-sdk/client-codedeploy';
 import type { DeploymentFacts } from './lookup';
+import { describeStoppedTask } from './stopped-tasks';
 
 /** SNS accepts subjects of at most 100 printable ASCII characters. */
 export const MAX_SUBJECT_LENGTH = 100;
@@ -70,18 +71,24 @@ export function reason(input: NotificationInput): string | undefined {
   if (input.state === 'SUCCESS') {
     return undefined;
   }
-  const { deployment, deploymentError, failedEvent, targetError } = input.facts;
+  const { deployment, deploymentError, failedEvent, targetError, stoppedTasks } = input.facts;
   const error = deployment?.errorInformation;
   const alarms = error?.code === 'ALARM_ACTIVE' ? activatedAlarms(error.message) : [];
   if (alarms.length > 0) {
-    return `rollback alarm${alarms.length > 1 ? 's' : ''} ${alarms.join(', ')} went into ALARM`;
+    return `rollback alarm${alarms.length > 1 ? 's' : ''} ${alarms.map(quote).join(', ')} went into ALARM`;
   }
-  if (failedEvent) {
-    const what = failedEvent.message ?? error?.message ?? 'no diagnostics';
-    return `${failedEvent.name} failed: ${what}${failedEvent.errorCode ? ` (${failedEvent.errorCode})` : ''}`;
+  const failedStep = failedEvent
+    ? `${failedEvent.name} failed: ${failedEvent.message ?? error?.message ?? 'no diagnostics'}${failedEvent.errorCode ? ` (${failedEvent.errorCode})` : ''}`
+    : undefined;
+  const codeDeploySays = failedStep ?? (error?.code || error?.message ? [error.code, error.message].filter(Boolean).join(': ') : undefined);
+  // Read only when no hook and no alarm explains the failure; CodeDeploy's own words come after.
+  if (stoppedTasks && stoppedTasks.length > 0) {
+    const tasks = stoppedTasks.map(describeStoppedTask).join('; ');
+    return `green task${stoppedTasks.length > 1 ? 's' : ''} of ${input.facts.stoppedTasksOf ?? 'the new task definition'} stopped: ${tasks}`
+      + `${codeDeploySays ? ` (CodeDeploy: ${codeDeploySays})` : ''}`;
   }
-  if (error?.code || error?.message) {
-    return [error.code, error.message].filter(Boolean).join(': ');
+  if (codeDeploySays) {
+    return codeDeploySays;
   }
   if (input.state === 'STOP') {
     return `stopped${deployment?.creator ? ` (deployment created by ${deployment.creator})` : ''}, by a person or a newer deployment`;
@@ -90,14 +97,27 @@ export function reason(input: NotificationInput): string | undefined {
   return `unknown${unknown ? `: ${unknown}` : ''}`;
 }
 
-/** The alarm names in CodeDeploy's ALARM_ACTIVE message: `… Activated alarms: <a> <b>`. */
+/**
+ * The alarm names in CodeDeploy's ALARM_ACTIVE message: `… Activated alarms: <a> <b>`. The
+ * library's own names contain `>` and `<` (`orders-api: 5xx rate > 1% for 2 min (Prod)`), so the
+ * list is split only where one bracketed name ends and the next begins.
+ */
 export function activatedAlarms(message: string | undefined): string[] {
-  const listed = message ? /Activated alarms?:\s*(.*)$/is.exec(message)?.[1] : undefined;
+  const listed = message ? /Activated alarms?:\s*(.*)$/is.exec(message)?.[1]?.trim() : undefined;
   if (!listed) {
     return [];
   }
-  const bracketed = [...listed.matchAll(/<([^>]+)>/g)].map((m) => m[1].trim());
-  return (bracketed.length > 0 ? bracketed : listed.split(/[\s,]+/)).filter((name) => name.length > 0);
+  const first = listed.indexOf('<');
+  const last = listed.lastIndexOf('>');
+  if (first !== 0 || last <= first) {
+    return listed.split(/[\s,]+/).filter((name) => name.length > 0);
+  }
+  return listed.slice(first + 1, last).split(/>\s*,?\s*</).map((name) => name.trim()).filter((name) => name.length > 0);
+}
+
+/** An alarm name as people read it in the message: whole, in double quotes. */
+function quote(name: string): string {
+  return `"${name}"`;
 }
 
 export function renderNotification(input: NotificationInput): Notification {
@@ -117,6 +137,9 @@ export function renderNotification(input: NotificationInput): Notification {
   ];
   if (why) {
     lines.push(['Why', why]);
+  }
+  if (facts.stoppedTasksError) {
+    lines.push(['Stopped green tasks', `unknown: ${facts.stoppedTasksError}`]);
   }
   const rollback = rollbackLine(input.state, facts.deployment);
   if (rollback) {

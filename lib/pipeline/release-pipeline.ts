@@ -37,6 +37,7 @@ import {
 } from './artifact-contract';
 import { ECR_PULL_PUSH_ACTIONS, acknowledgeArtifactAccess, acknowledgeBuildAccess, acknowledgePipelineRoles, acknowledgeTaskDefinitionFamily, grantEcrLogin } from './acknowledgements';
 import { BUILD_ENV, EXPORTED_VARIABLES, renderReleaseBuildSpec } from './buildspec';
+import { grantReadStoppedTasks } from './notifier-grants';
 import { ReleaseSource } from './release-source';
 
 /** Stage names the pipeline uses itself. */
@@ -521,6 +522,8 @@ export class ReleasePipeline extends Construct {
       actions: ['codedeploy:GetDeployment'],
       resources: [service.deploymentGroup.deploymentGroupArn],
     }));
+    // Why green tasks stopped, for a failure no hook or alarm explains.
+    grantReadStoppedTasks(scope, fn.role!, service);
     grantDescribeServiceTaskSets(fn.role!, service);
   }
 

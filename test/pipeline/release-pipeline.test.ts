@@ -559,9 +559,11 @@ describe('ReleasePipeline', () => {
       ]);
       expect(resourcesOf('sns:Publish')).toEqual([{ Ref: expect.stringMatching(/^ReleaseNotificationsTopic/) }]);
       expect(resourcesOf('kms:GenerateDataKey*')).toEqual([{ 'Fn::GetAtt': [expect.stringMatching(/^ReleaseNotificationsKey/), 'Arn'] }]);
-      // The only wildcards: reads that accept no resource (task definitions, deployment targets).
+      // The only wildcards: reads that accept no resource (task definitions, deployment targets), and
+      // each stage's stopped tasks (ListTasks on * held to the cluster, DescribeTasks on the cluster's tasks).
       expect(statements.filter((s) => JSON.stringify(s.Resource).includes('*') && !actionsOf(s).includes('ecs:DescribeTaskSets')).flatMap(actionsOf).sort())
-        .toEqual(['codedeploy:GetDeploymentTarget', 'codedeploy:ListDeploymentTargets', 'ecs:DescribeTaskDefinition']);
+        .toEqual(['codedeploy:GetDeploymentTarget', 'codedeploy:ListDeploymentTargets', 'ecs:DescribeTaskDefinition',
+          'ecs:DescribeTasks', 'ecs:DescribeTasks', 'ecs:ListTasks', 'ecs:ListTasks']);
     });
 
     test('a successful deployment is notified when asked for', () => {

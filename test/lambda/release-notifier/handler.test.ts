@@ -6,9 +6,12 @@
 import {
   CodeDeployClient, DeploymentInfo, ECSTarget, GetDeploymentCommand, GetDeploymentTargetCommand, ListDeploymentTargetsCommand,
 } from '@aws-sdk/client-codedeploy';
-import { DescribeTaskDefinitionCommand, DescribeTaskSetsCommand, ECSClient } from '@aws-sdk/client-ecs';
+import { DescribeTaskDefinitionCommand, DescribeTaskSetsCommand, DescribeTasksCommand, ECSClient, ListTasksCommand, Task } from '@aws-sdk/client-ecs';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
+import {
+  errorRateCriterion, fixedLatencyCriterion, formatAlarmName, formatDuration, runningTaskShortfallCriterion,
+} from '../../../lib/private/alarm-format';
 import { RELEASE_NOTIFIER_CONFIG_ENV, ReleaseNotifierConfig } from '../../../lib/private/contract/release-notifier';
 import { DeploymentStateChangeEvent, handler } from '../../../lambda/release-notifier';
 import { CapturedLogs, awsError, captureLogs, fakeContext, stubDeploymentTarget } from '../helpers';
@@ -122,6 +125,7 @@ beforeEach(() => {
       containerDefinitions: [{ name: 'web', environment: [{ name: 'RELEASE_VERSION', value: '4f1c7d2' }] }],
     },
   });
+  ecs.on(ListTasksCommand).resolves({ taskArns: [] });
   sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
   logs = captureLogs();
 });
@@ -148,6 +152,8 @@ describe('release notifier', () => {
     expect(message.email).toContain(CONFIG.pipelineConsoleUrl);
     expect(message.chatbot.content.title).toContain('orders-api Production: deployment d-ABC123 failed (version 4f1c7d2)');
     expect(message.chatbot.content.description).toContain('*Why:* AfterAllowTestTraffic failed: check /health: status 500, expected 200');
+    // A hook's diagnostics explain the failure: the stopped tasks are not read.
+    expect(ecs.commandCalls(ListTasksCommand)).toHaveLength(0);
     expect(message.chatbot.metadata).toMatchObject({ eventType: 'DeploymentFailed', threadId: 'd-ABC123' });
     expect(ecs.commandCalls(DescribeTaskSetsCommand)[0].args[0].input).toEqual({ cluster: 'orders-cluster', service: 'orders-api', taskSets: ['ecs-svc/2222'] });
   });
@@ -168,7 +174,7 @@ describe('release notifier', () => {
 
     const message = onlyMessage();
     expect(message.subject).toBe('orders-api Production: deployment d-ABC123 rolled back (4f1c7d2)');
-    expect(message.email).toContain('Why: rollback alarm orders-api-target-5xx went into ALARM');
+    expect(message.email).toContain('Why: rollback alarm "orders-api-target-5xx" went into ALARM');
     expect(message.email).toContain('Rollback: Deployment d-ABC123 was rolled back: traffic is back on the original task set.');
     expect(message.chatbot.metadata.eventType).toBe('DeploymentStopped');
   });
@@ -235,7 +241,11 @@ describe('release notifier', () => {
     const message = onlyMessage();
     expect(message.subject).toBe('orders-api Production: deployment d-ABC123 failed');
     expect(message.email).toContain('Why: unknown: not authorized to perform codedeploy:GetDeployment; not authorized to perform codedeploy:ListDeploymentTargets');
-    expect(message.email).toContain('version unknown');
+    // Nothing was read, so the version line says which lookups failed rather than what the deployment names.
+    expect(message.email).toContain('Version: version unknown: the lookups failed: '
+      + 'codedeploy:GetDeployment: not authorized to perform codedeploy:GetDeployment; '
+      + 'codedeploy:ListDeploymentTargets/GetDeploymentTarget: not authorized to perform codedeploy:ListDeploymentTargets');
+    expect(message.email).not.toContain('names no task definition');
     expect(codeDeploy.commandCalls(GetDeploymentTargetCommand)).toHaveLength(0);
   });
 
@@ -282,5 +292,126 @@ describe('release notifier', () => {
     await handler(stateChange('FAILURE'), fakeContext());
 
     expect(onlyMessage().subject).toMatch(/^a-very-long-service-name-.*\.\.\.$/);
+  });
+});
+
+describe('why a deployment stopped', () => {
+  const STACK = 'OrdersProd';
+  const window = formatDuration(120);
+  // The library's own rollback alarm names, as RollbackAlarms renders them: they hold '>' and '<'.
+  const ALARMS = [
+    formatAlarmName('orders-api', errorRateCriterion('1', window), STACK),
+    formatAlarmName('orders-api', fixedLatencyCriterion('750 ms', '3', '250 ms', window), STACK),
+    formatAlarmName('orders-api', runningTaskShortfallCriterion('100', formatDuration(180)), STACK),
+  ];
+
+  test('every alarm CodeDeploy lists is named in full, quoted', async () => {
+    expect(ALARMS.every((name) => name.includes('>') || name.includes('<'))).toBe(true);
+    codeDeploy.on(GetDeploymentCommand).resolves(deployment({
+      status: 'Stopped',
+      errorInformation: {
+        code: 'ALARM_ACTIVE',
+        message: 'One or more alarms have been activated according to the Amazon CloudWatch metrics you selected, and the affected deployments have been stopped. '
+          + `Activated alarms: ${ALARMS.map((name) => `<${name}>`).join(' ')}`,
+      },
+    }));
+    stubDeploymentTarget(codeDeploy, { ...GREEN_TARGET, lifecycleEvents: [{ lifecycleEventName: 'AfterAllowTraffic', status: 'InProgress' }] });
+
+    await handler(stateChange('STOP'), fakeContext());
+
+    const message = onlyMessage();
+    expect(message.email).toContain(`Why: rollback alarms ${ALARMS.map((name) => `"${name}"`).join(', ')} went into ALARM`);
+    expect(message.chatbot.content.description).toContain(`"${ALARMS[2]}"`);
+    // An alarm explains the stop: no task lookup.
+    expect(ecs.commandCalls(ListTasksCommand)).toHaveLength(0);
+  });
+
+  function stoppedTask(id: string, minute: number, fields: Partial<Task> = {}): Task {
+    return {
+      taskArn: `arn:aws:ecs:eu-west-1:111122223333:task/orders-cluster/${id}`,
+      taskDefinitionArn: GREEN_TASK_DEFINITION,
+      lastStatus: 'STOPPED',
+      stopCode: 'EssentialContainerExited',
+      stoppedReason: 'Essential container in task exited',
+      stoppedAt: new Date(Date.UTC(2026, 11, 1, 12, minute)),
+      containers: [{ name: 'web', exitCode: 1 }, { name: 'log-router', exitCode: 0 }],
+      ...fields,
+    };
+  }
+
+  /** A deployment stopped with no failed hook and no alarm, as a guard's StopDeployment leaves it. */
+  function stoppedWithoutDiagnostics(): void {
+    codeDeploy.on(GetDeploymentCommand).resolves(deployment({ status: 'Stopped', errorInformation: undefined }));
+    stubDeploymentTarget(codeDeploy, {
+      ...GREEN_TARGET,
+      lifecycleEvents: [{ lifecycleEventName: 'BeforeInstall', status: 'Succeeded' }, { lifecycleEventName: 'Install', status: 'InProgress' }],
+    });
+  }
+
+  test('a stop no hook or alarm explains names why the green tasks stopped: the newest three, of the green revision only', async () => {
+    stoppedWithoutDiagnostics();
+    const tasks = [
+      stoppedTask('t1', 1),
+      stoppedTask('t2', 2, { containers: [{ name: 'web', exitCode: 137, reason: 'OutOfMemoryError: Container killed due to memory usage' }] }),
+      stoppedTask('blue', 9, { taskDefinitionArn: GREEN_TASK_DEFINITION.replace(':42', ':41'), stoppedReason: 'Scaling activity initiated by deployment' }),
+      stoppedTask('t3', 3),
+      stoppedTask('t4', 4, { stoppedReason: undefined, stopCode: 'TaskFailedToStart', containers: [] }),
+    ];
+    ecs.on(ListTasksCommand).resolves({ taskArns: tasks.map((t) => t.taskArn!) });
+    ecs.on(DescribeTasksCommand).resolves({ tasks });
+
+    await handler(stateChange('STOP'), fakeContext());
+
+    const message = onlyMessage();
+    expect(message.email).toContain('Why: green tasks of orders-api:42 stopped: '
+      + 'task t4: TaskFailedToStart; '
+      + 'task t3: Essential container in task exited (web exit code 1; log-router exit code 0); '
+      + 'task t2: Essential container in task exited (web exit code 137: OutOfMemoryError: Container killed due to memory usage)');
+    expect(message.email).not.toContain('task t1');
+    expect(message.email).not.toContain('task blue');
+    expect(message.email).not.toContain('by a person or a newer deployment');
+    expect(ecs.commandCalls(ListTasksCommand).map((c) => c.args[0].input)).toEqual([
+      { cluster: 'orders-cluster', family: 'orders-api', desiredStatus: 'STOPPED', maxResults: 100 },
+    ]);
+    expect(ecs.commandCalls(DescribeTasksCommand).map((c) => c.args[0].input)).toEqual([{ cluster: 'orders-cluster', tasks: tasks.map((t) => t.taskArn) }]);
+  });
+
+  test('a failed Install, a step of CodeDeploy rather than a hook, names the stopped tasks, then CodeDeploy\'s error', async () => {
+    codeDeploy.on(GetDeploymentCommand).resolves(deployment({
+      errorInformation: { code: 'ECS_UPDATE_ERROR', message: 'The ECS service cannot be updated due to an unexpected error.' },
+    }));
+    stubDeploymentTarget(codeDeploy, { ...GREEN_TARGET, lifecycleEvents: [{ lifecycleEventName: 'Install', status: 'Failed' }] });
+    ecs.on(ListTasksCommand).resolves({ taskArns: [stoppedTask('t1', 1).taskArn!] });
+    ecs.on(DescribeTasksCommand).resolves({ tasks: [stoppedTask('t1', 1)] });
+
+    await handler(stateChange('FAILURE'), fakeContext());
+
+    expect(onlyMessage().email).toContain('Why: green task of orders-api:42 stopped: task t1: Essential container in task exited '
+      + '(web exit code 1; log-router exit code 0) (CodeDeploy: Install failed: The ECS service cannot be updated due to an unexpected error.)');
+    expect(ecs.commandCalls(ListTasksCommand)).toHaveLength(1);
+  });
+
+  test('when the stopped tasks cannot be read, the message says so and gives CodeDeploy\'s reason', async () => {
+    stoppedWithoutDiagnostics();
+    ecs.on(ListTasksCommand).rejects(awsError('AccessDeniedException', 400, 'not authorized to perform ecs:ListTasks'));
+
+    await handler(stateChange('STOP'), fakeContext());
+
+    const message = onlyMessage();
+    expect(message.email).toContain('Stopped green tasks: unknown: ecs:ListTasks/DescribeTasks: not authorized to perform ecs:ListTasks');
+    expect(message.email).toContain('Why: stopped (deployment created by user), by a person or a newer deployment');
+    expect(ecs.commandCalls(DescribeTasksCommand)).toHaveLength(0);
+  });
+
+  test('no stopped green task: the reason stays CodeDeploy\'s', async () => {
+    stoppedWithoutDiagnostics();
+
+    await handler(stateChange('STOP'), fakeContext());
+
+    const message = onlyMessage();
+    expect(message.email).toContain('Why: stopped (deployment created by user), by a person or a newer deployment');
+    expect(message.email).not.toContain('Stopped green tasks');
+    expect(ecs.commandCalls(ListTasksCommand)).toHaveLength(1);
+    expect(ecs.commandCalls(DescribeTasksCommand)).toHaveLength(0);
   });
 });
