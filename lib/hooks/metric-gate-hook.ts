@@ -1,4 +1,4 @@
-import { Duration, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -60,20 +60,38 @@ export interface MetricGateHookProps extends HookFunctionOptions {
   readonly marginalBand?: number;
 
   /**
-   * Fewer green requests than this in the window make the verdict inconclusive.
+   * With fewer green requests than this, only a statistical test can fail a check (the 5xx rate's
+   * confidence bound, a rank or sign test of per-minute p99); what it cannot tell from healthy
+   * is inconclusive.
    * @default 50
    */
   readonly minRequestCount?: number;
 
   /**
-   * Fewer blue (baseline) requests than this in the window make the verdict inconclusive.
+   * Fewer blue (baseline) requests than this make the comparisons with blue inconclusive; the
+   * ceilings still judge green.
    * @default - `minRequestCount`
    */
   readonly minBaselineRequestCount?: number;
 
   /**
+   * Green's target 5xx rate, in percent, over which the gate fails whatever blue did, so that a
+   * broken green fails even with no blue traffic to compare. Judged by its one-sided 95 %
+   * Wilson bound: with few requests only a rate the data prove over it fails.
+   * @default 1
+   */
+  readonly maxErrorRatePercent?: number;
+
+  /**
+   * Green's p99 target response time over which the gate fails whatever blue did.
+   * @default - no ceiling: how slow is too slow depends on the service
+   */
+  readonly maxLatency?: Duration;
+
+  /**
    * All-at-once shifting: how long green is observed after the shift (and blue before it).
-   * At least one metric period (1 minute), at most 45 minutes.
+   * At least one metric period (1 minute), at most 45 minutes. With canary or linear shifting
+   * the window is the shift itself, so this has no effect (synthesis warns).
    * @default Duration.minutes(5)
    */
   readonly bakeWindow?: Duration;
@@ -150,11 +168,21 @@ export class MetricGateHook extends Construct implements ILifecycleHook {
       ...(props.marginalBand !== undefined ? { marginalBand: props.marginalBand } : {}),
       ...(props.minRequestCount !== undefined ? { minRequestCount: props.minRequestCount } : {}),
       ...(props.minBaselineRequestCount !== undefined ? { minBaselineRequestCount: props.minBaselineRequestCount } : {}),
+      ...(props.maxErrorRatePercent !== undefined ? { maxErrorRatePercent: props.maxErrorRatePercent } : {}),
+      ...(props.maxLatency !== undefined ? { maxLatencySeconds: props.maxLatency.toMilliseconds() / 1000 } : {}),
     };
+    const trafficShift = this.trafficShiftMode(props);
+    if (props.bakeWindow !== undefined && trafficShift !== 'all-at-once') {
+      // A warning, not an error: the gate still judges green, over the shift; one set of gate
+      // props may serve an all-at-once staging service and a canary production one.
+      Annotations.of(this).addWarningV2('cdk-ecs-release:metricGateBakeWindowIgnored',
+        `bakeWindow (${props.bakeWindow.toHumanString()}) has no effect with ${trafficShift} shifting: the gate compares green with blue `
+        + 'over the time both served production; remove bakeWindow, or lengthen the shift\'s interval to observe green longer');
+    }
     const config: MetricGateHookConfig = {
       loadBalancerFullName: service.loadBalancerFullName,
       targetGroupFullNames: [service.blueTargetGroup.targetGroupFullName, service.greenTargetGroup.targetGroupFullName],
-      trafficShift: this.trafficShiftMode(props),
+      trafficShift,
       bakeWindowSeconds: bakeWindow.toSeconds(),
       lookbackSeconds: lookback.toSeconds(),
       thresholds,
@@ -200,15 +228,12 @@ export class MetricGateHook extends Construct implements ILifecycleHook {
         return 'canary';
       case TrafficShiftingKind.LINEAR:
         return 'linear';
-      default: {
-        const configName = props.service.deploymentGroup.deploymentConfig.deploymentConfigName;
-        const known = Token.isUnresolved(configName) ? undefined : modeFromConfigName(configName);
-        if (!known) {
-          throw propError(this, 'trafficShiftingKind', `is required: the service uses deployment configuration ${Token.isUnresolved(configName) ? '(defined elsewhere)' : configName}, `
-            + 'whose way of shifting traffic cannot be read at synthesis; set trafficShiftingKind to ALL_AT_ONCE, CANARY or LINEAR');
-        }
-        return known;
-      }
+      default:
+        // The kind is unknown: a custom configuration, or one imported under a name of the user's.
+        // An error, not a guess: the wrong window compares the wrong traffic.
+        throw propError(this, 'trafficShiftingKind', `is required: the service uses ${props.service.trafficShifting.describe()}, `
+          + 'whose way of shifting traffic cannot be read at synthesis; set trafficShiftingKind to ALL_AT_ONCE, CANARY or LINEAR, '
+          + 'or pass the kind to TrafficShifting.fromDeploymentConfig');
     }
   }
 
@@ -218,6 +243,14 @@ export class MetricGateHook extends Construct implements ILifecycleHook {
     checkNumberRange(this, 'marginalBand', props.marginalBand, 0, 1, 'it is a fraction of the threshold, e.g. 0.1 for 10 %');
     checkIntegerRange(this, 'minRequestCount', props.minRequestCount, 0, 1_000_000_000);
     checkIntegerRange(this, 'minBaselineRequestCount', props.minBaselineRequestCount, 0, 1_000_000_000);
+    checkNumberRange(this, 'maxErrorRatePercent', props.maxErrorRatePercent, 0, 100, 'it is in percent, e.g. 1 for 1 %');
+    if (props.maxLatency !== undefined && !props.maxLatency.isUnresolved()) {
+      const ms = props.maxLatency.toMilliseconds();
+      if (ms < 1 || ms > 60_000) {
+        throw propError(this, 'maxLatency', `must be between 1 millisecond and 60 seconds, got ${props.maxLatency.toHumanString()}; `
+          + 'it is the p99 response time over which green fails, e.g. Duration.seconds(1)');
+      }
+    }
     if (props.latencyFloor !== undefined && !props.latencyFloor.isUnresolved()) {
       const ms = props.latencyFloor.toMilliseconds();
       if (ms < 0 || ms > 60_000) {
@@ -241,18 +274,4 @@ export class MetricGateHook extends Construct implements ILifecycleHook {
       throw propError(this, 'trafficShiftingKind', 'cannot be CUSTOM; say how the custom configuration shifts traffic: ALL_AT_ONCE, CANARY or LINEAR');
     }
   }
-}
-
-/** CodeDeploy's predefined ECS configurations say how they shift in their names. */
-function modeFromConfigName(name: string): TrafficShiftMode | undefined {
-  if (/AllAtOnce/i.test(name)) {
-    return 'all-at-once';
-  }
-  if (/Canary/i.test(name)) {
-    return 'canary';
-  }
-  if (/Linear/i.test(name)) {
-    return 'linear';
-  }
-  return undefined;
 }

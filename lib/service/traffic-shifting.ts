@@ -1,7 +1,7 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Token } from 'aws-cdk-lib';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import { Construct } from 'constructs';
-import { integerRangeProblem, valid, wholeMinutesProblem } from '../private/validation';
+import { integerRangeProblem, propError, valid, wholeMinutesProblem } from '../private/validation';
 
 /** How production traffic moves from the blue to the green task set. */
 export enum TrafficShiftingKind {
@@ -48,9 +48,17 @@ export abstract class TrafficShifting {
     return new PredefinedOrCustomShifting(TrafficShiftingKind.LINEAR, percentage, interval);
   }
 
-  /** Uses an existing ECS deployment configuration, predefined or custom. */
-  public static fromDeploymentConfig(config: codedeploy.IEcsDeploymentConfig): TrafficShifting {
-    return new ExistingConfigShifting(config);
+  /**
+   * Uses an existing ECS deployment configuration, predefined or custom.
+   *
+   * @param config the deployment configuration
+   * @param kind how it shifts traffic. CodeDeploy's predefined configurations
+   *   (`CodeDeployDefault.ECS…`) say so in their names; for any other, a hook that compares blue
+   *   with green (`MetricGateHook`) needs it, and refuses to guess from a name you chose.
+   *   Default: read from a predefined configuration's name, otherwise `CUSTOM`.
+   */
+  public static fromDeploymentConfig(config: codedeploy.IEcsDeploymentConfig, kind?: TrafficShiftingKind): TrafficShifting {
+    return new ExistingConfigShifting(config, kind);
   }
 
   /** The kind of shifting; hooks that compare blue and green use it to pick their window. */
@@ -123,20 +131,49 @@ class PredefinedOrCustomShifting extends TrafficShifting {
 }
 
 class ExistingConfigShifting extends TrafficShifting {
-  public readonly kind = TrafficShiftingKind.CUSTOM;
+  public readonly kind: TrafficShiftingKind;
   public readonly percentage = undefined;
   public readonly interval = undefined;
+  private readonly predefinedKind?: TrafficShiftingKind;
 
-  constructor(private readonly config: codedeploy.IEcsDeploymentConfig) {
+  constructor(private readonly config: codedeploy.IEcsDeploymentConfig, private readonly givenKind?: TrafficShiftingKind) {
     super();
+    this.predefinedKind = kindOfPredefinedConfig(config.deploymentConfigName);
+    this.kind = givenKind ?? this.predefinedKind ?? TrafficShiftingKind.CUSTOM;
   }
 
-  public bind(_scope: Construct): codedeploy.IEcsDeploymentConfig {
+  public bind(scope: Construct): codedeploy.IEcsDeploymentConfig {
+    if (this.givenKind && this.predefinedKind && this.givenKind !== this.predefinedKind) {
+      throw propError(scope, 'trafficShifting', `fromDeploymentConfig was given kind ${this.givenKind}, but ${this.config.deploymentConfigName} `
+        + `shifts ${this.predefinedKind}; leave the kind out for CodeDeploy's predefined configurations`);
+    }
     return this.config;
   }
 
   public describe(): string {
-    return `deployment configuration ${this.config.deploymentConfigName}`;
+    const name = this.config.deploymentConfigName;
+    return Token.isUnresolved(name) ? 'a deployment configuration defined in this app' : `deployment configuration ${name}`;
+  }
+}
+
+/**
+ * CodeDeploy's predefined ECS configurations say how they shift in their names; a name a user
+ * chose says nothing reliable (a `blue-canary` configuration may shift all at once).
+ */
+function kindOfPredefinedConfig(name: string): TrafficShiftingKind | undefined {
+  if (Token.isUnresolved(name)) {
+    return undefined;
+  }
+  const match = /^CodeDeployDefault\.ECS(AllAtOnce|Canary|Linear)/.exec(name);
+  switch (match?.[1]) {
+    case 'AllAtOnce':
+      return TrafficShiftingKind.ALL_AT_ONCE;
+    case 'Canary':
+      return TrafficShiftingKind.CANARY;
+    case 'Linear':
+      return TrafficShiftingKind.LINEAR;
+    default:
+      return undefined;
   }
 }
 

@@ -1,5 +1,5 @@
 import { Duration, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import {
@@ -47,6 +47,8 @@ describe('MetricGateHook', () => {
       marginalBand: 0.2,
       minRequestCount: 200,
       minBaselineRequestCount: 100,
+      maxErrorRatePercent: 2,
+      maxLatency: Duration.millis(800),
       bakeWindow: Duration.minutes(10),
       lookback: Duration.minutes(15),
       onMarginal: UncertainVerdictPolicy.FAIL,
@@ -64,6 +66,8 @@ describe('MetricGateHook', () => {
         marginalBand: 0.2,
         minRequestCount: 200,
         minBaselineRequestCount: 100,
+        maxErrorRatePercent: 2,
+        maxLatencySeconds: 0.8,
       },
       onMarginal: 'fail',
       onInconclusive: 'fail-in-production',
@@ -89,6 +93,41 @@ describe('MetricGateHook', () => {
     const fnId = stack.getLogicalId(hook.function.node.defaultChild as lambda.CfnFunction);
     expect(allowing(statements, 'lambda:InvokeFunction').map((s) => s.Resource))
       .toEqual([[{ 'Fn::GetAtt': [fnId, 'Arn'] }, { 'Fn::Join': ['', [{ 'Fn::GetAtt': [fnId, 'Arn'] }, ':*']] }]]);
+  });
+
+  test('reads the kind given to fromDeploymentConfig', () => {
+    const shifting = (stack: Stack) => TrafficShifting.fromDeploymentConfig(
+      codedeploy.EcsDeploymentConfig.fromEcsDeploymentConfigName(stack, 'Imported', 'release-steps'), TrafficShiftingKind.LINEAR);
+    const stack = testStack();
+    const hook = new MetricGateHook(stack, 'MetricGate', { service: mockService(stack, { trafficShifting: shifting(stack) }) });
+    const template = Template.fromStack(stack);
+    expect(JSON.parse(joinToText(environmentOf(stack, template, hook.function)[METRIC_GATE_CONFIG_ENV])).trafficShift).toBe('linear');
+  });
+
+  describe('bakeWindow', () => {
+    const warnings = (stack: Stack) => Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('bakeWindow'));
+
+    test('warns, naming the construct, the value and the fix, when canary shifting ignores it', () => {
+      const { stack } = gate({ bakeWindow: Duration.minutes(20) });
+      expect(warnings(stack)).toEqual([expect.objectContaining({
+        id: '/TestStack/MetricGate',
+        entry: expect.objectContaining({
+          data: 'bakeWindow (20 minutes) has no effect with canary shifting: the gate compares green with blue over the time both served '
+            + 'production; remove bakeWindow, or lengthen the shift\'s interval to observe green longer [ack: cdk-ecs-release:metricGateBakeWindowIgnored]',
+        }),
+      })]);
+    });
+
+    test('warns with linear shifting too', () => {
+      const { stack } = gate({ bakeWindow: Duration.minutes(5) }, { trafficShifting: TrafficShifting.linear(10, Duration.minutes(1)) });
+      expect(warnings(stack)).toHaveLength(1);
+    });
+
+    test('does not warn with all-at-once shifting, where it is the window', () => {
+      const { stack, config } = gate({ bakeWindow: Duration.minutes(20) }, { trafficShifting: TrafficShifting.allAtOnce() });
+      expect(warnings(stack)).toHaveLength(0);
+      expect(config.bakeWindowSeconds).toBe(1200);
+    });
   });
 
   describe('fails when', () => {
@@ -140,7 +179,24 @@ describe('MetricGateHook', () => {
       });
       const service = mockService(stack, { trafficShifting: TrafficShifting.fromDeploymentConfig(config) });
       expect(() => new MetricGateHook(stack, 'Gate', { service }))
-        .toThrow(/Default\/Gate: invalid trafficShiftingKind: is required: the service uses deployment configuration \(defined elsewhere\), .*set trafficShiftingKind to ALL_AT_ONCE, CANARY or LINEAR/);
+        .toThrow(/Default\/Gate: invalid trafficShiftingKind: is required: the service uses a deployment configuration defined in this app, .*set trafficShiftingKind to ALL_AT_ONCE, CANARY or LINEAR, or pass the kind to TrafficShifting.fromDeploymentConfig/);
+    });
+
+    test('the service\'s deployment configuration is imported under a name of the user\'s, which is not guessed from', () => {
+      // 'release-canary' says canary, but nothing makes it so: the gate would read the wrong window
+      const stack = new Stack();
+      const imported = codedeploy.EcsDeploymentConfig.fromEcsDeploymentConfigName(stack, 'Imported', 'release-canary');
+      const service = mockService(stack, { trafficShifting: TrafficShifting.fromDeploymentConfig(imported) });
+      expect(() => new MetricGateHook(stack, 'Gate', { service }))
+        .toThrow(/Default\/Gate: invalid trafficShiftingKind: is required: the service uses deployment configuration release-canary, /);
+    });
+
+    test('the error-rate ceiling is over 100 %', () => {
+      expect(build({ maxErrorRatePercent: 150 })).toThrow('Default/Gate: invalid maxErrorRatePercent: must be between 0 and 100, got 150; it is in percent, e.g. 1 for 1 %');
+    });
+
+    test('the latency ceiling is over a minute', () => {
+      expect(build({ maxLatency: Duration.minutes(2) })).toThrow(/Default\/Gate: invalid maxLatency: must be between 1 millisecond and 60 seconds, got 2 minutes/);
     });
   });
 });
