@@ -71,7 +71,7 @@ describe('few requests: the data decide only when they can', () => {
   });
 
   test('with enough requests, a rate over the threshold that chance explains is marginal, not a failure', () => {
-    // 8/1000 against blue 0 + 0.5 points: the lower bound (0.39 %) is under 0.5 %
+    // 8/1000 against blue 0 + 0.5 points: the lower bound (0.415 %) is under 0.5 %
     const v = evaluateMetricGate({ requests: 1000, errors: 8, p99Seconds: 0.2 }, healthyBlue, defaults);
     expect(check(v, 'errors')).toMatchObject({ verdict: 'marginal', basis: 'point estimate' });
     expect(v.verdict).toBe('marginal');
