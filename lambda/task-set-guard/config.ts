@@ -1,0 +1,34 @@
+import { TASK_SET_GUARD_CONFIG_ENV, TASK_SET_GUARD_DEFAULTS, TaskSetGuardConfig } from '../../lib/private/contract/task-set-guard';
+import { JsonConfigReader } from '../shared/config';
+
+export interface GuardSettings {
+  readonly applicationName: string;
+  readonly deploymentGroupName: string;
+  readonly clusterArn: string;
+  readonly serviceName: string;
+  readonly displayName: string;
+  readonly failedTaskThreshold: number;
+  readonly stopDeployments: boolean;
+}
+
+// Typed explicitly so that TypeScript narrows after `config.fail(...)`, which never returns.
+const config: JsonConfigReader = new JsonConfigReader(TASK_SET_GUARD_CONFIG_ENV);
+
+/** Reads the configuration; the deployment group and the service are required. */
+export function loadGuardSettings(env: NodeJS.ProcessEnv = process.env): GuardSettings {
+  const parsed = config.read<TaskSetGuardConfig>(env, { required: true });
+  const serviceName = config.requireString(parsed.serviceName, 'serviceName');
+  const threshold = config.positiveNumber(parsed.failedTaskThreshold, 'failedTaskThreshold', TASK_SET_GUARD_DEFAULTS.failedTaskThreshold);
+  if (!Number.isInteger(threshold)) {
+    config.fail(`failedTaskThreshold must be a whole number, got ${threshold}`);
+  }
+  return {
+    applicationName: config.requireString(parsed.applicationName, 'applicationName'),
+    deploymentGroupName: config.requireString(parsed.deploymentGroupName, 'deploymentGroupName'),
+    clusterArn: config.requireString(parsed.clusterArn, 'clusterArn'),
+    serviceName,
+    displayName: config.optionalString(parsed.displayName, 'displayName') ?? serviceName,
+    failedTaskThreshold: threshold,
+    stopDeployments: config.boolean(parsed.stopDeployments, 'stopDeployments', TASK_SET_GUARD_DEFAULTS.stopDeployments),
+  };
+}
