@@ -10,7 +10,7 @@ import {
   MetricGateThresholds,
   TrafficShiftMode,
 } from '../private/contract/metric-gate';
-import { acknowledgeWildcardResources } from '../private/hook-acknowledgements';
+import { addAcknowledgedStatement } from '../private/hook-acknowledgements';
 import { createHookFunction, grantSelfInvoke } from '../private/hook-function';
 import { checkIntegerRange, checkNumberRange, propError } from '../private/validation';
 import { TrafficShiftingKind } from '../service/traffic-shifting';
@@ -206,14 +206,12 @@ export class MetricGateHook extends Construct implements ILifecycleHook {
     this.logGroup = logGroup;
 
     // GetMetricData has no resource-level permissions: AWS accepts only `*`. Read-only.
-    fn.addToRolePolicy(new iam.PolicyStatement({
+    addAcknowledgedStatement(fn.role!, new iam.PolicyStatement({
       actions: ['cloudwatch:GetMetricData'],
       resources: ['*'],
-    }));
-    acknowledgeWildcardResources(this, ['*'],
-      'cloudwatch:GetMetricData, read-only, has no resource-level permissions: AWS accepts it on * only.');
+    }), 'cloudwatch:GetMetricData, read-only, has no resource-level permissions: AWS accepts it on * only.');
     // Which target group is green and when traffic moved, from CodeDeploy's record of the deployment.
-    grantDeploymentTargetReads(fn, this);
+    grantDeploymentTargetReads(fn.role!);
     grantSelfInvoke(this, fn);
 
     service.addHook(this);

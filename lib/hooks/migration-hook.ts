@@ -7,7 +7,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { CODEDEPLOY_HOOK_TIMEOUT_SECONDS } from '../private/contract/hook';
 import { MIGRATION_CONFIG_ENV, MigrationHookConfig } from '../private/contract/migration';
-import { acknowledgeWildcardResources } from '../private/hook-acknowledgements';
+import { addAcknowledgedStatement } from '../private/hook-acknowledgements';
 import { createHookFunction, grantSelfInvoke } from '../private/hook-function';
 import { propError } from '../private/validation';
 import { HookFunctionOptions } from './hook-options';
@@ -148,11 +148,12 @@ export class MigrationHook extends Construct implements ILifecycleHook {
     const taskDefinitionRevisions = stack.formatArn({
       service: 'ecs', resource: 'task-definition', resourceName: `${service.taskDefinition.family}:*`, arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
     });
-    fn.addToRolePolicy(new iam.PolicyStatement({
+    const role = fn.role!;
+    addAcknowledgedStatement(role, new iam.PolicyStatement({
       actions: ['ecs:RunTask'],
       resources: [taskDefinitionRevisions],
       conditions: onThisCluster,
-    }));
+    }), 'ecs:RunTask on every revision of the service\'s own task definition family, on its cluster only: the revision to run is registered at deployment time.');
     const passRoles = [service.taskDefinition.taskRole, service.taskDefinition.executionRole]
       .filter((role): role is iam.IRole => role !== undefined)
       .map((role) => role.roleArn);
@@ -162,33 +163,28 @@ export class MigrationHook extends Construct implements ILifecycleHook {
       conditions: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
     }));
     // RunTask tags the task with the deployment id; ECS authorizes that tagging separately.
-    fn.addToRolePolicy(new iam.PolicyStatement({
+    const ownTasks = 'Tasks of the service\'s own cluster (describe, stop, tag at RunTask only): the migration task\'s id is known only once it runs.';
+    addAcknowledgedStatement(role, new iam.PolicyStatement({
       actions: ['ecs:TagResource'],
       resources: [taskArns],
       conditions: { StringEquals: { 'ecs:CreateAction': 'RunTask' } },
-    }));
-    fn.addToRolePolicy(new iam.PolicyStatement({
+    }), ownTasks);
+    addAcknowledgedStatement(role, new iam.PolicyStatement({
       actions: ['ecs:DescribeTasks', 'ecs:StopTask'],
       resources: [taskArns],
       conditions: onThisCluster,
-    }));
+    }), ownTasks);
     // ListTasks authorizes on container instances, which a Fargate task has none of; AWS's
     // documented form is `*` limited to the cluster by condition.
-    fn.addToRolePolicy(new iam.PolicyStatement({
+    addAcknowledgedStatement(role, new iam.PolicyStatement({
       actions: ['ecs:ListTasks'],
       resources: ['*'],
       conditions: onThisCluster,
-    }));
+    }), 'ecs:ListTasks authorizes on container instances, which Fargate tasks lack; AWS documents * limited to the cluster by the ecs:cluster condition, as here.');
     // The green task set of the deployment, from CodeDeploy's record of its target.
-    grantDeploymentTargetReads(fn, this);
-    grantDescribeServiceTaskSets(fn, this, service);
+    grantDeploymentTargetReads(role);
+    grantDescribeServiceTaskSets(role, service);
     grantSelfInvoke(this, fn);
-    acknowledgeWildcardResources(this, [taskDefinitionRevisions],
-      'ecs:RunTask on every revision of the service\'s own task definition family, on its cluster only: the revision to run is registered at deployment time.');
-    acknowledgeWildcardResources(this, [taskArns],
-      'Tasks of the service\'s own cluster (describe, stop, tag at RunTask only): the migration task\'s id is known only once it runs.');
-    acknowledgeWildcardResources(this, ['*'],
-      'ecs:ListTasks authorizes on container instances, which Fargate tasks lack; AWS documents * limited to the cluster by the ecs:cluster condition, as here.');
 
     service.addHook(this);
   }

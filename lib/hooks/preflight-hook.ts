@@ -5,7 +5,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { PREFLIGHT_CONFIG_ENV, PreflightHookConfig } from '../private/contract/preflight';
-import { acknowledgeWildcardResources } from '../private/hook-acknowledgements';
+import { addAcknowledgedStatement } from '../private/hook-acknowledgements';
 import { createHookFunction } from '../private/hook-function';
 import { HookFunctionOptions } from './hook-options';
 import { LifecycleEvent } from './lifecycle-event';
@@ -79,12 +79,10 @@ export class PreflightHook extends Construct implements ILifecycleHook {
     }));
     // Composite alarms are returned only to a `*` scope (CloudWatch permissions reference), and
     // the deployment group's alarms are known only when the deployment starts. Read-only.
-    fn.addToRolePolicy(new iam.PolicyStatement({
+    addAcknowledgedStatement(fn.role!, new iam.PolicyStatement({
       actions: ['cloudwatch:DescribeAlarms'],
       resources: ['*'],
-    }));
-    acknowledgeWildcardResources(this, ['*'],
-      'cloudwatch:DescribeAlarms, read-only: CloudWatch returns composite alarms only to a * scope, and the alarms to read are known when the deployment starts.');
+    }), 'cloudwatch:DescribeAlarms, read-only: CloudWatch returns composite alarms only to a * scope, and the alarms to read are known when the deployment starts.');
 
     service.addHook(this);
   }

@@ -14,7 +14,7 @@ import {
   SMOKE_TEST_BASE_URL_ENV,
   SMOKE_VERIFY_TLS_ENV,
 } from '../private/contract/smoke-test';
-import { acknowledgeWildcardResources } from '../private/hook-acknowledgements';
+import { addAcknowledgedStatement } from '../private/hook-acknowledgements';
 import { MAX_ENVIRONMENT_BYTES, createHookFunction } from '../private/hook-function';
 import { CODEDEPLOY_ENDPOINT, EC2_ENDPOINT, ECS_ENDPOINT, HookNetwork, SECRETS_MANAGER_ENDPOINT } from '../private/hook-network';
 import { expectedVersionProblem, smokeCheckListProblems, smokeCheckProblems, toSmokeCheckSpec } from '../private/hook-smoke-checks';
@@ -185,12 +185,10 @@ export class SmokeTestHook extends Construct implements ILifecycleHook, ec2.ICon
     this.network.requireEndpoint(CODEDEPLOY_ENDPOINT);
     // The load balancer's private addresses. EC2's Describe* actions have no resource-level
     // permissions: AWS accepts only `*`. Read-only.
-    fn.addToRolePolicy(new iam.PolicyStatement({
+    addAcknowledgedStatement(fn.role!, new iam.PolicyStatement({
       actions: ['ec2:DescribeNetworkInterfaces'],
       resources: ['*'],
-    }));
-    acknowledgeWildcardResources(this, ['*'],
-      'ec2:DescribeNetworkInterfaces, read-only, finds the load balancer\'s private addresses; EC2 Describe actions accept * only.');
+    }), 'ec2:DescribeNetworkInterfaces, read-only, finds the load balancer\'s private addresses; EC2 Describe actions accept * only.');
     this.network.requireEndpoint(EC2_ENDPOINT);
 
     this.node.addValidation({
@@ -264,7 +262,7 @@ export class SmokeTestHook extends Construct implements ILifecycleHook, ec2.ICon
     this.fn.addEnvironment(SMOKE_DEPLOYED_SERVICE_ENV, value);
     this.environment[SMOKE_DEPLOYED_SERVICE_ENV] = value;
 
-    grantReadDeployedTaskDefinition(this.fn, this, service);
+    grantReadDeployedTaskDefinition(this.fn.role!, service);
     this.network.requireEndpoint(CODEDEPLOY_ENDPOINT);
     this.network.requireEndpoint(ECS_ENDPOINT);
   }

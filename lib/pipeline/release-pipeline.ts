@@ -25,6 +25,7 @@ import { Construct } from 'constructs';
 import { NOTIFIED_FAILURE_STATES, NotifiedDeploymentGroup, RELEASE_NOTIFIER_CONFIG_ENV, ReleaseNotifierConfig } from '../private/contract/release-notifier';
 import { consoleUrl } from '../private/console-url';
 import { grantDeploymentTargetReads, grantDescribeServiceTaskSets, grantDescribeTaskDefinitions } from '../private/deployment-target-grants';
+import { defaultPolicyOf } from '../private/hook-acknowledgements';
 import { createHookFunction } from '../private/hook-function';
 import { renderTaskDefinitionRequest } from '../private/taskdef';
 import { propError, recordPropProblem, reportAtSynthesis } from '../private/validation';
@@ -275,6 +276,7 @@ export class ReleasePipeline extends Construct {
 
     this.sourceOutput = new codepipeline.Artifact('Source');
     this.pipeline.addStage({ stageName: 'Source', actions: [this.source._action(this.sourceOutput)] });
+    acknowledgePipelineRoles(this.pipeline, ['Source']);
 
     this.repository = this.source.buildsImage
       ? props.repository ?? new ecr.Repository(this, 'Repository', {

@@ -1,60 +1,55 @@
 import { ArnFormat, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { IConstruct } from 'constructs';
 import type { BlueGreenService } from '../service/blue-green-service';
-import { acknowledgeWildcardResources } from './hook-acknowledgements';
+import { addAcknowledgedStatement } from './hook-acknowledgements';
 
 /** The CodeDeploy calls that read a deployment's targets: for ECS, its blue and green task sets. */
 export const DEPLOYMENT_TARGET_READ_ACTIONS = ['codedeploy:ListDeploymentTargets', 'codedeploy:GetDeploymentTarget'];
 
 /**
- * Lets `grantee` read the targets of any deployment. The service authorization reference lists no
+ * Lets `role` read the targets of any deployment. The service authorization reference lists no
  * resource type for ListDeploymentTargets and GetDeploymentTarget, so IAM matches them against `*`
  * only: a statement naming the deployment group would be denied at run time. Both are read-only.
  */
-export function grantDeploymentTargetReads(grantee: iam.IGrantable, acknowledgeOn: IConstruct): void {
-  grantee.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({
+export function grantDeploymentTargetReads(role: iam.IRole): void {
+  addAcknowledgedStatement(role, new iam.PolicyStatement({
     actions: DEPLOYMENT_TARGET_READ_ACTIONS,
     resources: ['*'],
-  }));
-  acknowledgeWildcardResources(acknowledgeOn, ['*'],
-    'codedeploy:ListDeploymentTargets and GetDeploymentTarget, read-only, find the green task set of the deployment; '
+  }), 'codedeploy:ListDeploymentTargets and GetDeploymentTarget, read-only, find the green task set of the deployment; '
     + 'they have no resource-level permissions, so AWS accepts them on * only.');
 }
 
 /**
- * Lets `grantee` describe the task sets of `service`, where a deployment's green task set names the
+ * Lets `role` describe the task sets of `service`, where a deployment's green task set names the
  * task definition it runs. The green task set's id exists only once CodeDeploy creates it, hence the
  * wildcard within the service.
  */
-export function grantDescribeServiceTaskSets(grantee: iam.IGrantable, acknowledgeOn: IConstruct, service: BlueGreenService): void {
-  const taskSets = Stack.of(acknowledgeOn).formatArn({
+export function grantDescribeServiceTaskSets(role: iam.IRole, service: BlueGreenService): void {
+  const taskSets = Stack.of(role).formatArn({
     service: 'ecs',
     resource: 'task-set',
     resourceName: `${service.cluster.clusterName}/${service.service.serviceName}/*`,
     arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
   });
-  grantee.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['ecs:DescribeTaskSets'], resources: [taskSets] }));
-  acknowledgeWildcardResources(acknowledgeOn, [taskSets],
+  addAcknowledgedStatement(role, new iam.PolicyStatement({ actions: ['ecs:DescribeTaskSets'], resources: [taskSets] }),
     'ecs:DescribeTaskSets on the service\'s own task sets: the green task set of a deployment, whose task definition is the one '
     + 'being released, is created by CodeDeploy at deployment time.');
 }
 
 /**
- * Lets `grantee` read the task definition a deployment of `service` installs, as the smoke test and
+ * Lets `role` read the task definition a deployment of `service` installs, as the smoke test and
  * the release notifier do for the release version: the deployment's targets, the service's task sets,
  * and the task definition itself, which ECS authorizes on `*` only.
  */
-export function grantReadDeployedTaskDefinition(grantee: iam.IGrantable, acknowledgeOn: IConstruct, service: BlueGreenService): void {
-  grantDeploymentTargetReads(grantee, acknowledgeOn);
-  grantDescribeServiceTaskSets(grantee, acknowledgeOn, service);
-  grantDescribeTaskDefinitions(grantee, acknowledgeOn);
+export function grantReadDeployedTaskDefinition(role: iam.IRole, service: BlueGreenService): void {
+  grantDeploymentTargetReads(role);
+  grantDescribeServiceTaskSets(role, service);
+  grantDescribeTaskDefinitions(role);
 }
 
-/** Lets `grantee` describe task definitions, which ECS authorizes on `*` only. */
-export function grantDescribeTaskDefinitions(grantee: iam.IGrantable, acknowledgeOn: IConstruct): void {
-  grantee.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['ecs:DescribeTaskDefinition'], resources: ['*'] }));
-  acknowledgeWildcardResources(acknowledgeOn, ['*'],
+/** Lets `role` describe task definitions, which ECS authorizes on `*` only. */
+export function grantDescribeTaskDefinitions(role: iam.IRole): void {
+  addAcknowledgedStatement(role, new iam.PolicyStatement({ actions: ['ecs:DescribeTaskDefinition'], resources: ['*'] }),
     'ecs:DescribeTaskDefinition, read-only, reads the release version from the task definition a deployment installs; '
     + 'ECS task definition actions support no resource-level permissions and accept * only.');
 }

@@ -1,9 +1,54 @@
 /**
- * Acknowledgements, for policy-validation plugins such as cdk-nag, of the few wildcards a hook
- * needs. Each names the exact finding, so any other wildcard is still reported.
+ * Acknowledgements, for policy-validation plugins such as cdk-nag, of the few wildcards the
+ * library needs. Each names the exact finding on the construct that owns it: cdk-nag accepts an
+ * acknowledgement on a resource or on any of its ancestors, so one made on a role or a hook would
+ * also hide a wildcard a user adds to that role later.
  */
 import { Stack, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
+
+/** Construct id, under a role, of the policy holding the library's acknowledged wildcard statements. */
+export const WILDCARD_POLICY_ID = 'WildcardPolicy';
+
+/** The findings and reasons already acknowledged on each wildcard policy, which may hold several `*` statements. */
+const acknowledgedFindings = new WeakMap<iam.Policy, Set<string>>();
+
+/**
+ * Adds `statement` to a policy of its own attached to `role` (id `WildcardPolicy`, a child of the
+ * role, so whatever waits for the role waits for it too), and acknowledges each wildcard resource
+ * and action of the statement on that policy only. A user's statement goes to the role's default
+ * policy, where no acknowledgement reaches it.
+ */
+export function addAcknowledgedStatement(role: iam.IRole, statement: iam.PolicyStatement, reason: string): iam.Policy {
+  const existing = role.node.tryFindChild(WILDCARD_POLICY_ID);
+  const policy = existing instanceof iam.Policy ? existing : new iam.Policy(role, WILDCARD_POLICY_ID, { roles: [role] });
+  policy.addStatements(statement);
+  const findings = [
+    ...statement.resources.map((resource) => `Resource::${flattenReference(Stack.of(policy).resolve(resource))}`),
+    ...statement.actions.map((action) => `Action::${action}`),
+  ].filter((finding) => finding.includes('*'));
+  const acknowledged = acknowledgedFindings.get(policy) ?? new Set<string>();
+  acknowledgedFindings.set(policy, acknowledged);
+  // Once per finding and reason: each reason stays on record for the statement it explains.
+  for (const finding of findings.filter((f) => !acknowledged.has(`${f} ${reason}`))) {
+    acknowledged.add(`${finding} ${reason}`);
+    Validations.of(policy).acknowledge({ id: `AwsSolutions-IAM5[${finding}]`, reason });
+  }
+  return policy;
+}
+
+/**
+ * The default policy of `role`, where aws-cdk-lib's own grants land: the narrowest construct an
+ * acknowledgement of those grants can be made on.
+ */
+export function defaultPolicyOf(role: iam.IRole): IConstruct {
+  const policy = role.node.tryFindChild('DefaultPolicy');
+  if (!policy) {
+    throw new Error(`${role.node.path} has no default policy yet: acknowledge its grants after making them`);
+  }
+  return policy;
+}
 
 /**
  * Acknowledges the AwsSolutions-IAM5 finding on each resource (a `*` in a policy statement's
@@ -13,11 +58,6 @@ export function acknowledgeWildcardResources(scope: IConstruct, resources: strin
   for (const resource of resources) {
     Validations.of(scope).acknowledge({ id: `AwsSolutions-IAM5[Resource::${flattenReference(Stack.of(scope).resolve(resource))}]`, reason });
   }
-}
-
-/** Acknowledges the AwsSolutions-IAM4 finding on an AWS managed policy attached under `scope`. */
-export function acknowledgeManagedPolicy(scope: IConstruct, policyName: string, reason: string): void {
-  Validations.of(scope).acknowledge({ id: `AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/${policyName}]`, reason });
 }
 
 /** A resolved CloudFormation value as one string, references as `<LogicalId>` and `<LogicalId.Attribute>`. */

@@ -2,7 +2,7 @@
  * The Lambda function behind each of the library's hooks: the bundled handler, Node.js 24 on
  * ARM, its own log group with retention, and the hook runtime's environment.
  */
-import { Duration } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -11,16 +11,39 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { HOOK_NAME_ENV, HOOK_TOTAL_TIMEOUT_SECONDS_ENV } from './contract/hook';
 import { handlerCode } from './handler-asset';
-import { acknowledgeManagedPolicy, acknowledgeWildcardResources } from './hook-acknowledgements';
+import { acknowledgeWildcardResources, addAcknowledgedStatement } from './hook-acknowledgements';
 
 /** Lambda's limit for all environment variables of a function together. */
 export const MAX_ENVIRONMENT_BYTES = 4096;
+
+/** Lambda's limit for a function's description. */
+export const MAX_DESCRIPTION_LENGTH = 256;
+
+/**
+ * `description` within Lambda's 256 characters. The library's descriptions read
+ * `<service name>: <what the function does>`; an ECS service name may have 255 characters, so
+ * the name is shortened (ending in `...`) rather than what the function does.
+ */
+export function fitDescription(description: string): string {
+  if (description.length <= MAX_DESCRIPTION_LENGTH) {
+    return description;
+  }
+  const ellipsis = '...';
+  const separator = description.indexOf(': ');
+  const what = separator >= 0 ? description.slice(separator) : '';
+  const room = MAX_DESCRIPTION_LENGTH - what.length - ellipsis.length;
+  if (separator < 0 || room < 1) {
+    return description.slice(0, MAX_DESCRIPTION_LENGTH - ellipsis.length) + ellipsis;
+  }
+  return description.slice(0, room) + ellipsis + what;
+}
 
 export interface HookFunctionSettings {
   /** Folder of the bundled handler under `assets/handlers`. */
   readonly handler: string;
   /** Name in every log line of the hook. */
   readonly hookName: string;
+  /** `<service name>: <what it does>`; a long service name is shortened to fit Lambda's limit. */
   readonly description: string;
   readonly timeout: Duration;
   readonly memorySize?: number;
@@ -50,20 +73,24 @@ export function createHookFunction(scope: Construct, settings: HookFunctionSetti
   const logGroup = new logs.LogGroup(scope, 'LogGroup', {
     retention: settings.logRetention ?? logs.RetentionDays.ONE_MONTH,
   });
+  const description = fitDescription(settings.description);
+  // A role of our own: given one, aws-cdk-lib attaches no AWSLambdaBasicExecutionRole (logs on
+  // any log group) and, in a VPC, no AWSLambdaVPCAccessExecutionRole (the same, plus EC2 on *).
   const role = new iam.Role(scope, 'ServiceRole', {
     assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-    description: settings.description.slice(0, 1000),
+    description,
   });
   logGroup.grantWrite(role);
   if (settings.vpc) {
-    // The network interfaces of a function in a VPC; AWS maintains the list of EC2 calls Lambda needs.
-    role.addManagedPolicy(iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSLambdaVPCAccessExecutionRole'));
-    acknowledgeManagedPolicy(role, 'service-role/AWSLambdaVPCAccessExecutionRole',
-      'Lambda manages the network interfaces of a function in a VPC with this role; AWS maintains this policy as Lambda\'s needs change.');
+    grantNetworkInterfaces(role, settings.vpc, settings.vpcSubnets, settings.securityGroups ?? []);
   }
-  if (settings.tracing !== undefined && settings.tracing !== lambda.Tracing.DISABLED) {
-    acknowledgeWildcardResources(role, ['*'],
-      'X-Ray accepts trace segments on * only (no resource-level permissions), and the hook\'s other * actions are read-only Describe/Get calls AWS allows on * only.');
+  const tracing = settings.tracing ?? lambda.Tracing.DISABLED;
+  if (tracing !== lambda.Tracing.DISABLED) {
+    // Granted here rather than by the function's tracing prop, which adds it to the default policy.
+    addAcknowledgedStatement(role, new iam.PolicyStatement({
+      actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
+      resources: ['*'],
+    }), 'X-Ray accepts trace segments on * only: PutTraceSegments and PutTelemetryRecords have no resource-level permissions.');
   }
   const environment: Record<string, string> = {
     [HOOK_NAME_ENV]: settings.hookName,
@@ -76,18 +103,20 @@ export function createHookFunction(scope: Construct, settings: HookFunctionSetti
     handler: 'index.handler',
     runtime: lambda.Runtime.NODEJS_24_X,
     architecture: lambda.Architecture.ARM_64,
-    description: settings.description,
+    description,
     timeout: settings.timeout,
     memorySize: settings.memorySize ?? 256,
     environment,
     logGroup,
-    tracing: settings.tracing ?? lambda.Tracing.DISABLED,
     vpc: settings.vpc,
     vpcSubnets: settings.vpc ? settings.vpcSubnets : undefined,
     securityGroups: settings.vpc ? settings.securityGroups : undefined,
     allowPublicSubnet: false,
     deadLetterQueue: settings.deadLetterQueue,
   });
+  if (tracing !== lambda.Tracing.DISABLED) {
+    (fn.node.defaultChild as lambda.CfnFunction).tracingConfig = { mode: tracing };
+  }
   return { function: fn, logGroup };
 }
 
@@ -111,4 +140,34 @@ export function grantSelfInvoke(scope: Construct, fn: lambda.Function): iam.Poli
   acknowledgeWildcardResources(policy, [qualified],
     'lambda:InvokeFunction on the hook function\'s own versions and aliases only: the hand-over invokes the qualifier it was invoked by.');
   return policy;
+}
+
+/**
+ * What Lambda needs to manage the network interfaces of a function in a VPC (the EC2 part of
+ * AWSLambdaVPCAccessExecutionRole, without its logs on *): interfaces created only in the
+ * function's subnets with its security groups, and changed or deleted only in this account and
+ * region. DescribeNetworkInterfaces works on * only.
+ */
+function grantNetworkInterfaces(role: iam.IRole, vpc: ec2.IVpc, vpcSubnets: ec2.SubnetSelection | undefined, securityGroups: ec2.ISecurityGroup[]): void {
+  const stack = Stack.of(role);
+  const ec2Arn = (resource: string, resourceName: string) => stack.formatArn({ service: 'ec2', resource, resourceName, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+  const networkInterfaces = ec2Arn('network-interface', '*');
+  const reason = 'Lambda creates and deletes the network interfaces of a function in a VPC with its role; their ids are chosen by EC2, '
+    + 'and DescribeNetworkInterfaces accepts * only.';
+  addAcknowledgedStatement(role, new iam.PolicyStatement({
+    actions: ['ec2:CreateNetworkInterface'],
+    resources: [
+      networkInterfaces,
+      ...vpc.selectSubnets(vpcSubnets).subnetIds.map((id) => ec2Arn('subnet', id)),
+      ...securityGroups.map((group) => ec2Arn('security-group', group.securityGroupId)),
+    ],
+  }), reason);
+  addAcknowledgedStatement(role, new iam.PolicyStatement({
+    actions: ['ec2:DeleteNetworkInterface', 'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses'],
+    resources: [networkInterfaces],
+  }), reason);
+  addAcknowledgedStatement(role, new iam.PolicyStatement({
+    actions: ['ec2:DescribeNetworkInterfaces'],
+    resources: ['*'],
+  }), reason);
 }
