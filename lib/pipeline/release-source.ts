@@ -2,7 +2,9 @@ import { Token } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
 
 /** Where a release starts. */
 export enum ReleaseSourceKind {
@@ -200,7 +202,7 @@ class CodeStarConnectionSource extends ReleaseSource {
   }
 
   public _action(output: codepipeline.Artifact): codepipeline.IAction {
-    return new actions.CodeStarConnectionsSourceAction({
+    return new ConnectionSourceAction({
       actionName: 'Commit',
       connectionArn: this.options.connectionArn,
       owner: this.options.owner,
@@ -253,5 +255,44 @@ class S3Source extends ReleaseSource {
       output,
       variablesNamespace: 'Source',
     });
+  }
+}
+
+/**
+ * The UseConnection action for a connection ARN. IAM matches an action's service prefix against
+ * the resource's: AWS renamed CodeStar Connections to CodeConnections, and a connection created
+ * since has a `codeconnections` ARN, which `codestar-connections:UseConnection` does not authorize.
+ * A token's prefix is unknown at synthesis, so it gets both.
+ */
+function useConnectionActions(connectionArn: string): string[] {
+  if (Token.isUnresolved(connectionArn)) {
+    return ['codestar-connections:UseConnection', 'codeconnections:UseConnection'];
+  }
+  return connectionArn.split(':')[2] === 'codeconnections' ? ['codeconnections:UseConnection'] : ['codestar-connections:UseConnection'];
+}
+
+/**
+ * `CodeStarConnectionsSourceAction`, granting UseConnection with the service prefix of the
+ * connection's ARN; the aws-cdk-lib action always grants `codestar-connections:UseConnection`.
+ */
+class ConnectionSourceAction extends actions.CodeStarConnectionsSourceAction {
+  constructor(private readonly connectionProps: actions.CodeStarConnectionsSourceActionProps) {
+    super(connectionProps);
+  }
+
+  protected bound(_scope: Construct, _stage: codepipeline.IStage, options: codepipeline.ActionBindOptions): codepipeline.ActionConfig {
+    const { connectionArn, owner, repo, branch, triggerOnPush } = this.connectionProps;
+    options.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: useConnectionActions(connectionArn), resources: [connectionArn] }));
+    // What the aws-cdk-lib action grants besides: the source artifact in the artifact bucket.
+    options.bucket.grantReadWrite(options.role);
+    options.bucket.grantPutAcl(options.role);
+    return {
+      configuration: {
+        ConnectionArn: connectionArn,
+        FullRepositoryId: `${owner}/${repo}`,
+        BranchName: branch ?? 'master',
+        DetectChanges: triggerOnPush,
+      },
+    };
   }
 }
