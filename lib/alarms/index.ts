@@ -1,1 +1,2 @@
 export * from './rollback-alarms';
+export * from './failed-task-set-guard';

@@ -28,7 +28,7 @@ import {
   unhealthyId,
   unhealthyTargetsExpression,
 } from '../private/alarm-expressions';
-import { filterPatternProblem } from '../private/alarm-filter-pattern';
+import { fatalLogFilterId, filterPatternProblem } from '../private/alarm-filter-pattern';
 import {
   anomalyLatencyCriterion,
   errorRateCriterion,
@@ -45,6 +45,10 @@ import {
   unhealthyTargetsCriterion,
 } from '../private/alarm-format';
 import { checkIntegerRange, isResolved, propError } from '../private/validation';
+import { FailedTaskSetGuard } from './failed-task-set-guard';
+import { RollbackAlarmsOptions } from './rollback-alarms-options';
+
+export type { RollbackAlarmsOptions } from './rollback-alarms-options';
 
 /** Namespace of the metric the fatal-log metric filters publish. */
 const FATAL_LOG_NAMESPACE = 'EcsRelease';
@@ -54,156 +58,6 @@ const CONTAINER_INSIGHTS_NAMESPACE = 'ECS/ContainerInsights';
 
 /** Each target group contributes two metrics to an alarm, and an alarm may use at most 10. */
 const MAX_TARGET_GROUPS = 5;
-
-/**
- * Settings of a {@link RollbackAlarms} that do not depend on the service it watches.
- *
- * `BlueGreenService` takes these as `rollbackAlarmOptions`; it supplies the rest itself.
- */
-export interface RollbackAlarmsOptions {
-  /**
-   * Whether to attach the alarms to `deploymentGroup`, so that CodeDeploy stops and rolls back
-   * a deployment when one fires. Set it to false to create the alarms and watch how they behave
-   * for a while before trusting them with your releases.
-   *
-   * @default true
-   */
-  readonly attachToDeploymentGroup?: boolean;
-
-  /**
-   * The period over which each metric is aggregated. A whole number of minutes: the load
-   * balancer and log metrics have a resolution of one minute.
-   *
-   * @default Duration.minutes(1)
-   */
-  readonly period?: Duration;
-
-  /**
-   * How many consecutive periods a target-group criterion must be breached before its alarm fires.
-   *
-   * @default 2
-   */
-  readonly evaluationPeriods?: number;
-
-  /**
-   * The fewest requests a target group must serve in one period for its error rate and latency
-   * to count. Below it the target group counts as healthy, so one failed request on an idle
-   * service does not roll a release back.
-   *
-   * @default 20
-   */
-  readonly minRequestCount?: number;
-
-  /**
-   * Whether to alarm on the 5xx error rate of the targets.
-   *
-   * @default true
-   */
-  readonly enableErrorRateAlarm?: boolean;
-
-  /**
-   * The highest acceptable share, in percent, of requests to a target group that the targets
-   * answer with a 5xx status (`HTTPCode_Target_5XX_Count` ÷ `RequestCount`).
-   *
-   * @default 1
-   */
-  readonly maxErrorRatePercent?: number;
-
-  /**
-   * Whether to alarm on the p99 target response time.
-   *
-   * @default true
-   */
-  readonly enableLatencyAlarm?: boolean;
-
-  /**
-   * The p99 target response time the service normally has. The alarm fires when the p99 of a
-   * target group exceeds `latencyMultiplier` times this baseline.
-   *
-   * @default - no fixed baseline: CloudWatch anomaly detection learns the normal p99 and the
-   * alarm fires above its band (see `latencyAnomalyBandWidth`)
-   */
-  readonly latencyBaseline?: Duration;
-
-  /**
-   * How many times `latencyBaseline` the p99 may reach before the alarm fires. Only with
-   * `latencyBaseline`; must be greater than 1.
-   *
-   * @default 3
-   */
-  readonly latencyMultiplier?: number;
-
-  /**
-   * The width of the anomaly-detection band, in standard deviations, used when there is no
-   * `latencyBaseline`: the alarm fires when the p99 rises above the expected p99 plus this many
-   * standard deviations. It plays the part `latencyMultiplier` plays for a fixed baseline.
-   * Cannot be combined with `latencyBaseline`.
-   *
-   * @default 3
-   */
-  readonly latencyAnomalyBandWidth?: number;
-
-  /**
-   * Whether to alarm on unhealthy targets.
-   *
-   * @default true
-   */
-  readonly enableUnhealthyTargetsAlarm?: boolean;
-
-  /**
-   * The most unhealthy targets a target group may have without the alarm firing.
-   *
-   * @default 0
-   */
-  readonly maxUnhealthyTargets?: number;
-
-  /**
-   * Whether to alarm on fatal log lines. Needs a log group.
-   *
-   * @default - true when there is a log group
-   */
-  readonly enableFatalLogAlarm?: boolean;
-
-  /**
-   * The log lines that count as fatal. Each pattern becomes a metric filter on the log group,
-   * all publishing to one metric, and the alarm fires on the first match. Use several patterns
-   * to match both plain-text and JSON logs: CloudWatch cannot combine a text term and a JSON
-   * selector in one pattern.
-   *
-   * @default - two patterns: the term `FATAL` anywhere in a line, and JSON lines whose `level`
-   * is `fatal` or `FATAL`
-   */
-  readonly fatalLogPatterns?: logs.IFilterPattern[];
-
-  /**
-   * Whether to alarm when the service runs fewer tasks than it wants: tasks that crash, fail
-   * their health checks and are replaced, or cannot start. Needs a service, and Container
-   * Insights on its cluster; without Container Insights the alarm has no data and never fires.
-   *
-   * @default - true when there is a service
-   */
-  readonly enableRunningTaskShortfallAlarm?: boolean;
-
-  /**
-   * The share, in percent, of the service's desired tasks that must be running
-   * (`RunningTaskCount` ÷ `DesiredTaskCount` × 100). The alarm fires below it. The desired
-   * count is read from the same metrics rather than taken as a number here, so the alarm follows
-   * auto scaling. Lower it for a large service that may run a task or two short, e.g. 90.
-   *
-   * @default 100 - every desired task must be running
-   */
-  readonly minRunningTaskPercent?: number;
-
-  /**
-   * How many consecutive periods the service must run short of `minRunningTaskPercent` before
-   * the alarm fires. ECS replaces a task that stops, and a new task takes a minute or two to be
-   * placed, pull its image and start; three periods let one replacement or scale-out finish
-   * without rolling a release back, while a crash loop keeps the service short for longer.
-   *
-   * @default 3
-   */
-  readonly runningTaskEvaluationPeriods?: number;
-}
 
 /** Properties of a {@link RollbackAlarms}. */
 export interface RollbackAlarmsProps extends RollbackAlarmsOptions {
@@ -304,6 +158,12 @@ export class RollbackAlarms extends Construct {
   /** The alarm on fewer running tasks than desired, when there is a service and it is not disabled. */
   public readonly runningTaskShortfallAlarm?: cloudwatch.Alarm;
 
+  /**
+   * The guard that stops a deployment whose green task set keeps failing, when there are a
+   * service and a deployment group and it is not disabled.
+   */
+  public readonly failedTaskSetGuard?: FailedTaskSetGuard;
+
   private readonly targetGroups: elbv2.IApplicationTargetGroup[];
   private readonly loadBalancer?: elbv2.IApplicationLoadBalancer;
   private readonly service?: ecs.IBaseService;
@@ -366,8 +226,28 @@ export class RollbackAlarms extends Construct {
       this.addAlarm(this.runningTaskShortfallAlarm);
     }
 
+    if (props.service && props.deploymentGroup && (props.enableFailedTaskSetGuard ?? true)) {
+      this.failedTaskSetGuard = new FailedTaskSetGuard(this, 'FailedTaskSetGuard', {
+        deploymentGroup: props.deploymentGroup,
+        service: props.service,
+        serviceName: this.serviceName,
+        failedTaskThreshold: props.failedGreenTaskThreshold,
+        // Not attached: watch what it would stop, as the alarms are watched.
+        stopDeployments: this.attachedToDeploymentGroup,
+      });
+    }
+
     this.node.addValidation({ validate: () => this.validateAttachment() });
     this.node.addValidation({ validate: () => this.checkContainerInsights() });
+  }
+
+  /**
+   * The fatal-line patterns used when `fatalLogPatterns` is not given, to extend rather than
+   * replace them: JSON lines whose `level` is `fatal` or `FATAL`, and plain-text lines whose first
+   * field, or second after a timestamp, is `FATAL`.
+   */
+  public static defaultFatalLogPatterns(): logs.IFilterPattern[] {
+    return defaultFatalLogPatterns();
   }
 
   /**
@@ -611,7 +491,8 @@ export class RollbackAlarms extends Construct {
 
   private createFatalLogAlarm(logGroup: logs.ILogGroup, patterns: logs.IFilterPattern[]): cloudwatch.Alarm {
     patterns.forEach((filterPattern, i) => {
-      this.fatalLogMetricFilters.push(new logs.MetricFilter(this, `FatalLogFilter${i + 1}`, {
+      const text = filterPattern.logPatternString;
+      this.fatalLogMetricFilters.push(new logs.MetricFilter(this, fatalLogFilterId(text, isResolved(text), i), {
         logGroup,
         filterPattern,
         metricNamespace: FATAL_LOG_NAMESPACE,
@@ -890,10 +771,19 @@ export class RollbackAlarms extends Construct {
         if (problem) {
           throw propError(this, `fatalLogPatterns[${i}]`, problem);
         }
+        const first = props.fatalLogPatterns!.findIndex((other) => other.logPatternString === text);
+        if (first < i) {
+          throw propError(this, `fatalLogPatterns[${i}]`, `repeats fatalLogPatterns[${first}] (${text}), which would count each line twice; remove it`);
+        }
       });
     }
 
     this.validateRunningTaskProps(props, periodSeconds);
+    if ((!props.service || !props.deploymentGroup) && (props.enableFailedTaskSetGuard === true || props.failedGreenTaskThreshold !== undefined)) {
+      const prop = props.enableFailedTaskSetGuard === true ? 'enableFailedTaskSetGuard' : 'failedGreenTaskThreshold';
+      throw propError(this, prop, `is ${props[prop]} but there is no ${props.service ? 'deploymentGroup' : 'service'}; the guard watches the `
+        + 'tasks of the service and stops the deployments of its deployment group: pass both, or leave it unset');
+    }
     this.checkUniqueNames();
   }
 
@@ -949,17 +839,18 @@ function num(value: number): string {
 const USED_SERVICE_NAMES = new WeakMap<Stack, Map<string, string>>();
 
 /**
- * The default fatal-line patterns: the term `FATAL` anywhere in a line (plain-text logs), and
- * JSON lines whose `level` is `fatal` or `FATAL`. A term pattern and a JSON selector cannot be
- * combined in one CloudWatch pattern, hence two.
+ * The default fatal-line patterns: JSON lines whose `level` is `fatal` or `FATAL`, and plain-text
+ * lines whose level field, first or after a timestamp, is `FATAL`. Not the bare term `FATAL`,
+ * which also matches a line that merely quotes the word, such as a user's input.
  */
 function defaultFatalLogPatterns(): logs.IFilterPattern[] {
   return [
-    logs.FilterPattern.anyTerm('FATAL'),
     logs.FilterPattern.any(
       logs.FilterPattern.stringValue('$.level', '=', 'fatal'),
       logs.FilterPattern.stringValue('$.level', '=', 'FATAL'),
     ),
+    logs.FilterPattern.spaceDelimited('level', '...').whereString('level', '=', 'FATAL'),
+    logs.FilterPattern.spaceDelimited('time', 'level', '...').whereString('level', '=', 'FATAL'),
   ];
 }
 

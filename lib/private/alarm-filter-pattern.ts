@@ -66,3 +66,33 @@ export function filterPatternProblem(pattern: string): string | undefined {
   }
   return undefined;
 }
+
+/**
+ * The default JSON pattern kept the construct id it had when the filters were numbered by
+ * position, so that its metric filter keeps its logical id.
+ */
+const KEPT_FILTER_IDS: Record<string, string> = {
+  '{ ($.level = "fatal") || ($.level = "FATAL") }': 'FatalLogFilter2',
+};
+
+/**
+ * The construct id of the metric filter of `pattern`, derived from the pattern itself, so that
+ * reordering, adding or removing patterns leaves the others' logical ids as they are. A pattern
+ * only known at deployment falls back to its position.
+ */
+export function fatalLogFilterId(pattern: string, resolved: boolean, index: number): string {
+  if (!resolved) {
+    return `FatalLogFilterAt${index + 1}`;
+  }
+  return KEPT_FILTER_IDS[pattern] ?? `FatalLogPattern${fnv1a(pattern)}`;
+}
+
+/** 32-bit FNV-1a, in hex: short, stable, and enough to tell a handful of patterns apart. */
+function fnv1a(text: string): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash.toString(16).toUpperCase().padStart(8, '0');
+}
