@@ -60,7 +60,7 @@ describe('BlueGreenService rollback alarms', () => {
     }
     template.hasResourceProperties('AWS::Logs::MetricFilter', {
       LogGroupName: { Ref: logicalId(stack, service.logGroup) },
-      FilterPattern: '"FATAL"',
+      FilterPattern: '{ ($.level = "fatal") || ($.level = "FATAL") }',
     });
   });
 

@@ -145,7 +145,7 @@ describe('defaults', () => {
   test('the fatal-log metric name is one CloudWatch Logs accepts, whatever the service name', () => {
     const { stack, alarms } = setup({ serviceName: `orders:api*$${'x'.repeat(300)}` });
     const filters = Object.values(Template.fromStack(stack).findResources('AWS::Logs::MetricFilter'));
-    expect(filters).toHaveLength(2);
+    expect(filters).toHaveLength(3);
     for (const filter of filters) {
       const metricName = filter.Properties.MetricTransformations[0].MetricName as string;
       // PutMetricFilter: at most 255 characters, none of ':', '*' or '$'.
@@ -159,18 +159,16 @@ describe('defaults', () => {
   test('fatal lines in plain text and in JSON count into one metric, and one line fires', () => {
     const { stack, alarms } = setup();
     const template = Template.fromStack(stack);
-    template.resourceCountIs('AWS::Logs::MetricFilter', 2);
+    template.resourceCountIs('AWS::Logs::MetricFilter', 3);
     const transformation = {
       MetricNamespace: 'EcsRelease',
       MetricName: 'FatalLogLines/OrdersStack/orders-api',
       MetricValue: '1',
       DefaultValue: 0,
     };
-    template.hasResourceProperties('AWS::Logs::MetricFilter', { FilterPattern: '"FATAL"', MetricTransformations: [transformation] });
-    template.hasResourceProperties('AWS::Logs::MetricFilter', {
-      FilterPattern: '{ ($.level = "fatal") || ($.level = "FATAL") }',
-      MetricTransformations: [transformation],
-    });
+    for (const pattern of ['{ ($.level = "fatal") || ($.level = "FATAL") }', '[level = "FATAL", ...]', '[time, level = "FATAL", ...]']) {
+      template.hasResourceProperties('AWS::Logs::MetricFilter', { FilterPattern: pattern, MetricTransformations: [transformation] });
+    }
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       AlarmName: 'orders-api: FATAL log line (OrdersStack)',
       Namespace: 'EcsRelease',
@@ -183,7 +181,47 @@ describe('defaults', () => {
       DatapointsToAlarm: 1,
       TreatMissingData: 'notBreaching',
     });
-    expect(alarms.fatalLogMetricFilters).toHaveLength(2);
+    expect(alarms.fatalLogMetricFilters).toHaveLength(3);
+  });
+
+  test('by default a plain-text line counts only when its level field says FATAL, not when it quotes the word', () => {
+    const { stack } = setup();
+    const patterns = Object.values(Template.fromStack(stack).findResources('AWS::Logs::MetricFilter'))
+      .map((filter) => filter.Properties.FilterPattern as string);
+    // A term pattern ("FATAL", ?FATAL, FATAL) matches the word anywhere, e.g. in a logged user input.
+    const termPatterns = patterns.filter((pattern) => !pattern.startsWith('{') && !pattern.startsWith('['));
+    expect(termPatterns).toEqual([]);
+    // Each plain-text pattern pins FATAL to one field position: first, or after a timestamp.
+    expect(patterns.filter((pattern) => pattern.startsWith('['))).toEqual(['[level = "FATAL", ...]', '[time, level = "FATAL", ...]']);
+  });
+
+  test('the JSON filter keeps its logical id, and filter ids do not change when patterns are reordered', () => {
+    const { stack } = setup();
+    const jsonFilter = Object.entries(Template.fromStack(stack).findResources('AWS::Logs::MetricFilter'))
+      .find(([, filter]) => (filter.Properties.FilterPattern as string).startsWith('{'))!;
+    // The id it had when filters were numbered by position (FatalLogFilter2).
+    expect(jsonFilter[0]).toMatch(/^RollbackAlarmsFatalLogFilter2[0-9A-F]{8}$/);
+
+    const ids = (patterns: logs.IFilterPattern[]) => {
+      const { stack: own } = setup({ fatalLogPatterns: patterns });
+      return Object.fromEntries(Object.entries(Template.fromStack(own).findResources('AWS::Logs::MetricFilter'))
+        .map(([id, filter]) => [filter.Properties.FilterPattern as string, id]));
+    };
+    const panic = logs.FilterPattern.anyTerm('PANIC');
+    const level = logs.FilterPattern.numberValue('$.level', '>=', 60);
+    expect(ids([panic, level])).toEqual(ids([level, panic]));
+  });
+
+  test('the bare term is opt-in, next to the defaults', () => {
+    const { stack } = setup({ fatalLogPatterns: [...RollbackAlarms.defaultFatalLogPatterns(), logs.FilterPattern.anyTerm('FATAL')] });
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::Logs::MetricFilter', 4);
+    template.hasResourceProperties('AWS::Logs::MetricFilter', { FilterPattern: '"FATAL"' });
+  });
+
+  test('fails when a fatal-log pattern is given twice', () => {
+    expect(() => setup({ fatalLogPatterns: [logs.FilterPattern.anyTerm('PANIC'), logs.FilterPattern.anyTerm('PANIC')] })).toThrow(
+      'OrdersStack/RollbackAlarms: invalid fatalLogPatterns[1]: repeats fatalLogPatterns[0] ("PANIC"), which would count each line twice; remove it');
   });
 
   test('descriptions say what fired and what happens', () => {
