@@ -3,11 +3,14 @@ import * as fs from 'fs';
 import * as http from 'http';
 import { AddressInfo } from 'net';
 import * as path from 'path';
-import { CodeDeployClient, PutLifecycleEventHookExecutionStatusCommand } from '@aws-sdk/client-codedeploy';
+import {
+  CodeDeployClient, GetDeploymentCommand, ListDeploymentsCommand, PutLifecycleEventHookExecutionStatusCommand, StopDeploymentCommand,
+} from '@aws-sdk/client-codedeploy';
 import { DescribeTaskSetsCommand, DescribeTasksCommand, ECSClient, ListTasksCommand, RunTaskCommand, StopTaskCommand } from '@aws-sdk/client-ecs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { MIGRATION_CONFIG_ENV } from '../../lib/private/contract/migration';
 import { SMOKE_CHECKS_ENV, SMOKE_TEST_BASE_URL_ENV } from '../../lib/private/contract/smoke-test';
+import { TASK_SET_GUARD_CONFIG_ENV } from '../../lib/private/contract/task-set-guard';
 import { CapturedLogs, EVENT, awsError, captureLogs, expectSingleReport, fakeContext, stubDeploymentTarget } from './helpers';
 
 /**
@@ -180,6 +183,46 @@ describe('handler bundles', () => {
       await expect(done).resolves.toMatchObject({ verdict: 'Succeeded', report: 'reported' });
       expect(accepted).toHaveLength(1);
       expect(accepted[0]).toBeGreaterThanOrEqual(throttledUntil);
+    });
+  });
+
+  describe('the bundled failed-task-set guard', () => {
+    const codeDeploy = mockClient(CodeDeployClient);
+    const ecs = mockClient(ECSClient);
+    const cluster = 'arn:aws:ecs:eu-west-1:111111111111:cluster/prod';
+    const failedGreenTask = (id: string) => ({
+      taskArn: `arn:aws:ecs:eu-west-1:111111111111:task/prod/${id}`, clusterArn: cluster, group: 'service:web', startedBy: 'ecs-svc/green',
+      lastStatus: 'STOPPED', stopCode: 'TaskFailedToStart', stoppedReason: 'CannotPullContainerError: web:43 not found',
+      taskDefinitionArn: 'arn:aws:ecs:eu-west-1:111111111111:task-definition/web:43', containers: [],
+    });
+    let logs: CapturedLogs;
+
+    beforeEach(() => {
+      codeDeploy.reset();
+      ecs.reset();
+      process.env[TASK_SET_GUARD_CONFIG_ENV] = JSON.stringify({ applicationName: 'app', deploymentGroupName: 'prod', clusterArn: cluster, serviceName: 'web' });
+      codeDeploy.on(ListDeploymentsCommand).resolves({ deployments: ['d-1'] });
+      codeDeploy.on(GetDeploymentCommand).resolves({ deploymentInfo: { deploymentId: 'd-1', status: 'InProgress', creator: 'user' } });
+      stubDeploymentTarget(codeDeploy, { taskSetsInfo: [{ identifer: 'ecs-svc/green', taskSetLabel: 'Green' }], lifecycleEvents: [] });
+      codeDeploy.on(StopDeploymentCommand).resolves({});
+      logs = captureLogs();
+    });
+
+    afterEach(() => {
+      logs.restore();
+      delete process.env[TASK_SET_GUARD_CONFIG_ENV];
+    });
+
+    test('stops the deployment with rollback on the second failed green task', async () => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const bundled = (require(bundlePath('task-set-guard')) as { handler: (event: unknown, context: unknown) => Promise<{ verdict: string }> }).handler;
+      const tasks = [failedGreenTask('a'), failedGreenTask('b')];
+      ecs.on(ListTasksCommand).resolves({ taskArns: tasks.map((t) => t.taskArn) });
+      ecs.on(DescribeTasksCommand).resolves({ tasks });
+
+      await expect(bundled({ detail: tasks[1] }, fakeContext())).resolves.toMatchObject({ verdict: 'stopped' });
+      expect(codeDeploy.commandCalls(StopDeploymentCommand).map((call) => call.args[0].input)).toEqual([{ deploymentId: 'd-1', autoRollbackEnabled: true }]);
+      expect(logs.raw()).toContain('CannotPullContainerError');
     });
   });
 });
