@@ -108,7 +108,8 @@ export interface RollbackAlarmsProps extends RollbackAlarmsOptions {
 /**
  * The CloudWatch alarms that stop and roll back a blue/green deployment of an ECS service when
  * the new version hurts users: target 5xx rate, p99 target response time, unhealthy targets,
- * fatal log lines, fewer running tasks than desired, and any alarm added with `addAlarm()`.
+ * fatal log lines, fewer running tasks than desired, and any alarm added with `addAlarm()`; and,
+ * since no alarm sees a green task set that fails while blue runs, a {@link FailedTaskSetGuard}.
  *
  * CodeDeploy watches them during the deployment and during the termination wait. It accepts at
  * most 10 alarms per deployment group: the first 9 alarms are listed directly, and from the

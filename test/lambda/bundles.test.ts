@@ -6,7 +6,9 @@ import * as path from 'path';
 import {
   CodeDeployClient, GetDeploymentCommand, ListDeploymentsCommand, PutLifecycleEventHookExecutionStatusCommand, StopDeploymentCommand,
 } from '@aws-sdk/client-codedeploy';
-import { DescribeTaskSetsCommand, DescribeTasksCommand, ECSClient, ListTasksCommand, RunTaskCommand, StopTaskCommand } from '@aws-sdk/client-ecs';
+import {
+  DescribeTaskSetsCommand, DescribeTasksCommand, ECSClient, ListTasksCommand, RunTaskCommand, StopTaskCommand, Task,
+} from '@aws-sdk/client-ecs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { MIGRATION_CONFIG_ENV } from '../../lib/private/contract/migration';
 import { SMOKE_CHECKS_ENV, SMOKE_TEST_BASE_URL_ENV } from '../../lib/private/contract/smoke-test';
@@ -190,7 +192,7 @@ describe('handler bundles', () => {
     const codeDeploy = mockClient(CodeDeployClient);
     const ecs = mockClient(ECSClient);
     const cluster = 'arn:aws:ecs:eu-west-1:111111111111:cluster/prod';
-    const failedGreenTask = (id: string) => ({
+    const failedGreenTask = (id: string): Task => ({
       taskArn: `arn:aws:ecs:eu-west-1:111111111111:task/prod/${id}`, clusterArn: cluster, group: 'service:web', startedBy: 'ecs-svc/green',
       lastStatus: 'STOPPED', stopCode: 'TaskFailedToStart', stoppedReason: 'CannotPullContainerError: web:43 not found',
       taskDefinitionArn: 'arn:aws:ecs:eu-west-1:111111111111:task-definition/web:43', containers: [],
@@ -217,7 +219,7 @@ describe('handler bundles', () => {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const bundled = (require(bundlePath('task-set-guard')) as { handler: (event: unknown, context: unknown) => Promise<{ verdict: string }> }).handler;
       const tasks = [failedGreenTask('a'), failedGreenTask('b')];
-      ecs.on(ListTasksCommand).resolves({ taskArns: tasks.map((t) => t.taskArn) });
+      ecs.on(ListTasksCommand).resolves({ taskArns: tasks.map((t) => t.taskArn!) });
       ecs.on(DescribeTasksCommand).resolves({ tasks });
 
       await expect(bundled({ detail: tasks[1] }, fakeContext())).resolves.toMatchObject({ verdict: 'stopped' });
