@@ -386,11 +386,17 @@ describe('ReleasePipeline', () => {
       const broad = allPolicyStatements(template).filter((s) => s.Resource === '*'
         && actionsOf(s).some((a) => ['ecs:RegisterTaskDefinition', 'iam:PassRole'].includes(a)));
       expect(broad).toEqual([]);
-      // The only statements on * are ECR's login and ECS's task definition reads, which have no resource.
-      const onStar = allPolicyStatements(template).filter((s) => s.Resource === '*').flatMap(actionsOf);
+      // The only statements on * are ECR's login, the deployment-target and task-definition reads, which have
+      // no resource type, and the notifier's stopped-task listing, which ECS scopes only by an ecs:cluster condition.
+      const starStatements = allPolicyStatements(template).filter((s) => s.Resource === '*');
+      const onStar = starStatements.flatMap(actionsOf);
       expect([...new Set(onStar)].sort()).toEqual([
         'codedeploy:GetDeploymentTarget', 'codedeploy:ListDeploymentTargets', 'ecr:GetAuthorizationToken', 'ecs:DescribeTaskDefinition',
+        'ecs:ListTasks',
       ]);
+      for (const statement of starStatements.filter((s) => actionsOf(s).includes('ecs:ListTasks'))) {
+        expect(statement).toEqual(expect.objectContaining({ Condition: { ArnEquals: { 'ecs:cluster': expect.anything() } } }));
+      }
     });
 
     test('the deploy role registers only the service\'s family and passes only its task and execution roles to ECS tasks', () => {
