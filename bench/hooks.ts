@@ -12,7 +12,7 @@ import * as fs from 'fs';
 import * as http from 'http';
 import { AddressInfo } from 'net';
 import * as path from 'path';
-import { SMOKE_CHECKS_ENV, SMOKE_TEST_BASE_URL_ENV, SmokeCheckSpec } from '../lib/private/contract/smoke-test';
+import { SMOKE_CHECKS_ENV, SMOKE_TEST_BASE_URL_ENV, SmokeCheckSpec } from '../contract/smoke-test';
 
 const SERVER_DELAY_MS = 100;
 const RUNS = 5;

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Bundles each Lambda handler in lambda/<name>/index.ts into assets/handlers/<name>/index.js.
+// Bundles each Lambda handler in lambda/<name>/index.ts into assets/handlers/<name>/index.js, and the
+// artifact writer (lambda/artifact-writer, run by the pipeline's build, not by Lambda) into assets/artifact-writer.
 // Runs from the npm `prepare` script, so `npm ci` leaves the bundles ready and users of the
 // package need neither esbuild nor Docker at synth time.
 const fs = require('fs');
@@ -9,10 +10,12 @@ const esbuild = require('esbuild');
 const root = path.resolve(__dirname, '..');
 const lambdaDir = path.join(root, 'lambda');
 const outRoot = path.join(root, 'assets', 'handlers');
+// Folders of lambda/ that are not Lambda handlers: the hook runtime, and a program the build runs.
+const NOT_HANDLERS = new Set(['shared', 'artifact-writer']);
 
 function handlerNames() {
   return fs.readdirSync(lambdaDir, { withFileTypes: true })
-    .filter((entry) => entry.isDirectory() && entry.name !== 'shared')
+    .filter((entry) => entry.isDirectory() && !NOT_HANDLERS.has(entry.name))
     .filter((entry) => fs.existsSync(path.join(lambdaDir, entry.name, 'index.ts')))
     .map((entry) => entry.name)
     .sort();
@@ -52,7 +55,7 @@ async function bundleArtifactWriter() {
   const outfile = path.join(root, 'assets', 'artifact-writer', 'index.js');
   fs.rmSync(path.dirname(outfile), { recursive: true, force: true });
   await esbuild.build({
-    entryPoints: [path.join(root, 'artifact-writer', 'index.ts')],
+    entryPoints: [path.join(lambdaDir, 'artifact-writer', 'index.ts')],
     outfile,
     bundle: true,
     minify: true,

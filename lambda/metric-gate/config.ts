@@ -4,7 +4,7 @@ import {
   MetricGateHookConfig,
   TrafficShiftMode,
   UncertainVerdictAction,
-} from '../../lib/private/contract/metric-gate';
+} from '../../contract/metric-gate';
 import { JsonConfigReader } from '../shared/config';
 import { ResolvedThresholds, resolveThresholds } from './verdict';
 

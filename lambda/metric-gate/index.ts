@@ -2,7 +2,7 @@
  * MetricGateHook: at AfterAllowTraffic, compares green with blue on the load balancer's target
  * group metrics and rolls the deployment back when green is clearly worse.
  */
-import { HOOK_NAME_ENV } from '../../lib/private/contract/hook';
+import { HOOK_NAME_ENV } from '../../contract/hook';
 import { codeDeployHook } from '../shared';
 import { MetricGateState, metricGateBody } from './metric-gate';
 

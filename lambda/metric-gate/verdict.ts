@@ -6,7 +6,7 @@ import {
   METRIC_GATE_DEFAULTS,
   MetricGateThresholds,
   UncertainVerdictAction,
-} from '../../lib/private/contract/metric-gate';
+} from '../../contract/metric-gate';
 import { errorCeilingCheck, errorCheck, latencyCeilingCheck, latencyCheck } from './checks';
 
 export type Verdict = 'pass' | 'marginal' | 'fail' | 'inconclusive';

@@ -2,7 +2,7 @@
  * Which stretch of time the metric gate compares, worked out from the deployment's lifecycle
  * timing. Pure, so the choice can be tested without CloudWatch.
  */
-import { TrafficShiftMode } from '../../lib/private/contract/metric-gate';
+import { TrafficShiftMode } from '../../contract/metric-gate';
 
 export interface TimeWindow {
   readonly start: Date;

@@ -2,7 +2,7 @@ import {
   MIGRATION_CONFIG_ENV,
   MIGRATION_DEFAULTS,
   MigrationHookConfig,
-} from '../../lib/private/contract/migration';
+} from '../../contract/migration';
 import { JsonConfigReader } from '../shared/config';
 
 /** The configuration with every default applied. */

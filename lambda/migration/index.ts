@@ -2,7 +2,7 @@
  * MigrationHook: at AfterInstall, runs the database migration as one ECS task from the green
  * task definition and fails the deployment if it does not exit 0.
  */
-import { HOOK_NAME_ENV } from '../../lib/private/contract/hook';
+import { HOOK_NAME_ENV } from '../../contract/hook';
 import { codeDeployHook, ecsNativeHook } from '../shared';
 import { MigrationState, migrationBody, stopMigrationTask } from './migration';
 

@@ -24,7 +24,7 @@ import {
   StopTaskCommand,
   Task,
 } from '@aws-sdk/client-ecs';
-import { MIGRATION_DEPLOYMENT_TAG_KEY } from '../../lib/private/contract/migration';
+import { MIGRATION_DEPLOYMENT_TAG_KEY } from '../../contract/migration';
 import { AwsCallScope, awsCall } from '../shared/aws-call';
 import { awsRegion, clientConfig, lazy } from '../shared/clients';
 import { ecsDeploymentTarget } from '../shared/deployment-target';

@@ -1,4 +1,4 @@
-import { PREFLIGHT_CONFIG_ENV, PreflightHookConfig } from '../../lib/private/contract/preflight';
+import { PREFLIGHT_CONFIG_ENV, PreflightHookConfig } from '../../contract/preflight';
 import { JsonConfigReader } from '../shared/config';
 
 export interface PreflightSettings {

@@ -2,7 +2,7 @@
  * PreflightHook: at BeforeInstall, refuses to start a deployment whose rollback alarms already
  * fire, have their actions disabled, or do not exist.
  */
-import { HOOK_NAME_ENV } from '../../lib/private/contract/hook';
+import { HOOK_NAME_ENV } from '../../contract/hook';
 import { codeDeployHook, ecsNativeHook } from '../shared';
 import { preflightBody } from './preflight';
 

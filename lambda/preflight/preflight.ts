@@ -4,7 +4,7 @@
  */
 import { CloudWatchClient, CompositeAlarm, DescribeAlarmsCommand, MetricAlarm } from '@aws-sdk/client-cloudwatch';
 import { GetDeploymentCommand, GetDeploymentGroupCommand } from '@aws-sdk/client-codedeploy';
-import { MAX_DESCRIBE_ALARMS_PAGES } from '../../lib/private/contract/preflight';
+import { MAX_DESCRIBE_ALARMS_PAGES } from '../../contract/preflight';
 import { awsCall } from '../shared/aws-call';
 import { clientConfig, lazy } from '../shared/clients';
 import { codeDeployClient } from '../shared/codedeploy';

@@ -1,4 +1,4 @@
-import { NotifiedDeploymentGroup, RELEASE_NOTIFIER_CONFIG_ENV, ReleaseNotifierConfig } from '../../lib/private/contract/release-notifier';
+import { NotifiedDeploymentGroup, RELEASE_NOTIFIER_CONFIG_ENV, ReleaseNotifierConfig } from '../../contract/release-notifier';
 import { JsonConfigReader } from '../shared/config';
 
 export interface NotifierSettings {

@@ -9,7 +9,7 @@
  * dead-letter queue, take over.
  */
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import type { NotifiedDeploymentGroup } from '../../lib/private/contract/release-notifier';
+import type { NotifiedDeploymentGroup } from '../../contract/release-notifier';
 import { AwsCallScope, awsCall } from '../shared/aws-call';
 import { awsRegion, clientConfig, lazy } from '../shared/clients';
 import type { LambdaContext } from '../shared/hook';

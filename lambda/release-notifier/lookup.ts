@@ -5,7 +5,7 @@
  * better than no message.
  */
 import { DeploymentInfo, ECSTarget, GetDeploymentCommand } from '@aws-sdk/client-codedeploy';
-import type { NotifiedDeploymentGroup } from '../../lib/private/contract/release-notifier';
+import type { NotifiedDeploymentGroup } from '../../contract/release-notifier';
 import { AwsCallScope, awsCall } from '../shared/aws-call';
 import { codeDeployClient } from '../shared/codedeploy';
 import { describeDeployedContainer, greenTaskDefinitionArn, taskDefinitionLabel } from '../shared/deployed-task-definition';

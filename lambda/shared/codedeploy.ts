@@ -4,7 +4,7 @@
  * `PutLifecycleEventHookExecutionStatus`. If the function ends without reporting, the
  * deployment hangs for that hour, so this adapter reports exactly once whatever happens.
  */
-import { CONTINUATION_FIELD, HookContinuation } from '../../lib/private/contract/hook';
+import { CONTINUATION_FIELD, HookContinuation } from '../../contract/hook';
 import { FailureCleanupRun, runFailureCleanup } from './cleanup';
 import { handOver } from './handover';
 import {

@@ -4,7 +4,7 @@
  * hookDetails? }`, calling it again while it answers `IN_PROGRESS`. The same hook bodies serve
  * both engines.
  */
-import { CONTINUATION_FIELD, HookContinuation } from '../../lib/private/contract/hook';
+import { CONTINUATION_FIELD, HookContinuation } from '../../contract/hook';
 import { FailureCleanupRun, runFailureCleanup } from './cleanup';
 import {
   HookBody,

@@ -4,7 +4,7 @@
  * continuation.
  */
 import type { InvokeCommand as InvokeCommandType, LambdaClient as LambdaClientType } from '@aws-sdk/client-lambda';
-import { CONTINUATION_FIELD, HookContinuation } from '../../lib/private/contract/hook';
+import { CONTINUATION_FIELD, HookContinuation } from '../../contract/hook';
 import { clientConfig, lazy } from './clients';
 import { HookFailed, LambdaContext, failed } from './hook';
 import { InvocationPlan } from './invocation';

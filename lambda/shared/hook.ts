@@ -3,13 +3,13 @@
  * run of it is raced against its deadline. The adapters in `codedeploy.ts` and `ecs-native.ts`
  * turn the outcome into what each calling engine expects.
  */
-import { HookContinuation } from '../../lib/private/contract/hook';
+import { HookContinuation } from '../../contract/hook';
 import { trackAwsCalls } from './aws-call';
 import { FailureCleanupRun, WorkRecord, failureCleanupOf, runCleanups, runFailureCleanup } from './cleanup';
 import { formatSeconds, safeJson, truncate } from './invocation';
 import { Logger, describeError, errorMessage } from './logger';
 
-export type { HookContinuation } from '../../lib/private/contract/hook';
+export type { HookContinuation } from '../../contract/hook';
 export { MAX_DEADLINE_CLEANUP_MS } from './cleanup';
 export { formatSeconds, parseContinuation, planInvocation, truncate } from './invocation';
 export type { InvocationPlan } from './invocation';

@@ -10,7 +10,7 @@ import {
   HOOK_TOTAL_TIMEOUT_SECONDS_ENV,
   HookContinuation,
   SHORT_FUNCTION_SAFETY_MARGIN_FRACTION,
-} from '../../lib/private/contract/hook';
+} from '../../contract/hook';
 import type { HookRuntimeOptions, LambdaContext } from './hook';
 
 /** Internal: the resolved timing of one invocation. */

@@ -1,4 +1,4 @@
-import { JsonScalar } from '../../lib/private/contract/smoke-test';
+import { JsonScalar } from '../../contract/smoke-test';
 import { errorMessage } from '../shared/logger';
 import { SmokeCheck } from './config';
 import { HttpResponse, HttpTimeoutError } from './http';

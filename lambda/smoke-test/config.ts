@@ -13,7 +13,7 @@ import {
   SMOKE_VERIFY_TLS_ENV,
   SmokeCheckSpec,
   validateSmokeChecks,
-} from '../../lib/private/contract/smoke-test';
+} from '../../contract/smoke-test';
 
 /**
  * The version a check expects: given in the configuration, or the value of an environment

@@ -3,7 +3,7 @@
  * of the application container in the task definition this deployment installs. ReleasePipeline
  * writes the release's image tag there, the application reports it, and the check compares them.
  */
-import type { DeployedServiceSpec } from '../../lib/private/contract/smoke-test';
+import type { DeployedServiceSpec } from '../../contract/smoke-test';
 import { AwsCallScope } from '../shared/aws-call';
 import {
   DeployedContainer, describeDeployedContainer, greenTaskDefinitionArn, serviceRevisionTaskDefinitionArn,

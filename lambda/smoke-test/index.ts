@@ -10,14 +10,14 @@
  * `ecs:DescribeTaskSets` and `ecs:DescribeTaskDefinition` when a check expects the version of the
  * deployed task definition.
  */
-import { HOOK_NAME_ENV } from '../../lib/private/contract/hook';
+import { HOOK_NAME_ENV } from '../../contract/hook';
 import { codeDeployHook } from '../shared/codedeploy';
 import { ecsNativeHook } from '../shared/ecs-native';
 import { smokeTestBody } from './run';
 
 export type { CodeDeployHookEvent, HookRunSummary } from '../shared/codedeploy';
 export type { EcsNativeHookEvent, EcsNativeHookResult } from '../shared/ecs-native';
-export type { SmokeCheckSpec } from '../../lib/private/contract/smoke-test';
+export type { SmokeCheckSpec } from '../../contract/smoke-test';
 
 const hookName = process.env[HOOK_NAME_ENV] || 'smoke-test';
 

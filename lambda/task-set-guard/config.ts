@@ -1,4 +1,4 @@
-import { TASK_SET_GUARD_CONFIG_ENV, TASK_SET_GUARD_DEFAULTS, TaskSetGuardConfig } from '../../lib/private/contract/task-set-guard';
+import { TASK_SET_GUARD_CONFIG_ENV, TASK_SET_GUARD_DEFAULTS, TaskSetGuardConfig } from '../../contract/task-set-guard';
 import { JsonConfigReader } from '../shared/config';
 
 export interface GuardSettings {

@@ -10,10 +10,10 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import {
   TASK_SET_GUARD_CONFIG_ENV, TASK_SET_GUARD_DEFAULTS, TASK_STATE_CHANGE_DETAIL_TYPE, TASK_STATE_CHANGE_SOURCE, TaskSetGuardConfig,
-} from '../private/contract/task-set-guard';
+} from '../../contract/task-set-guard';
 import { grantDeploymentTargetReads } from '../private/deployment-target-grants';
-import { acknowledgeWildcardResources } from '../private/hook-acknowledgements';
-import { createHookFunction } from '../private/hook-function';
+import { acknowledgeWildcardResources } from '../private/acknowledgements';
+import { createHookFunction } from '../private/handler-function';
 import { checkIntegerRange } from '../private/validation';
 
 /** Properties of a {@link FailedTaskSetGuard}. */

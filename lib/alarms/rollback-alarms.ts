@@ -13,9 +13,9 @@ import {
   rollbackConflicts,
   withAlarmPolling,
   withRollbackEvents,
-} from '../private/alarm-deployment-group';
-import { containerInsightsSetting } from '../private/alarm-container-insights';
-import { loadBalancerFullName, targetGroupFullName } from '../private/alarm-dimensions';
+} from './private/deployment-group';
+import { containerInsightsSetting } from './private/container-insights';
+import { loadBalancerFullName, targetGroupFullName } from '../private/metric-dimensions';
 import {
   DESIRED_TASKS_ID,
   RUNNING_TASKS_ID,
@@ -27,8 +27,8 @@ import {
   runningTaskPercentExpression,
   unhealthyId,
   unhealthyTargetsExpression,
-} from '../private/alarm-expressions';
-import { fatalLogFilterId, filterPatternProblem } from '../private/alarm-filter-pattern';
+} from './private/expressions';
+import { fatalLogFilterId, filterPatternProblem } from './private/filter-pattern';
 import {
   anomalyLatencyCriterion,
   errorRateCriterion,
@@ -43,7 +43,7 @@ import {
   runningTaskShortfallCriterion,
   truncateDescription,
   unhealthyTargetsCriterion,
-} from '../private/alarm-format';
+} from './private/format';
 import { checkIntegerRange, isResolved, propError } from '../private/validation';
 import { FailedTaskSetGuard } from './failed-task-set-guard';
 import { RollbackAlarmsOptions } from './rollback-alarms-options';

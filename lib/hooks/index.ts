@@ -1,5 +1,4 @@
-export * from './lifecycle-event';
-export * from './lifecycle-hook';
+export * from './custom-hook';
 export * from './hook-options';
 export * from './preflight-hook';
 export * from './migration-hook';

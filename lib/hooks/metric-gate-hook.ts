@@ -9,14 +9,14 @@ import {
   MetricGateHookConfig,
   MetricGateThresholds,
   TrafficShiftMode,
-} from '../private/contract/metric-gate';
-import { addAcknowledgedStatement } from '../private/hook-acknowledgements';
-import { createHookFunction, grantSelfInvoke } from '../private/hook-function';
+} from '../../contract/metric-gate';
+import { addAcknowledgedStatement } from '../private/acknowledgements';
+import { createHookFunction, grantSelfInvoke } from '../private/handler-function';
 import { checkIntegerRange, checkNumberRange, propError } from '../private/validation';
 import { TrafficShiftingKind } from '../service/traffic-shifting';
 import { HookFunctionOptions } from './hook-options';
-import { LifecycleEvent } from './lifecycle-event';
-import { ILifecycleHook } from './lifecycle-hook';
+import { LifecycleEvent } from '../service/lifecycle-event';
+import { ILifecycleHook } from '../service/lifecycle-hook';
 import { grantDeploymentTargetReads } from '../private/deployment-target-grants';
 
 /** Longest bake window: the hook must finish within CodeDeploy's hour, metric delay included. */

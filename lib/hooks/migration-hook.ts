@@ -5,14 +5,14 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { CODEDEPLOY_HOOK_TIMEOUT_SECONDS } from '../private/contract/hook';
-import { MIGRATION_CONFIG_ENV, MigrationHookConfig } from '../private/contract/migration';
-import { addAcknowledgedStatement } from '../private/hook-acknowledgements';
-import { createHookFunction, grantSelfInvoke } from '../private/hook-function';
+import { CODEDEPLOY_HOOK_TIMEOUT_SECONDS } from '../../contract/hook';
+import { MIGRATION_CONFIG_ENV, MigrationHookConfig } from '../../contract/migration';
+import { addAcknowledgedStatement } from '../private/acknowledgements';
+import { createHookFunction, grantSelfInvoke } from '../private/handler-function';
 import { propError } from '../private/validation';
 import { HookFunctionOptions } from './hook-options';
-import { LifecycleEvent } from './lifecycle-event';
-import { ILifecycleHook } from './lifecycle-hook';
+import { LifecycleEvent } from '../service/lifecycle-event';
+import { ILifecycleHook } from '../service/lifecycle-hook';
 import { grantDeploymentTargetReads, grantDescribeServiceTaskSets } from '../private/deployment-target-grants';
 
 /** Longest migration deadline: CodeDeploy waits one hour for a hook, and the hook needs time to stop the task and report. */

@@ -4,12 +4,12 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { PREFLIGHT_CONFIG_ENV, PreflightHookConfig } from '../private/contract/preflight';
-import { addAcknowledgedStatement } from '../private/hook-acknowledgements';
-import { createHookFunction } from '../private/hook-function';
+import { PREFLIGHT_CONFIG_ENV, PreflightHookConfig } from '../../contract/preflight';
+import { addAcknowledgedStatement } from '../private/acknowledgements';
+import { createHookFunction } from '../private/handler-function';
 import { HookFunctionOptions } from './hook-options';
-import { LifecycleEvent } from './lifecycle-event';
-import { ILifecycleHook } from './lifecycle-hook';
+import { LifecycleEvent } from '../service/lifecycle-event';
+import { ILifecycleHook } from '../service/lifecycle-hook';
 
 /** Properties of a {@link PreflightHook}. */
 export interface PreflightHookProps extends HookFunctionOptions {

@@ -1,7 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { JsonScalar } from '../private/contract/smoke-test';
-import { DEFAULT_RELEASE_VERSION_VARIABLE } from '../pipeline/artifact-contract';
+import { JsonScalar } from '../../contract/smoke-test';
+import { DEFAULT_RELEASE_VERSION_VARIABLE } from '../../contract/artifacts';
 
 /** HTTP methods a smoke check can send. */
 export enum HttpMethod {

@@ -13,16 +13,16 @@ import {
   SMOKE_LOAD_BALANCER_FULL_NAME_ENV,
   SMOKE_TEST_BASE_URL_ENV,
   SMOKE_VERIFY_TLS_ENV,
-} from '../private/contract/smoke-test';
-import { addAcknowledgedStatement } from '../private/hook-acknowledgements';
-import { MAX_ENVIRONMENT_BYTES, createHookFunction } from '../private/hook-function';
-import { CODEDEPLOY_ENDPOINT, EC2_ENDPOINT, ECS_ENDPOINT, HookNetwork, SECRETS_MANAGER_ENDPOINT } from '../private/hook-network';
-import { expectedVersionProblem, smokeCheckListProblems, smokeCheckProblems, toSmokeCheckSpec } from '../private/hook-smoke-checks';
+} from '../../contract/smoke-test';
+import { addAcknowledgedStatement } from '../private/acknowledgements';
+import { MAX_ENVIRONMENT_BYTES, createHookFunction } from '../private/handler-function';
+import { CODEDEPLOY_ENDPOINT, EC2_ENDPOINT, ECS_ENDPOINT, HookNetwork, SECRETS_MANAGER_ENDPOINT } from './private/network';
+import { expectedVersionProblem, smokeCheckListProblems, smokeCheckProblems, toSmokeCheckSpec } from './private/smoke-checks';
 import { propError } from '../private/validation';
 import type { BlueGreenService } from '../service/blue-green-service';
 import { HookFunctionOptions } from './hook-options';
-import { LifecycleEvent } from './lifecycle-event';
-import { ILifecycleHook } from './lifecycle-hook';
+import { LifecycleEvent } from '../service/lifecycle-event';
+import { ILifecycleHook } from '../service/lifecycle-hook';
 import { ExpectedVersion, SmokeCheck } from './smoke-check';
 import { grantReadDeployedTaskDefinition } from '../private/deployment-target-grants';
 

@@ -5,7 +5,7 @@ import type { ReleasePipeline } from '../pipeline/release-pipeline';
 import { isResolved, recordPropProblem, reportAtSynthesis } from '../private/validation';
 import type { BlueGreenService } from '../service/blue-green-service';
 import { consoleUrl } from '../private/console-url';
-import { DashboardSection, PipelineSection, ServiceSection } from './widgets';
+import { DashboardSection, PipelineSection, ServiceSection } from './private/widgets';
 
 /** CloudWatch dashboard names: letters, digits, `-` and `_`, at most 255 characters. */
 const DASHBOARD_NAME = /^[A-Za-z0-9_-]{1,255}$/;

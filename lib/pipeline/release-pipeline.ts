@@ -22,12 +22,12 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { NOTIFIED_FAILURE_STATES, NotifiedDeploymentGroup, RELEASE_NOTIFIER_CONFIG_ENV, ReleaseNotifierConfig } from '../private/contract/release-notifier';
+import { NOTIFIED_FAILURE_STATES, NotifiedDeploymentGroup, RELEASE_NOTIFIER_CONFIG_ENV, ReleaseNotifierConfig } from '../../contract/release-notifier';
 import { consoleUrl } from '../private/console-url';
 import { grantDeploymentTargetReads, grantDescribeServiceTaskSets, grantDescribeTaskDefinitions } from '../private/deployment-target-grants';
-import { defaultPolicyOf } from '../private/hook-acknowledgements';
-import { createHookFunction } from '../private/hook-function';
-import { renderTaskDefinitionRequest } from '../private/taskdef';
+import { defaultPolicyOf } from '../private/acknowledgements';
+import { createHookFunction } from '../private/handler-function';
+import { renderTaskDefinitionRequest } from './private/taskdef';
 import { propError, recordPropProblem, reportAtSynthesis } from '../private/validation';
 import { MigrationHook } from '../hooks/migration-hook';
 import { SmokeTestHook } from '../hooks/smoke-test-hook';
@@ -35,10 +35,10 @@ import type { BlueGreenService } from '../service/blue-green-service';
 import {
   APPSPEC_FILE, DEFAULT_RELEASE_VERSION_VARIABLE, ENVIRONMENT_VARIABLE_NAME, IMAGE_PLACEHOLDER_NAME, ReleaseEnvironment, ReleaseManifest,
   TASK_DEFINITION_FILE,
-} from './artifact-contract';
-import { ECR_PULL_PUSH_ACTIONS, acknowledgeArtifactAccess, acknowledgeBuildAccess, acknowledgePipelineRoles, acknowledgeTaskDefinitionFamily, grantEcrLogin } from './acknowledgements';
-import { BUILD_ENV, EXPORTED_VARIABLES, renderReleaseBuildSpec } from './buildspec';
-import { grantReadStoppedTasks } from './notifier-grants';
+} from '../../contract/artifacts';
+import { ECR_PULL_PUSH_ACTIONS, acknowledgeArtifactAccess, acknowledgeBuildAccess, acknowledgePipelineRoles, acknowledgeTaskDefinitionFamily, grantEcrLogin } from './private/acknowledgements';
+import { BUILD_ENV, EXPORTED_VARIABLES, renderReleaseBuildSpec } from './private/buildspec';
+import { grantReadStoppedTasks } from './private/notifier-grants';
 import { ReleaseSource } from './release-source';
 
 /** Stage names the pipeline uses itself. */

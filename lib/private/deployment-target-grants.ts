@@ -1,7 +1,13 @@
 import { ArnFormat, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import type { BlueGreenService } from '../service/blue-green-service';
-import { addAcknowledgedStatement } from './hook-acknowledgements';
+import type * as ecs from 'aws-cdk-lib/aws-ecs';
+
+/** The part of a released service these grants need; `BlueGreenService` and its imports provide it. */
+export interface ServiceOnCluster {
+  readonly cluster: ecs.ICluster;
+  readonly service: ecs.IBaseService;
+}
+import { addAcknowledgedStatement } from './acknowledgements';
 
 /** The CodeDeploy calls that read a deployment's targets: for ECS, its blue and green task sets. */
 export const DEPLOYMENT_TARGET_READ_ACTIONS = ['codedeploy:ListDeploymentTargets', 'codedeploy:GetDeploymentTarget'];
@@ -24,7 +30,7 @@ export function grantDeploymentTargetReads(role: iam.IRole): void {
  * task definition it runs. The green task set's id exists only once CodeDeploy creates it, hence the
  * wildcard within the service.
  */
-export function grantDescribeServiceTaskSets(role: iam.IRole, service: BlueGreenService): void {
+export function grantDescribeServiceTaskSets(role: iam.IRole, service: ServiceOnCluster): void {
   const taskSets = Stack.of(role).formatArn({
     service: 'ecs',
     resource: 'task-set',
@@ -41,7 +47,7 @@ export function grantDescribeServiceTaskSets(role: iam.IRole, service: BlueGreen
  * the release notifier do for the release version: the deployment's targets, the service's task sets,
  * and the task definition itself, which ECS authorizes on `*` only.
  */
-export function grantReadDeployedTaskDefinition(role: iam.IRole, service: BlueGreenService): void {
+export function grantReadDeployedTaskDefinition(role: iam.IRole, service: ServiceOnCluster): void {
   grantDeploymentTargetReads(role);
   grantDescribeServiceTaskSets(role, service);
   grantDescribeTaskDefinitions(role);

@@ -1,2 +1,4 @@
 export * from './blue-green-service';
 export * from './traffic-shifting';
+export * from './lifecycle-event';
+export * from './lifecycle-hook';

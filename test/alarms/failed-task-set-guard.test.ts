@@ -1,7 +1,7 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { RollbackAlarms, RollbackAlarmsProps } from '../../lib/alarms';
-import { TASK_SET_GUARD_CONFIG_ENV } from '../../lib/private/contract/task-set-guard';
+import { TASK_SET_GUARD_CONFIG_ENV } from '../../contract/task-set-guard';
 import { alarmTestStack, mockService } from './mock-service';
 
 function setup(props: Partial<RollbackAlarmsProps> = {}) {

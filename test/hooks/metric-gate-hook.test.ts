@@ -5,7 +5,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import {
   BlueGreenServiceProps, LifecycleEvent, MetricGateHook, MetricGateHookProps, TrafficShifting, TrafficShiftingKind, UncertainVerdictPolicy,
 } from '../../lib';
-import { METRIC_GATE_CONFIG_ENV } from '../../lib/private/contract/metric-gate';
+import { METRIC_GATE_CONFIG_ENV } from '../../contract/metric-gate';
 import { allowing, environmentOf, joinToText, mockService, statementsOf, testStack, wildcardActions } from './util';
 
 function gate(props: Partial<MetricGateHookProps> = {}, serviceProps: Partial<BlueGreenServiceProps> = {}) {

@@ -5,8 +5,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { IConstruct } from 'constructs';
 import { LifecycleEvent, MigrationHook, MigrationHookProps } from '../../lib';
-import { HOOK_TOTAL_TIMEOUT_SECONDS_ENV } from '../../lib/private/contract/hook';
-import { MIGRATION_CONFIG_ENV } from '../../lib/private/contract/migration';
+import { HOOK_TOTAL_TIMEOUT_SECONDS_ENV } from '../../contract/hook';
+import { MIGRATION_CONFIG_ENV } from '../../contract/migration';
 import {
   Statement, allowing, environmentOf, joinToText, mockService, resourcesOf, statementsOf, testStack, wildcardActions,
 } from './util';

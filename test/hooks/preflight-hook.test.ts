@@ -3,7 +3,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { parse } from 'yaml';
 import { LifecycleEvent, PreflightHook } from '../../lib';
-import { PREFLIGHT_CONFIG_ENV } from '../../lib/private/contract/preflight';
+import { PREFLIGHT_CONFIG_ENV } from '../../contract/preflight';
 import { expectSynthError } from '../synth-errors';
 import { allowing, environmentOf, joinToText, mockService, statementsOf, testStack, wildcardActions } from './util';
 

@@ -13,7 +13,7 @@ import {
 import {
   SMOKE_CHECKS_ENV, SMOKE_DEPLOYED_SERVICE_ENV, SMOKE_EXPECTED_VERSION_ENV, SMOKE_EXPECTED_VERSION_VARIABLE_ENV, SMOKE_LOAD_BALANCER_FULL_NAME_ENV,
   SMOKE_TEST_BASE_URL_ENV, SMOKE_VERIFY_TLS_ENV,
-} from '../../lib/private/contract/smoke-test';
+} from '../../contract/smoke-test';
 import { isolatedVpc, testImage } from '../util';
 import { Statement, actionsOf, allowing, environmentOf, joinToText, mockService, statementsOf, testStack, wildcardActions } from './util';
 

@@ -10,9 +10,9 @@ import {
   DescribeTaskSetsCommand, DescribeTasksCommand, ECSClient, ListTasksCommand, RunTaskCommand, StopTaskCommand, Task,
 } from '@aws-sdk/client-ecs';
 import { mockClient } from 'aws-sdk-client-mock';
-import { MIGRATION_CONFIG_ENV } from '../../lib/private/contract/migration';
-import { SMOKE_CHECKS_ENV, SMOKE_TEST_BASE_URL_ENV } from '../../lib/private/contract/smoke-test';
-import { TASK_SET_GUARD_CONFIG_ENV } from '../../lib/private/contract/task-set-guard';
+import { MIGRATION_CONFIG_ENV } from '../../contract/migration';
+import { SMOKE_CHECKS_ENV, SMOKE_TEST_BASE_URL_ENV } from '../../contract/smoke-test';
+import { TASK_SET_GUARD_CONFIG_ENV } from '../../contract/task-set-guard';
 import { CapturedLogs, EVENT, awsError, captureLogs, expectSingleReport, fakeContext, stubDeploymentTarget } from './helpers';
 
 /**
@@ -24,8 +24,8 @@ const SOURCES_DIR = path.join(__dirname, '..', '..', 'lambda');
 const MAX_BUNDLE_BYTES = 150 * 1024;
 
 const handlerNames = fs.readdirSync(SOURCES_DIR, { withFileTypes: true })
-  // lambda/shared is the runtime the handlers bundle, not a handler of its own.
-  .filter((entry) => entry.isDirectory() && entry.name !== 'shared' && fs.existsSync(path.join(SOURCES_DIR, entry.name, 'index.ts')))
+  // lambda/shared is the runtime the handlers bundle, and lambda/artifact-writer a program the build runs.
+  .filter((entry) => entry.isDirectory() && !['shared', 'artifact-writer'].includes(entry.name) && fs.existsSync(path.join(SOURCES_DIR, entry.name, 'index.ts')))
   .map((entry) => entry.name);
 
 function bundlePath(name: string): string {

@@ -7,7 +7,7 @@ import { IConstruct } from 'constructs';
 import {
   BlueGreenService, ReleaseDashboard, ReleaseDashboardProps, ReleasePipeline, ReleaseSource, RollbackAlarmsOptions,
 } from '../../lib';
-import { RECORD_EVENT_TYPES } from '../../lib/private/deployment-record-queries';
+import { RECORD_EVENT_TYPES } from '../../lib/observability/private/deployment-record-queries';
 import { evaluate, evaluateJson } from '../pipeline/cfn-eval';
 import { CONNECTION_ARN } from '../pipeline/util';
 import { expectSynthError } from '../synth-errors';

@@ -9,7 +9,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { run } from '../../artifact-writer/writer';
+import { run } from '../../lambda/artifact-writer/writer';
 import {
   BlueGreenService, CustomHook, ExpectedVersion, LifecycleEvent, MigrationHook, ReleasePipeline, ReleasePipelineProps, ReleaseSource,
   ReleaseStageOptions, SmokeCheck, SmokeTestHook, VersionSource,

@@ -2,7 +2,7 @@ import { App, Fn, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { MetricGateHook, MigrationHook, PreflightHook, ReleasePipeline, ReleaseSource, SmokeCheck, SmokeTestHook } from '../../lib';
-import { fitDescription } from '../../lib/private/hook-function';
+import { fitDescription } from '../../lib/private/handler-function';
 import { actionsOf, allowing, mockService, resourcesOf, statementsOf, testStack } from '../hooks/util';
 
 describe('smoke-test function in the VPC', () => {

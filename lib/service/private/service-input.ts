@@ -8,7 +8,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { Construct } from 'constructs';
 import type { BlueGreenServiceProps } from '../blue-green-service';
-import { fargateSizeProblem } from '../../private/fargate';
+import { fargateSizeProblem } from './fargate';
 import {
   integerRangeProblem, isResolved, recordPropProblem, valid, wholeMinutesProblem, wholeSecondsProblem,
 } from '../../private/validation';

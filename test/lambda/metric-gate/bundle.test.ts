@@ -3,7 +3,7 @@ import * as path from 'path';
 import { CloudWatchClient, GetMetricDataCommand, GetMetricDataCommandInput, MetricDataResult } from '@aws-sdk/client-cloudwatch';
 import { CodeDeployClient, PutLifecycleEventHookExecutionStatusCommand } from '@aws-sdk/client-codedeploy';
 import { mockClient } from 'aws-sdk-client-mock';
-import { METRIC_GATE_CONFIG_ENV } from '../../../lib/private/contract/metric-gate';
+import { METRIC_GATE_CONFIG_ENV } from '../../../contract/metric-gate';
 import { CapturedLogs, EVENT, captureLogs, decisionLines, expectSingleReport, fakeContext, stubDeploymentTarget } from '../helpers';
 
 /** What Lambda runs: the esbuild bundle (`npm run bundle`), not the TypeScript sources. */

@@ -6,7 +6,7 @@ import {
 } from '@aws-sdk/client-codedeploy';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { METRIC_GATE_CONFIG_ENV, MetricGateHookConfig } from '../../../lib/private/contract/metric-gate';
+import { METRIC_GATE_CONFIG_ENV, MetricGateHookConfig } from '../../../contract/metric-gate';
 import { handler } from '../../../lambda/metric-gate';
 import {
   CapturedLogs, EVENT, LogLine, captureLogs, decisionLines, expectHandedOver, expectSingleReport, fakeContext, stubDeploymentTarget,

@@ -9,8 +9,8 @@ import {
 } from '@aws-sdk/client-ecs';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { HOOK_TOTAL_TIMEOUT_SECONDS_ENV } from '../../../lib/private/contract/hook';
-import { MIGRATION_CONFIG_ENV, MigrationHookConfig } from '../../../lib/private/contract/migration';
+import { HOOK_TOTAL_TIMEOUT_SECONDS_ENV } from '../../../contract/hook';
+import { MIGRATION_CONFIG_ENV, MigrationHookConfig } from '../../../contract/migration';
 import { handler } from '../../../lambda/migration';
 import { CapturedLogs, EVENT, awsError, captureLogs, expectSingleReport, fakeContext, stubDeploymentTarget } from '../helpers';
 

@@ -6,7 +6,7 @@ import {
   PutLifecycleEventHookExecutionStatusCommand,
 } from '@aws-sdk/client-codedeploy';
 import { mockClient } from 'aws-sdk-client-mock';
-import { MAX_DESCRIBE_ALARMS_PAGES, PREFLIGHT_CONFIG_ENV, PreflightHookConfig } from '../../../lib/private/contract/preflight';
+import { MAX_DESCRIBE_ALARMS_PAGES, PREFLIGHT_CONFIG_ENV, PreflightHookConfig } from '../../../contract/preflight';
 import { ecsHandler, handler } from '../../../lambda/preflight';
 import { CapturedLogs, EVENT, captureLogs, decisionLines, expectSingleReport, fakeContext, reportedStatuses } from '../helpers';
 

@@ -11,8 +11,8 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import {
   errorRateCriterion, fixedLatencyCriterion, formatAlarmName, formatDuration, runningTaskShortfallCriterion,
-} from '../../../lib/private/alarm-format';
-import { RELEASE_NOTIFIER_CONFIG_ENV, ReleaseNotifierConfig } from '../../../lib/private/contract/release-notifier';
+} from '../../../lib/alarms/private/format';
+import { RELEASE_NOTIFIER_CONFIG_ENV, ReleaseNotifierConfig } from '../../../contract/release-notifier';
 import { DeploymentStateChangeEvent, handler } from '../../../lambda/release-notifier';
 import { CapturedLogs, awsError, captureLogs, fakeContext, stubDeploymentTarget } from '../helpers';
 

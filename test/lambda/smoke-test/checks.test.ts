@@ -1,4 +1,4 @@
-import { SMOKE_CHECKS_ENV, SMOKE_TEST_BASE_URL_ENV, SmokeCheckSpec } from '../../../lib/private/contract/smoke-test';
+import { SMOKE_CHECKS_ENV, SMOKE_TEST_BASE_URL_ENV, SmokeCheckSpec } from '../../../contract/smoke-test';
 import { describeExpectation, evaluateError, evaluateResponse, readPath } from '../../../lambda/smoke-test/checks';
 import { SmokeCheck, readConfig } from '../../../lambda/smoke-test/config';
 import { HttpResponse, HttpTimeoutError } from '../../../lambda/smoke-test/http';

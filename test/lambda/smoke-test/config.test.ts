@@ -9,7 +9,7 @@ import {
   SMOKE_VERIFY_TLS_ENV,
   SmokeCheckSpec,
   validateSmokeChecks,
-} from '../../../lib/private/contract/smoke-test';
+} from '../../../contract/smoke-test';
 import { readConfig } from '../../../lambda/smoke-test/config';
 
 function env(checks: unknown, extra: Record<string, string> = {}): NodeJS.ProcessEnv {

@@ -14,7 +14,7 @@ import {
   SMOKE_EXPECTED_VERSION_VARIABLE_ENV,
   SMOKE_TEST_BASE_URL_ENV,
   SmokeCheckSpec,
-} from '../../../lib/private/contract/smoke-test';
+} from '../../../contract/smoke-test';
 import { ecsHandler, handler } from '../../../lambda/smoke-test';
 import { CapturedLogs, EVENT, awsError, captureLogs, expectSingleReport, fakeContext, stubDeploymentTarget } from '../helpers';
 import { TestServer, json, startServer } from './server';

@@ -11,7 +11,7 @@ import {
   SMOKE_TEST_BASE_URL_ENV,
   SMOKE_VERIFY_TLS_ENV,
   SmokeCheckSpec,
-} from '../../../lib/private/contract/smoke-test';
+} from '../../../contract/smoke-test';
 import { ecsHandler, handler } from '../../../lambda/smoke-test';
 import { CapturedLogs, EVENT, LogLine, captureLogs, expectSingleReport, fakeContext, reportedStatuses } from '../helpers';
 import { TestServer, cancelPending, closedPort, json, later, selfSignedCertificate, startServer } from './server';

@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-codedeploy';
 import { DescribeTasksCommand, ECSClient, ListTasksCommand, Task } from '@aws-sdk/client-ecs';
 import { mockClient } from 'aws-sdk-client-mock';
-import { TASK_SET_GUARD_CONFIG_ENV, TaskSetGuardConfig } from '../../../lib/private/contract/task-set-guard';
+import { TASK_SET_GUARD_CONFIG_ENV, TaskSetGuardConfig } from '../../../contract/task-set-guard';
 import { TaskStateChangeEvent, handler } from '../../../lambda/task-set-guard';
 import { CapturedLogs, awsError, captureLogs, decisionLines, fakeContext, stubDeploymentTarget } from '../helpers';
 

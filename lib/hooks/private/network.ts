@@ -1,0 +1,171 @@
+/**
+ * Where a hook function that must reach the test listener runs in the VPC, and how it reaches
+ * the AWS APIs it calls from there.
+ *
+ * - VPC with internet egress (private subnets behind a NAT gateway): the function runs in those
+ *   subnets and may open HTTPS connections anywhere, which is how AWS's public API endpoints are
+ *   reached.
+ * - VPC without egress (isolated subnets only): the function runs in the isolated subnets and can
+ *   reach AWS APIs only through interface VPC endpoints with private DNS. HTTPS is opened to the
+ *   VPC's CIDR block (the endpoints' addresses); the endpoints are created when asked, found when
+ *   they already exist in the app, and otherwise synthesis fails naming the ones to add.
+ */
+import { Annotations, Stack } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { Construct, IConstruct } from 'constructs';
+import { recordPropProblem } from '../../private/validation';
+
+/** An AWS API the hook calls, and the interface endpoint that serves it inside a VPC. */
+export interface RequiredEndpoint {
+  /** Construct id of the endpoint when this library creates it, e.g. `CodeDeployEndpoint`. */
+  readonly id: string;
+  /** Short name for messages, e.g. `codedeploy`. */
+  readonly shortName: string;
+  /** The expression a user writes to add it, e.g. `ec2.InterfaceVpcEndpointAwsService.CODEDEPLOY`. */
+  readonly expression: string;
+  readonly service: ec2.InterfaceVpcEndpointAwsService;
+}
+
+export const CODEDEPLOY_ENDPOINT: RequiredEndpoint = {
+  id: 'CodeDeployEndpoint',
+  shortName: 'codedeploy',
+  expression: 'ec2.InterfaceVpcEndpointAwsService.CODEDEPLOY',
+  service: ec2.InterfaceVpcEndpointAwsService.CODEDEPLOY,
+};
+
+export const EC2_ENDPOINT: RequiredEndpoint = {
+  id: 'Ec2Endpoint',
+  shortName: 'ec2',
+  expression: 'ec2.InterfaceVpcEndpointAwsService.EC2',
+  service: ec2.InterfaceVpcEndpointAwsService.EC2,
+};
+
+export const ECS_ENDPOINT: RequiredEndpoint = {
+  id: 'EcsEndpoint',
+  shortName: 'ecs',
+  expression: 'ec2.InterfaceVpcEndpointAwsService.ECS',
+  service: ec2.InterfaceVpcEndpointAwsService.ECS,
+};
+
+export const SECRETS_MANAGER_ENDPOINT: RequiredEndpoint = {
+  id: 'SecretsManagerEndpoint',
+  shortName: 'secretsmanager',
+  expression: 'ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER',
+  service: ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER,
+};
+
+export interface HookNetworkOptions {
+  readonly vpc: ec2.IVpc;
+  /** Create the missing endpoints in a VPC without egress. */
+  readonly createVpcEndpoints: boolean;
+  /** Name of the prop that asks for endpoints, for messages. */
+  readonly createVpcEndpointsProp: string;
+  /** What the function is, for messages and descriptions: `smoke-test function of orders-api`. */
+  readonly description: string;
+}
+
+/**
+ * The function's security group (id `SecurityGroup`, no outbound rule but HTTPS to AWS APIs) and
+ * subnets. The caller adds the rule to the load balancer, and names each AWS API the function
+ * calls with {@link HookNetwork.requireEndpoint}.
+ */
+export class HookNetwork {
+  public readonly securityGroup: ec2.SecurityGroup;
+  public readonly vpcSubnets: ec2.SubnetSelection;
+  /** `egress` when the subnets have a route to the internet, `endpoints` otherwise. */
+  public readonly mode: 'egress' | 'endpoints';
+  /** Endpoints created here. */
+  public readonly createdEndpoints: ec2.InterfaceVpcEndpoint[] = [];
+  private readonly required: RequiredEndpoint[] = [];
+
+  constructor(private readonly scope: Construct, private readonly options: HookNetworkOptions) {
+    const { vpc } = options;
+    this.securityGroup = new ec2.SecurityGroup(scope, 'SecurityGroup', {
+      vpc,
+      description: options.description,
+      allowAllOutbound: false,
+    });
+
+    if (vpc.privateSubnets.length > 0) {
+      this.securityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'AWS APIs over HTTPS');
+      this.vpcSubnets = { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS };
+      this.mode = 'egress';
+      return;
+    }
+    if (vpc.isolatedSubnets.length === 0) {
+      recordPropProblem(scope, 'vpc', 'the VPC has no private subnets, with or without egress; the hook function runs in private subnets only '
+        + '(a function in a public subnet gets no public address); add PRIVATE_WITH_EGRESS or PRIVATE_ISOLATED subnets');
+      // A stand-in that lets construction go on (no subnet: Lambda refuses public ones); the
+      // recorded problem fails the synthesis.
+      this.vpcSubnets = { subnets: [] };
+      this.mode = 'egress';
+      return;
+    }
+    this.securityGroup.addEgressRule(ec2.Peer.ipv4(vpc.vpcCidrBlock), ec2.Port.tcp(443), 'AWS APIs through interface VPC endpoints');
+    this.vpcSubnets = { subnetType: ec2.SubnetType.PRIVATE_ISOLATED };
+    this.mode = 'endpoints';
+    if (!options.createVpcEndpoints) {
+      // Checked at synthesis: endpoints may be added to the VPC after the hook.
+      scope.node.addValidation({ validate: () => this.missingEndpointsProblem() });
+    }
+  }
+
+  /** Declares an AWS API the function calls; in a VPC without egress, its endpoint is created or required. */
+  public requireEndpoint(endpoint: RequiredEndpoint): void {
+    if (this.mode === 'egress' || this.required.includes(endpoint)) {
+      return;
+    }
+    this.required.push(endpoint);
+    const vpc = this.options.vpc;
+    if (this.options.createVpcEndpoints && !findEndpoint(vpc, endpoint.service)) {
+      // Created under the VPC, so the hooks of several services in one VPC share them.
+      this.createdEndpoints.push(new ec2.InterfaceVpcEndpoint(vpc, endpoint.id, {
+        vpc,
+        service: endpoint.service,
+        subnets: this.vpcSubnets,
+        privateDnsEnabled: true,
+        open: true,
+      }));
+    }
+  }
+
+  private missingEndpointsProblem(): string[] {
+    const { vpc, description, createVpcEndpointsProp } = this.options;
+    const missing = this.required.filter((endpoint) => !findEndpoint(vpc, endpoint.service));
+    if (missing.length === 0) {
+      return [];
+    }
+    const names = missing.map((endpoint) => endpoint.shortName).join(', ');
+    const adds = missing.map((endpoint) => `vpc.addInterfaceEndpoint('${endpoint.id}', { service: ${endpoint.expression} })`).join('; ');
+    const message = `the VPC has no subnets with internet egress (no NAT gateway), so the ${description} runs in isolated subnets `
+      + `and reaches AWS APIs only through interface VPC endpoints with private DNS; missing: ${names}. `
+      + `Add them (${adds}) or set ${createVpcEndpointsProp}: true to create them`;
+    if (!(vpc instanceof ec2.Vpc)) {
+      // The endpoints of an imported VPC are not visible to the app: they may well exist.
+      Annotations.of(this.scope).addWarningV2('cdk-ecs-release:hookVpcEndpoints',
+        `${message}. This VPC is imported, so endpoints created outside this app cannot be seen: ignore this if they exist`);
+      return [];
+    }
+    return [`${this.scope.node.path}: invalid vpc: ${message}`];
+  }
+}
+
+/**
+ * An interface endpoint for `service` in `vpc` defined anywhere in the VPC's stack (or under the
+ * VPC), with private DNS, so the SDK's default endpoint names resolve to it.
+ */
+export function findEndpoint(vpc: ec2.IVpc, service: ec2.IInterfaceVpcEndpointService): ec2.CfnVPCEndpoint | undefined {
+  const roots: IConstruct[] = [Stack.of(vpc), vpc];
+  for (const root of roots) {
+    for (const child of root.node.findAll()) {
+      if (child instanceof ec2.CfnVPCEndpoint
+        && child.vpcId === vpc.vpcId
+        && child.serviceName === service.name
+        && child.vpcEndpointType === 'Interface'
+        && child.privateDnsEnabled !== false) {
+        return child;
+      }
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,171 @@
+/**
+ * Smoke checks as the construct takes them (Durations, secrets) turned into the handler's JSON
+ * specs, and what is wrong with them in the construct's terms.
+ */
+import { Duration, Token } from 'aws-cdk-lib';
+import { ExpectedVersion, SmokeCheck } from '../smoke-check';
+import { DEFAULT_RELEASE_VERSION_VARIABLE, ENVIRONMENT_VARIABLE_NAME } from '../../../contract/artifacts';
+import { SMOKE_TEST_DEFAULTS, SMOKE_TEST_LIMITS, SmokeCheckSpec, validateSmokeChecks } from '../../../contract/smoke-test';
+
+const MAX_TIMEOUT_SECONDS = SMOKE_TEST_LIMITS.maxTimeoutMs / 1000;
+const MAX_RETRIES = SMOKE_TEST_LIMITS.maxAttempts - 1;
+const MAX_RETRY_DELAY_SECONDS = SMOKE_TEST_LIMITS.maxRetryDelayMs / 1000;
+
+/** Headers that carry credentials; they belong in a secret, not in the function's configuration. */
+const CREDENTIAL_HEADERS = ['authorization', 'proxy-authorization', 'cookie', 'x-api-key'];
+
+/** The check as the handler reads it, defaults left out to save environment space. */
+export function toSmokeCheckSpec(check: SmokeCheck): SmokeCheckSpec {
+  const o = check._options;
+  const jsonFields = o.jsonFields
+    ? Object.fromEntries(Object.entries(o.jsonFields).map(([path, value]) => [path, value._value]))
+    : undefined;
+  const spec: Record<string, unknown> = {
+    name: check.name,
+    path: o.path,
+    method: o.method,
+    headers: o.headers && Object.keys(o.headers).length > 0 ? o.headers : undefined,
+    body: o.body,
+    expectedStatuses: o.expectedStatuses,
+    bodyContains: o.bodyContains,
+    jsonFields,
+    versionHeader: o.version?._header,
+    versionJsonField: o.version?._jsonField,
+    expectedVersion: o.expectedVersion?._value,
+    expectedVersionVariable: o.expectedVersion?._variable,
+    timeoutMs: o.timeout?.toMilliseconds(),
+    latencyBudgetMs: o.latencyBudget?.toMilliseconds(),
+    attempts: o.retries !== undefined ? o.retries + 1 : undefined,
+    retryDelayMs: o.retryDelay?.toMilliseconds(),
+    secretArn: o.secret?.secretArn,
+    secretHeader: o.secret && o.secretHeaderName !== undefined ? o.secretHeaderName.toLowerCase() : undefined,
+    secretPrefix: o.secretPrefix,
+    secretJsonKey: o.secretJsonField,
+  };
+  return Object.fromEntries(Object.entries(spec).filter(([, value]) => value !== undefined)) as unknown as SmokeCheckSpec;
+}
+
+/**
+ * What is wrong with one check, in the construct's terms (seconds, `retries`), one message per
+ * problem. `resolvesToSecret` tells whether a value is a reference to a stored secret.
+ */
+export function smokeCheckProblems(check: SmokeCheck, resolvesToSecret: (value: string) => boolean): string[] {
+  const o = check._options;
+  const label = `smoke check "${check.name}"`;
+  const problems: string[] = [];
+  if (!Token.isUnresolved(o.path) && !o.path.startsWith('/')) {
+    problems.push(`${label} path must start with '/', got '${o.path}'; for example '/health'`);
+  }
+  if (o.name !== undefined && !Token.isUnresolved(o.name) && o.name.trim() === '') {
+    problems.push(`${label} has an empty name; leave name unset for '${o.method ?? 'GET'} ${o.path}' or give one`);
+  }
+  if (o.expectedStatuses !== undefined) {
+    if (o.expectedStatuses.length === 0) {
+      problems.push(`${label} expectedStatuses is empty; list the statuses that pass, e.g. [200]`);
+    }
+    for (const status of o.expectedStatuses) {
+      if (!Token.isUnresolved(status) && (!Number.isInteger(status) || status < 100 || status > 599)) {
+        problems.push(`${label} expectedStatuses must be HTTP statuses between 100 and 599, got ${status}`);
+      }
+    }
+  }
+  const timeout = known(o.timeout);
+  if (timeout !== undefined && (timeout < 1 || timeout > MAX_TIMEOUT_SECONDS)) {
+    problems.push(`${label} timeout must be between 1 and ${MAX_TIMEOUT_SECONDS} seconds, got ${timeout} seconds; lower it or split the check`);
+  }
+  const budget = known(o.latencyBudget);
+  const effectiveTimeout = timeout ?? SMOKE_TEST_DEFAULTS.timeoutMs / 1000;
+  if (budget !== undefined && budget <= 0) {
+    problems.push(`${label} latencyBudget must be positive, got ${budget} seconds`);
+  } else if (budget !== undefined && budget > effectiveTimeout) {
+    problems.push(`${label} latencyBudget (${budget} seconds) exceeds its timeout (${effectiveTimeout} seconds${timeout === undefined ? ', the default' : ''}); `
+      + 'lower the budget or raise the timeout');
+  }
+  if (o.retries !== undefined && !Token.isUnresolved(o.retries) && (!Number.isInteger(o.retries) || o.retries < 0 || o.retries > MAX_RETRIES)) {
+    problems.push(`${label} retries must be a whole number from 0 to ${MAX_RETRIES}, got ${o.retries}`);
+  }
+  const retryDelay = known(o.retryDelay);
+  if (retryDelay !== undefined && (retryDelay < 0 || retryDelay > MAX_RETRY_DELAY_SECONDS)) {
+    problems.push(`${label} retryDelay must be between 0 and ${MAX_RETRY_DELAY_SECONDS} seconds, got ${retryDelay} seconds`);
+  }
+  if (o.expectedVersion !== undefined && o.version === undefined) {
+    problems.push(`${label} has an expectedVersion but nowhere to read the version from; set version: VersionSource.header(...) or VersionSource.jsonField(...)`);
+  }
+  const expectedProblem = expectedVersionProblem(o.expectedVersion);
+  if (expectedProblem) {
+    problems.push(`${label} ${expectedProblem}`);
+  }
+  if (!o.secret && (o.secretHeaderName !== undefined || o.secretPrefix !== undefined || o.secretJsonField !== undefined)) {
+    problems.push(`${label} sets secretHeaderName, secretPrefix or secretJsonField without a secret; add secret or remove them`);
+  }
+  const secretHeader = (o.secretHeaderName ?? SMOKE_TEST_DEFAULTS.secretHeader).toLowerCase();
+  if (o.secret && !Token.isUnresolved(secretHeader) && !/^[a-z0-9!#$%&'*+.^_`|~-]+$/.test(secretHeader)) {
+    problems.push(`${label} secretHeaderName must be an HTTP header name, got '${o.secretHeaderName}'`);
+  }
+  for (const [name, value] of Object.entries(o.headers ?? {})) {
+    const lower = name.toLowerCase();
+    if (o.secret && lower === secretHeader) {
+      problems.push(`${label} headers contain '${name}', the header that carries its secret; remove it from headers`);
+    } else if (CREDENTIAL_HEADERS.includes(lower)) {
+      problems.push(`${label} headers contain '${name}', a credential, which would be stored in plain text in the function's configuration; `
+        + `pass it as secret (a Secrets Manager secret) with secretHeaderName: '${lower}'`);
+    }
+    if (resolvesToSecret(value)) {
+      problems.push(`${label} header '${name}' holds a secret value, which would be stored in plain text in the function's configuration; `
+        + 'pass the secret itself as secret with secretHeaderName instead');
+    }
+  }
+  if (o.body !== undefined && resolvesToSecret(o.body)) {
+    problems.push(`${label} body holds a secret value, which would be stored in plain text in the function's configuration; send credentials in a header from secret`);
+  }
+  // The handler's own rules, on the spec; a failure here that the checks above missed still fails synthesis.
+  if (problems.length === 0) {
+    const spec = toSmokeCheckSpec(check);
+    problems.push(...validateSmokeChecks([{ ...spec, path: Token.isUnresolved(spec.path) ? '/' : spec.path }]));
+  }
+  return problems;
+}
+
+/**
+ * What is wrong with an expected version (a check's or the hook's), as the end of a sentence
+ * starting with its owner; undefined when it is fine or absent.
+ */
+export function expectedVersionProblem(expected: unknown): string | undefined {
+  if (expected === undefined) {
+    return undefined;
+  }
+  if (!(expected instanceof ExpectedVersion)) {
+    const shown = typeof expected === 'string' ? `'${expected}'` : JSON.stringify(expected);
+    return `expectedVersion must be an ExpectedVersion, got ${shown}; pass ExpectedVersion.of(${typeof expected === 'string' ? shown : '\'1.2.3\''}) `
+      + 'or ExpectedVersion.fromDeployedEnvironment()';
+  }
+  const { _value: value, _variable: variable } = expected;
+  if (value !== undefined && !Token.isUnresolved(value) && value.trim() === '') {
+    return 'expectedVersion is empty; pass the version the new tasks report, or ExpectedVersion.fromDeployedEnvironment() to follow each release';
+  }
+  if (variable !== undefined && !Token.isUnresolved(variable) && !ENVIRONMENT_VARIABLE_NAME.test(variable)) {
+    return `expectedVersion reads the deployed environment variable '${variable}', which is not an environment variable name; `
+      + `use letters, digits and '_', not starting with a digit, e.g. '${DEFAULT_RELEASE_VERSION_VARIABLE}'`;
+  }
+  return undefined;
+}
+
+/** Problems of the list as a whole: none, or the same name twice. */
+export function smokeCheckListProblems(checks: readonly SmokeCheck[]): string[] {
+  if (checks.length === 0) {
+    return ['a smoke test needs at least one check; add one, e.g. SmokeCheck.get(\'/health\')'];
+  }
+  const problems: string[] = [];
+  const seen = new Set<string>();
+  for (const check of checks) {
+    if (seen.has(check.name)) {
+      problems.push(`smoke check "${check.name}" is defined twice; give each check its own name`);
+    }
+    seen.add(check.name);
+  }
+  return problems;
+}
+
+function known(duration: Duration | undefined): number | undefined {
+  return duration === undefined || duration.isUnresolved() ? undefined : duration.toMilliseconds() / 1000;
+}

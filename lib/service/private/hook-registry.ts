@@ -1,0 +1,86 @@
+/**
+ * The hooks of one BlueGreenService: registration rules, the permissions each hook needs to take
+ * part in a deployment, and the AppSpec that lists them.
+ */
+import { Lazy, Resource, Stack, Tokenization } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct, IConstruct } from 'constructs';
+import type { AppSpecOptions, ILifecycleHook } from '../lifecycle-hook';
+import type { BlueGreenService } from '../blue-green-service';
+import { TASK_DEFINITION_PLACEHOLDER, renderAppSpecYaml, sortHooks } from './appspec';
+import { recordPropProblem } from '../../private/validation';
+
+/** The call a hook makes to tell CodeDeploy how it went. */
+export const REPORT_HOOK_STATUS_ACTION = 'codedeploy:PutLifecycleEventHookExecutionStatus';
+
+export class HookRegistry {
+  private readonly registered: ILifecycleHook[] = [];
+
+  constructor(private readonly service: BlueGreenService) {}
+
+  /** The hooks in lifecycle order. */
+  public get hooks(): ILifecycleHook[] {
+    return sortHooks(this.registered);
+  }
+
+  public add(hook: ILifecycleHook): void {
+    if (this.registered.includes(hook)) {
+      return;
+    }
+    const service = this.service;
+    const taken = this.registered.find((other) => other.lifecycleEvent === hook.lifecycleEvent);
+    if (taken) {
+      // Recorded on the service and left out: synthesis reports every problem of the app at once.
+      recordPropProblem(service, 'hook', `${hook.lifecycleEvent} already runs ${describeHook(taken)}, cannot also run ${describeHook(hook)}; `
+        + 'CodeDeploy runs one function per lifecycle event: combine the two in one function, or set another lifecycleEvent on one of them');
+      return;
+    }
+    if (Resource.isOwnedResource(hook.function) && Stack.of(hook.function) !== Stack.of(service)) {
+      recordPropProblem(service, 'hook', `${describeHook(hook)} has its function in stack ${Stack.of(hook.function).stackName} `
+        + `but the service is in stack ${Stack.of(service).stackName}; the deployment group and the function refer to each other, `
+        + 'so define the function in the service\'s stack (or import it there by ARN)');
+      return;
+    }
+    grantReportHookStatus(hook.function, service);
+    // AWSCodeDeployRoleForECS lets CodeDeploy invoke functions named CodeDeployHook_* only. An
+    // identity-based grant on the deployment group's role covers any name, and imported functions
+    // too. CodeDeploy invokes the name the AppSpec gives, so the unqualified ARN is enough.
+    iam.Grant.addToPrincipal({
+      grantee: service.deploymentGroup.role,
+      actions: ['lambda:InvokeFunction'],
+      resourceArns: [hook.function.functionArn],
+    });
+    this.registered.push(hook);
+  }
+
+  /** `appspec.yaml`, rendered at synthesis so that hooks added later are listed too. */
+  public renderAppSpec(options: AppSpecOptions): string {
+    const service = this.service;
+    return Lazy.string({
+      produce: () => renderAppSpecYaml({
+        taskDefinition: options.taskDefinition?.taskDefinitionArn ?? TASK_DEFINITION_PLACEHOLDER,
+        containerName: service.containerName,
+        containerPort: Tokenization.stringifyNumber(service.containerPort),
+        platformVersion: options.platformVersion,
+        hooks: this.registered.map((hook) => ({ lifecycleEvent: hook.lifecycleEvent, functionName: hook.function.functionName })),
+      }),
+    });
+  }
+}
+
+/**
+ * Lets `grantee` report a hook's status on the service's deployment group, and no other.
+ * AWS scopes `PutLifecycleEventHookExecutionStatus` by deployment group.
+ */
+export function grantReportHookStatus(grantee: iam.IGrantable, service: BlueGreenService): iam.Grant {
+  return iam.Grant.addToPrincipal({
+    grantee,
+    actions: [REPORT_HOOK_STATUS_ACTION],
+    resourceArns: [service.deploymentGroup.deploymentGroupArn],
+  });
+}
+
+function describeHook(hook: ILifecycleHook): string {
+  const construct: IConstruct = hook instanceof Construct ? hook : hook.function;
+  return construct.node.path;
+}
