@@ -1,3 +1,4 @@
+export * from './blue-green-service-base';
 export * from './blue-green-service';
 export * from './traffic-shifting';
 export * from './lifecycle-event';

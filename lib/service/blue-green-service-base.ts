@@ -1,0 +1,104 @@
+import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { IConstruct } from 'constructs';
+import type { RollbackAlarms } from '../alarms/rollback-alarms';
+import type { AppSpecOptions, ILifecycleHook } from './lifecycle-hook';
+import type { TrafficShifting } from './traffic-shifting';
+
+/**
+ * A service CodeDeploy deploys blue/green behind an Application Load Balancer: what hooks,
+ * pipeline stages and dashboards need of it. `BlueGreenService` defines one;
+ * `BlueGreenService.fromBlueGreenServiceAttributes()` imports one defined in another stack or app.
+ */
+export interface IBlueGreenService extends IConstruct {
+  /** The name people read in alarms, notifications and dashboards. */
+  readonly serviceName: string;
+  /** The cluster the service runs in. */
+  readonly cluster: ecs.ICluster;
+  /** The ECS service, with the `CODE_DEPLOY` deployment controller. */
+  readonly service: ecs.IBaseService;
+  /** The task definition the pipeline renders `taskdef.json` from and migrations run. */
+  readonly taskDefinition: ecs.TaskDefinition;
+  /** The application container of `taskDefinition`. */
+  readonly container: ecs.ContainerDefinition;
+  /** The name of the application container; AppSpec files refer to it. */
+  readonly containerName: string;
+  /** The port the container listens on. */
+  readonly containerPort: number;
+  /**
+   * The log group of the container.
+   * @default - not known: hooks that read the container's logs cannot
+   */
+  readonly logGroup?: logs.ILogGroup;
+  /**
+   * The awslogs stream prefix; a task's stream is `<prefix>/<containerName>/<taskId>`.
+   * @default - not known
+   */
+  readonly logStreamPrefix?: string;
+  /** The VPC the service runs in. */
+  readonly vpc: ec2.IVpc;
+  /** The subnets the tasks run in; one-off tasks such as migrations use them too. */
+  readonly serviceSubnets: ec2.SubnetSelection;
+  /** The load balancer of the listeners. */
+  readonly loadBalancer: elbv2.IApplicationLoadBalancer;
+  /** The full name of the load balancer (`app/<name>/<id>`), as CloudWatch dimensions use it. */
+  readonly loadBalancerFullName: string;
+  /** The listener that serves production traffic. */
+  readonly productionListener: elbv2.IApplicationListener;
+  /** The listener that reaches the new version before production traffic does. */
+  readonly testListener: elbv2.IApplicationListener;
+  /** Port of the test listener. */
+  readonly testListenerPort: number;
+  /** Whether the listeners speak HTTPS. */
+  readonly https: boolean;
+  /** The target group production traffic starts on. */
+  readonly blueTargetGroup: elbv2.IApplicationTargetGroup;
+  /** The target group the new version starts on. */
+  readonly greenTargetGroup: elbv2.IApplicationTargetGroup;
+  /** The CodeDeploy deployment group. */
+  readonly deploymentGroup: codedeploy.IEcsDeploymentGroup;
+  /** A link to the deployment group in the CodeDeploy console. */
+  readonly deploymentGroupConsoleUrl: string;
+  /**
+   * The production URL.
+   * @default - not known
+   */
+  readonly url?: string;
+  /** The test listener URL, e.g. `http://my-alb-123.eu-west-1.elb.amazonaws.com:8080`. */
+  readonly testUrl: string;
+  /**
+   * How production traffic moves to the new version.
+   * @default - not known: the metric gate needs `trafficShiftingKind`
+   */
+  readonly trafficShifting?: TrafficShifting;
+  /**
+   * The alarms that stop and roll back a deployment of this service.
+   * @default - not known: the dashboard shows no alarm lines or status
+   */
+  readonly rollbackAlarms?: RollbackAlarms;
+  /** The hooks added so far, in the order CodeDeploy runs them. */
+  readonly hooks: ILifecycleHook[];
+
+  /**
+   * Runs `hook` at its lifecycle event in every deployment of this service: lets CodeDeploy
+   * invoke its function, lets the function report its status on this deployment group only,
+   * and lists it in the AppSpec file.
+   */
+  addHook(hook: ILifecycleHook): void;
+
+  /**
+   * Lets `grantee` report a hook's status (`codedeploy:PutLifecycleEventHookExecutionStatus`)
+   * on this service's deployment group, and no other.
+   */
+  grantReportHookStatus(grantee: iam.IGrantable): iam.Grant;
+
+  /** Lets `other` reach the test listener, e.g. a hook function in the VPC. */
+  allowTestListenerFrom(other: ec2.IConnectable, description?: string): void;
+
+  /** The AppSpec file (`appspec.yaml`) of this service's deployments, listing every hook. */
+  renderAppSpec(options?: AppSpecOptions): string;
+}
