@@ -15,19 +15,15 @@ import {
   withRollbackEvents,
 } from './private/deployment-group';
 import { containerInsightsSetting } from './private/container-insights';
-import { loadBalancerFullName, targetGroupFullName } from '../private/metric-dimensions';
 import {
-  DESIRED_TASKS_ID,
-  RUNNING_TASKS_ID,
-  errorRateExpression,
-  errorsId,
-  latencyExpression,
-  latencyId,
-  requestsId,
-  runningTaskPercentExpression,
-  unhealthyId,
-  unhealthyTargetsExpression,
-} from './private/expressions';
+  WorstTargetGroupOptions,
+  metricRequestCount,
+  runningTaskPercent,
+  worstTarget5xxErrorRate,
+  worstTargetResponseTime,
+  worstUnhealthyHostCount,
+  CONTAINER_INSIGHTS_NAMESPACE,
+} from '../private/metrics';
 import { fatalLogFilterId, filterPatternProblem } from './private/filter-pattern';
 import {
   anomalyLatencyCriterion,
@@ -52,9 +48,6 @@ export type { RollbackAlarmsOptions } from './rollback-alarms-options';
 
 /** Namespace of the metric the fatal-log metric filters publish. */
 const FATAL_LOG_NAMESPACE = 'EcsRelease';
-
-/** Namespace of the task counts Container Insights publishes for ECS services. */
-const CONTAINER_INSIGHTS_NAMESPACE = 'ECS/ContainerInsights';
 
 /** Each target group contributes two metrics to an alarm, and an alarm may use at most 10. */
 const MAX_TARGET_GROUPS = 5;
@@ -309,20 +302,10 @@ export class RollbackAlarms extends Construct {
    *
    * @default - over `period`
    */
-  public metricTarget5xxErrorRate(options: cloudwatch.MetricOptions = {}): cloudwatch.IMetric {
-    this.requireTargetGroups();
-    const period = options.period ?? this.period;
-    const usingMetrics: Record<string, cloudwatch.IMetric> = {};
-    this.targetGroups.forEach((tg, i) => {
-      usingMetrics[requestsId(i + 1)] = this.targetGroupMetric(tg, 'RequestCount', 'Sum', period);
-      usingMetrics[errorsId(i + 1)] = this.targetGroupMetric(tg, 'HTTPCode_Target_5XX_Count', 'Sum', period);
-    });
-    return new cloudwatch.MathExpression({
-      expression: errorRateExpression(this.targetGroups.length, num(this.minRequestCount)),
-      usingMetrics,
-      period,
+  public metricTarget5xxErrorRate(options: cloudwatch.MetricOptions = {}): cloudwatch.MathExpression {
+    return worstTarget5xxErrorRate({
+      ...this.worstTargetGroupOptions(options),
       label: options.label ?? `${this.serviceName}: target 5xx rate (%)`,
-      color: options.color,
     });
   }
 
@@ -332,20 +315,10 @@ export class RollbackAlarms extends Construct {
    *
    * @default - over `period`
    */
-  public metricTargetResponseTime(options: cloudwatch.MetricOptions = {}): cloudwatch.IMetric {
-    this.requireTargetGroups();
-    const period = options.period ?? this.period;
-    const usingMetrics: Record<string, cloudwatch.IMetric> = {};
-    this.targetGroups.forEach((tg, i) => {
-      usingMetrics[requestsId(i + 1)] = this.targetGroupMetric(tg, 'RequestCount', 'Sum', period);
-      usingMetrics[latencyId(i + 1)] = this.targetGroupMetric(tg, 'TargetResponseTime', 'p99', period);
-    });
-    return new cloudwatch.MathExpression({
-      expression: latencyExpression(this.targetGroups.length, num(this.minRequestCount)),
-      usingMetrics,
-      period,
+  public metricTargetResponseTime(options: cloudwatch.MetricOptions = {}): cloudwatch.MathExpression {
+    return worstTargetResponseTime({
+      ...this.worstTargetGroupOptions(options),
       label: options.label ?? `${this.serviceName}: target response time p99 (s)`,
-      color: options.color,
     });
   }
 
@@ -354,20 +327,20 @@ export class RollbackAlarms extends Construct {
    *
    * @default - maximum over `period`
    */
-  public metricUnHealthyHostCount(options: cloudwatch.MetricOptions = {}): cloudwatch.IMetric {
-    this.requireTargetGroups();
-    const period = options.period ?? this.period;
-    const usingMetrics: Record<string, cloudwatch.IMetric> = {};
-    this.targetGroups.forEach((tg, i) => {
-      usingMetrics[unhealthyId(i + 1)] = this.targetGroupMetric(tg, 'UnHealthyHostCount', 'Maximum', period);
-    });
-    return new cloudwatch.MathExpression({
-      expression: unhealthyTargetsExpression(this.targetGroups.length),
-      usingMetrics,
-      period,
+  public metricUnhealthyHostCount(options: cloudwatch.MetricOptions = {}): cloudwatch.MathExpression {
+    return worstUnhealthyHostCount({
+      ...this.worstTargetGroupOptions(options),
       label: options.label ?? `${this.serviceName}: unhealthy targets`,
-      color: options.color,
     });
+  }
+
+  /**
+   * The unhealthy targets of the worse target group.
+   *
+   * @deprecated use metricUnhealthyHostCount
+   */
+  public metricUnHealthyHostCount(options: cloudwatch.MetricOptions = {}): cloudwatch.MathExpression {
+    return this.metricUnhealthyHostCount(options);
   }
 
   /**
@@ -399,31 +372,32 @@ export class RollbackAlarms extends Construct {
    *
    * @default - averages over `period`
    */
-  public metricRunningTaskPercent(options: cloudwatch.MetricOptions = {}): cloudwatch.IMetric {
+  public metricRunningTaskPercent(options: cloudwatch.MetricOptions = {}): cloudwatch.MathExpression {
     if (!this.service) {
       throw propError(this, 'service', 'is not set, so there is no running-task metric; pass the ECS service');
     }
-    const period = options.period ?? this.period;
-    const dimensionsMap = { ClusterName: this.service.cluster.clusterName, ServiceName: this.service.serviceName };
-    const taskCount = (metricName: string) => new cloudwatch.Metric({
-      namespace: CONTAINER_INSIGHTS_NAMESPACE,
-      metricName,
-      dimensionsMap,
-      // Both are gauges sampled about once a minute; over a longer period the average is the
-      // share of task-minutes, so a short dip weighs in proportion to its length.
-      statistic: 'Average',
-      period,
-    });
-    return new cloudwatch.MathExpression({
-      expression: runningTaskPercentExpression(),
-      usingMetrics: {
-        [RUNNING_TASKS_ID]: taskCount('RunningTaskCount'),
-        [DESIRED_TASKS_ID]: taskCount('DesiredTaskCount'),
-      },
-      period,
+    return runningTaskPercent(this.service, {
+      period: options.period ?? this.period,
       label: options.label ?? `${this.serviceName}: running tasks (% of desired)`,
       color: options.color,
     });
+  }
+
+  private worstTargetGroupOptions(options: cloudwatch.MetricOptions): WorstTargetGroupOptions {
+    if (this.targetGroups.length === 0) {
+      throw propError(this, 'targetGroups', 'is empty, so there is no target-group metric; pass the blue and green target groups');
+    }
+    const sources = this.targetGroups.map(targetGroup => {
+      const source = { targetGroup, loadBalancer: this.loadBalancer };
+      try {
+        metricRequestCount(source);
+      } catch (e) {
+        throw propError(this, 'targetGroups', `target group ${targetGroup.node.path} does not know its load balancer yet (${(e as Error).message}); `
+          + 'create RollbackAlarms after the listeners that forward to the target groups, or pass loadBalancer');
+      }
+      return source;
+    });
+    return { sources, minRequestCount: this.minRequestCount, period: options.period ?? this.period, label: '', color: options.color };
   }
 
   private createErrorRateAlarm(maxPercent: number): cloudwatch.Alarm {
@@ -481,7 +455,7 @@ export class RollbackAlarms extends Construct {
       alarmName: this.alarmName(unhealthyTargetsCriterion(num(maxUnhealthy), this.windowLabel())),
       alarmDescription: this.describe(`more than ${num(maxUnhealthy)} targets of a target group are unhealthy `
         + `(UnHealthyHostCount, maximum) ${this.windowText()}.`),
-      metric: this.metricUnHealthyHostCount(),
+      metric: this.metricUnhealthyHostCount(),
       threshold: maxUnhealthy,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       evaluationPeriods: this.evaluationPeriods,
@@ -553,30 +527,6 @@ export class RollbackAlarms extends Construct {
         }),
       },
     });
-  }
-
-  private targetGroupMetric(tg: elbv2.IApplicationTargetGroup, metricName: string, statistic: string, period: Duration): cloudwatch.Metric {
-    if (this.loadBalancer) {
-      return new cloudwatch.Metric({
-        namespace: 'AWS/ApplicationELB',
-        metricName,
-        dimensionsMap: { LoadBalancer: loadBalancerFullName(this.loadBalancer), TargetGroup: targetGroupFullName(tg) },
-        statistic,
-        period,
-      });
-    }
-    try {
-      return tg.metrics.custom(metricName, { statistic, period });
-    } catch (e) {
-      throw propError(this, 'targetGroups', `target group ${tg.node.path} does not know its load balancer yet (${(e as Error).message}); `
-        + 'create RollbackAlarms after the listeners that forward to the target groups, or pass loadBalancer');
-    }
-  }
-
-  private requireTargetGroups(): void {
-    if (this.targetGroups.length === 0) {
-      throw propError(this, 'targetGroups', 'is empty, so there is no target-group metric; pass the blue and green target groups');
-    }
   }
 
   private alarmName(criterion: string): string {

@@ -172,7 +172,7 @@ describe('running-task shortfall', () => {
 
   test('the metric for dashboards is the expression the alarm watches', () => {
     const { alarms } = setup();
-    const metric = alarms.metricRunningTaskPercent({ period: Duration.minutes(5) }) as cloudwatch.MathExpression;
+    const metric = alarms.metricRunningTaskPercent({ period: Duration.minutes(5) });
     expect(metric.expression).toBe('IF(desired > 0, 100 * running / desired, 100)');
     expect(metric.period.toMinutes()).toBe(5);
     expect(metric.label).toBe('orders-api: running tasks (% of desired)');

@@ -507,12 +507,16 @@ describe('more alarms than CodeDeploy accepts', () => {
 describe('metrics for dashboards', () => {
   test('are the expressions the alarms watch', () => {
     const { stack, alarms } = setup();
-    const rate = stack.resolve((alarms.metricTarget5xxErrorRate() as cloudwatch.MathExpression).expression);
+    const rate = stack.resolve(alarms.metricTarget5xxErrorRate().expression);
     expect(rate).toContain('MAX([IF(FILL(requests1, 0) >= 20');
-    const latency = alarms.metricTargetResponseTime({ period: Duration.minutes(5) }) as cloudwatch.MathExpression;
+    const latency = alarms.metricTargetResponseTime({ period: Duration.minutes(5) });
+    expect(latency).toBeInstanceOf(cloudwatch.MathExpression);
     expect(latency.period.toMinutes()).toBe(5);
     expect(latency.label).toBe('orders-api: target response time p99 (s)');
-    expect((alarms.metricUnHealthyHostCount() as cloudwatch.MathExpression).expression).toBe('MAX([FILL(unhealthy1, 0), FILL(unhealthy2, 0)])');
+    expect(alarms.metricUnhealthyHostCount().expression).toBe('MAX([FILL(unhealthy1, 0), FILL(unhealthy2, 0)])');
+    // The deprecated spelling returns the same metric.
+    expect(stack.resolve(alarms.metricUnHealthyHostCount().toMetricConfig()))
+      .toEqual(stack.resolve(alarms.metricUnhealthyHostCount().toMetricConfig()));
     const fatal = alarms.metricFatalLogLines();
     expect([fatal.namespace, fatal.metricName, fatal.statistic]).toEqual(['EcsRelease', 'FatalLogLines/OrdersStack/orders-api', 'Sum']);
   });

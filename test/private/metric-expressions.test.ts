@@ -10,7 +10,7 @@ import {
   unhealthyId,
   unhealthyTargetsExpression,
   worstOf,
-} from '../../../lib/alarms/private/expressions';
+} from '../../lib/private/metric-expressions';
 
 test('metric ids are valid CloudWatch ids, numbered per target group', () => {
   for (const id of [requestsId(1), errorsId(2), latencyId(3), unhealthyId(5), RUNNING_TASKS_ID, DESIRED_TASKS_ID]) {

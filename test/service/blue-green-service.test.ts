@@ -279,8 +279,6 @@ describe('BlueGreenService', () => {
     const cases: Array<[cloudwatch.IMetric, string, string]> = [
       [service.metricRequestCount(), 'SUM', 'RequestCount'],
       [service.metricTarget5xxCount(), 'SUM', 'HTTPCode_Target_5XX_Count'],
-      [service.metricTargetResponseTime(), 'MAX', 'TargetResponseTime'],
-      [service.metricUnhealthyHostCount(), 'SUM', 'UnHealthyHostCount'],
     ];
     for (const [metric, fn, name] of cases) {
       const config = metric.toMetricConfig().mathExpression!;
@@ -291,7 +289,12 @@ describe('BlueGreenService', () => {
       expect(green.metricName).toBe(name);
       expect(stack.resolve(blue.dimensions)).not.toEqual(stack.resolve(green.dimensions));
     }
-    expect(service.metricTargetResponseTime().toMetricConfig().mathExpression!.usingMetrics.blue.toMetricConfig().metricStat!.statistic).toBe('p99');
+    // Response time and unhealthy targets are what the rollback alarms watch: the worse target group.
+    expect(stack.resolve(service.metricTargetResponseTime().toMetricConfig()))
+      .toEqual(stack.resolve(service.rollbackAlarms.metricTargetResponseTime().toMetricConfig()));
+    expect(stack.resolve(service.metricUnhealthyHostCount().toMetricConfig()))
+      .toEqual(stack.resolve(service.rollbackAlarms.metricUnhealthyHostCount().toMetricConfig()));
+    expect(service.metricTargetResponseTime().toMetricConfig().mathExpression!.usingMetrics.latency1.toMetricConfig().metricStat!.statistic).toBe('p99');
   });
 
   describe('traffic shifting', () => {

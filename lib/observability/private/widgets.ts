@@ -2,7 +2,9 @@ import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import type { ReleasePipeline } from '../../pipeline/release-pipeline';
-import { targetGroupFullName } from '../../private/metric-dimensions';
+import {
+  TargetGroupSource, metricHttpCodeTarget, metricRequestCount, metricTargetResponseTime, metricTaskCount, metricUnhealthyHostCount,
+} from '../../private/metrics';
 import { consoleUrl } from '../../private/console-url';
 import {
   changeFailureRateQuery, deploymentFrequencyQuery, leadTimeQuery, recentDeploymentsQuery, recentReleasesQuery,
@@ -61,7 +63,7 @@ export class ServiceSection implements DashboardSection {
     return new cloudwatch.GraphWidget({
       title: `${this.service.serviceName}: requests per target group`,
       width: 8,
-      left: this.perTargetGroup(tg => this.targetGroupMetric(tg, 'RequestCount', 'Sum')),
+      left: this.perTargetGroup(tg => metricRequestCount(this.source(tg), { period: this.period })),
       stacked: true,
       leftYAxis: { min: 0, showUnits: false },
     });
@@ -75,8 +77,8 @@ export class ServiceSection implements DashboardSection {
         // No 5xx datapoint in a minute without errors, hence FILL; no value without requests.
         expression: `100 * FILL(${name}Errors, 0) / ${name}Requests`,
         usingMetrics: {
-          [`${name}Requests`]: this.targetGroupMetric(tg, 'RequestCount', 'Sum'),
-          [`${name}Errors`]: this.targetGroupMetric(tg, 'HTTPCode_Target_5XX_Count', 'Sum'),
+          [`${name}Requests`]: metricRequestCount(this.source(tg), { period: this.period }),
+          [`${name}Errors`]: metricHttpCodeTarget(this.source(tg), elbv2.HttpCodeTarget.TARGET_5XX_COUNT, { period: this.period }),
         },
         period: this.period,
       })),
@@ -89,7 +91,7 @@ export class ServiceSection implements DashboardSection {
     return new cloudwatch.GraphWidget({
       title: `${this.service.serviceName}: target response time p99 (s) per target group`,
       width: 8,
-      left: this.perTargetGroup(tg => this.targetGroupMetric(tg, 'TargetResponseTime', 'p99')),
+      left: this.perTargetGroup(tg => metricTargetResponseTime(this.source(tg), { period: this.period })),
       // An anomaly-detection alarm has no fixed threshold to draw; its band shows on the alarm.
       leftAnnotations: thresholdLines(this.service.rollbackAlarms.latencyAlarm),
       leftYAxis: { min: 0, showUnits: false },
@@ -100,7 +102,7 @@ export class ServiceSection implements DashboardSection {
     return new cloudwatch.GraphWidget({
       title: `${this.service.serviceName}: unhealthy targets per target group`,
       width: 8,
-      left: this.perTargetGroup(tg => this.targetGroupMetric(tg, 'UnHealthyHostCount', 'Maximum')),
+      left: this.perTargetGroup(tg => metricUnhealthyHostCount(this.source(tg), { period: this.period })),
       leftAnnotations: thresholdLines(this.service.rollbackAlarms.unhealthyTargetsAlarm),
       leftYAxis: { min: 0, showUnits: false },
     });
@@ -109,15 +111,8 @@ export class ServiceSection implements DashboardSection {
   /** Running, desired and pending tasks (Container Insights), and the running share the alarm watches. */
   private tasks(): cloudwatch.IWidget {
     const service = this.service.service;
-    const taskCount = (metricName: string, label: string, color?: string) => new cloudwatch.Metric({
-      namespace: 'ECS/ContainerInsights',
-      metricName,
-      dimensionsMap: { ClusterName: service.cluster.clusterName, ServiceName: service.serviceName },
-      statistic: 'Average',
-      period: this.period,
-      label,
-      color,
-    });
+    const taskCount = (metricName: string, label: string, color?: string) =>
+      metricTaskCount(service, metricName, { period: this.period, label, color });
     const shortfallAlarm = this.service.rollbackAlarms.runningTaskShortfallAlarm;
     return new cloudwatch.GraphWidget({
       title: `${this.service.serviceName}: running vs desired tasks`,
@@ -169,14 +164,8 @@ export class ServiceSection implements DashboardSection {
     ];
   }
 
-  private targetGroupMetric(tg: elbv2.IApplicationTargetGroup, metricName: string, statistic: string): cloudwatch.Metric {
-    return new cloudwatch.Metric({
-      namespace: 'AWS/ApplicationELB',
-      metricName,
-      dimensionsMap: { LoadBalancer: this.service.loadBalancerFullName, TargetGroup: targetGroupFullName(tg) },
-      statistic,
-      period: this.period,
-    });
+  private source(targetGroup: elbv2.IApplicationTargetGroup): TargetGroupSource {
+    return { targetGroup, loadBalancer: this.service.loadBalancer };
   }
 }
 
