@@ -1,5 +1,3 @@
-import * as fs from 'fs';
-import * as path from 'path';
 import {
   Annotations, ArnFormat, AspectPriority, Aspects, Duration, Lazy, Names, RemovalPolicy, Stack, Token, Validations,
 } from 'aws-cdk-lib';
@@ -26,6 +24,7 @@ import { NOTIFIED_FAILURE_STATES, NotifiedDeploymentGroup, RELEASE_NOTIFIER_CONF
 import { consoleUrl } from '../private/console-url';
 import { grantDeploymentTargetReads, grantDescribeServiceTaskSets, grantDescribeTaskDefinitions } from '../private/deployment-target-grants';
 import { defaultPolicyOf } from '../private/acknowledgements';
+import { artifactWriterBundlePath } from '../private/handler-asset';
 import { createHookFunction } from '../private/handler-function';
 import { renderTaskDefinitionRequest } from './private/taskdef';
 import { propError, recordPropProblem, reportAtSynthesis } from '../private/validation';
@@ -614,7 +613,7 @@ export class ReleasePipeline extends Construct {
   }
 
   private createBuildProject(props: ReleasePipelineProps): codebuild.PipelineProject {
-    const writer = new s3assets.Asset(this, 'ArtifactWriter', { path: artifactWriterBundle() });
+    const writer = new s3assets.Asset(this, 'ArtifactWriter', { path: artifactWriterBundlePath() });
     const buildLogs = new logs.LogGroup(this, 'BuildLogs', {
       retention: props.buildLogRetention ?? logs.RetentionDays.THREE_MONTHS,
       removalPolicy: RemovalPolicy.RETAIN,
@@ -935,23 +934,4 @@ function differs(a: string, b: string): boolean {
 
 function unique(values: string[]): string[] {
   return [...new Set(values)];
-}
-
-/** The bundled artifact writer, `assets/artifact-writer/index.js` at the package root. */
-function artifactWriterBundle(): string {
-  let dir = __dirname;
-  for (;;) {
-    const candidate = path.join(dir, 'assets', 'artifact-writer', 'index.js');
-    if (fs.existsSync(path.join(dir, 'package.json'))) {
-      if (!fs.existsSync(candidate)) {
-        throw new Error(`the bundled artifact writer is missing (expected ${candidate}); run \`npm run bundle\` in the cdk-ecs-release package (npm ci and npm run build do it too)`);
-      }
-      return candidate;
-    }
-    const parent = path.dirname(dir);
-    if (parent === dir) {
-      throw new Error(`cannot find the cdk-ecs-release package root above ${__dirname}; the package is incomplete, reinstall it`);
-    }
-    dir = parent;
-  }
 }

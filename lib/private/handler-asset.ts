@@ -46,6 +46,19 @@ export function handlerAssetPath(name: string, from: string = __dirname): string
   return dir;
 }
 
+/**
+ * The bundled artifact writer the build runs, `assets/artifact-writer/index.js` at the package root.
+ * Throws a message saying how to build it when the bundle is missing.
+ */
+export function artifactWriterBundlePath(from: string = __dirname): string {
+  const file = path.join(packageRoot(from), 'assets', 'artifact-writer', 'index.js');
+  if (!fs.existsSync(file)) {
+    throw new Error(`the bundled artifact writer is missing (expected ${file}); `
+      + 'run `npm run bundle` in the cdk-ecs-release package (npm ci and npm run build do it too)');
+  }
+  return file;
+}
+
 /** Lambda code of a bundled hook handler; its entry point is `index.handler`. */
 export function handlerCode(name: string): lambda.Code {
   return lambda.Code.fromAsset(handlerAssetPath(name));
