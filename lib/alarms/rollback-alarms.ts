@@ -11,8 +11,6 @@ import {
   ResolvedAutoRollbackConfiguration,
   alarmCount,
   rollbackConflicts,
-  withAlarmPolling,
-  withRollbackEvents,
 } from './private/deployment-group';
 import { containerInsightsSetting } from './private/container-insights';
 import {
@@ -167,13 +165,6 @@ export class RollbackAlarms extends Construct {
   private readonly attachTarget?: codedeploy.EcsDeploymentGroup;
   private readonly allAlarms: cloudwatch.IAlarm[] = [];
   private overflowAlarm?: cloudwatch.CompositeAlarm;
-  /** What the deployment group rendered before the wrapping, to check the user's own settings. */
-  private deploymentGroupRendering?: {
-    readonly resource: codedeploy.CfnDeploymentGroup;
-    readonly renderedAlarms: unknown;
-    readonly renderedRollback: unknown;
-  };
-
   constructor(scope: Construct, id: string, props: RollbackAlarmsProps) {
     super(scope, id);
 
@@ -189,11 +180,8 @@ export class RollbackAlarms extends Construct {
     this.validateProps(props);
 
     const attach = props.attachToDeploymentGroup ?? true;
-    this.attachTarget = attach && props.deploymentGroup ? this.ownedDeploymentGroup(props.deploymentGroup) : undefined;
+    this.attachTarget = attach && props.deploymentGroup ? this.attachableDeploymentGroup(props.deploymentGroup) : undefined;
     this.attachedToDeploymentGroup = this.attachTarget !== undefined;
-    if (this.attachTarget) {
-      this.wrapDeploymentGroupConfiguration(this.attachTarget);
-    }
 
     if (props.enableErrorRateAlarm ?? true) {
       this.errorRateAlarm = this.createErrorRateAlarm(props.maxErrorRatePercent ?? 1);
@@ -554,36 +542,20 @@ export class RollbackAlarms extends Construct {
     return `for ${num(evaluationPeriods)} consecutive period${plural ? 's' : ''} of ${formatDuration(this.period.toSeconds())}`;
   }
 
-  /** The deployment group as a construct of this app whose alarms can be added to. */
-  private ownedDeploymentGroup(deploymentGroup: codedeploy.IEcsDeploymentGroup): codedeploy.EcsDeploymentGroup {
-    const resource = deploymentGroup.node.defaultChild;
-    const canAdd = typeof (deploymentGroup as { addAlarm?: unknown }).addAlarm === 'function';
-    if (!canAdd || !resource || !codedeploy.CfnDeploymentGroup.isCfnDeploymentGroup(resource)) {
-      throw propError(this, 'deploymentGroup', `${deploymentGroup.node.path} is imported, so its alarms cannot be set from here; `
-        + 'set attachToDeploymentGroup: false and list deploymentGroupAlarms where the deployment group is defined');
-    }
-    return deploymentGroup as codedeploy.EcsDeploymentGroup;
-  }
-
   /**
-   * Makes the deployment group stop on unreadable alarms and roll back on failure, stop request
-   * and alarm. Wraps what `EcsDeploymentGroup` renders rather than replacing it, so its own
-   * alarms and settings are kept.
+   * The deployment group, when it is defined in this app: its `addAlarm()` lists the alarms and
+   * makes it roll back on them. An imported one cannot be changed from here, so the alarms are
+   * created but stop nothing, and a warning says so.
    */
-  private wrapDeploymentGroupConfiguration(deploymentGroup: codedeploy.EcsDeploymentGroup): void {
-    const resource = deploymentGroup.node.defaultChild as codedeploy.CfnDeploymentGroup;
-    const renderedAlarms = resource.alarmConfiguration;
-    const renderedRollback = resource.autoRollbackConfiguration;
-    resource.alarmConfiguration = Lazy.uncachedAny({
-      produce: ctx => withAlarmPolling(ctx.resolve(renderedAlarms) as ResolvedAlarmConfiguration | undefined),
-    });
-    resource.autoRollbackConfiguration = Lazy.uncachedAny({
-      produce: ctx => withRollbackEvents(
-        ctx.resolve(renderedRollback) as ResolvedAutoRollbackConfiguration | undefined,
-        alarmCount(ctx.resolve(renderedAlarms)) > 0,
-      ),
-    });
-    this.deploymentGroupRendering = { resource, renderedAlarms, renderedRollback };
+  private attachableDeploymentGroup(deploymentGroup: codedeploy.IEcsDeploymentGroup): codedeploy.EcsDeploymentGroup | undefined {
+    if (deploymentGroup instanceof codedeploy.EcsDeploymentGroup) {
+      return deploymentGroup;
+    }
+    Annotations.of(this).addWarningV2('cdk-ecs-release:importedDeploymentGroup',
+      `deployment group ${deploymentGroup.node.path} is imported, so the rollback alarms of ${this.serviceName} cannot be `
+      + 'attached to it from here: they are created, but stop no deployment. Add deploymentGroupAlarms to the deployment group '
+      + 'where it is defined, and set attachToDeploymentGroup: false to say the alarms only watch');
+    return undefined;
   }
 
   /**
@@ -612,14 +584,15 @@ export class RollbackAlarms extends Construct {
         `${this.serviceName} has no rollback alarms: every criterion is disabled and none was added; `
         + 'a deployment that hurts users will not roll back by itself');
     }
-    const rendering = this.deploymentGroupRendering;
-    if (!rendering) {
+    const resource = this.attachTarget?.node.defaultChild;
+    if (!resource || !codedeploy.CfnDeploymentGroup.isCfnDeploymentGroup(resource)) {
       return [];
     }
-    const stack = Stack.of(rendering.resource);
+    // Read only, to check what the user set on the deployment group against the alarms.
+    const stack = Stack.of(resource);
     const dgPath = this.attachTarget!.node.path;
-    const original = stack.resolve(rendering.renderedAlarms) as ResolvedAlarmConfiguration | undefined;
-    const problems = rollbackConflicts(original, stack.resolve(rendering.renderedRollback) as ResolvedAutoRollbackConfiguration | undefined)
+    const original = stack.resolve(resource.alarmConfiguration) as ResolvedAlarmConfiguration | undefined;
+    const problems = rollbackConflicts(original, stack.resolve(resource.autoRollbackConfiguration) as ResolvedAutoRollbackConfiguration | undefined)
       .map(p => `${this.node.path}: deployment group ${dgPath} ${p}`);
     if (original?.ignorePollAlarmFailure === true) {
       Annotations.of(this).addWarningV2('cdk-ecs-release:ignorePollAlarmFailure',

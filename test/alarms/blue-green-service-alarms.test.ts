@@ -27,7 +27,7 @@ describe('BlueGreenService rollback alarms', () => {
     template.hasResourceProperties('AWS::CodeDeploy::DeploymentGroup', {
       AlarmConfiguration: {
         Enabled: true,
-        IgnorePollAlarmFailure: false,
+        IgnorePollAlarmFailure: Match.absent(),
         Alarms: service.rollbackAlarms.alarms.map(a => ({ Name: { Ref: logicalId(stack, a) } })),
       },
       AutoRollbackConfiguration: {

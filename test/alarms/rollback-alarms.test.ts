@@ -333,18 +333,26 @@ describe('switches', () => {
 });
 
 describe('attaching to the deployment group', () => {
-  test('lists the alarms by name, stops on unreadable alarms, rolls back on failure, stop request and alarm', () => {
+  test('lists the alarms by name through the deployment group\'s addAlarm(), which rolls back on alarm', () => {
     const { stack, alarms } = setup();
     Template.fromStack(stack).hasResourceProperties('AWS::CodeDeploy::DeploymentGroup', {
+      // No IgnorePollAlarmFailure: CodeDeploy's default stops a deployment whose alarms it cannot read.
       AlarmConfiguration: {
         Enabled: true,
-        IgnorePollAlarmFailure: false,
+        IgnorePollAlarmFailure: Match.absent(),
         Alarms: alarms.alarms.map(a => ({ Name: refOf(stack, a) })),
       },
       AutoRollbackConfiguration: {
         Enabled: true,
-        Events: ['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_REQUEST', 'DEPLOYMENT_STOP_ON_ALARM'],
+        Events: ['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_ALARM'],
       },
+    });
+  });
+
+  test('keeps the deployment group\'s own rollback events', () => {
+    const { stack } = setup({}, { autoRollback: { stoppedDeployment: true } });
+    Template.fromStack(stack).hasResourceProperties('AWS::CodeDeploy::DeploymentGroup', {
+      AutoRollbackConfiguration: { Enabled: true, Events: ['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_REQUEST', 'DEPLOYMENT_STOP_ON_ALARM'] },
     });
   });
 
@@ -361,7 +369,7 @@ describe('attaching to the deployment group', () => {
     const svc = mockService(stack);
     new RollbackAlarms(stack, 'RollbackAlarms', { serviceName: 'orders-api', targetGroups: [svc.blue, svc.green], deploymentGroup: svc.deploymentGroup });
     Template.fromStack(stack).hasResourceProperties('AWS::CodeDeploy::DeploymentGroup', {
-      AlarmConfiguration: { Enabled: true, IgnorePollAlarmFailure: false, Alarms: Match.arrayWith([Match.objectLike({ Name: Match.anyValue() })]) },
+      AlarmConfiguration: { Enabled: true, Alarms: Match.arrayWith([Match.objectLike({ Name: Match.anyValue() })]) },
       AutoRollbackConfiguration: Match.objectLike({ Events: Match.arrayWith(['DEPLOYMENT_STOP_ON_ALARM']) }),
     });
   });
@@ -399,6 +407,24 @@ describe('attaching to the deployment group', () => {
     });
     expect(alarms.deploymentGroup).toBe(imported);
     expect(alarms.deploymentGroupAlarms).toHaveLength(3);
+  });
+
+  test('warns that the alarms of an imported deployment group stop nothing, with the fix', () => {
+    const stack = alarmTestStack();
+    const svc = mockService(stack);
+    const imported = codedeploy.EcsDeploymentGroup.fromEcsDeploymentGroupAttributes(stack, 'Imported', {
+      application: codedeploy.EcsApplication.fromEcsApplicationName(stack, 'App', 'orders'),
+      deploymentGroupName: 'orders',
+    });
+    const alarms = new RollbackAlarms(stack, 'RollbackAlarms', { serviceName: 'orders-api', targetGroups: [svc.blue, svc.green], deploymentGroup: imported });
+    expect(alarms.attachedToDeploymentGroup).toBe(false);
+    Template.fromStack(stack).hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmDescription: Match.stringLikeRegexp('^Watches orders-api \\(not attached to a deployment group\\)'),
+    });
+    Annotations.fromStack(stack).hasWarning('/OrdersStack/RollbackAlarms', 'deployment group OrdersStack/Imported is imported, so the '
+      + 'rollback alarms of orders-api cannot be attached to it from here: they are created, but stop no deployment. Add '
+      + 'deploymentGroupAlarms to the deployment group where it is defined, and set attachToDeploymentGroup: false to say the '
+      + 'alarms only watch [ack: cdk-ecs-release:importedDeploymentGroup]');
   });
 
   test('warns when the deployment group goes on while CloudWatch cannot be read', () => {
@@ -713,18 +739,6 @@ describe('validation', () => {
   test('fails when attaching is asked for without a deployment group', () => {
     fails({ deploymentGroup: undefined, attachToDeploymentGroup: true }, 'OrdersStack/RollbackAlarms: invalid attachToDeploymentGroup: '
       + 'is true but there is no deploymentGroup to attach to');
-  });
-
-  test('fails when attaching to an imported deployment group', () => {
-    const stack = alarmTestStack();
-    const svc = mockService(stack);
-    const imported = codedeploy.EcsDeploymentGroup.fromEcsDeploymentGroupAttributes(stack, 'Imported', {
-      application: codedeploy.EcsApplication.fromEcsApplicationName(stack, 'App', 'orders'),
-      deploymentGroupName: 'orders',
-    });
-    expect(() => new RollbackAlarms(stack, 'RollbackAlarms', { targetGroups: [svc.blue, svc.green], deploymentGroup: imported }))
-      .toThrow('OrdersStack/RollbackAlarms: invalid deploymentGroup: OrdersStack/Imported is imported, so its alarms cannot be set '
-        + 'from here; set attachToDeploymentGroup: false and list deploymentGroupAlarms where the deployment group is defined');
   });
 
   test('fails when a target group does not know its load balancer yet', () => {

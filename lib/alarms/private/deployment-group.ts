@@ -1,13 +1,10 @@
 /**
- * How rollback alarms are attached to a CodeDeploy deployment group's resolved configuration.
+ * What a CodeDeploy deployment group's resolved configuration says about rollback alarms.
  * Pure functions over the camelCase shapes of `CfnDeploymentGroup`, no CDK imports.
  */
 
 /** CodeDeploy accepts at most 10 alarms per deployment group. */
 export const MAX_DEPLOYMENT_GROUP_ALARMS = 10;
-
-/** The rollback events a deployment group with rollback alarms needs, in the order CodeDeploy lists them. */
-export const ROLLBACK_EVENTS = ['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_REQUEST', 'DEPLOYMENT_STOP_ON_ALARM'];
 
 /** The resolved `AlarmConfiguration` of a deployment group. */
 export interface ResolvedAlarmConfiguration {
@@ -20,32 +17,6 @@ export interface ResolvedAlarmConfiguration {
 export interface ResolvedAutoRollbackConfiguration {
   readonly enabled?: unknown;
   readonly events?: unknown;
-}
-
-/**
- * The alarm configuration with `ignorePollAlarmFailure` made explicit: a deployment stops
- * when CodeDeploy cannot read the alarms, unless the deployment group says otherwise.
- */
-export function withAlarmPolling(config: ResolvedAlarmConfiguration | undefined): ResolvedAlarmConfiguration | undefined {
-  if (config === undefined || config.alarms === undefined || config.alarms.length === 0) {
-    return config;
-  }
-  return { ...config, ignorePollAlarmFailure: config.ignorePollAlarmFailure ?? false };
-}
-
-/**
- * The auto-rollback configuration with the three events a deployment watched by rollback
- * alarms needs: on failure, on a stop request, and (when there are alarms) on alarm.
- * Events already there are kept; the order is CodeDeploy's.
- */
-export function withRollbackEvents(config: ResolvedAutoRollbackConfiguration | undefined, hasAlarms: boolean): ResolvedAutoRollbackConfiguration {
-  const existing = Array.isArray(config?.events) ? (config.events as unknown[]) : [];
-  const wanted = ROLLBACK_EVENTS.filter(e => hasAlarms || e !== 'DEPLOYMENT_STOP_ON_ALARM');
-  const events = [
-    ...wanted,
-    ...existing.filter(e => typeof e !== 'string' || !wanted.includes(e)),
-  ];
-  return { enabled: true, events };
 }
 
 /**
