@@ -1,13 +1,13 @@
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import type { BlueGreenService } from '../service/blue-green-service';
+import type { IBlueGreenService } from '../service/blue-green-service-base';
 import { LifecycleEvent } from '../service/lifecycle-event';
 import type { ILifecycleHook } from '../service/lifecycle-hook';
 
 /** Properties of a {@link CustomHook}. */
 export interface CustomHookProps {
   /** The service whose deployments run the hook. */
-  readonly service: BlueGreenService;
+  readonly service: IBlueGreenService;
 
   /**
    * Your function. CodeDeploy invokes it with `{ DeploymentId, LifecycleEventHookExecutionId }`;

@@ -1,11 +1,11 @@
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import type { BlueGreenService } from '../service/blue-green-service';
+import type { IBlueGreenService } from '../service/blue-green-service-base';
 
 /** Properties every hook of this library takes. */
 export interface HookFunctionOptions {
   /** The service whose deployments run the hook. The hook adds itself to it. */
-  readonly service: BlueGreenService;
+  readonly service: IBlueGreenService;
 
   /**
    * How long the hook function's logs are kept; each run logs one line per decision, which is

@@ -13,6 +13,7 @@ import {
 import { addAcknowledgedStatement } from '../private/acknowledgements';
 import { createHookFunction, grantSelfInvoke } from '../private/handler-function';
 import { checkIntegerRange, checkNumberRange, propError } from '../private/validation';
+import { targetGroupFullName } from '../private/metric-dimensions';
 import { TrafficShiftingKind } from '../service/traffic-shifting';
 import { HookFunctionOptions } from './hook-options';
 import { LifecycleEvent } from '../service/lifecycle-event';
@@ -181,7 +182,7 @@ export class MetricGateHook extends Construct implements ILifecycleHook {
     }
     const config: MetricGateHookConfig = {
       loadBalancerFullName: service.loadBalancerFullName,
-      targetGroupFullNames: [service.blueTargetGroup.targetGroupFullName, service.greenTargetGroup.targetGroupFullName],
+      targetGroupFullNames: [targetGroupFullName(service.blueTargetGroup), targetGroupFullName(service.greenTargetGroup)],
       trafficShift,
       bakeWindowSeconds: bakeWindow.toSeconds(),
       lookbackSeconds: lookback.toSeconds(),
@@ -218,7 +219,7 @@ export class MetricGateHook extends Construct implements ILifecycleHook {
   }
 
   private trafficShiftMode(props: MetricGateHookProps): TrafficShiftMode {
-    const kind = props.trafficShiftingKind ?? props.service.trafficShifting.kind;
+    const kind = props.trafficShiftingKind ?? props.service.trafficShifting?.kind;
     switch (kind) {
       case TrafficShiftingKind.ALL_AT_ONCE:
         return 'all-at-once';
@@ -229,7 +230,7 @@ export class MetricGateHook extends Construct implements ILifecycleHook {
       default:
         // The kind is unknown: a custom configuration, or one imported under a name of the user's.
         // An error, not a guess: the wrong window compares the wrong traffic.
-        throw propError(this, 'trafficShiftingKind', `is required: the service uses ${props.service.trafficShifting.describe()}, `
+        throw propError(this, 'trafficShiftingKind', `is required: the service uses ${props.service.trafficShifting?.describe() ?? 'a deployment configuration not known here'}, `
           + 'whose way of shifting traffic cannot be read at synthesis; set trafficShiftingKind to ALL_AT_ONCE, CANARY or LINEAR, '
           + 'or pass the kind to TrafficShifting.fromDeploymentConfig');
     }

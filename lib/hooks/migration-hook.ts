@@ -11,6 +11,7 @@ import { addAcknowledgedStatement } from '../private/acknowledgements';
 import { createHookFunction, grantSelfInvoke } from '../private/handler-function';
 import { propError } from '../private/validation';
 import { HookFunctionOptions } from './hook-options';
+import type { IBlueGreenService } from '../service/blue-green-service-base';
 import { LifecycleEvent } from '../service/lifecycle-event';
 import { ILifecycleHook } from '../service/lifecycle-hook';
 import { grantDeploymentTargetReads, grantDescribeServiceTaskSets } from '../private/deployment-target-grants';
@@ -104,7 +105,8 @@ export class MigrationHook extends Construct implements ILifecycleHook {
     this.command = [...props.command];
 
     const stack = Stack.of(this);
-    const securityGroups = props.securityGroups ?? service.service.connections.securityGroups;
+    const securityGroups = props.securityGroups ?? this.serviceSecurityGroups(service);
+    const serviceLogGroup = this.serviceLogGroup(service);
     const config: MigrationHookConfig = {
       clusterArn: service.cluster.clusterArn,
       serviceName: service.service.serviceName,
@@ -117,7 +119,7 @@ export class MigrationHook extends Construct implements ILifecycleHook {
       launchType: 'FARGATE',
       ...(props.platformVersion ? { platformVersion: props.platformVersion } : {}),
       totalDeadlineSeconds: deadline.toSeconds(),
-      logGroupName: service.logGroup.logGroupName,
+      logGroupName: serviceLogGroup.logGroupName,
       logStreamPrefix: service.logStreamPrefix,
       lifecycleEventName: this.lifecycleEvent,
     };
@@ -187,6 +189,24 @@ export class MigrationHook extends Construct implements ILifecycleHook {
     grantSelfInvoke(this, fn);
 
     service.addHook(this);
+  }
+
+  /** The migration task runs with the service's own security groups unless told otherwise. */
+  private serviceSecurityGroups(service: IBlueGreenService): ec2.ISecurityGroup[] {
+    if (service.service instanceof ecs.BaseService) {
+      return service.service.connections.securityGroups;
+    }
+    throw propError(this, 'securityGroups', `is required: the security groups of ${service.node.path} are not known here, `
+      + 'since its ECS service is imported; pass the security groups the service\'s tasks use');
+  }
+
+  /** The migration's output is read back from the container's log group. */
+  private serviceLogGroup(service: IBlueGreenService): logs.ILogGroup {
+    if (service.logGroup) {
+      return service.logGroup;
+    }
+    throw propError(this, 'service', `${service.node.path} has no known log group, from which the migration's output is read; `
+      + 'pass logGroup and logStreamPrefix to BlueGreenService.fromBlueGreenServiceAttributes');
   }
 
   private validate(props: MigrationHookProps, deadline: Duration): void {

@@ -55,7 +55,7 @@ export class PreflightHook extends Construct implements ILifecycleHook {
     super(scope, id);
     const service = props.service;
     const config: PreflightHookConfig = {
-      applicationName: service.application.applicationName,
+      applicationName: service.deploymentGroup.application.applicationName,
       deploymentGroupName: service.deploymentGroup.deploymentGroupName,
       ...(props.alarms && props.alarms.length > 0 ? { alarmNames: props.alarms.map((alarm) => alarm.alarmName) } : {}),
       ...(props.failOnActionsDisabled !== undefined ? { failOnActionsDisabled: props.failOnActionsDisabled } : {}),

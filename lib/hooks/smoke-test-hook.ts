@@ -19,7 +19,7 @@ import { MAX_ENVIRONMENT_BYTES, createHookFunction } from '../private/handler-fu
 import { CODEDEPLOY_ENDPOINT, EC2_ENDPOINT, ECS_ENDPOINT, HookNetwork, SECRETS_MANAGER_ENDPOINT } from './private/network';
 import { expectedVersionProblem, smokeCheckListProblems, smokeCheckProblems, toSmokeCheckSpec } from './private/smoke-checks';
 import { propError } from '../private/validation';
-import type { BlueGreenService } from '../service/blue-green-service';
+import type { IBlueGreenService } from '../service/blue-green-service-base';
 import { HookFunctionOptions } from './hook-options';
 import { LifecycleEvent } from '../service/lifecycle-event';
 import { ILifecycleHook } from '../service/lifecycle-hook';
@@ -126,7 +126,7 @@ export class SmokeTestHook extends Construct implements ILifecycleHook, ec2.ICon
   private readonly checks: SmokeCheck[] = [];
   private readonly network: HookNetwork;
   private readonly fn: lambda.Function;
-  private readonly service: BlueGreenService;
+  private readonly service: IBlueGreenService;
   private readonly expectedVersion?: ExpectedVersion;
   /** The function's environment as this construct set it, for the size check. */
   private readonly environment: Record<string, string>;

@@ -3,7 +3,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
 import type { ReleasePipeline } from '../pipeline/release-pipeline';
 import { isResolved, recordPropProblem, reportAtSynthesis } from '../private/validation';
-import type { BlueGreenService } from '../service/blue-green-service';
+import type { IBlueGreenService } from '../service/blue-green-service-base';
 import { consoleUrl } from '../private/console-url';
 import { DashboardSection, PipelineSection, ServiceSection } from './private/widgets';
 
@@ -36,7 +36,7 @@ export interface ReleaseDashboardProps {
    *
    * @default - none
    */
-  readonly services?: BlueGreenService[];
+  readonly services?: IBlueGreenService[];
 
   /**
    * The release pipeline to show: its latest releases and deployments, and DORA figures from its
@@ -96,7 +96,7 @@ export class ReleaseDashboard extends Construct {
   public readonly dashboard: cloudwatch.Dashboard;
 
   private readonly period?: Duration;
-  private readonly serviceList: BlueGreenService[] = [];
+  private readonly serviceList: IBlueGreenService[] = [];
   private readonly pipelineList: ReleasePipeline[] = [];
   private readonly pipelineSections: Array<{ pipeline: ReleasePipeline; section: PipelineSection }> = [];
 
@@ -136,7 +136,7 @@ export class ReleaseDashboard extends Construct {
   }
 
   /** The services on the dashboard, in the order they were added. */
-  public get services(): BlueGreenService[] {
+  public get services(): IBlueGreenService[] {
     return [...this.serviceList];
   }
 
@@ -150,7 +150,7 @@ export class ReleaseDashboard extends Construct {
    * CodeDeploy links, its requests, 5xx rate, p99 response time and unhealthy targets per target
    * group, its running and desired tasks, and its rollback alarms.
    */
-  public addService(service: BlueGreenService): void {
+  public addService(service: IBlueGreenService): void {
     if (this.serviceList.includes(service)) {
       recordPropProblem(this, 'services', `${service.serviceName} (${service.node.path}) is already on the dashboard; add each service once`);
       return;

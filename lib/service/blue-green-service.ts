@@ -1,226 +1,25 @@
-import { Annotations, CfnOutput, Duration, Fn, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { RollbackAlarms, RollbackAlarmsOptions } from '../alarms/rollback-alarms';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { RollbackAlarms } from '../alarms/rollback-alarms';
+import type { BlueGreenServiceAttributes } from './blue-green-service-attributes';
+import type { IBlueGreenService } from './blue-green-service-base';
+import type { BlueGreenServiceProps } from './blue-green-service-props';
 import type { AppSpecOptions, ILifecycleHook } from './lifecycle-hook';
-import { consoleUrl } from '../private/console-url';
 import { TargetGroupSource, metricHttpCodeTarget, metricRequestCount, sumOfTargetGroups } from '../private/metrics';
-import { HookRegistry } from './private/hook-registry';
+import { HookRegistry, grantReportHookStatus } from './private/hook-registry';
+import { ImportedBlueGreenService } from './private/imported-service';
+import { deploymentGroupConsoleUrlOf, loadBalancerFullNameOf } from './private/load-balancer';
 import { recordPropProblem, reportAtSynthesis } from '../private/validation';
 import { listenerPortProblems } from './private/listener-ports';
 import { checkLoadBalancerVpc, checkServiceProps, defaultProductionPeers } from './private/service-input';
 import { TrafficShifting } from './traffic-shifting';
-
-/** Properties of a {@link BlueGreenService}. */
-export interface BlueGreenServiceProps {
-  /** The container image of the application. */
-  readonly image: ecs.ContainerImage;
-
-  /**
-   * The VPC to run in.
-   * @default - a new VPC over two availability zones with one NAT gateway and flow logs
-   */
-  readonly vpc?: ec2.IVpc;
-
-  /**
-   * The ECS cluster to run in. Its VPC is used when `vpc` is not given.
-   * @default - a new cluster with Container Insights
-   */
-  readonly cluster?: ecs.ICluster;
-
-  /**
-   * An existing Application Load Balancer to put the listeners on.
-   * @default - a new load balancer, internet-facing unless `internetFacing` is false
-   */
-  readonly loadBalancer?: elbv2.IApplicationLoadBalancer;
-
-  /**
-   * Whether the new load balancer is reachable from the internet. Ignored with `loadBalancer`.
-   * @default true
-   */
-  readonly internetFacing?: boolean;
-
-  /**
-   * The name people read in alarm names, notifications and dashboards, e.g. `orders-api`.
-   * @default - the construct id
-   */
-  readonly serviceName?: string;
-
-  /**
-   * The name of the application container; AppSpec files refer to it.
-   * @default 'web'
-   */
-  readonly containerName?: string;
-
-  /**
-   * The port the container listens on.
-   * @default 8080
-   */
-  readonly containerPort?: number;
-
-  /**
-   * CPU units of the task: 256, 512, 1024, 2048, 4096, 8192 or 16384.
-   * @default 256
-   */
-  readonly cpu?: number;
-
-  /**
-   * Memory of the task in MiB; must be a size Fargate accepts with `cpu`.
-   * @default 512
-   */
-  readonly memoryLimitMiB?: number;
-
-  /**
-   * Number of tasks to run.
-   * @default 2
-   */
-  readonly desiredCount?: number;
-
-  /**
-   * Plain environment variables of the container. Put secrets in `secrets`.
-   * @default - none
-   */
-  readonly environment?: Record<string, string>;
-
-  /**
-   * Secrets exposed to the container as environment variables, from Secrets Manager or SSM.
-   * @default - none
-   */
-  readonly secrets?: Record<string, ecs.Secret>;
-
-  /**
-   * The subnets the tasks run in.
-   * @default - the VPC's private subnets with egress, or its isolated subnets when it has none
-   *   (then the tasks need VPC endpoints for ECR, S3 and CloudWatch Logs to start)
-   */
-  readonly vpcSubnets?: ec2.SubnetSelection;
-
-  /**
-   * How long the container logs are kept.
-   * @default logs.RetentionDays.ONE_MONTH
-   */
-  readonly logRetention?: logs.RetentionDays;
-
-  /**
-   * Protocol of the production and test listeners. HTTPS needs `certificate`.
-   * @default - HTTPS with a certificate, HTTP without
-   */
-  readonly protocol?: elbv2.ApplicationProtocol;
-
-  /**
-   * Certificate for HTTPS production and test listeners.
-   * @default - none; the listeners speak HTTP
-   */
-  readonly certificate?: elbv2.IListenerCertificate;
-
-  /**
-   * Port of the production listener.
-   * @default 443 with a certificate, 80 without
-   */
-  readonly listenerPort?: number;
-
-  /**
-   * Port of the test listener, which reaches the green task set before production traffic does.
-   * @default 8443 with a certificate, 8080 without
-   */
-  readonly testListenerPort?: number;
-
-  /**
-   * Who may reach the test listener besides the library's hooks.
-   * Never opened to the internet unless `ec2.Peer.anyIpv4()` is given here explicitly.
-   * @default - the VPC's CIDR block
-   */
-  readonly testListenerPeers?: ec2.IPeer[];
-
-  /**
-   * Who may reach the production listener.
-   * @default - anyone (IPv4, and IPv6 when the load balancer is dual-stack) for an internet-facing
-   *   load balancer, created here or given; the VPC's CIDR block for an internal one, and for a
-   *   given load balancer whose scheme is not known here (an imported one; a warning says so)
-   */
-  readonly productionListenerPeers?: ec2.IPeer[];
-
-  /**
-   * With HTTPS, also listen on port 80 and redirect every request to the production listener,
-   * so links and clients that still say `http://` keep working.
-   * @default true with HTTPS on port 443 unless the test listener takes port 80, false otherwise
-   */
-  readonly redirectHttp?: boolean;
-
-  /**
-   * Path of the target-group health check.
-   * @default '/'
-   */
-  readonly healthCheckPath?: string;
-
-  /**
-   * Time between health checks of a target: 6 to 300 seconds, longer than the 5-second
-   * health-check timeout.
-   * @default Duration.seconds(15)
-   */
-  readonly healthCheckInterval?: Duration;
-
-  /**
-   * Time the load balancer waits for in-flight requests before deregistering a task.
-   * @default Duration.seconds(30)
-   */
-  readonly deregistrationDelay?: Duration;
-
-  /**
-   * How production traffic moves to the new version.
-   * @default TrafficShifting.canary(10, Duration.minutes(5))
-   */
-  readonly trafficShifting?: TrafficShifting;
-
-  /**
-   * How long the old (blue) task set keeps running after a successful deployment, so a
-   * rollback in that window is instant. Whole minutes, at most 2 days.
-   * @default Duration.hours(1)
-   */
-  readonly terminationWait?: Duration;
-
-  /**
-   * When set, CodeDeploy waits up to this long for a person to continue the deployment
-   * before production traffic shifts, and stops the deployment if nobody does.
-   * Whole minutes, at most 2 days.
-   * @default - traffic shifts as soon as the hooks succeed
-   */
-  readonly approvalWait?: Duration;
-
-  /**
-   * Name of the CodeDeploy application.
-   * @default - generated by CloudFormation
-   */
-  readonly applicationName?: string;
-
-  /**
-   * Name of the CodeDeploy deployment group.
-   * @default - generated by CloudFormation
-   */
-  readonly deploymentGroupName?: string;
-
-  /**
-   * A bucket for the load balancer's access logs. Ignored with `loadBalancer`.
-   * @default - no access logs
-   */
-  readonly accessLogsBucket?: s3.IBucket;
-
-  /**
-   * Thresholds and switches of the rollback alarms, which stop and roll back a deployment when
-   * the new version raises the 5xx rate, the p99 latency, unhealthy targets or fatal log lines,
-   * or leaves the service short of running tasks.
-   * @default - the defaults of `RollbackAlarms`: 5xx rate above 1% or p99 above its anomaly band
-   * or any unhealthy target for 2 minutes, any fatal log line, or fewer running tasks than
-   * desired for 3 minutes
-   */
-  readonly rollbackAlarmOptions?: RollbackAlarmsOptions;
-}
 
 /**
  * A Fargate service that CodeDeploy deploys blue/green behind an Application Load Balancer.
@@ -229,7 +28,16 @@ export interface BlueGreenServiceProps {
  * one; CodeDeploy swaps them on each deployment, shifting production traffic as configured and
  * rolling back on failure, on a stop request and on alarm.
  */
-export class BlueGreenService extends Construct {
+export class BlueGreenService extends Construct implements IBlueGreenService {
+  /**
+   * A service defined in another stack or app, for hooks, pipeline stages and dashboards there.
+   * Hooks added to it are listed in its AppSpec; CodeDeploy may invoke them when
+   * `deploymentGroupRole` is given (a warning says what to do otherwise).
+   */
+  public static fromBlueGreenServiceAttributes(scope: Construct, id: string, attrs: BlueGreenServiceAttributes): IBlueGreenService {
+    return new ImportedBlueGreenService(scope, id, attrs);
+  }
+
   /** The VPC the service runs in. */
   public readonly vpc: ec2.IVpc;
   /** The cluster the service runs in. */
@@ -283,7 +91,7 @@ export class BlueGreenService extends Construct {
   /** Whether the listeners speak HTTPS. */
   public readonly https: boolean;
 
-  private readonly hookRegistry: HookRegistry = new HookRegistry(this);
+  private readonly hookRegistry: HookRegistry;
 
   constructor(scope: Construct, id: string, props: BlueGreenServiceProps) {
     super(scope, id);
@@ -428,6 +236,7 @@ export class BlueGreenService extends Construct {
         stoppedDeployment: true,
       },
     });
+    this.hookRegistry = new HookRegistry(this, this.deploymentGroup.role);
     // Both target groups must be attached to a listener before the deployment group exists.
     this.deploymentGroup.node.addDependency(this.productionListener, this.testListener);
     this.rollbackAlarms = new RollbackAlarms(this, 'RollbackAlarms', {
@@ -467,11 +276,7 @@ export class BlueGreenService extends Construct {
 
   /** The full name of the load balancer (`app/<name>/<id>`), as CloudWatch dimensions and ENI descriptions use it. */
   public get loadBalancerFullName(): string {
-    if (this.loadBalancer instanceof elbv2.ApplicationLoadBalancer) {
-      return this.loadBalancer.loadBalancerFullName;
-    }
-    // arn:aws:elasticloadbalancing:<region>:<account>:loadbalancer/app/<name>/<id>
-    return Fn.select(1, Fn.split(':loadbalancer/', this.loadBalancer.loadBalancerArn));
+    return loadBalancerFullNameOf(this.loadBalancer);
   }
 
   /**
@@ -485,8 +290,7 @@ export class BlueGreenService extends Construct {
 
   /** A link to the deployment group in the CodeDeploy console. */
   public get deploymentGroupConsoleUrl(): string {
-    return consoleUrl(this,
-      `codesuite/codedeploy/applications/${this.application.applicationName}/deployment-groups/${this.deploymentGroup.deploymentGroupName}`);
+    return deploymentGroupConsoleUrlOf(this, this.deploymentGroup);
   }
 
   /**
@@ -539,6 +343,14 @@ export class BlueGreenService extends Construct {
    */
   public addHook(hook: ILifecycleHook): void {
     this.hookRegistry.add(hook);
+  }
+
+  /**
+   * Lets `grantee` report a hook's status (`codedeploy:PutLifecycleEventHookExecutionStatus`) on
+   * this service's deployment group, and no other.
+   */
+  public grantReportHookStatus(grantee: iam.IGrantable): iam.Grant {
+    return grantReportHookStatus(grantee, this.deploymentGroup);
   }
 
   /** The hooks added so far, in the order CodeDeploy runs them. */

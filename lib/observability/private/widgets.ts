@@ -9,7 +9,7 @@ import { consoleUrl } from '../../private/console-url';
 import {
   changeFailureRateQuery, deploymentFrequencyQuery, leadTimeQuery, recentDeploymentsQuery, recentReleasesQuery,
 } from './deployment-record-queries';
-import type { BlueGreenService } from '../../service/blue-green-service';
+import type { IBlueGreenService } from '../../service/blue-green-service-base';
 
 /*
  * The widgets each monitored thing contributes to a ReleaseDashboard: a section of rows per
@@ -33,8 +33,9 @@ const MAX_STATUS_ALARMS = 100;
 export class ServiceSection implements DashboardSection {
   private readonly period: Duration;
 
-  constructor(private readonly service: BlueGreenService, period?: Duration) {
-    this.period = period ?? service.rollbackAlarms.period;
+  constructor(private readonly service: IBlueGreenService, period?: Duration) {
+    // An imported service brings no rollback alarms, so nothing sets a period but the dashboard.
+    this.period = period ?? service.rollbackAlarms?.period ?? Duration.minutes(1);
   }
 
   public widgets(): cloudwatch.IWidget[][] {
@@ -52,7 +53,7 @@ export class ServiceSection implements DashboardSection {
       height: 2,
       markdown: [
         `## ${service.serviceName}`,
-        `[Production URL](${service.url}) · [Test URL](${service.testUrl}) (reachable from inside the VPC) · `
+        `${service.url ? `[Production URL](${service.url}) · ` : ''}[Test URL](${service.testUrl}) (reachable from inside the VPC) · `
           + `[CodeDeploy deployment group](${service.deploymentGroupConsoleUrl})  `,
         'Blue and green swap on every deployment: the new version runs in the target group that production traffic moves to.',
       ].join('\n'),
@@ -82,7 +83,7 @@ export class ServiceSection implements DashboardSection {
         },
         period: this.period,
       })),
-      leftAnnotations: thresholdLines(this.service.rollbackAlarms.errorRateAlarm),
+      leftAnnotations: thresholdLines(this.service.rollbackAlarms?.errorRateAlarm),
       leftYAxis: { min: 0, showUnits: false },
     });
   }
@@ -93,7 +94,7 @@ export class ServiceSection implements DashboardSection {
       width: 8,
       left: this.perTargetGroup(tg => metricTargetResponseTime(this.source(tg), { period: this.period })),
       // An anomaly-detection alarm has no fixed threshold to draw; its band shows on the alarm.
-      leftAnnotations: thresholdLines(this.service.rollbackAlarms.latencyAlarm),
+      leftAnnotations: thresholdLines(this.service.rollbackAlarms?.latencyAlarm),
       leftYAxis: { min: 0, showUnits: false },
     });
   }
@@ -103,7 +104,7 @@ export class ServiceSection implements DashboardSection {
       title: `${this.service.serviceName}: unhealthy targets per target group`,
       width: 8,
       left: this.perTargetGroup(tg => metricUnhealthyHostCount(this.source(tg), { period: this.period })),
-      leftAnnotations: thresholdLines(this.service.rollbackAlarms.unhealthyTargetsAlarm),
+      leftAnnotations: thresholdLines(this.service.rollbackAlarms?.unhealthyTargetsAlarm),
       leftYAxis: { min: 0, showUnits: false },
     });
   }
@@ -113,7 +114,8 @@ export class ServiceSection implements DashboardSection {
     const service = this.service.service;
     const taskCount = (metricName: string, label: string, color?: string) =>
       metricTaskCount(service, metricName, { period: this.period, label, color });
-    const shortfallAlarm = this.service.rollbackAlarms.runningTaskShortfallAlarm;
+    const rollbackAlarms = this.service.rollbackAlarms;
+    const shortfallAlarm = rollbackAlarms?.runningTaskShortfallAlarm;
     return new cloudwatch.GraphWidget({
       title: `${this.service.serviceName}: running vs desired tasks`,
       width: 8,
@@ -122,8 +124,8 @@ export class ServiceSection implements DashboardSection {
         taskCount('DesiredTaskCount', 'desired', cloudwatch.Color.GREY),
         taskCount('PendingTaskCount', 'pending', cloudwatch.Color.ORANGE),
       ],
-      right: shortfallAlarm
-        ? [this.service.rollbackAlarms.metricRunningTaskPercent({ period: this.period, label: 'running (% of desired)' })]
+      right: shortfallAlarm && rollbackAlarms
+        ? [rollbackAlarms.metricRunningTaskPercent({ period: this.period, label: 'running (% of desired)' })]
         : [],
       rightAnnotations: thresholdLines(shortfallAlarm),
       leftYAxis: { min: 0, showUnits: false, label: 'tasks' },
@@ -136,6 +138,13 @@ export class ServiceSection implements DashboardSection {
     const rollbackAlarms = this.service.rollbackAlarms;
     const title = `${this.service.serviceName}: rollback alarms`;
     return new DeferredWidget(8, 6, () => {
+      if (!rollbackAlarms) {
+        return new cloudwatch.TextWidget({
+          width: 8,
+          height: 6,
+          markdown: `### ${title}\nNot known here: the service is defined in another stack or app, whose dashboard shows them.`,
+        });
+      }
       const alarms = rollbackAlarms.alarms;
       if (alarms.length === 0) {
         return new cloudwatch.TextWidget({

@@ -2,21 +2,32 @@
  * The hooks of one BlueGreenService: registration rules, the permissions each hook needs to take
  * part in a deployment, and the AppSpec that lists them.
  */
-import { Lazy, Resource, Stack, Tokenization } from 'aws-cdk-lib';
+import { Annotations, Lazy, Resource, Stack, Tokenization } from 'aws-cdk-lib';
+import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IConstruct } from 'constructs';
 import type { AppSpecOptions, ILifecycleHook } from '../lifecycle-hook';
-import type { BlueGreenService } from '../blue-green-service';
 import { TASK_DEFINITION_PLACEHOLDER, renderAppSpecYaml, sortHooks } from './appspec';
 import { recordPropProblem } from '../../private/validation';
 
 /** The call a hook makes to tell CodeDeploy how it went. */
 export const REPORT_HOOK_STATUS_ACTION = 'codedeploy:PutLifecycleEventHookExecutionStatus';
 
+/** What the registry needs of the service it keeps the hooks of; the service code never imports a hook. */
+export interface HookHost extends IConstruct {
+  readonly deploymentGroup: codedeploy.IEcsDeploymentGroup;
+  readonly containerName: string;
+  readonly containerPort: number;
+}
+
 export class HookRegistry {
   private readonly registered: ILifecycleHook[] = [];
 
-  constructor(private readonly service: BlueGreenService) {}
+  /**
+   * @param deploymentGroupRole the role CodeDeploy deploys with, which must be allowed to invoke
+   *   each hook; undefined when it is not known here (an imported deployment group)
+   */
+  constructor(private readonly service: HookHost, private readonly deploymentGroupRole: iam.IRole | undefined) {}
 
   /** The hooks in lifecycle order. */
   public get hooks(): ILifecycleHook[] {
@@ -41,15 +52,22 @@ export class HookRegistry {
         + 'so define the function in the service\'s stack (or import it there by ARN)');
       return;
     }
-    grantReportHookStatus(hook.function, service);
+    grantReportHookStatus(hook.function, service.deploymentGroup);
     // AWSCodeDeployRoleForECS lets CodeDeploy invoke functions named CodeDeployHook_* only. An
     // identity-based grant on the deployment group's role covers any name, and imported functions
     // too. CodeDeploy invokes the name the AppSpec gives, so the unqualified ARN is enough.
-    iam.Grant.addToPrincipal({
-      grantee: service.deploymentGroup.role,
-      actions: ['lambda:InvokeFunction'],
-      resourceArns: [hook.function.functionArn],
-    });
+    if (this.deploymentGroupRole) {
+      iam.Grant.addToPrincipal({
+        grantee: this.deploymentGroupRole,
+        actions: ['lambda:InvokeFunction'],
+        resourceArns: [hook.function.functionArn],
+      });
+    } else {
+      Annotations.of(service).addWarningV2('cdk-ecs-release:deploymentGroupRole',
+        `the role of the deployment group ${service.deploymentGroup.deploymentGroupName} is not known here, so nothing lets CodeDeploy `
+        + `invoke ${describeHook(hook)}; pass deploymentGroupRole to fromBlueGreenServiceAttributes, or allow lambda:InvokeFunction `
+        + 'on the function to that role where it is defined (AWSCodeDeployRoleForECS covers functions named CodeDeployHook_* only)');
+    }
     this.registered.push(hook);
   }
 
@@ -69,14 +87,14 @@ export class HookRegistry {
 }
 
 /**
- * Lets `grantee` report a hook's status on the service's deployment group, and no other.
+ * Lets `grantee` report a hook's status on `deploymentGroup`, and no other.
  * AWS scopes `PutLifecycleEventHookExecutionStatus` by deployment group.
  */
-export function grantReportHookStatus(grantee: iam.IGrantable, service: BlueGreenService): iam.Grant {
+export function grantReportHookStatus(grantee: iam.IGrantable, deploymentGroup: codedeploy.IEcsDeploymentGroup): iam.Grant {
   return iam.Grant.addToPrincipal({
     grantee,
     actions: [REPORT_HOOK_STATUS_ACTION],
-    resourceArns: [service.deploymentGroup.deploymentGroupArn],
+    resourceArns: [deploymentGroup.deploymentGroupArn],
   });
 }
 

@@ -7,7 +7,7 @@ import { Duration } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { Construct } from 'constructs';
-import type { BlueGreenServiceProps } from '../blue-green-service';
+import type { BlueGreenServiceProps } from '../blue-green-service-props';
 import { fargateSizeProblem } from './fargate';
 import {
   integerRangeProblem, isResolved, recordPropProblem, valid, wholeMinutesProblem, wholeSecondsProblem,

@@ -1,0 +1,110 @@
+import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import type { RollbackAlarms } from '../../alarms/rollback-alarms';
+import { propError } from '../../private/validation';
+import type { BlueGreenServiceAttributes } from '../blue-green-service-attributes';
+import type { IBlueGreenService } from '../blue-green-service-base';
+import type { AppSpecOptions, ILifecycleHook } from '../lifecycle-hook';
+import type { TrafficShifting } from '../traffic-shifting';
+import { HookRegistry, grantReportHookStatus } from './hook-registry';
+import { deploymentGroupConsoleUrlOf, loadBalancerFullNameOf } from './load-balancer';
+
+/**
+ * A blue/green service defined in another stack or app. Its hooks are kept here: the AppSpec a
+ * pipeline stage renders from it lists them, and CodeDeploy's role, when given, may invoke them.
+ */
+export class ImportedBlueGreenService extends Construct implements IBlueGreenService {
+  public readonly serviceName: string;
+  public readonly cluster: ecs.ICluster;
+  public readonly service: ecs.IBaseService;
+  public readonly taskDefinition: ecs.TaskDefinition;
+  public readonly container: ecs.ContainerDefinition;
+  public readonly containerName: string;
+  public readonly containerPort: number;
+  public readonly logGroup?: logs.ILogGroup;
+  public readonly logStreamPrefix?: string;
+  public readonly vpc: ec2.IVpc;
+  public readonly serviceSubnets: ec2.SubnetSelection;
+  public readonly loadBalancer: elbv2.IApplicationLoadBalancer;
+  public readonly productionListener: elbv2.IApplicationListener;
+  public readonly testListener: elbv2.IApplicationListener;
+  public readonly testListenerPort: number;
+  public readonly https: boolean;
+  public readonly blueTargetGroup: elbv2.IApplicationTargetGroup;
+  public readonly greenTargetGroup: elbv2.IApplicationTargetGroup;
+  public readonly deploymentGroup: codedeploy.IEcsDeploymentGroup;
+  public readonly url?: string;
+  public readonly testUrl: string;
+  public readonly trafficShifting?: TrafficShifting;
+  public readonly rollbackAlarms?: RollbackAlarms = undefined;
+
+  private readonly hookRegistry: HookRegistry;
+
+  constructor(scope: Construct, id: string, attrs: BlueGreenServiceAttributes) {
+    super(scope, id);
+    this.serviceName = attrs.serviceName ?? id;
+    this.service = attrs.service;
+    this.cluster = attrs.cluster ?? attrs.service.cluster;
+    this.taskDefinition = attrs.taskDefinition;
+    this.containerName = attrs.containerName ?? 'web';
+    this.containerPort = attrs.containerPort ?? 8080;
+    const container = attrs.taskDefinition.findContainer(this.containerName);
+    if (!container) {
+      throw propError(this, 'containerName', `is '${this.containerName}', but the task definition ${attrs.taskDefinition.node.path} has `
+        + 'no container of that name; pass the name of the application container');
+    }
+    this.container = container;
+    this.logGroup = attrs.logGroup;
+    this.logStreamPrefix = attrs.logStreamPrefix;
+    this.vpc = attrs.vpc ?? this.cluster.vpc;
+    this.serviceSubnets = attrs.serviceSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS };
+    this.loadBalancer = attrs.loadBalancer;
+    this.productionListener = attrs.productionListener;
+    this.testListener = attrs.testListener;
+    this.testListenerPort = attrs.testListenerPort;
+    this.https = attrs.https ?? false;
+    this.blueTargetGroup = attrs.blueTargetGroup;
+    this.greenTargetGroup = attrs.greenTargetGroup;
+    this.deploymentGroup = attrs.deploymentGroup;
+    this.url = attrs.url;
+    this.testUrl = attrs.testUrl
+      ?? `${this.https ? 'https' : 'http'}://${this.loadBalancer.loadBalancerDnsName}:${this.testListenerPort}`;
+    this.trafficShifting = attrs.trafficShifting;
+    this.hookRegistry = new HookRegistry(this, attrs.deploymentGroupRole);
+  }
+
+  public get loadBalancerFullName(): string {
+    return loadBalancerFullNameOf(this.loadBalancer);
+  }
+
+  public get deploymentGroupConsoleUrl(): string {
+    return deploymentGroupConsoleUrlOf(this, this.deploymentGroup);
+  }
+
+  public get hooks(): ILifecycleHook[] {
+    return this.hookRegistry.hooks;
+  }
+
+  public addHook(hook: ILifecycleHook): void {
+    this.hookRegistry.add(hook);
+  }
+
+  public grantReportHookStatus(grantee: iam.IGrantable): iam.Grant {
+    return grantReportHookStatus(grantee, this.deploymentGroup);
+  }
+
+  public allowTestListenerFrom(other: ec2.IConnectable, description?: string): void {
+    // From the other side: the load balancer's security group may be in another stack that must
+    // not refer back to this one, and aws-cdk-lib then writes the ingress rule in `other`'s stack.
+    other.connections.allowTo(this.loadBalancer, ec2.Port.tcp(this.testListenerPort), description ?? `test listener of ${this.serviceName}`);
+  }
+
+  public renderAppSpec(options: AppSpecOptions = {}): string {
+    return this.hookRegistry.renderAppSpec(options);
+  }
+}

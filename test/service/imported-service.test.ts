@@ -1,0 +1,138 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import {
+  BlueGreenService, IBlueGreenService, MetricGateHook, MigrationHook, PreflightHook, ReleaseDashboard, SmokeCheck, SmokeTestHook,
+  TrafficShiftingKind,
+} from '../../lib';
+import { mockCluster, testImage } from '../util';
+import { allowing, policyStatements, resourcesOf, statementsOf } from '../hooks/util';
+
+/** A service in stack A, imported in stack B of the same app; the deployment group by name, as from another app. */
+function importedService(deploymentGroupRole?: (stack: Stack) => iam.IRole) {
+  const app = new App({ builtinCloudFormationValidation: false });
+  const a = new Stack(app, 'ServiceStack');
+  const { cluster } = mockCluster(a);
+  const defined = new BlueGreenService(a, 'Orders', { cluster, image: testImage, serviceName: 'orders-api' });
+  const b = new Stack(app, 'ReleaseStack');
+  const deploymentGroup = codedeploy.EcsDeploymentGroup.fromEcsDeploymentGroupAttributes(b, 'DeploymentGroup', {
+    application: codedeploy.EcsApplication.fromEcsApplicationName(b, 'Application', 'orders'),
+    deploymentGroupName: 'orders-api',
+  });
+  const service: IBlueGreenService = BlueGreenService.fromBlueGreenServiceAttributes(b, 'Orders', {
+    service: defined.service,
+    deploymentGroup,
+    deploymentGroupRole: deploymentGroupRole?.(b),
+    loadBalancer: defined.loadBalancer,
+    productionListener: defined.productionListener,
+    testListener: defined.testListener,
+    testListenerPort: defined.testListenerPort,
+    blueTargetGroup: defined.blueTargetGroup,
+    greenTargetGroup: defined.greenTargetGroup,
+    taskDefinition: defined.taskDefinition,
+    logGroup: defined.logGroup,
+    logStreamPrefix: defined.logStreamPrefix,
+    serviceName: 'orders-api',
+  });
+  return { app, a, b, defined, service };
+}
+
+function withHooks(deploymentGroupRole?: (stack: Stack) => iam.IRole) {
+  const built = importedService(deploymentGroupRole);
+  const { b, service } = built;
+  const smoke = new SmokeTestHook(b, 'Smoke', { service, checks: [SmokeCheck.get('/health')] });
+  const migration = new MigrationHook(b, 'Migrate', { service, command: ['npm', 'run', 'migrate'] });
+  const gate = new MetricGateHook(b, 'MetricGate', { service, trafficShiftingKind: TrafficShiftingKind.CANARY });
+  const preflight = new PreflightHook(b, 'Preflight', { service });
+  const dashboard = new ReleaseDashboard(b, 'Dashboard', { services: [service] });
+  return { ...built, hooks: [smoke, migration, gate, preflight], dashboard, template: Template.fromStack(b) };
+}
+
+describe('a service imported with fromBlueGreenServiceAttributes', () => {
+  test('takes all four hooks, each allowed to report its status on the imported deployment group only', () => {
+    const { b, hooks, template } = withHooks();
+    for (const hook of hooks) {
+      const reports = allowing(statementsOf(b, template, hook.function), 'codedeploy:PutLifecycleEventHookExecutionStatus');
+      expect(reports).toHaveLength(1);
+      expect(resourcesOf(reports[0])).toHaveLength(1);
+      expect(JSON.stringify(resourcesOf(reports[0]))).toMatch(/:deploymentgroup:orders\/orders-api"/);
+    }
+  });
+
+  test('lists the hooks in the AppSpec it renders, in lifecycle order', () => {
+    const { b, service } = withHooks();
+    const appSpec = b.resolve(service.renderAppSpec()) as unknown;
+    const text = JSON.stringify(appSpec);
+    const events = ['BeforeInstall', 'AfterInstall', 'AfterAllowTestTraffic', 'AfterAllowTraffic'];
+    const positions = events.map((event) => text.indexOf(`${event}:`));
+    expect(positions.every((p) => p >= 0)).toBe(true);
+    expect([...positions].sort((x, y) => x - y)).toEqual(positions);
+    expect(service.hooks).toHaveLength(4);
+  });
+
+  test('lets the given deployment-group role invoke each hook function', () => {
+    const { b, hooks, template } = withHooks((stack) => iam.Role.fromRoleName(stack, 'CodeDeployRole', 'orders-codedeploy'));
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: ['orders-codedeploy'],
+      PolicyDocument: {
+        Statement: Match.arrayWith(hooks.map((hook) => Match.objectLike({
+          Action: 'lambda:InvokeFunction',
+          Resource: b.resolve(hook.function.functionArn),
+        }))),
+      },
+    });
+    Annotations.fromStack(b).hasNoWarning('*', Match.stringLikeRegexp('deploymentGroupRole'));
+  });
+
+  test('warns, naming what to do, when the deployment-group role is not known', () => {
+    const { b } = withHooks();
+    Annotations.fromStack(b).hasWarning('/ReleaseStack/Orders', Match.stringLikeRegexp(
+      'the role of the deployment group orders-api is not known here, so nothing lets CodeDeploy invoke ReleaseStack/Smoke; '
+      + 'pass deploymentGroupRole to fromBlueGreenServiceAttributes'));
+  });
+
+  test('grantReportHookStatus scopes the permission to the imported deployment group', () => {
+    const { b, service } = importedService();
+    const role = new iam.Role(b, 'Reporter', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    service.grantReportHookStatus(role);
+    const statements = allowing(policyStatements(Template.fromStack(b)), 'codedeploy:PutLifecycleEventHookExecutionStatus');
+    expect(statements).toHaveLength(1);
+    expect(statements[0].Resource).toEqual(expect.objectContaining({ 'Fn::Join': expect.anything() }));
+    expect(JSON.stringify(statements[0].Resource)).toMatch(/:deploymentgroup:orders\/orders-api"/);
+  });
+
+  test('has a dashboard section that graphs the imported target groups', () => {
+    const { a, b, defined, template } = withHooks();
+    const body = JSON.stringify(template.findResources('AWS::CloudWatch::Dashboard'));
+    expect(body).toContain('orders-api: requests per target group');
+    // The target groups' full names are exported by stack A and imported here.
+    for (const targetGroup of [defined.blueTargetGroup, defined.greenTargetGroup]) {
+      const logicalId = a.getLogicalId(targetGroup.node.defaultChild as never);
+      expect(body).toContain(logicalId);
+    }
+    expect(body).toContain('Fn::ImportValue');
+    expect(body).toContain('Not known here: the service is defined in another stack or app');
+    expect(Stack.of(defined)).not.toBe(b);
+  });
+
+  test('fails when the container is not in the task definition', () => {
+    const app = new App();
+    const a = new Stack(app, 'A');
+    const { cluster } = mockCluster(a);
+    const defined = new BlueGreenService(a, 'Orders', { cluster, image: testImage });
+    expect(() => BlueGreenService.fromBlueGreenServiceAttributes(a, 'Imported', {
+      service: defined.service,
+      deploymentGroup: defined.deploymentGroup,
+      loadBalancer: defined.loadBalancer,
+      productionListener: defined.productionListener,
+      testListener: defined.testListener,
+      testListenerPort: defined.testListenerPort,
+      blueTargetGroup: defined.blueTargetGroup,
+      greenTargetGroup: defined.greenTargetGroup,
+      taskDefinition: defined.taskDefinition,
+      containerName: 'api',
+    })).toThrow("A/Imported: invalid containerName: is 'api', but the task definition A/Orders/TaskDefinition has no container of that name; "
+      + 'pass the name of the application container');
+  });
+});
