@@ -106,7 +106,8 @@ class PredefinedOrCustomShifting extends TrafficShifting {
     if (predefined) {
       return predefined;
     }
-    const id = `DeploymentConfig${this.kind === TrafficShiftingKind.CANARY ? 'Canary' : 'Linear'}${percentage}Percent${interval.toMinutes()}Minutes`;
+    // A fixed id: one configuration per service, updated in place when the values change.
+    const id = 'DeploymentConfig';
     const existing = scope.node.tryFindChild(id);
     if (existing) {
       return existing as codedeploy.EcsDeploymentConfig;

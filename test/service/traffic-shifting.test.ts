@@ -42,3 +42,25 @@ describe('TrafficShifting.fromDeploymentConfig', () => {
   });
 });
 
+
+describe('a custom traffic shifting', () => {
+  const configOf = (shifting: TrafficShifting) => {
+    const stack = new Stack();
+    const config = shifting.bind(new Construct(stack, 'Service')) as codedeploy.EcsDeploymentConfig;
+    return { stack, config };
+  };
+
+  test('keeps its construct id when its values change, so the configuration is updated rather than replaced', () => {
+    const first = configOf(TrafficShifting.canary(20, Duration.minutes(7)));
+    const second = configOf(TrafficShifting.linear(15, Duration.minutes(4)));
+    expect(first.config.node.path).toBe('Default/Service/DeploymentConfig');
+    expect(second.config.node.path).toBe('Default/Service/DeploymentConfig');
+    expect(first.stack.resolve(first.config.deploymentConfigName)).toEqual(second.stack.resolve(second.config.deploymentConfigName));
+  });
+
+  test('a predefined one creates no configuration', () => {
+    const { stack, config } = configOf(TrafficShifting.canary(10, Duration.minutes(5)));
+    expect(config.deploymentConfigName).toBe('CodeDeployDefault.ECSCanary10Percent5Minutes');
+    expect(stack.node.tryFindChild('Service')?.node.tryFindChild('DeploymentConfig')).toBeUndefined();
+  });
+});
