@@ -1,4 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
+import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 
 /**
@@ -169,4 +172,50 @@ export interface RollbackAlarmsOptions {
    * @default 2
    */
   readonly failedGreenTaskThreshold?: number;
+}
+
+/** Properties of a {@link RollbackAlarms}. */
+export interface RollbackAlarmsProps extends RollbackAlarmsOptions {
+  /**
+   * The target groups of the service: blue and green. Every target-group alarm watches all of
+   * them, since blue and green swap on every deployment. At most 5.
+   */
+  readonly targetGroups: elbv2.IApplicationTargetGroup[];
+
+  /**
+   * The load balancer in front of the target groups.
+   *
+   * @default - the load balancer the target groups are attached to through their listeners
+   */
+  readonly loadBalancer?: elbv2.IApplicationLoadBalancer;
+
+  /**
+   * The name people read in the alarm names and descriptions, e.g. `orders-api`.
+   *
+   * @default - the id of this construct's parent, or of this construct when its parent is a stack
+   */
+  readonly serviceName?: string;
+
+  /**
+   * The log group of the service's containers. Without it there is no fatal-log alarm.
+   *
+   * @default - no fatal-log alarm
+   */
+  readonly logGroup?: logs.ILogGroup;
+
+  /**
+   * The deployment group whose deployments the alarms stop and roll back.
+   *
+   * @default - the alarms are not attached to any deployment group
+   */
+  readonly deploymentGroup?: codedeploy.IEcsDeploymentGroup;
+
+  /**
+   * The ECS service, for the running-task alarm: its cluster and service name are the
+   * dimensions of the Container Insights task counts. To watch a service defined elsewhere,
+   * import it, e.g. with `ecs.FargateService.fromFargateServiceAttributes()` and a cluster.
+   *
+   * @default - no running-task alarm
+   */
+  readonly service?: ecs.IBaseService;
 }

@@ -22,7 +22,7 @@ import {
   worstUnhealthyHostCount,
   CONTAINER_INSIGHTS_NAMESPACE,
 } from '../private/metrics';
-import { fatalLogFilterId, filterPatternProblem } from './private/filter-pattern';
+import { fatalLogFilterId } from './private/filter-pattern';
 import {
   anomalyLatencyCriterion,
   errorRateCriterion,
@@ -38,63 +38,15 @@ import {
   truncateDescription,
   unhealthyTargetsCriterion,
 } from './private/format';
-import { checkIntegerRange, isResolved, propError } from '../private/validation';
+import { isResolved, propError } from '../private/validation';
 import { FailedTaskSetGuard } from './failed-task-set-guard';
-import { RollbackAlarmsOptions } from './rollback-alarms-options';
+import { RollbackAlarmsProps } from './rollback-alarms-options';
+import { checkRollbackAlarmsProps } from './private/prop-checks';
 
-export type { RollbackAlarmsOptions } from './rollback-alarms-options';
+export type { RollbackAlarmsOptions, RollbackAlarmsProps } from './rollback-alarms-options';
 
 /** Namespace of the metric the fatal-log metric filters publish. */
 const FATAL_LOG_NAMESPACE = 'EcsRelease';
-
-/** Each target group contributes two metrics to an alarm, and an alarm may use at most 10. */
-const MAX_TARGET_GROUPS = 5;
-
-/** Properties of a {@link RollbackAlarms}. */
-export interface RollbackAlarmsProps extends RollbackAlarmsOptions {
-  /**
-   * The target groups of the service: blue and green. Every target-group alarm watches all of
-   * them, since blue and green swap on every deployment. At most 5.
-   */
-  readonly targetGroups: elbv2.IApplicationTargetGroup[];
-
-  /**
-   * The load balancer in front of the target groups.
-   *
-   * @default - the load balancer the target groups are attached to through their listeners
-   */
-  readonly loadBalancer?: elbv2.IApplicationLoadBalancer;
-
-  /**
-   * The name people read in the alarm names and descriptions, e.g. `orders-api`.
-   *
-   * @default - the id of this construct's parent, or of this construct when its parent is a stack
-   */
-  readonly serviceName?: string;
-
-  /**
-   * The log group of the service's containers. Without it there is no fatal-log alarm.
-   *
-   * @default - no fatal-log alarm
-   */
-  readonly logGroup?: logs.ILogGroup;
-
-  /**
-   * The deployment group whose deployments the alarms stop and roll back.
-   *
-   * @default - the alarms are not attached to any deployment group
-   */
-  readonly deploymentGroup?: codedeploy.IEcsDeploymentGroup;
-
-  /**
-   * The ECS service, for the running-task alarm: its cluster and service name are the
-   * dimensions of the Container Insights task counts. To watch a service defined elsewhere,
-   * import it, e.g. with `ecs.FargateService.fromFargateServiceAttributes()` and a cluster.
-   *
-   * @default - no running-task alarm
-   */
-  readonly service?: ecs.IBaseService;
-}
 
 /**
  * The CloudWatch alarms that stop and roll back a blue/green deployment of an ECS service when
@@ -177,7 +129,8 @@ export class RollbackAlarms extends Construct {
     this.evaluationPeriods = props.evaluationPeriods ?? 2;
     this.minRequestCount = props.minRequestCount ?? 20;
     this.deploymentGroup = props.deploymentGroup;
-    this.validateProps(props);
+    checkRollbackAlarmsProps(this, props, this.period, this.evaluationPeriods);
+    this.checkUniqueNames();
 
     const attach = props.attachToDeploymentGroup ?? true;
     this.attachTarget = attach && props.deploymentGroup ? this.attachableDeploymentGroup(props.deploymentGroup) : undefined;
@@ -608,149 +561,21 @@ export class RollbackAlarms extends Construct {
     return problems;
   }
 
-  private validateProps(props: RollbackAlarmsProps): void {
-    const targetGroupAlarms = (props.enableErrorRateAlarm ?? true) || (props.enableLatencyAlarm ?? true)
-      || (props.enableUnhealthyTargetsAlarm ?? true);
-    if (targetGroupAlarms && (props.targetGroups.length === 0 || props.targetGroups.length > MAX_TARGET_GROUPS)) {
-      throw propError(this, 'targetGroups', `must list between 1 and ${MAX_TARGET_GROUPS} target groups, got `
-        + `${props.targetGroups.length}; pass the blue and green target groups of the service`);
-    }
-    if (props.attachToDeploymentGroup === true && !props.deploymentGroup) {
-      throw propError(this, 'attachToDeploymentGroup', 'is true but there is no deploymentGroup to attach to; pass the '
-        + 'deployment group of the service, or leave attachToDeploymentGroup unset');
-    }
-    if (props.serviceName !== undefined && isResolved(props.serviceName) && props.serviceName.trim() === '') {
-      throw propError(this, 'serviceName', 'is empty; give the name people know the service by, e.g. \'orders-api\'');
-    }
-
-    if (this.period.isUnresolved()) {
-      throw propError(this, 'period', 'must be known at synthesis, got a deploy-time value; it names the alarms. Use e.g. Duration.minutes(1)');
-    }
-    const periodSeconds = this.period.toSeconds({ integral: false });
-    if (periodSeconds <= 0 || periodSeconds % 60 !== 0) {
-      throw propError(this, 'period', `must be a whole number of minutes, got ${this.period.toHumanString()}; load balancer and `
-        + 'log metrics have a resolution of 1 minute (periods of 10 or 30 seconds apply only to high-resolution custom metrics)');
-    }
-    checkIntegerRange(this, 'evaluationPeriods', props.evaluationPeriods, 1, 1440, 'the alarms need at least one period');
-    if (isResolved(this.evaluationPeriods) && periodSeconds * this.evaluationPeriods > 86400) {
-      throw propError(this, 'evaluationPeriods', `times period must be at most 1 day, got ${this.evaluationPeriods} x `
-        + `${this.period.toHumanString()}; CloudWatch evaluates at most one day of data; use fewer or shorter periods`);
-    }
-    checkIntegerRange(this, 'minRequestCount', props.minRequestCount, 1, 1_000_000_000,
-      'it is the number of requests per period below which a target group counts as healthy');
-
-    const maxRate = props.maxErrorRatePercent;
-    if (maxRate !== undefined && isResolved(maxRate) && !(maxRate >= 0 && maxRate < 100)) {
-      throw propError(this, 'maxErrorRatePercent', `must be a percentage from 0 up to (not including) 100, got ${maxRate}; `
-        + 'for example 1 for 1% of requests');
-    }
-
-    if (props.latencyBaseline !== undefined && props.latencyAnomalyBandWidth !== undefined) {
-      throw propError(this, 'latencyAnomalyBandWidth', `cannot be combined with latencyBaseline (got ${props.latencyAnomalyBandWidth} and `
-        + `${props.latencyBaseline.toHumanString()}): a fixed baseline replaces anomaly detection; remove one of them`);
-    }
-    if (props.latencyMultiplier !== undefined && props.latencyBaseline === undefined) {
-      throw propError(this, 'latencyMultiplier', `only applies with latencyBaseline, got ${props.latencyMultiplier} without one; set `
-        + 'latencyBaseline, or use latencyAnomalyBandWidth to widen the anomaly detection band');
-    }
-    if (props.latencyBaseline !== undefined && (props.latencyBaseline.isUnresolved() || !isResolved(props.latencyMultiplier))) {
-      throw propError(this, 'latencyBaseline', 'and latencyMultiplier must be known at synthesis, got a deploy-time value; the '
-        + 'threshold is their product. Use e.g. Duration.millis(250)');
-    }
-    if (props.latencyBaseline !== undefined && props.latencyBaseline.toMilliseconds({ integral: false }) <= 0) {
-      throw propError(this, 'latencyBaseline', `must be longer than zero, got ${props.latencyBaseline.toHumanString()}; give the p99 `
-        + 'response time the service normally has, e.g. Duration.millis(250)');
-    }
-    const multiplier = props.latencyMultiplier;
-    if (multiplier !== undefined && isResolved(multiplier) && !(multiplier > 1 && Number.isFinite(multiplier))) {
-      throw propError(this, 'latencyMultiplier', `must be greater than 1, got ${multiplier}; at or below 1 the alarm fires at the `
-        + 'normal response time. For example 3');
-    }
-    const bandWidth = props.latencyAnomalyBandWidth;
-    if (bandWidth !== undefined && !isResolved(bandWidth)) {
-      throw propError(this, 'latencyAnomalyBandWidth', 'must be known at synthesis, got a deploy-time value; for example 3');
-    }
-    if (bandWidth !== undefined && !(bandWidth > 0 && Number.isFinite(bandWidth))) {
-      throw propError(this, 'latencyAnomalyBandWidth', `must be a positive number of standard deviations, got ${bandWidth}; for example 3`);
-    }
-
-    checkIntegerRange(this, 'maxUnhealthyTargets', props.maxUnhealthyTargets, 0, 1_000_000);
-
-    if (props.enableFatalLogAlarm === true && !props.logGroup) {
-      throw propError(this, 'enableFatalLogAlarm', 'is true but there is no logGroup; pass the log group of the service\'s containers');
-    }
-    if (props.fatalLogPatterns !== undefined) {
-      if (!props.logGroup) {
-        throw propError(this, 'fatalLogPatterns', 'only apply with a logGroup; pass the log group of the service\'s containers');
-      }
-      if (props.fatalLogPatterns.length === 0) {
-        throw propError(this, 'fatalLogPatterns', 'is empty; leave it unset for the default patterns, or set enableFatalLogAlarm: false');
-      }
-      props.fatalLogPatterns.forEach((pattern, i) => {
-        const text = pattern.logPatternString;
-        if (!isResolved(text)) {
-          return;
-        }
-        const problem = filterPatternProblem(text);
-        if (problem) {
-          throw propError(this, `fatalLogPatterns[${i}]`, problem);
-        }
-        const first = props.fatalLogPatterns!.findIndex((other) => other.logPatternString === text);
-        if (first < i) {
-          throw propError(this, `fatalLogPatterns[${i}]`, `repeats fatalLogPatterns[${first}] (${text}), which would count each line twice; remove it`);
-        }
-      });
-    }
-
-    this.validateRunningTaskProps(props, periodSeconds);
-    if ((!props.service || !props.deploymentGroup) && (props.enableFailedTaskSetGuard === true || props.failedGreenTaskThreshold !== undefined)) {
-      const prop = props.enableFailedTaskSetGuard === true ? 'enableFailedTaskSetGuard' : 'failedGreenTaskThreshold';
-      throw propError(this, prop, `is ${props[prop]} but there is no ${props.service ? 'deploymentGroup' : 'service'}; the guard watches the `
-        + 'tasks of the service and stops the deployments of its deployment group: pass both, or leave it unset');
-    }
-    this.checkUniqueNames();
-  }
-
-  private validateRunningTaskProps(props: RollbackAlarmsProps, periodSeconds: number): void {
-    if (!props.service) {
-      const needsService = (['enableRunningTaskShortfallAlarm', 'minRunningTaskPercent', 'runningTaskEvaluationPeriods'] as const)
-        .find(prop => prop === 'enableRunningTaskShortfallAlarm' ? props[prop] === true : props[prop] !== undefined);
-      if (needsService) {
-        throw propError(this, needsService, `is ${props[needsService]} but there is no service to count the tasks of; pass the `
-          + 'ECS service as service, or leave it unset');
-      }
-      return;
-    }
-    const minPercent = props.minRunningTaskPercent;
-    if (minPercent !== undefined && isResolved(minPercent) && !(minPercent > 0 && minPercent <= 100)) {
-      throw propError(this, 'minRunningTaskPercent', `must be a percentage above 0 and at most 100, got ${minPercent}; for example `
-        + '100 to alarm whenever fewer tasks run than desired, or 90 to allow one task in ten to be missing');
-    }
-    const periods = props.runningTaskEvaluationPeriods;
-    checkIntegerRange(this, 'runningTaskEvaluationPeriods', periods, 1, 1440, 'the alarm needs at least one period');
-    if (periods !== undefined && isResolved(periods) && periodSeconds * periods > 86400) {
-      throw propError(this, 'runningTaskEvaluationPeriods', `times period must be at most 1 day, got ${periods} x `
-        + `${this.period.toHumanString()}; CloudWatch evaluates at most one day of data; use fewer or shorter periods`);
-    }
-  }
-
-  /** Two RollbackAlarms of one service name in one stack would create alarms of the same name. */
+  /**
+   * Two RollbackAlarms of one service name in one stack would create alarms of the same name.
+   * The others are looked up in the construct tree, so the check holds per stack and per app.
+   */
   private checkUniqueNames(): void {
     if (!isResolved(this.serviceName)) {
       return;
     }
     const stack = Stack.of(this);
-    let used = USED_SERVICE_NAMES.get(stack);
-    if (!used) {
-      used = new Map();
-      USED_SERVICE_NAMES.set(stack, used);
-    }
-    const other = used.get(this.serviceName);
+    const other = stack.node.findAll().find((c): c is RollbackAlarms => c instanceof RollbackAlarms && c !== this
+      && Stack.of(c) === stack && c.serviceName === this.serviceName);
     if (other !== undefined) {
-      throw propError(this, 'serviceName', `'${this.serviceName}' is already used by ${other} in the same stack, and alarm names `
+      throw propError(this, 'serviceName', `'${this.serviceName}' is already used by ${other.node.path} in the same stack, and alarm names `
         + 'must be unique; give each service its own serviceName');
     }
-    used.set(this.serviceName, this.node.path);
   }
 }
 
@@ -758,9 +583,6 @@ export class RollbackAlarms extends Construct {
 function num(value: number): string {
   return Token.isUnresolved(value) ? Token.asString(value) : formatNumber(value);
 }
-
-/** Service names of the RollbackAlarms in each stack. */
-const USED_SERVICE_NAMES = new WeakMap<Stack, Map<string, string>>();
 
 /**
  * The default fatal-line patterns: JSON lines whose `level` is `fatal` or `FATAL`, and plain-text

@@ -1,31 +1,18 @@
 import {
-  Annotations, ArnFormat, AspectPriority, Aspects, Duration, Lazy, Names, RemovalPolicy, Stack, Token, Validations,
+  Annotations, AspectPriority, Aspects, Duration, RemovalPolicy, Stack, Token,
 } from 'aws-cdk-lib';
 import * as chatbot from 'aws-cdk-lib/aws-chatbot';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
-import * as notifications from 'aws-cdk-lib/aws-codestarnotifications';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
-import * as events from 'aws-cdk-lib/aws-events';
-import * as targets from 'aws-cdk-lib/aws-events-targets';
-import * as iam from 'aws-cdk-lib/aws-iam';
-import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { NOTIFIED_FAILURE_STATES, NotifiedDeploymentGroup, RELEASE_NOTIFIER_CONFIG_ENV, ReleaseNotifierConfig } from '../../contract/release-notifier';
-import { consoleUrl } from '../private/console-url';
-import { grantDeploymentTargetReads, grantDescribeServiceTaskSets, grantDescribeTaskDefinitions } from '../private/deployment-target-grants';
-import { defaultPolicyOf } from '../private/acknowledgements';
-import { artifactWriterBundlePath } from '../private/handler-asset';
-import { createHookFunction } from '../private/handler-function';
 import { renderTaskDefinitionRequest } from './private/taskdef';
 import { propError, recordPropProblem, reportAtSynthesis } from '../private/validation';
 import { MigrationHook } from '../hooks/migration-hook';
@@ -35,9 +22,13 @@ import {
   APPSPEC_FILE, DEFAULT_RELEASE_VERSION_VARIABLE, ENVIRONMENT_VARIABLE_NAME, IMAGE_PLACEHOLDER_NAME, ReleaseEnvironment, ReleaseManifest,
   TASK_DEFINITION_FILE,
 } from '../../contract/artifacts';
-import { ECR_PULL_PUSH_ACTIONS, acknowledgeArtifactAccess, acknowledgeBuildAccess, acknowledgePipelineRoles, acknowledgeTaskDefinitionFamily, grantEcrLogin } from './private/acknowledgements';
-import { BUILD_ENV, EXPORTED_VARIABLES, renderReleaseBuildSpec } from './private/buildspec';
-import { grantReadStoppedTasks } from './private/notifier-grants';
+import { acknowledgePipelineRoles } from './private/acknowledgements';
+import { EXPORTED_VARIABLES } from './private/buildspec';
+import { createReleaseBuildProject } from './private/build-project';
+import { deployRole } from './private/deploy-role';
+import { DeploymentRecord } from './private/deployment-record';
+import { ReleaseNotifications } from './private/release-notifications';
+import { differs, stageArtifactName, stageDirectory } from './private/stage-naming';
 import { ReleaseSource } from './release-source';
 
 /** Stage names the pipeline uses itself. */
@@ -250,8 +241,8 @@ export class ReleasePipeline extends Construct {
   private readonly stages: ReleaseStageOptions[] = [];
   private readonly sourceOutput: codepipeline.Artifact;
   private readonly crossRegionReplicationBuckets: Record<string, s3.IBucket>;
-  private readonly notifiedStates: string[];
-  private readonly notifierFunction: lambda.Function;
+  private readonly notifications: ReleaseNotifications;
+  private readonly record: DeploymentRecord;
   private built = false;
   /** False when a stage is invalid: then the build has no deployment files and nothing deploys. */
   private stagesValid = true;
@@ -291,20 +282,42 @@ export class ReleasePipeline extends Construct {
       })
       : this.sourceRepository(props);
 
-    this.buildProject = this.createBuildProject(props);
+    this.buildProject = createReleaseBuildProject(this, {
+      ...props,
+      source: this.source,
+      repository: this.repository,
+      pipeline: this.pipeline,
+      manifest: () => this.renderManifest(),
+      stageNames: () => this.stageNames,
+    });
 
-    const topicAndSlack = this.createNotifications(props);
-    this.notificationTopic = topicAndSlack.topic;
-    this.slackChannel = topicAndSlack.slackChannel;
-    this.notifiedStates = [...NOTIFIED_FAILURE_STATES, ...(props.notifyDeploymentSuccess ? ['SUCCESS'] : [])];
-    const notifier = this.createDeploymentNotifier(topicAndSlack.topic, props);
-    this.notifierFunction = notifier.function;
-    this.deploymentNotifier = notifier.function;
-    this.deploymentNotificationDeadLetterQueue = notifier.deadLetterQueue;
-    this.deploymentNotificationsLostAlarm = notifier.lostAlarm;
+    const releaseNotifications = new ReleaseNotifications(this, 'Notifications', {
+      owner: this,
+      pipeline: this.pipeline,
+      stages: () => this.stages,
+      releaseVersionVariable: this.releaseVersionVariable,
+      notificationEmails: props.notificationEmails,
+      slackChannel: props.slackChannel,
+      slackWorkspaceId: props.slackWorkspaceId,
+      slackChannelId: props.slackChannelId,
+      notifyDeploymentSuccess: props.notifyDeploymentSuccess,
+      notifierLogRetention: props.notifierLogRetention,
+    });
+    this.notifications = releaseNotifications;
+    this.notificationTopic = releaseNotifications.topic;
+    this.slackChannel = releaseNotifications.slackChannel;
+    this.deploymentNotifier = releaseNotifications.notifier;
+    this.deploymentNotificationDeadLetterQueue = releaseNotifications.deadLetterQueue;
+    this.deploymentNotificationsLostAlarm = releaseNotifications.lostAlarm;
 
-    const record = this.createDeploymentRecord(props);
-    this.deploymentRecord = record;
+    this.record = new DeploymentRecord(this, 'DeploymentRecord', {
+      owner: this,
+      pipelineArn: this.pipeline.pipelineArn,
+      pipelinePath: this.node.path,
+      pipelineName: props.pipelineName,
+      retention: props.deploymentRecordRetention,
+    });
+    this.deploymentRecord = this.record.logGroup;
 
     for (const stage of props.stages ?? []) {
       this.addStage(stage);
@@ -391,71 +404,14 @@ export class ReleasePipeline extends Construct {
         taskDefinitionTemplateFile: files.atPath(TASK_DEFINITION_FILE),
         appSpecTemplateFile: files.atPath(APPSPEC_FILE),
         containerImageInputs: [{ input: files, taskDefinitionPlaceholder: IMAGE_PLACEHOLDER_NAME }],
-        role: this.deployRole(scope, stage),
+        role: deployRole(scope, this, this.pipeline, stage),
       }));
       this.pipeline.addStage({ stageName: stage.stageName, actions: stageActions });
-      this.notifyDeployments(scope, stage);
+      this.notifications.notifyDeployments(scope, stage);
     });
     acknowledgePipelineRoles(this.pipeline, ['Source', 'Build', ...this.stages.map((s) => s.stageName)]);
-    this.recordDeployments();
-  }
-
-  /**
-   * The role of a deploy action: what `CodeDeployEcsDeployAction` grants by itself, narrowed to
-   * this service's task definition family and roles (the action grants both on `*`).
-   */
-  private deployRole(scope: Construct, stage: ReleaseStageOptions): iam.IRole | undefined {
-    const service = stage.service;
-    const serviceStack = Stack.of(service);
-    if (differs(serviceStack.account, Stack.of(this).account)) {
-      Annotations.of(this).addWarningV2('cdk-ecs-release:crossAccountDeployRole',
-        `stage '${stage.stageName}' deploys to account ${serviceStack.account}: its deploy role is the one CodePipeline creates there, `
-        + 'which may register any task definition and pass task roles');
-      return undefined;
-    }
-    const deploymentGroup = service.deploymentGroup;
-    const role = new iam.Role(scope, 'DeployRole', {
-      assumedBy: new iam.ArnPrincipal(this.pipeline.role.roleArn),
-      description: `Deploys ${service.serviceName} in stage ${stage.stageName} of ${this.node.path}`,
-    });
-    role.addToPolicy(new iam.PolicyStatement({
-      actions: ['codedeploy:GetApplication', 'codedeploy:GetApplicationRevision', 'codedeploy:RegisterApplicationRevision'],
-      resources: [deploymentGroup.application.applicationArn],
-    }));
-    role.addToPolicy(new iam.PolicyStatement({
-      actions: ['codedeploy:CreateDeployment', 'codedeploy:GetDeployment'],
-      resources: [deploymentGroup.deploymentGroupArn],
-    }));
-    role.addToPolicy(new iam.PolicyStatement({
-      actions: ['codedeploy:GetDeploymentConfig'],
-      resources: [deploymentGroup.deploymentConfig.deploymentConfigArn],
-    }));
-    const family = serviceStack.formatArn({
-      service: 'ecs',
-      resource: 'task-definition',
-      resourceName: `${service.taskDefinition.family}:*`,
-    });
-    role.addToPolicy(new iam.PolicyStatement({ actions: ['ecs:RegisterTaskDefinition'], resources: [family] }));
-    // taskdef.json carries the task definition's tags.
-    role.addToPolicy(new iam.PolicyStatement({
-      actions: ['ecs:TagResource'],
-      resources: [family],
-      conditions: { StringEquals: { 'ecs:CreateAction': 'RegisterTaskDefinition' } },
-    }));
-    const passedRoles = [service.taskDefinition.taskRole.roleArn];
-    if (service.taskDefinition.executionRole) {
-      passedRoles.push(service.taskDefinition.executionRole.roleArn);
-    }
-    role.addToPolicy(new iam.PolicyStatement({
-      actions: ['iam:PassRole'],
-      resources: passedRoles,
-      conditions: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
-    }));
-    this.pipeline.artifactBucket.grantRead(role);
-    acknowledgeArtifactAccess(this.pipeline, [role]);
-    acknowledgeTaskDefinitionFamily(role, family);
-    // The action adds its broad statements to the role it is given; this view drops them.
-    return role.withoutPolicyUpdates();
+    const here = Stack.of(this);
+    this.record.recordDeployments(this.stages.filter((s) => !differs(Stack.of(s.service).account, here.account) && !differs(Stack.of(s.service).region, here.region)));
   }
 
   /**
@@ -490,274 +446,6 @@ export class ReleasePipeline extends Construct {
       stage.approvalComment,
     ];
     return parts.filter((p) => p !== undefined && p !== '').join(' ');
-  }
-
-  /**
-   * The notifier tells the topic when a deployment of this stage fails or is stopped (and rolled
-   * back): EventBridge invokes it with the deployment's state change, and it may read this
-   * stage's deployments and green task sets.
-   */
-  private notifyDeployments(scope: Construct, stage: ReleaseStageOptions): void {
-    const service = stage.service;
-    const serviceStack = Stack.of(service);
-    const here = Stack.of(this);
-    if (differs(serviceStack.account, here.account) || differs(serviceStack.region, here.region)) {
-      Annotations.of(this).addWarningV2('cdk-ecs-release:remoteDeploymentEvents',
-        `stage '${stage.stageName}' deploys to ${serviceStack.account}/${serviceStack.region}: EventBridge rules only see their own account and region, `
-        + 'so its failed deployments are notified by the pipeline-failed notification only');
-      return;
-    }
-    const fn = this.notifierFunction;
-    const notifies = this.notifiedStates.includes('SUCCESS') ? 'was deployed, failed or was stopped' : 'failed or was stopped';
-    new events.Rule(scope, 'DeploymentFailed', {
-      description: `${service.serviceName}: a ${stage.stageName} deployment ${notifies}`,
-      eventPattern: deploymentEventPattern([stage], this.notifiedStates),
-      targets: [new targets.LambdaFunction(fn, {
-        deadLetterQueue: this.deploymentNotificationDeadLetterQueue,
-        retryAttempts: 8,
-        maxEventAge: Duration.hours(6),
-      })],
-    });
-    // GetDeployment authorizes on the deployment group.
-    fn.addToRolePolicy(new iam.PolicyStatement({
-      actions: ['codedeploy:GetDeployment'],
-      resources: [service.deploymentGroup.deploymentGroupArn],
-    }));
-    // Why green tasks stopped, for a failure no hook or alarm explains.
-    grantReadStoppedTasks(scope, fn.role!, service);
-    grantDescribeServiceTaskSets(fn.role!, service);
-  }
-
-  /**
-   * The function behind the deployment notifications, its dead-letter queue, and an alarm on
-   * that queue. Its configuration lists the stages, known at synthesis.
-   */
-  private createDeploymentNotifier(topic: sns.ITopic, props: ReleasePipelineProps): {
-    function: lambda.Function; deadLetterQueue: sqs.Queue; lostAlarm: cloudwatch.Alarm;
-  } {
-    const scope = new Construct(this.node.findChild('Notifications'), 'DeploymentNotifier');
-    const deadLetterQueue = new sqs.Queue(scope, 'DeadLetterQueue', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    Validations.of(deadLetterQueue).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason: 'This queue is itself the dead-letter queue of the deployment notifications (of the EventBridge targets and of the function\'s asynchronous invocations).',
-    });
-    const lostAlarm = new cloudwatch.Alarm(scope, 'LostNotifications', {
-      alarmDescription: `A deployment notification of ${this.node.path} could not be published; the message is in the dead-letter queue and the notifier's log`,
-      metric: deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
-    const { function: fn } = createHookFunction(scope, {
-      handler: 'release-notifier',
-      hookName: 'release notifier',
-      description: `Tells the release notifications of ${this.node.path} which service, stage and version a deployment concerns, and why it failed`.slice(0, 256),
-      timeout: Duration.minutes(1),
-      environment: {
-        [RELEASE_NOTIFIER_CONFIG_ENV]: Lazy.uncachedString({ produce: () => Stack.of(this).toJsonString(this.renderNotifierConfig(topic)) }),
-      },
-      logRetention: props.notifierLogRetention,
-      deadLetterQueue,
-    });
-    topic.grantPublish(fn);
-    Validations.of(defaultPolicyOf(fn.role!)).acknowledge({
-      id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
-      reason: 'sns:Publish to the KMS-encrypted notification topic needs data keys of its key; aws-cdk-lib grants them on that key only.',
-    });
-    // What every stage's lookup needs; each stage adds its service's task sets.
-    grantDeploymentTargetReads(fn.role!);
-    grantDescribeTaskDefinitions(fn.role!);
-    return { function: fn, deadLetterQueue, lostAlarm };
-  }
-
-  /** The stages the notifier knows, by deployment group. */
-  private renderNotifierConfig(topic: sns.ITopic): ReleaseNotifierConfig {
-    const here = Stack.of(this);
-    const deploymentGroups: NotifiedDeploymentGroup[] = this.stages
-      .filter((s) => !differs(Stack.of(s.service).account, here.account) && !differs(Stack.of(s.service).region, here.region))
-      .map((stage) => ({
-        applicationName: stage.service.deploymentGroup.application.applicationName,
-        deploymentGroupName: stage.service.deploymentGroup.deploymentGroupName,
-        serviceName: stage.service.serviceName,
-        stageName: stage.stageName,
-        consoleUrl: stage.service.deploymentGroupConsoleUrl,
-        cluster: stage.service.cluster.clusterName,
-        service: stage.service.service.serviceName,
-        containerName: stage.service.containerName,
-      }));
-    return {
-      deploymentGroups,
-      topicArn: topic.topicArn,
-      releaseVersionVariable: this.releaseVersionVariable,
-      pipelineConsoleUrl: consoleUrl(this, `codesuite/codepipeline/pipelines/${this.pipeline.pipelineName}/executions`),
-    };
-  }
-
-  /** Every pipeline, stage, action and deployment state change, one JSON event per line. */
-  private recordDeployments(): void {
-    const here = Stack.of(this);
-    const local = this.stages.filter((s) => !differs(Stack.of(s.service).account, here.account) && !differs(Stack.of(s.service).region, here.region));
-    if (local.length === 0) {
-      return;
-    }
-    new events.Rule(this.node.findChild('DeploymentRecord'), 'DeploymentEvents', {
-      description: `Records the CodeDeploy deployments of ${this.node.path}`,
-      eventPattern: deploymentEventPattern(local),
-      targets: [new LogGroupTarget(this.deploymentRecord)],
-    });
-  }
-
-  private createBuildProject(props: ReleasePipelineProps): codebuild.PipelineProject {
-    const writer = new s3assets.Asset(this, 'ArtifactWriter', { path: artifactWriterBundlePath() });
-    const buildLogs = new logs.LogGroup(this, 'BuildLogs', {
-      retention: props.buildLogRetention ?? logs.RetentionDays.THREE_MONTHS,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    const buildsImage = this.source.buildsImage;
-    const spec = (outputs: { artifactName: string; directory: string }[]) => renderReleaseBuildSpec({
-      buildsImage,
-      preCheckCommands: props.preCheckCommands ?? [],
-      revisionLength: this.source._revisionLength,
-      outputs,
-    });
-    // Without outputs the buildspec has no artifacts section; the stages add it at synthesis.
-    const withoutArtifacts = spec([]);
-    const environmentVariables: Record<string, codebuild.BuildEnvironmentVariable> = {
-      [BUILD_ENV.artifactWriterUrl]: { value: writer.s3ObjectUrl },
-      [BUILD_ENV.manifest]: {
-        value: Lazy.uncachedString({ produce: () => Stack.of(this).toJsonString(this.renderManifest()) }),
-      },
-    };
-    if (buildsImage) {
-      environmentVariables[BUILD_ENV.repositoryUri] = { value: this.repository.repositoryUri };
-      environmentVariables[BUILD_ENV.dockerfile] = { value: props.dockerfile ?? 'Dockerfile' };
-      environmentVariables[BUILD_ENV.buildContext] = { value: props.dockerBuildContext ?? '.' };
-    }
-    const project = new codebuild.PipelineProject(this, 'Build', {
-      description: buildsImage
-        ? `Pre-checks, builds and pushes the image, and writes the deployment files of ${this.node.path}`
-        : `Pre-checks and writes the deployment files of ${this.node.path}`,
-      environment: {
-        buildImage: props.buildImage ?? codebuild.LinuxBuildImage.STANDARD_7_0,
-        computeType: props.buildComputeType ?? codebuild.ComputeType.SMALL,
-        // Docker builds need a privileged container.
-        privileged: buildsImage,
-      },
-      environmentVariables,
-      buildSpec: codebuild.BuildSpec.fromObject({
-        ...withoutArtifacts,
-        artifacts: Lazy.uncachedAny({
-          produce: () => spec(this.stages.map((s) => ({ artifactName: stageArtifactName(s.stageName), directory: stageDirectory(s.stageName) }))).artifacts,
-        }),
-      }),
-      timeout: props.buildTimeout ?? Duration.minutes(30),
-      cache: buildsImage ? codebuild.Cache.local(codebuild.LocalCacheMode.DOCKER_LAYER) : undefined,
-      logging: { cloudWatch: { logGroup: buildLogs } },
-      encryptionKey: this.pipeline.artifactBucket.encryptionKey,
-    });
-    // The writer only: Asset.grantRead would open the whole bootstrap assets bucket.
-    project.addToRolePolicy(new iam.PolicyStatement({
-      actions: ['s3:GetObject'],
-      resources: [Stack.of(this).formatArn({ service: 's3', region: '', account: '', resource: writer.s3BucketName, resourceName: writer.s3ObjectKey })],
-    }));
-    if (buildsImage) {
-      // grantPullPush would put the ECR login on * in the role's default policy, beside the user's statements.
-      this.repository.grant(project, ...ECR_PULL_PUSH_ACTIONS, 'ecr:DescribeImages');
-      grantEcrLogin(project.role!);
-    }
-    acknowledgeArtifactAccess(this.pipeline, [project.role!]);
-    acknowledgeBuildAccess(project);
-    return project;
-  }
-
-  private createNotifications(props: ReleasePipelineProps): { topic: sns.ITopic; slackChannel?: chatbot.ISlackChannelConfiguration } {
-    const scope = new Construct(this, 'Notifications');
-    const key = new kms.Key(scope, 'Key', {
-      description: `Encrypts the release notifications of ${this.node.path}`,
-      enableKeyRotation: true,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
-    const topic = new sns.Topic(scope, 'Topic', {
-      displayName: 'Release notifications',
-      masterKey: key,
-      enforceSSL: true,
-    });
-    // Pipeline notifications publish through the topic policy; the deployment notifier and the
-    // approvals through their roles.
-    topic.grantPublish(new iam.ServicePrincipal('codestar-notifications.amazonaws.com'));
-    for (const email of props.notificationEmails ?? []) {
-      topic.addSubscription(new subscriptions.EmailSubscription(email));
-    }
-
-    let slackChannel = props.slackChannel;
-    if (slackChannel) {
-      if (slackChannel instanceof chatbot.SlackChannelConfiguration) {
-        slackChannel.addNotificationTopic(topic);
-      } else {
-        Annotations.of(this).addWarningV2('cdk-ecs-release:importedSlackChannel',
-          `slackChannel ${slackChannel.slackChannelConfigurationName} is imported: subscribe it to the notification topic in AWS Chatbot to receive deployment failures`);
-      }
-    } else if (props.slackWorkspaceId && props.slackChannelId) {
-      slackChannel = new chatbot.SlackChannelConfiguration(scope, 'Slack', {
-        slackChannelConfigurationName: Names.uniqueResourceName(scope, { maxLength: 128, separator: '-', allowedSpecialCharacters: '-_' }),
-        slackWorkspaceId: props.slackWorkspaceId,
-        slackChannelId: props.slackChannelId,
-        notificationTopics: [topic],
-        loggingLevel: chatbot.LoggingLevel.ERROR,
-      });
-    }
-
-    new notifications.NotificationRule(scope, 'PipelineExecutions', {
-      source: this.pipeline,
-      events: [
-        'codepipeline-pipeline-pipeline-execution-started',
-        'codepipeline-pipeline-pipeline-execution-succeeded',
-        'codepipeline-pipeline-pipeline-execution-failed',
-      ],
-      targets: [topic],
-      detailType: notifications.DetailType.FULL,
-    });
-    return { topic, slackChannel };
-  }
-
-  private createDeploymentRecord(props: ReleasePipelineProps): logs.LogGroup {
-    const scope = new Construct(this, 'DeploymentRecord');
-    const name = props.pipelineName && !Token.isUnresolved(props.pipelineName)
-      ? props.pipelineName
-      : Names.uniqueResourceName(this, { maxLength: 200, separator: '-', allowedSpecialCharacters: '-_' });
-    const logGroup = new logs.LogGroup(scope, 'Logs', {
-      logGroupName: `/cdk-ecs-release/${name}/deployments`,
-      retention: props.deploymentRecordRetention ?? logs.RetentionDays.TWO_YEARS,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    new events.Rule(scope, 'PipelineEvents', {
-      description: `Records the executions of ${this.node.path}`,
-      eventPattern: {
-        source: ['aws.codepipeline'],
-        detailType: [
-          'CodePipeline Pipeline Execution State Change',
-          'CodePipeline Stage Execution State Change',
-          'CodePipeline Action Execution State Change',
-        ],
-        resources: [this.pipeline.pipelineArn],
-      },
-      targets: [new LogGroupTarget(logGroup)],
-    });
-    // EventBridge writes to a log group through a resource policy, here scoped to this group.
-    // (aws-events-targets' CloudWatchLogGroup would create it with a custom resource function.)
-    new logs.ResourcePolicy(scope, 'Policy', {
-      policyStatements: [new iam.PolicyStatement({
-        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
-        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-        resources: [logGroup.logGroupArn],
-      })],
-    });
-    return logGroup;
   }
 
   private sourceRepository(props: ReleasePipelineProps): ecr.IRepository {
@@ -875,45 +563,6 @@ export class ReleasePipeline extends Construct {
   }
 }
 
-/** An EventBridge rule target writing the event as it is to a log group. */
-class LogGroupTarget implements events.IRuleTarget {
-  constructor(private readonly logGroup: logs.ILogGroup) {}
-
-  public bind(): events.RuleTargetConfig {
-    // EventBridge takes the log group ARN without the `:*` suffix of logGroupArn.
-    return {
-      arn: Stack.of(this.logGroup).formatArn({
-        service: 'logs',
-        resource: 'log-group',
-        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-        resourceName: this.logGroup.logGroupName,
-      }),
-    };
-  }
-}
-
-function deploymentEventPattern(stages: readonly ReleaseStageOptions[], states?: string[]): events.EventPattern {
-  return {
-    source: ['aws.codedeploy'],
-    detailType: ['CodeDeploy Deployment State-change Notification'],
-    detail: {
-      ...(states ? { state: states } : {}),
-      application: unique(stages.map((s) => s.service.deploymentGroup.application.applicationName)),
-      deploymentGroup: unique(stages.map((s) => s.service.deploymentGroup.deploymentGroupName)),
-    },
-  };
-}
-
-/** The deployment files of a stage go to `.release/<directory>`. */
-function stageDirectory(stageName: string): string {
-  return stageName.replace(/[^A-Za-z0-9]/g, '_');
-}
-
-/** Pipeline artifact name of a stage's deployment files; CodeBuild matches it to its secondary artifact. */
-function stageArtifactName(stageName: string): string {
-  return `Files_${stageDirectory(stageName)}`;
-}
-
 /** The names of the application container's secrets. */
 function secretNames(service: BlueGreenService): string[] {
   const secrets = service.container.renderContainerDefinition().secrets;
@@ -926,12 +575,4 @@ function secretNames(service: BlueGreenService): string[] {
 function migrationCommand(service: BlueGreenService): string | undefined {
   const migration = service.hooks.find((hook): hook is MigrationHook => hook instanceof MigrationHook);
   return migration?.command.join(' ');
-}
-
-function differs(a: string, b: string): boolean {
-  return !Token.isUnresolved(a) && !Token.isUnresolved(b) && a !== b;
-}
-
-function unique(values: string[]): string[] {
-  return [...new Set(values)];
 }

@@ -600,6 +600,14 @@ describe('names', () => {
       'OrdersStack/Again: invalid serviceName: \'orders-api\' is already used by OrdersStack/RollbackAlarms in the same stack, '
       + 'and alarm names must be unique; give each service its own serviceName');
   });
+
+  test('a service name may repeat in another stack of the same app', () => {
+    const { stack } = setup();
+    const other = new Stack(stack.node.scope as Construct, 'OtherStack');
+    const svc = mockService(other);
+    const alarms = new RollbackAlarms(other, 'RollbackAlarms', { serviceName: 'orders-api', targetGroups: [svc.blue, svc.green] });
+    expect(alarms.serviceName).toBe('orders-api');
+  });
 });
 
 describe('validation', () => {

@@ -1,0 +1,93 @@
+import { ArnFormat, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { StageInfo, deploymentEventPattern } from './stage-naming';
+
+/** Properties of a {@link DeploymentRecord}. */
+export interface DeploymentRecordProps {
+  /** The pipeline whose executions are recorded. */
+  readonly pipelineArn: string;
+  /** Path of the release pipeline, for descriptions. */
+  readonly pipelinePath: string;
+  /** The log group is named after it; when unresolved or absent, after the unique name of `owner`. */
+  readonly pipelineName?: string;
+  /** The construct whose unique name names the log group when the pipeline has no name. */
+  readonly owner: Construct;
+  /** How long the record is kept. */
+  readonly retention?: logs.RetentionDays;
+}
+
+/**
+ * The deployment record: a retained log group holding one JSON line per pipeline, stage,
+ * action and (with {@link recordDeployments}) CodeDeploy deployment state change.
+ */
+export class DeploymentRecord extends Construct {
+  public readonly logGroup: logs.LogGroup;
+  private readonly pipelinePath: string;
+
+  constructor(scope: Construct, id: string, props: DeploymentRecordProps) {
+    super(scope, id);
+    this.pipelinePath = props.pipelinePath;
+    const name = props.pipelineName && !Token.isUnresolved(props.pipelineName)
+      ? props.pipelineName
+      : Names.uniqueResourceName(props.owner, { maxLength: 200, separator: '-', allowedSpecialCharacters: '-_' });
+    this.logGroup = new logs.LogGroup(this, 'Logs', {
+      logGroupName: `/cdk-ecs-release/${name}/deployments`,
+      retention: props.retention ?? logs.RetentionDays.TWO_YEARS,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    new events.Rule(this, 'PipelineEvents', {
+      description: `Records the executions of ${props.pipelinePath}`,
+      eventPattern: {
+        source: ['aws.codepipeline'],
+        detailType: [
+          'CodePipeline Pipeline Execution State Change',
+          'CodePipeline Stage Execution State Change',
+          'CodePipeline Action Execution State Change',
+        ],
+        resources: [props.pipelineArn],
+      },
+      targets: [new LogGroupTarget(this.logGroup)],
+    });
+    // EventBridge writes to a log group through a resource policy, here scoped to this group.
+    // (aws-events-targets' CloudWatchLogGroup would create it with a custom resource function.)
+    new logs.ResourcePolicy(this, 'Policy', {
+      policyStatements: [new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [this.logGroup.logGroupArn],
+      })],
+    });
+  }
+
+  /** Records the CodeDeploy deployments of `stages` too; call it once, with every stage. */
+  public recordDeployments(stages: readonly StageInfo[]): void {
+    if (stages.length === 0) {
+      return;
+    }
+    new events.Rule(this, 'DeploymentEvents', {
+      description: `Records the CodeDeploy deployments of ${this.pipelinePath}`,
+      eventPattern: deploymentEventPattern(stages),
+      targets: [new LogGroupTarget(this.logGroup)],
+    });
+  }
+}
+
+/** An EventBridge rule target writing the event as it is to a log group. */
+class LogGroupTarget implements events.IRuleTarget {
+  constructor(private readonly logGroup: logs.ILogGroup) {}
+
+  public bind(): events.RuleTargetConfig {
+    // EventBridge takes the log group ARN without the `:*` suffix of logGroupArn.
+    return {
+      arn: Stack.of(this.logGroup).formatArn({
+        service: 'logs',
+        resource: 'log-group',
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+        resourceName: this.logGroup.logGroupName,
+      }),
+    };
+  }
+}

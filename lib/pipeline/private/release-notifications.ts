@@ -1,0 +1,208 @@
+import { Annotations, Duration, Lazy, Names, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import * as chatbot from 'aws-cdk-lib/aws-chatbot';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import * as notifications from 'aws-cdk-lib/aws-codestarnotifications';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct, IConstruct } from 'constructs';
+import { NOTIFIED_FAILURE_STATES, NotifiedDeploymentGroup, RELEASE_NOTIFIER_CONFIG_ENV, ReleaseNotifierConfig } from '../../../contract/release-notifier';
+import { defaultPolicyOf } from '../../private/acknowledgements';
+import { consoleUrl } from '../../private/console-url';
+import { grantDeploymentTargetReads, grantDescribeServiceTaskSets, grantDescribeTaskDefinitions } from '../../private/deployment-target-grants';
+import { createHookFunction } from '../../private/handler-function';
+import { grantReadStoppedTasks } from './notifier-grants';
+import { StageInfo, deploymentEventPattern, differs } from './stage-naming';
+
+/** Properties of {@link ReleaseNotifications}. */
+export interface ReleaseNotificationsProps {
+  /** The release pipeline: its path names the resources, its warnings go on it. */
+  readonly owner: IConstruct;
+  /** The pipeline whose executions are notified. */
+  readonly pipeline: codepipeline.Pipeline;
+  /** The stages so far; read at synthesis for the notifier's configuration. */
+  readonly stages: () => readonly StageInfo[];
+  /** The environment variable that holds the release version. */
+  readonly releaseVersionVariable: string;
+  readonly notificationEmails?: string[];
+  readonly slackChannel?: chatbot.ISlackChannelConfiguration;
+  readonly slackWorkspaceId?: string;
+  readonly slackChannelId?: string;
+  readonly notifyDeploymentSuccess?: boolean;
+  readonly notifierLogRetention?: logs.RetentionDays;
+}
+
+/**
+ * The release notifications: an encrypted topic (with e-mail and Slack subscribers), the
+ * pipeline's execution notifications, and the function that tells the topic which service,
+ * stage and version a deployment concerns, with its dead-letter queue and an alarm on it.
+ */
+export class ReleaseNotifications extends Construct {
+  public readonly topic: sns.Topic;
+  public readonly slackChannel?: chatbot.ISlackChannelConfiguration;
+  public readonly notifier: lambda.Function;
+  public readonly deadLetterQueue: sqs.Queue;
+  public readonly lostAlarm: cloudwatch.Alarm;
+  private readonly owner: IConstruct;
+  private readonly notifiedStates: string[];
+
+  constructor(scope: Construct, id: string, props: ReleaseNotificationsProps) {
+    super(scope, id);
+    this.owner = props.owner;
+    const ownerPath = props.owner.node.path;
+    const key = new kms.Key(this, 'Key', {
+      description: `Encrypts the release notifications of ${ownerPath}`,
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const topic = new sns.Topic(this, 'Topic', {
+      displayName: 'Release notifications',
+      masterKey: key,
+      enforceSSL: true,
+    });
+    this.topic = topic;
+    // Pipeline notifications publish through the topic policy; the deployment notifier and the
+    // approvals through their roles.
+    topic.grantPublish(new iam.ServicePrincipal('codestar-notifications.amazonaws.com'));
+    for (const email of props.notificationEmails ?? []) {
+      topic.addSubscription(new subscriptions.EmailSubscription(email));
+    }
+
+    let slackChannel = props.slackChannel;
+    if (slackChannel) {
+      if (slackChannel instanceof chatbot.SlackChannelConfiguration) {
+        slackChannel.addNotificationTopic(topic);
+      } else {
+        Annotations.of(props.owner).addWarningV2('cdk-ecs-release:importedSlackChannel',
+          `slackChannel ${slackChannel.slackChannelConfigurationName} is imported: subscribe it to the notification topic in AWS Chatbot to receive deployment failures`);
+      }
+    } else if (props.slackWorkspaceId && props.slackChannelId) {
+      slackChannel = new chatbot.SlackChannelConfiguration(this, 'Slack', {
+        slackChannelConfigurationName: Names.uniqueResourceName(this, { maxLength: 128, separator: '-', allowedSpecialCharacters: '-_' }),
+        slackWorkspaceId: props.slackWorkspaceId,
+        slackChannelId: props.slackChannelId,
+        notificationTopics: [topic],
+        loggingLevel: chatbot.LoggingLevel.ERROR,
+      });
+    }
+    this.slackChannel = slackChannel;
+
+    new notifications.NotificationRule(this, 'PipelineExecutions', {
+      source: props.pipeline,
+      events: [
+        'codepipeline-pipeline-pipeline-execution-started',
+        'codepipeline-pipeline-pipeline-execution-succeeded',
+        'codepipeline-pipeline-pipeline-execution-failed',
+      ],
+      targets: [topic],
+      detailType: notifications.DetailType.FULL,
+    });
+
+    this.notifiedStates = [...NOTIFIED_FAILURE_STATES, ...(props.notifyDeploymentSuccess ? ['SUCCESS'] : [])];
+    const notifierScope = new Construct(this, 'DeploymentNotifier');
+    this.deadLetterQueue = new sqs.Queue(notifierScope, 'DeadLetterQueue', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(this.deadLetterQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is itself the dead-letter queue of the deployment notifications (of the EventBridge targets and of the function\'s asynchronous invocations).',
+    });
+    this.lostAlarm = new cloudwatch.Alarm(notifierScope, 'LostNotifications', {
+      alarmDescription: `A deployment notification of ${ownerPath} could not be published; the message is in the dead-letter queue and the notifier's log`,
+      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    const config = (): ReleaseNotifierConfig => ({
+      deploymentGroups: notifiedDeploymentGroups(props.owner, props.stages()),
+      topicArn: topic.topicArn,
+      releaseVersionVariable: props.releaseVersionVariable,
+      pipelineConsoleUrl: consoleUrl(props.owner, `codesuite/codepipeline/pipelines/${props.pipeline.pipelineName}/executions`),
+    });
+    const { function: fn } = createHookFunction(notifierScope, {
+      handler: 'release-notifier',
+      hookName: 'release notifier',
+      description: `Tells the release notifications of ${ownerPath} which service, stage and version a deployment concerns, and why it failed`.slice(0, 256),
+      timeout: Duration.minutes(1),
+      environment: {
+        // The stages are listed at synthesis: more may be added after this.
+        [RELEASE_NOTIFIER_CONFIG_ENV]: Lazy.uncachedString({ produce: () => Stack.of(this).toJsonString(config()) }),
+      },
+      logRetention: props.notifierLogRetention,
+      deadLetterQueue: this.deadLetterQueue,
+    });
+    this.notifier = fn;
+    topic.grantPublish(fn);
+    Validations.of(defaultPolicyOf(fn.role!)).acknowledge({
+      id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+      reason: 'sns:Publish to the KMS-encrypted notification topic needs data keys of its key; aws-cdk-lib grants them on that key only.',
+    });
+    // What every stage's lookup needs; each stage adds its service's task sets.
+    grantDeploymentTargetReads(fn.role!);
+    grantDescribeTaskDefinitions(fn.role!);
+  }
+
+  /**
+   * The notifier tells the topic when a deployment of this stage fails or is stopped (and rolled
+   * back): EventBridge invokes it with the deployment's state change, and it may read this
+   * stage's deployments and green task sets. `scope` holds the stage's rule and policy.
+   */
+  public notifyDeployments(scope: Construct, stage: StageInfo): void {
+    const service = stage.service;
+    const serviceStack = Stack.of(service);
+    const here = Stack.of(this);
+    if (differs(serviceStack.account, here.account) || differs(serviceStack.region, here.region)) {
+      Annotations.of(this.owner).addWarningV2('cdk-ecs-release:remoteDeploymentEvents',
+        `stage '${stage.stageName}' deploys to ${serviceStack.account}/${serviceStack.region}: EventBridge rules only see their own account and region, `
+        + 'so its failed deployments are notified by the pipeline-failed notification only');
+      return;
+    }
+    const fn = this.notifier;
+    const notifies = this.notifiedStates.includes('SUCCESS') ? 'was deployed, failed or was stopped' : 'failed or was stopped';
+    new events.Rule(scope, 'DeploymentFailed', {
+      description: `${service.serviceName}: a ${stage.stageName} deployment ${notifies}`,
+      eventPattern: deploymentEventPattern([stage], this.notifiedStates),
+      targets: [new targets.LambdaFunction(fn, {
+        deadLetterQueue: this.deadLetterQueue,
+        retryAttempts: 8,
+        maxEventAge: Duration.hours(6),
+      })],
+    });
+    // GetDeployment authorizes on the deployment group.
+    fn.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['codedeploy:GetDeployment'],
+      resources: [service.deploymentGroup.deploymentGroupArn],
+    }));
+    // Why green tasks stopped, for a failure no hook or alarm explains.
+    grantReadStoppedTasks(scope, fn.role!, service);
+    grantDescribeServiceTaskSets(fn.role!, service);
+  }
+}
+
+/** The stages the notifier knows, by deployment group: those EventBridge here can see. */
+function notifiedDeploymentGroups(owner: IConstruct, stages: readonly StageInfo[]): NotifiedDeploymentGroup[] {
+  const here = Stack.of(owner);
+  return stages
+    .filter((s) => !differs(Stack.of(s.service).account, here.account) && !differs(Stack.of(s.service).region, here.region))
+    .map((stage) => ({
+      applicationName: stage.service.deploymentGroup.application.applicationName,
+      deploymentGroupName: stage.service.deploymentGroup.deploymentGroupName,
+      serviceName: stage.service.serviceName,
+      stageName: stage.stageName,
+      consoleUrl: stage.service.deploymentGroupConsoleUrl,
+      cluster: stage.service.cluster.clusterName,
+      service: stage.service.service.serviceName,
+      containerName: stage.service.containerName,
+    }));
+}

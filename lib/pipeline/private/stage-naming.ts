@@ -1,0 +1,41 @@
+import { Token } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import type { BlueGreenService } from '../../service/blue-green-service';
+
+/** What the pipeline's own code reads of a stage. */
+export interface StageInfo {
+  readonly stageName: string;
+  readonly service: BlueGreenService;
+}
+
+/** The deployment files of a stage go to `.release/<directory>`. */
+export function stageDirectory(stageName: string): string {
+  return stageName.replace(/[^A-Za-z0-9]/g, '_');
+}
+
+/** Pipeline artifact name of a stage's deployment files; CodeBuild matches it to its secondary artifact. */
+export function stageArtifactName(stageName: string): string {
+  return `Files_${stageDirectory(stageName)}`;
+}
+
+/** The CodeDeploy state changes of the stages' deployment groups, optionally only those in `states`. */
+export function deploymentEventPattern(stages: readonly StageInfo[], states?: string[]): events.EventPattern {
+  return {
+    source: ['aws.codedeploy'],
+    detailType: ['CodeDeploy Deployment State-change Notification'],
+    detail: {
+      ...(states ? { state: states } : {}),
+      application: unique(stages.map((s) => s.service.deploymentGroup.application.applicationName)),
+      deploymentGroup: unique(stages.map((s) => s.service.deploymentGroup.deploymentGroupName)),
+    },
+  };
+}
+
+/** True when both values are known and differ. */
+export function differs(a: string, b: string): boolean {
+  return !Token.isUnresolved(a) && !Token.isUnresolved(b) && a !== b;
+}
+
+function unique(values: string[]): string[] {
+  return [...new Set(values)];
+}
