@@ -15,8 +15,9 @@ import type { AppSpecOptions, ILifecycleHook } from './lifecycle-hook';
 import { TargetGroupSource, metricHttpCodeTarget, metricRequestCount, sumOfTargetGroups } from '../private/metrics';
 import { HookRegistry, grantReportHookStatus } from './private/hook-registry';
 import { ImportedBlueGreenService } from './private/imported-service';
+import { createLoadBalancer, createServiceVpc, defaultServiceSubnets } from './private/vpc';
 import { deploymentGroupConsoleUrlOf, loadBalancerFullNameOf } from './private/load-balancer';
-import { recordPropProblem, reportAtSynthesis } from '../private/validation';
+import { reportAtSynthesis } from '../private/validation';
 import { listenerPortProblems } from './private/listener-ports';
 import { checkLoadBalancerVpc, checkServiceProps, defaultProductionPeers } from './private/service-input';
 import { TrafficShifting } from './traffic-shifting';
@@ -106,7 +107,7 @@ export class BlueGreenService extends Construct implements IBlueGreenService {
     this.testListenerPort = input.testListenerPort;
     this.trafficShifting = props.trafficShifting ?? TrafficShifting.canary(10, Duration.minutes(5));
 
-    this.vpc = props.vpc ?? props.cluster?.vpc ?? this.createVpc();
+    this.vpc = props.vpc ?? props.cluster?.vpc ?? createServiceVpc(this);
     this.cluster = props.cluster ?? new ecs.Cluster(this, 'Cluster', {
       vpc: this.vpc,
       containerInsightsV2: ecs.ContainerInsights.ENABLED,
@@ -132,7 +133,7 @@ export class BlueGreenService extends Construct implements IBlueGreenService {
     });
 
     // Load balancer, target groups and listeners.
-    this.loadBalancer = props.loadBalancer ?? this.createLoadBalancer(props);
+    this.loadBalancer = props.loadBalancer ?? createLoadBalancer(this, this.vpc, props, this.logStreamPrefix);
     checkLoadBalancerVpc(this, this.loadBalancer, this.vpc);
     const targetGroupProps: elbv2.ApplicationTargetGroupProps = {
       vpc: this.vpc,
@@ -389,57 +390,4 @@ export class BlueGreenService extends Construct implements IBlueGreenService {
       + 'the VPC\'s CIDR block only; if it is internet-facing, pass productionListenerPeers: [ec2.Peer.anyIpv4()]');
     return [ec2.Peer.ipv4(this.vpc.vpcCidrBlock)];
   }
-
-  private createVpc(): ec2.IVpc {
-    const vpc = new ec2.Vpc(this, 'Vpc', {
-      maxAzs: 2,
-      natGateways: 1,
-      subnetConfiguration: [
-        { name: 'Public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24 },
-        { name: 'Private', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: 22 },
-      ],
-    });
-    vpc.addFlowLog('FlowLog', {
-      destination: ec2.FlowLogDestination.toCloudWatchLogs(new logs.LogGroup(this, 'FlowLogs', {
-        retention: logs.RetentionDays.ONE_MONTH,
-        removalPolicy: RemovalPolicy.RETAIN,
-      })),
-      trafficType: ec2.FlowLogTrafficType.REJECT,
-    });
-    return vpc;
-  }
-
-  private createLoadBalancer(props: BlueGreenServiceProps): elbv2.ApplicationLoadBalancer {
-    const loadBalancer = new elbv2.ApplicationLoadBalancer(this, 'LoadBalancer', {
-      vpc: this.vpc,
-      internetFacing: props.internetFacing ?? true,
-      dropInvalidHeaderFields: true,
-    });
-    if (props.internetFacing ?? true) {
-      Validations.of(loadBalancer).acknowledge({
-        id: 'AwsSolutions-EC23',
-        reason: 'An internet-facing load balancer serves the public on the production listener only; the test listener admits the VPC and named peers.',
-      });
-    }
-    if (props.accessLogsBucket) {
-      loadBalancer.logAccessLogs(props.accessLogsBucket, this.logStreamPrefix);
-    }
-    return loadBalancer;
-  }
-}
-
-/**
- * Private subnets with egress when the VPC has them, else isolated ones: tasks never get public
- * addresses. A VPC with public subnets only is refused rather than silently exposing the tasks.
- */
-function defaultServiceSubnets(scope: Construct, vpc: ec2.IVpc): ec2.SubnetSelection {
-  if (vpc.privateSubnets.length > 0) {
-    return { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS };
-  }
-  if (vpc.isolatedSubnets.length > 0) {
-    return { subnetType: ec2.SubnetType.PRIVATE_ISOLATED };
-  }
-  recordPropProblem(scope, 'vpc', 'has no private or isolated subnets; the tasks must not run in public subnets. '
-    + 'Add PRIVATE_WITH_EGRESS subnets, or pass vpcSubnets to choose explicitly');
-  return { subnetType: ec2.SubnetType.PUBLIC };
 }

@@ -1,0 +1,67 @@
+import { RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { recordPropProblem } from '../../private/validation';
+import type { BlueGreenServiceProps } from '../blue-green-service-props';
+
+/*
+ * The network a BlueGreenService creates when it is given none. Every construct is created in the
+ * service's scope, under the ids it always had.
+ */
+
+/** A VPC over two availability zones with one NAT gateway, logging rejected flows. */
+export function createServiceVpc(scope: Construct): ec2.IVpc {
+  const vpc = new ec2.Vpc(scope, 'Vpc', {
+    maxAzs: 2,
+    natGateways: 1,
+    subnetConfiguration: [
+      { name: 'Public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24 },
+      { name: 'Private', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: 22 },
+    ],
+  });
+  vpc.addFlowLog('FlowLog', {
+    destination: ec2.FlowLogDestination.toCloudWatchLogs(new logs.LogGroup(scope, 'FlowLogs', {
+      retention: logs.RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.RETAIN,
+    })),
+    trafficType: ec2.FlowLogTrafficType.REJECT,
+  });
+  return vpc;
+}
+
+/** An Application Load Balancer that drops invalid header fields. */
+export function createLoadBalancer(scope: Construct, vpc: ec2.IVpc, props: BlueGreenServiceProps, logPrefix: string): elbv2.ApplicationLoadBalancer {
+  const loadBalancer = new elbv2.ApplicationLoadBalancer(scope, 'LoadBalancer', {
+    vpc,
+    internetFacing: props.internetFacing ?? true,
+    dropInvalidHeaderFields: true,
+  });
+  if (props.internetFacing ?? true) {
+    Validations.of(loadBalancer).acknowledge({
+      id: 'AwsSolutions-EC23',
+      reason: 'An internet-facing load balancer serves the public on the production listener only; the test listener admits the VPC and named peers.',
+    });
+  }
+  if (props.accessLogsBucket) {
+    loadBalancer.logAccessLogs(props.accessLogsBucket, logPrefix);
+  }
+  return loadBalancer;
+}
+
+/**
+ * Private subnets with egress when the VPC has them, else isolated ones: tasks never get public
+ * addresses. A VPC with public subnets only is refused rather than silently exposing the tasks.
+ */
+export function defaultServiceSubnets(scope: Construct, vpc: ec2.IVpc): ec2.SubnetSelection {
+  if (vpc.privateSubnets.length > 0) {
+    return { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS };
+  }
+  if (vpc.isolatedSubnets.length > 0) {
+    return { subnetType: ec2.SubnetType.PRIVATE_ISOLATED };
+  }
+  recordPropProblem(scope, 'vpc', 'has no private or isolated subnets; the tasks must not run in public subnets. '
+    + 'Add PRIVATE_WITH_EGRESS subnets, or pass vpcSubnets to choose explicitly');
+  return { subnetType: ec2.SubnetType.PUBLIC };
+}
