@@ -17,7 +17,7 @@ import { renderTaskDefinitionRequest } from './private/taskdef';
 import { propError, recordPropProblem, reportAtSynthesis } from '../private/validation';
 import { MigrationHook } from '../hooks/migration-hook';
 import { SmokeTestHook } from '../hooks/smoke-test-hook';
-import type { BlueGreenService } from '../service/blue-green-service';
+import type { IBlueGreenService } from '../service/blue-green-service-base';
 import {
   APPSPEC_FILE, DEFAULT_RELEASE_VERSION_VARIABLE, ENVIRONMENT_VARIABLE_NAME, IMAGE_PLACEHOLDER_NAME, ReleaseEnvironment, ReleaseManifest,
   TASK_DEFINITION_FILE,
@@ -43,7 +43,7 @@ export interface ReleaseStageOptions {
   readonly stageName: string;
 
   /** The service this stage deploys, blue/green through its CodeDeploy deployment group. */
-  readonly service: BlueGreenService;
+  readonly service: IBlueGreenService;
 
   /**
    * Whether a person approves before this stage deploys. The request names the source
@@ -507,7 +507,7 @@ export class ReleasePipeline extends Construct {
     }
     const names = new Set<string>();
     const directories = new Map<string, string>();
-    const deployedBy = new Map<BlueGreenService, string>();
+    const deployedBy = new Map<IBlueGreenService, string>();
     const here = Stack.of(this);
     this.stages.forEach((stage, index) => {
       const name = stage.stageName;
@@ -564,7 +564,7 @@ export class ReleasePipeline extends Construct {
 }
 
 /** The names of the application container's secrets. */
-function secretNames(service: BlueGreenService): string[] {
+function secretNames(service: IBlueGreenService): string[] {
   const secrets = service.container.renderContainerDefinition().secrets;
   return (Array.isArray(secrets) ? secrets : [])
     .map((secret) => (secret as { name?: unknown }).name)
@@ -572,7 +572,7 @@ function secretNames(service: BlueGreenService): string[] {
 }
 
 /** The command of the service's migration hook, if it has one. */
-function migrationCommand(service: BlueGreenService): string | undefined {
+function migrationCommand(service: IBlueGreenService): string | undefined {
   const migration = service.hooks.find((hook): hook is MigrationHook => hook instanceof MigrationHook);
   return migration?.command.join(' ');
 }

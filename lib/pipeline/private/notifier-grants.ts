@@ -2,7 +2,7 @@ import { ArnFormat, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { acknowledgeWildcardResources } from '../../private/acknowledgements';
-import type { BlueGreenService } from '../../service/blue-green-service';
+import type { IBlueGreenService } from '../../service/blue-green-service-base';
 
 /**
  * Lets the release notifier read the stopped tasks of `service`'s cluster, which say why a
@@ -11,7 +11,7 @@ import type { BlueGreenService } from '../../service/blue-green-service';
  * and `ecs:DescribeTasks` on the cluster's tasks only. A policy of its own, so that the
  * acknowledged wildcards cover these two statements and nothing added to the role later.
  */
-export function grantReadStoppedTasks(scope: Construct, role: iam.IRole, service: BlueGreenService): iam.Policy {
+export function grantReadStoppedTasks(scope: Construct, role: iam.IRole, service: IBlueGreenService): iam.Policy {
   const onThisCluster = { ArnEquals: { 'ecs:cluster': service.cluster.clusterArn } };
   const tasks = Stack.of(scope).formatArn({
     service: 'ecs', resource: 'task', resourceName: `${service.cluster.clusterName}/*`, arnFormat: ArnFormat.SLASH_RESOURCE_NAME,

@@ -1,11 +1,11 @@
 import { Token } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
-import type { BlueGreenService } from '../../service/blue-green-service';
+import type { IBlueGreenService } from '../../service/blue-green-service-base';
 
 /** What the pipeline's own code reads of a stage. */
 export interface StageInfo {
   readonly stageName: string;
-  readonly service: BlueGreenService;
+  readonly service: IBlueGreenService;
 }
 
 /** The deployment files of a stage go to `.release/<directory>`. */
