@@ -20,28 +20,25 @@ import {
   worstTarget5xxErrorRate,
   worstTargetResponseTime,
   worstUnhealthyHostCount,
-  CONTAINER_INSIGHTS_NAMESPACE,
 } from '../private/metrics';
 import { fatalLogFilterId } from './private/filter-pattern';
 import {
-  anomalyLatencyCriterion,
-  errorRateCriterion,
   fatalLogCriterion,
   fatalLogMetricName,
-  fixedLatencyCriterion,
   formatAlarmName,
   formatDuration,
-  formatLatency,
   formatNumber,
   overflowCriterion,
-  runningTaskShortfallCriterion,
   truncateDescription,
-  unhealthyTargetsCriterion,
 } from './private/format';
 import { isResolved, propError } from '../private/validation';
 import { FailedTaskSetGuard } from './failed-task-set-guard';
 import { RollbackAlarmsProps } from './rollback-alarms-options';
 import { checkRollbackAlarmsProps } from './private/prop-checks';
+import {
+  CriterionContext, createAnomalyLatencyAlarm, createErrorRateAlarm, createFixedLatencyAlarm, createRunningTaskShortfallAlarm,
+  createUnhealthyTargetsAlarm,
+} from './private/criteria';
 
 export type { RollbackAlarmsOptions, RollbackAlarmsProps } from './rollback-alarms-options';
 
@@ -137,17 +134,17 @@ export class RollbackAlarms extends Construct {
     this.attachedToDeploymentGroup = this.attachTarget !== undefined;
 
     if (props.enableErrorRateAlarm ?? true) {
-      this.errorRateAlarm = this.createErrorRateAlarm(props.maxErrorRatePercent ?? 1);
+      this.errorRateAlarm = createErrorRateAlarm(this.criterionContext(), this.metricTarget5xxErrorRate(), props.maxErrorRatePercent ?? 1);
       this.addAlarm(this.errorRateAlarm);
     }
     if (props.enableLatencyAlarm ?? true) {
       this.latencyAlarm = props.latencyBaseline
-        ? this.createFixedLatencyAlarm(props.latencyBaseline, props.latencyMultiplier ?? 3)
-        : this.createAnomalyLatencyAlarm(props.latencyAnomalyBandWidth ?? 3);
+        ? createFixedLatencyAlarm(this.criterionContext(), this.metricTargetResponseTime(), props.latencyBaseline, props.latencyMultiplier ?? 3)
+        : createAnomalyLatencyAlarm(this.criterionContext(), this.metricTargetResponseTime(), props.latencyAnomalyBandWidth ?? 3);
       this.addAlarm(this.latencyAlarm);
     }
     if (props.enableUnhealthyTargetsAlarm ?? true) {
-      this.unhealthyTargetsAlarm = this.createUnhealthyTargetsAlarm(props.maxUnhealthyTargets ?? 0);
+      this.unhealthyTargetsAlarm = createUnhealthyTargetsAlarm(this.criterionContext(), this.metricUnhealthyHostCount(), props.maxUnhealthyTargets ?? 0);
       this.addAlarm(this.unhealthyTargetsAlarm);
     }
     if (props.logGroup && (props.enableFatalLogAlarm ?? true)) {
@@ -156,7 +153,7 @@ export class RollbackAlarms extends Construct {
       this.addAlarm(this.fatalLogAlarm);
     }
     if (props.service && (props.enableRunningTaskShortfallAlarm ?? true)) {
-      this.runningTaskShortfallAlarm = this.createRunningTaskShortfallAlarm(props.minRunningTaskPercent ?? 100,
+      this.runningTaskShortfallAlarm = createRunningTaskShortfallAlarm(this.criterionContext(), this.metricRunningTaskPercent(), props.minRunningTaskPercent ?? 100,
         props.runningTaskEvaluationPeriods ?? 3);
       this.addAlarm(this.runningTaskShortfallAlarm);
     }
@@ -341,69 +338,9 @@ export class RollbackAlarms extends Construct {
     return { sources, minRequestCount: this.minRequestCount, period: options.period ?? this.period, label: '', color: options.color };
   }
 
-  private createErrorRateAlarm(maxPercent: number): cloudwatch.Alarm {
-    const metric = this.metricTarget5xxErrorRate();
-    return new cloudwatch.Alarm(this, 'ErrorRateAlarm', {
-      alarmName: this.alarmName(errorRateCriterion(num(maxPercent), this.windowLabel())),
-      alarmDescription: this.describe(`more than ${num(maxPercent)}% of the requests to a target group fail with a 5xx `
-        + `from the targets (HTTPCode_Target_5XX_Count / RequestCount) ${this.windowText()}. A target group that served fewer than `
-        + `${num(this.minRequestCount)} requests in a period counts as 0%.`),
-      metric,
-      threshold: maxPercent,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: this.evaluationPeriods,
-      datapointsToAlarm: this.evaluationPeriods,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
-  }
 
-  private createFixedLatencyAlarm(baseline: Duration, multiplier: number): cloudwatch.Alarm {
-    const baselineSeconds = baseline.toMilliseconds({ integral: false }) / 1000;
-    const thresholdSeconds = baselineSeconds * multiplier;
-    return new cloudwatch.Alarm(this, 'LatencyAlarm', {
-      alarmName: this.alarmName(fixedLatencyCriterion(formatLatency(thresholdSeconds), formatNumber(multiplier),
-        formatLatency(baselineSeconds), this.windowLabel())),
-      alarmDescription: this.describe(`the p99 target response time of a target group exceeds ${formatLatency(thresholdSeconds)} `
-        + `(${formatNumber(multiplier)} x the ${formatLatency(baselineSeconds)} baseline) ${this.windowText()}. A target group that served `
-        + `fewer than ${num(this.minRequestCount)} requests in a period is not counted.`),
-      metric: this.metricTargetResponseTime(),
-      threshold: thresholdSeconds,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: this.evaluationPeriods,
-      datapointsToAlarm: this.evaluationPeriods,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
-  }
 
-  private createAnomalyLatencyAlarm(bandWidth: number): cloudwatch.Alarm {
-    return new cloudwatch.AnomalyDetectionAlarm(this, 'LatencyAlarm', {
-      alarmName: this.alarmName(anomalyLatencyCriterion(num(bandWidth), this.windowLabel())),
-      alarmDescription: this.describe('the p99 target response time of a target group rises above CloudWatch\'s anomaly detection '
-        + `band, ${num(bandWidth)} standard deviations above the expected p99, ${this.windowText()}. The model learns from the `
-        + 'metric\'s history; until it has, the alarm has insufficient data and does not stop deployments. A target group that '
-        + `served fewer than ${num(this.minRequestCount)} requests in a period is not counted.`),
-      metric: this.metricTargetResponseTime(),
-      stdDevs: bandWidth,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_UPPER_THRESHOLD,
-      evaluationPeriods: this.evaluationPeriods,
-      datapointsToAlarm: this.evaluationPeriods,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
-  }
 
-  private createUnhealthyTargetsAlarm(maxUnhealthy: number): cloudwatch.Alarm {
-    return new cloudwatch.Alarm(this, 'UnhealthyTargetsAlarm', {
-      alarmName: this.alarmName(unhealthyTargetsCriterion(num(maxUnhealthy), this.windowLabel())),
-      alarmDescription: this.describe(`more than ${num(maxUnhealthy)} targets of a target group are unhealthy `
-        + `(UnHealthyHostCount, maximum) ${this.windowText()}.`),
-      metric: this.metricUnhealthyHostCount(),
-      threshold: maxUnhealthy,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: this.evaluationPeriods,
-      datapointsToAlarm: this.evaluationPeriods,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
-  }
 
   private createFatalLogAlarm(logGroup: logs.ILogGroup, patterns: logs.IFilterPattern[]): cloudwatch.Alarm {
     patterns.forEach((filterPattern, i) => {
@@ -433,24 +370,6 @@ export class RollbackAlarms extends Construct {
     });
   }
 
-  private createRunningTaskShortfallAlarm(minPercent: number, evaluationPeriods: number): cloudwatch.Alarm {
-    const short = isResolved(minPercent) && minPercent === 100
-      ? 'fewer tasks than desired'
-      : `fewer than ${num(minPercent)}% of its desired tasks`;
-    return new cloudwatch.Alarm(this, 'RunningTaskShortfallAlarm', {
-      alarmName: this.alarmName(runningTaskShortfallCriterion(num(minPercent), this.windowLabel(evaluationPeriods))),
-      alarmDescription: this.describe(`the service runs ${short} (${CONTAINER_INSIGHTS_NAMESPACE} RunningTaskCount / `
-        + `DesiredTaskCount) ${this.windowText(evaluationPeriods)}: tasks crash, fail their health checks or cannot start. `
-        + 'While both task sets of a deployment run, all their tasks count. Without Container Insights on the cluster there '
-        + 'is no data, and the alarm does not fire.'),
-      metric: this.metricRunningTaskPercent(),
-      threshold: minPercent,
-      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
-      evaluationPeriods,
-      datapointsToAlarm: evaluationPeriods,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
-  }
 
   private createOverflowAlarm(): cloudwatch.CompositeAlarm {
     const overflow = () => this.allAlarms.slice(MAX_DEPLOYMENT_GROUP_ALARMS - 1);
@@ -468,6 +387,19 @@ export class RollbackAlarms extends Construct {
         }),
       },
     });
+  }
+
+  private criterionContext(): CriterionContext {
+    return {
+      scope: this,
+      period: this.period,
+      evaluationPeriods: this.evaluationPeriods,
+      minRequestCount: this.minRequestCount,
+      alarmName: criterion => this.alarmName(criterion),
+      describe: condition => this.describe(condition),
+      windowLabel: evaluationPeriods => this.windowLabel(evaluationPeriods),
+      windowText: evaluationPeriods => this.windowText(evaluationPeriods),
+    };
   }
 
   private alarmName(criterion: string): string {
