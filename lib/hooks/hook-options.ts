@@ -1,3 +1,4 @@
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { IBlueGreenService } from '../service/blue-green-service-base';
@@ -13,6 +14,12 @@ export interface HookFunctionOptions {
    * @default logs.RetentionDays.ONE_MONTH
    */
   readonly logRetention?: logs.RetentionDays;
+
+  /**
+   * The role of the hook function; the hook adds the statements it needs to it.
+   * @default - a new role allowed what the hook needs and nothing else
+   */
+  readonly role?: iam.IRole;
 
   /**
    * X-Ray tracing of the hook function.

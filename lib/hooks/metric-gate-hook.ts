@@ -202,6 +202,7 @@ export class MetricGateHook extends Construct implements ILifecycleHook {
       environment: { [METRIC_GATE_CONFIG_ENV]: Stack.of(this).toJsonString(config) },
       logRetention: props.logRetention,
       tracing: props.tracing,
+      role: props.role,
     });
     this.function = fn;
     this.logGroup = logGroup;

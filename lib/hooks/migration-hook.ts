@@ -134,6 +134,7 @@ export class MigrationHook extends Construct implements ILifecycleHook {
       environment: { [MIGRATION_CONFIG_ENV]: stack.toJsonString(config) },
       logRetention: props.logRetention,
       tracing: props.tracing,
+      role: props.role,
     });
     this.function = fn;
     this.logGroup = logGroup;

@@ -69,6 +69,7 @@ export class PreflightHook extends Construct implements ILifecycleHook {
       environment: { [PREFLIGHT_CONFIG_ENV]: Stack.of(this).toJsonString(config) },
       logRetention: props.logRetention,
       tracing: props.tracing,
+      role: props.role,
     });
     this.function = fn;
     this.logGroup = logGroup;

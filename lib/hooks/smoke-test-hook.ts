@@ -172,6 +172,7 @@ export class SmokeTestHook extends Construct implements ILifecycleHook, ec2.ICon
       environment,
       logRetention: props.logRetention,
       tracing: props.tracing,
+      role: props.role,
       vpc: service.vpc,
       vpcSubnets: this.network.vpcSubnets,
       securityGroups: [this.network.securityGroup],

@@ -57,6 +57,8 @@ export interface HookFunctionSettings {
   readonly securityGroups?: ec2.ISecurityGroup[];
   /** Where Lambda puts asynchronous invocations that failed every retry. */
   readonly deadLetterQueue?: sqs.IQueue;
+  /** The function's role, given by the user; absent: a new role (id `ServiceRole`) scoped to the hook. */
+  readonly role?: iam.IRole;
 }
 
 export interface HookFunctionResources {
@@ -76,7 +78,7 @@ export function createHookFunction(scope: Construct, settings: HookFunctionSetti
   const description = fitDescription(settings.description);
   // A role of our own: given one, aws-cdk-lib attaches no AWSLambdaBasicExecutionRole (logs on
   // any log group) and, in a VPC, no AWSLambdaVPCAccessExecutionRole (the same, plus EC2 on *).
-  const role = new iam.Role(scope, 'ServiceRole', {
+  const role = settings.role ?? new iam.Role(scope, 'ServiceRole', {
     assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
     description,
   });
