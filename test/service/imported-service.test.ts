@@ -3,9 +3,10 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import {
-  BlueGreenService, IBlueGreenService, MetricGateHook, MigrationHook, PreflightHook, ReleaseDashboard, SmokeCheck, SmokeTestHook,
-  TrafficShiftingKind,
+  BlueGreenService, IBlueGreenService, MetricGateHook, MigrationHook, PreflightHook, ReleaseDashboard, ReleasePipeline, ReleaseSource,
+  SmokeCheck, SmokeTestHook, TrafficShiftingKind,
 } from '../../lib';
+import { CONNECTION_ARN } from '../pipeline/util';
 import { mockCluster, testImage } from '../util';
 import { allowing, policyStatements, resourcesOf, statementsOf } from '../hooks/util';
 
@@ -114,6 +115,25 @@ describe('a service imported with fromBlueGreenServiceAttributes', () => {
     expect(body).toContain('Fn::ImportValue');
     expect(body).toContain('Not known here: the service is defined in another stack or app');
     expect(Stack.of(defined)).not.toBe(b);
+  });
+
+  test('is deployed by a pipeline stage, to the imported deployment group', () => {
+    const { b, service } = importedService((stack) => iam.Role.fromRoleName(stack, 'CodeDeployRole', 'orders-codedeploy'));
+    new PreflightHook(b, 'Preflight', { service });
+    new ReleasePipeline(b, 'Release', {
+      source: ReleaseSource.codeStarConnection({ connectionArn: CONNECTION_ARN, owner: 'my-org', repo: 'orders-api' }),
+      stages: [{ stageName: 'Production', service }],
+    });
+    const template = Template.fromStack(b);
+    template.hasResourceProperties('AWS::CodePipeline::Pipeline', {
+      Stages: Match.arrayWith([Match.objectLike({
+        Name: 'Production',
+        Actions: Match.arrayWith([Match.objectLike({
+          ActionTypeId: Match.objectLike({ Provider: 'CodeDeployToECS' }),
+          Configuration: Match.objectLike({ ApplicationName: 'orders', DeploymentGroupName: 'orders-api' }),
+        })]),
+      })]),
+    });
   });
 
   test('fails when the container is not in the task definition', () => {
