@@ -1,4 +1,4 @@
-import { ArnFormat, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -11,8 +11,7 @@ import { Construct } from 'constructs';
 import {
   TASK_SET_GUARD_CONFIG_ENV, TASK_SET_GUARD_DEFAULTS, TASK_STATE_CHANGE_DETAIL_TYPE, TASK_STATE_CHANGE_SOURCE, TaskSetGuardConfig,
 } from '../../contract/task-set-guard';
-import { grantDeploymentTargetReads } from '../private/deployment-target-grants';
-import { acknowledgeWildcardResources } from '../private/acknowledgements';
+import { grantDeploymentTargetReads, grantReadStoppedTasks } from '../private/deployment-target-grants';
 import { createHookFunction } from '../private/handler-function';
 import { checkIntegerRange } from '../private/validation';
 
@@ -144,21 +143,6 @@ export class FailedTaskSetGuard extends Construct {
       resources: [deploymentGroup.deploymentGroupArn],
     }));
     grantDeploymentTargetReads(role);
-    const onThisCluster = { ArnEquals: { 'ecs:cluster': service.cluster.clusterArn } };
-    const tasks = Stack.of(this).formatArn({
-      service: 'ecs', resource: 'task', resourceName: `${service.cluster.clusterName}/*`, arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-    });
-    const policy = new iam.Policy(this, 'StoppedTaskReads', {
-      roles: [role],
-      statements: [
-        new iam.PolicyStatement({ actions: ['ecs:ListTasks'], resources: ['*'], conditions: onThisCluster }),
-        new iam.PolicyStatement({ actions: ['ecs:DescribeTasks'], resources: [tasks], conditions: onThisCluster }),
-      ],
-    });
-    acknowledgeWildcardResources(policy, ['*'],
-      'ecs:ListTasks, read-only, lists the stopped tasks of the green task set; it authorizes on container instances, which Fargate '
-      + 'tasks lack, so AWS documents * limited to the cluster by the ecs:cluster condition, as here.');
-    acknowledgeWildcardResources(policy, [tasks],
-      'ecs:DescribeTasks, read-only, on the tasks of the service\'s cluster: the stopped green tasks exist only once a deployment has run them.');
+    grantReadStoppedTasks(this, role, service.cluster);
   }
 }

@@ -1,13 +1,14 @@
 import { ArnFormat, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as ecs from 'aws-cdk-lib/aws-ecs';
+import { Construct } from 'constructs';
+import { acknowledgeWildcardResources, addAcknowledgedStatement } from './acknowledgements';
 
 /** The part of a released service these grants need; `BlueGreenService` and its imports provide it. */
 export interface ServiceOnCluster {
   readonly cluster: ecs.ICluster;
   readonly service: ecs.IBaseService;
 }
-import { addAcknowledgedStatement } from './acknowledgements';
 
 /** The CodeDeploy calls that read a deployment's targets: for ECS, its blue and green task sets. */
 export const DEPLOYMENT_TARGET_READ_ACTIONS = ['codedeploy:ListDeploymentTargets', 'codedeploy:GetDeploymentTarget'];
@@ -58,4 +59,31 @@ export function grantDescribeTaskDefinitions(role: iam.IRole): void {
   addAcknowledgedStatement(role, new iam.PolicyStatement({ actions: ['ecs:DescribeTaskDefinition'], resources: ['*'] }),
     'ecs:DescribeTaskDefinition, read-only, reads the release version from the task definition a deployment installs; '
     + 'ECS task definition actions support no resource-level permissions and accept * only.');
+}
+
+/**
+ * Lets `role` read the stopped tasks of `cluster`, which say why green tasks failed: `ecs:ListTasks`
+ * on `*` limited to the cluster by the `ecs:cluster` condition (it authorizes on container instances,
+ * which Fargate tasks lack), and `ecs:DescribeTasks` on the cluster's tasks only. A policy of its own
+ * under `scope`, so that the acknowledged wildcards cover these two statements and nothing added to
+ * the role later.
+ */
+export function grantReadStoppedTasks(scope: Construct, role: iam.IRole, cluster: ecs.ICluster): iam.Policy {
+  const onThisCluster = { ArnEquals: { 'ecs:cluster': cluster.clusterArn } };
+  const tasks = Stack.of(scope).formatArn({
+    service: 'ecs', resource: 'task', resourceName: `${cluster.clusterName}/*`, arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+  });
+  const policy = new iam.Policy(scope, 'StoppedTaskReads', {
+    roles: [role],
+    statements: [
+      new iam.PolicyStatement({ actions: ['ecs:ListTasks'], resources: ['*'], conditions: onThisCluster }),
+      new iam.PolicyStatement({ actions: ['ecs:DescribeTasks'], resources: [tasks], conditions: onThisCluster }),
+    ],
+  });
+  acknowledgeWildcardResources(policy, ['*'],
+    'ecs:ListTasks, read-only, finds the stopped tasks of a deployment\'s green task set; it authorizes on container instances, which Fargate '
+    + 'tasks lack, so AWS documents * limited to the cluster by the ecs:cluster condition, as here.');
+  acknowledgeWildcardResources(policy, [tasks],
+    'ecs:DescribeTasks, read-only, on the tasks of the service\'s cluster: the stopped green tasks exist only once a deployment has run them.');
+  return policy;
 }

@@ -18,7 +18,7 @@ import { defaultPolicyOf } from '../../private/acknowledgements';
 import { consoleUrl } from '../../private/console-url';
 import { grantDeploymentTargetReads, grantDescribeServiceTaskSets, grantDescribeTaskDefinitions } from '../../private/deployment-target-grants';
 import { createHookFunction } from '../../private/handler-function';
-import { grantReadStoppedTasks } from './notifier-grants';
+import { grantReadStoppedTasks } from '../../private/deployment-target-grants';
 import { StageInfo, deploymentEventPattern, differs } from './stage-naming';
 
 /** Properties of {@link ReleaseNotifications}. */
@@ -185,7 +185,7 @@ export class ReleaseNotifications extends Construct {
       resources: [service.deploymentGroup.deploymentGroupArn],
     }));
     // Why green tasks stopped, for a failure no hook or alarm explains.
-    grantReadStoppedTasks(scope, fn.role!, service);
+    grantReadStoppedTasks(scope, fn.role!, service.cluster);
     grantDescribeServiceTaskSets(fn.role!, service);
   }
 }

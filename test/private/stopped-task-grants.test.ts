@@ -5,16 +5,16 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { grantReadStoppedTasks } from '../../../lib/pipeline/private/notifier-grants';
-import { evaluate } from '../cfn-eval';
-import { mockService, testApp, testStack } from '../util';
+import { grantReadStoppedTasks } from '../../lib/private/deployment-target-grants';
+import { evaluate } from '../pipeline/cfn-eval';
+import { mockService, testApp, testStack } from '../pipeline/util';
 
 test('lists and describes tasks on the service\'s cluster only, and acknowledges exactly those wildcards', () => {
   const app = testApp();
   const stack = testStack(app);
   const service = mockService(stack, 'Production');
   const role = new iam.Role(stack, 'NotifierRole', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
-  grantReadStoppedTasks(stack, role, service);
+  grantReadStoppedTasks(stack, role, service.cluster);
   // A wildcard added to the role later is still reported.
   role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['ecs:ListServices'], resources: ['*'] }));
 
