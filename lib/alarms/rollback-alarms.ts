@@ -1,18 +1,10 @@
-import { Annotations, Duration, Lazy, Stack, Token } from 'aws-cdk-lib';
+import { Duration, Lazy, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import {
-  MAX_DEPLOYMENT_GROUP_ALARMS,
-  ResolvedAlarmConfiguration,
-  ResolvedAutoRollbackConfiguration,
-  alarmCount,
-  rollbackConflicts,
-} from './private/deployment-group';
-import { containerInsightsSetting } from './private/container-insights';
 import {
   WorstTargetGroupOptions,
   metricRequestCount,
@@ -21,29 +13,20 @@ import {
   worstTargetResponseTime,
   worstUnhealthyHostCount,
 } from '../private/metrics';
-import { fatalLogFilterId } from './private/filter-pattern';
-import {
-  fatalLogCriterion,
-  fatalLogMetricName,
-  formatAlarmName,
-  formatDuration,
-  formatNumber,
-  overflowCriterion,
-  truncateDescription,
-} from './private/format';
 import { isResolved, propError } from '../private/validation';
 import { FailedTaskSetGuard } from './failed-task-set-guard';
-import { RollbackAlarmsProps } from './rollback-alarms-options';
-import { checkRollbackAlarmsProps } from './private/prop-checks';
+import { attachableDeploymentGroup, attachmentProblems, createOverflowAlarm, warnWhenContainerInsightsOff } from './private/attachment';
 import {
-  CriterionContext, createAnomalyLatencyAlarm, createErrorRateAlarm, createFixedLatencyAlarm, createRunningTaskShortfallAlarm,
-  createUnhealthyTargetsAlarm,
+  createAnomalyLatencyAlarm, createErrorRateAlarm, createFixedLatencyAlarm, createRunningTaskShortfallAlarm, createUnhealthyTargetsAlarm,
 } from './private/criteria';
+import { MAX_DEPLOYMENT_GROUP_ALARMS } from './private/deployment-group';
+import { FATAL_LOG_NAMESPACE, createFatalLogAlarm, createFatalLogMetricFilters, defaultFatalLogPatterns } from './private/fatal-log';
+import { fatalLogMetricName } from './private/format';
+import { AlarmNaming } from './private/naming';
+import { checkRollbackAlarmsProps } from './private/prop-checks';
+import { RollbackAlarmsProps } from './rollback-alarms-options';
 
 export type { RollbackAlarmsOptions, RollbackAlarmsProps } from './rollback-alarms-options';
-
-/** Namespace of the metric the fatal-log metric filters publish. */
-const FATAL_LOG_NAMESPACE = 'EcsRelease';
 
 /**
  * The CloudWatch alarms that stop and roll back a blue/green deployment of an ECS service when
@@ -114,6 +97,7 @@ export class RollbackAlarms extends Construct {
   private readonly attachTarget?: codedeploy.EcsDeploymentGroup;
   private readonly allAlarms: cloudwatch.IAlarm[] = [];
   private overflowAlarm?: cloudwatch.CompositeAlarm;
+  private readonly naming: AlarmNaming;
   constructor(scope: Construct, id: string, props: RollbackAlarmsProps) {
     super(scope, id);
 
@@ -130,30 +114,36 @@ export class RollbackAlarms extends Construct {
     this.checkUniqueNames();
 
     const attach = props.attachToDeploymentGroup ?? true;
-    this.attachTarget = attach && props.deploymentGroup ? this.attachableDeploymentGroup(props.deploymentGroup) : undefined;
+    this.attachTarget = attach && props.deploymentGroup ? attachableDeploymentGroup(this, props.deploymentGroup, this.serviceName) : undefined;
     this.attachedToDeploymentGroup = this.attachTarget !== undefined;
+    this.naming = new AlarmNaming({
+      scope: this, serviceName: this.serviceName, stackName: this.stackName, attached: this.attachedToDeploymentGroup,
+      period: this.period, evaluationPeriods: this.evaluationPeriods, minRequestCount: this.minRequestCount,
+    });
 
     if (props.enableErrorRateAlarm ?? true) {
-      this.errorRateAlarm = createErrorRateAlarm(this.criterionContext(), this.metricTarget5xxErrorRate(), props.maxErrorRatePercent ?? 1);
+      this.errorRateAlarm = createErrorRateAlarm(this.naming, this.metricTarget5xxErrorRate(), props.maxErrorRatePercent ?? 1);
       this.addAlarm(this.errorRateAlarm);
     }
     if (props.enableLatencyAlarm ?? true) {
       this.latencyAlarm = props.latencyBaseline
-        ? createFixedLatencyAlarm(this.criterionContext(), this.metricTargetResponseTime(), props.latencyBaseline, props.latencyMultiplier ?? 3)
-        : createAnomalyLatencyAlarm(this.criterionContext(), this.metricTargetResponseTime(), props.latencyAnomalyBandWidth ?? 3);
+        ? createFixedLatencyAlarm(this.naming, this.metricTargetResponseTime(), props.latencyBaseline, props.latencyMultiplier ?? 3)
+        : createAnomalyLatencyAlarm(this.naming, this.metricTargetResponseTime(), props.latencyAnomalyBandWidth ?? 3);
       this.addAlarm(this.latencyAlarm);
     }
     if (props.enableUnhealthyTargetsAlarm ?? true) {
-      this.unhealthyTargetsAlarm = createUnhealthyTargetsAlarm(this.criterionContext(), this.metricUnhealthyHostCount(), props.maxUnhealthyTargets ?? 0);
+      this.unhealthyTargetsAlarm = createUnhealthyTargetsAlarm(this.naming, this.metricUnhealthyHostCount(), props.maxUnhealthyTargets ?? 0);
       this.addAlarm(this.unhealthyTargetsAlarm);
     }
     if (props.logGroup && (props.enableFatalLogAlarm ?? true)) {
       this.fatalLogMetricName = fatalLogMetricName(this.stackName, this.serviceName);
-      this.fatalLogAlarm = this.createFatalLogAlarm(props.logGroup, props.fatalLogPatterns ?? defaultFatalLogPatterns());
+      const patterns = props.fatalLogPatterns ?? defaultFatalLogPatterns();
+      this.fatalLogMetricFilters.push(...createFatalLogMetricFilters(this.naming, props.logGroup, patterns, this.fatalLogMetricName));
+      this.fatalLogAlarm = createFatalLogAlarm(this.naming, this.metricFatalLogLines({ label: undefined }), patterns.length, this.fatalLogMetricName);
       this.addAlarm(this.fatalLogAlarm);
     }
     if (props.service && (props.enableRunningTaskShortfallAlarm ?? true)) {
-      this.runningTaskShortfallAlarm = createRunningTaskShortfallAlarm(this.criterionContext(), this.metricRunningTaskPercent(), props.minRunningTaskPercent ?? 100,
+      this.runningTaskShortfallAlarm = createRunningTaskShortfallAlarm(this.naming, this.metricRunningTaskPercent(), props.minRunningTaskPercent ?? 100,
         props.runningTaskEvaluationPeriods ?? 3);
       this.addAlarm(this.runningTaskShortfallAlarm);
     }
@@ -169,8 +159,18 @@ export class RollbackAlarms extends Construct {
       });
     }
 
-    this.node.addValidation({ validate: () => this.validateAttachment() });
-    this.node.addValidation({ validate: () => this.checkContainerInsights() });
+    this.node.addValidation({
+      validate: () => attachmentProblems({
+        scope: this, serviceName: this.serviceName, alarmCount: this.allAlarms.length,
+        deploymentGroupAlarmCount: this.deploymentGroupAlarms.length, attachTarget: this.attachTarget,
+      }),
+    });
+    this.node.addValidation({
+      validate: () => {
+        warnWhenContainerInsightsOff(this, this.runningTaskShortfallAlarm ? this.service?.cluster : undefined, this.serviceName);
+        return [];
+      },
+    });
   }
 
   /**
@@ -229,7 +229,7 @@ export class RollbackAlarms extends Construct {
         produce: () => this.deploymentGroupAlarms[MAX_DEPLOYMENT_GROUP_ALARMS - 1].alarmName,
       })));
     } else if (count === MAX_DEPLOYMENT_GROUP_ALARMS + 1) {
-      this.overflowAlarm = this.createOverflowAlarm();
+      this.overflowAlarm = createOverflowAlarm(this.naming, () => this.allAlarms.slice(MAX_DEPLOYMENT_GROUP_ALARMS - 1));
     }
   }
 
@@ -342,157 +342,6 @@ export class RollbackAlarms extends Construct {
 
 
 
-  private createFatalLogAlarm(logGroup: logs.ILogGroup, patterns: logs.IFilterPattern[]): cloudwatch.Alarm {
-    patterns.forEach((filterPattern, i) => {
-      const text = filterPattern.logPatternString;
-      this.fatalLogMetricFilters.push(new logs.MetricFilter(this, fatalLogFilterId(text, isResolved(text), i), {
-        logGroup,
-        filterPattern,
-        metricNamespace: FATAL_LOG_NAMESPACE,
-        metricName: this.fatalLogMetricName!,
-        metricValue: '1',
-        // Lines that do not match report 0, so the alarm sees data (and shows OK) whenever the
-        // service logs; no log lines at all is missing data, which is not a breach.
-        defaultValue: 0,
-      }));
-    });
-    return new cloudwatch.Alarm(this, 'FatalLogAlarm', {
-      alarmName: this.alarmName(fatalLogCriterion()),
-      alarmDescription: this.describe(`a fatal log line appears in the service's log group (any of ${patterns.length} filter `
-        + `pattern${patterns.length === 1 ? '' : 's'}, counted by metric ${FATAL_LOG_NAMESPACE} ${this.fatalLogMetricName}) within `
-        + `${formatDuration(this.period.toSeconds())}.`),
-      metric: this.metricFatalLogLines({ label: undefined }),
-      threshold: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods: 1,
-      datapointsToAlarm: 1,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
-  }
-
-
-  private createOverflowAlarm(): cloudwatch.CompositeAlarm {
-    const overflow = () => this.allAlarms.slice(MAX_DEPLOYMENT_GROUP_ALARMS - 1);
-    return new cloudwatch.CompositeAlarm(this, 'OverflowAlarm', {
-      compositeAlarmName: this.alarmName(overflowCriterion()),
-      alarmDescription: Lazy.string({
-        produce: () => this.describe(`any of ${overflow().length} further rollback alarms fires. CodeDeploy watches at most `
-          + `${MAX_DEPLOYMENT_GROUP_ALARMS} alarms per deployment group, so the alarms beyond the first `
-          + `${MAX_DEPLOYMENT_GROUP_ALARMS - 1} are combined here; the alarm rule lists them.`),
-      }),
-      // Rendered at synthesis, so alarms added after this one are included.
-      alarmRule: {
-        renderAlarmRule: () => Lazy.string({
-          produce: () => cloudwatch.AlarmRule.anyOf(...overflow()).renderAlarmRule(),
-        }),
-      },
-    });
-  }
-
-  private criterionContext(): CriterionContext {
-    return {
-      scope: this,
-      period: this.period,
-      evaluationPeriods: this.evaluationPeriods,
-      minRequestCount: this.minRequestCount,
-      alarmName: criterion => this.alarmName(criterion),
-      describe: condition => this.describe(condition),
-      windowLabel: evaluationPeriods => this.windowLabel(evaluationPeriods),
-      windowText: evaluationPeriods => this.windowText(evaluationPeriods),
-    };
-  }
-
-  private alarmName(criterion: string): string {
-    return formatAlarmName(this.serviceName, criterion, this.stackName);
-  }
-
-  private describe(condition: string): string {
-    const lead = this.attachedToDeploymentGroup
-      ? `Stops and rolls back a deployment of ${this.serviceName} when`
-      : `Watches ${this.serviceName} (not attached to a deployment group): fires when`;
-    return truncateDescription(`${lead} ${condition}`);
-  }
-
-  /** How long a criterion must hold, `evaluationPeriods` periods by default: `2 min`. */
-  private windowLabel(evaluationPeriods = this.evaluationPeriods): string {
-    const periodSeconds = this.period.toSeconds();
-    return Token.isUnresolved(evaluationPeriods)
-      ? `${num(evaluationPeriods)} x ${formatDuration(periodSeconds)}`
-      : formatDuration(periodSeconds * evaluationPeriods);
-  }
-
-  /** `for 2 consecutive periods of 1 min`. */
-  private windowText(evaluationPeriods = this.evaluationPeriods): string {
-    const plural = Token.isUnresolved(evaluationPeriods) || evaluationPeriods !== 1;
-    return `for ${num(evaluationPeriods)} consecutive period${plural ? 's' : ''} of ${formatDuration(this.period.toSeconds())}`;
-  }
-
-  /**
-   * The deployment group, when it is defined in this app: its `addAlarm()` lists the alarms and
-   * makes it roll back on them. An imported one cannot be changed from here, so the alarms are
-   * created but stop nothing, and a warning says so.
-   */
-  private attachableDeploymentGroup(deploymentGroup: codedeploy.IEcsDeploymentGroup): codedeploy.EcsDeploymentGroup | undefined {
-    if (deploymentGroup instanceof codedeploy.EcsDeploymentGroup) {
-      return deploymentGroup;
-    }
-    Annotations.of(this).addWarningV2('cdk-ecs-release:importedDeploymentGroup',
-      `deployment group ${deploymentGroup.node.path} is imported, so the rollback alarms of ${this.serviceName} cannot be `
-      + 'attached to it from here: they are created, but stop no deployment. Add deploymentGroupAlarms to the deployment group '
-      + 'where it is defined, and set attachToDeploymentGroup: false to say the alarms only watch');
-    return undefined;
-  }
-
-  /**
-   * Warns when the service's cluster, defined in this app, turns Container Insights off: the
-   * running-task alarm would then never have data. A cluster that does not set it follows the
-   * account default, which cannot be seen from here.
-   */
-  private checkContainerInsights(): string[] {
-    const cluster = this.runningTaskShortfallAlarm ? this.service?.cluster : undefined;
-    const resource = cluster?.node.defaultChild;
-    if (!cluster || !resource || !ecs.CfnCluster.isCfnCluster(resource)) {
-      return [];
-    }
-    if (containerInsightsSetting(Stack.of(resource).resolve(resource.clusterSettings)) === 'disabled') {
-      Annotations.of(this).addWarningV2('cdk-ecs-release:containerInsightsDisabled',
-        `cluster ${cluster.node.path} has Container Insights turned off, so the running-task alarm of ${this.serviceName} `
-        + 'has no data and never fires; turn it on with containerInsightsV2: ContainerInsights.ENABLED, or set '
-        + 'enableRunningTaskShortfallAlarm: false');
-    }
-    return [];
-  }
-
-  private validateAttachment(): string[] {
-    if (this.allAlarms.length === 0) {
-      Annotations.of(this).addWarningV2('cdk-ecs-release:noRollbackAlarms',
-        `${this.serviceName} has no rollback alarms: every criterion is disabled and none was added; `
-        + 'a deployment that hurts users will not roll back by itself');
-    }
-    const resource = this.attachTarget?.node.defaultChild;
-    if (!resource || !codedeploy.CfnDeploymentGroup.isCfnDeploymentGroup(resource)) {
-      return [];
-    }
-    // Read only, to check what the user set on the deployment group against the alarms.
-    const stack = Stack.of(resource);
-    const dgPath = this.attachTarget!.node.path;
-    const original = stack.resolve(resource.alarmConfiguration) as ResolvedAlarmConfiguration | undefined;
-    const problems = rollbackConflicts(original, stack.resolve(resource.autoRollbackConfiguration) as ResolvedAutoRollbackConfiguration | undefined)
-      .map(p => `${this.node.path}: deployment group ${dgPath} ${p}`);
-    if (original?.ignorePollAlarmFailure === true) {
-      Annotations.of(this).addWarningV2('cdk-ecs-release:ignorePollAlarmFailure',
-        `deployment group ${dgPath} continues deployments when CloudWatch cannot be read (ignorePollAlarmsFailure: true), `
-        + 'so a deployment may go on unwatched; remove ignorePollAlarmsFailure to stop instead');
-    }
-    const count = alarmCount(original);
-    if (count > MAX_DEPLOYMENT_GROUP_ALARMS) {
-      problems.push(`${this.node.path}: deployment group ${dgPath} lists ${count} alarms but CodeDeploy accepts at most `
-        + `${MAX_DEPLOYMENT_GROUP_ALARMS}; RollbackAlarms uses ${this.deploymentGroupAlarms.length} of them. Add the others with `
-        + 'rollbackAlarms.addAlarm() instead of deploymentGroup.addAlarm(), so they are combined into a composite alarm');
-    }
-    return problems;
-  }
-
   /**
    * Two RollbackAlarms of one service name in one stack would create alarms of the same name.
    * The others are looked up in the construct tree, so the check holds per stack and per app.
@@ -509,27 +358,6 @@ export class RollbackAlarms extends Construct {
         + 'must be unique; give each service its own serviceName');
     }
   }
-}
-
-/** A number as people read it, or its deploy-time value when it is a token. */
-function num(value: number): string {
-  return Token.isUnresolved(value) ? Token.asString(value) : formatNumber(value);
-}
-
-/**
- * The default fatal-line patterns: JSON lines whose `level` is `fatal` or `FATAL`, and plain-text
- * lines whose level field, first or after a timestamp, is `FATAL`. Not the bare term `FATAL`,
- * which also matches a line that merely quotes the word, such as a user's input.
- */
-function defaultFatalLogPatterns(): logs.IFilterPattern[] {
-  return [
-    logs.FilterPattern.any(
-      logs.FilterPattern.stringValue('$.level', '=', 'fatal'),
-      logs.FilterPattern.stringValue('$.level', '=', 'FATAL'),
-    ),
-    logs.FilterPattern.spaceDelimited('level', '...').whereString('level', '=', 'FATAL'),
-    logs.FilterPattern.spaceDelimited('time', 'level', '...').whereString('level', '=', 'FATAL'),
-  ];
 }
 
 /** True when both alarm names are known at synthesis and equal. */

@@ -108,6 +108,6 @@ export function createRunningTaskShortfallAlarm(ctx: CriterionContext, metric: c
 }
 
 /** A number as people read it, or its deploy-time value when it is a token. */
-function num(value: number): string {
+export function num(value: number): string {
   return Token.isUnresolved(value) ? Token.asString(value) : formatNumber(value);
 }
