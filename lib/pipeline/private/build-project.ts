@@ -8,7 +8,7 @@ import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
 import { ReleaseManifest } from '../../../contract/artifacts';
 import { artifactWriterBundlePath } from '../../private/handler-asset';
-import type { ReleasePipelineProps } from '../release-pipeline';
+import type { ReleasePipelineProps } from '../release-pipeline-props';
 import type { ReleaseSource } from '../release-source';
 import { ECR_PULL_PUSH_ACTIONS, acknowledgeArtifactAccess, acknowledgeBuildAccess, grantEcrLogin } from './acknowledgements';
 import { BUILD_ENV, renderReleaseBuildSpec } from './buildspec';

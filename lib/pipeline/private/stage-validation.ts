@@ -1,0 +1,157 @@
+import { Annotations, Stack, Token } from 'aws-cdk-lib';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { IConstruct } from 'constructs';
+import { DEFAULT_RELEASE_VERSION_VARIABLE, ENVIRONMENT_VARIABLE_NAME } from '../../../contract/artifacts';
+import { SmokeTestHook } from '../../hooks/smoke-test-hook';
+import { recordPropProblem } from '../../private/validation';
+import type { IBlueGreenService } from '../../service/blue-green-service-base';
+import type { ReleasePipelineProps, ReleaseStageOptions } from '../release-pipeline-props';
+import { differs, stageDirectory } from './stage-naming';
+
+/** Stage names the pipeline uses itself. */
+const RESERVED_STAGE_NAMES = ['Source', 'Build'];
+
+/** CodePipeline accepts at most 500 characters of approval information. */
+const MAX_APPROVAL_COMMENT = 200;
+
+/** Records, on the release pipeline `owner`, what is wrong with its props. */
+export function validateReleasePipelineProps(owner: IConstruct, props: ReleasePipelineProps): void {
+  const sourceProblems = props.source._problems();
+  if (sourceProblems.length > 0) {
+    recordPropProblem(owner, 'source', sourceProblems.join('; '));
+  }
+  (props.preCheckCommands ?? []).forEach((command, index) => {
+    if (!Token.isUnresolved(command) && command.trim().length === 0) {
+      recordPropProblem(owner, 'preCheckCommands', `entry ${index} is empty; remove it or give the command, e.g. 'npm test'`);
+    }
+  });
+  if (!props.source.buildsImage) {
+    for (const prop of ['dockerfile', 'dockerBuildContext'] as const) {
+      if (props[prop] !== undefined) {
+        recordPropProblem(owner, prop, 'only applies when the pipeline builds the image; an ECR source is already an image, remove it');
+      }
+    }
+  }
+  for (const email of props.notificationEmails ?? []) {
+    if (!Token.isUnresolved(email) && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) {
+      recordPropProblem(owner, 'notificationEmails', `'${email}' is not an e-mail address; pass addresses like 'team@example.com'`);
+    }
+  }
+  if (props.slackChannel && (props.slackWorkspaceId || props.slackChannelId)) {
+    recordPropProblem(owner, 'slackChannel', 'is given together with slackWorkspaceId/slackChannelId; pass either an existing channel configuration or the two ids');
+  }
+  if (Boolean(props.slackWorkspaceId) !== Boolean(props.slackChannelId)) {
+    const missing = props.slackWorkspaceId ? 'slackChannelId' : 'slackWorkspaceId';
+    recordPropProblem(owner, missing, `is required with ${missing === 'slackChannelId' ? 'slackWorkspaceId' : 'slackChannelId'}; `
+      + 'pass both ids (AWS Chatbot console: the workspace id, and the channel id from the channel details in Slack)');
+  }
+  const variable = props.releaseVersionVariable;
+  if (variable !== undefined && !Token.isUnresolved(variable) && !ENVIRONMENT_VARIABLE_NAME.test(variable)) {
+    recordPropProblem(owner, 'releaseVersionVariable', `'${variable}' is not an environment variable name; `
+      + `use letters, digits and '_', not starting with a digit, e.g. '${DEFAULT_RELEASE_VERSION_VARIABLE}'`);
+  }
+  if (props.buildTimeout && !props.buildTimeout.isUnresolved()) {
+    const minutes = props.buildTimeout.toMinutes({ integral: false });
+    if (minutes < 5 || minutes > 36 * 60) {
+      recordPropProblem(owner, 'buildTimeout', `must be between 5 minutes and 36 hours, got ${props.buildTimeout.toHumanString()}`);
+    }
+  }
+}
+
+/** What the stages of the release pipeline `owner` need to be built. */
+export interface StageValidationContext {
+  /** The stages, in release order. */
+  readonly stages: readonly ReleaseStageOptions[];
+  /** The environment variable the pipeline writes the release version to. */
+  readonly releaseVersionVariable: string;
+  /** The pipeline's artifact buckets in other regions. */
+  readonly crossRegionReplicationBuckets: Record<string, s3.IBucket>;
+}
+
+/** What is wrong with the stages of the release pipeline `owner`; empty when they can be built. */
+export function stageProblems(owner: IConstruct, context: StageValidationContext): string[] {
+  const problems: string[] = [];
+  const where = `${owner.node.path}: invalid stages:`;
+  if (context.stages.length === 0) {
+    return [`${where} the pipeline has no stages, so a release would deploy nowhere; pass stages: [{ stageName: 'Staging', service }] or call addStage()`];
+  }
+  const names = new Set<string>();
+  const directories = new Map<string, string>();
+  const deployedBy = new Map<IBlueGreenService, string>();
+  const here = Stack.of(owner);
+  context.stages.forEach((stage, index) => {
+    const name = stage.stageName;
+    if (!/^[A-Za-z0-9.@_-]{1,100}$/.test(name)) {
+      problems.push(`${where} stage ${index} has the name '${name}'; use 1-100 letters, digits, '.', '@', '-' or '_', e.g. 'Production'`);
+    } else if (RESERVED_STAGE_NAMES.includes(name)) {
+      problems.push(`${where} stage ${index} is named '${name}', which the pipeline uses for its own stage; pick another name, e.g. 'Staging'`);
+    }
+    if (names.has(name)) {
+      problems.push(`${where} two stages are named '${name}'; stage names must be unique, rename one (e.g. '${name}2')`);
+    } else {
+      const directory = stageDirectory(name);
+      const clash = directories.get(directory);
+      if (clash !== undefined) {
+        problems.push(`${where} stages '${clash}' and '${name}' differ only in punctuation, and their deployment files would share a folder; rename one`);
+      }
+      directories.set(directory, name);
+    }
+    names.add(name);
+    if (stage.requireApproval && index === 0) {
+      problems.push(`${where} the first stage '${name}' has requireApproval, but nothing has shipped before it for an approver to review; `
+        + 'remove requireApproval, or add a stage (e.g. Staging) before it');
+    }
+    if (stage.approvalComment !== undefined && !Token.isUnresolved(stage.approvalComment) && stage.approvalComment.length > MAX_APPROVAL_COMMENT) {
+      problems.push(`${where} the approvalComment of '${name}' has ${stage.approvalComment.length} characters, at most ${MAX_APPROVAL_COMMENT} fit in the approval request; shorten it`);
+    }
+    if (secretNames(stage.service).includes(context.releaseVersionVariable)) {
+      problems.push(`${where} the container '${stage.service.containerName}' of stage '${name}' takes ${context.releaseVersionVariable} from a secret, `
+        + 'where the pipeline puts the release version; rename the secret, or set releaseVersionVariable to another name');
+    }
+    if (stage.approvalComment !== undefined && !stage.requireApproval) {
+      problems.push(`${where} stage '${name}' has an approvalComment but no requireApproval; set requireApproval: true or remove the comment`);
+    }
+    const previous = deployedBy.get(stage.service);
+    if (previous !== undefined) {
+      problems.push(`${where} stages '${previous}' and '${name}' both deploy ${stage.service.node.path}; a stage after the first would `
+        + 'deploy the release the service already runs, and a deployment group takes one deployment at a time. Give each stage its own '
+        + 'BlueGreenService (e.g. one per environment), or remove one of the stages');
+    } else {
+      deployedBy.set(stage.service, name);
+    }
+    const region = Stack.of(stage.service).region;
+    if (differs(region, here.region) && context.crossRegionReplicationBuckets[region] === undefined) {
+      problems.push(`${where} stage '${name}' deploys ${stage.service.node.path} in ${region}, but the pipeline is in ${here.region}; `
+        + `pass crossRegionReplicationBuckets: { '${region}': <a bucket in ${region} with a KMS encryptionKey> }, or deploy a pipeline in ${region}`);
+    }
+  });
+  return problems;
+}
+
+/**
+ * A smoke test that expects the release version in another variable than the one the release
+ * pipeline `owner` writes fails every release, unless the container sets that variable itself.
+ */
+export function warnOfOtherVersionVariables(owner: IConstruct, stages: readonly ReleaseStageOptions[], releaseVersionVariable: string): void {
+  for (const stage of stages) {
+    for (const hook of stage.service.hooks) {
+      if (!(hook instanceof SmokeTestHook)) {
+        continue;
+      }
+      for (const variable of hook._deployedVersionVariables.filter((v) => v !== releaseVersionVariable)) {
+        Annotations.of(owner).addWarningV2('cdk-ecs-release:releaseVersionVariable',
+          `stage '${stage.stageName}': ${hook.node.path} expects the deployed version in ${variable}, but this pipeline writes the release version `
+          + `to ${releaseVersionVariable}; use ExpectedVersion.fromDeployedEnvironment('${releaseVersionVariable}') `
+          + `or set releaseVersionVariable: '${variable}'`);
+      }
+    }
+  }
+}
+
+/** The names of the application container's secrets. */
+function secretNames(service: IBlueGreenService): string[] {
+  const secrets = service.container.renderContainerDefinition().secrets;
+  return (Array.isArray(secrets) ? secrets : [])
+    .map((secret) => (secret as { name?: unknown }).name)
+    .filter((name): name is string => typeof name === 'string' && !Token.isUnresolved(name));
+}
