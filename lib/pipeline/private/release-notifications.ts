@@ -8,7 +8,6 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -20,9 +19,11 @@ import { grantDeploymentTargetReads, grantDescribeServiceTaskSets, grantDescribe
 import { createHookFunction } from '../../private/handler-function';
 import { grantReadStoppedTasks } from '../../private/deployment-target-grants';
 import { StageInfo, deploymentEventPattern, differs } from './stage-naming';
+import type { ReleasePipelineProps } from '../release-pipeline-props';
 
 /** Properties of {@link ReleaseNotifications}. */
-export interface ReleaseNotificationsProps {
+export interface ReleaseNotificationsProps extends Pick<ReleasePipelineProps, 'notificationEmails' | 'slackChannel' | 'slackWorkspaceId'
+  | 'slackChannelId' | 'notifyDeploymentSuccess' | 'notifierLogRetention'> {
   /** The release pipeline: its path names the resources, its warnings go on it. */
   readonly owner: IConstruct;
   /** The pipeline whose executions are notified. */
@@ -31,12 +32,6 @@ export interface ReleaseNotificationsProps {
   readonly stages: () => readonly StageInfo[];
   /** The environment variable that holds the release version. */
   readonly releaseVersionVariable: string;
-  readonly notificationEmails?: string[];
-  readonly slackChannel?: chatbot.ISlackChannelConfiguration;
-  readonly slackWorkspaceId?: string;
-  readonly slackChannelId?: string;
-  readonly notifyDeploymentSuccess?: boolean;
-  readonly notifierLogRetention?: logs.RetentionDays;
 }
 
 /**
