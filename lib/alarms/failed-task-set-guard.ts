@@ -13,7 +13,7 @@ import {
 } from '../../contract/task-set-guard';
 import { grantDeploymentTargetReads, grantReadStoppedTasks } from '../private/deployment-target-grants';
 import { createHookFunction } from '../private/handler-function';
-import { checkIntegerRange } from '../private/validation';
+import { integerRangeProblem, valid } from '../private/validation';
 
 /** Properties of a {@link FailedTaskSetGuard}. */
 export interface FailedTaskSetGuardProps {
@@ -78,8 +78,9 @@ export class FailedTaskSetGuard extends Construct {
 
   constructor(scope: Construct, id: string, props: FailedTaskSetGuardProps) {
     super(scope, id);
-    checkIntegerRange(this, 'failedTaskThreshold', props.failedTaskThreshold, 1, 100,
-      'it is the number of failed green tasks at which the deployment stops');
+    // Invalid, it is recorded and fails the synthesis; the default stands in.
+    const failedTaskThreshold = valid(this, 'failedTaskThreshold', integerRangeProblem(props.failedTaskThreshold, 1, 100,
+      'it is the number of failed green tasks at which the deployment stops')) ? props.failedTaskThreshold : undefined;
     const serviceName = props.serviceName ?? scope.node.id;
     const { deploymentGroup, service } = props;
 
@@ -100,7 +101,7 @@ export class FailedTaskSetGuard extends Construct {
       clusterArn: service.cluster.clusterArn,
       serviceName: service.serviceName,
       displayName: serviceName,
-      failedTaskThreshold: props.failedTaskThreshold ?? TASK_SET_GUARD_DEFAULTS.failedTaskThreshold,
+      failedTaskThreshold: failedTaskThreshold ?? TASK_SET_GUARD_DEFAULTS.failedTaskThreshold,
       stopDeployments: props.stopDeployments ?? TASK_SET_GUARD_DEFAULTS.stopDeployments,
     };
     const { function: fn } = createHookFunction(this, {

@@ -7,13 +7,12 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import {
   WorstTargetGroupOptions,
-  metricRequestCount,
   runningTaskPercent,
   worstTarget5xxErrorRate,
   worstTargetResponseTime,
   worstUnhealthyHostCount,
 } from '../private/metrics';
-import { isResolved, propError } from '../private/validation';
+import { isResolved, propError, recordPropProblem } from '../private/validation';
 import { FailedTaskSetGuard } from './failed-task-set-guard';
 import { attachableDeploymentGroup, attachmentProblems, createOverflowAlarm, warnWhenContainerInsightsOff } from './private/attachment';
 import {
@@ -23,7 +22,7 @@ import { MAX_DEPLOYMENT_GROUP_ALARMS } from './private/deployment-group';
 import { FATAL_LOG_NAMESPACE, createFatalLogAlarm, createFatalLogMetricFilters, defaultFatalLogPatterns } from './private/fatal-log';
 import { fatalLogMetricName } from './private/format';
 import { AlarmNaming } from './private/naming';
-import { checkRollbackAlarmsProps } from './private/prop-checks';
+import { checkRollbackAlarmsProps, targetGroupSourceProblem } from './private/prop-checks';
 import { RollbackAlarmsProps } from './rollback-alarms-options';
 
 export type { RollbackAlarmsOptions, RollbackAlarmsProps } from './rollback-alarms-options';
@@ -98,8 +97,10 @@ export class RollbackAlarms extends Construct {
   private readonly allAlarms: cloudwatch.IAlarm[] = [];
   private overflowAlarm?: cloudwatch.CompositeAlarm;
   private readonly naming: AlarmNaming;
-  constructor(scope: Construct, id: string, props: RollbackAlarmsProps) {
+  constructor(scope: Construct, id: string, givenProps: RollbackAlarmsProps) {
     super(scope, id);
+    // Invalid props are recorded and fail the synthesis; the checked props hold stand-ins for them.
+    const props = checkRollbackAlarmsProps(this, givenProps);
 
     this.serviceName = props.serviceName ?? (Stack.isStack(scope) ? id : scope.node.id);
     this.stackName = Stack.of(this).stackName;
@@ -110,7 +111,6 @@ export class RollbackAlarms extends Construct {
     this.evaluationPeriods = props.evaluationPeriods ?? 2;
     this.minRequestCount = props.minRequestCount ?? 20;
     this.deploymentGroup = props.deploymentGroup;
-    checkRollbackAlarmsProps(this, props, this.period, this.evaluationPeriods);
     this.checkUniqueNames();
 
     const attach = props.attachToDeploymentGroup ?? true;
@@ -289,6 +289,7 @@ export class RollbackAlarms extends Construct {
    */
   public metricFatalLogLines(options: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
     if (this.fatalLogMetricName === undefined) {
+      // A call for a metric that does not exist: there is no value to go on with.
       throw propError(this, 'logGroup', 'is not set (or enableFatalLogAlarm is false), so there is no fatal-log metric; '
         + 'pass the log group of the service\'s containers');
     }
@@ -312,6 +313,7 @@ export class RollbackAlarms extends Construct {
    */
   public metricRunningTaskPercent(options: cloudwatch.MetricOptions = {}): cloudwatch.MathExpression {
     if (!this.service) {
+      // A call for a metric that does not exist: there is no value to go on with.
       throw propError(this, 'service', 'is not set, so there is no running-task metric; pass the ECS service');
     }
     return runningTaskPercent(this.service, {
@@ -322,25 +324,21 @@ export class RollbackAlarms extends Construct {
   }
 
   private worstTargetGroupOptions(options: cloudwatch.MetricOptions): WorstTargetGroupOptions {
+    // A call for a metric that cannot be built: there is no value to go on with. The constructor
+    // records these problems of its own target-group alarms instead, and leaves the alarms out.
     if (this.targetGroups.length === 0) {
       throw propError(this, 'targetGroups', 'is empty, so there is no target-group metric; pass the blue and green target groups');
     }
     const sources = this.targetGroups.map(targetGroup => {
       const source = { targetGroup, loadBalancer: this.loadBalancer };
-      try {
-        metricRequestCount(source);
-      } catch (e) {
-        throw propError(this, 'targetGroups', `target group ${targetGroup.node.path} does not know its load balancer yet (${(e as Error).message}); `
-          + 'create RollbackAlarms after the listeners that forward to the target groups, or pass loadBalancer');
+      const problem = targetGroupSourceProblem(source);
+      if (problem !== undefined) {
+        throw propError(this, 'targetGroups', problem);
       }
       return source;
     });
     return { sources, minRequestCount: this.minRequestCount, period: options.period ?? this.period, label: '', color: options.color };
   }
-
-
-
-
 
   /**
    * Two RollbackAlarms of one service name in one stack would create alarms of the same name.
@@ -354,7 +352,8 @@ export class RollbackAlarms extends Construct {
     const other = stack.node.findAll().find((c): c is RollbackAlarms => c instanceof RollbackAlarms && c !== this
       && Stack.of(c) === stack && c.serviceName === this.serviceName);
     if (other !== undefined) {
-      throw propError(this, 'serviceName', `'${this.serviceName}' is already used by ${other.node.path} in the same stack, and alarm names `
+      // Recorded, not thrown: the alarms are still built, under the same names as the other's.
+      recordPropProblem(this, 'serviceName', `'${this.serviceName}' is already used by ${other.node.path} in the same stack, and alarm names `
         + 'must be unique; give each service its own serviceName');
     }
   }

@@ -2,6 +2,7 @@ import { CfnResource, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { BlueGreenService, BlueGreenServiceProps, RollbackAlarms } from '../../lib';
+import { expectSynthError } from '../synth-errors';
 import { mockCluster, testImage, testStack } from '../util';
 
 function serviceIn(stack: Stack, props: Partial<BlueGreenServiceProps> = {}): BlueGreenService {
@@ -131,7 +132,7 @@ describe('BlueGreenService rollback alarms', () => {
 
   test('fails when a rollback alarm option is invalid, naming the service\'s alarms', () => {
     const stack = testStack();
-    expect(() => serviceIn(stack, { rollbackAlarmOptions: { maxErrorRatePercent: 101 } })).toThrow(
+    expectSynthError(stack, () => serviceIn(stack, { rollbackAlarmOptions: { maxErrorRatePercent: 101 } }),
       'TestStack/Orders/RollbackAlarms: invalid maxErrorRatePercent: must be a percentage from 0 up to (not including) 100, got 101');
   });
 });

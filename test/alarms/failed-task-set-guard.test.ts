@@ -1,8 +1,10 @@
+import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { RollbackAlarms, RollbackAlarmsProps } from '../../lib/alarms';
 import { TASK_SET_GUARD_CONFIG_ENV } from '../../contract/task-set-guard';
 import { alarmTestStack, mockService } from './mock-service';
+import { synthErrors } from '../synth-errors';
 
 function setup(props: Partial<RollbackAlarmsProps> = {}) {
   const stack = alarmTestStack();
@@ -122,14 +124,22 @@ describe('failed-task-set guard', () => {
   });
 
   test('fails when asked for without a service or a deployment group', () => {
-    expect(() => setup({ service: undefined, enableFailedTaskSetGuard: true })).toThrow(
-      'OrdersStack/RollbackAlarms: invalid enableFailedTaskSetGuard: is true but there is no service; the guard watches the tasks of the '
-      + 'service and stops the deployments of its deployment group: pass both, or leave it unset');
-    expect(() => setup({ deploymentGroup: undefined, failedGreenTaskThreshold: 3 })).toThrow(
-      /invalid failedGreenTaskThreshold: is 3 but there is no deploymentGroup/);
+    const noService = setup({ service: undefined, enableFailedTaskSetGuard: true });
+    expect(noService.alarms.failedTaskSetGuard).toBeUndefined();
+    expect(synthErrors(noService.stack.node.root as App)).toEqual([
+      '[OrdersStack/RollbackAlarms] OrdersStack/RollbackAlarms: invalid enableFailedTaskSetGuard: is true but there is no service; the '
+      + 'guard watches the tasks of the service and stops the deployments of its deployment group: pass both, or leave it unset',
+    ]);
+    const noGroup = setup({ deploymentGroup: undefined, failedGreenTaskThreshold: 3 });
+    expect(synthErrors(noGroup.stack.node.root as App)).toEqual([
+      expect.stringMatching(/invalid failedGreenTaskThreshold: is 3 but there is no deploymentGroup/),
+    ]);
   });
 
   test('fails when the threshold is not a whole number from 1', () => {
-    expect(() => setup({ failedGreenTaskThreshold: 0 })).toThrow(/RollbackAlarms\/FailedTaskSetGuard: invalid failedTaskThreshold: .*0/);
+    const { stack } = setup({ failedGreenTaskThreshold: 0 });
+    expect(synthErrors(stack.node.root as App)).toEqual([
+      expect.stringMatching(/RollbackAlarms\/FailedTaskSetGuard: invalid failedTaskThreshold: .*0/),
+    ]);
   });
 });

@@ -3,20 +3,33 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
 import { RollbackAlarms, RollbackAlarmsProps } from '../../lib/alarms';
-import { alarmTestStack, mockService } from './mock-service';
+import { alarmTestStack, mockService, MockService } from './mock-service';
+import { expectSynthError } from '../synth-errors';
 
 /** RollbackAlarms named orders-api over a mock service's target groups, log group and deployment group. */
 export function setup(props: Partial<RollbackAlarmsProps> = {}, serviceOptions: Parameters<typeof mockService>[1] = {}) {
   const stack = alarmTestStack();
   const svc = mockService(stack, serviceOptions);
-  const alarms = new RollbackAlarms(stack, 'RollbackAlarms', {
+  const alarms = alarmsOn(stack, svc, props);
+  return { stack, svc, alarms };
+}
+
+/** Asserts that the RollbackAlarms of {@link setup} with `props` are built, and fail the synthesis with `message`. */
+export function setupFails(props: Partial<RollbackAlarmsProps>, message: RegExp | string,
+  serviceOptions: Parameters<typeof mockService>[1] = {}): void {
+  const stack = alarmTestStack();
+  const svc = mockService(stack, serviceOptions);
+  expectSynthError(stack, () => alarmsOn(stack, svc, props), message);
+}
+
+function alarmsOn(stack: Stack, svc: MockService, props: Partial<RollbackAlarmsProps>): RollbackAlarms {
+  return new RollbackAlarms(stack, 'RollbackAlarms', {
     serviceName: 'orders-api',
     targetGroups: [svc.blue, svc.green],
     logGroup: svc.logGroup,
     deploymentGroup: svc.deploymentGroup,
     ...props,
   });
-  return { stack, svc, alarms };
 }
 
 export function userAlarms(stack: Stack, count: number, prefix = 'User'): cloudwatch.Alarm[] {

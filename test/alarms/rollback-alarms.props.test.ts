@@ -1,11 +1,12 @@
-import { CfnParameter, Duration } from 'aws-cdk-lib';
+import { App, CfnParameter, Duration } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { RollbackAlarms, RollbackAlarmsProps } from '../../lib/alarms';
+import { RollbackAlarms } from '../../lib/alarms';
 import { alarmTestStack, mockService, MockService } from './mock-service';
-import { setup } from './rollback-alarms-fixtures';
+import { setup, setupFails } from './rollback-alarms-fixtures';
+import { expectSynthError, synthErrors } from '../synth-errors';
 
 describe('metrics for dashboards', () => {
   test('are the expressions the alarms watch', () => {
@@ -54,9 +55,7 @@ describe('metrics for dashboards', () => {
 });
 
 describe('validation', () => {
-  function fails(props: Partial<RollbackAlarmsProps>, message: string, serviceOptions: Parameters<typeof mockService>[1] = {}) {
-    expect(() => Template.fromStack(setup(props, serviceOptions).stack)).toThrow(message);
-  }
+  const fails = setupFails;
 
   test('fails when the error rate is negative', () => {
     fails({ maxErrorRatePercent: -1 }, 'OrdersStack/RollbackAlarms: invalid maxErrorRatePercent: must be a percentage from 0 up to '
@@ -96,16 +95,16 @@ describe('validation', () => {
     const stack = alarmTestStack();
     const svc = mockService(stack);
     const seconds = new CfnParameter(stack, 'Baseline', { type: 'Number' }).valueAsNumber;
-    expect(() => new RollbackAlarms(stack, 'RollbackAlarms', { targetGroups: [svc.blue], latencyBaseline: Duration.seconds(seconds) }))
-      .toThrow('invalid latencyBaseline: and latencyMultiplier must be known at synthesis, got a deploy-time value');
+    expectSynthError(stack, () => new RollbackAlarms(stack, 'RollbackAlarms', { targetGroups: [svc.blue], latencyBaseline: Duration.seconds(seconds) }),
+      'invalid latencyBaseline: and latencyMultiplier must be known at synthesis, got a deploy-time value');
   });
 
   test('fails when the anomaly band width is a deploy-time value', () => {
     const stack = alarmTestStack();
     const svc = mockService(stack);
     const band = new CfnParameter(stack, 'Band', { type: 'Number' }).valueAsNumber;
-    expect(() => new RollbackAlarms(stack, 'RollbackAlarms', { targetGroups: [svc.blue], latencyAnomalyBandWidth: band }))
-      .toThrow('invalid latencyAnomalyBandWidth: must be known at synthesis, got a deploy-time value; for example 3');
+    expectSynthError(stack, () => new RollbackAlarms(stack, 'RollbackAlarms', { targetGroups: [svc.blue], latencyAnomalyBandWidth: band }),
+      'invalid latencyAnomalyBandWidth: must be known at synthesis, got a deploy-time value; for example 3');
   });
 
   test('fails when there are zero evaluation periods', () => {
@@ -146,7 +145,7 @@ describe('validation', () => {
     const stack = alarmTestStack();
     const svc = mockService(stack);
     const many = Array.from({ length: 6 }, () => svc.blue);
-    expect(() => new RollbackAlarms(stack, 'RollbackAlarms', { targetGroups: many })).toThrow('must list between 1 and 5 target groups, got 6');
+    expectSynthError(stack, () => new RollbackAlarms(stack, 'RollbackAlarms', { targetGroups: many }), 'must list between 1 and 5 target groups, got 6');
   });
 
   test('fails when the service name is empty', () => {
@@ -196,7 +195,7 @@ describe('validation', () => {
     const stack = alarmTestStack();
     const svc: MockService = mockService(stack);
     const loose = new elbv2.ApplicationTargetGroup(stack, 'Loose', { vpc: svc.vpc, port: 80, targetType: elbv2.TargetType.IP });
-    expect(() => new RollbackAlarms(stack, 'RollbackAlarms', { targetGroups: [loose] })).toThrow(
+    expectSynthError(stack, () => new RollbackAlarms(stack, 'RollbackAlarms', { targetGroups: [loose] }),
       /OrdersStack\/RollbackAlarms: invalid targetGroups: target group OrdersStack\/Loose does not know its load balancer yet .*; create RollbackAlarms after the listeners that forward to the target groups, or pass loadBalancer/);
   });
 
@@ -240,5 +239,43 @@ describe('validation', () => {
       })]),
     });
     Annotations.fromStack(stack).hasNoWarning('*', Match.anyValue());
+  });
+});
+
+describe('every invalid prop at once', () => {
+  test('three invalid props fail one synthesis with three validation lines and no stack trace', () => {
+    const stack = alarmTestStack();
+    const svc = mockService(stack);
+    expect(() => new RollbackAlarms(stack, 'RollbackAlarms', {
+      serviceName: 'orders-api',
+      targetGroups: [svc.blue, svc.green],
+      logGroup: svc.logGroup,
+      period: Duration.seconds(30),
+      maxErrorRatePercent: 150,
+      fatalLogPatterns: [logs.FilterPattern.allEvents()],
+    })).not.toThrow();
+    const app = stack.node.root as App;
+    let message = '';
+    try {
+      app.synth({ force: true });
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(synthErrors(app)).toEqual([
+      expect.stringMatching(/^\[OrdersStack\/RollbackAlarms\] OrdersStack\/RollbackAlarms: invalid period: must be a whole number of minutes, got 30 seconds;/),
+      expect.stringMatching(/^\[OrdersStack\/RollbackAlarms\] OrdersStack\/RollbackAlarms: invalid maxErrorRatePercent: .*got 150;/),
+      expect.stringMatching(/^\[OrdersStack\/RollbackAlarms\] OrdersStack\/RollbackAlarms: invalid fatalLogPatterns\[0\]: is empty,/),
+    ]);
+    expect(message).not.toMatch(/^\s+at /m);
+    expect(message).not.toMatch(/\.ts:\d+/);
+  });
+
+  test('an invalid target-group prop leaves the target-group alarms out, and nothing else fails', () => {
+    const stack = alarmTestStack();
+    const svc = mockService(stack);
+    const alarms = new RollbackAlarms(stack, 'RollbackAlarms', { targetGroups: [], logGroup: svc.logGroup });
+    expect([alarms.errorRateAlarm, alarms.latencyAlarm, alarms.unhealthyTargetsAlarm]).toEqual([undefined, undefined, undefined]);
+    expect(alarms.alarms).toEqual([alarms.fatalLogAlarm]);
+    expect(synthErrors(stack.node.root as App)).toEqual([expect.stringContaining('invalid targetGroups: must list between 1 and 5 target groups, got 0')]);
   });
 });

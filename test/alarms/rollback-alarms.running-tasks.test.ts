@@ -1,9 +1,10 @@
-import { CfnParameter, Duration, Stack } from 'aws-cdk-lib';
+import { App, CfnParameter, Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { RollbackAlarms, RollbackAlarmsProps } from '../../lib/alarms';
 import { alarmTestStack, mockService } from './mock-service';
+import { synthErrors } from '../synth-errors';
 
 /** RollbackAlarms over the mock service, this time with the ECS service given. */
 function setup(props: Partial<RollbackAlarmsProps> = {}, serviceOptions: Parameters<typeof mockService>[1] = {}) {
@@ -190,7 +191,8 @@ describe('running-task shortfall', () => {
 
 describe('running-task validation', () => {
   function fails(props: Partial<RollbackAlarmsProps>, message: string) {
-    expect(() => setup(props)).toThrow(message);
+    const { stack } = setup(props);
+    expect(synthErrors(stack.node.root as App)).toEqual([expect.stringContaining(message)]);
   }
 
   test('fails when the running-task alarm is asked for without a service', () => {

@@ -4,7 +4,8 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { RollbackAlarms } from '../../lib/alarms';
 import { alarmTestStack, mockService } from './mock-service';
-import { setup } from './rollback-alarms-fixtures';
+import { setup, setupFails } from './rollback-alarms-fixtures';
+import { expectSynthError } from '../synth-errors';
 
 describe('defaults', () => {
   test('four alarms, named for people, missing data not a breach', () => {
@@ -185,7 +186,7 @@ describe('defaults', () => {
   });
 
   test('fails when a fatal-log pattern is given twice', () => {
-    expect(() => setup({ fatalLogPatterns: [logs.FilterPattern.anyTerm('PANIC'), logs.FilterPattern.anyTerm('PANIC')] })).toThrow(
+    setupFails({ fatalLogPatterns: [logs.FilterPattern.anyTerm('PANIC'), logs.FilterPattern.anyTerm('PANIC')] },
       'OrdersStack/RollbackAlarms: invalid fatalLogPatterns[1]: repeats fatalLogPatterns[0] ("PANIC"), which would count each line twice; remove it');
   });
 
@@ -317,7 +318,7 @@ describe('names', () => {
 
   test('fails when two RollbackAlarms in one stack share a service name', () => {
     const { stack, svc } = setup();
-    expect(() => new RollbackAlarms(stack, 'Again', { serviceName: 'orders-api', targetGroups: [svc.blue, svc.green] })).toThrow(
+    expectSynthError(stack, () => new RollbackAlarms(stack, 'Again', { serviceName: 'orders-api', targetGroups: [svc.blue, svc.green] }),
       'OrdersStack/Again: invalid serviceName: \'orders-api\' is already used by OrdersStack/RollbackAlarms in the same stack, '
       + 'and alarm names must be unique; give each service its own serviceName');
   });

@@ -1,134 +1,248 @@
 import { Duration } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { filterPatternProblem } from './filter-pattern';
-import { checkIntegerRange, isResolved, propError } from '../../private/validation';
+import { TargetGroupSource, metricRequestCount } from '../../private/metrics';
+import { integerRangeProblem, isResolved, recordPropProblem, valid } from '../../private/validation';
 import type { RollbackAlarmsProps } from '../rollback-alarms-options';
 
 /** Each target group contributes two metrics to an alarm, and an alarm may use at most 10. */
 const MAX_TARGET_GROUPS = 5;
 
-/** Throws on the first prop of a RollbackAlarms that is invalid, naming it, its value and the fix. */
-export function checkRollbackAlarmsProps(scope: IConstruct, props: RollbackAlarmsProps, period: Duration, evaluationPeriods: number): void {
-  const targetGroupAlarms = (props.enableErrorRateAlarm ?? true) || (props.enableLatencyAlarm ?? true)
-    || (props.enableUnhealthyTargetsAlarm ?? true);
-  if (targetGroupAlarms && (props.targetGroups.length === 0 || props.targetGroups.length > MAX_TARGET_GROUPS)) {
-    throw propError(scope, 'targetGroups', `must list between 1 and ${MAX_TARGET_GROUPS} target groups, got `
-      + `${props.targetGroups.length}; pass the blue and green target groups of the service`);
-  }
-  if (props.attachToDeploymentGroup === true && !props.deploymentGroup) {
-    throw propError(scope, 'attachToDeploymentGroup', 'is true but there is no deploymentGroup to attach to; pass the '
+/** CloudWatch evaluates at most one day of data. */
+const MAX_WINDOW_SECONDS = 86400;
+
+/** The props as they are checked: an invalid one is replaced by its stand-in. */
+type CheckedProps = { -readonly [K in keyof RollbackAlarmsProps]: RollbackAlarmsProps[K] };
+
+/**
+ * Checks the props of a RollbackAlarms. Each invalid prop is recorded on `scope`, naming it, its
+ * value and the fix, and fails the synthesis; the props returned replace it with a stand-in (the
+ * default, a clamped value, or the alarm left out), so construction goes on and one synthesis
+ * reports every invalid prop. Valid props are returned as given.
+ */
+export function checkRollbackAlarmsProps(scope: IConstruct, props: RollbackAlarmsProps): RollbackAlarmsProps {
+  const p: CheckedProps = { ...props };
+  checkTargetGroups(scope, p);
+  if (p.attachToDeploymentGroup === true && !p.deploymentGroup) {
+    recordPropProblem(scope, 'attachToDeploymentGroup', 'is true but there is no deploymentGroup to attach to; pass the '
       + 'deployment group of the service, or leave attachToDeploymentGroup unset');
+    p.attachToDeploymentGroup = undefined;
   }
-  if (props.serviceName !== undefined && isResolved(props.serviceName) && props.serviceName.trim() === '') {
-    throw propError(scope, 'serviceName', 'is empty; give the name people know the service by, e.g. \'orders-api\'');
+  if (p.serviceName !== undefined && isResolved(p.serviceName) && p.serviceName.trim() === '') {
+    recordPropProblem(scope, 'serviceName', 'is empty; give the name people know the service by, e.g. \'orders-api\'');
+    p.serviceName = undefined;
   }
 
-  if (period.isUnresolved()) {
-    throw propError(scope, 'period', 'must be known at synthesis, got a deploy-time value; it names the alarms. Use e.g. Duration.minutes(1)');
+  const period = checkPeriod(scope, p);
+  const periodSeconds = period.toSeconds();
+  if (!valid(scope, 'evaluationPeriods', integerRangeProblem(p.evaluationPeriods, 1, 1440, 'the alarms need at least one period'))) {
+    p.evaluationPeriods = undefined;
   }
-  const periodSeconds = period.toSeconds({ integral: false });
-  if (periodSeconds <= 0 || periodSeconds % 60 !== 0) {
-    throw propError(scope, 'period', `must be a whole number of minutes, got ${period.toHumanString()}; load balancer and `
-      + 'log metrics have a resolution of 1 minute (periods of 10 or 30 seconds apply only to high-resolution custom metrics)');
-  }
-  checkIntegerRange(scope, 'evaluationPeriods', props.evaluationPeriods, 1, 1440, 'the alarms need at least one period');
-  if (isResolved(evaluationPeriods) && periodSeconds * evaluationPeriods > 86400) {
-    throw propError(scope, 'evaluationPeriods', `times period must be at most 1 day, got ${evaluationPeriods} x `
+  const evaluationPeriods = p.evaluationPeriods ?? 2;
+  if (isResolved(evaluationPeriods) && periodSeconds * evaluationPeriods > MAX_WINDOW_SECONDS) {
+    recordPropProblem(scope, 'evaluationPeriods', `times period must be at most 1 day, got ${evaluationPeriods} x `
       + `${period.toHumanString()}; CloudWatch evaluates at most one day of data; use fewer or shorter periods`);
+    p.evaluationPeriods = maxPeriodsInADay(periodSeconds);
   }
-  checkIntegerRange(scope, 'minRequestCount', props.minRequestCount, 1, 1_000_000_000,
-    'it is the number of requests per period below which a target group counts as healthy');
+  if (!valid(scope, 'minRequestCount', integerRangeProblem(p.minRequestCount, 1, 1_000_000_000,
+    'it is the number of requests per period below which a target group counts as healthy'))) {
+    p.minRequestCount = undefined;
+  }
 
-  const maxRate = props.maxErrorRatePercent;
+  const maxRate = p.maxErrorRatePercent;
   if (maxRate !== undefined && isResolved(maxRate) && !(maxRate >= 0 && maxRate < 100)) {
-    throw propError(scope, 'maxErrorRatePercent', `must be a percentage from 0 up to (not including) 100, got ${maxRate}; `
+    recordPropProblem(scope, 'maxErrorRatePercent', `must be a percentage from 0 up to (not including) 100, got ${maxRate}; `
       + 'for example 1 for 1% of requests');
+    p.maxErrorRatePercent = undefined;
   }
-
-  if (props.latencyBaseline !== undefined && props.latencyAnomalyBandWidth !== undefined) {
-    throw propError(scope, 'latencyAnomalyBandWidth', `cannot be combined with latencyBaseline (got ${props.latencyAnomalyBandWidth} and `
-      + `${props.latencyBaseline.toHumanString()}): a fixed baseline replaces anomaly detection; remove one of them`);
+  checkLatency(scope, p);
+  if (!valid(scope, 'maxUnhealthyTargets', integerRangeProblem(p.maxUnhealthyTargets, 0, 1_000_000))) {
+    p.maxUnhealthyTargets = undefined;
   }
-  if (props.latencyMultiplier !== undefined && props.latencyBaseline === undefined) {
-    throw propError(scope, 'latencyMultiplier', `only applies with latencyBaseline, got ${props.latencyMultiplier} without one; set `
-      + 'latencyBaseline, or use latencyAnomalyBandWidth to widen the anomaly detection band');
-  }
-  if (props.latencyBaseline !== undefined && (props.latencyBaseline.isUnresolved() || !isResolved(props.latencyMultiplier))) {
-    throw propError(scope, 'latencyBaseline', 'and latencyMultiplier must be known at synthesis, got a deploy-time value; the '
-      + 'threshold is their product. Use e.g. Duration.millis(250)');
-  }
-  if (props.latencyBaseline !== undefined && props.latencyBaseline.toMilliseconds({ integral: false }) <= 0) {
-    throw propError(scope, 'latencyBaseline', `must be longer than zero, got ${props.latencyBaseline.toHumanString()}; give the p99 `
-      + 'response time the service normally has, e.g. Duration.millis(250)');
-  }
-  const multiplier = props.latencyMultiplier;
-  if (multiplier !== undefined && isResolved(multiplier) && !(multiplier > 1 && Number.isFinite(multiplier))) {
-    throw propError(scope, 'latencyMultiplier', `must be greater than 1, got ${multiplier}; at or below 1 the alarm fires at the `
-      + 'normal response time. For example 3');
-  }
-  const bandWidth = props.latencyAnomalyBandWidth;
-  if (bandWidth !== undefined && !isResolved(bandWidth)) {
-    throw propError(scope, 'latencyAnomalyBandWidth', 'must be known at synthesis, got a deploy-time value; for example 3');
-  }
-  if (bandWidth !== undefined && !(bandWidth > 0 && Number.isFinite(bandWidth))) {
-    throw propError(scope, 'latencyAnomalyBandWidth', `must be a positive number of standard deviations, got ${bandWidth}; for example 3`);
-  }
-
-  checkIntegerRange(scope, 'maxUnhealthyTargets', props.maxUnhealthyTargets, 0, 1_000_000);
-
-  if (props.enableFatalLogAlarm === true && !props.logGroup) {
-    throw propError(scope, 'enableFatalLogAlarm', 'is true but there is no logGroup; pass the log group of the service\'s containers');
-  }
-  if (props.fatalLogPatterns !== undefined) {
-    if (!props.logGroup) {
-      throw propError(scope, 'fatalLogPatterns', 'only apply with a logGroup; pass the log group of the service\'s containers');
-    }
-    if (props.fatalLogPatterns.length === 0) {
-      throw propError(scope, 'fatalLogPatterns', 'is empty; leave it unset for the default patterns, or set enableFatalLogAlarm: false');
-    }
-    props.fatalLogPatterns.forEach((pattern, i) => {
-      const text = pattern.logPatternString;
-      if (!isResolved(text)) {
-        return;
-      }
-      const problem = filterPatternProblem(text);
-      if (problem) {
-        throw propError(scope, `fatalLogPatterns[${i}]`, problem);
-      }
-      const first = props.fatalLogPatterns!.findIndex((other) => other.logPatternString === text);
-      if (first < i) {
-        throw propError(scope, `fatalLogPatterns[${i}]`, `repeats fatalLogPatterns[${first}] (${text}), which would count each line twice; remove it`);
-      }
-    });
-  }
-
-  checkRunningTaskProps(scope, props, period, periodSeconds);
-  if ((!props.service || !props.deploymentGroup) && (props.enableFailedTaskSetGuard === true || props.failedGreenTaskThreshold !== undefined)) {
-    const prop = props.enableFailedTaskSetGuard === true ? 'enableFailedTaskSetGuard' : 'failedGreenTaskThreshold';
-    throw propError(scope, prop, `is ${props[prop]} but there is no ${props.service ? 'deploymentGroup' : 'service'}; the guard watches the `
+  checkFatalLog(scope, p);
+  checkRunningTaskProps(scope, p, period);
+  if ((!p.service || !p.deploymentGroup) && (p.enableFailedTaskSetGuard === true || p.failedGreenTaskThreshold !== undefined)) {
+    const prop = p.enableFailedTaskSetGuard === true ? 'enableFailedTaskSetGuard' : 'failedGreenTaskThreshold';
+    recordPropProblem(scope, prop, `is ${p[prop]} but there is no ${p.service ? 'deploymentGroup' : 'service'}; the guard watches the `
       + 'tasks of the service and stops the deployments of its deployment group: pass both, or leave it unset');
+    p.enableFailedTaskSetGuard = undefined;
+    p.failedGreenTaskThreshold = undefined;
+  }
+  return p;
+}
+
+/**
+ * What is wrong with a target group whose metrics cannot be built yet: without `loadBalancer`,
+ * its dimensions come from its listeners, and it has none yet. Undefined when nothing is.
+ */
+export function targetGroupSourceProblem(source: TargetGroupSource): string | undefined {
+  try {
+    metricRequestCount(source);
+    return undefined;
+  } catch (e) {
+    return `target group ${source.targetGroup.node.path} does not know its load balancer yet (${(e as Error).message}); `
+      + 'create RollbackAlarms after the listeners that forward to the target groups, or pass loadBalancer';
   }
 }
 
-function checkRunningTaskProps(scope: IConstruct, props: RollbackAlarmsProps, period: Duration, periodSeconds: number): void {
-  if (!props.service) {
-    const needsService = (['enableRunningTaskShortfallAlarm', 'minRunningTaskPercent', 'runningTaskEvaluationPeriods'] as const)
-      .find(prop => prop === 'enableRunningTaskShortfallAlarm' ? props[prop] === true : props[prop] !== undefined);
-    if (needsService) {
-      throw propError(scope, needsService, `is ${props[needsService]} but there is no service to count the tasks of; pass the `
-        + 'ECS service as service, or leave it unset');
+/** Without target groups whose metrics can be built, the target-group alarms are left out. */
+function checkTargetGroups(scope: IConstruct, p: CheckedProps): void {
+  const targetGroupAlarms = (p.enableErrorRateAlarm ?? true) || (p.enableLatencyAlarm ?? true) || (p.enableUnhealthyTargetsAlarm ?? true);
+  if (!targetGroupAlarms) {
+    return;
+  }
+  const count = p.targetGroups.length;
+  if (count === 0 || count > MAX_TARGET_GROUPS) {
+    recordPropProblem(scope, 'targetGroups', `must list between 1 and ${MAX_TARGET_GROUPS} target groups, got `
+      + `${count}; pass the blue and green target groups of the service`);
+    p.targetGroups = p.targetGroups.slice(0, MAX_TARGET_GROUPS);
+  }
+  const problems = p.targetGroups.map((targetGroup) => targetGroupSourceProblem({ targetGroup, loadBalancer: p.loadBalancer }))
+    .filter((problem): problem is string => problem !== undefined);
+  problems.forEach((problem) => recordPropProblem(scope, 'targetGroups', problem));
+  if (p.targetGroups.length === 0 || problems.length > 0) {
+    p.enableErrorRateAlarm = false;
+    p.enableLatencyAlarm = false;
+    p.enableUnhealthyTargetsAlarm = false;
+  }
+}
+
+/** The period to build from: the given one, or 1 minute, the default, when it is invalid. */
+function checkPeriod(scope: IConstruct, p: CheckedProps): Duration {
+  const period = p.period ?? Duration.minutes(1);
+  if (period.isUnresolved()) {
+    recordPropProblem(scope, 'period', 'must be known at synthesis, got a deploy-time value; it names the alarms. Use e.g. Duration.minutes(1)');
+    p.period = undefined;
+    return Duration.minutes(1);
+  }
+  const periodSeconds = period.toSeconds({ integral: false });
+  if (periodSeconds <= 0 || periodSeconds % 60 !== 0) {
+    recordPropProblem(scope, 'period', `must be a whole number of minutes, got ${period.toHumanString()}; load balancer and `
+      + 'log metrics have a resolution of 1 minute (periods of 10 or 30 seconds apply only to high-resolution custom metrics)');
+    p.period = undefined;
+    return Duration.minutes(1);
+  }
+  return period;
+}
+
+/** The most periods of `periodSeconds` within one day, and at least one. */
+function maxPeriodsInADay(periodSeconds: number): number {
+  return Math.max(1, Math.floor(MAX_WINDOW_SECONDS / periodSeconds));
+}
+
+/** An invalid latency prop falls back to its default: anomaly detection, 3 standard deviations, or 3 x the baseline. */
+function checkLatency(scope: IConstruct, p: CheckedProps): void {
+  if (p.latencyBaseline !== undefined && p.latencyAnomalyBandWidth !== undefined) {
+    recordPropProblem(scope, 'latencyAnomalyBandWidth', `cannot be combined with latencyBaseline (got ${p.latencyAnomalyBandWidth} and `
+      + `${p.latencyBaseline.toHumanString()}): a fixed baseline replaces anomaly detection; remove one of them`);
+    p.latencyAnomalyBandWidth = undefined;
+  }
+  if (p.latencyMultiplier !== undefined && p.latencyBaseline === undefined) {
+    recordPropProblem(scope, 'latencyMultiplier', `only applies with latencyBaseline, got ${p.latencyMultiplier} without one; set `
+      + 'latencyBaseline, or use latencyAnomalyBandWidth to widen the anomaly detection band');
+    p.latencyMultiplier = undefined;
+  }
+  if (p.latencyBaseline !== undefined && (p.latencyBaseline.isUnresolved() || !isResolved(p.latencyMultiplier))) {
+    recordPropProblem(scope, 'latencyBaseline', 'and latencyMultiplier must be known at synthesis, got a deploy-time value; the '
+      + 'threshold is their product. Use e.g. Duration.millis(250)');
+    p.latencyBaseline = p.latencyBaseline.isUnresolved() ? undefined : p.latencyBaseline;
+    p.latencyMultiplier = undefined;
+  }
+  const baselineProblem = p.latencyBaseline !== undefined && p.latencyBaseline.toMilliseconds({ integral: false }) <= 0;
+  if (baselineProblem) {
+    recordPropProblem(scope, 'latencyBaseline', `must be longer than zero, got ${p.latencyBaseline!.toHumanString()}; give the p99 `
+      + 'response time the service normally has, e.g. Duration.millis(250)');
+  }
+  const multiplier = p.latencyMultiplier;
+  if (multiplier !== undefined && isResolved(multiplier) && !(multiplier > 1 && Number.isFinite(multiplier))) {
+    recordPropProblem(scope, 'latencyMultiplier', `must be greater than 1, got ${multiplier}; at or below 1 the alarm fires at the `
+      + 'normal response time. For example 3');
+    p.latencyMultiplier = undefined;
+  }
+  if (baselineProblem) {
+    p.latencyBaseline = undefined;
+    p.latencyMultiplier = undefined;
+  }
+  const bandWidth = p.latencyAnomalyBandWidth;
+  if (bandWidth !== undefined && !isResolved(bandWidth)) {
+    recordPropProblem(scope, 'latencyAnomalyBandWidth', 'must be known at synthesis, got a deploy-time value; for example 3');
+    p.latencyAnomalyBandWidth = undefined;
+  } else if (bandWidth !== undefined && !(bandWidth > 0 && Number.isFinite(bandWidth))) {
+    recordPropProblem(scope, 'latencyAnomalyBandWidth', `must be a positive number of standard deviations, got ${bandWidth}; for example 3`);
+    p.latencyAnomalyBandWidth = undefined;
+  }
+}
+
+/** An invalid fatal-log prop is dropped: the alarm is left out without a log group, and an invalid pattern is skipped. */
+function checkFatalLog(scope: IConstruct, p: CheckedProps): void {
+  if (p.enableFatalLogAlarm === true && !p.logGroup) {
+    recordPropProblem(scope, 'enableFatalLogAlarm', 'is true but there is no logGroup; pass the log group of the service\'s containers');
+    p.enableFatalLogAlarm = undefined;
+  }
+  const given = p.fatalLogPatterns;
+  if (given === undefined) {
+    return;
+  }
+  if (!p.logGroup) {
+    recordPropProblem(scope, 'fatalLogPatterns', 'only apply with a logGroup; pass the log group of the service\'s containers');
+    p.fatalLogPatterns = undefined;
+    return;
+  }
+  if (given.length === 0) {
+    recordPropProblem(scope, 'fatalLogPatterns', 'is empty; leave it unset for the default patterns, or set enableFatalLogAlarm: false');
+    p.fatalLogPatterns = undefined;
+    return;
+  }
+  const kept = given.filter((pattern, i) => {
+    const text = pattern.logPatternString;
+    if (!isResolved(text)) {
+      return true;
+    }
+    const problem = filterPatternProblem(text);
+    if (problem) {
+      recordPropProblem(scope, `fatalLogPatterns[${i}]`, problem);
+      return false;
+    }
+    const first = given.findIndex((other) => other.logPatternString === text);
+    if (first < i) {
+      recordPropProblem(scope, `fatalLogPatterns[${i}]`, `repeats fatalLogPatterns[${first}] (${text}), which would count each line twice; remove it`);
+      return false;
+    }
+    return true;
+  });
+  if (kept.length < given.length) {
+    // With no valid pattern left, the default patterns stand in.
+    p.fatalLogPatterns = kept.length > 0 ? kept : undefined;
+  }
+}
+
+/** Without a service the running-task props are dropped; an invalid one falls back to its default, or is clamped to one day. */
+function checkRunningTaskProps(scope: IConstruct, p: CheckedProps, period: Duration): void {
+  if (!p.service) {
+    for (const prop of ['enableRunningTaskShortfallAlarm', 'minRunningTaskPercent', 'runningTaskEvaluationPeriods'] as const) {
+      if (prop === 'enableRunningTaskShortfallAlarm' ? p[prop] === true : p[prop] !== undefined) {
+        recordPropProblem(scope, prop, `is ${p[prop]} but there is no service to count the tasks of; pass the `
+          + 'ECS service as service, or leave it unset');
+        p[prop] = undefined;
+      }
     }
     return;
   }
-  const minPercent = props.minRunningTaskPercent;
+  const minPercent = p.minRunningTaskPercent;
   if (minPercent !== undefined && isResolved(minPercent) && !(minPercent > 0 && minPercent <= 100)) {
-    throw propError(scope, 'minRunningTaskPercent', `must be a percentage above 0 and at most 100, got ${minPercent}; for example `
+    recordPropProblem(scope, 'minRunningTaskPercent', `must be a percentage above 0 and at most 100, got ${minPercent}; for example `
       + '100 to alarm whenever fewer tasks run than desired, or 90 to allow one task in ten to be missing');
+    p.minRunningTaskPercent = undefined;
   }
-  const periods = props.runningTaskEvaluationPeriods;
-  checkIntegerRange(scope, 'runningTaskEvaluationPeriods', periods, 1, 1440, 'the alarm needs at least one period');
-  if (periods !== undefined && isResolved(periods) && periodSeconds * periods > 86400) {
-    throw propError(scope, 'runningTaskEvaluationPeriods', `times period must be at most 1 day, got ${periods} x `
+  if (!valid(scope, 'runningTaskEvaluationPeriods',
+    integerRangeProblem(p.runningTaskEvaluationPeriods, 1, 1440, 'the alarm needs at least one period'))) {
+    p.runningTaskEvaluationPeriods = undefined;
+  }
+  const periods = p.runningTaskEvaluationPeriods;
+  const periodSeconds = period.toSeconds();
+  if (periods !== undefined && isResolved(periods) && periodSeconds * periods > MAX_WINDOW_SECONDS) {
+    recordPropProblem(scope, 'runningTaskEvaluationPeriods', `times period must be at most 1 day, got ${periods} x `
       + `${period.toHumanString()}; CloudWatch evaluates at most one day of data; use fewer or shorter periods`);
+    p.runningTaskEvaluationPeriods = maxPeriodsInADay(periodSeconds);
   }
 }
