@@ -18,7 +18,7 @@ import { propError, recordPropProblem, reportAtSynthesis } from '../private/vali
 import {
   DEFAULT_RELEASE_VERSION_VARIABLE, ReleaseEnvironment, ReleaseManifest,
 } from '../../contract/artifacts';
-import { acknowledgePipelineRoles } from './private/acknowledgements';
+import { acknowledgePipelineRoles, acknowledgeStageActionRoles } from './private/acknowledgements';
 import { createReleaseBuildProject } from './private/build-project';
 import { addDeployStage } from './private/deploy-stage';
 import { DeploymentRecord } from './private/deployment-record';
@@ -81,13 +81,15 @@ export class ReleasePipeline extends Construct {
   public readonly releaseVersionVariable: string;
 
   private readonly stages: ReleaseStageOptions[] = [];
+  /** The stages whose deploy stage was built, each with the artifact the build writes its files to. */
+  private readonly builtStages: { readonly stage: ReleaseStageOptions; readonly files: codepipeline.Artifact }[] = [];
   private readonly sourceOutput: codepipeline.Artifact;
+  private readonly buildStage: codepipeline.IStage;
+  private readonly stagesScope: Construct;
   private readonly crossRegionReplicationBuckets: Record<string, s3.IBucket>;
   private readonly notifications: ReleaseNotifications;
   private readonly record: DeploymentRecord;
   private built = false;
-  /** False when a stage is invalid: then the build has no deployment files and nothing deploys. */
-  private stagesValid = true;
 
   constructor(scope: Construct, id: string, props: ReleasePipelineProps) {
     super(scope, id);
@@ -109,6 +111,8 @@ export class ReleasePipeline extends Construct {
     this.sourceOutput = new codepipeline.Artifact('Source');
     this.pipeline.addStage({ stageName: 'Source', actions: [this.source._action(this.sourceOutput)] });
     acknowledgePipelineRoles(this.pipeline, ['Source']);
+    // In place now, so that every deploy stage comes after it; its action is added at synthesis.
+    this.buildStage = this.pipeline.addStage({ stageName: 'Build' });
 
     this.repository = this.source.buildsImage
       ? props.repository ?? new ecr.Repository(this, 'Repository', {
@@ -160,14 +164,16 @@ export class ReleasePipeline extends Construct {
       retention: props.deploymentRecordRetention,
     });
     this.deploymentRecord = this.record.logGroup;
+    this.stagesScope = new Construct(this, 'Stages');
 
     for (const stage of props.stages ?? []) {
       this.addStage(stage);
     }
 
-    // The build writes one output per stage, and an action's outputs are fixed once it is
-    // added; so the build and deploy stages are added once every stage is known, at synthesis.
-    Aspects.of(this).add({ visit: () => this.buildJustInTime() }, { priority: AspectPriority.MUTATING });
+    // The one build writes a deployment-files artifact per stage, and aws-cdk-lib fixes an
+    // action's outputs when the action is added: so the build action alone is added once every
+    // stage is known, at synthesis. Every deploy stage is built when it is added.
+    Aspects.of(this).add({ visit: () => this.addBuildAction() }, { priority: AspectPriority.MUTATING });
     reportAtSynthesis(this, () => this.stageProblems());
   }
 
@@ -179,7 +185,31 @@ export class ReleasePipeline extends Construct {
     if (this.built) {
       throw propError(this, 'stages', `cannot add stage '${options.stageName}' after synthesis has started; add every stage before the app synthesizes`);
     }
+    const problemsBefore = this.stageProblems();
     this.stages.push(options);
+    // A stage with a problem is reported at synthesis (with every other problem of the app) and
+    // not built: building it could stop the synthesis earlier on a less helpful error, such as
+    // a cross-region reference.
+    if (this.stageProblems().some((problem) => !problemsBefore.includes(problem)) || this.builtStages.length < this.stages.length - 1) {
+      return;
+    }
+    const files = new codepipeline.Artifact(stageArtifactName(options.stageName));
+    addDeployStage(new Construct(this.stagesScope, options.stageName), this, {
+      pipeline: this.pipeline,
+      source: this.source,
+      notificationTopic: this.notificationTopic,
+      notifications: this.notifications,
+      stage: options,
+      previous: this.stages[this.stages.length - 2],
+      files,
+    });
+    this.builtStages.push({ stage: options, files });
+    acknowledgeStageActionRoles(this.pipeline, options.stageName);
+    const here = Stack.of(this);
+    const service = Stack.of(options.service);
+    if (!differs(service.account, here.account) && !differs(service.region, here.region)) {
+      this.record.recordDeployments([options]);
+    }
   }
 
   /** The stage names, in release order. */
@@ -189,7 +219,7 @@ export class ReleasePipeline extends Construct {
 
   /** The release manifest handed to the build: every environment's task definition and AppSpec. */
   private renderManifest(): ReleaseManifest {
-    const environments: ReleaseEnvironment[] = (this.stagesValid ? this.stages : []).map((stage) => ({
+    const environments: ReleaseEnvironment[] = (this.deploysAll ? this.stages : []).map((stage) => ({
       name: stage.stageName,
       directory: stageDirectory(stage.stageName),
       containerName: stage.service.containerName,
@@ -199,46 +229,25 @@ export class ReleasePipeline extends Construct {
     return { environments, releaseVersionVariable: this.releaseVersionVariable };
   }
 
-  private buildJustInTime(): void {
+  private addBuildAction(): void {
     if (this.built) {
       return;
     }
     this.built = true;
-    // With a bad stage, the validation reports it; building the deploy stages could stop the
-    // synthesis earlier on a less helpful error (e.g. a cross-region reference).
-    this.stagesValid = this.stageProblems().length === 0;
     warnOfOtherVersionVariables(this, this.stages, this.releaseVersionVariable);
+    this.buildStage.addAction(new actions.CodeBuildAction({
+      actionName: this.source.buildsImage ? 'BuildAndPush' : 'DeploymentFiles',
+      project: this.buildProject,
+      input: this.sourceOutput,
+      outputs: this.deploysAll ? this.builtStages.map((built) => built.files) : [],
+      variablesNamespace: 'Build',
+    }));
+    acknowledgeStageActionRoles(this.pipeline, 'Build');
+  }
 
-    const outputs = this.stagesValid ? this.stages.map((stage) => new codepipeline.Artifact(stageArtifactName(stage.stageName))) : [];
-    this.pipeline.addStage({
-      stageName: 'Build',
-      actions: [new actions.CodeBuildAction({
-        actionName: this.source.buildsImage ? 'BuildAndPush' : 'DeploymentFiles',
-        project: this.buildProject,
-        input: this.sourceOutput,
-        outputs,
-        variablesNamespace: 'Build',
-      })],
-    });
-    if (!this.stagesValid) {
-      return;
-    }
-
-    const stagesScope = new Construct(this, 'Stages');
-    this.stages.forEach((stage, index) => {
-      addDeployStage(new Construct(stagesScope, stage.stageName), this, {
-        pipeline: this.pipeline,
-        source: this.source,
-        notificationTopic: this.notificationTopic,
-        notifications: this.notifications,
-        stage,
-        previous: this.stages[index - 1],
-        files: outputs[index],
-      });
-    });
-    acknowledgePipelineRoles(this.pipeline, ['Source', 'Build', ...this.stages.map((s) => s.stageName)]);
-    const here = Stack.of(this);
-    this.record.recordDeployments(this.stages.filter((s) => !differs(Stack.of(s.service).account, here.account) && !differs(Stack.of(s.service).region, here.region)));
+  /** False when a stage is invalid: then the build writes no deployment files and the synthesis fails. */
+  private get deploysAll(): boolean {
+    return this.builtStages.length === this.stages.length && this.stageProblems().length === 0;
   }
 
   private sourceRepository(props: ReleasePipelineProps): ecr.IRepository {

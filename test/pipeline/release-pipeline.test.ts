@@ -167,6 +167,36 @@ describe('ReleasePipeline', () => {
       expect((pipelineStages(template)[3].Actions[0].Configuration as Record<string, string>).CustomData).toMatch(/Check the Staging dashboard first\.$/);
     });
 
+    test('a stage is built when it is added, before synthesis, after the build stage', () => {
+      const stack = testStack();
+      const pipeline = new ReleasePipeline(stack, 'Release', { source: gitSource() });
+      pipeline.addStage({ stageName: 'Staging', service: mockService(stack, 'Staging') });
+
+      // The deploy stage, its actions and their roles exist now: a user can find and extend them.
+      expect(pipeline.pipeline.stages.map((s) => s.stageName)).toEqual(['Source', 'Build', 'Staging']);
+      expect(pipeline.pipeline.stage('Staging').actions.map((a) => a.actionProperties.actionName)).toEqual(['Deploy']);
+      expect(pipeline.node.tryFindChild('Stages')?.node.tryFindChild('Staging')).toBeDefined();
+    });
+
+    test('a stage added after synthesis started is refused, naming the stage', () => {
+      const stack = testStack();
+      const pipeline = new ReleasePipeline(stack, 'Release', { source: gitSource(), stages: [{ stageName: 'Staging', service: mockService(stack, 'Staging') }] });
+      Template.fromStack(stack);
+
+      expect(() => pipeline.addStage({ stageName: 'Late', service: mockService(stack, 'Late') }))
+        .toThrow("PipelineStack/Release: invalid stages: cannot add stage 'Late' after synthesis has started");
+    });
+
+    test('an invalid stage added later is reported with the stages before it, and not built', () => {
+      const stack = testStack();
+      const staging = mockService(stack, 'Staging');
+      const pipeline = new ReleasePipeline(stack, 'Release', { source: gitSource(), stages: [{ stageName: 'Staging', service: staging }] });
+      pipeline.addStage({ stageName: 'Again', service: staging });
+
+      expect(pipeline.pipeline.stages.map((s) => s.stageName)).toEqual(['Source', 'Build', 'Staging']);
+      expect(() => Template.fromStack(stack)).toThrow(/invalid stages: stages 'Staging' and 'Again' both deploy PipelineStack\/Staging/);
+    });
+
     test('a pipeline in its own stack deploys services of other stacks', () => {
       const app = testApp();
       const serviceStack = testStack(app, 'Services');

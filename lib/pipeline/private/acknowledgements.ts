@@ -37,6 +37,11 @@ export function acknowledgeArtifactAccess(pipeline: codepipeline.Pipeline, roles
     reason: 'The artifact bucket holds only pipeline artifacts, KMS-encrypted and reachable by the pipeline roles alone; '
       + 'its reads and writes are the pipeline executions recorded in the deployment record.',
   });
+  acknowledgeArtifactGrants(pipeline, roles);
+}
+
+/** The artifact grants aws-cdk-lib put in the default policies of `roles`. */
+function acknowledgeArtifactGrants(pipeline: codepipeline.Pipeline, roles: iam.IRole[]): void {
   for (const role of roles) {
     const policy = defaultPolicyOf(role);
     for (const action of ARTIFACT_GRANT_ACTIONS) {
@@ -52,16 +57,23 @@ export function acknowledgeArtifactAccess(pipeline: codepipeline.Pipeline, roles
  * stages (`stageNames`), not those of stages a user adds to the pipeline.
  */
 export function acknowledgePipelineRoles(pipeline: codepipeline.Pipeline, stageNames: string[]): void {
-  const roles: iam.IRole[] = [pipeline.role];
-  for (const stageName of stageNames) {
-    for (const action of pipeline.node.tryFindChild(stageName)?.node.children ?? []) {
-      const role = action.node.tryFindChild('CodePipelineActionRole');
-      if (role instanceof iam.Role && role.node.tryFindChild('DefaultPolicy')) {
-        roles.push(role);
-      }
+  acknowledgeArtifactAccess(pipeline, [pipeline.role, ...stageNames.flatMap((stageName) => actionRoles(pipeline, stageName))]);
+}
+
+/** The roles CodePipeline created for the actions of the library's own stage `stageName`, once its actions are added. */
+export function acknowledgeStageActionRoles(pipeline: codepipeline.Pipeline, stageName: string): void {
+  acknowledgeArtifactGrants(pipeline, actionRoles(pipeline, stageName));
+}
+
+function actionRoles(pipeline: codepipeline.Pipeline, stageName: string): iam.IRole[] {
+  const roles: iam.IRole[] = [];
+  for (const action of pipeline.node.tryFindChild(stageName)?.node.children ?? []) {
+    const role = action.node.tryFindChild('CodePipelineActionRole');
+    if (role instanceof iam.Role && role.node.tryFindChild('DefaultPolicy')) {
+      roles.push(role);
     }
   }
-  acknowledgeArtifactAccess(pipeline, roles);
+  return roles;
 }
 
 /** The build project's logs, reports and ECR login. */

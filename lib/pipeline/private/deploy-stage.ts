@@ -1,3 +1,4 @@
+import { Lazy } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -41,7 +42,8 @@ export function addDeployStage(scope: Construct, owner: IConstruct, props: Deplo
       actionName: 'Approve',
       runOrder: 1,
       notificationTopic: props.notificationTopic,
-      additionalInformation: approvalMessage(props.source, stage, previous!),
+      // Read at synthesis: the service's hooks may be added after the stage.
+      additionalInformation: Lazy.string({ produce: () => approvalMessage(props.source, stage, previous!) }),
       externalEntityLink: previous!.service.deploymentGroupConsoleUrl,
     }));
   }

@@ -26,6 +26,7 @@ export interface DeploymentRecordProps {
 export class DeploymentRecord extends Construct {
   public readonly logGroup: logs.LogGroup;
   private readonly pipelinePath: string;
+  private deploymentEvents?: events.Rule;
 
   constructor(scope: Construct, id: string, props: DeploymentRecordProps) {
     super(scope, id);
@@ -62,12 +63,17 @@ export class DeploymentRecord extends Construct {
     });
   }
 
-  /** Records the CodeDeploy deployments of `stages` too; call it once, with every stage. */
+  /** Records the CodeDeploy deployments of `stages` too, with those of the stages recorded before. */
   public recordDeployments(stages: readonly StageInfo[]): void {
     if (stages.length === 0) {
       return;
     }
-    new events.Rule(this, 'DeploymentEvents', {
+    if (this.deploymentEvents) {
+      // EventBridge patterns merge by field: the applications and deployment groups add up.
+      this.deploymentEvents.addEventPattern(deploymentEventPattern(stages));
+      return;
+    }
+    this.deploymentEvents = new events.Rule(this, 'DeploymentEvents', {
       description: `Records the CodeDeploy deployments of ${this.pipelinePath}`,
       eventPattern: deploymentEventPattern(stages),
       targets: [new LogGroupTarget(this.logGroup)],
