@@ -8,16 +8,55 @@
 /** Environment variable holding `JSON.stringify(MetricGateHookConfig)`. */
 export const METRIC_GATE_CONFIG_ENV = 'CDK_ECS_RELEASE_METRIC_GATE_CONFIG';
 
-/** How CodeDeploy shifts production traffic for this deployment group. */
-export type TrafficShiftMode = 'all-at-once' | 'canary' | 'linear';
+/**
+ * How production traffic moves from the blue to the green task set. Public in `lib/` as
+ * `TrafficShiftingKind`; its values are the construct API's and never travel to the handler.
+ */
+export enum TrafficShiftingKind {
+  /** All traffic at once. */
+  ALL_AT_ONCE = 'ALL_AT_ONCE',
+  /** A first slice, then the rest after an interval. */
+  CANARY = 'CANARY',
+  /** Equal slices at regular intervals. */
+  LINEAR = 'LINEAR',
+  /** A deployment configuration defined elsewhere. */
+  CUSTOM = 'CUSTOM',
+}
+
+/** The kinds whose comparison window the metric gate knows: every kind but `CUSTOM`. */
+export type KnownTrafficShiftingKind = Exclude<TrafficShiftingKind, TrafficShiftingKind.CUSTOM>;
+
+/** The wire form of each known kind; the compiler requires one entry per kind but `CUSTOM`. */
+export const TRAFFIC_SHIFT_MODES = {
+  [TrafficShiftingKind.ALL_AT_ONCE]: 'all-at-once',
+  [TrafficShiftingKind.CANARY]: 'canary',
+  [TrafficShiftingKind.LINEAR]: 'linear',
+} as const satisfies Record<KnownTrafficShiftingKind, string>;
+
+/** How CodeDeploy shifts production traffic for this deployment group, as the handler reads it. */
+export type TrafficShiftMode = (typeof TRAFFIC_SHIFT_MODES)[KnownTrafficShiftingKind];
 
 /**
- * What a `marginal` or `inconclusive` verdict does:
+ * What the metric gate does when its verdict is not a clear pass or fail. Public in `lib/` under
+ * this name; its values travel to the handler as they are.
+ */
+export enum UncertainVerdictPolicy {
+  /** Fail the hook: CodeDeploy rolls back. */
+  FAIL = 'fail',
+  /** Pass the hook: the deployment goes on. */
+  PASS = 'pass',
+  /** Fail when the hook's `production` flag is set, pass otherwise. */
+  FAIL_IN_PRODUCTION = 'fail-in-production',
+}
+
+/**
+ * What a `marginal` or `inconclusive` verdict does, as the handler reads it from JSON: the values
+ * of {@link UncertainVerdictPolicy}.
  * - `fail`: report Failed (CodeDeploy rolls back);
  * - `pass`: report Succeeded;
  * - `fail-in-production`: Failed when `production` is true, Succeeded otherwise.
  */
-export type UncertainVerdictAction = 'fail' | 'pass' | 'fail-in-production';
+export type UncertainVerdictAction = `${UncertainVerdictPolicy}`;
 
 /**
  * Thresholds of the comparison, green against blue and against absolute ceilings. A check

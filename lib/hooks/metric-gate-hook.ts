@@ -8,13 +8,15 @@ import {
   METRIC_GATE_DEFAULTS,
   MetricGateHookConfig,
   MetricGateThresholds,
+  TRAFFIC_SHIFT_MODES,
   TrafficShiftMode,
+  TrafficShiftingKind,
+  UncertainVerdictPolicy,
 } from '../../contract/metric-gate';
 import { addAcknowledgedStatement } from '../private/acknowledgements';
 import { createHookFunction, grantSelfInvoke } from '../private/handler-function';
-import { checkIntegerRange, checkNumberRange, propError } from '../private/validation';
+import { integerRangeProblem, numberRangeProblem, recordPropProblem, valid } from '../private/validation';
 import { targetGroupFullName } from '../private/metric-dimensions';
-import { TrafficShiftingKind } from '../service/traffic-shifting';
 import { HookFunctionOptions } from './hook-options';
 import { LifecycleEvent } from '../service/lifecycle-event';
 import { ILifecycleHook } from '../service/lifecycle-hook';
@@ -23,16 +25,11 @@ import { grantDeploymentTargetReads } from '../private/deployment-target-grants'
 /** Longest bake window: the hook must finish within CodeDeploy's hour, metric delay included. */
 const MAX_BAKE_WINDOW_MINUTES = 45;
 const MAX_LOOKBACK_MINUTES = 24 * 60;
+/** The window used after an invalid or unknown traffic shifting was recorded; synthesis fails anyway. */
+const STAND_IN_TRAFFIC_SHIFT: TrafficShiftMode = TRAFFIC_SHIFT_MODES[TrafficShiftingKind.ALL_AT_ONCE];
 
-/** What the metric gate does when its verdict is not a clear pass or fail. */
-export enum UncertainVerdictPolicy {
-  /** Fail the hook: CodeDeploy rolls back. */
-  FAIL = 'fail',
-  /** Pass the hook: the deployment goes on. */
-  PASS = 'pass',
-  /** Fail when the hook's `production` flag is set, pass otherwise. */
-  FAIL_IN_PRODUCTION = 'fail-in-production',
-}
+// Defined once, in the contract, whose values the handler reads.
+export { UncertainVerdictPolicy } from '../../contract/metric-gate';
 
 /** Properties of a {@link MetricGateHook}. */
 export interface MetricGateHookProps extends HookFunctionOptions {
@@ -158,7 +155,8 @@ export class MetricGateHook extends Construct implements ILifecycleHook {
   constructor(scope: Construct, id: string, props: MetricGateHookProps) {
     super(scope, id);
     const service = props.service;
-    this.validate(props);
+    // Invalid props are recorded, failing synthesis, and replaced by their defaults meanwhile.
+    props = this.validProps(props);
     const bakeWindow = props.bakeWindow ?? Duration.seconds(METRIC_GATE_DEFAULTS.bakeWindowSeconds);
     const lookback = props.lookback ?? Duration.seconds(METRIC_GATE_DEFAULTS.lookbackSeconds);
 
@@ -220,58 +218,74 @@ export class MetricGateHook extends Construct implements ILifecycleHook {
   }
 
   private trafficShiftMode(props: MetricGateHookProps): TrafficShiftMode {
-    const kind = props.trafficShiftingKind ?? props.service.trafficShifting?.kind;
-    switch (kind) {
-      case TrafficShiftingKind.ALL_AT_ONCE:
-        return 'all-at-once';
-      case TrafficShiftingKind.CANARY:
-        return 'canary';
-      case TrafficShiftingKind.LINEAR:
-        return 'linear';
-      default:
-        // The kind is unknown: a custom configuration, or one imported under a name of the user's.
-        // An error, not a guess: the wrong window compares the wrong traffic.
-        throw propError(this, 'trafficShiftingKind', `is required: the service uses ${props.service.trafficShifting?.describe() ?? 'a deployment configuration not known here'}, `
-          + 'whose way of shifting traffic cannot be read at synthesis; set trafficShiftingKind to ALL_AT_ONCE, CANARY or LINEAR, '
-          + 'or pass the kind to TrafficShifting.fromDeploymentConfig');
+    if (props.trafficShiftingKind === TrafficShiftingKind.CUSTOM) {
+      recordPropProblem(this, 'trafficShiftingKind', 'cannot be CUSTOM; say how the custom configuration shifts traffic: ALL_AT_ONCE, CANARY or LINEAR');
+      return STAND_IN_TRAFFIC_SHIFT;
     }
+    const mode = trafficShiftModeOf(props.trafficShiftingKind ?? props.service.trafficShifting?.kind);
+    if (mode === undefined) {
+      // The kind is unknown: a custom configuration, or one imported under a name of the user's.
+      // An error, not a guess: the wrong window compares the wrong traffic.
+      recordPropProblem(this, 'trafficShiftingKind', `is required: the service uses ${props.service.trafficShifting?.describe() ?? 'a deployment configuration not known here'}, `
+        + 'whose way of shifting traffic cannot be read at synthesis; set trafficShiftingKind to ALL_AT_ONCE, CANARY or LINEAR, '
+        + 'or pass the kind to TrafficShifting.fromDeploymentConfig');
+      return STAND_IN_TRAFFIC_SHIFT;
+    }
+    return mode;
   }
 
-  private validate(props: MetricGateHookProps): void {
-    checkNumberRange(this, 'latencyRatio', props.latencyRatio, 1, 100, 'green may be slower than blue by this factor, e.g. 1.5');
-    checkNumberRange(this, 'errorRateDelta', props.errorRateDelta, 0, 100, 'it is in percentage points, e.g. 0.5 for half a point');
-    checkNumberRange(this, 'marginalBand', props.marginalBand, 0, 1, 'it is a fraction of the threshold, e.g. 0.1 for 10 %');
-    checkIntegerRange(this, 'minRequestCount', props.minRequestCount, 0, 1_000_000_000);
-    checkIntegerRange(this, 'minBaselineRequestCount', props.minBaselineRequestCount, 0, 1_000_000_000);
-    checkNumberRange(this, 'maxErrorRatePercent', props.maxErrorRatePercent, 0, 100, 'it is in percent, e.g. 1 for 1 %');
-    if (props.maxLatency !== undefined && !props.maxLatency.isUnresolved()) {
-      const ms = props.maxLatency.toMilliseconds();
-      if (ms < 1 || ms > 60_000) {
-        throw propError(this, 'maxLatency', `must be between 1 millisecond and 60 seconds, got ${props.maxLatency.toHumanString()}; `
-          + 'it is the p99 response time over which green fails, e.g. Duration.seconds(1)');
-      }
-    }
-    if (props.latencyFloor !== undefined && !props.latencyFloor.isUnresolved()) {
-      const ms = props.latencyFloor.toMilliseconds();
-      if (ms < 0 || ms > 60_000) {
-        throw propError(this, 'latencyFloor', `must be between 0 and 60 seconds, got ${props.latencyFloor.toHumanString()}`);
-      }
-    }
-    if (props.bakeWindow !== undefined && !props.bakeWindow.isUnresolved()) {
-      const seconds = props.bakeWindow.toSeconds();
-      if (seconds < 60 || seconds > MAX_BAKE_WINDOW_MINUTES * 60) {
-        throw propError(this, 'bakeWindow', `must be between 1 minute (one metric period) and ${MAX_BAKE_WINDOW_MINUTES} minutes, `
-          + `got ${props.bakeWindow.toHumanString()}; CodeDeploy waits at most one hour for the hook`);
-      }
-    }
-    if (props.lookback !== undefined && !props.lookback.isUnresolved()) {
-      const seconds = props.lookback.toSeconds();
-      if (seconds < 60 || seconds > MAX_LOOKBACK_MINUTES * 60) {
-        throw propError(this, 'lookback', `must be between 1 minute (one metric period) and ${MAX_LOOKBACK_MINUTES / 60} hours, got ${props.lookback.toHumanString()}`);
-      }
-    }
-    if (props.trafficShiftingKind === TrafficShiftingKind.CUSTOM) {
-      throw propError(this, 'trafficShiftingKind', 'cannot be CUSTOM; say how the custom configuration shifts traffic: ALL_AT_ONCE, CANARY or LINEAR');
-    }
+  /** The props with each invalid one recorded and left out, so that its default stands in. */
+  private validProps(props: MetricGateHookProps): MetricGateHookProps {
+    const number = (prop: string, value: number | undefined, min: number, max: number, fix: string) =>
+      (valid(this, prop, numberRangeProblem(value, min, max, fix)) ? value : undefined);
+    const integer = (prop: string, value: number | undefined, min: number, max: number) =>
+      (valid(this, prop, integerRangeProblem(value, min, max)) ? value : undefined);
+    const duration = (prop: string, value: Duration | undefined, problem: (resolved: Duration) => string | undefined) =>
+      (value === undefined || value.isUnresolved() || valid(this, prop, problem(value)) ? value : undefined);
+    return {
+      ...props,
+      latencyRatio: number('latencyRatio', props.latencyRatio, 1, 100, 'green may be slower than blue by this factor, e.g. 1.5'),
+      errorRateDelta: number('errorRateDelta', props.errorRateDelta, 0, 100, 'it is in percentage points, e.g. 0.5 for half a point'),
+      marginalBand: number('marginalBand', props.marginalBand, 0, 1, 'it is a fraction of the threshold, e.g. 0.1 for 10 %'),
+      minRequestCount: integer('minRequestCount', props.minRequestCount, 0, 1_000_000_000),
+      minBaselineRequestCount: integer('minBaselineRequestCount', props.minBaselineRequestCount, 0, 1_000_000_000),
+      maxErrorRatePercent: number('maxErrorRatePercent', props.maxErrorRatePercent, 0, 100, 'it is in percent, e.g. 1 for 1 %'),
+      maxLatency: duration('maxLatency', props.maxLatency, (maxLatency) => {
+        const ms = maxLatency.toMilliseconds();
+        return ms < 1 || ms > 60_000
+          ? `must be between 1 millisecond and 60 seconds, got ${maxLatency.toHumanString()}; `
+            + 'it is the p99 response time over which green fails, e.g. Duration.seconds(1)'
+          : undefined;
+      }),
+      latencyFloor: duration('latencyFloor', props.latencyFloor, (latencyFloor) => {
+        const ms = latencyFloor.toMilliseconds();
+        return ms < 0 || ms > 60_000 ? `must be between 0 and 60 seconds, got ${latencyFloor.toHumanString()}` : undefined;
+      }),
+      bakeWindow: duration('bakeWindow', props.bakeWindow, (bakeWindow) => {
+        const seconds = bakeWindow.toSeconds();
+        return seconds < 60 || seconds > MAX_BAKE_WINDOW_MINUTES * 60
+          ? `must be between 1 minute (one metric period) and ${MAX_BAKE_WINDOW_MINUTES} minutes, `
+            + `got ${bakeWindow.toHumanString()}; CodeDeploy waits at most one hour for the hook`
+          : undefined;
+      }),
+      lookback: duration('lookback', props.lookback, (lookback) => {
+        const seconds = lookback.toSeconds();
+        return seconds < 60 || seconds > MAX_LOOKBACK_MINUTES * 60
+          ? `must be between 1 minute (one metric period) and ${MAX_LOOKBACK_MINUTES / 60} hours, got ${lookback.toHumanString()}`
+          : undefined;
+      }),
+    };
+  }
+}
+
+/** The handler's name for a kind whose window is known; undefined for CUSTOM, none or a value of no kind. */
+function trafficShiftModeOf(kind: TrafficShiftingKind | undefined): TrafficShiftMode | undefined {
+  switch (kind) {
+    case TrafficShiftingKind.ALL_AT_ONCE:
+    case TrafficShiftingKind.CANARY:
+    case TrafficShiftingKind.LINEAR:
+      return TRAFFIC_SHIFT_MODES[kind];
+    default:
+      return undefined;
   }
 }

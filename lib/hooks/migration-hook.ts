@@ -9,7 +9,7 @@ import { CODEDEPLOY_HOOK_TIMEOUT_SECONDS } from '../../contract/hook';
 import { MIGRATION_CONFIG_ENV, MigrationHookConfig } from '../../contract/migration';
 import { addAcknowledgedStatement } from '../private/acknowledgements';
 import { createHookFunction, grantSelfInvoke } from '../private/handler-function';
-import { propError } from '../private/validation';
+import { recordPropProblem } from '../private/validation';
 import { HookFunctionOptions } from './hook-options';
 import type { IBlueGreenService } from '../service/blue-green-service-base';
 import { LifecycleEvent } from '../service/lifecycle-event';
@@ -20,6 +20,8 @@ import { grantDeploymentTargetReads, grantDescribeServiceTaskSets } from '../pri
 const MAX_DEADLINE_MINUTES = 50;
 /** Time the hook keeps beyond the migration deadline to stop the task and report. */
 const REPORT_RESERVE = Duration.minutes(5);
+const DEFAULT_DEADLINE = Duration.minutes(30);
+const DEFAULT_EVENT = LifecycleEvent.AFTER_INSTALL;
 
 const ALLOWED_EVENTS = [
   LifecycleEvent.AFTER_INSTALL,
@@ -99,14 +101,14 @@ export class MigrationHook extends Construct implements ILifecycleHook {
   constructor(scope: Construct, id: string, props: MigrationHookProps) {
     super(scope, id);
     const service = props.service;
-    this.lifecycleEvent = props.lifecycleEvent ?? LifecycleEvent.AFTER_INSTALL;
-    const deadline = props.deadline ?? Duration.minutes(30);
-    this.validate(props, deadline);
+    // Invalid props are recorded, failing synthesis; the defaults stand in for them meanwhile.
+    const { deadline, lifecycleEvent } = this.validate(props);
+    this.lifecycleEvent = lifecycleEvent;
     this.command = [...props.command];
 
     const stack = Stack.of(this);
     const securityGroups = props.securityGroups ?? this.serviceSecurityGroups(service);
-    const serviceLogGroup = this.serviceLogGroup(service);
+    const serviceLogGroupName = this.serviceLogGroupName(service);
     const config: MigrationHookConfig = {
       clusterArn: service.cluster.clusterArn,
       serviceName: service.service.serviceName,
@@ -119,7 +121,7 @@ export class MigrationHook extends Construct implements ILifecycleHook {
       launchType: 'FARGATE',
       ...(props.platformVersion ? { platformVersion: props.platformVersion } : {}),
       totalDeadlineSeconds: deadline.toSeconds(),
-      logGroupName: serviceLogGroup.logGroupName,
+      logGroupName: serviceLogGroupName,
       logStreamPrefix: service.logStreamPrefix,
       lifecycleEventName: this.lifecycleEvent,
     };
@@ -197,44 +199,51 @@ export class MigrationHook extends Construct implements ILifecycleHook {
     if (service.service instanceof ecs.BaseService) {
       return service.service.connections.securityGroups;
     }
-    throw propError(this, 'securityGroups', `is required: the security groups of ${service.node.path} are not known here, `
+    recordPropProblem(this, 'securityGroups', `is required: the security groups of ${service.node.path} are not known here, `
       + 'since its ECS service is imported; pass the security groups the service\'s tasks use');
+    return [];
   }
 
   /** The migration's output is read back from the container's log group. */
-  private serviceLogGroup(service: IBlueGreenService): logs.ILogGroup {
+  private serviceLogGroupName(service: IBlueGreenService): string {
     if (service.logGroup) {
-      return service.logGroup;
+      return service.logGroup.logGroupName;
     }
-    throw propError(this, 'service', `${service.node.path} has no known log group, from which the migration's output is read; `
+    recordPropProblem(this, 'service', `${service.node.path} has no known log group, from which the migration's output is read; `
       + 'pass logGroup and logStreamPrefix to BlueGreenService.fromBlueGreenServiceAttributes');
+    return '';
   }
 
-  private validate(props: MigrationHookProps, deadline: Duration): void {
+  /** Records every invalid prop; returns the deadline and event to build with, the defaults standing in for invalid ones. */
+  private validate(props: MigrationHookProps): { deadline: Duration; lifecycleEvent: LifecycleEvent } {
     if (props.command.length === 0) {
-      throw propError(this, 'command', 'is empty; give the migration command, e.g. [\'npm\', \'run\', \'migrate\']');
+      recordPropProblem(this, 'command', 'is empty; give the migration command, e.g. [\'npm\', \'run\', \'migrate\']');
     }
     const blank = props.command.findIndex((part) => typeof part === 'string' && part.trim() === '');
     if (blank >= 0) {
-      throw propError(this, 'command', `has an empty part at index ${blank}, got ${JSON.stringify(props.command)}; remove it`);
+      recordPropProblem(this, 'command', `has an empty part at index ${blank}, got ${JSON.stringify(props.command)}; remove it`);
     }
+    let deadline = props.deadline ?? DEFAULT_DEADLINE;
     const seconds = deadline.toSeconds();
     if (seconds < 60 || seconds > MAX_DEADLINE_MINUTES * 60) {
-      throw propError(this, 'deadline', `must be between 1 and ${MAX_DEADLINE_MINUTES} minutes, got ${deadline.toHumanString()}; `
+      recordPropProblem(this, 'deadline', `must be between 1 and ${MAX_DEADLINE_MINUTES} minutes, got ${deadline.toHumanString()}; `
         + 'CodeDeploy waits at most one hour for a hook: split a longer migration or run it outside the deployment');
+      deadline = DEFAULT_DEADLINE;
     }
-    if (props.lifecycleEvent !== undefined && !ALLOWED_EVENTS.includes(props.lifecycleEvent)) {
-      throw propError(this, 'lifecycleEvent', `must be one of ${ALLOWED_EVENTS.join(', ')}, got ${props.lifecycleEvent}; `
-        + (props.lifecycleEvent === LifecycleEvent.BEFORE_INSTALL
+    let lifecycleEvent = props.lifecycleEvent ?? DEFAULT_EVENT;
+    if (!ALLOWED_EVENTS.includes(lifecycleEvent)) {
+      recordPropProblem(this, 'lifecycleEvent', `must be one of ${ALLOWED_EVENTS.join(', ')}, got ${lifecycleEvent}; `
+        + (lifecycleEvent === LifecycleEvent.BEFORE_INSTALL
           ? 'before AfterInstall the new task definition has no task set to read it from'
           : 'after AllowTraffic production already runs the new version, so migrate before it'));
+      // The default, so that the service does not also reject the hook's place in the deployment.
+      lifecycleEvent = DEFAULT_EVENT;
     }
-    if (props.environment) {
-      for (const name of Object.keys(props.environment)) {
-        if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
-          throw propError(this, 'environment', `has an invalid variable name '${name}'; use letters, digits and underscores, not starting with a digit`);
-        }
+    for (const name of Object.keys(props.environment ?? {})) {
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+        recordPropProblem(this, 'environment', `has an invalid variable name '${name}'; use letters, digits and underscores, not starting with a digit`);
       }
     }
+    return { deadline, lifecycleEvent };
   }
 }

@@ -18,7 +18,7 @@ import { addAcknowledgedStatement } from '../private/acknowledgements';
 import { MAX_ENVIRONMENT_BYTES, createHookFunction } from '../private/handler-function';
 import { CODEDEPLOY_ENDPOINT, EC2_ENDPOINT, ECS_ENDPOINT, HookNetwork, SECRETS_MANAGER_ENDPOINT } from './private/network';
 import { expectedVersionProblem, smokeCheckListProblems, smokeCheckProblems, toSmokeCheckSpec } from './private/smoke-checks';
-import { propError } from '../private/validation';
+import { recordPropProblem } from '../private/validation';
 import type { IBlueGreenService } from '../service/blue-green-service-base';
 import { HookFunctionOptions } from './hook-options';
 import { LifecycleEvent } from '../service/lifecycle-event';
@@ -35,6 +35,9 @@ const ALLOWED_EVENTS = [
 
 /** A host name: DNS labels of letters, digits and hyphens, separated by dots. */
 const HOST_NAME = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i;
+
+const DEFAULT_EVENT = LifecycleEvent.AFTER_ALLOW_TEST_TRAFFIC;
+const DEFAULT_TIMEOUT = Duration.minutes(5);
 
 /** Bytes counted for a value known only at deployment (an ARN, a DNS name). */
 const TOKEN_SIZE_ESTIMATE = 100;
@@ -131,15 +134,17 @@ export class SmokeTestHook extends Construct implements ILifecycleHook, ec2.ICon
   /** The function's environment as this construct set it, for the size check. */
   private readonly environment: Record<string, string>;
   private readonly deployedVersionVariables = new Set<string>();
+  /** Checks left out as invalid; their problems are recorded. */
+  private rejectedChecks = 0;
 
   constructor(scope: Construct, id: string, props: SmokeTestHookProps) {
     super(scope, id);
     const service = props.service;
     this.service = service;
     this.expectedVersion = props.expectedVersion;
-    this.lifecycleEvent = props.lifecycleEvent ?? LifecycleEvent.AFTER_ALLOW_TEST_TRAFFIC;
-    const timeout = props.timeout ?? Duration.minutes(5);
-    this.validate(props, timeout);
+    // Invalid props are recorded, failing synthesis; the defaults stand in for them meanwhile.
+    const { lifecycleEvent, timeout, hostName } = this.validate(props);
+    this.lifecycleEvent = lifecycleEvent;
 
     this.network = new HookNetwork(this, {
       vpc: service.vpc,
@@ -151,8 +156,8 @@ export class SmokeTestHook extends Construct implements ILifecycleHook, ec2.ICon
 
     const stack = Stack.of(this);
     const environment: Record<string, string> = {
-      [SMOKE_TEST_BASE_URL_ENV]: props.hostName !== undefined
-        ? `${service.https ? 'https' : 'http'}://${props.hostName}:${service.testListenerPort}`
+      [SMOKE_TEST_BASE_URL_ENV]: hostName !== undefined
+        ? `${service.https ? 'https' : 'http'}://${hostName}:${service.testListenerPort}`
         : service.testUrl,
       [SMOKE_CHECKS_ENV]: Lazy.string({ produce: () => stack.toJsonString(this.checks.map(toSmokeCheckSpec)) }),
       // Connect to the load balancer's private addresses: from inside the VPC, an internet-facing
@@ -194,7 +199,9 @@ export class SmokeTestHook extends Construct implements ILifecycleHook, ec2.ICon
 
     this.node.addValidation({
       validate: () => [
-        ...smokeCheckListProblems(this.checks).map((problem) => `${this.node.path}: invalid checks: ${problem}`),
+        // With a check left out as invalid, its own problem says what to fix, not an empty list.
+        ...(this.rejectedChecks > 0 && this.checks.length === 0 ? [] : smokeCheckListProblems(this.checks))
+          .map((problem) => `${this.node.path}: invalid checks: ${problem}`),
         ...this.environmentProblems(environment),
       ],
     });
@@ -210,21 +217,24 @@ export class SmokeTestHook extends Construct implements ILifecycleHook, ec2.ICon
     if (this.checks.some((other) => other.name === check.name)) {
       problems.push(`smoke check "${check.name}" is defined twice; give each check its own name`);
     }
+    const expected = check._options.expectedVersion ?? this.expectedVersion;
+    if (check._options.version && !expected) {
+      problems.push(`smoke check "${check.name}" reads the version from ${describeVersionSource(check)} but expects none: `
+        + 'neither the check nor the hook sets expectedVersion, and the smoke test would fail every deployment on it; set expectedVersion: '
+        + 'ExpectedVersion.fromDeployedEnvironment() (the release ReleasePipeline deploys) or ExpectedVersion.of(\'1.2.3\') '
+        + 'on the check or the hook, or remove version');
+    }
     if (problems.length > 0) {
-      throw propError(this, 'checks', problems.join('; '));
+      // Recorded, failing synthesis; the check is left out, so no invalid check reaches the function.
+      recordPropProblem(this, 'checks', problems.join('; '));
+      this.rejectedChecks++;
+      return;
     }
     const secret = check._options.secret;
     if (secret) {
       // Read access to this secret only, and decryption with its key when it has one.
       secret.grantRead(this.fn);
       this.network.requireEndpoint(SECRETS_MANAGER_ENDPOINT);
-    }
-    const expected = check._options.expectedVersion ?? this.expectedVersion;
-    if (check._options.version && !expected) {
-      throw propError(this, 'checks', `smoke check "${check.name}" reads the version from ${describeVersionSource(check)} but expects none: `
-        + 'neither the check nor the hook sets expectedVersion, and the smoke test would fail every deployment on it; set expectedVersion: '
-        + 'ExpectedVersion.fromDeployedEnvironment() (the release ReleasePipeline deploys) or ExpectedVersion.of(\'1.2.3\') '
-        + 'on the check or the hook, or remove version');
     }
     const variable = check._options.version ? expected?._variable : undefined;
     if (variable !== undefined) {
@@ -268,31 +278,44 @@ export class SmokeTestHook extends Construct implements ILifecycleHook, ec2.ICon
     this.network.requireEndpoint(ECS_ENDPOINT);
   }
 
-  private validate(props: SmokeTestHookProps, timeout: Duration): void {
-    if (props.hostName !== undefined && !Token.isUnresolved(props.hostName) && !HOST_NAME.test(props.hostName)) {
-      throw propError(this, 'hostName', `must be a DNS name without scheme, port or path, got '${props.hostName}'; `
+  /**
+   * Records every invalid prop; returns the event, timeout and host name to build with, the
+   * defaults standing in for invalid ones.
+   */
+  private validate(props: SmokeTestHookProps): { lifecycleEvent: LifecycleEvent; timeout: Duration; hostName?: string } {
+    let hostName = props.hostName;
+    if (hostName !== undefined && !Token.isUnresolved(hostName) && !HOST_NAME.test(hostName)) {
+      recordPropProblem(this, 'hostName', `must be a DNS name without scheme, port or path, got '${hostName}'; `
         + 'give the domain the test listener\'s certificate is issued for, e.g. \'orders.example.com\'');
+      hostName = undefined;
     }
     if (props.service.https && props.verifyCertificate !== false && props.hostName === undefined) {
-      throw propError(this, 'hostName', 'is not set, so the checks would verify the HTTPS test listener\'s certificate against '
+      recordPropProblem(this, 'hostName', 'is not set, so the checks would verify the HTTPS test listener\'s certificate against '
         + 'the load balancer\'s DNS name, which no certificate for your domain covers, and fail every deployment; '
         + 'set hostName to the domain the certificate is issued for, or verifyCertificate: false to skip the verification');
     }
     const expectedProblem = expectedVersionProblem(props.expectedVersion);
     if (expectedProblem) {
-      throw propError(this, 'expectedVersion', expectedProblem.replace(/^expectedVersion /, ''));
+      // Kept as given: leaving it out would also report every check with a version as expecting none.
+      recordPropProblem(this, 'expectedVersion', expectedProblem.replace(/^expectedVersion /, ''));
     }
-    if (props.lifecycleEvent !== undefined && !ALLOWED_EVENTS.includes(props.lifecycleEvent)) {
-      throw propError(this, 'lifecycleEvent', `must be one of ${ALLOWED_EVENTS.join(', ')}, got ${props.lifecycleEvent}; `
+    let lifecycleEvent = props.lifecycleEvent ?? DEFAULT_EVENT;
+    if (!ALLOWED_EVENTS.includes(lifecycleEvent)) {
+      recordPropProblem(this, 'lifecycleEvent', `must be one of ${ALLOWED_EVENTS.join(', ')}, got ${lifecycleEvent}; `
         + 'before AfterAllowTestTraffic the test listener still routes to the old version, so the checks would test it');
+      lifecycleEvent = DEFAULT_EVENT;
     }
+    let timeout = props.timeout ?? DEFAULT_TIMEOUT;
     if (!timeout.isUnresolved()) {
       const seconds = timeout.toSeconds();
       if (seconds < 30 || seconds > 900) {
-        throw propError(this, 'timeout', `must be between 30 seconds and 15 minutes, got ${timeout.toHumanString()}; `
+        recordPropProblem(this, 'timeout', `must be between 30 seconds and 15 minutes, got ${timeout.toHumanString()}; `
           + 'it bounds the whole smoke test, and Lambda runs at most 15 minutes');
+        // The default: Lambda itself would reject a function timeout over 15 minutes.
+        timeout = DEFAULT_TIMEOUT;
       }
     }
+    return { lifecycleEvent, timeout, hostName };
   }
 
   /** Lambda allows 4 KB of environment in all; the checks travel there. */

@@ -1,19 +1,11 @@
 import { Duration, Token } from 'aws-cdk-lib';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import { Construct } from 'constructs';
-import { integerRangeProblem, propError, valid, wholeMinutesProblem } from '../private/validation';
+import { TrafficShiftingKind } from '../../contract/metric-gate';
+import { integerRangeProblem, recordPropProblem, valid, wholeMinutesProblem } from '../private/validation';
 
-/** How production traffic moves from the blue to the green task set. */
-export enum TrafficShiftingKind {
-  /** All traffic at once. */
-  ALL_AT_ONCE = 'ALL_AT_ONCE',
-  /** A first slice, then the rest after an interval. */
-  CANARY = 'CANARY',
-  /** Equal slices at regular intervals. */
-  LINEAR = 'LINEAR',
-  /** A deployment configuration defined elsewhere. */
-  CUSTOM = 'CUSTOM',
-}
+// Defined once, in the contract, next to the wire form the metric gate derives from it.
+export { TrafficShiftingKind } from '../../contract/metric-gate';
 
 /** CodeDeploy's limit for canary and linear intervals: 2 days. */
 const MAX_INTERVAL_MINUTES = 2880;
@@ -145,7 +137,8 @@ class ExistingConfigShifting extends TrafficShifting {
 
   public bind(scope: Construct): codedeploy.IEcsDeploymentConfig {
     if (this.givenKind && this.predefinedKind && this.givenKind !== this.predefinedKind) {
-      throw propError(scope, 'trafficShifting', `fromDeploymentConfig was given kind ${this.givenKind}, but ${this.config.deploymentConfigName} `
+      // Recorded on the service, which fails synthesis; the configuration itself is still the one to use.
+      recordPropProblem(scope, 'trafficShifting', `fromDeploymentConfig was given kind ${this.givenKind}, but ${this.config.deploymentConfigName} `
         + `shifts ${this.predefinedKind}; leave the kind out for CodeDeploy's predefined configurations`);
     }
     return this.config;

@@ -1,4 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -7,6 +7,7 @@ import {
 } from '../../lib';
 import { METRIC_GATE_CONFIG_ENV } from '../../contract/metric-gate';
 import { allowing, environmentOf, joinToText, mockService, statementsOf, testStack, wildcardActions } from './util';
+import { expectSynthError, synthErrors } from '../synth-errors';
 
 function gate(props: Partial<MetricGateHookProps> = {}, serviceProps: Partial<BlueGreenServiceProps> = {}) {
   const stack = testStack();
@@ -131,45 +132,45 @@ describe('MetricGateHook', () => {
   });
 
   describe('fails when', () => {
-    const build = (props: Partial<MetricGateHookProps>, serviceProps: Partial<BlueGreenServiceProps> = {}) => () => {
+    const fails = (props: Partial<MetricGateHookProps>, message: RegExp | string) => {
       const stack = new Stack();
-      new MetricGateHook(stack, 'Gate', { service: mockService(stack, serviceProps), ...props });
+      expectSynthError(stack, () => new MetricGateHook(stack, 'Gate', { service: mockService(stack), ...props }), message);
     };
 
     test('the latency ratio is under 1', () => {
-      expect(build({ latencyRatio: 0.9 })).toThrow('Default/Gate: invalid latencyRatio: must be between 1 and 100, got 0.9; green may be slower than blue by this factor, e.g. 1.5');
+      fails({ latencyRatio: 0.9 }, 'Default/Gate: invalid latencyRatio: must be between 1 and 100, got 0.9; green may be slower than blue by this factor, e.g. 1.5');
     });
 
     test('the error-rate delta is negative', () => {
-      expect(build({ errorRateDelta: -1 })).toThrow(/Default\/Gate: invalid errorRateDelta: must be between 0 and 100, got -1; it is in percentage points/);
+      fails({ errorRateDelta: -1 }, /Default\/Gate: invalid errorRateDelta: must be between 0 and 100, got -1; it is in percentage points/);
     });
 
     test('the marginal band is over 1', () => {
-      expect(build({ marginalBand: 5 })).toThrow(/invalid marginalBand: must be between 0 and 1, got 5/);
+      fails({ marginalBand: 5 }, /invalid marginalBand: must be between 0 and 1, got 5/);
     });
 
     test('the minimum request count is fractional', () => {
-      expect(build({ minRequestCount: 2.5 })).toThrow(/invalid minRequestCount: must be an integer between 0 and 1000000000, got 2.5/);
+      fails({ minRequestCount: 2.5 }, /invalid minRequestCount: must be an integer between 0 and 1000000000, got 2.5/);
     });
 
     test('the bake window is shorter than a metric period', () => {
-      expect(build({ bakeWindow: Duration.seconds(30) })).toThrow(/invalid bakeWindow: must be between 1 minute \(one metric period\) and 45 minutes, got 30 seconds/);
+      fails({ bakeWindow: Duration.seconds(30) }, /invalid bakeWindow: must be between 1 minute \(one metric period\) and 45 minutes, got 30 seconds/);
     });
 
     test('the bake window outlasts CodeDeploy\'s hour', () => {
-      expect(build({ bakeWindow: Duration.minutes(50) })).toThrow(/invalid bakeWindow: .*got 50 minutes; CodeDeploy waits at most one hour/);
+      fails({ bakeWindow: Duration.minutes(50) }, /invalid bakeWindow: .*got 50 minutes; CodeDeploy waits at most one hour/);
     });
 
     test('the lookback is under a minute', () => {
-      expect(build({ lookback: Duration.seconds(10) })).toThrow(/invalid lookback: must be between 1 minute/);
+      fails({ lookback: Duration.seconds(10) }, /invalid lookback: must be between 1 minute/);
     });
 
     test('the latency floor is over a minute', () => {
-      expect(build({ latencyFloor: Duration.minutes(2) })).toThrow(/invalid latencyFloor: must be between 0 and 60 seconds, got 2 minutes/);
+      fails({ latencyFloor: Duration.minutes(2) }, /invalid latencyFloor: must be between 0 and 60 seconds, got 2 minutes/);
     });
 
     test('the traffic shifting kind is CUSTOM', () => {
-      expect(build({ trafficShiftingKind: TrafficShiftingKind.CUSTOM })).toThrow(/invalid trafficShiftingKind: cannot be CUSTOM/);
+      fails({ trafficShiftingKind: TrafficShiftingKind.CUSTOM }, /invalid trafficShiftingKind: cannot be CUSTOM/);
     });
 
     test('the service\'s deployment configuration cannot be read', () => {
@@ -178,8 +179,8 @@ describe('MetricGateHook', () => {
         trafficRouting: codedeploy.TrafficRouting.timeBasedCanary({ percentage: 5, interval: Duration.minutes(2) }),
       });
       const service = mockService(stack, { trafficShifting: TrafficShifting.fromDeploymentConfig(config) });
-      expect(() => new MetricGateHook(stack, 'Gate', { service }))
-        .toThrow(/Default\/Gate: invalid trafficShiftingKind: is required: the service uses a deployment configuration defined in this app, .*set trafficShiftingKind to ALL_AT_ONCE, CANARY or LINEAR, or pass the kind to TrafficShifting.fromDeploymentConfig/);
+      expectSynthError(stack, () => new MetricGateHook(stack, 'Gate', { service }),
+        /Default\/Gate: invalid trafficShiftingKind: is required: the service uses a deployment configuration defined in this app, .*set trafficShiftingKind to ALL_AT_ONCE, CANARY or LINEAR, or pass the kind to TrafficShifting.fromDeploymentConfig/);
     });
 
     test('the service\'s deployment configuration is imported under a name of the user\'s, which is not guessed from', () => {
@@ -187,16 +188,29 @@ describe('MetricGateHook', () => {
       const stack = new Stack();
       const imported = codedeploy.EcsDeploymentConfig.fromEcsDeploymentConfigName(stack, 'Imported', 'release-canary');
       const service = mockService(stack, { trafficShifting: TrafficShifting.fromDeploymentConfig(imported) });
-      expect(() => new MetricGateHook(stack, 'Gate', { service }))
-        .toThrow(/Default\/Gate: invalid trafficShiftingKind: is required: the service uses deployment configuration release-canary, /);
+      expectSynthError(stack, () => new MetricGateHook(stack, 'Gate', { service }),
+        /Default\/Gate: invalid trafficShiftingKind: is required: the service uses deployment configuration release-canary, /);
     });
 
     test('the error-rate ceiling is over 100 %', () => {
-      expect(build({ maxErrorRatePercent: 150 })).toThrow('Default/Gate: invalid maxErrorRatePercent: must be between 0 and 100, got 150; it is in percent, e.g. 1 for 1 %');
+      fails({ maxErrorRatePercent: 150 }, 'Default/Gate: invalid maxErrorRatePercent: must be between 0 and 100, got 150; it is in percent, e.g. 1 for 1 %');
     });
 
     test('the latency ceiling is over a minute', () => {
-      expect(build({ maxLatency: Duration.minutes(2) })).toThrow(/Default\/Gate: invalid maxLatency: must be between 1 millisecond and 60 seconds, got 2 minutes/);
+      fails({ maxLatency: Duration.minutes(2) }, /Default\/Gate: invalid maxLatency: must be between 1 millisecond and 60 seconds, got 2 minutes/);
+    });
+
+    test('two props are invalid, reporting both in one synthesis', () => {
+      const stack = testStack();
+      new MetricGateHook(stack, 'Gate', {
+        service: mockService(stack),
+        latencyRatio: 0.9,
+        trafficShiftingKind: TrafficShiftingKind.CUSTOM,
+      });
+      expect(synthErrors(stack.node.root as App)).toEqual([
+        expect.stringContaining('TestStack/Gate: invalid latencyRatio: must be between 1 and 100, got 0.9'),
+        expect.stringContaining('TestStack/Gate: invalid trafficShiftingKind: cannot be CUSTOM'),
+      ]);
     });
   });
 });

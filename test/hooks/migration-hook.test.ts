@@ -1,4 +1,4 @@
-import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import { App, Duration, Stack, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -10,6 +10,7 @@ import { MIGRATION_CONFIG_ENV } from '../../contract/migration';
 import {
   Statement, allowing, environmentOf, joinToText, mockService, resourcesOf, statementsOf, testStack, wildcardActions,
 } from './util';
+import { expectSynthError, synthErrors } from '../synth-errors';
 
 function migration(props: Partial<MigrationHookProps> = {}) {
   const stack = testStack();
@@ -154,41 +155,54 @@ describe('MigrationHook', () => {
   });
 
   describe('fails when', () => {
-    const build = (props: Partial<MigrationHookProps>) => () => {
+    const fails = (props: Partial<MigrationHookProps>, message: RegExp | string) => {
       const stack = new Stack();
       const service = mockService(stack);
-      new MigrationHook(stack, 'Migrate', { service, command: ['npm', 'run', 'migrate'], ...props });
+      expectSynthError(stack, () => new MigrationHook(stack, 'Migrate', { service, command: ['npm', 'run', 'migrate'], ...props }), message);
     };
 
     test('the command is empty', () => {
-      expect(build({ command: [] })).toThrow("Default/Migrate: invalid command: is empty; give the migration command, e.g. ['npm', 'run', 'migrate']");
+      fails({ command: [] }, "Default/Migrate: invalid command: is empty; give the migration command, e.g. ['npm', 'run', 'migrate']");
     });
 
     test('a part of the command is blank', () => {
-      expect(build({ command: ['npm', ' '] })).toThrow('Default/Migrate: invalid command: has an empty part at index 1, got ["npm"," "]; remove it');
+      fails({ command: ['npm', ' '] }, 'Default/Migrate: invalid command: has an empty part at index 1, got ["npm"," "]; remove it');
     });
 
     test('the deadline is under a minute', () => {
-      expect(build({ deadline: Duration.seconds(30) })).toThrow(/Default\/Migrate: invalid deadline: must be between 1 and 50 minutes, got 30 seconds/);
+      fails({ deadline: Duration.seconds(30) }, /Default\/Migrate: invalid deadline: must be between 1 and 50 minutes, got 30 seconds/);
     });
 
     test('the deadline would outlast CodeDeploy\'s hour', () => {
-      expect(build({ deadline: Duration.minutes(55) }))
-        .toThrow(/invalid deadline: must be between 1 and 50 minutes, got 55 minutes; CodeDeploy waits at most one hour for a hook/);
+      fails({ deadline: Duration.minutes(55) },
+        /invalid deadline: must be between 1 and 50 minutes, got 55 minutes; CodeDeploy waits at most one hour for a hook/);
     });
 
     test('it runs before the new task set exists', () => {
-      expect(build({ lifecycleEvent: LifecycleEvent.BEFORE_INSTALL }))
-        .toThrow(/invalid lifecycleEvent: must be one of AfterInstall, AfterAllowTestTraffic, BeforeAllowTraffic, got BeforeInstall; before AfterInstall/);
+      fails({ lifecycleEvent: LifecycleEvent.BEFORE_INSTALL },
+        /invalid lifecycleEvent: must be one of AfterInstall, AfterAllowTestTraffic, BeforeAllowTraffic, got BeforeInstall; before AfterInstall/);
     });
 
     test('it runs after production traffic moved', () => {
-      expect(build({ lifecycleEvent: LifecycleEvent.AFTER_ALLOW_TRAFFIC }))
-        .toThrow(/got AfterAllowTraffic; after AllowTraffic production already runs the new version/);
+      fails({ lifecycleEvent: LifecycleEvent.AFTER_ALLOW_TRAFFIC },
+        /got AfterAllowTraffic; after AllowTraffic production already runs the new version/);
     });
 
     test('an environment variable name is invalid', () => {
-      expect(build({ environment: { 'BAD-NAME': 'x' } })).toThrow(/invalid environment: has an invalid variable name 'BAD-NAME'/);
+      fails({ environment: { 'BAD-NAME': 'x' } }, /invalid environment: has an invalid variable name 'BAD-NAME'/);
+    });
+
+    test('two props are invalid, reporting both in one synthesis', () => {
+      const stack = testStack();
+      new MigrationHook(stack, 'Migrate', {
+        service: mockService(stack),
+        command: [],
+        deadline: Duration.minutes(55),
+      });
+      expect(synthErrors(stack.node.root as App)).toEqual([
+        expect.stringContaining('TestStack/Migrate: invalid command: is empty'),
+        expect.stringContaining('TestStack/Migrate: invalid deadline: must be between 1 and 50 minutes, got 55 minutes'),
+      ]);
     });
   });
 });

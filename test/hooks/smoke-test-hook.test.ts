@@ -1,4 +1,4 @@
-import { Duration, SecretValue, Stack } from 'aws-cdk-lib';
+import { App, Duration, SecretValue, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
@@ -16,12 +16,20 @@ import {
 } from '../../contract/smoke-test';
 import { isolatedVpc, testImage } from '../util';
 import { Statement, actionsOf, allowing, environmentOf, joinToText, mockService, statementsOf, testStack, wildcardActions } from './util';
+import { expectSynthError, synthErrors } from '../synth-errors';
 
 function smoke(props: Partial<SmokeTestHookProps> = {}, serviceProps: Partial<BlueGreenServiceProps> = {}) {
   const stack = testStack();
   const service = mockService(stack, serviceProps);
   const hook = new SmokeTestHook(stack, 'SmokeTests', { service, checks: [SmokeCheck.get('/health')], ...props });
   return { stack, service, hook };
+}
+
+/** Asserts that `build` constructs without throwing and that the synthesis of its stack fails with `message`. */
+function failsAtSynthesis(build: () => { stack: Stack }, message: RegExp | string) {
+  let built: { stack: Stack } | undefined;
+  expect(() => { built = build(); }).not.toThrow();
+  expect(() => Template.fromStack(built!.stack)).toThrow(message);
 }
 
 function synth(stack: Stack, hook: SmokeTestHook) {
@@ -302,13 +310,13 @@ describe('SmokeTestHook', () => {
     });
 
     test('fails when no host name is set while the certificate is verified', () => {
-      expect(() => smoke({}, { certificate })).toThrow('TestStack/SmokeTests: invalid hostName: is not set, so the checks would verify the HTTPS '
+      failsAtSynthesis(() => smoke({}, { certificate }), 'TestStack/SmokeTests: invalid hostName: is not set, so the checks would verify the HTTPS '
         + 'test listener\'s certificate against the load balancer\'s DNS name, which no certificate for your domain covers, and fail every deployment; '
         + 'set hostName to the domain the certificate is issued for, or verifyCertificate: false to skip the verification');
     });
 
     test('fails when the host name is a URL', () => {
-      expect(() => smoke({ hostName: 'https://orders.example.com' }, { certificate })).toThrow('TestStack/SmokeTests: invalid hostName: must be a DNS name '
+      failsAtSynthesis(() => smoke({ hostName: 'https://orders.example.com' }, { certificate }), 'TestStack/SmokeTests: invalid hostName: must be a DNS name '
         + 'without scheme, port or path, got \'https://orders.example.com\'; give the domain the test listener\'s certificate is issued for, e.g. \'orders.example.com\'');
     });
   });
@@ -317,60 +325,60 @@ describe('SmokeTestHook', () => {
     const check = (options: SmokeCheckOptions, path = '/health') => () => smoke({ checks: [SmokeCheck.get(path, options)] });
 
     test('a check reads a version that neither it nor the hook expects', () => {
-      expect(check({ version: VersionSource.header('x-app-version') })).toThrow('TestStack/SmokeTests: invalid checks: smoke check "GET /health" reads the '
+      failsAtSynthesis(check({ version: VersionSource.header('x-app-version') }), 'TestStack/SmokeTests: invalid checks: smoke check "GET /health" reads the '
         + 'version from header \'x-app-version\' but expects none: neither the check nor the hook sets expectedVersion, and the smoke test would fail '
         + 'every deployment on it; set expectedVersion: ExpectedVersion.fromDeployedEnvironment() (the release ReleasePipeline deploys) or '
         + 'ExpectedVersion.of(\'1.2.3\') on the check or the hook, or remove version');
-      expect(check({ version: VersionSource.jsonField('build.version') })).toThrow(/reads the version from JSON field 'build.version' but expects none/);
+      failsAtSynthesis(check({ version: VersionSource.jsonField('build.version') }), /reads the version from JSON field 'build.version' but expects none/);
       // Either expectation is enough.
-      expect(() => smoke({ checks: [SmokeCheck.get('/v', { version: VersionSource.header('x-app-version') })], expectedVersion: ExpectedVersion.of('1.2.3') }))
-        .not.toThrow();
+      const { stack } = smoke({ checks: [SmokeCheck.get('/v', { version: VersionSource.header('x-app-version') })], expectedVersion: ExpectedVersion.of('1.2.3') });
+      expect(synthErrors(stack.node.root as App)).toEqual([]);
     });
 
     test('a check\'s timeout is over 60 seconds', () => {
-      expect(check({ timeout: Duration.seconds(120) })).toThrow('TestStack/SmokeTests: invalid checks: smoke check "GET /health" timeout must be '
+      failsAtSynthesis(check({ timeout: Duration.seconds(120) }), 'TestStack/SmokeTests: invalid checks: smoke check "GET /health" timeout must be '
         + 'between 1 and 60 seconds, got 120 seconds; lower it or split the check');
     });
 
     test('a check\'s timeout is under a second', () => {
-      expect(check({ timeout: Duration.millis(500) })).toThrow(/smoke check "GET \/health" timeout must be between 1 and 60 seconds, got 0.5 seconds/);
+      failsAtSynthesis(check({ timeout: Duration.millis(500) }), /smoke check "GET \/health" timeout must be between 1 and 60 seconds, got 0.5 seconds/);
     });
 
     test('a latency budget exceeds the timeout', () => {
-      expect(check({ timeout: Duration.seconds(2), latencyBudget: Duration.seconds(3) }))
-        .toThrow(/smoke check "GET \/health" latencyBudget \(3 seconds\) exceeds its timeout \(2 seconds\); lower the budget or raise the timeout/);
+      failsAtSynthesis(check({ timeout: Duration.seconds(2), latencyBudget: Duration.seconds(3) }),
+        /smoke check "GET \/health" latencyBudget \(3 seconds\) exceeds its timeout \(2 seconds\); lower the budget or raise the timeout/);
     });
 
     test('a latency budget exceeds the default timeout', () => {
-      expect(check({ latencyBudget: Duration.seconds(6) })).toThrow(/latencyBudget \(6 seconds\) exceeds its timeout \(5 seconds, the default\)/);
+      failsAtSynthesis(check({ latencyBudget: Duration.seconds(6) }), /latencyBudget \(6 seconds\) exceeds its timeout \(5 seconds, the default\)/);
     });
 
     test('a path does not start with /', () => {
-      expect(check({}, 'health')).toThrow('TestStack/SmokeTests: invalid checks: smoke check "GET health" path must start with \'/\', got \'health\'; for example \'/health\'');
+      failsAtSynthesis(check({}, 'health'), 'TestStack/SmokeTests: invalid checks: smoke check "GET health" path must start with \'/\', got \'health\'; for example \'/health\'');
     });
 
     test('an expected status is outside 100-599', () => {
-      expect(check({ expectedStatuses: [200, 600] })).toThrow(/expectedStatuses must be HTTP statuses between 100 and 599, got 600/);
-      expect(check({ expectedStatuses: [99] })).toThrow(/got 99/);
+      failsAtSynthesis(check({ expectedStatuses: [200, 600] }), /expectedStatuses must be HTTP statuses between 100 and 599, got 600/);
+      failsAtSynthesis(check({ expectedStatuses: [99] }), /got 99/);
     });
 
     test('no status is expected', () => {
-      expect(check({ expectedStatuses: [] })).toThrow(/expectedStatuses is empty; list the statuses that pass/);
+      failsAtSynthesis(check({ expectedStatuses: [] }), /expectedStatuses is empty; list the statuses that pass/);
     });
 
     test('retries are out of range', () => {
-      expect(check({ retries: 20 })).toThrow(/retries must be a whole number from 0 to 19, got 20/);
-      expect(check({ retries: -1 })).toThrow(/got -1/);
-      expect(check({ retries: 1.5 })).toThrow(/got 1.5/);
+      failsAtSynthesis(check({ retries: 20 }), /retries must be a whole number from 0 to 19, got 20/);
+      failsAtSynthesis(check({ retries: -1 }), /got -1/);
+      failsAtSynthesis(check({ retries: 1.5 }), /got 1.5/);
     });
 
     test('the retry delay is over 60 seconds', () => {
-      expect(check({ retryDelay: Duration.minutes(2) })).toThrow(/retryDelay must be between 0 and 60 seconds, got 120 seconds/);
+      failsAtSynthesis(check({ retryDelay: Duration.minutes(2) }), /retryDelay must be between 0 and 60 seconds, got 120 seconds/);
     });
 
     test('two checks have the same name', () => {
-      expect(() => smoke({ checks: [SmokeCheck.get('/health'), SmokeCheck.get('/health')] }))
-        .toThrow('TestStack/SmokeTests: invalid checks: smoke check "GET /health" is defined twice; give each check its own name');
+      failsAtSynthesis(() => smoke({ checks: [SmokeCheck.get('/health'), SmokeCheck.get('/health')] }),
+        'TestStack/SmokeTests: invalid checks: smoke check "GET /health" is defined twice; give each check its own name');
     });
 
     test('there is no check', () => {
@@ -382,63 +390,79 @@ describe('SmokeTestHook', () => {
     test('the headers carry the secret\'s header', () => {
       const stack = testStack();
       const secret = new secretsmanager.Secret(stack, 'Token');
-      expect(() => new SmokeTestHook(stack, 'SmokeTests', {
+      expectSynthError(stack, () => new SmokeTestHook(stack, 'SmokeTests', {
         service: mockService(stack),
         checks: [SmokeCheck.get('/orders', { secret, headers: { Authorization: 'Bearer x' } })],
-      })).toThrow(/smoke check "GET \/orders" headers contain 'Authorization', the header that carries its secret; remove it from headers/);
+      }), /smoke check "GET \/orders" headers contain 'Authorization', the header that carries its secret; remove it from headers/);
     });
 
     test('the headers carry a credential in plain text', () => {
-      expect(check({ headers: { 'X-Api-Key': 'abc' } }))
-        .toThrow(/headers contain 'X-Api-Key', a credential, which would be stored in plain text in the function's configuration; pass it as secret/);
+      failsAtSynthesis(check({ headers: { 'X-Api-Key': 'abc' } }),
+        /headers contain 'X-Api-Key', a credential, which would be stored in plain text in the function's configuration; pass it as secret/);
     });
 
     test('a header holds a secret value', () => {
       const stack = testStack();
       const secret = new secretsmanager.Secret(stack, 'Token');
-      expect(() => new SmokeTestHook(stack, 'SmokeTests', {
+      expectSynthError(stack, () => new SmokeTestHook(stack, 'SmokeTests', {
         service: mockService(stack),
         checks: [SmokeCheck.get('/orders', { headers: { 'X-Token': secret.secretValue.unsafeUnwrap() } })],
-      })).toThrow(/header 'X-Token' holds a secret value/);
+      }), /header 'X-Token' holds a secret value/);
       expect(() => SmokeCheck.get('/x', { headers: { 'X-Other': SecretValue.ssmSecure('/token').unsafeUnwrap() } })).not.toThrow();
     });
 
     test('an expected version has nowhere to be read from', () => {
-      expect(check({ expectedVersion: ExpectedVersion.of('1.0.0') })).toThrow(/has an expectedVersion but nowhere to read the version from; set version: VersionSource.header/);
+      failsAtSynthesis(check({ expectedVersion: ExpectedVersion.of('1.0.0') }), /has an expectedVersion but nowhere to read the version from; set version: VersionSource.header/);
     });
 
     test('an expected version reads a deployed variable whose name is not an environment variable name', () => {
-      expect(check({ version: VersionSource.header('x-app-version'), expectedVersion: ExpectedVersion.fromDeployedEnvironment('release-version') }))
-        .toThrow('TestStack/SmokeTests: invalid checks: smoke check "GET /health" expectedVersion reads the deployed environment variable '
+      failsAtSynthesis(check({ version: VersionSource.header('x-app-version'), expectedVersion: ExpectedVersion.fromDeployedEnvironment('release-version') }),
+        'TestStack/SmokeTests: invalid checks: smoke check "GET /health" expectedVersion reads the deployed environment variable '
           + '\'release-version\', which is not an environment variable name; use letters, digits and \'_\', not starting with a digit, e.g. \'RELEASE_VERSION\'');
-      expect(() => smoke({ expectedVersion: ExpectedVersion.fromDeployedEnvironment('1VERSION') }))
-        .toThrow('TestStack/SmokeTests: invalid expectedVersion: reads the deployed environment variable \'1VERSION\', which is not an environment variable name');
+      failsAtSynthesis(() => smoke({ expectedVersion: ExpectedVersion.fromDeployedEnvironment('1VERSION') }),
+        'TestStack/SmokeTests: invalid expectedVersion: reads the deployed environment variable \'1VERSION\', which is not an environment variable name');
     });
 
     test('an expected version is empty', () => {
-      expect(check({ version: VersionSource.header('x-app-version'), expectedVersion: ExpectedVersion.of(' ') }))
-        .toThrow(/smoke check "GET \/health" expectedVersion is empty; pass the version the new tasks report, or ExpectedVersion.fromDeployedEnvironment\(\)/);
+      failsAtSynthesis(check({ version: VersionSource.header('x-app-version'), expectedVersion: ExpectedVersion.of(' ') }),
+        /smoke check "GET \/health" expectedVersion is empty; pass the version the new tasks report, or ExpectedVersion.fromDeployedEnvironment\(\)/);
     });
 
     test('an expected version is a plain string', () => {
       const legacy = { expectedVersion: '1.2.3' } as unknown as SmokeTestHookProps;
-      expect(() => smoke(legacy)).toThrow('TestStack/SmokeTests: invalid expectedVersion: must be an ExpectedVersion, got \'1.2.3\'; '
+      failsAtSynthesis(() => smoke(legacy), 'TestStack/SmokeTests: invalid expectedVersion: must be an ExpectedVersion, got \'1.2.3\'; '
         + 'pass ExpectedVersion.of(\'1.2.3\') or ExpectedVersion.fromDeployedEnvironment()');
     });
 
     test('secret options come without a secret', () => {
-      expect(check({ secretHeaderName: 'x-token' })).toThrow(/sets secretHeaderName, secretPrefix or secretJsonField without a secret/);
+      failsAtSynthesis(check({ secretHeaderName: 'x-token' }), /sets secretHeaderName, secretPrefix or secretJsonField without a secret/);
     });
 
     test('the hook runs before the test listener reaches the new version', () => {
-      expect(() => smoke({ lifecycleEvent: LifecycleEvent.AFTER_INSTALL })).toThrow('TestStack/SmokeTests: invalid lifecycleEvent: must be one of '
+      failsAtSynthesis(() => smoke({ lifecycleEvent: LifecycleEvent.AFTER_INSTALL }), 'TestStack/SmokeTests: invalid lifecycleEvent: must be one of '
         + 'AfterAllowTestTraffic, BeforeAllowTraffic, AfterAllowTraffic, got AfterInstall; before AfterAllowTestTraffic the test listener '
         + 'still routes to the old version, so the checks would test it');
     });
 
     test('the hook timeout is under 30 seconds or over 15 minutes', () => {
-      expect(() => smoke({ timeout: Duration.seconds(10) })).toThrow(/invalid timeout: must be between 30 seconds and 15 minutes, got 10 seconds/);
-      expect(() => smoke({ timeout: Duration.minutes(20) })).toThrow(/got 20 minutes/);
+      failsAtSynthesis(() => smoke({ timeout: Duration.seconds(10) }), /invalid timeout: must be between 30 seconds and 15 minutes, got 10 seconds/);
+      failsAtSynthesis(() => smoke({ timeout: Duration.minutes(20) }), /got 20 minutes/);
+    });
+
+    test('two props are invalid, reporting both in one synthesis', () => {
+      const { stack } = smoke({ lifecycleEvent: LifecycleEvent.AFTER_INSTALL, timeout: Duration.seconds(10) });
+      expect(synthErrors(stack.node.root as App)).toEqual([
+        expect.stringContaining('TestStack/SmokeTests: invalid lifecycleEvent: must be one of AfterAllowTestTraffic, BeforeAllowTraffic, '
+          + 'AfterAllowTraffic, got AfterInstall'),
+        expect.stringContaining('TestStack/SmokeTests: invalid timeout: must be between 30 seconds and 15 minutes, got 10 seconds'),
+      ]);
+    });
+
+    test('a check is invalid, reporting it alone, not also an empty list of checks', () => {
+      const { stack } = smoke({ checks: [SmokeCheck.get('health')] });
+      expect(synthErrors(stack.node.root as App)).toEqual([
+        expect.stringContaining('TestStack/SmokeTests: invalid checks: smoke check "GET health" path must start with \'/\''),
+      ]);
     });
 
     test('the checks outgrow the function\'s environment', () => {

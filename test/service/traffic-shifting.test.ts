@@ -2,6 +2,7 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import { Construct } from 'constructs';
 import { TrafficShifting, TrafficShiftingKind } from '../../lib';
+import { expectSynthError } from '../synth-errors';
 
 describe('TrafficShifting.fromDeploymentConfig', () => {
   const imported = (stack: Stack, name: string) => codedeploy.EcsDeploymentConfig.fromEcsDeploymentConfigName(stack, 'Imported', name);
@@ -37,7 +38,7 @@ describe('TrafficShifting.fromDeploymentConfig', () => {
   test('fails when the kind given contradicts a predefined configuration', () => {
     const stack = new Stack();
     const shifting = TrafficShifting.fromDeploymentConfig(codedeploy.EcsDeploymentConfig.CANARY_10PERCENT_5MINUTES, TrafficShiftingKind.LINEAR);
-    expect(() => shifting.bind(new Construct(stack, 'Service'))).toThrow('Default/Service: invalid trafficShifting: fromDeploymentConfig was given '
+    expectSynthError(stack, () => shifting.bind(new Construct(stack, 'Service')), 'Default/Service: invalid trafficShifting: fromDeploymentConfig was given '
       + 'kind LINEAR, but CodeDeployDefault.ECSCanary10Percent5Minutes shifts CANARY; leave the kind out for CodeDeploy\'s predefined configurations');
   });
 });
