@@ -1,6 +1,6 @@
 import { JsonScalar } from '../../contract/smoke-test';
 import { errorMessage } from '../shared/logger';
-import { SmokeCheck } from './config';
+import { ResolvedSmokeCheck } from './config';
 import { HttpResponse, HttpTimeoutError } from './http';
 
 /** What one attempt found. */
@@ -22,7 +22,7 @@ export interface ResolvedVersion {
 const EXCERPT_LENGTH = 200;
 
 /** The version a check expects when its configuration gives it; undefined when it is read at run time. */
-export function configuredVersion(check: SmokeCheck): ResolvedVersion | undefined {
+export function configuredVersion(check: ResolvedSmokeCheck): ResolvedVersion | undefined {
   const expected = check.version?.expected;
   return expected && 'value' in expected ? { value: expected.value } : undefined;
 }
@@ -31,7 +31,7 @@ export function configuredVersion(check: SmokeCheck): ResolvedVersion | undefine
  * The check's expectations in words, for the log: `GET /health → status 200; body contains "ok"; within 500 ms`.
  * @param expectedVersion the version read at run time, for a check that reads it
  */
-export function describeExpectation(check: SmokeCheck, expectedVersion = configuredVersion(check)): string {
+export function describeExpectation(check: ResolvedSmokeCheck, expectedVersion = configuredVersion(check)): string {
   const parts = [`status ${check.expectedStatuses.join(' or ')}`];
   if (check.bodyContains !== undefined) {
     parts.push(`body contains ${JSON.stringify(check.bodyContains)}`);
@@ -53,7 +53,7 @@ export function describeExpectation(check: SmokeCheck, expectedVersion = configu
  * Compares a response with the check's expectations; lists every unmet one.
  * @param expectedVersion the version read at run time, required for a check that reads it
  */
-export function evaluateResponse(check: SmokeCheck, response: HttpResponse, expectedVersion = configuredVersion(check)): Evaluation {
+export function evaluateResponse(check: ResolvedSmokeCheck, response: HttpResponse, expectedVersion = configuredVersion(check)): Evaluation {
   const failures: string[] = [];
   const observed = [`status ${response.status} in ${response.elapsedMs} ms`];
 
@@ -152,7 +152,7 @@ function describeRequestError(error: unknown): string {
   }
 }
 
-function readVersion(check: SmokeCheck, response: HttpResponse, json: unknown, jsonError: string | undefined): string | undefined {
+function readVersion(check: ResolvedSmokeCheck, response: HttpResponse, json: unknown, jsonError: string | undefined): string | undefined {
   const version = check.version;
   if (!version) {
     return undefined;

@@ -19,10 +19,10 @@ import {
  * The version a check expects: given in the configuration, or the value of an environment
  * variable of the application container in the task definition the deployment installs.
  */
-export type ExpectedVersion = { readonly value: string } | { readonly variable: string };
+export type ExpectedVersionSpec = { readonly value: string } | { readonly variable: string };
 
 /** A check with its defaults applied. */
-export interface SmokeCheck {
+export interface ResolvedSmokeCheck {
   readonly name: string;
   readonly url: URL;
   readonly method: string;
@@ -31,7 +31,7 @@ export interface SmokeCheck {
   readonly expectedStatuses: readonly number[];
   readonly bodyContains?: string;
   readonly jsonFields: ReadonlyArray<readonly [string, JsonScalar]>;
-  readonly version?: { readonly header?: string; readonly jsonField?: string; readonly expected: ExpectedVersion };
+  readonly version?: { readonly header?: string; readonly jsonField?: string; readonly expected: ExpectedVersionSpec };
   readonly timeoutMs: number;
   readonly latencyBudgetMs?: number;
   readonly attempts: number;
@@ -41,7 +41,7 @@ export interface SmokeCheck {
 
 export interface SmokeTestConfig {
   readonly baseUrl: URL;
-  readonly checks: readonly SmokeCheck[];
+  readonly checks: readonly ResolvedSmokeCheck[];
   readonly concurrency: number;
   /** Set when requests go to the load balancer's private IPs. */
   readonly loadBalancerFullName?: string;
@@ -115,7 +115,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): SmokeTestConfi
   if (defaultValue !== undefined && defaultVariable !== undefined) {
     throw new SmokeTestConfigError(`${SMOKE_EXPECTED_VERSION_ENV} and ${SMOKE_EXPECTED_VERSION_VARIABLE_ENV} are both set; keep one`);
   }
-  const defaultVersion: ExpectedVersion | undefined = defaultValue !== undefined ? { value: defaultValue }
+  const defaultVersion: ExpectedVersionSpec | undefined = defaultValue !== undefined ? { value: defaultValue }
     : defaultVariable !== undefined ? { variable: defaultVariable } : undefined;
   const checks = (specs as SmokeCheckSpec[]).map((spec) => toCheck(spec, baseUrl, defaultVersion));
   const deployedService = readDeployedService(env, checks);
@@ -123,7 +123,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): SmokeTestConfi
 }
 
 /** Where the deployed task definition is found; required when a check expects a version from it. */
-function readDeployedService(env: NodeJS.ProcessEnv, checks: readonly SmokeCheck[]): DeployedServiceSpec | undefined {
+function readDeployedService(env: NodeJS.ProcessEnv, checks: readonly ResolvedSmokeCheck[]): DeployedServiceSpec | undefined {
   const text = env[SMOKE_DEPLOYED_SERVICE_ENV];
   const needed = checks.find((check) => check.version && 'variable' in check.version.expected);
   if (!text) {
@@ -150,9 +150,9 @@ function readDeployedService(env: NodeJS.ProcessEnv, checks: readonly SmokeCheck
   return { cluster: field('cluster'), service: field('service'), container: field('container') };
 }
 
-function toCheck(spec: SmokeCheckSpec, baseUrl: URL, defaultVersion: ExpectedVersion | undefined): SmokeCheck {
+function toCheck(spec: SmokeCheckSpec, baseUrl: URL, defaultVersion: ExpectedVersionSpec | undefined): ResolvedSmokeCheck {
   const readsVersion = spec.versionHeader !== undefined || spec.versionJsonField !== undefined;
-  const expected: ExpectedVersion | undefined = spec.expectedVersion !== undefined ? { value: spec.expectedVersion }
+  const expected: ExpectedVersionSpec | undefined = spec.expectedVersion !== undefined ? { value: spec.expectedVersion }
     : spec.expectedVersionVariable !== undefined ? { variable: spec.expectedVersionVariable }
       : defaultVersion;
   if (readsVersion && expected === undefined) {

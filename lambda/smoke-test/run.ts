@@ -3,7 +3,7 @@ import { HookContext, HookOutcome, failed, formatSeconds, succeeded } from '../s
 import { Logger, errorMessage } from '../shared/logger';
 import { sleep } from '../shared/retry';
 import { Evaluation, ResolvedVersion, describeExpectation, evaluateError, evaluateResponse } from './checks';
-import { SmokeCheck, SmokeTestConfig, readConfig } from './config';
+import { ResolvedSmokeCheck, SmokeTestConfig, readConfig } from './config';
 import { DeployedVersionReader } from './deployed-version';
 import { Agents, createAgents, sendRequest } from './http';
 import { SecretReader } from './secrets';
@@ -11,9 +11,9 @@ import { loadBalancerPrivateIps } from './target';
 
 /** How one check ended. */
 type CheckResult =
-  | { readonly verdict: 'pass'; readonly check: SmokeCheck }
-  | { readonly verdict: 'fail'; readonly check: SmokeCheck; readonly attempts: number; readonly reason: string }
-  | { readonly verdict: 'aborted'; readonly check: SmokeCheck };
+  | { readonly verdict: 'pass'; readonly check: ResolvedSmokeCheck }
+  | { readonly verdict: 'fail'; readonly check: ResolvedSmokeCheck; readonly attempts: number; readonly reason: string }
+  | { readonly verdict: 'aborted'; readonly check: ResolvedSmokeCheck };
 
 /**
  * The smoke test as an engine-neutral hook body: runs every check against the test listener,
@@ -112,7 +112,7 @@ interface RunEnvironment {
   readonly logger: Logger;
 }
 
-async function runCheck(check: SmokeCheck, index: number, env: RunEnvironment): Promise<CheckResult> {
+async function runCheck(check: ResolvedSmokeCheck, index: number, env: RunEnvironment): Promise<CheckResult> {
   let expectation = describeExpectation(check);
   const checkStarted = Date.now();
   const logAborted = (attempt: number) => {
@@ -204,7 +204,7 @@ async function runCheck(check: SmokeCheck, index: number, env: RunEnvironment): 
   }
 }
 
-async function requestHeaders(check: SmokeCheck, secrets: SecretReader): Promise<Record<string, string>> {
+async function requestHeaders(check: ResolvedSmokeCheck, secrets: SecretReader): Promise<Record<string, string>> {
   if (!check.secret) {
     return check.headers;
   }
@@ -213,7 +213,7 @@ async function requestHeaders(check: SmokeCheck, secrets: SecretReader): Promise
 }
 
 /** The version the check compares with: configured, or read from the deployed task definition. */
-async function expectedVersionOf(check: SmokeCheck, deployedVersions: DeployedVersionReader): Promise<ResolvedVersion | undefined> {
+async function expectedVersionOf(check: ResolvedSmokeCheck, deployedVersions: DeployedVersionReader): Promise<ResolvedVersion | undefined> {
   const expected = check.version?.expected;
   if (!expected) {
     return undefined;
@@ -221,6 +221,6 @@ async function expectedVersionOf(check: SmokeCheck, deployedVersions: DeployedVe
   return 'value' in expected ? { value: expected.value } : deployedVersions.read(expected.variable);
 }
 
-function describeTarget(check: SmokeCheck): string {
+function describeTarget(check: ResolvedSmokeCheck): string {
   return `${check.method} ${check.url.pathname}${check.url.search}`;
 }

@@ -1,9 +1,9 @@
 import { SMOKE_CHECKS_ENV, SMOKE_TEST_BASE_URL_ENV, SmokeCheckSpec } from '../../../contract/smoke-test';
 import { describeExpectation, evaluateError, evaluateResponse, readPath } from '../../../lambda/smoke-test/checks';
-import { SmokeCheck, readConfig } from '../../../lambda/smoke-test/config';
+import { ResolvedSmokeCheck, readConfig } from '../../../lambda/smoke-test/config';
 import { HttpResponse, HttpTimeoutError } from '../../../lambda/smoke-test/http';
 
-function check(spec: Partial<SmokeCheckSpec>, expectedVersion?: string): SmokeCheck {
+function check(spec: Partial<SmokeCheckSpec>, expectedVersion?: string): ResolvedSmokeCheck {
   return readConfig({
     [SMOKE_TEST_BASE_URL_ENV]: 'http://alb:8080',
     [SMOKE_CHECKS_ENV]: JSON.stringify([{ name: 'c', path: '/c', ...spec }]),
