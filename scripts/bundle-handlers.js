@@ -37,6 +37,10 @@ async function main() {
       format: 'cjs',
       // The Lambda Node.js runtime ships the AWS SDK v3; bundling it again would only add size.
       external: ['@aws-sdk/*', '@smithy/*'],
+      // Client packages are loaded with import() on first use; as a lazy require() they load from the
+      // same module cache as everything else (so one instance of each client class), and a single
+      // file stays enough.
+      supported: { 'dynamic-import': false },
       logLevel: 'warning',
       legalComments: 'none',
     });

@@ -8,7 +8,7 @@
  * this deployment did, needs no load balancer permission, and cannot be confused by other
  * listener rules or a concurrent change of the listener.
  */
-import { CloudWatchClient, GetMetricDataCommand, MetricDataQuery } from '@aws-sdk/client-cloudwatch';
+import type { MetricDataQuery } from '@aws-sdk/client-cloudwatch';
 import type { ECSTarget } from '@aws-sdk/client-codedeploy';
 import { awsCall } from '../shared/aws-call';
 import { clientConfig, lazy } from '../shared/clients';
@@ -33,7 +33,8 @@ export interface MetricGateState {
   readonly source: GateWindows['source'];
 }
 
-const cloudwatch = lazy(() => new CloudWatchClient(clientConfig()));
+/** Loaded on first use, like every client package, so the handler's module loads without it. */
+const cloudwatchApi = lazy(() => import('@aws-sdk/client-cloudwatch').then((sdk) => ({ client: new sdk.CloudWatchClient(clientConfig()), sdk })));
 
 const NAMESPACE = 'AWS/ApplicationELB';
 
@@ -110,6 +111,7 @@ async function readSeries(
   targetGroup: string,
   window: TimeWindow,
 ): Promise<SeriesFigures> {
+  const { client, sdk } = await cloudwatchApi();
   const range = metricQueryRange(window);
   const dimensions = [
     { Name: 'LoadBalancer', Value: settings.loadBalancerFullName },
@@ -129,7 +131,7 @@ async function readSeries(
   const values: Record<string, number[]> = { requests: [], errors: [], p99: [], p99PerMinute: [] };
   let nextToken: string | undefined;
   do {
-    const page = await awsCall(context, 'cloudwatch:GetMetricData', (abortSignal) => cloudwatch().send(new GetMetricDataCommand({
+    const page = await awsCall(context, 'cloudwatch:GetMetricData', (abortSignal) => client.send(new sdk.GetMetricDataCommand({
       MetricDataQueries: queries,
       StartTime: range.startTime,
       EndTime: range.endTime,

@@ -15,15 +15,7 @@
  * listed when the event is delivered again.
  */
 import type { ECSTarget } from '@aws-sdk/client-codedeploy';
-import {
-  DescribeTasksCommand,
-  ECSClient,
-  Failure,
-  ListTasksCommand,
-  RunTaskCommand,
-  StopTaskCommand,
-  Task,
-} from '@aws-sdk/client-ecs';
+import type { Failure, Task } from '@aws-sdk/client-ecs';
 import { MIGRATION_DEPLOYMENT_TAG_KEY } from '../../contract/migration';
 import { AwsCallScope, awsCall } from '../shared/aws-call';
 import { awsRegion, clientConfig, lazy } from '../shared/clients';
@@ -44,7 +36,8 @@ export interface MigrationState {
   readonly startedAt: string;
 }
 
-const ecs = lazy(() => new ECSClient(clientConfig()));
+/** Loaded on first use, like every client package, so the handler's module loads without it. */
+const ecsApi = lazy(() => import('@aws-sdk/client-ecs').then((sdk) => ({ client: new sdk.ECSClient(clientConfig()), sdk })));
 
 /** ECS accepts up to 36 characters of letters, digits, `-`, `_` and `/` in `startedBy` on every API version. */
 const STARTED_BY_MAX_LENGTH = 36;
@@ -137,9 +130,10 @@ async function describeTasks(scope: AwsCallScope, cluster: string, taskArns: str
   if (taskArns.length === 0) {
     return [];
   }
+  const { client, sdk } = await ecsApi();
   const call = 'ecs:DescribeTasks';
   const described = answerOf(call, await awsCall(scope, call, (abortSignal) =>
-    ecs().send(new DescribeTasksCommand({ cluster, tasks: taskArns }), { abortSignal })));
+    client.send(new sdk.DescribeTasksCommand({ cluster, tasks: taskArns }), { abortSignal })));
   const tasks = objectList<Task>(call, described, 'tasks');
   // decideTaskOutcome walks each task's containers.
   tasks.forEach((task, index) => objectList(call, task, 'containers', { where: `task ${task.taskArn ?? index}` }));
@@ -168,9 +162,10 @@ async function findExistingTask(context: HookContext<unknown>, cluster: string, 
 
 /** The tasks started with `startedBy` on the cluster, running (ListTasks' default) or stopped. */
 async function listTaskArns(scope: AwsCallScope, cluster: string, startedBy: string, desiredStatus?: 'STOPPED'): Promise<string[]> {
+  const { client, sdk } = await ecsApi();
   const call = 'ecs:ListTasks';
   const listed = answerOf(call, await awsCall(scope, call, (abortSignal) =>
-    ecs().send(new ListTasksCommand({ cluster, startedBy, ...(desiredStatus ? { desiredStatus } : {}) }), { abortSignal })));
+    client.send(new sdk.ListTasksCommand({ cluster, startedBy, ...(desiredStatus ? { desiredStatus } : {}) }), { abortSignal })));
   return stringList(call, listed, 'taskArns');
 }
 
@@ -186,12 +181,13 @@ async function startTask(
     return finished;
   }
   const taskDefinition = await greenTaskDefinition(context, settings, target);
+  const { client, sdk } = await ecsApi();
   const containerOverride = {
     name: settings.containerName,
     ...(settings.command ? { command: settings.command } : {}),
     ...(settings.environment ? { environment: settings.environment } : {}),
   };
-  const result = answerOf('ecs:RunTask', await awsCall(context, 'ecs:RunTask', (abortSignal) => ecs().send(new RunTaskCommand({
+  const result = answerOf('ecs:RunTask', await awsCall(context, 'ecs:RunTask', (abortSignal) => client.send(new sdk.RunTaskCommand({
     cluster: settings.clusterArn,
     taskDefinition,
     count: 1,
@@ -304,7 +300,8 @@ async function runMigration(
 const STOP_REASON_MAX_LENGTH = 255;
 
 async function stopTask(scope: AwsCallScope, cluster: string, taskArn: string, why: string): Promise<void> {
-  await awsCall(scope, 'ecs:StopTask', (abortSignal) => ecs().send(new StopTaskCommand({
+  const { client, sdk } = await ecsApi();
+  await awsCall(scope, 'ecs:StopTask', (abortSignal) => client.send(new sdk.StopTaskCommand({
     cluster,
     task: taskArn,
     reason: truncate(`cdk-ecs-release: ${why}`, STOP_REASON_MAX_LENGTH),

@@ -2,18 +2,18 @@
  * The pre-flight hook body: refuses to start a deployment whose rollback alarms already fire,
  * are muted, or do not exist, since CodeDeploy would then roll back at once or never.
  */
-import { CloudWatchClient, CompositeAlarm, DescribeAlarmsCommand, MetricAlarm } from '@aws-sdk/client-cloudwatch';
-import { GetDeploymentCommand, GetDeploymentGroupCommand } from '@aws-sdk/client-codedeploy';
+import type { CompositeAlarm, MetricAlarm } from '@aws-sdk/client-cloudwatch';
 import { MAX_DESCRIBE_ALARMS_PAGES } from '../../contract/preflight';
 import { awsCall } from '../shared/aws-call';
 import { clientConfig, lazy } from '../shared/clients';
-import { codeDeployClient } from '../shared/codedeploy';
+import { codeDeployApi } from '../shared/codedeploy';
 import { HookContext, HookOutcome, failed, succeeded } from '../shared/hook';
 import { describeError, errorMessage } from '../shared/logger';
 import { PreflightSettings, loadPreflightSettings } from './config';
 import { AlarmFacts, batches, evaluateAlarms, uniqueAlarmNames } from './evaluate';
 
-const cloudwatch = lazy(() => new CloudWatchClient(clientConfig()));
+/** Loaded on first use, like every client package, so the handler's module loads without it. */
+const cloudwatchApi = lazy(() => import('@aws-sdk/client-cloudwatch').then((sdk) => ({ client: new sdk.CloudWatchClient(clientConfig()), sdk })));
 
 /** The deployment group's rollback alarms, and whether CodeDeploy watches them. */
 interface GroupAlarms {
@@ -29,12 +29,13 @@ async function deploymentGroupAlarms(context: HookContext, settings: PreflightSe
   const execution = context.execution;
   let applicationName = settings.applicationName;
   let deploymentGroupName = settings.deploymentGroupName;
+  const codeDeploy = await codeDeployApi();
   if (!applicationName || !deploymentGroupName) {
     if (execution.engine !== 'codedeploy') {
       throw new Error('no CodeDeploy deployment to read the deployment group from');
     }
     const deployment = await awsCall(context, 'codedeploy:GetDeployment', (abortSignal) =>
-      codeDeployClient().send(new GetDeploymentCommand({ deploymentId: execution.deploymentId }), { abortSignal }));
+      codeDeploy.client.send(new codeDeploy.sdk.GetDeploymentCommand({ deploymentId: execution.deploymentId }), { abortSignal }));
     applicationName = deployment.deploymentInfo?.applicationName;
     deploymentGroupName = deployment.deploymentInfo?.deploymentGroupName;
     if (!applicationName || !deploymentGroupName) {
@@ -42,7 +43,7 @@ async function deploymentGroupAlarms(context: HookContext, settings: PreflightSe
     }
   }
   const group = await awsCall(context, 'codedeploy:GetDeploymentGroup', (abortSignal) =>
-    codeDeployClient().send(new GetDeploymentGroupCommand({ applicationName, deploymentGroupName }), { abortSignal }));
+    codeDeploy.client.send(new codeDeploy.sdk.GetDeploymentGroupCommand({ applicationName, deploymentGroupName }), { abortSignal }));
   const alarmConfiguration = group.deploymentGroupInfo?.alarmConfiguration;
   const names = (alarmConfiguration?.alarms ?? []).map((a) => a.name).filter((n): n is string => !!n);
   context.logger.info('deployment group rollback alarms', {
@@ -89,6 +90,7 @@ function alarmFacts(alarm: MetricAlarm | CompositeAlarm, type: AlarmFacts['type'
 }
 
 async function describeAlarms(context: HookContext, names: string[]): Promise<AlarmFacts[]> {
+  const { client, sdk } = await cloudwatchApi();
   const facts: AlarmFacts[] = [];
   for (const batch of batches(names, 100)) {
     let nextToken: string | undefined;
@@ -99,7 +101,7 @@ async function describeAlarms(context: HookContext, names: string[]): Promise<Al
           + `which match at most ${batch.length} alarms; refusing to deploy on an incomplete answer`);
       }
       pages++;
-      const page = await awsCall(context, 'cloudwatch:DescribeAlarms', (abortSignal) => cloudwatch().send(new DescribeAlarmsCommand({
+      const page = await awsCall(context, 'cloudwatch:DescribeAlarms', (abortSignal) => client.send(new sdk.DescribeAlarmsCommand({
         AlarmNames: batch,
         AlarmTypes: ['MetricAlarm', 'CompositeAlarm'],
         MaxRecords: 100,

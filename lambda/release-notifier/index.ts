@@ -8,7 +8,6 @@
  * that fails after retries throws, so that EventBridge's and Lambda's retries, then the
  * dead-letter queue, take over.
  */
-import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import type { NotifiedDeploymentGroup } from '../../contract/release-notifier';
 import { AwsCallScope, awsCall } from '../shared/aws-call';
 import { awsRegion, clientConfig, lazy } from '../shared/clients';
@@ -46,7 +45,8 @@ const PUBLISH_RESERVE_MS = 15_000;
 const MAX_LOOKUP_MS = 30_000;
 const PUBLISH_RETRY = { maxAttempts: 6, baseDelayMs: 200, maxDelayMs: 5000, attemptTimeoutMs: 10_000 } as const;
 
-const sns = lazy(() => new SNSClient(clientConfig()));
+/** Loaded on first use, like every client package, so the handler's module loads without it. */
+const snsApi = lazy(() => import('@aws-sdk/client-sns').then((sdk) => ({ client: new sdk.SNSClient(clientConfig()), sdk })));
 
 export async function handler(event: DeploymentStateChangeEvent, context?: LambdaContext): Promise<ReleaseNotifierResult> {
   const started = Date.now();
@@ -127,8 +127,9 @@ async function lookUp(
  * One SNS message with a text for each kind of subscriber: AWS Chatbot's JSON by default (Slack,
  * and any HTTPS, SQS or Lambda subscriber), plain text for e-mail.
  */
-function publish(scope: AwsCallScope, topicArn: string, notification: Notification) {
-  return awsCall(scope, 'sns:Publish', (abortSignal) => sns().send(new PublishCommand({
+async function publish(scope: AwsCallScope, topicArn: string, notification: Notification) {
+  const { client, sdk } = await snsApi();
+  return awsCall(scope, 'sns:Publish', (abortSignal) => client.send(new sdk.PublishCommand({
     TopicArn: topicArn,
     Subject: notification.subject,
     MessageStructure: 'json',

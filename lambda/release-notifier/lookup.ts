@@ -4,10 +4,10 @@
  * fails is recorded as the reason it is unknown, never thrown: a message that says less is
  * better than no message.
  */
-import { DeploymentInfo, ECSTarget, GetDeploymentCommand } from '@aws-sdk/client-codedeploy';
+import type { DeploymentInfo, ECSTarget } from '@aws-sdk/client-codedeploy';
 import type { NotifiedDeploymentGroup } from '../../contract/release-notifier';
 import { AwsCallScope, awsCall } from '../shared/aws-call';
-import { codeDeployClient } from '../shared/codedeploy';
+import { codeDeployApi } from '../shared/codedeploy';
 import { describeDeployedContainer, greenTaskDefinitionArn, taskDefinitionLabel } from '../shared/deployed-task-definition';
 import { ecsDeploymentTarget } from '../shared/deployment-target';
 import { describeError, errorMessage } from '../shared/logger';
@@ -68,8 +68,8 @@ export async function lookUpDeployment(
   state = 'FAILURE',
 ): Promise<DeploymentFacts> {
   const [deployment, target] = await Promise.all([
-    attempt(scope, 'read the deployment', 'codedeploy:GetDeployment', () => awsCall(scope, 'codedeploy:GetDeployment', (abortSignal) =>
-      codeDeployClient().send(new GetDeploymentCommand({ deploymentId }), { abortSignal })).then((out) => {
+    attempt(scope, 'read the deployment', 'codedeploy:GetDeployment', () => codeDeployApi().then(({ client, sdk }) => awsCall(scope, 'codedeploy:GetDeployment', (abortSignal) =>
+      client.send(new sdk.GetDeploymentCommand({ deploymentId }), { abortSignal }))).then((out) => {
       if (!out.deploymentInfo) {
         throw new Error(`CodeDeploy returned no information on deployment ${deploymentId}`);
       }

@@ -3,7 +3,7 @@
  * no hook diagnostics and no alarm to blame (green tasks that kept crashing), the stopped tasks
  * of the green task definition say what happened. Two calls at most, whatever the cluster holds.
  */
-import { DescribeTasksCommand, ECSClient, ListTasksCommand, Task } from '@aws-sdk/client-ecs';
+import type { Task } from '@aws-sdk/client-ecs';
 import { AwsCallScope, awsCall } from '../shared/aws-call';
 import { clientConfig, lazy } from '../shared/clients';
 
@@ -12,7 +12,8 @@ export const MAX_STOPPED_TASKS = 3;
 /** One page of ListTasks, and as many tasks as one DescribeTasks call accepts. */
 const LISTED_TASKS = 100;
 
-const ecs = lazy(() => new ECSClient(clientConfig()));
+/** Loaded on first use, like every client package, so the handler's module loads without it. */
+const ecsApi = lazy(() => import('@aws-sdk/client-ecs').then((sdk) => ({ client: new sdk.ECSClient(clientConfig()), sdk })));
 
 export interface StoppedContainer {
   readonly name: string;
@@ -40,8 +41,9 @@ export function taskDefinitionFamily(taskDefinitionArn: string): string {
  * {@link MAX_STOPPED_TASKS}. Needs `ecs:ListTasks` and `ecs:DescribeTasks` on the cluster.
  */
 export async function stoppedTasksOf(scope: AwsCallScope, cluster: string, taskDefinitionArn: string): Promise<StoppedTask[]> {
+  const { client, sdk } = await ecsApi();
   // ListTasks filters by family only; the revision is matched on the described tasks.
-  const listed = await awsCall(scope, 'ecs:ListTasks', (abortSignal) => ecs().send(new ListTasksCommand({
+  const listed = await awsCall(scope, 'ecs:ListTasks', (abortSignal) => client.send(new sdk.ListTasksCommand({
     cluster,
     family: taskDefinitionFamily(taskDefinitionArn),
     desiredStatus: 'STOPPED',
@@ -52,7 +54,7 @@ export async function stoppedTasksOf(scope: AwsCallScope, cluster: string, taskD
     return [];
   }
   const described = await awsCall(scope, 'ecs:DescribeTasks', (abortSignal) =>
-    ecs().send(new DescribeTasksCommand({ cluster, tasks: taskArns }), { abortSignal }), { baseDelayMs: 100 });
+    client.send(new sdk.DescribeTasksCommand({ cluster, tasks: taskArns }), { abortSignal }), { baseDelayMs: 100 });
   return (described.tasks ?? [])
     .filter((task) => task.taskDefinitionArn === taskDefinitionArn)
     .sort((a, b) => time(b.stoppedAt) - time(a.stoppedAt))

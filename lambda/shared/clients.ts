@@ -14,7 +14,7 @@ export function awsRegion(): string | undefined {
  * (retries nested in retries multiply under throttling, and only `withRetry` knows the hook's
  * deadline).
  *
- * @example const ecs = lazy(() => new ECSClient(clientConfig()));
+ * @example const ecsApi = lazy(() => import('@aws-sdk/client-ecs').then((sdk) => ({ client: new sdk.ECSClient(clientConfig()), sdk })));
  */
 export function clientConfig(): { region: string | undefined; maxAttempts: number } {
   return { region: awsRegion(), maxAttempts: 1 };

@@ -21,8 +21,8 @@ import { Logger, createLogger, describeError, errorMessage } from './logger';
 import { CallRetryOptions, sleep } from './retry';
 import { ReportResult, reportHookStatus } from './status-report';
 
-export { codeDeployClient, reportHookStatus } from './status-report';
-export type { ReportResult } from './status-report';
+export { codeDeployApi, reportHookStatus } from './status-report';
+export type { CodeDeployApi, ReportResult } from './status-report';
 
 /** The event CodeDeploy sends, plus the runtime's own field when it hands work over. */
 export interface CodeDeployHookEvent {

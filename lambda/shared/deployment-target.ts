@@ -3,10 +3,10 @@
  * deployment's own record needs no load balancer or ECS permission and cannot be confused by
  * a concurrent change of the service.
  */
-import { ECSTarget, GetDeploymentTargetCommand, ListDeploymentTargetsCommand } from '@aws-sdk/client-codedeploy';
+import type { ECSTarget } from '@aws-sdk/client-codedeploy';
 import { AwsCallScope, awsCall } from './aws-call';
 import { answerOf, objectList, optionalObject, stringList } from './answer';
-import { codeDeployClient } from './status-report';
+import { codeDeployApi } from './status-report';
 
 /**
  * The ECS target of a CodeDeploy deployment: its task sets (labelled Blue and Green, each with
@@ -16,15 +16,16 @@ import { codeDeployClient } from './status-report';
  * Needs `codedeploy:ListDeploymentTargets` and `codedeploy:GetDeploymentTarget`.
  */
 export async function ecsDeploymentTarget(scope: AwsCallScope, deploymentId: string): Promise<ECSTarget> {
+  const { client, sdk } = await codeDeployApi();
   const listed = await awsCall(scope, 'codedeploy:ListDeploymentTargets', (abortSignal) =>
-    codeDeployClient().send(new ListDeploymentTargetsCommand({ deploymentId }), { abortSignal }));
+    client.send(new sdk.ListDeploymentTargetsCommand({ deploymentId }), { abortSignal }));
   const targetId = stringList('codedeploy:ListDeploymentTargets', answerOf('codedeploy:ListDeploymentTargets', listed), 'targetIds')[0];
   if (!targetId) {
     throw new Error(`deployment ${deploymentId} has no targets`);
   }
   const call = 'codedeploy:GetDeploymentTarget';
   const target = await awsCall(scope, call, (abortSignal) =>
-    codeDeployClient().send(new GetDeploymentTargetCommand({ deploymentId, targetId }), { abortSignal }));
+    client.send(new sdk.GetDeploymentTargetCommand({ deploymentId, targetId }), { abortSignal }));
   const deploymentTarget = optionalObject<NonNullable<typeof target.deploymentTarget>>(call, answerOf(call, target), 'deploymentTarget');
   const ecsTarget = optionalObject<ECSTarget>(call, deploymentTarget, 'ecsTarget');
   if (!ecsTarget) {

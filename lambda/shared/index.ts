@@ -26,8 +26,8 @@ export type {
   HookRuntimeOptions,
   LambdaContext,
 } from './hook';
-export { codeDeployHook, reportHookStatus, codeDeployClient } from './codedeploy';
-export type { CodeDeployHookEvent, CodeDeployHookOptions, HookRunSummary, ReportResult } from './codedeploy';
+export { codeDeployHook, reportHookStatus, codeDeployApi } from './codedeploy';
+export type { CodeDeployApi, CodeDeployHookEvent, CodeDeployHookOptions, HookRunSummary, ReportResult } from './codedeploy';
 export { ecsDeploymentTarget } from './deployment-target';
 export { ecsNativeHook } from './ecs-native';
 export type { EcsNativeHookEvent, EcsNativeHookResult } from './ecs-native';

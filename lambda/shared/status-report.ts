@@ -3,11 +3,7 @@
  * accepted CodeDeploy waits, up to an hour, so it is retried until just before the function's
  * own timeout rather than for a fixed number of attempts.
  */
-import {
-  CodeDeployClient,
-  LifecycleEventStatus,
-  PutLifecycleEventHookExecutionStatusCommand,
-} from '@aws-sdk/client-codedeploy';
+import type * as CodeDeploy from '@aws-sdk/client-codedeploy';
 import { clientConfig, lazy } from './clients';
 import { formatSeconds } from './invocation';
 import { Logger, describeError } from './logger';
@@ -24,8 +20,22 @@ export type ReportResult =
   /** The report call failed for good; CodeDeploy will time the hook out. */
   | 'failed';
 
-/** The CodeDeploy client of the execution environment, shared by the runtime and the hook bodies. */
-export const codeDeployClient = lazy(() => new CodeDeployClient(clientConfig()));
+/** The CodeDeploy client package and the execution environment's one client of it. */
+export interface CodeDeployApi {
+  readonly client: CodeDeploy.CodeDeployClient;
+  /** The package's commands: `new sdk.GetDeploymentCommand(...)`. */
+  readonly sdk: typeof CodeDeploy;
+}
+
+/**
+ * The CodeDeploy client, shared by the runtime and the hook bodies. The package is loaded on the
+ * first call, not when the handler's module is, so a cold start does not wait for it before the
+ * handler runs.
+ */
+export const codeDeployApi = lazy((): Promise<CodeDeployApi> => import('@aws-sdk/client-codedeploy').then((sdk) => ({
+  client: new sdk.CodeDeployClient(clientConfig()),
+  sdk,
+})));
 
 /**
  * Default retries of the report: no limit on attempts, only the deadline. A throttled window of
@@ -61,12 +71,13 @@ export async function reportHookStatus(
   const started = Date.now();
   let attempts = 0;
   try {
+    const { client, sdk } = await codeDeployApi();
     await withRetry(({ signal }) => {
       attempts++;
-      return codeDeployClient().send(new PutLifecycleEventHookExecutionStatusCommand({
+      return client.send(new sdk.PutLifecycleEventHookExecutionStatusCommand({
         deploymentId: ids.deploymentId,
         lifecycleEventHookExecutionId: ids.lifecycleEventHookExecutionId,
-        status: status === 'Succeeded' ? LifecycleEventStatus.SUCCEEDED : LifecycleEventStatus.FAILED,
+        status: status === 'Succeeded' ? sdk.LifecycleEventStatus.SUCCEEDED : sdk.LifecycleEventStatus.FAILED,
       }), { abortSignal: signal });
     }, {
       ...DEFAULT_REPORT_RETRY,

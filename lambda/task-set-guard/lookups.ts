@@ -3,18 +3,15 @@
  * (CodeDeploy), the failed tasks of that task set (ECS), and the stop. Every call goes through
  * `awsCall`: bounded retries within the invocation's deadline.
  */
-import {
-  CodeDeployClient, GetDeploymentCommand, ListDeploymentsCommand, StopDeploymentCommand,
-} from '@aws-sdk/client-codedeploy';
-import { DescribeTasksCommand, ECSClient, ListTasksCommand } from '@aws-sdk/client-ecs';
 import { answerOf, objectList, optionalObject, stringList } from '../shared/answer';
 import { AwsCallScope, awsCall } from '../shared/aws-call';
 import { clientConfig, lazy } from '../shared/clients';
+import { codeDeployApi } from '../shared/codedeploy';
 import { ecsDeploymentTarget } from '../shared/deployment-target';
 import { StoppedTask, StoppedTaskFields, judge, stoppedTask, taskDefinitionFamily } from './classify';
 
-const codeDeploy = lazy(() => new CodeDeployClient(clientConfig()));
-const ecs = lazy(() => new ECSClient(clientConfig()));
+/** Loaded on first use, like every client package, so the handler's module loads without it. */
+const ecsApi = lazy(() => import('@aws-sdk/client-ecs').then((sdk) => ({ client: new sdk.ECSClient(clientConfig()), sdk })));
 
 /** One page of ListTasks, and as many tasks as one DescribeTasks call accepts. */
 const PAGE_SIZE = 100;
@@ -35,8 +32,9 @@ export interface GuardedDeployment {
  * task set, once CodeDeploy has created it.
  */
 export async function deploymentsInProgress(scope: AwsCallScope, applicationName: string, deploymentGroupName: string): Promise<GuardedDeployment[]> {
+  const { client, sdk } = await codeDeployApi();
   const listCall = 'codedeploy:ListDeployments';
-  const listed = answerOf(listCall, await awsCall(scope, listCall, (abortSignal) => codeDeploy().send(new ListDeploymentsCommand({
+  const listed = answerOf(listCall, await awsCall(scope, listCall, (abortSignal) => client.send(new sdk.ListDeploymentsCommand({
     applicationName, deploymentGroupName, includeOnlyStatuses: ['InProgress', 'Ready'],
   }), { abortSignal }), LOOKUP_RETRY));
   const found: GuardedDeployment[] = [];
@@ -44,7 +42,7 @@ export async function deploymentsInProgress(scope: AwsCallScope, applicationName
   for (const deploymentId of stringList(listCall, listed, 'deployments').slice(0, 5)) {
     const getCall = 'codedeploy:GetDeployment';
     const got = answerOf(getCall, await awsCall(scope, getCall, (abortSignal) =>
-      codeDeploy().send(new GetDeploymentCommand({ deploymentId }), { abortSignal }), LOOKUP_RETRY));
+      client.send(new sdk.GetDeploymentCommand({ deploymentId }), { abortSignal }), LOOKUP_RETRY));
     const info = optionalObject<{ creator?: unknown; status?: unknown }>(getCall, got, 'deploymentInfo');
     if (info?.creator === 'codeDeployRollback' || (info?.status !== 'InProgress' && info?.status !== 'Ready')) {
       continue;
@@ -63,11 +61,12 @@ export async function deploymentsInProgress(scope: AwsCallScope, applicationName
  * filters by family (startedBy admits no other filter); the task set is matched on the tasks.
  */
 export async function failedTasksOf(scope: AwsCallScope, clusterArn: string, taskDefinitionArn: string, taskSetId: string): Promise<StoppedTask[]> {
+  const { client, sdk } = await ecsApi();
   const taskArns: string[] = [];
   let nextToken: string | undefined;
   for (let page = 0; page < MAX_PAGES; page++) {
     const call = 'ecs:ListTasks';
-    const listed = answerOf(call, await awsCall(scope, call, (abortSignal) => ecs().send(new ListTasksCommand({
+    const listed = answerOf(call, await awsCall(scope, call, (abortSignal) => client.send(new sdk.ListTasksCommand({
       cluster: clusterArn, family: taskDefinitionFamily(taskDefinitionArn), desiredStatus: 'STOPPED', maxResults: PAGE_SIZE, nextToken,
     }), { abortSignal }), LOOKUP_RETRY));
     taskArns.push(...stringList(call, listed, 'taskArns'));
@@ -80,7 +79,7 @@ export async function failedTasksOf(scope: AwsCallScope, clusterArn: string, tas
   for (let i = 0; i < taskArns.length; i += PAGE_SIZE) {
     const call = 'ecs:DescribeTasks';
     const described = answerOf(call, await awsCall(scope, call, (abortSignal) =>
-      ecs().send(new DescribeTasksCommand({ cluster: clusterArn, tasks: taskArns.slice(i, i + PAGE_SIZE) }), { abortSignal }), LOOKUP_RETRY));
+      client.send(new sdk.DescribeTasksCommand({ cluster: clusterArn, tasks: taskArns.slice(i, i + PAGE_SIZE) }), { abortSignal }), LOOKUP_RETRY));
     for (const fields of objectList<StoppedTaskFields>(call, described, 'tasks')) {
       const task = stoppedTask(fields);
       if (task && task.startedBy === taskSetId && judge(task).failed) {
@@ -98,9 +97,10 @@ export type StopResult = 'stopped' | 'already-stopped';
  * stopped it, or it failed by itself) is not an error: the stop is done.
  */
 export async function stopWithRollback(scope: AwsCallScope, deploymentId: string): Promise<StopResult> {
+  const { client, sdk } = await codeDeployApi();
   try {
     await awsCall(scope, 'codedeploy:StopDeployment', (abortSignal) =>
-      codeDeploy().send(new StopDeploymentCommand({ deploymentId, autoRollbackEnabled: true }), { abortSignal }), LOOKUP_RETRY);
+      client.send(new sdk.StopDeploymentCommand({ deploymentId, autoRollbackEnabled: true }), { abortSignal }), LOOKUP_RETRY);
     return 'stopped';
   } catch (error) {
     if ((error as { name?: unknown })?.name === 'DeploymentAlreadyCompletedException') {

@@ -49,6 +49,35 @@ describe('handler bundles', () => {
     expect(typeof module.handler).toBe('function');
   });
 
+  /**
+   * Loading a bundle must not load an AWS SDK client package: each one costs tens of milliseconds
+   * of a cold start, more on a busy host, and a handler loads a client on its first call only.
+   * The SDK stays external to the bundles (the Lambda runtime provides it), so every client package
+   * a bundle loads goes through Node's `Module._load`; a fresh process with a hook on it sees each
+   * one, whatever the bundle's minified code looks like, and no module cache of Jest's is shared.
+   * The hook's own catch of a direct require is checked too, so an empty list means nothing loaded.
+   */
+  test.each(handlerNames)('%s loads no SDK client package when the bundle is loaded', (name) => {
+    const probe = `
+      const Module = require('module');
+      const loaded = [];
+      const load = Module._load;
+      Module._load = function (request, ...rest) {
+        if (/^@aws-sdk\\/client-/.test(request)) loaded.push(request);
+        return load.call(this, request, ...rest);
+      };
+      require(process.argv[1]);
+      const atLoad = [...loaded];
+      require('@aws-sdk/client-sns');
+      console.log(JSON.stringify({ atLoad, control: loaded.slice(atLoad.length) }));`;
+    const output = execFileSync(process.execPath, ['-e', probe, bundlePath(name)], {
+      cwd: path.join(__dirname, '..', '..'), env: { ...process.env, NODE_NO_WARNINGS: '1', AWS_REGION: 'eu-west-1' }, encoding: 'utf8',
+    });
+    const { atLoad, control } = JSON.parse(output.trim().split('\n').pop() as string) as { atLoad: string[]; control: string[] };
+    expect(control).toEqual(['@aws-sdk/client-sns']);
+    expect(atLoad).toEqual([]);
+  });
+
   describe('the bundled smoke test, against a real server', () => {
     const codeDeploy = mockClient(CodeDeployClient);
     let server: http.Server;
@@ -172,7 +201,7 @@ describe('handler bundles', () => {
         return {};
       });
 
-      // A continued run: the task is known, so the run needs no lazily imported client.
+      // A continued run: the task is known, so the run only watches it.
       const continuation = { state: { taskArn, startedAt: new Date().toISOString() }, attempt: 1, startedAt: new Date().toISOString() };
       let settled = false;
       const done = bundledHandler()({ ...EVENT, continuation }, fakeContext(60_000, 'migration-fn')).finally(() => {
