@@ -46,3 +46,51 @@ export interface HookContinuation<TState = unknown> {
   /** ISO 8601 time before which the next run must not start (the delay the body asked for). */
   readonly resumeAt?: string;
 }
+
+/**
+ * Set on a hook function shared by several services of a stack: the prefix of the SSM parameter
+ * names holding each service's configuration (see {@link hookConfigurationParameterName}). When
+ * set, the runtime reads the configuration of the deployment's service before the hook body runs.
+ */
+export const HOOK_CONFIGURATION_PREFIX_ENV = 'CDK_ECS_RELEASE_HOOK_CONFIGURATION_PREFIX';
+
+/** The prefix the library's constructs use. */
+export const HOOK_CONFIGURATION_PREFIX = '/cdk-ecs-release/hooks/';
+
+/** Which section of a service's configuration a shared function reads, e.g. `preflight`. */
+export const HOOK_KIND_ENV = 'CDK_ECS_RELEASE_HOOK_KIND';
+
+/** The kinds of library hooks, the sections of {@link ServiceHookConfiguration}. */
+export type HookKind = 'preflight' | 'migration' | 'smoke-test' | 'metric-gate';
+
+/**
+ * Characters SSM accepts in a parameter name besides `/`; the CodeDeploy application and
+ * deployment group names must consist of these to be part of one.
+ */
+export const PARAMETER_NAME_SEGMENT = /^[A-Za-z0-9_.-]+$/;
+
+/**
+ * The SSM parameter holding a service's hook configuration: one per CodeDeploy deployment group,
+ * found from the deployment a hook is called for.
+ */
+export function hookConfigurationParameterName(prefix: string, applicationName: string, deploymentGroupName: string): string {
+  return `${prefix}${applicationName}/${deploymentGroupName}`;
+}
+
+/** One hook's section of a {@link ServiceHookConfiguration}. */
+export interface HookConfigurationSection {
+  /** Name in every log line of the hook, e.g. `orders-api pre-flight`. */
+  readonly hookName: string;
+  /** The hook's configuration, as its handler reads it from its `*_CONFIG` variable otherwise. */
+  readonly config: Record<string, unknown>;
+}
+
+/** The JSON value of a service's hook configuration parameter. */
+export interface ServiceHookConfiguration {
+  /** Format version; readers refuse other versions. */
+  readonly version: 1;
+  /** The service's name, for log lines. */
+  readonly serviceName: string;
+  /** The configuration of each of the service's library hooks, by kind. */
+  readonly hooks: { readonly [kind: string]: HookConfigurationSection };
+}
