@@ -1,4 +1,9 @@
-/** Small helpers shared by the benchmarks: timing, medians and table printing. */
+/** Shared by the benchmarks: summaries, formatting, tables, goal lines and child processes. */
+import { execFileSync, spawnSync } from 'child_process';
+import * as path from 'path';
+
+/** `BENCH_QUICK=1`: fewer rounds and runs, for a quick look while developing. */
+export const QUICK = process.env.BENCH_QUICK === '1';
 
 export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -6,18 +11,20 @@ export function median(values: number[]): number {
   return sorted.length % 2 === 0 ? (sorted[middle - 1] + sorted[middle]) / 2 : sorted[middle];
 }
 
-/** Runs `fn` `runs` times after `warmup` untimed runs and returns each run's milliseconds. */
-export async function timeRuns(runs: number, warmup: number, fn: () => unknown | Promise<unknown>): Promise<number[]> {
-  for (let i = 0; i < warmup; i++) {
-    await fn();
+/** `min / median / max` of `values` in milliseconds, `-` when there are none. */
+export function spread(values: number[]): string {
+  if (values.length === 0) {
+    return '-';
   }
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const start = process.hrtime.bigint();
-    await fn();
-    times.push(Number(process.hrtime.bigint() - start) / 1e6);
-  }
-  return times;
+  return `${ms(Math.min(...values))} / ${ms(median(values))} / ${ms(Math.max(...values))}`;
+}
+
+export function ms(value: number): string {
+  return value >= 100 ? value.toFixed(0) : value.toFixed(1);
+}
+
+export function kb(bytes: number): string {
+  return `${(bytes / 1024).toFixed(1)} KB`;
 }
 
 /** Prints rows as an aligned plain-text table. */
@@ -31,4 +38,49 @@ export function printTable(title: string, header: string[], rows: Array<Array<st
   for (const row of cells.slice(1)) {
     console.log(line(row));
   }
+}
+
+export interface Goal {
+  readonly name: string;
+  readonly measured: string;
+  readonly target: string;
+  readonly pass: boolean;
+}
+
+const goals: Goal[] = [];
+
+/** Records a goal; `printGoals` prints each on one line. */
+export function goal(name: string, measured: string, target: string, pass: boolean): void {
+  goals.push({ name, measured, target, pass });
+}
+
+export function printGoals(): void {
+  console.log('\n## Goals\n');
+  for (const g of goals) {
+    console.log(`${g.name}: ${g.measured} (goal ${g.target}) ${g.pass ? 'PASS' : 'MISS'}`);
+  }
+}
+
+/** Runs a precompiled bench script in a fresh node process and parses the JSON line it prints. */
+export function runScript<T>(compiledDir: string, script: string, args: string[], env: NodeJS.ProcessEnv = {}): T {
+  const output = execFileSync(process.execPath, ['--no-deprecation', '--no-warnings', path.join(compiledDir, 'bench', script), ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+    maxBuffer: 64 * 1024 * 1024,
+    // Warnings the children print (validation findings, deprecations) are not the bench's output.
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const lines = output.trim().split('\n');
+  return JSON.parse(lines[lines.length - 1]) as T;
+}
+
+/** Wall-clock milliseconds of a command, which must succeed. */
+export function timeCommand(command: string, args: string[], cwd: string): number {
+  const started = process.hrtime.bigint();
+  const result = spawnSync(command, args, { cwd, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const elapsed = Number(process.hrtime.bigint() - started) / 1e6;
+  if (result.status !== 0) {
+    throw new Error(`${command} ${args.join(' ')} failed (${result.status}): ${(result.stderr || result.stdout).split('\n')[0]}`);
+  }
+  return elapsed;
 }

@@ -1,63 +1,134 @@
-import * as fs from 'fs';
-import * as path from 'path';
-import { App, Stack } from 'aws-cdk-lib';
-import { ExampleReleaseStack } from '../bin/example-stack';
-import { HandwrittenBlueGreenStack } from './handwritten-stack';
-import { LibraryBlueGreenStack } from './library-stack';
-import { median, printTable, timeRuns } from './stats';
-
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const context = (require('../cdk.json') as { context: Record<string, unknown> }).context;
-
-function codeLines(file: string): number {
-  return fs.readFileSync(path.join(__dirname, file), 'utf8').split('\n').filter((line) => line.trim() !== '').length;
-}
-
-interface SynthResult {
-  readonly name: string;
-  readonly medianMs: number;
-  readonly resources: number;
-  readonly templateBytes: number;
-}
-
-function synthOnce(build: (app: App) => Stack, validation: boolean): { resources: number; bytes: number } {
-  const app = new App({ context, builtinCloudFormationValidation: validation });
-  const stack = build(app);
-  const assembly = app.synth();
-  const template = assembly.getStackByName(stack.stackName).template as { Resources: Record<string, unknown> };
-  return { resources: Object.keys(template.Resources).length, bytes: Buffer.byteLength(JSON.stringify(template)) };
-}
-
-async function measure(name: string, build: (app: App) => Stack, runs: number, validation: boolean): Promise<SynthResult> {
-  let shape = { resources: 0, bytes: 0 };
-  const times = await timeRuns(runs, 3, () => {
-    shape = synthOnce(build, validation);
-  });
-  return { name, medianMs: median(times), resources: shape.resources, templateBytes: shape.bytes };
-}
-
 /**
- * Synthesizes, in one process, the example app and a hand-written equivalent built only from
- * aws-cdk-lib L2 constructs, and prints median synth time, their ratio, resource count and
- * template size. The built-in CloudFormation validation is off (it dominates with ~4 s a synth
- * and costs both sides the same); pass `--validation` to include it.
+ * Synth benchmarks, every measured synth in a fresh node process (see synth-worker.ts):
+ * - the library's one-service stack against the stock aws-cdk-lib anchor of the same resources,
+ *   in interleaved pairs (A B, B A, A B, ...) so drift in the machine's load hits both sides alike,
+ *   with the built-in CloudFormation validation on and off;
+ * - the library at N services in one stack, each with every hook and the rollback alarms.
  */
-export async function runSynthBenchmarks(runs = 15): Promise<void> {
-  const validation = process.argv.includes('--validation');
-  const env = { region: 'eu-west-1' };
-  const library = await measure('BlueGreenService (cdk-ecs-release)', (app) => new LibraryBlueGreenStack(app, 'Library', { env }), runs, validation);
-  const handwritten = await measure('same resources, hand-written L2s', (app) => new HandwrittenBlueGreenStack(app, 'Handwritten', { env }), runs, validation);
-  const example = await measure('example app (bin/)', (app) => new ExampleReleaseStack(app, 'Example', { env }), runs, validation);
-  printTable(`Synth, median of ${runs} runs in one process (built-in validation ${validation ? 'on' : 'off'})`,
-    ['stack', 'median ms', 'resources', 'template bytes'],
-    [library, handwritten, example].map((r) => [r.name, r.medianMs.toFixed(0), r.resources, r.templateBytes]));
-  console.log(`ratio BlueGreenService / hand-written: ${(library.medianMs / handwritten.medianMs).toFixed(2)}x`);
-  console.log(`code a user writes (non-blank lines): BlueGreenService stack ${codeLines('library-stack.ts')}, hand-written stack ${codeLines('handwritten-stack.ts')}`);
+import { goal, kb, median, printTable, QUICK, runScript, spread } from './stats';
+import type { WorkerRequest, WorkerResult } from './synth-worker';
+
+const ROUNDS = QUICK ? 2 : 5;
+const WARM = QUICK ? 2 : 5;
+const SCALE_PROCESSES = QUICK ? 1 : 3;
+const SCALE_WARM = QUICK ? 1 : 3;
+const SCALE_SIZES = [1, 5, 10, 20];
+const RATIO_GOAL = 1.15;
+
+interface Samples {
+  readonly first: number[];
+  readonly warm: number[];
+  last?: WorkerResult;
 }
 
-if (require.main === module) {
-  runSynthBenchmarks().catch((error) => {
-    console.error(error);
-    process.exit(1);
+function synthInChild(dir: string, request: WorkerRequest, validation: boolean): WorkerResult {
+  return runScript<WorkerResult>(dir, 'synth-worker.js', [JSON.stringify(request)], validation ? {} : { CDK_VALIDATION: 'false' });
+}
+
+function collect(samples: Samples, result: WorkerResult): void {
+  if (result.error) {
+    throw new Error(`synth failed: ${result.error}`);
+  }
+  samples.first.push(result.firstMs);
+  samples.warm.push(...result.warmMs);
+  samples.last = result;
+}
+
+function pairs(dir: string, validation: boolean): { library: Samples; anchor: Samples } {
+  const library: Samples = { first: [], warm: [] };
+  const anchor: Samples = { first: [], warm: [] };
+  for (let round = 0; round < ROUNDS; round++) {
+    const order: Array<['library' | 'anchor', Samples]> = [['library', library], ['anchor', anchor]];
+    if (round % 2 === 1) {
+      order.reverse();
+    }
+    for (const [scenario, samples] of order) {
+      collect(samples, synthInChild(dir, { scenario, warm: WARM }, validation));
+    }
+  }
+  return { library, anchor };
+}
+
+/** Resource types the library's stack has more of than the anchor's, as `Type +n`. */
+function libraryExtras(library: WorkerResult, anchor: WorkerResult): string {
+  const extras = Object.entries(library.resourceTypes)
+    .map(([type, count]): [string, number] => [type, count - (anchor.resourceTypes[type] ?? 0)])
+    .filter(([, extra]) => extra > 0)
+    .map(([type, extra]) => `${type.replace(/^AWS::/, '')} +${extra}`);
+  return extras.length > 0 ? extras.join(', ') : 'nothing';
+}
+
+function compareWithAnchor(dir: string): void {
+  console.log('\n## Synth: one BlueGreenService against the stock aws-cdk-lib anchor\n');
+  console.log(`${ROUNDS} interleaved rounds (A B, B A, ...), each side a fresh node process per round: `
+    + `1 first synth + ${WARM} warm synths in it. Times in ms, min / median / max.`);
+  for (const validation of [true, false]) {
+    const { library, anchor } = pairs(dir, validation);
+    const label = `validation ${validation ? 'on' : 'off'}`;
+    printTable(`Built-in CloudFormation ${label}`,
+      ['stack', 'first synth ms', 'warm synth ms', 'resources', 'template'],
+      [['library (bench/library-stack.ts)', library], ['anchor (bench/handwritten-stack.ts)', anchor]].map(([name, s]) => {
+        const samples = s as Samples;
+        return [name as string, spread(samples.first), spread(samples.warm), samples.last?.resources ?? 0, kb(samples.last?.templateBytes ?? 0)];
+      }));
+    const firstRatio = median(library.first) / median(anchor.first);
+    const warmRatio = median(library.warm) / median(anchor.warm);
+    console.log(`ratio library / anchor (medians): first ${firstRatio.toFixed(2)}x, warm ${warmRatio.toFixed(2)}x`);
+    if (validation && library.last && anchor.last) {
+      console.log(`the library's stack adds beyond the anchor's resources: ${libraryExtras(library.last, anchor.last)}`);
+    }
+    goal(`first synth, library / stock anchor, ${label}`, `${firstRatio.toFixed(2)}x`, `≤ ${RATIO_GOAL}x`, firstRatio <= RATIO_GOAL);
+    goal(`warm synth, library / stock anchor, ${label}`, `${warmRatio.toFixed(2)}x`, `≤ ${RATIO_GOAL}x`, warmRatio <= RATIO_GOAL);
+  }
+}
+
+interface ScalePoint {
+  readonly services: number;
+  readonly samples: Samples;
+  readonly error?: string;
+}
+
+function scale(dir: string): void {
+  console.log('\n## Synth: N services in one stack, each with every hook and the rollback alarms\n');
+  console.log(`${SCALE_PROCESSES} fresh process(es) per N, 1 first + ${SCALE_WARM} warm synth(s) each, validation on.`);
+  const points: ScalePoint[] = SCALE_SIZES.map((services) => {
+    const samples: Samples = { first: [], warm: [] };
+    for (let run = 0; run < SCALE_PROCESSES; run++) {
+      const result = synthInChild(dir, { scenario: 'scale', services, warm: SCALE_WARM }, true);
+      if (result.error) {
+        return { services, samples, error: result.error };
+      }
+      collect(samples, result);
+    }
+    return { services, samples };
   });
+  printTable('Scale', ['services', 'resources', 'template', 'first synth ms', 'warm synth ms'], points.map((p) => (p.error
+    ? [p.services, 'MISS', '-', '-', `synth threw ${p.error.slice(0, 90)}`]
+    : [p.services, p.samples.last?.resources ?? 0, kb(p.samples.last?.templateBytes ?? 0), spread(p.samples.first), spread(p.samples.warm)])));
+
+  const ok = points.filter((p) => !p.error && p.samples.last);
+  const one = ok.find((p) => p.services === 1);
+  const widest = ok[ok.length - 1];
+  if (one?.samples.last && widest?.samples.last && widest.services > 1) {
+    // Per service: the slope between N = 1 and the largest N that synthesized, so the shared VPC and cluster do not count.
+    const extra = widest.services - 1;
+    const perResources = (widest.samples.last.resources - one.samples.last.resources) / extra;
+    const perBytes = (widest.samples.last.templateBytes - one.samples.last.templateBytes) / extra;
+    goal('resources per service with all hooks and alarms', `${perResources.toFixed(1)} (N=1→${widest.services})`, '≤ 30', perResources <= 30);
+    goal('template bytes per service with all hooks and alarms', `${kb(perBytes)} (N=1→${widest.services})`, '≤ 20 KB', perBytes <= 20 * 1024);
+  }
+  const twenty = points.find((p) => p.services === 20);
+  const twentyOk = twenty !== undefined && !twenty.error;
+  goal('20 services with every hook fit one stack', twentyOk ? `${twenty.samples.last?.resources} resources` : `${twenty?.error ?? 'not run'}`.slice(0, 160), '≤ 500 resources', twentyOk);
+  if (twentyOk && one) {
+    const ratio = median(twenty.samples.first) / median(one.samples.first);
+    goal('first synth, 20 services / 1 service', `${ratio.toFixed(2)}x`, '≤ 20x', ratio <= 20);
+  } else {
+    goal('first synth, 20 services / 1 service', 'not measurable: 20 services do not synthesize', '≤ 20x', false);
+  }
+}
+
+export function runSynthBenchmarks(dir: string): void {
+  compareWithAnchor(dir);
+  scale(dir);
 }

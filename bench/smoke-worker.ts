@@ -1,0 +1,66 @@
+/**
+ * Runs in a fresh node process (spawned by hooks.ts): the smoke-test handler against a real HTTP
+ * server on 127.0.0.1 that answers each check after a fixed delay, with 1, 50 and 200 checks.
+ * Each scenario is warmed up once (module, HTTP agent, JIT) before its timed runs; CodeDeploy is
+ * mocked. Prints one JSON line: milliseconds of each timed run per check count.
+ */
+import { CodeDeployClient, PutLifecycleEventHookExecutionStatusCommand } from '@aws-sdk/client-codedeploy';
+import { mockClient } from 'aws-sdk-client-mock';
+import * as http from 'http';
+import { AddressInfo } from 'net';
+import { SMOKE_CHECKS_ENV, SMOKE_TEST_BASE_URL_ENV, SmokeCheckSpec } from '../contract/smoke-test';
+
+export const SERVER_DELAY_MS = 100;
+export const CHECK_COUNTS = [1, 50, 200];
+const RUNS = process.env.BENCH_QUICK === '1' ? 3 : 7;
+
+async function main(): Promise<Record<string, number[]>> {
+  const server = http.createServer((_request, response) => {
+    setTimeout(() => {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end('{"status":"UP"}');
+    }, SERVER_DELAY_MS);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const codeDeploy = mockClient(CodeDeployClient);
+  codeDeploy.on(PutLifecycleEventHookExecutionStatusCommand).resolves({});
+  // The handler logs one line per check; keep the output to the JSON line.
+  process.env.LOG_LEVEL = 'error';
+  process.env[SMOKE_TEST_BASE_URL_ENV] = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  try {
+    // Imported here so the environment above is in place when the module loads.
+    const { handler } = await import('../lambda/smoke-test');
+    const results: Record<string, number[]> = {};
+    for (const count of CHECK_COUNTS) {
+      const checks: SmokeCheckSpec[] = Array.from({ length: count }, (_, index) => ({
+        name: `check-${index + 1}`, path: `/check/${index + 1}`, jsonFields: { status: 'UP' },
+      }));
+      process.env[SMOKE_CHECKS_ENV] = JSON.stringify(checks);
+      results[count] = [];
+      for (let run = 0; run <= RUNS; run++) {
+        codeDeploy.resetHistory();
+        const deadline = Date.now() + 60_000;
+        const started = performance.now();
+        const summary = await handler({ DeploymentId: 'd-BENCH', LifecycleEventHookExecutionId: `bench-${run}` },
+          { functionName: 'bench-smoke-test', getRemainingTimeInMillis: () => deadline - Date.now() });
+        const elapsed = performance.now() - started;
+        if (summary.verdict !== 'Succeeded' || codeDeploy.commandCalls(PutLifecycleEventHookExecutionStatusCommand).length !== 1) {
+          throw new Error(`smoke-test run did not succeed: ${JSON.stringify(summary)}`);
+        }
+        if (run > 0) {
+          results[count].push(elapsed);
+        }
+      }
+    }
+    return results;
+  } finally {
+    codeDeploy.restore();
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+}
+
+main().then((results) => process.stdout.write(`${JSON.stringify(results)}\n`)).catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
