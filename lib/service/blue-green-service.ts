@@ -19,6 +19,7 @@ import { createLoadBalancer, createServiceVpc, defaultServiceSubnets } from './p
 import { deploymentGroupConsoleUrlOf, loadBalancerFullNameOf } from './private/load-balancer';
 import { reportAtSynthesis } from '../private/validation';
 import { listenerPortProblems } from './private/listener-ports';
+import { watchStackCapacity } from './private/stack-capacity';
 import { checkLoadBalancerVpc, checkServiceProps, defaultProductionPeers } from './private/service-input';
 import { TrafficShifting } from './traffic-shifting';
 
@@ -98,6 +99,7 @@ export class BlueGreenService extends Construct implements IBlueGreenService {
     super(scope, id);
     // Invalid props are recorded and replaced by stand-ins: synthesis reports them all at once.
     const input = checkServiceProps(this, props);
+    watchStackCapacity(this);
 
     this.serviceName = props.serviceName ?? id;
     this.containerName = input.containerName;
