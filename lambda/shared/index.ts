@@ -40,3 +40,5 @@ export { UnexpectedAnswerError, answerOf, objectList, optionalObject, stringList
 export type { AwsCallScope, AwsCallOptions } from './aws-call';
 export { awsRegion, clientConfig, lazy } from './clients';
 export { JsonConfigReader } from './config';
+export { withHookConfiguration, cleanupWithHookConfiguration, readHookConfiguration, ssmApi } from './hook-configuration';
+export type { HookConfigurationTarget, HookConfigurationRead, HookConfigurationScope, SsmApi } from './hook-configuration';

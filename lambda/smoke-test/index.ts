@@ -11,8 +11,19 @@
  * deployed task definition.
  */
 import { HOOK_NAME_ENV } from '../../contract/hook';
+import {
+  SMOKE_CHECKS_ENV,
+  SMOKE_CONCURRENCY_ENV,
+  SMOKE_DEPLOYED_SERVICE_ENV,
+  SMOKE_EXPECTED_VERSION_ENV,
+  SMOKE_EXPECTED_VERSION_VARIABLE_ENV,
+  SMOKE_LOAD_BALANCER_FULL_NAME_ENV,
+  SMOKE_TEST_BASE_URL_ENV,
+  SMOKE_VERIFY_TLS_ENV,
+} from '../../contract/smoke-test';
 import { codeDeployHook } from '../shared/codedeploy';
 import { ecsNativeHook } from '../shared/ecs-native';
+import { withHookConfiguration } from '../shared/hook-configuration';
 import { smokeTestBody } from './run';
 
 export type { CodeDeployHookEvent, HookRunSummary } from '../shared/codedeploy';
@@ -21,8 +32,26 @@ export type { SmokeCheckSpec } from '../../contract/smoke-test';
 
 const hookName = process.env[HOOK_NAME_ENV] || 'smoke-test';
 
+/**
+ * The variables the smoke test reads its configuration from, on each run. A shared function's
+ * `smoke-test` section holds them as the fields of its config, by the same names (the checks as
+ * a list or as its JSON text); a field left out unsets its variable.
+ */
+export const SMOKE_TEST_CONFIG_VARIABLES = [
+  SMOKE_TEST_BASE_URL_ENV,
+  SMOKE_CHECKS_ENV,
+  SMOKE_CONCURRENCY_ENV,
+  SMOKE_EXPECTED_VERSION_ENV,
+  SMOKE_EXPECTED_VERSION_VARIABLE_ENV,
+  SMOKE_DEPLOYED_SERVICE_ENV,
+  SMOKE_LOAD_BALANCER_FULL_NAME_ENV,
+  SMOKE_VERIFY_TLS_ENV,
+] as const;
+
+const body = withHookConfiguration(SMOKE_TEST_CONFIG_VARIABLES, smokeTestBody);
+
 /** Entry point for a CodeDeploy lifecycle hook (`index.handler`). */
-export const handler = codeDeployHook(smokeTestBody, { hookName });
+export const handler = codeDeployHook(body, { hookName });
 
 /** Entry point for an Amazon ECS blue/green lifecycle hook (`index.ecsHandler`). */
-export const ecsHandler = ecsNativeHook(smokeTestBody, { hookName });
+export const ecsHandler = ecsNativeHook(body, { hookName });
