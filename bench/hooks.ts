@@ -19,7 +19,7 @@ const SMOKE_RATIO_GOAL = 2;
 function smokeTest(dir: string): void {
   console.log('\n## Smoke test hook\n');
   const results = runScript<Record<string, number[]>>(dir, 'smoke-worker.js', []);
-  printTable(`Checks against 127.0.0.1, each answered after ${SERVER_DELAY_MS} ms; one warm-up run per count, in one fresh process`,
+  printTable(`Checks against 127.0.0.1, each answered after ${SERVER_DELAY_MS} ms, ${BENCH_CONCURRENCY} at a time; one warm-up run per count, in one fresh process`,
     ['checks', 'runs', 'min / median / max ms'], CHECK_COUNTS.map((count) => [count, results[count].length, spread(results[count])]));
   const ratio = median(results[200]) / median(results[1]);
   goal('smoke test, 200 checks / 1 check (medians)', `${ratio.toFixed(2)}x (${ms(median(results[200]))} / ${ms(median(results[1]))} ms)`,

@@ -140,7 +140,7 @@ export const SMOKE_TEST_LIMITS = {
   maxTimeoutMs: 60_000,
   maxAttempts: 20,
   maxRetryDelayMs: 60_000,
-  maxConcurrency: 100,
+  maxConcurrency: 200,
 } as const;
 
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];

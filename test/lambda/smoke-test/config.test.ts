@@ -117,7 +117,7 @@ describe('readConfig', () => {
     ['the base URL is not http', { ...env([{ name: 'a', path: '/' }]), [SMOKE_TEST_BASE_URL_ENV]: 'ftp://host' }, 'must be an http or https URL'],
     ['the checks are not JSON', { ...env([]), [SMOKE_CHECKS_ENV]: '[{' }, `${SMOKE_CHECKS_ENV} is not valid JSON`],
     ['the checks are not a list', env({ name: 'a' }), 'must be a JSON list of checks'],
-    ['the concurrency is out of range', env([{ name: 'a', path: '/' }], { [SMOKE_CONCURRENCY_ENV]: '0' }), 'must be a whole number from 1 to 100, got "0"'],
+    ['the concurrency is out of range', env([{ name: 'a', path: '/' }], { [SMOKE_CONCURRENCY_ENV]: '0' }), 'must be a whole number from 1 to 200, got "0"'],
     ['the load balancer name is an ARN', env([{ name: 'a', path: '/' }], { [SMOKE_LOAD_BALANCER_FULL_NAME_ENV]: 'arn:aws:elasticloadbalancing:x' }), 'must be an ALB full name, app/<name>/<id>'],
     ['a version is read but none expected', env([{ name: 'a', path: '/', versionHeader: 'x-v' }]), 'reads a version but none is expected'],
     ['a deployed version is expected but the service is not configured',
