@@ -2,12 +2,22 @@
  * What the failed-task-set guard of RollbackAlarms passes to its handler, the function that stops
  * and rolls back a deployment whose green task set keeps failing.
  *
- * The whole configuration travels as one JSON document in a single environment variable.
+ * One function per stack guards every service of the stack: each service's EventBridge rule sends
+ * it a {@link TaskSetGuardInput}, that service's configuration with the event. A function of its
+ * own may instead read one service's configuration, as one JSON document, from the environment
+ * variable {@link TASK_SET_GUARD_CONFIG_ENV} and receive the bare event.
  * Pure TypeScript with no imports: both `lib/` and `lambda/` import this file.
  */
 
-/** Environment variable holding `JSON.stringify(TaskSetGuardConfig)`. */
+/** Environment variable holding `JSON.stringify(TaskSetGuardConfig)`, for a function that guards one service. */
 export const TASK_SET_GUARD_CONFIG_ENV = 'CDK_ECS_RELEASE_TASK_SET_GUARD_CONFIG';
+
+/**
+ * Construct id, under the stack, of the guard function the stack's services share. The function
+ * of services whose guard log has another retention than the default has this id followed by
+ * `LogRetention<days>`.
+ */
+export const SHARED_TASK_SET_GUARD_ID = 'CdkEcsReleaseFailedTaskSetGuard';
 
 /** The EventBridge event the guard reacts to. */
 export const TASK_STATE_CHANGE_SOURCE = 'aws.ecs';
@@ -37,4 +47,14 @@ export interface TaskSetGuardConfig {
   readonly failedTaskThreshold?: number;
   /** False: log what would be done, stop nothing. Default true. */
   readonly stopDeployments?: boolean;
+}
+
+/**
+ * What a service's rule sends to the shared guard function: the service's configuration and the
+ * ECS event as EventBridge delivered it (the rule's input transformer places the whole event,
+ * `$`, under `event`).
+ */
+export interface TaskSetGuardInput<E = unknown> {
+  readonly guard: TaskSetGuardConfig;
+  readonly event: E;
 }

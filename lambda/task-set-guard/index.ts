@@ -4,6 +4,10 @@
  * could not start, or failed a health check), and the green task set has now failed
  * `failedTaskThreshold` tasks, it stops the deployment with rollback.
  *
+ * One function serves every service of a stack: each service's rule sends it the service's
+ * configuration with the event ({@link TaskSetGuardInput}). Given a bare event, it reads the
+ * configuration of its one service from its environment instead.
+ *
  * It reacts to the event itself, so a failing green task set is stopped within seconds of its
  * threshold-th failure, not when a service-level metric finally drops: while blue still runs, the
  * service never runs short.
@@ -18,7 +22,8 @@ import type { LambdaContext } from '../shared/hook';
 import { Logger, createLogger, describeError } from '../shared/logger';
 import { AwsCallScope } from '../shared/aws-call';
 import { StoppedTask, StoppedTaskFields, Verdict, describeStoppedTask, judge, stoppedTask } from './classify';
-import { GuardSettings, loadGuardSettings } from './config';
+import type { TaskSetGuardInput } from '../../contract/task-set-guard';
+import { GuardSettings, guardSettingsOf, loadGuardSettings } from './config';
 import { deploymentsInProgress, failedTasksOf, stopWithRollback } from './lookups';
 
 /** The EventBridge event `ECS Task State Change`. */
@@ -42,9 +47,16 @@ export interface TaskSetGuardResult {
 /** Kept free at the end of the invocation, so the last call ends before Lambda stops the function. */
 const DEADLINE_RESERVE_MS = 2_000;
 
-export async function handler(event: TaskStateChangeEvent, context?: LambdaContext): Promise<TaskSetGuardResult> {
+/** True for the shared function's input; an ECS event has no `guard` field. */
+export function isGuardInput(input: unknown): input is TaskSetGuardInput<TaskStateChangeEvent> {
+  return typeof input === 'object' && input !== null && 'guard' in input && 'event' in input;
+}
+
+export async function handler(input: TaskStateChangeEvent | TaskSetGuardInput<TaskStateChangeEvent>, context?: LambdaContext): Promise<TaskSetGuardResult> {
   const started = Date.now();
-  const settings = loadGuardSettings();
+  const wrapped = isGuardInput(input);
+  const settings = wrapped ? guardSettingsOf(input.guard) : loadGuardSettings();
+  const event: TaskStateChangeEvent | undefined = wrapped ? input.event : input;
   const task = stoppedTask(event?.detail);
   const logger = createLogger({
     hook: 'failed-task-set guard',

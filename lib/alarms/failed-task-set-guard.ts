@@ -1,19 +1,17 @@
-import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import {
-  TASK_SET_GUARD_CONFIG_ENV, TASK_SET_GUARD_DEFAULTS, TASK_STATE_CHANGE_DETAIL_TYPE, TASK_STATE_CHANGE_SOURCE, TaskSetGuardConfig,
+  TASK_SET_GUARD_DEFAULTS, TASK_STATE_CHANGE_DETAIL_TYPE, TASK_STATE_CHANGE_SOURCE, TaskSetGuardConfig,
 } from '../../contract/task-set-guard';
-import { grantDeploymentTargetReads, grantReadStoppedTasks } from '../private/deployment-target-grants';
-import { createHookFunction } from '../private/handler-function';
 import { integerRangeProblem, valid } from '../private/validation';
+import { SharedTaskSetGuard, TaskSetGuardRuleInput } from './private/shared-task-set-guard';
 
 /** Properties of a {@link FailedTaskSetGuard}. */
 export interface FailedTaskSetGuardProps {
@@ -24,7 +22,7 @@ export interface FailedTaskSetGuardProps {
   readonly service: ecs.IBaseService;
 
   /**
-   * The name people read in the function's description and log lines, e.g. `orders-api`.
+   * The name people read in the rule's description and the guard's log lines, e.g. `orders-api`.
    *
    * @default - the id of this construct's parent
    */
@@ -47,7 +45,8 @@ export interface FailedTaskSetGuardProps {
   readonly stopDeployments?: boolean;
 
   /**
-   * How long the guard's log is kept.
+   * How long the guard's log is kept. The log is the shared function's: guards of the stack
+   * with another retention share another function (and log group) of their own.
    *
    * @default logs.RetentionDays.ONE_MONTH
    */
@@ -65,15 +64,27 @@ export interface FailedTaskSetGuardProps {
  * EventBridge rule sends each stopped task of the service to a function that counts the failed
  * tasks of the deployment's green task set and, at `failedTaskThreshold`, calls
  * `StopDeployment` with rollback. EventBridge delivers the events within seconds.
+ *
+ * One function guards every service of a stack: it is created with the stack's first guard, as
+ * a child of the stack with the id `CdkEcsReleaseFailedTaskSetGuard`, with its role, log group
+ * and dead-letter queue. Each guard adds its rule, which passes the service's configuration to
+ * the function with each event, and grants the function's role what the service needs: the
+ * deployments of its deployment group and the stopped tasks of its cluster, no more.
  */
 export class FailedTaskSetGuard extends Construct {
-  /** The function that judges the stopped tasks and stops the deployment. */
+  /**
+   * The function that judges the stopped tasks and stops the deployment: the stack's shared
+   * guard function, the same for every guard of the stack (with the same log retention).
+   */
   public readonly function: lambda.IFunction;
 
-  /** The rule that sends the service's stopped tasks to the function. */
+  /** The log group of the shared function, where this service's decisions are logged with the others'. */
+  public readonly logGroup: logs.ILogGroup;
+
+  /** The rule that sends the service's stopped tasks, with the service's configuration, to the function. */
   public readonly rule: events.Rule;
 
-  /** Where the events go that could not be handled after every retry. */
+  /** Where the events go that could not be handled after every retry: the shared function's queue. */
   public readonly deadLetterQueue: sqs.IQueue;
 
   constructor(scope: Construct, id: string, props: FailedTaskSetGuardProps) {
@@ -84,16 +95,11 @@ export class FailedTaskSetGuard extends Construct {
     const serviceName = props.serviceName ?? scope.node.id;
     const { deploymentGroup, service } = props;
 
-    const deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    Validations.of(deadLetterQueue).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason: 'This queue is itself the dead-letter queue of the failed-task-set guard (of its EventBridge target and its asynchronous invocations).',
-    });
-    this.deadLetterQueue = deadLetterQueue;
+    const shared = SharedTaskSetGuard.of(this, props.logRetention);
+    this.function = shared.function;
+    this.logGroup = shared.logGroup;
+    this.deadLetterQueue = shared.deadLetterQueue;
+    shared.grantGuard(deploymentGroup, service.cluster);
 
     const config: TaskSetGuardConfig = {
       applicationName: deploymentGroup.application.applicationName,
@@ -104,22 +110,8 @@ export class FailedTaskSetGuard extends Construct {
       failedTaskThreshold: failedTaskThreshold ?? TASK_SET_GUARD_DEFAULTS.failedTaskThreshold,
       stopDeployments: props.stopDeployments ?? TASK_SET_GUARD_DEFAULTS.stopDeployments,
     };
-    const { function: fn } = createHookFunction(this, {
-      handler: 'task-set-guard',
-      hookName: 'failed-task-set guard',
-      description: `${serviceName}: stops and rolls back a deployment whose green task set keeps failing its tasks`,
-      timeout: Duration.minutes(1),
-      environment: { [TASK_SET_GUARD_CONFIG_ENV]: Stack.of(this).toJsonString(config) },
-      logRetention: props.logRetention,
-      deadLetterQueue,
-    });
-    // A failed invocation is retried after about 1 and 3 minutes: still within the 5 the guard promises.
-    fn.configureAsyncInvoke({ retryAttempts: 2, maxEventAge: Duration.minutes(15) });
-    this.function = fn;
-    this.grantLookups(fn.role!, deploymentGroup, service);
-
     this.rule = new events.Rule(this, 'StoppedTasks', {
-      description: `Sends the stopped tasks of ${serviceName} to its failed-task-set guard`,
+      description: `Sends the stopped tasks of ${serviceName} to the failed-task-set guard`,
       eventPattern: {
         source: [TASK_STATE_CHANGE_SOURCE],
         detailType: [TASK_STATE_CHANGE_DETAIL_TYPE],
@@ -129,21 +121,14 @@ export class FailedTaskSetGuard extends Construct {
           lastStatus: ['STOPPED'],
         },
       },
-      targets: [new targets.LambdaFunction(fn, { deadLetterQueue, retryAttempts: 4, maxEventAge: Duration.minutes(15) })],
+      targets: [new targets.LambdaFunction(shared.function, {
+        // This service's configuration under `guard`, the whole event under `event`.
+        event: new TaskSetGuardRuleInput(config),
+        deadLetterQueue: shared.deadLetterQueueOfTargets,
+        retryAttempts: 4,
+        maxEventAge: Duration.minutes(15),
+      })],
     });
-  }
-
-  /**
-   * The deployment group's deployments (list, read, stop), its deployment targets, and the
-   * stopped tasks of the service's cluster. A policy of its own, so the acknowledged wildcards
-   * cover these statements and nothing added to the role later.
-   */
-  private grantLookups(role: iam.IRole, deploymentGroup: codedeploy.IEcsDeploymentGroup, service: ecs.IBaseService): void {
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['codedeploy:ListDeployments', 'codedeploy:GetDeployment', 'codedeploy:StopDeployment'],
-      resources: [deploymentGroup.deploymentGroupArn],
-    }));
-    grantDeploymentTargetReads(role);
-    grantReadStoppedTasks(this, role, service.cluster);
+    shared.allowRule(this.rule);
   }
 }

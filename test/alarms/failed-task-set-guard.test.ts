@@ -1,9 +1,11 @@
-import { App } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { RollbackAlarms, RollbackAlarmsProps } from '../../lib/alarms';
-import { TASK_SET_GUARD_CONFIG_ENV } from '../../contract/task-set-guard';
-import { alarmTestStack, mockService } from './mock-service';
+import { Construct } from 'constructs';
+import { FailedTaskSetGuard, RollbackAlarms, RollbackAlarmsProps } from '../../lib/alarms';
+import { SHARED_TASK_SET_GUARD_ID, TASK_SET_GUARD_CONFIG_ENV } from '../../contract/task-set-guard';
+import { MockService, alarmTestStack, mockService } from './mock-service';
 import { synthErrors } from '../synth-errors';
 
 function setup(props: Partial<RollbackAlarmsProps> = {}) {
@@ -20,14 +22,35 @@ function setup(props: Partial<RollbackAlarmsProps> = {}) {
   return { stack, svc, alarms };
 }
 
-function guardConfig(template: Template): Record<string, unknown> {
-  const functions = Object.values(template.findResources('AWS::Lambda::Function', {
-    Properties: { Environment: { Variables: { [TASK_SET_GUARD_CONFIG_ENV]: Match.anyValue() } } },
-  }));
-  expect(functions).toHaveLength(1);
-  const value = functions[0].Properties.Environment.Variables[TASK_SET_GUARD_CONFIG_ENV];
-  // Fn::Join of the JSON with the tokens in it: the literal parts are enough for what is asserted.
-  return { raw: JSON.stringify(value) };
+/** The services' configurations, as their rules' input templates carry them (the literal parts). */
+function guardConfigs(template: Template): string[] {
+  return Object.values(template.findResources('AWS::Events::Rule')).map((rule) => {
+    const inputTemplate = rule.Properties.Targets[0].InputTransformer.InputTemplate;
+    // Fn::Join of the JSON with the tokens in it: the literal parts are enough for what is asserted.
+    const raw = JSON.stringify(inputTemplate);
+    expect(raw).toMatch(/^.*\{\\"guard\\":\{.*\},\\"event\\":<aws\.events\.event\.json>\}.*$/);
+    return raw;
+  });
+}
+
+function guardConfig(template: Template): { raw: string } {
+  const configs = guardConfigs(template);
+  expect(configs).toHaveLength(1);
+  return { raw: configs[0] };
+}
+
+/** Two services of one stack, each with its rollback alarms and guard. */
+function twoServices(props: Partial<RollbackAlarmsProps> = {}) {
+  const stack = alarmTestStack();
+  const services = ['orders-api', 'billing-api'].map((name) => {
+    const scope = new Construct(stack, name);
+    const svc = mockService(scope as unknown as Stack);
+    const alarms = new RollbackAlarms(scope, 'RollbackAlarms', {
+      serviceName: name, targetGroups: [svc.blue, svc.green], logGroup: svc.logGroup, service: svc.service, deploymentGroup: svc.deploymentGroup, ...props,
+    });
+    return { name, svc, alarms };
+  });
+  return { stack, services };
 }
 
 describe('failed-task-set guard', () => {
@@ -57,6 +80,10 @@ describe('failed-task-set guard', () => {
       Timeout: 60,
       DeadLetterConfig: { TargetArn: stack.resolve(alarms.failedTaskSetGuard!.deadLetterQueue.queueArn) },
     });
+    // The shared function carries no service's configuration: the rule's input does.
+    for (const fn of Object.values(template.findResources('AWS::Lambda::Function'))) {
+      expect(fn.Properties.Environment?.Variables?.[TASK_SET_GUARD_CONFIG_ENV]).toBeUndefined();
+    }
     const { raw } = guardConfig(template);
     expect(raw).toContain('\\"failedTaskThreshold\\":2');
     expect(raw).toContain('\\"stopDeployments\\":true');
@@ -77,6 +104,7 @@ describe('failed-task-set guard', () => {
       },
     });
     const onCluster = { ArnEquals: { 'ecs:cluster': stack.resolve(svc.service.cluster.clusterArn) } };
+    // One service: the statements read as a guard of its own always has.
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
         Statement: [
@@ -141,5 +169,135 @@ describe('failed-task-set guard', () => {
     expect(synthErrors(stack.node.root as App)).toEqual([
       expect.stringMatching(/RollbackAlarms\/FailedTaskSetGuard: invalid failedTaskThreshold: .*0/),
     ]);
+  });
+
+  describe('shared by the services of a stack', () => {
+    test('one function, role, log group and dead-letter queue for two services, a child of the stack', () => {
+      const { stack, services } = twoServices();
+      const template = Template.fromStack(stack);
+      const [first, second] = services.map((s) => s.alarms.failedTaskSetGuard!);
+      expect(first.function).toBe(second.function);
+      expect(first.logGroup).toBe(second.logGroup);
+      expect(first.deadLetterQueue).toBe(second.deadLetterQueue);
+      expect(first.function.node.scope?.node.id).toBe(SHARED_TASK_SET_GUARD_ID);
+      expect(first.function.node.scope?.node.scope).toBe(stack);
+      expect(first.rule).not.toBe(second.rule);
+
+      const inGuards = (type: string) => Object.keys(template.findResources(type)).filter((id) => id.includes('FailedTaskSetGuard'));
+      expect(inGuards('AWS::Lambda::Function')).toHaveLength(1);
+      expect(inGuards('AWS::IAM::Role')).toHaveLength(1);
+      expect(inGuards('AWS::Logs::LogGroup')).toHaveLength(1);
+      expect(inGuards('AWS::SQS::Queue')).toHaveLength(1);
+      expect(inGuards('AWS::SQS::QueuePolicy')).toHaveLength(1);
+      expect(inGuards('AWS::Lambda::EventInvokeConfig')).toHaveLength(1);
+      expect(inGuards('AWS::IAM::Policy')).toHaveLength(3);
+      // Per service: its rule, and the permission for the rule to invoke the function.
+      expect(inGuards('AWS::Events::Rule')).toHaveLength(2);
+      expect(inGuards('AWS::Lambda::Permission')).toHaveLength(2);
+      template.resourcePropertiesCountIs('AWS::Lambda::Permission', {
+        FunctionName: stack.resolve(first.function.functionArn), Principal: 'events.amazonaws.com',
+      }, 2);
+    });
+
+    test('each rule watches its own service and carries its own service\'s configuration', () => {
+      const { stack, services } = twoServices();
+      const template = Template.fromStack(stack);
+      for (const { name, svc, alarms } of services) {
+        const [rule] = Object.values(template.findResources('AWS::Events::Rule', {
+          Properties: { EventPattern: { detail: { clusterArn: [stack.resolve(svc.service.cluster.clusterArn)] } } },
+        }));
+        expect(rule.Properties.Targets).toEqual([expect.objectContaining({ Arn: stack.resolve(alarms.failedTaskSetGuard!.function.functionArn) })]);
+        const raw = JSON.stringify(rule.Properties.Targets[0].InputTransformer.InputTemplate);
+        expect(raw).toContain(`\\"displayName\\":\\"${name}\\"`);
+        expect(raw).toContain(JSON.stringify(stack.resolve(svc.deploymentGroup.deploymentGroupName)));
+        expect(raw).toContain(JSON.stringify(stack.resolve(svc.deploymentGroup.application.applicationName)));
+        expect(raw).toContain(JSON.stringify(stack.resolve(svc.service.serviceName)));
+        const others = services.filter((other) => other.name !== name);
+        for (const other of others) {
+          expect(raw).not.toContain(JSON.stringify(stack.resolve(other.svc.deploymentGroup.deploymentGroupName)));
+          expect(raw).not.toContain(other.name);
+        }
+      }
+    });
+
+    test('the role may stop the deployments of each service\'s deployment group and read each service\'s cluster, nothing else', () => {
+      const { stack, services } = twoServices();
+      const template = Template.fromStack(stack);
+      const groups = services.map(({ svc }) => stack.resolve(svc.deploymentGroup.deploymentGroupArn));
+      const clusters = services.map(({ svc }) => stack.resolve(svc.service.cluster.clusterArn));
+      template.hasResourceProperties('AWS::IAM::Policy', {
+        PolicyDocument: {
+          Statement: Match.arrayWith([{
+            Effect: 'Allow',
+            Action: ['codedeploy:ListDeployments', 'codedeploy:GetDeployment', 'codedeploy:StopDeployment'],
+            Resource: groups,
+          }]),
+        },
+      });
+      const onClusters = { ArnEquals: { 'ecs:cluster': clusters } };
+      template.hasResourceProperties('AWS::IAM::Policy', {
+        PolicyDocument: {
+          Statement: [
+            { Effect: 'Allow', Action: 'ecs:ListTasks', Resource: '*', Condition: onClusters },
+            {
+              Effect: 'Allow', Action: 'ecs:DescribeTasks', Condition: onClusters,
+              Resource: services.map(({ svc }) => ({
+                'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ecs:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':task/',
+                  stack.resolve(svc.service.cluster.clusterName), '/*']],
+              })),
+            },
+          ],
+        },
+      });
+      // Each rule, and only the rules, may put what it could not deliver in the dead-letter queue.
+      template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+        PolicyDocument: {
+          Statement: Match.arrayWith([{
+            Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: 'sqs:SendMessage',
+            Resource: Match.anyValue(),
+            Condition: { ArnEquals: { 'aws:SourceArn': services.map(({ alarms }) => stack.resolve(alarms.failedTaskSetGuard!.rule.ruleArn)) } },
+          }]),
+        },
+      });
+    });
+
+    test('cdk-nag finds nothing unacknowledged in the shared guard', () => {
+      const { stack } = twoServices();
+      const report = new AwsSolutionsChecks(stack.node.root).validateScope(stack.node.root);
+      const inGuard = report.violations.flatMap((v) => v.violatingResources
+        .filter((r) => JSON.stringify(r).includes('FailedTaskSetGuard'))
+        .map((r) => `${v.ruleName}: ${r.resourceLogicalId} ${JSON.stringify(r.locations)}`));
+      expect(inGuard).toEqual([]);
+    });
+
+    test('thresholds and stopDeployments stay per service; only another log retention makes another function', () => {
+      const stack = alarmTestStack();
+      const make = (name: string, props: { failedTaskThreshold?: number; stopDeployments?: boolean; logRetention?: logs.RetentionDays }) => {
+        const scope = new Construct(stack, name);
+        const svc: MockService = mockService(scope as unknown as Stack);
+        return new FailedTaskSetGuard(scope, 'Guard', { serviceName: name, service: svc.service, deploymentGroup: svc.deploymentGroup, ...props });
+      };
+      const a = make('a', { failedTaskThreshold: 1 });
+      const b = make('b', { stopDeployments: false, logRetention: logs.RetentionDays.ONE_MONTH });
+      const c = make('c', { logRetention: logs.RetentionDays.ONE_WEEK });
+      expect(b.function).toBe(a.function);
+      expect(c.function).not.toBe(a.function);
+      expect(c.function.node.scope?.node.id).toBe(`${SHARED_TASK_SET_GUARD_ID}LogRetention7`);
+      const template = Template.fromStack(stack);
+      template.resourceCountIs('AWS::Lambda::Function', 2);
+      template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 7 });
+      template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
+      const configs = guardConfigs(template);
+      expect(configs.filter((raw) => raw.includes('\\"failedTaskThreshold\\":1'))).toHaveLength(1);
+      expect(configs.filter((raw) => raw.includes('\\"stopDeployments\\":false'))).toHaveLength(1);
+    });
+
+    test('an invalid threshold is recorded on its own guard, and the shared function is still made', () => {
+      const { stack } = twoServices({ failedGreenTaskThreshold: 0 });
+      expect(synthErrors(stack.node.root as App)).toEqual([
+        expect.stringMatching(/orders-api\/RollbackAlarms\/FailedTaskSetGuard: invalid failedTaskThreshold: .*0/),
+        expect.stringMatching(/billing-api\/RollbackAlarms\/FailedTaskSetGuard: invalid failedTaskThreshold: .*0/),
+      ]);
+    });
   });
 });
