@@ -13,8 +13,7 @@ import {
   TrafficShiftingKind,
   UncertainVerdictPolicy,
 } from '../../contract/metric-gate';
-import { addAcknowledgedStatement } from '../private/acknowledgements';
-import { createHookFunction, grantSelfInvoke } from '../private/handler-function';
+import { bindHookFunction } from './private/hook-function';
 import { integerRangeProblem, numberRangeProblem, recordPropProblem, valid } from '../private/validation';
 import { targetGroupFullName } from '../private/metric-dimensions';
 import { HookFunctionOptions } from './hook-options';
@@ -25,6 +24,8 @@ import { grantDeploymentTargetReads } from '../private/deployment-target-grants'
 /** Longest bake window: the hook must finish within CodeDeploy's hour, metric delay included. */
 const MAX_BAKE_WINDOW_MINUTES = 45;
 const MAX_LOOKBACK_MINUTES = 24 * 60;
+/** Lambda's longest run. */
+const TIMEOUT = Duration.minutes(15);
 /** The window used after an invalid or unknown traffic shifting was recorded; synthesis fails anyway. */
 const STAND_IN_TRAFFIC_SHIFT: TrafficShiftMode = TRAFFIC_SHIFT_MODES[TrafficShiftingKind.ALL_AT_ONCE];
 
@@ -191,28 +192,32 @@ export class MetricGateHook extends Construct implements ILifecycleHook {
       dryRun: props.dryRun ?? false,
     };
 
-    const { function: fn, logGroup } = createHookFunction(this, {
-      handler: 'metric-gate',
+    const binding = bindHookFunction(this, {
+      kind: 'metric-gate',
+      service,
       hookName: `${service.serviceName} metric gate`,
-      description: `${service.serviceName}: compares the new version with the old on 5xx rate and p99 latency (AfterAllowTraffic hook)`,
+      does: 'compares the new version with the old on 5xx rate and p99 latency (AfterAllowTraffic hook)',
+      sharedDoes: 'Compares the new version with the old on 5xx rate and p99 latency (AfterAllowTraffic hook)',
       // Lambda's longest run; a longer bake window is waited out by fresh invocations.
-      timeout: Duration.minutes(15),
+      timeout: TIMEOUT,
+      defaults: { timeout: TIMEOUT },
       environment: { [METRIC_GATE_CONFIG_ENV]: Stack.of(this).toJsonString(config) },
+      config: { ...config },
       logRetention: props.logRetention,
       tracing: props.tracing,
       role: props.role,
+      selfInvoke: true,
     });
-    this.function = fn;
-    this.logGroup = logGroup;
+    this.function = binding.function;
+    this.logGroup = binding.logGroup;
 
     // GetMetricData has no resource-level permissions: AWS accepts only `*`. Read-only.
-    addAcknowledgedStatement(fn.role!, new iam.PolicyStatement({
+    binding.addWildcardStatement(new iam.PolicyStatement({
       actions: ['cloudwatch:GetMetricData'],
       resources: ['*'],
     }), 'cloudwatch:GetMetricData, read-only, has no resource-level permissions: AWS accepts it on * only.');
     // Which target group is green and when traffic moved, from CodeDeploy's record of the deployment.
-    grantDeploymentTargetReads(fn.role!);
-    grantSelfInvoke(this, fn);
+    grantDeploymentTargetReads(binding.role);
 
     service.addHook(this);
   }

@@ -7,14 +7,13 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { CODEDEPLOY_HOOK_TIMEOUT_SECONDS } from '../../contract/hook';
 import { MIGRATION_CONFIG_ENV, MigrationHookConfig } from '../../contract/migration';
-import { addAcknowledgedStatement } from '../private/acknowledgements';
-import { createHookFunction, grantSelfInvoke } from '../private/handler-function';
+import { bindHookFunction } from './private/hook-function';
 import { recordPropProblem } from '../private/validation';
 import { HookFunctionOptions } from './hook-options';
 import type { IBlueGreenService } from '../service/blue-green-service-base';
 import { LifecycleEvent } from '../service/lifecycle-event';
 import { ILifecycleHook } from '../service/lifecycle-hook';
-import { grantDeploymentTargetReads, grantDescribeServiceTaskSets } from '../private/deployment-target-grants';
+import { grantDeploymentTargetReads } from '../private/deployment-target-grants';
 
 /** Longest migration deadline: CodeDeploy waits one hour for a hook, and the hook needs time to stop the task and report. */
 const MAX_DEADLINE_MINUTES = 50;
@@ -22,6 +21,13 @@ const MAX_DEADLINE_MINUTES = 50;
 const REPORT_RESERVE = Duration.minutes(5);
 const DEFAULT_DEADLINE = Duration.minutes(30);
 const DEFAULT_EVENT = LifecycleEvent.AFTER_INSTALL;
+/** Lambda's longest run; a longer migration is followed by fresh invocations. */
+const TIMEOUT = Duration.minutes(15);
+
+/** The hook's time across invocations: the deadline and the time to report, within CodeDeploy's hour. */
+function totalTimeoutOf(deadline: Duration): Duration {
+  return Duration.seconds(Math.min(deadline.toSeconds() + REPORT_RESERVE.toSeconds(), CODEDEPLOY_HOOK_TIMEOUT_SECONDS - 300));
+}
 
 const ALLOWED_EVENTS = [
   LifecycleEvent.AFTER_INSTALL,
@@ -126,20 +132,25 @@ export class MigrationHook extends Construct implements ILifecycleHook {
       lifecycleEventName: this.lifecycleEvent,
     };
 
-    const { function: fn, logGroup } = createHookFunction(this, {
-      handler: 'migration',
+    const binding = bindHookFunction(this, {
+      kind: 'migration',
+      service,
       hookName: `${service.serviceName} migration`,
-      description: `${service.serviceName}: runs the migration task from the new task definition (${this.lifecycleEvent} hook)`,
+      does: `runs the migration task from the new task definition (${this.lifecycleEvent} hook)`,
+      sharedDoes: 'Runs each service\'s migration task from the new task definition',
       // Lambda's longest run; a longer migration is followed by fresh invocations.
-      timeout: Duration.minutes(15),
-      totalTimeout: Duration.seconds(Math.min(deadline.toSeconds() + REPORT_RESERVE.toSeconds(), CODEDEPLOY_HOOK_TIMEOUT_SECONDS - 300)),
+      timeout: TIMEOUT,
+      totalTimeout: totalTimeoutOf(deadline),
+      defaults: { timeout: TIMEOUT, totalTimeout: totalTimeoutOf(DEFAULT_DEADLINE) },
       environment: { [MIGRATION_CONFIG_ENV]: stack.toJsonString(config) },
+      config: { ...config },
       logRetention: props.logRetention,
       tracing: props.tracing,
       role: props.role,
+      selfInvoke: true,
     });
-    this.function = fn;
-    this.logGroup = logGroup;
+    this.function = binding.function;
+    this.logGroup = binding.logGroup;
 
     const clusterName = service.cluster.clusterName;
     const clusterArn = service.cluster.clusterArn;
@@ -153,8 +164,7 @@ export class MigrationHook extends Construct implements ILifecycleHook {
     const taskDefinitionRevisions = stack.formatArn({
       service: 'ecs', resource: 'task-definition', resourceName: `${service.taskDefinition.family}:*`, arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
     });
-    const role = fn.role!;
-    addAcknowledgedStatement(role, new iam.PolicyStatement({
+    binding.addScopedStatement(new iam.PolicyStatement({
       actions: ['ecs:RunTask'],
       resources: [taskDefinitionRevisions],
       conditions: onThisCluster,
@@ -162,34 +172,33 @@ export class MigrationHook extends Construct implements ILifecycleHook {
     const passRoles = [service.taskDefinition.taskRole, service.taskDefinition.executionRole]
       .filter((role): role is iam.IRole => role !== undefined)
       .map((role) => role.roleArn);
-    fn.addToRolePolicy(new iam.PolicyStatement({
+    binding.addStatement(new iam.PolicyStatement({
       actions: ['iam:PassRole'],
       resources: passRoles,
       conditions: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
     }));
     // RunTask tags the task with the deployment id; ECS authorizes that tagging separately.
     const ownTasks = 'Tasks of the service\'s own cluster (describe, stop, tag at RunTask only): the migration task\'s id is known only once it runs.';
-    addAcknowledgedStatement(role, new iam.PolicyStatement({
+    binding.addScopedStatement(new iam.PolicyStatement({
       actions: ['ecs:TagResource'],
       resources: [taskArns],
       conditions: { StringEquals: { 'ecs:CreateAction': 'RunTask' } },
     }), ownTasks);
-    addAcknowledgedStatement(role, new iam.PolicyStatement({
+    binding.addScopedStatement(new iam.PolicyStatement({
       actions: ['ecs:DescribeTasks', 'ecs:StopTask'],
       resources: [taskArns],
       conditions: onThisCluster,
     }), ownTasks);
     // ListTasks authorizes on container instances, which a Fargate task has none of; AWS's
     // documented form is `*` limited to the cluster by condition.
-    addAcknowledgedStatement(role, new iam.PolicyStatement({
+    binding.addWildcardStatement(new iam.PolicyStatement({
       actions: ['ecs:ListTasks'],
       resources: ['*'],
       conditions: onThisCluster,
     }), 'ecs:ListTasks authorizes on container instances, which Fargate tasks lack; AWS documents * limited to the cluster by the ecs:cluster condition, as here.');
     // The green task set of the deployment, from CodeDeploy's record of its target.
-    grantDeploymentTargetReads(role);
-    grantDescribeServiceTaskSets(role, service);
-    grantSelfInvoke(this, fn);
+    grantDeploymentTargetReads(binding.role);
+    binding.grantDescribeServiceTaskSets();
 
     service.addHook(this);
   }

@@ -5,11 +5,12 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { PREFLIGHT_CONFIG_ENV, PreflightHookConfig } from '../../contract/preflight';
-import { addAcknowledgedStatement } from '../private/acknowledgements';
-import { createHookFunction } from '../private/handler-function';
+import { bindHookFunction } from './private/hook-function';
 import { HookFunctionOptions } from './hook-options';
 import { LifecycleEvent } from '../service/lifecycle-event';
 import { ILifecycleHook } from '../service/lifecycle-hook';
+
+const TIMEOUT = Duration.minutes(2);
 
 /** Properties of a {@link PreflightHook}. */
 export interface PreflightHookProps extends HookFunctionOptions {
@@ -61,26 +62,30 @@ export class PreflightHook extends Construct implements ILifecycleHook {
       ...(props.failOnActionsDisabled !== undefined ? { failOnActionsDisabled: props.failOnActionsDisabled } : {}),
       ...(props.allowDisabledAlarmMonitoring ? { allowDisabledAlarmMonitoring: true } : {}),
     };
-    const { function: fn, logGroup } = createHookFunction(this, {
-      handler: 'preflight',
+    const binding = bindHookFunction(this, {
+      kind: 'preflight',
+      service,
       hookName: `${service.serviceName} pre-flight`,
-      description: `${service.serviceName}: refuses to start a deployment while its rollback alarms fire (BeforeInstall hook)`,
-      timeout: Duration.minutes(2),
+      does: 'refuses to start a deployment while its rollback alarms fire (BeforeInstall hook)',
+      sharedDoes: 'Refuses to start a deployment while its rollback alarms fire (BeforeInstall hook)',
+      timeout: TIMEOUT,
+      defaults: { timeout: TIMEOUT },
       environment: { [PREFLIGHT_CONFIG_ENV]: Stack.of(this).toJsonString(config) },
+      config: { ...config },
       logRetention: props.logRetention,
       tracing: props.tracing,
       role: props.role,
     });
-    this.function = fn;
-    this.logGroup = logGroup;
+    this.function = binding.function;
+    this.logGroup = binding.logGroup;
 
-    fn.addToRolePolicy(new iam.PolicyStatement({
+    binding.addStatement(new iam.PolicyStatement({
       actions: ['codedeploy:GetDeploymentGroup'],
       resources: [service.deploymentGroup.deploymentGroupArn],
     }));
     // Composite alarms are returned only to a `*` scope (CloudWatch permissions reference), and
     // the deployment group's alarms are known only when the deployment starts. Read-only.
-    addAcknowledgedStatement(fn.role!, new iam.PolicyStatement({
+    binding.addWildcardStatement(new iam.PolicyStatement({
       actions: ['cloudwatch:DescribeAlarms'],
       resources: ['*'],
     }), 'cloudwatch:DescribeAlarms, read-only: CloudWatch returns composite alarms only to a * scope, and the alarms to read are known when the deployment starts.');

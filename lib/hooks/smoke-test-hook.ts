@@ -3,6 +3,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import {
   DeployedServiceSpec,
@@ -14,9 +15,10 @@ import {
   SMOKE_TEST_BASE_URL_ENV,
   SMOKE_VERIFY_TLS_ENV,
 } from '../../contract/smoke-test';
-import { addAcknowledgedStatement } from '../private/acknowledgements';
-import { MAX_ENVIRONMENT_BYTES, createHookFunction } from '../private/handler-function';
-import { CODEDEPLOY_ENDPOINT, EC2_ENDPOINT, ECS_ENDPOINT, HookNetwork, SECRETS_MANAGER_ENDPOINT } from './private/network';
+import { MAX_ENVIRONMENT_BYTES } from '../private/handler-function';
+import { MAX_PARAMETER_VALUE_BYTES, hookConfigurationOf } from './private/hook-configuration';
+import { HookFunctionBinding, bindHookFunction } from './private/hook-function';
+import { CODEDEPLOY_ENDPOINT, EC2_ENDPOINT, ECS_ENDPOINT, EndpointRequirements, HookNetwork, SECRETS_MANAGER_ENDPOINT } from './private/network';
 import { expectedVersionProblem, smokeCheckListProblems, smokeCheckProblems, toSmokeCheckSpec } from './private/smoke-checks';
 import { recordPropProblem } from '../private/validation';
 import type { IBlueGreenService } from '../service/blue-green-service-base';
@@ -24,7 +26,7 @@ import { HookFunctionOptions } from './hook-options';
 import { LifecycleEvent } from '../service/lifecycle-event';
 import { ILifecycleHook } from '../service/lifecycle-hook';
 import { ExpectedVersion, SmokeCheck } from './smoke-check';
-import { grantReadDeployedTaskDefinition } from '../private/deployment-target-grants';
+import { grantDeploymentTargetReads, grantDescribeTaskDefinitions } from '../private/deployment-target-grants';
 
 /** Events at which the test listener routes to the new version. */
 const ALLOWED_EVENTS = [
@@ -128,7 +130,8 @@ export class SmokeTestHook extends Construct implements ILifecycleHook, ec2.ICon
 
   private readonly checks: SmokeCheck[] = [];
   private readonly network: HookNetwork;
-  private readonly fn: lambda.Function;
+  private readonly endpoints: EndpointRequirements;
+  private readonly binding: HookFunctionBinding;
   private readonly service: IBlueGreenService;
   private readonly expectedVersion?: ExpectedVersion;
   /** The function's environment as this construct set it, for the size check. */
@@ -146,14 +149,6 @@ export class SmokeTestHook extends Construct implements ILifecycleHook, ec2.ICon
     const { lifecycleEvent, timeout, hostName } = this.validate(props);
     this.lifecycleEvent = lifecycleEvent;
 
-    this.network = new HookNetwork(this, {
-      vpc: service.vpc,
-      createVpcEndpoints: props.createVpcEndpoints ?? false,
-      createVpcEndpointsProp: 'createVpcEndpoints',
-      description: `smoke-test function of ${service.serviceName}`,
-    });
-    this.connections = this.network.securityGroup.connections;
-
     const stack = Stack.of(this);
     const environment: Record<string, string> = {
       [SMOKE_TEST_BASE_URL_ENV]: hostName !== undefined
@@ -169,40 +164,46 @@ export class SmokeTestHook extends Construct implements ILifecycleHook, ec2.ICon
       ...(props.verifyCertificate === false ? { [SMOKE_VERIFY_TLS_ENV]: 'false' } : {}),
     };
     this.environment = environment;
-    const { function: fn, logGroup } = createHookFunction(this, {
-      handler: 'smoke-test',
+    const binding = bindHookFunction(this, {
+      kind: 'smoke-test',
+      service,
       hookName: `${service.serviceName} smoke test`,
-      description: `${service.serviceName}: HTTP checks of the new version through the test listener (${this.lifecycleEvent} hook)`,
+      does: `HTTP checks of the new version through the test listener (${this.lifecycleEvent} hook)`,
+      sharedDoes: 'HTTP checks of each service\'s new version through its test listener',
       timeout,
+      defaults: { timeout: DEFAULT_TIMEOUT },
       environment,
+      // The variables the handler reads otherwise, by name; checks added later count too.
+      config: environment,
       logRetention: props.logRetention,
       tracing: props.tracing,
       role: props.role,
-      vpc: service.vpc,
-      vpcSubnets: this.network.vpcSubnets,
-      securityGroups: [this.network.securityGroup],
+      network: { vpc: service.vpc, createVpcEndpoints: props.createVpcEndpoints ?? false, createVpcEndpointsProp: 'createVpcEndpoints' },
     });
-    this.fn = fn;
-    this.function = fn;
-    this.logGroup = logGroup;
+    this.binding = binding;
+    this.network = binding.network!;
+    this.endpoints = binding.endpoints!;
+    this.connections = this.network.securityGroup.connections;
+    this.function = binding.function;
+    this.logGroup = binding.logGroup;
 
     // The one rule the function needs towards the service: the test listener's port on the load balancer.
     service.allowTestListenerFrom(this.network.securityGroup, `smoke tests of ${service.serviceName}`);
-    this.network.requireEndpoint(CODEDEPLOY_ENDPOINT);
+    this.endpoints.require(CODEDEPLOY_ENDPOINT);
     // The load balancer's private addresses. EC2's Describe* actions have no resource-level
     // permissions: AWS accepts only `*`. Read-only.
-    addAcknowledgedStatement(fn.role!, new iam.PolicyStatement({
+    binding.addWildcardStatement(new iam.PolicyStatement({
       actions: ['ec2:DescribeNetworkInterfaces'],
       resources: ['*'],
     }), 'ec2:DescribeNetworkInterfaces, read-only, finds the load balancer\'s private addresses; EC2 Describe actions accept * only.');
-    this.network.requireEndpoint(EC2_ENDPOINT);
+    this.endpoints.require(EC2_ENDPOINT);
 
     this.node.addValidation({
       validate: () => [
         // With a check left out as invalid, its own problem says what to fix, not an empty list.
         ...(this.rejectedChecks > 0 && this.checks.length === 0 ? [] : smokeCheckListProblems(this.checks))
           .map((problem) => `${this.node.path}: invalid checks: ${problem}`),
-        ...this.environmentProblems(environment),
+        ...(binding.shared ? this.configurationProblems() : this.environmentProblems(environment)),
       ],
     });
     for (const check of props.checks ?? []) {
@@ -233,8 +234,8 @@ export class SmokeTestHook extends Construct implements ILifecycleHook, ec2.ICon
     const secret = check._options.secret;
     if (secret) {
       // Read access to this secret only, and decryption with its key when it has one.
-      secret.grantRead(this.fn);
-      this.network.requireEndpoint(SECRETS_MANAGER_ENDPOINT);
+      secret.grantRead(this.binding.role);
+      this.endpoints.require(SECRETS_MANAGER_ENDPOINT);
     }
     const variable = check._options.version ? expected?._variable : undefined;
     if (variable !== undefined) {
@@ -270,12 +271,18 @@ export class SmokeTestHook extends Construct implements ILifecycleHook, ec2.ICon
       container: service.containerName,
     };
     const value = stack.toJsonString(deployed);
-    this.fn.addEnvironment(SMOKE_DEPLOYED_SERVICE_ENV, value);
+    if (!this.binding.shared) {
+      this.binding.function.addEnvironment(SMOKE_DEPLOYED_SERVICE_ENV, value);
+    }
+    // Also the hook's section of the service's configuration, for a shared function.
     this.environment[SMOKE_DEPLOYED_SERVICE_ENV] = value;
 
-    grantReadDeployedTaskDefinition(this.fn.role!, service);
-    this.network.requireEndpoint(CODEDEPLOY_ENDPOINT);
-    this.network.requireEndpoint(ECS_ENDPOINT);
+    const role = this.binding.role;
+    grantDeploymentTargetReads(role);
+    this.binding.grantDescribeServiceTaskSets();
+    grantDescribeTaskDefinitions(role);
+    this.endpoints.require(CODEDEPLOY_ENDPOINT);
+    this.endpoints.require(ECS_ENDPOINT);
   }
 
   /**
@@ -329,6 +336,20 @@ export class SmokeTestHook extends Construct implements ILifecycleHook, ec2.ICon
     }
     return [`${this.node.path}: invalid checks: they take about ${size} bytes of the function's environment, over Lambda's `
       + `${MAX_ENVIRONMENT_BYTES}-byte limit; leave defaults unset, shorten names and bodies, or drop checks`];
+  }
+
+  /** SSM holds at most 8 KB in a parameter; the service's hook configuration, checks included, travels there. */
+  private configurationProblems(): string[] {
+    const parameter = hookConfigurationOf(this.service);
+    if (!parameter) {
+      return [];
+    }
+    const size = estimatedSize(this, (parameter.node.defaultChild as ssm.CfnParameter).value);
+    if (size <= MAX_PARAMETER_VALUE_BYTES) {
+      return [];
+    }
+    return [`${this.node.path}: invalid checks: the hook configuration of ${this.service.serviceName}, checks included, takes about ${size} bytes, `
+      + `over the ${MAX_PARAMETER_VALUE_BYTES}-byte limit of an SSM parameter; leave defaults unset, shorten names and bodies, or drop checks`];
   }
 }
 

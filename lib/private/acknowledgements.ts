@@ -39,6 +39,32 @@ export function addAcknowledgedStatement(role: iam.IRole, statement: iam.PolicyS
 }
 
 /**
+ * Adds `statement`, whose wildcards lie within one service's resources (a task definition family's
+ * revisions, a cluster's tasks), to the default policy of `role`, and acknowledges exactly those
+ * findings on the role. For a role shared by many services: aws-cdk-lib moves what outgrows the
+ * default policy into managed overflow policies under the role, which an acknowledgement on the
+ * default policy would not reach. A bare `*` is refused here, so an acknowledgement on the role
+ * never covers the `*` a user adds to it.
+ */
+export function addAcknowledgedScopedStatement(role: iam.IRole, statement: iam.PolicyStatement, reason: string): void {
+  const findings = statement.resources.map((resource) => `Resource::${flattenReference(Stack.of(role).resolve(resource))}`)
+    .filter((finding) => finding.includes('*'));
+  if (findings.includes('Resource::*') || statement.actions.some((action) => action.includes('*'))) {
+    throw new Error(`${role.node.path}: a statement on * or with a wildcard action belongs in the role's ${WILDCARD_POLICY_ID} (addAcknowledgedStatement)`);
+  }
+  role.addToPrincipalPolicy(statement);
+  const acknowledged = acknowledgedScopedFindings.get(role) ?? new Set<string>();
+  acknowledgedScopedFindings.set(role, acknowledged);
+  for (const finding of findings.filter((f) => !acknowledged.has(`${f} ${reason}`))) {
+    acknowledged.add(`${finding} ${reason}`);
+    Validations.of(role).acknowledge({ id: `AwsSolutions-IAM5[${finding}]`, reason });
+  }
+}
+
+/** The scoped findings and reasons already acknowledged on each role. */
+const acknowledgedScopedFindings = new WeakMap<iam.IRole, Set<string>>();
+
+/**
  * The default policy of `role`, where aws-cdk-lib's own grants land: the narrowest construct an
  * acknowledgement of those grants can be made on.
  */

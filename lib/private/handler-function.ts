@@ -64,6 +64,13 @@ export interface HookFunctionSettings {
 export interface HookFunctionResources {
   readonly function: lambda.Function;
   readonly logGroup: logs.LogGroup;
+  readonly role: iam.IRole;
+}
+
+/** What shapes a hook function's resources, whether one hook's own or shared by several services. */
+export interface HookFunctionResourceSettings extends Omit<HookFunctionSettings, 'hookName' | 'totalTimeout'> {
+  /** The function's whole environment. */
+  readonly environment: Record<string, string>;
 }
 
 /**
@@ -72,6 +79,21 @@ export interface HookFunctionResources {
  * group as the AWSLambdaBasicExecutionRole policy allows.
  */
 export function createHookFunction(scope: Construct, settings: HookFunctionSettings): HookFunctionResources {
+  return createHookFunctionResources(scope, {
+    ...settings,
+    environment: {
+      [HOOK_NAME_ENV]: settings.hookName,
+      ...(settings.totalTimeout ? { [HOOK_TOTAL_TIMEOUT_SECONDS_ENV]: String(settings.totalTimeout.toSeconds()) } : {}),
+      ...settings.environment,
+    },
+  });
+}
+
+/**
+ * The resources of {@link createHookFunction} with the environment as given: the same for a
+ * hook's own function and for a function shared by the services of a stack.
+ */
+export function createHookFunctionResources(scope: Construct, settings: HookFunctionResourceSettings): HookFunctionResources {
   const logGroup = new logs.LogGroup(scope, 'LogGroup', {
     retention: settings.logRetention ?? logs.RetentionDays.ONE_MONTH,
   });
@@ -94,11 +116,6 @@ export function createHookFunction(scope: Construct, settings: HookFunctionSetti
       resources: ['*'],
     }), 'X-Ray accepts trace segments on * only: PutTraceSegments and PutTelemetryRecords have no resource-level permissions.');
   }
-  const environment: Record<string, string> = {
-    [HOOK_NAME_ENV]: settings.hookName,
-    ...(settings.totalTimeout ? { [HOOK_TOTAL_TIMEOUT_SECONDS_ENV]: String(settings.totalTimeout.toSeconds()) } : {}),
-    ...settings.environment,
-  };
   const fn = new lambda.Function(scope, 'Resource', {
     code: handlerCode(settings.handler),
     role,
@@ -108,7 +125,7 @@ export function createHookFunction(scope: Construct, settings: HookFunctionSetti
     description,
     timeout: settings.timeout,
     memorySize: settings.memorySize ?? 256,
-    environment,
+    environment: settings.environment,
     logGroup,
     vpc: settings.vpc,
     vpcSubnets: settings.vpc ? settings.vpcSubnets : undefined,
@@ -119,7 +136,7 @@ export function createHookFunction(scope: Construct, settings: HookFunctionSetti
   if (tracing !== lambda.Tracing.DISABLED) {
     (fn.node.defaultChild as lambda.CfnFunction).tracingConfig = { mode: tracing };
   }
-  return { function: fn, logGroup };
+  return { function: fn, logGroup, role };
 }
 
 /**

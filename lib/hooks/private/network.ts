@@ -62,6 +62,20 @@ export interface HookNetworkOptions {
   readonly createVpcEndpointsProp: string;
   /** What the function is, for messages and descriptions: `smoke-test function of orders-api`. */
   readonly description: string;
+  /** Where the network's problems are recorded. @default - the scope */
+  readonly owner?: IConstruct;
+  /**
+   * Leave the endpoints to each hook of a shared function ({@link HookNetwork.endpointsFor}),
+   * each with its own `createVpcEndpoints` and its own report of missing ones.
+   */
+  readonly endpointsPerHook?: boolean;
+}
+
+/** How one hook asks for the endpoints it needs. */
+export interface EndpointRequirementOptions {
+  readonly createVpcEndpoints: boolean;
+  readonly createVpcEndpointsProp: string;
+  readonly description: string;
 }
 
 /**
@@ -74,12 +88,14 @@ export class HookNetwork {
   public readonly vpcSubnets: ec2.SubnetSelection;
   /** `egress` when the subnets have a route to the internet, `endpoints` otherwise. */
   public readonly mode: 'egress' | 'endpoints';
+  public readonly vpc: ec2.IVpc;
   /** Endpoints created here. */
   public readonly createdEndpoints: ec2.InterfaceVpcEndpoint[] = [];
-  private readonly required: RequiredEndpoint[] = [];
+  private readonly own?: EndpointRequirements;
 
-  constructor(private readonly scope: Construct, private readonly options: HookNetworkOptions) {
+  constructor(scope: Construct, private readonly options: HookNetworkOptions) {
     const { vpc } = options;
+    this.vpc = vpc;
     this.securityGroup = new ec2.SecurityGroup(scope, 'SecurityGroup', {
       vpc,
       description: options.description,
@@ -93,7 +109,7 @@ export class HookNetwork {
       return;
     }
     if (vpc.isolatedSubnets.length === 0) {
-      recordPropProblem(scope, 'vpc', 'the VPC has no private subnets, with or without egress; the hook function runs in private subnets only '
+      recordPropProblem(options.owner ?? scope, 'vpc', 'the VPC has no private subnets, with or without egress; the hook function runs in private subnets only '
         + '(a function in a public subnet gets no public address); add PRIVATE_WITH_EGRESS or PRIVATE_ISOLATED subnets');
       // A stand-in that lets construction go on (no subnet: Lambda refuses public ones); the
       // recorded problem fails the synthesis.
@@ -104,33 +120,62 @@ export class HookNetwork {
     this.securityGroup.addEgressRule(ec2.Peer.ipv4(vpc.vpcCidrBlock), ec2.Port.tcp(443), 'AWS APIs through interface VPC endpoints');
     this.vpcSubnets = { subnetType: ec2.SubnetType.PRIVATE_ISOLATED };
     this.mode = 'endpoints';
-    if (!options.createVpcEndpoints) {
-      // Checked at synthesis: endpoints may be added to the VPC after the hook.
-      scope.node.addValidation({ validate: () => this.missingEndpointsProblem() });
+    if (!options.endpointsPerHook) {
+      this.own = this.endpointsFor(options.owner ?? scope, options);
     }
   }
 
   /** Declares an AWS API the function calls; in a VPC without egress, its endpoint is created or required. */
   public requireEndpoint(endpoint: RequiredEndpoint): void {
-    if (this.mode === 'egress' || this.required.includes(endpoint)) {
+    this.own?.require(endpoint);
+  }
+
+  /** The endpoints one hook of this network needs, reported missing on `hook`. */
+  public endpointsFor(hook: IConstruct, options: EndpointRequirementOptions): EndpointRequirements {
+    return new EndpointRequirements(hook, this, options);
+  }
+
+  /** Creates the endpoint under the VPC, unless one exists, so the hooks of several services in one VPC share it. */
+  public createEndpoint(endpoint: RequiredEndpoint): void {
+    const vpc = this.options.vpc;
+    if (findEndpoint(vpc, endpoint.service)) {
+      return;
+    }
+    this.createdEndpoints.push(new ec2.InterfaceVpcEndpoint(vpc, endpoint.id, {
+      vpc,
+      service: endpoint.service,
+      subnets: this.vpcSubnets,
+      privateDnsEnabled: true,
+      open: true,
+    }));
+  }
+}
+
+/** The AWS APIs one hook calls in a {@link HookNetwork}; missing endpoints are reported on the hook. */
+export class EndpointRequirements {
+  private readonly required: RequiredEndpoint[] = [];
+
+  constructor(private readonly hook: IConstruct, private readonly network: HookNetwork, private readonly options: EndpointRequirementOptions) {
+    if (network.mode === 'endpoints' && !options.createVpcEndpoints) {
+      // Checked at synthesis: endpoints may be added to the VPC after the hook.
+      hook.node.addValidation({ validate: () => this.missingEndpointsProblem() });
+    }
+  }
+
+  /** Declares an AWS API the function calls; in a VPC without egress, its endpoint is created or required. */
+  public require(endpoint: RequiredEndpoint): void {
+    if (this.network.mode === 'egress' || this.required.includes(endpoint)) {
       return;
     }
     this.required.push(endpoint);
-    const vpc = this.options.vpc;
-    if (this.options.createVpcEndpoints && !findEndpoint(vpc, endpoint.service)) {
-      // Created under the VPC, so the hooks of several services in one VPC share them.
-      this.createdEndpoints.push(new ec2.InterfaceVpcEndpoint(vpc, endpoint.id, {
-        vpc,
-        service: endpoint.service,
-        subnets: this.vpcSubnets,
-        privateDnsEnabled: true,
-        open: true,
-      }));
+    if (this.options.createVpcEndpoints) {
+      this.network.createEndpoint(endpoint);
     }
   }
 
   private missingEndpointsProblem(): string[] {
-    const { vpc, description, createVpcEndpointsProp } = this.options;
+    const { description, createVpcEndpointsProp } = this.options;
+    const vpc = this.network.vpc;
     const missing = this.required.filter((endpoint) => !findEndpoint(vpc, endpoint.service));
     if (missing.length === 0) {
       return [];
@@ -142,11 +187,11 @@ export class HookNetwork {
       + `Add them (${adds}) or set ${createVpcEndpointsProp}: true to create them`;
     if (!(vpc instanceof ec2.Vpc)) {
       // The endpoints of an imported VPC are not visible to the app: they may well exist.
-      Annotations.of(this.scope).addWarningV2('cdk-ecs-release:hookVpcEndpoints',
+      Annotations.of(this.hook).addWarningV2('cdk-ecs-release:hookVpcEndpoints',
         `${message}. This VPC is imported, so endpoints created outside this app cannot be seen: ignore this if they exist`);
       return [];
     }
-    return [`${this.scope.node.path}: invalid vpc: ${message}`];
+    return [`${this.hook.node.path}: invalid vpc: ${message}`];
   }
 }
 

@@ -1,0 +1,292 @@
+/**
+ * The function behind a library hook: one per hook kind and function shape, shared by the
+ * services of a stack, each service's configuration in its own SSM parameter; or, for a hook
+ * given a role of the user's, a function of the hook's own, configured by its environment.
+ */
+import { createHash } from 'crypto';
+import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct, IConstruct } from 'constructs';
+import {
+  HOOK_CONFIGURATION_PREFIX,
+  HOOK_CONFIGURATION_PREFIX_ENV,
+  HOOK_KIND_ENV,
+  HOOK_NAME_ENV,
+  HOOK_TOTAL_TIMEOUT_SECONDS_ENV,
+  HookKind,
+} from '../../../contract/hook';
+import { addAcknowledgedScopedStatement, addAcknowledgedStatement } from '../../private/acknowledgements';
+import { createHookFunction, createHookFunctionResources, fitDescription, grantSelfInvoke } from '../../private/handler-function';
+import type { IBlueGreenService } from '../../service/blue-green-service-base';
+import { addHookConfiguration } from './hook-configuration';
+import { EndpointRequirements, HookNetwork } from './network';
+
+/** Construct ids of the shared functions: `CdkEcsRelease<Kind>Hook`. */
+const KIND_IDS: Record<HookKind, string> = {
+  'preflight': 'Preflight',
+  'migration': 'Migration',
+  'smoke-test': 'SmokeTest',
+  'metric-gate': 'MetricGate',
+};
+
+const DEFAULT_MEMORY_SIZE = 256;
+
+/** What one hook asks of its function. */
+export interface HookFunctionRequest {
+  readonly kind: HookKind;
+  readonly service: IBlueGreenService;
+  /** Name in every log line of the hook, e.g. `orders-api pre-flight`. */
+  readonly hookName: string;
+  /** What a hook's own function does, after `<service name>: ` in its description. */
+  readonly does: string;
+  /** What the shared function does, before `, for the services of <stack name>` in its description. */
+  readonly sharedDoes: string;
+  readonly timeout: Duration;
+  readonly memorySize?: number;
+  /** The hook's total time across invocations; absent: the runtime's default. */
+  readonly totalTimeout?: Duration;
+  /** The kind's own timeout and total timeout: a function of that shape takes the kind's plain id. */
+  readonly defaults: { readonly timeout: Duration; readonly totalTimeout?: Duration };
+  readonly logRetention?: logs.RetentionDays;
+  readonly tracing?: lambda.Tracing;
+  readonly deadLetterQueue?: sqs.IQueue;
+  /** The user's role: the hook then keeps a function of its own. */
+  readonly role?: iam.IRole;
+  /** The function runs in this VPC, with a security group of its own (per function). */
+  readonly network?: {
+    readonly vpc: ec2.IVpc;
+    readonly createVpcEndpoints: boolean;
+    readonly createVpcEndpointsProp: string;
+  };
+  /** A hook's own function's environment besides the runtime's variables. */
+  readonly environment: Record<string, string>;
+  /**
+   * The hook's section of the service's configuration parameter, rendered at synthesis: values
+   * added to it later count.
+   */
+  readonly config: Record<string, unknown>;
+  /** The function invokes itself to hand long work over to a fresh invocation. */
+  readonly selfInvoke?: boolean;
+}
+
+/** The function a hook runs on, and how the hook grants what it needs to it. */
+export interface HookFunctionBinding {
+  readonly function: lambda.Function;
+  readonly logGroup: logs.LogGroup;
+  readonly role: iam.IRole;
+  /** The function shared by the services of the stack; absent for a hook's own function. */
+  readonly shared?: SharedHookFunction;
+  readonly network?: HookNetwork;
+  /** The AWS APIs this hook's function calls from the VPC. */
+  readonly endpoints?: EndpointRequirements;
+  /** Adds a statement naming this service's resources only, as a grant of aws-cdk-lib would. */
+  addStatement(statement: iam.PolicyStatement): void;
+  /** Adds a statement whose wildcards lie within the service's resources, acknowledged. */
+  addScopedStatement(statement: iam.PolicyStatement, reason: string): void;
+  /** Adds one of the library's acknowledged `*` statements (once per function). */
+  addWildcardStatement(statement: iam.PolicyStatement, reason: string): void;
+  /** Lets the function describe the task sets of the service, where the green one names its task definition. */
+  grantDescribeServiceTaskSets(): void;
+}
+
+/** The function for `hook`: the stack's shared one, or the hook's own when it is given a role. */
+export function bindHookFunction(hook: Construct, request: HookFunctionRequest): HookFunctionBinding {
+  if (request.role) {
+    return ownFunction(hook, request);
+  }
+  const shared = SharedHookFunction.obtain(hook, request);
+  const service = request.service;
+  const parameter = addHookConfiguration(hook, service, request.kind, { hookName: request.hookName, config: request.config });
+  const stack = Stack.of(shared);
+  const added = shared._added;
+  const addOnce = (statement: iam.PolicyStatement, add: () => void) => {
+    const key = JSON.stringify(stack.resolve(statement.toStatementJson()));
+    if (!added.has(key)) {
+      added.add(key);
+      add();
+    }
+  };
+  const binding: HookFunctionBinding = {
+    function: shared.function,
+    logGroup: shared.logGroup,
+    role: shared.role,
+    shared,
+    network: shared.network,
+    endpoints: shared.network?.endpointsFor(hook, {
+      createVpcEndpoints: request.network!.createVpcEndpoints,
+      createVpcEndpointsProp: request.network!.createVpcEndpointsProp,
+      description: `${request.kind} function of ${service.serviceName}`,
+    }),
+    addStatement: (statement) => addOnce(statement, () => shared.role.addToPrincipalPolicy(statement)),
+    addScopedStatement: (statement, reason) => addOnce(statement, () => addAcknowledgedScopedStatement(shared.role, statement, reason)),
+    addWildcardStatement: (statement, reason) => addOnce(statement, () => addAcknowledgedStatement(shared.role, statement, reason)),
+    grantDescribeServiceTaskSets: () => binding.addScopedStatement(describeTaskSetsStatement(stack, service), DESCRIBE_TASK_SETS_REASON),
+  };
+  // The runtime finds the service's parameter from the deployment it is called for.
+  binding.addStatement(new iam.PolicyStatement({ actions: ['ssm:GetParameter'], resources: [parameter.parameterArn] }));
+  binding.addStatement(new iam.PolicyStatement({ actions: ['codedeploy:GetDeployment'], resources: [service.deploymentGroup.deploymentGroupArn] }));
+  return binding;
+}
+
+const DESCRIBE_TASK_SETS_REASON = 'ecs:DescribeTaskSets on the service\'s own task sets: the green task set of a deployment, whose task definition '
+  + 'is the one being released, is created by CodeDeploy at deployment time.';
+
+function describeTaskSetsStatement(stack: Stack, service: IBlueGreenService): iam.PolicyStatement {
+  const taskSets = stack.formatArn({
+    service: 'ecs',
+    resource: 'task-set',
+    resourceName: `${service.cluster.clusterName}/${service.service.serviceName}/*`,
+    arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+  });
+  return new iam.PolicyStatement({ actions: ['ecs:DescribeTaskSets'], resources: [taskSets] });
+}
+
+/** A function of the hook's own, in its scope, configured by its environment: as for a hook given the user's role. */
+function ownFunction(hook: Construct, request: HookFunctionRequest): HookFunctionBinding {
+  const service = request.service;
+  const network = request.network ? new HookNetwork(hook, {
+    vpc: request.network.vpc,
+    createVpcEndpoints: request.network.createVpcEndpoints,
+    createVpcEndpointsProp: request.network.createVpcEndpointsProp,
+    description: `${request.kind} function of ${service.serviceName}`,
+    endpointsPerHook: true,
+  }) : undefined;
+  const resources = createHookFunction(hook, {
+    handler: request.kind,
+    hookName: request.hookName,
+    description: `${service.serviceName}: ${request.does}`,
+    timeout: request.timeout,
+    memorySize: request.memorySize,
+    totalTimeout: request.totalTimeout,
+    environment: request.environment,
+    logRetention: request.logRetention,
+    tracing: request.tracing,
+    deadLetterQueue: request.deadLetterQueue,
+    role: request.role,
+    ...(network ? { vpc: network.vpc, vpcSubnets: network.vpcSubnets, securityGroups: [network.securityGroup] } : {}),
+  });
+  if (request.selfInvoke) {
+    grantSelfInvoke(hook, resources.function);
+  }
+  const role = resources.role;
+  const binding: HookFunctionBinding = {
+    ...resources,
+    network,
+    endpoints: network?.endpointsFor(hook, {
+      createVpcEndpoints: request.network!.createVpcEndpoints,
+      createVpcEndpointsProp: request.network!.createVpcEndpointsProp,
+      description: `${request.kind} function of ${service.serviceName}`,
+    }),
+    addStatement: (statement) => resources.function.addToRolePolicy(statement),
+    addScopedStatement: (statement, reason) => addAcknowledgedStatement(role, statement, reason),
+    addWildcardStatement: (statement, reason) => addAcknowledgedStatement(role, statement, reason),
+    grantDescribeServiceTaskSets: () => addAcknowledgedStatement(role, describeTaskSetsStatement(Stack.of(hook), service), DESCRIBE_TASK_SETS_REASON),
+  };
+  return binding;
+}
+
+/**
+ * The function of one hook kind and shape shared by the services of a stack (id
+ * `CdkEcsRelease<Kind>Hook`, a child of the stack), with its role, log group and, in a VPC, its
+ * security group. Each service adds its own grants to the role.
+ */
+export class SharedHookFunction extends Construct {
+  /** The stack's function for this request's kind and shape, created on first use. */
+  public static obtain(hook: IConstruct, request: HookFunctionRequest): SharedHookFunction {
+    const stack = Stack.of(hook);
+    const shape = shapeOf(request);
+    let functions = SHARED.get(stack);
+    if (!functions) {
+      functions = new Map();
+      SHARED.set(stack, functions);
+    }
+    const key = `${request.kind} ${shape.full}`;
+    const existing = functions.get(key);
+    if (existing) {
+      return existing;
+    }
+    const plainId = `CdkEcsRelease${KIND_IDS[request.kind]}Hook`;
+    // The kind's defaults take the plain id. Any other shape, or the defaults in a second VPC,
+    // gets a suffix derived from the shape rather than a counter, so that each function keeps its
+    // logical ID when hooks of other shapes come or go.
+    const id = shape.isDefault && !stack.node.tryFindChild(plainId) ? plainId : `${plainId}${hash(shape.full)}`;
+    const created = new SharedHookFunction(stack, id, hook, request);
+    functions.set(key, created);
+    return created;
+  }
+
+  public readonly kind: HookKind;
+  public readonly function: lambda.Function;
+  public readonly logGroup: logs.LogGroup;
+  public readonly role: iam.IRole;
+  public readonly network?: HookNetwork;
+  /** The statements added to the role so far, each once. @internal */
+  public readonly _added = new Set<string>();
+
+  private constructor(stack: Stack, id: string, hook: IConstruct, request: HookFunctionRequest) {
+    super(stack, id);
+    this.kind = request.kind;
+    const stackName = stack.stackName;
+    this.network = request.network ? new HookNetwork(this, {
+      vpc: request.network.vpc,
+      createVpcEndpoints: false,
+      createVpcEndpointsProp: request.network.createVpcEndpointsProp,
+      description: `${request.kind} function of the services of ${stackName}`,
+      owner: hook,
+      endpointsPerHook: true,
+    }) : undefined;
+    const resources = createHookFunctionResources(this, {
+      handler: request.kind,
+      description: fitDescription(`${request.sharedDoes}, for the services of ${stackName}`),
+      timeout: request.timeout,
+      memorySize: request.memorySize,
+      environment: {
+        [HOOK_CONFIGURATION_PREFIX_ENV]: HOOK_CONFIGURATION_PREFIX,
+        [HOOK_KIND_ENV]: request.kind,
+        [HOOK_NAME_ENV]: request.kind,
+        ...(request.totalTimeout ? { [HOOK_TOTAL_TIMEOUT_SECONDS_ENV]: String(request.totalTimeout.toSeconds()) } : {}),
+      },
+      logRetention: request.logRetention,
+      tracing: request.tracing,
+      deadLetterQueue: request.deadLetterQueue,
+      ...(this.network ? { vpc: this.network.vpc, vpcSubnets: this.network.vpcSubnets, securityGroups: [this.network.securityGroup] } : {}),
+    });
+    this.function = resources.function;
+    this.logGroup = resources.logGroup;
+    this.role = resources.role;
+    if (request.selfInvoke) {
+      grantSelfInvoke(this, this.function);
+    }
+  }
+}
+
+const SHARED = new WeakMap<Stack, Map<string, SharedHookFunction>>();
+
+/**
+ * Everything that shapes the function, as text: two requests with the same text can share a
+ * function. The subnets are the VPC's private ones (see HookNetwork), so the VPC stands for them.
+ */
+function shapeOf(request: HookFunctionRequest): { full: string; isDefault: boolean } {
+  const settings = (timeout: Duration, totalTimeout: Duration | undefined) => ({
+    timeout: timeout.toSeconds(),
+    totalTimeout: totalTimeout?.toSeconds(),
+    memorySize: request.memorySize ?? DEFAULT_MEMORY_SIZE,
+    tracing: request.tracing ?? lambda.Tracing.DISABLED,
+    logRetention: request.logRetention ?? logs.RetentionDays.ONE_MONTH,
+    deadLetterQueue: request.deadLetterQueue?.node.path,
+  });
+  const own = JSON.stringify(settings(request.timeout, request.totalTimeout));
+  const defaults = JSON.stringify({ ...settings(request.defaults.timeout, request.defaults.totalTimeout), deadLetterQueue: undefined,
+    memorySize: DEFAULT_MEMORY_SIZE, tracing: lambda.Tracing.DISABLED, logRetention: logs.RetentionDays.ONE_MONTH });
+  const full = JSON.stringify({ handler: request.kind, settings: own, vpc: request.network?.vpc.node.path });
+  return { full, isDefault: own === defaults };
+}
+
+/** Eight hex digits of the shape, for a construct id. */
+function hash(text: string): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, 8).toUpperCase();
+}
