@@ -41,7 +41,7 @@ function pipelineOf(stack: Stack, stages: Array<[string, BlueGreenService]>): Re
 
 /** The dashboard body of the stack's only dashboard, with references replaced by REF(...) and GETATT(...). */
 function widgets(stack: Stack): Widget[] {
-  const dashboards = Template.fromStack(stack).findResources('AWS::CloudWatch::Dashboard');
+  const dashboards = templateOf(stack).findResources('AWS::CloudWatch::Dashboard');
   expect(Object.keys(dashboards)).toHaveLength(1);
   const body = evaluateJson(Object.values(dashboards)[0].Properties.DashboardBody) as { widgets: Widget[] };
   return body.widgets;
@@ -68,9 +68,27 @@ function fixture(props: Partial<ReleaseDashboardProps> = {}, productionAlarms?: 
   return { stack, staging, production, pipeline, dashboard };
 }
 
+let defaults: { fixture: ReturnType<typeof fixture>; template?: Template } | undefined;
+
+/**
+ * The default fixture, built once for the tests that only read it: building and synthesizing two
+ * services and a pipeline takes seconds.
+ */
+function sharedFixture(): ReturnType<typeof fixture> {
+  defaults ??= { fixture: fixture() };
+  return defaults.fixture;
+}
+
+/** The stack's template; the shared fixture's is synthesized once, as nothing changes it. */
+function templateOf(stack: Stack): Template {
+  if (stack !== defaults?.fixture.stack) return Template.fromStack(stack);
+  defaults.template ??= Template.fromStack(stack);
+  return defaults.template;
+}
+
 describe('ReleaseDashboard', () => {
   test('gives each service a header with its links and a row of graphs and alarms, below the pipeline', () => {
-    const { stack } = fixture();
+    const { stack } = sharedFixture();
     const all = widgets(stack);
     const headers = all.filter((w) => w.type === 'text').map((w) => w.properties.markdown!.split('\n')[0]);
     expect(headers).toEqual([expect.stringMatching(/^## Releases: /), '## staging', '## production']);
@@ -93,7 +111,7 @@ describe('ReleaseDashboard', () => {
   });
 
   test('the service header links to the production URL, the test URL and the deployment group', () => {
-    const { stack, production } = fixture();
+    const { stack, production } = sharedFixture();
     const header = widgets(stack).find((w) => w.properties.markdown?.startsWith('## production'))!;
     const dns = getAtt(stack, production.loadBalancer, 'DNSName');
     expect(header.properties.markdown).toContain(`[Production URL](http://${dns})`);
@@ -102,7 +120,7 @@ describe('ReleaseDashboard', () => {
   });
 
   test('draws blue and green as two lines on the 5xx rate and p99 graphs, each from its own target group', () => {
-    const { stack, production } = fixture();
+    const { stack, production } = sharedFixture();
     const all = widgets(stack);
     const blue = getAtt(stack, production.blueTargetGroup, 'TargetGroupFullName');
     const green = getAtt(stack, production.greenTargetGroup, 'TargetGroupFullName');
@@ -133,7 +151,7 @@ describe('ReleaseDashboard', () => {
   });
 
   test('stacks the requests of blue and green, so the traffic shift of a canary shows', () => {
-    const { stack } = fixture();
+    const { stack } = sharedFixture();
     const requests = widget(widgets(stack), 'production: requests per target group');
     expect(requests.properties.stacked).toBe(true);
     expect(requests.properties.metrics!.map((m) => [m[1], (m[6] as { label: string }).label])).toEqual([
@@ -195,7 +213,7 @@ describe('ReleaseDashboard', () => {
   });
 
   test('draws no line for the anomaly-detection latency alarm, which has no fixed threshold', () => {
-    const { stack } = fixture();
+    const { stack } = sharedFixture();
     const p99 = widget(widgets(stack), 'staging: target response time p99 (s) per target group');
     expect(p99.properties.annotations).toBeUndefined();
   });
@@ -203,13 +221,13 @@ describe('ReleaseDashboard', () => {
   test('period sets the period of every service graph; by default it is the rollback alarms\' period', () => {
     const periods = (stack: Stack) => widgets(stack).filter((w) => w.type === 'metric')
       .flatMap((w) => w.properties.metrics!.map((m) => (m[m.length - 1] as { period: number }).period));
-    expect(new Set(periods(fixture().stack))).toEqual(new Set([60]));
+    expect(new Set(periods(sharedFixture().stack))).toEqual(new Set([60]));
     expect(new Set(periods(fixture({ period: Duration.minutes(3) }).stack))).toEqual(new Set([180]));
     expect(new Set(periods(fixture({}, { period: Duration.minutes(2) }).stack))).toEqual(new Set([60, 120]));
   });
 
   test('every query of the pipeline section reads the deployment record log group', () => {
-    const { stack, pipeline } = fixture();
+    const { stack, pipeline } = sharedFixture();
     const logs = widgets(stack).filter((w) => w.type === 'log');
     const recordName = evaluate(stack.resolve(pipeline.deploymentRecord.logGroupName));
     expect(logs.map((w) => w.properties.title)).toEqual([
@@ -222,7 +240,7 @@ describe('ReleaseDashboard', () => {
     for (const log of logs) {
       expect(log.properties.query).toMatch(new RegExp(`^SOURCE '${escapeRegExp(recordName)}' \\| filter `));
     }
-    Template.fromStack(stack).hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: Match.stringLikeRegexp('/deployments$') });
+    templateOf(stack).hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: Match.stringLikeRegexp('/deployments$') });
   });
 
   test('the DORA queries count the last stage by default, stages added later included', () => {
@@ -249,8 +267,8 @@ describe('ReleaseDashboard', () => {
   });
 
   test('the pipeline records every kind of event the queries read, and its deploy actions have the category they filter on', () => {
-    const { stack } = fixture();
-    const template = Template.fromStack(stack);
+    const { stack } = sharedFixture();
+    const template = templateOf(stack);
     const recorded = Object.values(template.findResources('AWS::Events::Rule'))
       .filter((rule) => JSON.stringify(rule.Properties.Targets).includes('DeploymentRecord'))
       .flatMap((rule) => rule.Properties.EventPattern['detail-type'] as string[]);
@@ -286,7 +304,7 @@ describe('ReleaseDashboard', () => {
     new ReleaseDashboard(stack, 'Dashboard', { services: [service(stack, 'Orders')], defaultInterval: Duration.hours(6) });
     const dashboards = Template.fromStack(stack).findResources('AWS::CloudWatch::Dashboard');
     expect((evaluateJson(Object.values(dashboards)[0].Properties.DashboardBody) as { start: string }).start).toBe('-PT6H');
-    expect((evaluateJson(Object.values(Template.fromStack(fixture().stack).findResources('AWS::CloudWatch::Dashboard'))[0]
+    expect((evaluateJson(Object.values(templateOf(sharedFixture().stack).findResources('AWS::CloudWatch::Dashboard'))[0]
       .Properties.DashboardBody) as { start: string }).start).toBe('-PT3H');
   });
 
