@@ -34,10 +34,9 @@ describe('a VPC without NAT gateways', () => {
     });
 
     // The migration task runs where the service's tasks run.
-    const hookConfigs = Object.values(template.findResources('AWS::Lambda::Function'))
-      .map((fn) => fn.Properties.Environment?.Variables ?? {})
-      .map((vars: Record<string, unknown>) => Object.entries(vars).find(([name]) => name.includes('MIGRATION_CONFIG'))?.[1])
-      .filter((value) => value !== undefined);
+    const hookConfigs = Object.values(template.findResources('AWS::SSM::Parameter'))
+      .map((parameter) => JSON.stringify(parameter.Properties.Value))
+      .filter((value) => value.includes('migration'));
     expect(hookConfigs).toHaveLength(1);
     const rendered = JSON.stringify(hookConfigs[0]);
     for (const subnet of isolated) {

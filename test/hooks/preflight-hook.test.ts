@@ -3,9 +3,8 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { parse } from 'yaml';
 import { LifecycleEvent, PreflightHook } from '../../lib';
-import { PREFLIGHT_CONFIG_ENV } from '../../contract/preflight';
 import { expectSynthError } from '../synth-errors';
-import { allowing, environmentOf, joinToText, mockService, statementsOf, testStack, wildcardActions } from './util';
+import { allowing, hookConfigOf, joinToText, mockService, statementsOf, testStack, wildcardActions } from './util';
 
 describe('PreflightHook', () => {
   test('runs at BeforeInstall with the deployment group to read the alarms from', () => {
@@ -23,7 +22,7 @@ describe('PreflightHook', () => {
       Handler: 'index.handler',
       Timeout: 120,
     });
-    const config = JSON.parse(joinToText(environmentOf(stack, template, hook.function)[PREFLIGHT_CONFIG_ENV]));
+    const config = hookConfigOf(stack, template, service, 'preflight');
     expect(config).toEqual({
       applicationName: `<${stack.getLogicalId(service.application.node.defaultChild as never)}>`,
       deploymentGroupName: `<${stack.getLogicalId(service.deploymentGroup.node.defaultChild as never)}>`,
@@ -37,8 +36,9 @@ describe('PreflightHook', () => {
   test('refuses a deployment group with alarm monitoring off unless allowDisabledAlarmMonitoring says otherwise', () => {
     const configOf = (allowDisabledAlarmMonitoring?: boolean) => {
       const stack = testStack();
-      const hook = new PreflightHook(stack, 'Preflight', { service: mockService(stack), allowDisabledAlarmMonitoring });
-      return JSON.parse(joinToText(environmentOf(stack, Template.fromStack(stack), hook.function)[PREFLIGHT_CONFIG_ENV]));
+      const service = mockService(stack);
+      new PreflightHook(stack, 'Preflight', { service, allowDisabledAlarmMonitoring });
+      return hookConfigOf(stack, Template.fromStack(stack), service, 'preflight');
     };
     // Absent means the handler's default, which refuses.
     expect(configOf().allowDisabledAlarmMonitoring).toBeUndefined();

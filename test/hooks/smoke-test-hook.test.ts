@@ -1,6 +1,7 @@
 import { App, Duration, SecretValue, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -72,9 +73,9 @@ describe('SmokeTestHook', () => {
   test('targets the test URL through the load balancer\'s private addresses', () => {
     const { stack, service, hook } = smoke();
     const { environment } = synth(stack, hook);
-    expect(environment[SMOKE_TEST_BASE_URL_ENV]).toEqual(stack.resolve(service.testUrl));
+    expect(environment[SMOKE_TEST_BASE_URL_ENV]).toEqual(joinToText(stack.resolve(service.testUrl)));
     expect(joinToText(environment[SMOKE_TEST_BASE_URL_ENV])).toMatch(/^http:\/\/<\w+\.DNSName>:8080$/);
-    expect(environment[SMOKE_LOAD_BALANCER_FULL_NAME_ENV]).toEqual(stack.resolve(service.loadBalancerFullName));
+    expect(environment[SMOKE_LOAD_BALANCER_FULL_NAME_ENV]).toEqual(joinToText(stack.resolve(service.loadBalancerFullName)));
     expect(environment[SMOKE_EXPECTED_VERSION_ENV]).toBeUndefined();
   });
 
@@ -117,7 +118,7 @@ describe('SmokeTestHook', () => {
   test('reaches an internal load balancer by its private addresses too', () => {
     const { stack, service, hook } = smoke({}, { internetFacing: false });
     const { environment } = synth(stack, hook);
-    expect(environment[SMOKE_LOAD_BALANCER_FULL_NAME_ENV]).toEqual(stack.resolve(service.loadBalancerFullName));
+    expect(environment[SMOKE_LOAD_BALANCER_FULL_NAME_ENV]).toEqual(joinToText(stack.resolve(service.loadBalancerFullName)));
   });
 
   test('serializes the checks compactly, as the handler reads them', () => {
@@ -306,7 +307,7 @@ describe('SmokeTestHook', () => {
       const { stack, service, hook } = smoke({ verifyCertificate: false }, { certificate });
       const { environment } = synth(stack, hook);
       expect(environment[SMOKE_VERIFY_TLS_ENV]).toBe('false');
-      expect(environment[SMOKE_TEST_BASE_URL_ENV]).toEqual(stack.resolve(service.testUrl));
+      expect(environment[SMOKE_TEST_BASE_URL_ENV]).toEqual(joinToText(stack.resolve(service.testUrl)));
     });
 
     test('fails when no host name is set while the certificate is verified', () => {
@@ -465,8 +466,19 @@ describe('SmokeTestHook', () => {
       ]);
     });
 
-    test('the checks outgrow the function\'s environment', () => {
+    test('the checks outgrow the service\'s configuration parameter', () => {
       const { stack } = smoke({
+        checks: Array.from({ length: 60 }, (_, i) => SmokeCheck.get(`/catalog/items/${i}`, { bodyContains: 'a'.repeat(100) })),
+      });
+      expect(() => Template.fromStack(stack)).toThrow(/invalid checks: the hook configuration of orders-api, checks included, takes about \d+ bytes, over the 8192-byte limit of an SSM parameter/);
+    });
+
+    test('the checks outgrow the environment of a hook\'s own function', () => {
+      const stack = testStack();
+      const role = new iam.Role(stack, 'UserRole', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+      new SmokeTestHook(stack, 'SmokeTests', {
+        service: mockService(stack),
+        role,
         checks: Array.from({ length: 30 }, (_, i) => SmokeCheck.get(`/catalog/items/${i}`, { bodyContains: 'a'.repeat(100) })),
       });
       expect(() => Template.fromStack(stack)).toThrow(/invalid checks: they take about \d+ bytes of the function's environment, over Lambda's 4096-byte limit/);

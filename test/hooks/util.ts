@@ -2,6 +2,10 @@ import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { BlueGreenService, BlueGreenServiceProps } from '../../lib';
+import { HOOK_KIND_ENV, HookKind, ServiceHookConfiguration } from '../../contract/hook';
+import { METRIC_GATE_CONFIG_ENV } from '../../contract/metric-gate';
+import { MIGRATION_CONFIG_ENV } from '../../contract/migration';
+import { PREFLIGHT_CONFIG_ENV } from '../../contract/preflight';
 import { mockCluster, testImage, testStack } from '../util';
 
 export { testStack };
@@ -62,9 +66,37 @@ export function wildcardActions(statements: Statement[]): string[] {
 }
 
 /** The environment variables of the function `fn` in the template. */
-export function environmentOf(stack: Stack, template: Template, fn: lambda.IFunction): Record<string, unknown> {
+export function functionEnvironmentOf(stack: Stack, template: Template, fn: lambda.IFunction): Record<string, unknown> {
   const id = stack.getLogicalId(fn.node.defaultChild as never);
   return template.toJSON().Resources[id].Properties.Environment.Variables;
+}
+
+/** The variable each kind's handler reads its configuration from, in a function of a hook's own. */
+const CONFIG_ENV: Partial<Record<HookKind, string>> = {
+  'preflight': PREFLIGHT_CONFIG_ENV,
+  'migration': MIGRATION_CONFIG_ENV,
+  'metric-gate': METRIC_GATE_CONFIG_ENV,
+};
+
+/**
+ * The variables the handler of `fn` reads: its environment, and for a function shared by the
+ * services of the stack, the hook's section of the one service's configuration parameter (JSON
+ * text in the variable a function of its own would have; the smoke test's variables by name).
+ */
+export function environmentOf(stack: Stack, template: Template, fn: lambda.IFunction): Record<string, unknown> {
+  const environment = functionEnvironmentOf(stack, template, fn);
+  const kind = environment[HOOK_KIND_ENV] as HookKind | undefined;
+  if (kind === undefined) {
+    return environment;
+  }
+  const sections = Object.values(template.findResources('AWS::SSM::Parameter'))
+    .map((parameter) => (JSON.parse(joinToText(parameter.Properties.Value)) as ServiceHookConfiguration).hooks[kind])
+    .filter((section) => section !== undefined);
+  if (sections.length !== 1) {
+    throw new Error(`${sections.length} services configure the ${kind} function; read their parameters with hookConfigOf`);
+  }
+  const env = CONFIG_ENV[kind];
+  return { ...environment, ...(env ? { [env]: JSON.stringify(sections[0].config) } : sections[0].config) };
 }
 
 /** Resolves a Fn::Join of literals into a string, references rendered as `<LogicalId>` / `<LogicalId.Attr>`. */
@@ -91,4 +123,15 @@ export function joinToText(value: unknown): string {
     return `<select ${index} of ${JSON.stringify(list)}>`;
   }
   return JSON.stringify(value);
+}
+
+/** The value of the hook configuration parameter of `service`. */
+export function hookConfigurationOf(stack: Stack, template: Template, service: BlueGreenService): ServiceHookConfiguration {
+  const id = stack.getLogicalId(service.node.findChild('HookConfiguration').node.defaultChild as never);
+  return JSON.parse(joinToText(template.toJSON().Resources[id].Properties.Value)) as ServiceHookConfiguration;
+}
+
+/** The configuration a shared hook function reads for `kind` from the parameter of `service`. */
+export function hookConfigOf(stack: Stack, template: Template, service: BlueGreenService, kind: HookKind): Record<string, unknown> {
+  return hookConfigurationOf(stack, template, service).hooks[kind].config;
 }
