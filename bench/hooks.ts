@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { REPO_ROOT } from './compile';
-import { CHECK_COUNTS, SERVER_DELAY_MS } from './smoke-worker';
+import { BENCH_CONCURRENCY, CHECK_COUNTS, SERVER_DELAY_MS } from './smoke-worker';
 import { goal, kb, median, ms, printTable, QUICK, runScript, spread } from './stats';
 
 const LOAD_RUNS = QUICK ? 3 : 10;
