@@ -533,7 +533,11 @@ describe('ReleasePipeline', () => {
           RetryPolicy: { MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 21600 },
         }]);
       }
-      expect(Object.keys(template.findResources('AWS::Events::Rule', { Properties: { Targets: [{ InputTransformer: Match.anyValue() }] } }))).toEqual([]);
+      // The notifier reads the CodeDeploy event as EventBridge sends it: no rule reshapes it. (The
+      // failed-task-set guard's rules wrap their events with each service's settings.)
+      const transformed = template.findResources('AWS::Events::Rule', { Properties: { Targets: [{ InputTransformer: Match.anyValue() }] } });
+      expect(Object.values(transformed).map((rule) => rule.Properties.Targets[0].Arn['Fn::GetAtt'][0])
+        .filter((target: string) => target.startsWith('ReleaseNotifications'))).toEqual([]);
     });
 
     test('the notifier: Node.js 24 on ARM, its own log group, the stages in its configuration, and failed invocations to the dead-letter queue', () => {
