@@ -8,6 +8,9 @@ import { IConstruct } from 'constructs';
 import { ExampleReleaseStack } from '../bin/example-stack';
 import { ReleasePipeline, ReleaseSource } from '../lib';
 import { CONNECTION_ARN, mockService } from './pipeline/util';
+import { enableBuiltinValidation } from './builtin-validation';
+
+enableBuiltinValidation();
 
 // The context a user gets from cdk.json, including the strict validation flag.
 // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -2,6 +2,9 @@ import { App, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { RollbackAlarms } from '../../lib/alarms';
 import { mockService } from './mock-service';
+import { enableBuiltinValidation } from '../builtin-validation';
+
+enableBuiltinValidation();
 
 // One synthesis with CloudFormation's own schema validation, the strict rules on: the alarms,
 // metric filters, composite alarm and deployment group settings must be what CloudFormation takes.

@@ -9,6 +9,9 @@ import {
   BlueGreenService, CustomHook, ExpectedVersion, LifecycleEvent, MetricGateHook, MigrationHook, PreflightHook, SmokeCheck, SmokeTestHook, VersionSource,
 } from '../../lib';
 import { mockService } from './util';
+import { enableBuiltinValidation } from '../builtin-validation';
+
+enableBuiltinValidation();
 
 // The context a user gets from cdk.json, including the strict validation flag.
 // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -46,6 +46,14 @@ function mockPipeline(props: Partial<ReleasePipelineProps> = {}, stack: Stack = 
   return { stack, staging, production, pipeline };
 }
 
+let defaultFixture: Template | undefined;
+
+/** The template of the default pipeline, built once for the tests that only read it. */
+function defaultTemplate(): Template {
+  defaultFixture ??= Template.fromStack(mockPipeline().stack);
+  return defaultFixture;
+}
+
 function pipelineStages(template: Template): { Name: string; Actions: Record<string, unknown>[] }[] {
   const pipelines = template.findResources('AWS::CodePipeline::Pipeline');
   return Object.values(pipelines)[0].Properties.Stages;
@@ -89,7 +97,7 @@ function actionsOf(statement: Record<string, unknown>): string[] {
 describe('ReleasePipeline', () => {
   describe('stages', () => {
     test('runs source, build, then one deploy stage per environment in order, with the approval before production', () => {
-      const template = Template.fromStack(mockPipeline().stack);
+      const template = defaultTemplate();
 
       const stages = pipelineStages(template);
       expect(stages.map((s) => s.Name)).toEqual(['Source', 'Build', 'Staging', 'Production']);
@@ -103,7 +111,7 @@ describe('ReleasePipeline', () => {
     });
 
     test('the build writes one artifact per environment and each deploy action reads its own', () => {
-      const template = Template.fromStack(mockPipeline().stack);
+      const template = defaultTemplate();
 
       const stages = pipelineStages(template);
       expect(stages[1].Actions[0]).toMatchObject({
@@ -134,7 +142,7 @@ describe('ReleasePipeline', () => {
     });
 
     test('the approval says what ships and links to the previous stage', () => {
-      const template = Template.fromStack(mockPipeline().stack);
+      const template = defaultTemplate();
 
       const approval = pipelineStages(template)[3].Actions[0] as { Configuration: Record<string, unknown> };
       expect(approval.Configuration.CustomData).toBe('Ship production to Production: commit #{Build.SOURCE_REVISION}, image #{Build.IMAGE_URI}. '
@@ -213,7 +221,7 @@ describe('ReleasePipeline', () => {
 
   describe('build', () => {
     test('runs the pre-checks first, stopping on the first failure, in a privileged standard image', () => {
-      const template = Template.fromStack(mockPipeline().stack);
+      const template = defaultTemplate();
 
       template.hasResourceProperties('AWS::CodeBuild::Project', {
         Environment: { Image: 'aws/codebuild/standard:7.0', PrivilegedMode: true, ComputeType: 'BUILD_GENERAL1_SMALL' },
@@ -234,7 +242,7 @@ describe('ReleasePipeline', () => {
     });
 
     test('pushes to a new repository with immutable tags, scanning on push and KMS encryption', () => {
-      const template = Template.fromStack(mockPipeline().stack);
+      const template = defaultTemplate();
 
       template.hasResourceProperties('AWS::ECR::Repository', {
         ImageTagMutability: 'IMMUTABLE',
@@ -245,7 +253,7 @@ describe('ReleasePipeline', () => {
     });
 
     test('keeps artifacts in a KMS-encrypted bucket that blocks public access', () => {
-      const template = Template.fromStack(mockPipeline().stack);
+      const template = defaultTemplate();
 
       template.hasResourceProperties('AWS::S3::Bucket', {
         BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms' } }] },
@@ -255,7 +263,7 @@ describe('ReleasePipeline', () => {
     });
 
     test('hands the build every environment\'s taskdef.json, derived from the task definition in CDK', () => {
-      const out = writeDeploymentFiles(Template.fromStack(mockPipeline().stack));
+      const out = writeDeploymentFiles(defaultTemplate());
 
       const taskdef = JSON.parse(fs.readFileSync(path.join(out, 'Production', 'taskdef.json'), 'utf8'));
       expect(taskdef).toMatchObject({
@@ -292,7 +300,7 @@ describe('ReleasePipeline', () => {
     });
 
     test('every taskdef.json tells the application which release it runs: RELEASE_VERSION is the image tag the build pushed', () => {
-      const template = Template.fromStack(mockPipeline().stack);
+      const template = defaultTemplate();
       const spec = buildSpec(template) as { phases: Record<string, { commands: string[] }> };
       expect(spec.phases.post_build.commands.join('\n')).toMatch(/artifact-writer\.js --manifest .* --release-version "\$IMAGE_TAG"/);
 
@@ -411,7 +419,7 @@ describe('ReleasePipeline', () => {
 
   describe('least privilege', () => {
     test('no policy registers task definitions or passes roles on *', () => {
-      const template = Template.fromStack(mockPipeline().stack);
+      const template = defaultTemplate();
 
       const broad = allPolicyStatements(template).filter((s) => s.Resource === '*'
         && actionsOf(s).some((a) => ['ecs:RegisterTaskDefinition', 'iam:PassRole'].includes(a)));
@@ -430,7 +438,7 @@ describe('ReleasePipeline', () => {
     });
 
     test('the deploy role registers only the service\'s family and passes only its task and execution roles to ECS tasks', () => {
-      const template = Template.fromStack(mockPipeline().stack);
+      const template = defaultTemplate();
 
       template.hasResourceProperties('AWS::IAM::Policy', {
         Roles: [{ Ref: Match.stringLikeRegexp('^ReleaseStagesProductionDeployRole') }],
@@ -464,7 +472,7 @@ describe('ReleasePipeline', () => {
     });
 
     test('the build reads the artifact writer object only, not the whole assets bucket', () => {
-      const template = Template.fromStack(mockPipeline().stack);
+      const template = defaultTemplate();
 
       const assetReads = allPolicyStatements(template).filter((s) => JSON.stringify(s.Resource).includes('cdk-hnb659fds-assets'));
       expect(assetReads).toEqual([{
@@ -493,7 +501,7 @@ describe('ReleasePipeline', () => {
     });
 
     test('pipeline started, succeeded and failed go to the topic', () => {
-      const template = Template.fromStack(mockPipeline().stack);
+      const template = defaultTemplate();
 
       template.hasResourceProperties('AWS::CodeStarNotifications::NotificationRule', {
         DetailType: 'FULL',
@@ -507,7 +515,7 @@ describe('ReleasePipeline', () => {
     });
 
     test('a failed or stopped deployment of each stage invokes the notifier, with retries and a dead-letter queue', () => {
-      const template = Template.fromStack(mockPipeline().stack);
+      const template = defaultTemplate();
 
       const rules = template.findResources('AWS::Events::Rule', {
         Properties: { EventPattern: { detail: { state: ['FAILURE', 'STOP'] } } },
@@ -578,7 +586,7 @@ describe('ReleasePipeline', () => {
     });
 
     test('the notifier may read only the stages\' deployments and task sets, the deployment targets, and publish only to the topic', () => {
-      const template = Template.fromStack(mockPipeline().stack);
+      const template = defaultTemplate();
 
       const policies = template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^ReleaseNotificationsDeploymentNotifierServiceRole') }] } });
       const statements = Object.values(policies).flatMap((p) => p.Properties.PolicyDocument.Statement as Record<string, unknown>[]);
