@@ -4,8 +4,8 @@ module.exports = {
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   transform: {
-    // Type checking runs once in `npm run typecheck`; transpiling only keeps the suite fast.
-    '^.+\\.ts$': 'ts-jest',
+    // Type checking runs once, in `npm test`'s typecheck gate; swc only transpiles, faster than ts-jest.
+    '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }],
   },
   // The built-in CloudFormation validation is off unless a file turns it on (test/builtin-validation.ts).
   setupFiles: ['<rootDir>/test/setup-validation-off.js'],
