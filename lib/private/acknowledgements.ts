@@ -12,7 +12,7 @@ import { IConstruct } from 'constructs';
 export const WILDCARD_POLICY_ID = 'WildcardPolicy';
 
 /** The findings and reasons already acknowledged on each wildcard policy, which may hold several `*` statements. */
-const acknowledgedFindings = new WeakMap<iam.Policy, Set<string>>();
+const acknowledgedFindings = new WeakMap<iam.ManagedPolicy, Set<string>>();
 
 /**
  * Adds `statement` to a policy of its own attached to `role` (id `WildcardPolicy`, a child of the
@@ -20,9 +20,12 @@ const acknowledgedFindings = new WeakMap<iam.Policy, Set<string>>();
  * and action of the statement on that policy only. A user's statement goes to the role's default
  * policy, where no acknowledgement reaches it.
  */
-export function addAcknowledgedStatement(role: iam.IRole, statement: iam.PolicyStatement, reason: string): iam.Policy {
+export function addAcknowledgedStatement(role: iam.IRole, statement: iam.PolicyStatement, reason: string): iam.ManagedPolicy {
   const existing = role.node.tryFindChild(WILDCARD_POLICY_ID);
-  const policy = existing instanceof iam.Policy ? existing : new iam.Policy(role, WILDCARD_POLICY_ID, { roles: [role] });
+  // A managed policy (of this account), not an inline one: IAM caps a role's inline policies at
+  // 10,240 characters together, and the default policy of a role shared by a stack's services
+  // grows to what aws-cdk-lib lets it (10,000) before it splits it.
+  const policy = existing instanceof iam.ManagedPolicy ? existing : new iam.ManagedPolicy(role, WILDCARD_POLICY_ID, { roles: [role] });
   policy.addStatements(statement);
   const findings = [
     ...statement.resources.map((resource) => `Resource::${flattenReference(Stack.of(policy).resolve(resource))}`),

@@ -145,11 +145,12 @@ export function createHookFunctionResources(scope: Construct, settings: HookFunc
  * policy: the function waits for its role's default policy, so a statement there naming the
  * function's own ARN would make the function and its policy depend on each other.
  */
-export function grantSelfInvoke(scope: Construct, fn: lambda.Function): iam.Policy {
+export function grantSelfInvoke(scope: Construct, fn: lambda.Function): iam.ManagedPolicy {
   // The runtime invokes exactly what was invoked: a version or alias ARN (`<arn>:<qualifier>`)
   // when CodeDeploy called one, so the continuation runs the same code rather than $LATEST.
   const qualified = `${fn.functionArn}:*`;
-  const policy = new iam.Policy(scope, 'SelfInvokePolicy', {
+  // Managed, like the acknowledged wildcard policy: it does not count towards IAM's limit on a role's inline policies.
+  const policy = new iam.ManagedPolicy(scope, 'SelfInvokePolicy', {
     roles: [fn.role!],
     statements: [new iam.PolicyStatement({
       actions: ['lambda:InvokeFunction'],

@@ -113,7 +113,7 @@ describe('MigrationHook', () => {
     expect(invoke.Resource).toEqual([{ 'Fn::GetAtt': [fnId, 'Arn'] }, { 'Fn::Join': ['', [{ 'Fn::GetAtt': [fnId, 'Arn'] }, ':*']] }]);
 
     // The grant sits in its own policy, which the function does not wait for.
-    const selfInvoke = hook.function.node.scope!.node.findChild('SelfInvokePolicy') as iam.Policy;
+    const selfInvoke = hook.function.node.scope!.node.findChild('SelfInvokePolicy') as iam.ManagedPolicy;
     const fnResource = template.toJSON().Resources[fnId];
     expect(fnResource.DependsOn).not.toContain(stack.getLogicalId(selfInvoke.node.defaultChild as iam.CfnPolicy));
   });

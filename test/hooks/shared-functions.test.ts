@@ -160,7 +160,7 @@ describe('hook functions shared by the services of a stack', () => {
       expect(invoke.flatMap(resourcesOf)).toContainEqual(stack.resolve(migration.function.functionArn));
     }
     // The hand-over policy once per shared function.
-    expect(Object.keys(template.findResources('AWS::IAM::Policy')).filter((id) => id.includes('SelfInvokePolicy'))).toHaveLength(2);
+    expect(Object.keys(template.findResources('AWS::IAM::ManagedPolicy')).filter((id) => id.includes('SelfInvokePolicy'))).toHaveLength(2);
   });
 
   test('a hook given a role keeps a function of its own, configured by its environment', () => {

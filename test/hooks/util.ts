@@ -23,10 +23,15 @@ export interface Statement {
   readonly Condition?: Record<string, Record<string, unknown>>;
 }
 
-/** The IAM statements of every inline policy (role default policies and separate policies) of the template. */
+/** Every policy of the template a role gets its permissions from: inline and managed ones. */
+function rolePolicies(template: Template): { [key: string]: any }[] { // eslint-disable-line @typescript-eslint/no-explicit-any
+  return [...Object.values(template.findResources('AWS::IAM::Policy')), ...Object.values(template.findResources('AWS::IAM::ManagedPolicy'))];
+}
+
+/** The IAM statements of every policy (role default policies, separate and managed policies) of the template. */
 export function policyStatements(template: Template): Statement[] {
   const statements: Statement[] = [];
-  for (const resource of Object.values(template.findResources('AWS::IAM::Policy'))) {
+  for (const resource of rolePolicies(template)) {
     statements.push(...(resource.Properties.PolicyDocument.Statement as Statement[]));
   }
   return statements;
@@ -36,8 +41,8 @@ export function policyStatements(template: Template): Statement[] {
 export function statementsOf(stack: Stack, template: Template, fn: lambda.IFunction): Statement[] {
   const roleId = stack.getLogicalId(fn.role!.node.defaultChild as never);
   const statements: Statement[] = [];
-  for (const resource of Object.values(template.findResources('AWS::IAM::Policy'))) {
-    const roles = resource.Properties.Roles as { Ref: string }[];
+  for (const resource of rolePolicies(template)) {
+    const roles = (resource.Properties.Roles ?? []) as { Ref: string }[];
     if (roles.some((role) => role.Ref === roleId)) {
       statements.push(...(resource.Properties.PolicyDocument.Statement as Statement[]));
     }

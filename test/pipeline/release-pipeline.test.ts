@@ -86,7 +86,7 @@ function writeDeploymentFiles(template: Template): string {
 }
 
 function allPolicyStatements(template: Template): Record<string, unknown>[] {
-  return Object.values(template.findResources('AWS::IAM::Policy'))
+  return [...Object.values(template.findResources('AWS::IAM::Policy')), ...Object.values(template.findResources('AWS::IAM::ManagedPolicy'))]
     .flatMap((policy) => policy.Properties.PolicyDocument.Statement as Record<string, unknown>[]);
 }
 
@@ -588,8 +588,9 @@ describe('ReleasePipeline', () => {
     test('the notifier may read only the stages\' deployments and task sets, the deployment targets, and publish only to the topic', () => {
       const template = defaultTemplate();
 
-      const policies = template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^ReleaseNotificationsDeploymentNotifierServiceRole') }] } });
-      const statements = Object.values(policies).flatMap((p) => p.Properties.PolicyDocument.Statement as Record<string, unknown>[]);
+      const notifierRole = { Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^ReleaseNotificationsDeploymentNotifierServiceRole') }] } };
+      const policies = [...Object.values(template.findResources('AWS::IAM::Policy', notifierRole)), ...Object.values(template.findResources('AWS::IAM::ManagedPolicy', notifierRole))];
+      const statements = policies.flatMap((p) => p.Properties.PolicyDocument.Statement as Record<string, unknown>[]);
       const resourcesOf = (action: string) => statements.filter((s) => actionsOf(s).includes(action)).flatMap((s) => ([] as unknown[]).concat(s.Resource));
       const deploymentGroupArn = (name: string) => ({
         'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':codedeploy:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':deploymentgroup:',
