@@ -10,6 +10,7 @@ import type * as CodeDeploy from '@aws-sdk/client-codedeploy';
 import type * as Ssm from '@aws-sdk/client-ssm';
 import {
   HOOK_CONFIGURATION_PREFIX_ENV,
+  HOOK_KINDS,
   HOOK_KIND_ENV,
   HookKind,
   PARAMETER_NAME_SEGMENT,
@@ -33,8 +34,6 @@ export const ssmApi = lazy((): Promise<SsmApi> => import('@aws-sdk/client-ssm').
   client: new sdk.SSMClient(clientConfig()),
   sdk,
 })));
-
-const HOOK_KINDS: readonly HookKind[] = ['preflight', 'migration', 'smoke-test', 'metric-gate'];
 
 /** The configuration format this runtime reads. */
 const CONFIGURATION_VERSION = 1;
