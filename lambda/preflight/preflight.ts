@@ -7,6 +7,7 @@ import { MAX_DESCRIBE_ALARMS_PAGES } from '../../contract/preflight';
 import { awsCall } from '../shared/aws-call';
 import { clientConfig, lazy } from '../shared/clients';
 import { codeDeployApi } from '../shared/codedeploy';
+import { deploymentGroupOf } from '../shared/deployment-target';
 import { HookContext, HookOutcome, failed, succeeded } from '../shared/hook';
 import { describeError, errorMessage } from '../shared/logger';
 import { PreflightSettings, loadPreflightSettings } from './config';
@@ -34,13 +35,8 @@ async function deploymentGroupAlarms(context: HookContext, settings: PreflightSe
     if (execution.engine !== 'codedeploy') {
       throw new Error('no CodeDeploy deployment to read the deployment group from');
     }
-    const deployment = await awsCall(context, 'codedeploy:GetDeployment', (abortSignal) =>
-      codeDeploy.client.send(new codeDeploy.sdk.GetDeploymentCommand({ deploymentId: execution.deploymentId }), { abortSignal }));
-    applicationName = deployment.deploymentInfo?.applicationName;
-    deploymentGroupName = deployment.deploymentInfo?.deploymentGroupName;
-    if (!applicationName || !deploymentGroupName) {
-      throw new Error(`deployment ${execution.deploymentId} names no application and deployment group`);
-    }
+    // Read once per deployment: a shared function has already read it to find its configuration.
+    ({ applicationName, deploymentGroupName } = await deploymentGroupOf(context, execution.deploymentId, 'the deployment group whose rollback alarms to check'));
   }
   const group = await awsCall(context, 'codedeploy:GetDeploymentGroup', (abortSignal) =>
     codeDeploy.client.send(new codeDeploy.sdk.GetDeploymentGroupCommand({ applicationName, deploymentGroupName }), { abortSignal }));

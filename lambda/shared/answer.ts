@@ -19,7 +19,7 @@ export class UnexpectedAnswerError extends Error {
  * @example const described = answerOf('ecs:DescribeTasks', await ecs().send(...));
  */
 export function answerOf<T>(call: string, answer: T): T {
-  if (!isObject(answer)) {
+  if (!isRecord(answer)) {
     throw new UnexpectedAnswerError(`${call} answered ${describeValue(answer)} instead of an object`);
   }
   return answer;
@@ -49,7 +49,7 @@ export function objectList<T extends object>(
   if (!Array.isArray(value)) {
     throw new UnexpectedAnswerError(`${call} answered without a ${field} list${within}: got ${describeValue(value)}`);
   }
-  const bad = value.findIndex((item) => !isObject(item));
+  const bad = value.findIndex((item) => !isRecord(item));
   if (bad >= 0) {
     throw new UnexpectedAnswerError(`${call} answered a ${field} list${within} whose item ${bad} is ${describeValue(value[bad])}, not an object`);
   }
@@ -74,13 +74,14 @@ export function optionalObject<T extends object>(call: string, holder: object | 
   if (value === undefined || value === null) {
     return undefined;
   }
-  if (!isObject(value)) {
+  if (!isRecord(value)) {
     throw new UnexpectedAnswerError(`${call} answered a ${field} that is ${describeValue(value)}, not an object`);
   }
   return value as T;
 }
 
-function isObject(value: unknown): value is object {
+/** A JSON object: not null, not a list. */
+export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 

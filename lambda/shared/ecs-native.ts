@@ -19,6 +19,7 @@ import {
   workRecordOf,
 } from './hook';
 import { createLogger, describeError, errorMessage } from './logger';
+import { isRecord } from './answer';
 
 /** What Amazon ECS sends to a lifecycle hook function. */
 export interface EcsNativeHookEvent {
@@ -130,8 +131,4 @@ export function ecsNativeHook<TState = unknown>(
     }
     return { hookStatus };
   };
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -6,7 +6,6 @@
  * single service: its `*_CONFIG` variable. A function without a configuration prefix runs its
  * body as it is.
  */
-import type * as CodeDeploy from '@aws-sdk/client-codedeploy';
 import type * as Ssm from '@aws-sdk/client-ssm';
 import {
   HOOK_CONFIGURATION_PREFIX_ENV,
@@ -16,12 +15,12 @@ import {
   PARAMETER_NAME_SEGMENT,
   hookConfigurationParameterName,
 } from '../../contract/hook';
-import { answerOf, optionalObject } from './answer';
+import { answerOf, isRecord, optionalObject } from './answer';
 import { AwsCallScope, awsCall } from './aws-call';
 import { clientConfig, lazy } from './clients';
 import { FailureCleanup, HookBody, HookExecution, LambdaContext } from './hook';
-import { Logger, describeError, errorMessage } from './logger';
-import { codeDeployApi } from './status-report';
+import { Logger, describeError, errorMessage, errorName, errorText } from './logger';
+import { DeploymentGroup, deploymentGroupOf } from './deployment-target';
 
 /** The SSM client package and the execution environment's one client of it. */
 export interface SsmApi {
@@ -122,15 +121,6 @@ export interface HookConfigurationScope extends AwsCallScope {
 /** The invocation each configuration was read for: the runs of one invocation read it once. */
 const readsByInvocation = new WeakMap<LambdaContext, { readonly key: string; readonly read: HookConfigurationRead }>();
 
-/** Application and deployment group of each deployment seen: a deployment never changes group. */
-const deploymentGroups = new Map<string, DeploymentGroup>();
-const MAX_REMEMBERED_DEPLOYMENTS = 100;
-
-interface DeploymentGroup {
-  readonly applicationName: string;
-  readonly deploymentGroupName: string;
-}
-
 /**
  * Reads the section of the function's kind for the execution in `context`; given the invocation's
  * Lambda context, once per invocation.
@@ -162,7 +152,7 @@ export async function readHookConfiguration(
   if (earlier?.key === key) {
     return earlier.read;
   }
-  const group = await deploymentGroupOf(context, execution.deploymentId);
+  const group = await parameterGroupOf(context, execution.deploymentId);
   const parameterName = hookConfigurationParameterName(prefix, group.applicationName, group.deploymentGroupName);
   const value = await parameterValue(context, parameterName);
   const read = sectionOf(value, kind, parameterName);
@@ -185,38 +175,15 @@ function hookKind(): HookKind {
   return kind as HookKind;
 }
 
-async function deploymentGroupOf(scope: AwsCallScope, deploymentId: string): Promise<DeploymentGroup> {
-  const known = deploymentGroups.get(deploymentId);
-  if (known) {
-    return known;
-  }
-  const call = 'codedeploy:GetDeployment';
-  const { client, sdk } = await codeDeployApi();
-  let answer: CodeDeploy.GetDeploymentCommandOutput;
-  try {
-    answer = await awsCall(scope, call, (abortSignal) =>
-      client.send(new sdk.GetDeploymentCommand({ deploymentId }), { abortSignal }));
-  } catch (error) {
-    throw new Error(`${call} ${deploymentId}: ${errorText(error)} — cannot find the deployment group whose hook configuration to read`
-      + (errorName(error) === 'AccessDeniedException' ? `; the function needs ${call}` : ''));
-  }
-  const info = optionalObject<{ applicationName?: unknown; deploymentGroupName?: unknown }>(call, answerOf(call, answer), 'deploymentInfo');
-  const applicationName = info?.applicationName;
-  const deploymentGroupName = info?.deploymentGroupName;
-  if (typeof applicationName !== 'string' || !applicationName || typeof deploymentGroupName !== 'string' || !deploymentGroupName) {
-    throw new Error(`${call} ${deploymentId}: the deployment names no application and deployment group`);
-  }
-  for (const [what, name] of [['application', applicationName], ['deployment group', deploymentGroupName]] as const) {
+/** The deployment's application and deployment group, which must fit in an SSM parameter name. */
+async function parameterGroupOf(scope: AwsCallScope, deploymentId: string): Promise<DeploymentGroup> {
+  const group = await deploymentGroupOf(scope, deploymentId, 'the deployment group whose hook configuration to read');
+  for (const [what, name] of [['application', group.applicationName], ['deployment group', group.deploymentGroupName]] as const) {
     if (!PARAMETER_NAME_SEGMENT.test(name)) {
-      throw new Error(`${call} ${deploymentId}: the ${what} name ${JSON.stringify(name)} cannot be part of an SSM parameter name `
+      throw new Error(`codedeploy:GetDeployment ${deploymentId}: the ${what} name ${JSON.stringify(name)} cannot be part of an SSM parameter name `
         + '(letters, digits, _ . - only)');
     }
   }
-  const group = { applicationName, deploymentGroupName };
-  if (deploymentGroups.size >= MAX_REMEMBERED_DEPLOYMENTS) {
-    deploymentGroups.delete(deploymentGroups.keys().next().value as string);
-  }
-  deploymentGroups.set(deploymentId, group);
   return group;
 }
 
@@ -338,19 +305,4 @@ function optionalName(value: unknown, what: string): string | undefined {
     throw new Error(`${what} must be a non-empty string`);
   }
   return value;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function errorName(error: unknown): string | undefined {
-  return typeof error === 'object' && error !== null ? (error as { name?: string }).name : undefined;
-}
-
-/** `AccessDeniedException: User … is not authorized …`: the error's name, then its message. */
-function errorText(error: unknown): string {
-  const name = errorName(error);
-  const message = errorMessage(error);
-  return name && name !== 'Error' && !message.startsWith(name) ? `${name}: ${message}` : message;
 }

@@ -78,6 +78,18 @@ export function errorMessage(error: unknown): string {
   return typeof error === 'string' ? error : safeStringify(error);
 }
 
+/** The `name` of anything thrown (`ThrottlingException`), if it has one. */
+export function errorName(error: unknown): string | undefined {
+  return typeof error === 'object' && error !== null ? (error as { name?: string }).name : undefined;
+}
+
+/** `AccessDeniedException: User … is not authorized …`: the error's name, then its message. */
+export function errorText(error: unknown): string {
+  const name = errorName(error);
+  const message = errorMessage(error);
+  return name && name !== 'Error' && !message.startsWith(name) ? `${name}: ${message}` : message;
+}
+
 /** `{ name, message, code }` of anything thrown, for a log line. */
 export function describeError(error: unknown): Record<string, unknown> {
   if (isErrorLike(error)) {

@@ -6,7 +6,7 @@
 import type * as CodeDeploy from '@aws-sdk/client-codedeploy';
 import { clientConfig, lazy } from './clients';
 import { formatSeconds } from './invocation';
-import { Logger, describeError } from './logger';
+import { Logger, describeError, errorName } from './logger';
 import { CallRetryOptions, isRetryableAwsError, withRetry } from './retry';
 
 /** How the status report went. */
@@ -114,8 +114,4 @@ export async function reportHookStatus(
     logger.error('could not report the hook status; CodeDeploy will fail the hook when its hour is out', fields);
     return 'failed';
   }
-}
-
-function errorName(error: unknown): string | undefined {
-  return typeof error === 'object' && error !== null ? (error as { name?: string }).name : undefined;
 }
