@@ -88,6 +88,7 @@ export function integerRangeProblem(value: number | undefined, min: number, max:
   if (value === undefined || !isResolved(value)) {
     return undefined;
   }
+  // NaN and the infinities fail Number.isInteger; 5e-324 too, as any fraction.
   if (!Number.isInteger(value) || value < min || value > max) {
     return `must be an integer between ${min} and ${max}, got ${value}${fix ? `; ${fix}` : ''}`;
   }
@@ -105,36 +106,144 @@ export function numberRangeProblem(value: number | undefined, min: number, max: 
   return undefined;
 }
 
+/** How to give a value that the library needs at synthesis, for every environment. */
+const LITERAL_FIX = 'read per-environment values from context at synthesis with this.node.tryGetContext(...) instead of a CloudFormation parameter';
+
 /**
- * What is wrong with a duration that must be a whole number of minutes within [minMinutes, maxMinutes].
- * CodeDeploy takes waits and intervals in whole minutes; a fraction would be rounded silently.
+ * What is wrong with a number the library needs at synthesis (to compute, compare or name
+ * something with it): a deploy-time value (token) cannot serve. `because` says what needs it.
  */
-export function wholeMinutesProblem(value: Duration | undefined, minMinutes: number, maxMinutes: number): string | undefined {
-  if (value === undefined || value.isUnresolved()) {
+export function literalNumberProblem(value: number | undefined, because: string, example?: string): string | undefined {
+  if (value === undefined || isResolved(value)) {
     return undefined;
   }
-  // Not integral: a duration in milliseconds would otherwise throw here without naming the prop.
-  const seconds = value.toSeconds({ integral: false });
-  if (seconds % 60 !== 0) {
-    return `must be a whole number of minutes, got ${value.toHumanString()}; CodeDeploy counts this in minutes`;
+  return `must be a literal number, not a deploy-time value (token): ${because}; give a number${example ? `, e.g. ${example}` : ''}, and ${LITERAL_FIX}`;
+}
+
+/** The units a target may count a duration in. */
+export type DurationUnit = 'millis' | 'seconds' | 'minutes' | 'hours' | 'days';
+
+/** What a duration prop must be: see {@link durationProblem}. */
+export interface DurationRule {
+  /** The unit the target counts in. */
+  readonly unit: DurationUnit;
+  /** The least and the most, in `rangeUnit`. */
+  readonly min: number;
+  readonly max: number;
+  /** The unit of `min` and `max`, and of the message about them. Default `unit`. */
+  readonly rangeUnit?: DurationUnit;
+  /** Whether the target takes only whole numbers of `unit`. Default true. */
+  readonly whole?: boolean;
+  /** Appended to the message of an out-of-range or fractional value. */
+  readonly fix?: string;
+  /**
+   * Why the library needs the value at synthesis. When given, a deploy-time value (token) is
+   * refused; when not, a token given in `unit` is passed on to the target unchanged.
+   */
+  readonly literalBecause?: string;
+}
+
+/**
+ * What is wrong with a duration, as the end of `invalid <prop>: …`; undefined when nothing is.
+ * Never throws: NaN, Infinity, 1e308 hours and 5e-324 seconds are problems like any other, and a
+ * token is refused (`literalBecause`) or must be given in the unit the target takes, since
+ * aws-cdk-lib cannot convert a token from one unit to another.
+ */
+export function durationProblem(value: Duration | undefined, rule: DurationRule): string | undefined {
+  if (value === undefined) {
+    return undefined;
   }
-  const minutes = seconds / 60;
-  if (minutes < minMinutes || minutes > maxMinutes) {
-    return `must be between ${minMinutes} and ${maxMinutes} minutes, got ${minutes} minutes`;
+  const unit = rule.unit;
+  if (value.isUnresolved()) {
+    if (rule.literalBecause !== undefined) {
+      return `must be a literal duration, not a deploy-time value (token): ${rule.literalBecause}; give e.g. Duration.${unit}(n), and ${LITERAL_FIX}`;
+    }
+    if (value.unitLabel() !== unit) {
+      return `is a deploy-time value (token) in ${value.unitLabel()}, which cannot be converted to the ${unit} the target counts in; `
+        + `give it in ${unit}: Duration.${unit}(value)`;
+    }
+    return undefined;
+  }
+  const fix = rule.fix ? `; ${rule.fix}` : '';
+  const whole = rule.whole ?? true;
+  const rangeUnit = rule.rangeUnit ?? unit;
+  const amount = convertDuration(value, value.unitLabel() as DurationUnit);
+  const inRangeUnit = convertDuration(value, rangeUnit);
+  if (!Number.isFinite(amount) || !(inRangeUnit >= rule.min && inRangeUnit <= rule.max)) {
+    const shown = Number.isInteger(inRangeUnit) && Math.abs(inRangeUnit) < 1e15 ? `${inRangeUnit} ${rangeUnit}` : describeDuration(value);
+    return `must be between ${rule.min} and ${rule.max} ${rangeUnit}, got ${shown}${fix}`;
+  }
+  if (whole && !isWhole(convertDuration(value, unit))) {
+    return `must be a whole number of ${unit === 'millis' ? 'milliseconds' : unit}, got ${describeDuration(value)}${fix}`;
   }
   return undefined;
 }
 
-/** What is wrong with a duration that must be a whole number of seconds within [minSeconds, maxSeconds]. */
+/**
+ * The duration in `unit`, rounded to a whole number: call it only on a duration
+ * {@link durationProblem} accepted with `whole`, whose float error (16.001 seconds is
+ * 16000.999999999998 milliseconds) it removes.
+ */
+export function wholeDurationIn(value: Duration, unit: DurationUnit): number {
+  return value.isUnresolved() ? convertDuration(value, unit) : Math.round(convertDuration(value, unit));
+}
+
+/**
+ * The duration rebuilt in `unit` with a whole amount, for aws-cdk-lib, which refuses to convert
+ * a fraction (`Duration.seconds(16.001).toMilliseconds()`). A token is returned as it is.
+ */
+export function wholeDuration(value: Duration, unit: DurationUnit): Duration {
+  if (value.isUnresolved()) {
+    return value;
+  }
+  const amount = wholeDurationIn(value, unit);
+  switch (unit) {
+    case 'millis': return Duration.millis(amount);
+    case 'seconds': return Duration.seconds(amount);
+    case 'minutes': return Duration.minutes(amount);
+    case 'hours': return Duration.hours(amount);
+    default: return Duration.days(amount);
+  }
+}
+
+/** The value as people read it; the amount as given when it is a fraction, which toHumanString() would round. */
+export function describeDuration(value: Duration): string {
+  if (value.isUnresolved()) {
+    return `a deploy-time value (token) in ${value.unitLabel()}`;
+  }
+  const amount = convertDuration(value, value.unitLabel() as DurationUnit);
+  return Number.isInteger(amount) && amount < 1e15 ? value.toHumanString() : value.toString();
+}
+
+/** Whole within float error (relative, so that 5e-324 is not taken for 0). */
+function isWhole(x: number): boolean {
+  return Number.isInteger(x) || Math.abs(x - Math.round(x)) <= 1e-9 * Math.abs(x);
+}
+
+function convertDuration(value: Duration, unit: DurationUnit): number {
+  const opts = { integral: false };
+  switch (unit) {
+    case 'millis': return value.toMilliseconds(opts);
+    case 'seconds': return value.toSeconds(opts);
+    case 'minutes': return value.toMinutes(opts);
+    case 'hours': return value.toHours(opts);
+    default: return value.toDays(opts);
+  }
+}
+
+/**
+ * What is wrong with a duration that must be a whole number of minutes within [minMinutes, maxMinutes].
+ * CodeDeploy takes waits and intervals in whole minutes; a fraction would be rounded silently.
+ * A token must be given in minutes; it is passed on.
+ */
+export function wholeMinutesProblem(value: Duration | undefined, minMinutes: number, maxMinutes: number, fix?: string): string | undefined {
+  const problem = durationProblem(value, { unit: 'minutes', min: minMinutes, max: maxMinutes, fix });
+  return problem?.startsWith('must be a whole number') && fix === undefined ? `${problem}; CodeDeploy counts this in minutes` : problem;
+}
+
+/** What is wrong with a duration that must be a whole number of seconds within [minSeconds, maxSeconds]. A token must be given in seconds. */
 export function wholeSecondsProblem(value: Duration | undefined, minSeconds: number, maxSeconds: number, fix?: string): string | undefined {
-  if (value === undefined || value.isUnresolved()) {
-    return undefined;
-  }
-  const seconds = value.toSeconds({ integral: false });
-  if (!Number.isInteger(seconds) || seconds < minSeconds || seconds > maxSeconds) {
-    return `must be a whole number of seconds between ${minSeconds} and ${maxSeconds}, got ${value.toHumanString()}${fix ? `; ${fix}` : ''}`;
-  }
-  return undefined;
+  return durationProblem(value, { unit: 'seconds', min: minSeconds, max: maxSeconds, fix });
 }
 
 /**

@@ -2,7 +2,7 @@ import { Duration, Token } from 'aws-cdk-lib';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import { Construct } from 'constructs';
 import { TrafficShiftingKind } from '../../contract/metric-gate';
-import { integerRangeProblem, recordPropProblem, valid, wholeMinutesProblem } from '../private/validation';
+import { describeDuration, durationProblem, integerRangeProblem, recordPropProblem, valid, wholeDuration, wholeDurationIn } from '../private/validation';
 
 // Defined once, in the contract, next to the wire form the metric gate derives from it.
 export { TrafficShiftingKind } from '../../contract/metric-gate';
@@ -24,8 +24,8 @@ export abstract class TrafficShifting {
 
   /**
    * Shifts `percentage` of production traffic first, then the rest after `interval`.
-   * @param percentage whole percent between 1 and 99
-   * @param interval whole minutes between 1 and 2880
+   * @param percentage whole percent between 1 and 99; a deploy-time value (token) is passed on
+   * @param interval whole minutes between 1 and 2880; a deploy-time value must be given in minutes
    */
   public static canary(percentage: number, interval: Duration): TrafficShifting {
     return new PredefinedOrCustomShifting(TrafficShiftingKind.CANARY, percentage, interval);
@@ -33,8 +33,8 @@ export abstract class TrafficShifting {
 
   /**
    * Shifts `percentage` of production traffic every `interval` until all of it is shifted.
-   * @param percentage whole percent between 1 and 99
-   * @param interval whole minutes between 1 and 2880
+   * @param percentage whole percent between 1 and 99; a deploy-time value (token) is passed on
+   * @param interval whole minutes between 1 and 2880; a deploy-time value must be given in minutes
    */
   public static linear(percentage: number, interval: Duration): TrafficShifting {
     return new PredefinedOrCustomShifting(TrafficShiftingKind.LINEAR, percentage, interval);
@@ -84,17 +84,20 @@ class PredefinedOrCustomShifting extends TrafficShifting {
       return codedeploy.EcsDeploymentConfig.ALL_AT_ONCE;
     }
     const percentage = this.percentage!;
-    const interval = this.interval!;
+    const given = this.interval!;
     const prop = this.kind === TrafficShiftingKind.CANARY ? 'trafficShifting (canary)' : 'trafficShifting (linear)';
     const percentageValid = valid(scope, `${prop} percentage`,
       integerRangeProblem(percentage, 1, 99, 'use a whole percent from 1 to 99, or TrafficShifting.allAtOnce() for 100'));
-    const intervalValid = valid(scope, `${prop} interval`, wholeMinutesProblem(interval, 1, MAX_INTERVAL_MINUTES));
+    // Tokens go to the custom configuration unchanged; CodeDeploy checks their values.
+    const intervalValid = valid(scope, `${prop} interval`, durationProblem(given, { unit: 'minutes', min: 1, max: MAX_INTERVAL_MINUTES,
+      fix: 'CodeDeploy counts it in whole minutes, at most 2 days, e.g. Duration.minutes(5)' }));
     if (!percentageValid || !intervalValid) {
       // Recorded on the service, which fails synthesis; this stand-in keeps construction going.
       return codedeploy.EcsDeploymentConfig.ALL_AT_ONCE;
     }
 
-    const predefined = predefinedConfig(this.kind, percentage, interval.toMinutes());
+    const interval = wholeDuration(given, 'minutes');
+    const predefined = predefinedConfig(this.kind, percentage, wholeDurationIn(interval, 'minutes'));
     if (predefined) {
       return predefined;
     }
@@ -114,9 +117,9 @@ class PredefinedOrCustomShifting extends TrafficShifting {
   public describe(): string {
     switch (this.kind) {
       case TrafficShiftingKind.CANARY:
-        return `canary ${this.percentage}% then the rest after ${this.interval!.toHumanString()}`;
+        return `canary ${percent(this.percentage!)} then the rest after ${describeDuration(this.interval!)}`;
       case TrafficShiftingKind.LINEAR:
-        return `linear ${this.percentage}% every ${this.interval!.toHumanString()}`;
+        return `linear ${percent(this.percentage!)} every ${describeDuration(this.interval!)}`;
       default:
         return 'all at once';
     }
@@ -148,6 +151,10 @@ class ExistingConfigShifting extends TrafficShifting {
     const name = this.config.deploymentConfigName;
     return Token.isUnresolved(name) ? 'a deployment configuration defined in this app' : `deployment configuration ${name}`;
   }
+}
+
+function percent(percentage: number): string {
+  return Token.isUnresolved(percentage) ? 'a deploy-time percentage' : `${percentage}%`;
 }
 
 /**

@@ -3,14 +3,14 @@
  * lib/private/validation) and replaced by a safe stand-in, so that construction goes on and one
  * synthesis reports every invalid prop of the app.
  */
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Token, Tokenization } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { Construct } from 'constructs';
 import type { BlueGreenServiceProps } from '../blue-green-service-props';
 import { fargateSizeProblem } from './fargate';
 import {
-  integerRangeProblem, isResolved, recordPropProblem, valid, wholeMinutesProblem, wholeSecondsProblem,
+  durationProblem, integerRangeProblem, isResolved, literalNumberProblem, recordPropProblem, valid, wholeDuration,
 } from '../../private/validation';
 
 /** CodeDeploy's limit for the termination and approval waits: 2 days. */
@@ -40,7 +40,8 @@ export interface ServiceInput {
 
 export function checkServiceProps(scope: Construct, props: BlueGreenServiceProps): ServiceInput {
   const containerPort = ifValid(scope, 'containerPort', props.containerPort,
-    integerRangeProblem(props.containerPort, 1, 65535, 'use the port the container listens on'), 8080);
+    literalNumberProblem(props.containerPort, 'the AppSpec file and taskdef.json of every release name the port', '8080')
+      ?? integerRangeProblem(props.containerPort, 1, 65535, 'use the port the container listens on'), 8080);
   const containerName = ifValid(scope, 'containerName', props.containerName,
     props.containerName !== undefined && isResolved(props.containerName) && !/^[A-Za-z0-9_-]{1,255}$/.test(props.containerName)
       ? `must be 1-255 letters, digits, hyphens or underscores, got '${props.containerName}'` : undefined, 'web');
@@ -49,7 +50,14 @@ export function checkServiceProps(scope: Construct, props: BlueGreenServiceProps
 
   let cpu = props.cpu ?? 256;
   let memoryLimitMiB = props.memoryLimitMiB ?? 512;
-  if (isResolved(cpu) && isResolved(memoryLimitMiB)) {
+  // Fargate takes only some pairs of the two, which the library checks together.
+  const pairReason = 'Fargate accepts only some pairs of cpu and memoryLimitMiB, which are checked together at synthesis';
+  const cpuLiteral = valid(scope, 'cpu', literalNumberProblem(props.cpu, pairReason, '512'));
+  const memoryLiteral = valid(scope, 'memoryLimitMiB', literalNumberProblem(props.memoryLimitMiB, pairReason, '1024'));
+  if (!cpuLiteral || !memoryLiteral) {
+    cpu = 256;
+    memoryLimitMiB = 512;
+  } else {
     const problem = fargateSizeProblem(cpu, memoryLimitMiB);
     if (problem) {
       recordPropProblem(scope, problem.startsWith('cpu') ? 'cpu' : 'memoryLimitMiB', problem);
@@ -70,9 +78,11 @@ export function checkServiceProps(scope: Construct, props: BlueGreenServiceProps
     recordPropProblem(scope, 'protocol', 'is HTTP but a certificate was given; remove the certificate or use HTTPS');
   }
 
-  const listenerPort = ifValid(scope, 'listenerPort', props.listenerPort, integerRangeProblem(props.listenerPort, 1, 65535), https ? 443 : 80);
+  const portReason = 'the two listener ports must differ, which is checked at synthesis, and the hooks\' URLs and the HTTP redirect name them';
+  const listenerPort = ifValid(scope, 'listenerPort', props.listenerPort,
+    literalNumberProblem(props.listenerPort, portReason, '443') ?? integerRangeProblem(props.listenerPort, 1, 65535), https ? 443 : 80);
   let testListenerPort = ifValid(scope, 'testListenerPort', props.testListenerPort,
-    integerRangeProblem(props.testListenerPort, 1, 65535), https ? 8443 : 8080);
+    literalNumberProblem(props.testListenerPort, portReason, '8443') ?? integerRangeProblem(props.testListenerPort, 1, 65535), https ? 8443 : 8080);
   if (listenerPort === testListenerPort) {
     recordPropProblem(scope, 'testListenerPort', `must differ from listenerPort, both are ${listenerPort}; pick another port for the test listener`);
     testListenerPort = listenerPort === 8081 ? 8082 : 8081;
@@ -93,14 +103,18 @@ export function checkServiceProps(scope: Construct, props: BlueGreenServiceProps
       ? `must start with '/', got '${props.healthCheckPath}'; for example '/health'` : undefined, '/');
   // The load balancer rejects an interval that is not longer than the health-check timeout,
   // which is 5 seconds for IP targets over HTTP.
-  const healthCheckInterval = ifValid(scope, 'healthCheckInterval', props.healthCheckInterval,
-    wholeSecondsProblem(props.healthCheckInterval, MIN_HEALTH_CHECK_INTERVAL_SECONDS, 300,
-      'the load balancer needs it longer than its 5-second health-check timeout'), Duration.seconds(15));
-  const deregistrationDelay = ifValid(scope, 'deregistrationDelay', props.deregistrationDelay,
-    wholeSecondsProblem(props.deregistrationDelay, 0, 3600), Duration.seconds(30));
-  const terminationWait = ifValid(scope, 'terminationWait', props.terminationWait,
-    wholeMinutesProblem(props.terminationWait, 0, MAX_WAIT_MINUTES), Duration.hours(1));
-  const approvalWait = valid(scope, 'approvalWait', wholeMinutesProblem(props.approvalWait, 1, MAX_WAIT_MINUTES)) ? props.approvalWait : undefined;
+  // A token given in the unit the target takes goes to it unchanged; CloudFormation checks its value.
+  const healthCheckInterval = wholeDuration(ifValid(scope, 'healthCheckInterval', props.healthCheckInterval,
+    durationProblem(props.healthCheckInterval, { unit: 'seconds', min: MIN_HEALTH_CHECK_INTERVAL_SECONDS, max: 300,
+      fix: 'the load balancer needs it longer than its 5-second health-check timeout, e.g. Duration.seconds(15)' }), Duration.seconds(15)), 'seconds');
+  const deregistrationDelay = deregistrationDelayOf(ifValid(scope, 'deregistrationDelay', props.deregistrationDelay,
+    durationProblem(props.deregistrationDelay, { unit: 'seconds', min: 0, max: 3600, fix: 'for example Duration.seconds(30)' }), Duration.seconds(30)));
+  const terminationWait = wholeDuration(ifValid(scope, 'terminationWait', props.terminationWait,
+    durationProblem(props.terminationWait, { unit: 'minutes', min: 0, max: MAX_WAIT_MINUTES,
+      fix: 'CodeDeploy counts it in whole minutes, at most 2 days, e.g. Duration.hours(1)' }), Duration.hours(1)), 'minutes');
+  const approvalWait = props.approvalWait !== undefined && valid(scope, 'approvalWait', durationProblem(props.approvalWait,
+    { unit: 'minutes', min: 1, max: MAX_WAIT_MINUTES, fix: 'CodeDeploy counts it in whole minutes, at most 2 days, e.g. Duration.hours(4)' }))
+    ? wholeDuration(props.approvalWait, 'minutes') : undefined;
 
   for (const prop of ['testListenerPeers', 'productionListenerPeers'] as const) {
     const peers = props[prop];
@@ -162,6 +176,18 @@ export function defaultProductionPeers(loadBalancer: elbv2.IApplicationLoadBalan
 
 function describeVpc(vpc: ec2.IVpc): string {
   return isResolved(vpc.vpcId) ? vpc.vpcId : vpc.node.path;
+}
+
+/**
+ * The delay as the target group takes it: its attribute is a string, which aws-cdk-lib writes as
+ * `toSeconds().toString()`; a number token would resolve to a number there, so it is made a
+ * string token first.
+ */
+function deregistrationDelayOf(delay: Duration): Duration {
+  if (!delay.isUnresolved()) {
+    return wholeDuration(delay, 'seconds');
+  }
+  return Duration.seconds(Token.asNumber(Tokenization.stringifyNumber(delay.toSeconds())));
 }
 
 function ifValid<T>(scope: Construct, prop: string, value: T | undefined, problem: string | undefined, standIn: T): T {
