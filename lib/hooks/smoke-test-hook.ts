@@ -18,7 +18,7 @@ import {
 import { MAX_ENVIRONMENT_BYTES } from '../private/handler-function';
 import { MAX_PARAMETER_VALUE_BYTES, hookConfigurationOf } from './private/hook-configuration';
 import { HookFunctionBinding, bindHookFunction } from './private/hook-function';
-import { CODEDEPLOY_ENDPOINT, EC2_ENDPOINT, ECS_ENDPOINT, EndpointRequirements, HookNetwork, SECRETS_MANAGER_ENDPOINT } from './private/network';
+import { CODEDEPLOY_ENDPOINT, EC2_ENDPOINT, ECS_ENDPOINT, EndpointRequirements, HookNetwork, SECRETS_MANAGER_ENDPOINT, allowTestListener } from './private/network';
 import { expectedVersionProblem, smokeCheckListProblems, smokeCheckProblems, toSmokeCheckSpec } from './private/smoke-checks';
 import { recordPropProblem } from '../private/validation';
 import type { IBlueGreenService } from '../service/blue-green-service-base';
@@ -187,8 +187,8 @@ export class SmokeTestHook extends Construct implements ILifecycleHook, ec2.ICon
     this.function = binding.function;
     this.logGroup = binding.logGroup;
 
-    // The one rule the function needs towards the service: the test listener's port on the load balancer.
-    service.allowTestListenerFrom(this.network.securityGroup, `smoke tests of ${service.serviceName}`);
+    // The one way the function needs towards the service: the test listener's port on the load balancer.
+    allowTestListener(this.network, service, `smoke tests of ${service.serviceName}`);
     this.endpoints.require(CODEDEPLOY_ENDPOINT);
     // The load balancer's private addresses. EC2's Describe* actions have no resource-level
     // permissions: AWS accepts only `*`. Read-only.

@@ -16,7 +16,7 @@ describe('a VPC without NAT gateways', () => {
     return { stack, vpc, service };
   }
 
-  test('the smoke test runs in the isolated subnets, reaches the test listener by security group, and gets its endpoints', () => {
+  test('the smoke test runs in the isolated subnets, reaches the test listener within the VPC, and gets its endpoints', () => {
     const { stack, vpc, service } = noNatService();
     const smoke = new SmokeTestHook(stack, 'Smoke', { service, checks: [SmokeCheck.get('/health')], createVpcEndpoints: true });
     new MigrationHook(stack, 'Migrate', { service, command: ['npm', 'run', 'migrate'] });
@@ -26,12 +26,16 @@ describe('a VPC without NAT gateways', () => {
     const fnId = stack.getLogicalId((smoke.function as lambda.Function).node.defaultChild as lambda.CfnFunction);
     expect(template.toJSON().Resources[fnId].Properties.VpcConfig.SubnetIds).toEqual(isolated);
     template.resourceCountIs('AWS::EC2::VPCEndpoint', 2);
+    // Out to the VPC on the test listener's port, which admits the VPC.
     const smokeSg = smoke.connections.securityGroups[0];
-    template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
-      FromPort: service.testListenerPort,
-      ToPort: service.testListenerPort,
-      SourceSecurityGroupId: { 'Fn::GetAtt': [stack.getLogicalId(smokeSg.node.defaultChild as ec2.CfnSecurityGroup), 'GroupId'] },
-    });
+    const vpcCidr = stack.resolve(vpc.vpcCidrBlock);
+    const port = { FromPort: service.testListenerPort, ToPort: service.testListenerPort, IpProtocol: 'tcp', CidrIp: vpcCidr };
+    const groups = template.toJSON().Resources;
+    expect(groups[stack.getLogicalId(smokeSg.node.defaultChild as ec2.CfnSecurityGroup)].Properties.SecurityGroupEgress)
+      .toEqual(expect.arrayContaining([expect.objectContaining(port)]));
+    const loadBalancerSg = service.loadBalancer.connections.securityGroups[0];
+    expect(groups[stack.getLogicalId(loadBalancerSg.node.defaultChild as ec2.CfnSecurityGroup)].Properties.SecurityGroupIngress)
+      .toEqual(expect.arrayContaining([expect.objectContaining(port)]));
 
     // The migration task runs where the service's tasks run.
     const hookConfigs = Object.values(template.findResources('AWS::SSM::Parameter'))

@@ -83,6 +83,22 @@ describe('SmokeTestHook', () => {
     const { stack, service, hook } = smoke();
     const { template } = synth(stack, hook);
     const hookGroup = hook.connections.securityGroups[0];
+    const vpcCidr = stack.resolve(service.vpc.vpcCidrBlock);
+
+    // The test listener admits the VPC by default, the function's addresses included: no rule of its own.
+    expect(template.findResources('AWS::EC2::SecurityGroupIngress', { Properties: { SourceSecurityGroupId: groupId(stack, hookGroup) } })).toEqual({});
+    expect(template.toJSON().Resources[stack.getLogicalId(loadBalancerGroup(service).node.defaultChild as ec2.CfnSecurityGroup)].Properties
+      .SecurityGroupIngress).toEqual(expect.arrayContaining([expect.objectContaining({ CidrIp: vpcCidr, FromPort: 8080, ToPort: 8080, IpProtocol: 'tcp' })]));
+    expect(hookEgressOf(stack, template, hookGroup)).toEqual([
+      expect.objectContaining({ CidrIp: '0.0.0.0/0', FromPort: 443, ToPort: 443, IpProtocol: 'tcp' }),
+      expect.objectContaining({ CidrIp: vpcCidr, FromPort: 8080, ToPort: 8080, IpProtocol: 'tcp' }),
+    ]);
+  });
+
+  test('admits the function on the test listener when the listener admits less than the VPC', () => {
+    const { stack, service, hook } = smoke({}, { testListenerPeers: [ec2.Peer.ipv4('10.0.0.0/28')] });
+    const { template } = synth(stack, hook);
+    const hookGroup = hook.connections.securityGroups[0];
 
     const fromHook = template.findResources('AWS::EC2::SecurityGroupIngress', {
       Properties: { SourceSecurityGroupId: groupId(stack, hookGroup) },
@@ -95,16 +111,10 @@ describe('SmokeTestHook', () => {
       SourceSecurityGroupId: groupId(stack, hookGroup),
       Description: 'smoke tests of orders-api',
     }]);
-    const hookEgress = [
-      ...(template.toJSON().Resources[stack.getLogicalId(hookGroup.node.defaultChild as ec2.CfnSecurityGroup)].Properties.SecurityGroupEgress ?? []),
-      ...Object.values(template.findResources('AWS::EC2::SecurityGroupEgress', { Properties: { GroupId: groupId(stack, hookGroup) } }))
-        .map((rule) => rule.Properties),
-    ];
-    expect(hookEgress).toEqual(expect.arrayContaining([
+    expect(hookEgressOf(stack, template, hookGroup)).toEqual([
       expect.objectContaining({ CidrIp: '0.0.0.0/0', FromPort: 443, ToPort: 443, IpProtocol: 'tcp' }),
-      expect.objectContaining({ DestinationSecurityGroupId: groupId(stack, loadBalancerGroup(service)), FromPort: 8080, ToPort: 8080 }),
-    ]));
-    expect(hookEgress).toHaveLength(2);
+      expect.objectContaining({ CidrIp: stack.resolve(service.vpc.vpcCidrBlock), FromPort: 8080, ToPort: 8080, IpProtocol: 'tcp' }),
+    ]);
   });
 
   test('reports on this deployment group only and looks up network interfaces, the only * (EC2 Describe actions allow no other)', () => {
@@ -485,3 +495,12 @@ describe('SmokeTestHook', () => {
     });
   });
 });
+
+/** The rules out of `group`, inline and standalone. */
+function hookEgressOf(stack: Stack, template: Template, group: ec2.ISecurityGroup): Array<Record<string, unknown>> {
+  return [
+    ...(template.toJSON().Resources[stack.getLogicalId(group.node.defaultChild as ec2.CfnSecurityGroup)].Properties.SecurityGroupEgress ?? []),
+    ...Object.values(template.findResources('AWS::EC2::SecurityGroupEgress', { Properties: { GroupId: groupId(stack, group) } }))
+      .map((rule) => rule.Properties),
+  ];
+}

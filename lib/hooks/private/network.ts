@@ -196,6 +196,71 @@ export class EndpointRequirements {
 }
 
 /**
+ * Opens the way from `network`'s function to the test listener of `service`, with the fewest rules:
+ * - out: the test listener's port to the VPC's CIDR block, one inline rule of the function's security
+ *   group per port, however many services the function serves (the load balancers' private
+ *   addresses, which the function connects to, lie in the VPC);
+ * - in: nothing when the load balancer's security group already admits the VPC's CIDR block on that
+ *   port (the default test listener peers); otherwise a rule admitting the function's security group.
+ * In a VPC imported without its CIDR block, a rule each way between the two security groups, as before.
+ */
+export function allowTestListener(network: HookNetwork, service: TestListenerHost, description: string): void {
+  const group = network.securityGroup;
+  const port = ec2.Port.tcp(service.testListenerPort);
+  const cidr = vpcCidrBlockOf(network.vpc);
+  if (cidr === undefined) {
+    service.allowTestListenerFrom(group, description);
+    return;
+  }
+  group.addEgressRule(ec2.Peer.ipv4(cidr), port, `test listeners in the VPC on port ${service.testListenerPort}`);
+  if (!admitsCidr(service.loadBalancer.connections.securityGroups, cidr, service.testListenerPort)) {
+    // The function's group as the peer only: the rule out is the one above.
+    service.allowTestListenerFrom({ connections: new ec2.Connections({ peer: group }) }, description);
+  }
+}
+
+/** The part of a service {@link allowTestListener} needs. */
+export interface TestListenerHost {
+  readonly loadBalancer: { readonly connections: ec2.Connections };
+  readonly testListenerPort: number;
+  allowTestListenerFrom(other: ec2.IConnectable, description?: string): void;
+}
+
+function vpcCidrBlockOf(vpc: ec2.IVpc): string | undefined {
+  try {
+    return vpc.vpcCidrBlock;
+  } catch {
+    // Imported without its CIDR block.
+    return undefined;
+  }
+}
+
+/** Whether one of `groups` (defined in this app) has an inline rule admitting `cidr` on TCP `port`. */
+function admitsCidr(groups: ec2.ISecurityGroup[], cidr: string, port: number): boolean {
+  return groups.some((group) => {
+    if (!(group instanceof ec2.SecurityGroup)) {
+      return false;
+    }
+    const stack = Stack.of(group);
+    const wanted = JSON.stringify(stack.resolve(cidr));
+    const rules = stack.resolve((group.node.defaultChild as ec2.CfnSecurityGroup).securityGroupIngress) as unknown;
+    return Array.isArray(rules) && rules.some((rule: ec2.CfnSecurityGroup.IngressProperty) => JSON.stringify(rule.cidrIp ?? (rule as { CidrIp?: unknown }).CidrIp) === wanted
+      && admitsTcpPort(rule, port));
+  });
+}
+
+function admitsTcpPort(rule: ec2.CfnSecurityGroup.IngressProperty, port: number): boolean {
+  const raw = rule as unknown as { IpProtocol?: string; FromPort?: number; ToPort?: number };
+  const protocol = rule.ipProtocol ?? raw.IpProtocol;
+  if (protocol === '-1') {
+    return true;
+  }
+  const from = rule.fromPort ?? raw.FromPort;
+  const to = rule.toPort ?? raw.ToPort;
+  return protocol === 'tcp' && typeof from === 'number' && typeof to === 'number' && from <= port && port <= to;
+}
+
+/**
  * An interface endpoint for `service` in `vpc` defined anywhere in the VPC's stack (or under the
  * VPC), with private DNS, so the SDK's default endpoint names resolve to it.
  */
