@@ -10,6 +10,7 @@ import { Construct } from 'constructs';
 import {
   TASK_SET_GUARD_DEFAULTS, TASK_STATE_CHANGE_DETAIL_TYPE, TASK_STATE_CHANGE_SOURCE, TaskSetGuardConfig,
 } from '../../contract/task-set-guard';
+import { checkedServiceName } from '../private/service-name';
 import { integerRangeProblem, valid } from '../private/validation';
 import { SharedTaskSetGuard, TaskSetGuardRuleInput } from './private/shared-task-set-guard';
 
@@ -22,7 +23,8 @@ export interface FailedTaskSetGuardProps {
   readonly service: ecs.IBaseService;
 
   /**
-   * The name people read in the rule's description and the guard's log lines, e.g. `orders-api`.
+   * The name people read in the rule's description and the guard's log lines, e.g. `orders-api`:
+   * 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit, known at synthesis.
    *
    * @default - the id of this construct's parent
    */
@@ -92,7 +94,7 @@ export class FailedTaskSetGuard extends Construct {
     // Invalid, it is recorded and fails the synthesis; the default stands in.
     const failedTaskThreshold = valid(this, 'failedTaskThreshold', integerRangeProblem(props.failedTaskThreshold, 1, 100,
       'it is the number of failed green tasks at which the deployment stops')) ? props.failedTaskThreshold : undefined;
-    const serviceName = props.serviceName ?? scope.node.id;
+    const serviceName = checkedServiceName(this, props.serviceName, scope.node.id, 'the id of its parent');
     const { deploymentGroup, service } = props;
 
     const shared = SharedTaskSetGuard.of(this, props.logRetention);

@@ -12,6 +12,7 @@ import {
   worstTargetResponseTime,
   worstUnhealthyHostCount,
 } from '../private/metrics';
+import { checkedServiceName } from '../private/service-name';
 import { isResolved, propError, recordPropProblem } from '../private/validation';
 import { FailedTaskSetGuard } from './failed-task-set-guard';
 import { attachableDeploymentGroup, attachmentProblems, createOverflowAlarm, warnWhenContainerInsightsOff } from './private/attachment';
@@ -102,7 +103,9 @@ export class RollbackAlarms extends Construct {
     // Invalid props are recorded and fail the synthesis; the checked props hold stand-ins for them.
     const props = checkRollbackAlarmsProps(this, givenProps);
 
-    this.serviceName = props.serviceName ?? (Stack.isStack(scope) ? id : scope.node.id);
+    this.serviceName = Stack.isStack(scope)
+      ? checkedServiceName(this, props.serviceName, id, 'the construct id')
+      : checkedServiceName(this, props.serviceName, scope.node.id, 'the id of its parent');
     this.stackName = Stack.of(this).stackName;
     this.targetGroups = props.targetGroups;
     this.loadBalancer = props.loadBalancer;

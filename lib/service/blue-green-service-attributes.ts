@@ -77,8 +77,10 @@ export interface BlueGreenServiceAttributes {
   readonly logStreamPrefix?: string;
 
   /**
-   * The name people read in alarm names, notifications and dashboards.
-   * @default - the construct id
+   * The name people read in alarm names, notifications and dashboards, as the service was
+   * defined with: 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit, and
+   * known at synthesis (not a token).
+   * @default - the construct id, which must then follow the same rule
    */
   readonly serviceName?: string;
 

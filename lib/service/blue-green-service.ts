@@ -1,4 +1,4 @@
-import { Annotations, CfnOutput, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -15,12 +15,16 @@ import type { AppSpecOptions, ILifecycleHook } from './lifecycle-hook';
 import { TargetGroupSource, metricHttpCodeTarget, metricRequestCount, sumOfTargetGroups } from '../private/metrics';
 import { HookRegistry, grantReportHookStatus } from './private/hook-registry';
 import { ImportedBlueGreenService } from './private/imported-service';
-import { createLoadBalancer, createServiceVpc, defaultServiceSubnets } from './private/vpc';
+import { createLoadBalancer, createServiceVpc } from './private/vpc';
 import { deploymentGroupConsoleUrlOf, loadBalancerFullNameOf } from './private/load-balancer';
-import { reportAtSynthesis } from '../private/validation';
+import { checkedServiceName, serviceNameProblem } from '../private/service-name';
+import { fitSecurityGroupDescriptions } from '../private/security-group-descriptions';
+import { ec2Description } from '../private/text-limits';
+import { recordPropProblem, reportAtSynthesis } from '../private/validation';
 import { listenerPortProblems } from './private/listener-ports';
 import { watchStackCapacity } from './private/stack-capacity';
-import { checkLoadBalancerVpc, checkServiceProps, defaultProductionPeers } from './private/service-input';
+import { checkLoadBalancerVpc, checkServiceProps } from './private/service-input';
+import { accessLogsBucketOf, productionListenerPeersOf, serviceSubnetsOf, testListenerPeersOf } from './private/environment-checks';
 import { TrafficShifting } from './traffic-shifting';
 
 /**
@@ -37,7 +41,12 @@ export class BlueGreenService extends Construct implements IBlueGreenService {
    * `deploymentGroupRole` is given (a warning says what to do otherwise).
    */
   public static fromBlueGreenServiceAttributes(scope: Construct, id: string, attrs: BlueGreenServiceAttributes): IBlueGreenService {
-    return new ImportedBlueGreenService(scope, id, attrs);
+    const imported = new ImportedBlueGreenService(scope, id, attrs);
+    const problem = serviceNameProblem(imported.serviceName, attrs.serviceName === undefined ? 'the construct id' : undefined);
+    if (problem !== undefined) {
+      recordPropProblem(imported, 'serviceName', problem);
+    }
+    return imported;
   }
 
   /** The VPC the service runs in. */
@@ -101,7 +110,8 @@ export class BlueGreenService extends Construct implements IBlueGreenService {
     const input = checkServiceProps(this, props);
     watchStackCapacity(this);
 
-    this.serviceName = props.serviceName ?? id;
+    // Checked: it goes unchanged into alarm, metric and log stream names and many descriptions.
+    this.serviceName = checkedServiceName(this, props.serviceName, id, 'the construct id');
     this.containerName = input.containerName;
     this.containerPort = input.containerPort;
     this.https = input.https;
@@ -116,7 +126,7 @@ export class BlueGreenService extends Construct implements IBlueGreenService {
     });
 
     // Task definition and container.
-    this.logStreamPrefix = this.serviceName.replace(/[^A-Za-z0-9_.-]/g, '-');
+    this.logStreamPrefix = this.serviceName;
     this.logGroup = new logs.LogGroup(this, 'Logs', {
       retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.RETAIN,
@@ -135,7 +145,8 @@ export class BlueGreenService extends Construct implements IBlueGreenService {
     });
 
     // Load balancer, target groups and listeners.
-    this.loadBalancer = props.loadBalancer ?? createLoadBalancer(this, this.vpc, props, this.logStreamPrefix);
+    this.loadBalancer = props.loadBalancer
+      ?? createLoadBalancer(this, this.vpc, { ...props, accessLogsBucket: accessLogsBucketOf(this, props) }, this.logStreamPrefix);
     checkLoadBalancerVpc(this, this.loadBalancer, this.vpc);
     const targetGroupProps: elbv2.ApplicationTargetGroupProps = {
       vpc: this.vpc,
@@ -175,7 +186,7 @@ export class BlueGreenService extends Construct implements IBlueGreenService {
       // Opened below only to the VPC, the hooks and the peers the user names.
       open: false,
     });
-    const productionPeers = props.productionListenerPeers ?? this.defaultProductionPeers();
+    const productionPeers = productionListenerPeersOf(this, props, this.loadBalancer, this.vpc);
     for (const peer of productionPeers) {
       this.loadBalancer.connections.allowFrom(peer, ec2.Port.tcp(this.listenerPort), `production listener of ${this.serviceName}`);
     }
@@ -191,13 +202,13 @@ export class BlueGreenService extends Construct implements IBlueGreenService {
         this.loadBalancer.connections.allowFrom(peer, ec2.Port.tcp(80), `HTTP to HTTPS redirect of ${this.serviceName}`);
       }
     }
-    const testPeers = props.testListenerPeers ?? [ec2.Peer.ipv4(this.vpc.vpcCidrBlock)];
+    const testPeers = testListenerPeersOf(this, props, this.vpc);
     for (const peer of testPeers) {
       this.loadBalancer.connections.allowFrom(peer, ec2.Port.tcp(this.testListenerPort), `test listener of ${this.serviceName}`);
     }
 
     // The service. The CODE_DEPLOY controller hands task sets and traffic to CodeDeploy.
-    this.serviceSubnets = props.vpcSubnets ?? defaultServiceSubnets(this, this.vpc);
+    this.serviceSubnets = serviceSubnetsOf(this, props, this.vpc);
     this.service = new ecs.FargateService(this, 'Service', {
       cluster: this.cluster,
       taskDefinition: this.taskDefinition,
@@ -269,6 +280,7 @@ export class BlueGreenService extends Construct implements IBlueGreenService {
       description: `${this.serviceName}: CodeDeploy deployment group in the AWS console`,
     });
 
+    fitSecurityGroupDescriptions(this);
     // At synthesis: listeners of other services may be added to the load balancer later.
     reportAtSynthesis(this, () => listenerPortProblems(this, this.loadBalancer, [
       { listener: this.productionListener, prop: 'listenerPort' },
@@ -335,7 +347,7 @@ export class BlueGreenService extends Construct implements IBlueGreenService {
    * Hooks connect to the load balancer's private addresses, so a security-group rule suffices.
    */
   public allowTestListenerFrom(other: ec2.IConnectable, description?: string): void {
-    this.loadBalancer.connections.allowFrom(other, ec2.Port.tcp(this.testListenerPort), description ?? `test listener of ${this.serviceName}`);
+    this.loadBalancer.connections.allowFrom(other, ec2.Port.tcp(this.testListenerPort), ec2Description(description ?? `test listener of ${this.serviceName}`));
   }
 
   /**
@@ -380,16 +392,5 @@ export class BlueGreenService extends Construct implements IBlueGreenService {
       blue: metricOf({ targetGroup: this.blueTargetGroup, loadBalancer: this.loadBalancer }, perGroup),
       green: metricOf({ targetGroup: this.greenTargetGroup, loadBalancer: this.loadBalancer }, perGroup),
     }, { period, label: options.label ?? `${this.serviceName}: ${label}`, color: options.color });
-  }
-
-  private defaultProductionPeers(): ec2.IPeer[] {
-    const peers = defaultProductionPeers(this.loadBalancer, this.vpc);
-    if (peers) {
-      return peers;
-    }
-    Annotations.of(this).addWarningV2('cdk-ecs-release:productionListenerPeers',
-      `the scheme of the given load balancer ${this.loadBalancer.node.path} is not known here, so the production listener admits `
-      + 'the VPC\'s CIDR block only; if it is internet-facing, pass productionListenerPeers: [ec2.Peer.anyIpv4()]');
-    return [ec2.Peer.ipv4(this.vpc.vpcCidrBlock)];
   }
 }

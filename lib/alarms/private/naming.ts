@@ -1,7 +1,8 @@
 import { Duration, Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { CriterionContext, num } from './criteria';
-import { formatAlarmName, formatDuration, truncateDescription } from './format';
+import { MAX_ALARM_NAME_LENGTH, formatAlarmName, formatDuration, truncateDescription } from './format';
+import { fitName } from '../../private/text-limits';
 
 /** What names and descriptions of one RollbackAlarms' alarms are built from. */
 export interface AlarmNamingProps {
@@ -33,8 +34,19 @@ export class AlarmNaming implements CriterionContext {
     this.minRequestCount = props.minRequestCount;
   }
 
+  /**
+   * A name too long for CloudWatch's 255 characters keeps its criterion and stack name, and its
+   * service name is shortened with a hash of the whole name: two services whose names start
+   * alike keep distinct alarm names.
+   */
   public alarmName(criterion: string): string {
-    return formatAlarmName(this.props.serviceName, criterion, this.props.stackName);
+    const { serviceName, stackName } = this.props;
+    const rest = `: ${criterion} (${stackName})`;
+    if (Token.isUnresolved(rest) || serviceName.length + rest.length <= MAX_ALARM_NAME_LENGTH) {
+      return formatAlarmName(serviceName, criterion, stackName);
+    }
+    const room = Math.max(MAX_ALARM_NAME_LENGTH - rest.length, 1);
+    return formatAlarmName(fitName(`${serviceName}${rest}`, room), criterion, stackName);
   }
 
   public describe(condition: string): string {
