@@ -53,12 +53,20 @@ function hookFunctionKinds(template: Template): string[] {
     .sort();
 }
 
-function resourceCount(stack: Stack): number {
-  return Object.keys(Template.fromStack(stack).toJSON().Resources).length;
-}
-
-function templateBytes(stack: Stack): number {
-  return JSON.stringify(Template.fromStack(stack).toJSON()).length;
+/**
+ * The stacks that tests only read, each built and synthesized once: a stack of services with every
+ * hook takes a second or more. A test that adds to its stack builds its own.
+ */
+const readOnly = new Map<string, { stack: Stack; services: BlueGreenService[]; template: Template }>();
+function sharedStackWithServices(count: number, hooks = true): { stack: Stack; services: BlueGreenService[]; template: Template } {
+  const key = `${count} ${hooks}`;
+  let shared = readOnly.get(key);
+  if (!shared) {
+    const { stack, services } = stackWithServices(count, hooks);
+    shared = { stack, services, template: Template.fromStack(stack) };
+    readOnly.set(key, shared);
+  }
+  return shared;
 }
 
 /** The statements naming a resource of `service`'s or of another's, as text. */
@@ -68,8 +76,7 @@ function mentions(statements: Statement[], text: string): Statement[] {
 
 describe('hook functions shared by the services of a stack', () => {
   test('two services with all four hooks: one function, role and log group per kind, one configuration parameter per service', () => {
-    const { stack, services } = stackWithServices(2);
-    const template = Template.fromStack(stack);
+    const { stack, services, template } = sharedStackWithServices(2);
 
     expect(hookFunctionKinds(template)).toEqual(['metric-gate', 'migration', 'preflight', 'smoke-test']);
     template.resourceCountIs('AWS::SSM::Parameter', 2);
@@ -105,9 +112,8 @@ describe('hook functions shared by the services of a stack', () => {
   });
 
   test('the shared function names its kind and the parameter prefix, and no service\'s configuration', () => {
-    const { stack, services } = stackWithServices(1);
+    const { stack, services, template } = sharedStackWithServices(1);
     const migration = services[0].hooks.find((hook) => hook instanceof MigrationHook)!;
-    const template = Template.fromStack(stack);
     const environment = functionEnvironmentOf(stack, template, migration.function);
     expect(environment).toEqual({
       [HOOK_CONFIGURATION_PREFIX_ENV]: HOOK_CONFIGURATION_PREFIX,
@@ -127,8 +133,7 @@ describe('hook functions shared by the services of a stack', () => {
   });
 
   test('each service\'s grants on a shared role name only that service\'s deployment group, family, roles and parameter', () => {
-    const { stack, services } = stackWithServices(2);
-    const template = Template.fromStack(stack);
+    const { stack, services, template } = sharedStackWithServices(2);
     const [first, second] = services;
     const migration = first.hooks.find((hook) => hook instanceof MigrationHook)!;
     const statements = statementsOf(stack, template, migration.function);
@@ -244,8 +249,8 @@ describe('hook functions shared by the services of a stack', () => {
 
   test('the hooks of one more service add two resources: its configuration and CodeDeploy\'s invoke grant', () => {
     const count = (services: number, hooks: boolean) => {
-      const { stack } = stackWithServices(services, hooks);
-      return { resources: resourceCount(stack), bytes: templateBytes(stack) };
+      const template = sharedStackWithServices(services, hooks).template.toJSON();
+      return { resources: Object.keys(template.Resources).length, bytes: JSON.stringify(template).length };
     };
     const [one, two, bareOne, bareTwo] = [count(1, true), count(2, true), count(1, false), count(2, false)];
     const perService = two.resources - one.resources;
