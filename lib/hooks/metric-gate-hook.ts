@@ -14,7 +14,9 @@ import {
   UncertainVerdictPolicy,
 } from '../../contract/metric-gate';
 import { bindHookFunction } from './private/hook-function';
-import { integerRangeProblem, numberRangeProblem, recordPropProblem, valid } from '../private/validation';
+import {
+  DurationRule, durationProblem, integerRangeProblem, literalNumberProblem, numberRangeProblem, recordPropProblem, valid, wholeDurationIn,
+} from '../private/validation';
 import { targetGroupFullName } from '../private/metric-dimensions';
 import { HookFunctionOptions } from './hook-options';
 import { LifecycleEvent } from '../service/lifecycle-event';
@@ -26,6 +28,9 @@ const MAX_BAKE_WINDOW_MINUTES = 45;
 const MAX_LOOKBACK_MINUTES = 24 * 60;
 /** Lambda's longest run. */
 const TIMEOUT = Duration.minutes(15);
+/** Why the gate's numbers and durations must be literals. */
+const CONFIG_NEEDS_LITERALS = 'the gate\'s thresholds and windows are checked and converted to the handler\'s units at synthesis, '
+  + 'and written into its configuration, where nothing else would check them before a deployment runs the gate';
 /** The window used after an invalid or unknown traffic shifting was recorded; synthesis fails anyway. */
 const STAND_IN_TRAFFIC_SHIFT: TrafficShiftMode = TRAFFIC_SHIFT_MODES[TrafficShiftingKind.ALL_AT_ONCE];
 
@@ -163,13 +168,13 @@ export class MetricGateHook extends Construct implements ILifecycleHook {
 
     const thresholds: MetricGateThresholds = {
       ...(props.latencyRatio !== undefined ? { latencyRatio: props.latencyRatio } : {}),
-      ...(props.latencyFloor !== undefined ? { latencyFloorSeconds: props.latencyFloor.toMilliseconds() / 1000 } : {}),
+      ...(props.latencyFloor !== undefined ? { latencyFloorSeconds: wholeDurationIn(props.latencyFloor, 'millis') / 1000 } : {}),
       ...(props.errorRateDelta !== undefined ? { errorRateDeltaPercentagePoints: props.errorRateDelta } : {}),
       ...(props.marginalBand !== undefined ? { marginalBand: props.marginalBand } : {}),
       ...(props.minRequestCount !== undefined ? { minRequestCount: props.minRequestCount } : {}),
       ...(props.minBaselineRequestCount !== undefined ? { minBaselineRequestCount: props.minBaselineRequestCount } : {}),
       ...(props.maxErrorRatePercent !== undefined ? { maxErrorRatePercent: props.maxErrorRatePercent } : {}),
-      ...(props.maxLatency !== undefined ? { maxLatencySeconds: props.maxLatency.toMilliseconds() / 1000 } : {}),
+      ...(props.maxLatency !== undefined ? { maxLatencySeconds: wholeDurationIn(props.maxLatency, 'millis') / 1000 } : {}),
     };
     const trafficShift = this.trafficShiftMode(props);
     if (props.bakeWindow !== undefined && trafficShift !== 'all-at-once') {
@@ -183,8 +188,8 @@ export class MetricGateHook extends Construct implements ILifecycleHook {
       loadBalancerFullName: service.loadBalancerFullName,
       targetGroupFullNames: [targetGroupFullName(service.blueTargetGroup), targetGroupFullName(service.greenTargetGroup)],
       trafficShift,
-      bakeWindowSeconds: bakeWindow.toSeconds(),
-      lookbackSeconds: lookback.toSeconds(),
+      bakeWindowSeconds: wholeDurationIn(bakeWindow, 'seconds'),
+      lookbackSeconds: wholeDurationIn(lookback, 'seconds'),
       thresholds,
       onMarginal: props.onMarginal ?? UncertainVerdictPolicy.FAIL_IN_PRODUCTION,
       onInconclusive: props.onInconclusive ?? UncertainVerdictPolicy.PASS,
@@ -242,11 +247,11 @@ export class MetricGateHook extends Construct implements ILifecycleHook {
   /** The props with each invalid one recorded and left out, so that its default stands in. */
   private validProps(props: MetricGateHookProps): MetricGateHookProps {
     const number = (prop: string, value: number | undefined, min: number, max: number, fix: string) =>
-      (valid(this, prop, numberRangeProblem(value, min, max, fix)) ? value : undefined);
+      (valid(this, prop, literalNumberProblem(value, CONFIG_NEEDS_LITERALS) ?? numberRangeProblem(value, min, max, fix)) ? value : undefined);
     const integer = (prop: string, value: number | undefined, min: number, max: number) =>
-      (valid(this, prop, integerRangeProblem(value, min, max)) ? value : undefined);
-    const duration = (prop: string, value: Duration | undefined, problem: (resolved: Duration) => string | undefined) =>
-      (value === undefined || value.isUnresolved() || valid(this, prop, problem(value)) ? value : undefined);
+      (valid(this, prop, literalNumberProblem(value, CONFIG_NEEDS_LITERALS) ?? integerRangeProblem(value, min, max)) ? value : undefined);
+    const duration = (prop: string, value: Duration | undefined, rule: DurationRule) =>
+      (valid(this, prop, durationProblem(value, { literalBecause: CONFIG_NEEDS_LITERALS, ...rule })) ? value : undefined);
     return {
       ...props,
       latencyRatio: number('latencyRatio', props.latencyRatio, 1, 100, 'green may be slower than blue by this factor, e.g. 1.5'),
@@ -255,30 +260,15 @@ export class MetricGateHook extends Construct implements ILifecycleHook {
       minRequestCount: integer('minRequestCount', props.minRequestCount, 0, 1_000_000_000),
       minBaselineRequestCount: integer('minBaselineRequestCount', props.minBaselineRequestCount, 0, 1_000_000_000),
       maxErrorRatePercent: number('maxErrorRatePercent', props.maxErrorRatePercent, 0, 100, 'it is in percent, e.g. 1 for 1 %'),
-      maxLatency: duration('maxLatency', props.maxLatency, (maxLatency) => {
-        const ms = maxLatency.toMilliseconds();
-        return ms < 1 || ms > 60_000
-          ? `must be between 1 millisecond and 60 seconds, got ${maxLatency.toHumanString()}; `
-            + 'it is the p99 response time over which green fails, e.g. Duration.seconds(1)'
-          : undefined;
-      }),
-      latencyFloor: duration('latencyFloor', props.latencyFloor, (latencyFloor) => {
-        const ms = latencyFloor.toMilliseconds();
-        return ms < 0 || ms > 60_000 ? `must be between 0 and 60 seconds, got ${latencyFloor.toHumanString()}` : undefined;
-      }),
-      bakeWindow: duration('bakeWindow', props.bakeWindow, (bakeWindow) => {
-        const seconds = bakeWindow.toSeconds();
-        return seconds < 60 || seconds > MAX_BAKE_WINDOW_MINUTES * 60
-          ? `must be between 1 minute (one metric period) and ${MAX_BAKE_WINDOW_MINUTES} minutes, `
-            + `got ${bakeWindow.toHumanString()}; CodeDeploy waits at most one hour for the hook`
-          : undefined;
-      }),
-      lookback: duration('lookback', props.lookback, (lookback) => {
-        const seconds = lookback.toSeconds();
-        return seconds < 60 || seconds > MAX_LOOKBACK_MINUTES * 60
-          ? `must be between 1 minute (one metric period) and ${MAX_LOOKBACK_MINUTES / 60} hours, got ${lookback.toHumanString()}`
-          : undefined;
-      }),
+      // The handler reads latencies in seconds, to the millisecond.
+      maxLatency: duration('maxLatency', props.maxLatency, { unit: 'millis', min: 1, max: 60_000,
+        fix: 'it is the p99 response time over which green fails, e.g. Duration.seconds(1)' }),
+      latencyFloor: duration('latencyFloor', props.latencyFloor, { unit: 'millis', rangeUnit: 'seconds', min: 0, max: 60,
+        fix: 'a green p99 at or under it always passes, e.g. Duration.millis(50)' }),
+      bakeWindow: duration('bakeWindow', props.bakeWindow, { unit: 'seconds', rangeUnit: 'minutes', min: 1, max: MAX_BAKE_WINDOW_MINUTES,
+        fix: 'CodeDeploy waits at most one hour for the hook, and the window needs one metric period (1 minute)' }),
+      lookback: duration('lookback', props.lookback, { unit: 'seconds', rangeUnit: 'minutes', min: 1, max: MAX_LOOKBACK_MINUTES,
+        fix: 'at least one metric period, at most 1 day, e.g. Duration.minutes(10)' }),
     };
   }
 }

@@ -8,7 +8,7 @@ import { Construct } from 'constructs';
 import { CODEDEPLOY_HOOK_TIMEOUT_SECONDS } from '../../contract/hook';
 import { MIGRATION_CONFIG_ENV, MigrationHookConfig } from '../../contract/migration';
 import { bindHookFunction } from './private/hook-function';
-import { recordPropProblem } from '../private/validation';
+import { durationProblem, recordPropProblem, wholeDuration } from '../private/validation';
 import { HookFunctionOptions } from './hook-options';
 import type { IBlueGreenService } from '../service/blue-green-service-base';
 import { LifecycleEvent } from '../service/lifecycle-event';
@@ -232,13 +232,16 @@ export class MigrationHook extends Construct implements ILifecycleHook {
     if (blank >= 0) {
       recordPropProblem(this, 'command', `has an empty part at index ${blank}, got ${JSON.stringify(props.command)}; remove it`);
     }
-    let deadline = props.deadline ?? DEFAULT_DEADLINE;
-    const seconds = deadline.toSeconds();
-    if (seconds < 60 || seconds > MAX_DEADLINE_MINUTES * 60) {
-      recordPropProblem(this, 'deadline', `must be between 1 and ${MAX_DEADLINE_MINUTES} minutes, got ${deadline.toHumanString()}; `
-        + 'CodeDeploy waits at most one hour for a hook: split a longer migration or run it outside the deployment');
-      deadline = DEFAULT_DEADLINE;
+    // Whole seconds, the handler's unit; the hook's total timeout is computed from it.
+    const deadlineProblem = durationProblem(props.deadline, {
+      unit: 'seconds', rangeUnit: 'minutes', min: 1, max: MAX_DEADLINE_MINUTES,
+      fix: 'CodeDeploy waits at most one hour for a hook: split a longer migration or run it outside the deployment',
+      literalBecause: 'the hook adds the time it needs to report to it, within CodeDeploy\'s hour, and the function\'s timeouts are computed from it',
+    });
+    if (deadlineProblem) {
+      recordPropProblem(this, 'deadline', deadlineProblem);
     }
+    const deadline = deadlineProblem || props.deadline === undefined ? DEFAULT_DEADLINE : wholeDuration(props.deadline, 'seconds');
     let lifecycleEvent = props.lifecycleEvent ?? DEFAULT_EVENT;
     if (!ALLOWED_EVENTS.includes(lifecycleEvent)) {
       recordPropProblem(this, 'lifecycleEvent', `must be one of ${ALLOWED_EVENTS.join(', ')}, got ${lifecycleEvent}; `

@@ -154,7 +154,7 @@ describe('MetricGateHook', () => {
     });
 
     test('the bake window is shorter than a metric period', () => {
-      fails({ bakeWindow: Duration.seconds(30) }, /invalid bakeWindow: must be between 1 minute \(one metric period\) and 45 minutes, got 30 seconds/);
+      fails({ bakeWindow: Duration.seconds(30) }, /invalid bakeWindow: must be between 1 and 45 minutes, got 0.5 minutes \(30 seconds\)/);
     });
 
     test('the bake window outlasts CodeDeploy\'s hour', () => {
@@ -162,11 +162,11 @@ describe('MetricGateHook', () => {
     });
 
     test('the lookback is under a minute', () => {
-      fails({ lookback: Duration.seconds(10) }, /invalid lookback: must be between 1 minute/);
+      fails({ lookback: Duration.seconds(10) }, /invalid lookback: must be between 1 and 1440 minutes/);
     });
 
     test('the latency floor is over a minute', () => {
-      fails({ latencyFloor: Duration.minutes(2) }, /invalid latencyFloor: must be between 0 and 60 seconds, got 2 minutes/);
+      fails({ latencyFloor: Duration.minutes(2) }, /invalid latencyFloor: must be between 0 and 60 seconds, got 120 seconds \(2 minutes\)/);
     });
 
     test('the traffic shifting kind is CUSTOM', () => {
@@ -197,7 +197,7 @@ describe('MetricGateHook', () => {
     });
 
     test('the latency ceiling is over a minute', () => {
-      fails({ maxLatency: Duration.minutes(2) }, /Default\/Gate: invalid maxLatency: must be between 1 millisecond and 60 seconds, got 2 minutes/);
+      fails({ maxLatency: Duration.minutes(2) }, /Default\/Gate: invalid maxLatency: must be between 1 and 60000 millis, got 120000 millis \(2 minutes\)/);
     });
 
     test('two props are invalid, reporting both in one synthesis', () => {

@@ -173,7 +173,7 @@ describe('MigrationHook', () => {
     });
 
     test('the deadline is under a minute', () => {
-      fails({ deadline: Duration.seconds(30) }, /Default\/Migrate: invalid deadline: must be between 1 and 50 minutes, got 30 seconds/);
+      fails({ deadline: Duration.seconds(30) }, /Default\/Migrate: invalid deadline: must be between 1 and 50 minutes, got 0.5 minutes \(30 seconds\)/);
     });
 
     test('the deadline would outlast CodeDeploy\'s hour', () => {

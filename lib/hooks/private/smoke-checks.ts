@@ -6,10 +6,15 @@ import { Duration, Token } from 'aws-cdk-lib';
 import { ExpectedVersion, SmokeCheck } from '../smoke-check';
 import { DEFAULT_RELEASE_VERSION_VARIABLE, ENVIRONMENT_VARIABLE_NAME } from '../../../contract/artifacts';
 import { SMOKE_TEST_DEFAULTS, SMOKE_TEST_LIMITS, SmokeCheckSpec, validateSmokeChecks } from '../../../contract/smoke-test';
+import { durationProblem, integerRangeProblem, literalNumberProblem, wholeDurationIn } from '../../private/validation';
 
 const MAX_TIMEOUT_SECONDS = SMOKE_TEST_LIMITS.maxTimeoutMs / 1000;
 const MAX_RETRIES = SMOKE_TEST_LIMITS.maxAttempts - 1;
 const MAX_RETRY_DELAY_SECONDS = SMOKE_TEST_LIMITS.maxRetryDelayMs / 1000;
+
+/** Why a check's numbers and durations must be literals. */
+const SPEC_NEEDS_LITERALS = 'the library checks the check\'s spec against the smoke test\'s limits and writes it into the hook\'s configuration at synthesis, '
+  + 'where nothing else would check it before a deployment runs the check';
 
 /** Headers that carry credentials; they belong in a secret, not in the function's configuration. */
 const CREDENTIAL_HEADERS = ['authorization', 'proxy-authorization', 'cookie', 'x-api-key'];
@@ -33,10 +38,10 @@ export function toSmokeCheckSpec(check: SmokeCheck): SmokeCheckSpec {
     versionJsonField: o.version?._jsonField,
     expectedVersion: o.expectedVersion?._value,
     expectedVersionVariable: o.expectedVersion?._variable,
-    timeoutMs: o.timeout?.toMilliseconds(),
-    latencyBudgetMs: o.latencyBudget?.toMilliseconds(),
+    timeoutMs: millisOf(o.timeout),
+    latencyBudgetMs: millisOf(o.latencyBudget),
     attempts: o.retries !== undefined ? o.retries + 1 : undefined,
-    retryDelayMs: o.retryDelay?.toMilliseconds(),
+    retryDelayMs: millisOf(o.retryDelay),
     secretArn: o.secret?.secretArn,
     secretHeader: o.secret && o.secretHeaderName !== undefined ? o.secretHeaderName.toLowerCase() : undefined,
     secretPrefix: o.secretPrefix,
@@ -64,29 +69,40 @@ export function smokeCheckProblems(check: SmokeCheck, resolvesToSecret: (value: 
       problems.push(`${label} expectedStatuses is empty; list the statuses that pass, e.g. [200]`);
     }
     for (const status of o.expectedStatuses) {
-      if (!Token.isUnresolved(status) && (!Number.isInteger(status) || status < 100 || status > 599)) {
-        problems.push(`${label} expectedStatuses must be HTTP statuses between 100 and 599, got ${status}`);
+      const problem = literalNumberProblem(status, SPEC_NEEDS_LITERALS, '[200, 204]')
+        ?? (!Number.isInteger(status) || status < 100 || status > 599 ? `must be HTTP statuses between 100 and 599, got ${status}` : undefined);
+      if (problem) {
+        problems.push(`${label} expectedStatuses ${problem}`);
       }
     }
   }
-  const timeout = known(o.timeout);
-  if (timeout !== undefined && (timeout < 1 || timeout > MAX_TIMEOUT_SECONDS)) {
-    problems.push(`${label} timeout must be between 1 and ${MAX_TIMEOUT_SECONDS} seconds, got ${timeout} seconds; lower it or split the check`);
+  // Whole milliseconds, the handler's unit; the library compares them and writes them into the check's spec.
+  const timeoutProblem = durationProblem(o.timeout, { unit: 'millis', rangeUnit: 'seconds', min: 1, max: MAX_TIMEOUT_SECONDS,
+    fix: 'lower it or split the check', literalBecause: `${SPEC_NEEDS_LITERALS}, and latencyBudget is checked against it` });
+  if (timeoutProblem) {
+    problems.push(`${label} timeout ${timeoutProblem}`);
   }
-  const budget = known(o.latencyBudget);
+  const budgetProblem = durationProblem(o.latencyBudget, { unit: 'millis', min: 1, max: SMOKE_TEST_LIMITS.maxTimeoutMs,
+    fix: 'for example Duration.millis(500)', literalBecause: `${SPEC_NEEDS_LITERALS}, and it is checked against the timeout` });
+  if (budgetProblem) {
+    problems.push(`${label} latencyBudget ${budgetProblem}`);
+  }
+  const timeout = timeoutProblem || o.timeout === undefined ? undefined : wholeDurationIn(o.timeout, 'millis') / 1000;
+  const budget = budgetProblem || o.latencyBudget === undefined ? undefined : wholeDurationIn(o.latencyBudget, 'millis') / 1000;
   const effectiveTimeout = timeout ?? SMOKE_TEST_DEFAULTS.timeoutMs / 1000;
-  if (budget !== undefined && budget <= 0) {
-    problems.push(`${label} latencyBudget must be positive, got ${budget} seconds`);
-  } else if (budget !== undefined && budget > effectiveTimeout) {
+  if (budget !== undefined && !timeoutProblem && budget > effectiveTimeout) {
     problems.push(`${label} latencyBudget (${budget} seconds) exceeds its timeout (${effectiveTimeout} seconds${timeout === undefined ? ', the default' : ''}); `
       + 'lower the budget or raise the timeout');
   }
-  if (o.retries !== undefined && !Token.isUnresolved(o.retries) && (!Number.isInteger(o.retries) || o.retries < 0 || o.retries > MAX_RETRIES)) {
-    problems.push(`${label} retries must be a whole number from 0 to ${MAX_RETRIES}, got ${o.retries}`);
+  const retriesProblem = literalNumberProblem(o.retries, `${SPEC_NEEDS_LITERALS}, as the number of attempts (retries + 1)`, '2')
+    ?? (integerRangeProblem(o.retries, 0, MAX_RETRIES) ? `must be a whole number from 0 to ${MAX_RETRIES}, got ${o.retries}` : undefined);
+  if (retriesProblem) {
+    problems.push(`${label} retries ${retriesProblem}`);
   }
-  const retryDelay = known(o.retryDelay);
-  if (retryDelay !== undefined && (retryDelay < 0 || retryDelay > MAX_RETRY_DELAY_SECONDS)) {
-    problems.push(`${label} retryDelay must be between 0 and ${MAX_RETRY_DELAY_SECONDS} seconds, got ${retryDelay} seconds`);
+  const retryDelayProblem = durationProblem(o.retryDelay, { unit: 'millis', rangeUnit: 'seconds', min: 0, max: MAX_RETRY_DELAY_SECONDS,
+    fix: 'for example Duration.seconds(1)', literalBecause: SPEC_NEEDS_LITERALS });
+  if (retryDelayProblem) {
+    problems.push(`${label} retryDelay ${retryDelayProblem}`);
   }
   if (o.expectedVersion !== undefined && o.version === undefined) {
     problems.push(`${label} has an expectedVersion but nowhere to read the version from; set version: VersionSource.header(...) or VersionSource.jsonField(...)`);
@@ -166,6 +182,7 @@ export function smokeCheckListProblems(checks: readonly SmokeCheck[]): string[] 
   return problems;
 }
 
-function known(duration: Duration | undefined): number | undefined {
-  return duration === undefined || duration.isUnresolved() ? undefined : duration.toMilliseconds() / 1000;
+/** In whole milliseconds, without aws-cdk-lib's error on a fraction (a check with one is refused before it is rendered). */
+function millisOf(duration: Duration | undefined): number | undefined {
+  return duration === undefined ? undefined : wholeDurationIn(duration, 'millis');
 }
