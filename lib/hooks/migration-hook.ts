@@ -4,11 +4,15 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { CODEDEPLOY_HOOK_TIMEOUT_SECONDS } from '../../contract/hook';
 import { MIGRATION_CONFIG_ENV, MigrationHookConfig } from '../../contract/migration';
 import { bindHookFunction } from './private/hook-function';
-import { durationProblem, recordPropProblem, wholeDuration } from '../private/validation';
+import { durationProblem, propMessage, recordPropProblem, reportAtSynthesis, valid, wholeDuration } from '../private/validation';
+import { subnetSelectionProblem } from '../private/subnet-selection';
+import { environmentSize, parameterSize, sizeProblem } from './private/configuration-size';
+import { hookConfigurationOf } from './private/hook-configuration';
 import { HookFunctionOptions } from './hook-options';
 import type { IBlueGreenService } from '../service/blue-green-service-base';
 import { LifecycleEvent } from '../service/lifecycle-event';
@@ -121,7 +125,7 @@ export class MigrationHook extends Construct implements ILifecycleHook {
       containerName: service.containerName,
       command: props.command,
       ...(props.environment ? { environment: Object.entries(props.environment).map(([name, value]) => ({ name, value })) } : {}),
-      subnets: service.vpc.selectSubnets(props.vpcSubnets ?? service.serviceSubnets).subnetIds,
+      subnets: service.vpc.selectSubnets(this.subnetsOf(props, service)).subnetIds,
       securityGroups: securityGroups.map((group) => group.securityGroupId),
       assignPublicIp: false,
       launchType: 'FARGATE',
@@ -151,6 +155,8 @@ export class MigrationHook extends Construct implements ILifecycleHook {
     });
     this.function = binding.function;
     this.logGroup = binding.logGroup;
+    // At synthesis: the service's other hooks add their sections to a shared configuration later.
+    reportAtSynthesis(this, () => this.configurationSizeProblems(binding.shared ? hookConfigurationOf(service) : undefined, binding.function, service, props));
 
     const clusterName = service.cluster.clusterName;
     const clusterArn = service.cluster.clusterArn;
@@ -201,6 +207,24 @@ export class MigrationHook extends Construct implements ILifecycleHook {
     binding.grantDescribeServiceTaskSets();
 
     service.addHook(this);
+  }
+
+  /** `vpcSubnets` when the service's VPC has them, else the service's subnets. */
+  private subnetsOf(props: MigrationHookProps, service: IBlueGreenService): ec2.SubnetSelection {
+    const problem = props.vpcSubnets ? subnetSelectionProblem(service.vpc, props.vpcSubnets) : undefined;
+    return valid(this, 'vpcSubnets', problem) ? props.vpcSubnets ?? service.serviceSubnets : service.serviceSubnets;
+  }
+
+  /**
+   * The command travels in the migration's configuration: in the function's environment (4 KB for
+   * all variables), or in the service's hook configuration parameter when the function is shared.
+   */
+  private configurationSizeProblems(parameter: ssm.StringParameter | undefined, fn: lambda.Function, service: IBlueGreenService,
+    props: MigrationHookProps): string[] {
+    const problem = sizeProblem(parameter ? parameterSize(parameter, service.serviceName) : environmentSize(fn));
+    return problem === undefined ? [] : [propMessage(this, 'command', `is ${this.command.join(' ').length} characters long, and the migration's `
+      + `configuration ${problem}; run a script of the image instead (e.g. ['npm', 'run', 'migrate'])`
+      + `${props.environment && Object.keys(props.environment).length > 0 ? ', or shorten environment' : ''}`)];
   }
 
   /** The migration task runs with the service's own security groups unless told otherwise. */

@@ -14,6 +14,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { renderTaskDefinitionRequest } from './private/taskdef';
+import { fitText } from '../private/text-limits';
 import { propError, recordPropProblem, reportAtSynthesis } from '../private/validation';
 import {
   DEFAULT_RELEASE_VERSION_VARIABLE, ReleaseEnvironment, ReleaseManifest,
@@ -159,7 +160,8 @@ export class ReleasePipeline extends Construct {
     this.record = new DeploymentRecord(this, 'DeploymentRecord', {
       owner: this,
       pipelineArn: this.pipeline.pipelineArn,
-      pipelinePath: this.node.path,
+      // Only in the descriptions of its rules, which EventBridge caps at 512 characters.
+      pipelinePath: fitText(this.node.path, 450),
       pipelineName: props.pipelineName,
       retention: props.deploymentRecordRetention,
     });

@@ -8,6 +8,7 @@ import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
 import { ReleaseManifest } from '../../../contract/artifacts';
 import { artifactWriterBundlePath } from '../../private/handler-asset';
+import { fitText } from '../../private/text-limits';
 import type { ReleasePipelineProps } from '../release-pipeline-props';
 import type { ReleaseSource } from '../release-source';
 import { ECR_PULL_PUSH_ACTIONS, acknowledgeArtifactAccess, acknowledgeBuildAccess, grantEcrLogin } from './acknowledgements';
@@ -58,9 +59,10 @@ export function createReleaseBuildProject(owner: Construct, props: ReleaseBuildP
     environmentVariables[BUILD_ENV.buildContext] = { value: props.dockerBuildContext ?? '.' };
   }
   const project = new codebuild.PipelineProject(owner, 'Build', {
-    description: buildsImage
+    // CodeBuild caps a description at 255 characters; a path may be longer.
+    description: fitText(buildsImage
       ? `Pre-checks, builds and pushes the image, and writes the deployment files of ${owner.node.path}`
-      : `Pre-checks and writes the deployment files of ${owner.node.path}`,
+      : `Pre-checks and writes the deployment files of ${owner.node.path}`, 255),
     environment: {
       buildImage: props.buildImage ?? codebuild.LinuxBuildImage.STANDARD_7_0,
       computeType: props.buildComputeType ?? codebuild.ComputeType.SMALL,

@@ -2,6 +2,7 @@ import { Annotations, Stack } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IConstruct } from 'constructs';
+import { iamDescription } from '../../private/text-limits';
 import { acknowledgeArtifactAccess, acknowledgeTaskDefinitionFamily } from './acknowledgements';
 import { StageInfo, differs } from './stage-naming';
 
@@ -21,7 +22,8 @@ export function deployRole(scope: Construct, owner: IConstruct, pipeline: codepi
   const deploymentGroup = service.deploymentGroup;
   const role = new iam.Role(scope, 'DeployRole', {
     assumedBy: new iam.ArnPrincipal(pipeline.role.roleArn),
-    description: `Deploys ${service.serviceName} in stage ${stage.stageName} of ${owner.node.path}`,
+    // The path may hold characters IAM refuses in a description, and any length.
+    description: iamDescription(`Deploys ${service.serviceName} in stage ${stage.stageName} of ${owner.node.path}`),
   });
   role.addToPolicy(new iam.PolicyStatement({
     actions: ['codedeploy:GetApplication', 'codedeploy:GetApplicationRevision', 'codedeploy:RegisterApplicationRevision'],

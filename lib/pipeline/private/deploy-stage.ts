@@ -5,6 +5,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct, IConstruct } from 'constructs';
 import { APPSPEC_FILE, IMAGE_PLACEHOLDER_NAME, TASK_DEFINITION_FILE } from '../../../contract/artifacts';
 import { MigrationHook } from '../../hooks/migration-hook';
+import { fitText } from '../../private/text-limits';
 import type { IBlueGreenService } from '../../service/blue-green-service-base';
 import type { ReleaseStageOptions } from '../release-pipeline-props';
 import type { ReleaseSource } from '../release-source';
@@ -60,18 +61,45 @@ export function addDeployStage(scope: Construct, owner: IConstruct, props: Deplo
   props.notifications.notifyDeployments(scope, stage);
 }
 
-/** What the approver reads: what ships, from where, and what ran before. */
-function approvalMessage(source: ReleaseSource, stage: ReleaseStageOptions, previous: ReleaseStageOptions): string {
+/** CodePipeline's limit for a manual approval's information (`CustomData`). */
+const MAX_APPROVAL_INFORMATION = 500;
+
+/** The shortest start of a migration command worth showing; shorter, the approver reads that one runs. */
+const MIN_MIGRATION_SHOWN = 20;
+
+/**
+ * What the approver reads: what ships, from where, and what ran before. Within CodePipeline's 500
+ * characters by construction: the approval comment is kept whole (it has at most 200), and a long
+ * migration command, then the sentence on the previous stage, are shortened first.
+ */
+export function approvalMessage(source: ReleaseSource, stage: ReleaseStageOptions, previous: ReleaseStageOptions): string {
   const migration = migrationCommand(stage.service);
-  const parts = [
+  const head = [
     `Ship ${stage.service.serviceName} to ${stage.stageName}:`,
     `${source._revisionNoun} #{Build.${EXPORTED_VARIABLES.sourceRevision}},`,
     `image #{Build.${EXPORTED_VARIABLES.imageUri}}.`,
-    migration ? `Runs migration: ${migration}.` : undefined,
-    `${previous.stageName} deployed it first; the link opens its deployments.`,
-    stage.approvalComment,
   ];
-  return parts.filter((p) => p !== undefined && p !== '').join(' ');
+  const join = (parts: Array<string | undefined>) => parts.filter((p) => p !== undefined && p !== '').join(' ');
+  const previousSentences = [`${previous.stageName} deployed it first; the link opens its deployments.`, `${previous.stageName} deployed it first.`, undefined];
+  for (const previousSentence of previousSentences) {
+    const without = join([...head, previousSentence, stage.approvalComment]);
+    if (migration === undefined) {
+      if (without.length <= MAX_APPROVAL_INFORMATION) {
+        return without;
+      }
+      continue;
+    }
+    const full = join([...head, `Runs migration: ${migration}.`, previousSentence, stage.approvalComment]);
+    if (full.length <= MAX_APPROVAL_INFORMATION) {
+      return full;
+    }
+    // The space before it, 'Runs migration: ' and '...' around what is shown of the command.
+    const room = MAX_APPROVAL_INFORMATION - without.length - ' Runs migration: ...'.length;
+    if (room >= MIN_MIGRATION_SHOWN) {
+      return join([...head, `Runs migration: ${fitText(migration, room)}...`, previousSentence, stage.approvalComment]);
+    }
+  }
+  return fitText(join([...head, migration === undefined ? undefined : 'Runs a migration.', stage.approvalComment]), MAX_APPROVAL_INFORMATION);
 }
 
 /** The command of the service's migration hook, if it has one. */

@@ -17,6 +17,7 @@ import { defaultPolicyOf } from '../../private/acknowledgements';
 import { consoleUrl } from '../../private/console-url';
 import { grantDeploymentTargetReads, grantDescribeServiceTaskSets, grantDescribeTaskDefinitions } from '../../private/deployment-target-grants';
 import { createHookFunction } from '../../private/handler-function';
+import { fitText, iamDescription } from '../../private/text-limits';
 import { grantReadStoppedTasks } from '../../private/deployment-target-grants';
 import { StageInfo, deploymentEventPattern, differs } from './stage-naming';
 import type { ReleasePipelineProps } from '../release-pipeline-props';
@@ -53,7 +54,7 @@ export class ReleaseNotifications extends Construct {
     this.owner = props.owner;
     const ownerPath = props.owner.node.path;
     const key = new kms.Key(this, 'Key', {
-      description: `Encrypts the release notifications of ${ownerPath}`,
+      description: fitText(`Encrypts the release notifications of ${ownerPath}`, 8192),
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.DESTROY,
     });
@@ -66,8 +67,14 @@ export class ReleaseNotifications extends Construct {
     // Pipeline notifications publish through the topic policy; the deployment notifier and the
     // approvals through their roles.
     topic.grantPublish(new iam.ServicePrincipal('codestar-notifications.amazonaws.com'));
+    // Each address once: a second subscription of one address would throw; the duplicate is
+    // recorded as a problem of notificationEmails.
+    const subscribed = new Set<string>();
     for (const email of props.notificationEmails ?? []) {
-      topic.addSubscription(new subscriptions.EmailSubscription(email));
+      if (!subscribed.has(email.toLowerCase())) {
+        subscribed.add(email.toLowerCase());
+        topic.addSubscription(new subscriptions.EmailSubscription(email));
+      }
     }
 
     let slackChannel = props.slackChannel;
@@ -112,7 +119,8 @@ export class ReleaseNotifications extends Construct {
       reason: 'This queue is itself the dead-letter queue of the deployment notifications (of the EventBridge targets and of the function\'s asynchronous invocations).',
     });
     this.lostAlarm = new cloudwatch.Alarm(notifierScope, 'LostNotifications', {
-      alarmDescription: `A deployment notification of ${ownerPath} could not be published; the message is in the dead-letter queue and the notifier's log`,
+      alarmDescription: fitText(`A deployment notification of ${ownerPath} could not be published; the message is in the dead-letter queue `
+        + 'and the notifier\'s log', 1024),
       metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
       threshold: 1,
       evaluationPeriods: 1,
@@ -128,7 +136,9 @@ export class ReleaseNotifications extends Construct {
     const { function: fn } = createHookFunction(notifierScope, {
       handler: 'release-notifier',
       hookName: 'release notifier',
-      description: `Tells the release notifications of ${ownerPath} which service, stage and version a deployment concerns, and why it failed`.slice(0, 256),
+      // Its role's description too: IAM's characters, within Lambda's 256.
+      description: fitText(iamDescription(`Tells the release notifications of ${ownerPath} which service, stage and version a deployment `
+        + 'concerns, and why it failed'), 256),
       timeout: Duration.minutes(1),
       environment: {
         // The stages are listed at synthesis: more may be added after this.

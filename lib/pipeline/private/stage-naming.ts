@@ -1,5 +1,6 @@
 import { Token } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
+import { fitName } from '../../private/text-limits';
 import type { IBlueGreenService } from '../../service/blue-green-service-base';
 
 /** What the pipeline's own code reads of a stage. */
@@ -13,9 +14,15 @@ export function stageDirectory(stageName: string): string {
   return stageName.replace(/[^A-Za-z0-9]/g, '_');
 }
 
-/** Pipeline artifact name of a stage's deployment files; CodeBuild matches it to its secondary artifact. */
+/** CodePipeline's limit for an artifact name. */
+const MAX_ARTIFACT_NAME_LENGTH = 100;
+
+/**
+ * Pipeline artifact name of a stage's deployment files; CodeBuild matches it to its secondary
+ * artifact. A long stage name is shortened with a hash of it, so each stage keeps its own.
+ */
 export function stageArtifactName(stageName: string): string {
-  return `Files_${stageDirectory(stageName)}`;
+  return fitName(`Files_${stageDirectory(stageName)}`, MAX_ARTIFACT_NAME_LENGTH);
 }
 
 /** The CodeDeploy state changes of the stages' deployment groups, optionally only those in `states`. */

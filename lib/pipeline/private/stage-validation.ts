@@ -32,9 +32,18 @@ export function validateReleasePipelineProps(owner: IConstruct, props: ReleasePi
       }
     }
   }
+  const emails = new Map<string, string>();
   for (const email of props.notificationEmails ?? []) {
     if (!Token.isUnresolved(email) && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) {
       recordPropProblem(owner, 'notificationEmails', `'${email}' is not an e-mail address; pass addresses like 'team@example.com'`);
+    }
+    // Compared without case, as mail systems treat addresses; each address is subscribed once.
+    const first = emails.get(email.toLowerCase());
+    if (first !== undefined) {
+      recordPropProblem(owner, 'notificationEmails', `${first === email ? `lists '${email}' twice` : `lists '${first}' and '${email}', one address `
+        + 'in two spellings'}; each address gets every notification once, remove the duplicate`);
+    } else {
+      emails.set(email.toLowerCase(), email);
     }
   }
   if (props.slackChannel && (props.slackWorkspaceId || props.slackChannelId)) {
