@@ -167,13 +167,13 @@ export interface SmokeCheckOptions {
   readonly expectedVersion?: ExpectedVersion;
 
   /**
-   * The whole response must arrive within this time; between 1 and 60 seconds.
+   * The whole response must arrive within this time; between 1 and 60 seconds, in whole milliseconds.
    * @default Duration.seconds(5)
    */
   readonly timeout?: Duration;
 
   /**
-   * A response slower than this fails the attempt, though it arrived; at most `timeout`.
+   * A response slower than this fails the attempt, though it arrived; at most `timeout`, in whole milliseconds.
    * @default - only `timeout` applies
    */
   readonly latencyBudget?: Duration;
@@ -185,7 +185,7 @@ export interface SmokeCheckOptions {
   readonly retries?: number;
 
   /**
-   * Wait before the first retry, doubled before each further one; at most 60 seconds.
+   * Wait before the first retry, doubled before each further one; at most 60 seconds, in whole milliseconds.
    * @default Duration.seconds(1)
    */
   readonly retryDelay?: Duration;

@@ -2,13 +2,18 @@ import { CfnOutput, Duration, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
 import type { ReleasePipeline } from '../pipeline/release-pipeline';
-import { isResolved, recordPropProblem, reportAtSynthesis } from '../private/validation';
+import {
+  describeDuration, durationProblem, isResolved, recordPropProblem, reportAtSynthesis, valid, wholeDuration,
+} from '../private/validation';
 import type { IBlueGreenService } from '../service/blue-green-service-base';
 import { consoleUrl } from '../private/console-url';
 import { DashboardSection, PipelineSection, ServiceSection } from './private/widgets';
 
 /** CloudWatch dashboard names: letters, digits, `-` and `_`, at most 255 characters. */
 const DASHBOARD_NAME = /^[A-Za-z0-9_-]{1,255}$/;
+
+/** The longest default interval: CloudWatch keeps metrics for 15 months (455 days). */
+const MAX_INTERVAL_MINUTES = 455 * 24 * 60;
 
 /** Options of a pipeline's section on a {@link ReleaseDashboard}. */
 export interface ReleaseDashboardPipelineOptions {
@@ -65,7 +70,7 @@ export interface ReleaseDashboardProps {
 
   /**
    * The time range the dashboard opens with, ending now. The release tables and DORA figures
-   * cover the same range.
+   * cover the same range. Whole minutes, at most 15 months.
    *
    * @default Duration.hours(3)
    */
@@ -108,7 +113,7 @@ export class ReleaseDashboard extends Construct {
 
     this.dashboard = new cloudwatch.Dashboard(this, 'Resource', {
       dashboardName: dashboardNameValid ? props.dashboardName : undefined,
-      defaultInterval: props.defaultInterval ?? Duration.hours(3),
+      defaultInterval: this.defaultIntervalOf(props.defaultInterval),
     });
 
     if (props.pipeline) {
@@ -187,6 +192,14 @@ export class ReleaseDashboard extends Construct {
     }
   }
 
+  /** The interval the dashboard opens with: whole minutes, within the 15 months CloudWatch keeps metrics. */
+  private defaultIntervalOf(given: Duration | undefined): Duration {
+    const problem = durationProblem(given, { unit: 'minutes', min: 1, max: MAX_INTERVAL_MINUTES,
+      fix: 'CloudWatch keeps metrics for 15 months; for example Duration.hours(3)',
+      literalBecause: 'the dashboard body is written at synthesis, with the interval as its start time' });
+    return given !== undefined && valid(this, 'defaultInterval', problem) ? wholeDuration(given, 'minutes') : Duration.hours(3);
+  }
+
   private validateProps(props: ReleaseDashboardProps): { dashboardNameValid: boolean; periodValid: boolean } {
     let dashboardNameValid = true;
     let periodValid = true;
@@ -205,9 +218,9 @@ export class ReleaseDashboard extends Construct {
       if (seconds === undefined) {
         periodValid = false;
         recordPropProblem(this, 'period', 'must be known at synthesis, got a deploy-time value; use e.g. Duration.minutes(1)');
-      } else if (seconds <= 0 || seconds % 60 !== 0 || seconds > 86400) {
+      } else if (!(seconds > 0) || seconds % 60 !== 0 || seconds > 86400) {
         periodValid = false;
-        recordPropProblem(this, 'period', `must be a whole number of minutes up to 1 day, got ${props.period.toHumanString()}; load `
+        recordPropProblem(this, 'period', `must be a whole number of minutes up to 1 day, got ${describeDuration(props.period)}; load `
           + 'balancer metrics have a resolution of 1 minute. Use e.g. Duration.minutes(1)');
       }
     }

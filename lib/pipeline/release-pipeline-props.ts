@@ -95,7 +95,8 @@ export interface ReleasePipelineProps {
   readonly buildComputeType?: codebuild.ComputeType;
 
   /**
-   * How long a build may run before CodeBuild stops it.
+   * How long a build may run before CodeBuild stops it: whole minutes, from 5 minutes to 36
+   * hours. A deploy-time value (token) must be given in minutes, `Duration.minutes(value)`.
    * @default Duration.minutes(30)
    */
   readonly buildTimeout?: Duration;

@@ -803,7 +803,7 @@ describe('ReleasePipeline', () => {
     test('fails when the build timeout is out of CodeBuild\'s range', () => {
       const stack = testStack();
       expectSynthError(stack, () => new ReleasePipeline(stack, 'Release', { source: gitSource(), buildTimeout: Duration.hours(48) }),
-        'PipelineStack/Release: invalid buildTimeout: must be between 5 minutes and 36 hours, got 2 days');
+        'PipelineStack/Release: invalid buildTimeout: must be between 5 and 2160 minutes, got 2880 minutes (2 days)');
     });
   });
 });

@@ -2,7 +2,9 @@ import { Duration } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { filterPatternProblem } from './filter-pattern';
 import { TargetGroupSource, metricRequestCount } from '../../private/metrics';
-import { integerRangeProblem, isResolved, recordPropProblem, valid } from '../../private/validation';
+import {
+  describeDuration, durationProblem, integerRangeProblem, isResolved, literalNumberProblem, recordPropProblem, valid, wholeDuration,
+} from '../../private/validation';
 import type { RollbackAlarmsProps } from '../rollback-alarms-options';
 
 /** Each target group contributes two metrics to an alarm, and an alarm may use at most 10. */
@@ -10,6 +12,13 @@ const MAX_TARGET_GROUPS = 5;
 
 /** CloudWatch evaluates at most one day of data. */
 const MAX_WINDOW_SECONDS = 86400;
+
+/** The longest a load balancer waits for a response: its greatest idle timeout. */
+const MAX_RESPONSE_SECONDS = 4000;
+
+/** Beyond these the alarm can never fire, or its threshold is no longer a finite number. */
+const MAX_LATENCY_MULTIPLIER = 1000;
+const MAX_ANOMALY_BAND_WIDTH = 100;
 
 /** The props as they are checked: an invalid one is replaced by its stand-in. */
 type CheckedProps = { -readonly [K in keyof RollbackAlarmsProps]: RollbackAlarmsProps[K] };
@@ -61,6 +70,10 @@ export function checkRollbackAlarmsProps(scope: IConstruct, props: RollbackAlarm
   }
   checkFatalLog(scope, p);
   checkRunningTaskProps(scope, p, period);
+  if (!valid(scope, 'failedGreenTaskThreshold', literalNumberProblem(p.failedGreenTaskThreshold, 'it goes into the configuration of the '
+    + 'task-set guard\'s function, where nothing else would check it before a deployment relies on it', '2'))) {
+    p.failedGreenTaskThreshold = undefined;
+  }
   if ((!p.service || !p.deploymentGroup) && (p.enableFailedTaskSetGuard === true || p.failedGreenTaskThreshold !== undefined)) {
     const prop = p.enableFailedTaskSetGuard === true ? 'enableFailedTaskSetGuard' : 'failedGreenTaskThreshold';
     recordPropProblem(scope, prop, `is ${p[prop]} but there is no ${p.service ? 'deploymentGroup' : 'service'}; the guard watches the `
@@ -116,13 +129,20 @@ function checkPeriod(scope: IConstruct, p: CheckedProps): Duration {
     return Duration.minutes(1);
   }
   const periodSeconds = period.toSeconds({ integral: false });
-  if (periodSeconds <= 0 || periodSeconds % 60 !== 0) {
-    recordPropProblem(scope, 'period', `must be a whole number of minutes, got ${period.toHumanString()}; load balancer and `
+  // Negated, so that NaN fails too.
+  if (!(periodSeconds > 0) || periodSeconds % 60 !== 0) {
+    recordPropProblem(scope, 'period', `must be a whole number of minutes, got ${describeDuration(period)}; load balancer and `
       + 'log metrics have a resolution of 1 minute (periods of 10 or 30 seconds apply only to high-resolution custom metrics)');
     p.period = undefined;
     return Duration.minutes(1);
   }
-  return period;
+  if (periodSeconds > MAX_WINDOW_SECONDS) {
+    recordPropProblem(scope, 'period', `must be at most 1 day, got ${describeDuration(period)}; CloudWatch evaluates at most one day `
+      + 'of data. Use e.g. Duration.minutes(1)');
+    p.period = undefined;
+    return Duration.minutes(1);
+  }
+  return wholeDuration(period, 'minutes');
 }
 
 /** The most periods of `periodSeconds` within one day, and at least one. */
@@ -148,15 +168,20 @@ function checkLatency(scope: IConstruct, p: CheckedProps): void {
     p.latencyBaseline = p.latencyBaseline.isUnresolved() ? undefined : p.latencyBaseline;
     p.latencyMultiplier = undefined;
   }
-  const baselineProblem = p.latencyBaseline !== undefined && p.latencyBaseline.toMilliseconds({ integral: false }) <= 0;
+  const baselineMillis = p.latencyBaseline?.toMilliseconds({ integral: false });
+  // The load balancer waits for a response at most its idle timeout, 4000 seconds.
+  const baselineProblem = baselineMillis === undefined ? undefined : !(baselineMillis > 0)
+    ? `must be longer than zero, got ${describeDuration(p.latencyBaseline!)}; give the p99 response time the service normally has, e.g. Duration.millis(250)`
+    : durationProblem(p.latencyBaseline, { unit: 'millis', rangeUnit: 'seconds', whole: false, min: 0, max: MAX_RESPONSE_SECONDS,
+      fix: 'give the p99 response time the service normally has, e.g. Duration.millis(250)' });
   if (baselineProblem) {
-    recordPropProblem(scope, 'latencyBaseline', `must be longer than zero, got ${p.latencyBaseline!.toHumanString()}; give the p99 `
-      + 'response time the service normally has, e.g. Duration.millis(250)');
+    recordPropProblem(scope, 'latencyBaseline', baselineProblem);
   }
   const multiplier = p.latencyMultiplier;
-  if (multiplier !== undefined && isResolved(multiplier) && !(multiplier > 1 && Number.isFinite(multiplier))) {
-    recordPropProblem(scope, 'latencyMultiplier', `must be greater than 1, got ${multiplier}; at or below 1 the alarm fires at the `
-      + 'normal response time. For example 3');
+  if (multiplier !== undefined && isResolved(multiplier) && !(multiplier > 1 && multiplier <= MAX_LATENCY_MULTIPLIER)) {
+    recordPropProblem(scope, 'latencyMultiplier', multiplier > MAX_LATENCY_MULTIPLIER
+      ? `must be at most ${MAX_LATENCY_MULTIPLIER}, got ${multiplier}; above it the alarm would never fire. For example 3`
+      : `must be greater than 1, got ${multiplier}; at or below 1 the alarm fires at the normal response time. For example 3`);
     p.latencyMultiplier = undefined;
   }
   if (baselineProblem) {
@@ -167,8 +192,10 @@ function checkLatency(scope: IConstruct, p: CheckedProps): void {
   if (bandWidth !== undefined && !isResolved(bandWidth)) {
     recordPropProblem(scope, 'latencyAnomalyBandWidth', 'must be known at synthesis, got a deploy-time value; for example 3');
     p.latencyAnomalyBandWidth = undefined;
-  } else if (bandWidth !== undefined && !(bandWidth > 0 && Number.isFinite(bandWidth))) {
-    recordPropProblem(scope, 'latencyAnomalyBandWidth', `must be a positive number of standard deviations, got ${bandWidth}; for example 3`);
+  } else if (bandWidth !== undefined && !(bandWidth > 0 && bandWidth <= MAX_ANOMALY_BAND_WIDTH)) {
+    recordPropProblem(scope, 'latencyAnomalyBandWidth', bandWidth > MAX_ANOMALY_BAND_WIDTH
+      ? `must be at most ${MAX_ANOMALY_BAND_WIDTH} standard deviations, got ${bandWidth}; above it the alarm would never fire. For example 3`
+      : `must be a positive number of standard deviations, got ${bandWidth}; for example 3`);
     p.latencyAnomalyBandWidth = undefined;
   }
 }

@@ -3,7 +3,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { IConstruct } from 'constructs';
 import { DEFAULT_RELEASE_VERSION_VARIABLE, ENVIRONMENT_VARIABLE_NAME } from '../../../contract/artifacts';
 import { SmokeTestHook } from '../../hooks/smoke-test-hook';
-import { recordPropProblem } from '../../private/validation';
+import { describeDuration, durationProblem, propError, recordPropProblem } from '../../private/validation';
 import type { IBlueGreenService } from '../../service/blue-green-service-base';
 import type { ReleasePipelineProps, ReleaseStageOptions } from '../release-pipeline-props';
 import { differs, stageDirectory } from './stage-naming';
@@ -59,11 +59,34 @@ export function validateReleasePipelineProps(owner: IConstruct, props: ReleasePi
     recordPropProblem(owner, 'releaseVersionVariable', `'${variable}' is not an environment variable name; `
       + `use letters, digits and '_', not starting with a digit, e.g. '${DEFAULT_RELEASE_VERSION_VARIABLE}'`);
   }
-  if (props.buildTimeout && !props.buildTimeout.isUnresolved()) {
-    const minutes = props.buildTimeout.toMinutes({ integral: false });
-    if (minutes < 5 || minutes > 36 * 60) {
-      recordPropProblem(owner, 'buildTimeout', `must be between 5 minutes and 36 hours, got ${props.buildTimeout.toHumanString()}`);
-    }
+  checkBuildTimeout(owner, props);
+}
+
+/** CodeBuild's limits for a build's timeout, in minutes: 5 minutes to 36 hours. */
+const MIN_BUILD_TIMEOUT_MINUTES = 5;
+const MAX_BUILD_TIMEOUT_MINUTES = 36 * 60;
+
+/**
+ * Records a build timeout CodeBuild would refuse. One that cannot be counted in whole minutes
+ * (a fraction, NaN, a token in another unit) is thrown instead: the build project is built with
+ * it, and aws-cdk-lib would fail on it without naming the prop. A token in minutes goes to
+ * CodeBuild unchanged.
+ */
+function checkBuildTimeout(owner: IConstruct, props: ReleasePipelineProps): void {
+  const timeout = props.buildTimeout;
+  const problem = durationProblem(timeout, { unit: 'minutes', min: MIN_BUILD_TIMEOUT_MINUTES, max: MAX_BUILD_TIMEOUT_MINUTES,
+    fix: 'CodeBuild takes whole minutes from 5 minutes to 36 hours, e.g. Duration.minutes(30)' });
+  if (timeout === undefined) {
+    return;
+  }
+  // Exactly whole, as aws-cdk-lib converts it: Duration.hours(0.1) may be 6.000000000000001 minutes.
+  const convertible = timeout.isUnresolved() ? problem === undefined : Number.isInteger(timeout.toMinutes({ integral: false }));
+  if (!convertible) {
+    throw propError(owner, 'buildTimeout', problem
+      ?? `must be a whole number of minutes, got ${describeDuration(timeout)}; give it in minutes, e.g. Duration.minutes(30)`);
+  }
+  if (problem !== undefined) {
+    recordPropProblem(owner, 'buildTimeout', problem);
   }
 }
 
