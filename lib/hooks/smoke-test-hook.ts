@@ -20,7 +20,7 @@ import { MAX_PARAMETER_VALUE_BYTES, hookConfigurationOf } from './private/hook-c
 import { HookFunctionBinding, bindHookFunction } from './private/hook-function';
 import { CODEDEPLOY_ENDPOINT, EC2_ENDPOINT, ECS_ENDPOINT, EndpointRequirements, HookNetwork, SECRETS_MANAGER_ENDPOINT, allowTestListener } from './private/network';
 import { expectedVersionProblem, smokeCheckListProblems, smokeCheckProblems, toSmokeCheckSpec } from './private/smoke-checks';
-import { recordPropProblem } from '../private/validation';
+import { describeDuration, durationProblem, recordPropProblem, wholeDuration } from '../private/validation';
 import type { IBlueGreenService } from '../service/blue-green-service-base';
 import { HookFunctionOptions } from './hook-options';
 import { LifecycleEvent } from '../service/lifecycle-event';
@@ -312,16 +312,17 @@ export class SmokeTestHook extends Construct implements ILifecycleHook, ec2.ICon
         + 'before AfterAllowTestTraffic the test listener still routes to the old version, so the checks would test it');
       lifecycleEvent = DEFAULT_EVENT;
     }
-    let timeout = props.timeout ?? DEFAULT_TIMEOUT;
-    if (!timeout.isUnresolved()) {
-      const seconds = timeout.toSeconds();
-      if (seconds < 30 || seconds > 900) {
-        recordPropProblem(this, 'timeout', `must be between 30 seconds and 15 minutes, got ${timeout.toHumanString()}; `
-          + 'it bounds the whole smoke test, and Lambda runs at most 15 minutes');
-        // The default: Lambda itself would reject a function timeout over 15 minutes.
-        timeout = DEFAULT_TIMEOUT;
-      }
+    // Lambda takes whole seconds; the default stands in for an invalid timeout, as Lambda would reject it.
+    const given = props.timeout;
+    const timeoutProblem = durationProblem(given, { unit: 'seconds', min: 30, max: 900,
+      literalBecause: 'the hook function\'s settings, which decide whether the stack\'s services share one function, are compared at synthesis' });
+    if (given !== undefined && timeoutProblem !== undefined) {
+      const seconds = given.isUnresolved() ? NaN : given.toSeconds({ integral: false });
+      recordPropProblem(this, 'timeout', Number.isFinite(seconds) && (seconds < 30 || seconds > 900)
+        ? `must be between 30 seconds and 15 minutes, got ${describeDuration(given)}; it bounds the whole smoke test, and Lambda runs at most 15 minutes`
+        : timeoutProblem);
     }
+    const timeout = given === undefined || timeoutProblem !== undefined ? DEFAULT_TIMEOUT : wholeDuration(given, 'seconds');
     return { lifecycleEvent, timeout, hostName };
   }
 

@@ -155,3 +155,33 @@ describe('SmokeCheck durations and numbers', () => {
     expect(checks[0]).toMatchObject({ timeoutMs: 2500, latencyBudgetMs: 1001, retryDelayMs: 600 });
   });
 });
+
+describe('SmokeTestHook timeout', () => {
+  function hookOn(stack: Stack, timeout: Duration): SmokeTestHook {
+    return new SmokeTestHook(stack, 'SmokeTests', { service: mockService(stack), checks: [SmokeCheck.get('/health')], timeout });
+  }
+
+  test.each<[string, Input<Duration>]>([
+    ['Duration.seconds(<Lazy>)', () => Duration.seconds(lazy(60))],
+    ['Duration.minutes(<parameter>)', (s) => Duration.minutes(numberParam(s))],
+  ])('fails when it is %s', (_, timeout) => {
+    expectProblem((s) => hookOn(s, timeout(s)), new RegExp(`TestStack/SmokeTests: invalid timeout: ${NOT_A_LITERAL}`));
+  });
+
+  test.each([
+    [Duration.seconds(NaN), /must be between 30 and 900 seconds, got Duration\.seconds\(NaN\)/],
+    [Duration.hours(5e-324), /must be between 30 seconds and 15 minutes, got Duration\.hours\(5e-324\)/],
+    [Duration.hours(1e308), /must be between 30 and 900 seconds, got Duration\.hours\(1e\+308\)/],
+    [Duration.seconds(60.5), /must be a whole number of seconds, got Duration\.seconds\(60\.5\)/],
+  ])('fails when it is %s', (timeout, message) => {
+    expectProblem((s) => hookOn(s, timeout), new RegExp(`TestStack/SmokeTests: invalid timeout: ${message.source}`));
+  });
+
+  test('a timeout of whole seconds given in minutes goes to the function in seconds', () => {
+    const stack = testStack();
+    const hook = hookOn(stack, Duration.minutes(1.5));
+    const functions = Template.fromStack(stack).findResources('AWS::Lambda::Function');
+    const logicalId = stack.getLogicalId(hook.function.node.defaultChild as never);
+    expect(functions[logicalId].Properties.Timeout).toBe(90);
+  });
+});
