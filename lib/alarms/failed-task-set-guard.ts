@@ -11,7 +11,7 @@ import {
   TASK_SET_GUARD_DEFAULTS, TASK_STATE_CHANGE_DETAIL_TYPE, TASK_STATE_CHANGE_SOURCE, TaskSetGuardConfig,
 } from '../../contract/task-set-guard';
 import { checkedServiceName } from '../private/service-name';
-import { integerRangeProblem, valid } from '../private/validation';
+import { integerRangeProblem, literalNumberProblem, valid } from '../private/validation';
 import { SharedTaskSetGuard, TaskSetGuardRuleInput } from './private/shared-task-set-guard';
 
 /** Properties of a {@link FailedTaskSetGuard}. */
@@ -92,8 +92,11 @@ export class FailedTaskSetGuard extends Construct {
   constructor(scope: Construct, id: string, props: FailedTaskSetGuardProps) {
     super(scope, id);
     // Invalid, it is recorded and fails the synthesis; the default stands in.
-    const failedTaskThreshold = valid(this, 'failedTaskThreshold', integerRangeProblem(props.failedTaskThreshold, 1, 100,
-      'it is the number of failed green tasks at which the deployment stops')) ? props.failedTaskThreshold : undefined;
+    // It goes into the guard's configuration, which nothing but this check guards.
+    const failedTaskThreshold = valid(this, 'failedTaskThreshold', literalNumberProblem(props.failedTaskThreshold, 'it goes into the '
+      + 'configuration of the guard\'s function, where nothing else would check it before a deployment relies on it', '2')
+      ?? integerRangeProblem(props.failedTaskThreshold, 1, 100,
+        'it is the number of failed green tasks at which the deployment stops')) ? props.failedTaskThreshold : undefined;
     const serviceName = checkedServiceName(this, props.serviceName, scope.node.id, 'the id of its parent');
     const { deploymentGroup, service } = props;
 

@@ -1,6 +1,6 @@
 import { CfnParameter, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { RollbackAlarms, RollbackAlarmsProps } from '../../lib/alarms';
+import { FailedTaskSetGuard, RollbackAlarms, RollbackAlarmsProps } from '../../lib/alarms';
 import { alarmTestStack, mockService } from './mock-service';
 import { expectSynthError } from '../synth-errors';
 
@@ -114,5 +114,23 @@ describe('RollbackAlarms durations and numbers at the extremes', () => {
     create();
     Template.fromStack(stack).hasResourceProperties('AWS::CloudWatch::Alarm', { Metrics: Match.arrayWith([Match.objectLike({ Id: 'expr_1' })]) });
     expect(JSON.stringify(Template.fromStack(stack).findResources('AWS::CloudWatch::Alarm'))).toContain('"Period":300');
+  });
+});
+
+describe('FailedTaskSetGuard failedTaskThreshold', () => {
+  function guardFails(threshold: (stack: Stack) => number, message: RegExp): void {
+    const stack = alarmTestStack();
+    const svc = mockService(stack);
+    expectSynthError(stack, () => new FailedTaskSetGuard(stack, 'Guard', {
+      service: svc.service, deploymentGroup: svc.deploymentGroup, failedTaskThreshold: threshold(stack),
+    }), message);
+  }
+
+  test('fails when it is a deploy-time value: it goes into the guard\'s configuration unchecked', () => {
+    guardFails(numberParam, /OrdersStack\/Guard: invalid failedTaskThreshold: must be a literal number, not a deploy-time value \(token\): .*tryGetContext/);
+  });
+
+  test.each([NaN, Infinity, 5e-324, 1e308, 0])('fails when it is %s', (value) => {
+    guardFails(() => value, new RegExp(`OrdersStack/Guard: invalid failedTaskThreshold: must be an integer between 1 and 100, got ${String(value).replace('+', '\\+')}`));
   });
 });
