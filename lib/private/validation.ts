@@ -170,8 +170,7 @@ export function durationProblem(value: Duration | undefined, rule: DurationRule)
   const amount = convertDuration(value, value.unitLabel() as DurationUnit);
   const inRangeUnit = convertDuration(value, rangeUnit);
   if (!Number.isFinite(amount) || !(inRangeUnit >= rule.min && inRangeUnit <= rule.max)) {
-    const shown = Number.isInteger(inRangeUnit) && Math.abs(inRangeUnit) < 1e15 ? `${inRangeUnit} ${rangeUnit}` : describeDuration(value);
-    return `must be between ${rule.min} and ${rule.max} ${rangeUnit}, got ${shown}${fix}`;
+    return `must be between ${rule.min} and ${rule.max} ${rangeUnit}, got ${describeIn(value, rangeUnit)}${fix}`;
   }
   if (whole && !isWhole(convertDuration(value, unit))) {
     return `must be a whole number of ${unit === 'millis' ? 'milliseconds' : unit}, got ${describeDuration(value)}${fix}`;
@@ -213,6 +212,17 @@ export function describeDuration(value: Duration): string {
   }
   const amount = convertDuration(value, value.unitLabel() as DurationUnit);
   return Number.isInteger(amount) && amount < 1e15 ? value.toHumanString() : value.toString();
+}
+
+/** The value in `unit` when that reads well, with the value as given when it was given in another unit. */
+function describeIn(value: Duration, unit: DurationUnit): string {
+  const given = describeDuration(value);
+  const x = convertDuration(value, unit);
+  const readable = x === 0 || (Math.abs(x) >= 1e-3 && Math.abs(x) < 1e15 && x === Number(x.toPrecision(10)));
+  if (!readable) {
+    return given;
+  }
+  return value.unitLabel() === unit ? `${x} ${unit}` : `${x} ${unit} (${given})`;
 }
 
 /** Whole within float error (relative, so that 5e-324 is not taken for 0). */
