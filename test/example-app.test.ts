@@ -2,11 +2,14 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App, CfnResource, Stack, Validations } from 'aws-cdk-lib';
 import { CloudAssembly } from 'aws-cdk-lib/cx-api';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { IConstruct } from 'constructs';
 import { ExampleReleaseStack } from '../bin/example-stack';
-import { ReleasePipeline, ReleaseSource } from '../lib';
+import { ReleasePipeline, ReleaseSource, RollbackAlarms } from '../lib';
+import { mockService as mockAlarmedService } from './alarms/mock-service';
+import { serviceWithEveryHook } from './hooks/util';
 import { CONNECTION_ARN, mockService } from './pipeline/util';
 import { enableBuiltinValidation } from './builtin-validation';
 
@@ -15,6 +18,14 @@ enableBuiltinValidation();
 // The context a user gets from cdk.json, including the strict validation flag.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const cdkJson = require('../cdk.json') as { context: Record<string, unknown> };
+
+/**
+ * Users have deployed the example's stacks: a changed logical id makes CloudFormation replace the
+ * resource (a load balancer, a service, a database migration's task role). This list is the
+ * example template's ids as deployed; a change to it must be deliberate and explained in its commit.
+ * Regenerate it with `UPDATE_LOGICAL_IDS=1 npx jest test/example-app.test.ts`.
+ */
+const LOGICAL_IDS = path.join(__dirname, 'example-app.logical-ids.txt');
 
 function exampleApp(): { app: App; stack: ExampleReleaseStack } {
   const app = new App({ context: { ...cdkJson.context }, builtinCloudFormationValidation: true });
@@ -47,6 +58,19 @@ describe('example app', () => {
     expect(Object.keys(template.Resources).length).toBeGreaterThan(30);
     const report = JSON.parse(fs.readFileSync(path.join(assembly.directory, 'validation-report.json'), 'utf8'));
     expect(report.pluginReports).toEqual([]);
+  });
+
+  test('the example template keeps the logical ids of its resources', () => {
+    const resources = assembly.getStackByName(stack.stackName).template.Resources as Record<string, { Type: string }>;
+    const actual = Object.entries(resources).map(([id, resource]) => `${id} ${resource.Type}`).sort();
+    if (process.env.UPDATE_LOGICAL_IDS === '1') {
+      fs.writeFileSync(LOGICAL_IDS, `${actual.join('\n')}\n`);
+    }
+    const expected = fs.readFileSync(LOGICAL_IDS, 'utf8').split('\n').filter((line) => line.length > 0);
+    const removed = expected.filter((line) => !actual.includes(line));
+    const added = actual.filter((line) => !expected.includes(line));
+    // Reported apart: a removed id replaces a deployed resource, an added one only creates one.
+    expect({ removed, added }).toEqual({ removed: [], added: [] });
   });
 
   test('cdk-nag AwsSolutions finds nothing unacknowledged, and every acknowledgement gives a reason', () => {
@@ -103,6 +127,45 @@ describe('under the built-in CloudFormation validation in strict mode', () => {
     });
     expect(app.node.tryGetContext('@aws-cdk/core:validateAgainstDefaultRules')).toBe(true);
 
+    expect(() => app.synth()).not.toThrow();
+  });
+
+  test('a service with every hook, one of them traced, synthesizes', () => {
+    const app = new App({ context: { ...cdkJson.context }, builtinCloudFormationValidation: true });
+    serviceWithEveryHook(app);
+    expect(app.node.tryGetContext('@aws-cdk/core:validateAgainstDefaultRules')).toBe(true);
+    const assembly = app.synth();
+    const reportFile = path.join(assembly.directory, 'validation-report.json');
+    if (fs.existsSync(reportFile)) {
+      expect(JSON.parse(fs.readFileSync(reportFile, 'utf8')).pluginReports).toEqual([]);
+    }
+  });
+
+  // The alarms, metric filters, composite alarm and deployment group settings must be what
+  // CloudFormation takes.
+  test('rollback alarms of every kind and a composite alarm synthesize', () => {
+    const app = new App({
+      context: {
+        '@aws-cdk/aws-codedeploy:removeAlarmsFromDeploymentGroup': true,
+        '@aws-cdk/core:validateAgainstDefaultRules': true,
+      },
+    });
+    const stack = new Stack(app, 'OrdersStack');
+    const svc = mockAlarmedService(stack);
+    const alarms = new RollbackAlarms(stack, 'RollbackAlarms', {
+      serviceName: 'orders-api',
+      targetGroups: [svc.blue, svc.green],
+      logGroup: svc.logGroup,
+      service: svc.service,
+      deploymentGroup: svc.deploymentGroup,
+    });
+    for (let i = 1; i <= 8; i++) {
+      alarms.addAlarm(new cloudwatch.Alarm(stack, `User${i}`, {
+        metric: new cloudwatch.Metric({ namespace: 'Orders', metricName: `Metric${i}` }),
+        threshold: 1,
+        evaluationPeriods: 1,
+      }));
+    }
     expect(() => app.synth()).not.toThrow();
   });
 });

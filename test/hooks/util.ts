@@ -1,7 +1,12 @@
-import { Stack } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { BlueGreenService, BlueGreenServiceProps } from '../../lib';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { IConstruct } from 'constructs';
+import {
+  BlueGreenService, BlueGreenServiceProps, CustomHook, ExpectedVersion, LifecycleEvent, MetricGateHook, MigrationHook, PreflightHook, SmokeCheck,
+  SmokeTestHook, VersionSource,
+} from '../../lib';
 import { HOOK_KIND_ENV, HookKind, ServiceHookConfiguration } from '../../contract/hook';
 import { METRIC_GATE_CONFIG_ENV } from '../../contract/metric-gate';
 import { MIGRATION_CONFIG_ENV } from '../../contract/migration';
@@ -14,6 +19,35 @@ export { testStack };
 export function mockService(stack: Stack = testStack(), props: Partial<BlueGreenServiceProps> = {}): BlueGreenService {
   const { cluster } = mockCluster(stack);
   return new BlueGreenService(stack, 'Orders', { cluster, image: testImage, serviceName: 'orders-api', ...props });
+}
+
+/**
+ * A stack in `app` with a service and every hook, one of them traced: what the hooks are checked
+ * with under cdk-nag (test/hooks/validation.test.ts) and the built-in validation (test/example-app.test.ts).
+ */
+export function serviceWithEveryHook(app: App): { stack: Stack; service: BlueGreenService; hooks: IConstruct[] } {
+  const stack = new Stack(app, 'Release', { env: { region: 'eu-west-1' } });
+  const service = mockService(stack);
+  const token = new secretsmanager.Secret(stack, 'ApiToken');
+  const warmCaches = new lambda.Function(stack, 'WarmCachesFunction', {
+    runtime: lambda.Runtime.NODEJS_24_X,
+    handler: 'index.handler',
+    code: lambda.Code.fromInline('exports.handler = async () => {};'),
+  });
+  const hooks = [
+    new PreflightHook(stack, 'Preflight', { service }),
+    new MigrationHook(stack, 'Migrate', { service, command: ['npm', 'run', 'migrate'], tracing: lambda.Tracing.ACTIVE }),
+    new SmokeTestHook(stack, 'SmokeTests', {
+      service,
+      checks: [
+        SmokeCheck.get('/orders', { secret: token }),
+        SmokeCheck.get('/version', { version: VersionSource.jsonField('version'), expectedVersion: ExpectedVersion.fromDeployedEnvironment() }),
+      ],
+    }),
+    new CustomHook(stack, 'WarmCaches', { service, function: warmCaches, lifecycleEvent: LifecycleEvent.BEFORE_ALLOW_TRAFFIC }),
+    new MetricGateHook(stack, 'MetricGate', { service }),
+  ];
+  return { stack, service, hooks };
 }
 
 export interface Statement {
