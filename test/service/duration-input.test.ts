@@ -174,3 +174,41 @@ describe('BlueGreenService durations and numbers at the extremes', () => {
     failsWith(() => ({ [prop]: value }), prop, /(.* )?(must be an integer between|is not a size Fargate accepts|must be one of)/);
   });
 });
+
+describe('BlueGreenService.fromBlueGreenServiceAttributes ports', () => {
+  function importWith(ports: (stack: Stack) => { containerPort?: number; testListenerPort?: number }): () => unknown {
+    const stack = testStack();
+    const { cluster } = mockCluster(stack);
+    const defined = new BlueGreenService(stack, 'Defined', { cluster, image: testImage });
+    return () => BlueGreenService.fromBlueGreenServiceAttributes(stack, 'Orders', {
+      service: defined.service, deploymentGroup: defined.deploymentGroup, loadBalancer: defined.loadBalancer,
+      productionListener: defined.productionListener, testListener: defined.testListener, testListenerPort: defined.testListenerPort,
+      blueTargetGroup: defined.blueTargetGroup, greenTargetGroup: defined.greenTargetGroup, taskDefinition: defined.taskDefinition,
+      containerName: defined.containerName, ...ports(stack),
+    });
+  }
+
+  test('fails when containerPort is a deploy-time value: the AppSpec file names it', () => {
+    expect(importWith((s) => ({ containerPort: numberParam(s) }))).toThrow(new RegExp(`TestStack/Orders: invalid containerPort: ${NOT_A_LITERAL.source}`));
+  });
+
+  test.each([
+    ['containerPort', NaN], ['containerPort', 5e-324], ['testListenerPort', Infinity], ['testListenerPort', 1e308], ['testListenerPort', 0],
+  ] as const)('fails when %s is %s', (prop, value) => {
+    expect(importWith(() => ({ [prop]: value }))).toThrow(new RegExp(`TestStack/Orders: invalid ${prop}: must be an integer between 1 and 65535, got `));
+  });
+
+  test('a deploy-time testListenerPort goes into the test URL', () => {
+    const stack = testStack();
+    const port = numberParam(stack);
+    const { cluster } = mockCluster(stack);
+    const defined = new BlueGreenService(stack, 'Defined', { cluster, image: testImage });
+    const imported = BlueGreenService.fromBlueGreenServiceAttributes(stack, 'Orders', {
+      service: defined.service, deploymentGroup: defined.deploymentGroup, loadBalancer: defined.loadBalancer,
+      productionListener: defined.productionListener, testListener: defined.testListener, testListenerPort: port,
+      blueTargetGroup: defined.blueTargetGroup, greenTargetGroup: defined.greenTargetGroup, taskDefinition: defined.taskDefinition,
+      containerName: defined.containerName,
+    });
+    expect(JSON.stringify(stack.resolve(imported.testUrl))).toContain('{"Ref":"Param"}');
+  });
+});

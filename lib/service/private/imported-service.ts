@@ -6,7 +6,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { RollbackAlarms } from '../../alarms/rollback-alarms';
-import { propError } from '../../private/validation';
+import { integerRangeProblem, literalNumberProblem, propError } from '../../private/validation';
 import type { BlueGreenServiceAttributes } from '../blue-green-service-attributes';
 import type { IBlueGreenService } from '../blue-green-service-base';
 import type { AppSpecOptions, ILifecycleHook } from '../lifecycle-hook';
@@ -53,6 +53,16 @@ export class ImportedBlueGreenService extends Construct implements IBlueGreenSer
     this.taskDefinition = attrs.taskDefinition;
     this.containerName = attrs.containerName ?? 'web';
     this.containerPort = attrs.containerPort ?? 8080;
+    const containerPortProblem = literalNumberProblem(attrs.containerPort, 'the AppSpec file and taskdef.json of every release name the port', '8080')
+      ?? integerRangeProblem(attrs.containerPort, 1, 65535, 'use the port the container listens on');
+    if (containerPortProblem) {
+      throw propError(this, 'containerPort', containerPortProblem);
+    }
+    // A token goes into the test URL and the security-group rules as it is.
+    const testPortProblem = integerRangeProblem(attrs.testListenerPort, 1, 65535, 'use the port of the test listener');
+    if (testPortProblem) {
+      throw propError(this, 'testListenerPort', testPortProblem);
+    }
     const container = attrs.taskDefinition.findContainer(this.containerName);
     if (!container) {
       throw propError(this, 'containerName', `is '${this.containerName}', but the task definition ${attrs.taskDefinition.node.path} has `
