@@ -202,12 +202,13 @@ export class EndpointRequirements {
  *   addresses, which the function connects to, lie in the VPC);
  * - in: nothing when the load balancer's security group already admits the VPC's CIDR block on that
  *   port (the default test listener peers); otherwise a rule admitting the function's security group.
- * In a VPC imported without its CIDR block, a rule each way between the two security groups, as before.
+ * In an imported VPC, or one with a secondary IPv4 block, whose subnets may lie outside the block
+ * the rules name: a rule each way between the two security groups.
  */
 export function allowTestListener(network: HookNetwork, service: TestListenerHost, description: string): void {
   const group = network.securityGroup;
   const port = ec2.Port.tcp(service.testListenerPort);
-  const cidr = vpcCidrBlockOf(network.vpc);
+  const cidr = soleIpv4Block(network.vpc);
   if (cidr === undefined) {
     service.allowTestListenerFrom(group, description);
     return;
@@ -226,13 +227,14 @@ export interface TestListenerHost {
   allowTestListenerFrom(other: ec2.IConnectable, description?: string): void;
 }
 
-function vpcCidrBlockOf(vpc: ec2.IVpc): string | undefined {
-  try {
-    return vpc.vpcCidrBlock;
-  } catch {
-    // Imported without its CIDR block.
+/** The IPv4 block of a VPC defined in this app that has no other: then every subnet's addresses lie in it. */
+function soleIpv4Block(vpc: ec2.IVpc): string | undefined {
+  if (!(vpc instanceof ec2.Vpc)) {
     return undefined;
   }
+  const secondary = Stack.of(vpc).node.findAll().some((child) => child instanceof ec2.CfnVPCCidrBlock
+    && child.vpcId === vpc.vpcId && (child.cidrBlock !== undefined || child.ipv4IpamPoolId !== undefined));
+  return secondary ? undefined : vpc.vpcCidrBlock;
 }
 
 /** Whether one of `groups` (defined in this app) has an inline rule admitting `cidr` on TCP `port`. */

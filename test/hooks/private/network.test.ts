@@ -1,7 +1,8 @@
+import { Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
-import { CODEDEPLOY_ENDPOINT, EC2_ENDPOINT, HookNetwork, SECRETS_MANAGER_ENDPOINT } from '../../../lib/hooks/private/network';
+import { CODEDEPLOY_ENDPOINT, EC2_ENDPOINT, HookNetwork, SECRETS_MANAGER_ENDPOINT, TestListenerHost, allowTestListener } from '../../../lib/hooks/private/network';
 import { expectSynthError } from '../../synth-errors';
 import { isolatedVpc } from '../../util';
 import { testStack } from '../util';
@@ -124,5 +125,89 @@ describe('hook network', () => {
     const vpc = new ec2.Vpc(stack, 'Vpc', { natGateways: 0, subnetConfiguration: [{ name: 'Public', subnetType: ec2.SubnetType.PUBLIC }] });
     expectSynthError(stack, () => smokeNetwork(new Construct(stack, 'Hook'), vpc, false),
       /TestStack\/Hook: invalid vpc: the VPC has no private subnets, with or without egress; .*add PRIVATE_WITH_EGRESS or PRIVATE_ISOLATED subnets/);
+  });
+
+  describe('the way to a test listener', () => {
+    /** A load balancer's security group that admits `peers` on the test listener's port 8080, as BlueGreenService's does. */
+    function testListener(vpc: ec2.IVpc, peers: ec2.IPeer[], id = 'LoadBalancerSecurityGroup'): { host: TestListenerHost; group: ec2.SecurityGroup } {
+      const group = new ec2.SecurityGroup(vpc.stack, id, { vpc, allowAllOutbound: false });
+      const connections = new ec2.Connections({ securityGroups: [group] });
+      for (const peer of peers) {
+        connections.allowFrom(peer, ec2.Port.tcp(8080), 'test listener');
+      }
+      const host: TestListenerHost = {
+        loadBalancer: { connections },
+        testListenerPort: 8080,
+        allowTestListenerFrom: (other, description) => connections.allowFrom(other, ec2.Port.tcp(8080), description),
+      };
+      return { host, group };
+    }
+    const ref = (stack: Stack, group: ec2.SecurityGroup) => stack.getLogicalId(group.node.defaultChild as ec2.CfnSecurityGroup);
+
+    test('a listener that admits the VPC: one rule out to the VPC on the port, for any number of services, and none in', () => {
+      const stack = testStack();
+      const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1 });
+      const network = smokeNetwork(new Construct(stack, 'Hook'), vpc, false);
+      const { host, group } = testListener(vpc, [ec2.Peer.ipv4(vpc.vpcCidrBlock)]);
+      allowTestListener(network, host, 'smoke tests of orders-api');
+      allowTestListener(network, host, 'smoke tests of billing-api');
+
+      const template = Template.fromStack(stack);
+      const vpcCidr = stack.resolve(vpc.vpcCidrBlock);
+      const resources = template.toJSON().Resources;
+      expect(resources[ref(stack, network.securityGroup)].Properties.SecurityGroupEgress).toEqual([
+        expect.objectContaining({ CidrIp: '0.0.0.0/0', FromPort: 443 }),
+        { CidrIp: vpcCidr, IpProtocol: 'tcp', FromPort: 8080, ToPort: 8080, Description: 'test listeners in the VPC on port 8080' },
+      ]);
+      expect(resources[ref(stack, group)].Properties.SecurityGroupIngress).toEqual([expect.objectContaining({ CidrIp: vpcCidr, FromPort: 8080 })]);
+      template.resourceCountIs('AWS::EC2::SecurityGroupIngress', 0);
+      template.resourceCountIs('AWS::EC2::SecurityGroupEgress', 0);
+    });
+
+    test('a listener that admits less than the VPC admits the function\'s security group, and nothing else changes', () => {
+      const stack = testStack();
+      const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1 });
+      const network = smokeNetwork(new Construct(stack, 'Hook'), vpc, false);
+      const { host, group } = testListener(vpc, [ec2.Peer.ipv4('10.0.0.0/28')]);
+      allowTestListener(network, host, 'smoke tests of orders-api');
+
+      const template = Template.fromStack(stack);
+      expect(Object.values(template.findResources('AWS::EC2::SecurityGroupIngress')).map((rule) => rule.Properties)).toEqual([{
+        GroupId: { 'Fn::GetAtt': [ref(stack, group), 'GroupId'] },
+        SourceSecurityGroupId: { 'Fn::GetAtt': [ref(stack, network.securityGroup), 'GroupId'] },
+        IpProtocol: 'tcp', FromPort: 8080, ToPort: 8080, Description: 'smoke tests of orders-api',
+      }]);
+      template.resourceCountIs('AWS::EC2::SecurityGroupEgress', 0);
+    });
+
+    test('a VPC with a secondary IPv4 block, or an imported one: a rule each way between the security groups', () => {
+      const stack = testStack();
+      const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1 });
+      new ec2.CfnVPCCidrBlock(stack, 'Secondary', { vpcId: vpc.vpcId, cidrBlock: '100.64.0.0/16' });
+      const imported = ec2.Vpc.fromVpcAttributes(stack, 'Imported', {
+        vpcId: 'vpc-1234', vpcCidrBlock: '10.1.0.0/16', availabilityZones: ['eu-west-1a'], privateSubnetIds: ['subnet-1'],
+      });
+      const ways = ([['Hook', vpc], ['ImportedHook', imported]] as const).map(([id, where]) => {
+        const network = smokeNetwork(new Construct(stack, id), where, false);
+        const { host, group } = testListener(where, [ec2.Peer.ipv4(where.vpcCidrBlock)], `${id}LoadBalancerSecurityGroup`);
+        allowTestListener(network, host, `smoke tests in ${id}`);
+        return { network, group };
+      });
+      const template = Template.fromStack(stack);
+      template.resourceCountIs('AWS::EC2::SecurityGroupEgress', 2);
+      template.resourceCountIs('AWS::EC2::SecurityGroupIngress', 2);
+      for (const { network, group } of ways) {
+        template.hasResourceProperties('AWS::EC2::SecurityGroupEgress', {
+          GroupId: { 'Fn::GetAtt': [ref(stack, network.securityGroup), 'GroupId'] },
+          DestinationSecurityGroupId: { 'Fn::GetAtt': [ref(stack, group), 'GroupId'] },
+          FromPort: 8080,
+        });
+        template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+          GroupId: { 'Fn::GetAtt': [ref(stack, group), 'GroupId'] },
+          SourceSecurityGroupId: { 'Fn::GetAtt': [ref(stack, network.securityGroup), 'GroupId'] },
+          FromPort: 8080,
+        });
+      }
+    });
   });
 });
