@@ -72,7 +72,7 @@ const MIN_MIGRATION_SHOWN = 20;
  * characters by construction: the approval comment is kept whole (it has at most 200), and a long
  * migration command, then the sentence on the previous stage, are shortened first.
  */
-export function approvalMessage(source: ReleaseSource, stage: ReleaseStageOptions, previous: ReleaseStageOptions): string {
+function approvalMessage(source: ReleaseSource, stage: ReleaseStageOptions, previous: ReleaseStageOptions): string {
   const migration = migrationCommand(stage.service);
   const head = [
     `Ship ${stage.service.serviceName} to ${stage.stageName}:`,
