@@ -37,8 +37,10 @@ export interface BlueGreenServiceProps {
   readonly internetFacing?: boolean;
 
   /**
-   * The name people read in alarm names, notifications and dashboards, e.g. `orders-api`.
-   * @default - the construct id
+   * The name people read in alarm names, notifications and dashboards, e.g. `orders-api`: 1-64
+   * letters, digits, `.`, `_` or `-`, starting with a letter or digit, and a literal string (not a
+   * token), because it is part of alarm, metric and log-stream names fixed at synthesis.
+   * @default - the construct id, which must then follow the same rule
    */
   readonly serviceName?: string;
 

@@ -6,6 +6,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { RollbackAlarms } from '../../alarms/rollback-alarms';
+import { ec2Description } from '../../private/text-limits';
 import { integerRangeProblem, literalNumberProblem, propError } from '../../private/validation';
 import type { BlueGreenServiceAttributes } from '../blue-green-service-attributes';
 import type { IBlueGreenService } from '../blue-green-service-base';
@@ -111,7 +112,7 @@ export class ImportedBlueGreenService extends Construct implements IBlueGreenSer
   public allowTestListenerFrom(other: ec2.IConnectable, description?: string): void {
     // From the other side: the load balancer's security group may be in another stack that must
     // not refer back to this one, and aws-cdk-lib then writes the ingress rule in `other`'s stack.
-    other.connections.allowTo(this.loadBalancer, ec2.Port.tcp(this.testListenerPort), description ?? `test listener of ${this.serviceName}`);
+    other.connections.allowTo(this.loadBalancer, ec2.Port.tcp(this.testListenerPort), ec2Description(description ?? `test listener of ${this.serviceName}`));
   }
 
   public renderAppSpec(options: AppSpecOptions = {}): string {
