@@ -217,7 +217,8 @@ export class ReleaseDashboard extends Construct {
       const seconds = props.period.isUnresolved() ? undefined : props.period.toSeconds({ integral: false });
       if (seconds === undefined) {
         periodValid = false;
-        recordPropProblem(this, 'period', 'must be known at synthesis, got a deploy-time value; use e.g. Duration.minutes(1)');
+        recordPropProblem(this, 'period', durationProblem(props.period, { unit: 'minutes', min: 1, max: 1440,
+          literalBecause: 'the graphs and their titles are built with it at synthesis' })!);
       } else if (!(seconds > 0) || seconds % 60 !== 0 || seconds > 86400) {
         periodValid = false;
         recordPropProblem(this, 'period', `must be a whole number of minutes up to 1 day, got ${describeDuration(props.period)}; load `

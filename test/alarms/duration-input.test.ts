@@ -53,8 +53,23 @@ describe('RollbackAlarms numbers given as deploy-time values (tokens)', () => {
       /OrdersStack\/RollbackAlarms: invalid failedGreenTaskThreshold: must be a literal number, not a deploy-time value \(token\): .*tryGetContext/);
   });
 
+  test('fails when latencyMultiplier is a deploy-time value: the threshold is computed from it', () => {
+    failsWith((s) => ({ latencyBaseline: Duration.millis(200), latencyMultiplier: numberParam(s) }),
+      /OrdersStack\/RollbackAlarms: invalid latencyMultiplier: must be a literal number, not a deploy-time value \(token\): the alarm threshold is .*tryGetContext/);
+  });
+
+  test('fails when latencyBaseline is a deploy-time value', () => {
+    failsWith((s) => ({ latencyBaseline: Duration.millis(numberParam(s)) }),
+      /OrdersStack\/RollbackAlarms: invalid latencyBaseline: must be a literal duration, not a deploy-time value \(token\): the alarm threshold is .*tryGetContext/);
+  });
+
+  test('fails when latencyAnomalyBandWidth is a deploy-time value', () => {
+    failsWith((s) => ({ latencyAnomalyBandWidth: numberParam(s) }),
+      /OrdersStack\/RollbackAlarms: invalid latencyAnomalyBandWidth: must be a literal number, not a deploy-time value \(token\): .*tryGetContext/);
+  });
+
   test('fails when period is a deploy-time value: it names the alarms', () => {
-    failsWith((s) => ({ period: Duration.minutes(numberParam(s)) }), /OrdersStack\/RollbackAlarms: invalid period: must be known at synthesis/);
+    failsWith((s) => ({ period: Duration.minutes(numberParam(s)) }), /OrdersStack\/RollbackAlarms: invalid period: must be a literal duration, not a deploy-time value \(token\): it names the alarms.*tryGetContext/);
   });
 });
 

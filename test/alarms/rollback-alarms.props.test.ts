@@ -96,7 +96,7 @@ describe('validation', () => {
     const svc = mockService(stack);
     const seconds = new CfnParameter(stack, 'Baseline', { type: 'Number' }).valueAsNumber;
     expectSynthError(stack, () => new RollbackAlarms(stack, 'RollbackAlarms', { targetGroups: [svc.blue], latencyBaseline: Duration.seconds(seconds) }),
-      'invalid latencyBaseline: and latencyMultiplier must be known at synthesis, got a deploy-time value');
+      'invalid latencyBaseline: must be a literal duration, not a deploy-time value (token): the alarm threshold is latencyBaseline times latencyMultiplier');
   });
 
   test('fails when the anomaly band width is a deploy-time value', () => {
@@ -104,7 +104,7 @@ describe('validation', () => {
     const svc = mockService(stack);
     const band = new CfnParameter(stack, 'Band', { type: 'Number' }).valueAsNumber;
     expectSynthError(stack, () => new RollbackAlarms(stack, 'RollbackAlarms', { targetGroups: [svc.blue], latencyAnomalyBandWidth: band }),
-      'invalid latencyAnomalyBandWidth: must be known at synthesis, got a deploy-time value; for example 3');
+      'invalid latencyAnomalyBandWidth: must be a literal number, not a deploy-time value (token): it is written into the anomaly detection expression');
   });
 
   test('fails when there are zero evaluation periods', () => {

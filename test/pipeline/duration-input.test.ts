@@ -73,6 +73,12 @@ describe('ReleaseDashboard durations', () => {
     expectSynthError(stack, () => dashboardOn(stack, { defaultInterval }), new RegExp(`PipelineStack/Dashboard: invalid defaultInterval: ${message.source}`));
   });
 
+  test('fails when period is a deploy-time value: the graphs are built with it', () => {
+    const stack = testStack();
+    expectSynthError(stack, () => dashboardOn(stack, { period: Duration.minutes(numberParam(stack)) }),
+      /PipelineStack\/Dashboard: invalid period: must be a literal duration, not a deploy-time value \(token\): the graphs .*tryGetContext/);
+  });
+
   test('fails when defaultInterval is a deploy-time value: the dashboard body is written at synthesis', () => {
     const stack = testStack();
     expectSynthError(stack, () => dashboardOn(stack, { defaultInterval: Duration.hours(numberParam(stack)) }),

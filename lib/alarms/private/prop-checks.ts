@@ -124,7 +124,8 @@ function checkTargetGroups(scope: IConstruct, p: CheckedProps): void {
 function checkPeriod(scope: IConstruct, p: CheckedProps): Duration {
   const period = p.period ?? Duration.minutes(1);
   if (period.isUnresolved()) {
-    recordPropProblem(scope, 'period', 'must be known at synthesis, got a deploy-time value; it names the alarms. Use e.g. Duration.minutes(1)');
+    recordPropProblem(scope, 'period', durationProblem(period, { unit: 'minutes', min: 1, max: 1440,
+      literalBecause: 'it names the alarms, and the evaluation window is checked against CloudWatch\'s day at synthesis' })!);
     p.period = undefined;
     return Duration.minutes(1);
   }
@@ -162,10 +163,14 @@ function checkLatency(scope: IConstruct, p: CheckedProps): void {
       + 'latencyBaseline, or use latencyAnomalyBandWidth to widen the anomaly detection band');
     p.latencyMultiplier = undefined;
   }
-  if (p.latencyBaseline !== undefined && (p.latencyBaseline.isUnresolved() || !isResolved(p.latencyMultiplier))) {
-    recordPropProblem(scope, 'latencyBaseline', 'and latencyMultiplier must be known at synthesis, got a deploy-time value; the '
-      + 'threshold is their product. Use e.g. Duration.millis(250)');
-    p.latencyBaseline = p.latencyBaseline.isUnresolved() ? undefined : p.latencyBaseline;
+  // The threshold is their product, computed at synthesis, and it names the alarm.
+  const productReason = 'the alarm threshold is latencyBaseline times latencyMultiplier, computed at synthesis, and it names the alarm';
+  if (p.latencyBaseline !== undefined && p.latencyBaseline.isUnresolved()) {
+    recordPropProblem(scope, 'latencyBaseline', durationProblem(p.latencyBaseline, { unit: 'millis', min: 0, max: MAX_RESPONSE_SECONDS * 1000,
+      literalBecause: productReason })!);
+    p.latencyBaseline = undefined;
+    p.latencyMultiplier = undefined;
+  } else if (p.latencyBaseline !== undefined && !valid(scope, 'latencyMultiplier', literalNumberProblem(p.latencyMultiplier, productReason, '3'))) {
     p.latencyMultiplier = undefined;
   }
   const baselineMillis = p.latencyBaseline?.toMilliseconds({ integral: false });
@@ -190,7 +195,8 @@ function checkLatency(scope: IConstruct, p: CheckedProps): void {
   }
   const bandWidth = p.latencyAnomalyBandWidth;
   if (bandWidth !== undefined && !isResolved(bandWidth)) {
-    recordPropProblem(scope, 'latencyAnomalyBandWidth', 'must be known at synthesis, got a deploy-time value; for example 3');
+    recordPropProblem(scope, 'latencyAnomalyBandWidth', literalNumberProblem(bandWidth, 'it is written into the anomaly detection '
+      + 'expression and names the alarm at synthesis', '3')!);
     p.latencyAnomalyBandWidth = undefined;
   } else if (bandWidth !== undefined && !(bandWidth > 0 && bandWidth <= MAX_ANOMALY_BAND_WIDTH)) {
     recordPropProblem(scope, 'latencyAnomalyBandWidth', bandWidth > MAX_ANOMALY_BAND_WIDTH
