@@ -35,7 +35,8 @@ describe('hooks under policy validation', () => {
     // Each acknowledgement of a `*` sits on the policy holding the statement, never on a role or a
     // hook, so a wildcard a user adds to a hook's role is still reported (test/security). A finding
     // within one service's resources is acknowledged on the shared role, whose overflow policies
-    // may hold it, by its exact resource. Logical ids lose their hash suffix here.
+    // may hold it, by its exact resource; the service's task sets are in the WildcardPolicy and
+    // acknowledged there. Logical ids lose their hash suffix here.
     const acknowledged = [...hooks, ...shared].flatMap((hook) => hook.node.findAll()).flatMap((c) => c.node.metadata
       .filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
       .flatMap((m) => Object.entries(m.data as Record<string, string>))
@@ -50,7 +51,7 @@ describe('hooks under policy validation', () => {
       'MigrationHook/ServiceRole/WildcardPolicy AwsSolutions-IAM5[Resource::*]', // ecs:ListTasks
       'MigrationHook/ServiceRole/WildcardPolicy AwsSolutions-IAM5[Resource::*]', // codedeploy deployment-target reads
       'MigrationHook/ServiceRole AwsSolutions-IAM5[Resource::arn:aws:ecs:eu-west-1:<AWS::AccountId>:task-definition/ReleaseOrdersTaskDefinition:*]',
-      `MigrationHook/ServiceRole ${taskSets}`,
+      `MigrationHook/ServiceRole/WildcardPolicy ${taskSets}`, // the service's task sets, beside the deployment-target reads
       'MigrationHook/ServiceRole AwsSolutions-IAM5[Resource::arn:aws:ecs:eu-west-1:<AWS::AccountId>:task/<Cluster>/*]',
       'PreflightHook/ServiceRole/WildcardPolicy AwsSolutions-IAM5[Resource::*]', // cloudwatch:DescribeAlarms
       'SmokeTestHook/ServiceRole/WildcardPolicy AwsSolutions-IAM5[Resource::*]', // the function's network interfaces in the VPC
@@ -58,7 +59,7 @@ describe('hooks under policy validation', () => {
       'SmokeTestHook/ServiceRole/WildcardPolicy AwsSolutions-IAM5[Resource::*]', // codedeploy deployment-target reads
       'SmokeTestHook/ServiceRole/WildcardPolicy AwsSolutions-IAM5[Resource::*]', // ecs:DescribeTaskDefinition, for the deployed version
       'SmokeTestHook/ServiceRole/WildcardPolicy AwsSolutions-IAM5[Resource::arn:aws:ec2:eu-west-1:<AWS::AccountId>:network-interface/*]',
-      `SmokeTestHook/ServiceRole ${taskSets}`,
+      `SmokeTestHook/ServiceRole/WildcardPolicy ${taskSets}`,
     ].sort());
     for (const [, reason] of acknowledged) {
       expect(reason.length).toBeGreaterThan(60);

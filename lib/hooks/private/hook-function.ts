@@ -87,7 +87,10 @@ export interface HookFunctionBinding {
   addStatement(statement: iam.PolicyStatement): void;
   /** Adds a statement whose wildcards lie within the service's resources, acknowledged. */
   addScopedStatement(statement: iam.PolicyStatement, reason: string): void;
-  /** Adds one of the library's acknowledged `*` statements (once per function). */
+  /**
+   * Adds a statement with a wildcard to the role's managed WildcardPolicy, acknowledged there: one
+   * of the library's `*` statements (once per function), or one within the service's resources.
+   */
   addWildcardStatement(statement: iam.PolicyStatement, reason: string): void;
   /** Lets the function describe the task sets of the service, where the green one names its task definition. */
   grantDescribeServiceTaskSets(): void;
@@ -124,7 +127,11 @@ export function bindHookFunction(hook: Construct, request: HookFunctionRequest):
     addStatement: (statement) => addOnce(statement, () => shared.role.addToPrincipalPolicy(statement)),
     addScopedStatement: (statement, reason) => addOnce(statement, () => addAcknowledgedScopedStatement(shared.role, statement, reason)),
     addWildcardStatement: (statement, reason) => addOnce(statement, () => addAcknowledgedStatement(shared.role, statement, reason)),
-    grantDescribeServiceTaskSets: () => binding.addScopedStatement(describeTaskSetsStatement(stack, service), DESCRIBE_TASK_SETS_REASON),
+    // In the role's managed WildcardPolicy, beside the deployment-target reads it goes with: the
+    // default policy keeps its room for the other statements of each service, so that ten services
+    // fit it without an overflow policy. At most about 180 characters a service (64-character
+    // cluster and service names): 20 services take 3,600 of the policy's 6,144.
+    grantDescribeServiceTaskSets: () => binding.addWildcardStatement(describeTaskSetsStatement(stack, service), DESCRIBE_TASK_SETS_REASON),
   };
   // The runtime finds the service's parameter from the deployment it is called for.
   binding.addStatement(new iam.PolicyStatement({ actions: ['ssm:GetParameter'], resources: [parameter.parameterArn] }));
