@@ -190,7 +190,8 @@ export interface RollbackAlarmsProps extends RollbackAlarmsOptions {
   readonly loadBalancer?: elbv2.IApplicationLoadBalancer;
 
   /**
-   * The name people read in the alarm names and descriptions, e.g. `orders-api`.
+   * The name people read in the alarm names and descriptions, e.g. `orders-api`: 1-64 letters,
+   * digits, `.`, `_` or `-`, starting with a letter or digit, and a literal string (not a token).
    *
    * @default - the id of this construct's parent, or of this construct when its parent is a stack
    */

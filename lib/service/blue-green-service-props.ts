@@ -153,13 +153,14 @@ export interface BlueGreenServiceProps {
 
   /**
    * Time between health checks of a target: 6 to 300 seconds, longer than the 5-second
-   * health-check timeout.
+   * health-check timeout. A deploy-time value (token) must be given in seconds.
    * @default Duration.seconds(15)
    */
   readonly healthCheckInterval?: Duration;
 
   /**
-   * Time the load balancer waits for in-flight requests before deregistering a task.
+   * Time the load balancer waits for in-flight requests before deregistering a task: 0 to 3600
+   * seconds. A deploy-time value (token) must be given in seconds.
    * @default Duration.seconds(30)
    */
   readonly deregistrationDelay?: Duration;
@@ -172,7 +173,8 @@ export interface BlueGreenServiceProps {
 
   /**
    * How long the old (blue) task set keeps running after a successful deployment, so a
-   * rollback in that window is instant. Whole minutes, at most 2 days.
+   * rollback in that window is instant. Whole minutes, at most 2 days; a deploy-time value
+   * (token) must be given in minutes.
    * @default Duration.hours(1)
    */
   readonly terminationWait?: Duration;
@@ -180,7 +182,7 @@ export interface BlueGreenServiceProps {
   /**
    * When set, CodeDeploy waits up to this long for a person to continue the deployment
    * before production traffic shifts, and stops the deployment if nobody does.
-   * Whole minutes, at most 2 days.
+   * Whole minutes, at most 2 days; a deploy-time value (token) must be given in minutes.
    * @default - traffic shifts as soon as the hooks succeed
    */
   readonly approvalWait?: Duration;
