@@ -9,6 +9,8 @@ module.exports = {
   },
   // The built-in CloudFormation validation is off unless a file turns it on (test/builtin-validation.ts).
   setupFiles: ['<rootDir>/test/setup-validation-off.js'],
+  // Each worker compiles a module once, not once per test file (scripts/jest-runtime.js).
+  runtime: '<rootDir>/scripts/jest-runtime.js',
   testTimeout: 60000,
   // Synthesis is CPU-bound; two workers match the two cores of CI.
   maxWorkers: 2,
