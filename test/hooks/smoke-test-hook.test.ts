@@ -44,6 +44,20 @@ function synth(stack: Stack, hook: SmokeTestHook) {
   };
 }
 
+let defaults: ReturnType<typeof smoke> & ReturnType<typeof synth> | undefined;
+
+/**
+ * The default hook and its synthesis, built once for the tests that only read them: a service with
+ * its VPC takes most of a second to build and synthesize.
+ */
+function defaultHook(): ReturnType<typeof smoke> & ReturnType<typeof synth> {
+  if (!defaults) {
+    const built = smoke();
+    defaults = { ...built, ...synth(built.stack, built.hook) };
+  }
+  return defaults;
+}
+
 function groupId(stack: Stack, group: ec2.ISecurityGroup) {
   return { 'Fn::GetAtt': [stack.getLogicalId(group.node.defaultChild as ec2.CfnSecurityGroup), 'GroupId'] };
 }
@@ -54,8 +68,7 @@ function loadBalancerGroup(service: BlueGreenService): ec2.ISecurityGroup {
 
 describe('SmokeTestHook', () => {
   test('runs at AfterAllowTestTraffic, for at most 5 minutes, in the private subnets with egress', () => {
-    const { stack, service, hook } = smoke();
-    const { template } = synth(stack, hook);
+    const { stack, service, hook, template } = defaultHook();
     expect(hook.lifecycleEvent).toBe(LifecycleEvent.AFTER_ALLOW_TEST_TRAFFIC);
     template.hasResourceProperties('AWS::Lambda::Function', {
       Timeout: 300,
@@ -71,8 +84,7 @@ describe('SmokeTestHook', () => {
   });
 
   test('targets the test URL through the load balancer\'s private addresses', () => {
-    const { stack, service, hook } = smoke();
-    const { environment } = synth(stack, hook);
+    const { stack, service, environment } = defaultHook();
     expect(environment[SMOKE_TEST_BASE_URL_ENV]).toEqual(joinToText(stack.resolve(service.testUrl)));
     expect(joinToText(environment[SMOKE_TEST_BASE_URL_ENV])).toMatch(/^http:\/\/<\w+\.DNSName>:8080$/);
     expect(environment[SMOKE_LOAD_BALANCER_FULL_NAME_ENV]).toEqual(joinToText(stack.resolve(service.loadBalancerFullName)));
@@ -80,8 +92,7 @@ describe('SmokeTestHook', () => {
   });
 
   test('opens the test listener, and only it, to the function; the function may send nothing else but HTTPS', () => {
-    const { stack, service, hook } = smoke();
-    const { template } = synth(stack, hook);
+    const { stack, service, hook, template } = defaultHook();
     const hookGroup = hook.connections.securityGroups[0];
     const vpcCidr = stack.resolve(service.vpc.vpcCidrBlock);
 
@@ -118,8 +129,7 @@ describe('SmokeTestHook', () => {
   });
 
   test('reports on this deployment group only and looks up network interfaces, the only * (EC2 Describe actions allow no other)', () => {
-    const { stack, service, hook } = smoke();
-    const { statements } = synth(stack, hook);
+    const { stack, service, statements } = defaultHook();
     expect(allowing(statements, 'codedeploy:PutLifecycleEventHookExecutionStatus').map((s) => s.Resource))
       .toEqual([stack.resolve(service.deploymentGroup.deploymentGroupArn)]);
     expect(wildcardActions(statements)).toEqual(['ec2:DescribeNetworkInterfaces']);
