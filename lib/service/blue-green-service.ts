@@ -250,7 +250,8 @@ export class BlueGreenService extends Construct implements IBlueGreenService {
         stoppedDeployment: true,
       },
     });
-    this.hookRegistry = new HookRegistry(this, this.deploymentGroup.role);
+    // aws-cdk-lib gives the deployment group's role AWSCodeDeployRoleForECS, which may invoke any function.
+    this.hookRegistry = new HookRegistry(this, this.deploymentGroup.role, true);
     // Both target groups must be attached to a listener before the deployment group exists.
     this.deploymentGroup.node.addDependency(this.productionListener, this.testListener);
     this.rollbackAlarms = new RollbackAlarms(this, 'RollbackAlarms', {

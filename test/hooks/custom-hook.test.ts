@@ -35,17 +35,18 @@ describe('CustomHook', () => {
     expect(actionsOf(report[0])).toEqual(['codedeploy:PutLifecycleEventHookExecutionStatus']);
   });
 
-  test('lets CodeDeploy invoke the function, which its managed policy allows only for CodeDeployHook_* names', () => {
+  test('lets CodeDeploy invoke the function through AWSCodeDeployRoleForECS, which allows any function, and adds no grant', () => {
     const stack = testStack();
     const service = mockService(stack);
     const fn = userFunction(stack);
     new CustomHook(stack, 'Warmup', { service, function: fn, lifecycleEvent: LifecycleEvent.BEFORE_ALLOW_TRAFFIC });
 
     const template = Template.fromStack(stack);
-    const invoke = allowing(statementsOf(stack, template, { role: service.deploymentGroup.role } as unknown as lambda.IFunction), 'lambda:InvokeFunction');
-    expect(invoke).toHaveLength(1);
-    const fnId = stack.getLogicalId(fn.node.defaultChild as lambda.CfnFunction);
-    expect(invoke[0].Resource).toEqual({ 'Fn::GetAtt': [fnId, 'Arn'] });
+    const role = service.deploymentGroup.role;
+    const invoke = allowing(statementsOf(stack, template, { role } as unknown as lambda.IFunction), 'lambda:InvokeFunction');
+    expect(invoke).toHaveLength(0);
+    const roleResource = template.toJSON().Resources[stack.getLogicalId(role.node.defaultChild as never)];
+    expect(JSON.stringify(roleResource.Properties.ManagedPolicyArns)).toContain(':iam::aws:policy/AWSCodeDeployRoleForECS"');
   });
 
   test('is listed in the AppSpec by function name', () => {
@@ -58,20 +59,13 @@ describe('CustomHook', () => {
     expect(parsed.Hooks).toEqual([{ BeforeAllowTraffic: `<${stack.getLogicalId(fn.node.defaultChild as lambda.CfnFunction)}>` }]);
   });
 
-  test('accepts an imported function and grants CodeDeploy the invoke', () => {
+  test('accepts an imported function, which the deployment group role may invoke already', () => {
     const stack = testStack();
     const service = mockService(stack);
     const fn = lambda.Function.fromFunctionArn(stack, 'Imported', 'arn:aws:lambda:eu-west-1:111111111111:function:CheckCaches');
     new CustomHook(stack, 'Caches', { service, function: fn, lifecycleEvent: LifecycleEvent.AFTER_INSTALL });
 
-    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
-      PolicyDocument: {
-        Statement: Match.arrayWith([Match.objectLike({
-          Action: 'lambda:InvokeFunction',
-          Resource: 'arn:aws:lambda:eu-west-1:111111111111:function:CheckCaches',
-        })]),
-      },
-    });
+    expect(JSON.stringify(Template.fromStack(stack).findResources('AWS::IAM::Policy'))).not.toContain('function:CheckCaches');
     expect(parse(appSpecOf(stack, service)).Hooks).toEqual([{ AfterInstall: 'CheckCaches' }]);
     // Its role is unknown here, so the status permission is left to its owner, with a warning saying which.
     Annotations.fromStack(stack).hasWarning('/TestStack/Imported',

@@ -26,8 +26,14 @@ export class HookRegistry {
   /**
    * @param deploymentGroupRole the role CodeDeploy deploys with, which must be allowed to invoke
    *   each hook; undefined when it is not known here (an imported deployment group)
+   * @param roleInvokesAnyFunction true when that role carries AWSCodeDeployRoleForECS, which
+   *   allows lambda:InvokeFunction on every function already, so a grant per hook adds nothing
    */
-  constructor(private readonly service: HookHost, private readonly deploymentGroupRole: iam.IRole | undefined) {}
+  constructor(
+    private readonly service: HookHost,
+    private readonly deploymentGroupRole: iam.IRole | undefined,
+    private readonly roleInvokesAnyFunction = false,
+  ) {}
 
   /** The hooks in lifecycle order. */
   public get hooks(): ILifecycleHook[] {
@@ -53,10 +59,12 @@ export class HookRegistry {
       return;
     }
     grantReportHookStatus(hook.function, service.deploymentGroup);
-    // AWSCodeDeployRoleForECS lets CodeDeploy invoke functions named CodeDeployHook_* only. An
-    // identity-based grant on the deployment group's role covers any name, and imported functions
-    // too. CodeDeploy invokes the name the AppSpec gives, so the unqualified ARN is enough.
-    if (this.deploymentGroupRole) {
+    // A role of unknown policies (AWSCodeDeployRoleForECSLimited, say, covers functions named
+    // CodeDeployHook_* only) gets an identity-based grant, which covers any name and imported
+    // functions too. CodeDeploy invokes the name the AppSpec gives, so the unqualified ARN is enough.
+    if (this.roleInvokesAnyFunction) {
+      // Nothing to add.
+    } else if (this.deploymentGroupRole) {
       iam.Grant.addToPrincipal({
         grantee: this.deploymentGroupRole,
         actions: ['lambda:InvokeFunction'],
@@ -66,7 +74,7 @@ export class HookRegistry {
       Annotations.of(service).addWarningV2('cdk-ecs-release:deploymentGroupRole',
         `the role of the deployment group ${service.deploymentGroup.deploymentGroupName} is not known here, so nothing lets CodeDeploy `
         + `invoke ${describeHook(hook)}; pass deploymentGroupRole to fromBlueGreenServiceAttributes, or allow lambda:InvokeFunction `
-        + 'on the function to that role where it is defined (AWSCodeDeployRoleForECS covers functions named CodeDeployHook_* only)');
+        + 'on the function to that role where it is defined (AWSCodeDeployRoleForECSLimited covers functions named CodeDeployHook_* only)');
     }
     this.registered.push(hook);
   }
