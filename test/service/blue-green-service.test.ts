@@ -15,6 +15,21 @@ function serviceIn(stack: Stack, props: Partial<BlueGreenServiceProps> = {}): Bl
   return new BlueGreenService(stack, 'Orders', { cluster, image: testImage, serviceName: 'orders-api', ...props });
 }
 
+let defaults: { stack: Stack; service: BlueGreenService; template: Template } | undefined;
+
+/**
+ * The service with its defaults and its synthesis, built once for the tests that only read them:
+ * a service with its VPC takes most of a second to build and synthesize.
+ */
+function defaultService(): { stack: Stack; service: BlueGreenService; template: Template } {
+  if (!defaults) {
+    const stack = testStack();
+    const service = serviceIn(stack);
+    defaults = { stack, service, template: Template.fromStack(stack) };
+  }
+  return defaults;
+}
+
 function certificate(stack: Stack): elbv2.IListenerCertificate {
   return elbv2.ListenerCertificate.fromCertificateManager(
     acm.Certificate.fromCertificateArn(stack, 'Cert', 'arn:aws:acm:eu-west-1:111111111111:certificate/abc'));
@@ -22,9 +37,7 @@ function certificate(stack: Stack): elbv2.IListenerCertificate {
 
 describe('BlueGreenService', () => {
   test('runs a Fargate service with the CODE_DEPLOY deployment controller on the blue target group', () => {
-    const stack = testStack();
-    const service = serviceIn(stack);
-    const template = Template.fromStack(stack);
+    const { stack, service, template } = defaultService();
 
     template.hasResourceProperties('AWS::ECS::Service', {
       LaunchType: 'FARGATE',
@@ -47,12 +60,10 @@ describe('BlueGreenService', () => {
   });
 
   test('the service waits for the production listener, so ECS finds the target group attached', () => {
-    const stack = testStack();
-    const service = serviceIn(stack);
-    const template = Template.fromStack(stack).toJSON();
+    const { stack, service, template } = defaultService();
     const serviceId = stack.getLogicalId(service.service.node.defaultChild as ecs.CfnService);
     const listenerId = stack.getLogicalId(service.productionListener.node.defaultChild as elbv2.CfnListener);
-    expect(template.Resources[serviceId].DependsOn).toContain(listenerId);
+    expect(template.toJSON().Resources[serviceId].DependsOn).toContain(listenerId);
   });
 
   test('task definition carries image, port, environment, secrets and a log group with retention', () => {
@@ -81,9 +92,7 @@ describe('BlueGreenService', () => {
   });
 
   test('production listener forwards to blue, test listener to green', () => {
-    const stack = testStack();
-    const service = serviceIn(stack);
-    const template = Template.fromStack(stack);
+    const { stack, service, template } = defaultService();
     const blue = stack.getLogicalId(service.blueTargetGroup.node.defaultChild as elbv2.CfnTargetGroup);
     const green = stack.getLogicalId(service.greenTargetGroup.node.defaultChild as elbv2.CfnTargetGroup);
     template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
@@ -133,9 +142,7 @@ describe('BlueGreenService', () => {
   });
 
   test('the test listener admits the VPC CIDR and never the internet by default', () => {
-    const stack = testStack();
-    serviceIn(stack);
-    const template = Template.fromStack(stack);
+    const { template } = defaultService();
     const sgs = template.findResources('AWS::EC2::SecurityGroup', {
       Properties: { GroupDescription: Match.stringLikeRegexp('LoadBalancer') },
     });
@@ -216,9 +223,7 @@ describe('BlueGreenService', () => {
   });
 
   test('outputs the service URL, the test URL and the CodeDeploy console link', () => {
-    const stack = testStack();
-    serviceIn(stack);
-    const template = Template.fromStack(stack);
+    const { template } = defaultService();
     const outputs = template.toJSON().Outputs;
     const descriptions = Object.values(outputs).map((o) => (o as { Description: string }).Description);
     expect(descriptions).toEqual(expect.arrayContaining([
