@@ -50,9 +50,20 @@ function withHooks(deploymentGroupRole?: (stack: Stack) => iam.IRole) {
   return { ...built, hooks: [smoke, migration, gate, preflight], dashboard, template: Template.fromStack(b) };
 }
 
+let defaults: ReturnType<typeof withHooks> | undefined;
+
+/**
+ * The imported service with every hook and a dashboard, built and synthesized once for the tests
+ * that only read it: the two stacks take a second or more.
+ */
+function defaultWithHooks(): ReturnType<typeof withHooks> {
+  defaults ??= withHooks();
+  return defaults;
+}
+
 describe('a service imported with fromBlueGreenServiceAttributes', () => {
   test('takes all four hooks, each allowed to report its status on the imported deployment group only', () => {
-    const { b, hooks, template } = withHooks();
+    const { b, hooks, template } = defaultWithHooks();
     for (const hook of hooks) {
       const reports = allowing(statementsOf(b, template, hook.function), 'codedeploy:PutLifecycleEventHookExecutionStatus');
       expect(reports).toHaveLength(1);
@@ -62,7 +73,7 @@ describe('a service imported with fromBlueGreenServiceAttributes', () => {
   });
 
   test('lists the hooks in the AppSpec it renders, in lifecycle order', () => {
-    const { b, service } = withHooks();
+    const { b, service } = defaultWithHooks();
     const appSpec = b.resolve(service.renderAppSpec()) as unknown;
     const text = JSON.stringify(appSpec);
     const events = ['BeforeInstall', 'AfterInstall', 'AfterAllowTestTraffic', 'AfterAllowTraffic'];
@@ -87,7 +98,7 @@ describe('a service imported with fromBlueGreenServiceAttributes', () => {
   });
 
   test('warns, naming what to do, when the deployment-group role is not known', () => {
-    const { b } = withHooks();
+    const { b } = defaultWithHooks();
     Annotations.fromStack(b).hasWarning('/ReleaseStack/Orders', Match.stringLikeRegexp(
       'the role of the deployment group orders-api is not known here, so nothing lets CodeDeploy invoke ReleaseStack/Smoke; '
       + 'pass deploymentGroupRole to fromBlueGreenServiceAttributes'));
@@ -104,7 +115,7 @@ describe('a service imported with fromBlueGreenServiceAttributes', () => {
   });
 
   test('has a dashboard section that graphs the imported target groups', () => {
-    const { a, b, defined, template } = withHooks();
+    const { a, b, defined, template } = defaultWithHooks();
     const body = JSON.stringify(template.findResources('AWS::CloudWatch::Dashboard'));
     expect(body).toContain('orders-api: requests per target group');
     // The target groups' full names are exported by stack A and imported here.
