@@ -14,13 +14,26 @@ function logicalId(stack: Stack, construct: { node: { defaultChild?: unknown } }
   return stack.getLogicalId(construct.node.defaultChild as CfnResource);
 }
 
-describe('BlueGreenService rollback alarms', () => {
-  test('are created by default and attached to the deployment group', () => {
+let defaults: { stack: Stack; service: BlueGreenService; template: Template } | undefined;
+
+/**
+ * The service with its default alarms and its synthesis, built once for the tests that only read
+ * them: a service with its VPC takes most of a second to build and synthesize.
+ */
+function defaultService(): { stack: Stack; service: BlueGreenService; template: Template } {
+  if (!defaults) {
     const stack = testStack();
     const service = serviceIn(stack);
+    defaults = { stack, service, template: Template.fromStack(stack) };
+  }
+  return defaults;
+}
+
+describe('BlueGreenService rollback alarms', () => {
+  test('are created by default and attached to the deployment group', () => {
+    const { stack, service, template } = defaultService();
     expect(service.rollbackAlarms).toBeInstanceOf(RollbackAlarms);
     expect(service.rollbackAlarms.node.path).toBe('TestStack/Orders/RollbackAlarms');
-    const template = Template.fromStack(stack);
     template.resourceCountIs('AWS::CloudWatch::Alarm', 5);
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'orders-api: 5xx rate > 1% for 2 min (TestStack)' });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'orders-api: running tasks < desired for 3 min (TestStack)' });
@@ -39,9 +52,7 @@ describe('BlueGreenService rollback alarms', () => {
   });
 
   test('watch both target groups behind the service\'s load balancer, and its log group', () => {
-    const stack = testStack();
-    const service = serviceIn(stack);
-    const template = Template.fromStack(stack);
+    const { stack, service, template } = defaultService();
     const loadBalancer = { 'Fn::GetAtt': [logicalId(stack, service.loadBalancer), 'LoadBalancerFullName'] };
     for (const targetGroup of [service.blueTargetGroup, service.greenTargetGroup]) {
       template.hasResourceProperties('AWS::CloudWatch::Alarm', {
@@ -66,14 +77,13 @@ describe('BlueGreenService rollback alarms', () => {
   });
 
   test('count the running tasks of the service in its cluster', () => {
-    const stack = testStack();
-    const service = serviceIn(stack);
+    const { stack, service, template } = defaultService();
     const dimensions = [
       { Name: 'ClusterName', Value: { Ref: logicalId(stack, service.cluster) } },
       { Name: 'ServiceName', Value: { 'Fn::GetAtt': [logicalId(stack, service.service), 'Name'] } },
     ];
     for (const metricName of ['RunningTaskCount', 'DesiredTaskCount']) {
-      Template.fromStack(stack).hasResourceProperties('AWS::CloudWatch::Alarm', {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
         AlarmName: Match.stringLikeRegexp('running tasks'),
         Metrics: Match.arrayWith([Match.objectLike({
           MetricStat: Match.objectLike({ Metric: { Namespace: 'ECS/ContainerInsights', MetricName: metricName, Dimensions: dimensions } }),
