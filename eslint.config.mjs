@@ -56,6 +56,9 @@ export default tseslint.config(
       'import-x/resolver-next': [createNodeResolver({ extensions: ['.ts', '.js', '.json'] })],
       'import-x/extensions': ['.ts', '.js'],
       'import-x/parsers': { '@typescript-eslint/parser': ['.ts'] },
+      // No file changes during a run: keep every resolved import for the whole run, not for 30 s,
+      // which a run beside jest and tsc outlasts (no-cycle then resolves each import graph again).
+      'import-x/cache': { lifetime: Infinity },
     },
     rules: {
       'import-x/no-restricted-paths': ['error', { zones: layerZones }],

@@ -42,13 +42,18 @@ function prefixed(stream, out, name) {
   });
 }
 
+// A young generation of 64 MB (V8's default is 16) for the three gates and jest's workers: they
+// allocate much that dies young, and each scavenge of a smaller one promoted more, in more pauses
+// (tsc's garbage collection took a third less time).
+const NODE_OPTIONS = [process.env.NODE_OPTIONS, '--max-semi-space-size=64'].filter(Boolean).join(' ');
+
 function run(gate) {
   const started = Date.now();
   return new Promise((resolve) => {
     const child = spawn(process.execPath, gate.args, {
       cwd: ROOT,
       stdio: gate.inherit ? 'inherit' : ['ignore', 'pipe', 'pipe'],
-      env: gate.inherit ? process.env : { FORCE_COLOR: process.stdout.isTTY ? '1' : '0', ...process.env },
+      env: { ...(gate.inherit ? {} : { FORCE_COLOR: process.stdout.isTTY ? '1' : '0' }), ...process.env, NODE_OPTIONS },
     });
     children.push(child);
     if (!gate.inherit) {
