@@ -230,11 +230,11 @@ export class BlueGreenService extends Construct implements IBlueGreenService {
 
     // CodeDeploy.
     this.application = new codedeploy.EcsApplication(this, 'Application', {
-      applicationName: props.applicationName,
+      applicationName: input.applicationName,
     });
     this.deploymentGroup = new codedeploy.EcsDeploymentGroup(this, 'DeploymentGroup', {
       application: this.application,
-      deploymentGroupName: props.deploymentGroupName,
+      deploymentGroupName: input.deploymentGroupName,
       service: this.service,
       deploymentConfig: this.trafficShifting.bind(this),
       blueGreenDeploymentConfig: {

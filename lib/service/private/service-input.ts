@@ -22,6 +22,9 @@ const MIN_HEALTH_CHECK_INTERVAL_SECONDS = 6;
 /** The props the service builds with: the given values where valid, stand-ins where not. */
 export interface ServiceInput {
   readonly containerName: string;
+  /** Undefined for a generated name, also in place of an invalid one. */
+  readonly applicationName?: string;
+  readonly deploymentGroupName?: string;
   readonly containerPort: number;
   readonly cpu: number;
   readonly memoryLimitMiB: number;
@@ -42,9 +45,11 @@ export function checkServiceProps(scope: Construct, props: BlueGreenServiceProps
   const containerPort = ifValid(scope, 'containerPort', props.containerPort,
     literalNumberProblem(props.containerPort, 'the AppSpec file and taskdef.json of every release name the port', '8080')
       ?? integerRangeProblem(props.containerPort, 1, 65535, 'use the port the container listens on'), 8080);
-  const containerName = ifValid(scope, 'containerName', props.containerName,
-    props.containerName !== undefined && isResolved(props.containerName) && !/^[A-Za-z0-9_-]{1,255}$/.test(props.containerName)
-      ? `must be 1-255 letters, digits, hyphens or underscores, got '${props.containerName}'` : undefined, 'web');
+  const containerName = ifValid(scope, 'containerName', props.containerName, containerNameProblem(props.containerName), 'web');
+  const applicationName = ifValid(scope, 'applicationName', props.applicationName,
+    codeDeployNameProblem(props.applicationName, 'application'), undefined);
+  const deploymentGroupName = ifValid(scope, 'deploymentGroupName', props.deploymentGroupName,
+    codeDeployNameProblem(props.deploymentGroupName, 'deployment group'), undefined);
   const desiredCount = ifValid(scope, 'desiredCount', props.desiredCount, integerRangeProblem(props.desiredCount, 1, 5000,
     'run at least one task; a blue/green deployment needs a running task set to shift traffic from'), 2);
 
@@ -135,7 +140,7 @@ export function checkServiceProps(scope: Construct, props: BlueGreenServiceProps
   }
 
   return {
-    containerName, containerPort, cpu, memoryLimitMiB, desiredCount, https, certificate: https ? props.certificate : undefined,
+    containerName, applicationName, deploymentGroupName, containerPort, cpu, memoryLimitMiB, desiredCount, https, certificate: https ? props.certificate : undefined,
     listenerPort, testListenerPort, redirectHttp, healthCheckPath, healthCheckInterval, deregistrationDelay, terminationWait, approvalWait,
   };
 }
@@ -188,6 +193,35 @@ function deregistrationDelayOf(delay: Duration): Duration {
     return wholeDuration(delay, 'seconds');
   }
   return Duration.seconds(Token.asNumber(Tokenization.stringifyNumber(delay.toSeconds())));
+}
+
+/**
+ * What is wrong with a container name. It must be literal: it is the container's id in the task
+ * definition, and the AppSpec file and taskdef.json of every release, written at synthesis, name it.
+ */
+function containerNameProblem(name: string | undefined): string | undefined {
+  if (name === undefined) {
+    return undefined;
+  }
+  if (!isResolved(name)) {
+    return 'is a deploy-time value (a token), but it must be known at synthesis: the AppSpec file and taskdef.json of every release, '
+      + 'written at synthesis, name the container. Pass a literal string, e.g. \'web\'; for a name per environment, read it from context '
+      + '(this.node.tryGetContext(\'containerName\')) or from the stack\'s props';
+  }
+  return /^[A-Za-z0-9_-]{1,255}$/.test(name) ? undefined : `must be 1-255 letters, digits, hyphens or underscores, got '${name}'`;
+}
+
+/** CodeDeploy's rule for application and deployment group names, as aws-cdk-lib checks it. */
+const CODEDEPLOY_NAME = /^[A-Za-z0-9._+=,@-]{1,100}$/;
+
+/** What is wrong with a CodeDeploy name; a token is CodeDeploy's to check at deployment. */
+function codeDeployNameProblem(name: string | undefined, what: string): string | undefined {
+  if (name === undefined || !isResolved(name) || CODEDEPLOY_NAME.test(name)) {
+    return undefined;
+  }
+  const got = `'${name}'${name.length > 100 ? ` (${name.length} characters)` : ''}`;
+  return `must be 1-100 letters, digits, '.', '_', '+', '=', ',', '@' or '-', got ${got}; CodeDeploy refuses other ${what} names, `
+    + 'e.g. use \'orders-api\', or leave it unset for a generated name';
 }
 
 function ifValid<T>(scope: Construct, prop: string, value: T | undefined, problem: string | undefined, standIn: T): T {
