@@ -6,7 +6,7 @@
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 
 /** What is wrong with selecting `selection` in `vpc`; undefined when the VPC has such subnets. */
-export function subnetSelectionProblem(vpc: ec2.IVpc, selection: ec2.SubnetSelection): string | undefined {
+export function subnetSelectionProblem(vpc: ec2.IVpc, selection: ec2.SubnetSelection, prop = 'vpcSubnets'): string | undefined {
   try {
     vpc.selectSubnets(selection);
     return undefined;
@@ -14,9 +14,15 @@ export function subnetSelectionProblem(vpc: ec2.IVpc, selection: ec2.SubnetSelec
     const groups = subnetGroupsOf(vpc);
     const example = groups.find((g) => g.type !== ec2.SubnetType.PUBLIC);
     return `selects subnets that VPC ${vpc.node.path} does not have (${(e as Error).message.split('\n')[0]}); `
-      + `its subnet groups are ${groups.length > 0 ? groups.map(describe).join(', ') : 'none'}. Select one of them`
-      + `${example ? `, e.g. { subnetGroupName: '${example.name}' }` : ''}, or leave vpcSubnets unset for the default`;
+      + `its subnet groups are ${describeSubnetGroups(vpc)}. Select one of them`
+      + `${example ? `, e.g. { subnetGroupName: '${example.name}' }` : ''}, or leave ${prop} unset for the default`;
   }
+}
+
+/** The VPC's subnet groups as a message lists them: `'Public' (Public, 2 subnets), …`, or `none`. */
+export function describeSubnetGroups(vpc: ec2.IVpc): string {
+  const groups = subnetGroupsOf(vpc);
+  return groups.length > 0 ? groups.map(describe).join(', ') : 'none';
 }
 
 interface SubnetGroup {

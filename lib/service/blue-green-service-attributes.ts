@@ -110,7 +110,8 @@ export interface BlueGreenServiceAttributes {
 
   /**
    * The subnets the tasks run in; migrations run their task there.
-   * @default - the VPC's private subnets with egress
+   * @default - as BlueGreenService chooses: the VPC's private subnets with egress, else its isolated
+   * subnets; a VPC with neither needs this
    */
   readonly serviceSubnets?: ec2.SubnetSelection;
 

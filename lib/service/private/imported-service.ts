@@ -7,7 +7,8 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { RollbackAlarms } from '../../alarms/rollback-alarms';
 import { ec2Description } from '../../private/text-limits';
-import { integerRangeProblem, literalNumberProblem, propError } from '../../private/validation';
+import { describeSubnetGroups, subnetSelectionProblem } from '../../private/subnet-selection';
+import { integerRangeProblem, literalNumberProblem, propError, recordPropProblem, valid } from '../../private/validation';
 import type { BlueGreenServiceAttributes } from '../blue-green-service-attributes';
 import type { IBlueGreenService } from '../blue-green-service-base';
 import type { AppSpecOptions, ILifecycleHook } from '../lifecycle-hook';
@@ -73,7 +74,7 @@ export class ImportedBlueGreenService extends Construct implements IBlueGreenSer
     this.logGroup = attrs.logGroup;
     this.logStreamPrefix = attrs.logStreamPrefix;
     this.vpc = attrs.vpc ?? this.cluster.vpc;
-    this.serviceSubnets = attrs.serviceSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS };
+    this.serviceSubnets = importedServiceSubnets(this, this.vpc, attrs.serviceSubnets);
     this.loadBalancer = attrs.loadBalancer;
     this.productionListener = attrs.productionListener;
     this.testListener = attrs.testListener;
@@ -118,4 +119,25 @@ export class ImportedBlueGreenService extends Construct implements IBlueGreenSer
   public renderAppSpec(options: AppSpecOptions = {}): string {
     return this.hookRegistry.renderAppSpec(options);
   }
+}
+
+/**
+ * The subnets the imported service's tasks run in: `given` when the VPC has them, else, as
+ * BlueGreenService chooses, its private subnets with egress, or else its isolated ones. A VPC
+ * with neither needs `serviceSubnets`: that is recorded, and no subnet stands in.
+ */
+function importedServiceSubnets(scope: Construct, vpc: ec2.IVpc, given: ec2.SubnetSelection | undefined): ec2.SubnetSelection {
+  if (given !== undefined) {
+    return valid(scope, 'serviceSubnets', subnetSelectionProblem(vpc, given, 'serviceSubnets')) ? given : { subnets: [] };
+  }
+  if (vpc.privateSubnets.length > 0) {
+    return { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS };
+  }
+  if (vpc.isolatedSubnets.length > 0) {
+    return { subnetType: ec2.SubnetType.PRIVATE_ISOLATED };
+  }
+  recordPropProblem(scope, 'serviceSubnets', `is not given, and VPC ${vpc.node.path} has no private or isolated subnets to default to; `
+    + `its subnet groups are ${describeSubnetGroups(vpc)}. Pass the subnets the service's tasks run in, `
+    + 'e.g. serviceSubnets: { subnetType: ec2.SubnetType.PUBLIC }');
+  return { subnets: [] };
 }
