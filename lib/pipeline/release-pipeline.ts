@@ -1,5 +1,5 @@
 import {
-  AspectPriority, Aspects, Duration, RemovalPolicy, Stack,
+  AspectPriority, Aspects, Duration, RemovalPolicy,
 } from 'aws-cdk-lib';
 import * as chatbot from 'aws-cdk-lib/aws-chatbot';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -9,7 +9,6 @@ import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -24,8 +23,8 @@ import { createReleaseBuildProject } from './private/build-project';
 import { addDeployStage } from './private/deploy-stage';
 import { DeploymentRecord } from './private/deployment-record';
 import { ReleaseNotifications } from './private/release-notifications';
-import { differs, stageArtifactName, stageDirectory } from './private/stage-naming';
-import { stageProblems, validateReleasePipelineProps, warnOfOtherVersionVariables } from './private/stage-validation';
+import { stageArtifactName, stageDirectory } from './private/stage-naming';
+import { checkedPipelineName, stageProblems, validateReleasePipelineProps, warnOfOtherVersionVariables } from './private/stage-validation';
 import { ReleasePipelineProps, ReleaseStageOptions } from './release-pipeline-props';
 import { ReleaseSource } from './release-source';
 
@@ -87,7 +86,6 @@ export class ReleasePipeline extends Construct {
   private readonly sourceOutput: codepipeline.Artifact;
   private readonly buildStage: codepipeline.IStage;
   private readonly stagesScope: Construct;
-  private readonly crossRegionReplicationBuckets: Record<string, s3.IBucket>;
   private readonly notifications: ReleaseNotifications;
   private readonly record: DeploymentRecord;
   private built = false;
@@ -96,16 +94,16 @@ export class ReleasePipeline extends Construct {
     super(scope, id);
     this.source = props.source;
     this.releaseVersionVariable = props.releaseVersionVariable ?? DEFAULT_RELEASE_VERSION_VARIABLE;
-    this.crossRegionReplicationBuckets = props.crossRegionReplicationBuckets ?? {};
     validateReleasePipelineProps(this, props);
+    const pipelineName = checkedPipelineName(this, props.pipelineName);
 
+    // crossRegionReplicationBuckets is refused: every stage deploys in the pipeline's region.
     this.pipeline = new codepipeline.Pipeline(this, 'Pipeline', {
-      pipelineName: props.pipelineName,
+      pipelineName,
       pipelineType: codepipeline.PipelineType.V2,
       // A KMS-encrypted artifact bucket, and what stages in other accounts need.
       crossAccountKeys: true,
       enableKeyRotation: true,
-      crossRegionReplicationBuckets: props.crossRegionReplicationBuckets,
       restartExecutionOnUpdate: false,
     });
 
@@ -162,7 +160,7 @@ export class ReleasePipeline extends Construct {
       pipelineArn: this.pipeline.pipelineArn,
       // Only in the descriptions of its rules, which EventBridge caps at 512 characters.
       pipelinePath: fitText(this.node.path, 450),
-      pipelineName: props.pipelineName,
+      pipelineName,
       retention: props.deploymentRecordRetention,
     });
     this.deploymentRecord = this.record.logGroup;
@@ -207,11 +205,7 @@ export class ReleasePipeline extends Construct {
     });
     this.builtStages.push({ stage: options, files });
     acknowledgeStageActionRoles(this.pipeline, options.stageName);
-    const here = Stack.of(this);
-    const service = Stack.of(options.service);
-    if (!differs(service.account, here.account) && !differs(service.region, here.region)) {
-      this.record.recordDeployments([options]);
-    }
+    this.record.recordDeployments([options]);
   }
 
   /** The stage names, in release order. */
@@ -241,7 +235,9 @@ export class ReleasePipeline extends Construct {
       actionName: this.source.buildsImage ? 'BuildAndPush' : 'DeploymentFiles',
       project: this.buildProject,
       input: this.sourceOutput,
-      outputs: this.deploysAll ? this.builtStages.map((built) => built.files) : [],
+      // Every built deploy stage reads its artifact, also when another stage was refused: then
+      // the synthesis fails on that stage's problem alone, not on a missing artifact as well.
+      outputs: this.builtStages.map((built) => built.files),
       variablesNamespace: 'Build',
     }));
     acknowledgeStageActionRoles(this.pipeline, 'Build');
@@ -264,7 +260,6 @@ export class ReleasePipeline extends Construct {
     return stageProblems(this, {
       stages: this.stages,
       releaseVersionVariable: this.releaseVersionVariable,
-      crossRegionReplicationBuckets: this.crossRegionReplicationBuckets,
     });
   }
 }

@@ -1,4 +1,4 @@
-import { Annotations, Duration, Lazy, Names, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Annotations, Duration, Lazy, Names, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as chatbot from 'aws-cdk-lib/aws-chatbot';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
@@ -19,7 +19,8 @@ import { grantDeploymentTargetReads, grantDescribeServiceTaskSets, grantDescribe
 import { createHookFunction } from '../../private/handler-function';
 import { fitText, iamDescription } from '../../private/text-limits';
 import { grantReadStoppedTasks } from '../../private/deployment-target-grants';
-import { StageInfo, deploymentEventPattern, differs } from './stage-naming';
+import { StageInfo, deploymentEventPattern, differs, sameEnvironment } from './stage-naming';
+import { isEmailAddress } from './stage-validation';
 import type { ReleasePipelineProps } from '../release-pipeline-props';
 
 /** Properties of {@link ReleaseNotifications}. */
@@ -67,15 +68,20 @@ export class ReleaseNotifications extends Construct {
     // Pipeline notifications publish through the topic policy; the deployment notifier and the
     // approvals through their roles.
     topic.grantPublish(new iam.ServicePrincipal('codestar-notifications.amazonaws.com'));
-    // Each address once: a second subscription of one address would throw; the duplicate is
-    // recorded as a problem of notificationEmails.
+    // Each valid address once: a second subscription of one address would throw; the duplicate
+    // and an invalid address are recorded as problems of notificationEmails.
     const subscribed = new Set<string>();
-    for (const email of props.notificationEmails ?? []) {
-      if (!subscribed.has(email.toLowerCase())) {
+    (props.notificationEmails ?? []).forEach((email, index) => {
+      if (Token.isUnresolved(email)) {
+        // A deploy-time address: its text is no construct id, its place in the list is.
+        new sns.Subscription(topic, `Email${index}`, { topic, endpoint: email, protocol: sns.SubscriptionProtocol.EMAIL });
+      } else if (isEmailAddress(email) && !subscribed.has(email.toLowerCase())) {
         subscribed.add(email.toLowerCase());
+        // The address is the subscription's id, as aws-cdk-lib's EmailSubscription makes it:
+        // deployed subscriptions keep their logical ids. Only a checked address gets here.
         topic.addSubscription(new subscriptions.EmailSubscription(email));
       }
-    }
+    });
 
     let slackChannel = props.slackChannel;
     if (slackChannel) {
@@ -199,7 +205,7 @@ export class ReleaseNotifications extends Construct {
 function notifiedDeploymentGroups(owner: IConstruct, stages: readonly StageInfo[]): NotifiedDeploymentGroup[] {
   const here = Stack.of(owner);
   return stages
-    .filter((s) => !differs(Stack.of(s.service).account, here.account) && !differs(Stack.of(s.service).region, here.region))
+    .filter((s) => sameEnvironment(Stack.of(s.service), here))
     .map((stage) => ({
       applicationName: stage.service.deploymentGroup.application.applicationName,
       deploymentGroupName: stage.service.deploymentGroup.deploymentGroupName,

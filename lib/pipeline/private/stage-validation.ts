@@ -1,12 +1,11 @@
 import { Annotations, Stack, Token } from 'aws-cdk-lib';
-import * as s3 from 'aws-cdk-lib/aws-s3';
 import { IConstruct } from 'constructs';
 import { DEFAULT_RELEASE_VERSION_VARIABLE, ENVIRONMENT_VARIABLE_NAME } from '../../../contract/artifacts';
 import { SmokeTestHook } from '../../hooks/smoke-test-hook';
 import { describeDuration, durationProblem, propError, recordPropProblem } from '../../private/validation';
 import type { IBlueGreenService } from '../../service/blue-green-service-base';
 import type { ReleasePipelineProps, ReleaseStageOptions } from '../release-pipeline-props';
-import { differs, stageDirectory } from './stage-naming';
+import { describeEnvironment, sameEnvironment, stageDirectory } from './stage-naming';
 
 /** Stage names the pipeline uses itself. */
 const RESERVED_STAGE_NAMES = ['Source', 'Build'];
@@ -34,7 +33,7 @@ export function validateReleasePipelineProps(owner: IConstruct, props: ReleasePi
   }
   const emails = new Map<string, string>();
   for (const email of props.notificationEmails ?? []) {
-    if (!Token.isUnresolved(email) && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) {
+    if (!Token.isUnresolved(email) && !isEmailAddress(email)) {
       recordPropProblem(owner, 'notificationEmails', `'${email}' is not an e-mail address; pass addresses like 'team@example.com'`);
     }
     // Compared without case, as mail systems treat addresses; each address is subscribed once.
@@ -60,6 +59,36 @@ export function validateReleasePipelineProps(owner: IConstruct, props: ReleasePi
       + `use letters, digits and '_', not starting with a digit, e.g. '${DEFAULT_RELEASE_VERSION_VARIABLE}'`);
   }
   checkBuildTimeout(owner, props);
+  const regions = Object.keys(props.crossRegionReplicationBuckets ?? {});
+  if (regions.length > 0) {
+    // aws-cdk-lib would also make the bucket's stack and the pipeline's depend on each other.
+    recordPropProblem(owner, 'crossRegionReplicationBuckets', `is given (for ${regions.map((r) => `'${r}'`).join(', ')}), `
+      + 'but the pipeline deploys only to services in its own account and region, so no stage would use a replication bucket; remove it, '
+      + 'and deploy each other region from its own ReleasePipeline in a stack there');
+  }
+}
+
+/** Whether `email` is an e-mail address (for a literal string; no whitespace, one '@', a dot in the domain). */
+export function isEmailAddress(email: string): boolean {
+  return /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email);
+}
+
+/** CodePipeline's rule for a pipeline name. */
+const PIPELINE_NAME = /^[A-Za-z0-9.@_-]{1,100}$/;
+
+/**
+ * The pipeline name to build with: `pipelineName` when CodePipeline accepts it (a token is
+ * passed on, CodePipeline checks it at deployment), else undefined (a generated name), with
+ * the problem recorded on `owner`.
+ */
+export function checkedPipelineName(owner: IConstruct, pipelineName: string | undefined): string | undefined {
+  if (pipelineName === undefined || Token.isUnresolved(pipelineName) || PIPELINE_NAME.test(pipelineName)) {
+    return pipelineName;
+  }
+  const got = `'${pipelineName}'${pipelineName.length > 100 ? ` (${pipelineName.length} characters)` : ''}`;
+  recordPropProblem(owner, 'pipelineName', `must be 1-100 letters, digits, '.', '@', '_' or '-', got ${got}; `
+    + 'CodePipeline refuses other names, e.g. use \'orders-api-release\', or leave it unset for a generated name');
+  return undefined;
 }
 
 /** CodeBuild's limits for a build's timeout, in minutes: 5 minutes to 36 hours. */
@@ -96,8 +125,6 @@ export interface StageValidationContext {
   readonly stages: readonly ReleaseStageOptions[];
   /** The environment variable the pipeline writes the release version to. */
   readonly releaseVersionVariable: string;
-  /** The pipeline's artifact buckets in other regions. */
-  readonly crossRegionReplicationBuckets: Record<string, s3.IBucket>;
 }
 
 /** What is wrong with the stages of the release pipeline `owner`; empty when they can be built. */
@@ -151,10 +178,11 @@ export function stageProblems(owner: IConstruct, context: StageValidationContext
     } else {
       deployedBy.set(stage.service, name);
     }
-    const region = Stack.of(stage.service).region;
-    if (differs(region, here.region) && context.crossRegionReplicationBuckets[region] === undefined) {
-      problems.push(`${where} stage '${name}' deploys ${stage.service.node.path} in ${region}, but the pipeline is in ${here.region}; `
-        + `pass crossRegionReplicationBuckets: { '${region}': <a bucket in ${region} with a KMS encryptionKey> }, or deploy a pipeline in ${region}`);
+    const serviceStack = Stack.of(stage.service);
+    if (!sameEnvironment(serviceStack, here)) {
+      problems.push(`${where} stage '${name}' deploys ${stage.service.node.path}, which is in ${describeEnvironment(serviceStack)}, but the pipeline `
+        + `is in ${describeEnvironment(here)}; the pipeline deploys only to its own account and region: define the service in a stack of the `
+        + 'pipeline\'s account and region, or deploy that environment from its own ReleasePipeline in a stack there');
     }
   });
   return problems;
