@@ -106,6 +106,21 @@ describe('a refused stage fails the synthesis with the library\'s message alone'
     expect(synthesisMessages(stack.node.root as App)).toEqual([message]);
   });
 
+  test('a sixth stage, beyond the five output artifacts of the build', () => {
+    const five = testStack();
+    pipelineIn(five, { stages: [1, 2, 3, 4, 5].map((i) => ({ stageName: `S${i}`, service: mockService(five, `Service${i}`) })) });
+    expect(synthesisMessages(five.node.root as App)).toEqual([]);
+
+    const stack = testStack();
+    const pipeline = pipelineIn(stack, { stages: [1, 2, 3, 4, 5].map((i) => ({ stageName: `S${i}`, service: mockService(stack, `Service${i}`) })) });
+    pipeline.addStage({ stageName: 'S6', service: mockService(stack, 'Service6') });
+
+    expect(synthesisMessages(stack.node.root as App)).toEqual([
+      "PipelineStack/Release: invalid stages: the pipeline has 6 stages, at most 5 fit: its build writes each stage's deployment files as an "
+      + "output artifact, and a CodeBuild action has at most 5; deploy the other environments (from 'S6' on) from a second ReleasePipeline",
+    ]);
+  });
+
   test('a name repeated with addStage', () => {
     const stack = testStack();
     const pipeline = pipelineIn(stack, { stages: [{ stageName: 'A', service: mockService(stack, 'First') }] });

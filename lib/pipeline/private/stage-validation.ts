@@ -10,6 +10,9 @@ import { describeEnvironment, sameEnvironment, stageDirectory } from './stage-na
 /** Stage names the pipeline uses itself. */
 const RESERVED_STAGE_NAMES = ['Source', 'Build'];
 
+/** The build action writes each stage's deployment files as one output artifact; CodeBuild actions have at most 5. */
+const MAX_STAGES = 5;
+
 /** CodePipeline accepts at most 500 characters of approval information. */
 const MAX_APPROVAL_COMMENT = 200;
 
@@ -140,6 +143,11 @@ export function stageProblems(owner: IConstruct, context: StageValidationContext
   const here = Stack.of(owner);
   context.stages.forEach((stage, index) => {
     const name = stage.stageName;
+    if (index === MAX_STAGES) {
+      problems.push(`${where} the pipeline has ${context.stages.length} stages, at most ${MAX_STAGES} fit: its build writes each stage's `
+        + `deployment files as an output artifact, and a CodeBuild action has at most ${MAX_STAGES}; deploy the other environments `
+        + `(from '${name}' on) from a second ReleasePipeline`);
+    }
     if (!/^[A-Za-z0-9.@_-]{1,100}$/.test(name)) {
       problems.push(`${where} stage ${index} has the name '${name}'; use 1-100 letters, digits, '.', '@', '-' or '_', e.g. 'Production'`);
     } else if (RESERVED_STAGE_NAMES.includes(name)) {
