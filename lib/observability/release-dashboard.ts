@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, Token } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
 import type { ReleasePipeline } from '../pipeline/release-pipeline';
@@ -7,6 +7,7 @@ import {
 } from '../private/validation';
 import type { IBlueGreenService } from '../service/blue-green-service-base';
 import { consoleUrl } from '../private/console-url';
+import { describeEnvironment, sameEnvironment } from '../private/environment';
 import { DashboardSection, PipelineSection, ServiceSection } from './private/widgets';
 
 /** CloudWatch dashboard names: letters, digits, `-` and `_`, at most 255 characters. */
@@ -102,6 +103,8 @@ export class ReleaseDashboard extends Construct {
 
   private readonly period?: Duration;
   private readonly serviceList: IBlueGreenService[] = [];
+  /** Whether a service or pipeline was refused, so that an empty dashboard is not a problem of its own. */
+  private refusedContent = false;
   private readonly pipelineList: ReleasePipeline[] = [];
   private readonly pipelineSections: Array<{ pipeline: ReleasePipeline; section: PipelineSection }> = [];
 
@@ -140,6 +143,22 @@ export class ReleaseDashboard extends Construct {
     return consoleUrl(this, 'cloudwatch/home', `dashboards/dashboard/${this.dashboardName}`);
   }
 
+  /**
+   * Records a problem unless `shown` is in the dashboard's account and region: its widgets name
+   * the other stack's resources, which aws-cdk-lib cannot reference across environments.
+   */
+  private inOwnEnvironment(prop: string, shown: Construct): boolean {
+    const here = Stack.of(this);
+    const there = Stack.of(shown);
+    if (sameEnvironment(here, there)) {
+      return true;
+    }
+    this.refusedContent = true;
+    recordPropProblem(this, prop, `${shown.node.path} is in ${describeEnvironment(there)}, but the dashboard is in ${describeEnvironment(here)}; `
+      + 'a dashboard shows what its own account and region hold: add a ReleaseDashboard to a stack of that environment');
+    return false;
+  }
+
   /** The services on the dashboard, in the order they were added. */
   public get services(): IBlueGreenService[] {
     return [...this.serviceList];
@@ -160,6 +179,9 @@ export class ReleaseDashboard extends Construct {
       recordPropProblem(this, 'services', `${service.serviceName} (${service.node.path}) is already on the dashboard; add each service once`);
       return;
     }
+    if (!this.inOwnEnvironment('services', service)) {
+      return;
+    }
     this.serviceList.push(service);
     this.addSection(new ServiceSection(service, this.period));
   }
@@ -172,6 +194,9 @@ export class ReleaseDashboard extends Construct {
   public addPipeline(pipeline: ReleasePipeline, options: ReleaseDashboardPipelineOptions = {}): void {
     if (this.pipelineList.includes(pipeline)) {
       recordPropProblem(this, 'pipeline', `${pipeline.node.path} is already on the dashboard; add each pipeline once`);
+      return;
+    }
+    if (!this.inOwnEnvironment('pipeline', pipeline)) {
       return;
     }
     let sectionOptions = options;
@@ -230,7 +255,8 @@ export class ReleaseDashboard extends Construct {
 
   private validateContents(): string[] {
     const problems: string[] = [];
-    if (this.serviceList.length === 0 && this.pipelineList.length === 0) {
+    // A refused service or pipeline has its own problem; the dashboard is not empty by mistake then.
+    if (this.serviceList.length === 0 && this.pipelineList.length === 0 && !this.refusedContent) {
       problems.push(`${this.node.path}: invalid services: the dashboard has no service and no pipeline, so it would be empty; pass `
         + 'services or pipeline, or call addService() or addPipeline()');
     }

@@ -19,7 +19,8 @@ import { grantDeploymentTargetReads, grantDescribeServiceTaskSets, grantDescribe
 import { createHookFunction } from '../../private/handler-function';
 import { fitText, iamDescription } from '../../private/text-limits';
 import { grantReadStoppedTasks } from '../../private/deployment-target-grants';
-import { StageInfo, deploymentEventPattern, differs, sameEnvironment } from './stage-naming';
+import { sameEnvironment } from '../../private/environment';
+import { StageInfo, deploymentEventPattern, differs } from './stage-naming';
 import { isEmailAddress } from './stage-validation';
 import type { ReleasePipelineProps } from '../release-pipeline-props';
 

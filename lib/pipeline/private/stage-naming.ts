@@ -1,4 +1,4 @@
-import { Stack, Token } from 'aws-cdk-lib';
+import { Token } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import { fitName } from '../../private/text-limits';
 import type { IBlueGreenService } from '../../service/blue-green-service-base';
@@ -41,25 +41,6 @@ export function deploymentEventPattern(stages: readonly StageInfo[], states?: st
 /** True when both values are known and differ. */
 export function differs(a: string, b: string): boolean {
   return !Token.isUnresolved(a) && !Token.isUnresolved(b) && a !== b;
-}
-
-/**
- * Whether two stacks deploy to one environment, as aws-cdk-lib decides it for references between
- * stacks: the same account and region strings, where an env-agnostic stack's are the pseudo
- * parameters' tokens, the same for every env-agnostic stack.
- */
-export function sameEnvironment(a: Stack, b: Stack): boolean {
-  return a.account === b.account && a.region === b.region;
-}
-
-/** `stack Other (account 123456789012, region us-east-1)`, or `stack Other (env-agnostic)`. */
-export function describeEnvironment(stack: Stack): string {
-  const account = Token.isUnresolved(stack.account) ? undefined : stack.account;
-  const region = Token.isUnresolved(stack.region) ? undefined : stack.region;
-  if (account === undefined && region === undefined) {
-    return `stack ${stack.node.path} (env-agnostic)`;
-  }
-  return `stack ${stack.node.path} (account ${account ?? 'env-agnostic'}, region ${region ?? 'env-agnostic'})`;
 }
 
 function unique(values: string[]): string[] {

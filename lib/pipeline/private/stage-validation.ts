@@ -5,7 +5,8 @@ import { SmokeTestHook } from '../../hooks/smoke-test-hook';
 import { describeDuration, durationProblem, propError, recordPropProblem } from '../../private/validation';
 import type { IBlueGreenService } from '../../service/blue-green-service-base';
 import type { ReleasePipelineProps, ReleaseStageOptions } from '../release-pipeline-props';
-import { describeEnvironment, sameEnvironment, stageDirectory } from './stage-naming';
+import { describeEnvironment, sameEnvironment } from '../../private/environment';
+import { stageDirectory } from './stage-naming';
 
 /** Stage names the pipeline uses itself. */
 const RESERVED_STAGE_NAMES = ['Source', 'Build'];
