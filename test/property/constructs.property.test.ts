@@ -13,7 +13,7 @@ import { failureOf, runCase } from './judge';
  * The default number of runs fits about 20 s on two cores with the built-in validation off.
  */
 const SEED = Number(process.env.PROPERTY_SEED ?? 20261202);
-const RUNS = Number(process.env.PROPERTY_RUNS ?? 150);
+const RUNS = Number(process.env.PROPERTY_RUNS ?? 120);
 /** Bounds the shrinking of a failure too: past it, the smallest counterexample so far is reported. */
 const TIME_LIMIT_MS = Number(process.env.PROPERTY_TIME_LIMIT_MS ?? 90_000);
 

@@ -101,6 +101,9 @@ export function runCase(spec: CaseSpec, app: App = newApp()): Outcome {
       return { kind: 'synthesized', violations };
     } catch (e) {
       error = e;
+    } finally {
+      // Each synthesis writes a cloud assembly to a temporary folder: thousands of cases would fill it.
+      fs.rmSync(app.outdir, { recursive: true, force: true });
     }
   }
   const messages = messagesOf(error);
