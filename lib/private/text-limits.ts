@@ -32,10 +32,22 @@ export function fitName(name: string, max: number): string {
   return max > hash.length ? `${name.slice(0, max - hash.length - 1)}-${hash}` : hash.slice(0, max);
 }
 
-/** `text` cut to `max` characters, counted as code points so that no character is split. */
+/**
+ * `text` cut to `max` characters as AWS's APIs count them (UTF-16 code units, so an emoji counts
+ * two), without splitting a character.
+ */
 export function fitText(text: string, max: number): string {
-  const characters = [...text];
-  return characters.length <= max ? text : characters.slice(0, max).join('');
+  if (text.length <= max) {
+    return text;
+  }
+  let fitted = '';
+  for (const character of text) {
+    if (fitted.length + character.length > max) {
+      break;
+    }
+    fitted += character;
+  }
+  return fitted;
 }
 
 /** A security-group or rule description: characters EC2 refuses become `-`, then cut to 255. */

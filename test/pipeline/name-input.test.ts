@@ -2,7 +2,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { Construct } from 'constructs';
 import { MigrationHook, ReleasePipeline, ReleaseSource, ReleaseStageOptions } from '../../lib';
-import { limitViolations } from '../aws-limits';
+import { awsLimitViolations } from '../aws-limits';
 import { synthErrors } from '../synth-errors';
 import { CONNECTION_ARN, mockService, testStack } from './util';
 
@@ -39,7 +39,7 @@ describe('stage names of 100 characters', () => {
     expect(files).toHaveLength(2);
     expect(new Set(files).size).toBe(2);
     expect(files.every((name: string) => name.length <= 100 && /^[a-zA-Z0-9_-]+$/.test(name))).toBe(true);
-    expect(limitViolations(Template.fromStack(stack))).toEqual([]);
+    expect(awsLimitViolations(Template.fromStack(stack).toJSON())).toEqual([]);
   });
 
   test('a short stage keeps its artifact name', () => {
@@ -120,7 +120,7 @@ describe('the deploy role', () => {
     const stack = testStack();
     const scope = new Construct(stack, 'Ā😀'.repeat(400));
     pipeline(scope, ([staging]) => [{ stageName: 'Staging', service: staging }]);
-    expect(limitViolations(Template.fromStack(stack))).toEqual([]);
+    expect(awsLimitViolations(Template.fromStack(stack).toJSON())).toEqual([]);
     const roles = Template.fromStack(stack).findResources('AWS::IAM::Role');
     const description = Object.values(roles).map((r: Json) => r.Properties.Description as string | undefined)
       .find((d) => d?.startsWith('Deploys staging in stage Staging of PipelineStack/'));

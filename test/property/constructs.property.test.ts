@@ -4,7 +4,7 @@ import { failureOf, runCase } from './judge';
 
 /*
  * For random, type-correct props of every public construct (arbitraries.ts, built by
- * scenario.ts), each case synthesizes a template within the AWS limits (aws-limits.ts) or fails
+ * scenario.ts), each case synthesizes a template within the AWS limits (test/aws-limits.ts) or fails
  * with the library's `<construct path>: invalid <prop>: <detail>` message (judge.ts).
  *
  * A fixed seed keeps the run reproducible; PROPERTY_SEED and PROPERTY_RUNS vary it, e.g.

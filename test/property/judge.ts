@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'aws-cdk-lib';
 import { CaseSpec } from './arbitraries';
-import { awsLimitViolations } from './aws-limits';
+import { awsLimitViolations } from '../aws-limits';
 import { buildCase, newApp } from './scenario';
 
 /*

@@ -9,7 +9,7 @@ import {
   SmokeTestHook,
 } from '../../lib';
 import { AlarmNaming } from '../../lib/alarms/private/naming';
-import { limitViolations } from '../aws-limits';
+import { awsLimitViolations } from '../aws-limits';
 import { synthErrors } from '../synth-errors';
 import { mockCluster, testImage, testStack } from '../util';
 
@@ -59,7 +59,7 @@ describe('serviceName: the rule', () => {
     const stack = new Stack(app, 'S'.repeat(128));
     serviceWithHooks(stack, 'Orders', { serviceName: `orders.api_${'x'.repeat(53)}` });
     expect(errorsOf(stack)).toEqual([]);
-    expect(limitViolations(Template.fromStack(stack))).toEqual([]);
+    expect(awsLimitViolations(Template.fromStack(stack).toJSON())).toEqual([]);
   });
 
   test('two services whose names differ only in a trailing space no longer share the fatal-log metric: the spaced one is refused', () => {
@@ -178,7 +178,7 @@ describe('descriptions built from construct paths', () => {
     const scope = new Construct(stack, 'Ā~😀'.repeat(60));
     serviceWithHooks(scope, 'Orders', { serviceName: 'orders-api' });
     expect(errorsOf(stack)).toEqual([]);
-    expect(limitViolations(Template.fromStack(stack))).toEqual([]);
+    expect(awsLimitViolations(Template.fromStack(stack).toJSON())).toEqual([]);
   });
 
   test('security-group descriptions EC2 accepts are kept as they are, so no group is replaced', () => {
@@ -229,5 +229,5 @@ test('the limits check finds what EC2 refuses', () => {
   const stack = testStack();
   const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 1, natGateways: 0 });
   new ec2.SecurityGroup(stack, 'Sg', { vpc, description: 'x~y' });
-  expect(limitViolations(Template.fromStack(stack))).toEqual([expect.stringMatching(/GroupDescription: characters outside/)]);
+  expect(awsLimitViolations(Template.fromStack(stack).toJSON())).toEqual([expect.stringMatching(/GroupDescription: outside EC2's charset/)]);
 });
