@@ -12,6 +12,7 @@ import { mockService as mockAlarmedService } from './alarms/mock-service';
 import { serviceWithEveryHook } from './hooks/util';
 import { CONNECTION_ARN, mockService } from './pipeline/util';
 import { enableBuiltinValidation } from './builtin-validation';
+import { describeStrictSample } from './property/strict-sample';
 
 enableBuiltinValidation();
 
@@ -169,3 +170,5 @@ describe('under the built-in CloudFormation validation in strict mode', () => {
     expect(() => app.synth()).not.toThrow();
   });
 });
+
+describeStrictSample();
