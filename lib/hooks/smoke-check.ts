@@ -29,7 +29,7 @@ export class JsonValue {
     return new JsonValue(value);
   }
 
-  /** A JSON number. */
+  /** A JSON number; it must be finite (JSON has no NaN or Infinity). */
   public static number(value: number): JsonValue {
     return new JsonValue(value);
   }
@@ -52,7 +52,7 @@ export class JsonValue {
  * VersionSource.header('x-app-version')
  */
 export class VersionSource {
-  /** A response header (case-insensitive), e.g. `x-app-version`. */
+  /** A response header (case-insensitive), e.g. `x-app-version`; an HTTP header name (letters, digits and ``!#$%&'*+-.^_`|~``). */
   public static header(name: string): VersionSource {
     return new VersionSource(name, undefined);
   }
@@ -124,7 +124,8 @@ export interface SmokeCheckOptions {
 
   /**
    * Request headers. They are stored in the function's configuration: put credentials in
-   * `secret`, never here.
+   * `secret`, never here. Names are HTTP header names (letters, digits and ``!#$%&'*+-.^_`|~``);
+   * values hold no line breaks, NUL or other control characters but tab, nor characters above U+00FF.
    * @default - none
    */
   readonly headers?: Record<string, string>;
@@ -198,13 +199,13 @@ export interface SmokeCheckOptions {
   readonly secret?: secretsmanager.ISecret;
 
   /**
-   * The header that carries the secret.
+   * The header that carries the secret; an HTTP header name, as in `headers`.
    * @default 'authorization'
    */
   readonly secretHeaderName?: string;
 
   /**
-   * Text put before the secret in the header, e.g. `Bearer `.
+   * Text put before the secret in the header, e.g. `Bearer `; the characters of a header value, as in `headers`.
    * @default - none
    */
   readonly secretPrefix?: string;

@@ -2,6 +2,7 @@
  * Smoke checks as the construct takes them (Durations, secrets) turned into the handler's JSON
  * specs, and what is wrong with them in the construct's terms.
  */
+import { validateHeaderName, validateHeaderValue } from 'http';
 import { Duration, Token } from 'aws-cdk-lib';
 import { ExpectedVersion, SmokeCheck } from '../smoke-check';
 import { DEFAULT_RELEASE_VERSION_VARIABLE, ENVIRONMENT_VARIABLE_NAME } from '../../../contract/artifacts';
@@ -115,11 +116,35 @@ export function smokeCheckProblems(check: SmokeCheck, resolvesToSecret: (value: 
     problems.push(`${label} sets secretHeaderName, secretPrefix or secretJsonField without a secret; add secret or remove them`);
   }
   const secretHeader = (o.secretHeaderName ?? SMOKE_TEST_DEFAULTS.secretHeader).toLowerCase();
-  if (o.secret && !Token.isUnresolved(secretHeader) && !/^[a-z0-9!#$%&'*+.^_`|~-]+$/.test(secretHeader)) {
-    problems.push(`${label} secretHeaderName must be an HTTP header name, got '${o.secretHeaderName}'`);
+  const secretHeaderProblem = o.secret ? headerNameProblem(o.secretHeaderName ?? SMOKE_TEST_DEFAULTS.secretHeader) : undefined;
+  if (secretHeaderProblem) {
+    problems.push(`${label} secretHeaderName ${secretHeaderProblem}`);
+  }
+  const secretPrefixProblem = o.secret && o.secretPrefix !== undefined ? headerValueProblem(o.secretPrefix) : undefined;
+  if (secretPrefixProblem) {
+    problems.push(`${label} secretPrefix ${secretPrefixProblem}`);
+  }
+  const versionHeaderProblem = o.version?._header !== undefined ? headerNameProblem(o.version._header) : undefined;
+  if (versionHeaderProblem) {
+    problems.push(`${label} version reads header ${JSON.stringify(o.version?._header)}, which no response can carry: VersionSource.header(...) ${versionHeaderProblem}`);
+  }
+  for (const [path, value] of Object.entries(o.jsonFields ?? {})) {
+    const expected: unknown = value?._value;
+    if (typeof expected === 'number' && !Number.isFinite(expected)) {
+      problems.push(`${label} jsonFields '${path}' expects ${expected}, which JSON cannot carry: it would be written as null, `
+        + 'and the check would pass whenever the field is null; give a finite number, or JsonValue.NULL to expect null');
+    }
   }
   for (const [name, value] of Object.entries(o.headers ?? {})) {
     const lower = name.toLowerCase();
+    const nameProblem = headerNameProblem(name);
+    if (nameProblem) {
+      problems.push(`${label} headers: the name ${nameProblem}`);
+    }
+    const valueProblem = typeof value === 'string' ? headerValueProblem(value) : undefined;
+    if (valueProblem) {
+      problems.push(`${label} header '${name}' ${valueProblem}`);
+    }
     if (o.secret && lower === secretHeader) {
       problems.push(`${label} headers contain '${name}', the header that carries its secret; remove it from headers`);
     } else if (CREDENTIAL_HEADERS.includes(lower)) {
@@ -180,6 +205,49 @@ export function smokeCheckListProblems(checks: readonly SmokeCheck[]): string[] 
     seen.add(check.name);
   }
   return problems;
+}
+
+/** The characters besides letters and digits that an HTTP header name (an RFC 9110 token) may hold. */
+const TOKEN_PUNCTUATION = "!#$%&'*+-.^_`|~";
+
+/**
+ * What is wrong with a header name, as the end of a sentence naming its owner; undefined when it
+ * is fine or a token. The handler sends the checks with Node's HTTP client, which refuses, on
+ * every run, a name that is not an RFC 9110 token; Node's own check decides.
+ */
+export function headerNameProblem(name: string): string | undefined {
+  if (Token.isUnresolved(name)) {
+    return undefined;
+  }
+  try {
+    validateHeaderName(name);
+    return undefined;
+  } catch {
+    return `must be an HTTP header name, one or more letters, digits or ${TOKEN_PUNCTUATION} (no spaces, ':' or other characters), `
+      + `got ${JSON.stringify(name)}; for example 'x-request-id'`;
+  }
+}
+
+/** What Node's HTTP client refuses in a header value: control characters but tab (CR, LF, NUL...), DEL and characters above U+00FF. */
+const FORBIDDEN_VALUE_CHARACTER = /[^\t\x20-\x7e\x80-\xff]/;
+
+/**
+ * What is wrong with a header value, as the end of a sentence naming its header; undefined when
+ * Node's HTTP client sends it. A token's placeholder holds only characters Node sends, so the
+ * literal parts around tokens are checked too.
+ */
+export function headerValueProblem(value: string): string | undefined {
+  try {
+    validateHeaderValue('x', value);
+    return undefined;
+  } catch {
+    const found = FORBIDDEN_VALUE_CHARACTER.exec(value);
+    const where = found
+      ? ` U+${found[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')} at index ${found.index}`
+      : ' a character Node\'s HTTP client refuses';
+    return `holds${where}, got ${JSON.stringify(value)}, and Node's HTTP client would refuse to send it, failing every run of the check; `
+      + 'remove line breaks (CR, LF), NUL and other control characters but tab, and characters above U+00FF (encode them, e.g. percent-encoding)';
+  }
 }
 
 /** In whole milliseconds, without aws-cdk-lib's error on a fraction (a check with one is refused before it is rendered). */
