@@ -71,7 +71,10 @@ export interface BlueGreenServiceAttributes {
   readonly logGroup?: logs.ILogGroup;
 
   /**
-   * The awslogs stream prefix of the container.
+   * The awslogs stream prefix of the container; the migration hook finds the migration's logs
+   * in the stream `<prefix>/<container>/<task id>`. 1 or more characters without ':' or '*',
+   * short enough for that stream name to fit CloudWatch Logs' 512 characters (with a 32-character
+   * task id: 478 less the container name's length).
    * @default - not known
    */
   readonly logStreamPrefix?: string;

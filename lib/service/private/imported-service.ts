@@ -3,6 +3,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { Token } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { RollbackAlarms } from '../../alarms/rollback-alarms';
@@ -72,7 +73,7 @@ export class ImportedBlueGreenService extends Construct implements IBlueGreenSer
     }
     this.container = container;
     this.logGroup = attrs.logGroup;
-    this.logStreamPrefix = attrs.logStreamPrefix;
+    this.logStreamPrefix = valid(this, 'logStreamPrefix', logStreamPrefixProblem(attrs.logStreamPrefix, this.containerName)) ? attrs.logStreamPrefix : undefined;
     this.vpc = attrs.vpc ?? this.cluster.vpc;
     this.serviceSubnets = importedServiceSubnets(this, this.vpc, attrs.serviceSubnets);
     this.loadBalancer = attrs.loadBalancer;
@@ -119,6 +120,40 @@ export class ImportedBlueGreenService extends Construct implements IBlueGreenSer
   public renderAppSpec(options: AppSpecOptions = {}): string {
     return this.hookRegistry.renderAppSpec(options);
   }
+}
+
+/** CloudWatch Logs' longest log stream name. */
+const MAX_LOG_STREAM_NAME = 512;
+/** ECS's longest container name, for a container name not known at synthesis. */
+const MAX_CONTAINER_NAME = 255;
+/** The awslogs driver names a task's stream `<prefix>/<container>/<task id>`; a task id has 32 characters. */
+const TASK_ID_LENGTH = 32;
+
+/**
+ * What is wrong with the awslogs stream prefix the migration hook looks for the migration's logs
+ * under: CloudWatch Logs refuses stream names with ':' or '*' or over 512 characters, so the
+ * hook would look for a stream that cannot exist. Undefined when fine, absent or a token.
+ */
+export function logStreamPrefixProblem(prefix: string | undefined, containerName: string): string | undefined {
+  if (prefix === undefined || Token.isUnresolved(prefix)) {
+    return undefined;
+  }
+  if (prefix === '') {
+    return 'is empty; give the awslogs stream prefix of the container (awslogs-stream-prefix), or leave logStreamPrefix unset when it has none';
+  }
+  const forbidden = /[:*]/.exec(prefix);
+  if (forbidden) {
+    return `holds '${forbidden[0]}' at index ${forbidden.index}, got '${prefix}', which CloudWatch Logs refuses in a log stream name; `
+      + 'give the awslogs stream prefix the container logs with';
+  }
+  const container = Token.isUnresolved(containerName) ? MAX_CONTAINER_NAME : containerName.length;
+  const max = MAX_LOG_STREAM_NAME - container - TASK_ID_LENGTH - 2;
+  if (prefix.length > max) {
+    return `is ${prefix.length} characters, but the awslogs stream name '<prefix>/<container>/<task id>' then exceeds CloudWatch Logs' `
+      + `${MAX_LOG_STREAM_NAME} characters: with ${Token.isUnresolved(containerName) ? `a container name of up to ${MAX_CONTAINER_NAME}` : `container '${containerName}'`} `
+      + `and a ${TASK_ID_LENGTH}-character task id, the prefix may have at most ${max}; give the awslogs stream prefix the container logs with`;
+  }
+  return undefined;
 }
 
 /**
