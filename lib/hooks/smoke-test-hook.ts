@@ -17,6 +17,7 @@ import {
 } from '../../contract/smoke-test';
 import { MAX_ENVIRONMENT_BYTES } from '../private/handler-function';
 import { MAX_PARAMETER_VALUE_BYTES, hookConfigurationOf } from './private/hook-configuration';
+import { resolvedSize } from './private/configuration-size';
 import { HookFunctionBinding, bindHookFunction } from './private/hook-function';
 import { CODEDEPLOY_ENDPOINT, EC2_ENDPOINT, ECS_ENDPOINT, EndpointRequirements, HookNetwork, SECRETS_MANAGER_ENDPOINT, allowTestListener } from './private/network';
 import { expectedVersionProblem, smokeCheckListProblems, smokeCheckProblems, toSmokeCheckSpec } from './private/smoke-checks';
@@ -40,9 +41,6 @@ const HOST_NAME = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([
 
 const DEFAULT_EVENT = LifecycleEvent.AFTER_ALLOW_TEST_TRAFFIC;
 const DEFAULT_TIMEOUT = Duration.minutes(5);
-
-/** Bytes counted for a value known only at deployment (an ARN, a DNS name). */
-const TOKEN_SIZE_ESTIMATE = 100;
 
 /** Properties of a {@link SmokeTestHook}. */
 export interface SmokeTestHookProps extends HookFunctionOptions {
@@ -371,19 +369,4 @@ function resolvesToSecret(scope: Construct, value: string): boolean {
 /** The size of a value once deployed: literal parts as they are, each reference estimated. */
 function estimatedSize(scope: Construct, value: string): number {
   return resolvedSize(Stack.of(scope).resolve(value));
-}
-
-function resolvedSize(resolved: unknown): number {
-  if (typeof resolved === 'string') {
-    return Buffer.byteLength(resolved);
-  }
-  if (typeof resolved === 'number' || typeof resolved === 'boolean') {
-    return String(resolved).length;
-  }
-  const join = (resolved as { 'Fn::Join'?: [string, unknown[]] } | null)?.['Fn::Join'];
-  if (join) {
-    const [separator, parts] = join;
-    return parts.reduce<number>((sum, part) => sum + resolvedSize(part), 0) + Buffer.byteLength(separator) * Math.max(0, parts.length - 1);
-  }
-  return TOKEN_SIZE_ESTIMATE;
 }

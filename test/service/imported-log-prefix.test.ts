@@ -1,10 +1,10 @@
 import { App, Lazy, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import { BlueGreenService, MigrationHook } from '../../lib';
 import { logStreamPrefixProblem } from '../../lib/service/private/imported-service';
 import { recordedProblems } from '../../lib/private/validation';
 import { mockCluster, testImage } from '../util';
+import { importAttributes } from './imported-fixture';
 
 /** A service defined in stack A, imported in stack B with `logStreamPrefix`, and a migration hook on the import. */
 function importedWithPrefix(logStreamPrefix: string | undefined) {
@@ -13,24 +13,10 @@ function importedWithPrefix(logStreamPrefix: string | undefined) {
   const { cluster } = mockCluster(a);
   const defined = new BlueGreenService(a, 'Orders', { cluster, image: testImage, serviceName: 'orders-api' });
   const b = new Stack(app, 'ReleaseStack');
-  const service = BlueGreenService.fromBlueGreenServiceAttributes(b, 'Orders', {
-    service: defined.service,
-    deploymentGroup: codedeploy.EcsDeploymentGroup.fromEcsDeploymentGroupAttributes(b, 'DeploymentGroup', {
-      application: codedeploy.EcsApplication.fromEcsApplicationName(b, 'Application', 'orders'),
-      deploymentGroupName: 'orders-api',
-    }),
-    loadBalancer: defined.loadBalancer,
-    productionListener: defined.productionListener,
-    testListener: defined.testListener,
-    testListenerPort: defined.testListenerPort,
-    blueTargetGroup: defined.blueTargetGroup,
-    greenTargetGroup: defined.greenTargetGroup,
-    taskDefinition: defined.taskDefinition,
+  const service = BlueGreenService.fromBlueGreenServiceAttributes(b, 'Orders', importAttributes(b, defined, {
     containerName: defined.containerName,
-    logGroup: defined.logGroup,
     logStreamPrefix,
-    serviceName: 'orders-api',
-  });
+  }));
   new MigrationHook(b, 'Migrate', { service, command: ['npm', 'run', 'migrate'] });
   return { app, b, defined, service };
 }

@@ -1,10 +1,10 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { BlueGreenService, IBlueGreenService, MigrationHook } from '../../lib';
 import { isolatedVpc, testImage } from '../util';
+import { importAttributes } from './imported-fixture';
 
 /**
  * A service defined in stack A on `vpc(a)`, imported in stack B without serviceSubnets (unless
@@ -21,24 +21,7 @@ function importedWithMigration(vpc: (stack: Stack) => ec2.IVpc, serviceSubnets?:
     vpcSubnets: serviceVpc.privateSubnets.length + serviceVpc.isolatedSubnets.length === 0 ? { subnetType: ec2.SubnetType.PUBLIC } : undefined,
   });
   const b = new Stack(app, 'ReleaseStack');
-  const service: IBlueGreenService = BlueGreenService.fromBlueGreenServiceAttributes(b, 'Orders', {
-    service: defined.service,
-    deploymentGroup: codedeploy.EcsDeploymentGroup.fromEcsDeploymentGroupAttributes(b, 'DeploymentGroup', {
-      application: codedeploy.EcsApplication.fromEcsApplicationName(b, 'Application', 'orders'),
-      deploymentGroupName: 'orders-api',
-    }),
-    loadBalancer: defined.loadBalancer,
-    productionListener: defined.productionListener,
-    testListener: defined.testListener,
-    testListenerPort: defined.testListenerPort,
-    blueTargetGroup: defined.blueTargetGroup,
-    greenTargetGroup: defined.greenTargetGroup,
-    taskDefinition: defined.taskDefinition,
-    logGroup: defined.logGroup,
-    logStreamPrefix: defined.logStreamPrefix,
-    serviceName: 'orders-api',
-    serviceSubnets,
-  });
+  const service: IBlueGreenService = BlueGreenService.fromBlueGreenServiceAttributes(b, 'Orders', importAttributes(b, defined, { serviceSubnets }));
   const build = () => new MigrationHook(b, 'Migrate', { service, command: ['npm', 'run', 'migrate'] });
   return { app, a, b, serviceVpc, service, build };
 }

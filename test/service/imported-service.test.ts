@@ -1,6 +1,5 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
-import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import {
   BlueGreenService, IBlueGreenService, MetricGateHook, MigrationHook, PreflightHook, ReleaseDashboard, ReleasePipeline, ReleaseSource,
@@ -8,6 +7,7 @@ import {
 } from '../../lib';
 import { CONNECTION_ARN } from '../pipeline/util';
 import { mockCluster, testImage } from '../util';
+import { importAttributes } from './imported-fixture';
 import { allowing, policyStatements, resourcesOf, statementsOf } from '../hooks/util';
 
 /** A service in stack A, imported in stack B of the same app; the deployment group by name, as from another app. */
@@ -17,25 +17,9 @@ function importedService(deploymentGroupRole?: (stack: Stack) => iam.IRole) {
   const { cluster } = mockCluster(a);
   const defined = new BlueGreenService(a, 'Orders', { cluster, image: testImage, serviceName: 'orders-api' });
   const b = new Stack(app, 'ReleaseStack');
-  const deploymentGroup = codedeploy.EcsDeploymentGroup.fromEcsDeploymentGroupAttributes(b, 'DeploymentGroup', {
-    application: codedeploy.EcsApplication.fromEcsApplicationName(b, 'Application', 'orders'),
-    deploymentGroupName: 'orders-api',
-  });
-  const service: IBlueGreenService = BlueGreenService.fromBlueGreenServiceAttributes(b, 'Orders', {
-    service: defined.service,
-    deploymentGroup,
+  const service: IBlueGreenService = BlueGreenService.fromBlueGreenServiceAttributes(b, 'Orders', importAttributes(b, defined, {
     deploymentGroupRole: deploymentGroupRole?.(b),
-    loadBalancer: defined.loadBalancer,
-    productionListener: defined.productionListener,
-    testListener: defined.testListener,
-    testListenerPort: defined.testListenerPort,
-    blueTargetGroup: defined.blueTargetGroup,
-    greenTargetGroup: defined.greenTargetGroup,
-    taskDefinition: defined.taskDefinition,
-    logGroup: defined.logGroup,
-    logStreamPrefix: defined.logStreamPrefix,
-    serviceName: 'orders-api',
-  });
+  }));
   return { app, a, b, defined, service };
 }
 
