@@ -12,6 +12,7 @@ import { Construct } from 'constructs';
 import { HOOK_NAME_ENV, HOOK_TOTAL_TIMEOUT_SECONDS_ENV } from '../../contract/hook';
 import { handlerCode } from './handler-asset';
 import { acknowledgeWildcardResources, addAcknowledgedStatement } from './acknowledgements';
+import { iamDescription } from './text-limits';
 
 /** Lambda's limit for all environment variables of a function together. */
 export const MAX_ENVIRONMENT_BYTES = 4096;
@@ -102,7 +103,8 @@ export function createHookFunctionResources(scope: Construct, settings: HookFunc
   // any log group) and, in a VPC, no AWSLambdaVPCAccessExecutionRole (the same, plus EC2 on *).
   const role = settings.role ?? new iam.Role(scope, 'ServiceRole', {
     assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-    description,
+    // A Lambda description may hold characters IAM refuses in a role's.
+    description: iamDescription(description),
   });
   logGroup.grantWrite(role);
   if (settings.vpc) {

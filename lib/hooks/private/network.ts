@@ -13,6 +13,7 @@
 import { Annotations, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct, IConstruct } from 'constructs';
+import { fitSecurityGroupDescriptions } from '../../private/security-group-descriptions';
 import { recordPropProblem } from '../../private/validation';
 
 /** An AWS API the hook calls, and the interface endpoint that serves it inside a VPC. */
@@ -141,13 +142,16 @@ export class HookNetwork {
     if (findEndpoint(vpc, endpoint.service)) {
       return;
     }
-    this.createdEndpoints.push(new ec2.InterfaceVpcEndpoint(vpc, endpoint.id, {
+    const created = new ec2.InterfaceVpcEndpoint(vpc, endpoint.id, {
       vpc,
       service: endpoint.service,
       subnets: this.vpcSubnets,
       privateDnsEnabled: true,
       open: true,
-    }));
+    });
+    // Its security group is described by the VPC's path, which may hold what EC2 refuses.
+    fitSecurityGroupDescriptions(created);
+    this.createdEndpoints.push(created);
   }
 }
 
