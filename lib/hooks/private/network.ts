@@ -15,6 +15,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct, IConstruct } from 'constructs';
 import { fitSecurityGroupDescriptions } from '../../private/security-group-descriptions';
 import { recordPropProblem } from '../../private/validation';
+import { vpcCidrBlockOf } from '../../private/vpc-cidr';
 
 /** An AWS API the hook calls, and the interface endpoint that serves it inside a VPC. */
 export interface RequiredEndpoint {
@@ -118,7 +119,17 @@ export class HookNetwork {
       this.mode = 'egress';
       return;
     }
-    this.securityGroup.addEgressRule(ec2.Peer.ipv4(vpc.vpcCidrBlock), ec2.Port.tcp(443), 'AWS APIs through interface VPC endpoints');
+    const cidr = vpcCidrBlockOf(vpc);
+    if (cidr === undefined) {
+      recordPropProblem(options.owner ?? scope, 'service', 'its VPC has isolated subnets only, so the hook function reaches AWS APIs through '
+        + 'interface endpoints, which its security group and theirs admit by the VPC\'s CIDR block, and the imported VPC was given none: '
+        + 'pass vpcCidrBlock to ec2.Vpc.fromVpcAttributes');
+      // A stand-in without endpoints, which would read the block too; the recorded problem fails the synthesis.
+      this.vpcSubnets = { subnetType: ec2.SubnetType.PRIVATE_ISOLATED };
+      this.mode = 'egress';
+      return;
+    }
+    this.securityGroup.addEgressRule(ec2.Peer.ipv4(cidr), ec2.Port.tcp(443), 'AWS APIs through interface VPC endpoints');
     this.vpcSubnets = { subnetType: ec2.SubnetType.PRIVATE_ISOLATED };
     this.mode = 'endpoints';
     if (!options.endpointsPerHook) {

@@ -10,19 +10,12 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { subnetSelectionProblem } from '../../private/subnet-selection';
+import { vpcCidrBlockOf } from '../../private/vpc-cidr';
 import { recordPropProblem } from '../../private/validation';
 import type { BlueGreenServiceProps } from '../blue-green-service-props';
 import { defaultProductionPeers } from './service-input';
 import { defaultServiceSubnets } from './vpc';
 
-/** The VPC's CIDR block; undefined for an imported VPC given without one (reading it throws then). */
-export function vpcCidrBlockOf(vpc: ec2.IVpc): string | undefined {
-  try {
-    return vpc.vpcCidrBlock;
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * The VPC's CIDR block as the peer of a listener, by default; a problem naming `vpc` and the
