@@ -3,6 +3,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { ReleasePipeline, ReleasePipelineProps, ReleaseSource, ReleaseStageOptions } from '../../lib';
+import { synthesisMessages } from '../synth-errors';
 import { CONNECTION_ARN, mockService, testApp, testStack } from './util';
 
 const ACCOUNT = '123456789012';
@@ -10,22 +11,6 @@ const HERE = { account: ACCOUNT, region: 'eu-west-1' };
 
 function gitSource(): ReleaseSource {
   return ReleaseSource.codeStarConnection({ connectionArn: CONNECTION_ARN, owner: 'my-org', repo: 'orders-api' });
-}
-
-/**
- * Every line of the error the synthesis of `app` fails with, besides aws-cdk-lib's heading; empty
- * when it synthesizes. Unlike synthErrors, it keeps errors thrown during synthesis (a resolution
- * error has no `[path]` prefix), so a test sees aws-cdk-lib's messages next to the library's.
- */
-function synthesisMessages(app: App): string[] {
-  try {
-    app.synth({ force: true });
-    return [];
-  } catch (e) {
-    return (e as Error).message.split('\n').map((line) => line.trim())
-      .filter((line) => line !== '' && !line.startsWith('Validation failed with the following errors'))
-      .map((line) => line.replace(/^\[[^\]]*\] /, ''));
-  }
 }
 
 function pipelineIn(stack: Stack, props: Partial<ReleasePipelineProps> = {}): ReleasePipeline {

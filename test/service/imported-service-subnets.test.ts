@@ -4,6 +4,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { BlueGreenService, IBlueGreenService, MigrationHook } from '../../lib';
 import { isolatedVpc, testImage } from '../util';
+import { synthesisMessages } from '../synth-errors';
 import { importAttributes } from './imported-fixture';
 
 /**
@@ -24,18 +25,6 @@ function importedWithMigration(vpc: (stack: Stack) => ec2.IVpc, serviceSubnets?:
   const service: IBlueGreenService = BlueGreenService.fromBlueGreenServiceAttributes(b, 'Orders', importAttributes(b, defined, { serviceSubnets }));
   const build = () => new MigrationHook(b, 'Migrate', { service, command: ['npm', 'run', 'migrate'] });
   return { app, a, b, serviceVpc, service, build };
-}
-
-/** Every line of the error the synthesis fails with, aws-cdk-lib's heading and `[path]` prefixes removed; empty when it synthesizes. */
-function synthesisMessages(app: App): string[] {
-  try {
-    app.synth({ force: true });
-    return [];
-  } catch (e) {
-    return (e as Error).message.split('\n').map((line) => line.trim())
-      .filter((line) => line !== '' && !line.startsWith('Validation failed with the following errors'))
-      .map((line) => line.replace(/^\[[^\]]*\] /, ''));
-  }
 }
 
 const publicOnly = (stack: Stack) => new ec2.Vpc(stack, 'Vpc', {

@@ -2,21 +2,10 @@ import { App, CfnParameter, Lazy, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { BlueGreenService, BlueGreenServiceProps } from '../../lib';
 import { mockCluster, testImage, testStack } from '../util';
+import { synthesisMessages } from '../synth-errors';
 
 function service(stack: Stack, props: Partial<BlueGreenServiceProps> = {}): BlueGreenService {
   return new BlueGreenService(stack, 'Orders', { cluster: mockCluster(stack).cluster, image: testImage, ...props });
-}
-
-/** Every line of the error the synthesis fails with, aws-cdk-lib's heading and `[path]` prefixes removed; empty when it synthesizes. */
-function synthesisMessages(stack: Stack): string[] {
-  try {
-    (stack.node.root as App).synth({ force: true });
-    return [];
-  } catch (e) {
-    return (e as Error).message.split('\n').map((line) => line.trim())
-      .filter((line) => line !== '' && !line.startsWith('Validation failed with the following errors'))
-      .map((line) => line.replace(/^\[[^\]]*\] /, ''));
-  }
 }
 
 const CODEDEPLOY_RULE = "must be 1-100 letters, digits, '.', '_', '+', '=', ',', '@' or '-'";
@@ -35,7 +24,7 @@ describe.each([
     const stack = testStack();
     service(stack, { [prop]: name });
 
-    expect(synthesisMessages(stack)).toEqual([
+    expect(synthesisMessages(stack.node.root as App)).toEqual([
       `TestStack/Orders: invalid ${prop}: ${CODEDEPLOY_RULE}, got ${got}; CodeDeploy refuses other ${what} names, `
       + 'e.g. use \'orders-api\', or leave it unset for a generated name',
     ]);
@@ -67,20 +56,20 @@ describe('containerName', () => {
     const stack = testStack();
     service(stack, { containerName: name() });
 
-    expect(synthesisMessages(stack)).toEqual([tokenMessage]);
+    expect(synthesisMessages(stack.node.root as App)).toEqual([tokenMessage]);
   });
 
   test('fails for a CloudFormation parameter', () => {
     const stack = testStack();
     service(stack, { containerName: new CfnParameter(stack, 'Container').valueAsString });
 
-    expect(synthesisMessages(stack)).toEqual([tokenMessage]);
+    expect(synthesisMessages(stack.node.root as App)).toEqual([tokenMessage]);
   });
 
   test('a literal is checked as before', () => {
     const stack = testStack();
     service(stack, { containerName: 'a.b' });
-    expect(synthesisMessages(stack)).toEqual(["TestStack/Orders: invalid containerName: must be 1-255 letters, digits, hyphens or underscores, got 'a.b'"]);
+    expect(synthesisMessages(stack.node.root as App)).toEqual(["TestStack/Orders: invalid containerName: must be 1-255 letters, digits, hyphens or underscores, got 'a.b'"]);
 
     const valid = testStack();
     service(valid, { containerName: 'orders_api-1' });
