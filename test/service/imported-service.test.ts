@@ -136,18 +136,10 @@ describe('a service imported with fromBlueGreenServiceAttributes', () => {
     const a = new Stack(app, 'A');
     const { cluster } = mockCluster(a);
     const defined = new BlueGreenService(a, 'Orders', { cluster, image: testImage });
-    expect(() => BlueGreenService.fromBlueGreenServiceAttributes(a, 'Imported', {
-      service: defined.service,
+    expect(() => BlueGreenService.fromBlueGreenServiceAttributes(a, 'Imported', importAttributes(a, defined, {
       deploymentGroup: defined.deploymentGroup,
-      loadBalancer: defined.loadBalancer,
-      productionListener: defined.productionListener,
-      testListener: defined.testListener,
-      testListenerPort: defined.testListenerPort,
-      blueTargetGroup: defined.blueTargetGroup,
-      greenTargetGroup: defined.greenTargetGroup,
-      taskDefinition: defined.taskDefinition,
       containerName: 'api',
-    })).toThrow("A/Imported: invalid containerName: is 'api', but the task definition A/Orders/TaskDefinition has no container of that name; "
+    }))).toThrow("A/Imported: invalid containerName: is 'api', but the task definition A/Orders/TaskDefinition has no container of that name; "
       + 'pass the name of the application container');
   });
 });
