@@ -7,8 +7,9 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { IConstruct } from 'constructs';
 import { ExampleReleaseStack } from '../bin/example-stack';
-import { ReleasePipeline, ReleaseSource, RollbackAlarms } from '../lib';
+import { ReleasePipeline, ReleaseSource } from '../lib';
 import { mockService as mockAlarmedService } from './alarms/mock-service';
+import { alarmsOn } from './alarms/rollback-alarms-fixtures';
 import { serviceWithEveryHook } from './hooks/util';
 import { CONNECTION_ARN, mockService } from './pipeline/util';
 import { enableBuiltinValidation } from './builtin-validation';
@@ -153,13 +154,7 @@ describe('under the built-in CloudFormation validation in strict mode', () => {
     });
     const stack = new Stack(app, 'OrdersStack');
     const svc = mockAlarmedService(stack);
-    const alarms = new RollbackAlarms(stack, 'RollbackAlarms', {
-      serviceName: 'orders-api',
-      targetGroups: [svc.blue, svc.green],
-      logGroup: svc.logGroup,
-      service: svc.service,
-      deploymentGroup: svc.deploymentGroup,
-    });
+    const alarms = alarmsOn(stack, svc, { service: svc.service });
     for (let i = 1; i <= 8; i++) {
       alarms.addAlarm(new cloudwatch.Alarm(stack, `User${i}`, {
         metric: new cloudwatch.Metric({ namespace: 'Orders', metricName: `Metric${i}` }),

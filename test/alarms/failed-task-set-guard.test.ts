@@ -7,20 +7,8 @@ import { FailedTaskSetGuard, RollbackAlarms, RollbackAlarmsProps } from '../../l
 import { SHARED_TASK_SET_GUARD_ID, TASK_SET_GUARD_CONFIG_ENV } from '../../contract/task-set-guard';
 import { MockService, alarmTestStack, mockService } from './mock-service';
 import { synthErrors } from '../synth-errors';
-
-function setup(props: Partial<RollbackAlarmsProps> = {}) {
-  const stack = alarmTestStack();
-  const svc = mockService(stack);
-  const alarms = new RollbackAlarms(stack, 'RollbackAlarms', {
-    serviceName: 'orders-api',
-    targetGroups: [svc.blue, svc.green],
-    logGroup: svc.logGroup,
-    service: svc.service,
-    deploymentGroup: svc.deploymentGroup,
-    ...props,
-  });
-  return { stack, svc, alarms };
-}
+// RollbackAlarms over the mock service, with the ECS service given.
+import { setupWithService as setup } from './rollback-alarms-fixtures';
 
 /** The services' configurations, as their rules' input templates carry them (the literal parts). */
 function guardConfigs(template: Template): string[] {

@@ -14,6 +14,14 @@ export function setup(props: Partial<RollbackAlarmsProps> = {}, serviceOptions: 
   return { stack, svc, alarms };
 }
 
+/** {@link setup}, with the mock's ECS service given too. */
+export function setupWithService(props: Partial<RollbackAlarmsProps> = {}, serviceOptions: Parameters<typeof mockService>[1] = {}) {
+  const stack = alarmTestStack();
+  const svc = mockService(stack, serviceOptions);
+  const alarms = alarmsOn(stack, svc, { service: svc.service, ...props });
+  return { stack, svc, alarms };
+}
+
 /** Asserts that the RollbackAlarms of {@link setup} with `props` are built, and fail the synthesis with `message`. */
 export function setupFails(props: Partial<RollbackAlarmsProps>, message: RegExp | string,
   serviceOptions: Parameters<typeof mockService>[1] = {}): void {
@@ -22,7 +30,8 @@ export function setupFails(props: Partial<RollbackAlarmsProps>, message: RegExp 
   expectSynthError(stack, () => alarmsOn(stack, svc, props), message);
 }
 
-function alarmsOn(stack: Stack, svc: MockService, props: Partial<RollbackAlarmsProps>): RollbackAlarms {
+/** RollbackAlarms named orders-api over `svc`'s target groups, log group and deployment group. */
+export function alarmsOn(stack: Stack, svc: MockService, props: Partial<RollbackAlarmsProps> = {}): RollbackAlarms {
   return new RollbackAlarms(stack, 'RollbackAlarms', {
     serviceName: 'orders-api',
     targetGroups: [svc.blue, svc.green],

@@ -5,21 +5,8 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { RollbackAlarms, RollbackAlarmsProps } from '../../lib/alarms';
 import { alarmTestStack, mockService } from './mock-service';
 import { synthErrors } from '../synth-errors';
-
-/** RollbackAlarms over the mock service, this time with the ECS service given. */
-function setup(props: Partial<RollbackAlarmsProps> = {}, serviceOptions: Parameters<typeof mockService>[1] = {}) {
-  const stack = alarmTestStack();
-  const svc = mockService(stack, serviceOptions);
-  const alarms = new RollbackAlarms(stack, 'RollbackAlarms', {
-    serviceName: 'orders-api',
-    targetGroups: [svc.blue, svc.green],
-    logGroup: svc.logGroup,
-    service: svc.service,
-    deploymentGroup: svc.deploymentGroup,
-    ...props,
-  });
-  return { stack, svc, alarms };
-}
+// RollbackAlarms over the mock service, with the ECS service given.
+import { setupWithService as setup } from './rollback-alarms-fixtures';
 
 function logicalIdOf(stack: Stack, construct: { node: { defaultChild?: unknown } }): string {
   return stack.resolve((construct.node.defaultChild as { logicalId: string }).logicalId);
