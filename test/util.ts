@@ -1,6 +1,8 @@
 import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
+import { BlueGreenService, BlueGreenServiceProps } from '../lib';
 
 /**
  * A stack in an app with the built-in CloudFormation validation off: unit tests build many
@@ -34,3 +36,32 @@ export function isolatedVpc(stack: Stack, id = 'Vpc'): ec2.Vpc {
 }
 
 export const testImage = ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:stable');
+
+/** A service named orders-api on a mock cluster in `stack`, with `props`. */
+export function serviceIn(stack: Stack, props: Partial<BlueGreenServiceProps> = {}): BlueGreenService {
+  const { cluster } = mockCluster(stack);
+  return new BlueGreenService(stack, 'Orders', { cluster, image: testImage, serviceName: 'orders-api', ...props });
+}
+
+/** A service with every default, and its synthesis. */
+export interface DefaultServiceFixture {
+  readonly stack: Stack;
+  readonly service: BlueGreenService;
+  readonly template: Template;
+}
+
+let defaultServiceFixture: DefaultServiceFixture | undefined;
+
+/**
+ * {@link serviceIn} with its defaults, built and synthesized once per test file (each file has
+ * modules of its own) for the tests that only read it: a service with its VPC takes most of a
+ * second to build and synthesize.
+ */
+export function defaultService(): DefaultServiceFixture {
+  if (!defaultServiceFixture) {
+    const stack = testStack();
+    const service = serviceIn(stack);
+    defaultServiceFixture = { stack, service, template: Template.fromStack(stack) };
+  }
+  return defaultServiceFixture;
+}

@@ -1,33 +1,15 @@
 import { CfnResource, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import { BlueGreenService, BlueGreenServiceProps, RollbackAlarms } from '../../lib';
+import { RollbackAlarms } from '../../lib';
 import { expectSynthError } from '../synth-errors';
-import { mockCluster, testImage, testStack } from '../util';
+import { defaultService, serviceIn, testStack } from '../util';
 
-function serviceIn(stack: Stack, props: Partial<BlueGreenServiceProps> = {}): BlueGreenService {
-  const { cluster } = mockCluster(stack);
-  return new BlueGreenService(stack, 'Orders', { cluster, image: testImage, serviceName: 'orders-api', ...props });
-}
 
 function logicalId(stack: Stack, construct: { node: { defaultChild?: unknown } }): string {
   return stack.getLogicalId(construct.node.defaultChild as CfnResource);
 }
 
-let defaults: { stack: Stack; service: BlueGreenService; template: Template } | undefined;
-
-/**
- * The service with its default alarms and its synthesis, built once for the tests that only read
- * them: a service with its VPC takes most of a second to build and synthesize.
- */
-function defaultService(): { stack: Stack; service: BlueGreenService; template: Template } {
-  if (!defaults) {
-    const stack = testStack();
-    const service = serviceIn(stack);
-    defaults = { stack, service, template: Template.fromStack(stack) };
-  }
-  return defaults;
-}
 
 describe('BlueGreenService rollback alarms', () => {
   test('are created by default and attached to the deployment group', () => {

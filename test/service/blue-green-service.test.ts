@@ -8,27 +8,9 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { BlueGreenService, BlueGreenServiceProps, TrafficShifting } from '../../lib';
 import { expectSynthError } from '../synth-errors';
-import { isolatedVpc, mockCluster, testImage, testStack } from '../util';
+import { defaultService, isolatedVpc, mockCluster, serviceIn, testImage, testStack } from '../util';
 
-function serviceIn(stack: Stack, props: Partial<BlueGreenServiceProps> = {}): BlueGreenService {
-  const { cluster } = mockCluster(stack);
-  return new BlueGreenService(stack, 'Orders', { cluster, image: testImage, serviceName: 'orders-api', ...props });
-}
 
-let defaults: { stack: Stack; service: BlueGreenService; template: Template } | undefined;
-
-/**
- * The service with its defaults and its synthesis, built once for the tests that only read them:
- * a service with its VPC takes most of a second to build and synthesize.
- */
-function defaultService(): { stack: Stack; service: BlueGreenService; template: Template } {
-  if (!defaults) {
-    const stack = testStack();
-    const service = serviceIn(stack);
-    defaults = { stack, service, template: Template.fromStack(stack) };
-  }
-  return defaults;
-}
 
 function certificate(stack: Stack): elbv2.IListenerCertificate {
   return elbv2.ListenerCertificate.fromCertificateManager(
