@@ -59,24 +59,32 @@ export class HookRegistry {
       return;
     }
     grantReportHookStatus(hook.function, service.deploymentGroup);
-    // A role of unknown policies (AWSCodeDeployRoleForECSLimited, say, covers functions named
-    // CodeDeployHook_* only) gets an identity-based grant, which covers any name and imported
-    // functions too. CodeDeploy invokes the name the AppSpec gives, so the unqualified ARN is enough.
+    this.allowInvoke(hook);
+    this.registered.push(hook);
+  }
+
+  /**
+   * Lets CodeDeploy invoke `hook`'s function. A role of unknown policies (AWSCodeDeployRoleForECSLimited,
+   * say, covers functions named CodeDeployHook_* only) gets an identity-based grant, which covers any
+   * name and imported functions too. CodeDeploy invokes the name the AppSpec gives, so the unqualified
+   * ARN is enough.
+   */
+  private allowInvoke(hook: ILifecycleHook): void {
     if (this.roleInvokesAnyFunction) {
-      // Nothing to add.
-    } else if (this.deploymentGroupRole) {
-      iam.Grant.addToPrincipal({
-        grantee: this.deploymentGroupRole,
-        actions: ['lambda:InvokeFunction'],
-        resourceArns: [hook.function.functionArn],
-      });
-    } else {
-      Annotations.of(service).addWarningV2('cdk-ecs-release:deploymentGroupRole',
-        `the role of the deployment group ${service.deploymentGroup.deploymentGroupName} is not known here, so nothing lets CodeDeploy `
+      return;
+    }
+    if (!this.deploymentGroupRole) {
+      Annotations.of(this.service).addWarningV2('cdk-ecs-release:deploymentGroupRole',
+        `the role of the deployment group ${this.service.deploymentGroup.deploymentGroupName} is not known here, so nothing lets CodeDeploy `
         + `invoke ${describeHook(hook)}; pass deploymentGroupRole to fromBlueGreenServiceAttributes, or allow lambda:InvokeFunction `
         + 'on the function to that role where it is defined (AWSCodeDeployRoleForECSLimited covers functions named CodeDeployHook_* only)');
+      return;
     }
-    this.registered.push(hook);
+    iam.Grant.addToPrincipal({
+      grantee: this.deploymentGroupRole,
+      actions: ['lambda:InvokeFunction'],
+      resourceArns: [hook.function.functionArn],
+    });
   }
 
   /** `appspec.yaml`, rendered at synthesis so that hooks added later are listed too. */

@@ -13,6 +13,7 @@ import { integerRangeProblem, literalNumberProblem, propError, recordPropProblem
 import type { BlueGreenServiceAttributes } from '../blue-green-service-attributes';
 import type { IBlueGreenService } from '../blue-green-service-base';
 import type { AppSpecOptions, ILifecycleHook } from '../lifecycle-hook';
+import { privateSubnetsOf } from './vpc';
 import type { TrafficShifting } from '../traffic-shifting';
 import { HookRegistry, grantReportHookStatus } from './hook-registry';
 import { deploymentGroupConsoleUrlOf, loadBalancerFullNameOf } from './load-balancer';
@@ -165,11 +166,9 @@ function importedServiceSubnets(scope: Construct, vpc: ec2.IVpc, given: ec2.Subn
   if (given !== undefined) {
     return valid(scope, 'serviceSubnets', subnetSelectionProblem(vpc, given, 'serviceSubnets')) ? given : { subnets: [] };
   }
-  if (vpc.privateSubnets.length > 0) {
-    return { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS };
-  }
-  if (vpc.isolatedSubnets.length > 0) {
-    return { subnetType: ec2.SubnetType.PRIVATE_ISOLATED };
+  const subnets = privateSubnetsOf(vpc);
+  if (subnets) {
+    return subnets;
   }
   recordPropProblem(scope, 'serviceSubnets', `is not given, and VPC ${vpc.node.path} has no private or isolated subnets to default to; `
     + `its subnet groups are ${describeSubnetGroups(vpc)}. Pass the subnets the service's tasks run in, `

@@ -50,16 +50,22 @@ export function createLoadBalancer(scope: Construct, vpc: ec2.IVpc, props: BlueG
   return loadBalancer;
 }
 
+/** The VPC's private subnets with egress, else its isolated ones; undefined when it has neither. */
+export function privateSubnetsOf(vpc: ec2.IVpc): ec2.SubnetSelection | undefined {
+  if (vpc.privateSubnets.length > 0) {
+    return { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS };
+  }
+  return vpc.isolatedSubnets.length > 0 ? { subnetType: ec2.SubnetType.PRIVATE_ISOLATED } : undefined;
+}
+
 /**
  * Private subnets with egress when the VPC has them, else isolated ones: tasks never get public
  * addresses. A VPC with public subnets only is refused rather than silently exposing the tasks.
  */
 export function defaultServiceSubnets(scope: Construct, vpc: ec2.IVpc): ec2.SubnetSelection {
-  if (vpc.privateSubnets.length > 0) {
-    return { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS };
-  }
-  if (vpc.isolatedSubnets.length > 0) {
-    return { subnetType: ec2.SubnetType.PRIVATE_ISOLATED };
+  const subnets = privateSubnetsOf(vpc);
+  if (subnets) {
+    return subnets;
   }
   recordPropProblem(scope, 'vpc', 'has no private or isolated subnets; the tasks must not run in public subnets. '
     + 'Add PRIVATE_WITH_EGRESS subnets, or pass vpcSubnets to choose explicitly');
