@@ -242,21 +242,6 @@ function convertDuration(value: Duration, unit: DurationUnit): number {
 }
 
 /**
- * What is wrong with a duration that must be a whole number of minutes within [minMinutes, maxMinutes].
- * CodeDeploy takes waits and intervals in whole minutes; a fraction would be rounded silently.
- * A token must be given in minutes; it is passed on.
- */
-export function wholeMinutesProblem(value: Duration | undefined, minMinutes: number, maxMinutes: number, fix?: string): string | undefined {
-  const problem = durationProblem(value, { unit: 'minutes', min: minMinutes, max: maxMinutes, fix });
-  return problem?.startsWith('must be a whole number') && fix === undefined ? `${problem}; CodeDeploy counts this in minutes` : problem;
-}
-
-/** What is wrong with a duration that must be a whole number of seconds within [minSeconds, maxSeconds]. A token must be given in seconds. */
-export function wholeSecondsProblem(value: Duration | undefined, minSeconds: number, maxSeconds: number, fix?: string): string | undefined {
-  return durationProblem(value, { unit: 'seconds', min: minSeconds, max: maxSeconds, fix });
-}
-
-/**
  * Records a problem on `scope` when `problem` is one, and returns whether the value is valid, so
  * the caller can fall back to a stand-in: `valid(scope, 'cpu', problem) ? props.cpu : 256`.
  */
@@ -266,30 +251,4 @@ export function valid(scope: IConstruct, prop: string, problem: string | undefin
     return false;
   }
   return true;
-}
-
-/** Throws unless `value` is an integer within [min, max]. Tokens are skipped. */
-export function checkIntegerRange(scope: IConstruct, prop: string, value: number | undefined, min: number, max: number, fix?: string): void {
-  throwIf(scope, prop, integerRangeProblem(value, min, max, fix));
-}
-
-/** Throws unless `value` is a number within [min, max] (fractions allowed). Tokens are skipped. */
-export function checkNumberRange(scope: IConstruct, prop: string, value: number | undefined, min: number, max: number, fix?: string): void {
-  throwIf(scope, prop, numberRangeProblem(value, min, max, fix));
-}
-
-/** Throws unless the duration is a whole number of minutes within [minMinutes, maxMinutes]. */
-export function checkWholeMinutes(scope: IConstruct, prop: string, value: Duration | undefined, minMinutes: number, maxMinutes: number): void {
-  throwIf(scope, prop, wholeMinutesProblem(value, minMinutes, maxMinutes));
-}
-
-/** Throws unless the duration is a whole number of seconds within [minSeconds, maxSeconds]. */
-export function checkWholeSeconds(scope: IConstruct, prop: string, value: Duration | undefined, minSeconds: number, maxSeconds: number, fix?: string): void {
-  throwIf(scope, prop, wholeSecondsProblem(value, minSeconds, maxSeconds, fix));
-}
-
-function throwIf(scope: IConstruct, prop: string, problem: string | undefined): void {
-  if (problem !== undefined) {
-    throw propError(scope, prop, problem);
-  }
 }

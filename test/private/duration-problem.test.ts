@@ -1,7 +1,6 @@
 import { CfnParameter, Duration, Lazy, Stack } from 'aws-cdk-lib';
 import {
   describeDuration, durationProblem, integerRangeProblem, literalNumberProblem, numberRangeProblem, wholeDuration, wholeDurationIn,
-  wholeMinutesProblem, wholeSecondsProblem,
 } from '../../lib/private/validation';
 
 const SECONDS = { unit: 'seconds', min: 0, max: 3600 } as const;
@@ -81,9 +80,9 @@ describe('number problems', () => {
     expect(literalNumberProblem(NaN, 'it is added to')).toBeUndefined();
   });
 
-  test('the whole-minutes and whole-seconds checks keep their messages', () => {
-    expect(wholeMinutesProblem(Duration.seconds(90), 1, 10)).toBe('must be a whole number of minutes, got 1 minute 30 seconds; CodeDeploy counts this in minutes');
-    expect(wholeMinutesProblem(Duration.minutes(NaN), 1, 10)).toBe('must be between 1 and 10 minutes, got Duration.minutes(NaN)');
-    expect(wholeSecondsProblem(Duration.hours(5e-324), 0, 10)).toBe('must be a whole number of seconds, got Duration.hours(5e-324)');
+  test('whole minutes and whole seconds, NaN and 5e-324 included', () => {
+    expect(durationProblem(Duration.seconds(90), { unit: 'minutes', min: 1, max: 10 })).toBe('must be a whole number of minutes, got 1 minute 30 seconds');
+    expect(durationProblem(Duration.minutes(NaN), { unit: 'minutes', min: 1, max: 10 })).toBe('must be between 1 and 10 minutes, got Duration.minutes(NaN)');
+    expect(durationProblem(Duration.hours(5e-324), { unit: 'seconds', min: 0, max: 10 })).toBe('must be a whole number of seconds, got Duration.hours(5e-324)');
   });
 });

@@ -1,7 +1,7 @@
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import {
-  integerRangeProblem, recordPropProblem, recordedProblems, reportAtSynthesis, valid, wholeMinutesProblem, wholeSecondsProblem,
+  durationProblem, integerRangeProblem, recordPropProblem, recordedProblems, reportAtSynthesis, valid,
 } from '../../lib/private/validation';
 import { synthErrors } from '../synth-errors';
 
@@ -16,9 +16,9 @@ describe('problem checks', () => {
     expect(integerRangeProblem(0, 1, 10, 'use at least 1')).toBe('must be an integer between 1 and 10, got 0; use at least 1');
     expect(integerRangeProblem(5, 1, 10)).toBeUndefined();
     expect(integerRangeProblem(undefined, 1, 10)).toBeUndefined();
-    expect(wholeMinutesProblem(Duration.seconds(90), 1, 10)).toMatch(/must be a whole number of minutes, got 1 minute 30 seconds/);
-    expect(wholeMinutesProblem(Duration.minutes(11), 1, 10)).toBe('must be between 1 and 10 minutes, got 11 minutes');
-    expect(wholeSecondsProblem(Duration.millis(1500), 0, 10)).toMatch(/got 1 second 500 millis/);
+    expect(durationProblem(Duration.seconds(90), { unit: 'minutes', min: 1, max: 10 })).toMatch(/must be a whole number of minutes, got 1 minute 30 seconds/);
+    expect(durationProblem(Duration.minutes(11), { unit: 'minutes', min: 1, max: 10 })).toBe('must be between 1 and 10 minutes, got 11 minutes');
+    expect(durationProblem(Duration.millis(1500), { unit: 'seconds', min: 0, max: 10 })).toMatch(/got 1 second 500 millis/);
   });
 });
 
