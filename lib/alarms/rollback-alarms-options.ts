@@ -212,6 +212,16 @@ export interface RollbackAlarmsProps extends RollbackAlarmsOptions {
   readonly deploymentGroup?: codedeploy.IEcsDeploymentGroup;
 
   /**
+   * Make the alarms the deployment alarms of `service`, with rollback, instead of attaching them
+   * to a deployment group: for a service on Amazon ECS's own blue/green deployments (the `ECS`
+   * deployment controller), whose definition then lists them. `attachToDeploymentGroup: false`
+   * still means watch only. The service renders the list; `BlueGreenService` does so itself.
+   *
+   * @default false
+   */
+  readonly attachToService?: boolean;
+
+  /**
    * The ECS service, for the running-task alarm: its cluster and service name are the
    * dimensions of the Container Insights task counts. To watch a service defined elsewhere,
    * import it, e.g. with `ecs.FargateService.fromFargateServiceAttributes()` and a cluster.

@@ -55,7 +55,7 @@ export class RollbackAlarms extends Construct {
   /** The deployment group the alarms are attached to, if any. */
   public readonly deploymentGroup?: codedeploy.IEcsDeploymentGroup;
 
-  /** Whether the alarms stop and roll back the deployments of `deploymentGroup`. */
+  /** Whether the alarms stop and roll back deployments: those of `deploymentGroup`, or of `service` with `attachToService`. */
   public readonly attachedToDeploymentGroup: boolean;
 
   /** The period over which each metric is aggregated. */
@@ -118,7 +118,8 @@ export class RollbackAlarms extends Construct {
 
     const attach = props.attachToDeploymentGroup ?? true;
     this.attachTarget = attach && props.deploymentGroup ? attachableDeploymentGroup(this, props.deploymentGroup, this.serviceName) : undefined;
-    this.attachedToDeploymentGroup = this.attachTarget !== undefined;
+    // On the ECS engine the service lists deploymentGroupAlarms as its deployment alarms.
+    this.attachedToDeploymentGroup = this.attachTarget !== undefined || (attach && props.attachToService === true);
     this.naming = new AlarmNaming({
       scope: this, serviceName: this.serviceName, stackName: this.stackName, attached: this.attachedToDeploymentGroup,
       period: this.period, evaluationPeriods: this.evaluationPeriods, minRequestCount: this.minRequestCount,

@@ -55,10 +55,18 @@ export class PreflightHook extends Construct implements ILifecycleHook {
   constructor(scope: Construct, id: string, props: PreflightHookProps) {
     super(scope, id);
     const service = props.service;
+    const deploymentGroup = service.deploymentGroup;
+    // On the ECS engine no deployment group lists the rollback alarms: the hook is given them.
+    const alarmNames = [
+      ...(deploymentGroup ? [] : service.rollbackAlarms?.deploymentGroupAlarms ?? []),
+      ...props.alarms ?? [],
+    ];
     const config: PreflightHookConfig = {
-      applicationName: service.deploymentGroup.application.applicationName,
-      deploymentGroupName: service.deploymentGroup.deploymentGroupName,
-      ...(props.alarms && props.alarms.length > 0 ? { alarmNames: props.alarms.map((alarm) => alarm.alarmName) } : {}),
+      ...(deploymentGroup ? {
+        applicationName: deploymentGroup.application.applicationName,
+        deploymentGroupName: deploymentGroup.deploymentGroupName,
+      } : { readDeploymentGroupAlarms: false }),
+      ...(alarmNames.length > 0 ? { alarmNames: alarmNames.map((alarm) => alarm.alarmName) } : {}),
       ...(props.failOnActionsDisabled !== undefined ? { failOnActionsDisabled: props.failOnActionsDisabled } : {}),
       ...(props.allowDisabledAlarmMonitoring ? { allowDisabledAlarmMonitoring: true } : {}),
     };
@@ -79,10 +87,12 @@ export class PreflightHook extends Construct implements ILifecycleHook {
     this.function = binding.function;
     this.logGroup = binding.logGroup;
 
-    binding.addStatement(new iam.PolicyStatement({
-      actions: ['codedeploy:GetDeploymentGroup'],
-      resources: [service.deploymentGroup.deploymentGroupArn],
-    }));
+    if (deploymentGroup) {
+      binding.addStatement(new iam.PolicyStatement({
+        actions: ['codedeploy:GetDeploymentGroup'],
+        resources: [deploymentGroup.deploymentGroupArn],
+      }));
+    }
     // Composite alarms are returned only to a `*` scope (CloudWatch permissions reference), and
     // the deployment group's alarms are known only when the deployment starts. Read-only.
     binding.addWildcardStatement(new iam.PolicyStatement({

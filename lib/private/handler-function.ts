@@ -42,6 +42,8 @@ export function fitDescription(description: string): string {
 export interface HookFunctionSettings {
   /** Folder of the bundled handler under `assets/handlers`. */
   readonly handler: string;
+  /** The export of the bundle Lambda calls: `ecsHandler` for a hook Amazon ECS invokes. Default `handler`. */
+  readonly entryPoint?: string;
   /** Name in every log line of the hook. */
   readonly hookName: string;
   /** `<service name>: <what it does>`; a long service name is shortened to fit Lambda's limit. */
@@ -121,7 +123,7 @@ export function createHookFunctionResources(scope: Construct, settings: HookFunc
   const fn = new lambda.Function(scope, 'Resource', {
     code: handlerCode(settings.handler),
     role,
-    handler: 'index.handler',
+    handler: `index.${settings.entryPoint ?? 'handler'}`,
     runtime: lambda.Runtime.NODEJS_24_X,
     architecture: lambda.Architecture.ARM_64,
     description,

@@ -7,10 +7,12 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { IConstruct } from 'constructs';
 import type { RollbackAlarms } from '../alarms/rollback-alarms';
 import type { AppSpecOptions, ILifecycleHook } from './lifecycle-hook';
+import type { DeploymentEngine } from './deployment-engine';
 import type { TrafficShifting } from './traffic-shifting';
 
 /**
- * A service CodeDeploy deploys blue/green behind an Application Load Balancer: what hooks,
+ * A service deployed blue/green behind an Application Load Balancer, by CodeDeploy or by Amazon
+ * ECS itself: what hooks,
  * pipeline stages and dashboards need of it. `BlueGreenService` defines one;
  * `BlueGreenService.fromBlueGreenServiceAttributes()` imports one defined in another stack or app.
  */
@@ -19,8 +21,10 @@ export interface IBlueGreenService extends IConstruct {
   readonly serviceName: string;
   /** The cluster the service runs in. */
   readonly cluster: ecs.ICluster;
-  /** The ECS service, with the `CODE_DEPLOY` deployment controller. */
+  /** The ECS service, with the `CODE_DEPLOY` or the `ECS` deployment controller. */
   readonly service: ecs.IBaseService;
+  /** The engine that deploys the service. */
+  readonly engine: DeploymentEngine;
   /** The task definition the pipeline renders `taskdef.json` from and migrations run. */
   readonly taskDefinition: ecs.TaskDefinition;
   /** The application container of `taskDefinition`. */
@@ -59,10 +63,23 @@ export interface IBlueGreenService extends IConstruct {
   readonly blueTargetGroup: elbv2.IApplicationTargetGroup;
   /** The target group the new version starts on. */
   readonly greenTargetGroup: elbv2.IApplicationTargetGroup;
-  /** The CodeDeploy deployment group. */
-  readonly deploymentGroup: codedeploy.IEcsDeploymentGroup;
-  /** A link to the deployment group in the CodeDeploy console. */
-  readonly deploymentGroupConsoleUrl: string;
+  /**
+   * The CodeDeploy deployment group.
+   * @default - none: the Amazon ECS engine deploys the service
+   */
+  readonly deploymentGroup?: codedeploy.IEcsDeploymentGroup;
+  /**
+   * A link to the deployment group in the CodeDeploy console.
+   * @default - none: the Amazon ECS engine deploys the service
+   */
+  readonly deploymentGroupConsoleUrl?: string;
+  /** A link to where the service's deployments show: the CodeDeploy deployment group, or the service's deployments in the ECS console. */
+  readonly deploymentsConsoleUrl: string;
+  /**
+   * The production listener's rule that Amazon ECS shifts between the target groups.
+   * @default - none: the CodeDeploy engine swaps the listener's default action
+   */
+  readonly productionListenerRule?: elbv2.ApplicationListenerRule;
   /**
    * The production URL.
    * @default - not known

@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -13,7 +13,12 @@ import type { IBlueGreenService } from './blue-green-service-base';
 import type { BlueGreenServiceProps } from './blue-green-service-props';
 import type { AppSpecOptions, ILifecycleHook } from './lifecycle-hook';
 import { TargetGroupSource, metricHttpCodeTarget, metricRequestCount, sumOfTargetGroups } from '../private/metrics';
-import { HookRegistry, grantReportHookStatus } from './private/hook-registry';
+import { DeploymentEngine, DeploymentEngineKind } from './deployment-engine';
+import { createCodeDeployGroup } from './private/codedeploy-engine';
+import { attachAlternateTarget, createEcsDeploymentRole, createListenerRules, noRouteAction, renderDeploymentAlarms,
+  serviceDeploymentsConsoleUrlOf } from './private/ecs-engine';
+import { ecsTrafficShift } from './private/ecs-traffic-shift';
+import { HookRegistry, REPORT_HOOK_STATUS_ACTION, grantReportHookStatus } from './private/hook-registry';
 import { ImportedBlueGreenService } from './private/imported-service';
 import { createLoadBalancer, createServiceVpc } from './private/vpc';
 import { deploymentGroupConsoleUrlOf, loadBalancerFullNameOf } from './private/load-balancer';
@@ -24,7 +29,8 @@ import { recordPropProblem, reportAtSynthesis } from '../private/validation';
 import { listenerPortProblems } from './private/listener-ports';
 import { watchStackCapacity } from './private/stack-capacity';
 import { checkLoadBalancerVpc, checkServiceProps } from './private/service-input';
-import { accessLogsBucketOf, productionListenerPeersOf, serviceSubnetsOf, testListenerPeersOf } from './private/environment-checks';
+import { accessLogsBucketOf, serviceSubnetsOf } from './private/environment-checks';
+import { openListeners } from './private/listener-access';
 import { TrafficShifting } from './traffic-shifting';
 
 /**
@@ -53,8 +59,10 @@ export class BlueGreenService extends Construct implements IBlueGreenService {
   public readonly vpc: ec2.IVpc;
   /** The cluster the service runs in. */
   public readonly cluster: ecs.ICluster;
-  /** The ECS service, with the `CODE_DEPLOY` deployment controller. */
+  /** The ECS service, with the `CODE_DEPLOY` or the `ECS` deployment controller. */
   public readonly service: ecs.FargateService;
+  /** The engine that deploys the service. */
+  public readonly engine: DeploymentEngine;
   /** The task definition defined here; the pipeline renders `taskdef.json` from it. */
   public readonly taskDefinition: ecs.FargateTaskDefinition;
   /** The application container. */
@@ -83,10 +91,16 @@ export class BlueGreenService extends Construct implements IBlueGreenService {
   public readonly blueTargetGroup: elbv2.ApplicationTargetGroup;
   /** The target group the new version starts on. */
   public readonly greenTargetGroup: elbv2.ApplicationTargetGroup;
-  /** The CodeDeploy application. */
-  public readonly application: codedeploy.IEcsApplication;
-  /** The CodeDeploy deployment group. */
-  public readonly deploymentGroup: codedeploy.EcsDeploymentGroup;
+  /** The CodeDeploy application; undefined on the Amazon ECS engine. */
+  public readonly application?: codedeploy.IEcsApplication;
+  /** The CodeDeploy deployment group; undefined on the Amazon ECS engine. */
+  public readonly deploymentGroup?: codedeploy.EcsDeploymentGroup;
+  /** The production listener's rule that Amazon ECS shifts between blue and green; undefined on the CodeDeploy engine. */
+  public readonly productionListenerRule?: elbv2.ApplicationListenerRule;
+  /** The test listener's rule that Amazon ECS points at green; undefined on the CodeDeploy engine. */
+  public readonly testListenerRule?: elbv2.ApplicationListenerRule;
+  /** The role Amazon ECS shifts the listener rules and invokes the hooks with; undefined on the CodeDeploy engine. */
+  public readonly deploymentRole?: iam.IRole;
   /** The alarms that stop and roll back a deployment of this service. */
   public readonly rollbackAlarms: RollbackAlarms;
   /** How production traffic moves to the new version. */
@@ -118,6 +132,7 @@ export class BlueGreenService extends Construct implements IBlueGreenService {
     this.listenerPort = input.listenerPort;
     this.testListenerPort = input.testListenerPort;
     this.trafficShifting = props.trafficShifting ?? TrafficShifting.canary(10, Duration.minutes(5));
+    this.engine = props.engine ?? DeploymentEngine.codeDeploy();
 
     this.vpc = props.vpc ?? props.cluster?.vpc ?? createServiceVpc(this);
     this.cluster = props.cluster ?? new ecs.Cluster(this, 'Cluster', {
@@ -165,15 +180,19 @@ export class BlueGreenService extends Construct implements IBlueGreenService {
     this.blueTargetGroup = new elbv2.ApplicationTargetGroup(this, 'BlueTargetGroup', targetGroupProps);
     this.greenTargetGroup = new elbv2.ApplicationTargetGroup(this, 'GreenTargetGroup', targetGroupProps);
 
+    const onEcs = this.engine.kind === DeploymentEngineKind.ECS;
     const protocol = this.https ? elbv2.ApplicationProtocol.HTTPS : elbv2.ApplicationProtocol.HTTP;
     const certificates = input.certificate ? [input.certificate] : undefined;
+    // CodeDeploy swaps the listeners' default target groups; ECS shifts rules, so nothing is routed by default.
+    const listenerRouting = (targetGroup: elbv2.IApplicationTargetGroup): Partial<elbv2.ApplicationListenerProps> =>
+      onEcs ? { defaultAction: noRouteAction() } : { defaultTargetGroups: [targetGroup] };
     this.productionListener = new elbv2.ApplicationListener(this, 'ProductionListener', {
       loadBalancer: this.loadBalancer,
       port: this.listenerPort,
       protocol,
       certificates,
       sslPolicy: this.https ? elbv2.SslPolicy.RECOMMENDED_TLS : undefined,
-      defaultTargetGroups: [this.blueTargetGroup],
+      ...listenerRouting(this.blueTargetGroup),
       open: false,
     });
     this.testListener = new elbv2.ApplicationListener(this, 'TestListener', {
@@ -182,78 +201,63 @@ export class BlueGreenService extends Construct implements IBlueGreenService {
       protocol,
       certificates,
       sslPolicy: this.https ? elbv2.SslPolicy.RECOMMENDED_TLS : undefined,
-      defaultTargetGroups: [this.greenTargetGroup],
+      ...listenerRouting(this.greenTargetGroup),
       // Opened below only to the VPC, the hooks and the peers the user names.
       open: false,
     });
-    const productionPeers = productionListenerPeersOf(this, props, this.loadBalancer, this.vpc);
-    for (const peer of productionPeers) {
-      this.loadBalancer.connections.allowFrom(peer, ec2.Port.tcp(this.listenerPort), `production listener of ${this.serviceName}`);
-    }
-    if (input.redirectHttp) {
-      this.redirectListener = new elbv2.ApplicationListener(this, 'RedirectListener', {
-        loadBalancer: this.loadBalancer,
-        port: 80,
-        protocol: elbv2.ApplicationProtocol.HTTP,
-        defaultAction: elbv2.ListenerAction.redirect({ protocol: 'HTTPS', port: String(this.listenerPort), permanent: true }),
-        open: false,
-      });
-      for (const peer of productionPeers) {
-        this.loadBalancer.connections.allowFrom(peer, ec2.Port.tcp(80), `HTTP to HTTPS redirect of ${this.serviceName}`);
-      }
-    }
-    const testPeers = testListenerPeersOf(this, props, this.vpc);
-    for (const peer of testPeers) {
-      this.loadBalancer.connections.allowFrom(peer, ec2.Port.tcp(this.testListenerPort), `test listener of ${this.serviceName}`);
-    }
+    const rules = onEcs ? createListenerRules(this, {
+      production: this.productionListener, test: this.testListener, blue: this.blueTargetGroup, green: this.greenTargetGroup,
+    }) : undefined;
+    this.productionListenerRule = rules?.productionRule;
+    this.testListenerRule = rules?.testRule;
+    this.redirectListener = openListeners(this, props, {
+      loadBalancer: this.loadBalancer, vpc: this.vpc, serviceName: this.serviceName,
+      listenerPort: this.listenerPort, testListenerPort: this.testListenerPort, redirectHttp: input.redirectHttp,
+    });
 
-    // The service. The CODE_DEPLOY controller hands task sets and traffic to CodeDeploy.
+    // The service. The CODE_DEPLOY controller hands task sets and traffic to CodeDeploy; the ECS
+    // controller runs the blue/green, canary or linear deployment itself.
     this.serviceSubnets = serviceSubnetsOf(this, props, this.vpc);
+    const ecsShift = onEcs ? ecsTrafficShift(this, this.trafficShifting, input.terminationWait) : undefined;
     this.service = new ecs.FargateService(this, 'Service', {
       cluster: this.cluster,
       taskDefinition: this.taskDefinition,
       desiredCount: input.desiredCount,
-      // Under CODE_DEPLOY these bound the task sets while CodeDeploy replaces them.
+      // They bound the task sets or revisions while a deployment replaces them: green starts in full beside blue.
       minHealthyPercent: 100,
       maxHealthyPercent: 200,
-      deploymentController: { type: ecs.DeploymentControllerType.CODE_DEPLOY },
+      deploymentController: { type: onEcs ? ecs.DeploymentControllerType.ECS : ecs.DeploymentControllerType.CODE_DEPLOY },
+      ...ecsShift,
       vpcSubnets: this.serviceSubnets,
       assignPublicIp: false,
       healthCheckGracePeriod: Duration.seconds(60),
       enableExecuteCommand: false,
       propagateTags: ecs.PropagatedTagSource.SERVICE,
     });
-    // Registers the service with blue, opens the load balancer to the tasks on the container
-    // port, and makes the service wait for the listener (ECS rejects a target group without one).
-    this.service.attachToApplicationTargetGroup(this.blueTargetGroup);
+    if (rules) {
+      this.deploymentRole = createEcsDeploymentRole(this, this.serviceName);
+      attachAlternateTarget(this.service, {
+        blue: this.blueTargetGroup, green: this.greenTargetGroup, rules, role: this.deploymentRole,
+        containerName: this.containerName, containerPort: this.containerPort,
+      });
+      this.hookRegistry = new HookRegistry(this, undefined, false, { service: this.service, role: this.deploymentRole });
+    } else {
+      // Registers the service with blue and makes it wait for the listener (ECS rejects a target
+      // group without one).
+      this.service.attachToApplicationTargetGroup(this.blueTargetGroup);
+      const codeDeploy = createCodeDeployGroup(this, {
+        service: this.service, blue: this.blueTargetGroup, green: this.greenTargetGroup,
+        productionListener: this.productionListener, testListener: this.testListener, trafficShifting: this.trafficShifting,
+        applicationName: input.applicationName, deploymentGroupName: input.deploymentGroupName,
+        terminationWait: input.terminationWait, approvalWait: input.approvalWait,
+      });
+      this.application = codeDeploy.application;
+      this.deploymentGroup = codeDeploy.deploymentGroup;
+      // aws-cdk-lib gives the deployment group's role AWSCodeDeployRoleForECS, which may invoke any function.
+      this.hookRegistry = new HookRegistry(this, this.deploymentGroup.role, true);
+    }
     this.service.connections.allowFrom(this.loadBalancer, ec2.Port.tcp(this.containerPort), 'load balancer to tasks');
 
-    // CodeDeploy.
-    this.application = new codedeploy.EcsApplication(this, 'Application', {
-      applicationName: input.applicationName,
-    });
-    this.deploymentGroup = new codedeploy.EcsDeploymentGroup(this, 'DeploymentGroup', {
-      application: this.application,
-      deploymentGroupName: input.deploymentGroupName,
-      service: this.service,
-      deploymentConfig: this.trafficShifting.bind(this),
-      blueGreenDeploymentConfig: {
-        blueTargetGroup: this.blueTargetGroup,
-        greenTargetGroup: this.greenTargetGroup,
-        listener: this.productionListener,
-        testListener: this.testListener,
-        terminationWaitTime: input.terminationWait,
-        deploymentApprovalWaitTime: input.approvalWait,
-      },
-      autoRollback: {
-        failedDeployment: true,
-        stoppedDeployment: true,
-      },
-    });
-    // aws-cdk-lib gives the deployment group's role AWSCodeDeployRoleForECS, which may invoke any function.
-    this.hookRegistry = new HookRegistry(this, this.deploymentGroup.role, true);
-    // Both target groups must be attached to a listener before the deployment group exists.
-    this.deploymentGroup.node.addDependency(this.productionListener, this.testListener);
     this.rollbackAlarms = new RollbackAlarms(this, 'RollbackAlarms', {
       ...props.rollbackAlarmOptions,
       serviceName: this.serviceName,
@@ -262,11 +266,11 @@ export class BlueGreenService extends Construct implements IBlueGreenService {
       logGroup: this.logGroup,
       service: this.service,
       deploymentGroup: this.deploymentGroup,
+      attachToService: onEcs,
     });
-    Validations.of(this.deploymentGroup.role).acknowledge({
-      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AWSCodeDeployRoleForECS]',
-      reason: 'AWSCodeDeployRoleForECS is the service-role policy AWS documents for CodeDeploy on ECS; AWS maintains it as CodeDeploy adds API calls.',
-    });
+    if (onEcs && this.rollbackAlarms.attachedToDeploymentGroup) {
+      renderDeploymentAlarms(this.service, () => this.rollbackAlarms.deploymentGroupAlarms);
+    }
 
     const dnsName = this.loadBalancer.loadBalancerDnsName;
     const scheme = this.https ? 'https' : 'http';
@@ -276,10 +280,17 @@ export class BlueGreenService extends Construct implements IBlueGreenService {
 
     new CfnOutput(this, 'ServiceUrl', { value: this.url, description: `${this.serviceName}: production URL` });
     new CfnOutput(this, 'TestUrl', { value: this.testUrl, description: `${this.serviceName}: test listener URL (reachable from inside the VPC only)` });
-    new CfnOutput(this, 'DeploymentGroupConsoleUrl', {
-      value: this.deploymentGroupConsoleUrl,
-      description: `${this.serviceName}: CodeDeploy deployment group in the AWS console`,
-    });
+    if (this.deploymentGroup) {
+      new CfnOutput(this, 'DeploymentGroupConsoleUrl', {
+        value: this.deploymentsConsoleUrl,
+        description: `${this.serviceName}: CodeDeploy deployment group in the AWS console`,
+      });
+    } else {
+      new CfnOutput(this, 'DeploymentsConsoleUrl', {
+        value: this.deploymentsConsoleUrl,
+        description: `${this.serviceName}: the service's deployments in the Amazon ECS console`,
+      });
+    }
 
     fitSecurityGroupDescriptions(this);
     // At synthesis: listeners of other services may be added to the load balancer later.
@@ -304,9 +315,16 @@ export class BlueGreenService extends Construct implements IBlueGreenService {
     this.rollbackAlarms.addAlarm(alarm);
   }
 
-  /** A link to the deployment group in the CodeDeploy console. */
-  public get deploymentGroupConsoleUrl(): string {
-    return deploymentGroupConsoleUrlOf(this, this.deploymentGroup);
+  /** A link to the deployment group in the CodeDeploy console; undefined on the Amazon ECS engine. */
+  public get deploymentGroupConsoleUrl(): string | undefined {
+    return this.deploymentGroup ? deploymentGroupConsoleUrlOf(this, this.deploymentGroup) : undefined;
+  }
+
+  /** A link to where the service's deployments show: the CodeDeploy deployment group, or the service's deployments in the ECS console. */
+  public get deploymentsConsoleUrl(): string {
+    return this.deploymentGroup
+      ? deploymentGroupConsoleUrlOf(this, this.deploymentGroup)
+      : serviceDeploymentsConsoleUrlOf(this, this.cluster, this.service);
   }
 
   /**
@@ -366,6 +384,10 @@ export class BlueGreenService extends Construct implements IBlueGreenService {
    * this service's deployment group, and no other.
    */
   public grantReportHookStatus(grantee: iam.IGrantable): iam.Grant {
+    if (!this.deploymentGroup) {
+      // ECS reads a hook's status from its return value: there is nothing to allow.
+      return iam.Grant.drop(grantee, REPORT_HOOK_STATUS_ACTION);
+    }
     return grantReportHookStatus(grantee, this.deploymentGroup);
   }
 

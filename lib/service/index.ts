@@ -5,3 +5,4 @@ export * from './blue-green-service';
 export * from './traffic-shifting';
 export * from './lifecycle-event';
 export * from './lifecycle-hook';
+export * from './deployment-engine';

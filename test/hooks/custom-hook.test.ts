@@ -30,7 +30,7 @@ describe('CustomHook', () => {
     const template = Template.fromStack(stack);
     const report = allowing(statementsOf(stack, template, fn), 'codedeploy:PutLifecycleEventHookExecutionStatus');
     expect(report).toHaveLength(1);
-    expect(report[0].Resource).toEqual(stack.resolve(service.deploymentGroup.deploymentGroupArn));
+    expect(report[0].Resource).toEqual(stack.resolve(service.deploymentGroup!.deploymentGroupArn));
     expect(joinToText(report[0].Resource)).toMatch(/^arn:<AWS::Partition>:codedeploy:<AWS::Region>:<AWS::AccountId>:deploymentgroup:<OrdersApplication\w+>\/<OrdersDeploymentGroup\w+>$/);
     expect(actionsOf(report[0])).toEqual(['codedeploy:PutLifecycleEventHookExecutionStatus']);
   });
@@ -42,7 +42,7 @@ describe('CustomHook', () => {
     new CustomHook(stack, 'Warmup', { service, function: fn, lifecycleEvent: LifecycleEvent.BEFORE_ALLOW_TRAFFIC });
 
     const template = Template.fromStack(stack);
-    const role = service.deploymentGroup.role;
+    const role = service.deploymentGroup!.role;
     const invoke = allowing(statementsOf(stack, template, { role } as unknown as lambda.IFunction), 'lambda:InvokeFunction');
     expect(invoke).toHaveLength(0);
     const roleResource = template.toJSON().Resources[stack.getLogicalId(role.node.defaultChild as never)];

@@ -89,7 +89,7 @@ describe('MetricGateHook', () => {
   test('reads metrics and deployment targets, which only * allows; reports on this deployment group; may invoke itself only', () => {
     const { stack, service, hook, statements } = gate();
     expect(wildcardActions(statements).sort()).toEqual(['cloudwatch:GetMetricData', 'codedeploy:GetDeploymentTarget', 'codedeploy:ListDeploymentTargets']);
-    const groupArn = stack.resolve(service.deploymentGroup.deploymentGroupArn);
+    const groupArn = stack.resolve(service.deploymentGroup!.deploymentGroupArn);
     expect(allowing(statements, 'codedeploy:PutLifecycleEventHookExecutionStatus').map((s) => s.Resource)).toEqual([groupArn]);
     const fnId = stack.getLogicalId(hook.function.node.defaultChild as lambda.CfnFunction);
     expect(allowing(statements, 'lambda:InvokeFunction').map((s) => s.Resource))

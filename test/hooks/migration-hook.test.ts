@@ -98,7 +98,7 @@ describe('MigrationHook', () => {
     const taskSets = only(statements, 'ecs:DescribeTaskSets');
     expect(joinToText(taskSets.Resource)).toBe('arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:task-set/'
       + `${joinToText(stack.resolve(service.cluster.clusterName))}/${joinToText(stack.resolve(service.service.serviceName))}/*`);
-    const groupArn = stack.resolve(service.deploymentGroup.deploymentGroupArn);
+    const groupArn = stack.resolve(service.deploymentGroup!.deploymentGroupArn);
     expect(only(statements, 'codedeploy:PutLifecycleEventHookExecutionStatus').Resource).toEqual(groupArn);
     for (const action of ['codedeploy:ListDeploymentTargets', 'codedeploy:GetDeploymentTarget']) {
       expect(only(statements, action).Resource).toBe('*');

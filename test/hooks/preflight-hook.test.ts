@@ -24,8 +24,8 @@ describe('PreflightHook', () => {
     });
     const config = hookConfigOf(stack, template, service, 'preflight');
     expect(config).toEqual({
-      applicationName: `<${stack.getLogicalId(service.application.node.defaultChild as never)}>`,
-      deploymentGroupName: `<${stack.getLogicalId(service.deploymentGroup.node.defaultChild as never)}>`,
+      applicationName: `<${stack.getLogicalId(service.application!.node.defaultChild as never)}>`,
+      deploymentGroupName: `<${stack.getLogicalId(service.deploymentGroup!.node.defaultChild as never)}>`,
       alarmNames: ['orders-db-cpu'],
       failOnActionsDisabled: false,
     });
@@ -53,7 +53,7 @@ describe('PreflightHook', () => {
     const template = Template.fromStack(stack);
     const statements = statementsOf(stack, template, hook.function);
 
-    const groupArn = stack.resolve(service.deploymentGroup.deploymentGroupArn);
+    const groupArn = stack.resolve(service.deploymentGroup!.deploymentGroupArn);
     expect(allowing(statements, 'codedeploy:GetDeploymentGroup').map((s) => s.Resource)).toEqual([groupArn]);
     expect(allowing(statements, 'codedeploy:PutLifecycleEventHookExecutionStatus').map((s) => s.Resource)).toEqual([groupArn]);
     // Composite alarms are described only to a `*` scope.

@@ -100,15 +100,15 @@ describe('hook functions shared by the services of a stack', () => {
       expect(Object.keys(configuration.hooks).sort()).toEqual(['metric-gate', 'migration', 'preflight', 'smoke-test']);
       expect(configuration.hooks.preflight.hookName).toBe(`${service.serviceName} pre-flight`);
       expect(hookConfigOf(stack, template, service, 'preflight').deploymentGroupName)
-        .toBe(`<${stack.getLogicalId(service.deploymentGroup.node.defaultChild as never)}>`);
+        .toBe(`<${stack.getLogicalId(service.deploymentGroup!.node.defaultChild as never)}>`);
     }
     expect(hookConfigOf(stack, template, first, 'migration').serviceName).not.toEqual(hookConfigOf(stack, template, second, 'migration').serviceName);
 
     const parameter = template.toJSON().Resources[stack.getLogicalId(first.node.findChild('HookConfiguration').node.defaultChild as never)];
     expect(parameter.Properties.Tier).toBe('Intelligent-Tiering');
     expect(parameter.Properties.Type).toBe('String');
-    expect(joinToText(parameter.Properties.Name)).toBe(`${HOOK_CONFIGURATION_PREFIX}<${stack.getLogicalId(first.application.node.defaultChild as never)}>/`
-      + `<${stack.getLogicalId(first.deploymentGroup.node.defaultChild as never)}>`);
+    expect(joinToText(parameter.Properties.Name)).toBe(`${HOOK_CONFIGURATION_PREFIX}<${stack.getLogicalId(first.application!.node.defaultChild as never)}>/`
+      + `<${stack.getLogicalId(first.deploymentGroup!.node.defaultChild as never)}>`);
   });
 
   test('the shared function names its kind and the parameter prefix, and no service\'s configuration', () => {
@@ -137,7 +137,7 @@ describe('hook functions shared by the services of a stack', () => {
     const [first, second] = services;
     const migration = first.hooks.find((hook) => hook instanceof MigrationHook)!;
     const statements = statementsOf(stack, template, migration.function);
-    const groupArn = (service: BlueGreenService) => stack.resolve(service.deploymentGroup.deploymentGroupArn);
+    const groupArn = (service: BlueGreenService) => stack.resolve(service.deploymentGroup!.deploymentGroupArn);
 
     for (const action of ['codedeploy:GetDeployment', 'codedeploy:PutLifecycleEventHookExecutionStatus']) {
       expect(allowing(statements, action).map((s) => s.Resource).sort()).toEqual([groupArn(first), groupArn(second)].sort());
@@ -161,7 +161,7 @@ describe('hook functions shared by the services of a stack', () => {
 
     // CodeDeploy may invoke the shared function through each deployment group role's AWSCodeDeployRoleForECS; nothing is added.
     for (const service of services) {
-      const invoke = allowing(statementsOf(stack, template, { role: service.deploymentGroup.role } as never), 'lambda:InvokeFunction');
+      const invoke = allowing(statementsOf(stack, template, { role: service.deploymentGroup!.role } as never), 'lambda:InvokeFunction');
       expect(invoke).toEqual([]);
     }
     // The hand-over policy once per shared function.
@@ -182,7 +182,7 @@ describe('hook functions shared by the services of a stack', () => {
     const environment = environmentOf(stack, template, hook.function);
     expect(environment[HOOK_NAME_ENV]).toBe('other pre-flight');
     expect(JSON.parse(joinToText(environment[PREFLIGHT_CONFIG_ENV])).deploymentGroupName)
-      .toBe(`<${stack.getLogicalId(other.deploymentGroup.node.defaultChild as never)}>`);
+      .toBe(`<${stack.getLogicalId(other.deploymentGroup!.node.defaultChild as never)}>`);
     expect(environment[HOOK_KIND_ENV]).toBeUndefined();
     // Nothing of the other service lands on the user's role, and no parameter is made for it.
     expect(other.node.tryFindChild('HookConfiguration')).toBeUndefined();

@@ -131,7 +131,7 @@ describe('SmokeTestHook', () => {
   test('reports on this deployment group only and looks up network interfaces, the only * (EC2 Describe actions allow no other)', () => {
     const { stack, service, statements } = defaultHook();
     expect(allowing(statements, 'codedeploy:PutLifecycleEventHookExecutionStatus').map((s) => s.Resource))
-      .toEqual([stack.resolve(service.deploymentGroup.deploymentGroupArn)]);
+      .toEqual([stack.resolve(service.deploymentGroup!.deploymentGroupArn)]);
     expect(wildcardActions(statements)).toEqual(['ec2:DescribeNetworkInterfaces']);
   });
 

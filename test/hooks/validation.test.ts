@@ -24,7 +24,7 @@ describe('hooks under policy validation', () => {
       names.set(c.node.id, `${kind}Hook`);
     }
     const named = (text: string) => [...names].reduce((result, [from, to]) => result.split(from).join(to), text);
-    const ours = [...hooks.filter((hook) => !(hook instanceof CustomHook)), ...shared, service.deploymentGroup].map((c) => `${c.node.path}/`);
+    const ours = [...hooks.filter((hook) => !(hook instanceof CustomHook)), ...shared, service.deploymentGroup!].map((c) => `${c.node.path}/`);
 
     const report = new AwsSolutionsChecks(app).validateScope(app);
     const findings = report.violations.flatMap((violation) => violation.violatingResources

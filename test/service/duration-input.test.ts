@@ -181,7 +181,7 @@ describe('BlueGreenService.fromBlueGreenServiceAttributes ports', () => {
     const { cluster } = mockCluster(stack);
     const defined = new BlueGreenService(stack, 'Defined', { cluster, image: testImage });
     return () => BlueGreenService.fromBlueGreenServiceAttributes(stack, 'Orders', {
-      service: defined.service, deploymentGroup: defined.deploymentGroup, loadBalancer: defined.loadBalancer,
+      service: defined.service, deploymentGroup: defined.deploymentGroup!, loadBalancer: defined.loadBalancer,
       productionListener: defined.productionListener, testListener: defined.testListener, testListenerPort: defined.testListenerPort,
       blueTargetGroup: defined.blueTargetGroup, greenTargetGroup: defined.greenTargetGroup, taskDefinition: defined.taskDefinition,
       containerName: defined.containerName, ...ports(stack),
@@ -204,7 +204,7 @@ describe('BlueGreenService.fromBlueGreenServiceAttributes ports', () => {
     const { cluster } = mockCluster(stack);
     const defined = new BlueGreenService(stack, 'Defined', { cluster, image: testImage });
     const imported = BlueGreenService.fromBlueGreenServiceAttributes(stack, 'Orders', {
-      service: defined.service, deploymentGroup: defined.deploymentGroup, loadBalancer: defined.loadBalancer,
+      service: defined.service, deploymentGroup: defined.deploymentGroup!, loadBalancer: defined.loadBalancer,
       productionListener: defined.productionListener, testListener: defined.testListener, testListenerPort: port,
       blueTargetGroup: defined.blueTargetGroup, greenTargetGroup: defined.greenTargetGroup, taskDefinition: defined.taskDefinition,
       containerName: defined.containerName,

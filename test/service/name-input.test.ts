@@ -158,7 +158,7 @@ describe('serviceName of RollbackAlarms, FailedTaskSetGuard and imported service
     const stack = testStack();
     const defined = service(stack, 'Orders', { serviceName: 'orders-api' });
     const attrs = {
-      service: defined.service, deploymentGroup: defined.deploymentGroup, loadBalancer: defined.loadBalancer,
+      service: defined.service, deploymentGroup: defined.deploymentGroup!, loadBalancer: defined.loadBalancer,
       productionListener: defined.productionListener, testListener: defined.testListener, testListenerPort: defined.testListenerPort,
       blueTargetGroup: defined.blueTargetGroup, greenTargetGroup: defined.greenTargetGroup, taskDefinition: defined.taskDefinition,
     };

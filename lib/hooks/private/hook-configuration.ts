@@ -4,6 +4,7 @@
  * service), one section per hook kind.
  */
 import { Lazy, Stack, Token } from 'aws-cdk-lib';
+import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { IConstruct } from 'constructs';
 import {
@@ -35,12 +36,13 @@ const configurations = new WeakMap<IBlueGreenService, ServiceConfiguration>();
  * on first use. `section.config` is rendered at synthesis, so values added to it later count.
  * A name SSM would refuse is recorded as a problem of `hook`.
  */
-export function addHookConfiguration(hook: IConstruct, service: IBlueGreenService, kind: HookKind, section: HookConfigurationSection): ssm.StringParameter {
-  const applicationName = service.deploymentGroup.application.applicationName;
-  const deploymentGroupName = service.deploymentGroup.deploymentGroupName;
+export function addHookConfiguration(hook: IConstruct, service: IBlueGreenService, deploymentGroup: codedeploy.IEcsDeploymentGroup,
+  kind: HookKind, section: HookConfigurationSection): ssm.StringParameter {
+  const applicationName = deploymentGroup.application.applicationName;
+  const deploymentGroupName = deploymentGroup.deploymentGroupName;
   const names: Array<[string | undefined, string]> = [
-    [givenName(service.deploymentGroup.application, applicationName, 'applicationName'), 'applicationName'],
-    [givenName(service.deploymentGroup, deploymentGroupName, 'deploymentGroupName'), 'deploymentGroupName'],
+    [givenName(deploymentGroup.application, applicationName, 'applicationName'), 'applicationName'],
+    [givenName(deploymentGroup, deploymentGroupName, 'deploymentGroupName'), 'deploymentGroupName'],
   ];
   for (const [name, prop] of names) {
     if (name !== undefined && !PARAMETER_NAME_SEGMENT.test(name)) {

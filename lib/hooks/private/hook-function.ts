@@ -23,6 +23,8 @@ import { addAcknowledgedScopedStatement, addAcknowledgedStatement } from '../../
 import { createHookFunction, createHookFunctionResources, fitDescription, grantSelfInvoke } from '../../private/handler-function';
 import type { IBlueGreenService } from '../../service/blue-green-service-base';
 import { addHookConfiguration } from './hook-configuration';
+import { setEcsHookDetails } from '../../private/hook-details';
+import { DeploymentEngineKind } from '../../service/deployment-engine';
 import { EndpointRequirements, HookNetwork } from './network';
 
 /** Construct ids of the shared functions: `CdkEcsRelease<Kind>Hook`. */
@@ -98,12 +100,15 @@ export interface HookFunctionBinding {
 
 /** The function for `hook`: the stack's shared one, or the hook's own when it is given a role. */
 export function bindHookFunction(hook: Construct, request: HookFunctionRequest): HookFunctionBinding {
+  const service = request.service;
   if (request.role) {
-    return ownFunction(hook, request);
+    const own = ownFunction(hook, request);
+    if (onEcs(service)) {
+      grantReadEcsDeployments(own, service);
+    }
+    return own;
   }
   const shared = SharedHookFunction.obtain(hook, request);
-  const service = request.service;
-  const parameter = addHookConfiguration(hook, service, request.kind, { hookName: request.hookName, config: request.config });
   const stack = Stack.of(shared);
   const added = shared._added;
   const addOnce = (statement: iam.PolicyStatement, add: () => void) => {
@@ -131,12 +136,44 @@ export function bindHookFunction(hook: Construct, request: HookFunctionRequest):
     // default policy keeps its room for the other statements of each service, so that ten services
     // fit it without an overflow policy. At most about 180 characters a service (64-character
     // cluster and service names): 20 services take 3,600 of the policy's 6,144.
-    grantDescribeServiceTaskSets: () => binding.addWildcardStatement(describeTaskSetsStatement(stack, service), DESCRIBE_TASK_SETS_REASON),
+    // On the ECS engine the revision names the task definition, which grantReadEcsDeployments covers.
+    grantDescribeServiceTaskSets: () => {
+      if (!onEcs(service)) {
+        binding.addWildcardStatement(describeTaskSetsStatement(stack, service), DESCRIBE_TASK_SETS_REASON);
+      }
+    },
   };
+  if (onEcs(service) || !service.deploymentGroup) {
+    // ECS passes the configuration with each invocation, as the hook's details in the service definition.
+    setEcsHookDetails(hook, () => ({ hookName: request.hookName, configuration: request.config }));
+    grantReadEcsDeployments(binding, service);
+    return binding;
+  }
+  const parameter = addHookConfiguration(hook, service, service.deploymentGroup, request.kind, { hookName: request.hookName, config: request.config });
   // The runtime finds the service's parameter from the deployment it is called for.
   binding.addStatement(new iam.PolicyStatement({ actions: ['ssm:GetParameter'], resources: [parameter.parameterArn] }));
   binding.addStatement(new iam.PolicyStatement({ actions: ['codedeploy:GetDeployment'], resources: [service.deploymentGroup.deploymentGroupArn] }));
   return binding;
+}
+
+function onEcs(service: IBlueGreenService): boolean {
+  return service.engine.kind === DeploymentEngineKind.ECS;
+}
+
+/**
+ * Lets an ECS-engine hook read the service's deployments (whether one rolls back, or is the
+ * service's first) and revisions (the task definition a deployment installs): ECS names both by
+ * cluster and service, so the grant covers this service's only.
+ */
+function grantReadEcsDeployments(binding: HookFunctionBinding, service: IBlueGreenService): void {
+  const stack = Stack.of(service);
+  const under = (resource: string) => stack.formatArn({
+    service: 'ecs', resource, resourceName: `${service.cluster.clusterName}/${service.service.serviceName}/*`, arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+  });
+  binding.addScopedStatement(new iam.PolicyStatement({ actions: ['ecs:DescribeServiceDeployments'], resources: [under('service-deployment')] }),
+    'ecs:DescribeServiceDeployments on the service\'s own deployments, which Amazon ECS creates and names at deployment time.');
+  binding.addScopedStatement(new iam.PolicyStatement({ actions: ['ecs:DescribeServiceRevisions'], resources: [under('service-revision')] }),
+    'ecs:DescribeServiceRevisions on the service\'s own revisions, which Amazon ECS creates and names at deployment time.');
 }
 
 const DESCRIBE_TASK_SETS_REASON = 'ecs:DescribeTaskSets on the service\'s own task sets: the green task set of a deployment, whose task definition '
@@ -164,6 +201,7 @@ function ownFunction(hook: Construct, request: HookFunctionRequest): HookFunctio
   }) : undefined;
   const resources = createHookFunction(hook, {
     handler: request.kind,
+    entryPoint: onEcs(service) ? 'ecsHandler' : undefined,
     hookName: request.hookName,
     description: `${service.serviceName}: ${request.does}`,
     timeout: request.timeout,
@@ -176,7 +214,7 @@ function ownFunction(hook: Construct, request: HookFunctionRequest): HookFunctio
     role: request.role,
     ...(network ? { vpc: network.vpc, vpcSubnets: network.vpcSubnets, securityGroups: [network.securityGroup] } : {}),
   });
-  if (request.selfInvoke) {
+  if (request.selfInvoke && !onEcs(service)) {
     grantSelfInvoke(hook, resources.function);
   }
   const role = resources.role;
@@ -191,7 +229,11 @@ function ownFunction(hook: Construct, request: HookFunctionRequest): HookFunctio
     addStatement: (statement) => resources.function.addToRolePolicy(statement),
     addScopedStatement: (statement, reason) => addAcknowledgedStatement(role, statement, reason),
     addWildcardStatement: (statement, reason) => addAcknowledgedStatement(role, statement, reason),
-    grantDescribeServiceTaskSets: () => addAcknowledgedStatement(role, describeTaskSetsStatement(Stack.of(hook), service), DESCRIBE_TASK_SETS_REASON),
+    grantDescribeServiceTaskSets: () => {
+      if (!onEcs(service)) {
+        addAcknowledgedStatement(role, describeTaskSetsStatement(Stack.of(hook), service), DESCRIBE_TASK_SETS_REASON);
+      }
+    },
   };
   return binding;
 }
@@ -211,12 +253,12 @@ export class SharedHookFunction extends Construct {
       functions = new Map();
       SHARED.set(stack, functions);
     }
-    const key = `${request.kind} ${shape.full}`;
+    const key = `${request.kind} ${request.service.engine.kind} ${shape.full}`;
     const existing = functions.get(key);
     if (existing) {
       return existing;
     }
-    const plainId = `CdkEcsRelease${KIND_IDS[request.kind]}Hook`;
+    const plainId = `CdkEcsRelease${KIND_IDS[request.kind]}${onEcs(request.service) ? 'Ecs' : ''}Hook`;
     // The kind's defaults take the plain id. Any other shape, or the defaults in a second VPC,
     // gets a suffix derived from the shape rather than a counter, so that each function keeps its
     // logical ID when hooks of other shapes come or go.
@@ -246,8 +288,10 @@ export class SharedHookFunction extends Construct {
       owner: hook,
       endpointsPerHook: true,
     }) : undefined;
+    const ecsEngine = onEcs(request.service);
     const resources = createHookFunctionResources(this, {
       handler: request.kind,
+      entryPoint: ecsEngine ? 'ecsHandler' : undefined,
       description: fitDescription(`${request.sharedDoes}, for the services of ${stackName}`),
       timeout: request.timeout,
       memorySize: request.memorySize,
@@ -265,7 +309,8 @@ export class SharedHookFunction extends Construct {
     this.function = resources.function;
     this.logGroup = resources.logGroup;
     this.role = resources.role;
-    if (request.selfInvoke) {
+    // Amazon ECS calls a hook again itself while it answers IN_PROGRESS.
+    if (request.selfInvoke && !ecsEngine) {
       grantSelfInvoke(this, this.function);
     }
   }

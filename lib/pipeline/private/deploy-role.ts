@@ -19,7 +19,8 @@ export function deployRole(scope: Construct, owner: IConstruct, pipeline: codepi
       + 'which may register any task definition and pass task roles');
     return undefined;
   }
-  const deploymentGroup = service.deploymentGroup;
+  // Stage validation admits CodeDeploy-engine services only.
+  const deploymentGroup = service.deploymentGroup!;
   const role = new iam.Role(scope, 'DeployRole', {
     assumedBy: new iam.ArnPrincipal(pipeline.role.roleArn),
     // The path may hold characters IAM refuses in a description, and any length.

@@ -45,13 +45,14 @@ export function addDeployStage(scope: Construct, owner: IConstruct, props: Deplo
       notificationTopic: props.notificationTopic,
       // Read at synthesis: the service's hooks may be added after the stage.
       additionalInformation: Lazy.string({ produce: () => approvalMessage(props.source, stage, previous!) }),
-      externalEntityLink: previous!.service.deploymentGroupConsoleUrl,
+      externalEntityLink: previous!.service.deploymentsConsoleUrl,
     }));
   }
   stageActions.push(new actions.CodeDeployEcsDeployAction({
     actionName: 'Deploy',
     runOrder: stage.requireApproval ? 2 : 1,
-    deploymentGroup: stage.service.deploymentGroup,
+    // Stage validation admits CodeDeploy-engine services only.
+    deploymentGroup: stage.service.deploymentGroup!,
     taskDefinitionTemplateFile: files.atPath(TASK_DEFINITION_FILE),
     appSpecTemplateFile: files.atPath(APPSPEC_FILE),
     containerImageInputs: [{ input: files, taskDefinitionPlaceholder: IMAGE_PLACEHOLDER_NAME }],

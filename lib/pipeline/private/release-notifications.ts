@@ -194,7 +194,7 @@ export class ReleaseNotifications extends Construct {
     // GetDeployment authorizes on the deployment group.
     fn.addToRolePolicy(new iam.PolicyStatement({
       actions: ['codedeploy:GetDeployment'],
-      resources: [service.deploymentGroup.deploymentGroupArn],
+      resources: [service.deploymentGroup!.deploymentGroupArn],
     }));
     // Why green tasks stopped, for a failure no hook or alarm explains.
     grantReadStoppedTasks(scope, fn.role!, service.cluster);
@@ -206,13 +206,13 @@ export class ReleaseNotifications extends Construct {
 function notifiedDeploymentGroups(owner: IConstruct, stages: readonly StageInfo[]): NotifiedDeploymentGroup[] {
   const here = Stack.of(owner);
   return stages
-    .filter((s) => sameEnvironment(Stack.of(s.service), here))
+    .filter((s) => sameEnvironment(Stack.of(s.service), here) && s.service.deploymentGroup)
     .map((stage) => ({
-      applicationName: stage.service.deploymentGroup.application.applicationName,
-      deploymentGroupName: stage.service.deploymentGroup.deploymentGroupName,
+      applicationName: stage.service.deploymentGroup!.application.applicationName,
+      deploymentGroupName: stage.service.deploymentGroup!.deploymentGroupName,
       serviceName: stage.service.serviceName,
       stageName: stage.stageName,
-      consoleUrl: stage.service.deploymentGroupConsoleUrl,
+      consoleUrl: stage.service.deploymentsConsoleUrl,
       cluster: stage.service.cluster.clusterName,
       service: stage.service.service.serviceName,
       containerName: stage.service.containerName,

@@ -32,8 +32,8 @@ export function deploymentEventPattern(stages: readonly StageInfo[], states?: st
     detailType: ['CodeDeploy Deployment State-change Notification'],
     detail: {
       ...(states ? { state: states } : {}),
-      application: unique(stages.map((s) => s.service.deploymentGroup.application.applicationName)),
-      deploymentGroup: unique(stages.map((s) => s.service.deploymentGroup.deploymentGroupName)),
+      application: unique(stages.map((s) => s.service.deploymentGroup!.application.applicationName)),
+      deploymentGroup: unique(stages.map((s) => s.service.deploymentGroup!.deploymentGroupName)),
     },
   };
 }

@@ -179,6 +179,12 @@ export function stageProblems(owner: IConstruct, context: StageValidationContext
     if (stage.approvalComment !== undefined && !stage.requireApproval) {
       problems.push(`${where} stage '${name}' has an approvalComment but no requireApproval; set requireApproval: true or remove the comment`);
     }
+    if (!stage.service.deploymentGroup) {
+      problems.push(`${where} stage '${name}' deploys ${stage.service.node.path}, which the Amazon ECS engine deploys: a stack update `
+        + 'of the service is its release there, and ReleasePipeline deploys through CodeDeploy. Deploy it with cdk deploy (or a pipeline that '
+        + 'runs it), or give the service engine: DeploymentEngine.codeDeploy()');
+      return;
+    }
     const previous = deployedBy.get(stage.service);
     if (previous !== undefined) {
       problems.push(`${where} stages '${previous}' and '${name}' both deploy ${stage.service.node.path}; a stage after the first would `

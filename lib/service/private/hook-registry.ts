@@ -4,24 +4,35 @@
  */
 import { Annotations, Lazy, Resource, Stack, Tokenization } from 'aws-cdk-lib';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IConstruct } from 'constructs';
 import type { AppSpecOptions, ILifecycleHook } from '../lifecycle-hook';
 import { TASK_DEFINITION_PLACEHOLDER, renderAppSpecYaml, sortHooks } from './appspec';
 import { recordPropProblem } from '../../private/validation';
+import type { EcsLifecycleStage } from '../deployment-engine';
+import { addEcsLifecycleHook } from './ecs-hooks';
 
 /** The call a hook makes to tell CodeDeploy how it went. */
 export const REPORT_HOOK_STATUS_ACTION = 'codedeploy:PutLifecycleEventHookExecutionStatus';
 
 /** What the registry needs of the service it keeps the hooks of; the service code never imports a hook. */
 export interface HookHost extends IConstruct {
-  readonly deploymentGroup: codedeploy.IEcsDeploymentGroup;
+  /** Absent on the Amazon ECS engine. */
+  readonly deploymentGroup?: codedeploy.IEcsDeploymentGroup;
   readonly containerName: string;
   readonly containerPort: number;
 }
 
+/** On the Amazon ECS engine: the service whose lifecycle hooks list the hooks, and the role ECS invokes them with. */
+export interface EcsHookHost {
+  readonly service: ecs.FargateService;
+  readonly role: iam.IRole;
+}
+
 export class HookRegistry {
   private readonly registered: ILifecycleHook[] = [];
+  private ecsHookCount = 0;
 
   /**
    * @param deploymentGroupRole the role CodeDeploy deploys with, which must be allowed to invoke
@@ -33,6 +44,7 @@ export class HookRegistry {
     private readonly service: HookHost,
     private readonly deploymentGroupRole: iam.IRole | undefined,
     private readonly roleInvokesAnyFunction = false,
+    private readonly ecsHost?: EcsHookHost,
   ) {}
 
   /** The hooks in lifecycle order. */
@@ -49,7 +61,7 @@ export class HookRegistry {
     if (taken) {
       // Recorded on the service and left out: synthesis reports every problem of the app at once.
       recordPropProblem(service, 'hook', `${hook.lifecycleEvent} already runs ${describeHook(taken)}, cannot also run ${describeHook(hook)}; `
-        + 'CodeDeploy runs one function per lifecycle event: combine the two in one function, or set another lifecycleEvent on one of them');
+        + 'a service runs one hook per lifecycle event (CodeDeploy\'s rule, kept on the Amazon ECS engine too, so hooks work on both): combine the two in one function, or set another lifecycleEvent on one of them');
       return;
     }
     if (Resource.isOwnedResource(hook.function) && Stack.of(hook.function) !== Stack.of(service)) {
@@ -58,9 +70,23 @@ export class HookRegistry {
         + 'so define the function in the service\'s stack (or import it there by ARN)');
       return;
     }
-    grantReportHookStatus(hook.function, service.deploymentGroup);
-    this.allowInvoke(hook);
+    if (this.ecsHost) {
+      addEcsLifecycleHook(this.ecsHost.service, this.ecsHost.role, hook, this.ecsHookCount++);
+    } else if (service.deploymentGroup) {
+      grantReportHookStatus(hook.function, service.deploymentGroup);
+      this.allowInvoke(hook);
+    }
     this.registered.push(hook);
+  }
+
+  /**
+   * Adds a hook of the library's own at `stages`, beside the user's hooks: ECS runs several
+   * functions at one stage, so it takes no lifecycle event from them.
+   */
+  public addEcsStageHook(hook: ILifecycleHook, stages: EcsLifecycleStage[]): void {
+    if (this.ecsHost) {
+      addEcsLifecycleHook(this.ecsHost.service, this.ecsHost.role, hook, this.ecsHookCount++, stages);
+    }
   }
 
   /**
@@ -75,7 +101,7 @@ export class HookRegistry {
     }
     if (!this.deploymentGroupRole) {
       Annotations.of(this.service).addWarningV2('cdk-ecs-release:deploymentGroupRole',
-        `the role of the deployment group ${this.service.deploymentGroup.deploymentGroupName} is not known here, so nothing lets CodeDeploy `
+        `the role of the deployment group ${this.service.deploymentGroup?.deploymentGroupName} is not known here, so nothing lets CodeDeploy `
         + `invoke ${describeHook(hook)}; pass deploymentGroupRole to fromBlueGreenServiceAttributes, or allow lambda:InvokeFunction `
         + 'on the function to that role where it is defined (AWSCodeDeployRoleForECSLimited covers functions named CodeDeployHook_* only)');
       return;
@@ -90,6 +116,10 @@ export class HookRegistry {
   /** `appspec.yaml`, rendered at synthesis so that hooks added later are listed too. */
   public renderAppSpec(options: AppSpecOptions): string {
     const service = this.service;
+    if (this.ecsHost) {
+      throw new Error(`${service.node.path}: renderAppSpec() has no AppSpec to render on the Amazon ECS engine, which takes its hooks `
+        + 'from the service definition; a release there is a stack update');
+    }
     return Lazy.string({
       produce: () => renderAppSpecYaml({
         taskDefinition: options.taskDefinition?.taskDefinitionArn ?? TASK_DEFINITION_PLACEHOLDER,

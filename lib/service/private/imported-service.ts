@@ -17,6 +17,7 @@ import { privateSubnetsOf } from './vpc';
 import type { TrafficShifting } from '../traffic-shifting';
 import { HookRegistry, grantReportHookStatus } from './hook-registry';
 import { deploymentGroupConsoleUrlOf, loadBalancerFullNameOf } from './load-balancer';
+import { DeploymentEngine } from '../deployment-engine';
 
 /**
  * A blue/green service defined in another stack or app. Its hooks are kept here: the AppSpec a
@@ -42,6 +43,8 @@ export class ImportedBlueGreenService extends Construct implements IBlueGreenSer
   public readonly blueTargetGroup: elbv2.IApplicationTargetGroup;
   public readonly greenTargetGroup: elbv2.IApplicationTargetGroup;
   public readonly deploymentGroup: codedeploy.IEcsDeploymentGroup;
+  /** An imported service is deployed by its CodeDeploy deployment group. */
+  public readonly engine = DeploymentEngine.codeDeploy();
   public readonly url?: string;
   public readonly testUrl: string;
   public readonly trafficShifting?: TrafficShifting;
@@ -98,6 +101,10 @@ export class ImportedBlueGreenService extends Construct implements IBlueGreenSer
 
   public get deploymentGroupConsoleUrl(): string {
     return deploymentGroupConsoleUrlOf(this, this.deploymentGroup);
+  }
+
+  public get deploymentsConsoleUrl(): string {
+    return this.deploymentGroupConsoleUrl;
   }
 
   public get hooks(): ILifecycleHook[] {

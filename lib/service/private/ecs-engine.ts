@@ -1,0 +1,133 @@
+/**
+ * The Amazon ECS engine's parts of a BlueGreenService: the production and test listener rules ECS
+ * shifts between the target groups, the role ECS shifts them and invokes the hooks with, and the
+ * service's alternate target.
+ */
+import { Lazy, Stack, Validations } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct, IConstruct } from 'constructs';
+import { consoleUrl } from '../../private/console-url';
+
+/** The managed policy AWS documents for the role ECS shifts listener rules with. */
+const LOAD_BALANCER_POLICY = 'AmazonECSInfrastructureRolePolicyForLoadBalancers';
+
+/** The listener rules ECS shifts: both forward to blue and green, weighted 100 and 0 when created. */
+export interface EcsListenerRules {
+  readonly productionRule: elbv2.ApplicationListenerRule;
+  readonly testRule: elbv2.ApplicationListenerRule;
+}
+
+/**
+ * One rule per listener that takes every request (`/*`) and forwards it to both target groups,
+ * blue weighted 100 and green 0. ECS changes the weights in every deployment; CloudFormation
+ * writes them again only when the rule's own properties change, and nothing a release changes
+ * (image, environment, size, hooks, alarms, strategy) is part of them, so a stack update never
+ * sends traffic back to a target group ECS has emptied (aws-cdk #36649). The listeners' default
+ * actions answer 404: they route nothing, so ECS has only the rules to shift.
+ */
+export function createListenerRules(scope: Construct, listeners: {
+  readonly production: elbv2.ApplicationListener;
+  readonly test: elbv2.ApplicationListener;
+  readonly blue: elbv2.IApplicationTargetGroup;
+  readonly green: elbv2.IApplicationTargetGroup;
+}): EcsListenerRules {
+  const rule = (id: string, listener: elbv2.ApplicationListener) => new elbv2.ApplicationListenerRule(scope, id, {
+    listener,
+    priority: 1,
+    conditions: [elbv2.ListenerCondition.pathPatterns(['/*'])],
+    action: elbv2.ListenerAction.weightedForward([
+      { targetGroup: listeners.blue, weight: 100 },
+      { targetGroup: listeners.green, weight: 0 },
+    ]),
+  });
+  return { productionRule: rule('ProductionRule', listeners.production), testRule: rule('TestRule', listeners.test) };
+}
+
+/** The default action of a listener whose requests all go through rules. */
+export function noRouteAction(): elbv2.ListenerAction {
+  return elbv2.ListenerAction.fixedResponse(404, { contentType: 'text/plain', messageBody: 'no route' });
+}
+
+/**
+ * The role Amazon ECS assumes in a deployment: to shift the listener rules and register targets
+ * (the managed policy AWS documents and maintains as ECS adds calls), and to invoke the hooks
+ * (one statement per hook function, added as hooks are).
+ */
+export function createEcsDeploymentRole(scope: Construct, serviceName: string): iam.Role {
+  const role = new iam.Role(scope, 'EcsDeploymentRole', {
+    assumedBy: new iam.ServicePrincipal('ecs.amazonaws.com'),
+    description: `${serviceName}: Amazon ECS shifts listener rules and invokes hooks with it in blue/green deployments`.slice(0, 1000),
+    managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName(LOAD_BALANCER_POLICY)],
+  });
+  Validations.of(role).acknowledge({
+    id: `AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/${LOAD_BALANCER_POLICY}]`,
+    reason: `${LOAD_BALANCER_POLICY} is the policy AWS documents for the role Amazon ECS shifts listener rules with in blue/green deployments; AWS maintains it as ECS adds calls.`,
+  });
+  return role;
+}
+
+/**
+ * Registers `service` with blue, green being its alternate target group, shifted on the two
+ * rules with `role`.
+ */
+export function attachAlternateTarget(service: ecs.FargateService, parts: {
+  readonly blue: elbv2.ApplicationTargetGroup;
+  readonly green: elbv2.IApplicationTargetGroup;
+  readonly rules: EcsListenerRules;
+  readonly role: iam.IRole;
+  readonly containerName: string;
+  readonly containerPort: number;
+}): void {
+  parts.blue.addTarget(service.loadBalancerTarget({
+    containerName: parts.containerName,
+    containerPort: parts.containerPort,
+    alternateTarget: new ecs.AlternateTarget('AlternateTarget', {
+      alternateTargetGroup: parts.green,
+      productionListener: ecs.ListenerRuleConfiguration.applicationListenerRule(parts.rules.productionRule),
+      testListener: ecs.ListenerRuleConfiguration.applicationListenerRule(parts.rules.testRule),
+      role: parts.role,
+    }),
+  }));
+  // ECS refuses a target group no listener forwards to: both rules must exist first.
+  service.node.addDependency(parts.rules.productionRule, parts.rules.testRule);
+}
+
+/**
+ * Makes `alarms` the service's deployment alarms with rollback, rendered at synthesis so that
+ * alarms added later count; none leaves the setting out.
+ */
+export function renderDeploymentAlarms(service: ecs.FargateService, alarms: () => cloudwatch.IAlarm[]): void {
+  const resource = service.node.defaultChild as ecs.CfnService;
+  resource.addPropertyOverride('DeploymentConfiguration.Alarms', Lazy.any({
+    produce: () => {
+      const names = alarms().map((alarm) => alarm.alarmName);
+      return names.length === 0 ? undefined : { AlarmNames: names, Enable: true, Rollback: true };
+    },
+  }));
+}
+
+/** A link to the service's deployments in the Amazon ECS console. */
+export function serviceDeploymentsConsoleUrlOf(scope: IConstruct, cluster: ecs.ICluster, service: ecs.IBaseService): string {
+  return consoleUrl(scope, `ecs/v2/clusters/${cluster.clusterName}/services/${service.serviceName}/deployments`);
+}
+
+/** The ARN pattern of the service's deployments, as ECS names them: `service-deployment/<cluster>/<service>/<id>`. */
+export function serviceDeploymentArnPattern(scope: IConstruct, cluster: ecs.ICluster, service: ecs.IBaseService): string {
+  return Stack.of(scope).formatArn({
+    service: 'ecs',
+    resource: 'service-deployment',
+    resourceName: `${cluster.clusterName}/${service.serviceName}/*`,
+  });
+}
+
+/** The ARN pattern of the service's revisions: `service-revision/<cluster>/<service>/<id>`. */
+export function serviceRevisionArnPattern(scope: IConstruct, cluster: ecs.ICluster, service: ecs.IBaseService): string {
+  return Stack.of(scope).formatArn({
+    service: 'ecs',
+    resource: 'service-revision',
+    resourceName: `${cluster.clusterName}/${service.serviceName}/*`,
+  });
+}
