@@ -1,4 +1,4 @@
-import { NotifiedDeploymentGroup, RELEASE_NOTIFIER_CONFIG_ENV, ReleaseNotifierConfig } from '../../contract/release-notifier';
+import { NotifiedDeploymentGroup, NotifiedEcsService, RELEASE_NOTIFIER_CONFIG_ENV, ReleaseNotifierConfig } from '../../contract/release-notifier';
 import { JsonConfigReader } from '../shared/config';
 
 export interface NotifierSettings {
@@ -6,6 +6,9 @@ export interface NotifierSettings {
   readonly topicArn: string;
   readonly releaseVersionVariable: string;
   readonly pipelineConsoleUrl?: string;
+  readonly ecsServices: NotifiedEcsService[];
+  /** Whether a completed Amazon ECS deployment (not a rollback) is notified. */
+  readonly notifyDeploymentSuccess: boolean;
 }
 
 // Typed explicitly so that TypeScript narrows after `config.fail(...)`, which never returns.
@@ -17,6 +20,10 @@ export function loadNotifierSettings(env: NodeJS.ProcessEnv = process.env): Noti
   const groups = parsed.deploymentGroups ?? [];
   if (!Array.isArray(groups)) {
     config.fail('deploymentGroups must be an array');
+  }
+  const ecsServices = parsed.ecsServices ?? [];
+  if (!Array.isArray(ecsServices)) {
+    config.fail('ecsServices must be an array');
   }
   return {
     topicArn: config.requireString(parsed.topicArn, 'topicArn'),
@@ -35,5 +42,16 @@ export function loadNotifierSettings(env: NodeJS.ProcessEnv = process.env): Noti
         containerName: config.optionalString(group?.containerName, field('containerName')),
       };
     }),
+    ecsServices: ecsServices.map((service, index) => {
+      const field = (name: string) => `ecsServices[${index}].${name}`;
+      return {
+        serviceArn: config.requireString(service?.serviceArn, field('serviceArn')),
+        serviceName: config.requireString(service?.serviceName, field('serviceName')),
+        stageName: config.requireString(service?.stageName, field('stageName')),
+        containerName: config.optionalString(service?.containerName, field('containerName')),
+        consoleUrl: config.optionalString(service?.consoleUrl, field('consoleUrl')),
+      };
+    }),
+    notifyDeploymentSuccess: config.boolean(parsed.notifyDeploymentSuccess, 'notifyDeploymentSuccess', false),
   };
 }

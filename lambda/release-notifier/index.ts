@@ -1,21 +1,25 @@
 /**
  * The release notifier: EventBridge invokes it when a CodeDeploy deployment of one of the
- * pipeline's stages fails or is stopped (and, if asked, succeeds). It reads why from CodeDeploy
- * and which version from the deployed task definition, and publishes one message to the
- * notification topic.
+ * pipeline's stages fails or is stopped (and, if asked, succeeds), and when an Amazon ECS
+ * deployment of one fails, rolls back or completes. It reads why from the engine and which
+ * version from the deployed task definition, and publishes one message to the notification topic.
  *
  * Lookups never fail the invocation: the message says what is unknown and why. Only a publish
  * that fails after retries throws, so that EventBridge's and Lambda's retries, then the
  * dead-letter queue, take over.
  */
 import type { NotifiedDeploymentGroup } from '../../contract/release-notifier';
-import { AwsCallScope, awsCall } from '../shared/aws-call';
-import { awsRegion, clientConfig, lazy } from '../shared/clients';
+import type { AwsCallScope } from '../shared/aws-call';
+import { awsRegion } from '../shared/clients';
 import type { LambdaContext } from '../shared/hook';
 import { createLogger, describeError } from '../shared/logger';
 import { loadNotifierSettings } from './config';
+import { EcsDeploymentStateChangeEvent, NotifierOutcome, isEcsDeploymentEvent, notifyEcsDeployment } from './ecs-deployment';
 import { DeploymentFacts, lookUpDeployment } from './lookup';
-import { Notification, renderNotification } from './message';
+import { renderNotification } from './message';
+import { MAX_LOOKUP_MS, PUBLISH_RESERVE_MS, publishNotification } from './publish';
+
+export type { EcsDeploymentStateChangeEvent } from './ecs-deployment';
 
 /** The EventBridge event `CodeDeploy Deployment State-change Notification`. */
 export interface DeploymentStateChangeEvent {
@@ -34,21 +38,20 @@ export interface DeploymentStateChangeEvent {
   readonly [field: string]: unknown;
 }
 
-export interface ReleaseNotifierResult {
-  readonly subject: string;
-  readonly messageId?: string;
+/** The message published (`subject`, `messageId`), or why none was (`ignored`). */
+export type ReleaseNotifierResult = NotifierOutcome;
+
+export async function handler(
+  event: DeploymentStateChangeEvent | EcsDeploymentStateChangeEvent,
+  context?: LambdaContext,
+): Promise<ReleaseNotifierResult> {
+  if (isEcsDeploymentEvent(event)) {
+    return notifyEcsDeployment(event as EcsDeploymentStateChangeEvent, context);
+  }
+  return notifyCodeDeployDeployment(event as DeploymentStateChangeEvent, context);
 }
 
-/** The lookups leave at least this much of the function's time to publish. */
-const PUBLISH_RESERVE_MS = 15_000;
-/** And take at most this long, however long the function may run. */
-const MAX_LOOKUP_MS = 30_000;
-const PUBLISH_RETRY = { maxAttempts: 6, baseDelayMs: 200, maxDelayMs: 5000, attemptTimeoutMs: 10_000 } as const;
-
-/** Loaded on first use, like every client package, so the handler's module loads without it. */
-const snsApi = lazy(() => import('@aws-sdk/client-sns').then((sdk) => ({ client: new sdk.SNSClient(clientConfig()), sdk })));
-
-export async function handler(event: DeploymentStateChangeEvent, context?: LambdaContext): Promise<ReleaseNotifierResult> {
+async function notifyCodeDeployDeployment(event: DeploymentStateChangeEvent, context?: LambdaContext): Promise<ReleaseNotifierResult> {
   const started = Date.now();
   const remainingMs = context?.getRemainingTimeInMillis() ?? 60_000;
   const functionDeadline = started + remainingMs - 1000;
@@ -91,7 +94,7 @@ export async function handler(event: DeploymentStateChangeEvent, context?: Lambd
 
   const publishScope: AwsCallScope = { signal: new AbortController().signal, deadline: functionDeadline, logger };
   try {
-    const published = await publish(publishScope, settings.topicArn, notification);
+    const published = await publishNotification(publishScope, settings.topicArn, notification);
     logger.info('notification published', {
       subject: notification.subject, messageId: published.MessageId, version: facts.version.known ? facts.version.value : undefined, elapsedMs: Date.now() - started,
     });
@@ -121,23 +124,6 @@ async function lookUp(
     scope.logger.error('lookup failed', { error: describeError(error) });
     return { deploymentError: String(error), version: { known: false, reason: String(error) } };
   }
-}
-
-/**
- * One SNS message with a text for each kind of subscriber: AWS Chatbot's JSON by default (Slack,
- * and any HTTPS, SQS or Lambda subscriber), plain text for e-mail.
- */
-async function publish(scope: AwsCallScope, topicArn: string, notification: Notification) {
-  const { client, sdk } = await snsApi();
-  return awsCall(scope, 'sns:Publish', (abortSignal) => client.send(new sdk.PublishCommand({
-    TopicArn: topicArn,
-    Subject: notification.subject,
-    MessageStructure: 'json',
-    Message: JSON.stringify({
-      default: JSON.stringify(notification.chatbot),
-      email: notification.text,
-    }),
-  }), { abortSignal }), PUBLISH_RETRY);
 }
 
 function stringOr(value: unknown, fallback: string): string {

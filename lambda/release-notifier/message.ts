@@ -234,7 +234,7 @@ function nextStep(what: string): string {
 }
 
 /** The full subject if it fits, else the headline, else the headline cut to fit; printable ASCII only. */
-function subjectLine(full: string, headline: string): string {
+export function subjectLine(full: string, headline: string): string {
   const clean = (s: string) => s.replace(/[^\x20-\x7e]/g, '?');
   for (const candidate of [full, headline].map(clean)) {
     if (candidate.length <= MAX_SUBJECT_LENGTH) {
@@ -244,6 +244,6 @@ function subjectLine(full: string, headline: string): string {
   return truncate(clean(headline), MAX_SUBJECT_LENGTH, '...');
 }
 
-function truncate(text: string, max: number, ellipsis = '…'): string {
+export function truncate(text: string, max: number, ellipsis = '…'): string {
   return text.length <= max ? text : `${text.slice(0, max - ellipsis.length)}${ellipsis}`;
 }

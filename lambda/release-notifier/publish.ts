@@ -1,0 +1,35 @@
+/**
+ * Publishing a notification to the topic, for every engine's deployments. A publish that fails
+ * after retries throws, so that EventBridge's and Lambda's retries, then the dead-letter queue,
+ * take over.
+ */
+import { AwsCallScope, awsCall } from '../shared/aws-call';
+import { clientConfig, lazy } from '../shared/clients';
+import type { Notification } from './message';
+
+const PUBLISH_RETRY = { maxAttempts: 6, baseDelayMs: 200, maxDelayMs: 5000, attemptTimeoutMs: 10_000 } as const;
+
+/** Loaded on first use, like every client package, so the handler's module loads without it. */
+const snsApi = lazy(() => import('@aws-sdk/client-sns').then((sdk) => ({ client: new sdk.SNSClient(clientConfig()), sdk })));
+
+/**
+ * One SNS message with a text for each kind of subscriber: AWS Chatbot's JSON by default (Slack,
+ * and any HTTPS, SQS or Lambda subscriber), plain text for e-mail.
+ */
+export async function publishNotification(scope: AwsCallScope, topicArn: string, notification: Notification) {
+  const { client, sdk } = await snsApi();
+  return awsCall(scope, 'sns:Publish', (abortSignal) => client.send(new sdk.PublishCommand({
+    TopicArn: topicArn,
+    Subject: notification.subject,
+    MessageStructure: 'json',
+    Message: JSON.stringify({
+      default: JSON.stringify(notification.chatbot),
+      email: notification.text,
+    }),
+  }), { abortSignal }), PUBLISH_RETRY);
+}
+
+/** The lookups leave at least this much of the function's time to publish. */
+export const PUBLISH_RESERVE_MS = 15_000;
+/** And take at most this long, however long the function may run. */
+export const MAX_LOOKUP_MS = 30_000;
