@@ -6,6 +6,7 @@
  */
 import { CONTINUATION_FIELD, HookContinuation } from '../../contract/hook';
 import { FailureCleanupRun, runFailureCleanup } from './cleanup';
+import { EcsDeploymentState, describeEcsDeployment } from './ecs-deployment';
 import {
   HookBody,
   HookOutcome,
@@ -18,8 +19,18 @@ import {
   runBodyOnce,
   workRecordOf,
 } from './hook';
-import { createLogger, describeError, errorMessage } from './logger';
+import { InvocationPlan } from './invocation';
+import { Logger, createLogger, describeError, errorMessage, errorName } from './logger';
 import { isRecord } from './answer';
+
+/**
+ * The stages ECS runs again, in reverse, when a deployment rolls back: a hook there must let the
+ * traffic go back to the source revision, whatever its body would say of the target revision.
+ */
+export const ROLLBACK_STAGES: ReadonlySet<string> = new Set(['TEST_TRAFFIC_SHIFT', 'PRODUCTION_TRAFFIC_SHIFT']);
+
+/** At most this long, or a quarter of the body's time when less, is spent asking whether the deployment rolls back. */
+const ROLLBACK_LOOKUP_MAX_MS = 10_000;
 
 /** What Amazon ECS sends to a lifecycle hook function. */
 export interface EcsNativeHookEvent {
@@ -52,6 +63,15 @@ export interface EcsNativeHookResult {
  * hook's total time, after the body's `onDeadline` cleanups) become `FAILED`, after the
  * `onFailure` cleanup; an in-progress outcome becomes `IN_PROGRESS` with the body's state in
  * `hookDetails.continuation` and its delay as `callBackDelay`.
+ *
+ * At `TEST_TRAFFIC_SHIFT` and `PRODUCTION_TRAFFIC_SHIFT`, which ECS also runs when it rolls a
+ * deployment back, the adapter first reads the service deployment (the event's `resourceArn`):
+ * when it is rolling back, the answer is `SUCCEEDED` at once and the body does not run, so no
+ * hook can hold a rollback up. When that read fails, the body runs as usual and a warning is
+ * logged: passing instead would let a missing permission or an ECS outage silently switch off
+ * the hook's check on every forward deployment, while running the body during a rollback costs at
+ * worst a failed hook that the rollback itself would have undone. Needs
+ * `ecs:DescribeServiceDeployments` when the hook runs at one of those stages.
  */
 export function ecsNativeHook<TState = unknown>(
   body: HookBody<TState>,
@@ -88,6 +108,22 @@ export function ecsNativeHook<TState = unknown>(
       work: workRecordOf(continuation),
       onFailure: options.onFailure,
     };
+    if (record.lifecycleStage !== undefined && ROLLBACK_STAGES.has(record.lifecycleStage)) {
+      const rollback = await rollbackUnderway(record.resourceArn, plan, logger);
+      if (rollback) {
+        const why = [rollback.status, rollback.rollbackReason ?? rollback.statusReason].filter(Boolean).join(': ');
+        logger.info('hook finished', {
+          verdict: 'Succeeded',
+          reason: `the service deployment is rolling back${why ? ` (${why})` : ''}; a hook never holds up a rollback, `
+            + 'so it passes without running',
+          hookStatus: 'SUCCEEDED',
+          serviceDeploymentArn: rollback.serviceDeploymentArn,
+          elapsedMs: Date.now() - plan.startedAt,
+        });
+        return { hookStatus: 'SUCCEEDED' };
+      }
+    }
+
     let outcome: HookOutcome<TState>;
     try {
       outcome = await runBodyOnce({ ...run, body, continuation, lambdaContext });
@@ -131,4 +167,39 @@ export function ecsNativeHook<TState = unknown>(
     }
     return { hookStatus };
   };
+}
+
+/**
+ * The deployment when it is rolling back; undefined when it is not, or when that cannot be told
+ * in time (logged as a warning). Never throws.
+ */
+async function rollbackUnderway(
+  serviceDeploymentArn: string | undefined,
+  plan: InvocationPlan,
+  logger: Logger,
+): Promise<EcsDeploymentState | undefined> {
+  const unknown = 'could not tell whether the service deployment is rolling back; running the hook as usual';
+  if (!serviceDeploymentArn) {
+    logger.warn(unknown, { cause: 'the event has no resourceArn' });
+    return undefined;
+  }
+  const bodyDeadline = Math.min(plan.functionDeadline - plan.safetyMarginMs, plan.totalDeadline);
+  const budgetMs = Math.min(ROLLBACK_LOOKUP_MAX_MS, Math.floor((bodyDeadline - Date.now()) / 4));
+  if (budgetMs <= 0) {
+    // No time is left for anything: the body's run reports the deadline.
+    return undefined;
+  }
+  try {
+    const deployment = await describeEcsDeployment(
+      { signal: new AbortController().signal, deadline: Date.now() + budgetMs, logger }, serviceDeploymentArn);
+    return deployment.rollingBack ? deployment : undefined;
+  } catch (error) {
+    logger.warn(unknown, {
+      serviceDeploymentArn,
+      error: describeError(error),
+      ...(errorName(error) === 'AccessDeniedException'
+        ? { hint: 'the function needs ecs:DescribeServiceDeployments on the service\'s service deployments' } : {}),
+    });
+    return undefined;
+  }
 }

@@ -29,7 +29,9 @@ export type {
 export { codeDeployHook, reportHookStatus, codeDeployApi } from './codedeploy';
 export type { CodeDeployApi, CodeDeployHookEvent, CodeDeployHookOptions, HookRunSummary, ReportResult } from './codedeploy';
 export { ecsDeploymentTarget } from './deployment-target';
-export { ecsNativeHook } from './ecs-native';
+export { ecsNativeHook, ROLLBACK_STAGES } from './ecs-native';
+export { ecsDeploymentOf, ecsDeploymentFacts, describeEcsDeployment } from './ecs-deployment';
+export type { EcsDeploymentFacts, EcsDeploymentState } from './ecs-deployment';
 export type { EcsNativeHookEvent, EcsNativeHookResult } from './ecs-native';
 export { createLogger, describeError, errorMessage } from './logger';
 export type { Logger, LogFields, LogLevel, LogSink } from './logger';
