@@ -187,6 +187,8 @@ export class MetricGateHook extends Construct implements ILifecycleHook {
     const config: MetricGateHookConfig = {
       loadBalancerFullName: service.loadBalancerFullName,
       targetGroupFullNames: [targetGroupFullName(service.blueTargetGroup), targetGroupFullName(service.greenTargetGroup)],
+      // On the ECS engine, green is the target group this rule sends production traffic to.
+      ...(service.productionListenerRule ? { productionListenerRuleArn: service.productionListenerRule.listenerRuleArn } : {}),
       trafficShift,
       bakeWindowSeconds: wholeDurationIn(bakeWindow, 'seconds'),
       lookbackSeconds: wholeDurationIn(lookback, 'seconds'),
@@ -221,8 +223,16 @@ export class MetricGateHook extends Construct implements ILifecycleHook {
       actions: ['cloudwatch:GetMetricData'],
       resources: ['*'],
     }), 'cloudwatch:GetMetricData, read-only, has no resource-level permissions: AWS accepts it on * only.');
-    // Which target group is green and when traffic moved, from CodeDeploy's record of the deployment.
-    grantDeploymentTargetReads(binding.role);
+    if (service.productionListenerRule) {
+      // DescribeRules has no resource-level permissions: AWS accepts only `*`. Read-only.
+      binding.addWildcardStatement(new iam.PolicyStatement({
+        actions: ['elasticloadbalancing:DescribeRules'],
+        resources: ['*'],
+      }), 'elasticloadbalancing:DescribeRules, read-only, has no resource-level permissions: AWS accepts it on * only.');
+    } else {
+      // Which target group is green and when traffic moved, from CodeDeploy's record of the deployment.
+      grantDeploymentTargetReads(binding.role);
+    }
 
     service.addHook(this);
   }

@@ -1,4 +1,5 @@
 import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
+import { serviceNameForHook } from '../private/hook-details';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -121,7 +122,7 @@ export class MigrationHook extends Construct implements ILifecycleHook {
     const serviceLogGroupName = this.serviceLogGroupName(service);
     const config: MigrationHookConfig = {
       clusterArn: service.cluster.clusterArn,
-      serviceName: service.service.serviceName,
+      serviceName: serviceNameForHook(service),
       containerName: service.containerName,
       command: props.command,
       ...(props.environment ? { environment: Object.entries(props.environment).map(([name, value]) => ({ name, value })) } : {}),

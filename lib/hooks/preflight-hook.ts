@@ -5,6 +5,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { PREFLIGHT_CONFIG_ENV, PreflightHookConfig } from '../../contract/preflight';
+import { literalAlarmName } from '../private/alarm-names';
 import { bindHookFunction } from './private/hook-function';
 import { HookFunctionOptions } from './hook-options';
 import { LifecycleEvent } from '../service/lifecycle-event';
@@ -66,7 +67,7 @@ export class PreflightHook extends Construct implements ILifecycleHook {
         applicationName: deploymentGroup.application.applicationName,
         deploymentGroupName: deploymentGroup.deploymentGroupName,
       } : { readDeploymentGroupAlarms: false }),
-      ...(alarmNames.length > 0 ? { alarmNames: alarmNames.map((alarm) => alarm.alarmName) } : {}),
+      ...(alarmNames.length > 0 ? { alarmNames: alarmNames.map(literalAlarmName) } : {}),
       ...(props.failOnActionsDisabled !== undefined ? { failOnActionsDisabled: props.failOnActionsDisabled } : {}),
       ...(props.allowDisabledAlarmMonitoring ? { allowDisabledAlarmMonitoring: true } : {}),
     };

@@ -1,4 +1,5 @@
 import { Duration, Lazy, Stack, Token } from 'aws-cdk-lib';
+import { serviceNameForHook } from '../private/hook-details';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -265,7 +266,7 @@ export class SmokeTestHook extends Construct implements ILifecycleHook, ec2.ICon
     const stack = Stack.of(this);
     const deployed: DeployedServiceSpec = {
       cluster: service.cluster.clusterName,
-      service: service.service.serviceName,
+      service: serviceNameForHook(service),
       container: service.containerName,
     };
     const value = stack.toJsonString(deployed);

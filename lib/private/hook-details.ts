@@ -14,3 +14,15 @@ export function setEcsHookDetails(hook: object, produce: () => Record<string, un
 export function ecsHookDetailsOf(hook: object): (() => Record<string, unknown>) | undefined {
   return detailsByHook.get(hook);
 }
+
+/**
+ * What a hook's configuration gives for the ECS service's own name on the Amazon ECS engine:
+ * the service lists the hook, so naming the service there would make it refer to itself, and
+ * under ECS the runtime reads the service from the event (`executionDetails.serviceArn`).
+ */
+export const SERVICE_NAMED_BY_EVENT = '(the service of the Amazon ECS event)';
+
+/** The ECS service's name as a hook's configuration may hold it. */
+export function serviceNameForHook(service: { readonly engine: { readonly kind: string }; readonly service: { readonly serviceName: string } }): string {
+  return service.engine.kind === 'ECS' ? SERVICE_NAMED_BY_EVENT : service.service.serviceName;
+}

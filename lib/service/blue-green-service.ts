@@ -7,6 +7,7 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { RollbackAlarms } from '../alarms/rollback-alarms';
 import type { BlueGreenServiceAttributes } from './blue-green-service-attributes';
 import type { IBlueGreenService } from './blue-green-service-base';
@@ -25,7 +26,8 @@ import { deploymentGroupConsoleUrlOf, loadBalancerFullNameOf } from './private/l
 import { checkedServiceName, serviceNameProblem } from '../private/service-name';
 import { fitSecurityGroupDescriptions } from '../private/security-group-descriptions';
 import { ec2Description } from '../private/text-limits';
-import { recordPropProblem, reportAtSynthesis } from '../private/validation';
+import { recordPropProblem, reportAtSynthesis, valid } from '../private/validation';
+import { createApprovalWait } from './private/approval-wait';
 import { listenerPortProblems } from './private/listener-ports';
 import { watchStackCapacity } from './private/stack-capacity';
 import { checkLoadBalancerVpc, checkServiceProps } from './private/service-input';
@@ -101,6 +103,12 @@ export class BlueGreenService extends Construct implements IBlueGreenService {
   public readonly testListenerRule?: elbv2.ApplicationListenerRule;
   /** The role Amazon ECS shifts the listener rules and invokes the hooks with; undefined on the CodeDeploy engine. */
   public readonly deploymentRole?: iam.IRole;
+  /**
+   * On the Amazon ECS engine with `approvalWait`: the parameter a person writes
+   * `approve <deployment id>` (or `reject <deployment id> <reason>`) to, to release (or roll back)
+   * a deployment waiting before production traffic.
+   */
+  public readonly approvalParameter?: ssm.IStringParameter;
   /** The alarms that stop and roll back a deployment of this service. */
   public readonly rollbackAlarms: RollbackAlarms;
   /** How production traffic moves to the new version. */
@@ -241,6 +249,12 @@ export class BlueGreenService extends Construct implements IBlueGreenService {
         containerName: this.containerName, containerPort: this.containerPort,
       });
       this.hookRegistry = new HookRegistry(this, undefined, false, { service: this.service, role: this.deploymentRole });
+      if (input.approvalWait && valid(this, 'approvalWait', input.approvalWait.isUnresolved()
+        ? 'must be a literal duration on the Amazon ECS engine, whose pause hook counts it down; give e.g. Duration.hours(4)' : undefined)) {
+        const approval = createApprovalWait(this, this.serviceName, input.approvalWait);
+        this.approvalParameter = approval.parameter;
+        this.hookRegistry.addEcsStageHook(approval.hook, approval.stages, approval.timeoutMinutes);
+      }
     } else {
       // Registers the service with blue and makes it wait for the listener (ECS rejects a target
       // group without one).
@@ -286,6 +300,12 @@ export class BlueGreenService extends Construct implements IBlueGreenService {
         description: `${this.serviceName}: CodeDeploy deployment group in the AWS console`,
       });
     } else {
+      if (this.approvalParameter) {
+        new CfnOutput(this, 'ApprovalParameterName', {
+          value: this.approvalParameter.parameterName,
+          description: `${this.serviceName}: write "approve <deployment id>" here to release a deployment waiting for approval`,
+        });
+      }
       new CfnOutput(this, 'DeploymentsConsoleUrl', {
         value: this.deploymentsConsoleUrl,
         description: `${this.serviceName}: the service's deployments in the Amazon ECS console`,
@@ -389,6 +409,21 @@ export class BlueGreenService extends Construct implements IBlueGreenService {
       return iam.Grant.drop(grantee, REPORT_HOOK_STATUS_ACTION);
     }
     return grantReportHookStatus(grantee, this.deploymentGroup);
+  }
+
+  /**
+   * Lets `grantee` approve or reject a deployment waiting before production traffic on the Amazon
+   * ECS engine (`ssm:PutParameter` on `approvalParameter`); a CodeDeploy-engine service is
+   * continued with `codedeploy:ContinueDeployment` instead.
+   */
+  public grantApproveRelease(grantee: iam.IGrantable): iam.Grant {
+    if (this.approvalParameter) {
+      return this.approvalParameter.grantWrite(grantee);
+    }
+    if (this.deploymentGroup) {
+      return iam.Grant.addToPrincipal({ grantee, actions: ['codedeploy:ContinueDeployment'], resourceArns: [this.deploymentGroup.deploymentGroupArn] });
+    }
+    return iam.Grant.drop(grantee, 'approve a release: the service has no approvalWait');
   }
 
   /** The hooks added so far, in the order CodeDeploy runs them. */

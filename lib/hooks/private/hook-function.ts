@@ -33,6 +33,7 @@ const KIND_IDS: Record<HookKind, string> = {
   'migration': 'Migration',
   'smoke-test': 'SmokeTest',
   'metric-gate': 'MetricGate',
+  'approval-wait': 'ApprovalWait',
 };
 
 const DEFAULT_MEMORY_SIZE = 256;
@@ -161,19 +162,22 @@ function onEcs(service: IBlueGreenService): boolean {
 }
 
 /**
- * Lets an ECS-engine hook read the service's deployments (whether one rolls back, or is the
- * service's first) and revisions (the task definition a deployment installs): ECS names both by
- * cluster and service, so the grant covers this service's only.
+ * Lets an ECS-engine hook read the deployments (whether one rolls back, or is the service's
+ * first) and revisions (the task definition a deployment installs) of the services of its
+ * cluster. Scoped by cluster rather than by service: the service lists the hook, so a grant
+ * naming the service would make a cycle, and a grant created after the service would come too
+ * late for the hooks of its first deployment. Read-only.
  */
 function grantReadEcsDeployments(binding: HookFunctionBinding, service: IBlueGreenService): void {
   const stack = Stack.of(service);
   const under = (resource: string) => stack.formatArn({
-    service: 'ecs', resource, resourceName: `${service.cluster.clusterName}/${service.service.serviceName}/*`, arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+    service: 'ecs', resource, resourceName: `${service.cluster.clusterName}/*`, arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
   });
-  binding.addScopedStatement(new iam.PolicyStatement({ actions: ['ecs:DescribeServiceDeployments'], resources: [under('service-deployment')] }),
-    'ecs:DescribeServiceDeployments on the service\'s own deployments, which Amazon ECS creates and names at deployment time.');
-  binding.addScopedStatement(new iam.PolicyStatement({ actions: ['ecs:DescribeServiceRevisions'], resources: [under('service-revision')] }),
-    'ecs:DescribeServiceRevisions on the service\'s own revisions, which Amazon ECS creates and names at deployment time.');
+  binding.addScopedStatement(new iam.PolicyStatement({
+    actions: ['ecs:DescribeServiceDeployments', 'ecs:DescribeServiceRevisions'],
+    resources: [under('service-deployment'), under('service-revision')],
+  }), 'ecs:DescribeServiceDeployments and DescribeServiceRevisions, read-only, on the deployments and revisions of the service\'s cluster, '
+    + 'which Amazon ECS creates and names at deployment time; the service itself cannot be named, since it lists the hook.');
 }
 
 const DESCRIBE_TASK_SETS_REASON = 'ecs:DescribeTaskSets on the service\'s own task sets: the green task set of a deployment, whose task definition '

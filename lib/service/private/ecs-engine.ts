@@ -9,6 +9,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IConstruct } from 'constructs';
+import { literalAlarmName } from '../../private/alarm-names';
 import { consoleUrl } from '../../private/console-url';
 
 /** The managed policy AWS documents for the role ECS shifts listener rules with. */
@@ -103,7 +104,7 @@ export function renderDeploymentAlarms(service: ecs.FargateService, alarms: () =
   const resource = service.node.defaultChild as ecs.CfnService;
   resource.addPropertyOverride('DeploymentConfiguration.Alarms', Lazy.any({
     produce: () => {
-      const names = alarms().map((alarm) => alarm.alarmName);
+      const names = alarms().map(literalAlarmName);
       return names.length === 0 ? undefined : { AlarmNames: names, Enable: true, Rollback: true };
     },
   }));

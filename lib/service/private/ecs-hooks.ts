@@ -54,13 +54,16 @@ class EcsHookTarget implements ecs.IDeploymentLifecycleHookTarget {
  * details are written at.
  */
 export function addEcsLifecycleHook(service: ecs.FargateService, role: iam.IRole, hook: ILifecycleHook, index: number,
-  stages: EcsLifecycleStage[] = [ecsLifecycleStageOf(hook.lifecycleEvent)]): void {
+  stages: EcsLifecycleStage[] = [ecsLifecycleStageOf(hook.lifecycleEvent)], timeoutMinutes?: number): void {
   service.addLifecycleHook(new EcsHookTarget(hook, stages, role));
   // ECS invokes the name it is given, so the unqualified ARN is enough.
   iam.Grant.addToPrincipal({ grantee: role, actions: ['lambda:InvokeFunction'], resourceArns: [hook.function.functionArn] });
+  const resource = service.node.defaultChild as ecs.CfnService;
+  if (timeoutMinutes !== undefined) {
+    resource.addPropertyOverride(`DeploymentConfiguration.LifecycleHooks.${index}.TimeoutConfiguration.TimeoutInMinutes`, timeoutMinutes);
+  }
   const details = ecsHookDetailsOf(hook);
   if (details) {
-    const resource = service.node.defaultChild as ecs.CfnService;
     resource.addPropertyOverride(`DeploymentConfiguration.LifecycleHooks.${index}.HookDetails`, Lazy.any({ produce: details }));
   }
 }

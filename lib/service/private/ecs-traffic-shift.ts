@@ -21,7 +21,7 @@ export const MAX_CLOUDFORMATION_ESTIMATE_MINUTES = 33 * 60;
 
 /** What the ECS service's deployment configuration gets. */
 export interface EcsTrafficShift {
-  readonly strategy: ecs.DeploymentStrategy;
+  readonly deploymentStrategy: ecs.DeploymentStrategy;
   readonly bakeTime: Duration;
   readonly canaryConfiguration?: ecs.TrafficShiftConfig;
   readonly linearConfiguration?: ecs.TrafficShiftConfig;
@@ -32,11 +32,11 @@ export interface EcsTrafficShift {
  * Problems are recorded on `scope`, naming the prop, and all at once is returned in their place.
  */
 export function ecsTrafficShift(scope: IConstruct, shifting: TrafficShifting, bakeTime: Duration): EcsTrafficShift {
-  const fallback: EcsTrafficShift = { strategy: ecs.DeploymentStrategy.BLUE_GREEN, bakeTime: Duration.minutes(0) };
+  const fallback: EcsTrafficShift = { deploymentStrategy: ecs.DeploymentStrategy.BLUE_GREEN, bakeTime: Duration.minutes(0) };
   const bakeValid = valid(scope, 'terminationWait', durationProblem(bakeTime, { unit: 'minutes', min: 0, max: MAX_ECS_BAKE_MINUTES,
     fix: 'Amazon ECS keeps the old revision at most 24 hours after the last shift (its bake time); use at most Duration.hours(24)' }));
   if (shifting.kind === TrafficShiftingKind.ALL_AT_ONCE) {
-    return bakeValid ? { strategy: ecs.DeploymentStrategy.BLUE_GREEN, bakeTime } : fallback;
+    return bakeValid ? { deploymentStrategy: ecs.DeploymentStrategy.BLUE_GREEN, bakeTime } : fallback;
   }
   if (shifting.percentage === undefined || shifting.interval === undefined) {
     recordPropProblem(scope, 'trafficShifting', `${shifting.describe()} is a CodeDeploy deployment configuration, which the Amazon ECS `
@@ -63,8 +63,8 @@ export function ecsTrafficShift(scope: IConstruct, shifting: TrafficShifting, ba
       + 'shorten the interval or the terminationWait, or shift in larger steps');
   }
   return canary
-    ? { strategy: ecs.DeploymentStrategy.CANARY, bakeTime, canaryConfiguration: step }
-    : { strategy: ecs.DeploymentStrategy.LINEAR, bakeTime, linearConfiguration: step };
+    ? { deploymentStrategy: ecs.DeploymentStrategy.CANARY, bakeTime, canaryConfiguration: step }
+    : { deploymentStrategy: ecs.DeploymentStrategy.LINEAR, bakeTime, linearConfiguration: step };
 }
 
 /**

@@ -83,9 +83,9 @@ export class HookRegistry {
    * Adds a hook of the library's own at `stages`, beside the user's hooks: ECS runs several
    * functions at one stage, so it takes no lifecycle event from them.
    */
-  public addEcsStageHook(hook: ILifecycleHook, stages: EcsLifecycleStage[]): void {
+  public addEcsStageHook(hook: ILifecycleHook, stages: EcsLifecycleStage[], timeoutMinutes?: number): void {
     if (this.ecsHost) {
-      addEcsLifecycleHook(this.ecsHost.service, this.ecsHost.role, hook, this.ecsHookCount++, stages);
+      addEcsLifecycleHook(this.ecsHost.service, this.ecsHost.role, hook, this.ecsHookCount++, stages, timeoutMinutes);
     }
   }
 
