@@ -110,6 +110,14 @@ export interface MetricGateHookConfig {
    * Which one is green is read from the deployment itself at run time.
    */
   readonly targetGroupFullNames: string[];
+  /**
+   * The production listener rule that Amazon ECS moves from blue to green, as an ARN
+   * (`arn:<partition>:elasticloadbalancing:<region>:<account>:listener-rule/app/<name>/<id>/<listener id>/<rule id>`),
+   * of the load balancer `loadBalancerFullName` names. Required under Amazon ECS blue/green, where
+   * green is the target group this rule forwards production traffic to once it has shifted;
+   * not read under CodeDeploy, whose deployment says which task set is green.
+   */
+  readonly productionListenerRuleArn?: string;
   /** The deployment group's traffic shifting. */
   readonly trafficShift: TrafficShiftMode;
   /**

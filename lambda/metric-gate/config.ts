@@ -11,6 +11,8 @@ import { ResolvedThresholds, resolveThresholds } from './verdict';
 export interface MetricGateSettings {
   readonly loadBalancerFullName: string;
   readonly targetGroupFullNames: [string, string];
+  /** Set when the hook runs under Amazon ECS, where it is required. */
+  readonly productionListenerRuleArn?: string;
   readonly trafficShift: TrafficShiftMode;
   readonly bakeWindowSeconds: number;
   readonly lookbackSeconds: number;
@@ -28,12 +30,20 @@ const ACTIONS: readonly UncertainVerdictAction[] = ['fail', 'pass', 'fail-in-pro
 // Typed explicitly so that TypeScript narrows after `config.fail(...)`, which never returns.
 const config: JsonConfigReader = new JsonConfigReader(METRIC_GATE_CONFIG_ENV);
 
-export function loadMetricGateSettings(env: NodeJS.ProcessEnv = process.env): MetricGateSettings {
+/** `arn:<partition>:elasticloadbalancing:<region>:<account>:listener-rule/app/<name>/<id>/<listener id>/<rule id>`. */
+const LISTENER_RULE_ARN = /^arn:[^:]+:elasticloadbalancing:[^:]+:\d{12}:listener-rule\/(app\/[^/]+\/[^/]+)\/[^/]+\/[^/]+$/;
+
+/**
+ * The settings of one run. `engine` is who calls the hook: under Amazon ECS the production
+ * listener rule is required (it tells green from blue), under CodeDeploy it is not read.
+ */
+export function loadMetricGateSettings(env: NodeJS.ProcessEnv = process.env, engine: 'codedeploy' | 'ecs' = 'codedeploy'): MetricGateSettings {
   const parsed = config.read<MetricGateHookConfig>(env, { required: true });
   const lb = parsed.loadBalancerFullName;
   if (typeof lb !== 'string' || !/^app\/[^/]+\/[^/]+$/.test(lb)) {
     config.fail('loadBalancerFullName must look like app/<name>/<id>');
   }
+  const productionListenerRuleArn = engine === 'ecs' ? listenerRuleOf(parsed.productionListenerRuleArn, lb) : undefined;
   const tgs = parsed.targetGroupFullNames;
   if (!Array.isArray(tgs) || tgs.length !== 2 || tgs.some((tg) => typeof tg !== 'string' || !/^targetgroup\/[^/]+\/[^/]+$/.test(tg))) {
     config.fail('targetGroupFullNames must be the two target groups, each like targetgroup/<name>/<id>');
@@ -50,6 +60,7 @@ export function loadMetricGateSettings(env: NodeJS.ProcessEnv = process.env): Me
   return {
     loadBalancerFullName: lb,
     targetGroupFullNames: [tgs[0], tgs[1]],
+    ...(productionListenerRuleArn ? { productionListenerRuleArn } : {}),
     trafficShift: config.oneOf(parsed.trafficShift, 'trafficShift', MODES, 'all-at-once'),
     bakeWindowSeconds: config.nonNegativeNumber(parsed.bakeWindowSeconds, 'bakeWindowSeconds', METRIC_GATE_DEFAULTS.bakeWindowSeconds),
     lookbackSeconds: config.nonNegativeNumber(parsed.lookbackSeconds, 'lookbackSeconds', METRIC_GATE_DEFAULTS.lookbackSeconds),
@@ -60,4 +71,21 @@ export function loadMetricGateSettings(env: NodeJS.ProcessEnv = process.env): Me
     production: config.boolean(parsed.production, 'production', false),
     dryRun: config.boolean(parsed.dryRun, 'dryRun', false),
   };
+}
+
+/** The production listener rule's ARN, checked to be a rule of the configured load balancer. */
+function listenerRuleOf(value: unknown, loadBalancerFullName: string): string {
+  if (value === undefined || value === null) {
+    config.fail('productionListenerRuleArn is required under Amazon ECS blue/green: '
+      + 'the metric gate finds green as the target group the production listener rule forwards traffic to');
+  }
+  const match = typeof value === 'string' ? LISTENER_RULE_ARN.exec(value) : null;
+  if (typeof value !== 'string' || !match) {
+    config.fail('productionListenerRuleArn must be a listener rule ARN, '
+      + `arn:<partition>:elasticloadbalancing:<region>:<account>:listener-rule/app/<name>/<id>/<listener id>/<rule id>, got ${JSON.stringify(value)}`);
+  }
+  if (match[1] !== loadBalancerFullName) {
+    config.fail(`productionListenerRuleArn ${value} is a rule of load balancer ${match[1]}, not of loadBalancerFullName ${loadBalancerFullName}`);
+  }
+  return value;
 }

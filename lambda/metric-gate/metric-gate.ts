@@ -1,22 +1,27 @@
 /**
  * The metric-gate hook body: after production traffic has moved, compares the green target group
- * with the blue one on 5xx error rate and p99 response time, and fails the deployment (so
- * CodeDeploy rolls back) when green is clearly worse.
+ * with the blue one on 5xx error rate and p99 response time, and fails the deployment (so it rolls
+ * back) when green is clearly worse.
  *
- * Which target group is green comes from the deployment itself (the ECS target's task set
- * labelled Green and its target group), not from the listener: CodeDeploy's record is what
- * this deployment did, needs no load balancer permission, and cannot be confused by other
- * listener rules or a concurrent change of the listener.
+ * Under CodeDeploy, which target group is green comes from the deployment itself (the ECS target's
+ * task set labelled Green and its target group), not from the listener: CodeDeploy's record is
+ * what this deployment did, needs no load balancer permission, and cannot be confused by other
+ * listener rules or a concurrent change of the listener. Under Amazon ECS blue/green, which keeps
+ * no such record, green is the target group the production listener rule forwards the traffic to
+ * once it has shifted (`listener-rule.ts`).
  */
 import type { MetricDataQuery } from '@aws-sdk/client-cloudwatch';
 import type { ECSTarget } from '@aws-sdk/client-codedeploy';
 import { awsCall } from '../shared/aws-call';
 import { clientConfig, lazy } from '../shared/clients';
 import { ecsDeploymentTarget } from '../shared/deployment-target';
+import { ecsDeploymentOf } from '../shared/ecs-deployment';
 import { HookContext, HookOutcome, failed, inProgress, succeeded } from '../shared/hook';
+import { LogFields } from '../shared/logger';
 import { MetricGateSettings, loadMetricGateSettings } from './config';
-import { SeriesFigures, decideReport, evaluateMetricGate } from './verdict';
-import { GateWindows, TimeWindow, TrafficTiming, computeWindows, metricQueryRange } from './window';
+import { forwardedTargetGroups, greenAndBlueOfRule } from './listener-rule';
+import { GateVerdict, SeriesFigures, decideReport, evaluateGreenAgainstCeilings, evaluateMetricGate } from './verdict';
+import { GateWindows, TimeWindow, TrafficTiming, computeEcsWindows, computeWindows, metricQueryRange } from './window';
 
 interface WindowState {
   readonly start: string;
@@ -31,6 +36,11 @@ export interface MetricGateState {
   readonly blue: WindowState;
   readonly readyAt: string;
   readonly source: GateWindows['source'];
+  /**
+   * The service's first Amazon ECS deployment: there is no blue, so green is held to the
+   * absolute ceilings alone.
+   */
+  readonly firstDeployment?: boolean;
 }
 
 /** Loaded on first use, like every client package, so the handler's module loads without it. */
@@ -75,30 +85,73 @@ function fromState(window: WindowState): TimeWindow {
   return { start: new Date(window.start), end: new Date(window.end) };
 }
 
+/** What a plan found: the target groups and windows, and what to log of how they were found. */
+interface GatePlan {
+  readonly green: string;
+  readonly blue: string;
+  readonly windows: GateWindows;
+  readonly firstDeployment: boolean;
+  readonly logFields: LogFields;
+}
+
 async function planGate(context: HookContext<MetricGateState>, settings: MetricGateSettings): Promise<MetricGateState> {
   const execution = context.execution;
-  if (execution.engine !== 'codedeploy') {
-    throw new Error('the metric gate reads its windows from a CodeDeploy deployment; Amazon ECS blue/green is not supported yet');
-  }
-  const target = await ecsDeploymentTarget(context, execution.deploymentId);
+  const plan = execution.engine === 'codedeploy'
+    ? await planCodeDeployGate(context, settings, execution.deploymentId)
+    : await planEcsGate(context, settings);
+  const state: MetricGateState = {
+    greenTargetGroup: plan.green,
+    blueTargetGroup: plan.blue,
+    green: toState(plan.windows.green),
+    blue: toState(plan.windows.blue),
+    readyAt: plan.windows.readyAt.toISOString(),
+    source: plan.windows.source,
+    ...(plan.firstDeployment ? { firstDeployment: true } : {}),
+  };
+  context.logger.info('metric gate windows', { trafficShift: settings.trafficShift, ...state, ...plan.logFields });
+  return state;
+}
+
+async function planCodeDeployGate(context: HookContext<MetricGateState>, settings: MetricGateSettings, deploymentId: string): Promise<GatePlan> {
+  const target = await ecsDeploymentTarget(context, deploymentId);
   const { green, blue } = greenAndBlue(target, settings.targetGroupFullNames);
   const timing = trafficTiming(target);
-  const windows = computeWindows(settings.trafficShift, timing, settings, new Date());
-  const state: MetricGateState = {
-    greenTargetGroup: green,
-    blueTargetGroup: blue,
-    green: toState(windows.green),
-    blue: toState(windows.blue),
-    readyAt: windows.readyAt.toISOString(),
-    source: windows.source,
+  return {
+    green,
+    blue,
+    windows: computeWindows(settings.trafficShift, timing, settings, new Date()),
+    firstDeployment: false,
+    logFields: { allowTrafficStart: timing.allowTrafficStart?.toISOString(), allowTrafficEnd: timing.allowTrafficEnd?.toISOString() },
   };
-  context.logger.info('metric gate windows', {
-    trafficShift: settings.trafficShift,
-    ...state,
-    allowTrafficStart: timing.allowTrafficStart?.toISOString(),
-    allowTrafficEnd: timing.allowTrafficEnd?.toISOString(),
-  });
-  return state;
+}
+
+/**
+ * Under Amazon ECS, planned at the hook's first call, which ECS makes when the production traffic
+ * shift is over: green from the production listener rule, the windows from the deployment's start
+ * and this moment (see `computeEcsWindows`).
+ */
+async function planEcsGate(context: HookContext<MetricGateState>, settings: MetricGateSettings): Promise<GatePlan> {
+  const shiftEnd = new Date();
+  const ruleArn = settings.productionListenerRuleArn;
+  if (!ruleArn) {
+    throw new Error('the metric gate needs productionListenerRuleArn under Amazon ECS blue/green');
+  }
+  const deployment = await ecsDeploymentOf(context);
+  const forwarded = await forwardedTargetGroups(context, ruleArn);
+  const { green, blue } = greenAndBlueOfRule(forwarded, settings.targetGroupFullNames, ruleArn);
+  return {
+    green,
+    blue,
+    windows: computeEcsWindows(settings.trafficShift, { startedAt: deployment.startedAt, shiftEnd }, settings),
+    firstDeployment: deployment.firstDeployment,
+    logFields: {
+      serviceDeploymentArn: deployment.serviceDeploymentArn,
+      deploymentStartedAt: deployment.startedAt?.toISOString(),
+      sourceServiceRevisionArns: deployment.sourceServiceRevisionArns,
+      productionListenerRuleArn: ruleArn,
+      productionWeights: forwarded,
+    },
+  };
 }
 
 /**
@@ -159,7 +212,7 @@ async function readSeries(
 }
 
 export async function metricGateBody(context: HookContext<MetricGateState>): Promise<HookOutcome<MetricGateState>> {
-  const settings = loadMetricGateSettings();
+  const settings = loadMetricGateSettings(process.env, context.execution.engine);
   const state = context.continuation?.state ?? await planGate(context, settings);
 
   const waitMs = Date.parse(state.readyAt) - Date.now();
@@ -175,17 +228,13 @@ export async function metricGateBody(context: HookContext<MetricGateState>): Pro
   const greenWindow = fromState(state.green);
   const blueWindow = fromState(state.blue);
   const green = await readSeries(context, settings, state.greenTargetGroup, greenWindow);
-  const blue = await readSeries(context, settings, state.blueTargetGroup, blueWindow);
-  const verdict = evaluateMetricGate(green, blue, settings.thresholds);
+  const verdict = state.firstDeployment
+    ? evaluateGreenAgainstCeilings(green, settings.thresholds)
+    : evaluateMetricGate(green, await readSeries(context, settings, state.blueTargetGroup, blueWindow), settings.thresholds);
   const decision = decideReport(verdict.verdict, settings);
 
   context.logger.info('decision', {
-    check: 'metric gate: green against blue',
-    expectation: `green p99 <= max(${settings.thresholds.latencyRatio} x blue p99, ${settings.thresholds.latencyFloorSeconds} s)`
-      + `${settings.thresholds.maxLatencySeconds !== undefined ? ` and <= ${settings.thresholds.maxLatencySeconds} s` : ''}; `
-      + `green 5xx rate <= blue + ${settings.thresholds.errorRateDeltaPercentagePoints} points and <= ${settings.thresholds.maxErrorRatePercent} %; `
-      + `marginal up to ${settings.thresholds.marginalBand * 100} % over; 5xx rates judged by their one-sided 95 % Wilson bound; `
-      + `under ${settings.thresholds.minRequestCount} green requests only a significant test fails a check, else inconclusive`,
+    ...describeChecks(settings, state),
     observed: verdict.reason,
     verdict: verdict.verdict,
     status: decision.status,
@@ -195,11 +244,38 @@ export async function metricGateBody(context: HookContext<MetricGateState>): Pro
     trafficShift: settings.trafficShift,
     windowSource: state.source,
     green: { targetGroup: state.greenTargetGroup, window: state.green, ...verdict.green },
-    blue: { targetGroup: state.blueTargetGroup, window: state.blue, ...verdict.blue },
+    ...blueFields(state, verdict),
     thresholds: verdict.thresholds,
     checks: verdict.checks,
   });
 
-  const reason = `metric gate ${verdict.verdict} (${decision.explanation}): ${verdict.reason}`;
+  const firstRelease = state.firstDeployment ? ' (first deployment of the service: no blue to compare with, green against the ceilings)' : '';
+  const reason = `metric gate ${verdict.verdict}${firstRelease} (${decision.explanation}): ${verdict.reason}`;
   return decision.status === 'Succeeded' ? succeeded(reason) : failed(reason);
+}
+
+/** What the decision line says was checked, and against what. */
+function describeChecks(settings: MetricGateSettings, state: MetricGateState): { check: string; expectation: string } {
+  const t = settings.thresholds;
+  const latencyCeiling = t.maxLatencySeconds !== undefined ? `green p99 <= ${t.maxLatencySeconds} s; ` : '';
+  const judged = `marginal up to ${t.marginalBand * 100} % over; 5xx rates judged by their one-sided 95 % Wilson bound; `
+    + `under ${t.minRequestCount} green requests only a significant test fails a check, else inconclusive`;
+  if (state.firstDeployment) {
+    return {
+      check: 'metric gate: green against the absolute ceilings (first deployment of the service, no blue)',
+      expectation: `${latencyCeiling}green 5xx rate <= ${t.maxErrorRatePercent} %; ${judged}`,
+    };
+  }
+  return {
+    check: 'metric gate: green against blue',
+    expectation: `green p99 <= max(${t.latencyRatio} x blue p99, ${t.latencyFloorSeconds} s)`
+      + `${t.maxLatencySeconds !== undefined ? ` and <= ${t.maxLatencySeconds} s` : ''}; `
+      + `green 5xx rate <= blue + ${t.errorRateDeltaPercentagePoints} points and <= ${t.maxErrorRatePercent} %; ${judged}`,
+  };
+}
+
+function blueFields(state: MetricGateState, verdict: GateVerdict): LogFields {
+  return verdict.blue
+    ? { blue: { targetGroup: state.blueTargetGroup, window: state.blue, ...verdict.blue } }
+    : { blue: { targetGroup: state.blueTargetGroup, notRead: 'first deployment of the service: blue serves nothing to compare with' } };
 }

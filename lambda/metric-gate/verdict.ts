@@ -70,7 +70,8 @@ export interface GateVerdict {
   readonly verdict: Verdict;
   readonly reason: string;
   readonly green: SeriesSummary;
-  readonly blue: SeriesSummary;
+  /** Absent when there was no blue to compare with (see {@link evaluateGreenAgainstCeilings}). */
+  readonly blue?: SeriesSummary;
   readonly thresholds: ResolvedThresholds;
   readonly checks: CheckResult[];
 }
@@ -137,12 +138,33 @@ export function evaluateMetricGate(
     errorCeilingCheck(green, thresholds),
     ...(thresholds.maxLatencySeconds !== undefined ? [latencyCeilingCheck(green, thresholds.maxLatencySeconds, thresholds)] : []),
   ];
+  return { green, blue, thresholds, checks, ...worstOf(checks) };
+}
+
+/**
+ * Green against the absolute ceilings alone (the 5xx rate ceiling, and the p99 ceiling when set),
+ * judged as in {@link evaluateMetricGate}: for a service's first deployment, which has no blue.
+ * The relative checks need a baseline there is none of, while the ceilings are what a release
+ * must meet whatever came before it: passing a first release unchecked would let one that fails
+ * every request through.
+ */
+export function evaluateGreenAgainstCeilings(greenFigures: SeriesFigures, thresholds: ResolvedThresholds): GateVerdict {
+  const green = summarize(greenFigures);
+  const checks = [
+    errorCeilingCheck(green, thresholds),
+    ...(thresholds.maxLatencySeconds !== undefined ? [latencyCeilingCheck(green, thresholds.maxLatencySeconds, thresholds)] : []),
+  ];
+  return { green, thresholds, checks, ...worstOf(checks) };
+}
+
+/** The worst check decides; the reason gathers the checks of that verdict (all of them on a pass). */
+function worstOf(checks: readonly CheckResult[]): { verdict: Verdict; reason: string } {
   const worst = checks.reduce((a, b) => (SEVERITY[b.verdict] > SEVERITY[a.verdict] ? b : a));
   const verdict = worst.verdict;
   const reason = verdict === 'pass'
     ? checks.map((c) => c.reason).join('; ')
     : [...new Set(checks.filter((c) => c.verdict === verdict).map((c) => c.reason))].join('; ');
-  return { green, blue, thresholds, verdict, reason, checks };
+  return { verdict, reason };
 }
 
 export interface ReportPolicy {

@@ -24,8 +24,11 @@ export interface GateWindows {
   readonly blue: TimeWindow;
   /** Not before this time are the windows' metrics complete in CloudWatch. */
   readonly readyAt: Date;
-  /** `lifecycle`: from AllowTraffic timing; `bake`: the all-at-once bake window; `lookback`: fallback. */
-  readonly source: 'lifecycle' | 'bake' | 'lookback';
+  /**
+   * `lifecycle`: from AllowTraffic timing; `bake`: the all-at-once bake window; `deployment`: from
+   * the Amazon ECS service deployment's start; `lookback`: fallback.
+   */
+  readonly source: 'lifecycle' | 'bake' | 'deployment' | 'lookback';
 }
 
 export interface WindowSettings {
@@ -76,6 +79,45 @@ export function computeWindows(
     return { green: window, blue: window, readyAt: plus(end, settings.metricDelaySeconds), source: 'lifecycle' };
   }
   const window = { start: plus(shift, -settings.lookbackSeconds), end: shift };
+  return { green: window, blue: window, readyAt: plus(shift, settings.metricDelaySeconds), source: 'lookback' };
+}
+
+/** What Amazon ECS tells of a service deployment's timing. */
+export interface EcsDeploymentTiming {
+  /** When the service deployment started (`ecs:DescribeServiceDeployments`), if it says. */
+  readonly startedAt?: Date;
+  /**
+   * When production traffic finished moving: the hook's first call at POST_PRODUCTION_TRAFFIC_SHIFT,
+   * which ECS makes as soon as the shift is over.
+   */
+  readonly shiftEnd: Date;
+}
+
+/**
+ * Under Amazon ECS, which reports no time for its lifecycle stages, only the deployment's start:
+ *
+ * all-at-once (ECS `BLUE_GREEN`): as under CodeDeploy, green over the bake window after the shift
+ * and blue over as long before it, the shift being the hook's first call.
+ *
+ * canary / linear: both target groups served production from the first traffic step up to the
+ * shift's end, but ECS does not say when that step came. Both are read over the same window from
+ * the deployment's start, which no traffic step precedes, up to the shift's end, and over at most
+ * `lookbackSeconds`: the window then holds the whole shift (and green's earlier test traffic, too
+ * little to sway it) without reaching back before the release. A window under a minute, or a
+ * deployment without a start time, falls back to `lookbackSeconds` up to the shift's end.
+ */
+export function computeEcsWindows(mode: TrafficShiftMode, timing: EcsDeploymentTiming, settings: WindowSettings): GateWindows {
+  const shift = timing.shiftEnd;
+  if (mode === 'all-at-once') {
+    return computeWindows(mode, { afterAllowTrafficStart: shift }, settings, shift);
+  }
+  const lookbackStart = plus(shift, -settings.lookbackSeconds);
+  const startedAt = timing.startedAt;
+  if (startedAt && startedAt.getTime() > lookbackStart.getTime() && shift.getTime() - startedAt.getTime() >= MIN_SHARED_WINDOW_MS) {
+    const window = { start: startedAt, end: shift };
+    return { green: window, blue: window, readyAt: plus(shift, settings.metricDelaySeconds), source: 'deployment' };
+  }
+  const window = { start: lookbackStart, end: shift };
   return { green: window, blue: window, readyAt: plus(shift, settings.metricDelaySeconds), source: 'lookback' };
 }
 
