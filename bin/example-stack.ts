@@ -5,7 +5,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import {
-  BlueGreenService, ExpectedVersion, JsonValue, MetricGateHook, MigrationHook, PreflightHook, ReleaseDashboard, ReleasePipeline, ReleaseSource,
+  BlueGreenService, DeploymentEngine, ExpectedVersion, JsonValue, MetricGateHook, MigrationHook, PreflightHook, ReleaseDashboard, ReleasePipeline, ReleaseSource,
   SmokeCheck, SmokeTestHook, TrafficShifting, VersionSource,
 } from '../lib';
 
@@ -22,13 +22,16 @@ const PLACEHOLDER_CONNECTION = 'arn:aws:codeconnections:eu-west-1:111111111111:c
 
 /**
  * The example app: the `orders-api` service in a staging and a production environment, each
- * released blue/green with rollback alarms, a pre-flight check, a database migration, smoke
- * tests through the test listener and a metric gate; one pipeline takes every commit through
- * staging, an approval and production. Account-agnostic: it synthesizes with no AWS account.
+ * released blue/green by CodeDeploy with rollback alarms, a pre-flight check, a database
+ * migration, smoke tests through the test listener and a metric gate; one pipeline takes every
+ * commit through staging, an approval and production. A preview environment runs the same hooks
+ * on Amazon ECS's own blue/green deployments, released by `cdk deploy`. Account-agnostic: it
+ * synthesizes with no AWS account.
  */
 export class ExampleReleaseStack extends Stack {
   public readonly staging: BlueGreenService;
   public readonly production: BlueGreenService;
+  public readonly preview: BlueGreenService;
   public readonly pipeline: ReleasePipeline;
 
   constructor(scope: Construct, id: string, props: ExampleReleaseStackProps = {}) {
@@ -87,6 +90,21 @@ export class ExampleReleaseStack extends Stack {
       terminationWait: Duration.minutes(30),
     }, true);
 
+    // A preview environment on Amazon ECS's own blue/green deployments: each `cdk deploy` that
+    // changes it (image, environment, size) is a release with every hook and rollback alarm, held
+    // for approval before production traffic, and the stack update fails if it rolls back.
+    this.preview = this.releaseEnvironment('Preview', {
+      serviceName: 'orders-api-preview',
+      cluster,
+      image,
+      desiredCount: 1,
+      accessLogsBucket: accessLogs,
+      engine: DeploymentEngine.ecs(),
+      trafficShifting: TrafficShifting.linear(25, Duration.minutes(2)),
+      terminationWait: Duration.minutes(10),
+      approvalWait: Duration.hours(4),
+    }, false);
+
     this.pipeline = new ReleasePipeline(this, 'Release', {
       source: ReleaseSource.codeStarConnection({
         connectionArn: props.connectionArn ?? PLACEHOLDER_CONNECTION,
@@ -103,7 +121,7 @@ export class ExampleReleaseStack extends Stack {
     });
 
     // What to watch during a release: the pipeline, then each environment; a stack output links to it.
-    new ReleaseDashboard(this, 'Dashboard', { pipeline: this.pipeline, services: [this.staging, this.production] });
+    new ReleaseDashboard(this, 'Dashboard', { pipeline: this.pipeline, services: [this.staging, this.production, this.preview] });
   }
 
   /** One environment of the service with its hooks. */

@@ -236,6 +236,9 @@ export class BlueGreenService extends Construct implements IBlueGreenService {
       maxHealthyPercent: 200,
       deploymentController: { type: onEcs ? ecs.DeploymentControllerType.ECS : ecs.DeploymentControllerType.CODE_DEPLOY },
       ...ecsShift,
+      // What the failed-task-set guard does for CodeDeploy: green tasks that keep failing to
+      // start stop the deployment and roll it back, instead of ECS retrying for hours.
+      circuitBreaker: onEcs ? { enable: true, rollback: true } : undefined,
       vpcSubnets: this.serviceSubnets,
       assignPublicIp: false,
       healthCheckGracePeriod: Duration.seconds(60),
