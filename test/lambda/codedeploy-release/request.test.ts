@@ -7,7 +7,9 @@ import {
   releaseContinuationOf,
   releaseSettingsOf,
 } from '../../../lambda/codedeploy-release/event';
-import { MAX_RESPONSE_BYTES, responseBody } from '../../../lambda/codedeploy-release/response';
+import { MAX_RESPONSE_BYTES, responseBody, sendResponse } from '../../../lambda/codedeploy-release/response';
+import { createLogger } from '../../../lambda/shared/logger';
+import { startServer } from '../smoke-test/server';
 import { appSpecSha256, deploysSame, taskDefinitionRevision } from '../../../lambda/codedeploy-release/deployment';
 import { CODEDEPLOY_RELEASE_PROPERTY_NAMES } from '../../../contract/codedeploy-release';
 import { NEW_TASK_DEFINITION, appSpec } from './fixtures';
@@ -78,6 +80,47 @@ describe('the answer to CloudFormation', () => {
     const parsed = JSON.parse(body);
     expect(parsed.Reason.endsWith('…')).toBe(true);
     expect(reason.startsWith(parsed.Reason.slice(0, 100))).toBe(true);
+  });
+
+  test('is PUT again after the connection broke', async () => {
+    let seen = 0;
+    const server = await startServer((_request, response) => {
+      seen++;
+      if (seen === 1) {
+        response.socket?.destroy();
+        return;
+      }
+      response.end();
+    });
+    const lines: string[] = [];
+    try {
+      const sent = await sendResponse({ ...IDS, responseUrl: `${server.url}/r` }, { status: 'SUCCESS', physicalResourceId: 'p' },
+        { deadline: Date.now() + 10_000, logger: createLogger({}, (line) => lines.push(line)) });
+
+      expect(sent).toBe('sent');
+      expect(seen).toBe(2);
+      expect(lines.map((line) => JSON.parse(line).message)).toEqual(['answer to CloudFormation failed, retrying']);
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('is not PUT again when the URL refuses it (an expired signature), and says so', async () => {
+    const server = await startServer((_request, response) => {
+      response.statusCode = 403;
+      response.end('<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>');
+    });
+    const lines: string[] = [];
+    try {
+      const sent = await sendResponse({ ...IDS, responseUrl: `${server.url}/r` }, { status: 'FAILED', reason: 'x', physicalResourceId: 'p' },
+        { deadline: Date.now() + 10_000, logger: createLogger({}, (line) => lines.push(line)) });
+
+      expect(sent).toBe('failed');
+      expect(server.requests).toHaveLength(1);
+      expect(JSON.parse(lines[0]).error.message).toContain('the response URL answered HTTP 403: <Error><Code>AccessDenied</Code>');
+    } finally {
+      await server.close();
+    }
   });
 
   test('leaves a reason that fits as it is', () => {
