@@ -62,7 +62,6 @@ export function cleanupScope(run: ReleaseRun): AwsCallScope {
   return { signal: new AbortController().signal, deadline: run.timing.functionDeadline - run.timing.safetyMarginMs / 2, logger: run.logger };
 }
 
-
 /**
  * Fails the resource, first stopping with rollback the deployment it waits for, if any: a stack
  * that rolls back must not leave a deployment running.
@@ -85,13 +84,13 @@ export async function failAfterStop(run: ReleaseRun, reason: string): Promise<Re
   }
 }
 
-
+/** From now on `deploymentId` is what a failure stops, and every log line names it. */
 export function track(run: ReleaseRun, deploymentId: string): void {
   run.active = deploymentId;
   run.logger = run.logger.child({ deploymentId });
 }
 
-
+/** Where a person sees the deployment's lifecycle events and the hook that failed. */
 export function consoleLink(deploymentId: string): string {
   const region = awsRegion();
   return `https://console.aws.amazon.com/codesuite/codedeploy/deployments/${deploymentId}${region ? `?region=${region}` : ''}`;

@@ -55,7 +55,7 @@ async function poll(run: ReleaseRun, deploymentId: string): Promise<DeploymentVi
 }
 
 /** The outcome of a deployment that is over, or undefined while it goes on. */
-export function outcomeOf(view: DeploymentView): ReleaseOutcome | undefined {
+function outcomeOf(view: DeploymentView): ReleaseOutcome | undefined {
   if (view.status === 'Succeeded') {
     return succeeded(`deployment ${view.deploymentId} succeeded`, view.deploymentId);
   }
