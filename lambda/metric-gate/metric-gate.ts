@@ -21,7 +21,9 @@ import { LogFields } from '../shared/logger';
 import { MetricGateSettings, loadMetricGateSettings } from './config';
 import { forwardedTargetGroups, greenAndBlueOfRule } from './listener-rule';
 import { GateVerdict, SeriesFigures, decideReport, evaluateGreenAgainstCeilings, evaluateMetricGate } from './verdict';
-import { GateWindows, TimeWindow, TrafficTiming, computeEcsWindows, computeWindows, metricQueryRange } from './window';
+import {
+  GateWindows, TimeWindow, TrafficTiming, computeEcsWindows, computeWindows, metricQueryRange, sharedProductionSeconds,
+} from './window';
 
 interface WindowState {
   readonly start: string;
@@ -142,11 +144,18 @@ async function planEcsGate(context: HookContext<MetricGateState>, settings: Metr
   return {
     green,
     blue,
-    windows: computeEcsWindows(settings.trafficShift, { startedAt: deployment.startedAt, shiftEnd }, settings),
+    windows: computeEcsWindows(settings.trafficShift, {
+      startedAt: deployment.startedAt,
+      shiftEnd,
+      sharedProductionSeconds: sharedProductionSeconds(settings.trafficShift, deployment),
+    }, settings),
     firstDeployment: deployment.firstDeployment,
     logFields: {
       serviceDeploymentArn: deployment.serviceDeploymentArn,
       deploymentStartedAt: deployment.startedAt?.toISOString(),
+      strategy: deployment.strategy,
+      ...(deployment.canary ? { canary: deployment.canary } : {}),
+      ...(deployment.linear ? { linear: deployment.linear } : {}),
       sourceServiceRevisionArns: deployment.sourceServiceRevisionArns,
       productionListenerRuleArn: ruleArn,
       productionWeights: forwarded,

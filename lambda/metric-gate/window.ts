@@ -25,10 +25,10 @@ export interface GateWindows {
   /** Not before this time are the windows' metrics complete in CloudWatch. */
   readonly readyAt: Date;
   /**
-   * `lifecycle`: from AllowTraffic timing; `bake`: the all-at-once bake window; `deployment`: from
-   * the Amazon ECS service deployment's start; `lookback`: fallback.
+   * `lifecycle`: from AllowTraffic timing; `bake`: the all-at-once bake window; `shift` and
+   * `deployment`: from an Amazon ECS deployment's traffic steps, or its start; `lookback`: fallback.
    */
-  readonly source: 'lifecycle' | 'bake' | 'deployment' | 'lookback';
+  readonly source: 'lifecycle' | 'bake' | 'shift' | 'deployment' | 'lookback';
 }
 
 export interface WindowSettings {
@@ -91,34 +91,77 @@ export interface EcsDeploymentTiming {
    * which ECS makes as soon as the shift is over.
    */
   readonly shiftEnd: Date;
+  /** How long both target groups served production at least, from {@link sharedProductionSeconds}. */
+  readonly sharedProductionSeconds?: number;
+}
+
+/** A deployment's traffic steps, as ECS reports them in its `deploymentConfiguration`. */
+export interface EcsTrafficSteps {
+  readonly canary?: { readonly percent?: number; readonly bakeTimeInMinutes?: number };
+  readonly linear?: { readonly stepPercent?: number; readonly stepBakeTimeInMinutes?: number };
 }
 
 /**
- * Under Amazon ECS, which reports no time for its lifecycle stages, only the deployment's start:
+ * How long, at least, blue and green both served production before the shift ended: a canary's
+ * bake time (its first step lasts that long before the rest moves), or a linear deployment's step
+ * bake time once for each step but the last (ECS does not bake after reaching 100 %). Hooks and
+ * pauses at PRODUCTION_TRAFFIC_SHIFT only lengthen the shift, so the shared time is never
+ * shorter. Undefined when ECS reports no steps for the mode.
+ */
+export function sharedProductionSeconds(mode: TrafficShiftMode, steps: EcsTrafficSteps): number | undefined {
+  if (mode === 'canary') {
+    const bake = steps.canary?.bakeTimeInMinutes;
+    return bake === undefined ? undefined : bake * 60;
+  }
+  if (mode === 'linear') {
+    const { stepPercent, stepBakeTimeInMinutes } = steps.linear ?? {};
+    if (stepPercent === undefined || stepBakeTimeInMinutes === undefined || stepPercent <= 0) {
+      return undefined;
+    }
+    // Percentages come in tenths: the slack keeps 100 / 10.0 at 10 steps, not 11.
+    const stepCount = Math.ceil(100 / stepPercent - 1e-9);
+    return Math.max(0, stepCount - 1) * stepBakeTimeInMinutes * 60;
+  }
+  return undefined;
+}
+
+/**
+ * Under Amazon ECS, which reports no time for its lifecycle stages, only the deployment's start
+ * and its configured steps:
  *
  * all-at-once (ECS `BLUE_GREEN`): as under CodeDeploy, green over the bake window after the shift
  * and blue over as long before it, the shift being the hook's first call.
  *
  * canary / linear: both target groups served production from the first traffic step up to the
- * shift's end, but ECS does not say when that step came. Both are read over the same window from
- * the deployment's start, which no traffic step precedes, up to the shift's end, and over at most
- * `lookbackSeconds`: the window then holds the whole shift (and green's earlier test traffic, too
- * little to sway it) without reaching back before the release. A window under a minute, or a
- * deployment without a start time, falls back to `lookbackSeconds` up to the shift's end.
+ * shift's end, and both are read over the same stretch of it, as under CodeDeploy:
+ * - `shift`: the time the steps take at least ({@link sharedProductionSeconds}), up to the shift's
+ *   end, when that is a minute or more;
+ * - `deployment`: else from the deployment's start, which no step precedes, when that is within
+ *   `lookbackSeconds` and a minute or more before the shift's end (green's earlier test traffic,
+ *   read with it, is too little to sway it);
+ * - `lookback`: else `lookbackSeconds` up to the shift's end.
  */
 export function computeEcsWindows(mode: TrafficShiftMode, timing: EcsDeploymentTiming, settings: WindowSettings): GateWindows {
   const shift = timing.shiftEnd;
   if (mode === 'all-at-once') {
     return computeWindows(mode, { afterAllowTrafficStart: shift }, settings, shift);
   }
-  const lookbackStart = plus(shift, -settings.lookbackSeconds);
+  const readyAt = plus(shift, settings.metricDelaySeconds);
+  const shared = (start: Date, source: GateWindows['source']): GateWindows => {
+    const window = { start, end: shift };
+    return { green: window, blue: window, readyAt, source };
+  };
   const startedAt = timing.startedAt;
-  if (startedAt && startedAt.getTime() > lookbackStart.getTime() && shift.getTime() - startedAt.getTime() >= MIN_SHARED_WINDOW_MS) {
-    const window = { start: startedAt, end: shift };
-    return { green: window, blue: window, readyAt: plus(shift, settings.metricDelaySeconds), source: 'deployment' };
+  const steps = timing.sharedProductionSeconds;
+  if (steps !== undefined && steps * 1000 >= MIN_SHARED_WINDOW_MS) {
+    const stepsStart = plus(shift, -steps);
+    return shared(startedAt && startedAt.getTime() > stepsStart.getTime() ? startedAt : stepsStart, 'shift');
   }
-  const window = { start: lookbackStart, end: shift };
-  return { green: window, blue: window, readyAt: plus(shift, settings.metricDelaySeconds), source: 'lookback' };
+  const lookbackStart = plus(shift, -settings.lookbackSeconds);
+  if (startedAt && startedAt.getTime() > lookbackStart.getTime() && shift.getTime() - startedAt.getTime() >= MIN_SHARED_WINDOW_MS) {
+    return shared(startedAt, 'deployment');
+  }
+  return shared(lookbackStart, 'lookback');
 }
 
 /**

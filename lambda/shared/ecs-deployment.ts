@@ -49,6 +49,12 @@ export interface EcsDeploymentFacts {
   readonly targetServiceRevisionArn?: string;
   /** When the deployment started; absent while it is pending. */
   readonly startedAt?: Date;
+  /** How ECS moves the traffic: `BLUE_GREEN`, `CANARY`, `LINEAR` or `ROLLING`. */
+  readonly strategy?: string;
+  /** A `CANARY` deployment's first step and how long it lasts before the rest of the traffic moves. */
+  readonly canary?: { readonly percent?: number; readonly bakeTimeInMinutes?: number };
+  /** A `LINEAR` deployment's steps and how long each lasts before the next. */
+  readonly linear?: { readonly stepPercent?: number; readonly stepBakeTimeInMinutes?: number };
 }
 
 /** The deployment as it is now: its facts, and what changes while it runs. */
@@ -148,6 +154,7 @@ function stateOf(call: string, serviceDeploymentArn: string, deployment: Service
     firstDeployment: sourceServiceRevisionArns.length === 0,
     ...optionalField('targetServiceRevisionArn', typeof target?.arn === 'string' && target.arn ? target.arn : undefined),
     ...optionalField('startedAt', optionalDate(call, deployment, 'startedAt')),
+    ...trafficStepsOf(call, deployment),
   };
   const rollback = optionalObject<{ reason?: unknown }>(call, deployment, 'rollback');
   const status = optionalString(call, deployment, 'status');
@@ -178,7 +185,46 @@ function remember(state: EcsDeploymentState): void {
     firstDeployment: state.firstDeployment,
     ...optionalField('targetServiceRevisionArn', state.targetServiceRevisionArn),
     startedAt: state.startedAt,
+    ...optionalField('strategy', state.strategy),
+    ...optionalField('canary', state.canary),
+    ...optionalField('linear', state.linear),
   });
+}
+
+/** The strategy and traffic steps of the deployment's configuration, fields left out when ECS does. */
+function trafficStepsOf(call: string, deployment: ServiceDeployment): Pick<EcsDeploymentFacts, 'strategy' | 'canary' | 'linear'> {
+  const configuration = optionalObject<Record<string, unknown>>(call, deployment, 'deploymentConfiguration');
+  if (!configuration) {
+    return {};
+  }
+  const canary = optionalObject<Record<string, unknown>>(call, configuration, 'canaryConfiguration');
+  const linear = optionalObject<Record<string, unknown>>(call, configuration, 'linearConfiguration');
+  return {
+    ...optionalField('strategy', optionalString(call, configuration, 'strategy')),
+    ...(canary ? {
+      canary: {
+        ...optionalField('percent', optionalNumber(call, canary, 'canaryPercent')),
+        ...optionalField('bakeTimeInMinutes', optionalNumber(call, canary, 'canaryBakeTimeInMinutes')),
+      },
+    } : {}),
+    ...(linear ? {
+      linear: {
+        ...optionalField('stepPercent', optionalNumber(call, linear, 'stepPercent')),
+        ...optionalField('stepBakeTimeInMinutes', optionalNumber(call, linear, 'stepBakeTimeInMinutes')),
+      },
+    } : {}),
+  };
+}
+
+function optionalNumber(call: string, holder: object, field: string): number | undefined {
+  const value = (holder as Record<string, unknown>)[field];
+  if (value === undefined || value === null) {
+    return undefined;
+  }
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw new UnexpectedAnswerError(`${call} answered a ${field} that is not a non-negative number`);
+  }
+  return value;
 }
 
 function optionalString(call: string, holder: object, field: string): string | undefined {

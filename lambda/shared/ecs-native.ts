@@ -67,10 +67,10 @@ export interface EcsNativeHookResult {
  * At `TEST_TRAFFIC_SHIFT` and `PRODUCTION_TRAFFIC_SHIFT`, which ECS also runs when it rolls a
  * deployment back, the adapter first reads the service deployment (the event's `resourceArn`):
  * when it is rolling back, the answer is `SUCCEEDED` at once and the body does not run, so no
- * hook can hold a rollback up. When that read fails, the body runs as usual and a warning is
- * logged: passing instead would let a missing permission or an ECS outage silently switch off
- * the hook's check on every forward deployment, while running the body during a rollback costs at
- * worst a failed hook that the rollback itself would have undone. Needs
+ * hook can hold a rollback up. When that read fails (within at most 10 s), the body runs as
+ * usual and a warning names the cause: passing instead would let a missing permission or an ECS
+ * outage silently switch off the hook's check on every forward deployment, whereas running it can
+ * only hold up the rare rollback that meets the same failure, and the warning says why. Needs
  * `ecs:DescribeServiceDeployments` when the hook runs at one of those stages.
  */
 export function ecsNativeHook<TState = unknown>(

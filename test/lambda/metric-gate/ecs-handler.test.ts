@@ -196,6 +196,21 @@ describe('canary and linear', () => {
   });
 });
 
+test('a canary is read over its bake time, as ECS reports it, up to the shift\'s end', async () => {
+  deployment({ deploymentConfiguration: { strategy: 'CANARY', canaryConfiguration: { canaryPercent: 10, canaryBakeTimeInMinutes: 5 } } });
+  const before = Date.now();
+
+  const result = await ecsHandler(ecsEvent({ trafficShift: 'canary', metricDelaySeconds: 0 }), fakeContext());
+
+  expect(result).toEqual({ hookStatus: 'SUCCEEDED' });
+  const windows = logs.lines.find((line) => line.message === 'metric gate windows');
+  expect(windows).toMatchObject({ source: 'shift', strategy: 'CANARY', canary: { percent: 10, bakeTimeInMinutes: 5 } });
+  const green = windows?.green as { start: string; end: string };
+  expect(Date.parse(green.end) - Date.parse(green.start)).toBe(5 * 60_000);
+  expect(Date.parse(green.end)).toBeGreaterThanOrEqual(before);
+  expect(windows?.blue).toEqual(green);
+});
+
 describe('the service\'s first deployment', () => {
   beforeEach(() => {
     deployment({ sourceServiceRevisions: [] });

@@ -1,7 +1,7 @@
 import { METRIC_GATE_CONFIG_ENV } from '../../../contract/metric-gate';
 import { loadMetricGateSettings } from '../../../lambda/metric-gate/config';
 import { GREEN_MIN_WEIGHT_SHARE, greenAndBlueOfRule, targetGroupFullName } from '../../../lambda/metric-gate/listener-rule';
-import { computeEcsWindows } from '../../../lambda/metric-gate/window';
+import { computeEcsWindows, sharedProductionSeconds } from '../../../lambda/metric-gate/window';
 
 const t = (iso: string) => new Date(iso);
 const SETTINGS = { bakeWindowSeconds: 300, lookbackSeconds: 600, metricDelaySeconds: 90 };
@@ -30,6 +30,29 @@ describe('computeEcsWindows', () => {
     });
   });
 
+  test.each(['canary', 'linear'] as const)('%s: over the time the traffic steps take, when ECS reports them', (mode) => {
+    const w = computeEcsWindows(mode, { startedAt: t('2026-03-01T09:00:00Z'), shiftEnd: SHIFT_END, sharedProductionSeconds: 1800 }, SETTINGS);
+
+    expect(w).toEqual({
+      green: { start: t('2026-03-01T09:50:00Z'), end: SHIFT_END },
+      blue: { start: t('2026-03-01T09:50:00Z'), end: SHIFT_END },
+      readyAt: t('2026-03-01T10:21:30Z'),
+      source: 'shift',
+    });
+  });
+
+  test('steps never reach back before the deployment started', () => {
+    const w = computeEcsWindows('canary', { startedAt: t('2026-03-01T10:12:00Z'), shiftEnd: SHIFT_END, sharedProductionSeconds: 1800 }, SETTINGS);
+
+    expect(w).toMatchObject({ green: { start: t('2026-03-01T10:12:00Z'), end: SHIFT_END }, source: 'shift' });
+  });
+
+  test('steps of under a minute fall back to the deployment\'s start', () => {
+    const w = computeEcsWindows('linear', { startedAt: t('2026-03-01T10:12:00Z'), shiftEnd: SHIFT_END, sharedProductionSeconds: 0 }, SETTINGS);
+
+    expect(w).toMatchObject({ green: { start: t('2026-03-01T10:12:00Z') }, source: 'deployment' });
+  });
+
   test.each([
     ['started longer ago than lookbackSeconds', t('2026-03-01T09:00:00Z')],
     ['started under a minute before the shift\'s end', t('2026-03-01T10:19:30Z')],
@@ -39,6 +62,21 @@ describe('computeEcsWindows', () => {
 
     expect(w).toMatchObject({ green: { start: t('2026-03-01T10:10:00Z'), end: SHIFT_END }, source: 'lookback' });
     expect(w.blue).toEqual(w.green);
+  });
+});
+
+describe('sharedProductionSeconds', () => {
+  test.each([
+    ['canary', { canary: { percent: 10, bakeTimeInMinutes: 15 } }, 900],
+    ['canary', { canary: { percent: 5 } }, undefined],
+    ['linear', { linear: { stepPercent: 10, stepBakeTimeInMinutes: 6 } }, 9 * 360],
+    ['linear', { linear: { stepPercent: 33.3, stepBakeTimeInMinutes: 2 } }, 3 * 120],
+    ['linear', { linear: { stepPercent: 3, stepBakeTimeInMinutes: 1 } }, 33 * 60],
+    ['linear', { linear: { stepPercent: 100, stepBakeTimeInMinutes: 5 } }, 0],
+    ['linear', { canary: { percent: 10, bakeTimeInMinutes: 15 } }, undefined],
+    ['all-at-once', { canary: { percent: 10, bakeTimeInMinutes: 15 } }, undefined],
+  ] as const)('%s with %j: %p s', (mode, steps, expected) => {
+    expect(sharedProductionSeconds(mode, steps)).toBe(expected);
   });
 });
 

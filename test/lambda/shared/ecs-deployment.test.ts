@@ -53,6 +53,20 @@ test('reads the deployment: its status, revisions and start, asking for the one 
   expect(ecs.commandCalls(DescribeServiceDeploymentsCommand).map((call) => call.args[0].input)).toEqual([{ serviceDeploymentArns: [ARN] }]);
 });
 
+test('reads the strategy and traffic steps of the deployment\'s configuration', async () => {
+  answer({
+    deploymentConfiguration: {
+      strategy: 'LINEAR', linearConfiguration: { stepPercent: 25, stepBakeTimeInMinutes: 4 }, bakeTimeInMinutes: 10,
+    },
+  });
+
+  await expect(ecsDeploymentFacts(callScope().scope, ARN)).resolves.toMatchObject({
+    strategy: 'LINEAR', linear: { stepPercent: 25, stepBakeTimeInMinutes: 4 },
+  });
+  await expect(ecsDeploymentFacts(callScope().scope, ARN)).resolves.toMatchObject({ linear: { stepPercent: 25 } });
+  expect(ecs.commandCalls(DescribeServiceDeploymentsCommand)).toHaveLength(1);
+});
+
 test.each(['ROLLBACK_REQUESTED', 'ROLLBACK_IN_PROGRESS', 'ROLLBACK_SUCCESSFUL', 'ROLLBACK_FAILED'] as const)(
   'a deployment with status %s is rolling back', async (status) => {
     answer({ status, statusReason: 'alarm orders-5xx fired' });
