@@ -25,6 +25,11 @@ export interface IBlueGreenService extends IConstruct {
   readonly service: ecs.IBaseService;
   /** The engine that deploys the service. */
   readonly engine: DeploymentEngine;
+  /**
+   * Whether a stack update that changes the task definition releases it.
+   * @default false
+   */
+  readonly releasesOnStackUpdate?: boolean;
   /** The task definition the pipeline renders `taskdef.json` from and migrations run. */
   readonly taskDefinition: ecs.TaskDefinition;
   /** The application container of `taskDefinition`. */

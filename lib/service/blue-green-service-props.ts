@@ -176,6 +176,17 @@ export interface BlueGreenServiceProps {
   readonly engine?: DeploymentEngine;
 
   /**
+   * On the CodeDeploy engine: release the task definition of each stack update (`cdk deploy`)
+   * through CodeDeploy, with the AppSpec's hooks, and fail the update (CloudFormation rolls it
+   * back) when the deployment fails, is stopped or rolls back. CloudFormation waits an hour at
+   * most for it, so the shift, `approvalWait` and `terminationWait` must fit 45 minutes together.
+   * A `ReleasePipeline` stage deploying the same service must say it accepts such releases too.
+   * The Amazon ECS engine always releases on a stack update: `false` is refused there.
+   * @default false on the CodeDeploy engine
+   */
+  readonly deployOnStackUpdate?: boolean;
+
+  /**
    * How production traffic moves to the new version.
    * @default TrafficShifting.canary(10, Duration.minutes(5))
    */

@@ -16,6 +16,7 @@ import type { AppSpecOptions, ILifecycleHook } from './lifecycle-hook';
 import { TargetGroupSource, metricHttpCodeTarget, metricRequestCount, sumOfTargetGroups } from '../private/metrics';
 import { DeploymentEngine, DeploymentEngineKind } from './deployment-engine';
 import { createCodeDeployGroup } from './private/codedeploy-engine';
+import { createCodeDeployRelease } from './private/codedeploy-release';
 import { attachAlternateTarget, createEcsDeploymentRole, createListenerRules, noRouteAction, renderDeploymentAlarms,
   serviceDeploymentsConsoleUrlOf } from './private/ecs-engine';
 import { ecsTrafficShift } from './private/ecs-traffic-shift';
@@ -65,6 +66,8 @@ export class BlueGreenService extends Construct implements IBlueGreenService {
   public readonly service: ecs.FargateService;
   /** The engine that deploys the service. */
   public readonly engine: DeploymentEngine;
+  /** Whether a stack update (`cdk deploy`) that changes the task definition releases it: always on the ECS engine, with `deployOnStackUpdate` on CodeDeploy. */
+  public readonly releasesOnStackUpdate: boolean;
   /** The task definition defined here; the pipeline renders `taskdef.json` from it. */
   public readonly taskDefinition: ecs.FargateTaskDefinition;
   /** The application container. */
@@ -272,7 +275,19 @@ export class BlueGreenService extends Construct implements IBlueGreenService {
       this.deploymentGroup = codeDeploy.deploymentGroup;
       // aws-cdk-lib gives the deployment group's role AWSCodeDeployRoleForECS, which may invoke any function.
       this.hookRegistry = new HookRegistry(this, this.deploymentGroup.role, true);
+      if (props.deployOnStackUpdate) {
+        createCodeDeployRelease(this, {
+          service: this.service, taskDefinition: this.taskDefinition, deploymentGroup: this.deploymentGroup, serviceName: this.serviceName,
+          appSpec: this.renderAppSpec({ taskDefinition: this.taskDefinition }), trafficShifting: this.trafficShifting,
+          terminationWait: input.terminationWait, approvalWait: input.approvalWait,
+        });
+      }
     }
+    if (onEcs && props.deployOnStackUpdate === false) {
+      recordPropProblem(this, 'deployOnStackUpdate', 'cannot be false on the Amazon ECS engine, where every stack update of the service is a '
+        + 'release; remove it, or use DeploymentEngine.codeDeploy() to release through ReleasePipeline only');
+    }
+    this.releasesOnStackUpdate = onEcs || props.deployOnStackUpdate === true;
     this.service.connections.allowFrom(this.loadBalancer, ec2.Port.tcp(this.containerPort), 'load balancer to tasks');
 
     this.rollbackAlarms = new RollbackAlarms(this, 'RollbackAlarms', {
