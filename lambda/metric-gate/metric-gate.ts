@@ -127,10 +127,13 @@ async function planCodeDeployGate(context: HookContext<MetricGateState>, setting
   };
 }
 
+/** The traffic shift mode of each Amazon ECS deployment strategy the gate judges. */
+const ECS_STRATEGY_MODES: Readonly<Record<string, string>> = { BLUE_GREEN: 'all-at-once', CANARY: 'canary', LINEAR: 'linear' };
+
 /**
  * Under Amazon ECS, planned at the hook's first call, which ECS makes when the production traffic
- * shift is over: green from the production listener rule, the windows from the deployment's start
- * and this moment (see `computeEcsWindows`).
+ * shift is over: green from the production listener rule, the windows from the deployment's
+ * traffic steps or start, and this moment (see `computeEcsWindows`).
  */
 async function planEcsGate(context: HookContext<MetricGateState>, settings: MetricGateSettings): Promise<GatePlan> {
   const shiftEnd = new Date();
@@ -141,6 +144,12 @@ async function planEcsGate(context: HookContext<MetricGateState>, settings: Metr
   const deployment = await ecsDeploymentOf(context);
   const forwarded = await forwardedTargetGroups(context, ruleArn);
   const { green, blue } = greenAndBlueOfRule(forwarded, settings.targetGroupFullNames, ruleArn);
+  const strategyMode = deployment.strategy === undefined ? undefined : ECS_STRATEGY_MODES[deployment.strategy];
+  if (strategyMode !== undefined && strategyMode !== settings.trafficShift) {
+    context.logger.warn('the deployment shifts traffic otherwise than the metric gate was configured for; the windows follow the configuration', {
+      trafficShift: settings.trafficShift, strategy: deployment.strategy,
+    });
+  }
   return {
     green,
     blue,

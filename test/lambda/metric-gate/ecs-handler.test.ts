@@ -211,6 +211,17 @@ test('a canary is read over its bake time, as ECS reports it, up to the shift\'s
   expect(windows?.blue).toEqual(green);
 });
 
+test('warns when the deployment\'s strategy is not the configured traffic shift', async () => {
+  deployment({ deploymentConfiguration: { strategy: 'LINEAR', linearConfiguration: { stepPercent: 20, stepBakeTimeInMinutes: 2 } } });
+
+  await ecsHandler(ecsEvent({ trafficShift: 'canary', metricDelaySeconds: 0 }), fakeContext());
+
+  expect(logs.lines.filter((line) => line.level === 'warn')).toEqual([expect.objectContaining({
+    message: 'the deployment shifts traffic otherwise than the metric gate was configured for; the windows follow the configuration',
+    trafficShift: 'canary', strategy: 'LINEAR',
+  })]);
+});
+
 describe('the service\'s first deployment', () => {
   beforeEach(() => {
     deployment({ sourceServiceRevisions: [] });
