@@ -54,7 +54,7 @@ export class ServiceSection implements DashboardSection {
       markdown: [
         `## ${service.serviceName}`,
         `${service.url ? `[Production URL](${service.url}) · ` : ''}[Test URL](${service.testUrl}) (reachable from inside the VPC) · `
-          + `[CodeDeploy deployment group](${service.deploymentGroupConsoleUrl})  `,
+          + `[${service.deploymentGroup ? 'CodeDeploy deployment group' : 'ECS service deployments'}](${service.deploymentsConsoleUrl})  `,
         'Blue and green swap on every deployment: the new version runs in the target group that production traffic moves to.',
       ].join('\n'),
     });
