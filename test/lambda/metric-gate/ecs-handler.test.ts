@@ -282,8 +282,7 @@ describe('fails with a reason', () => {
   });
 
   test('when productionListenerRuleArn is missing, before any call', async () => {
-    const config: Partial<MetricGateHookConfig> = { ...CONFIG };
-    delete config.productionListenerRuleArn;
+    const config = Object.fromEntries(Object.entries(CONFIG).filter(([field]) => field !== 'productionListenerRuleArn'));
     const result = await ecsHandler({ ...ecsEvent(), hookDetails: { configuration: config } }, fakeContext());
 
     expect(result).toEqual({ hookStatus: 'FAILED' });
