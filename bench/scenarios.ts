@@ -3,22 +3,23 @@
  * - `library`: one `BlueGreenService` (VPC, cluster, load balancer, CodeDeploy group, rollback alarms);
  * - `anchor`: the same resources written with stock aws-cdk-lib L2 constructs (handwritten-stack.ts);
  * - `scale`: N services in one stack on a shared VPC and cluster, each with the rollback alarms and
- *   all four hooks (preflight, migration, smoke test, metric gate).
+ *   all four hooks (preflight, migration, smoke test, metric gate);
+ * - `scale-ecs`: the same on the Amazon ECS engine, for the engines side by side.
  */
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
-import { BlueGreenService, MetricGateHook, MigrationHook, PreflightHook, SmokeCheck, SmokeTestHook, TrafficShifting } from '../lib';
+import { BlueGreenService, DeploymentEngine, MetricGateHook, MigrationHook, PreflightHook, SmokeCheck, SmokeTestHook, TrafficShifting } from '../lib';
 import { HandwrittenBlueGreenStack } from './handwritten-stack';
 import { LibraryBlueGreenStack } from './library-stack';
 
-export type ScenarioName = 'library' | 'anchor' | 'scale';
+export type ScenarioName = 'library' | 'anchor' | 'scale' | 'scale-ecs';
 
 const env = { region: 'eu-west-1' };
 
 /** N services, each with every hook and the rollback alarms, in one stack. */
 export class ScaleStack extends Stack {
-  constructor(scope: App, id: string, services: number) {
+  constructor(scope: App, id: string, services: number, engine: DeploymentEngine = DeploymentEngine.codeDeploy()) {
     super(scope, id, { env });
     const vpc = new ec2.Vpc(this, 'Vpc', { maxAzs: 2, natGateways: 1 });
     const cluster = new ecs.Cluster(this, 'Cluster', { vpc });
@@ -31,6 +32,7 @@ export class ScaleStack extends Stack {
         image,
         healthCheckPath: '/health',
         trafficShifting: TrafficShifting.canary(10, Duration.minutes(5)),
+        engine,
       });
       new PreflightHook(this, `${id}Preflight`, { service });
       new MigrationHook(this, `${id}Migration`, { service, command: ['npm', 'run', 'db:migrate'] });
@@ -49,5 +51,7 @@ export function buildScenario(app: App, scenario: ScenarioName, services = 1): S
       return new HandwrittenBlueGreenStack(app, 'Anchor', { env });
     case 'scale':
       return new ScaleStack(app, `Scale${services}`, services);
+    case 'scale-ecs':
+      return new ScaleStack(app, `ScaleEcs${services}`, services, DeploymentEngine.ecs());
   }
 }

@@ -3,7 +3,8 @@
  * - the library's one-service stack against the stock aws-cdk-lib anchor of the same resources,
  *   in interleaved pairs (A B, B A, A B, ...) so drift in the machine's load hits both sides alike,
  *   with the built-in CloudFormation validation on and off;
- * - the library at N services in one stack, each with every hook and the rollback alarms.
+ * - the library at N services in one stack, each with every hook and the rollback alarms;
+ * - one such service on each engine, CodeDeploy and Amazon ECS, in interleaved pairs.
  */
 import { goal, kb, median, printTable, QUICK, runScript, spread } from './stats';
 import type { WorkerRequest, WorkerResult } from './synth-worker';
@@ -32,6 +33,30 @@ function collect(samples: Samples, result: WorkerResult): void {
   samples.first.push(result.firstMs);
   samples.warm.push(...result.warmMs);
   samples.last = result;
+}
+
+/** One service with every hook and the rollback alarms on each engine, interleaved, validation on. */
+function engines(dir: string): void {
+  console.log('\n## Synth: one service with every hook, CodeDeploy engine against Amazon ECS engine\n');
+  const codeDeploy: Samples = { first: [], warm: [] };
+  const ecs: Samples = { first: [], warm: [] };
+  for (let round = 0; round < ROUNDS; round++) {
+    const order: Array<['scale' | 'scale-ecs', Samples]> = [['scale', codeDeploy], ['scale-ecs', ecs]];
+    if (round % 2 === 1) {
+      order.reverse();
+    }
+    for (const [scenario, samples] of order) {
+      collect(samples, synthInChild(dir, { scenario, services: 1, warm: WARM }, true));
+    }
+  }
+  printTable(`${ROUNDS} interleaved rounds, 1 first + ${WARM} warm synths per process, validation on`,
+    ['engine', 'first synth ms', 'warm synth ms', 'resources', 'template'],
+    [['CodeDeploy', codeDeploy], ['Amazon ECS', ecs]].map(([name, s]) => {
+      const samples = s as Samples;
+      return [name as string, spread(samples.first), spread(samples.warm), samples.last?.resources ?? 0, kb(samples.last?.templateBytes ?? 0)];
+    }));
+  console.log(`ratio ECS / CodeDeploy (medians): first ${(median(ecs.first) / median(codeDeploy.first)).toFixed(2)}x, `
+    + `warm ${(median(ecs.warm) / median(codeDeploy.warm)).toFixed(2)}x`);
 }
 
 function pairs(dir: string, validation: boolean): { library: Samples; anchor: Samples } {
@@ -131,4 +156,5 @@ function scale(dir: string): void {
 export function runSynthBenchmarks(dir: string): void {
   compareWithAnchor(dir);
   scale(dir);
+  engines(dir);
 }

@@ -61,7 +61,7 @@ export const HOOK_CONFIGURATION_PREFIX = '/cdk-ecs-release/hooks/';
 export const HOOK_KIND_ENV = 'CDK_ECS_RELEASE_HOOK_KIND';
 
 /** The kinds of library hooks, the sections of {@link ServiceHookConfiguration}. */
-export const HOOK_KINDS = ['preflight', 'migration', 'smoke-test', 'metric-gate', 'approval-wait'] as const;
+export const HOOK_KINDS = ['preflight', 'migration', 'smoke-test', 'metric-gate'] as const;
 
 /** One of {@link HOOK_KINDS}. */
 export type HookKind = typeof HOOK_KINDS[number];

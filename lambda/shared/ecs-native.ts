@@ -26,8 +26,9 @@ import { isRecord } from './answer';
 /**
  * The stages ECS runs again, in reverse, when a deployment rolls back: a hook there must let the
  * traffic go back to the source revision, whatever its body would say of the target revision.
+ * `PRE_PRODUCTION_TRAFFIC_SHIFT` runs before each shift step, so a rollback's steps may meet it too.
  */
-export const ROLLBACK_STAGES: ReadonlySet<string> = new Set(['TEST_TRAFFIC_SHIFT', 'PRODUCTION_TRAFFIC_SHIFT']);
+export const ROLLBACK_STAGES: ReadonlySet<string> = new Set(['TEST_TRAFFIC_SHIFT', 'PRE_PRODUCTION_TRAFFIC_SHIFT', 'PRODUCTION_TRAFFIC_SHIFT']);
 
 /** At most this long, or a quarter of the body's time when less, is spent asking whether the deployment rolls back. */
 const ROLLBACK_LOOKUP_MAX_MS = 10_000;
@@ -64,7 +65,7 @@ export interface EcsNativeHookResult {
  * `onFailure` cleanup; an in-progress outcome becomes `IN_PROGRESS` with the body's state in
  * `hookDetails.continuation` and its delay as `callBackDelay`.
  *
- * At `TEST_TRAFFIC_SHIFT` and `PRODUCTION_TRAFFIC_SHIFT`, which ECS also runs when it rolls a
+ * At the traffic-shift stages ({@link ROLLBACK_STAGES}), which ECS may also run when it rolls a
  * deployment back, the adapter first reads the service deployment (the event's `resourceArn`):
  * when it is rolling back, the answer is `SUCCEEDED` at once and the body does not run, so no
  * hook can hold a rollback up. When that read fails (within at most 10 s), the body runs as

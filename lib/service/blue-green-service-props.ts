@@ -204,9 +204,10 @@ export interface BlueGreenServiceProps {
   /**
    * When set, the deployment waits up to this long for a person to approve it before production
    * traffic shifts, and rolls back if nobody does. CodeDeploy holds the deployment Ready until it
-   * is continued; on the Amazon ECS engine a pause hook at `POST_TEST_TRAFFIC_SHIFT` waits for
-   * `approve <deployment id>` in the service's approval parameter (see `approvalParameter`).
-   * Whole minutes, at most 2 days; a deploy-time value (token) must be given in minutes.
+   * is continued; on the Amazon ECS engine a PAUSE hook holds it at `POST_TEST_TRAFFIC_SHIFT`
+   * until it is continued (`ContinueServiceDeployment`). `grantApproveRelease()` allows either.
+   * Whole minutes, at most 2 days; a deploy-time value (token) must be given in minutes (a
+   * literal duration on the ECS engine).
    * @default - traffic shifts as soon as the hooks succeed
    */
   readonly approvalWait?: Duration;

@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -7,7 +7,6 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { RollbackAlarms } from '../alarms/rollback-alarms';
 import type { BlueGreenServiceAttributes } from './blue-green-service-attributes';
 import type { IBlueGreenService } from './blue-green-service-base';
@@ -15,10 +14,11 @@ import type { BlueGreenServiceProps } from './blue-green-service-props';
 import type { AppSpecOptions, ILifecycleHook } from './lifecycle-hook';
 import { TargetGroupSource, metricHttpCodeTarget, metricRequestCount, sumOfTargetGroups } from '../private/metrics';
 import { DeploymentEngine, DeploymentEngineKind } from './deployment-engine';
-import { createCodeDeployGroup } from './private/codedeploy-engine';
-import { createCodeDeployRelease } from './private/codedeploy-release';
-import { attachAlternateTarget, createEcsDeploymentRole, createListenerRules, noRouteAction, renderDeploymentAlarms,
-  serviceDeploymentsConsoleUrlOf } from './private/ecs-engine';
+import { setUpCodeDeployDeployments } from './private/codedeploy-engine';
+import {
+  createListenerRules, noRouteAction, renderDeploymentAlarms, serviceDeploymentArnPattern, serviceDeploymentsConsoleUrlOf, setUpEcsDeployments,
+} from './private/ecs-engine';
+import { addServiceOutputs, serviceUrls } from './private/service-outputs';
 import { ecsTrafficShift } from './private/ecs-traffic-shift';
 import { HookRegistry, REPORT_HOOK_STATUS_ACTION, grantReportHookStatus } from './private/hook-registry';
 import { ImportedBlueGreenService } from './private/imported-service';
@@ -27,8 +27,7 @@ import { deploymentGroupConsoleUrlOf, loadBalancerFullNameOf } from './private/l
 import { checkedServiceName, serviceNameProblem } from '../private/service-name';
 import { fitSecurityGroupDescriptions } from '../private/security-group-descriptions';
 import { ec2Description } from '../private/text-limits';
-import { recordPropProblem, reportAtSynthesis, valid } from '../private/validation';
-import { createApprovalWait } from './private/approval-wait';
+import { recordPropProblem, reportAtSynthesis } from '../private/validation';
 import { listenerPortProblems } from './private/listener-ports';
 import { watchStackCapacity } from './private/stack-capacity';
 import { checkLoadBalancerVpc, checkServiceProps } from './private/service-input';
@@ -106,12 +105,6 @@ export class BlueGreenService extends Construct implements IBlueGreenService {
   public readonly testListenerRule?: elbv2.ApplicationListenerRule;
   /** The role Amazon ECS shifts the listener rules and invokes the hooks with; undefined on the CodeDeploy engine. */
   public readonly deploymentRole?: iam.IRole;
-  /**
-   * On the Amazon ECS engine with `approvalWait`: the parameter a person writes
-   * `approve <deployment id>` (or `reject <deployment id> <reason>`) to, to release (or roll back)
-   * a deployment waiting before production traffic.
-   */
-  public readonly approvalParameter?: ssm.IStringParameter;
   /** The alarms that stop and roll back a deployment of this service. */
   public readonly rollbackAlarms: RollbackAlarms;
   /** How production traffic moves to the new version. */
@@ -249,39 +242,23 @@ export class BlueGreenService extends Construct implements IBlueGreenService {
       propagateTags: ecs.PropagatedTagSource.SERVICE,
     });
     if (rules) {
-      this.deploymentRole = createEcsDeploymentRole(this, this.serviceName);
-      attachAlternateTarget(this.service, {
-        blue: this.blueTargetGroup, green: this.greenTargetGroup, rules, role: this.deploymentRole,
-        containerName: this.containerName, containerPort: this.containerPort,
+      const parts = setUpEcsDeployments(this, {
+        service: this.service, serviceName: this.serviceName, blue: this.blueTargetGroup, green: this.greenTargetGroup, rules,
+        containerName: this.containerName, containerPort: this.containerPort, approvalWait: input.approvalWait,
       });
-      this.hookRegistry = new HookRegistry(this, undefined, false, { service: this.service, role: this.deploymentRole });
-      if (input.approvalWait && valid(this, 'approvalWait', input.approvalWait.isUnresolved()
-        ? 'must be a literal duration on the Amazon ECS engine, whose pause hook counts it down; give e.g. Duration.hours(4)' : undefined)) {
-        const approval = createApprovalWait(this, this.serviceName, input.approvalWait);
-        this.approvalParameter = approval.parameter;
-        this.hookRegistry.addEcsStageHook(approval.hook, approval.stages, approval.timeoutMinutes);
-      }
+      this.deploymentRole = parts.role;
+      this.hookRegistry = parts.hookRegistry;
     } else {
-      // Registers the service with blue and makes it wait for the listener (ECS rejects a target
-      // group without one).
-      this.service.attachToApplicationTargetGroup(this.blueTargetGroup);
-      const codeDeploy = createCodeDeployGroup(this, {
-        service: this.service, blue: this.blueTargetGroup, green: this.greenTargetGroup,
+      const parts = setUpCodeDeployDeployments(this, {
+        service: this.service, serviceName: this.serviceName, blue: this.blueTargetGroup, green: this.greenTargetGroup,
         productionListener: this.productionListener, testListener: this.testListener, trafficShifting: this.trafficShifting,
         applicationName: input.applicationName, deploymentGroupName: input.deploymentGroupName,
         terminationWait: input.terminationWait, approvalWait: input.approvalWait,
+        deployOnStackUpdate: props.deployOnStackUpdate === true, taskDefinition: this.taskDefinition,
       });
-      this.application = codeDeploy.application;
-      this.deploymentGroup = codeDeploy.deploymentGroup;
-      // aws-cdk-lib gives the deployment group's role AWSCodeDeployRoleForECS, which may invoke any function.
-      this.hookRegistry = new HookRegistry(this, this.deploymentGroup.role, true);
-      if (props.deployOnStackUpdate) {
-        createCodeDeployRelease(this, {
-          service: this.service, taskDefinition: this.taskDefinition, deploymentGroup: this.deploymentGroup, serviceName: this.serviceName,
-          appSpec: this.renderAppSpec({ taskDefinition: this.taskDefinition }), trafficShifting: this.trafficShifting,
-          terminationWait: input.terminationWait, approvalWait: input.approvalWait,
-        });
-      }
+      this.application = parts.application;
+      this.deploymentGroup = parts.deploymentGroup;
+      this.hookRegistry = parts.hookRegistry;
     }
     if (onEcs && props.deployOnStackUpdate === false) {
       recordPropProblem(this, 'deployOnStackUpdate', 'cannot be false on the Amazon ECS engine, where every stack update of the service is a '
@@ -304,31 +281,10 @@ export class BlueGreenService extends Construct implements IBlueGreenService {
       renderDeploymentAlarms(this.service, () => this.rollbackAlarms.deploymentGroupAlarms);
     }
 
-    const dnsName = this.loadBalancer.loadBalancerDnsName;
-    const scheme = this.https ? 'https' : 'http';
-    const defaultPort = this.https ? 443 : 80;
-    this.url = this.listenerPort === defaultPort ? `${scheme}://${dnsName}` : `${scheme}://${dnsName}:${this.listenerPort}`;
-    this.testUrl = `${scheme}://${dnsName}:${this.testListenerPort}`;
-
-    new CfnOutput(this, 'ServiceUrl', { value: this.url, description: `${this.serviceName}: production URL` });
-    new CfnOutput(this, 'TestUrl', { value: this.testUrl, description: `${this.serviceName}: test listener URL (reachable from inside the VPC only)` });
-    if (this.deploymentGroup) {
-      new CfnOutput(this, 'DeploymentGroupConsoleUrl', {
-        value: this.deploymentsConsoleUrl,
-        description: `${this.serviceName}: CodeDeploy deployment group in the AWS console`,
-      });
-    } else {
-      if (this.approvalParameter) {
-        new CfnOutput(this, 'ApprovalParameterName', {
-          value: this.approvalParameter.parameterName,
-          description: `${this.serviceName}: write "approve <deployment id>" here to release a deployment waiting for approval`,
-        });
-      }
-      new CfnOutput(this, 'DeploymentsConsoleUrl', {
-        value: this.deploymentsConsoleUrl,
-        description: `${this.serviceName}: the service's deployments in the Amazon ECS console`,
-      });
-    }
+    const urls = serviceUrls(this.loadBalancer, this.https, this.listenerPort, this.testListenerPort);
+    this.url = urls.url;
+    this.testUrl = urls.testUrl;
+    addServiceOutputs(this, this);
 
     fitSecurityGroupDescriptions(this);
     // At synthesis: listeners of other services may be added to the load balancer later.
@@ -430,18 +386,20 @@ export class BlueGreenService extends Construct implements IBlueGreenService {
   }
 
   /**
-   * Lets `grantee` approve or reject a deployment waiting before production traffic on the Amazon
-   * ECS engine (`ssm:PutParameter` on `approvalParameter`); a CodeDeploy-engine service is
-   * continued with `codedeploy:ContinueDeployment` instead.
+   * Lets `grantee` release (or roll back) a deployment that waits for approval (`approvalWait`):
+   * `codedeploy:ContinueDeployment` on the deployment group, or on the Amazon ECS engine
+   * `ecs:ContinueServiceDeployment` on the service's deployments, with the read that finds the
+   * waiting hook's id.
    */
   public grantApproveRelease(grantee: iam.IGrantable): iam.Grant {
-    if (this.approvalParameter) {
-      return this.approvalParameter.grantWrite(grantee);
-    }
     if (this.deploymentGroup) {
       return iam.Grant.addToPrincipal({ grantee, actions: ['codedeploy:ContinueDeployment'], resourceArns: [this.deploymentGroup.deploymentGroupArn] });
     }
-    return iam.Grant.drop(grantee, 'approve a release: the service has no approvalWait');
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['ecs:ContinueServiceDeployment', 'ecs:DescribeServiceDeployments'],
+      resourceArns: [serviceDeploymentArnPattern(this, this.cluster, this.service)],
+    });
   }
 
   /** The hooks added so far, in the order CodeDeploy runs them. */

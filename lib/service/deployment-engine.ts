@@ -19,7 +19,9 @@ export enum EcsLifecycleStage {
   TEST_TRAFFIC_SHIFT = 'TEST_TRAFFIC_SHIFT',
   /** Green serves all test traffic; production still goes to blue. */
   POST_TEST_TRAFFIC_SHIFT = 'POST_TEST_TRAFFIC_SHIFT',
-  /** Production traffic is moving to green. Runs again when the deployment rolls back. */
+  /** Before production traffic moves to green; before each step of a canary or linear shift. */
+  PRE_PRODUCTION_TRAFFIC_SHIFT = 'PRE_PRODUCTION_TRAFFIC_SHIFT',
+  /** Production traffic is moving to green, at each step. Runs again when the deployment rolls back. */
   PRODUCTION_TRAFFIC_SHIFT = 'PRODUCTION_TRAFFIC_SHIFT',
   /** Green serves all production traffic; blue still runs during the bake time. */
   POST_PRODUCTION_TRAFFIC_SHIFT = 'POST_PRODUCTION_TRAFFIC_SHIFT',

@@ -45,9 +45,8 @@ describe('handler bundles', () => {
       expect(external).toMatch(/^(@aws-sdk\/|@smithy\/|node:|[a-z_]+$)/);
     }
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const module = require(file) as { handler?: unknown; ecsHandler?: unknown };
-    // A hook only Amazon ECS calls (the approval wait) exports ecsHandler alone.
-    expect(typeof (module.handler ?? module.ecsHandler)).toBe('function');
+    const module = require(file) as { handler?: unknown };
+    expect(typeof module.handler).toBe('function');
   });
 
   /**

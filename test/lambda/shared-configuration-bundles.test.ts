@@ -71,10 +71,7 @@ afterEach(() => {
 });
 
 /** Per kind: the section's config, the stubs its success needs, and the event it runs on. */
-/** The kinds CodeDeploy calls; the approval wait runs under Amazon ECS only (test/lambda/approval-wait covers it). */
-type CodeDeployHookKind = Exclude<HookKind, 'approval-wait'>;
-
-const SCENARIOS: Record<CodeDeployHookKind, { config: () => Record<string, unknown>; stub: () => void; event: () => Record<string, unknown> }> = {
+const SCENARIOS: Record<HookKind, { config: () => Record<string, unknown>; stub: () => void; event: () => Record<string, unknown> }> = {
   'preflight': {
     config: () => ({ readDeploymentGroupAlarms: false, alarmNames: ['orders-5xx'] }),
     stub: () => cloudWatch.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [{ AlarmName: 'orders-5xx', StateValue: 'OK', ActionsEnabled: true }] }),
@@ -129,14 +126,14 @@ const SCENARIOS: Record<CodeDeployHookKind, { config: () => Record<string, unkno
   },
 };
 
-const CONFIG_VARIABLES: Record<CodeDeployHookKind, string> = {
+const CONFIG_VARIABLES: Record<HookKind, string> = {
   'preflight': PREFLIGHT_CONFIG_ENV,
   'migration': MIGRATION_CONFIG_ENV,
   'smoke-test': SMOKE_CHECKS_ENV,
   'metric-gate': METRIC_GATE_CONFIG_ENV,
 };
 
-describe.each(Object.keys(SCENARIOS) as CodeDeployHookKind[])('the bundled %s hook, shared by the services of a stack', (kind) => {
+describe.each(Object.keys(SCENARIOS) as HookKind[])('the bundled %s hook, shared by the services of a stack', (kind) => {
   beforeEach(() => {
     process.env[HOOK_KIND_ENV] = kind;
     // What a function of a single service would read: never used by a shared one.

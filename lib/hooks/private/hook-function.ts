@@ -33,7 +33,6 @@ const KIND_IDS: Record<HookKind, string> = {
   'migration': 'Migration',
   'smoke-test': 'SmokeTest',
   'metric-gate': 'MetricGate',
-  'approval-wait': 'ApprovalWait',
 };
 
 const DEFAULT_MEMORY_SIZE = 256;

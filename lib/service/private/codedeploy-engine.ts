@@ -7,7 +7,10 @@ import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { Construct } from 'constructs';
+import type { HookHost } from './hook-registry';
 import type { TrafficShifting } from '../traffic-shifting';
+import { createCodeDeployRelease } from './codedeploy-release';
+import { HookRegistry } from './hook-registry';
 
 export interface CodeDeployParts {
   readonly application: codedeploy.EcsApplication;
@@ -52,4 +55,32 @@ export function createCodeDeployGroup(scope: Construct, parts: {
     reason: 'AWSCodeDeployRoleForECS is the service-role policy AWS documents for CodeDeploy on ECS; AWS maintains it as CodeDeploy adds API calls.',
   });
   return { application, deploymentGroup };
+}
+
+/**
+ * The CodeDeploy engine of a service: the service registered with blue, the deployment group,
+ * the registry of its AppSpec hooks and, with `deployOnStackUpdate`, the release of each stack
+ * update's task definition.
+ */
+export function setUpCodeDeployDeployments(host: HookHost & Construct, parts: Parameters<typeof createCodeDeployGroup>[1] & {
+  readonly service: ecs.FargateService;
+  readonly blue: elbv2.ApplicationTargetGroup;
+  readonly serviceName: string;
+  readonly taskDefinition: ecs.TaskDefinition;
+  readonly deployOnStackUpdate: boolean;
+}): CodeDeployParts & { readonly hookRegistry: HookRegistry } {
+  // Registers the service with blue and makes it wait for the listener (ECS rejects a target
+  // group without one).
+  parts.service.attachToApplicationTargetGroup(parts.blue);
+  const { application, deploymentGroup } = createCodeDeployGroup(host, parts);
+  // aws-cdk-lib gives the deployment group's role AWSCodeDeployRoleForECS, which may invoke any function.
+  const hookRegistry = new HookRegistry(host, deploymentGroup.role, true);
+  if (parts.deployOnStackUpdate) {
+    createCodeDeployRelease(host, {
+      service: parts.service, taskDefinition: parts.taskDefinition, deploymentGroup, serviceName: parts.serviceName,
+      appSpec: hookRegistry.renderAppSpec({ taskDefinition: parts.taskDefinition }), trafficShifting: parts.trafficShifting,
+      terminationWait: parts.terminationWait, approvalWait: parts.approvalWait,
+    });
+  }
+  return { application, deploymentGroup, hookRegistry };
 }

@@ -3,7 +3,7 @@
  * shifts between the target groups, the role ECS shifts them and invokes the hooks with, and the
  * service's alternate target.
  */
-import { Lazy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, Lazy, Stack, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
@@ -11,6 +11,9 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IConstruct } from 'constructs';
 import { literalAlarmName } from '../../private/alarm-names';
 import { consoleUrl } from '../../private/console-url';
+import { valid } from '../../private/validation';
+import { HookRegistry } from './hook-registry';
+import type { HookHost } from './hook-registry';
 
 /** The managed policy AWS documents for the role ECS shifts listener rules with. */
 const LOAD_BALANCER_POLICY = 'AmazonECSInfrastructureRolePolicyForLoadBalancers';
@@ -108,6 +111,31 @@ export function renderDeploymentAlarms(service: ecs.FargateService, alarms: () =
       return names.length === 0 ? undefined : { AlarmNames: names, Enable: true, Rollback: true };
     },
   }));
+}
+
+/**
+ * The Amazon ECS engine of a service: its deployment role, green as its alternate target on the
+ * two rules, the registry of its lifecycle hooks and, with `approvalWait`, the pause hook.
+ */
+export function setUpEcsDeployments(host: HookHost & Construct, parts: {
+  readonly service: ecs.FargateService;
+  readonly serviceName: string;
+  readonly blue: elbv2.ApplicationTargetGroup;
+  readonly green: elbv2.IApplicationTargetGroup;
+  readonly rules: EcsListenerRules;
+  readonly containerName: string;
+  readonly containerPort: number;
+  readonly approvalWait?: Duration;
+}): { readonly role: iam.Role; readonly hookRegistry: HookRegistry } {
+  const role = createEcsDeploymentRole(host, parts.serviceName);
+  attachAlternateTarget(parts.service, { ...parts, role });
+  const hookRegistry = new HookRegistry(host, undefined, false, { service: parts.service, role });
+  const wait = parts.approvalWait;
+  if (wait && valid(host, 'approvalWait', wait.isUnresolved()
+    ? 'must be a literal duration on the Amazon ECS engine, whose pause hook takes it as its timeout; give e.g. Duration.hours(4)' : undefined)) {
+    hookRegistry.addEcsPause(wait);
+  }
+  return { role, hookRegistry };
 }
 
 /** A link to the service's deployments in the Amazon ECS console. */

@@ -1,16 +1,18 @@
 /**
  * Lifecycle hooks on the Amazon ECS engine: each runs at the ECS stage matching its CodeDeploy
  * lifecycle event, ECS invokes it with the service's deployment role, and the hook's details
- * (its configuration, for a library hook) go into the service definition.
+ * (its configuration, for a library hook) go into the service definition. The approval wait is
+ * a PAUSE hook beside them.
  */
-import { Lazy } from 'aws-cdk-lib';
+import { Duration, Lazy } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { IConstruct } from 'constructs';
 import { ecsHookDetailsOf } from '../../private/hook-details';
+import { wholeDurationIn } from '../../private/validation';
 import { EcsLifecycleStage } from '../deployment-engine';
 import { LifecycleEvent } from '../lifecycle-event';
 import type { ILifecycleHook } from '../lifecycle-hook';
+
 
 /**
  * The ECS lifecycle stage a hook written for a CodeDeploy lifecycle event runs at: the point of
@@ -25,45 +27,59 @@ export function ecsLifecycleStageOf(event: LifecycleEvent): EcsLifecycleStage {
     case LifecycleEvent.AFTER_ALLOW_TEST_TRAFFIC:
       return EcsLifecycleStage.POST_TEST_TRAFFIC_SHIFT;
     case LifecycleEvent.BEFORE_ALLOW_TRAFFIC:
-      return EcsLifecycleStage.PRODUCTION_TRAFFIC_SHIFT;
+      return EcsLifecycleStage.PRE_PRODUCTION_TRAFFIC_SHIFT;
     case LifecycleEvent.AFTER_ALLOW_TRAFFIC:
       return EcsLifecycleStage.POST_PRODUCTION_TRAFFIC_SHIFT;
   }
 }
 
-/** A hook function as ECS sees it: its ARN, the stages, and the role ECS invokes it with. */
-class EcsHookTarget implements ecs.IDeploymentLifecycleHookTarget {
-  constructor(
-    private readonly hook: ILifecycleHook,
-    private readonly stages: EcsLifecycleStage[],
-    private readonly role: iam.IRole,
-  ) {}
-
-  public bind(_scope: IConstruct): ecs.DeploymentLifecycleHookTargetConfig {
-    return {
-      targetArn: this.hook.function.functionArn,
-      role: this.role,
-      lifecycleStages: this.stages.map((stage) => stage as string as ecs.DeploymentLifecycleStage),
-    };
-  }
-}
+type Entry =
+  | { readonly hook: ILifecycleHook; readonly stages: EcsLifecycleStage[] }
+  | { readonly pause: Duration };
 
 /**
- * Adds `hook` to the service's lifecycle hooks at `stages` (default: the stage of its lifecycle
- * event) and lets `role` invoke its function. `index` is its place in the list, which the hook
- * details are written at.
+ * The service's `DeploymentConfiguration.LifecycleHooks`, rendered at synthesis in the order the
+ * hooks were added, so that hooks added after the service count.
  */
-export function addEcsLifecycleHook(service: ecs.FargateService, role: iam.IRole, hook: ILifecycleHook, index: number,
-  stages: EcsLifecycleStage[] = [ecsLifecycleStageOf(hook.lifecycleEvent)], timeoutMinutes?: number): void {
-  service.addLifecycleHook(new EcsHookTarget(hook, stages, role));
-  // ECS invokes the name it is given, so the unqualified ARN is enough.
-  iam.Grant.addToPrincipal({ grantee: role, actions: ['lambda:InvokeFunction'], resourceArns: [hook.function.functionArn] });
-  const resource = service.node.defaultChild as ecs.CfnService;
-  if (timeoutMinutes !== undefined) {
-    resource.addPropertyOverride(`DeploymentConfiguration.LifecycleHooks.${index}.TimeoutConfiguration.TimeoutInMinutes`, timeoutMinutes);
+export class EcsLifecycleHooks {
+  private readonly entries: Entry[] = [];
+
+  constructor(service: ecs.FargateService, private readonly role: iam.IRole) {
+    const resource = service.node.defaultChild as ecs.CfnService;
+    resource.addPropertyOverride('DeploymentConfiguration.LifecycleHooks', Lazy.any({
+      produce: () => (this.entries.length === 0 ? undefined : this.entries.map((entry) => this.render(entry))),
+    }));
   }
-  const details = ecsHookDetailsOf(hook);
-  if (details) {
-    resource.addPropertyOverride(`DeploymentConfiguration.LifecycleHooks.${index}.HookDetails`, Lazy.any({ produce: details }));
+
+  /** Runs `hook`'s function at `stages` (default: the stage of its lifecycle event), invoked with the deployment role. */
+  public addFunction(hook: ILifecycleHook, stages: EcsLifecycleStage[] = [ecsLifecycleStageOf(hook.lifecycleEvent)]): void {
+    // ECS invokes the name it is given, so the unqualified ARN is enough.
+    iam.Grant.addToPrincipal({ grantee: this.role, actions: ['lambda:InvokeFunction'], resourceArns: [hook.function.functionArn] });
+    this.entries.push({ hook, stages });
+  }
+
+  /**
+   * Holds each deployment at POST_TEST_TRAFFIC_SHIFT until someone continues or rolls it back,
+   * rolling back by itself after `wait` (a literal duration of whole minutes).
+   */
+  public addPause(wait: Duration): void {
+    this.entries.push({ pause: wait });
+  }
+
+  private render(entry: Entry): Record<string, unknown> {
+    if ('pause' in entry) {
+      return {
+        TargetType: 'PAUSE',
+        LifecycleStages: [EcsLifecycleStage.POST_TEST_TRAFFIC_SHIFT],
+        TimeoutConfiguration: { TimeoutInMinutes: wholeDurationIn(entry.pause, 'minutes'), Action: 'ROLLBACK' },
+      };
+    }
+    const details = ecsHookDetailsOf(entry.hook);
+    return {
+      HookTargetArn: entry.hook.function.functionArn,
+      RoleArn: this.role.roleArn,
+      LifecycleStages: entry.stages,
+      ...(details ? { HookDetails: details() } : {}),
+    };
   }
 }

@@ -2,7 +2,7 @@
  * The hooks of one BlueGreenService: registration rules, the permissions each hook needs to take
  * part in a deployment, and the AppSpec that lists them.
  */
-import { Annotations, Lazy, Resource, Stack, Tokenization } from 'aws-cdk-lib';
+import { Annotations, Duration, Lazy, Resource, Stack, Tokenization } from 'aws-cdk-lib';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -10,8 +10,7 @@ import { Construct, IConstruct } from 'constructs';
 import type { AppSpecOptions, ILifecycleHook } from '../lifecycle-hook';
 import { TASK_DEFINITION_PLACEHOLDER, renderAppSpecYaml, sortHooks } from './appspec';
 import { recordPropProblem } from '../../private/validation';
-import type { EcsLifecycleStage } from '../deployment-engine';
-import { addEcsLifecycleHook } from './ecs-hooks';
+import { EcsLifecycleHooks } from './ecs-hooks';
 
 /** The call a hook makes to tell CodeDeploy how it went. */
 export const REPORT_HOOK_STATUS_ACTION = 'codedeploy:PutLifecycleEventHookExecutionStatus';
@@ -32,7 +31,7 @@ export interface EcsHookHost {
 
 export class HookRegistry {
   private readonly registered: ILifecycleHook[] = [];
-  private ecsHookCount = 0;
+  private readonly ecsHooks?: EcsLifecycleHooks;
 
   /**
    * @param deploymentGroupRole the role CodeDeploy deploys with, which must be allowed to invoke
@@ -45,7 +44,9 @@ export class HookRegistry {
     private readonly deploymentGroupRole: iam.IRole | undefined,
     private readonly roleInvokesAnyFunction = false,
     private readonly ecsHost?: EcsHookHost,
-  ) {}
+  ) {
+    this.ecsHooks = ecsHost ? new EcsLifecycleHooks(ecsHost.service, ecsHost.role) : undefined;
+  }
 
   /** The hooks in lifecycle order. */
   public get hooks(): ILifecycleHook[] {
@@ -70,8 +71,8 @@ export class HookRegistry {
         + 'so define the function in the service\'s stack (or import it there by ARN)');
       return;
     }
-    if (this.ecsHost) {
-      addEcsLifecycleHook(this.ecsHost.service, this.ecsHost.role, hook, this.ecsHookCount++);
+    if (this.ecsHooks) {
+      this.ecsHooks.addFunction(hook);
     } else if (service.deploymentGroup) {
       grantReportHookStatus(hook.function, service.deploymentGroup);
       this.allowInvoke(hook);
@@ -80,13 +81,11 @@ export class HookRegistry {
   }
 
   /**
-   * Adds a hook of the library's own at `stages`, beside the user's hooks: ECS runs several
-   * functions at one stage, so it takes no lifecycle event from them.
+   * Holds each deployment at POST_TEST_TRAFFIC_SHIFT for `wait`, until someone continues or rolls
+   * it back (a PAUSE hook, listed after the hooks added so far and before those added later).
    */
-  public addEcsStageHook(hook: ILifecycleHook, stages: EcsLifecycleStage[], timeoutMinutes?: number): void {
-    if (this.ecsHost) {
-      addEcsLifecycleHook(this.ecsHost.service, this.ecsHost.role, hook, this.ecsHookCount++, stages, timeoutMinutes);
-    }
+  public addEcsPause(wait: Duration): void {
+    this.ecsHooks?.addPause(wait);
   }
 
   /**

@@ -1,5 +1,5 @@
 /**
- * ECS runs TEST_TRAFFIC_SHIFT and PRODUCTION_TRAFFIC_SHIFT again when it rolls a deployment back:
+ * ECS runs the traffic-shift stages (TEST_, PRE_PRODUCTION_, PRODUCTION_TRAFFIC_SHIFT) again when it rolls a deployment back:
  * a hook there passes at once while the deployment rolls back, and runs as usual otherwise.
  */
 import { DescribeServiceDeploymentsCommand, ECSClient, ServiceDeploymentStatus } from '@aws-sdk/client-ecs';
@@ -51,6 +51,7 @@ test.each([
   ['PRODUCTION_TRAFFIC_SHIFT', 'ROLLBACK_IN_PROGRESS'],
   ['PRODUCTION_TRAFFIC_SHIFT', 'ROLLBACK_REQUESTED'],
   ['TEST_TRAFFIC_SHIFT', 'ROLLBACK_IN_PROGRESS'],
+  ['PRE_PRODUCTION_TRAFFIC_SHIFT', 'ROLLBACK_IN_PROGRESS'],
 ] as const)('at %s of a deployment in %s: SUCCEEDED at once, without running the body', async (stage, status) => {
   deploymentStatus(status, { statusReason: 'alarm orders-5xx fired' });
   const body = jest.fn(async () => failed('green is broken'));

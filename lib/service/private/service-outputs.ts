@@ -1,0 +1,43 @@
+import { CfnOutput } from 'aws-cdk-lib';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import { Construct } from 'constructs';
+
+/** The production and test URLs of a load balancer's listeners, the port left out where it is the scheme's. */
+export function serviceUrls(loadBalancer: elbv2.IApplicationLoadBalancer, https: boolean, listenerPort: number,
+  testListenerPort: number): { readonly url: string; readonly testUrl: string } {
+  const dnsName = loadBalancer.loadBalancerDnsName;
+  const scheme = https ? 'https' : 'http';
+  const defaultPort = https ? 443 : 80;
+  return {
+    url: listenerPort === defaultPort ? `${scheme}://${dnsName}` : `${scheme}://${dnsName}:${listenerPort}`,
+    testUrl: `${scheme}://${dnsName}:${testListenerPort}`,
+  };
+}
+
+/** What the stack outputs of a service show. */
+export interface ServiceOutputs {
+  readonly serviceName: string;
+  readonly url: string;
+  readonly testUrl: string;
+  readonly deploymentsConsoleUrl: string;
+  /** Present on the CodeDeploy engine. */
+  readonly deploymentGroup?: unknown;
+}
+
+/** The stack outputs of a service: its URLs, and where its deployments show. */
+export function addServiceOutputs(scope: Construct, service: ServiceOutputs): void {
+  const name = service.serviceName;
+  new CfnOutput(scope, 'ServiceUrl', { value: service.url, description: `${name}: production URL` });
+  new CfnOutput(scope, 'TestUrl', { value: service.testUrl, description: `${name}: test listener URL (reachable from inside the VPC only)` });
+  if (service.deploymentGroup) {
+    new CfnOutput(scope, 'DeploymentGroupConsoleUrl', {
+      value: service.deploymentsConsoleUrl,
+      description: `${name}: CodeDeploy deployment group in the AWS console`,
+    });
+    return;
+  }
+  new CfnOutput(scope, 'DeploymentsConsoleUrl', {
+    value: service.deploymentsConsoleUrl,
+    description: `${name}: the service's deployments in the Amazon ECS console`,
+  });
+}
