@@ -154,6 +154,8 @@ describe('hooks on the Amazon ECS engine', () => {
   test('the metric gate finds green from the production rule, which it may describe', () => {
     const configuration = hookOf(stack, hooks, metricGate.function).HookDetails!.configuration;
     expect(configuration.productionListenerRuleArn).toEqual({ Ref: logicalId(stack, service.productionListenerRule!) });
+    // It compares green with blue over the window of the service's strategy: the default canary.
+    expect(configuration).toMatchObject({ trafficShift: 'canary', bakeWindowSeconds: 300 });
     expect(allowing(statementsOf(stack, template, metricGate.function), 'elasticloadbalancing:DescribeRules')).toHaveLength(1);
   });
 
@@ -225,6 +227,15 @@ describe('the approval wait and hooks added late on the Amazon ECS engine', () =
       engine: DeploymentEngine.ecs(),
       approvalWait: Duration.minutes(Lazy.number({ produce: () => 60 })),
     }), 'TestStack/Orders: invalid approvalWait: must be a literal duration on the Amazon ECS engine, whose pause hook takes it as its timeout');
+  });
+
+  test('fails when a second hook takes a lifecycle event already taken, as on CodeDeploy, so that hooks work on both engines', () => {
+    const stack = testStack();
+    const service = serviceIn(stack, { engine: DeploymentEngine.ecs() });
+    new MigrationHook(stack, 'Migrate', { service, command: ['migrate'] });
+    const seed = lambda.Function.fromFunctionArn(stack, 'Seed', 'arn:aws:lambda:eu-west-1:111111111111:function:seed');
+    expectSynthError(stack, () => new CustomHook(stack, 'SeedHook', { service, function: seed, lifecycleEvent: LifecycleEvent.AFTER_INSTALL }),
+      'TestStack/Orders: invalid hook: AfterInstall already runs TestStack/Migrate, cannot also run TestStack/SeedHook');
   });
 
   // Fails while PreflightHook (lib/hooks/preflight-hook.ts, the `alarmNames` it builds in its

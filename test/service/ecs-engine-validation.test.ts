@@ -127,6 +127,17 @@ describe('CloudFormation\'s 33-hour estimate of a canary or linear update', () =
   });
 });
 
+describe('releases on the Amazon ECS engine', () => {
+  test('every stack update releases: releasesOnStackUpdate is true, and deployOnStackUpdate false is refused', () => {
+    const { stack, build } = ecsService({});
+    expect(build().releasesOnStackUpdate).toBe(true);
+    Template.fromStack(stack);
+    expectEcsServiceError({ deployOnStackUpdate: false },
+      'TestStack/Orders: invalid deployOnStackUpdate: cannot be false on the Amazon ECS engine, where every stack update of the service is a '
+      + 'release; remove it, or use DeploymentEngine.codeDeploy() to release through ReleasePipeline only');
+  });
+});
+
 describe('ReleasePipeline and the Amazon ECS engine', () => {
   test('fails when a stage deploys a service on the Amazon ECS engine, naming the stage and DeploymentEngine', () => {
     const stack = pipelineStack();
