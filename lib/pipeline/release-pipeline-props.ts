@@ -143,6 +143,23 @@ export interface ReleasePipelineProps {
   readonly notifyDeploymentSuccess?: boolean;
 
   /**
+   * Services this pipeline does not deploy whose deployments are notified to the same topic as
+   * its stages': above all services on the Amazon ECS engine, which `cdk deploy` releases. A
+   * notification names the service construct's id where a stage's names the stage, e.g.
+   * `orders-api-preview Preview: deployment … rolled back`. Failed and rolled-back deployments
+   * are always notified, completed ones with `notifyDeploymentSuccess`. So is every deployment
+   * of an Amazon ECS service of their clusters that waits at a pause hook (`approvalWait`), with
+   * the commands that continue or roll it back, and how the wait ended. A CodeDeploy-engine
+   * service (e.g. one with `deployOnStackUpdate`) is notified as a stage's service is.
+   *
+   * EventBridge sees only its own account and region: a service elsewhere is reported as a
+   * warning and not notified. A service a stage deploys is refused, its deployments are notified
+   * already.
+   * @default - only the stages' deployments are notified
+   */
+  readonly notifiedServices?: IBlueGreenService[];
+
+  /**
    * How long the logs of the function that writes the deployment notifications are kept.
    * @default logs.RetentionDays.ONE_MONTH
    */

@@ -22,6 +22,7 @@ import { acknowledgePipelineRoles, acknowledgeStageActionRoles } from './private
 import { createReleaseBuildProject } from './private/build-project';
 import { addDeployStage } from './private/deploy-stage';
 import { DeploymentRecord } from './private/deployment-record';
+import { NotifiedServices } from './private/ecs-notifications';
 import { ReleaseNotifications } from './private/release-notifications';
 import { stageArtifactName, stageDirectory } from './private/stage-naming';
 import { checkedPipelineName, stageProblems, validateReleasePipelineProps, warnOfOtherVersionVariables } from './private/stage-validation';
@@ -87,6 +88,7 @@ export class ReleasePipeline extends Construct {
   private readonly buildStage: codepipeline.IStage;
   private readonly stagesScope: Construct;
   private readonly notifications: ReleaseNotifications;
+  private readonly notifiedServices?: NotifiedServices;
   private readonly record: DeploymentRecord;
   private built = false;
 
@@ -147,6 +149,8 @@ export class ReleasePipeline extends Construct {
       slackChannelId: props.slackChannelId,
       notifyDeploymentSuccess: props.notifyDeploymentSuccess,
       notifierLogRetention: props.notifierLogRetention,
+      notifiedServices: () => this.notifiedServices?.codeDeployStages ?? [],
+      ecsServices: () => this.notifiedServices?.ecsServices ?? [],
     });
     this.notifications = releaseNotifications;
     this.notificationTopic = releaseNotifications.topic;
@@ -168,6 +172,14 @@ export class ReleasePipeline extends Construct {
 
     for (const stage of props.stages ?? []) {
       this.addStage(stage);
+    }
+    if (props.notifiedServices && props.notifiedServices.length > 0) {
+      this.notifiedServices = new NotifiedServices(this, 'NotifiedServices', {
+        owner: this,
+        notifications: releaseNotifications,
+        services: props.notifiedServices,
+        stages: () => this.stages,
+      });
     }
 
     // The one build writes a deployment-files artifact per stage, and aws-cdk-lib fixes an

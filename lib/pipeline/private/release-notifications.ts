@@ -12,7 +12,9 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, IConstruct } from 'constructs';
-import { NOTIFIED_FAILURE_STATES, NotifiedDeploymentGroup, RELEASE_NOTIFIER_CONFIG_ENV, ReleaseNotifierConfig } from '../../../contract/release-notifier';
+import {
+  NOTIFIED_FAILURE_STATES, NotifiedDeploymentGroup, NotifiedEcsService, RELEASE_NOTIFIER_CONFIG_ENV, ReleaseNotifierConfig,
+} from '../../../contract/release-notifier';
 import { defaultPolicyOf } from '../../private/acknowledgements';
 import { consoleUrl } from '../../private/console-url';
 import { grantDeploymentTargetReads, grantDescribeServiceTaskSets, grantDescribeTaskDefinitions } from '../../private/deployment-target-grants';
@@ -35,6 +37,17 @@ export interface ReleaseNotificationsProps extends Pick<ReleasePipelineProps, 'n
   readonly stages: () => readonly StageInfo[];
   /** The environment variable that holds the release version. */
   readonly releaseVersionVariable: string;
+  /**
+   * The notified services the pipeline does not deploy, each as a stage named by its label;
+   * read at synthesis. Those on CodeDeploy join the stages' deployment groups.
+   * @default - none
+   */
+  readonly notifiedServices?: () => readonly StageInfo[];
+  /**
+   * The notified services Amazon ECS deploys itself; read at synthesis.
+   * @default - none
+   */
+  readonly ecsServices?: () => readonly NotifiedEcsService[];
 }
 
 /**
@@ -44,12 +57,15 @@ export interface ReleaseNotificationsProps extends Pick<ReleasePipelineProps, 'n
  */
 export class ReleaseNotifications extends Construct {
   public readonly topic: sns.Topic;
+  /** The key the topic is encrypted with: whoever publishes needs its data keys. */
+  public readonly key: kms.Key;
   public readonly slackChannel?: chatbot.ISlackChannelConfiguration;
   public readonly notifier: lambda.Function;
   public readonly deadLetterQueue: sqs.Queue;
   public readonly lostAlarm: cloudwatch.Alarm;
   private readonly owner: IConstruct;
   private readonly notifiedStates: string[];
+  private eventBridgeMayEncrypt = false;
 
   constructor(scope: Construct, id: string, props: ReleaseNotificationsProps) {
     super(scope, id);
@@ -60,6 +76,7 @@ export class ReleaseNotifications extends Construct {
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.DESTROY,
     });
+    this.key = key;
     const topic = new sns.Topic(this, 'Topic', {
       displayName: 'Release notifications',
       masterKey: key,
@@ -134,12 +151,17 @@ export class ReleaseNotifications extends Construct {
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
-    const config = (): ReleaseNotifierConfig => ({
-      deploymentGroups: notifiedDeploymentGroups(props.owner, props.stages()),
-      topicArn: topic.topicArn,
-      releaseVersionVariable: props.releaseVersionVariable,
-      pipelineConsoleUrl: consoleUrl(props.owner, `codesuite/codepipeline/pipelines/${props.pipeline.pipelineName}/executions`),
-    });
+    const config = (): ReleaseNotifierConfig => {
+      const ecsServices = [...props.ecsServices?.() ?? []];
+      return {
+        deploymentGroups: notifiedDeploymentGroups(props.owner, [...props.stages(), ...props.notifiedServices?.() ?? []]),
+        // Only with services on Amazon ECS: a pipeline without them keeps its configuration as it was.
+        ...(ecsServices.length > 0 ? { ecsServices, notifyDeploymentSuccess: this.notifiesSuccess } : {}),
+        topicArn: topic.topicArn,
+        releaseVersionVariable: props.releaseVersionVariable,
+        pipelineConsoleUrl: consoleUrl(props.owner, `codesuite/codepipeline/pipelines/${props.pipeline.pipelineName}/executions`),
+      };
+    };
     const { function: fn } = createHookFunction(notifierScope, {
       handler: 'release-notifier',
       hookName: 'release notifier',
@@ -181,15 +203,11 @@ export class ReleaseNotifications extends Construct {
       return;
     }
     const fn = this.notifier;
-    const notifies = this.notifiedStates.includes('SUCCESS') ? 'was deployed, failed or was stopped' : 'failed or was stopped';
+    const notifies = this.notifiesSuccess ? 'was deployed, failed or was stopped' : 'failed or was stopped';
     new events.Rule(scope, 'DeploymentFailed', {
       description: `${service.serviceName}: a ${stage.stageName} deployment ${notifies}`,
       eventPattern: deploymentEventPattern([stage], this.notifiedStates),
-      targets: [new targets.LambdaFunction(fn, {
-        deadLetterQueue: this.deadLetterQueue,
-        retryAttempts: 8,
-        maxEventAge: Duration.hours(6),
-      })],
+      targets: [this.notifierTarget()],
     });
     // GetDeployment authorizes on the deployment group.
     fn.addToRolePolicy(new iam.PolicyStatement({
@@ -199,6 +217,40 @@ export class ReleaseNotifications extends Construct {
     // Why green tasks stopped, for a failure no hook or alarm explains.
     grantReadStoppedTasks(scope, fn.role!, service.cluster);
     grantDescribeServiceTaskSets(fn.role!, service);
+  }
+
+  /** Whether successful deployments are notified too. */
+  public get notifiesSuccess(): boolean {
+    return this.notifiedStates.includes('SUCCESS');
+  }
+
+  /**
+   * The notifier as the target of a rule: an event it could not take is retried for six hours,
+   * then kept in the dead-letter queue, where the lost-notifications alarm sees it.
+   */
+  public notifierTarget(): targets.LambdaFunction {
+    return new targets.LambdaFunction(this.notifier, this.eventTargetOptions);
+  }
+
+  /** How every rule of the notifications delivers: retried for six hours, then to the dead-letter queue. */
+  public get eventTargetOptions(): targets.TargetBaseProps {
+    return { deadLetterQueue: this.deadLetterQueue, retryAttempts: 8, maxEventAge: Duration.hours(6) };
+  }
+
+  /**
+   * Lets EventBridge encrypt what its rules publish to the topic (the topic's policy says which
+   * rules may publish): SNS asks the topic's key for a data key on the publisher's behalf.
+   */
+  public allowEventBridgeToEncrypt(): void {
+    if (this.eventBridgeMayEncrypt) {
+      return;
+    }
+    this.eventBridgeMayEncrypt = true;
+    this.key.addToResourcePolicy(new iam.PolicyStatement({
+      principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+      actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+      resources: ['*'],
+    }));
   }
 }
 
