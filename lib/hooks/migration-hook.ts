@@ -203,9 +203,12 @@ export class MigrationHook extends Construct implements ILifecycleHook {
       resources: ['*'],
       conditions: onThisCluster,
     }), 'ecs:ListTasks authorizes on container instances, which Fargate tasks lack; AWS documents * limited to the cluster by the ecs:cluster condition, as here.');
-    // The green task set of the deployment, from CodeDeploy's record of its target.
-    grantDeploymentTargetReads(binding.role);
-    binding.grantDescribeServiceTaskSets();
+    if (service.deploymentGroup) {
+      // The green task set of the deployment, from CodeDeploy's record of its target. On the ECS
+      // engine the revision names the task definition (granted with the function).
+      grantDeploymentTargetReads(binding.role);
+      binding.grantDescribeServiceTaskSets();
+    }
 
     service.addHook(this);
   }

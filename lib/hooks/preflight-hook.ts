@@ -1,4 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Lazy, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -57,17 +57,17 @@ export class PreflightHook extends Construct implements ILifecycleHook {
     super(scope, id);
     const service = props.service;
     const deploymentGroup = service.deploymentGroup;
-    // On the ECS engine no deployment group lists the rollback alarms: the hook is given them.
-    const alarmNames = [
-      ...(deploymentGroup ? [] : service.rollbackAlarms?.deploymentGroupAlarms ?? []),
-      ...props.alarms ?? [],
-    ];
+    const given = props.alarms ?? [];
+    // On the ECS engine no deployment group lists the rollback alarms: the hook is given them, at
+    // synthesis, so that alarms added to the service after the hook count too.
+    const rollbackAlarms = deploymentGroup ? undefined : service.rollbackAlarms;
+    const alarmNames = (): string[] => [...rollbackAlarms?.deploymentGroupAlarms ?? [], ...given].map(literalAlarmName);
     const config: PreflightHookConfig = {
       ...(deploymentGroup ? {
         applicationName: deploymentGroup.application.applicationName,
         deploymentGroupName: deploymentGroup.deploymentGroupName,
       } : { readDeploymentGroupAlarms: false }),
-      ...(alarmNames.length > 0 ? { alarmNames: alarmNames.map(literalAlarmName) } : {}),
+      ...(given.length > 0 || rollbackAlarms ? { alarmNames: Lazy.list({ produce: alarmNames }) } : {}),
       ...(props.failOnActionsDisabled !== undefined ? { failOnActionsDisabled: props.failOnActionsDisabled } : {}),
       ...(props.allowDisabledAlarmMonitoring ? { allowDisabledAlarmMonitoring: true } : {}),
     };

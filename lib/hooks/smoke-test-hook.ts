@@ -188,7 +188,10 @@ export class SmokeTestHook extends Construct implements ILifecycleHook, ec2.ICon
 
     // The one way the function needs towards the service: the test listener's port on the load balancer.
     allowTestListener(this.network, service, `smoke tests of ${service.serviceName}`);
-    this.endpoints.require(CODEDEPLOY_ENDPOINT);
+    if (service.deploymentGroup) {
+      // Where the hook reports its status; Amazon ECS reads it from the return value.
+      this.endpoints.require(CODEDEPLOY_ENDPOINT);
+    }
     // The load balancer's private addresses. EC2's Describe* actions have no resource-level
     // permissions: AWS accepts only `*`. Read-only.
     binding.addWildcardStatement(new iam.PolicyStatement({
@@ -277,10 +280,14 @@ export class SmokeTestHook extends Construct implements ILifecycleHook, ec2.ICon
     this.environment[SMOKE_DEPLOYED_SERVICE_ENV] = value;
 
     const role = this.binding.role;
-    grantDeploymentTargetReads(role);
-    this.binding.grantDescribeServiceTaskSets();
+    if (service.deploymentGroup) {
+      // The green task set, from CodeDeploy's record of the deployment; on the ECS engine the
+      // revision names the task definition (granted with the function).
+      grantDeploymentTargetReads(role);
+      this.binding.grantDescribeServiceTaskSets();
+      this.endpoints.require(CODEDEPLOY_ENDPOINT);
+    }
     grantDescribeTaskDefinitions(role);
-    this.endpoints.require(CODEDEPLOY_ENDPOINT);
     this.endpoints.require(ECS_ENDPOINT);
   }
 

@@ -222,7 +222,7 @@ export class BlueGreenService extends Construct implements IBlueGreenService {
     // The service. The CODE_DEPLOY controller hands task sets and traffic to CodeDeploy; the ECS
     // controller runs the blue/green, canary or linear deployment itself.
     this.serviceSubnets = serviceSubnetsOf(this, props, this.vpc);
-    const ecsShift = onEcs ? ecsTrafficShift(this, this.trafficShifting, input.terminationWait) : undefined;
+    const ecsShift = onEcs ? ecsTrafficShift(this, this.trafficShifting, input.terminationWait, input.approvalWait) : undefined;
     this.service = new ecs.FargateService(this, 'Service', {
       cluster: this.cluster,
       taskDefinition: this.taskDefinition,

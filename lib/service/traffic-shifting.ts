@@ -59,6 +59,8 @@ export abstract class TrafficShifting {
   public abstract readonly percentage?: number;
   /** The time between steps, for canary and linear shifting. */
   public abstract readonly interval?: Duration;
+  /** The CodeDeploy deployment configuration given to `fromDeploymentConfig()`, if any. */
+  public abstract readonly deploymentConfig?: codedeploy.IEcsDeploymentConfig;
 
   /**
    * Returns the deployment configuration for a deployment group in `scope`, creating a custom
@@ -71,6 +73,8 @@ export abstract class TrafficShifting {
 }
 
 class PredefinedOrCustomShifting extends TrafficShifting {
+  public readonly deploymentConfig = undefined;
+
   constructor(
     public readonly kind: TrafficShiftingKind,
     public readonly percentage?: number,
@@ -128,12 +132,14 @@ class PredefinedOrCustomShifting extends TrafficShifting {
 
 class ExistingConfigShifting extends TrafficShifting {
   public readonly kind: TrafficShiftingKind;
+  public readonly deploymentConfig: codedeploy.IEcsDeploymentConfig;
   public readonly percentage = undefined;
   public readonly interval = undefined;
   private readonly predefinedKind?: TrafficShiftingKind;
 
   constructor(private readonly config: codedeploy.IEcsDeploymentConfig, private readonly givenKind?: TrafficShiftingKind) {
     super();
+    this.deploymentConfig = config;
     this.predefinedKind = kindOfPredefinedConfig(config.deploymentConfigName);
     this.kind = givenKind ?? this.predefinedKind ?? TrafficShiftingKind.CUSTOM;
   }

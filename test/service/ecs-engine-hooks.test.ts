@@ -136,18 +136,13 @@ describe('hooks on the Amazon ECS engine', () => {
     expect(allowing(policyStatements(template), 'codedeploy:PutLifecycleEventHookExecutionStatus')).toEqual([]);
   });
 
-  // Fails while MigrationHook grants codedeploy:ListDeploymentTargets and GetDeploymentTarget on `*`
-  // on the ECS engine too (lib/hooks/migration-hook.ts, grantDeploymentTargetReads before
-  // binding.grantDescribeServiceTaskSets()): its ECS runtime reads the green task definition from
-  // the service revision and never calls CodeDeploy.
-  test.failing('the migration may not read CodeDeploy deployments on the ECS engine', () => {
+  // Its ECS runtime reads the green task definition from the service revision, never from CodeDeploy.
+  test('the migration may not read CodeDeploy deployments on the ECS engine', () => {
     expect(codeDeployActions(statementsOf(stack, template, migration.function))).toEqual([]);
   });
 
-  // Fails for the same reason in SmokeTestHook's readDeployedVersion (lib/hooks/smoke-test-hook.ts,
-  // grantDeploymentTargetReads and the CodeDeploy endpoint): on ECS the version comes from the
-  // event's targetServiceRevisionArn.
-  test.failing('a smoke test with a version check may not read CodeDeploy deployments on the ECS engine', () => {
+  // On ECS the version comes from the event's targetServiceRevisionArn.
+  test('a smoke test with a version check may not read CodeDeploy deployments on the ECS engine', () => {
     expect(codeDeployActions(statementsOf(stack, template, smokeTest.function))).toEqual([]);
   });
 
@@ -238,10 +233,8 @@ describe('the approval wait and hooks added late on the Amazon ECS engine', () =
       'TestStack/Orders: invalid hook: AfterInstall already runs TestStack/Migrate, cannot also run TestStack/SeedHook');
   });
 
-  // Fails while PreflightHook (lib/hooks/preflight-hook.ts, the `alarmNames` it builds in its
-  // constructor) copies the service's rollback alarms when the hook is created: on the ECS engine an
-  // alarm added afterwards rolls deployments back but the pre-flight check does not look at it.
-  test.failing('the pre-flight hook also checks a rollback alarm added after it', () => {
+  // On the ECS engine an alarm added afterwards rolls deployments back, so the pre-flight check reads it too.
+  test('the pre-flight hook also checks a rollback alarm added after it', () => {
     const stack = testStack();
     const service = serviceIn(stack, { engine: DeploymentEngine.ecs() });
     const preflight = new PreflightHook(stack, 'Preflight', { service });

@@ -84,11 +84,8 @@ describe('traffic shifting Amazon ECS refuses', () => {
     }), /invalid trafficShifting: deployment configuration orders-linear is a CodeDeploy deployment configuration, which the Amazon ECS engine cannot use/);
   });
 
-  // Fails while ecsTrafficShift (lib/service/private/ecs-traffic-shift.ts) returns BLUE_GREEN for
-  // every shifting of kind ALL_AT_ONCE before it looks for a deployment configuration: a
-  // fromDeploymentConfig(...) of that kind is accepted on the ECS engine and its configuration
-  // silently ignored, while every other fromDeploymentConfig is refused.
-  test.failing('fails when fromDeploymentConfig gives CodeDeploy\'s all-at-once configuration too', () => {
+  // A CodeDeploy configuration is never silently ignored, whatever its kind.
+  test('fails when fromDeploymentConfig gives CodeDeploy\'s all-at-once configuration too', () => {
     expectEcsServiceError({ trafficShifting: TrafficShifting.fromDeploymentConfig(codedeploy.EcsDeploymentConfig.ALL_AT_ONCE) },
       /invalid trafficShifting: deployment configuration CodeDeployDefault.ECSAllAtOnce is a CodeDeploy deployment configuration/);
   });
@@ -160,5 +157,25 @@ describe('ReleasePipeline and the Amazon ECS engine', () => {
       + 'of the service is its release there, and ReleasePipeline deploys through CodeDeploy. Deploy it with cdk deploy (or a pipeline that '
       + 'runs it), or give the service engine: DeploymentEngine.codeDeploy()',
     ]);
+  });
+});
+
+describe('the approval wait within CloudFormation\'s 36-hour stack operation', () => {
+  // The stack update waits for the deployment, pause included.
+  test('fails when the pause takes a canary deployment past 33 hours, naming approvalWait', () => {
+    expectEcsServiceError({
+      trafficShifting: TrafficShifting.canary(10, Duration.hours(10)),
+      terminationWait: Duration.hours(10),
+      approvalWait: Duration.hours(14),
+    }, /invalid approvalWait: canary 10% then the rest after 10 hours with a terminationWait of 10 hours and an approvalWait of 14 hours is estimated at 34 hours, .*shorten the interval, the approvalWait or the terminationWait/);
+  });
+
+  test('fails when the pause of an all-at-once deployment passes 33 hours', () => {
+    expectEcsServiceError({ trafficShifting: TrafficShifting.allAtOnce(), terminationWait: Duration.hours(1), approvalWait: Duration.days(2) },
+      /invalid approvalWait: all at once with a terminationWait of 1 hour and an approvalWait of 2 days is estimated at 49 hours, but CloudFormation times a stack update out after 36 hours/);
+  });
+
+  test('accepts a pause that fits', () => {
+    expect(ecsServiceMessages({ trafficShifting: TrafficShifting.allAtOnce(), terminationWait: Duration.hours(1), approvalWait: Duration.hours(24) })).toEqual([]);
   });
 });

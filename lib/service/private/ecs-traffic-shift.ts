@@ -31,17 +31,21 @@ export interface EcsTrafficShift {
  * The strategy of `shifting` on ECS, with `bakeTime` (the termination wait) after the last shift.
  * Problems are recorded on `scope`, naming the prop, and all at once is returned in their place.
  */
-export function ecsTrafficShift(scope: IConstruct, shifting: TrafficShifting, bakeTime: Duration): EcsTrafficShift {
+export function ecsTrafficShift(scope: IConstruct, shifting: TrafficShifting, bakeTime: Duration, approvalWait?: Duration): EcsTrafficShift {
   const fallback: EcsTrafficShift = { deploymentStrategy: ecs.DeploymentStrategy.BLUE_GREEN, bakeTime: Duration.minutes(0) };
   const bakeValid = valid(scope, 'terminationWait', durationProblem(bakeTime, { unit: 'minutes', min: 0, max: MAX_ECS_BAKE_MINUTES,
     fix: 'Amazon ECS keeps the old revision at most 24 hours after the last shift (its bake time); use at most Duration.hours(24)' }));
-  if (shifting.kind === TrafficShiftingKind.ALL_AT_ONCE) {
-    return bakeValid ? { deploymentStrategy: ecs.DeploymentStrategy.BLUE_GREEN, bakeTime } : fallback;
-  }
-  if (shifting.percentage === undefined || shifting.interval === undefined) {
+  if (shifting.deploymentConfig !== undefined || (shifting.kind !== TrafficShiftingKind.ALL_AT_ONCE
+    && (shifting.percentage === undefined || shifting.interval === undefined))) {
     recordPropProblem(scope, 'trafficShifting', `${shifting.describe()} is a CodeDeploy deployment configuration, which the Amazon ECS `
       + 'engine cannot use; give TrafficShifting.canary(), linear() or allAtOnce(), or use DeploymentEngine.codeDeploy()');
     return fallback;
+  }
+  if (shifting.kind === TrafficShiftingKind.ALL_AT_ONCE || shifting.percentage === undefined || shifting.interval === undefined) {
+    if (bakeValid) {
+      checkCloudFormationCeiling(scope, shifting, bakeTime, bakeTime.isUnresolved() ? undefined : wholeDurationIn(bakeTime, 'minutes'), approvalWait);
+    }
+    return bakeValid ? { deploymentStrategy: ecs.DeploymentStrategy.BLUE_GREEN, bakeTime } : fallback;
   }
   const canary = shifting.kind === TrafficShiftingKind.CANARY;
   const prop = `trafficShifting (${canary ? 'canary' : 'linear'})`;
@@ -55,16 +59,43 @@ export function ecsTrafficShift(scope: IConstruct, shifting: TrafficShifting, ba
     return fallback;
   }
   const step: ecs.TrafficShiftConfig = { stepPercent: percentage, stepBakeTime: shifting.interval };
-  const estimate = estimatedMinutes(canary, percentage, shifting.interval, bakeTime);
-  if (estimate !== undefined && estimate > MAX_CLOUDFORMATION_ESTIMATE_MINUTES) {
-    recordPropProblem(scope, 'trafficShifting', `${shifting.describe()} with a terminationWait of ${describeDuration(bakeTime)} is estimated `
-      + `at ${formatMinutes(estimate)}, and CloudFormation refuses an Amazon ECS ${canary ? 'canary' : 'linear'} deployment estimated above `
-      + `${MAX_CLOUDFORMATION_ESTIMATE_MINUTES / 60} hours (${canary ? 'bake time + canary bake time' : 'bake time + step bake time x steps'}); `
-      + 'shorten the interval or the terminationWait, or shift in larger steps');
-  }
+  checkCloudFormationCeiling(scope, shifting, bakeTime, estimatedMinutes(canary, percentage, shifting.interval, bakeTime), approvalWait);
   return canary
     ? { deploymentStrategy: ecs.DeploymentStrategy.CANARY, bakeTime, canaryConfiguration: step }
     : { deploymentStrategy: ecs.DeploymentStrategy.LINEAR, bakeTime, linearConfiguration: step };
+}
+
+/**
+ * CloudFormation refuses a canary or linear update estimated above 33 hours, and times out any
+ * operation at 36: a stack update waits for the deployment, so the approval wait (a pause)
+ * counts too.
+ */
+function checkCloudFormationCeiling(scope: IConstruct, shifting: TrafficShifting, bakeTime: Duration, estimate: number | undefined,
+  approvalWait: Duration | undefined): void {
+  if (estimate === undefined || approvalWait?.isUnresolved()) {
+    return;
+  }
+  const pause = approvalWait ? wholeDurationIn(approvalWait, 'minutes') : 0;
+  const total = estimate + pause;
+  if (total <= MAX_CLOUDFORMATION_ESTIMATE_MINUTES) {
+    return;
+  }
+  const given = `${shifting.describe()} with a terminationWait of ${describeDuration(bakeTime)}`
+    + `${approvalWait ? ` and an approvalWait of ${describeDuration(approvalWait)}` : ''} is estimated at ${formatMinutes(total)}`;
+  const shorten = [
+    ...(shifting.kind === TrafficShiftingKind.ALL_AT_ONCE ? [] : ['the interval']), ...(approvalWait ? ['the approvalWait'] : []), 'the terminationWait',
+  ];
+  const fix = `shorten ${shorten.slice(0, -1).join(', ')}${shorten.length > 1 ? ' or ' : ''}${shorten[shorten.length - 1]}`;
+  if (shifting.kind === TrafficShiftingKind.ALL_AT_ONCE) {
+    recordPropProblem(scope, approvalWait ? 'approvalWait' : 'terminationWait', `${given}, but CloudFormation times a stack update out after 36 hours, `
+      + `and the update waits for the deployment: keep bake time and pause within ${MAX_CLOUDFORMATION_ESTIMATE_MINUTES / 60} hours; ${fix}`);
+    return;
+  }
+  const canary = shifting.kind === TrafficShiftingKind.CANARY;
+  recordPropProblem(scope, approvalWait ? 'approvalWait' : 'trafficShifting', `${given}, and CloudFormation refuses an Amazon ECS `
+    + `${canary ? 'canary' : 'linear'} deployment estimated above ${MAX_CLOUDFORMATION_ESTIMATE_MINUTES / 60} hours `
+    + `(${canary ? 'bake time + canary bake time' : 'bake time + step bake time x steps'}${approvalWait ? ', plus the pause, since the stack update waits for it' : ''}); `
+    + `${fix}, or shift in larger steps`);
 }
 
 /**
@@ -86,7 +117,8 @@ export function estimatedMinutes(canary: boolean, percentage: number, interval: 
 }
 
 function formatMinutes(minutes: number): string {
+  const plural = (count: number, unit: string) => `${count} ${unit}${count === 1 ? '' : 's'}`;
   const hours = Math.floor(minutes / 60);
   const rest = minutes % 60;
-  return rest === 0 ? `${hours} hours` : `${hours} hours ${rest} minutes`;
+  return rest === 0 ? plural(hours, 'hour') : `${plural(hours, 'hour')} ${plural(rest, 'minute')}`;
 }
