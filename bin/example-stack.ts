@@ -118,6 +118,8 @@ export class ExampleReleaseStack extends Stack {
         { stageName: 'Production', service: this.production, requireApproval: true, approvalComment: 'Check the staging smoke tests and dashboard first.' },
       ],
       notificationEmails: ['orders-team@example.com'],
+      // The preview environment is released by cdk deploy; its rollbacks and approval pauses reach the same people.
+      notifiedServices: [this.preview],
     });
 
     // What to watch during a release: the pipeline, then each environment; a stack output links to it.
