@@ -78,7 +78,8 @@ describe('CustomHook', () => {
     new CustomHook(stack, 'First', { service, function: userFunction(stack, 'A'), lifecycleEvent: LifecycleEvent.AFTER_INSTALL });
     expectSynthError(stack, () => new CustomHook(stack, 'Second', { service, function: userFunction(stack, 'B'), lifecycleEvent: LifecycleEvent.AFTER_INSTALL }),
       'TestStack/Orders: invalid hook: AfterInstall already runs TestStack/First, cannot also run TestStack/Second; '
-        + 'CodeDeploy runs one function per lifecycle event: combine the two in one function, or set another lifecycleEvent on one of them');
+        + 'a service runs one hook per lifecycle event (CodeDeploy\'s rule, kept on the Amazon ECS engine too, so hooks work on both): '
+        + 'combine the two in one function, or set another lifecycleEvent on one of them');
   });
 
   test('fails when the function is in another stack than the service', () => {
