@@ -13,7 +13,7 @@ import { Logger, createLogger, describeError } from '../shared/logger';
 import { NotifierSettings, loadNotifierSettings } from './config';
 import { EcsDeploymentFacts, lookUpEcsDeployment, parseServiceArn } from './ecs-lookup';
 import { ecsDeploymentsConsoleUrl, ecsOutcome, renderEcsNotification } from './ecs-message';
-import { MAX_LOOKUP_MS, PUBLISH_RESERVE_MS, publishNotification } from './publish';
+import { MAX_LOOKUP_MS, PUBLISH_RESERVE_MS, publishAndLog } from './publish';
 
 /** The EventBridge event `ECS Deployment State Change`. */
 export interface EcsDeploymentStateChangeEvent {
@@ -105,18 +105,8 @@ export async function notifyEcsDeployment(event: EcsDeploymentStateChangeEvent, 
     pipelineConsoleUrl: settings.pipelineConsoleUrl,
     facts,
   });
-  const publishScope: AwsCallScope = { signal: new AbortController().signal, deadline: functionDeadline, logger };
-  try {
-    const published = await publishNotification(publishScope, settings.topicArn, notification);
-    logger.info('notification published', {
-      subject: notification.subject, messageId: published.MessageId, version: facts.version.known ? facts.version.value : undefined, elapsedMs: Date.now() - started,
-    });
-    return { subject: notification.subject, messageId: published.MessageId };
-  } catch (error) {
-    // Logged with the whole text, so that the message can still be read if every retry fails.
-    logger.error('could not publish the notification', { subject: notification.subject, text: notification.text, error: describeError(error) });
-    throw error;
-  }
+  return publishAndLog(logger, settings.topicArn, notification, functionDeadline,
+    { version: facts.version.known ? facts.version.value : undefined, startedAt: started });
 }
 
 async function lookUp(

@@ -17,7 +17,7 @@ import { loadNotifierSettings } from './config';
 import { EcsDeploymentStateChangeEvent, NotifierOutcome, isEcsDeploymentEvent, notifyEcsDeployment } from './ecs-deployment';
 import { DeploymentFacts, lookUpDeployment } from './lookup';
 import { renderNotification } from './message';
-import { MAX_LOOKUP_MS, PUBLISH_RESERVE_MS, publishNotification } from './publish';
+import { MAX_LOOKUP_MS, PUBLISH_RESERVE_MS, publishAndLog } from './publish';
 
 export type { EcsDeploymentStateChangeEvent } from './ecs-deployment';
 
@@ -92,18 +92,8 @@ async function notifyCodeDeployDeployment(event: DeploymentStateChangeEvent, con
     facts,
   });
 
-  const publishScope: AwsCallScope = { signal: new AbortController().signal, deadline: functionDeadline, logger };
-  try {
-    const published = await publishNotification(publishScope, settings.topicArn, notification);
-    logger.info('notification published', {
-      subject: notification.subject, messageId: published.MessageId, version: facts.version.known ? facts.version.value : undefined, elapsedMs: Date.now() - started,
-    });
-    return { subject: notification.subject, messageId: published.MessageId };
-  } catch (error) {
-    // Logged with the whole text, so that the message can still be read if every retry fails.
-    logger.error('could not publish the notification', { subject: notification.subject, text: notification.text, error: describeError(error) });
-    throw error;
-  }
+  return publishAndLog(logger, settings.topicArn, notification, functionDeadline,
+    { version: facts.version.known ? facts.version.value : undefined, startedAt: started });
 }
 
 async function lookUp(

@@ -4,6 +4,7 @@
  * take over.
  */
 import { AwsCallScope, awsCall } from '../shared/aws-call';
+import { Logger, describeError } from '../shared/logger';
 import { clientConfig, lazy } from '../shared/clients';
 import type { Notification } from './message';
 
@@ -33,3 +34,22 @@ export async function publishNotification(scope: AwsCallScope, topicArn: string,
 export const PUBLISH_RESERVE_MS = 15_000;
 /** And take at most this long, however long the function may run. */
 export const MAX_LOOKUP_MS = 30_000;
+
+/**
+ * Publishes `notification` before `deadline` and logs the outcome; a publish that fails after
+ * retries is logged with the whole text, so that the message can still be read, and thrown.
+ */
+export async function publishAndLog(logger: Logger, topicArn: string, notification: Notification, deadline: number,
+  fields: { readonly version?: string; readonly startedAt: number }): Promise<{ subject: string; messageId?: string }> {
+  const scope: AwsCallScope = { signal: new AbortController().signal, deadline, logger };
+  try {
+    const published = await publishNotification(scope, topicArn, notification);
+    logger.info('notification published', {
+      subject: notification.subject, messageId: published.MessageId, version: fields.version, elapsedMs: Date.now() - fields.startedAt,
+    });
+    return { subject: notification.subject, messageId: published.MessageId };
+  } catch (error) {
+    logger.error('could not publish the notification', { subject: notification.subject, text: notification.text, error: describeError(error) });
+    throw error;
+  }
+}
