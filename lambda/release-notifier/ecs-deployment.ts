@@ -9,11 +9,11 @@ import {
 import type { AwsCallScope } from '../shared/aws-call';
 import { awsRegion } from '../shared/clients';
 import type { LambdaContext } from '../shared/hook';
-import { Logger, createLogger, describeError } from '../shared/logger';
+import { Logger, createLogger } from '../shared/logger';
 import { NotifierSettings, loadNotifierSettings } from './config';
 import { EcsDeploymentFacts, lookUpEcsDeployment, parseServiceArn } from './ecs-lookup';
 import { ecsDeploymentsConsoleUrl, ecsOutcome, renderEcsNotification } from './ecs-message';
-import { MAX_LOOKUP_MS, PUBLISH_RESERVE_MS, publishAndLog } from './publish';
+import { lookUpOrUnknown, lookupScopeOf, publishAndLog } from './publish';
 
 /** The EventBridge event `ECS Deployment State Change`. */
 export interface EcsDeploymentStateChangeEvent {
@@ -78,12 +78,7 @@ export async function notifyEcsDeployment(event: EcsDeploymentStateChangeEvent, 
     return ignore(logger, `${eventName} is not a deployment outcome the notifier knows`);
   }
 
-  const lookupScope: AwsCallScope = {
-    signal: new AbortController().signal,
-    deadline: Math.min(started + MAX_LOOKUP_MS, functionDeadline - PUBLISH_RESERVE_MS),
-    logger,
-  };
-  const facts = await lookUp(lookupScope, event, serviceArn, deploymentId, service, settings);
+  const facts = await lookUp(lookupScopeOf(logger, started, functionDeadline), event, serviceArn, deploymentId, service, settings);
   const outcome = ecsOutcome(eventName, facts.deployment);
   if (outcome.kind === 'success' && !settings.notifyDeploymentSuccess) {
     // A completion whose record could not be read may have been a rollback: notified, saying so.
@@ -119,18 +114,12 @@ async function lookUp(
 ): Promise<EcsDeploymentFacts> {
   const eventTime = text(event.detail?.updatedAt) ?? text(event.time);
   const time = eventTime && !Number.isNaN(Date.parse(eventTime)) ? new Date(eventTime) : undefined;
-  try {
-    return await lookUpEcsDeployment(scope, {
-      serviceArn,
-      deploymentId,
-      serviceDeploymentArn: text(event.detail?.serviceDeploymentArn),
-      time,
-    }, service, settings.releaseVersionVariable);
-  } catch (error) {
-    // lookUpEcsDeployment records each failure itself; this is the net under a defect.
-    scope.logger.error('lookup failed', { error: describeError(error) });
-    return { deploymentError: String(error), version: { known: false, reason: String(error) } };
-  }
+  return lookUpOrUnknown(scope, () => lookUpEcsDeployment(scope, {
+    serviceArn,
+    deploymentId,
+    serviceDeploymentArn: text(event.detail?.serviceDeploymentArn),
+    time,
+  }, service, settings.releaseVersionVariable));
 }
 
 function ignore(logger: Logger, reason: string): NotifierOutcome {

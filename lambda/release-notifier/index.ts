@@ -12,12 +12,12 @@ import type { NotifiedDeploymentGroup } from '../../contract/release-notifier';
 import type { AwsCallScope } from '../shared/aws-call';
 import { awsRegion } from '../shared/clients';
 import type { LambdaContext } from '../shared/hook';
-import { createLogger, describeError } from '../shared/logger';
+import { createLogger } from '../shared/logger';
 import { loadNotifierSettings } from './config';
 import { EcsDeploymentStateChangeEvent, NotifierOutcome, isEcsDeploymentEvent, notifyEcsDeployment } from './ecs-deployment';
 import { DeploymentFacts, lookUpDeployment } from './lookup';
 import { renderNotification } from './message';
-import { MAX_LOOKUP_MS, PUBLISH_RESERVE_MS, publishAndLog } from './publish';
+import { lookUpOrUnknown, lookupScopeOf, publishAndLog } from './publish';
 
 export type { EcsDeploymentStateChangeEvent } from './ecs-deployment';
 
@@ -72,12 +72,7 @@ async function notifyCodeDeployDeployment(event: DeploymentStateChangeEvent, con
     logger.warn('deployment group is not in the configuration; naming it by its CodeDeploy names', { application: applicationName, deploymentGroup: deploymentGroupName });
   }
 
-  const lookupScope: AwsCallScope = {
-    signal: new AbortController().signal,
-    deadline: Math.min(started + MAX_LOOKUP_MS, functionDeadline - PUBLISH_RESERVE_MS),
-    logger,
-  };
-  const facts = await lookUp(lookupScope, detail.deploymentId, group, settings.releaseVersionVariable, state);
+  const facts = await lookUp(lookupScopeOf(logger, started, functionDeadline), detail.deploymentId, group, settings.releaseVersionVariable, state);
   const notification = renderNotification({
     deploymentId,
     state,
@@ -107,13 +102,7 @@ async function lookUp(
     scope.logger.error('the event carries no deployment id', {});
     return { deploymentError: 'the event carries no deployment id', version: { known: false, reason: 'the event carries no deployment id' } };
   }
-  try {
-    return await lookUpDeployment(scope, deploymentId, group, releaseVersionVariable, state);
-  } catch (error) {
-    // lookUpDeployment records each failure itself; this is the net under a defect.
-    scope.logger.error('lookup failed', { error: describeError(error) });
-    return { deploymentError: String(error), version: { known: false, reason: String(error) } };
-  }
+  return lookUpOrUnknown(scope, () => lookUpDeployment(scope, deploymentId, group, releaseVersionVariable, state));
 }
 
 function stringOr(value: unknown, fallback: string): string {

@@ -6,6 +6,7 @@
 import { AwsCallScope, awsCall } from '../shared/aws-call';
 import { Logger, describeError } from '../shared/logger';
 import { clientConfig, lazy } from '../shared/clients';
+import type { DeployedVersion } from './lookup';
 import type { Notification } from './message';
 
 const PUBLISH_RETRY = { maxAttempts: 6, baseDelayMs: 200, maxDelayMs: 5000, attemptTimeoutMs: 10_000 } as const;
@@ -31,9 +32,33 @@ export async function publishNotification(scope: AwsCallScope, topicArn: string,
 }
 
 /** The lookups leave at least this much of the function's time to publish. */
-export const PUBLISH_RESERVE_MS = 15_000;
+const PUBLISH_RESERVE_MS = 15_000;
 /** And take at most this long, however long the function may run. */
-export const MAX_LOOKUP_MS = 30_000;
+const MAX_LOOKUP_MS = 30_000;
+
+/** The lookups' scope: at most {@link MAX_LOOKUP_MS} from the start, and {@link PUBLISH_RESERVE_MS} left to publish. */
+export function lookupScopeOf(logger: Logger, startedAt: number, functionDeadline: number): AwsCallScope {
+  return { signal: new AbortController().signal, deadline: Math.min(startedAt + MAX_LOOKUP_MS, functionDeadline - PUBLISH_RESERVE_MS), logger };
+}
+
+/** What a notification knows when its lookup threw: nothing of the deployment or its version. */
+export interface UnknownFacts {
+  readonly deploymentError: string;
+  readonly version: DeployedVersion;
+}
+
+/**
+ * Runs `lookup`, which records each failure of its own; a throw is a defect, logged, and the
+ * message then says the facts are unknown rather than not being published.
+ */
+export async function lookUpOrUnknown<T>(scope: AwsCallScope, lookup: () => Promise<T>): Promise<T | UnknownFacts> {
+  try {
+    return await lookup();
+  } catch (error) {
+    scope.logger.error('lookup failed', { error: describeError(error) });
+    return { deploymentError: String(error), version: { known: false, reason: String(error) } };
+  }
+}
 
 /**
  * Publishes `notification` before `deadline` and logs the outcome; a publish that fails after
