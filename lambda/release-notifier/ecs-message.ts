@@ -7,7 +7,7 @@ import type { ServiceDeployment } from '@aws-sdk/client-ecs';
 import type { NotifiedEcsService } from '../../contract/release-notifier';
 import type { EcsDeploymentFacts } from './ecs-lookup';
 import type { DeployedVersion } from './lookup';
-import { Notification, subjectLine, truncate } from './message';
+import { Notification, chatbotNotification, subjectLine, truncate } from './message';
 
 /** Kept well below what Slack shows in one message. */
 const MAX_DESCRIPTION_LENGTH = 3500;
@@ -131,22 +131,16 @@ export function renderEcsNotification(input: EcsNotificationInput): Notification
   return {
     subject: subjectLine(`${headline}${facts.version.known ? ` (${facts.version.value})` : ''}`, headline),
     text,
-    chatbot: {
-      version: '1.0',
-      source: 'custom',
-      ...(input.eventId ? { id: input.eventId } : {}),
-      content: {
-        textType: 'client-markdown',
-        title: `${outcome.kind === 'success' ? ':white_check_mark:' : ':x:'} ${headline} (version ${version})`,
-        description,
-        ...(next ? { nextSteps: [next, `Open the service's deployments: ${input.consoleUrl}`] } : {}),
-      },
-      metadata: {
-        summary: headline,
-        eventType: outcome.kind === 'success' ? 'DeploymentSucceeded' : 'DeploymentFailed',
-        threadId: facts.deployment?.serviceDeploymentArn ?? input.deploymentId,
-      },
-    },
+    chatbot: chatbotNotification({
+      eventId: input.eventId,
+      success: outcome.kind === 'success',
+      title: `${headline} (version ${version})`,
+      description,
+      ...(next ? { nextSteps: [next, `Open the service's deployments: ${input.consoleUrl}`] } : {}),
+      summary: headline,
+      eventType: outcome.kind === 'success' ? 'DeploymentSucceeded' : 'DeploymentFailed',
+      threadId: facts.deployment?.serviceDeploymentArn ?? input.deploymentId,
+    }),
   };
 }
 

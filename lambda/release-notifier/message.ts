@@ -54,6 +54,34 @@ export interface ChatbotNotification {
   };
 }
 
+/**
+ * AWS Chatbot's custom notification (`"source": "custom"`, `client-markdown`), for every
+ * engine's messages: a success is marked with a check, anything else with a cross.
+ */
+export function chatbotNotification(message: {
+  readonly eventId?: string;
+  readonly success: boolean;
+  readonly title: string;
+  readonly description: string;
+  readonly nextSteps?: string[];
+  readonly summary: string;
+  readonly eventType: string;
+  readonly threadId: string;
+}): ChatbotNotification {
+  return {
+    version: '1.0',
+    source: 'custom',
+    ...(message.eventId ? { id: message.eventId } : {}),
+    content: {
+      textType: 'client-markdown',
+      title: `${message.success ? ':white_check_mark:' : ':x:'} ${message.title}`,
+      description: message.description,
+      ...(message.nextSteps ? { nextSteps: message.nextSteps } : {}),
+    },
+    metadata: { summary: message.summary, eventType: message.eventType, threadId: message.threadId },
+  };
+}
+
 /** What happened, in a few words: `rolled back`, `failed`, `stopped`, `succeeded`. */
 export function outcome(state: string, deployment: DeploymentInfo | undefined): string {
   if (state === 'SUCCESS') {
@@ -179,22 +207,16 @@ export function renderNotification(input: NotificationInput): Notification {
   return {
     subject,
     text,
-    chatbot: {
-      version: '1.0',
-      source: 'custom',
-      ...(input.eventId ? { id: input.eventId } : {}),
-      content: {
-        textType: 'client-markdown',
-        title: `${input.state === 'SUCCESS' ? ':white_check_mark:' : ':x:'} ${service} ${stage}: deployment ${deploymentId} ${what} (version ${version})`,
-        description,
-        ...(input.state === 'SUCCESS' ? {} : { nextSteps: [nextStep(what), `Open the deployment: ${deploymentUrl}`] }),
-      },
-      metadata: {
-        summary: headline,
-        eventType: input.state === 'SUCCESS' ? 'DeploymentSucceeded' : input.state === 'STOP' ? 'DeploymentStopped' : 'DeploymentFailed',
-        threadId: deploymentId,
-      },
-    },
+    chatbot: chatbotNotification({
+      eventId: input.eventId,
+      success: input.state === 'SUCCESS',
+      title: `${service} ${stage}: deployment ${deploymentId} ${what} (version ${version})`,
+      description,
+      ...(input.state === 'SUCCESS' ? {} : { nextSteps: [nextStep(what), `Open the deployment: ${deploymentUrl}`] }),
+      summary: headline,
+      eventType: input.state === 'SUCCESS' ? 'DeploymentSucceeded' : input.state === 'STOP' ? 'DeploymentStopped' : 'DeploymentFailed',
+      threadId: deploymentId,
+    }),
   };
 }
 
