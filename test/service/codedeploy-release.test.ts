@@ -1,4 +1,4 @@
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { App, Duration, Stack, Token } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { CODEDEPLOY_RELEASE_RESOURCE_TYPE } from '../../contract/codedeploy-release';
 import { BlueGreenService, BlueGreenServiceProps, DeploymentEngine, PreflightHook, TrafficShifting } from '../../lib';
@@ -112,5 +112,16 @@ describe('deployOnStackUpdate input', () => {
     expect(Object.keys(template.findResources(CODEDEPLOY_RELEASE_RESOURCE_TYPE))).toHaveLength(0);
     template.hasResourceProperties('AWS::ECS::Service', { DeploymentController: { Type: 'ECS' } });
     template.resourceCountIs('AWS::CodeDeploy::DeploymentGroup', 0);
+  });
+});
+
+describe('deployOnStackUpdate with deploy-time values', () => {
+  test('refuses a deploy-time percentage, whose shift cannot be counted, without throwing', () => {
+    const { app } = serviceStack({
+      deployOnStackUpdate: true,
+      trafficShifting: TrafficShifting.linear(Token.asNumber({ Ref: 'Percent' }), Duration.minutes(1)),
+      terminationWait: Duration.minutes(5),
+    });
+    expect(synthesisMessages(app).join('\n')).toContain('invalid deployOnStackUpdate: needs literal trafficShifting, approvalWait and terminationWait');
   });
 });

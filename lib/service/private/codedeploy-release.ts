@@ -81,16 +81,18 @@ export function createCodeDeployRelease(scope: Construct, parts: CodeDeployRelea
  * synthesis, naming them, when they cannot fit.
  */
 function checkReleaseFitsCustomResource(scope: Construct, parts: CodeDeployReleaseParts): void {
-  const waits: Array<[string, Duration | undefined]> = [
-    ['trafficShifting', shiftDuration(parts.trafficShifting)],
-    ['approvalWait', parts.approvalWait],
-    ['terminationWait', parts.terminationWait],
-  ];
-  if (waits.some(([, value]) => value?.isUnresolved())) {
+  const shifting = parts.trafficShifting;
+  const given = [shifting.interval, parts.approvalWait, parts.terminationWait];
+  if (Token.isUnresolved(shifting.percentage) || given.some((value) => value?.isUnresolved())) {
     recordPropProblem(scope, 'deployOnStackUpdate', 'needs literal trafficShifting, approvalWait and terminationWait, whose sum must fit '
       + 'CloudFormation\'s one-hour custom resource limit; give them as literal durations');
     return;
   }
+  const waits: Array<[string, Duration | undefined]> = [
+    ['trafficShifting', shiftDuration(shifting)],
+    ['approvalWait', parts.approvalWait],
+    ['terminationWait', parts.terminationWait],
+  ];
   const minutes = waits.reduce((sum, [, value]) => sum + (value ? wholeDurationIn(value, 'minutes') : 0), 0);
   if (minutes > MAX_RELEASE_WAITS_MINUTES) {
     const summands = waits.filter(([, value]) => value && value.toMinutes({ integral: false }) > 0)
@@ -101,17 +103,16 @@ function checkReleaseFitsCustomResource(scope: Construct, parts: CodeDeployRelea
   }
 }
 
-/** How long production traffic takes to move: nothing all at once, one interval for a canary, each step's for linear. */
+/**
+ * How long production traffic takes to move: nothing all at once, one interval for a canary, each
+ * step's for linear; the caller refuses deploy-time values first.
+ */
 function shiftDuration(shifting: TrafficShifting): Duration | undefined {
   if (shifting.interval === undefined || shifting.percentage === undefined || shifting.kind === TrafficShiftingKind.ALL_AT_ONCE) {
     return undefined;
   }
-  if (shifting.kind === TrafficShiftingKind.CANARY || shifting.interval.isUnresolved()) {
+  if (shifting.kind === TrafficShiftingKind.CANARY) {
     return shifting.interval;
-  }
-  if (Token.isUnresolved(shifting.percentage)) {
-    // Unknown at synthesis: counted as a deploy-time value.
-    return Duration.minutes(Token.asNumber(shifting.percentage));
   }
   const steps = Math.ceil(100 / shifting.percentage) - 1;
   return Duration.minutes(wholeDurationIn(shifting.interval, 'minutes') * steps);

@@ -151,12 +151,3 @@ export function serviceDeploymentArnPattern(scope: IConstruct, cluster: ecs.IClu
     resourceName: `${cluster.clusterName}/${service.serviceName}/*`,
   });
 }
-
-/** The ARN pattern of the service's revisions: `service-revision/<cluster>/<service>/<id>`. */
-export function serviceRevisionArnPattern(scope: IConstruct, cluster: ecs.ICluster, service: ecs.IBaseService): string {
-  return Stack.of(scope).formatArn({
-    service: 'ecs',
-    resource: 'service-revision',
-    resourceName: `${cluster.clusterName}/${service.serviceName}/*`,
-  });
-}
