@@ -94,7 +94,10 @@ export interface HookFunctionBinding {
    * of the library's `*` statements (once per function), or one within the service's resources.
    */
   addWildcardStatement(statement: iam.PolicyStatement, reason: string): void;
-  /** Lets the function describe the task sets of the service, where the green one names its task definition. */
+  /**
+   * Lets the function describe the task sets of the service, where the green one names its task
+   * definition (CodeDeploy engine; on the ECS engine the revision names it, granted with the function).
+   */
   grantDescribeServiceTaskSets(): void;
 }
 
@@ -136,12 +139,7 @@ export function bindHookFunction(hook: Construct, request: HookFunctionRequest):
     // default policy keeps its room for the other statements of each service, so that ten services
     // fit it without an overflow policy. At most about 180 characters a service (64-character
     // cluster and service names): 20 services take 3,600 of the policy's 6,144.
-    // On the ECS engine the revision names the task definition, which grantReadEcsDeployments covers.
-    grantDescribeServiceTaskSets: () => {
-      if (!onEcs(service)) {
-        binding.addWildcardStatement(describeTaskSetsStatement(stack, service), DESCRIBE_TASK_SETS_REASON);
-      }
-    },
+    grantDescribeServiceTaskSets: () => binding.addWildcardStatement(describeTaskSetsStatement(stack, service), DESCRIBE_TASK_SETS_REASON),
   };
   if (onEcs(service) || !service.deploymentGroup) {
     // ECS passes the configuration with each invocation, as the hook's details in the service definition.
@@ -232,11 +230,7 @@ function ownFunction(hook: Construct, request: HookFunctionRequest): HookFunctio
     addStatement: (statement) => resources.function.addToRolePolicy(statement),
     addScopedStatement: (statement, reason) => addAcknowledgedStatement(role, statement, reason),
     addWildcardStatement: (statement, reason) => addAcknowledgedStatement(role, statement, reason),
-    grantDescribeServiceTaskSets: () => {
-      if (!onEcs(service)) {
-        addAcknowledgedStatement(role, describeTaskSetsStatement(Stack.of(hook), service), DESCRIBE_TASK_SETS_REASON);
-      }
-    },
+    grantDescribeServiceTaskSets: () => addAcknowledgedStatement(role, describeTaskSetsStatement(Stack.of(hook), service), DESCRIBE_TASK_SETS_REASON),
   };
   return binding;
 }
