@@ -16,7 +16,7 @@ import { TargetGroupSource, metricHttpCodeTarget, metricRequestCount, sumOfTarge
 import { DeploymentEngine, DeploymentEngineKind } from './deployment-engine';
 import { setUpCodeDeployDeployments } from './private/codedeploy-engine';
 import {
-  createListenerRules, noRouteAction, renderDeploymentAlarms, serviceDeploymentArnPattern, serviceDeploymentsConsoleUrlOf, setUpEcsDeployments,
+  createListenerRules, noRouteAction, renderDeploymentAlarms, serviceDeploymentsConsoleUrlOf, setUpEcsDeployments,
 } from './private/ecs-engine';
 import { addServiceOutputs, serviceUrls } from './private/service-outputs';
 import { ecsTrafficShift } from './private/ecs-traffic-shift';
@@ -24,6 +24,7 @@ import { HookRegistry, REPORT_HOOK_STATUS_ACTION, grantReportHookStatus } from '
 import { ImportedBlueGreenService } from './private/imported-service';
 import { createLoadBalancer, createServiceVpc } from './private/vpc';
 import { deploymentGroupConsoleUrlOf, loadBalancerFullNameOf } from './private/load-balancer';
+import { serviceArnPatternOf } from '../private/ecs-arns';
 import { checkedServiceName, serviceNameProblem } from '../private/service-name';
 import { fitSecurityGroupDescriptions } from '../private/security-group-descriptions';
 import { ec2Description } from '../private/text-limits';
@@ -398,7 +399,7 @@ export class BlueGreenService extends Construct implements IBlueGreenService {
     return iam.Grant.addToPrincipal({
       grantee,
       actions: ['ecs:ContinueServiceDeployment', 'ecs:DescribeServiceDeployments'],
-      resourceArns: [serviceDeploymentArnPattern(this, this.cluster, this.service)],
+      resourceArns: [serviceArnPatternOf(this, 'service-deployment', this.cluster, this.service)],
     });
   }
 

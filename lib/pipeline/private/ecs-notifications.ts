@@ -4,7 +4,8 @@
  * deployments, and on Amazon ECS the pauses that wait for a person's approval, go to the
  * pipeline's topic.
  */
-import { Annotations, ArnFormat, Lazy, Names, Stack } from 'aws-cdk-lib';
+import { serviceArnPatternOf } from '../../private/ecs-arns';
+import { Annotations, Lazy, Names, Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -147,12 +148,7 @@ export class NotifiedServices extends Construct {
     const role = this.notifications.notifier.role!;
     // The notifier is no part of the service, so naming the service here makes no cycle.
     role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['ecs:ListServiceDeployments'], resources: [service.service.serviceArn] }));
-    const ofService = (resource: string) => Stack.of(role).formatArn({
-      service: 'ecs',
-      resource,
-      resourceName: `${service.cluster.clusterName}/${service.service.serviceName}/*`,
-      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-    });
+    const ofService = (resource: 'service-deployment' | 'service-revision') => serviceArnPatternOf(role, resource, service.cluster, service.service);
     addAcknowledgedScopedStatement(role, new iam.PolicyStatement({
       actions: ['ecs:DescribeServiceDeployments'],
       resources: [ofService('service-deployment')],

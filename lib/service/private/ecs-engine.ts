@@ -3,7 +3,7 @@
  * shifts between the target groups, the role ECS shifts them and invokes the hooks with, and the
  * service's alternate target.
  */
-import { Duration, Lazy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, Lazy, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
@@ -141,13 +141,4 @@ export function setUpEcsDeployments(host: HookHost & Construct, parts: {
 /** A link to the service's deployments in the Amazon ECS console. */
 export function serviceDeploymentsConsoleUrlOf(scope: IConstruct, cluster: ecs.ICluster, service: ecs.IBaseService): string {
   return consoleUrl(scope, `ecs/v2/clusters/${cluster.clusterName}/services/${service.serviceName}/deployments`);
-}
-
-/** The ARN pattern of the service's deployments, as ECS names them: `service-deployment/<cluster>/<service>/<id>`. */
-export function serviceDeploymentArnPattern(scope: IConstruct, cluster: ecs.ICluster, service: ecs.IBaseService): string {
-  return Stack.of(scope).formatArn({
-    service: 'ecs',
-    resource: 'service-deployment',
-    resourceName: `${cluster.clusterName}/${service.serviceName}/*`,
-  });
 }
