@@ -114,12 +114,12 @@ export class ExampleReleaseStack extends Stack {
       }),
       preCheckCommands: ['npm ci', 'npm run lint', 'npm test', 'npm audit --audit-level=high'],
       stages: [
+        // Released by updating its stack, as cdk deploy does: Amazon ECS runs the deployment.
+        { stageName: 'Preview', service: this.preview },
         { stageName: 'Staging', service: this.staging },
         { stageName: 'Production', service: this.production, requireApproval: true, approvalComment: 'Check the staging smoke tests and dashboard first.' },
       ],
       notificationEmails: ['orders-team@example.com'],
-      // The preview environment is released by cdk deploy; its rollbacks and approval pauses reach the same people.
-      notifiedServices: [this.preview],
     });
 
     // What to watch during a release: the pipeline, then each environment; a stack output links to it.

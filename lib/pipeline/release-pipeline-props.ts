@@ -13,10 +13,24 @@ export interface ReleaseStageOptions {
   readonly stageName: string;
 
   /**
-   * The service this stage deploys, blue/green through its CodeDeploy deployment group. It must
-   * be in a stack of the pipeline's account and region (or, like the pipeline's, env-agnostic).
+   * The service this stage deploys, blue/green: through its CodeDeploy deployment group, or, on
+   * the Amazon ECS engine, by updating the service's stack with the release's image, so that
+   * Amazon ECS runs the deployment as it does on `cdk deploy`. It must be in a stack of the
+   * pipeline's account and region (or, like the pipeline's, env-agnostic).
    */
   readonly service: IBlueGreenService;
+
+  /**
+   * Whether this stage may deploy a service that `deployOnStackUpdate` releases on `cdk deploy`
+   * too. Both then release it, and the later one runs: a `cdk deploy` that changes the task
+   * definition releases the image defined in CDK over the pipeline's last release, and the
+   * pipeline's next release replaces it again. Without it such a service is refused, so that
+   * you say which wins: remove `deployOnStackUpdate` (the pipeline releases) or the stage
+   * (`cdk deploy` releases). Not needed on the Amazon ECS engine, where the pipeline releases
+   * through the stack and `cdk deploy` keeps the released image.
+   * @default false
+   */
+  readonly lastReleaseWins?: boolean;
 
   /**
    * Whether a person approves before this stage deploys. The request names the source

@@ -28,6 +28,7 @@ import { stageArtifactName, stageDirectory } from './private/stage-naming';
 import { checkedPipelineName, stageProblems, validateReleasePipelineProps, warnOfOtherVersionVariables } from './private/stage-validation';
 import { ReleasePipelineProps, ReleaseStageOptions } from './release-pipeline-props';
 import { ReleaseSource } from './release-source';
+import { DeploymentEngineKind } from '../service/deployment-engine';
 
 export * from './release-pipeline-props';
 
@@ -83,12 +84,13 @@ export class ReleasePipeline extends Construct {
 
   private readonly stages: ReleaseStageOptions[] = [];
   /** The stages whose deploy stage was built, each with the artifact the build writes its files to. */
-  private readonly builtStages: { readonly stage: ReleaseStageOptions; readonly files: codepipeline.Artifact }[] = [];
+  private readonly builtStages: { readonly stage: ReleaseStageOptions; readonly files?: codepipeline.Artifact }[] = [];
   private readonly sourceOutput: codepipeline.Artifact;
   private readonly buildStage: codepipeline.IStage;
   private readonly stagesScope: Construct;
   private readonly notifications: ReleaseNotifications;
-  private readonly notifiedServices?: NotifiedServices;
+  private readonly notifiedServices: NotifiedServices;
+  private readonly buildLogRetention?: logs.RetentionDays;
   private readonly record: DeploymentRecord;
   private built = false;
 
@@ -135,8 +137,10 @@ export class ReleasePipeline extends Construct {
       repository: this.repository,
       pipeline: this.pipeline,
       manifest: () => this.renderManifest(),
-      stageNames: () => this.stageNames,
+      // The stages CodeDeploy deploys; the others need no deployment files.
+      stageNames: () => this.codeDeployStages.map((stage) => stage.stageName),
     });
+    this.buildLogRetention = props.buildLogRetention;
 
     const releaseNotifications = new ReleaseNotifications(this, 'Notifications', {
       owner: this,
@@ -149,8 +153,8 @@ export class ReleasePipeline extends Construct {
       slackChannelId: props.slackChannelId,
       notifyDeploymentSuccess: props.notifyDeploymentSuccess,
       notifierLogRetention: props.notifierLogRetention,
-      notifiedServices: () => this.notifiedServices?.codeDeployStages ?? [],
-      ecsServices: () => this.notifiedServices?.ecsServices ?? [],
+      notifiedServices: () => this.notifiedServices.codeDeployStages,
+      ecsServices: () => this.notifiedServices.ecsServices,
     });
     this.notifications = releaseNotifications;
     this.notificationTopic = releaseNotifications.topic;
@@ -169,17 +173,17 @@ export class ReleasePipeline extends Construct {
     });
     this.deploymentRecord = this.record.logGroup;
     this.stagesScope = new Construct(this, 'Stages');
+    // Before the stages: a stage on the Amazon ECS engine is notified through it too.
+    this.notifiedServices = new NotifiedServices(this, 'NotifiedServices', {
+      owner: this,
+      notifications: releaseNotifications,
+      services: props.notifiedServices ?? [],
+      // The stages given, until they are added.
+      stages: () => (this.stages.length > 0 ? this.stages : props.stages ?? []),
+    });
 
     for (const stage of props.stages ?? []) {
       this.addStage(stage);
-    }
-    if (props.notifiedServices && props.notifiedServices.length > 0) {
-      this.notifiedServices = new NotifiedServices(this, 'NotifiedServices', {
-        owner: this,
-        notifications: releaseNotifications,
-        services: props.notifiedServices,
-        stages: () => this.stages,
-      });
     }
 
     // The one build writes a deployment-files artifact per stage, and aws-cdk-lib fixes an
@@ -205,12 +209,18 @@ export class ReleasePipeline extends Construct {
     if (this.stageProblems().some((problem) => !problemsBefore.includes(problem)) || this.builtStages.length < this.stages.length - 1) {
       return;
     }
-    const files = new codepipeline.Artifact(stageArtifactName(options.stageName));
+    // Amazon ECS deploys a service of its engine from the stack update alone, without deployment files.
+    const files = options.service.engine.kind === DeploymentEngineKind.ECS ? undefined : new codepipeline.Artifact(stageArtifactName(options.stageName));
     addDeployStage(new Construct(this.stagesScope, options.stageName), this, {
       pipeline: this.pipeline,
       source: this.source,
       notificationTopic: this.notificationTopic,
       notifications: this.notifications,
+      ecsNotifications: this.notifiedServices,
+      repository: this.repository,
+      sourceOutput: this.sourceOutput,
+      releaseVersionVariable: this.releaseVersionVariable,
+      logRetention: this.buildLogRetention,
       stage: options,
       previous: this.stages[this.stages.length - 2],
       files,
@@ -227,7 +237,7 @@ export class ReleasePipeline extends Construct {
 
   /** The release manifest handed to the build: every environment's task definition and AppSpec. */
   private renderManifest(): ReleaseManifest {
-    const environments: ReleaseEnvironment[] = (this.deploysAll ? this.stages : []).map((stage) => ({
+    const environments: ReleaseEnvironment[] = (this.deploysAll ? this.codeDeployStages : []).map((stage) => ({
       name: stage.stageName,
       directory: stageDirectory(stage.stageName),
       containerName: stage.service.containerName,
@@ -249,10 +259,15 @@ export class ReleasePipeline extends Construct {
       input: this.sourceOutput,
       // Every built deploy stage reads its artifact, also when another stage was refused: then
       // the synthesis fails on that stage's problem alone, not on a missing artifact as well.
-      outputs: this.builtStages.map((built) => built.files),
+      outputs: this.builtStages.flatMap((built) => built.files ? [built.files] : []),
       variablesNamespace: 'Build',
     }));
     acknowledgeStageActionRoles(this.pipeline, 'Build');
+  }
+
+  /** The stages CodeDeploy deploys, from the deployment files the build writes. */
+  private get codeDeployStages(): ReleaseStageOptions[] {
+    return this.stages.filter((stage) => stage.service.engine.kind !== DeploymentEngineKind.ECS);
   }
 
   /** False when a stage is invalid: then the build writes no deployment files and the synthesis fails. */

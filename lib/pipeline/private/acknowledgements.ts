@@ -16,9 +16,9 @@ export const ECR_PULL_PUSH_ACTIONS = [
 ];
 
 /** The docker login to ECR, which has no resource to scope to, in the role's acknowledged wildcard policy. */
-export function grantEcrLogin(role: iam.IRole): void {
+export function grantEcrLogin(role: iam.IRole, scopedTo = 'pushes are scoped to the repository'): void {
   addAcknowledgedStatement(role, new iam.PolicyStatement({ actions: ['ecr:GetAuthorizationToken'], resources: ['*'] }),
-    'ecr:GetAuthorizationToken, the docker login to ECR, has no resource to scope to; pushes are scoped to the repository.');
+    `ecr:GetAuthorizationToken, the docker login to ECR, has no resource to scope to; ${scopedTo}.`);
 }
 
 /** What CDK's grants on the pipeline's own artifact bucket and key look like. */

@@ -1,6 +1,9 @@
-import { Lazy } from 'aws-cdk-lib';
+import { Lazy, Names } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct, IConstruct } from 'constructs';
 import { APPSPEC_FILE, IMAGE_PLACEHOLDER_NAME, TASK_DEFINITION_FILE } from '../../../contract/artifacts';
@@ -9,9 +12,13 @@ import { fitText } from '../../private/text-limits';
 import type { IBlueGreenService } from '../../service/blue-green-service-base';
 import type { ReleaseStageOptions } from '../release-pipeline-props';
 import type { ReleaseSource } from '../release-source';
+import { DeploymentEngineKind } from '../../service/deployment-engine';
+import { grantEcrLogin } from './acknowledgements';
 import { EXPORTED_VARIABLES } from './buildspec';
 import { deployRole } from './deploy-role';
+import type { NotifiedServices } from './ecs-notifications';
 import { ReleaseNotifications } from './release-notifications';
+import { stackUpdateAction } from './stack-update-release';
 
 /** What a deploy stage of the release pipeline is built from. */
 export interface DeployStageProps {
@@ -21,19 +28,30 @@ export interface DeployStageProps {
   readonly source: ReleaseSource;
   /** The topic the approval request goes to. */
   readonly notificationTopic: sns.ITopic;
-  /** The release notifications, told of the stage's deployments. */
+  /** The release notifications, told of the stage's CodeDeploy deployments. */
   readonly notifications: ReleaseNotifications;
+  /** The notifications of Amazon ECS deployments, told of the stage's when Amazon ECS deploys it. */
+  readonly ecsNotifications: NotifiedServices;
+  /** The repository the released images are in. */
+  readonly repository: ecr.IRepository;
+  /** Any artifact of the pipeline, the input of a stage that updates a stack (which reads none). */
+  readonly sourceOutput: codepipeline.Artifact;
+  /** The environment variable of the application container that holds the release version. */
+  readonly releaseVersionVariable: string;
+  /** How long the logs of a stage that updates a stack are kept. */
+  readonly logRetention?: logs.RetentionDays;
   /** The stage to build. */
   readonly stage: ReleaseStageOptions;
   /** The stage before it, if any: what the approver compares with. */
   readonly previous: ReleaseStageOptions | undefined;
-  /** The stage's deployment files, written by the build. */
-  readonly files: codepipeline.Artifact;
+  /** The stage's deployment files, written by the build; none on the Amazon ECS engine, which releases by a stack update. */
+  readonly files?: codepipeline.Artifact;
 }
 
 /**
  * Adds a deploy stage to the release pipeline `owner`'s pipeline: a manual approval when the
- * stage requires one, then the blue/green deployment. Its constructs go in `scope`.
+ * stage requires one, then the blue/green deployment: through CodeDeploy, or (on the Amazon ECS
+ * engine) by updating the service's stack with the release. Its constructs go in `scope`.
  */
 export function addDeployStage(scope: Construct, owner: IConstruct, props: DeployStageProps): void {
   const { pipeline, stage, previous, files } = props;
@@ -48,18 +66,49 @@ export function addDeployStage(scope: Construct, owner: IConstruct, props: Deplo
       externalEntityLink: previous!.service.deploymentsConsoleUrl,
     }));
   }
+  const runOrder = stage.requireApproval ? 2 : 1;
+  grantReleasedImagePull(props.repository, stage.service);
+  if (stage.service.engine.kind === DeploymentEngineKind.ECS) {
+    stageActions.push(stackUpdateAction(scope, owner, {
+      pipeline, stage, runOrder, input: props.sourceOutput, releaseVersionVariable: props.releaseVersionVariable, logRetention: props.logRetention,
+    }));
+    pipeline.addStage({ stageName: stage.stageName, actions: stageActions });
+    props.ecsNotifications.notifyEcsStage(scope, stage);
+    return;
+  }
   stageActions.push(new actions.CodeDeployEcsDeployAction({
     actionName: 'Deploy',
-    runOrder: stage.requireApproval ? 2 : 1,
-    // Stage validation admits CodeDeploy-engine services only.
+    runOrder,
     deploymentGroup: stage.service.deploymentGroup!,
-    taskDefinitionTemplateFile: files.atPath(TASK_DEFINITION_FILE),
-    appSpecTemplateFile: files.atPath(APPSPEC_FILE),
-    containerImageInputs: [{ input: files, taskDefinitionPlaceholder: IMAGE_PLACEHOLDER_NAME }],
+    taskDefinitionTemplateFile: files!.atPath(TASK_DEFINITION_FILE),
+    appSpecTemplateFile: files!.atPath(APPSPEC_FILE),
+    containerImageInputs: [{ input: files!, taskDefinitionPlaceholder: IMAGE_PLACEHOLDER_NAME }],
     role: deployRole(scope, owner, pipeline, stage),
   }));
   pipeline.addStage({ stageName: stage.stageName, actions: stageActions });
   props.notifications.notifyDeployments(scope, stage);
+}
+
+/** What pulling an image of a repository takes, besides the docker login. */
+const ECR_PULL_ACTIONS = ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage'];
+
+/**
+ * Lets the service's tasks pull the released images: its task execution role may pull from the
+ * repository. Through the repository's policy when the pipeline owns it, which then names the
+ * role (the pipeline already refers to the service, never the reverse, so a service in another
+ * stack makes no cycle); else on the role, naming the imported repository.
+ */
+function grantReleasedImagePull(repository: ecr.IRepository, service: IBlueGreenService): void {
+  const executionRole = service.taskDefinition.obtainExecutionRole();
+  const { statementAdded } = repository.addToResourcePolicy(new iam.PolicyStatement({
+    sid: `ReleasePull${Names.uniqueId(service).slice(-50)}`,
+    principals: [new iam.ArnPrincipal(executionRole.roleArn)],
+    actions: ECR_PULL_ACTIONS,
+  }));
+  if (!statementAdded) {
+    executionRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ECR_PULL_ACTIONS, resources: [repository.repositoryArn] }));
+  }
+  grantEcrLogin(executionRole, 'pulls are scoped to the release repository');
 }
 
 /** CodePipeline's limit for a manual approval's information (`CustomData`). */

@@ -3,6 +3,8 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { ECS_DEPLOYMENT_DETAIL_TYPE, ECS_DEPLOYMENT_EVENT_SOURCE } from '../../../contract/release-notifier';
+import { DeploymentEngineKind } from '../../service/deployment-engine';
 import { StageInfo, deploymentEventPattern } from './stage-naming';
 
 /** Properties of a {@link DeploymentRecord}. */
@@ -21,12 +23,13 @@ export interface DeploymentRecordProps {
 
 /**
  * The deployment record: a retained log group holding one JSON line per pipeline, stage,
- * action and (with {@link recordDeployments}) CodeDeploy deployment state change.
+ * action and (with {@link recordDeployments}) CodeDeploy or Amazon ECS deployment state change.
  */
 export class DeploymentRecord extends Construct {
   public readonly logGroup: logs.LogGroup;
   private readonly pipelinePath: string;
   private deploymentEvents?: events.Rule;
+  private ecsDeploymentEvents?: events.Rule;
 
   constructor(scope: Construct, id: string, props: DeploymentRecordProps) {
     super(scope, id);
@@ -63,8 +66,16 @@ export class DeploymentRecord extends Construct {
     });
   }
 
-  /** Records the CodeDeploy deployments of `stages` too, with those of the stages recorded before. */
+  /**
+   * Records the deployments of `stages` too, with those of the stages recorded before: CodeDeploy's
+   * state changes, or Amazon ECS's for a service it deploys.
+   */
   public recordDeployments(stages: readonly StageInfo[]): void {
+    const onEcs = stages.filter((stage) => stage.service.engine.kind === DeploymentEngineKind.ECS);
+    if (onEcs.length > 0) {
+      this.recordEcsDeployments(onEcs);
+    }
+    stages = stages.filter((stage) => !onEcs.includes(stage));
     if (stages.length === 0) {
       return;
     }
@@ -76,6 +87,23 @@ export class DeploymentRecord extends Construct {
     this.deploymentEvents = new events.Rule(this, 'DeploymentEvents', {
       description: `Records the CodeDeploy deployments of ${this.pipelinePath}`,
       eventPattern: deploymentEventPattern(stages),
+      targets: [new LogGroupTarget(this.logGroup)],
+    });
+  }
+
+  private recordEcsDeployments(stages: readonly StageInfo[]): void {
+    const pattern: events.EventPattern = {
+      source: [ECS_DEPLOYMENT_EVENT_SOURCE],
+      detailType: [ECS_DEPLOYMENT_DETAIL_TYPE],
+      resources: stages.map((stage) => stage.service.service.serviceArn),
+    };
+    if (this.ecsDeploymentEvents) {
+      this.ecsDeploymentEvents.addEventPattern(pattern);
+      return;
+    }
+    this.ecsDeploymentEvents = new events.Rule(this, 'EcsDeploymentEvents', {
+      description: `Records the Amazon ECS deployments of ${this.pipelinePath}`,
+      eventPattern: pattern,
       targets: [new LogGroupTarget(this.logGroup)],
     });
   }

@@ -109,6 +109,16 @@ export class NotifiedServices extends Construct {
       : []));
   }
 
+  /**
+   * Notifies the deployments of a stage whose service Amazon ECS deploys (the stage updates its
+   * stack), as those of a notified service, under the stage's name. `scope` holds its rule.
+   */
+  public notifyEcsStage(scope: Construct, stage: StageInfo): void {
+    this.notified.push(stage);
+    this.notifyEcsDeployments(scope, stage);
+    this.announcePauses(stage);
+  }
+
   /** The notified services CodeDeploy deploys, each as a stage named by its label. */
   public get codeDeployStages(): StageInfo[] {
     return this.notified.filter((stage) => stage.service.engine.kind !== DeploymentEngineKind.ECS);

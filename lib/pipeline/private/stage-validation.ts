@@ -6,12 +6,17 @@ import { describeDuration, durationProblem, propError, recordPropProblem } from 
 import type { IBlueGreenService } from '../../service/blue-green-service-base';
 import type { ReleasePipelineProps, ReleaseStageOptions } from '../release-pipeline-props';
 import { describeEnvironment, sameEnvironment } from '../../private/environment';
+import { DeploymentEngineKind } from '../../service/deployment-engine';
+import { stackUpdateProblem } from './stack-update-release';
 import { stageDirectory } from './stage-naming';
 
 /** Stage names the pipeline uses itself. */
 const RESERVED_STAGE_NAMES = ['Source', 'Build'];
 
-/** The build action writes each stage's deployment files as one output artifact; CodeBuild actions have at most 5. */
+/**
+ * The build action writes the deployment files of each stage CodeDeploy deploys as one output
+ * artifact; CodeBuild actions have at most 5. A stack-update stage needs none.
+ */
 const MAX_STAGES = 5;
 
 /** CodePipeline accepts at most 500 characters of approval information. */
@@ -142,12 +147,13 @@ export function stageProblems(owner: IConstruct, context: StageValidationContext
   const directories = new Map<string, string>();
   const deployedBy = new Map<IBlueGreenService, string>();
   const here = Stack.of(owner);
+  const withFiles = context.stages.filter((stage) => stage.service.engine.kind !== DeploymentEngineKind.ECS);
   context.stages.forEach((stage, index) => {
     const name = stage.stageName;
-    if (index === MAX_STAGES) {
-      problems.push(`${where} the pipeline has ${context.stages.length} stages, at most ${MAX_STAGES} fit: its build writes each stage's `
-        + `deployment files as an output artifact, and a CodeBuild action has at most ${MAX_STAGES}; deploy the other environments `
-        + `(from '${name}' on) from a second ReleasePipeline`);
+    if (withFiles.indexOf(stage) === MAX_STAGES) {
+      problems.push(`${where} the pipeline has ${withFiles.length} stages on the CodeDeploy engine, at most ${MAX_STAGES} fit: its build writes `
+        + `each one's deployment files as an output artifact, and a CodeBuild action has at most ${MAX_STAGES}; deploy the other environments `
+        + `(from '${name}' on) from a second ReleasePipeline, or put some on the Amazon ECS engine, whose stages need no files`);
     }
     if (!/^[A-Za-z0-9.@_-]{1,100}$/.test(name)) {
       problems.push(`${where} stage ${index} has the name '${name}'; use 1-100 letters, digits, '.', '@', '-' or '_', e.g. 'Production'`);
@@ -179,11 +185,16 @@ export function stageProblems(owner: IConstruct, context: StageValidationContext
     if (stage.approvalComment !== undefined && !stage.requireApproval) {
       problems.push(`${where} stage '${name}' has an approvalComment but no requireApproval; set requireApproval: true or remove the comment`);
     }
-    if (!stage.service.deploymentGroup) {
-      problems.push(`${where} stage '${name}' deploys ${stage.service.node.path}, which the Amazon ECS engine deploys: a stack update `
-        + 'of the service is its release there, and ReleasePipeline deploys through CodeDeploy. Deploy it with cdk deploy (or a pipeline that '
-        + 'runs it), or give the service engine: DeploymentEngine.codeDeploy()');
-      return;
+    if (stage.service.engine.kind === DeploymentEngineKind.ECS) {
+      const problem = stackUpdateProblem(stage.service);
+      if (problem !== undefined) {
+        problems.push(`${where} stage '${name}' releases ${stage.service.node.path} by updating its stack, but the service ${problem}`);
+      }
+    } else if (stage.service.releasesOnStackUpdate && !stage.lastReleaseWins) {
+      problems.push(`${where} stage '${name}' deploys ${stage.service.node.path}, which deployOnStackUpdate also releases on every cdk deploy `
+        + 'that changes it: each would replace the other\'s release (a cdk deploy the image defined in CDK). Say which wins: remove '
+        + 'deployOnStackUpdate (the pipeline releases), remove the stage (cdk deploy releases), or set lastReleaseWins: true on the stage '
+        + '(both release, the later one runs)');
     }
     const previous = deployedBy.get(stage.service);
     if (previous !== undefined) {
