@@ -19,6 +19,9 @@ export function evaluate(value: unknown): string {
   if (typeof intrinsic['Fn::ImportValue'] === 'string') {
     return `IMPORT(${intrinsic['Fn::ImportValue']})`;
   }
+  if (typeof intrinsic['Fn::Sub'] === 'string') {
+    return `SUB(${intrinsic['Fn::Sub']})`;
+  }
   if (Array.isArray(intrinsic['Fn::Join'])) {
     const [separator, parts] = intrinsic['Fn::Join'] as [string, unknown[]];
     return parts.map(evaluate).join(separator);

@@ -278,7 +278,8 @@ describe('a notified service on the CodeDeploy engine', () => {
     ]);
     expect(config).not.toHaveProperty('ecsServices');
     const getDeployment = notifierStatements(template).filter((s) => actionsOf(s).includes('codedeploy:GetDeployment')).map((s) => evaluate(s.Resource));
-    expect(getDeployment).toEqual([expect.stringContaining('REF(StagingDeploymentGroup'), expect.stringContaining('REF(SandboxDeploymentGroup')]);
+    expect(getDeployment).toHaveLength(2);
+    expect(getDeployment).toEqual(expect.arrayContaining([expect.stringContaining('REF(StagingDeploymentGroup'), expect.stringContaining('REF(SandboxDeploymentGroup')]));
   });
 });
 

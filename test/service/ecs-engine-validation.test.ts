@@ -1,4 +1,4 @@
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { App, Duration, LegacyStackSynthesizer, NestedStack, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -136,10 +136,19 @@ describe('releases on the Amazon ECS engine', () => {
 });
 
 describe('ReleasePipeline and the Amazon ECS engine', () => {
-  test('fails when a stage deploys a service on the Amazon ECS engine, naming the stage and DeploymentEngine', () => {
+  test.each([
+    ['a nested stack', (stack: Stack) => new NestedStack(stack, 'Services'),
+      'PipelineStack/Release: invalid stages: stage \'Staging\' releases PipelineStack/Services/Staging by updating its stack, but the service '
+      + 'is in the nested stack PipelineStack/Services, which only its parent\'s update changes; define the service in a top-level stack'],
+    ['a stack without the bootstrap roles', (stack: Stack) => new Stack(stack.node.root as App, 'Legacy', { synthesizer: new LegacyStackSynthesizer() }),
+      'PipelineStack/Release: invalid stages: stage \'Staging\' releases Legacy/Staging by updating its stack, but the service is in stack '
+      + 'Legacy, synthesized by LegacyStackSynthesizer: the stage updates the stack through the CloudFormation execution role of the CDK '
+      + 'bootstrap, which only DefaultStackSynthesizer (the default) names; use it for this stack'],
+  ])('fails when a stage releases a service on the Amazon ECS engine in %s, naming the stage and the fix', (_, scopeOf, message) => {
     const stack = pipelineStack();
-    const ecsEngine = new BlueGreenService(stack, 'Staging', {
-      vpc: new ec2.Vpc(stack, 'StagingVpc', { maxAzs: 2, natGateways: 1 }),
+    const scope = scopeOf(stack);
+    const ecsEngine = new BlueGreenService(scope, 'Staging', {
+      vpc: new ec2.Vpc(scope, 'StagingVpc', { maxAzs: 2, natGateways: 1 }),
       image: ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:stable'),
       serviceName: 'staging',
       engine: DeploymentEngine.ecs(),
@@ -151,12 +160,7 @@ describe('ReleasePipeline and the Amazon ECS engine', () => {
         { stageName: 'Production', service: mockService(stack, 'Production') },
       ],
     });
-    const messages = synthesisMessages(stack.node.root as App);
-    expect(messages).toEqual([
-      'PipelineStack/Release: invalid stages: stage \'Staging\' deploys PipelineStack/Staging, which the Amazon ECS engine deploys: a stack update '
-      + 'of the service is its release there, and ReleasePipeline deploys through CodeDeploy. Deploy it with cdk deploy (or a pipeline that '
-      + 'runs it), or give the service engine: DeploymentEngine.codeDeploy()',
-    ]);
+    expect(synthesisMessages(stack.node.root as App)).toEqual([message]);
   });
 });
 
