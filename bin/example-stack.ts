@@ -24,9 +24,10 @@ const PLACEHOLDER_CONNECTION = 'arn:aws:codeconnections:eu-west-1:111111111111:c
  * The example app: the `orders-api` service in a staging and a production environment, each
  * released blue/green by CodeDeploy with rollback alarms, a pre-flight check, a database
  * migration, smoke tests through the test listener and a metric gate; one pipeline takes every
- * commit through staging, an approval and production. A preview environment runs the same hooks
- * on Amazon ECS's own blue/green deployments, released by `cdk deploy`. Account-agnostic: it
- * synthesizes with no AWS account.
+ * commit through preview, staging, an approval and production. The preview environment runs the
+ * same hooks on Amazon ECS's own blue/green deployments: `cdk deploy` releases it, and so does the
+ * pipeline, by updating the stack with the new image. Account-agnostic: it synthesizes with no AWS
+ * account.
  */
 export class ExampleReleaseStack extends Stack {
   public readonly staging: BlueGreenService;
