@@ -7,7 +7,7 @@ import { IConstruct } from 'constructs';
 import {
   BlueGreenService, ReleaseDashboard, ReleaseDashboardProps, ReleasePipeline, ReleaseSource, RollbackAlarmsOptions,
 } from '../../lib';
-import { RECORD_EVENT_TYPES } from '../../lib/observability/private/deployment-record-queries';
+import { DEPLOY_ACTION_NAME, RECORD_EVENT_TYPES } from '../../lib/observability/private/deployment-record-queries';
 import { evaluate, evaluateJson } from '../pipeline/cfn-eval';
 import { CONNECTION_ARN } from '../pipeline/util';
 import { expectSynthError } from '../synth-errors';
@@ -232,7 +232,7 @@ describe('ReleaseDashboard', () => {
     const recordName = evaluate(stack.resolve(pipeline.deploymentRecord.logGroupName));
     expect(logs.map((w) => w.properties.title)).toEqual([
       'Latest releases: pipeline and stage executions',
-      'Latest CodeDeploy deployments',
+      'Latest deployments',
       'Deployment frequency: successful production deployments per day',
       'Change failure rate per week: failed or rolled-back production deployments',
       'Lead time per release: pipeline start to production (minutes)',
@@ -266,20 +266,21 @@ describe('ReleaseDashboard', () => {
     expect(queries.filter((q) => q.includes('detail.stage in [\'Staging\', \'Production\']'))).toHaveLength(3);
   });
 
-  test('the pipeline records every kind of event the queries read, and its deploy actions have the category they filter on', () => {
+  test('the pipeline records every kind of event the queries read, and its deploy actions have the name they filter on', () => {
     const { stack } = sharedFixture();
     const template = templateOf(stack);
     const recorded = Object.values(template.findResources('AWS::Events::Rule'))
       .filter((rule) => JSON.stringify(rule.Properties.Targets).includes('DeploymentRecord'))
       .flatMap((rule) => rule.Properties.EventPattern['detail-type'] as string[]);
-    expect(recorded).toEqual(expect.arrayContaining(Object.values(RECORD_EVENT_TYPES)));
+    // Its stages are on the CodeDeploy engine; an Amazon ECS-engine stage's record is tested with the stage.
+    expect(recorded).toEqual(expect.arrayContaining(Object.values(RECORD_EVENT_TYPES).filter((type) => type !== RECORD_EVENT_TYPES.ecsDeployment)));
 
     const stages = Object.values(template.findResources('AWS::CodePipeline::Pipeline'))[0].Properties.Stages as
-      Array<{ Name: string; Actions: Array<{ ActionTypeId: { Category: string; Provider: string } }> }>;
+      Array<{ Name: string; Actions: Array<{ Name: string; ActionTypeId: { Category: string; Provider: string } }> }>;
     const production = stages.find((s) => s.Name === 'Production')!;
-    expect(production.Actions.map((a) => a.ActionTypeId)).toEqual([
-      expect.objectContaining({ Category: 'Approval' }),
-      expect.objectContaining({ Category: 'Deploy', Provider: 'CodeDeployToECS' }),
+    expect(production.Actions.map((a) => [a.Name, a.ActionTypeId])).toEqual([
+      ['Approve', expect.objectContaining({ Category: 'Approval' })],
+      [DEPLOY_ACTION_NAME, expect.objectContaining({ Category: 'Deploy', Provider: 'CodeDeployToECS' })],
     ]);
   });
 

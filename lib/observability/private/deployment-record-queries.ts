@@ -1,7 +1,7 @@
 /**
  * CloudWatch Logs Insights queries over a release pipeline's deployment record: the log group to
  * which EventBridge writes every pipeline, stage and action state change of the pipeline and every
- * CodeDeploy deployment state change of its services, one event as JSON per log line. Pure
+ * CodeDeploy or Amazon ECS deployment state change of its services, one event as JSON per log line. Pure
  * functions, no CDK imports.
  *
  * Logs Insights discovers the fields of a JSON line and names nested ones with dots
@@ -16,10 +16,16 @@ export const RECORD_EVENT_TYPES = {
   stageExecution: 'CodePipeline Stage Execution State Change',
   actionExecution: 'CodePipeline Action Execution State Change',
   deployment: 'CodeDeploy Deployment State-change Notification',
+  /** Of a stage on the Amazon ECS engine. */
+  ecsDeployment: 'ECS Deployment State Change',
 } as const;
 
-/** The category CodePipeline gives a deploy action (`detail.type.category`); approvals are `Approval`. */
-export const DEPLOY_ACTION_CATEGORY = 'Deploy';
+/**
+ * The name of every stage's deploy action (`detail.action`), on both engines: a CodeDeploy action
+ * (category `Deploy`) or the stack update of an Amazon ECS-engine stage (a CodeBuild action,
+ * category `Build`), so the name, not the category, singles them out. Approvals are `Approve`.
+ */
+export const DEPLOY_ACTION_NAME = 'Deploy';
 
 /** The pipeline executions and stage executions, newest first: when, which stage, what state. */
 export function recentReleasesQuery(limit = 50): string[] {
@@ -32,11 +38,14 @@ export function recentReleasesQuery(limit = 50): string[] {
   ];
 }
 
-/** The CodeDeploy deployments of the pipeline's services, newest first, with their deployment ids. */
+/**
+ * The deployments of the pipeline's services, newest first, with their ids: CodeDeploy's by
+ * deployment group and state, Amazon ECS's by service ARN and event name.
+ */
 export function recentDeploymentsQuery(limit = 50): string[] {
   return [
-    `filter ${detailTypeIs(RECORD_EVENT_TYPES.deployment)}`,
-    'fields @timestamp, detail.deploymentGroup, detail.deploymentId, detail.state',
+    `filter ${detailTypeIn([RECORD_EVENT_TYPES.deployment, RECORD_EVENT_TYPES.ecsDeployment])}`,
+    'fields @timestamp, coalesce(detail.deploymentGroup, `resources.0`) as deployed, detail.deploymentId, coalesce(detail.state, detail.eventName) as state',
     'sort @timestamp desc',
     `limit ${limit}`,
   ];
@@ -44,7 +53,7 @@ export function recentDeploymentsQuery(limit = 50): string[] {
 
 /**
  * Deployment frequency: the deploy actions of the production stages that succeeded, per day.
- * A deploy action succeeds when its CodeDeploy deployment does (after the termination wait).
+ * A deploy action succeeds when its deployment does (after the termination wait).
  */
 export function deploymentFrequencyQuery(productionStages: string[]): string[] {
   return [
@@ -91,7 +100,7 @@ export function leadTimeQuery(productionStages: string[], limit = 20): string[] 
 
 /** The deploy actions of the given stages. */
 function productionDeploys(stages: string[]): string {
-  return `${detailTypeIs(RECORD_EVENT_TYPES.actionExecution)} and detail.type.category = '${DEPLOY_ACTION_CATEGORY}' `
+  return `${detailTypeIs(RECORD_EVENT_TYPES.actionExecution)} and detail.action = ${quote(DEPLOY_ACTION_NAME)} `
     + `and detail.stage in [${stages.map(quote).join(', ')}]`;
 }
 

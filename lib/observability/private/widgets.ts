@@ -202,7 +202,7 @@ export class PipelineSection implements DashboardSection {
       [this.header()],
       [
         this.query(12, 8, 'Latest releases: pipeline and stage executions', () => recentReleasesQuery()),
-        this.query(12, 8, 'Latest CodeDeploy deployments', () => recentDeploymentsQuery()),
+        this.query(12, 8, 'Latest deployments', () => recentDeploymentsQuery()),
       ],
       [
         this.query(8, 6, 'Deployment frequency: successful production deployments per day',

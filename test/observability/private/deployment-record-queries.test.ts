@@ -1,5 +1,5 @@
 import {
-  DEPLOY_ACTION_CATEGORY, RECORD_EVENT_TYPES, changeFailureRateQuery, deploymentFrequencyQuery, leadTimeQuery, quote,
+  DEPLOY_ACTION_NAME, RECORD_EVENT_TYPES, changeFailureRateQuery, deploymentFrequencyQuery, leadTimeQuery, quote,
   recentDeploymentsQuery, recentReleasesQuery,
 } from '../../../lib/observability/private/deployment-record-queries';
 
@@ -86,6 +86,23 @@ const EVENTS: Record<string, Record<string, unknown>> = {
       deploymentGroup: 'myDeploymentGroup',
     },
   },
+  [RECORD_EVENT_TYPES.ecsDeployment]: {
+    'version': '0',
+    'id': 'ddca6449-b258-46c0-8653-e0e3aEXAMPLE',
+    'detail-type': RECORD_EVENT_TYPES.ecsDeployment,
+    'source': 'aws.ecs',
+    'account': '123456789012',
+    'time': '2025-07-15T14:20:12Z',
+    'region': 'eu-west-1',
+    'resources': ['arn:aws:ecs:eu-west-1:123456789012:service/default/orders-api-preview'],
+    'detail': {
+      eventType: 'INFO',
+      eventName: 'SERVICE_DEPLOYMENT_COMPLETED',
+      deploymentId: 'ecs-svc/4736471855617349478',
+      updatedAt: '2025-07-15T14:20:12.031Z',
+      reason: 'ECS deployment ecs-svc/4736471855617349478 completed.',
+    },
+  },
 };
 
 const STATES: Record<string, string[]> = {
@@ -93,6 +110,8 @@ const STATES: Record<string, string[]> = {
   [RECORD_EVENT_TYPES.stageExecution]: ['STARTED', 'SUCCEEDED', 'RESUMED', 'FAILED', 'CANCELED', 'STOPPING', 'STOPPED'],
   [RECORD_EVENT_TYPES.actionExecution]: ['STARTED', 'SUCCEEDED', 'FAILED', 'CANCELED', 'ABANDONED'],
   [RECORD_EVENT_TYPES.deployment]: ['START', 'SUCCESS', 'FAILURE', 'STOP', 'READY'],
+  // Amazon ECS's deployment events carry an event name, no state.
+  [RECORD_EVENT_TYPES.ecsDeployment]: [],
 };
 
 const STAGES = ['Production'];
@@ -105,9 +124,12 @@ const QUERIES: Record<string, string[]> = {
   leadTime: leadTimeQuery(STAGES),
 };
 
-/** The field names Logs Insights discovers in a JSON event: nested keys joined with dots. */
+/** The field names Logs Insights discovers in a JSON event: nested keys and array indexes joined with dots. */
 function discoveredFields(value: unknown, prefix = ''): string[] {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+  if (Array.isArray(value)) {
+    return [prefix, ...value.flatMap((inner, index) => discoveredFields(inner, `${prefix}.${index}`))];
+  }
+  if (value === null || typeof value !== 'object') {
     return prefix ? [prefix] : [];
   }
   return Object.entries(value as Record<string, unknown>)
@@ -159,11 +181,11 @@ describe('deployment record queries', () => {
 
   test('deployment frequency counts successful deploy actions of the production stages per day', () => {
     expect(deploymentFrequencyQuery(['Production', 'ProductionUS'])).toEqual([
-      'filter `detail-type` = \'CodePipeline Action Execution State Change\' and detail.type.category = \'Deploy\' '
+      'filter `detail-type` = \'CodePipeline Action Execution State Change\' and detail.action = \'Deploy\' '
         + 'and detail.stage in [\'Production\', \'ProductionUS\'] and detail.state = \'SUCCEEDED\'',
       'stats count(*) as successfulDeployments by bin(1d)',
     ]);
-    expect(EVENTS[RECORD_EVENT_TYPES.actionExecution].detail).toMatchObject({ type: { category: DEPLOY_ACTION_CATEGORY } });
+    expect(EVENTS[RECORD_EVENT_TYPES.actionExecution].detail).toMatchObject({ action: DEPLOY_ACTION_NAME });
   });
 
   test('change failure rate divides failed by finished deploy actions, and its indicator is 1 for FAILED only', () => {
@@ -179,7 +201,7 @@ describe('deployment record queries', () => {
   test('lead time runs from the pipeline start to the last production deployment of the same execution', () => {
     const lines = leadTimeQuery(STAGES);
     expect(lines[0]).toContain('`detail-type` = \'CodePipeline Pipeline Execution State Change\' and detail.state = \'STARTED\'');
-    expect(lines[0]).toContain('detail.type.category = \'Deploy\' and detail.stage in [\'Production\'] and detail.state = \'SUCCEEDED\'');
+    expect(lines[0]).toContain('detail.action = \'Deploy\' and detail.stage in [\'Production\'] and detail.state = \'SUCCEEDED\'');
     expect(lines[2]).toMatch(/by `detail\.execution-id`$/);
     expect(lines[2]).toContain('(max(@timestamp) - min(@timestamp)) / 60000 as leadTimeMinutes');
     // Executions without a start in the time range, or without a production deployment, are dropped.

@@ -11,6 +11,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { Construct } from 'constructs';
 import { ECS_DEPLOYMENT_DETAIL_TYPE } from '../../../contract/release-notifier';
 import { BlueGreenService, DeploymentEngine, ReleasePipeline, ReleasePipelineProps, ReleaseSource, ReleaseStageOptions } from '../../../lib';
+import { DEPLOY_ACTION_NAME } from '../../../lib/observability/private/deployment-record-queries';
 import { renderStackUpdateCommand } from '../../../lib/pipeline/private/stack-update-script';
 import { synthesisMessages } from '../../synth-errors';
 import { evaluate, evaluateJson } from '../cfn-eval';
@@ -135,6 +136,11 @@ describe('the deploy action of an Amazon ECS-engine stage', () => {
     // As long as CloudFormation lets the update run: the build ends with it.
     expect(project.Properties.TimeoutInMinutes).toBe(36 * 60);
     expect(project.Properties.EncryptionKey).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^ReleasePipelineArtifactsBucketEncryptionKey/), 'Arn'] });
+  });
+
+  test('is named as the dashboard\'s DORA queries select deploy actions, as a CodeDeploy stage\'s is', () => {
+    const stages = pipelineStages(sharedTemplates().pipeline).filter((s) => !['Source', 'Build'].includes(s.Name));
+    expect(stages.map((s) => [s.Name, s.Actions.map((a) => a.Name)])).toEqual([['Preview', [DEPLOY_ACTION_NAME]], ['Staging', [DEPLOY_ACTION_NAME]]]);
   });
 
   test('comes after the approval when the stage requires one', () => {
