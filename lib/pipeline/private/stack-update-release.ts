@@ -63,6 +63,9 @@ export function releaseParametersOf(service: IBlueGreenService, releaseVersionVa
   const cfnTaskDefinition = service.taskDefinition.node.defaultChild as ecs.CfnTaskDefinition;
   // Containers render in the order they were added, which is their order among the task definition's children.
   const index = service.taskDefinition.node.children.filter((child) => child instanceof ecs.ContainerDefinition).indexOf(container);
+  if (index < 0) {
+    throw new Error(`${service.node.path}: the container '${service.containerName}' is not one of the task definition's own containers`);
+  }
   cfnTaskDefinition.addPropertyOverride(`ContainerDefinitions.${index}.Image`, Fn.conditionIf(released.logicalId, image.valueAsString, container.imageName));
   container.addEnvironment(releaseVersionVariable,
     Fn.conditionIf(released.logicalId, version.valueAsString, environmentValue(container, releaseVersionVariable) ?? '').toString());

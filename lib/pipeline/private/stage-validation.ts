@@ -185,6 +185,11 @@ export function stageProblems(owner: IConstruct, context: StageValidationContext
     if (stage.approvalComment !== undefined && !stage.requireApproval) {
       problems.push(`${where} stage '${name}' has an approvalComment but no requireApproval; set requireApproval: true or remove the comment`);
     }
+    if (stage.lastReleaseWins && (stage.service.engine.kind === DeploymentEngineKind.ECS || !stage.service.releasesOnStackUpdate)) {
+      problems.push(`${where} stage '${name}' has lastReleaseWins, but ${stage.service.node.path} ${stage.service.engine.kind === DeploymentEngineKind.ECS
+        ? 'is on the Amazon ECS engine, where the pipeline releases through the stack and cdk deploy keeps the released image'
+        : 'has no deployOnStackUpdate, so only the pipeline releases it'}; remove lastReleaseWins`);
+    }
     if (stage.service.engine.kind === DeploymentEngineKind.ECS) {
       const problem = stackUpdateProblem(stage.service);
       if (problem !== undefined) {

@@ -270,4 +270,12 @@ describe('a stage and deployOnStackUpdate releasing the same service', () => {
   test('synthesizes with lastReleaseWins', () => {
     expect(conflictMessages({ lastReleaseWins: true })).toEqual([]);
   });
+
+  test('lastReleaseWins where nothing else releases the service is refused, not ignored', () => {
+    const { app } = pipelineFixture({}, { lastReleaseWins: true });
+    expect(synthesisMessages(app)).toEqual([
+      'Pipeline/Release: invalid stages: stage \'Preview\' has lastReleaseWins, but Services/Preview is on the Amazon ECS engine, where the '
+      + 'pipeline releases through the stack and cdk deploy keeps the released image; remove lastReleaseWins',
+    ]);
+  });
 });
