@@ -210,7 +210,9 @@ describe('verdicts', () => {
 
     const summary = await handler({ ...EVENT }, fakeContext());
 
-    expect(summary.reason).toMatch(/failed: took 1\d\d ms, over the 50 ms budget/);
+    // At least the server's delay; a loaded machine adds to it, never takes from it.
+    const took = Number(/failed: took (\d+) ms, over the 50 ms budget/.exec(summary.reason ?? '')?.[1]);
+    expect(took).toBeGreaterThanOrEqual(140);
     expectSingleReport(codeDeploy, 'Failed');
   });
 
