@@ -86,8 +86,9 @@ export interface SmokeTestHookProps extends HookFunctionOptions {
    * The host name the checks send in `Host` and as TLS SNI, and over HTTPS verify the test
    * listener's certificate against: the service's own domain, e.g. `orders.example.com`. The
    * requests still go to the load balancer's private addresses.
-   * @default - the load balancer's DNS name; over HTTPS, required unless `verifyCertificate` is false,
-   * since no certificate for your domain covers the load balancer's name
+   * @default - the service's host name (`service.hostName`, from its routing), else the load
+   * balancer's DNS name; over HTTPS then required unless `verifyCertificate` is false, since no
+   * certificate for your domain covers the load balancer's name
    */
   readonly hostName?: string;
 
@@ -296,13 +297,13 @@ export class SmokeTestHook extends Construct implements ILifecycleHook, ec2.ICon
    * defaults standing in for invalid ones.
    */
   private validate(props: SmokeTestHookProps): { lifecycleEvent: LifecycleEvent; timeout: Duration; hostName?: string } {
-    let hostName = props.hostName;
+    let hostName = props.hostName ?? props.service.hostName;
     if (hostName !== undefined && !Token.isUnresolved(hostName) && !HOST_NAME.test(hostName)) {
       recordPropProblem(this, 'hostName', `must be a DNS name without scheme, port or path, got '${hostName}'; `
         + 'give the domain the test listener\'s certificate is issued for, e.g. \'orders.example.com\'');
       hostName = undefined;
     }
-    if (props.service.https && props.verifyCertificate !== false && props.hostName === undefined) {
+    if (props.service.https && props.verifyCertificate !== false && hostName === undefined) {
       recordPropProblem(this, 'hostName', 'is not set, so the checks would verify the HTTPS test listener\'s certificate against '
         + 'the load balancer\'s DNS name, which no certificate for your domain covers, and fail every deployment; '
         + 'set hostName to the domain the certificate is issued for, or verifyCertificate: false to skip the verification');

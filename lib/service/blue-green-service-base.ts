@@ -102,6 +102,12 @@ export interface IBlueGreenService extends IConstruct {
    * @default - not known: the dashboard shows no alarm lines or status
    */
   readonly rollbackAlarms?: RollbackAlarms;
+  /**
+   * The host name the service answers at, when its routing names one: smoke tests send it as
+   * `Host` and verify TLS against it.
+   * @default - the load balancer's DNS name
+   */
+  readonly hostName?: string;
   /** The hooks added so far, in the order CodeDeploy runs them. */
   readonly hooks: ILifecycleHook[];
 

@@ -16,24 +16,24 @@ import { TargetGroupSource, metricHttpCodeTarget, metricRequestCount, sumOfTarge
 import { DeploymentEngine, DeploymentEngineKind } from './deployment-engine';
 import { setUpCodeDeployDeployments } from './private/codedeploy-engine';
 import {
-  createListenerRules, noRouteAction, renderDeploymentAlarms, serviceDeploymentsConsoleUrlOf, setUpEcsDeployments,
+  renderDeploymentAlarms, serviceDeploymentsConsoleUrlOf, setUpEcsDeployments,
 } from './private/ecs-engine';
 import { addServiceOutputs, serviceUrls } from './private/service-outputs';
 import { ecsTrafficShift } from './private/ecs-traffic-shift';
 import { HookRegistry, REPORT_HOOK_STATUS_ACTION, grantReportHookStatus } from './private/hook-registry';
 import { ImportedBlueGreenService } from './private/imported-service';
-import { createLoadBalancer, createServiceVpc } from './private/vpc';
+import { createServiceVpc } from './private/vpc';
 import { deploymentGroupConsoleUrlOf, loadBalancerFullNameOf } from './private/load-balancer';
 import { serviceArnPatternOf } from '../private/ecs-arns';
 import { checkedServiceName, serviceNameProblem } from '../private/service-name';
 import { fitSecurityGroupDescriptions } from '../private/security-group-descriptions';
 import { ec2Description } from '../private/text-limits';
-import { recordPropProblem, reportAtSynthesis } from '../private/validation';
-import { listenerPortProblems } from './private/listener-ports';
+import { recordPropProblem } from '../private/validation';
 import { watchStackCapacity } from './private/stack-capacity';
-import { checkLoadBalancerVpc, checkServiceProps } from './private/service-input';
-import { accessLogsBucketOf, serviceSubnetsOf } from './private/environment-checks';
-import { openListeners } from './private/listener-access';
+import { checkServiceProps } from './private/service-input';
+import { createServiceListeners } from './private/service-listeners';
+import { serviceSubnetsOf } from './private/environment-checks';
+import type { ServiceRouting } from './service-routing';
 import { TrafficShifting } from './traffic-shifting';
 
 /**
@@ -120,6 +120,10 @@ export class BlueGreenService extends Construct implements IBlueGreenService {
   public readonly testUrl: string;
   /** Whether the listeners speak HTTPS. */
   public readonly https: boolean;
+  /** Which requests of the load balancer are this service's, with `routing`. */
+  public readonly routing?: ServiceRouting;
+  /** The host name the service answers at: its routing's first host header, when that is a plain name. */
+  public readonly hostName?: string;
 
   private readonly hookRegistry: HookRegistry;
 
@@ -133,9 +137,6 @@ export class BlueGreenService extends Construct implements IBlueGreenService {
     this.serviceName = checkedServiceName(this, props.serviceName, id, 'the construct id');
     this.containerName = input.containerName;
     this.containerPort = input.containerPort;
-    this.https = input.https;
-    this.listenerPort = input.listenerPort;
-    this.testListenerPort = input.testListenerPort;
     this.trafficShifting = props.trafficShifting ?? TrafficShifting.canary(10, Duration.minutes(5));
     this.engine = props.engine ?? DeploymentEngine.codeDeploy();
 
@@ -164,61 +165,26 @@ export class BlueGreenService extends Construct implements IBlueGreenService {
       logging: ecs.LogDrivers.awsLogs({ logGroup: this.logGroup, streamPrefix: this.logStreamPrefix }),
     });
 
-    // Load balancer, target groups and listeners.
-    this.loadBalancer = props.loadBalancer
-      ?? createLoadBalancer(this, this.vpc, { ...props, accessLogsBucket: accessLogsBucketOf(this, props) }, this.logStreamPrefix);
-    checkLoadBalancerVpc(this, this.loadBalancer, this.vpc);
-    const targetGroupProps: elbv2.ApplicationTargetGroupProps = {
-      vpc: this.vpc,
-      port: this.containerPort,
-      protocol: elbv2.ApplicationProtocol.HTTP,
-      targetType: elbv2.TargetType.IP,
-      deregistrationDelay: input.deregistrationDelay,
-      healthCheck: {
-        path: input.healthCheckPath,
-        interval: input.healthCheckInterval,
-        healthyThresholdCount: 2,
-        unhealthyThresholdCount: 3,
-        healthyHttpCodes: '200-399',
-      },
-    };
-    this.blueTargetGroup = new elbv2.ApplicationTargetGroup(this, 'BlueTargetGroup', targetGroupProps);
-    this.greenTargetGroup = new elbv2.ApplicationTargetGroup(this, 'GreenTargetGroup', targetGroupProps);
-
+    // Load balancer, target groups and listeners: its own, or a shared load balancer's.
     const onEcs = this.engine.kind === DeploymentEngineKind.ECS;
-    const protocol = this.https ? elbv2.ApplicationProtocol.HTTPS : elbv2.ApplicationProtocol.HTTP;
-    const certificates = input.certificate ? [input.certificate] : undefined;
-    // CodeDeploy swaps the listeners' default target groups; ECS shifts rules, so nothing is routed by default.
-    const listenerRouting = (targetGroup: elbv2.IApplicationTargetGroup): Partial<elbv2.ApplicationListenerProps> =>
-      onEcs ? { defaultAction: noRouteAction() } : { defaultTargetGroups: [targetGroup] };
-    this.productionListener = new elbv2.ApplicationListener(this, 'ProductionListener', {
-      loadBalancer: this.loadBalancer,
-      port: this.listenerPort,
-      protocol,
-      certificates,
-      sslPolicy: this.https ? elbv2.SslPolicy.RECOMMENDED_TLS : undefined,
-      ...listenerRouting(this.blueTargetGroup),
-      open: false,
+    const listeners = createServiceListeners(this, props, {
+      input, vpc: this.vpc, serviceName: this.serviceName, logPrefix: this.logStreamPrefix, onEcs,
+      isService: (construct) => construct instanceof BlueGreenService,
     });
-    this.testListener = new elbv2.ApplicationListener(this, 'TestListener', {
-      loadBalancer: this.loadBalancer,
-      port: this.testListenerPort,
-      protocol,
-      certificates,
-      sslPolicy: this.https ? elbv2.SslPolicy.RECOMMENDED_TLS : undefined,
-      ...listenerRouting(this.greenTargetGroup),
-      // Opened below only to the VPC, the hooks and the peers the user names.
-      open: false,
-    });
-    const rules = onEcs ? createListenerRules(this, {
-      production: this.productionListener, test: this.testListener, blue: this.blueTargetGroup, green: this.greenTargetGroup,
-    }) : undefined;
+    this.loadBalancer = listeners.loadBalancer;
+    this.productionListener = listeners.productionListener;
+    this.testListener = listeners.testListener;
+    this.redirectListener = listeners.redirectListener;
+    this.blueTargetGroup = listeners.blueTargetGroup;
+    this.greenTargetGroup = listeners.greenTargetGroup;
+    this.routing = listeners.routing;
+    this.hostName = listeners.routing?.hostName;
+    this.https = listeners.https;
+    this.listenerPort = listeners.listenerPort;
+    this.testListenerPort = listeners.testListenerPort;
+    const rules = listeners.rules;
     this.productionListenerRule = rules?.productionRule;
     this.testListenerRule = rules?.testRule;
-    this.redirectListener = openListeners(this, props, {
-      loadBalancer: this.loadBalancer, vpc: this.vpc, serviceName: this.serviceName,
-      listenerPort: this.listenerPort, testListenerPort: this.testListenerPort, redirectHttp: input.redirectHttp,
-    });
 
     // The service. The CODE_DEPLOY controller hands task sets and traffic to CodeDeploy; the ECS
     // controller runs the blue/green, canary or linear deployment itself.
@@ -282,18 +248,12 @@ export class BlueGreenService extends Construct implements IBlueGreenService {
       renderDeploymentAlarms(this.service, () => this.rollbackAlarms.deploymentGroupAlarms);
     }
 
-    const urls = serviceUrls(this.loadBalancer, this.https, this.listenerPort, this.testListenerPort);
+    const urls = serviceUrls(this.loadBalancer, this.https, this.listenerPort, this.testListenerPort, this.routing);
     this.url = urls.url;
     this.testUrl = urls.testUrl;
     addServiceOutputs(this, this);
 
     fitSecurityGroupDescriptions(this);
-    // At synthesis: listeners of other services may be added to the load balancer later.
-    reportAtSynthesis(this, () => listenerPortProblems(this, this.loadBalancer, [
-      { listener: this.productionListener, prop: 'listenerPort' },
-      { listener: this.testListener, prop: 'testListenerPort' },
-      ...(this.redirectListener ? [{ listener: this.redirectListener, prop: 'redirectHttp' }] : []),
-    ], (construct) => construct instanceof BlueGreenService));
   }
 
   /** The full name of the load balancer (`app/<name>/<id>`), as CloudWatch dimensions and ENI descriptions use it. */
@@ -361,7 +321,9 @@ export class BlueGreenService extends Construct implements IBlueGreenService {
    * Hooks connect to the load balancer's private addresses, so a security-group rule suffices.
    */
   public allowTestListenerFrom(other: ec2.IConnectable, description?: string): void {
-    this.loadBalancer.connections.allowFrom(other, ec2.Port.tcp(this.testListenerPort), ec2Description(description ?? `test listener of ${this.serviceName}`));
+    // From `other`'s side: the rules then live in its stack, never in the load balancer's, which
+    // a network stack may hold (the rules name `other`, and the network stack must not depend on it).
+    other.connections.allowTo(this.loadBalancer, ec2.Port.tcp(this.testListenerPort), ec2Description(description ?? `test listener of ${this.serviceName}`));
   }
 
   /**

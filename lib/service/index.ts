@@ -6,3 +6,6 @@ export * from './traffic-shifting';
 export * from './lifecycle-event';
 export * from './lifecycle-hook';
 export * from './deployment-engine';
+export * from './listener-options';
+export * from './service-routing';
+export * from './shared-load-balancer';

@@ -25,7 +25,7 @@ export interface EcsListenerRules {
 }
 
 /**
- * One rule per listener that takes every request (`/*`) and forwards it to both target groups,
+ * One rule per listener that takes every request (`/*`), or those of the service's routing, and forwards them to both target groups,
  * blue weighted 100 and green 0. ECS changes the weights in every deployment; CloudFormation
  * writes them again only when the rule's own properties change, and nothing a release changes
  * (image, environment, size, hooks, alarms, strategy) is part of them, so a stack update never
@@ -37,11 +37,15 @@ export function createListenerRules(scope: Construct, listeners: {
   readonly test: elbv2.ApplicationListener;
   readonly blue: elbv2.IApplicationTargetGroup;
   readonly green: elbv2.IApplicationTargetGroup;
+  /** The requests the rules take (a service's routing on a shared load balancer). @default every request */
+  readonly conditions?: elbv2.ListenerCondition[];
+  /** @default 1 */
+  readonly priority?: number;
 }): EcsListenerRules {
   const rule = (id: string, listener: elbv2.ApplicationListener) => new elbv2.ApplicationListenerRule(scope, id, {
     listener,
-    priority: 1,
-    conditions: [elbv2.ListenerCondition.pathPatterns(['/*'])],
+    priority: listeners.priority ?? 1,
+    conditions: listeners.conditions ?? [elbv2.ListenerCondition.pathPatterns(['/*'])],
     action: elbv2.ListenerAction.weightedForward([
       { targetGroup: listeners.blue, weight: 100 },
       { targetGroup: listeners.green, weight: 0 },

@@ -13,6 +13,7 @@ import { subnetSelectionProblem } from '../../private/subnet-selection';
 import { vpcCidrBlockOf } from '../../private/vpc-cidr';
 import { recordPropProblem } from '../../private/validation';
 import type { BlueGreenServiceProps } from '../blue-green-service-props';
+import type { ServiceListenerOptions } from '../listener-options';
 import { defaultProductionPeers } from './service-input';
 import { defaultServiceSubnets } from './vpc';
 
@@ -32,7 +33,7 @@ function vpcPeers(scope: Construct, vpc: ec2.IVpc, peersProp: string): ec2.IPeer
 }
 
 /** Who may reach the test listener: `testListenerPeers`, or the VPC's CIDR block. */
-export function testListenerPeersOf(scope: Construct, props: BlueGreenServiceProps, vpc: ec2.IVpc): ec2.IPeer[] {
+export function testListenerPeersOf(scope: Construct, props: ServiceListenerOptions, vpc: ec2.IVpc): ec2.IPeer[] {
   return props.testListenerPeers ?? vpcPeers(scope, vpc, 'testListenerPeers');
 }
 
@@ -40,7 +41,7 @@ export function testListenerPeersOf(scope: Construct, props: BlueGreenServicePro
  * Who may reach the production listener: `productionListenerPeers`, or by the load balancer's
  * scheme (see {@link defaultProductionPeers}); the VPC's CIDR block when the scheme is not known.
  */
-export function productionListenerPeersOf(scope: Construct, props: BlueGreenServiceProps, loadBalancer: elbv2.IApplicationLoadBalancer,
+export function productionListenerPeersOf(scope: Construct, props: ServiceListenerOptions, loadBalancer: elbv2.IApplicationLoadBalancer,
   vpc: ec2.IVpc): ec2.IPeer[] {
   if (props.productionListenerPeers) {
     return props.productionListenerPeers;
@@ -64,7 +65,7 @@ export function productionListenerPeersOf(scope: Construct, props: BlueGreenServ
  * `accessLogsBucket` when the load balancer can log to it: the bucket policy names the region's
  * log-delivery principal, so the stack's region must be known at synthesis.
  */
-export function accessLogsBucketOf(scope: Construct, props: BlueGreenServiceProps): s3.IBucket | undefined {
+export function accessLogsBucketOf(scope: Construct, props: ServiceListenerOptions): s3.IBucket | undefined {
   if (!props.accessLogsBucket || props.loadBalancer || !Token.isUnresolved(Stack.of(scope).region)) {
     return props.accessLogsBucket;
   }

@@ -1,14 +1,14 @@
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { Construct } from 'constructs';
-import type { BlueGreenServiceProps } from '../blue-green-service-props';
+import type { ServiceListenerOptions } from '../listener-options';
 import { productionListenerPeersOf, testListenerPeersOf } from './environment-checks';
 
 /**
  * Opens the production and test listeners to their peers, and adds the HTTP to HTTPS redirect
  * when asked; returns the redirect listener.
  */
-export function openListeners(scope: Construct, props: BlueGreenServiceProps, parts: {
+export function openListeners(scope: Construct, props: ServiceListenerOptions, parts: {
   readonly loadBalancer: elbv2.IApplicationLoadBalancer;
   readonly vpc: ec2.IVpc;
   readonly serviceName: string;

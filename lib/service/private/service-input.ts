@@ -8,6 +8,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { Construct } from 'constructs';
 import type { BlueGreenServiceProps } from '../blue-green-service-props';
+import type { ServiceListenerOptions } from '../listener-options';
 import { fargateSizeProblem } from './fargate';
 import {
   durationProblem, integerRangeProblem, isResolved, literalNumberProblem, recordPropProblem, valid, wholeDuration,
@@ -71,37 +72,7 @@ export function checkServiceProps(scope: Construct, props: BlueGreenServiceProps
     }
   }
 
-  // HTTPS needs a certificate, and a certificate means HTTPS; a mismatch builds HTTP listeners.
-  let https = (props.protocol ?? (props.certificate ? elbv2.ApplicationProtocol.HTTPS : elbv2.ApplicationProtocol.HTTP))
-    === elbv2.ApplicationProtocol.HTTPS;
-  if (props.protocol === elbv2.ApplicationProtocol.HTTPS && !props.certificate) {
-    recordPropProblem(scope, 'certificate',
-      'is required with protocol HTTPS; pass an ACM certificate (elbv2.ListenerCertificate.fromCertificateManager(cert)) or use HTTP');
-    https = false;
-  }
-  if (props.protocol === elbv2.ApplicationProtocol.HTTP && props.certificate) {
-    recordPropProblem(scope, 'protocol', 'is HTTP but a certificate was given; remove the certificate or use HTTPS');
-  }
-
-  const portReason = 'the two listener ports must differ, which is checked at synthesis, and the hooks\' URLs and the HTTP redirect name them';
-  const listenerPort = ifValid(scope, 'listenerPort', props.listenerPort,
-    literalNumberProblem(props.listenerPort, portReason, '443') ?? integerRangeProblem(props.listenerPort, 1, 65535), https ? 443 : 80);
-  let testListenerPort = ifValid(scope, 'testListenerPort', props.testListenerPort,
-    literalNumberProblem(props.testListenerPort, portReason, '8443') ?? integerRangeProblem(props.testListenerPort, 1, 65535), https ? 8443 : 8080);
-  if (listenerPort === testListenerPort) {
-    recordPropProblem(scope, 'testListenerPort', `must differ from listenerPort, both are ${listenerPort}; pick another port for the test listener`);
-    testListenerPort = listenerPort === 8081 ? 8082 : 8081;
-  }
-
-  // By default only when port 80 is free: the load balancer refuses two listeners on one port.
-  let redirectHttp = props.redirectHttp ?? (https && listenerPort === 443 && testListenerPort !== 80);
-  if (props.redirectHttp && props.protocol !== elbv2.ApplicationProtocol.HTTPS && !props.certificate) {
-    recordPropProblem(scope, 'redirectHttp', 'needs HTTPS listeners; give a certificate, or remove redirectHttp');
-    redirectHttp = false;
-  } else if (props.redirectHttp && (props.listenerPort === 80 || props.testListenerPort === 80)) {
-    recordPropProblem(scope, 'redirectHttp', 'takes port 80, which listenerPort or testListenerPort already uses; move that listener or remove redirectHttp');
-    redirectHttp = false;
-  }
+  const { https, listenerPort, testListenerPort, redirectHttp } = checkListenerOptions(scope, props);
 
   const healthCheckPath = ifValid(scope, 'healthCheckPath', props.healthCheckPath,
     props.healthCheckPath !== undefined && isResolved(props.healthCheckPath) && !props.healthCheckPath.startsWith('/')
@@ -143,6 +114,50 @@ export function checkServiceProps(scope: Construct, props: BlueGreenServiceProps
     containerName, applicationName, deploymentGroupName, containerPort, cpu, memoryLimitMiB, desiredCount, https, certificate: https ? props.certificate : undefined,
     listenerPort, testListenerPort, redirectHttp, healthCheckPath, healthCheckInterval, deregistrationDelay, terminationWait, approvalWait,
   };
+}
+
+/** The listener settings a service or a shared load balancer builds with. */
+export interface ListenerInput {
+  readonly https: boolean;
+  readonly listenerPort: number;
+  readonly testListenerPort: number;
+  readonly redirectHttp: boolean;
+}
+
+/** Checks the listener props of a service or a shared load balancer, recording problems on `scope`. */
+export function checkListenerOptions(scope: Construct, props: ServiceListenerOptions): ListenerInput {
+  // HTTPS needs a certificate, and a certificate means HTTPS; a mismatch builds HTTP listeners.
+  let https = (props.protocol ?? (props.certificate ? elbv2.ApplicationProtocol.HTTPS : elbv2.ApplicationProtocol.HTTP))
+    === elbv2.ApplicationProtocol.HTTPS;
+  if (props.protocol === elbv2.ApplicationProtocol.HTTPS && !props.certificate) {
+    recordPropProblem(scope, 'certificate',
+      'is required with protocol HTTPS; pass an ACM certificate (elbv2.ListenerCertificate.fromCertificateManager(cert)) or use HTTP');
+    https = false;
+  }
+  if (props.protocol === elbv2.ApplicationProtocol.HTTP && props.certificate) {
+    recordPropProblem(scope, 'protocol', 'is HTTP but a certificate was given; remove the certificate or use HTTPS');
+  }
+
+  const portReason = 'the two listener ports must differ, which is checked at synthesis, and the hooks\' URLs and the HTTP redirect name them';
+  const listenerPort = ifValid(scope, 'listenerPort', props.listenerPort,
+    literalNumberProblem(props.listenerPort, portReason, '443') ?? integerRangeProblem(props.listenerPort, 1, 65535), https ? 443 : 80);
+  let testListenerPort = ifValid(scope, 'testListenerPort', props.testListenerPort,
+    literalNumberProblem(props.testListenerPort, portReason, '8443') ?? integerRangeProblem(props.testListenerPort, 1, 65535), https ? 8443 : 8080);
+  if (listenerPort === testListenerPort) {
+    recordPropProblem(scope, 'testListenerPort', `must differ from listenerPort, both are ${listenerPort}; pick another port for the test listener`);
+    testListenerPort = listenerPort === 8081 ? 8082 : 8081;
+  }
+
+  // By default only when port 80 is free: the load balancer refuses two listeners on one port.
+  let redirectHttp = props.redirectHttp ?? (https && listenerPort === 443 && testListenerPort !== 80);
+  if (props.redirectHttp && props.protocol !== elbv2.ApplicationProtocol.HTTPS && !props.certificate) {
+    recordPropProblem(scope, 'redirectHttp', 'needs HTTPS listeners; give a certificate, or remove redirectHttp');
+    redirectHttp = false;
+  } else if (props.redirectHttp && (props.listenerPort === 80 || props.testListenerPort === 80)) {
+    recordPropProblem(scope, 'redirectHttp', 'takes port 80, which listenerPort or testListenerPort already uses; move that listener or remove redirectHttp');
+    redirectHttp = false;
+  }
+  return { https, listenerPort, testListenerPort, redirectHttp };
 }
 
 /** Records a problem when the load balancer given is in another VPC than the service. */

@@ -4,7 +4,7 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { recordPropProblem } from '../../private/validation';
-import type { BlueGreenServiceProps } from '../blue-green-service-props';
+import type { ServiceListenerOptions } from '../listener-options';
 
 /*
  * The network a BlueGreenService creates when it is given none. Every construct is created in the
@@ -32,7 +32,7 @@ export function createServiceVpc(scope: Construct): ec2.IVpc {
 }
 
 /** An Application Load Balancer that drops invalid header fields. */
-export function createLoadBalancer(scope: Construct, vpc: ec2.IVpc, props: BlueGreenServiceProps, logPrefix: string): elbv2.ApplicationLoadBalancer {
+export function createLoadBalancer(scope: Construct, vpc: ec2.IVpc, props: ServiceListenerOptions, logPrefix: string): elbv2.ApplicationLoadBalancer {
   const loadBalancer = new elbv2.ApplicationLoadBalancer(scope, 'LoadBalancer', {
     vpc,
     internetFacing: props.internetFacing ?? true,

@@ -1,0 +1,168 @@
+/**
+ * How a BlueGreenService is reached: its own load balancer and listeners, or the listeners of a
+ * SharedLoadBalancer through rules of its own; its target groups, and on the Amazon ECS engine the
+ * rules ECS shifts between them.
+ */
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import { Construct, IConstruct } from 'constructs';
+import { recordPropProblem, reportAtSynthesis } from '../../private/validation';
+import type { BlueGreenServiceProps } from '../blue-green-service-props';
+import type { ServiceListenerOptions } from '../listener-options';
+import { ServiceRouting } from '../service-routing';
+import { EcsListenerRules, createListenerRules, noRouteAction } from './ecs-engine';
+import { accessLogsBucketOf } from './environment-checks';
+import { openListeners } from './listener-access';
+import { listenerPortProblems } from './listener-ports';
+import { ServiceInput, checkLoadBalancerVpc } from './service-input';
+import { createLoadBalancer } from './vpc';
+
+/** The listener props a shared load balancer takes in the service's place. */
+const LISTENER_PROPS: (keyof ServiceListenerOptions)[] = [
+  'loadBalancer', 'internetFacing', 'protocol', 'certificate', 'listenerPort', 'testListenerPort', 'testListenerPeers',
+  'productionListenerPeers', 'redirectHttp', 'accessLogsBucket',
+];
+
+/** What the service is reached through. */
+export interface ServiceListeners {
+  readonly loadBalancer: elbv2.IApplicationLoadBalancer;
+  readonly productionListener: elbv2.ApplicationListener;
+  readonly testListener: elbv2.ApplicationListener;
+  readonly redirectListener?: elbv2.ApplicationListener;
+  readonly blueTargetGroup: elbv2.ApplicationTargetGroup;
+  readonly greenTargetGroup: elbv2.ApplicationTargetGroup;
+  /** On the Amazon ECS engine. */
+  readonly rules?: EcsListenerRules;
+  readonly routing?: ServiceRouting;
+  readonly https: boolean;
+  readonly listenerPort: number;
+  readonly testListenerPort: number;
+}
+
+/** What the listeners are built from besides the props. */
+export interface ServiceListenerParts {
+  readonly input: ServiceInput;
+  readonly vpc: ec2.IVpc;
+  readonly serviceName: string;
+  readonly logPrefix: string;
+  readonly onEcs: boolean;
+  /** Tells a construct that reports listener-port clashes itself. */
+  readonly isService: (construct: IConstruct) => boolean;
+}
+
+/**
+ * The service's target groups and listeners. On its own load balancer (given or created) the
+ * service has its own production and test listeners; through a shared one it takes the shared
+ * listeners and adds a production and a test rule matching its `routing`.
+ */
+export function createServiceListeners(scope: Construct, props: BlueGreenServiceProps, parts: ServiceListenerParts): ServiceListeners {
+  const { input, vpc, onEcs } = parts;
+  const shared = props.sharedLoadBalancer;
+  const routing = checkedRouting(scope, props, onEcs);
+  const targetGroupProps: elbv2.ApplicationTargetGroupProps = {
+    vpc,
+    port: input.containerPort,
+    protocol: elbv2.ApplicationProtocol.HTTP,
+    targetType: elbv2.TargetType.IP,
+    deregistrationDelay: input.deregistrationDelay,
+    healthCheck: {
+      path: input.healthCheckPath,
+      interval: input.healthCheckInterval,
+      healthyThresholdCount: 2,
+      unhealthyThresholdCount: 3,
+      healthyHttpCodes: '200-399',
+    },
+  };
+  const blueTargetGroup = new elbv2.ApplicationTargetGroup(scope, 'BlueTargetGroup', targetGroupProps);
+  const greenTargetGroup = new elbv2.ApplicationTargetGroup(scope, 'GreenTargetGroup', targetGroupProps);
+  const targets = { blue: blueTargetGroup, green: greenTargetGroup };
+
+  if (shared) {
+    for (const prop of LISTENER_PROPS.filter((p) => props[p] !== undefined)) {
+      recordPropProblem(scope, prop, `is given together with sharedLoadBalancer, whose listeners the service takes; set it on the `
+        + `SharedLoadBalancer ${shared.node.path}, or remove it`);
+    }
+    checkLoadBalancerVpc(scope, shared.loadBalancer, vpc);
+    if (routing) {
+      shared._addRoute(scope, routing);
+    }
+    const rules = onEcs ? createListenerRules(scope, {
+      production: shared.productionListener, test: shared.testListener, ...targets,
+      conditions: (routing ?? fallbackRouting())._conditions(), priority: (routing ?? fallbackRouting()).priority,
+    }) : undefined;
+    return {
+      loadBalancer: shared.loadBalancer, productionListener: shared.productionListener, testListener: shared.testListener,
+      blueTargetGroup, greenTargetGroup, rules, routing,
+      https: shared.https, listenerPort: shared.listenerPort, testListenerPort: shared.testListenerPort,
+    };
+  }
+
+  const loadBalancer = props.loadBalancer
+    ?? createLoadBalancer(scope, vpc, { ...props, accessLogsBucket: accessLogsBucketOf(scope, props) }, parts.logPrefix);
+  checkLoadBalancerVpc(scope, loadBalancer, vpc);
+  const protocol = input.https ? elbv2.ApplicationProtocol.HTTPS : elbv2.ApplicationProtocol.HTTP;
+  const certificates = input.certificate ? [input.certificate] : undefined;
+  // CodeDeploy swaps the listeners' default target groups; ECS shifts rules, so nothing is routed by default.
+  const listener = (id: string, port: number, targetGroup: elbv2.IApplicationTargetGroup) => new elbv2.ApplicationListener(scope, id, {
+    loadBalancer,
+    port,
+    protocol,
+    certificates,
+    sslPolicy: input.https ? elbv2.SslPolicy.RECOMMENDED_TLS : undefined,
+    ...(onEcs ? { defaultAction: noRouteAction() } : { defaultTargetGroups: [targetGroup] }),
+    // Opened below only to the peers the props name.
+    open: false,
+  });
+  const productionListener = listener('ProductionListener', input.listenerPort, blueTargetGroup);
+  const testListener = listener('TestListener', input.testListenerPort, greenTargetGroup);
+  const rules = onEcs ? createListenerRules(scope, {
+    production: productionListener, test: testListener, ...targets,
+    ...(routing ? { conditions: routing._conditions(), priority: routing.priority } : {}),
+  }) : undefined;
+  const redirectListener = openListeners(scope, props, {
+    loadBalancer, vpc, serviceName: parts.serviceName,
+    listenerPort: input.listenerPort, testListenerPort: input.testListenerPort, redirectHttp: input.redirectHttp,
+  });
+  // At synthesis: listeners of other services may be added to the load balancer later.
+  reportAtSynthesis(scope, () => listenerPortProblems(scope, loadBalancer, [
+    { listener: productionListener, prop: 'listenerPort' },
+    { listener: testListener, prop: 'testListenerPort' },
+    ...(redirectListener ? [{ listener: redirectListener, prop: 'redirectHttp' }] : []),
+  ], parts.isService));
+  return {
+    loadBalancer, productionListener, testListener, redirectListener, blueTargetGroup, greenTargetGroup, rules, routing,
+    https: input.https, listenerPort: input.listenerPort, testListenerPort: input.testListenerPort,
+  };
+}
+
+/** `routing` where the engine and the load balancer can use it, its problems recorded on `scope`. */
+function checkedRouting(scope: Construct, props: BlueGreenServiceProps, onEcs: boolean): ServiceRouting | undefined {
+  if (props.sharedLoadBalancer && !onEcs) {
+    recordPropProblem(scope, 'sharedLoadBalancer', 'needs the Amazon ECS engine: CodeDeploy shifts traffic by swapping a listener\'s one '
+      + 'default action, so it cannot share a listener with other services; use engine: DeploymentEngine.ecs(), which shifts rules, '
+      + 'or give the service a load balancer (or listener ports) of its own');
+  }
+  if (props.sharedLoadBalancer && !props.routing) {
+    recordPropProblem(scope, 'routing', 'is required with sharedLoadBalancer: say which requests are this service\'s, e.g. '
+      + 'ServiceRouting.hostHeaders([\'orders.example.com\'], 10)');
+  }
+  const routing = props.routing;
+  if (!routing) {
+    return undefined;
+  }
+  if (!onEcs) {
+    recordPropProblem(scope, 'routing', 'needs the Amazon ECS engine: CodeDeploy routes every request of a listener to the service; '
+      + 'use engine: DeploymentEngine.ecs(), or remove routing');
+    return undefined;
+  }
+  const problems = routing._problems();
+  for (const problem of problems) {
+    recordPropProblem(scope, 'routing', problem);
+  }
+  return problems.length === 0 ? routing : undefined;
+}
+
+/** What an invalid or missing routing is built as while synthesis reports it: every request, last. */
+function fallbackRouting(): ServiceRouting {
+  return ServiceRouting.of({ pathPatterns: ['/*'], priority: 50000 });
+}
