@@ -79,7 +79,7 @@ export function createServiceListeners(scope: Construct, props: BlueGreenService
 
   if (shared) {
     for (const prop of LISTENER_PROPS.filter((p) => props[p] !== undefined)) {
-      recordPropProblem(scope, prop, `is given together with sharedLoadBalancer, whose listeners the service takes; set it on the `
+      recordPropProblem(scope, prop, 'is given together with sharedLoadBalancer, whose listeners the service takes; set it on the '
         + `SharedLoadBalancer ${shared.node.path}, or remove it`);
     }
     checkLoadBalancerVpc(scope, shared.loadBalancer, vpc);
