@@ -27,18 +27,31 @@ export function addAcknowledgedStatement(role: iam.IRole, statement: iam.PolicyS
   // grows to what aws-cdk-lib lets it (10,000) before it splits it.
   const policy = existing instanceof iam.ManagedPolicy ? existing : new iam.ManagedPolicy(role, WILDCARD_POLICY_ID, { roles: [role] });
   policy.addStatements(statement);
-  const findings = [
+  const findings = () => [
     ...statement.resources.map((resource) => `Resource::${flattenReference(Stack.of(policy).resolve(resource))}`),
     ...statement.actions.map((action) => `Action::${action}`),
   ].filter((finding) => finding.includes('*'));
   const acknowledged = acknowledgedFindings.get(policy) ?? new Set<string>();
   acknowledgedFindings.set(policy, acknowledged);
-  // Once per finding and reason: each reason stays on record for the statement it explains.
-  for (const finding of findings.filter((f) => !acknowledged.has(`${f} ${reason}`))) {
-    acknowledged.add(`${finding} ${reason}`);
-    Validations.of(policy).acknowledge({ id: `AwsSolutions-IAM5[${finding}]`, reason });
-  }
+  acknowledgeFindings(policy, findings, reason, acknowledged);
   return policy;
+}
+
+/**
+ * Acknowledges the AwsSolutions-IAM5 `findings` on `scope`, once per finding and reason (each
+ * reason stays on record for the statement it explains): now, and again at synthesis, once a
+ * reference to another stack has its final form (an import or a stack output) in the finding.
+ */
+function acknowledgeFindings(scope: IConstruct, findings: () => string[], reason: string, acknowledged: Set<string>): void {
+  const acknowledge = () => {
+    for (const finding of findings().filter((f) => !acknowledged.has(`${f} ${reason}`))) {
+      acknowledged.add(`${finding} ${reason}`);
+      Validations.of(scope).acknowledge({ id: `AwsSolutions-IAM5[${finding}]`, reason });
+    }
+  };
+  acknowledge();
+  // Node validations run after the references between stacks are resolved, before the policy plugins.
+  scope.node.addValidation({ validate: () => { acknowledge(); return []; } });
 }
 
 /**
@@ -58,10 +71,8 @@ export function addAcknowledgedScopedStatement(role: iam.IRole, statement: iam.P
   role.addToPrincipalPolicy(statement);
   const acknowledged = acknowledgedScopedFindings.get(role) ?? new Set<string>();
   acknowledgedScopedFindings.set(role, acknowledged);
-  for (const finding of findings.filter((f) => !acknowledged.has(`${f} ${reason}`))) {
-    acknowledged.add(`${finding} ${reason}`);
-    Validations.of(role).acknowledge({ id: `AwsSolutions-IAM5[${finding}]`, reason });
-  }
+  acknowledgeFindings(role, () => statement.resources.map((resource) => `Resource::${flattenReference(Stack.of(role).resolve(resource))}`)
+    .filter((finding) => finding.includes('*')), reason, acknowledged);
 }
 
 /** The scoped findings and reasons already acknowledged on each role. */
@@ -84,9 +95,8 @@ export function defaultPolicyOf(role: iam.IRole): IConstruct {
  * resource) for the policies under `scope`.
  */
 export function acknowledgeWildcardResources(scope: IConstruct, resources: string[], reason: string): void {
-  for (const resource of resources) {
-    Validations.of(scope).acknowledge({ id: `AwsSolutions-IAM5[Resource::${flattenReference(Stack.of(scope).resolve(resource))}]`, reason });
-  }
+  acknowledgeFindings(scope, () => resources.map((resource) => `Resource::${flattenReference(Stack.of(scope).resolve(resource))}`),
+    reason, new Set<string>());
 }
 
 /** A resolved CloudFormation value as one string, references as `<LogicalId>` and `<LogicalId.Attribute>`. */

@@ -1,0 +1,114 @@
+import { Duration, RemovalPolicy, Stack, StackProps, Validations } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import {
+  BlueGreenService, DeploymentEngine, ExpectedVersion, ReleaseDashboard, ReleasePipeline, ReleaseSource, ServiceRouting,
+  SharedLoadBalancer, SmokeCheck, SmokeTestHook, TrafficShifting, VersionSource,
+} from '../lib';
+
+const PLACEHOLDER_CONNECTION = 'arn:aws:codeconnections:eu-west-1:111111111111:connection/00000000-0000-0000-0000-000000000000';
+
+/**
+ * The network of an environment, owned by the platform team: the VPC, the cluster and one load
+ * balancer that every service of the environment shares, each by its own host name.
+ */
+export class NetworkStack extends Stack {
+  public readonly cluster: ecs.Cluster;
+  public readonly edge: SharedLoadBalancer;
+
+  constructor(scope: Construct, id: string, props: StackProps = {}) {
+    super(scope, id, props);
+    const vpc = new ec2.Vpc(this, 'Vpc', {
+      maxAzs: 2,
+      natGateways: 1,
+      subnetConfiguration: [
+        { name: 'Public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24 },
+        { name: 'Private', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: 22 },
+      ],
+      flowLogs: {
+        Rejected: {
+          destination: ec2.FlowLogDestination.toCloudWatchLogs(new logs.LogGroup(this, 'FlowLogs', { retention: logs.RetentionDays.ONE_MONTH })),
+          trafficType: ec2.FlowLogTrafficType.REJECT,
+        },
+      },
+    });
+    this.cluster = new ecs.Cluster(this, 'Cluster', { vpc, containerInsightsV2: ecs.ContainerInsights.ENABLED });
+    // ALB log delivery supports SSE-S3 only, not KMS keys.
+    const accessLogs = new s3.Bucket(this, 'AccessLogs', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      lifecycleRules: [{ expiration: Duration.days(90) }],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(accessLogs).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason: 'This bucket is itself the access-log destination of the load balancer; logging its own access would log into itself.',
+    });
+    this.edge = new SharedLoadBalancer(this, 'Edge', { vpc, accessLogsBucket: accessLogs });
+  }
+}
+
+/** Properties of a {@link ServicesStack}. */
+export interface ServicesStackProps extends StackProps {
+  readonly network: NetworkStack;
+}
+
+/**
+ * The services of an environment, owned by their teams: each on the Amazon ECS engine behind the
+ * network's load balancer, by host name, with its own rules, target groups and smoke tests.
+ */
+export class ServicesStack extends Stack {
+  public readonly orders: BlueGreenService;
+  public readonly payments: BlueGreenService;
+
+  constructor(scope: Construct, id: string, props: ServicesStackProps) {
+    super(scope, id, props);
+    const { cluster, edge } = props.network;
+    const image = ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:stable');
+    const service = (serviceId: string, serviceName: string, routing: ServiceRouting) => {
+      const created = new BlueGreenService(this, serviceId, {
+        serviceName, cluster, image, desiredCount: 2, containerPort: 8080, healthCheckPath: '/health',
+        engine: DeploymentEngine.ecs(), sharedLoadBalancer: edge, routing,
+        trafficShifting: TrafficShifting.canary(10, Duration.minutes(5)), terminationWait: Duration.minutes(10),
+      });
+      Validations.of(created.taskDefinition).acknowledge({
+        id: 'AwsSolutions-ECS2',
+        reason: 'The one plain environment variable is RELEASE_VERSION (the image tag, set by the release pipeline), which is not secret.',
+      });
+      // The smoke tests send the service's host name, which its rules match.
+      new SmokeTestHook(this, `${serviceId}Smoke`, {
+        service: created,
+        checks: [SmokeCheck.get('/health'), SmokeCheck.get('/version', { version: VersionSource.jsonField('version'), expectedVersion: ExpectedVersion.fromDeployedEnvironment() })],
+      });
+      return created;
+    };
+    this.orders = service('Orders', 'orders-api', ServiceRouting.hostHeaders(['orders.example.com'], 10));
+    this.payments = service('Payments', 'payments-api', ServiceRouting.hostHeaders(['payments.example.com'], 20));
+  }
+}
+
+/** Properties of a {@link ToolingStack}. */
+export interface ToolingStackProps extends StackProps {
+  readonly services: ServicesStack;
+}
+
+/** The release pipelines, each releasing its service by updating the services' stack. */
+export class ToolingStack extends Stack {
+  constructor(scope: Construct, id: string, props: ToolingStackProps) {
+    super(scope, id, props);
+    const { orders, payments } = props.services;
+    const pipeline = (pipelineId: string, repo: string, service: BlueGreenService) => new ReleasePipeline(this, pipelineId, {
+      source: ReleaseSource.codeStarConnection({ connectionArn: PLACEHOLDER_CONNECTION, owner: 'example-org', repo, branch: 'main' }),
+      preCheckCommands: ['npm ci', 'npm test'],
+      stages: [{ stageName: 'Staging', service }],
+      notificationEmails: ['platform-team@example.com'],
+    });
+    const ordersRelease = pipeline('OrdersRelease', 'orders-api', orders);
+    const paymentsRelease = pipeline('PaymentsRelease', 'payments-api', payments);
+    new ReleaseDashboard(this, 'Dashboard', { pipeline: ordersRelease, services: [orders, payments] }).addPipeline(paymentsRelease);
+  }
+}
