@@ -161,13 +161,18 @@ async function waitOutRollbacks(run: ReleaseRun, scope: AwsCallScope, rollbacks:
   run.logger.info('waiting for CodeDeploy\'s rollback to end before deciding again', {
     rollbacks: pending.map((r) => r.deploymentId), verdict: 'waiting',
   });
+  const outlasted = () => `CodeDeploy is still rolling back deployment group ${settings.deploymentGroupName} `
+    + `(${pending.map((r) => `${r.deploymentId}, ${r.status}`).join('; ')}) after ${formatSeconds(Date.now() - waitStarted)}; `
+    + 'deploy the stack again once it has ended';
   for (;;) {
     if (Date.now() + settings.pollMs > until) {
-      return `CodeDeploy is still rolling back deployment group ${settings.deploymentGroupName} `
-        + `(${pending.map((r) => `${r.deploymentId}, ${r.status}`).join('; ')}) after ${formatSeconds(Date.now() - waitStarted)}; `
-        + 'deploy the stack again once it has ended';
+      return outlasted();
     }
     await sleep(settings.pollMs);
+    // A sleep may end late (a busy host): a read begun past the deadline would fail on it instead.
+    if (Date.now() >= until) {
+      return outlasted();
+    }
     const views: DeploymentView[] = [];
     for (const rollback of pending) {
       views.push(await describeDeployment(scope, rollback.deploymentId));
