@@ -31,6 +31,8 @@ import { ec2Description } from '../private/text-limits';
 import { recordPropProblem } from '../private/validation';
 import { watchStackCapacity } from './private/stack-capacity';
 import { checkServiceProps } from './private/service-input';
+import { enableExecuteCommand, namedTaskRoles } from './private/task-roles';
+import { checkRuntimeOptions } from './private/runtime-options';
 import { createServiceListeners } from './private/service-listeners';
 import { serviceSubnetsOf } from './private/environment-checks';
 import type { ServiceRouting } from './service-routing';
@@ -131,6 +133,7 @@ export class BlueGreenService extends Construct implements IBlueGreenService {
     super(scope, id);
     // Invalid props are recorded and replaced by stand-ins: synthesis reports them all at once.
     const input = checkServiceProps(this, props);
+    const runtime = checkRuntimeOptions(this, props);
     watchStackCapacity(this);
 
     // Checked: it goes unchanged into alarm, metric and log stream names and many descriptions.
@@ -144,17 +147,21 @@ export class BlueGreenService extends Construct implements IBlueGreenService {
     this.cluster = props.cluster ?? new ecs.Cluster(this, 'Cluster', {
       vpc: this.vpc,
       containerInsightsV2: ecs.ContainerInsights.ENABLED,
+      ...(runtime.capacityProviderStrategies ? { enableFargateCapacityProviders: true } : {}),
     });
 
     // Task definition and container.
     this.logStreamPrefix = this.serviceName;
     this.logGroup = new logs.LogGroup(this, 'Logs', {
+      logGroupName: runtime.logGroupName,
       retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.RETAIN,
     });
     this.taskDefinition = new ecs.FargateTaskDefinition(this, 'TaskDefinition', {
       cpu: input.cpu,
       memoryLimitMiB: input.memoryLimitMiB,
+      runtimePlatform: runtime.runtimePlatform,
+      ...namedTaskRoles(this, runtime),
     });
     this.container = this.taskDefinition.addContainer(this.containerName, {
       image: props.image,
@@ -168,7 +175,7 @@ export class BlueGreenService extends Construct implements IBlueGreenService {
     // Load balancer, target groups and listeners: its own, or a shared load balancer's.
     const onEcs = this.engine.kind === DeploymentEngineKind.ECS;
     const listeners = createServiceListeners(this, props, {
-      input, vpc: this.vpc, serviceName: this.serviceName, logPrefix: this.logStreamPrefix, onEcs,
+      input, runtime, vpc: this.vpc, serviceName: this.serviceName, logPrefix: this.logStreamPrefix, onEcs,
       isService: (construct) => construct instanceof BlueGreenService,
     });
     this.loadBalancer = listeners.loadBalancer;
@@ -204,10 +211,14 @@ export class BlueGreenService extends Construct implements IBlueGreenService {
       circuitBreaker: onEcs ? { enable: true, rollback: true } : undefined,
       vpcSubnets: this.serviceSubnets,
       assignPublicIp: false,
-      healthCheckGracePeriod: Duration.seconds(60),
+      healthCheckGracePeriod: runtime.healthCheckGracePeriod,
+      capacityProviderStrategies: runtime.capacityProviderStrategies,
       enableExecuteCommand: false,
       propagateTags: ecs.PropagatedTagSource.SERVICE,
     });
+    if (runtime.enableExecuteCommand) {
+      enableExecuteCommand(this.service, this.taskDefinition);
+    }
     if (rules) {
       const parts = setUpEcsDeployments(this, {
         service: this.service, serviceName: this.serviceName, blue: this.blueTargetGroup, green: this.greenTargetGroup, rules,

@@ -69,4 +69,18 @@ export interface ServiceListenerOptions {
    * @default - no access logs
    */
   readonly accessLogsBucket?: s3.IBucket;
+
+  /**
+   * Whether the new load balancer refuses to be deleted (CloudFormation then fails a stack
+   * deletion or replacement until you turn it off). Only for a load balancer created here.
+   * @default false
+   */
+  readonly deletionProtection?: boolean;
+
+  /**
+   * The ARN of a regional AWS WAF web ACL to associate with the load balancer, e.g.
+   * `arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/orders/1a2b3c4d-...`.
+   * @default - no web ACL
+   */
+  readonly webAclArn?: string;
 }

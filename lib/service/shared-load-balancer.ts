@@ -8,7 +8,7 @@ import { noRouteAction } from './private/ecs-engine';
 import { openListeners } from './private/listener-access';
 import { listenerPortProblems } from './private/listener-ports';
 import { checkListenerOptions, checkLoadBalancerVpc } from './private/service-input';
-import { createLoadBalancer } from './private/vpc';
+import { createLoadBalancer, protectLoadBalancer } from './private/vpc';
 import type { ServiceRouting } from './service-routing';
 
 /** Properties of a {@link SharedLoadBalancer}. */
@@ -66,6 +66,7 @@ export class SharedLoadBalancer extends Construct {
     this.testListenerPort = input.testListenerPort;
     this.loadBalancer = props.loadBalancer ?? createLoadBalancer(this, this.vpc, { ...props, accessLogsBucket: accessLogsBucketOf(this, props) }, id);
     checkLoadBalancerVpc(this, this.loadBalancer, this.vpc);
+    protectLoadBalancer(this, props, this.loadBalancer);
     const protocol = this.https ? elbv2.ApplicationProtocol.HTTPS : elbv2.ApplicationProtocol.HTTP;
     const listener = (listenerId: string, port: number) => new elbv2.ApplicationListener(this, listenerId, {
       loadBalancer: this.loadBalancer,

@@ -15,12 +15,13 @@ import { accessLogsBucketOf } from './environment-checks';
 import { openListeners } from './listener-access';
 import { listenerPortProblems } from './listener-ports';
 import { ServiceInput, checkLoadBalancerVpc } from './service-input';
-import { createLoadBalancer } from './vpc';
+import { RuntimeInput } from './runtime-options';
+import { createLoadBalancer, protectLoadBalancer } from './vpc';
 
 /** The listener props a shared load balancer takes in the service's place. */
 const LISTENER_PROPS: (keyof ServiceListenerOptions)[] = [
   'loadBalancer', 'internetFacing', 'protocol', 'certificate', 'listenerPort', 'testListenerPort', 'testListenerPeers',
-  'productionListenerPeers', 'redirectHttp', 'accessLogsBucket',
+  'productionListenerPeers', 'redirectHttp', 'accessLogsBucket', 'deletionProtection', 'webAclArn',
 ];
 
 /** What the service is reached through. */
@@ -42,6 +43,7 @@ export interface ServiceListeners {
 /** What the listeners are built from besides the props. */
 export interface ServiceListenerParts {
   readonly input: ServiceInput;
+  readonly runtime: RuntimeInput;
   readonly vpc: ec2.IVpc;
   readonly serviceName: string;
   readonly logPrefix: string;
@@ -56,7 +58,7 @@ export interface ServiceListenerParts {
  * listeners and adds a production and a test rule matching its `routing`.
  */
 export function createServiceListeners(scope: Construct, props: BlueGreenServiceProps, parts: ServiceListenerParts): ServiceListeners {
-  const { input, vpc, onEcs } = parts;
+  const { input, runtime, vpc, onEcs } = parts;
   const shared = props.sharedLoadBalancer;
   const routing = checkedRouting(scope, props, onEcs);
   const targetGroupProps: elbv2.ApplicationTargetGroupProps = {
@@ -68,9 +70,9 @@ export function createServiceListeners(scope: Construct, props: BlueGreenService
     healthCheck: {
       path: input.healthCheckPath,
       interval: input.healthCheckInterval,
-      healthyThresholdCount: 2,
-      unhealthyThresholdCount: 3,
-      healthyHttpCodes: '200-399',
+      healthyThresholdCount: runtime.healthyThresholdCount,
+      unhealthyThresholdCount: runtime.unhealthyThresholdCount,
+      healthyHttpCodes: runtime.healthyHttpCodes,
     },
   };
   const blueTargetGroup = new elbv2.ApplicationTargetGroup(scope, 'BlueTargetGroup', targetGroupProps);
@@ -100,6 +102,7 @@ export function createServiceListeners(scope: Construct, props: BlueGreenService
   const loadBalancer = props.loadBalancer
     ?? createLoadBalancer(scope, vpc, { ...props, accessLogsBucket: accessLogsBucketOf(scope, props) }, parts.logPrefix);
   checkLoadBalancerVpc(scope, loadBalancer, vpc);
+  protectLoadBalancer(scope, props, loadBalancer);
   const protocol = input.https ? elbv2.ApplicationProtocol.HTTPS : elbv2.ApplicationProtocol.HTTP;
   const certificates = input.certificate ? [input.certificate] : undefined;
   // CodeDeploy swaps the listeners' default target groups; ECS shifts rules, so nothing is routed by default.

@@ -1,7 +1,8 @@
-import { RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { RemovalPolicy, Token, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { recordPropProblem } from '../../private/validation';
 import type { ServiceListenerOptions } from '../listener-options';
@@ -37,6 +38,7 @@ export function createLoadBalancer(scope: Construct, vpc: ec2.IVpc, props: Servi
     vpc,
     internetFacing: props.internetFacing ?? true,
     dropInvalidHeaderFields: true,
+    deletionProtection: props.deletionProtection,
   });
   if (props.internetFacing ?? true) {
     Validations.of(loadBalancer).acknowledge({
@@ -70,4 +72,28 @@ export function defaultServiceSubnets(scope: Construct, vpc: ec2.IVpc): ec2.Subn
   recordPropProblem(scope, 'vpc', 'has no private or isolated subnets; the tasks must not run in public subnets. '
     + 'Add PRIVATE_WITH_EGRESS subnets, or pass vpcSubnets to choose explicitly');
   return { subnetType: ec2.SubnetType.PUBLIC };
+}
+
+/** A regional WAF web ACL's ARN. */
+const WEB_ACL_ARN = /^arn:aws[a-z-]*:wafv2:[a-z0-9-]+:\d{12}:regional\/webacl\/[^/]+\/[^/]+$/;
+
+/**
+ * Associates `webAclArn` with the load balancer; refuses `deletionProtection` for one the
+ * library did not create, which it cannot change.
+ */
+export function protectLoadBalancer(scope: Construct, props: ServiceListenerOptions, loadBalancer: elbv2.IApplicationLoadBalancer): void {
+  if (props.deletionProtection !== undefined && props.loadBalancer) {
+    recordPropProblem(scope, 'deletionProtection', 'applies to a load balancer created here, and loadBalancer is given; set it on that '
+      + 'load balancer, or remove it');
+  }
+  const webAclArn = props.webAclArn;
+  if (webAclArn === undefined) {
+    return;
+  }
+  if (!Token.isUnresolved(webAclArn) && !WEB_ACL_ARN.test(webAclArn)) {
+    recordPropProblem(scope, 'webAclArn', `'${webAclArn}' is not the ARN of a regional AWS WAF web ACL, which a load balancer takes; `
+      + 'e.g. arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/orders/1a2b3c4d-5678-90ab-cdef-EXAMPLE11111 (a CLOUDFRONT web ACL cannot be associated)');
+    return;
+  }
+  new wafv2.CfnWebACLAssociation(scope, 'WebAclAssociation', { resourceArn: loadBalancer.loadBalancerArn, webAclArn });
 }
