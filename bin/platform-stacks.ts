@@ -35,7 +35,7 @@ export class NetworkStack extends Stack {
         },
       },
     });
-    this.cluster = new ecs.Cluster(this, 'Cluster', { vpc, containerInsightsV2: ecs.ContainerInsights.ENABLED });
+    this.cluster = new ecs.Cluster(this, 'Cluster', { vpc, containerInsightsV2: ecs.ContainerInsights.ENABLED, enableFargateCapacityProviders: true });
     // ALB log delivery supports SSE-S3 only, not KMS keys.
     const accessLogs = new s3.Bucket(this, 'AccessLogs', {
       encryption: s3.BucketEncryption.S3_MANAGED,
@@ -48,7 +48,7 @@ export class NetworkStack extends Stack {
       id: 'AwsSolutions-S1',
       reason: 'This bucket is itself the access-log destination of the load balancer; logging its own access would log into itself.',
     });
-    this.edge = new SharedLoadBalancer(this, 'Edge', { vpc, accessLogsBucket: accessLogs });
+    this.edge = new SharedLoadBalancer(this, 'Edge', { vpc, accessLogsBucket: accessLogs, deletionProtection: true });
   }
 }
 
@@ -74,6 +74,11 @@ export class ServicesStack extends Stack {
         serviceName, cluster, image, desiredCount: 2, containerPort: 8080, healthCheckPath: '/health',
         engine: DeploymentEngine.ecs(), sharedLoadBalancer: edge, routing,
         trafficShifting: TrafficShifting.canary(10, Duration.minutes(5)), terminationWait: Duration.minutes(10),
+        // Graviton, one on-demand task and the rest mostly on Spot; the image is multi-architecture.
+        cpuArchitecture: ecs.CpuArchitecture.ARM64,
+        capacityProviderStrategies: [{ capacityProvider: 'FARGATE', base: 1, weight: 1 }, { capacityProvider: 'FARGATE_SPOT', weight: 3 }],
+        enableExecuteCommand: true,
+        logGroupName: `/ecs/${serviceName}`,
       });
       Validations.of(created.taskDefinition).acknowledge({
         id: 'AwsSolutions-ECS2',
