@@ -2,6 +2,7 @@ import { Duration, RemovalPolicy, Stack, StackProps, Validations } from 'aws-cdk
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import {
@@ -68,11 +69,14 @@ export class ServicesStack extends Stack {
   constructor(scope: Construct, id: string, props: ServicesStackProps) {
     super(scope, id, props);
     const { cluster, edge } = props.network;
+    // The zone by its attributes: synthesis makes no lookup.
+    const zone = route53.HostedZone.fromHostedZoneAttributes(this, 'Zone', { hostedZoneId: 'Z0000000000EXAMPLE', zoneName: 'example.com' });
     const image = ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:stable');
-    const service = (serviceId: string, serviceName: string, routing: ServiceRouting) => {
+    const service = (serviceId: string, serviceName: string, domainName: string, priority: number) => {
       const created = new BlueGreenService(this, serviceId, {
         serviceName, cluster, image, desiredCount: 2, containerPort: 8080, healthCheckPath: '/health',
-        engine: DeploymentEngine.ecs(), sharedLoadBalancer: edge, routing,
+        engine: DeploymentEngine.ecs(), sharedLoadBalancer: edge, routing: ServiceRouting.hostHeaders([domainName], priority),
+        domainName, hostedZone: zone,
         trafficShifting: TrafficShifting.canary(10, Duration.minutes(5)), terminationWait: Duration.minutes(10),
         // Graviton, one on-demand task and the rest mostly on Spot; the image is multi-architecture.
         cpuArchitecture: ecs.CpuArchitecture.ARM64,
@@ -91,8 +95,8 @@ export class ServicesStack extends Stack {
       });
       return created;
     };
-    this.orders = service('Orders', 'orders-api', ServiceRouting.hostHeaders(['orders.example.com'], 10));
-    this.payments = service('Payments', 'payments-api', ServiceRouting.hostHeaders(['payments.example.com'], 20));
+    this.orders = service('Orders', 'orders-api', 'orders.example.com', 10);
+    this.payments = service('Payments', 'payments-api', 'payments.example.com', 20);
   }
 }
 

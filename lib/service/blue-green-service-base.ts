@@ -103,8 +103,8 @@ export interface IBlueGreenService extends IConstruct {
    */
   readonly rollbackAlarms?: RollbackAlarms;
   /**
-   * The host name the service answers at, when its routing names one: smoke tests send it as
-   * `Host` and verify TLS against it.
+   * The host name the service answers at, when it has one (`domainName`, or a host its routing
+   * names): smoke tests send it as `Host` and verify TLS against it.
    * @default - the load balancer's DNS name
    */
   readonly hostName?: string;

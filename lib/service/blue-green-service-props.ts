@@ -2,6 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as route53 from 'aws-cdk-lib/aws-route53';
 import { RollbackAlarmsOptions } from '../alarms/rollback-alarms';
 import type { DeploymentEngine } from './deployment-engine';
 import type { ServiceListenerOptions } from './listener-options';
@@ -43,6 +44,21 @@ export interface BlueGreenServiceProps extends ServiceListenerOptions {
    * @default - every request of the service's own listeners
    */
   readonly routing?: ServiceRouting;
+
+  /**
+   * The name clients reach the service at, e.g. `orders.example.com`: its URLs and stack outputs
+   * say it, and its smoke tests send it as `Host` and verify the HTTPS certificate against it. With
+   * `routing` by host, it must match one of the host headers.
+   * @default - the routing's host name, else the load balancer's DNS name
+   */
+  readonly domainName?: string;
+
+  /**
+   * The Route 53 hosted zone of `domainName`, where alias records (A, and AAAA for a dual-stack
+   * load balancer) point the name at the load balancer.
+   * @default - no records: point the name at the load balancer yourself
+   */
+  readonly hostedZone?: route53.IHostedZone;
 
   /**
    * The name people read in alarm names, notifications and dashboards, e.g. `orders-api`: 1-64

@@ -34,6 +34,7 @@ import { checkServiceProps } from './private/service-input';
 import { enableExecuteCommand, namedTaskRoles } from './private/task-roles';
 import { checkRuntimeOptions } from './private/runtime-options';
 import { createServiceListeners } from './private/service-listeners';
+import { serviceDomain } from './private/service-domain';
 import { serviceSubnetsOf } from './private/environment-checks';
 import type { ServiceRouting } from './service-routing';
 import { TrafficShifting } from './traffic-shifting';
@@ -124,7 +125,7 @@ export class BlueGreenService extends Construct implements IBlueGreenService {
   public readonly https: boolean;
   /** Which requests of the load balancer are this service's, with `routing`. */
   public readonly routing?: ServiceRouting;
-  /** The host name the service answers at: its routing's first host header, when that is a plain name. */
+  /** The host name the service answers at: `domainName`, else its routing's first host header when that is a plain name. */
   public readonly hostName?: string;
 
   private readonly hookRegistry: HookRegistry;
@@ -185,7 +186,7 @@ export class BlueGreenService extends Construct implements IBlueGreenService {
     this.blueTargetGroup = listeners.blueTargetGroup;
     this.greenTargetGroup = listeners.greenTargetGroup;
     this.routing = listeners.routing;
-    this.hostName = listeners.routing?.hostName;
+    this.hostName = serviceDomain(this, props, this.loadBalancer, this.routing);
     this.https = listeners.https;
     this.listenerPort = listeners.listenerPort;
     this.testListenerPort = listeners.testListenerPort;
@@ -259,7 +260,7 @@ export class BlueGreenService extends Construct implements IBlueGreenService {
       renderDeploymentAlarms(this.service, () => this.rollbackAlarms.deploymentGroupAlarms);
     }
 
-    const urls = serviceUrls(this.loadBalancer, this.https, this.listenerPort, this.testListenerPort, this.routing);
+    const urls = serviceUrls(this.loadBalancer, this.https, this.listenerPort, this.testListenerPort, this.hostName);
     this.url = urls.url;
     this.testUrl = urls.testUrl;
     addServiceOutputs(this, this);

@@ -1,13 +1,12 @@
 import { CfnOutput } from 'aws-cdk-lib';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { Construct } from 'constructs';
-import type { ServiceRouting } from '../service-routing';
 
 /** The production and test URLs of a load balancer's listeners, the port left out where it is the scheme's. */
 export function serviceUrls(loadBalancer: elbv2.IApplicationLoadBalancer, https: boolean, listenerPort: number,
-  testListenerPort: number, routing?: ServiceRouting): { readonly url: string; readonly testUrl: string } {
-  // A service routed by host answers at that name only: its URLs say it (the smoke tests send it as `Host`).
-  const dnsName = routing?.hostName ?? loadBalancer.loadBalancerDnsName;
+  testListenerPort: number, hostName?: string): { readonly url: string; readonly testUrl: string } {
+  // A service with a name of its own (a domain, a routed host) answers at it: its URLs say it.
+  const dnsName = hostName ?? loadBalancer.loadBalancerDnsName;
   const scheme = https ? 'https' : 'http';
   const defaultPort = https ? 443 : 80;
   return {
