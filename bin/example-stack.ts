@@ -1,13 +1,11 @@
-import { Duration, RemovalPolicy, Stack, StackProps, Validations } from 'aws-cdk-lib';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { Duration, Stack, StackProps, Validations } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
-import * as logs from 'aws-cdk-lib/aws-logs';
-import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import {
   BlueGreenService, DeploymentEngine, ExpectedVersion, JsonValue, MetricGateHook, MigrationHook, PreflightHook, ReleaseDashboard, ReleasePipeline, ReleaseSource,
   SmokeCheck, SmokeTestHook, TrafficShifting, VersionSource,
 } from '../lib';
+import { accessLogsBucket, exampleVpc } from './example-network';
 
 /** Settings of the example that a real infra repo would take from its own configuration. */
 export interface ExampleReleaseStackProps extends StackProps {
@@ -38,36 +36,10 @@ export class ExampleReleaseStack extends Stack {
   constructor(scope: Construct, id: string, props: ExampleReleaseStackProps = {}) {
     super(scope, id, props);
 
-    const vpc = new ec2.Vpc(this, 'Vpc', {
-      maxAzs: 2,
-      natGateways: 1,
-      subnetConfiguration: [
-        { name: 'Public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24 },
-        { name: 'Private', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: 22 },
-      ],
-      flowLogs: {
-        Rejected: {
-          destination: ec2.FlowLogDestination.toCloudWatchLogs(new logs.LogGroup(this, 'FlowLogs', {
-            retention: logs.RetentionDays.ONE_MONTH,
-          })),
-          trafficType: ec2.FlowLogTrafficType.REJECT,
-        },
-      },
-    });
+    const vpc = exampleVpc(this);
     const cluster = new ecs.Cluster(this, 'Cluster', { vpc, containerInsightsV2: ecs.ContainerInsights.ENABLED });
 
-    // Load balancer access logs. ALB log delivery supports SSE-S3 only, not KMS keys.
-    const accessLogs = new s3.Bucket(this, 'AccessLogs', {
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      enforceSSL: true,
-      lifecycleRules: [{ expiration: Duration.days(90) }],
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    Validations.of(accessLogs).acknowledge({
-      id: 'AwsSolutions-S1',
-      reason: 'This bucket is itself the access-log destination of the load balancers; logging its own access would log into itself.',
-    });
+    const accessLogs = accessLogsBucket(this);
 
     // The first deployment runs this image; from then on the pipeline deploys each commit's image.
     const image = ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:stable');
