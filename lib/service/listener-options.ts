@@ -25,7 +25,9 @@ export interface ServiceListenerOptions {
   readonly protocol?: elbv2.ApplicationProtocol;
 
   /**
-   * Certificate for HTTPS production and test listeners.
+   * Certificate for HTTPS production and test listeners. With `sharedLoadBalancer` (an HTTPS one),
+   * the service's own certificate, which the shared listeners present by SNI to clients asking
+   * for the service's name.
    * @default - none; the listeners speak HTTP
    */
   readonly certificate?: elbv2.IListenerCertificate;

@@ -186,6 +186,27 @@ describe('shared load balancer input', () => {
     }, 2);
   });
 
+  test('a service\'s own certificate is presented by SNI on both shared HTTPS listeners, from the service\'s stack', () => {
+    const certificate = (id: string) => elbv2.ListenerCertificate.fromArn(`arn:aws:acm:eu-west-1:123456789012:certificate/${id}`);
+    const f = fixture({ certificate: certificate('wildcard') });
+    serviceOn(f, 'Orders', { routing: ServiceRouting.hostHeaders(['orders.example.com'], 10), certificate: certificate('orders') });
+    expect(synthesisMessages(f.app)).toEqual([]);
+    const attached = Object.values(Template.fromStack(f.services).findResources('AWS::ElasticLoadBalancingV2::ListenerCertificate') as Record<string, Resource>);
+    expect(attached.map((c) => c.Properties.Certificates)).toEqual([
+      [{ CertificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/orders' }],
+      [{ CertificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/orders' }],
+    ]);
+    expect(new Set(attached.map((c) => JSON.stringify(c.Properties.ListenerArn))).size).toBe(2);
+    Template.fromStack(f.network).resourceCountIs('AWS::ElasticLoadBalancingV2::ListenerCertificate', 0);
+
+    const http = fixture();
+    serviceOn(http, 'Orders', { routing: ServiceRouting.hostHeaders(['orders.example.com'], 10), certificate: certificate('orders') });
+    expect(synthesisMessages(http.app)).toEqual([
+      'Services/Orders: invalid certificate: is given, but the listeners of the SharedLoadBalancer Network/Edge speak HTTP; give that load balancer '
+      + 'a certificate (HTTPS), or remove this one',
+    ]);
+  });
+
   test('a shared load balancer checks its own listener props as a service does', () => {
     const f = fixture({ protocol: elbv2.ApplicationProtocol.HTTPS });
     serviceOn(f, 'Orders', { routing: ServiceRouting.hostHeaders(['orders.example.com'], 10) });

@@ -10,6 +10,7 @@ import { recordPropProblem, reportAtSynthesis } from '../../private/validation';
 import type { BlueGreenServiceProps } from '../blue-green-service-props';
 import type { ServiceListenerOptions } from '../listener-options';
 import { ServiceRouting } from '../service-routing';
+import type { SharedLoadBalancer } from '../shared-load-balancer';
 import { EcsListenerRules, createListenerRules, noRouteAction } from './ecs-engine';
 import { accessLogsBucketOf } from './environment-checks';
 import { openListeners } from './listener-access';
@@ -20,7 +21,7 @@ import { createLoadBalancer, protectLoadBalancer } from './vpc';
 
 /** The listener props a shared load balancer takes in the service's place. */
 const LISTENER_PROPS: (keyof ServiceListenerOptions)[] = [
-  'loadBalancer', 'internetFacing', 'protocol', 'certificate', 'listenerPort', 'testListenerPort', 'testListenerPeers',
+  'loadBalancer', 'internetFacing', 'protocol', 'listenerPort', 'testListenerPort', 'testListenerPeers',
   'productionListenerPeers', 'redirectHttp', 'accessLogsBucket', 'deletionProtection', 'webAclArn',
 ];
 
@@ -85,6 +86,7 @@ export function createServiceListeners(scope: Construct, props: BlueGreenService
         + `SharedLoadBalancer ${shared.node.path}, or remove it`);
     }
     checkLoadBalancerVpc(scope, shared.loadBalancer, vpc);
+    addServiceCertificate(scope, shared, props.certificate);
     if (routing) {
       shared._addRoute(scope, routing);
     }
@@ -168,4 +170,22 @@ function checkedRouting(scope: Construct, props: BlueGreenServiceProps, onEcs: b
 /** What an invalid or missing routing is built as while synthesis reports it: every request, last. */
 function fallbackRouting(): ServiceRouting {
   return ServiceRouting.of({ pathPatterns: ['/*'], priority: 50000 });
+}
+
+/**
+ * The service's own certificate on a shared HTTPS load balancer: both listeners present it by SNI
+ * to clients asking for its name. Made in the service's scope, so the network stack never refers
+ * to the service's stack.
+ */
+function addServiceCertificate(scope: Construct, shared: SharedLoadBalancer, certificate: elbv2.IListenerCertificate | undefined): void {
+  if (!certificate) {
+    return;
+  }
+  if (!shared.https) {
+    recordPropProblem(scope, 'certificate', `is given, but the listeners of the SharedLoadBalancer ${shared.node.path} speak HTTP; `
+      + 'give that load balancer a certificate (HTTPS), or remove this one');
+    return;
+  }
+  new elbv2.ApplicationListenerCertificate(scope, 'ProductionCertificate', { listener: shared.productionListener, certificates: [certificate] });
+  new elbv2.ApplicationListenerCertificate(scope, 'TestCertificate', { listener: shared.testListener, certificates: [certificate] });
 }
