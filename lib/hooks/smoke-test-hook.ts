@@ -29,6 +29,7 @@ import { LifecycleEvent } from '../service/lifecycle-event';
 import { ILifecycleHook } from '../service/lifecycle-hook';
 import { ExpectedVersion, SmokeCheck } from './smoke-check';
 import { grantDeploymentTargetReads, grantDescribeTaskDefinitions } from '../private/deployment-target-grants';
+import { wildcardMatches } from '../private/wildcards';
 
 /** Events at which the test listener routes to the new version. */
 const ALLOWED_EVENTS = [
@@ -207,6 +208,7 @@ export class SmokeTestHook extends Construct implements ILifecycleHook, ec2.ICon
         ...(this.rejectedChecks > 0 && this.checks.length === 0 ? [] : smokeCheckListProblems(this.checks))
           .map((problem) => `${this.node.path}: invalid checks: ${problem}`),
         ...(binding.shared ? this.configurationProblems() : this.environmentProblems(environment)),
+        ...this.unroutedChecks(),
       ],
     });
     for (const check of props.checks ?? []) {
@@ -331,6 +333,23 @@ export class SmokeTestHook extends Construct implements ILifecycleHook, ec2.ICon
     }
     const timeout = given === undefined || timeoutProblem !== undefined ? DEFAULT_TIMEOUT : wholeDuration(given, 'seconds');
     return { lifecycleEvent, timeout, hostName };
+  }
+
+  /**
+   * A check whose path none of the service's path patterns takes reaches no rule of the test
+   * listener: it would get the listener's 404 in every release.
+   */
+  private unroutedChecks(): string[] {
+    const patterns = this.service.routing?.pathPatterns ?? [];
+    if (patterns.length === 0 || patterns.some((pattern) => Token.isUnresolved(pattern))) {
+      return [];
+    }
+    return this.checks
+      .filter((check) => !Token.isUnresolved(check.path))
+      .filter((check) => !patterns.some((pattern) => wildcardMatches(pattern, check.path.split('?')[0], false)))
+      .map((check) => `${this.node.path}: invalid checks: the path '${check.path}' of check '${check.name}' matches none of the path patterns `
+        + `the service is routed by (${patterns.join(', ')}), so it would reach no rule of the test listener and get its 404; `
+        + 'give a path under them, e.g. \'' + patterns[0].replace(/\*.*$/, '') + 'health\'');
   }
 
   /** Lambda allows 4 KB of environment in all; the checks travel there. */

@@ -9,6 +9,7 @@ import type { RollbackAlarms } from '../alarms/rollback-alarms';
 import type { AppSpecOptions, ILifecycleHook } from './lifecycle-hook';
 import type { DeploymentEngine } from './deployment-engine';
 import type { TrafficShifting } from './traffic-shifting';
+import type { ServiceRouting } from './service-routing';
 
 /**
  * A service deployed blue/green behind an Application Load Balancer, by CodeDeploy or by Amazon
@@ -102,6 +103,11 @@ export interface IBlueGreenService extends IConstruct {
    * @default - not known: the dashboard shows no alarm lines or status
    */
   readonly rollbackAlarms?: RollbackAlarms;
+  /**
+   * Which requests of the load balancer are the service's, when its rules take only some.
+   * @default - every request of its listeners
+   */
+  readonly routing?: ServiceRouting;
   /**
    * The host name the service answers at, when it has one (`domainName`, or a host its routing
    * names): smoke tests send it as `Host` and verify TLS against it.

@@ -207,6 +207,16 @@ describe('shared load balancer input', () => {
     ]);
   });
 
+  test('a smoke check outside the service\'s path patterns is refused: it would reach no rule and get the 404', () => {
+    const f = fixture();
+    const payments = serviceOn(f, 'Payments', { routing: ServiceRouting.pathPatterns(['/payments/*'], 20) });
+    new SmokeTestHook(f.services, 'Smoke', { service: payments, checks: [SmokeCheck.get('/payments/health'), SmokeCheck.get('/health?deep=1', { name: 'root' })] });
+    expect(synthesisMessages(f.app)).toEqual([
+      'Services/Smoke: invalid checks: the path \'/health?deep=1\' of check \'root\' matches none of the path patterns the service is routed by '
+      + '(/payments/*), so it would reach no rule of the test listener and get its 404; give a path under them, e.g. \'/payments/health\'',
+    ]);
+  });
+
   test('a shared load balancer checks its own listener props as a service does', () => {
     const f = fixture({ protocol: elbv2.ApplicationProtocol.HTTPS });
     serviceOn(f, 'Orders', { routing: ServiceRouting.hostHeaders(['orders.example.com'], 10) });

@@ -8,6 +8,7 @@ import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as targets from 'aws-cdk-lib/aws-route53-targets';
 import { Construct } from 'constructs';
 import { recordPropProblem } from '../../private/validation';
+import { wildcardMatches } from '../../private/wildcards';
 import type { BlueGreenServiceProps } from '../blue-green-service-props';
 import type { ServiceRouting } from '../service-routing';
 
@@ -38,7 +39,7 @@ export function serviceDomain(scope: Construct, props: BlueGreenServiceProps, lo
       recordPropProblem(scope, 'domainName', `'${domainName}' is not in the hosted zone '${zoneName}', where its records would go; `
         + 'give a name in that zone, or the zone of the name');
     }
-    if (routing && routing.hostHeaders.length > 0 && !routing.hostHeaders.some((host) => Token.isUnresolved(host) || hostMatches(host, domainName))) {
+    if (routing && routing.hostHeaders.length > 0 && !routing.hostHeaders.some((host) => Token.isUnresolved(host) || wildcardMatches(host, domainName, true))) {
       recordPropProblem(scope, 'domainName', `'${domainName}' matches none of the routing's host headers (${routing.hostHeaders.join(', ')}), `
         + 'so requests for it would not reach the service; add it to the routing, or change domainName');
     }
@@ -59,10 +60,4 @@ function withinZone(domainName: string, zoneName: string): boolean {
   const zone = zoneName.replace(/\.$/, '').toLowerCase();
   const name = domainName.toLowerCase();
   return name === zone || name.endsWith(`.${zone}`);
-}
-
-/** Whether a host-header condition (with `*` and `?` wildcards) matches `name`, as the load balancer compares: without case. */
-function hostMatches(pattern: string, name: string): boolean {
-  const regex = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 'i');
-  return regex.test(name);
 }
