@@ -17,6 +17,12 @@ export const TASK_DEFINITION_FILE = 'taskdef.json';
 /** The AppSpec file, with `<TASK_DEFINITION>` where the registered task definition ARN goes. */
 export const APPSPEC_FILE = 'appspec.yaml';
 
+/**
+ * The name of every release pipeline stage's deploy action, on both engines: what the deployment
+ * record's action events carry as `detail.action`, and what the dashboard's DORA queries select.
+ */
+export const DEPLOY_ACTION_NAME = 'Deploy';
+
 /** The name the deploy action's `Image1ContainerName` setting gives the image placeholder. */
 export const IMAGE_PLACEHOLDER_NAME = 'IMAGE1_NAME';
 

@@ -10,6 +10,8 @@
  * as `LogQueryWidget.queryLines` takes them.
  */
 
+import { DEPLOY_ACTION_NAME } from '../../../contract/artifacts';
+
 /** The `detail-type` of each kind of event in the record. */
 export const RECORD_EVENT_TYPES = {
   pipelineExecution: 'CodePipeline Pipeline Execution State Change',
@@ -20,12 +22,12 @@ export const RECORD_EVENT_TYPES = {
   ecsDeployment: 'ECS Deployment State Change',
 } as const;
 
-/**
- * The name of every stage's deploy action (`detail.action`), on both engines: a CodeDeploy action
- * (category `Deploy`) or the stack update of an Amazon ECS-engine stage (a CodeBuild action,
- * category `Build`), so the name, not the category, singles them out. Approvals are `Approve`.
+/*
+ * Deploy actions are selected by their name (`detail.action`, DEPLOY_ACTION_NAME), the same on
+ * both engines: a CodeDeploy action has the category `Deploy`, the stack update of an Amazon
+ * ECS-engine stage is a CodeBuild action of category `Build`. Approvals are named `Approve`.
  */
-export const DEPLOY_ACTION_NAME = 'Deploy';
+export { DEPLOY_ACTION_NAME };
 
 /** The pipeline executions and stage executions, newest first: when, which stage, what state. */
 export function recentReleasesQuery(limit = 50): string[] {

@@ -9,9 +9,12 @@ import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { acknowledgeWildcardResources, addAcknowledgedStatement, defaultPolicyOf } from '../../private/acknowledgements';
 
+/** What pulling an image of a repository takes, besides the docker login (`Repository.grantPull` on the repository). */
+export const ECR_PULL_ACTIONS = ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage'];
+
 /** What `Repository.grantPullPush` grants on the repository itself. */
 export const ECR_PULL_PUSH_ACTIONS = [
-  'ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage',
+  ...ECR_PULL_ACTIONS,
   'ecr:CompleteLayerUpload', 'ecr:UploadLayerPart', 'ecr:InitiateLayerUpload', 'ecr:PutImage',
 ];
 

@@ -6,14 +6,14 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct, IConstruct } from 'constructs';
-import { APPSPEC_FILE, IMAGE_PLACEHOLDER_NAME, TASK_DEFINITION_FILE } from '../../../contract/artifacts';
+import { APPSPEC_FILE, DEPLOY_ACTION_NAME, IMAGE_PLACEHOLDER_NAME, TASK_DEFINITION_FILE } from '../../../contract/artifacts';
 import { MigrationHook } from '../../hooks/migration-hook';
 import { fitText } from '../../private/text-limits';
 import type { IBlueGreenService } from '../../service/blue-green-service-base';
 import type { ReleaseStageOptions } from '../release-pipeline-props';
 import type { ReleaseSource } from '../release-source';
 import { DeploymentEngineKind } from '../../service/deployment-engine';
-import { grantEcrLogin } from './acknowledgements';
+import { ECR_PULL_ACTIONS, grantEcrLogin } from './acknowledgements';
 import { EXPORTED_VARIABLES } from './buildspec';
 import { deployRole } from './deploy-role';
 import type { NotifiedServices } from './ecs-notifications';
@@ -77,7 +77,7 @@ export function addDeployStage(scope: Construct, owner: IConstruct, props: Deplo
     return;
   }
   stageActions.push(new actions.CodeDeployEcsDeployAction({
-    actionName: 'Deploy',
+    actionName: DEPLOY_ACTION_NAME,
     runOrder,
     deploymentGroup: stage.service.deploymentGroup!,
     taskDefinitionTemplateFile: files!.atPath(TASK_DEFINITION_FILE),
@@ -88,9 +88,6 @@ export function addDeployStage(scope: Construct, owner: IConstruct, props: Deplo
   pipeline.addStage({ stageName: stage.stageName, actions: stageActions });
   props.notifications.notifyDeployments(scope, stage);
 }
-
-/** What pulling an image of a repository takes, besides the docker login. */
-const ECR_PULL_ACTIONS = ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage'];
 
 /**
  * Lets the service's tasks pull the released images: its task execution role may pull from the

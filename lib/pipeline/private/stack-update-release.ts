@@ -13,6 +13,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, IConstruct } from 'constructs';
+import { DEPLOY_ACTION_NAME } from '../../../contract/artifacts';
 import { acknowledgeWildcardResources, defaultPolicyOf } from '../../private/acknowledgements';
 import { fitText } from '../../private/text-limits';
 import type { IBlueGreenService } from '../../service/blue-green-service-base';
@@ -103,6 +104,7 @@ export function stackUpdateAction(scope: Construct, owner: IConstruct, props: St
   const serviceStack = Stack.of(service);
   const parameters = releaseParametersOf(service, props.releaseVersionVariable);
   const synthesizer = serviceStack.synthesizer as DefaultStackSynthesizer;
+  const executionRole = executionRoleArn(synthesizer);
   const logGroup = new logs.LogGroup(scope, 'StackUpdateLogs', {
     retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
     removalPolicy: RemovalPolicy.RETAIN,
@@ -115,7 +117,7 @@ export function stackUpdateAction(scope: Construct, owner: IConstruct, props: St
       [STACK_UPDATE_ENV.stackName]: { value: serviceStack.stackName },
       [STACK_UPDATE_ENV.imageParameter]: { value: parameters.image.logicalId },
       [STACK_UPDATE_ENV.versionParameter]: { value: parameters.version.logicalId },
-      [STACK_UPDATE_ENV.executionRole]: { value: executionRoleArn(synthesizer) },
+      [STACK_UPDATE_ENV.executionRole]: { value: executionRole },
     },
     buildSpec: codebuild.BuildSpec.fromObject({
       version: '0.2',
@@ -137,7 +139,7 @@ export function stackUpdateAction(scope: Construct, owner: IConstruct, props: St
     `The stack ${serviceStack.stackName} alone, whatever id CloudFormation gave it when it was created.`);
   role.addToPrincipalPolicy(new iam.PolicyStatement({
     actions: ['iam:PassRole'],
-    resources: [executionRoleArn(synthesizer)],
+    resources: [executionRole],
     conditions: { StringEquals: { 'iam:PassedToService': 'cloudformation.amazonaws.com' } },
   }));
   // CloudFormation reads the stack's SSM parameters (the bootstrap version) as the caller.
@@ -151,7 +153,7 @@ export function stackUpdateAction(scope: Construct, owner: IConstruct, props: St
   acknowledgeArtifactAccess(pipeline, [role]);
   acknowledgeBuildAccess(project);
   return new actions.CodeBuildAction({
-    actionName: 'Deploy',
+    actionName: DEPLOY_ACTION_NAME,
     runOrder: props.runOrder,
     project,
     input: props.input,

@@ -90,9 +90,9 @@ export function createServiceListeners(scope: Construct, props: BlueGreenService
     if (routing) {
       shared._addRoute(scope, routing);
     }
+    const routed = routing ?? fallbackRouting();
     const rules = onEcs ? createListenerRules(scope, {
-      production: shared.productionListener, test: shared.testListener, ...targets,
-      conditions: (routing ?? fallbackRouting())._conditions(), priority: (routing ?? fallbackRouting()).priority,
+      production: shared.productionListener, test: shared.testListener, ...targets, conditions: routed._conditions(), priority: routed.priority,
     }) : undefined;
     return {
       loadBalancer: shared.loadBalancer, productionListener: shared.productionListener, testListener: shared.testListener,
