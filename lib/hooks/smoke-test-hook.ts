@@ -29,6 +29,7 @@ import { LifecycleEvent } from '../service/lifecycle-event';
 import { ILifecycleHook } from '../service/lifecycle-hook';
 import { ExpectedVersion, SmokeCheck } from './smoke-check';
 import { grantDeploymentTargetReads, grantDescribeTaskDefinitions } from '../private/deployment-target-grants';
+import { HOST_NAME } from '../private/host-names';
 import { wildcardMatches } from '../private/wildcards';
 
 /** Events at which the test listener routes to the new version. */
@@ -38,8 +39,6 @@ const ALLOWED_EVENTS = [
   LifecycleEvent.AFTER_ALLOW_TRAFFIC,
 ];
 
-/** A host name: DNS labels of letters, digits and hyphens, separated by dots. */
-const HOST_NAME = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i;
 
 const DEFAULT_EVENT = LifecycleEvent.AFTER_ALLOW_TEST_TRAFFIC;
 const DEFAULT_TIMEOUT = Duration.minutes(5);

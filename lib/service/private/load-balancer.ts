@@ -18,3 +18,9 @@ export function deploymentGroupConsoleUrlOf(scope: IConstruct, deploymentGroup: 
   return consoleUrl(scope,
     `codesuite/codedeploy/applications/${deploymentGroup.application.applicationName}/deployment-groups/${deploymentGroup.deploymentGroupName}`);
 }
+
+/** Whether the load balancer serves IPv6 as well as IPv4. */
+export function isDualStack(loadBalancer: elbv2.IApplicationLoadBalancer): boolean {
+  return loadBalancer.ipAddressType === elbv2.IpAddressType.DUAL_STACK
+    || loadBalancer.ipAddressType === elbv2.IpAddressType.DUAL_STACK_WITHOUT_PUBLIC_IPV4;
+}

@@ -7,13 +7,13 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as targets from 'aws-cdk-lib/aws-route53-targets';
 import { Construct } from 'constructs';
+import { HOST_NAME } from '../../private/host-names';
 import { recordPropProblem } from '../../private/validation';
 import { wildcardMatches } from '../../private/wildcards';
+import { isDualStack } from './load-balancer';
 import type { BlueGreenServiceProps } from '../blue-green-service-props';
 import type { ServiceRouting } from '../service-routing';
 
-/** A DNS name: labels of letters, digits and '-', at most 253 characters. */
-const DNS_NAME = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$/i;
 
 /**
  * The host name the service answers at: `domainName` when valid, else its routing's host. With
@@ -30,7 +30,8 @@ export function serviceDomain(scope: Construct, props: BlueGreenServiceProps, lo
     return routing?.hostName;
   }
   if (!Token.isUnresolved(domainName)) {
-    if (!DNS_NAME.test(domainName)) {
+    // A name in a zone has two labels at least.
+    if (!HOST_NAME.test(domainName) || !domainName.includes('.')) {
       recordPropProblem(scope, 'domainName', `'${domainName}' is not a DNS name; give a name without scheme, port or path, e.g. 'orders.example.com'`);
       return routing?.hostName;
     }
@@ -47,9 +48,7 @@ export function serviceDomain(scope: Construct, props: BlueGreenServiceProps, lo
   if (props.hostedZone) {
     const target = route53.RecordTarget.fromAlias(new targets.LoadBalancerTarget(loadBalancer));
     new route53.ARecord(scope, 'AliasRecord', { zone: props.hostedZone, recordName: domainName, target });
-    const dualStack = loadBalancer.ipAddressType === elbv2.IpAddressType.DUAL_STACK
-      || loadBalancer.ipAddressType === elbv2.IpAddressType.DUAL_STACK_WITHOUT_PUBLIC_IPV4;
-    if (dualStack) {
+    if (isDualStack(loadBalancer)) {
       new route53.AaaaRecord(scope, 'AliasRecordIpv6', { zone: props.hostedZone, recordName: domainName, target });
     }
   }

@@ -10,6 +10,7 @@ import { Construct } from 'constructs';
 import type { BlueGreenServiceProps } from '../blue-green-service-props';
 import type { ServiceListenerOptions } from '../listener-options';
 import { fargateSizeProblem } from './fargate';
+import { isDualStack } from './load-balancer';
 import {
   durationProblem, integerRangeProblem, isResolved, literalNumberProblem, recordPropProblem, valid, wholeDuration,
 } from '../../private/validation';
@@ -189,9 +190,7 @@ export function defaultProductionPeers(loadBalancer: elbv2.IApplicationLoadBalan
   if (cfn.scheme === 'internal') {
     return [ec2.Peer.ipv4(vpc.vpcCidrBlock)];
   }
-  const dualStack = loadBalancer.ipAddressType === elbv2.IpAddressType.DUAL_STACK
-    || loadBalancer.ipAddressType === elbv2.IpAddressType.DUAL_STACK_WITHOUT_PUBLIC_IPV4;
-  return dualStack ? [ec2.Peer.anyIpv4(), ec2.Peer.anyIpv6()] : [ec2.Peer.anyIpv4()];
+  return isDualStack(loadBalancer) ? [ec2.Peer.anyIpv4(), ec2.Peer.anyIpv6()] : [ec2.Peer.anyIpv4()];
 }
 
 function describeVpc(vpc: ec2.IVpc): string {
