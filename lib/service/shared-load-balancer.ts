@@ -3,12 +3,8 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { Construct, IConstruct } from 'constructs';
 import { propMessage, recordPropProblem, reportAtSynthesis } from '../private/validation';
 import type { ServiceListenerOptions } from './listener-options';
-import { accessLogsBucketOf } from './private/environment-checks';
-import { noRouteAction } from './private/ecs-engine';
-import { openListeners } from './private/listener-access';
-import { listenerPortProblems } from './private/listener-ports';
-import { checkListenerOptions, checkLoadBalancerVpc } from './private/service-input';
-import { createLoadBalancer, protectLoadBalancer } from './private/vpc';
+import { createOwnListeners } from './private/own-listeners';
+import { checkListenerOptions } from './private/service-input';
 import type { ServiceRouting } from './service-routing';
 
 /** Properties of a {@link SharedLoadBalancer}. */
@@ -64,34 +60,15 @@ export class SharedLoadBalancer extends Construct {
     this.https = input.https;
     this.listenerPort = input.listenerPort;
     this.testListenerPort = input.testListenerPort;
-    this.loadBalancer = props.loadBalancer ?? createLoadBalancer(this, this.vpc, { ...props, accessLogsBucket: accessLogsBucketOf(this, props) }, id);
-    checkLoadBalancerVpc(this, this.loadBalancer, this.vpc);
-    protectLoadBalancer(this, props, this.loadBalancer);
-    const protocol = this.https ? elbv2.ApplicationProtocol.HTTPS : elbv2.ApplicationProtocol.HTTP;
-    const listener = (listenerId: string, port: number) => new elbv2.ApplicationListener(this, listenerId, {
-      loadBalancer: this.loadBalancer,
-      port,
-      protocol,
-      certificates: this.https && props.certificate ? [props.certificate] : undefined,
-      sslPolicy: this.https ? elbv2.SslPolicy.RECOMMENDED_TLS : undefined,
-      // Every request goes through a service's rule; the rest find no service.
-      defaultAction: noRouteAction(),
-      open: false,
+    // Every request goes through a service's rule; the rest find no service.
+    const own = createOwnListeners(this, props, {
+      input, vpc: this.vpc, name: id, logPrefix: id, reportsClashes: (construct) => construct instanceof SharedLoadBalancer,
     });
-    this.productionListener = listener('ProductionListener', this.listenerPort);
-    this.testListener = listener('TestListener', this.testListenerPort);
-    this.redirectListener = openListeners(this, props, {
-      loadBalancer: this.loadBalancer, vpc: this.vpc, serviceName: id,
-      listenerPort: this.listenerPort, testListenerPort: this.testListenerPort, redirectHttp: input.redirectHttp,
-    });
-    reportAtSynthesis(this, () => [
-      ...listenerPortProblems(this, this.loadBalancer, [
-        { listener: this.productionListener, prop: 'listenerPort' },
-        { listener: this.testListener, prop: 'testListenerPort' },
-        ...(this.redirectListener ? [{ listener: this.redirectListener, prop: 'redirectHttp' }] : []),
-      ], (construct) => construct instanceof SharedLoadBalancer),
-      ...this.routeProblems(),
-    ]);
+    this.loadBalancer = own.loadBalancer;
+    this.productionListener = own.productionListener;
+    this.testListener = own.testListener;
+    this.redirectListener = own.redirectListener;
+    reportAtSynthesis(this, () => [...own.portProblems(), ...this.routeProblems()]);
   }
 
   /** The services routed here so far, with their routing. */

@@ -11,13 +11,10 @@ import type { BlueGreenServiceProps } from '../blue-green-service-props';
 import type { ServiceListenerOptions } from '../listener-options';
 import { ServiceRouting } from '../service-routing';
 import type { SharedLoadBalancer } from '../shared-load-balancer';
-import { EcsListenerRules, createListenerRules, noRouteAction } from './ecs-engine';
-import { accessLogsBucketOf } from './environment-checks';
-import { openListeners } from './listener-access';
-import { listenerPortProblems } from './listener-ports';
+import { EcsListenerRules, createListenerRules } from './ecs-engine';
+import { createOwnListeners } from './own-listeners';
 import { ServiceInput, checkLoadBalancerVpc } from './service-input';
 import { RuntimeInput } from './runtime-options';
-import { createLoadBalancer, protectLoadBalancer } from './vpc';
 
 /** The listener props a shared load balancer takes in the service's place. */
 const LISTENER_PROPS: (keyof ServiceListenerOptions)[] = [
@@ -101,39 +98,17 @@ export function createServiceListeners(scope: Construct, props: BlueGreenService
     };
   }
 
-  const loadBalancer = props.loadBalancer
-    ?? createLoadBalancer(scope, vpc, { ...props, accessLogsBucket: accessLogsBucketOf(scope, props) }, parts.logPrefix);
-  checkLoadBalancerVpc(scope, loadBalancer, vpc);
-  protectLoadBalancer(scope, props, loadBalancer);
-  const protocol = input.https ? elbv2.ApplicationProtocol.HTTPS : elbv2.ApplicationProtocol.HTTP;
-  const certificates = input.certificate ? [input.certificate] : undefined;
   // CodeDeploy swaps the listeners' default target groups; ECS shifts rules, so nothing is routed by default.
-  const listener = (id: string, port: number, targetGroup: elbv2.IApplicationTargetGroup) => new elbv2.ApplicationListener(scope, id, {
-    loadBalancer,
-    port,
-    protocol,
-    certificates,
-    sslPolicy: input.https ? elbv2.SslPolicy.RECOMMENDED_TLS : undefined,
-    ...(onEcs ? { defaultAction: noRouteAction() } : { defaultTargetGroups: [targetGroup] }),
-    // Opened below only to the peers the props name.
-    open: false,
+  const own = createOwnListeners(scope, props, {
+    input, vpc, name: parts.serviceName, logPrefix: parts.logPrefix, reportsClashes: parts.isService,
+    defaultTargetGroups: onEcs ? undefined : { production: blueTargetGroup, test: greenTargetGroup },
   });
-  const productionListener = listener('ProductionListener', input.listenerPort, blueTargetGroup);
-  const testListener = listener('TestListener', input.testListenerPort, greenTargetGroup);
+  const { loadBalancer, productionListener, testListener, redirectListener } = own;
   const rules = onEcs ? createListenerRules(scope, {
     production: productionListener, test: testListener, ...targets,
     ...(routing ? { conditions: routing._conditions(), priority: routing.priority } : {}),
   }) : undefined;
-  const redirectListener = openListeners(scope, props, {
-    loadBalancer, vpc, serviceName: parts.serviceName,
-    listenerPort: input.listenerPort, testListenerPort: input.testListenerPort, redirectHttp: input.redirectHttp,
-  });
-  // At synthesis: listeners of other services may be added to the load balancer later.
-  reportAtSynthesis(scope, () => listenerPortProblems(scope, loadBalancer, [
-    { listener: productionListener, prop: 'listenerPort' },
-    { listener: testListener, prop: 'testListenerPort' },
-    ...(redirectListener ? [{ listener: redirectListener, prop: 'redirectHttp' }] : []),
-  ], parts.isService));
+  reportAtSynthesis(scope, own.portProblems);
   return {
     loadBalancer, productionListener, testListener, redirectListener, blueTargetGroup, greenTargetGroup, rules, routing,
     https: input.https, listenerPort: input.listenerPort, testListenerPort: input.testListenerPort,
