@@ -24,11 +24,10 @@ import { addDeployStage } from './private/deploy-stage';
 import { DeploymentRecord } from './private/deployment-record';
 import { NotifiedServices } from './private/ecs-notifications';
 import { ReleaseNotifications } from './private/release-notifications';
-import { stageArtifactName, stageDirectory } from './private/stage-naming';
+import { hasDeploymentFiles, stageArtifactName, stageDirectory } from './private/stage-naming';
 import { checkedPipelineName, stageProblems, validateReleasePipelineProps, warnOfOtherVersionVariables } from './private/stage-validation';
 import { ReleasePipelineProps, ReleaseStageOptions } from './release-pipeline-props';
 import { ReleaseSource } from './release-source';
-import { DeploymentEngineKind } from '../service/deployment-engine';
 
 export * from './release-pipeline-props';
 
@@ -210,7 +209,7 @@ export class ReleasePipeline extends Construct {
       return;
     }
     // Amazon ECS deploys a service of its engine from the stack update alone, without deployment files.
-    const files = options.service.engine.kind === DeploymentEngineKind.ECS ? undefined : new codepipeline.Artifact(stageArtifactName(options.stageName));
+    const files = hasDeploymentFiles(options) ? new codepipeline.Artifact(stageArtifactName(options.stageName)) : undefined;
     addDeployStage(new Construct(this.stagesScope, options.stageName), this, {
       pipeline: this.pipeline,
       source: this.source,
@@ -267,7 +266,7 @@ export class ReleasePipeline extends Construct {
 
   /** The stages CodeDeploy deploys, from the deployment files the build writes. */
   private get codeDeployStages(): ReleaseStageOptions[] {
-    return this.stages.filter((stage) => stage.service.engine.kind !== DeploymentEngineKind.ECS);
+    return this.stages.filter(hasDeploymentFiles);
   }
 
   /** False when a stage is invalid: then the build writes no deployment files and the synthesis fails. */

@@ -2,11 +2,20 @@ import { Token } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import { fitName } from '../../private/text-limits';
 import type { IBlueGreenService } from '../../service/blue-green-service-base';
+import { DeploymentEngineKind } from '../../service/deployment-engine';
 
 /** What the pipeline's own code reads of a stage. */
 export interface StageInfo {
   readonly stageName: string;
   readonly service: IBlueGreenService;
+}
+
+/**
+ * Whether the build writes deployment files (`taskdef.json`, `appspec.yaml`) for the stage: on the
+ * CodeDeploy engine. On the Amazon ECS engine a stack update releases, from the image alone.
+ */
+export function hasDeploymentFiles(stage: StageInfo): boolean {
+  return stage.service.engine.kind !== DeploymentEngineKind.ECS;
 }
 
 /** The deployment files of a stage go to `.release/<directory>`. */

@@ -8,7 +8,7 @@ import type { ReleasePipelineProps, ReleaseStageOptions } from '../release-pipel
 import { describeEnvironment, sameEnvironment } from '../../private/environment';
 import { DeploymentEngineKind } from '../../service/deployment-engine';
 import { stackUpdateProblem } from './stack-update-release';
-import { stageDirectory } from './stage-naming';
+import { hasDeploymentFiles, stageDirectory } from './stage-naming';
 
 /** Stage names the pipeline uses itself. */
 const RESERVED_STAGE_NAMES = ['Source', 'Build'];
@@ -147,7 +147,7 @@ export function stageProblems(owner: IConstruct, context: StageValidationContext
   const directories = new Map<string, string>();
   const deployedBy = new Map<IBlueGreenService, string>();
   const here = Stack.of(owner);
-  const withFiles = context.stages.filter((stage) => stage.service.engine.kind !== DeploymentEngineKind.ECS);
+  const withFiles = context.stages.filter(hasDeploymentFiles);
   context.stages.forEach((stage, index) => {
     const name = stage.stageName;
     if (withFiles.indexOf(stage) === MAX_STAGES) {
