@@ -15,8 +15,14 @@ export interface ReleaseStageOptions {
   /**
    * The service this stage deploys, blue/green: through its CodeDeploy deployment group, or, on
    * the Amazon ECS engine, by updating the service's stack with the release's image, so that
-   * Amazon ECS runs the deployment as it does on `cdk deploy`. It must be in a stack of the
-   * pipeline's account and region (or, like the pipeline's, env-agnostic).
+   * Amazon ECS runs the deployment as it does on `cdk deploy`.
+   *
+   * It may be in another account or region than the pipeline when both stacks have an explicit
+   * `env`: the stage then runs by a role in the service's stack that trusts the pipeline's role
+   * alone (on the Amazon ECS engine, with the project that updates the stack there too), reads
+   * the artifacts of its region, and sends its deployments to the pipeline account's deployment
+   * record. On the CodeDeploy engine, what `taskdef.json` names there needs a physical name
+   * (`taskRoleName`, `logGroupName`).
    */
   readonly service: IBlueGreenService;
 
@@ -186,9 +192,10 @@ export interface ReleasePipelineProps {
   readonly deploymentRecordRetention?: logs.RetentionDays;
 
   /**
-   * Not supported yet: the pipeline deploys only to services in its own account and region, so
-   * giving a bucket is reported at synthesis. Deploy another region from its own pipeline there.
-   * @default - every service must run in the pipeline's account and region
+   * The artifact bucket of each other region a stage deploys to, by region: CodePipeline copies
+   * a stage's artifacts there. Each must be in a stack of that region, have a physical name and
+   * be encrypted by a KMS key with an alias defined beside it.
+   * @default - for each other region of `stages`, a bucket in a stack `<pipeline stack>-artifacts-<region>` of the pipeline's account
    */
   readonly crossRegionReplicationBuckets?: Record<string, s3.IBucket>;
 }

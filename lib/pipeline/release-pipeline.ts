@@ -24,6 +24,8 @@ import { addDeployStage } from './private/deploy-stage';
 import { DeploymentRecord } from './private/deployment-record';
 import { NotifiedServices } from './private/ecs-notifications';
 import { ReleaseNotifications } from './private/release-notifications';
+import { NARROW_ACTION_ROLE_TRUST_FLAG } from './private/remote-stage';
+import { replicationBuckets as replicationBucketsFor } from './private/replication-buckets';
 import { hasDeploymentFiles, stageArtifactName, stageDirectory } from './private/stage-naming';
 import { checkedPipelineName, stageProblems, validateReleasePipelineProps, warnOfOtherVersionVariables } from './private/stage-validation';
 import { ReleasePipelineProps, ReleaseStageOptions } from './release-pipeline-props';
@@ -92,6 +94,8 @@ export class ReleasePipeline extends Construct {
   private readonly buildLogRetention?: logs.RetentionDays;
   private readonly record: DeploymentRecord;
   private built = false;
+  /** The regions, besides its own, that the pipeline has an artifact bucket in. */
+  private readonly replicationRegions: string[];
 
   constructor(scope: Construct, id: string, props: ReleasePipelineProps) {
     super(scope, id);
@@ -100,9 +104,14 @@ export class ReleasePipeline extends Construct {
     validateReleasePipelineProps(this, props);
     const pipelineName = checkedPipelineName(this, props.pipelineName);
 
-    // crossRegionReplicationBuckets is refused: every stage deploys in the pipeline's region.
+    const replicationBuckets = replicationBucketsFor(this, props.stages ?? [], props.crossRegionReplicationBuckets);
+    this.replicationRegions = Object.keys(replicationBuckets ?? {});
+    // The pipeline's role gets a name only when a stage in another account must trust it.
+    this.node.setContext(NARROW_ACTION_ROLE_TRUST_FLAG, true);
     this.pipeline = new codepipeline.Pipeline(this, 'Pipeline', {
       pipelineName,
+      // In the pipeline's account: aws-cdk-lib would put them in the stages' stacks.
+      crossRegionReplicationBuckets: replicationBuckets,
       pipelineType: codepipeline.PipelineType.V2,
       // A KMS-encrypted artifact bucket, and what stages in other accounts need.
       crossAccountKeys: true,
@@ -286,6 +295,7 @@ export class ReleasePipeline extends Construct {
     return stageProblems(this, {
       stages: this.stages,
       releaseVersionVariable: this.releaseVersionVariable,
+      replicationRegions: this.replicationRegions,
     });
   }
 }

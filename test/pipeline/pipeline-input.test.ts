@@ -1,13 +1,9 @@
-import { App, CfnParameter, Stack, StackProps } from 'aws-cdk-lib';
+import { App, CfnParameter, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import * as kms from 'aws-cdk-lib/aws-kms';
-import * as s3 from 'aws-cdk-lib/aws-s3';
 import { ReleasePipeline, ReleasePipelineProps, ReleaseSource, ReleaseStageOptions } from '../../lib';
 import { synthesisMessages } from '../synth-errors';
-import { CONNECTION_ARN, mockService, testApp, testStack } from './util';
+import { CONNECTION_ARN, mockService, testStack } from './util';
 
-const ACCOUNT = '123456789012';
-const HERE = { account: ACCOUNT, region: 'eu-west-1' };
 
 function gitSource(): ReleaseSource {
   return ReleaseSource.codeStarConnection({ connectionArn: CONNECTION_ARN, owner: 'my-org', repo: 'orders-api' });
@@ -118,68 +114,3 @@ describe('a refused stage fails the synthesis with the library\'s message alone'
   });
 });
 
-describe('a stage whose service is in another environment', () => {
-  function crossEnvironment(pipelineEnv: StackProps['env'], serviceEnv: StackProps['env'], props: Partial<ReleasePipelineProps> = {}) {
-    const app = testApp();
-    const pipelineStack = testStack(app, 'Pipeline', { env: pipelineEnv });
-    const serviceStack = testStack(app, 'Other', { env: serviceEnv });
-    pipelineIn(pipelineStack, {
-      ...props,
-      stages: [{ stageName: 'Staging', service: mockService(pipelineStack, 'Staging') }, { stageName: 'Prod', service: mockService(serviceStack, 'Service') }],
-    });
-    return synthesisMessages(app);
-  }
-
-  const fix = 'the pipeline deploys only to its own account and region: define the service in a stack of the pipeline\'s account and region, '
-    + 'or deploy that environment from its own ReleasePipeline in a stack there';
-
-  test.each([
-    ['an env-agnostic service stack, an explicit pipeline stack', HERE, undefined,
-      'stack Other (env-agnostic)', `stack Pipeline (account ${ACCOUNT}, region eu-west-1)`],
-    ['an explicit service stack, an env-agnostic pipeline stack', undefined, HERE,
-      `stack Other (account ${ACCOUNT}, region eu-west-1)`, 'stack Pipeline (env-agnostic)'],
-    ['another region', HERE, { account: ACCOUNT, region: 'us-east-1' },
-      `stack Other (account ${ACCOUNT}, region us-east-1)`, `stack Pipeline (account ${ACCOUNT}, region eu-west-1)`],
-    ['another account', HERE, { account: '210987654321', region: 'eu-west-1' },
-      'stack Other (account 210987654321, region eu-west-1)', `stack Pipeline (account ${ACCOUNT}, region eu-west-1)`],
-    ['a region only on the service stack', { account: ACCOUNT }, HERE,
-      `stack Other (account ${ACCOUNT}, region eu-west-1)`, `stack Pipeline (account ${ACCOUNT}, region env-agnostic)`],
-  ])('fails with %s as invalid stages, naming both environments and the fix', (_, pipelineEnv, serviceEnv, serviceDescription, pipelineDescription) => {
-    expect(crossEnvironment(pipelineEnv, serviceEnv)).toEqual([
-      `Pipeline/Release: invalid stages: stage 'Prod' deploys Other/Service, which is in ${serviceDescription}, but the pipeline is in ${pipelineDescription}; ${fix}`,
-    ]);
-  });
-
-  test('fails on crossRegionReplicationBuckets too, with no dependency cycle', () => {
-    const app = testApp();
-    const replication = testStack(app, 'Replication', { env: { account: ACCOUNT, region: 'us-east-1' } });
-    const bucket = new s3.Bucket(replication, 'ReplicationBucket', { encryptionKey: new kms.Key(replication, 'Key') });
-    const pipelineStack = testStack(app, 'Pipeline', { env: HERE });
-    const serviceStack = testStack(app, 'Other', { env: { account: ACCOUNT, region: 'us-east-1' } });
-    pipelineIn(pipelineStack, {
-      crossRegionReplicationBuckets: { 'us-east-1': bucket },
-      stages: [{ stageName: 'Prod', service: mockService(serviceStack, 'Service') }],
-    });
-
-    expect(synthesisMessages(app)).toEqual([
-      "Pipeline/Release: invalid crossRegionReplicationBuckets: is given (for 'us-east-1'), but the pipeline deploys only to services in its own "
-      + 'account and region, so no stage would use a replication bucket; remove it, and deploy each other region from its own ReleasePipeline in a stack there',
-      `Pipeline/Release: invalid stages: stage 'Prod' deploys Other/Service, which is in stack Other (account ${ACCOUNT}, region us-east-1), `
-      + `but the pipeline is in stack Pipeline (account ${ACCOUNT}, region eu-west-1); ${fix}`,
-    ]);
-  });
-
-  test('a service in another stack of the same environment, explicit or env-agnostic, is deployed as before', () => {
-    for (const env of [HERE, undefined]) {
-      const app = testApp();
-      const serviceStack = testStack(app, 'Services', { env });
-      const pipelineStack = testStack(app, 'Pipeline', { env });
-      pipelineIn(pipelineStack, { stages: [{ stageName: 'Prod', service: mockService(serviceStack, 'Service') }] });
-
-      expect(synthesisMessages(app)).toEqual([]);
-      const deploy = Template.fromStack(pipelineStack).findResources('AWS::CodePipeline::Pipeline');
-      const stages = Object.values(deploy)[0].Properties.Stages as { Name: string }[];
-      expect(stages.map((s) => s.Name)).toEqual(['Source', 'Build', 'Prod']);
-    }
-  });
-});

@@ -706,17 +706,6 @@ describe('ReleasePipeline', () => {
       expect(() => Template.fromStack(stack)).toThrow(/stage 0 has the name 'Staging EU'; use 1-100 letters, digits, '\.', '@', '-' or '_'/);
     });
 
-    test('fails when a stage\'s service runs in another region', () => {
-      const app = testApp();
-      const pipelineStack = testStack(app, 'Pipeline', { env: { account: '123456789012', region: 'eu-west-1' } });
-      const serviceStack = testStack(app, 'Virginia', { env: { account: '123456789012', region: 'us-east-1' } });
-      new ReleasePipeline(pipelineStack, 'Release', { source: gitSource(), stages: [{ stageName: 'Production', service: mockService(serviceStack, 'Production') }] });
-
-      expect(() => app.synth()).toThrow(
-        "Pipeline/Release: invalid stages: stage 'Production' deploys Virginia/Production, which is in stack Virginia (account 123456789012, region us-east-1), "
-        + 'but the pipeline is in stack Pipeline (account 123456789012, region eu-west-1); the pipeline deploys only to its own account and region');
-    });
-
     test('fails when an approval comment has no approval', () => {
       const stack = testStack();
       new ReleasePipeline(stack, 'Release', {

@@ -1,31 +1,31 @@
-import { Annotations, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IConstruct } from 'constructs';
 import { iamDescription } from '../../private/text-limits';
 import { acknowledgeArtifactAccess, acknowledgeTaskDefinitionFamily } from './acknowledgements';
-import { StageInfo, differs } from './stage-naming';
+import { isRemoteStage, remoteActionRole, remoteScope } from './remote-stage';
+import type { StageInfo } from './stage-naming';
 
 /**
  * The role of a deploy action: what `CodeDeployEcsDeployAction` grants by itself, narrowed to
- * this service's task definition family and roles (the action grants both on `*`).
+ * this service's task definition family and roles (the action grants both on `*`). For a service
+ * in another account or region, the role is in the service's stack, trusted by the pipeline's role.
  */
-export function deployRole(scope: Construct, owner: IConstruct, pipeline: codepipeline.Pipeline, stage: StageInfo): iam.IRole | undefined {
+export function deployRole(scope: Construct, owner: IConstruct, pipeline: codepipeline.Pipeline, stage: StageInfo): iam.Role {
   const service = stage.service;
   const serviceStack = Stack.of(service);
-  if (differs(serviceStack.account, Stack.of(owner).account)) {
-    Annotations.of(owner).addWarningV2('cdk-ecs-release:crossAccountDeployRole',
-      `stage '${stage.stageName}' deploys to account ${serviceStack.account}: its deploy role is the one CodePipeline creates there, `
-      + 'which may register any task definition and pass task roles');
-    return undefined;
-  }
+  const remote = isRemoteStage(owner, stage);
   // Stage validation admits CodeDeploy-engine services only.
   const deploymentGroup = service.deploymentGroup!;
-  const role = new iam.Role(scope, 'DeployRole', {
-    assumedBy: new iam.ArnPrincipal(pipeline.role.roleArn),
-    // The path may hold characters IAM refuses in a description, and any length.
-    description: iamDescription(`Deploys ${service.serviceName} in stage ${stage.stageName} of ${owner.node.path}`),
-  });
+  const description = `Deploys ${service.serviceName} in stage ${stage.stageName} of ${owner.node.path}`;
+  const role = remote
+    ? remoteActionRole(remoteScope(service), 'DeployRole', pipeline, description)
+    : new iam.Role(scope, 'DeployRole', {
+      assumedBy: new iam.ArnPrincipal(pipeline.role.roleArn),
+      // The path may hold characters IAM refuses in a description, and any length.
+      description: iamDescription(description),
+    });
   role.addToPolicy(new iam.PolicyStatement({
     actions: ['codedeploy:GetApplication', 'codedeploy:GetApplicationRevision', 'codedeploy:RegisterApplicationRevision'],
     resources: [deploymentGroup.application.applicationArn],
@@ -59,9 +59,11 @@ export function deployRole(scope: Construct, owner: IConstruct, pipeline: codepi
     resources: passedRoles,
     conditions: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
   }));
-  pipeline.artifactBucket.grantRead(role);
-  acknowledgeArtifactAccess(pipeline, [role]);
   acknowledgeTaskDefinitionFamily(role, family);
-  // The action adds its broad statements to the role it is given; this view drops them.
-  return role.withoutPolicyUpdates();
+  // A remote stage's artifact store exists once its action is added: the caller grants it then.
+  if (!remote) {
+    pipeline.artifactBucket.grantRead(role);
+    acknowledgeArtifactAccess(pipeline, [role]);
+  }
+  return role;
 }

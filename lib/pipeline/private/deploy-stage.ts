@@ -1,4 +1,4 @@
-import { Lazy, Names } from 'aws-cdk-lib';
+import { Lazy, Names, Stack } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
@@ -18,6 +18,7 @@ import { EXPORTED_VARIABLES } from './buildspec';
 import { deployRole } from './deploy-role';
 import type { NotifiedServices } from './ecs-notifications';
 import { ReleaseNotifications } from './release-notifications';
+import { grantRemoteArtifactRead, isRemoteStage } from './remote-stage';
 import { stackUpdateAction } from './stack-update-release';
 
 /** What a deploy stage of the release pipeline is built from. */
@@ -68,14 +69,24 @@ export function addDeployStage(scope: Construct, owner: IConstruct, props: Deplo
   }
   const runOrder = stage.requireApproval ? 2 : 1;
   grantReleasedImagePull(props.repository, stage.service);
+  const remote = isRemoteStage(owner, stage);
+  if (remote) {
+    // CodePipeline checks, when it creates the pipeline, that it may assume the stage's role there.
+    Stack.of(pipeline).addStackDependency(Stack.of(stage.service), `stage ${stage.stageName} runs by a role of this stack`);
+  }
   if (stage.service.engine.kind === DeploymentEngineKind.ECS) {
-    stageActions.push(stackUpdateAction(scope, owner, {
+    const update = stackUpdateAction(scope, owner, {
       pipeline, stage, runOrder, input: props.sourceOutput, releaseVersionVariable: props.releaseVersionVariable, logRetention: props.logRetention,
-    }));
+    });
+    stageActions.push(update.action);
     pipeline.addStage({ stageName: stage.stageName, actions: stageActions });
-    props.ecsNotifications.notifyEcsStage(scope, stage);
+    if (remote) {
+      grantRemoteArtifactRead(pipeline, update.artifactReader, Stack.of(stage.service).region);
+    }
+    props.ecsNotifications.notifyEcsStage(scope, owner, stage);
     return;
   }
+  const role = deployRole(scope, owner, pipeline, stage);
   stageActions.push(new actions.CodeDeployEcsDeployAction({
     actionName: DEPLOY_ACTION_NAME,
     runOrder,
@@ -83,9 +94,13 @@ export function addDeployStage(scope: Construct, owner: IConstruct, props: Deplo
     taskDefinitionTemplateFile: files!.atPath(TASK_DEFINITION_FILE),
     appSpecTemplateFile: files!.atPath(APPSPEC_FILE),
     containerImageInputs: [{ input: files!, taskDefinitionPlaceholder: IMAGE_PLACEHOLDER_NAME }],
-    role: deployRole(scope, owner, pipeline, stage),
+    // The action adds its broad statements to the role it is given; this view drops them.
+    role: role.withoutPolicyUpdates(),
   }));
   pipeline.addStage({ stageName: stage.stageName, actions: stageActions });
+  if (remote) {
+    grantRemoteArtifactRead(pipeline, role, Stack.of(stage.service).region);
+  }
   props.notifications.notifyDeployments(scope, stage);
 }
 

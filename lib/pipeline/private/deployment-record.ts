@@ -5,7 +5,8 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ECS_DEPLOYMENT_DETAIL_TYPE, ECS_DEPLOYMENT_EVENT_SOURCE } from '../../../contract/release-notifier';
 import { DeploymentEngineKind } from '../../service/deployment-engine';
-import { StageInfo, deploymentEventPattern } from './stage-naming';
+import { FORWARDED_SOURCES, forwardToPipelineEventBus, isRemoteStage } from './remote-stage';
+import { CODEDEPLOY_DETAIL_TYPE, StageInfo, deploymentEventPattern } from './stage-naming';
 
 /** Properties of a {@link DeploymentRecord}. */
 export interface DeploymentRecordProps {
@@ -28,12 +29,16 @@ export interface DeploymentRecordProps {
 export class DeploymentRecord extends Construct {
   public readonly logGroup: logs.LogGroup;
   private readonly pipelinePath: string;
+  private readonly owner: Construct;
+  /** The accounts and regions of stages in other environments whose forwarded deployment events are recorded. */
+  private readonly remoteEnvironments = new Set<string>();
   private deploymentEvents?: events.Rule;
   private ecsDeploymentEvents?: events.Rule;
 
   constructor(scope: Construct, id: string, props: DeploymentRecordProps) {
     super(scope, id);
     this.pipelinePath = props.pipelinePath;
+    this.owner = props.owner;
     const name = props.pipelineName && !Token.isUnresolved(props.pipelineName)
       ? props.pipelineName
       : Names.uniqueResourceName(props.owner, { maxLength: 200, separator: '-', allowedSpecialCharacters: '-_' });
@@ -71,6 +76,9 @@ export class DeploymentRecord extends Construct {
    * state changes, or Amazon ECS's for a service it deploys.
    */
   public recordDeployments(stages: readonly StageInfo[]): void {
+    const remote = stages.filter((stage) => isRemoteStage(this.owner, stage));
+    remote.forEach((stage) => this.recordRemoteDeployments(stage));
+    stages = stages.filter((stage) => !remote.includes(stage));
     const onEcs = stages.filter((stage) => stage.service.engine.kind === DeploymentEngineKind.ECS);
     if (onEcs.length > 0) {
       this.recordEcsDeployments(onEcs);
@@ -91,12 +99,34 @@ export class DeploymentRecord extends Construct {
     });
   }
 
+  /**
+   * A stage in another account or region: a rule in its service's stack sends the service's
+   * deployment events to the pipeline's event bus, and one rule per such environment records them.
+   */
+  private recordRemoteDeployments(stage: StageInfo): void {
+    const onEcs = stage.service.engine.kind === DeploymentEngineKind.ECS;
+    forwardToPipelineEventBus(this.owner, stage, 'RecordedDeployments', onEcs ? ecsDeploymentPattern([stage]) : deploymentEventPattern([stage]),
+      `Sends the deployments of ${stage.service.serviceName} to the deployment record of ${this.pipelinePath}, stage ${stage.stageName}`);
+    const { account, region } = Stack.of(stage.service);
+    const environment = `${account}-${region}`;
+    if (this.remoteEnvironments.has(environment)) {
+      return;
+    }
+    this.remoteEnvironments.add(environment);
+    new events.Rule(this, `Deployments-${environment}`, {
+      description: `Records the deployments ${this.pipelinePath} makes in account ${account}, region ${region}`,
+      eventPattern: {
+        account: [account],
+        region: [region],
+        source: FORWARDED_SOURCES,
+        detailType: [CODEDEPLOY_DETAIL_TYPE, ECS_DEPLOYMENT_DETAIL_TYPE],
+      },
+      targets: [new LogGroupTarget(this.logGroup)],
+    });
+  }
+
   private recordEcsDeployments(stages: readonly StageInfo[]): void {
-    const pattern: events.EventPattern = {
-      source: [ECS_DEPLOYMENT_EVENT_SOURCE],
-      detailType: [ECS_DEPLOYMENT_DETAIL_TYPE],
-      resources: stages.map((stage) => stage.service.service.serviceArn),
-    };
+    const pattern = ecsDeploymentPattern(stages);
     if (this.ecsDeploymentEvents) {
       this.ecsDeploymentEvents.addEventPattern(pattern);
       return;
@@ -107,6 +137,15 @@ export class DeploymentRecord extends Construct {
       targets: [new LogGroupTarget(this.logGroup)],
     });
   }
+}
+
+/** The Amazon ECS deployment state changes of the stages' services. */
+function ecsDeploymentPattern(stages: readonly StageInfo[]): events.EventPattern {
+  return {
+    source: [ECS_DEPLOYMENT_EVENT_SOURCE],
+    detailType: [ECS_DEPLOYMENT_DETAIL_TYPE],
+    resources: stages.map((stage) => stage.service.service.serviceArn),
+  };
 }
 
 /** An EventBridge rule target writing the event as it is to a log group. */

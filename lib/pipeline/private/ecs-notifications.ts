@@ -16,6 +16,7 @@ import {
 } from '../../../contract/release-notifier';
 import { addAcknowledgedScopedStatement } from '../../private/acknowledgements';
 import { describeEnvironment, sameEnvironment } from '../../private/environment';
+import { isRemoteStage, warnOfRemoteDeploymentNotifications } from './remote-stage';
 import { fitText } from '../../private/text-limits';
 import { propMessage, recordPropProblem, reportAtSynthesis } from '../../private/validation';
 import type { IBlueGreenService } from '../../service/blue-green-service-base';
@@ -113,7 +114,11 @@ export class NotifiedServices extends Construct {
    * Notifies the deployments of a stage whose service Amazon ECS deploys (the stage updates its
    * stack), as those of a notified service, under the stage's name. `scope` holds its rule.
    */
-  public notifyEcsStage(scope: Construct, stage: StageInfo): void {
+  public notifyEcsStage(scope: Construct, owner: IConstruct, stage: StageInfo): void {
+    if (isRemoteStage(owner, stage)) {
+      warnOfRemoteDeploymentNotifications(owner, stage);
+      return;
+    }
     this.notified.push(stage);
     this.notifyEcsDeployments(scope, stage);
     this.announcePauses(stage);

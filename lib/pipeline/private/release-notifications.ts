@@ -22,7 +22,8 @@ import { createHookFunction } from '../../private/handler-function';
 import { fitText, iamDescription } from '../../private/text-limits';
 import { grantReadStoppedTasks } from '../../private/deployment-target-grants';
 import { sameEnvironment } from '../../private/environment';
-import { StageInfo, deploymentEventPattern, differs } from './stage-naming';
+import { isRemoteStage, warnOfRemoteDeploymentNotifications } from './remote-stage';
+import { StageInfo, deploymentEventPattern } from './stage-naming';
 import { isEmailAddress } from './stage-validation';
 import type { ReleasePipelineProps } from '../release-pipeline-props';
 
@@ -194,12 +195,8 @@ export class ReleaseNotifications extends Construct {
    */
   public notifyDeployments(scope: Construct, stage: StageInfo): void {
     const service = stage.service;
-    const serviceStack = Stack.of(service);
-    const here = Stack.of(this);
-    if (differs(serviceStack.account, here.account) || differs(serviceStack.region, here.region)) {
-      Annotations.of(this.owner).addWarningV2('cdk-ecs-release:remoteDeploymentEvents',
-        `stage '${stage.stageName}' deploys to ${serviceStack.account}/${serviceStack.region}: EventBridge rules only see their own account and region, `
-        + 'so its failed deployments are notified by the pipeline-failed notification only');
+    if (isRemoteStage(this.owner, stage)) {
+      warnOfRemoteDeploymentNotifications(this.owner, stage);
       return;
     }
     const fn = this.notifier;

@@ -4,7 +4,7 @@
  * truth, and Amazon ECS runs the blue/green deployment with every hook and alarm.
  */
 import {
-  ArnFormat, CfnCondition, CfnParameter, DefaultStackSynthesizer, Duration, Fn, RemovalPolicy, Stack, Token,
+  ArnFormat, CfnCondition, CfnParameter, DefaultStackSynthesizer, Duration, Fn, PhysicalName, RemovalPolicy, Stack, Token,
 } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
@@ -20,6 +20,7 @@ import type { IBlueGreenService } from '../../service/blue-green-service-base';
 import { acknowledgeArtifactAccess, acknowledgeBuildAccess } from './acknowledgements';
 import { EXPORTED_VARIABLES } from './buildspec';
 import { STACK_UPDATE_ENV, renderStackUpdateCommand } from './stack-update-script';
+import { isRemoteStage, remoteActionRole, remoteScope } from './remote-stage';
 import type { StageInfo } from './stage-naming';
 
 /** Construct id, under the service, of the stack parameters a release pipeline sets. */
@@ -98,18 +99,25 @@ export interface StackUpdateActionProps {
  * deployment rolls back. Its role may update that one stack, through the stack's CloudFormation
  * execution role, and nothing else.
  */
-export function stackUpdateAction(scope: Construct, owner: IConstruct, props: StackUpdateActionProps): codepipeline.IAction {
+export function stackUpdateAction(scope: Construct, owner: IConstruct, props: StackUpdateActionProps): StackUpdateAction {
   const { pipeline, stage } = props;
   const service = stage.service;
   const serviceStack = Stack.of(service);
   const parameters = releaseParametersOf(service, props.releaseVersionVariable);
   const synthesizer = serviceStack.synthesizer as DefaultStackSynthesizer;
   const executionRole = executionRoleArn(synthesizer);
+  // In another environment, the project runs in the service's account and region, by a role there.
+  const remote = isRemoteStage(owner, stage);
+  if (remote) {
+    scope = remoteScope(service);
+  }
   const logGroup = new logs.LogGroup(scope, 'StackUpdateLogs', {
     retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
     removalPolicy: RemovalPolicy.RETAIN,
   });
   const project = new codebuild.PipelineProject(scope, 'StackUpdate', {
+    // The pipeline's account names it in the action.
+    projectName: remote ? PhysicalName.GENERATE_IF_NEEDED : undefined,
     description: fitText(`Releases to ${service.serviceName} in stage ${stage.stageName} of ${owner.node.path} by updating stack `
       + `${serviceStack.stackName}, and waits for its Amazon ECS deployment`, 255),
     environment: { buildImage: codebuild.LinuxBuildImage.STANDARD_7_0, computeType: codebuild.ComputeType.SMALL },
@@ -126,7 +134,8 @@ export function stackUpdateAction(scope: Construct, owner: IConstruct, props: St
     }),
     timeout: STACK_UPDATE_TIMEOUT,
     logging: { cloudWatch: { logGroup } },
-    encryptionKey: pipeline.artifactBucket.encryptionKey,
+    // CodeBuild encrypts what it writes with the key of the artifacts (none here) or its own account's default.
+    encryptionKey: remote ? undefined : pipeline.artifactBucket.encryptionKey,
   });
   const role = project.role!;
   // A stack's ARN ends in an id CloudFormation gives it at creation.
@@ -150,18 +159,44 @@ export function stackUpdateAction(scope: Construct, owner: IConstruct, props: St
       resourceName: `cdk-bootstrap/${synthesizer.bootstrapQualifier ?? DefaultStackSynthesizer.DEFAULT_QUALIFIER}/version`,
     })],
   }));
-  acknowledgeArtifactAccess(pipeline, [role]);
   acknowledgeBuildAccess(project);
-  return new actions.CodeBuildAction({
+  if (!remote) {
+    acknowledgeArtifactAccess(pipeline, [role]);
+  }
+  const actionRole = remote ? remoteStackUpdateActionRole(scope, owner, pipeline, stage, project) : undefined;
+  const action = new actions.CodeBuildAction({
     actionName: DEPLOY_ACTION_NAME,
     runOrder: props.runOrder,
     project,
     input: props.input,
+    role: actionRole?.withoutPolicyUpdates(),
     environmentVariables: {
       [STACK_UPDATE_ENV.image]: { value: `#{Build.${EXPORTED_VARIABLES.imageUri}}` },
       [STACK_UPDATE_ENV.version]: { value: `#{Build.${EXPORTED_VARIABLES.imageTag}}` },
     },
   });
+  return { action, artifactReader: role };
+}
+
+/** A stack-update deploy action, and the role that reads its input artifact (the project's). */
+export interface StackUpdateAction {
+  readonly action: codepipeline.IAction;
+  readonly artifactReader: iam.IRole;
+}
+
+/**
+ * The role the pipeline assumes to start, watch and stop a remote stage's stack-update builds:
+ * CodeBuild runs them in the service's account and region.
+ */
+function remoteStackUpdateActionRole(scope: Construct, owner: IConstruct, pipeline: codepipeline.Pipeline, stage: StageInfo,
+  project: codebuild.IProject): iam.Role {
+  const role = remoteActionRole(scope, 'StackUpdateActionRole', pipeline,
+    `Starts the stack update releasing ${stage.service.serviceName} in stage ${stage.stageName} of ${owner.node.path}`);
+  role.addToPolicy(new iam.PolicyStatement({
+    actions: ['codebuild:BatchGetBuilds', 'codebuild:StartBuild', 'codebuild:StopBuild'],
+    resources: [project.projectArn],
+  }));
+  return role;
 }
 
 /**

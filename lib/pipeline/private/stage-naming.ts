@@ -34,11 +34,14 @@ export function stageArtifactName(stageName: string): string {
   return fitName(`Files_${stageDirectory(stageName)}`, MAX_ARTIFACT_NAME_LENGTH);
 }
 
+/** The detail type of CodeDeploy's deployment state changes. */
+export const CODEDEPLOY_DETAIL_TYPE = 'CodeDeploy Deployment State-change Notification';
+
 /** The CodeDeploy state changes of the stages' deployment groups, optionally only those in `states`. */
 export function deploymentEventPattern(stages: readonly StageInfo[], states?: string[]): events.EventPattern {
   return {
     source: ['aws.codedeploy'],
-    detailType: ['CodeDeploy Deployment State-change Notification'],
+    detailType: [CODEDEPLOY_DETAIL_TYPE],
     detail: {
       ...(states ? { state: states } : {}),
       application: unique(stages.map((s) => s.service.deploymentGroup!.application.applicationName)),

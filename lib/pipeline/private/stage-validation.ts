@@ -1,13 +1,15 @@
-import { Annotations, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { DEFAULT_RELEASE_VERSION_VARIABLE, ENVIRONMENT_VARIABLE_NAME } from '../../../contract/artifacts';
 import { SmokeTestHook } from '../../hooks/smoke-test-hook';
 import { describeDuration, durationProblem, propError, recordPropProblem } from '../../private/validation';
 import type { IBlueGreenService } from '../../service/blue-green-service-base';
 import type { ReleasePipelineProps, ReleaseStageOptions } from '../release-pipeline-props';
-import { describeEnvironment, sameEnvironment } from '../../private/environment';
+import { describeEnvironment } from '../../private/environment';
 import { DeploymentEngineKind } from '../../service/deployment-engine';
+import { isRemoteStage, remoteStageProblem, remoteTaskDefinitionProblem } from './remote-stage';
 import { stackUpdateProblem } from './stack-update-release';
+import { renderTaskDefinitionRequest } from './taskdef';
 import { hasDeploymentFiles, stageDirectory } from './stage-naming';
 
 /** Stage names the pipeline uses itself. */
@@ -68,12 +70,12 @@ export function validateReleasePipelineProps(owner: IConstruct, props: ReleasePi
       + `use letters, digits and '_', not starting with a digit, e.g. '${DEFAULT_RELEASE_VERSION_VARIABLE}'`);
   }
   checkBuildTimeout(owner, props);
-  const regions = Object.keys(props.crossRegionReplicationBuckets ?? {});
-  if (regions.length > 0) {
-    // aws-cdk-lib would also make the bucket's stack and the pipeline's depend on each other.
-    recordPropProblem(owner, 'crossRegionReplicationBuckets', `is given (for ${regions.map((r) => `'${r}'`).join(', ')}), `
-      + 'but the pipeline deploys only to services in its own account and region, so no stage would use a replication bucket; remove it, '
-      + 'and deploy each other region from its own ReleasePipeline in a stack there');
+  for (const [region, bucket] of Object.entries(props.crossRegionReplicationBuckets ?? {})) {
+    if (!Token.isUnresolved(bucket.stack.region) && bucket.stack.region !== region) {
+      recordPropProblem(owner, 'crossRegionReplicationBuckets', `gives for region '${region}' ${bucket.node.path}, in `
+        + `${describeEnvironment(bucket.stack)}; CodePipeline copies the artifacts of a region's stages to a bucket in that region, `
+        + `pass a bucket of a stack in ${region}`);
+    }
   }
 }
 
@@ -134,6 +136,8 @@ export interface StageValidationContext {
   readonly stages: readonly ReleaseStageOptions[];
   /** The environment variable the pipeline writes the release version to. */
   readonly releaseVersionVariable: string;
+  /** The regions, besides its own, that the pipeline has an artifact bucket in. */
+  readonly replicationRegions: readonly string[];
 }
 
 /** What is wrong with the stages of the release pipeline `owner`; empty when they can be built. */
@@ -146,7 +150,6 @@ export function stageProblems(owner: IConstruct, context: StageValidationContext
   const names = new Set<string>();
   const directories = new Map<string, string>();
   const deployedBy = new Map<IBlueGreenService, string>();
-  const here = Stack.of(owner);
   const withFiles = context.stages.filter(hasDeploymentFiles);
   context.stages.forEach((stage, index) => {
     const name = stage.stageName;
@@ -209,11 +212,11 @@ export function stageProblems(owner: IConstruct, context: StageValidationContext
     } else {
       deployedBy.set(stage.service, name);
     }
-    const serviceStack = Stack.of(stage.service);
-    if (!sameEnvironment(serviceStack, here)) {
-      problems.push(`${where} stage '${name}' deploys ${stage.service.node.path}, which is in ${describeEnvironment(serviceStack)}, but the pipeline `
-        + `is in ${describeEnvironment(here)}; the pipeline deploys only to its own account and region: define the service in a stack of the `
-        + 'pipeline\'s account and region, or deploy that environment from its own ReleasePipeline in a stack there');
+    const remote = remoteStageProblem(owner, stage, context.replicationRegions)
+      ?? (isRemoteStage(owner, stage) && hasDeploymentFiles(stage) ? remoteTaskDefinitionProblem(owner, stage,
+        renderTaskDefinitionRequest(stage.service.taskDefinition, { containerName: stage.service.containerName })) : undefined);
+    if (remote !== undefined) {
+      problems.push(`${where} stage '${name}' ${remote}`);
     }
   });
   return problems;

@@ -2,7 +2,7 @@
  * The CodeDeploy engine's parts of a BlueGreenService: the application and the deployment group
  * that swaps the listeners' target groups.
  */
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Duration, PhysicalName, Validations } from 'aws-cdk-lib';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
@@ -29,10 +29,11 @@ export function createCodeDeployGroup(scope: Construct, parts: {
   readonly terminationWait: Duration;
   readonly approvalWait?: Duration;
 }): CodeDeployParts {
-  const application = new codedeploy.EcsApplication(scope, 'Application', { applicationName: parts.applicationName });
+  // Named by CDK when a release pipeline in another account or region refers to them, else by CloudFormation.
+  const application = new codedeploy.EcsApplication(scope, 'Application', { applicationName: parts.applicationName ?? PhysicalName.GENERATE_IF_NEEDED });
   const deploymentGroup = new codedeploy.EcsDeploymentGroup(scope, 'DeploymentGroup', {
     application,
-    deploymentGroupName: parts.deploymentGroupName,
+    deploymentGroupName: parts.deploymentGroupName ?? PhysicalName.GENERATE_IF_NEEDED,
     service: parts.service,
     deploymentConfig: parts.trafficShifting.bind(scope),
     blueGreenDeploymentConfig: {
