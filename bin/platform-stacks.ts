@@ -1,4 +1,4 @@
-import { Duration, Stack, StackProps, Validations } from 'aws-cdk-lib';
+import { App, Duration, Environment, Fn, Stack, StackProps, Validations } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { Construct } from 'constructs';
@@ -8,7 +8,24 @@ import {
 } from '../lib';
 import { accessLogsBucket, exampleVpc } from './example-network';
 
+/**
+ * The accounts and regions of the platform example, as AWS's deployment pipeline reference
+ * architecture lays them out: a tooling account with the pipeline, staging and production each
+ * in an account of its own, production in a second region. Placeholders: synthesis needs no
+ * credentials and makes no lookups.
+ */
+export const PLATFORM_ENVIRONMENTS = {
+  tooling: { account: '111111111111', region: 'eu-west-1' },
+  staging: { account: '222222222222', region: 'eu-west-1' },
+  production: { account: '333333333333', region: 'us-east-1' },
+} satisfies Record<string, Required<Environment>>;
+
 const PLACEHOLDER_CONNECTION = 'arn:aws:codeconnections:eu-west-1:111111111111:connection/00000000-0000-0000-0000-000000000000';
+
+/** Properties of a {@link NetworkStack}. */
+export interface NetworkStackProps extends StackProps {
+  readonly env: Required<Environment>;
+}
 
 /**
  * The network of an environment, owned by the platform team: the VPC, the cluster and one load
@@ -18,7 +35,15 @@ export class NetworkStack extends Stack {
   public readonly cluster: ecs.Cluster;
   public readonly edge: SharedLoadBalancer;
 
-  constructor(scope: Construct, id: string, props: StackProps = {}) {
+  /**
+   * The VPC's two zones, chosen by CloudFormation as for an env-agnostic stack: with an explicit
+   * account, aws-cdk-lib would look them up, which needs credentials.
+   */
+  public get availabilityZones(): string[] {
+    return [0, 1].map((index) => Fn.select(index, Fn.getAzs()));
+  }
+
+  constructor(scope: Construct, id: string, props: NetworkStackProps) {
     super(scope, id, props);
     const vpc = exampleVpc(this);
     this.cluster = new ecs.Cluster(this, 'Cluster', { vpc, containerInsightsV2: ecs.ContainerInsights.ENABLED, enableFargateCapacityProviders: true });
@@ -30,11 +55,15 @@ export class NetworkStack extends Stack {
 /** Properties of a {@link ServicesStack}. */
 export interface ServicesStackProps extends StackProps {
   readonly network: NetworkStack;
+  /** The environment's DNS zone, e.g. `staging.example.com`; each service gets a host name in it. */
+  readonly zoneName: string;
+  readonly hostedZoneId: string;
 }
 
 /**
  * The services of an environment, owned by their teams: each on the Amazon ECS engine behind the
- * network's load balancer, by host name, with its own rules, target groups and smoke tests.
+ * network's load balancer, by host name, with its own rules, target groups and smoke tests, and
+ * a dashboard of the environment's services.
  */
 export class ServicesStack extends Stack {
   public readonly orders: BlueGreenService;
@@ -44,9 +73,10 @@ export class ServicesStack extends Stack {
     super(scope, id, props);
     const { cluster, edge } = props.network;
     // The zone by its attributes: synthesis makes no lookup.
-    const zone = route53.HostedZone.fromHostedZoneAttributes(this, 'Zone', { hostedZoneId: 'Z0000000000EXAMPLE', zoneName: 'example.com' });
+    const zone = route53.HostedZone.fromHostedZoneAttributes(this, 'Zone', { hostedZoneId: props.hostedZoneId, zoneName: props.zoneName });
     const image = ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:stable');
-    const service = (serviceId: string, serviceName: string, domainName: string, priority: number) => {
+    const service = (serviceId: string, serviceName: string, priority: number) => {
+      const domainName = `${serviceName.replace(/-api$/, '')}.${props.zoneName}`;
       const created = new BlueGreenService(this, serviceId, {
         serviceName, cluster, image, desiredCount: 2, containerPort: 8080, healthCheckPath: '/health',
         engine: DeploymentEngine.ecs(), sharedLoadBalancer: edge, routing: ServiceRouting.hostHeaders([domainName], priority),
@@ -69,29 +99,66 @@ export class ServicesStack extends Stack {
       });
       return created;
     };
-    this.orders = service('Orders', 'orders-api', 'orders.example.com', 10);
-    this.payments = service('Payments', 'payments-api', 'payments.example.com', 20);
+    this.orders = service('Orders', 'orders-api', 10);
+    this.payments = service('Payments', 'payments-api', 20);
+    // A dashboard shows its own account and region: one per environment, the pipeline's in the tooling account.
+    new ReleaseDashboard(this, 'Dashboard', { services: [this.orders, this.payments] });
   }
 }
 
 /** Properties of a {@link ToolingStack}. */
 export interface ToolingStackProps extends StackProps {
-  readonly services: ServicesStack;
+  readonly staging: ServicesStack;
+  readonly production: ServicesStack;
 }
 
-/** The release pipelines, each releasing its service by updating the services' stack. */
+/**
+ * The release pipelines, in the tooling account: each releases its service to staging, then,
+ * once approved, to production, by updating the services' stack in each account.
+ */
 export class ToolingStack extends Stack {
   constructor(scope: Construct, id: string, props: ToolingStackProps) {
     super(scope, id, props);
-    const { orders, payments } = props.services;
-    const pipeline = (pipelineId: string, repo: string, service: BlueGreenService) => new ReleasePipeline(this, pipelineId, {
+    const { staging, production } = props;
+    const pipeline = (pipelineId: string, repo: string, pick: (services: ServicesStack) => BlueGreenService) => new ReleasePipeline(this, pipelineId, {
       source: ReleaseSource.codeStarConnection({ connectionArn: PLACEHOLDER_CONNECTION, owner: 'example-org', repo, branch: 'main' }),
       preCheckCommands: ['npm ci', 'npm test'],
-      stages: [{ stageName: 'Staging', service }],
+      stages: [
+        { stageName: 'Staging', service: pick(staging) },
+        { stageName: 'Production', service: pick(production), requireApproval: true },
+      ],
       notificationEmails: ['platform-team@example.com'],
     });
-    const ordersRelease = pipeline('OrdersRelease', 'orders-api', orders);
-    const paymentsRelease = pipeline('PaymentsRelease', 'payments-api', payments);
-    new ReleaseDashboard(this, 'Dashboard', { pipeline: ordersRelease, services: [orders, payments] }).addPipeline(paymentsRelease);
+    const ordersRelease = pipeline('OrdersRelease', 'orders-api', (services) => services.orders);
+    const paymentsRelease = pipeline('PaymentsRelease', 'payments-api', (services) => services.payments);
+    new ReleaseDashboard(this, 'Dashboard', { pipeline: ordersRelease }).addPipeline(paymentsRelease);
   }
+}
+
+/** The stacks of the platform example. */
+export interface PlatformStacks {
+  readonly stagingNetwork: NetworkStack;
+  readonly staging: ServicesStack;
+  readonly productionNetwork: NetworkStack;
+  readonly production: ServicesStack;
+  readonly tooling: ToolingStack;
+}
+
+/** Builds the platform example in `app`: a network and a services stack per environment, and the tooling stack. */
+export function platformStacks(app: App): PlatformStacks {
+  const { tooling, staging, production } = PLATFORM_ENVIRONMENTS;
+  const stagingNetwork = new NetworkStack(app, 'PlatformStagingNetwork', { env: staging, description: 'Example platform, staging: VPC, cluster and the shared load balancer' });
+  const stagingServices = new ServicesStack(app, 'PlatformStagingServices', {
+    env: staging, network: stagingNetwork, zoneName: 'staging.example.com', hostedZoneId: 'Z0000000000STAGING',
+    description: 'Example platform, staging: orders-api and payments-api on the shared load balancer',
+  });
+  const productionNetwork = new NetworkStack(app, 'PlatformProductionNetwork', { env: production, description: 'Example platform, production: VPC, cluster and the shared load balancer' });
+  const productionServices = new ServicesStack(app, 'PlatformProductionServices', {
+    env: production, network: productionNetwork, zoneName: 'example.com', hostedZoneId: 'Z0000000000EXAMPLE',
+    description: 'Example platform, production: orders-api and payments-api on the shared load balancer',
+  });
+  const toolingStack = new ToolingStack(app, 'PlatformTooling', {
+    env: tooling, staging: stagingServices, production: productionServices, description: 'Example platform: the release pipelines',
+  });
+  return { stagingNetwork, staging: stagingServices, productionNetwork, production: productionServices, tooling: toolingStack };
 }

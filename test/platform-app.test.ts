@@ -8,7 +8,7 @@ import * as path from 'path';
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { NetworkStack, ServicesStack, ToolingStack } from '../bin/platform-stacks';
+import { PLATFORM_ENVIRONMENTS, PlatformStacks, platformStacks } from '../bin/platform-stacks';
 import { enableBuiltinValidation } from './builtin-validation';
 
 enableBuiltinValidation();
@@ -20,16 +20,14 @@ type Template = { Resources: Record<string, { Type: string; Properties?: Record<
 
 describe('platform example app', () => {
   let app: App;
+  let platform: PlatformStacks;
   let stacks: Stack[];
   let assembly: CloudAssembly;
   const template = (stack: Stack) => assembly.getStackByName(stack.stackName).template as Template;
   beforeAll(() => {
     app = new App({ context: { ...cdkJson.context }, builtinCloudFormationValidation: true });
-    const env = { region: 'eu-west-1' };
-    const network = new NetworkStack(app, 'PlatformNetwork', { env });
-    const services = new ServicesStack(app, 'PlatformServices', { env, network });
-    const tooling = new ToolingStack(app, 'PlatformTooling', { env, services });
-    stacks = [network, services, tooling];
+    platform = platformStacks(app);
+    stacks = app.node.children.filter((child): child is Stack => child instanceof Stack);
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
     assembly = app.synth();
   }, 120_000);
@@ -40,45 +38,61 @@ describe('platform example app', () => {
     expect(new AwsSolutionsChecks(app).validateScope(app).violations).toEqual([]);
   });
 
-  test('the two services share the network stack\'s one pair of listeners, each with its own host rules', () => {
-    const [network, services] = stacks.map(template);
-    const listeners = Object.values(network.Resources).filter((r) => r.Type === 'AWS::ElasticLoadBalancingV2::Listener');
-    expect(listeners.map((l) => l.Properties!.Port).sort()).toEqual([80, 8080]);
-    expect(Object.values(network.Resources).filter((r) => r.Type === 'AWS::ElasticLoadBalancingV2::LoadBalancer')).toHaveLength(1);
-    const rules = Object.values(services.Resources).filter((r) => r.Type === 'AWS::ElasticLoadBalancingV2::ListenerRule');
-    expect(rules.map((r) => [r.Properties!.Priority, JSON.stringify(r.Properties!.Conditions)]).sort()).toEqual([
-      [10, JSON.stringify([{ Field: 'host-header', HostHeaderConfig: { Values: ['orders.example.com'] } }])],
-      [10, JSON.stringify([{ Field: 'host-header', HostHeaderConfig: { Values: ['orders.example.com'] } }])],
-      [20, JSON.stringify([{ Field: 'host-header', HostHeaderConfig: { Values: ['payments.example.com'] } }])],
-      [20, JSON.stringify([{ Field: 'host-header', HostHeaderConfig: { Values: ['payments.example.com'] } }])],
-    ]);
+  test('the stacks are in the accounts and regions of the reference layout, with the artifacts of production\'s region in the tooling account', () => {
+    const placed = Object.fromEntries(stacks.map((stack) => [stack.stackName, `${stack.account}/${stack.region}`]));
+    const { tooling, staging, production } = PLATFORM_ENVIRONMENTS;
+    expect(placed).toEqual({
+      'PlatformStagingNetwork': `${staging.account}/${staging.region}`,
+      'PlatformStagingServices': `${staging.account}/${staging.region}`,
+      'PlatformProductionNetwork': `${production.account}/${production.region}`,
+      'PlatformProductionServices': `${production.account}/${production.region}`,
+      'PlatformTooling': `${tooling.account}/${tooling.region}`,
+      'PlatformTooling-artifacts-us-east-1': `${tooling.account}/${production.region}`,
+    });
   });
 
-  test('the stacks refer to each other through stack outputs, downward only, and export nothing', () => {
-    const [network, services, tooling] = stacks;
+  test('in each environment the two services share the network stack\'s one pair of listeners, each with its own host rules', () => {
+    for (const [network, services, zone] of [[platform.stagingNetwork, platform.staging, 'staging.example.com'], [platform.productionNetwork, platform.production, 'example.com']] as const) {
+      const listeners = Object.values(template(network).Resources).filter((r) => r.Type === 'AWS::ElasticLoadBalancingV2::Listener');
+      expect(listeners.map((l) => l.Properties!.Port).sort()).toEqual([80, 8080]);
+      expect(Object.values(template(network).Resources).filter((r) => r.Type === 'AWS::ElasticLoadBalancingV2::LoadBalancer')).toHaveLength(1);
+      const rules = Object.values(template(services).Resources).filter((r) => r.Type === 'AWS::ElasticLoadBalancingV2::ListenerRule');
+      const host = (name: string) => JSON.stringify([{ Field: 'host-header', HostHeaderConfig: { Values: [`${name}.${zone}`] } }]);
+      expect(rules.map((r) => [r.Properties!.Priority, JSON.stringify(r.Properties!.Conditions)]).sort()).toEqual([
+        [10, host('orders')], [10, host('orders')], [20, host('payments')], [20, host('payments')],
+      ]);
+    }
+  });
+
+  test('the stacks refer to each other through stack outputs within an environment and by names across, and export nothing', () => {
     const text = (stack: Stack) => JSON.stringify(template(stack));
     for (const stack of stacks) {
       // Weak references (cdk.json): no export blocks replacing a hook or a service.
       expect(text(stack)).not.toContain('Fn::ImportValue');
     }
     const referencesTo = (consumer: Stack, producer: Stack) => (text(consumer).match(new RegExp(`"StackName":"${producer.stackName}"`, 'g')) ?? []).length;
-    expect(referencesTo(network, services)).toBe(0);
-    expect(referencesTo(network, tooling)).toBe(0);
-    expect(referencesTo(services, tooling)).toBe(0);
-    expect(referencesTo(services, network)).toBeGreaterThan(0);
-    expect(referencesTo(tooling, services)).toBeGreaterThan(0);
+    for (const stack of stacks) {
+      for (const other of stacks) {
+        const within = (stack === platform.staging && other === platform.stagingNetwork) || (stack === platform.production && other === platform.productionNetwork);
+        expect([stack.stackName, other.stackName, referencesTo(stack, other) > 0]).toEqual([stack.stackName, other.stackName, within]);
+      }
+    }
   });
 
-  test('each pipeline releases its service by updating the services\' stack', () => {
-    const tooling = template(stacks[2]);
-    const projects = Object.values(tooling.Resources).filter((r) => r.Type === 'AWS::CodeBuild::Project'
-      && JSON.stringify(r.Properties!.Environment).includes('RELEASE_STACK_NAME'));
-    expect(projects.map((p) => (p.Properties!.Environment as { EnvironmentVariables: Array<{ Name: string; Value: unknown }> }).EnvironmentVariables
-      .find((v) => v.Name === 'RELEASE_STACK_NAME')!.Value)).toEqual(['PlatformServices', 'PlatformServices']);
-    const parameters = Object.keys((template(stacks[1]) as { Parameters?: Record<string, unknown> }).Parameters ?? {});
-    expect(parameters.filter((p) => p.includes('PipelineRelease')).map((p) => p.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual([
-      'OrdersPipelineReleaseImage', 'OrdersPipelineReleaseVersion', 'PaymentsPipelineReleaseImage', 'PaymentsPipelineReleaseVersion',
-    ]);
+  test('each pipeline releases its service to each environment by a stack update in that account', () => {
+    for (const services of [platform.staging, platform.production]) {
+      const projects = Object.values(template(services).Resources).filter((r) => r.Type === 'AWS::CodeBuild::Project'
+        && JSON.stringify(r.Properties!.Environment).includes('RELEASE_STACK_NAME'));
+      expect(projects.map((p) => (p.Properties!.Environment as { EnvironmentVariables: Array<{ Name: string; Value: unknown }> }).EnvironmentVariables
+        .find((v) => v.Name === 'RELEASE_STACK_NAME')!.Value)).toEqual([services.stackName, services.stackName]);
+      const parameters = Object.keys((template(services) as { Parameters?: Record<string, unknown> }).Parameters ?? {});
+      expect(parameters.filter((p) => p.includes('PipelineRelease')).map((p) => p.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual([
+        'OrdersPipelineReleaseImage', 'OrdersPipelineReleaseVersion', 'PaymentsPipelineReleaseImage', 'PaymentsPipelineReleaseVersion',
+      ]);
+    }
+    const tooling = template(platform.tooling);
+    expect(Object.values(tooling.Resources).filter((r) => r.Type === 'AWS::CodeBuild::Project'
+      && JSON.stringify(r.Properties!.Environment).includes('RELEASE_STACK_NAME'))).toEqual([]);
   });
 
   test('each stack stays far below CloudFormation\'s 500 resources', () => {

@@ -63,8 +63,9 @@ export function addDeployStage(scope: Construct, owner: IConstruct, props: Deplo
       runOrder: 1,
       notificationTopic: props.notificationTopic,
       // Read at synthesis: the service's hooks may be added after the stage.
-      additionalInformation: Lazy.string({ produce: () => approvalMessage(props.source, stage, previous!) }),
-      externalEntityLink: previous!.service.deploymentsConsoleUrl,
+      additionalInformation: Lazy.string({ produce: () => approvalMessage(props.source, stage, previous!, !isRemoteStage(owner, previous!)) }),
+      // The console of another account or region names what only that environment knows.
+      externalEntityLink: isRemoteStage(owner, previous!) ? undefined : previous!.service.deploymentsConsoleUrl,
     }));
   }
   const runOrder = stage.requireApproval ? 2 : 1;
@@ -134,7 +135,7 @@ const MIN_MIGRATION_SHOWN = 20;
  * characters by construction: the approval comment is kept whole (it has at most 200), and a long
  * migration command, then the sentence on the previous stage, are shortened first.
  */
-function approvalMessage(source: ReleaseSource, stage: ReleaseStageOptions, previous: ReleaseStageOptions): string {
+function approvalMessage(source: ReleaseSource, stage: ReleaseStageOptions, previous: ReleaseStageOptions, linked: boolean): string {
   const migration = migrationCommand(stage.service);
   const head = [
     `Ship ${stage.service.serviceName} to ${stage.stageName}:`,
@@ -142,7 +143,7 @@ function approvalMessage(source: ReleaseSource, stage: ReleaseStageOptions, prev
     `image #{Build.${EXPORTED_VARIABLES.imageUri}}.`,
   ];
   const join = (parts: Array<string | undefined>) => parts.filter((p) => p !== undefined && p !== '').join(' ');
-  const previousSentences = [`${previous.stageName} deployed it first; the link opens its deployments.`, `${previous.stageName} deployed it first.`, undefined];
+  const previousSentences = [`${previous.stageName} deployed it first${linked ? '; the link opens its deployments' : ''}.`, `${previous.stageName} deployed it first.`, undefined];
   for (const previousSentence of previousSentences) {
     const without = join([...head, previousSentence, stage.approvalComment]);
     if (migration === undefined) {

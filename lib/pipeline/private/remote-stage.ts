@@ -4,7 +4,7 @@
  * the pipeline's role alone, and read the artifacts of the service's region by exact grants on
  * that region's artifact bucket and key.
  */
-import { Annotations, Arn, Names, PhysicalName, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Arn, CfnResource, Names, PhysicalName, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -17,6 +17,7 @@ import { acknowledgeWildcardResources, defaultPolicyOf } from '../../private/ack
 import { describeEnvironment, sameEnvironment } from '../../private/environment';
 import { fitName, fitText, iamDescription } from '../../private/text-limits';
 import type { IBlueGreenService } from '../../service/blue-green-service-base';
+import { replicationKeyOf } from './replication-buckets';
 import type { StageInfo } from './stage-naming';
 
 /**
@@ -124,9 +125,19 @@ export function grantRemoteArtifactRead(pipeline: codepipeline.Pipeline, role: i
     resources: [keys],
     conditions: { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': store.aliasName } },
   }));
+  for (const action of ['s3:GetObject*', 's3:GetBucket*', 's3:List*']) {
+    Validations.of(defaultPolicyOf(role)).acknowledge({ id: `AwsSolutions-IAM5[Action::${action}]`,
+      reason: 'Reads of the pipeline\'s artifact bucket of this region, no other bucket: CodePipeline hands the stage its artifacts there.' });
+  }
   acknowledgeWildcardResources(defaultPolicyOf(role), [objects, keys],
     'CodePipeline artifacts: every object of the pipeline\'s artifact bucket of this region (object keys are generated per execution), '
     + 'decrypted with that bucket\'s key alone, chosen by its alias because only its stack knows its id.');
+  if (store.bucket !== pipeline.artifactBucket) {
+    // aws-cdk-lib's grant to the pipeline's role of the region's replication bucket.
+    acknowledgeWildcardResources(defaultPolicyOf(pipeline.role), [objects, keys],
+      `CodePipeline artifacts copied to ${storeStack.region}: every object of the pipeline's replication bucket there (object keys are generated `
+      + 'per execution), encrypted by the key of that bucket alone, chosen by its alias because only its stack knows its id.');
+  }
   // The bucket's policy names the role: the role must exist first.
   if (storeStack !== Stack.of(pipeline) && storeStack !== roleStack) {
     storeStack.addStackDependency(roleStack, 'its artifact bucket admits the role of a stage deployed from it');
@@ -140,6 +151,10 @@ export function grantRemoteArtifactRead(pipeline: codepipeline.Pipeline, role: i
 function artifactStore(pipeline: codepipeline.Pipeline, region: string): ArtifactStore {
   const support = region === Stack.of(pipeline).region ? undefined : pipeline.crossRegionSupport[region];
   const bucket = support?.replicationBucket ?? pipeline.artifactBucket;
+  const made = replicationKeyOf(bucket);
+  if (made) {
+    return { bucket, ...made };
+  }
   const key = bucket.encryptionKey;
   if (!key) {
     throw new Error(`${pipeline.node.path}: the artifact bucket of region ${region} has no KMS key, which a stage in another account needs; `
@@ -198,16 +213,20 @@ export function forwardToPipelineEventBus(owner: IConstruct, stage: StageInfo, i
   if (owner.node.tryFindChild(`Admit${serviceStack.account}`)) {
     return;
   }
-  new events.CfnEventBusPolicy(owner as Construct, `Admit${serviceStack.account}`, {
-    eventBusName: 'default',
-    statementId,
-    statement: {
-      Sid: statementId,
-      Effect: 'Allow',
-      Principal: { AWS: Arn.format({ partition: here.partition, service: 'iam', region: '', account: serviceStack.account, resource: 'root' }) },
-      Action: 'events:PutEvents',
-      Resource: busArn,
-      Condition: { StringEquals: { 'events:source': FORWARDED_SOURCES } },
+  // As a plain resource: aws-cdk-lib's CfnEventBusPolicy prints a deprecation warning for a property it is not given.
+  new CfnResource(owner as Construct, `Admit${serviceStack.account}`, {
+    type: 'AWS::Events::EventBusPolicy',
+    properties: {
+      EventBusName: 'default',
+      StatementId: statementId,
+      Statement: {
+        Sid: statementId,
+        Effect: 'Allow',
+        Principal: { AWS: Arn.format({ partition: here.partition, service: 'iam', region: '', account: serviceStack.account, resource: 'root' }) },
+        Action: 'events:PutEvents',
+        Resource: busArn,
+        Condition: { StringEquals: { 'events:source': FORWARDED_SOURCES } },
+      },
     },
   });
 }

@@ -70,7 +70,9 @@ function replicationBucket(owner: IConstruct, pipelineStack: Stack, region: stri
   const bucket = new s3.Bucket(scope, 'Bucket', {
     bucketName: PhysicalName.GENERATE_IF_NEEDED,
     encryption: s3.BucketEncryption.KMS,
-    encryptionKey: alias,
+    // By its alias's name: aws-cdk-lib then grants the key to the pipeline's role by that alias,
+    // where the key itself, in another region, it would grant as every key.
+    encryptionKey: kms.Alias.fromAliasName(scope, 'KeyByAlias', alias.aliasName),
     enforceSSL: true,
     blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
     removalPolicy: RemovalPolicy.RETAIN,
@@ -80,5 +82,14 @@ function replicationBucket(owner: IConstruct, pipelineStack: Stack, region: stri
     reason: 'A replication bucket holds only pipeline artifacts, KMS-encrypted and reachable by the pipeline and its stages\' roles alone; '
       + 'its reads and writes are the pipeline executions recorded in the deployment record.',
   });
+  ARTIFACT_KEYS.set(bucket, { key, aliasName: alias.aliasName });
   return bucket;
+}
+
+/** The key and alias of each replication bucket made here. */
+const ARTIFACT_KEYS = new WeakMap<s3.IBucket, { readonly key: kms.IKey; readonly aliasName: string }>();
+
+/** The key of a replication bucket made here, and its alias's name; undefined for another bucket. */
+export function replicationKeyOf(bucket: s3.IBucket): { readonly key: kms.IKey; readonly aliasName: string } | undefined {
+  return ARTIFACT_KEYS.get(bucket);
 }

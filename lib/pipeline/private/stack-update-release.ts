@@ -4,7 +4,7 @@
  * truth, and Amazon ECS runs the blue/green deployment with every hook and alarm.
  */
 import {
-  ArnFormat, CfnCondition, CfnParameter, DefaultStackSynthesizer, Duration, Fn, PhysicalName, RemovalPolicy, Stack, Token,
+  ArnFormat, CfnCondition, CfnParameter, DefaultStackSynthesizer, Duration, Fn, PhysicalName, RemovalPolicy, Stack, Token, Validations,
 } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
@@ -15,7 +15,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, IConstruct } from 'constructs';
 import { DEPLOY_ACTION_NAME } from '../../../contract/artifacts';
 import { acknowledgeWildcardResources, defaultPolicyOf } from '../../private/acknowledgements';
-import { fitText } from '../../private/text-limits';
+import { fitText, iamDescription } from '../../private/text-limits';
 import type { IBlueGreenService } from '../../service/blue-green-service-base';
 import { acknowledgeArtifactAccess, acknowledgeBuildAccess } from './acknowledgements';
 import { EXPORTED_VARIABLES } from './buildspec';
@@ -115,7 +115,11 @@ export function stackUpdateAction(scope: Construct, owner: IConstruct, props: St
     retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
     removalPolicy: RemovalPolicy.RETAIN,
   });
+  // A remote project's grants are the library's alone: aws-cdk-lib grants an artifact key of
+  // another environment on every key.
+  const remoteRole = remote ? remoteProjectRole(scope, logGroup, stage) : undefined;
   const project = new codebuild.PipelineProject(scope, 'StackUpdate', {
+    role: remoteRole?.withoutPolicyUpdates(),
     // The pipeline's account names it in the action.
     projectName: remote ? PhysicalName.GENERATE_IF_NEEDED : undefined,
     description: fitText(`Releases to ${service.serviceName} in stage ${stage.stageName} of ${owner.node.path} by updating stack `
@@ -137,7 +141,7 @@ export function stackUpdateAction(scope: Construct, owner: IConstruct, props: St
     // CodeBuild encrypts what it writes with the key of the artifacts (none here) or its own account's default.
     encryptionKey: remote ? undefined : pipeline.artifactBucket.encryptionKey,
   });
-  const role = project.role!;
+  const role = remoteRole ?? project.role!;
   // A stack's ARN ends in an id CloudFormation gives it at creation.
   const stackArn = serviceStack.formatArn({ service: 'cloudformation', resource: 'stack', resourceName: `${serviceStack.stackName}/*` });
   role.addToPrincipalPolicy(new iam.PolicyStatement({
@@ -159,8 +163,13 @@ export function stackUpdateAction(scope: Construct, owner: IConstruct, props: St
       resourceName: `cdk-bootstrap/${synthesizer.bootstrapQualifier ?? DefaultStackSynthesizer.DEFAULT_QUALIFIER}/version`,
     })],
   }));
-  acknowledgeBuildAccess(project);
-  if (!remote) {
+  if (remote) {
+    Validations.of(project.node.defaultChild ?? project).acknowledge({
+      id: 'AwsSolutions-CB4',
+      reason: 'The project writes no artifacts: it reads its one input with the key of the pipeline\'s artifacts and logs to its own log group.',
+    });
+  } else {
+    acknowledgeBuildAccess(project);
     acknowledgeArtifactAccess(pipeline, [role]);
   }
   const actionRole = remote ? remoteStackUpdateActionRole(scope, owner, pipeline, stage, project) : undefined;
@@ -182,6 +191,18 @@ export function stackUpdateAction(scope: Construct, owner: IConstruct, props: St
 export interface StackUpdateAction {
   readonly action: codepipeline.IAction;
   readonly artifactReader: iam.IRole;
+}
+
+/** The role of a remote stage's stack-update project: it writes to its log group; the stage adds the rest. */
+function remoteProjectRole(scope: Construct, logGroup: logs.ILogGroup, stage: StageInfo): iam.Role {
+  const role = new iam.Role(scope, 'StackUpdateRole', {
+    // The artifact bucket's policy, in the pipeline's account, names it.
+    roleName: PhysicalName.GENERATE_IF_NEEDED,
+    assumedBy: new iam.ServicePrincipal('codebuild.amazonaws.com'),
+    description: iamDescription(`Updates stack ${Stack.of(stage.service).stackName} to release ${stage.service.serviceName} in stage ${stage.stageName}`),
+  });
+  logGroup.grantWrite(role);
+  return role;
 }
 
 /**
