@@ -12,14 +12,29 @@ import type { Notification } from './message';
 const PUBLISH_RETRY = { maxAttempts: 6, baseDelayMs: 200, maxDelayMs: 5000, attemptTimeoutMs: 10_000 } as const;
 
 /** Loaded on first use, like every client package, so the handler's module loads without it. */
-const snsApi = lazy(() => import('@aws-sdk/client-sns').then((sdk) => ({ client: new sdk.SNSClient(clientConfig()), sdk })));
+const snsSdk = lazy(() => import('@aws-sdk/client-sns'));
+/** One client per region: the topic of a pipeline in another region is published to in its own. */
+const snsClients = new Map<string, import('@aws-sdk/client-sns').SNSClient>();
+
+async function snsApi(topicArn: string) {
+  const sdk = await snsSdk();
+  // arn:<partition>:sns:<region>:<account>:<name>
+  const region = topicArn.split(':')[3] || clientConfig().region;
+  const key = region ?? '';
+  let client = snsClients.get(key);
+  if (!client) {
+    client = new sdk.SNSClient({ ...clientConfig(), region });
+    snsClients.set(key, client);
+  }
+  return { client, sdk };
+}
 
 /**
  * One SNS message with a text for each kind of subscriber: AWS Chatbot's JSON by default (Slack,
  * and any HTTPS, SQS or Lambda subscriber), plain text for e-mail.
  */
 export async function publishNotification(scope: AwsCallScope, topicArn: string, notification: Notification) {
-  const { client, sdk } = await snsApi();
+  const { client, sdk } = await snsApi(topicArn);
   return awsCall(scope, 'sns:Publish', (abortSignal) => client.send(new sdk.PublishCommand({
     TopicArn: topicArn,
     Subject: notification.subject,

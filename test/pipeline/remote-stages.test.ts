@@ -198,6 +198,30 @@ describe('stages in other accounts and regions', () => {
       .toEqual(['222222222222/eu-west-1', '333333333333/us-east-1']);
   });
 
+  test('each stage\'s deployments are notified by a notifier in its own environment, publishing to the pipeline\'s topic, which admits it alone', () => {
+    const { stacks } = layout();
+    const [topic] = resourcesOf(stacks.Tooling, 'AWS::SNS::Topic');
+    const topicArn = `arn:REF(AWS::Partition):sns:eu-west-1:${TOOLING.account}:${topic.properties.TopicName}`;
+    const notifierRoles: string[] = [];
+    for (const [stack, source] of [[stacks.Staging, 'aws.codedeploy'], [stacks.Production, 'aws.ecs']] as const) {
+      const [fn] = resourcesOf(stack, 'AWS::Lambda::Function').filter((f) => f.id.includes('ReleaseAccessDeploymentNotifier'));
+      const config = JSON.parse(evaluate((fn.properties.Environment as { Variables: Record<string, unknown> }).Variables.CDK_ECS_RELEASE_NOTIFIER_CONFIG));
+      expect(config.topicArn).toBe(topicArn);
+      const rules = resourcesOf(stack, 'AWS::Events::Rule').filter((r) => (r.properties.Targets as Array<{ Arn: unknown }>)
+        .some((t) => JSON.stringify(t.Arn).includes(fn.id)));
+      expect(rules.map((r) => (r.properties.EventPattern as { source: string[] }).source)).toEqual([[source]]);
+      const role = resourcesOf(stack, 'AWS::IAM::Role').find((r) => r.id === (fn.properties.Role as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0])!;
+      notifierRoles.push(`arn:REF(AWS::Partition):iam::${stack.account}:role/${role.properties.RoleName}`);
+      expect(statementsOf(stack, role.id)).toContainEqual(expect.objectContaining({
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        Condition: { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': expect.stringMatching(/^alias\/release-notifications-/) } },
+      }));
+    }
+    const [topicPolicy] = resourcesOf(stacks.Tooling, 'AWS::SNS::TopicPolicy');
+    const publishers = (topicPolicy.properties.PolicyDocument as { Statement: Statement[] }).Statement.filter((st) => st.Action === 'sns:Publish' && st.Condition);
+    expect(admitted(publishers)).toEqual(notifierRoles.sort());
+  });
+
   test('a given replication bucket of the stage\'s region is used, and no artifact stack made', () => {
     const app = testApp();
     const replicationStack = testStack(app, 'Replication', { env: { account: TOOLING.account, region: 'us-east-1' } });

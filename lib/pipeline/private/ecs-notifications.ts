@@ -16,11 +16,13 @@ import {
 } from '../../../contract/release-notifier';
 import { addAcknowledgedScopedStatement } from '../../private/acknowledgements';
 import { describeEnvironment, sameEnvironment } from '../../private/environment';
-import { isRemoteStage, warnOfRemoteDeploymentNotifications } from './remote-stage';
+import { isRemoteStage } from './remote-stage';
 import { fitText } from '../../private/text-limits';
 import { propMessage, recordPropProblem, reportAtSynthesis } from '../../private/validation';
 import type { IBlueGreenService } from '../../service/blue-green-service-base';
 import { DeploymentEngineKind } from '../../service/deployment-engine';
+import type { DeploymentNotifier } from './notifier-parts';
+import { notifiedEcsServiceOf } from './notifier-parts';
 import type { ReleaseNotifications } from './release-notifications';
 import type { StageInfo } from './stage-naming';
 
@@ -116,7 +118,9 @@ export class NotifiedServices extends Construct {
    */
   public notifyEcsStage(scope: Construct, owner: IConstruct, stage: StageInfo): void {
     if (isRemoteStage(owner, stage)) {
-      warnOfRemoteDeploymentNotifications(owner, stage);
+      // Its pauses are not announced: EventBridge there cannot publish to the pipeline's topic.
+      const remote = this.notifications.remoteNotifierOf(stage);
+      watchEcsDeployments(remote, stage, remote, this.notifications.notifiesSuccess);
       return;
     }
     this.notified.push(stage);
@@ -131,49 +135,12 @@ export class NotifiedServices extends Construct {
 
   /** The notified services Amazon ECS deploys, as the notifier's configuration lists them. */
   public get ecsServices(): NotifiedEcsService[] {
-    return this.notified.filter((stage) => stage.service.engine.kind === DeploymentEngineKind.ECS).map((stage) => ({
-      serviceArn: stage.service.service.serviceArn,
-      serviceName: stage.service.serviceName,
-      stageName: stage.stageName,
-      containerName: stage.service.containerName,
-      consoleUrl: stage.service.deploymentsConsoleUrl,
-    }));
+    return this.notified.filter((stage) => stage.service.engine.kind === DeploymentEngineKind.ECS).map(notifiedEcsServiceOf);
   }
 
-  /**
-   * EventBridge gives the service's failed and completed deployments to the notifier, which reads
-   * the deployment, the revisions it went from and to, and their task definitions.
-   */
+  /** EventBridge gives the service's failed and completed deployments to the notifier. */
   private notifyEcsDeployments(scope: Construct, stage: StageInfo): void {
-    const { service, stageName } = stage;
-    const notifies = this.notifications.notifiesSuccess ? 'was deployed, failed or rolled back' : 'failed or rolled back';
-    new events.Rule(scope, 'Deployments', {
-      description: fitText(`${service.serviceName}: a ${stageName} deployment by Amazon ECS ${notifies}`, MAX_RULE_DESCRIPTION),
-      eventPattern: {
-        source: [ECS_DEPLOYMENT_EVENT_SOURCE],
-        detailType: [ECS_DEPLOYMENT_DETAIL_TYPE],
-        // The service's ARN: CloudFormation creates the rule after the service's update, so the
-        // update that adds the rule is reported by CloudFormation alone.
-        resources: [service.service.serviceArn],
-        // Completions always: one may be the end of a rollback, which the notifier tells apart.
-        detail: { eventName: [...NOTIFIED_ECS_DEPLOYMENT_EVENTS] },
-      },
-      targets: [this.notifications.notifierTarget()],
-    });
-    const role = this.notifications.notifier.role!;
-    // The notifier is no part of the service, so naming the service here makes no cycle.
-    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['ecs:ListServiceDeployments'], resources: [service.service.serviceArn] }));
-    const ofService = (resource: 'service-deployment' | 'service-revision') => serviceArnPatternOf(role, resource, service.cluster, service.service);
-    addAcknowledgedScopedStatement(role, new iam.PolicyStatement({
-      actions: ['ecs:DescribeServiceDeployments'],
-      resources: [ofService('service-deployment')],
-    }), 'ecs:DescribeServiceDeployments, read-only, on this service\'s deployments, which Amazon ECS creates and names at deployment time: '
-      + 'the notifier reads the one an event concerns.');
-    addAcknowledgedScopedStatement(role, new iam.PolicyStatement({
-      actions: ['ecs:DescribeServiceRevisions'],
-      resources: [ofService('service-revision')],
-    }), 'ecs:DescribeServiceRevisions, read-only, on this service\'s revisions, which Amazon ECS creates at deployment time: the notifier '
-      + 'reads the task definitions a deployment went from and to.');
+    watchEcsDeployments(scope, stage, this.notifications.localNotifier, this.notifications.notifiesSuccess);
   }
 
   /**
@@ -285,4 +252,40 @@ export function pauseEndedMessage(): events.RuleTargetInput {
       + 'HOOK_TIMED_OUT: nobody decided in time, and the hook\'s timeout action applied (a rollback, for an approvalWait).',
     `Deployment: ${detail('serviceDeploymentArn')}`,
   ].join('\n'));
+}
+
+/**
+ * EventBridge gives the service's failed and completed Amazon ECS deployments to `notifier`, which
+ * reads the deployment, the revisions it went from and to, and their task definitions.
+ */
+export function watchEcsDeployments(scope: Construct, stage: StageInfo, notifier: DeploymentNotifier, notifiesSuccess: boolean): void {
+  const { service, stageName } = stage;
+  const notifies = notifiesSuccess ? 'was deployed, failed or rolled back' : 'failed or rolled back';
+  new events.Rule(scope, 'Deployments', {
+    description: fitText(`${service.serviceName}: a ${stageName} deployment by Amazon ECS ${notifies}`, MAX_RULE_DESCRIPTION),
+    eventPattern: {
+      source: [ECS_DEPLOYMENT_EVENT_SOURCE],
+      detailType: [ECS_DEPLOYMENT_DETAIL_TYPE],
+      // The service's ARN: CloudFormation creates the rule after the service's update, so the
+      // update that adds the rule is reported by CloudFormation alone.
+      resources: [service.service.serviceArn],
+      // Completions always: one may be the end of a rollback, which the notifier tells apart.
+      detail: { eventName: [...NOTIFIED_ECS_DEPLOYMENT_EVENTS] },
+    },
+    targets: [notifier.target()],
+  });
+  const role = notifier.fn.role!;
+  // The notifier is no part of the service, so naming the service here makes no cycle.
+  role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['ecs:ListServiceDeployments'], resources: [service.service.serviceArn] }));
+  const ofService = (resource: 'service-deployment' | 'service-revision') => serviceArnPatternOf(role, resource, service.cluster, service.service);
+  addAcknowledgedScopedStatement(role, new iam.PolicyStatement({
+    actions: ['ecs:DescribeServiceDeployments'],
+    resources: [ofService('service-deployment')],
+  }), 'ecs:DescribeServiceDeployments, read-only, on this service\'s deployments, which Amazon ECS creates and names at deployment time: '
+    + 'the notifier reads the one an event concerns.');
+  addAcknowledgedScopedStatement(role, new iam.PolicyStatement({
+    actions: ['ecs:DescribeServiceRevisions'],
+    resources: [ofService('service-revision')],
+  }), 'ecs:DescribeServiceRevisions, read-only, on this service\'s revisions, which Amazon ECS creates at deployment time: the notifier '
+    + 'reads the task definitions a deployment went from and to.');
 }

@@ -1,4 +1,4 @@
-import { Annotations, Duration, Lazy, Names, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Annotations, Duration, Lazy, Names, PhysicalName, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as chatbot from 'aws-cdk-lib/aws-chatbot';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
@@ -8,6 +8,7 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -22,7 +23,9 @@ import { createHookFunction } from '../../private/handler-function';
 import { fitText, iamDescription } from '../../private/text-limits';
 import { grantReadStoppedTasks } from '../../private/deployment-target-grants';
 import { sameEnvironment } from '../../private/environment';
-import { isRemoteStage, warnOfRemoteDeploymentNotifications } from './remote-stage';
+import { DeploymentNotifier, notifiedDeploymentGroupOf, notifierDeadLetters } from './notifier-parts';
+import { RemoteNotifier } from './remote-notifier';
+import { isRemoteStage, remoteScope } from './remote-stage';
 import { StageInfo, deploymentEventPattern } from './stage-naming';
 import { isEmailAddress } from './stage-validation';
 import type { ReleasePipelineProps } from '../release-pipeline-props';
@@ -65,12 +68,16 @@ export class ReleaseNotifications extends Construct {
   public readonly deadLetterQueue: sqs.Queue;
   public readonly lostAlarm: cloudwatch.Alarm;
   private readonly owner: IConstruct;
+  private readonly releaseVersionVariable: string;
+  private readonly logRetention?: logs.RetentionDays;
   private readonly notifiedStates: string[];
   private eventBridgeMayEncrypt = false;
 
   constructor(scope: Construct, id: string, props: ReleaseNotificationsProps) {
     super(scope, id);
     this.owner = props.owner;
+    this.releaseVersionVariable = props.releaseVersionVariable;
+    this.logRetention = props.notifierLogRetention;
     const ownerPath = props.owner.node.path;
     const key = new kms.Key(this, 'Key', {
       description: fitText(`Encrypts the release notifications of ${ownerPath}`, 8192),
@@ -79,6 +86,8 @@ export class ReleaseNotifications extends Construct {
     });
     this.key = key;
     const topic = new sns.Topic(this, 'Topic', {
+      // Named by CDK when the notifier of a stage in another account or region publishes to it.
+      topicName: PhysicalName.GENERATE_IF_NEEDED,
       displayName: 'Release notifications',
       masterKey: key,
       enforceSSL: true,
@@ -134,24 +143,9 @@ export class ReleaseNotifications extends Construct {
 
     this.notifiedStates = [...NOTIFIED_FAILURE_STATES, ...(props.notifyDeploymentSuccess ? ['SUCCESS'] : [])];
     const notifierScope = new Construct(this, 'DeploymentNotifier');
-    this.deadLetterQueue = new sqs.Queue(notifierScope, 'DeadLetterQueue', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    Validations.of(this.deadLetterQueue).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason: 'This queue is itself the dead-letter queue of the deployment notifications (of the EventBridge targets and of the function\'s asynchronous invocations).',
-    });
-    this.lostAlarm = new cloudwatch.Alarm(notifierScope, 'LostNotifications', {
-      alarmDescription: fitText(`A deployment notification of ${ownerPath} could not be published; the message is in the dead-letter queue `
-        + 'and the notifier\'s log', 1024),
-      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
+    const deadLetters = notifierDeadLetters(notifierScope, ownerPath);
+    this.deadLetterQueue = deadLetters.queue;
+    this.lostAlarm = deadLetters.alarm;
     const config = (): ReleaseNotifierConfig => {
       const ecsServices = [...props.ecsServices?.() ?? []];
       return {
@@ -194,26 +188,31 @@ export class ReleaseNotifications extends Construct {
    * stage's deployments and green task sets. `scope` holds the stage's rule and policy.
    */
   public notifyDeployments(scope: Construct, stage: StageInfo): void {
-    const service = stage.service;
     if (isRemoteStage(this.owner, stage)) {
-      warnOfRemoteDeploymentNotifications(this.owner, stage);
+      // The rule and the notifier's grants in the stage's own environment.
+      const remote = this.remoteNotifierOf(stage);
+      watchCodeDeployDeployments(remote, stage, remote, this.notifiedStates);
       return;
     }
-    const fn = this.notifier;
-    const notifies = this.notifiesSuccess ? 'was deployed, failed or was stopped' : 'failed or was stopped';
-    new events.Rule(scope, 'DeploymentFailed', {
-      description: `${service.serviceName}: a ${stage.stageName} deployment ${notifies}`,
-      eventPattern: deploymentEventPattern([stage], this.notifiedStates),
-      targets: [this.notifierTarget()],
+    watchCodeDeployDeployments(scope, stage, this.localNotifier, this.notifiedStates);
+  }
+
+  /** The notifier of this account and region, as the target of the rules that watch deployments here. */
+  public get localNotifier(): DeploymentNotifier {
+    return { fn: this.notifier, target: () => this.notifierTarget() };
+  }
+
+  /**
+   * The notifier in the account and region of a stage in another environment, publishing to this
+   * topic: made once per stage, in the service's stack.
+   */
+  public remoteNotifierOf(stage: StageInfo): RemoteNotifier {
+    const scope = remoteScope(stage.service);
+    const existing = scope.node.tryFindChild('DeploymentNotifier') as RemoteNotifier | undefined;
+    return existing ?? new RemoteNotifier(scope, 'DeploymentNotifier', {
+      owner: this.owner, stage, topic: this.topic, topicKey: this.key,
+      releaseVersionVariable: this.releaseVersionVariable, notifyDeploymentSuccess: this.notifiesSuccess, logRetention: this.logRetention,
     });
-    // GetDeployment authorizes on the deployment group.
-    fn.addToRolePolicy(new iam.PolicyStatement({
-      actions: ['codedeploy:GetDeployment'],
-      resources: [service.deploymentGroup!.deploymentGroupArn],
-    }));
-    // Why green tasks stopped, for a failure no hook or alarm explains.
-    grantReadStoppedTasks(scope, fn.role!, service.cluster);
-    grantDescribeServiceTaskSets(fn.role!, service);
   }
 
   /** Whether successful deployments are notified too. */
@@ -251,19 +250,32 @@ export class ReleaseNotifications extends Construct {
   }
 }
 
+/**
+ * `notifier` tells the topic when a deployment of the stage's CodeDeploy deployment group reaches
+ * one of `states`: EventBridge invokes it with the state change, and it may read this stage's
+ * deployments and green task sets. `scope` holds the rule and policy.
+ */
+export function watchCodeDeployDeployments(scope: Construct, stage: StageInfo, notifier: DeploymentNotifier, states: string[]): void {
+  const service = stage.service;
+  const notifies = states.includes('SUCCESS') ? 'was deployed, failed or was stopped' : 'failed or was stopped';
+  new events.Rule(scope, 'DeploymentFailed', {
+    description: `${service.serviceName}: a ${stage.stageName} deployment ${notifies}`,
+    eventPattern: deploymentEventPattern([stage], states),
+    targets: [notifier.target()],
+  });
+  const role = notifier.fn.role!;
+  // GetDeployment authorizes on the deployment group.
+  role.addToPrincipalPolicy(new iam.PolicyStatement({
+    actions: ['codedeploy:GetDeployment'],
+    resources: [service.deploymentGroup!.deploymentGroupArn],
+  }));
+  // Why green tasks stopped, for a failure no hook or alarm explains.
+  grantReadStoppedTasks(scope, role, service.cluster);
+  grantDescribeServiceTaskSets(role, service);
+}
+
 /** The stages the notifier knows, by deployment group: those EventBridge here can see. */
 function notifiedDeploymentGroups(owner: IConstruct, stages: readonly StageInfo[]): NotifiedDeploymentGroup[] {
   const here = Stack.of(owner);
-  return stages
-    .filter((s) => sameEnvironment(Stack.of(s.service), here) && s.service.deploymentGroup)
-    .map((stage) => ({
-      applicationName: stage.service.deploymentGroup!.application.applicationName,
-      deploymentGroupName: stage.service.deploymentGroup!.deploymentGroupName,
-      serviceName: stage.service.serviceName,
-      stageName: stage.stageName,
-      consoleUrl: stage.service.deploymentsConsoleUrl,
-      cluster: stage.service.cluster.clusterName,
-      service: stage.service.service.serviceName,
-      containerName: stage.service.containerName,
-    }));
+  return stages.filter((s) => sameEnvironment(Stack.of(s.service), here) && s.service.deploymentGroup).map(notifiedDeploymentGroupOf);
 }

@@ -4,7 +4,7 @@
  * the pipeline's role alone, and read the artifacts of the service's region by exact grants on
  * that region's artifact bucket and key.
  */
-import { Annotations, Arn, CfnResource, Names, PhysicalName, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Arn, CfnResource, Names, PhysicalName, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -176,19 +176,6 @@ function aliasNameOf(key: kms.IKey): string {
       + 'so the stage\'s role can be granted that key alone; add a kms.Alias for it in the same scope');
   }
   return alias.aliasName;
-}
-
-/**
- * Warns, on the release pipeline `owner`, that a stage in another environment is notified by the
- * pipeline's stage notifications alone: EventBridge rules see their own account and region, and
- * the stage's deployment events reach the pipeline's account only for its deployment record.
- */
-export function warnOfRemoteDeploymentNotifications(owner: IConstruct, stage: StageInfo): void {
-  const serviceStack = Stack.of(stage.service);
-  Annotations.of(owner).addWarningV2('cdk-ecs-release:remoteDeploymentEvents',
-    `stage '${stage.stageName}' deploys to ${describeEnvironment(serviceStack)}: its deployments are recorded in the deployment record, `
-    + 'and a failed or rolled-back one is notified by the pipeline\'s stage-failed notification, without the details (why, which version) '
-    + 'that the notifier adds for a stage in the pipeline\'s own account and region');
 }
 
 /**

@@ -293,6 +293,18 @@ describe('release notifier', () => {
 
     expect(onlyMessage().subject).toMatch(/^a-very-long-service-name-.*\.\.\.$/);
   });
+
+  test('a topic of a pipeline in another region is published to in the topic\'s region', async () => {
+    const topicArn = 'arn:aws:sns:us-east-1:444455556666:release-notifications';
+    process.env[RELEASE_NOTIFIER_CONFIG_ENV] = JSON.stringify({ ...CONFIG, topicArn });
+
+    await handler(stateChange('FAILURE'), fakeContext());
+
+    const [call] = sns.commandCalls(PublishCommand);
+    expect(call.args[0].input.TopicArn).toBe(topicArn);
+    const client = call.thisValue as SNSClient;
+    await expect(client.config.region()).resolves.toBe('us-east-1');
+  });
 });
 
 describe('why a deployment stopped', () => {

@@ -1,0 +1,70 @@
+/**
+ * What the pipeline's own notifier and the notifiers of stages in other environments share: how
+ * a rule invokes them, where lost notifications go, and how each knows a stage's service.
+ */
+import { Duration, Validations } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import type { NotifiedDeploymentGroup, NotifiedEcsService } from '../../../contract/release-notifier';
+import { fitText } from '../../private/text-limits';
+import type { StageInfo } from './stage-naming';
+
+/** A notifier function, and how an EventBridge rule invokes it. */
+export interface DeploymentNotifier {
+  readonly fn: lambda.Function;
+  target(): events.IRuleTarget;
+}
+
+/**
+ * Where the notifications of a notifier go that could not be delivered or published after every
+ * retry, and an alarm that fires when one lands there.
+ */
+export function notifierDeadLetters(scope: Construct, ownerPath: string): { queue: sqs.Queue; alarm: cloudwatch.Alarm } {
+  const queue = new sqs.Queue(scope, 'DeadLetterQueue', {
+    encryption: sqs.QueueEncryption.SQS_MANAGED,
+    enforceSSL: true,
+    retentionPeriod: Duration.days(14),
+  });
+  Validations.of(queue).acknowledge({
+    id: 'AwsSolutions-SQS3',
+    reason: 'This queue is itself the dead-letter queue of the deployment notifications (of the EventBridge targets and of the function\'s asynchronous invocations).',
+  });
+  const alarm = new cloudwatch.Alarm(scope, 'LostNotifications', {
+    alarmDescription: fitText(`A deployment notification of ${ownerPath} could not be published; the message is in the dead-letter queue `
+      + 'and the notifier\'s log', 1024),
+    metric: queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
+    threshold: 1,
+    evaluationPeriods: 1,
+    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+  });
+  return { queue, alarm };
+}
+
+/** How the notifier knows the stage's deployment group. */
+export function notifiedDeploymentGroupOf(stage: StageInfo): NotifiedDeploymentGroup {
+  return {
+    applicationName: stage.service.deploymentGroup!.application.applicationName,
+    deploymentGroupName: stage.service.deploymentGroup!.deploymentGroupName,
+    serviceName: stage.service.serviceName,
+    stageName: stage.stageName,
+    consoleUrl: stage.service.deploymentsConsoleUrl,
+    cluster: stage.service.cluster.clusterName,
+    service: stage.service.service.serviceName,
+    containerName: stage.service.containerName,
+  };
+}
+
+/** How the notifier knows a service Amazon ECS deploys. */
+export function notifiedEcsServiceOf(stage: StageInfo): NotifiedEcsService {
+  return {
+    serviceArn: stage.service.service.serviceArn,
+    serviceName: stage.service.serviceName,
+    stageName: stage.stageName,
+    containerName: stage.service.containerName,
+    consoleUrl: stage.service.deploymentsConsoleUrl,
+  };
+}

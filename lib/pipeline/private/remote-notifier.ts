@@ -1,0 +1,117 @@
+/**
+ * The deployment notifier of a stage in another account or region than its pipeline: EventBridge
+ * sees deployments only in their own account and region, so the notifier runs there, in the
+ * service's stack, reads the deployment there, and publishes to the pipeline's topic, which admits
+ * its role alone.
+ */
+import { Arn, Duration, Lazy, Names, PhysicalName, Stack, Validations } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct, IConstruct } from 'constructs';
+import { RELEASE_NOTIFIER_CONFIG_ENV, ReleaseNotifierConfig } from '../../../contract/release-notifier';
+import { acknowledgeWildcardResources, defaultPolicyOf } from '../../private/acknowledgements';
+import { grantDeploymentTargetReads, grantDescribeTaskDefinitions } from '../../private/deployment-target-grants';
+import { createHookFunction } from '../../private/handler-function';
+import { fitName, fitText, iamDescription } from '../../private/text-limits';
+import { DeploymentEngineKind } from '../../service/deployment-engine';
+import { DeploymentNotifier, notifiedDeploymentGroupOf, notifiedEcsServiceOf, notifierDeadLetters } from './notifier-parts';
+import type { StageInfo } from './stage-naming';
+
+/** Properties of a {@link RemoteNotifier}. */
+export interface RemoteNotifierProps {
+  /** The release pipeline. */
+  readonly owner: IConstruct;
+  readonly stage: StageInfo;
+  /** The pipeline's notification topic, and the key it is encrypted with. */
+  readonly topic: sns.Topic;
+  readonly topicKey: kms.Key;
+  readonly releaseVersionVariable: string;
+  readonly notifyDeploymentSuccess: boolean;
+  readonly logRetention?: logs.RetentionDays;
+}
+
+/** The notifier of one stage in another environment, with its dead-letter queue and lost-notifications alarm. */
+export class RemoteNotifier extends Construct implements DeploymentNotifier {
+  public readonly fn: lambda.Function;
+  private readonly deadLetterQueue;
+
+  constructor(scope: Construct, id: string, props: RemoteNotifierProps) {
+    super(scope, id);
+    const { stage, topic } = props;
+    const ownerPath = props.owner.node.path;
+    this.deadLetterQueue = notifierDeadLetters(this, `${ownerPath} (stage ${stage.stageName})`).queue;
+    const description = fitText(iamDescription(`Tells the release notifications of ${ownerPath} which version a ${stage.stageName} deployment of `
+      + `${stage.service.serviceName} installed, and why it failed`), 256);
+    const role = new iam.Role(this, 'ServiceRole', {
+      // The topic's policy, in the pipeline's account, names it.
+      roleName: PhysicalName.GENERATE_IF_NEEDED,
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description,
+    });
+    const onEcs = stage.service.engine.kind === DeploymentEngineKind.ECS;
+    const config = (): ReleaseNotifierConfig => ({
+      deploymentGroups: onEcs ? [] : [notifiedDeploymentGroupOf(stage)],
+      ...(onEcs ? { ecsServices: [notifiedEcsServiceOf(stage)], notifyDeploymentSuccess: props.notifyDeploymentSuccess } : {}),
+      topicArn: topic.topicArn,
+      releaseVersionVariable: props.releaseVersionVariable,
+    });
+    const { function: fn } = createHookFunction(this, {
+      handler: 'release-notifier',
+      hookName: 'release notifier',
+      description,
+      role,
+      timeout: Duration.minutes(1),
+      environment: { [RELEASE_NOTIFIER_CONFIG_ENV]: Lazy.uncachedString({ produce: () => Stack.of(this).toJsonString(config()) }) },
+      logRetention: props.logRetention,
+      deadLetterQueue: this.deadLetterQueue,
+    });
+    this.fn = fn;
+    grantPublishFromAfar(props.topic, props.topicKey, role, props.owner);
+    grantDeploymentTargetReads(role);
+    grantDescribeTaskDefinitions(role);
+  }
+
+  /** The notifier as the target of a rule: retried for six hours, then kept in the dead-letter queue. */
+  public target(): events.IRuleTarget {
+    return new targets.LambdaFunction(this.fn, { deadLetterQueue: this.deadLetterQueue, retryAttempts: 8, maxEventAge: Duration.hours(6) });
+  }
+}
+
+/**
+ * Lets `role`, in another account or region, publish to the encrypted `topic`: the topic's and
+ * key's policies admit it by an ARN condition, its own policy names the topic and, by an alias
+ * made for it, the key.
+ */
+function grantPublishFromAfar(topic: sns.Topic, key: kms.Key, role: iam.Role, owner: IConstruct): void {
+  const topicStack = Stack.of(topic);
+  const admitted = new iam.AccountPrincipal(Stack.of(role).account).withConditions({ ArnEquals: { 'aws:PrincipalArn': role.roleArn } });
+  topic.addToResourcePolicy(new iam.PolicyStatement({ principals: [admitted], actions: ['sns:Publish'], resources: [topic.topicArn] }));
+  key.addToResourcePolicy(new iam.PolicyStatement({ principals: [admitted], actions: ['kms:Decrypt', 'kms:GenerateDataKey*'], resources: ['*'] }));
+  role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['sns:Publish'], resources: [topic.topicArn] }));
+  const keys = Arn.format({ partition: topicStack.partition, service: 'kms', region: topicStack.region, account: topicStack.account, resource: 'key', resourceName: '*' });
+  role.addToPrincipalPolicy(new iam.PolicyStatement({
+    actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+    resources: [keys],
+    conditions: { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': topicKeyAlias(key, owner).aliasName } },
+  }));
+  Validations.of(defaultPolicyOf(role)).acknowledge({
+    id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+    reason: 'sns:Publish to the KMS-encrypted notification topic needs data keys of its key, chosen by its alias: no other key.',
+  });
+  acknowledgeWildcardResources(defaultPolicyOf(role), [keys],
+    'The key of the pipeline\'s notification topic alone, chosen by its alias because only its stack knows its id.');
+}
+
+/** An alias of the topic's key, made once, that a role in another environment is granted the key by. */
+function topicKeyAlias(key: kms.Key, owner: IConstruct): kms.Alias {
+  const existing = key.node.tryFindChild('RemotePublishers');
+  return existing as kms.Alias | undefined ?? new kms.Alias(key, 'RemotePublishers', {
+    aliasName: `alias/${fitName(`release-notifications-${Names.uniqueId(owner)}`, 250)}`,
+    targetKey: key,
+  });
+}
