@@ -23,6 +23,12 @@ export const APPSPEC_FILE = 'appspec.yaml';
  */
 export const DEPLOY_ACTION_NAME = 'Deploy';
 
+/**
+ * How the deploy actions of a stage that deploys several services are named: `Deploy-<service>`,
+ * each service's in the order the stage gives. The DORA queries select these too.
+ */
+export const DEPLOY_ACTION_PREFIX = `${DEPLOY_ACTION_NAME}-`;
+
 /** The name the deploy action's `Image1ContainerName` setting gives the image placeholder. */
 export const IMAGE_PLACEHOLDER_NAME = 'IMAGE1_NAME';
 

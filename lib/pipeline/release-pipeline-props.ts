@@ -23,8 +23,18 @@ export interface ReleaseStageOptions {
    * the artifacts of its region, and sends its deployments to the pipeline account's deployment
    * record. On the CodeDeploy engine, what `taskdef.json` names there needs a physical name
    * (`taskRoleName`, `logGroupName`).
+   * @default - none: give `service`, or several in `services`
    */
-  readonly service: IBlueGreenService;
+  readonly service?: IBlueGreenService;
+
+  /**
+   * The services this stage deploys, one after another in this order: a monorepo's services,
+   * each released with the pipeline's one image (for example an API and its worker). Each has its
+   * own deploy action, `Deploy-<service name>`; one that fails stops the stage, and the services
+   * after it keep the release they run. Give either `service` or `services`.
+   * @default - the one `service`
+   */
+  readonly services?: IBlueGreenService[];
 
   /**
    * Whether this stage may deploy a service that `deployOnStackUpdate` releases on `cdk deploy`

@@ -26,10 +26,11 @@ import { NotifiedServices } from './private/ecs-notifications';
 import { ReleaseNotifications } from './private/release-notifications';
 import { NARROW_ACTION_ROLE_TRUST_FLAG } from './private/remote-stage';
 import { replicationBuckets as replicationBucketsFor } from './private/replication-buckets';
-import { hasDeploymentFiles, stageArtifactName, stageDirectory } from './private/stage-naming';
+import { StageUnit, hasDeploymentFiles, stageArtifactName, unitsOf } from './private/stage-naming';
 import { checkedPipelineName, stageProblems, validateReleasePipelineProps, warnOfOtherVersionVariables } from './private/stage-validation';
 import { ReleasePipelineProps, ReleaseStageOptions } from './release-pipeline-props';
 import { ReleaseSource } from './release-source';
+import type { IBlueGreenService } from '../service/blue-green-service-base';
 
 export * from './release-pipeline-props';
 
@@ -84,8 +85,8 @@ export class ReleasePipeline extends Construct {
   public readonly releaseVersionVariable: string;
 
   private readonly stages: ReleaseStageOptions[] = [];
-  /** The stages whose deploy stage was built, each with the artifact the build writes its files to. */
-  private readonly builtStages: { readonly stage: ReleaseStageOptions; readonly files?: codepipeline.Artifact }[] = [];
+  /** The stages whose deploy stage was built, each with the artifacts the build writes its services' files to. */
+  private readonly builtStages: { readonly stage: ReleaseStageOptions; readonly files: ReadonlyMap<IBlueGreenService, codepipeline.Artifact> }[] = [];
   private readonly sourceOutput: codepipeline.Artifact;
   private readonly buildStage: codepipeline.IStage;
   private readonly stagesScope: Construct;
@@ -145,15 +146,15 @@ export class ReleasePipeline extends Construct {
       repository: this.repository,
       pipeline: this.pipeline,
       manifest: () => this.renderManifest(),
-      // The stages CodeDeploy deploys; the others need no deployment files.
-      stageNames: () => this.codeDeployStages.map((stage) => stage.stageName),
+      // The services CodeDeploy deploys; the others need no deployment files.
+      fileDirectories: () => this.codeDeployUnits.map((unit) => unit.directory),
     });
     this.buildLogRetention = props.buildLogRetention;
 
     const releaseNotifications = new ReleaseNotifications(this, 'Notifications', {
       owner: this,
       pipeline: this.pipeline,
-      stages: () => this.stages,
+      stages: () => this.stages.flatMap(unitsOf),
       releaseVersionVariable: this.releaseVersionVariable,
       notificationEmails: props.notificationEmails,
       slackChannel: props.slackChannel,
@@ -187,7 +188,7 @@ export class ReleasePipeline extends Construct {
       notifications: releaseNotifications,
       services: props.notifiedServices ?? [],
       // The stages given, until they are added.
-      stages: () => (this.stages.length > 0 ? this.stages : props.stages ?? []),
+      stages: () => (this.stages.length > 0 ? this.stages : props.stages ?? []).flatMap(unitsOf),
     });
 
     for (const stage of props.stages ?? []) {
@@ -218,7 +219,8 @@ export class ReleasePipeline extends Construct {
       return;
     }
     // Amazon ECS deploys a service of its engine from the stack update alone, without deployment files.
-    const files = hasDeploymentFiles(options) ? new codepipeline.Artifact(stageArtifactName(options.stageName)) : undefined;
+    const files = new Map(unitsOf(options).filter(hasDeploymentFiles)
+      .map((unit) => [unit.service, new codepipeline.Artifact(stageArtifactName(unit.directory))] as const));
     addDeployStage(new Construct(this.stagesScope, options.stageName), this, {
       pipeline: this.pipeline,
       source: this.source,
@@ -235,7 +237,7 @@ export class ReleasePipeline extends Construct {
     });
     this.builtStages.push({ stage: options, files });
     acknowledgeStageActionRoles(this.pipeline, options.stageName);
-    this.record.recordDeployments([options]);
+    this.record.recordDeployments(unitsOf(options));
   }
 
   /** The stage names, in release order. */
@@ -245,12 +247,12 @@ export class ReleasePipeline extends Construct {
 
   /** The release manifest handed to the build: every environment's task definition and AppSpec. */
   private renderManifest(): ReleaseManifest {
-    const environments: ReleaseEnvironment[] = (this.deploysAll ? this.codeDeployStages : []).map((stage) => ({
-      name: stage.stageName,
-      directory: stageDirectory(stage.stageName),
-      containerName: stage.service.containerName,
-      taskDefinition: renderTaskDefinitionRequest(stage.service.taskDefinition, { containerName: stage.service.containerName }) as unknown as Record<string, unknown>,
-      appSpec: stage.service.renderAppSpec(),
+    const environments: ReleaseEnvironment[] = (this.deploysAll ? this.codeDeployUnits : []).map((unit) => ({
+      name: unit.alone ? unit.stageName : `${unit.stageName} ${unit.service.serviceName}`,
+      directory: unit.directory,
+      containerName: unit.service.containerName,
+      taskDefinition: renderTaskDefinitionRequest(unit.service.taskDefinition, { containerName: unit.service.containerName }) as unknown as Record<string, unknown>,
+      appSpec: unit.service.renderAppSpec(),
     }));
     return { environments, releaseVersionVariable: this.releaseVersionVariable };
   }
@@ -267,15 +269,15 @@ export class ReleasePipeline extends Construct {
       input: this.sourceOutput,
       // Every built deploy stage reads its artifact, also when another stage was refused: then
       // the synthesis fails on that stage's problem alone, not on a missing artifact as well.
-      outputs: this.builtStages.flatMap((built) => built.files ? [built.files] : []),
+      outputs: this.builtStages.flatMap((built) => [...built.files.values()]),
       variablesNamespace: 'Build',
     }));
     acknowledgeStageActionRoles(this.pipeline, 'Build');
   }
 
-  /** The stages CodeDeploy deploys, from the deployment files the build writes. */
-  private get codeDeployStages(): ReleaseStageOptions[] {
-    return this.stages.filter(hasDeploymentFiles);
+  /** The services CodeDeploy deploys, from the deployment files the build writes, stage by stage. */
+  private get codeDeployUnits(): StageUnit[] {
+    return this.stages.flatMap(unitsOf).filter(hasDeploymentFiles);
   }
 
   /** False when a stage is invalid: then the build writes no deployment files and the synthesis fails. */

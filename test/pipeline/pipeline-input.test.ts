@@ -97,8 +97,8 @@ describe('a refused stage fails the synthesis with the library\'s message alone'
     pipeline.addStage({ stageName: 'S6', service: mockService(stack, 'Service6') });
 
     expect(synthesisMessages(stack.node.root as App)).toEqual([
-      'PipelineStack/Release: invalid stages: the pipeline has 6 stages on the CodeDeploy engine, at most 5 fit: its build writes each one\'s '
-      + 'deployment files as an output artifact, and a CodeBuild action has at most 5; deploy the other environments (from \'S6\' on) from a '
+      'PipelineStack/Release: invalid stages: the pipeline deploys 6 services on the CodeDeploy engine, at most 5 fit: its build writes the '
+      + 'deployment files of each as an output artifact, and a CodeBuild action has at most 5; deploy the other environments (from \'S6\' on) from a '
       + 'second ReleasePipeline, or put some on the Amazon ECS engine, whose stages need no files',
     ]);
   });

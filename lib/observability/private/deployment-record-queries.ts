@@ -10,7 +10,7 @@
  * as `LogQueryWidget.queryLines` takes them.
  */
 
-import { DEPLOY_ACTION_NAME } from '../../../contract/artifacts';
+import { DEPLOY_ACTION_NAME, DEPLOY_ACTION_PREFIX } from '../../../contract/artifacts';
 
 /** The `detail-type` of each kind of event in the record. */
 export const RECORD_EVENT_TYPES = {
@@ -102,7 +102,9 @@ export function leadTimeQuery(productionStages: string[], limit = 20): string[] 
 
 /** The deploy actions of the given stages. */
 function productionDeploys(stages: string[]): string {
-  return `${detailTypeIs(RECORD_EVENT_TYPES.actionExecution)} and detail.action = ${quote(DEPLOY_ACTION_NAME)} `
+  return `${detailTypeIs(RECORD_EVENT_TYPES.actionExecution)} and (detail.action = ${quote(DEPLOY_ACTION_NAME)} `
+    // A regular expression: Logs Insights' like with a string matches anywhere in the value.
+    + `or detail.action like /^${DEPLOY_ACTION_PREFIX}/) `
     + `and detail.stage in [${stages.map(quote).join(', ')}]`;
 }
 

@@ -13,7 +13,7 @@ import type { ReleasePipelineProps } from '../release-pipeline-props';
 import type { ReleaseSource } from '../release-source';
 import { ECR_PULL_PUSH_ACTIONS, acknowledgeArtifactAccess, acknowledgeBuildAccess, grantEcrLogin } from './acknowledgements';
 import { BUILD_ENV, renderReleaseBuildSpec } from './buildspec';
-import { stageArtifactName, stageDirectory } from './stage-naming';
+import { stageArtifactName } from './stage-naming';
 
 /** What the build project needs of its pipeline, besides the pipeline's props. */
 export interface ReleaseBuildProjectProps extends ReleasePipelineProps {
@@ -23,8 +23,8 @@ export interface ReleaseBuildProjectProps extends ReleasePipelineProps {
   readonly pipeline: codepipeline.Pipeline;
   /** The release manifest, read at synthesis: stages may be added after the project. */
   readonly manifest: () => ReleaseManifest;
-  /** The stage names, read at synthesis, for the buildspec's secondary artifacts. */
-  readonly stageNames: () => string[];
+  /** The folders of the deployment files, read at synthesis, for the buildspec's secondary artifacts. */
+  readonly fileDirectories: () => string[];
 }
 
 /**
@@ -73,7 +73,7 @@ export function createReleaseBuildProject(owner: Construct, props: ReleaseBuildP
     buildSpec: codebuild.BuildSpec.fromObject({
       ...withoutArtifacts,
       artifacts: Lazy.uncachedAny({
-        produce: () => spec(props.stageNames().map((name) => ({ artifactName: stageArtifactName(name), directory: stageDirectory(name) }))).artifacts,
+        produce: () => spec(props.fileDirectories().map((directory) => ({ artifactName: stageArtifactName(directory), directory }))).artifacts,
       }),
     }),
     timeout: props.buildTimeout ?? Duration.minutes(30),

@@ -6,7 +6,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct, IConstruct } from 'constructs';
-import { APPSPEC_FILE, DEPLOY_ACTION_NAME, IMAGE_PLACEHOLDER_NAME, TASK_DEFINITION_FILE } from '../../../contract/artifacts';
+import { APPSPEC_FILE, IMAGE_PLACEHOLDER_NAME, TASK_DEFINITION_FILE } from '../../../contract/artifacts';
 import { MigrationHook } from '../../hooks/migration-hook';
 import { fitText } from '../../private/text-limits';
 import type { IBlueGreenService } from '../../service/blue-green-service-base';
@@ -20,6 +20,7 @@ import type { NotifiedServices } from './ecs-notifications';
 import { ReleaseNotifications } from './release-notifications';
 import { grantRemoteArtifactRead, isRemoteStage } from './remote-stage';
 import { stackUpdateAction } from './stack-update-release';
+import { StageUnit, servicesOf, unitsOf } from './stage-naming';
 
 /** What a deploy stage of the release pipeline is built from. */
 export interface DeployStageProps {
@@ -45,64 +46,89 @@ export interface DeployStageProps {
   readonly stage: ReleaseStageOptions;
   /** The stage before it, if any: what the approver compares with. */
   readonly previous: ReleaseStageOptions | undefined;
-  /** The stage's deployment files, written by the build; none on the Amazon ECS engine, which releases by a stack update. */
-  readonly files?: codepipeline.Artifact;
+  /**
+   * The deployment files of each of the stage's services that CodeDeploy deploys, written by the
+   * build, by service; none on the Amazon ECS engine, which releases by a stack update.
+   */
+  readonly files: ReadonlyMap<IBlueGreenService, codepipeline.Artifact>;
 }
 
 /**
  * Adds a deploy stage to the release pipeline `owner`'s pipeline: a manual approval when the
- * stage requires one, then the blue/green deployment: through CodeDeploy, or (on the Amazon ECS
- * engine) by updating the service's stack with the release. Its constructs go in `scope`.
+ * stage requires one, then the blue/green deployment of each of its services in turn: through
+ * CodeDeploy, or (on the Amazon ECS engine) by updating the service's stack with the release. Its
+ * constructs go in `scope`, those of each service of a stage of several in a scope of its own.
  */
 export function addDeployStage(scope: Construct, owner: IConstruct, props: DeployStageProps): void {
-  const { pipeline, stage, previous, files } = props;
+  const { pipeline, stage, previous } = props;
+  const units = unitsOf(stage);
   const stageActions: codepipeline.IAction[] = [];
   if (stage.requireApproval) {
+    const shown = unitsOf(previous!).slice(-1)[0];
     stageActions.push(new actions.ManualApprovalAction({
       actionName: 'Approve',
       runOrder: 1,
       notificationTopic: props.notificationTopic,
       // Read at synthesis: the service's hooks may be added after the stage.
-      additionalInformation: Lazy.string({ produce: () => approvalMessage(props.source, stage, previous!, !isRemoteStage(owner, previous!)) }),
+      additionalInformation: Lazy.string({ produce: () => approvalMessage(props.source, stage, previous!, !isRemoteStage(owner, shown)) }),
       // The console of another account or region names what only that environment knows.
-      externalEntityLink: isRemoteStage(owner, previous!) ? undefined : previous!.service.deploymentsConsoleUrl,
+      externalEntityLink: isRemoteStage(owner, shown) ? undefined : shown.service.deploymentsConsoleUrl,
     }));
   }
-  const runOrder = stage.requireApproval ? 2 : 1;
-  grantReleasedImagePull(props.repository, stage.service);
-  const remote = isRemoteStage(owner, stage);
-  if (remote) {
-    // CodePipeline checks, when it creates the pipeline, that it may assume the stage's role there.
-    Stack.of(pipeline).addStackDependency(Stack.of(stage.service), `stage ${stage.stageName} runs by a role of this stack`);
-  }
-  if (stage.service.engine.kind === DeploymentEngineKind.ECS) {
-    const update = stackUpdateAction(scope, owner, {
-      pipeline, stage, runOrder, input: props.sourceOutput, releaseVersionVariable: props.releaseVersionVariable, logRetention: props.logRetention,
-    });
-    stageActions.push(update.action);
-    pipeline.addStage({ stageName: stage.stageName, actions: stageActions });
-    if (remote) {
-      grantRemoteArtifactRead(pipeline, update.artifactReader, Stack.of(stage.service).region);
+  const firstRunOrder = stage.requireApproval ? 2 : 1;
+  const built = units.map((unit) => {
+    const unitScope = unit.alone ? scope : new Construct(scope, unitScopeId(scope, unit));
+    return { unit, ...deployAction(unitScope, owner, props, unit, firstRunOrder + unit.index) };
+  });
+  stageActions.push(...built.map((b) => b.action));
+  pipeline.addStage({ stageName: stage.stageName, actions: stageActions });
+  for (const { unit, artifactReader, scope: unitScope } of built) {
+    if (isRemoteStage(owner, unit)) {
+      // The artifact store of the service's region exists once the action is added.
+      grantRemoteArtifactRead(pipeline, artifactReader, Stack.of(unit.service).region);
     }
-    props.ecsNotifications.notifyEcsStage(scope, owner, stage);
-    return;
+    if (unit.service.engine.kind === DeploymentEngineKind.ECS) {
+      props.ecsNotifications.notifyEcsStage(unitScope, owner, unit);
+    } else {
+      props.notifications.notifyDeployments(unitScope, unit);
+    }
   }
-  const role = deployRole(scope, owner, pipeline, stage);
-  stageActions.push(new actions.CodeDeployEcsDeployAction({
-    actionName: DEPLOY_ACTION_NAME,
+}
+
+/** The id of the scope of one service of a stage of several: the service's id, unless another service took it. */
+function unitScopeId(scope: Construct, unit: StageUnit): string {
+  const id = unit.service.node.id;
+  return scope.node.tryFindChild(id) ? Names.uniqueId(unit.service) : id;
+}
+
+/** The deploy action of one service of a stage, with the role that reads its artifacts. */
+function deployAction(scope: Construct, owner: IConstruct, props: DeployStageProps, unit: StageUnit, runOrder: number) {
+  const { pipeline } = props;
+  grantReleasedImagePull(props.repository, unit.service);
+  if (isRemoteStage(owner, unit)) {
+    // CodePipeline checks, when it creates the pipeline, that it may assume the stage's role there.
+    Stack.of(pipeline).addStackDependency(Stack.of(unit.service), `stage ${unit.stageName} runs by a role of this stack`);
+  }
+  if (unit.service.engine.kind === DeploymentEngineKind.ECS) {
+    const update = stackUpdateAction(scope, owner, {
+      pipeline, stage: unit, runOrder, actionName: unit.actionName, input: props.sourceOutput,
+      releaseVersionVariable: props.releaseVersionVariable, logRetention: props.logRetention,
+    });
+    return { scope, action: update.action, artifactReader: update.artifactReader };
+  }
+  const files = props.files.get(unit.service)!;
+  const role = deployRole(scope, owner, pipeline, unit);
+  const action = new actions.CodeDeployEcsDeployAction({
+    actionName: unit.actionName,
     runOrder,
-    deploymentGroup: stage.service.deploymentGroup!,
-    taskDefinitionTemplateFile: files!.atPath(TASK_DEFINITION_FILE),
-    appSpecTemplateFile: files!.atPath(APPSPEC_FILE),
-    containerImageInputs: [{ input: files!, taskDefinitionPlaceholder: IMAGE_PLACEHOLDER_NAME }],
+    deploymentGroup: unit.service.deploymentGroup!,
+    taskDefinitionTemplateFile: files.atPath(TASK_DEFINITION_FILE),
+    appSpecTemplateFile: files.atPath(APPSPEC_FILE),
+    containerImageInputs: [{ input: files, taskDefinitionPlaceholder: IMAGE_PLACEHOLDER_NAME }],
     // The action adds its broad statements to the role it is given; this view drops them.
     role: role.withoutPolicyUpdates(),
-  }));
-  pipeline.addStage({ stageName: stage.stageName, actions: stageActions });
-  if (remote) {
-    grantRemoteArtifactRead(pipeline, role, Stack.of(stage.service).region);
-  }
-  props.notifications.notifyDeployments(scope, stage);
+  });
+  return { scope, action, artifactReader: role as iam.IRole };
 }
 
 /**
@@ -136,9 +162,10 @@ const MIN_MIGRATION_SHOWN = 20;
  * migration command, then the sentence on the previous stage, are shortened first.
  */
 function approvalMessage(source: ReleaseSource, stage: ReleaseStageOptions, previous: ReleaseStageOptions, linked: boolean): string {
-  const migration = migrationCommand(stage.service);
+  const services = servicesOf(stage);
+  const migration = services.map(migrationCommand).find((command) => command !== undefined);
   const head = [
-    `Ship ${stage.service.serviceName} to ${stage.stageName}:`,
+    `Ship ${services.map((service) => service.serviceName).join(', ')} to ${stage.stageName}:`,
     `${source._revisionNoun} #{Build.${EXPORTED_VARIABLES.sourceRevision}},`,
     `image #{Build.${EXPORTED_VARIABLES.imageUri}}.`,
   ];

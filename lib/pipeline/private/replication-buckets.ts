@@ -10,6 +10,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct, IConstruct } from 'constructs';
 import { fitName } from '../../private/text-limits';
 import type { ReleaseStageOptions } from '../release-pipeline-props';
+import { servicesOf } from './stage-naming';
 
 /** CloudFormation's limit for a stack name. */
 const MAX_STACK_NAME_LENGTH = 128;
@@ -29,8 +30,8 @@ export function replicationBuckets(owner: IConstruct, stages: readonly ReleaseSt
   if (Token.isUnresolved(pipelineStack.account) || Token.isUnresolved(pipelineStack.region)) {
     return Object.keys(buckets).length > 0 ? buckets : undefined;
   }
-  for (const stage of stages) {
-    const region = Stack.of(stage.service).region;
+  for (const service of stages.flatMap(servicesOf)) {
+    const region = Stack.of(service).region;
     if (Token.isUnresolved(region) || region === pipelineStack.region || buckets[region]) {
       continue;
     }

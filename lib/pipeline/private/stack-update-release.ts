@@ -13,7 +13,6 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, IConstruct } from 'constructs';
-import { DEPLOY_ACTION_NAME } from '../../../contract/artifacts';
 import { acknowledgeWildcardResources, defaultPolicyOf } from '../../private/acknowledgements';
 import { fitText, iamDescription } from '../../private/text-limits';
 import type { IBlueGreenService } from '../../service/blue-green-service-base';
@@ -89,6 +88,8 @@ export interface StackUpdateActionProps {
   readonly input: codepipeline.Artifact;
   readonly releaseVersionVariable: string;
   readonly runOrder: number;
+  /** The deploy action's name. */
+  readonly actionName: string;
   /** How long the stage's update logs are kept. */
   readonly logRetention?: logs.RetentionDays;
 }
@@ -174,7 +175,7 @@ export function stackUpdateAction(scope: Construct, owner: IConstruct, props: St
   }
   const actionRole = remote ? remoteStackUpdateActionRole(scope, owner, pipeline, stage, project) : undefined;
   const action = new actions.CodeBuildAction({
-    actionName: DEPLOY_ACTION_NAME,
+    actionName: props.actionName,
     runOrder: props.runOrder,
     project,
     input: props.input,

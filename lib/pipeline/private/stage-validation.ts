@@ -10,7 +10,7 @@ import { DeploymentEngineKind } from '../../service/deployment-engine';
 import { isRemoteStage, remoteStageProblem, remoteTaskDefinitionProblem } from './remote-stage';
 import { stackUpdateProblem } from './stack-update-release';
 import { renderTaskDefinitionRequest } from './taskdef';
-import { hasDeploymentFiles, stageDirectory } from './stage-naming';
+import { hasDeploymentFiles, stageDirectory, unitsOf } from './stage-naming';
 
 /** Stage names the pipeline uses itself. */
 const RESERVED_STAGE_NAMES = ['Source', 'Build'];
@@ -150,13 +150,21 @@ export function stageProblems(owner: IConstruct, context: StageValidationContext
   const names = new Set<string>();
   const directories = new Map<string, string>();
   const deployedBy = new Map<IBlueGreenService, string>();
-  const withFiles = context.stages.filter(hasDeploymentFiles);
+  const withFiles = context.stages.flatMap(unitsOf).filter(hasDeploymentFiles);
   context.stages.forEach((stage, index) => {
     const name = stage.stageName;
-    if (withFiles.indexOf(stage) === MAX_STAGES) {
-      problems.push(`${where} the pipeline has ${withFiles.length} stages on the CodeDeploy engine, at most ${MAX_STAGES} fit: its build writes `
-        + `each one's deployment files as an output artifact, and a CodeBuild action has at most ${MAX_STAGES}; deploy the other environments `
+    const units = unitsOf(stage);
+    const overflow = units.find((unit) => withFiles.findIndex((f) => f.stageName === name && f.service === unit.service) === MAX_STAGES);
+    if (overflow) {
+      problems.push(`${where} the pipeline deploys ${withFiles.length} services on the CodeDeploy engine, at most ${MAX_STAGES} fit: its build writes `
+        + `the deployment files of each as an output artifact, and a CodeBuild action has at most ${MAX_STAGES}; deploy the other environments `
         + `(from '${name}' on) from a second ReleasePipeline, or put some on the Amazon ECS engine, whose stages need no files`);
+    }
+    if ((stage.service === undefined) === (stage.services === undefined)) {
+      problems.push(`${where} stage '${name}' ${stage.service ? 'gives both service and services' : 'gives no service'}; `
+        + 'pass the one service it deploys as service, or several, deployed in that order, as services');
+    } else if (stage.services?.length === 0) {
+      problems.push(`${where} stage '${name}' has an empty services list; pass the services it deploys, in order, or remove the stage`);
     }
     if (!/^[A-Za-z0-9.@_-]{1,100}$/.test(name)) {
       problems.push(`${where} stage ${index} has the name '${name}'; use 1-100 letters, digits, '.', '@', '-' or '_', e.g. 'Production'`);
@@ -181,42 +189,53 @@ export function stageProblems(owner: IConstruct, context: StageValidationContext
     if (stage.approvalComment !== undefined && !Token.isUnresolved(stage.approvalComment) && stage.approvalComment.length > MAX_APPROVAL_COMMENT) {
       problems.push(`${where} the approvalComment of '${name}' has ${stage.approvalComment.length} characters, at most ${MAX_APPROVAL_COMMENT} fit in the approval request; shorten it`);
     }
-    if (secretNames(stage.service).includes(context.releaseVersionVariable)) {
-      problems.push(`${where} the container '${stage.service.containerName}' of stage '${name}' takes ${context.releaseVersionVariable} from a secret, `
-        + 'where the pipeline puts the release version; rename the secret, or set releaseVersionVariable to another name');
-    }
     if (stage.approvalComment !== undefined && !stage.requireApproval) {
       problems.push(`${where} stage '${name}' has an approvalComment but no requireApproval; set requireApproval: true or remove the comment`);
     }
-    if (stage.lastReleaseWins && (stage.service.engine.kind === DeploymentEngineKind.ECS || !stage.service.releasesOnStackUpdate)) {
-      problems.push(`${where} stage '${name}' has lastReleaseWins, but ${stage.service.node.path} ${stage.service.engine.kind === DeploymentEngineKind.ECS
-        ? 'is on the Amazon ECS engine, where the pipeline releases through the stack and cdk deploy keeps the released image'
-        : 'has no deployOnStackUpdate, so only the pipeline releases it'}; remove lastReleaseWins`);
-    }
-    if (stage.service.engine.kind === DeploymentEngineKind.ECS) {
-      const problem = stackUpdateProblem(stage.service);
-      if (problem !== undefined) {
-        problems.push(`${where} stage '${name}' releases ${stage.service.node.path} by updating its stack, but the service ${problem}`);
+    for (const unit of units) {
+      if (secretNames(unit.service).includes(context.releaseVersionVariable)) {
+        problems.push(`${where} the container '${unit.service.containerName}' of stage '${name}' takes ${context.releaseVersionVariable} from a secret, `
+          + 'where the pipeline puts the release version; rename the secret, or set releaseVersionVariable to another name');
       }
-    } else if (stage.service.releasesOnStackUpdate && !stage.lastReleaseWins) {
-      problems.push(`${where} stage '${name}' deploys ${stage.service.node.path}, which deployOnStackUpdate also releases on every cdk deploy `
-        + 'that changes it: each would replace the other\'s release (a cdk deploy the image defined in CDK). Say which wins: remove '
-        + 'deployOnStackUpdate (the pipeline releases), remove the stage (cdk deploy releases), or set lastReleaseWins: true on the stage '
-        + '(both release, the later one runs)');
-    }
-    const previous = deployedBy.get(stage.service);
-    if (previous !== undefined) {
-      problems.push(`${where} stages '${previous}' and '${name}' both deploy ${stage.service.node.path}; a stage after the first would `
-        + 'deploy the release the service already runs, and a deployment group takes one deployment at a time. Give each stage its own '
-        + 'BlueGreenService (e.g. one per environment), or remove one of the stages');
-    } else {
-      deployedBy.set(stage.service, name);
-    }
-    const remote = remoteStageProblem(owner, stage, context.replicationRegions)
-      ?? (isRemoteStage(owner, stage) && hasDeploymentFiles(stage) ? remoteTaskDefinitionProblem(owner, stage,
-        renderTaskDefinitionRequest(stage.service.taskDefinition, { containerName: stage.service.containerName })) : undefined);
-    if (remote !== undefined) {
-      problems.push(`${where} stage '${name}' ${remote}`);
+      if (stage.lastReleaseWins && (unit.service.engine.kind === DeploymentEngineKind.ECS || !unit.service.releasesOnStackUpdate)) {
+        problems.push(`${where} stage '${name}' has lastReleaseWins, but ${unit.service.node.path} ${unit.service.engine.kind === DeploymentEngineKind.ECS
+          ? 'is on the Amazon ECS engine, where the pipeline releases through the stack and cdk deploy keeps the released image'
+          : 'has no deployOnStackUpdate, so only the pipeline releases it'}; remove lastReleaseWins`);
+      }
+      if (unit.service.engine.kind === DeploymentEngineKind.ECS) {
+        const problem = stackUpdateProblem(unit.service);
+        if (problem !== undefined) {
+          problems.push(`${where} stage '${name}' releases ${unit.service.node.path} by updating its stack, but the service ${problem}`);
+        }
+      } else if (unit.service.releasesOnStackUpdate && !stage.lastReleaseWins) {
+        problems.push(`${where} stage '${name}' deploys ${unit.service.node.path}, which deployOnStackUpdate also releases on every cdk deploy `
+          + 'that changes it: each would replace the other\'s release (a cdk deploy the image defined in CDK). Say which wins: remove '
+          + 'deployOnStackUpdate (the pipeline releases), remove the stage (cdk deploy releases), or set lastReleaseWins: true on the stage '
+          + '(both release, the later one runs)');
+      }
+      const previous = deployedBy.get(unit.service);
+      if (previous === name) {
+        problems.push(`${where} stage '${name}' lists ${unit.service.node.path} twice in services; a service is deployed once per stage, remove the duplicate`);
+      } else if (previous !== undefined) {
+        problems.push(`${where} stages '${previous}' and '${name}' both deploy ${unit.service.node.path}; a stage after the first would `
+          + 'deploy the release the service already runs, and a deployment group takes one deployment at a time. Give each stage its own '
+          + 'BlueGreenService (e.g. one per environment), or remove one of the stages');
+      } else {
+        deployedBy.set(unit.service, name);
+      }
+      const sharing = directories.get(unit.directory);
+      if (!unit.alone && sharing !== undefined && sharing !== name) {
+        problems.push(`${where} the deployment files of ${unit.service.node.path} in stage '${name}' would share the folder of stage '${sharing}'; rename the stage`);
+      } else if (!unit.alone && units.some((other) => other !== unit && other.directory === unit.directory)) {
+        problems.push(`${where} stage '${name}' deploys two services with the id '${unit.service.node.id}', whose deployment files would share a folder; `
+          + 'give one another construct id');
+      }
+      const remote = remoteStageProblem(owner, unit, context.replicationRegions)
+        ?? (isRemoteStage(owner, unit) && hasDeploymentFiles(unit) ? remoteTaskDefinitionProblem(owner, unit,
+          renderTaskDefinitionRequest(unit.service.taskDefinition, { containerName: unit.service.containerName })) : undefined);
+      if (remote !== undefined) {
+        problems.push(`${where} stage '${name}' ${remote}`);
+      }
     }
   });
   return problems;
@@ -227,7 +246,7 @@ export function stageProblems(owner: IConstruct, context: StageValidationContext
  * pipeline `owner` writes fails every release, unless the container sets that variable itself.
  */
 export function warnOfOtherVersionVariables(owner: IConstruct, stages: readonly ReleaseStageOptions[], releaseVersionVariable: string): void {
-  for (const stage of stages) {
+  for (const stage of stages.flatMap(unitsOf)) {
     for (const hook of stage.service.hooks) {
       if (!(hook instanceof SmokeTestHook)) {
         continue;

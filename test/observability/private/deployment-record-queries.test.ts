@@ -181,7 +181,7 @@ describe('deployment record queries', () => {
 
   test('deployment frequency counts successful deploy actions of the production stages per day', () => {
     expect(deploymentFrequencyQuery(['Production', 'ProductionUS'])).toEqual([
-      'filter `detail-type` = \'CodePipeline Action Execution State Change\' and detail.action = \'Deploy\' '
+      'filter `detail-type` = \'CodePipeline Action Execution State Change\' and (detail.action = \'Deploy\' or detail.action like /^Deploy-/) '
         + 'and detail.stage in [\'Production\', \'ProductionUS\'] and detail.state = \'SUCCEEDED\'',
       'stats count(*) as successfulDeployments by bin(1d)',
     ]);
@@ -201,7 +201,7 @@ describe('deployment record queries', () => {
   test('lead time runs from the pipeline start to the last production deployment of the same execution', () => {
     const lines = leadTimeQuery(STAGES);
     expect(lines[0]).toContain('`detail-type` = \'CodePipeline Pipeline Execution State Change\' and detail.state = \'STARTED\'');
-    expect(lines[0]).toContain('detail.action = \'Deploy\' and detail.stage in [\'Production\'] and detail.state = \'SUCCEEDED\'');
+    expect(lines[0]).toContain('(detail.action = \'Deploy\' or detail.action like /^Deploy-/) and detail.stage in [\'Production\'] and detail.state = \'SUCCEEDED\'');
     expect(lines[2]).toMatch(/by `detail\.execution-id`$/);
     expect(lines[2]).toContain('(max(@timestamp) - min(@timestamp)) / 60000 as leadTimeMinutes');
     // Executions without a start in the time range, or without a production deployment, are dropped.
