@@ -113,25 +113,26 @@ export interface ToolingStackProps extends StackProps {
 }
 
 /**
- * The release pipelines, in the tooling account: each releases its service to staging, then,
- * once approved, to production, by updating the services' stack in each account.
+ * The release pipeline, in the tooling account: one for the platform's repository, which holds
+ * both services. Each release goes to staging, then, once approved, to production, orders-api
+ * before payments-api in each, by updating the services' stack in each account.
  */
 export class ToolingStack extends Stack {
+  public readonly release: ReleasePipeline;
+
   constructor(scope: Construct, id: string, props: ToolingStackProps) {
     super(scope, id, props);
     const { staging, production } = props;
-    const pipeline = (pipelineId: string, repo: string, pick: (services: ServicesStack) => BlueGreenService) => new ReleasePipeline(this, pipelineId, {
-      source: ReleaseSource.codeStarConnection({ connectionArn: PLACEHOLDER_CONNECTION, owner: 'example-org', repo, branch: 'main' }),
+    this.release = new ReleasePipeline(this, 'Release', {
+      source: ReleaseSource.codeStarConnection({ connectionArn: PLACEHOLDER_CONNECTION, owner: 'example-org', repo: 'platform', branch: 'main' }),
       preCheckCommands: ['npm ci', 'npm test'],
       stages: [
-        { stageName: 'Staging', service: pick(staging) },
-        { stageName: 'Production', service: pick(production), requireApproval: true },
+        { stageName: 'Staging', services: [staging.orders, staging.payments] },
+        { stageName: 'Production', services: [production.orders, production.payments], requireApproval: true },
       ],
       notificationEmails: ['platform-team@example.com'],
     });
-    const ordersRelease = pipeline('OrdersRelease', 'orders-api', (services) => services.orders);
-    const paymentsRelease = pipeline('PaymentsRelease', 'payments-api', (services) => services.payments);
-    new ReleaseDashboard(this, 'Dashboard', { pipeline: ordersRelease }).addPipeline(paymentsRelease);
+    new ReleaseDashboard(this, 'Dashboard', { pipeline: this.release });
   }
 }
 

@@ -79,7 +79,7 @@ describe('platform example app', () => {
     }
   });
 
-  test('each pipeline releases its service to each environment by a stack update in that account', () => {
+  test('the one pipeline releases each service to each environment by a stack update in that account', () => {
     for (const services of [platform.staging, platform.production]) {
       const projects = Object.values(template(services).Resources).filter((r) => r.Type === 'AWS::CodeBuild::Project'
         && JSON.stringify(r.Properties!.Environment).includes('RELEASE_STACK_NAME'));
@@ -93,6 +93,19 @@ describe('platform example app', () => {
     const tooling = template(platform.tooling);
     expect(Object.values(tooling.Resources).filter((r) => r.Type === 'AWS::CodeBuild::Project'
       && JSON.stringify(r.Properties!.Environment).includes('RELEASE_STACK_NAME'))).toEqual([]);
+  });
+
+  test('the one pipeline deploys orders-api, then payments-api, in each environment, by roles of that environment\'s account', () => {
+    const pipelines = Object.values(template(platform.tooling).Resources).filter((r) => r.Type === 'AWS::CodePipeline::Pipeline');
+    expect(pipelines).toHaveLength(1);
+    const stages = pipelines[0].Properties!.Stages as Array<{ Name: string; Actions: Array<{ Name: string; RunOrder: number; Region?: string; RoleArn: unknown }> }>;
+    const { staging, production } = PLATFORM_ENVIRONMENTS;
+    const account = (role: unknown) => /:iam::(\d{12}):role\//.exec(JSON.stringify(role))?.[1];
+    expect(stages.slice(2).map((stage) => [stage.Name, stage.Actions.map((a) => [a.Name, a.RunOrder, a.Region ?? 'home', account(a.RoleArn) ?? 'tooling'])])).toEqual([
+      ['Staging', [['Deploy-orders-api', 1, 'home', staging.account], ['Deploy-payments-api', 2, 'home', staging.account]]],
+      ['Production', [['Approve', 1, 'home', 'tooling'], ['Deploy-orders-api', 2, production.region, production.account],
+        ['Deploy-payments-api', 3, production.region, production.account]]],
+    ]);
   });
 
   test('each stack stays far below CloudFormation\'s 500 resources', () => {

@@ -226,7 +226,7 @@ export function stageProblems(owner: IConstruct, context: StageValidationContext
       const sharing = directories.get(unit.directory);
       if (!unit.alone && sharing !== undefined && sharing !== name) {
         problems.push(`${where} the deployment files of ${unit.service.node.path} in stage '${name}' would share the folder of stage '${sharing}'; rename the stage`);
-      } else if (!unit.alone && units.some((other) => other !== unit && other.directory === unit.directory)) {
+      } else if (!unit.alone && units.slice(0, unit.index).some((other) => other.service !== unit.service && other.directory === unit.directory)) {
         problems.push(`${where} stage '${name}' deploys two services with the id '${unit.service.node.id}', whose deployment files would share a folder; `
           + 'give one another construct id');
       }
