@@ -204,7 +204,7 @@ describe('stages in other accounts and regions', () => {
     const topicArn = `arn:REF(AWS::Partition):sns:eu-west-1:${TOOLING.account}:${topic.properties.TopicName}`;
     const notifierRoles: string[] = [];
     for (const [stack, source] of [[stacks.Staging, 'aws.codedeploy'], [stacks.Production, 'aws.ecs']] as const) {
-      const [fn] = resourcesOf(stack, 'AWS::Lambda::Function').filter((f) => f.id.includes('ReleaseAccessDeploymentNotifier'));
+      const [fn] = resourcesOf(stack, 'AWS::Lambda::Function').filter((f) => /^ToolingRelease[0-9A-F]{8}Notifier/.test(f.id));
       const config = JSON.parse(evaluate((fn.properties.Environment as { Variables: Record<string, unknown> }).Variables.CDK_ECS_RELEASE_NOTIFIER_CONFIG));
       expect(config.topicArn).toBe(topicArn);
       const rules = resourcesOf(stack, 'AWS::Events::Rule').filter((r) => (r.properties.Targets as Array<{ Arn: unknown }>)

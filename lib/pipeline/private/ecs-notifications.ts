@@ -120,7 +120,7 @@ export class NotifiedServices extends Construct {
     if (isRemoteStage(owner, stage)) {
       // Its pauses are not announced: EventBridge there cannot publish to the pipeline's topic.
       const remote = this.notifications.remoteNotifierOf(stage);
-      watchEcsDeployments(remote, stage, remote, this.notifications.notifiesSuccess);
+      watchEcsDeployments(remote.watch(stage), stage, remote, this.notifications.notifiesSuccess);
       return;
     }
     this.notified.push(stage);

@@ -25,7 +25,7 @@ import { grantReadStoppedTasks } from '../../private/deployment-target-grants';
 import { sameEnvironment } from '../../private/environment';
 import { DeploymentNotifier, notifiedDeploymentGroupOf, notifierDeadLetters } from './notifier-parts';
 import { RemoteNotifier } from './remote-notifier';
-import { isRemoteStage, remoteScope } from './remote-stage';
+import { isRemoteStage } from './remote-stage';
 import { StageInfo, deploymentEventPattern } from './stage-naming';
 import { isEmailAddress } from './stage-validation';
 import type { ReleasePipelineProps } from '../release-pipeline-props';
@@ -191,7 +191,7 @@ export class ReleaseNotifications extends Construct {
     if (isRemoteStage(this.owner, stage)) {
       // The rule and the notifier's grants in the stage's own environment.
       const remote = this.remoteNotifierOf(stage);
-      watchCodeDeployDeployments(remote, stage, remote, this.notifiedStates);
+      watchCodeDeployDeployments(remote.watch(stage), stage, remote, this.notifiedStates);
       return;
     }
     watchCodeDeployDeployments(scope, stage, this.localNotifier, this.notifiedStates);
@@ -203,14 +203,12 @@ export class ReleaseNotifications extends Construct {
   }
 
   /**
-   * The notifier in the account and region of a stage in another environment, publishing to this
-   * topic: made once per stage, in the service's stack.
+   * The notifier in the stack of a stage's service in another environment, publishing to this
+   * topic: one per stack, for every stage's service there.
    */
   public remoteNotifierOf(stage: StageInfo): RemoteNotifier {
-    const scope = remoteScope(stage.service);
-    const existing = scope.node.tryFindChild('DeploymentNotifier') as RemoteNotifier | undefined;
-    return existing ?? new RemoteNotifier(scope, 'DeploymentNotifier', {
-      owner: this.owner, stage, topic: this.topic, topicKey: this.key,
+    return RemoteNotifier.of(Stack.of(stage.service), {
+      owner: this.owner, topic: this.topic, topicKey: this.key,
       releaseVersionVariable: this.releaseVersionVariable, notifyDeploymentSuccess: this.notifiesSuccess, logRetention: this.logRetention,
     });
   }

@@ -26,7 +26,6 @@ import type { StageInfo } from './stage-naming';
 export interface RemoteNotifierProps {
   /** The release pipeline. */
   readonly owner: IConstruct;
-  readonly stage: StageInfo;
   /** The pipeline's notification topic, and the key it is encrypted with. */
   readonly topic: sns.Topic;
   readonly topicKey: kms.Key;
@@ -35,31 +34,44 @@ export interface RemoteNotifierProps {
   readonly logRetention?: logs.RetentionDays;
 }
 
-/** The notifier of one stage in another environment, with its dead-letter queue and lost-notifications alarm. */
+/**
+ * The notifier, in one stack of another environment, of the pipeline's services there, with its
+ * dead-letter queue and lost-notifications alarm; {@link watch} adds a service.
+ */
 export class RemoteNotifier extends Construct implements DeploymentNotifier {
+  /** The pipeline's notifier in `stack`, made on first use. */
+  public static of(stack: Stack, props: RemoteNotifierProps): RemoteNotifier {
+    const id = `${Names.uniqueId(props.owner)}Notifier`;
+    return stack.node.tryFindChild(id) as RemoteNotifier | undefined ?? new RemoteNotifier(stack, id, props);
+  }
+
   public readonly fn: lambda.Function;
   private readonly deadLetterQueue;
+  private readonly stages: StageInfo[] = [];
 
-  constructor(scope: Construct, id: string, props: RemoteNotifierProps) {
+  private constructor(scope: Construct, id: string, props: RemoteNotifierProps) {
     super(scope, id);
-    const { stage, topic } = props;
+    const { topic } = props;
     const ownerPath = props.owner.node.path;
-    this.deadLetterQueue = notifierDeadLetters(this, `${ownerPath} (stage ${stage.stageName})`).queue;
-    const description = fitText(iamDescription(`Tells the release notifications of ${ownerPath} which version a ${stage.stageName} deployment of `
-      + `${stage.service.serviceName} installed, and why it failed`), 256);
+    this.deadLetterQueue = notifierDeadLetters(this, ownerPath).queue;
+    const description = fitText(iamDescription(`Tells the release notifications of ${ownerPath} which version a deployment of its stages in `
+      + `stack ${Stack.of(this).stackName} installed, and why it failed`), 256);
     const role = new iam.Role(this, 'ServiceRole', {
       // The topic's policy, in the pipeline's account, names it.
       roleName: PhysicalName.GENERATE_IF_NEEDED,
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description,
     });
-    const onEcs = stage.service.engine.kind === DeploymentEngineKind.ECS;
-    const config = (): ReleaseNotifierConfig => ({
-      deploymentGroups: onEcs ? [] : [notifiedDeploymentGroupOf(stage)],
-      ...(onEcs ? { ecsServices: [notifiedEcsServiceOf(stage)], notifyDeploymentSuccess: props.notifyDeploymentSuccess } : {}),
-      topicArn: topic.topicArn,
-      releaseVersionVariable: props.releaseVersionVariable,
-    });
+    const onEcs = (stage: StageInfo) => stage.service.engine.kind === DeploymentEngineKind.ECS;
+    const config = (): ReleaseNotifierConfig => {
+      const ecsServices = this.stages.filter(onEcs).map(notifiedEcsServiceOf);
+      return {
+        deploymentGroups: this.stages.filter((stage) => !onEcs(stage)).map(notifiedDeploymentGroupOf),
+        ...(ecsServices.length > 0 ? { ecsServices, notifyDeploymentSuccess: props.notifyDeploymentSuccess } : {}),
+        topicArn: topic.topicArn,
+        releaseVersionVariable: props.releaseVersionVariable,
+      };
+    };
     const { function: fn } = createHookFunction(this, {
       handler: 'release-notifier',
       hookName: 'release notifier',
@@ -74,6 +86,12 @@ export class RemoteNotifier extends Construct implements DeploymentNotifier {
     grantPublishFromAfar(props.topic, props.topicKey, role, props.owner);
     grantDeploymentTargetReads(role);
     grantDescribeTaskDefinitions(role);
+  }
+
+  /** Notifies the deployments of `stage` too: returns the scope, in this stack, of the rule that watches them. */
+  public watch(stage: StageInfo): Construct {
+    this.stages.push(stage);
+    return new Construct(this, Names.uniqueId(stage.service));
   }
 
   /** The notifier as the target of a rule: retried for six hours, then kept in the dead-letter queue. */
