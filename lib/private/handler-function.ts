@@ -2,7 +2,7 @@
  * The Lambda function behind each of the library's hooks: the bundled handler, Node.js 24 on
  * ARM, its own log group with retention, and the hook runtime's environment.
  */
-import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Duration, PhysicalName, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -121,6 +121,8 @@ export function createHookFunctionResources(scope: Construct, settings: HookFunc
     }), 'X-Ray accepts trace segments on * only: PutTraceSegments and PutTelemetryRecords have no resource-level permissions.');
   }
   const fn = new lambda.Function(scope, 'Resource', {
+    // Named by CDK when another account or region names it (a pipeline's appspec.yaml there), else by CloudFormation.
+    functionName: PhysicalName.GENERATE_IF_NEEDED,
     code: handlerCode(settings.handler),
     role,
     handler: `index.${settings.entryPoint ?? 'handler'}`,

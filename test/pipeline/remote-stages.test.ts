@@ -226,8 +226,8 @@ describe('stages in other accounts and regions', () => {
     const app = testApp();
     const replicationStack = testStack(app, 'Replication', { env: { account: TOOLING.account, region: 'us-east-1' } });
     const key = new kms.Key(replicationStack, 'Key');
-    new kms.Alias(replicationStack, 'KeyAlias', { aliasName: 'alias/artifacts', targetKey: key });
-    const bucket = new s3.Bucket(replicationStack, 'Bucket', { bucketName: 'artifacts-us-east-1', encryptionKey: key });
+    const alias = new kms.Alias(replicationStack, 'KeyAlias', { aliasName: 'alias/artifacts', targetKey: key });
+    const bucket = new s3.Bucket(replicationStack, 'Bucket', { bucketName: 'artifacts-us-east-1', encryptionKey: alias });
     const tooling = testStack(app, 'Tooling', { env: TOOLING });
     const production = testStack(app, 'Production', { env: PRODUCTION });
     new ReleasePipeline(tooling, 'Release', { source: source(), crossRegionReplicationBuckets: { 'us-east-1': bucket }, stages: [{ stageName: 'Production', service: service(production, 'Orders', 'ecs') }] });
@@ -297,6 +297,42 @@ describe('stages in other environments refused at synthesis', () => {
       + 'it makes one for each region of the stages passed in stages, not of those added with addStage(); pass this stage in stages, or give a bucket '
       + 'of us-east-1 in crossRegionReplicationBuckets',
     ]);
+  });
+
+  test.each<[string, (stack: Stack) => s3.IBucket, string]>([
+    ['without a physical name', (stack) => new s3.Bucket(stack, 'Bucket', { encryptionKey: new kms.Alias(stack, 'Alias', { aliasName: 'alias/a', targetKey: new kms.Key(stack, 'Key') }) }),
+      "gives for region 'us-east-1' a bucket the pipeline cannot name: Replication/Bucket has no physical name, which the pipeline's region needs to "
+      + 'name it; give it bucketName (or PhysicalName.GENERATE_IF_NEEDED)'],
+    ['encrypted by a key rather than its alias', (stack) => new s3.Bucket(stack, 'Bucket', { bucketName: 'artifacts', encryptionKey: new kms.Key(stack, 'Key') }),
+      "gives for region 'us-east-1' a bucket the pipeline cannot name: Replication/Bucket is encrypted by Replication/Key, a key only its own region "
+      + 'can name; encrypt it by an alias of that key instead (encryptionKey: new kms.Alias(...)), which has a name'],
+  ])('a replication bucket %s', (_, bucket, message) => {
+    const app = testApp();
+    const replication = testStack(app, 'Replication', { env: { account: TOOLING.account, region: 'us-east-1' } });
+    const tooling = testStack(app, 'Tooling', { env: TOOLING });
+    new ReleasePipeline(tooling, 'Release', {
+      source: source(), crossRegionReplicationBuckets: { 'us-east-1': bucket(replication) }, stages: [{ stageName: 'Staging', service: mockService(tooling, 'Staging') }],
+    });
+
+    expect(synthesisMessages(app)).toEqual([`Tooling/Release: invalid crossRegionReplicationBuckets: ${message}`]);
+  });
+
+  test('a replication bucket for the pipeline\'s own region, or with an env-agnostic pipeline stack', () => {
+    for (const env of [TOOLING, undefined]) {
+      const app = testApp();
+      const tooling = testStack(app, 'Tooling', { env });
+      const bucket = s3.Bucket.fromBucketName(tooling, 'Bucket', 'artifacts');
+      new ReleasePipeline(tooling, 'Release', {
+        source: source(), crossRegionReplicationBuckets: { 'eu-west-1': bucket }, stages: [{ stageName: 'Staging', service: mockService(tooling, 'Staging') }],
+      });
+
+      expect(synthesisMessages(app)).toEqual([env
+        ? "Tooling/Release: invalid crossRegionReplicationBuckets: gives a bucket for 'eu-west-1', the pipeline's own region, where it keeps its own "
+          + 'encrypted artifact bucket; remove that entry, and give buckets of the other regions its stages deploy to only'
+        : "Tooling/Release: invalid crossRegionReplicationBuckets: is given, but the pipeline's stack Tooling has no explicit region; CodePipeline "
+          + "keeps one artifact bucket per region, by its name: give the pipeline's stack env: { account, region }, and key each bucket by its region, "
+          + "e.g. { 'us-east-1': bucket }"]);
+    }
   });
 
   test('a replication bucket given for a region its stack is not in', () => {

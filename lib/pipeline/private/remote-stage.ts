@@ -225,14 +225,14 @@ const NAMING_PROPS: Array<{ readonly pathEnd: string; readonly prop: string }> =
 ];
 
 /**
- * Why the build, in the pipeline's account, cannot write the `taskdef.json` of a CodeDeploy-engine
- * stage in another environment, if it cannot: the file names the task definition's roles, log
- * group and secrets, and a resource of another account or region is named only by a physical name.
- * `request` is the task definition request, resolved here in the pipeline's stack.
+ * Why the build, in the pipeline's account, cannot write the `taskdef.json` and `appspec.yaml` of a
+ * CodeDeploy-engine stage in another environment, if it cannot: they name the task definition's
+ * roles, log group and secrets and the hooks' functions, and a resource of another account or
+ * region is named only by a physical name. `files` are resolved here, in the pipeline's stack.
  */
-export function remoteTaskDefinitionProblem(owner: IConstruct, stage: StageInfo, request: unknown): string | undefined {
+export function remoteTaskDefinitionProblem(owner: IConstruct, stage: StageInfo, files: unknown): string | undefined {
   try {
-    Stack.of(owner).resolve(request);
+    Stack.of(owner).resolve(files);
     return undefined;
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
@@ -245,7 +245,7 @@ export function remoteTaskDefinitionProblem(owner: IConstruct, stage: StageInfo,
       ? `set ${naming.prop} on ${stage.service.node.path} (e.g. '${stage.service.serviceName}-${naming.prop === 'logGroupName' ? 'logs' : 'task'}')`
       : `give ${unnamed} a physical name (e.g. PhysicalName.GENERATE_IF_NEEDED)`;
     return `releases ${stage.service.node.path} on the CodeDeploy engine from another environment: the pipeline's build writes its `
-      + `taskdef.json, which names ${unnamed}, and a resource of another account or region is named only by a physical name; ${fix}, `
+      + `taskdef.json and appspec.yaml, which name ${unnamed}, and a resource of another account or region is named only by a physical name; ${fix}, `
       + 'or put the service on the Amazon ECS engine, whose stages need no taskdef.json';
   }
 }

@@ -24,10 +24,15 @@ const MAX_STACK_NAME_LENGTH = 128;
 export function replicationBuckets(owner: IConstruct, stages: readonly ReleaseStageOptions[],
   given: Record<string, s3.IBucket> | undefined): Record<string, s3.IBucket> | undefined {
   const pipelineStack = Stack.of(owner);
-  // One in another region than its key says is reported by the props' validation, and left out.
+  // The props' validation reports a bucket keyed by a deploy-time region or by the pipeline's own,
+  // or without an explicit region on the pipeline's stack, or in another region than its key: they are left out.
+  if (Token.isUnresolved(pipelineStack.region)) {
+    return undefined;
+  }
   const buckets: Record<string, s3.IBucket> = Object.fromEntries(Object.entries(given ?? {})
-    .filter(([region, bucket]) => Token.isUnresolved(bucket.stack.region) || bucket.stack.region === region));
-  if (Token.isUnresolved(pipelineStack.account) || Token.isUnresolved(pipelineStack.region)) {
+    .filter(([region, bucket]) => !Token.isUnresolved(region) && region !== pipelineStack.region
+      && (Token.isUnresolved(bucket.stack.region) || bucket.stack.region === region) && replicationBucketProblem(owner, bucket) === undefined));
+  if (Token.isUnresolved(pipelineStack.account)) {
     return Object.keys(buckets).length > 0 ? buckets : undefined;
   }
   for (const service of stages.flatMap(servicesOf)) {
@@ -85,6 +90,26 @@ function replicationBucket(owner: IConstruct, pipelineStack: Stack, region: stri
   });
   ARTIFACT_KEYS.set(bucket, { key, aliasName: alias.aliasName });
   return bucket;
+}
+
+/**
+ * Why the pipeline, in another region, cannot name a given replication bucket or its key, if it
+ * cannot: the bucket needs a physical name, and its key one too, which a key has by an alias.
+ */
+export function replicationBucketProblem(owner: IConstruct, bucket: s3.IBucket): string | undefined {
+  try {
+    Stack.of(owner).resolve(bucket.bucketName);
+  } catch (error) {
+    if (!/cross-environment/.test(String(error))) {
+      throw error;
+    }
+    return `${bucket.node.path} has no physical name, which the pipeline's region needs to name it; give it bucketName (or PhysicalName.GENERATE_IF_NEEDED)`;
+  }
+  if (bucket.encryptionKey instanceof kms.Key) {
+    return `${bucket.node.path} is encrypted by ${bucket.encryptionKey.node.path}, a key only its own region can name; encrypt it by an alias `
+      + 'of that key instead (encryptionKey: new kms.Alias(...)), which has a name';
+  }
+  return undefined;
 }
 
 /** The key and alias of each replication bucket made here. */

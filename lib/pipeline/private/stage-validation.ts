@@ -1,4 +1,4 @@
-import { Annotations, Token } from 'aws-cdk-lib';
+import { Annotations, Stack, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { DEFAULT_RELEASE_VERSION_VARIABLE, ENVIRONMENT_VARIABLE_NAME } from '../../../contract/artifacts';
 import { SmokeTestHook } from '../../hooks/smoke-test-hook';
@@ -8,6 +8,7 @@ import type { ReleasePipelineProps, ReleaseStageOptions } from '../release-pipel
 import { describeEnvironment } from '../../private/environment';
 import { DeploymentEngineKind } from '../../service/deployment-engine';
 import { isRemoteStage, remoteStageProblem, remoteTaskDefinitionProblem } from './remote-stage';
+import { replicationBucketProblem } from './replication-buckets';
 import { stackUpdateProblem } from './stack-update-release';
 import { renderTaskDefinitionRequest } from './taskdef';
 import { hasDeploymentFiles, stageDirectory, unitsOf } from './stage-naming';
@@ -70,11 +71,27 @@ export function validateReleasePipelineProps(owner: IConstruct, props: ReleasePi
       + `use letters, digits and '_', not starting with a digit, e.g. '${DEFAULT_RELEASE_VERSION_VARIABLE}'`);
   }
   checkBuildTimeout(owner, props);
-  for (const [region, bucket] of Object.entries(props.crossRegionReplicationBuckets ?? {})) {
-    if (!Token.isUnresolved(bucket.stack.region) && bucket.stack.region !== region) {
+  const given = Object.entries(props.crossRegionReplicationBuckets ?? {});
+  if (given.length > 0 && (Token.isUnresolved(Stack.of(owner).region) || given.some(([region]) => Token.isUnresolved(region)))) {
+    recordPropProblem(owner, 'crossRegionReplicationBuckets', `is given, but ${Token.isUnresolved(Stack.of(owner).region)
+      ? `the pipeline's stack ${Stack.of(owner).node.path} has no explicit region` : 'a region it is keyed by is a deploy-time value'}; `
+      + 'CodePipeline keeps one artifact bucket per region, by its name: give the pipeline\'s stack env: { account, region }, and key each bucket by '
+      + 'its region, e.g. { \'us-east-1\': bucket }');
+    return;
+  }
+  for (const [region, bucket] of given) {
+    if (region === Stack.of(owner).region) {
+      recordPropProblem(owner, 'crossRegionReplicationBuckets', `gives a bucket for '${region}', the pipeline's own region, where it keeps `
+        + 'its own encrypted artifact bucket; remove that entry, and give buckets of the other regions its stages deploy to only');
+    } else if (!Token.isUnresolved(bucket.stack.region) && bucket.stack.region !== region) {
       recordPropProblem(owner, 'crossRegionReplicationBuckets', `gives for region '${region}' ${bucket.node.path}, in `
         + `${describeEnvironment(bucket.stack)}; CodePipeline copies the artifacts of a region's stages to a bucket in that region, `
         + `pass a bucket of a stack in ${region}`);
+    } else {
+      const unnamed = replicationBucketProblem(owner, bucket);
+      if (unnamed !== undefined) {
+        recordPropProblem(owner, 'crossRegionReplicationBuckets', `gives for region '${region}' a bucket the pipeline cannot name: ${unnamed}`);
+      }
     }
   }
 }
@@ -231,8 +248,10 @@ export function stageProblems(owner: IConstruct, context: StageValidationContext
           + 'give one another construct id');
       }
       const remote = remoteStageProblem(owner, unit, context.replicationRegions)
-        ?? (isRemoteStage(owner, unit) && hasDeploymentFiles(unit) ? remoteTaskDefinitionProblem(owner, unit,
-          renderTaskDefinitionRequest(unit.service.taskDefinition, { containerName: unit.service.containerName })) : undefined);
+        ?? (isRemoteStage(owner, unit) && hasDeploymentFiles(unit) ? remoteTaskDefinitionProblem(owner, unit, {
+          taskDefinition: renderTaskDefinitionRequest(unit.service.taskDefinition, { containerName: unit.service.containerName }),
+          appSpec: unit.service.renderAppSpec(),
+        }) : undefined);
       if (remote !== undefined) {
         problems.push(`${where} stage '${name}' ${remote}`);
       }
