@@ -5,7 +5,9 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { BlueGreenService, DeploymentEngine, ReleasePipeline, ReleasePipelineProps, ReleaseSource } from '../../lib';
+import {
+  BlueGreenService, DeploymentEngine, PreflightHook, ReleasePipeline, ReleasePipelineProps, ReleaseSource, SmokeCheck, SmokeTestHook,
+} from '../../lib';
 import { synthesisMessages } from '../synth-errors';
 import { evaluate } from './cfn-eval';
 import { CONNECTION_ARN, mockService, testApp, testStack } from './util';
@@ -222,6 +224,25 @@ describe('stages in other accounts and regions', () => {
     expect(admitted(publishers)).toEqual(notifierRoles.sort());
   });
 
+  test('a CodeDeploy-engine stage\'s hooks are named by CDK, so that its appspec.yaml, written in the pipeline\'s account, names them', () => {
+    const app = testApp();
+    const staging = testStack(app, 'Staging', { env: STAGING });
+    const tooling = testStack(app, 'Tooling', { env: TOOLING });
+    const orders = service(staging, 'Orders', 'codedeploy');
+    new SmokeTestHook(staging, 'Smoke', { service: orders, checks: [SmokeCheck.get('/health')] });
+    new PreflightHook(staging, 'Preflight', { service: orders });
+    new ReleasePipeline(tooling, 'Release', { source: source(), stages: [{ stageName: 'Staging', service: orders }] });
+
+    expect(synthesisMessages(app)).toEqual([]);
+    const hooks = resourcesOf(staging, 'AWS::Lambda::Function').filter((f) => /Smoke|Preflight/.test(f.id));
+    expect(hooks).toHaveLength(2);
+    const manifest = JSON.stringify(Template.fromStack(tooling).toJSON());
+    for (const hook of hooks) {
+      expect(typeof hook.properties.FunctionName).toBe('string');
+      expect(manifest).toContain(hook.properties.FunctionName as string);
+    }
+  });
+
   test('a given replication bucket of the stage\'s region is used, and no artifact stack made', () => {
     const app = testApp();
     const replicationStack = testStack(app, 'Replication', { env: { account: TOOLING.account, region: 'us-east-1' } });
@@ -280,7 +301,7 @@ describe('stages in other environments refused at synthesis', () => {
   test('a CodeDeploy-engine service whose task role has no name, which taskdef.json would name', () => {
     expect(refused(TOOLING, STAGING, (stack) => service(stack, 'Service', 'codedeploy', false))).toEqual([
       "Pipeline/Release: invalid stages: stage 'Prod' releases Other/Service on the CodeDeploy engine from another environment: the pipeline's build "
-      + 'writes its taskdef.json, which names Other/Service/TaskDefinition/TaskRole, and a resource of another account or region is named only by a '
+      + 'writes its taskdef.json and appspec.yaml, which name Other/Service/TaskDefinition/TaskRole, and a resource of another account or region is named only by a '
       + "physical name; set taskRoleName on Other/Service (e.g. 'service-task'), or put the service on the Amazon ECS engine, whose stages need no taskdef.json",
     ]);
   });
