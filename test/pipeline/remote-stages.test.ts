@@ -170,7 +170,8 @@ describe('stages in other accounts and regions', () => {
   });
 
   test.each([
-    [['Staging', 'Production', 'Tooling']], [['Tooling', 'Staging', 'Production']], [['Production', 'Tooling', 'Staging']], [['Tooling', 'Production', 'Staging']],
+    [['Staging', 'Production', 'Tooling']], [['Staging', 'Tooling', 'Production']], [['Production', 'Staging', 'Tooling']],
+    [['Production', 'Tooling', 'Staging']], [['Tooling', 'Staging', 'Production']], [['Tooling', 'Production', 'Staging']],
   ] as const)('stacks created in the order %j synthesize with no dependency cycle; the targets deploy first', (order) => {
     const { app } = layout([...order]);
     const assembly = app.synth();
