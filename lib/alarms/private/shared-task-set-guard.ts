@@ -5,7 +5,7 @@
  * lists of a few statements, not the number of statements or policies, so that twenty services fit
  * the size limits of an IAM role's policies and of the queue's policy.
  */
-import { ArnFormat, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -14,6 +14,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import type * as ecs from 'aws-cdk-lib/aws-ecs';
 import { Construct } from 'constructs';
+import { createDeadLetterQueue } from '../../private/dead-letter-queue';
 import { SHARED_TASK_SET_GUARD_ID, TaskSetGuardConfig } from '../../../contract/task-set-guard';
 import { acknowledgeWildcardResources } from '../../private/acknowledgements';
 import { grantDeploymentTargetReads } from '../../private/deployment-target-grants';
@@ -128,15 +129,7 @@ export class SharedTaskSetGuard extends Construct {
     super(scope, id);
     const stack = scope;
 
-    const deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    Validations.of(deadLetterQueue).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason: 'This queue is itself the dead-letter queue of the failed-task-set guard (of its EventBridge targets and its asynchronous invocations).',
-    });
+    const deadLetterQueue = createDeadLetterQueue(this, 'the failed-task-set guard (of its EventBridge targets and its asynchronous invocations)');
     this.deadLetterQueue = deadLetterQueue;
     this.deadLetterQueueOfTargets = sqs.Queue.fromQueueArn(this, 'DeadLetterQueueOfTargets', deadLetterQueue.queueArn);
 

@@ -2,13 +2,14 @@
  * What the pipeline's own notifier and the notifiers of stages in other environments share: how
  * a rule invokes them, where lost notifications go, and how each knows a stage's service.
  */
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { NotifiedDeploymentGroup, NotifiedEcsService } from '../../../contract/release-notifier';
+import { createDeadLetterQueue } from '../../private/dead-letter-queue';
 import { fitText } from '../../private/text-limits';
 import type { StageInfo } from './stage-naming';
 
@@ -23,15 +24,7 @@ export interface DeploymentNotifier {
  * retry, and an alarm that fires when one lands there.
  */
 export function notifierDeadLetters(scope: Construct, ownerPath: string): { queue: sqs.Queue; alarm: cloudwatch.Alarm } {
-  const queue = new sqs.Queue(scope, 'DeadLetterQueue', {
-    encryption: sqs.QueueEncryption.SQS_MANAGED,
-    enforceSSL: true,
-    retentionPeriod: Duration.days(14),
-  });
-  Validations.of(queue).acknowledge({
-    id: 'AwsSolutions-SQS3',
-    reason: 'This queue is itself the dead-letter queue of the deployment notifications (of the EventBridge targets and of the function\'s asynchronous invocations).',
-  });
+  const queue = createDeadLetterQueue(scope, 'the deployment notifications (of the EventBridge targets and of the function\'s asynchronous invocations)');
   const alarm = new cloudwatch.Alarm(scope, 'LostNotifications', {
     alarmDescription: fitText(`A deployment notification of ${ownerPath} could not be published; the message is in the dead-letter queue `
       + 'and the notifier\'s log', 1024),
