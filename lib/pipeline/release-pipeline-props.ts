@@ -182,9 +182,10 @@ export interface ReleasePipelineProps {
    * the commands that continue or roll it back, and how the wait ended. A CodeDeploy-engine
    * service (e.g. one with `deployOnStackUpdate`) is notified as a stage's service is.
    *
-   * EventBridge sees only its own account and region: a service elsewhere is reported as a
-   * warning and not notified. A service a stage deploys is refused, its deployments are notified
-   * already.
+   * EventBridge sees only its own account and region: a service elsewhere is notified by the
+   * pipeline's notifier in its stack, as a stage there is (both stacks need an explicit `env`;
+   * else it is reported as a warning and not notified), without pause announcements. A service
+   * a stage deploys is refused, its deployments are notified already.
    * @default - only the stages' deployments are notified
    */
   readonly notifiedServices?: IBlueGreenService[];

@@ -8,6 +8,7 @@ import { ECS_DEPLOYMENT_DETAIL_TYPE, NOTIFIED_ECS_DEPLOYMENT_EVENTS } from '../.
 import { BlueGreenService, DeploymentEngine, ReleasePipeline, ReleasePipelineProps, ReleaseSource } from '../../lib';
 import { enableBuiltinValidation } from '../builtin-validation';
 import { synthErrors } from '../synth-errors';
+import { evaluate } from './cfn-eval';
 import { evaluate, evaluateJson } from './cfn-eval';
 import { CONNECTION_ARN, mockService, testApp, testStack } from './util';
 
@@ -315,7 +316,7 @@ describe('notified services that cannot be notified', () => {
     expect(synthErrors(app)).toEqual([expect.stringContaining('invalid notifiedServices: lists PipelineStack/Preview twice; each service is notified once')]);
   });
 
-  test('warns of a service in another region, and builds nothing for it', () => {
+  test('a service in another region is notified from a notifier there, which publishes to the pipeline\'s topic', () => {
     const app = testApp();
     const elsewhere = new Stack(app, 'Elsewhere', { env: { account: '123456789012', region: 'us-east-1' } });
     const preview = ecsService(elsewhere, 'Preview');
@@ -323,9 +324,30 @@ describe('notified services that cannot be notified', () => {
     notifyingPipeline({ notifiedServices: [preview] }, stack);
     const template = Template.fromStack(stack);
 
+    Annotations.fromStack(stack).hasNoWarning('/PipelineStack/Release', Match.anyValue());
+    expect(Object.keys(rulesNamed(template, 'ReleaseNotifiedServices'))).toEqual([]);
+    expect(notifierConfig(template)).not.toHaveProperty('ecsServices');
+    const remote = Template.fromStack(elsewhere);
+    const functions = Object.values(remote.findResources('AWS::Lambda::Function')) as Array<{ Properties: { Environment?: { Variables: Record<string, unknown> } } }>;
+    const configs = functions.map((f) => f.Properties.Environment?.Variables.CDK_ECS_RELEASE_NOTIFIER_CONFIG).filter((c) => c !== undefined);
+    expect(configs).toHaveLength(1);
+    const config = JSON.parse(evaluate(configs[0]));
+    expect(config.ecsServices).toEqual([expect.objectContaining({ serviceArn: 'REF(PreviewService76933998)', stageName: 'Preview' })]);
+    expect(config.topicArn).toMatch(/^arn:REF\(AWS::Partition\):sns:eu-west-1:123456789012:/);
+    remote.hasResourceProperties('AWS::Events::Rule', { EventPattern: Match.objectLike({ 'source': ['aws.ecs'], 'detail-type': ['ECS Deployment State Change'] }) });
+  });
+
+  test('warns of a service in another environment when a stack has no explicit one, and builds nothing for it', () => {
+    const app = testApp();
+    const elsewhere = new Stack(app, 'Elsewhere', { env: { account: '123456789012', region: 'us-east-1' } });
+    const preview = ecsService(elsewhere, 'Preview');
+    const stack = testStack(app, 'PipelineStack');
+    notifyingPipeline({ notifiedServices: [preview] }, stack);
+    const template = Template.fromStack(stack);
+
     Annotations.fromStack(stack).hasWarning('/PipelineStack/Release', Match.stringLikeRegexp(
       'notified service Elsewhere/Preview is in stack Elsewhere \\(account 123456789012, region us-east-1\\), the pipeline in stack PipelineStack '
-      + '\\(account 123456789012, region eu-west-1\\): EventBridge rules only see their own account and region'));
+      + '\\(env-agnostic\\): its deployments are notified from its own environment only between stacks with an explicit account and region'));
     expect(Object.keys(rulesNamed(template, 'ReleaseNotifiedServices'))).toEqual([]);
     expect(notifierConfig(template)).not.toHaveProperty('ecsServices');
   });

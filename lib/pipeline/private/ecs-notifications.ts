@@ -5,7 +5,7 @@
  * pipeline's topic.
  */
 import { serviceArnPatternOf } from '../../private/ecs-arns';
-import { Annotations, Lazy, Names, Stack } from 'aws-cdk-lib';
+import { Annotations, Lazy, Names, Stack, Token } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -89,14 +89,19 @@ export class NotifiedServices extends Construct {
         continue;
       }
       const serviceStack = Stack.of(service);
+      const stage: StageInfo = { stageName: notifiedServiceLabel(service), service };
       if (!sameEnvironment(serviceStack, here)) {
+        if (explicit(serviceStack) && explicit(here)) {
+          // Notified from its own environment, as a stage there is.
+          this.notifyRemote(stage);
+          continue;
+        }
         Annotations.of(owner).addWarningV2('cdk-ecs-release:remoteDeploymentEvents',
           `notified service ${service.node.path} is in ${describeEnvironment(serviceStack)}, the pipeline in ${describeEnvironment(here)}: `
-          + 'EventBridge rules only see their own account and region, so its deployments are not notified; define the service in a stack '
-          + 'of the pipeline\'s account and region, or notify it from a ReleasePipeline there');
+          + 'its deployments are notified from its own environment only between stacks with an explicit account and region; give both stacks '
+          + 'env: { account, region }, or define the service in a stack of the pipeline\'s environment');
         continue;
       }
-      const stage: StageInfo = { stageName: notifiedServiceLabel(service), service };
       this.notified.push(stage);
       const serviceScope = new Construct(this, scopeIdOf(this, service));
       if (service.engine.kind === DeploymentEngineKind.ECS) {
@@ -126,6 +131,17 @@ export class NotifiedServices extends Construct {
     this.notified.push(stage);
     this.notifyEcsDeployments(scope, stage);
     this.announcePauses(stage);
+  }
+
+  /** Notifies a service in another environment from the pipeline's notifier there. */
+  private notifyRemote(stage: StageInfo): void {
+    if (stage.service.engine.kind === DeploymentEngineKind.ECS) {
+      const remote = this.notifications.remoteNotifierOf(stage);
+      watchEcsDeployments(remote.watch(stage), stage, remote, this.notifications.notifiesSuccess);
+    } else {
+      // The notifications put a stage of another environment in its own stack.
+      this.notifications.notifyDeployments(this, stage);
+    }
   }
 
   /** The notified services CodeDeploy deploys, each as a stage named by its label. */
@@ -211,6 +227,11 @@ function scopeIdOf(parent: Construct, subject: IConstruct): string {
   const id = scopes.slice(start).map((s) => s.node.id.replace(/[^A-Za-z0-9]/g, '')).join('');
   // Two paths may join alike ('A/BC', 'AB/C'): the second then has the unique id of its path.
   return id !== '' && !parent.node.tryFindChild(id) ? id : Names.nodeUniqueId(subject.node);
+}
+
+/** Whether the stack has an explicit account and region. */
+function explicit(stack: Stack): boolean {
+  return !Token.isUnresolved(stack.account) && !Token.isUnresolved(stack.region);
 }
 
 /** A field of a hook event's detail, as the rule's input fills it in. */
