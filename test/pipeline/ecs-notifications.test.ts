@@ -8,7 +8,6 @@ import { ECS_DEPLOYMENT_DETAIL_TYPE, NOTIFIED_ECS_DEPLOYMENT_EVENTS } from '../.
 import { BlueGreenService, DeploymentEngine, ReleasePipeline, ReleasePipelineProps, ReleaseSource } from '../../lib';
 import { enableBuiltinValidation } from '../builtin-validation';
 import { synthErrors } from '../synth-errors';
-import { evaluate } from './cfn-eval';
 import { evaluate, evaluateJson } from './cfn-eval';
 import { CONNECTION_ARN, mockService, testApp, testStack } from './util';
 
