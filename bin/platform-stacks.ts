@@ -114,8 +114,9 @@ export interface ToolingStackProps extends StackProps {
 
 /**
  * The release pipeline, in the tooling account: one for the platform's repository, which holds
- * both services. Each release goes to staging, then, once approved, to production, orders-api
- * before payments-api in each, by updating the services' stack in each account.
+ * both services, each with its Dockerfile. Each release builds both images, goes to staging, then,
+ * once approved, to production, orders-api before payments-api in each, by updating the services'
+ * stack in each account.
  */
 export class ToolingStack extends Stack {
   public readonly release: ReleasePipeline;
@@ -126,6 +127,10 @@ export class ToolingStack extends Stack {
     this.release = new ReleasePipeline(this, 'Release', {
       source: ReleaseSource.codeStarConnection({ connectionArn: PLACEHOLDER_CONNECTION, owner: 'example-org', repo: 'platform', branch: 'main' }),
       preCheckCommands: ['npm ci', 'npm test'],
+      // One Dockerfile per service: orders-api's is the first image, payments-api's another.
+      dockerfile: 'orders-api/Dockerfile',
+      dockerBuildContext: 'orders-api',
+      additionalImages: [{ dockerfile: 'payments-api/Dockerfile', dockerBuildContext: 'payments-api', services: [staging.payments, production.payments] }],
       stages: [
         { stageName: 'Staging', services: [staging.orders, staging.payments] },
         { stageName: 'Production', services: [production.orders, production.payments], requireApproval: true },

@@ -70,4 +70,9 @@ export interface ReleaseEnvironment {
   readonly taskDefinition: Record<string, unknown>;
   /** The text of `appspec.yaml`. */
   readonly appSpec: string;
+  /**
+   * The build's environment variable holding the URI, by digest, of this environment's image,
+   * when the build pushes several (a monorepo's); default the writer's one image input.
+   */
+  readonly imageUriVariable?: string;
 }

@@ -108,6 +108,18 @@ describe('platform example app', () => {
     ]);
   });
 
+  test('the one pipeline builds each service\'s image, and each service runs its own', () => {
+    const stages = Object.values(template(platform.tooling).Resources).find((r) => r.Type === 'AWS::CodePipeline::Pipeline')!
+      .Properties!.Stages as Array<{ Name: string; Actions: Array<{ Name: string; Configuration: { EnvironmentVariables?: string } }> }>;
+    const images = stages.slice(2).flatMap((stage) => stage.Actions.filter((a) => a.Name.startsWith('Deploy-')).map((a) => [stage.Name, a.Name,
+      (JSON.parse(a.Configuration.EnvironmentVariables!) as Array<{ name: string; value: string }>).find((v) => v.name === 'RELEASE_IMAGE')!.value]));
+    expect(images).toEqual([
+      ['Staging', 'Deploy-orders-api', '#{Build.IMAGE_URI}'], ['Staging', 'Deploy-payments-api', '#{Build.IMAGE_URI_1}'],
+      ['Production', 'Deploy-orders-api', '#{Build.IMAGE_URI}'], ['Production', 'Deploy-payments-api', '#{Build.IMAGE_URI_1}'],
+    ]);
+    expect(Object.values(template(platform.tooling).Resources).filter((r) => r.Type === 'AWS::ECR::Repository')).toHaveLength(2);
+  });
+
   test('each stack stays far below CloudFormation\'s 500 resources', () => {
     for (const stack of stacks) {
       expect(Object.keys(template(stack).Resources).length).toBeLessThan(250);

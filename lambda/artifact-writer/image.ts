@@ -31,11 +31,32 @@ export function resolveImageUri(args: ReadonlyMap<string, string>): string {
     }
     uri = `${repository}@${digest}`;
   }
+  return checkedDigestUri(uri);
+}
+
+/** `uri` when it is pinned by digest; throws otherwise. */
+export function checkedDigestUri(uri: string): string {
   if (!DIGEST_URI.test(uri)) {
     throw new InputError(`image '${uri}' is not pinned by digest (<registry>/<repository>@sha256:<64 hex digits>); `
       + 'a tag can move between the stages of one release, a digest cannot');
   }
   return uri;
+}
+
+/**
+ * The image of one environment: the one in the build's environment variable it names (a
+ * monorepo's build pushes several), else the writer's one image input.
+ */
+export function environmentImageUri(environment: { name: string; imageUriVariable?: string }, imageUri: string, env: NodeJS.ProcessEnv): string {
+  const variable = environment.imageUriVariable;
+  if (variable === undefined) {
+    return imageUri;
+  }
+  const value = env[variable]?.trim();
+  if (!value) {
+    throw new InputError(`environment '${environment.name}': its image is in ${variable}, which is not set; the build exports it once it has pushed that image`);
+  }
+  return checkedDigestUri(value);
 }
 
 /** The image URI of an `imageDetail.json` written by the ECR source action (or by this program). */

@@ -36,6 +36,10 @@ export function parseManifest(text: string): ReleaseManifest {
         throw new InputError(`manifest environment ${index} has no ${field}`);
       }
     }
+    const imageVariable = environment.imageUriVariable;
+    if (imageVariable !== undefined && (typeof imageVariable !== 'string' || !ENVIRONMENT_VARIABLE_NAME.test(imageVariable))) {
+      throw new InputError(`manifest environment '${environment.name}' has the imageUriVariable ${JSON.stringify(imageVariable)}, which is not an environment variable name`);
+    }
     if (!isRecord(environment.taskDefinition)) {
       throw new InputError(`manifest environment '${environment.name}' has no taskDefinition object`);
     }

@@ -13,7 +13,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { APPSPEC_FILE, IMAGE_DETAIL_FILE, ReleaseEnvironment, TASK_DEFINITION_FILE } from '../../contract/artifacts';
 import { parseArgs } from './arguments';
-import { resolveImageUri } from './image';
+import { environmentImageUri, resolveImageUri } from './image';
 import { InputError, parseJson, readInput } from './input';
 import { checkAppSpec, parseManifest } from './manifest';
 import { ReleaseVersion, resolveReleaseVersion, toRegisterTaskDefinitionRequest } from './task-definition';
@@ -54,7 +54,7 @@ export function run(argv: readonly string[], env: NodeJS.ProcessEnv = process.en
     }
     const manifest = parseManifest(readInput(args.get('manifest')!, 'manifest', env));
     const releaseVersion = resolveReleaseVersion(args, manifest.releaseVersionVariable);
-    return manifest.environments.map((environment) => writeEnvironment(out, imageUri, environment, releaseVersion));
+    return manifest.environments.map((environment) => writeEnvironment(out, environmentImageUri(environment, imageUri, env), environment, releaseVersion));
   }
   const taskDefinitionSource = args.get('task-definition');
   const appSpecSource = args.get('appspec');

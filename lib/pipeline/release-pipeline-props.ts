@@ -62,6 +62,30 @@ export interface ReleaseStageOptions {
   readonly approvalComment?: string;
 }
 
+/**
+ * An image the release's build makes besides the first, from the same source, for the services it
+ * names: a monorepo whose services have Dockerfiles of their own.
+ */
+export interface ReleaseImageOptions {
+  /** The services that run this image; every other service runs the pipeline's first image. */
+  readonly services: IBlueGreenService[];
+
+  /** Path of its Dockerfile, relative to the source root, e.g. `worker/Dockerfile`. */
+  readonly dockerfile: string;
+
+  /**
+   * Its Docker build context, relative to the source root.
+   * @default '.'
+   */
+  readonly dockerBuildContext?: string;
+
+  /**
+   * The repository it is pushed to.
+   * @default - a new repository with immutable tags, scanning on push and KMS encryption
+   */
+  readonly repository?: ecr.IRepository;
+}
+
 /** Properties of a {@link ReleasePipeline}. */
 export interface ReleasePipelineProps {
   /** Where releases start: an ECR image push, a Git repository or an S3 object. */
@@ -102,6 +126,14 @@ export interface ReleasePipelineProps {
    * @default - a new repository with immutable tags, scanning on push and KMS encryption
    */
   readonly repository?: ecr.IRepository;
+
+  /**
+   * More images the build makes from the source, each for the services it names and pushed with
+   * the same tag: a monorepo whose services are built from Dockerfiles of their own. Every
+   * service not named runs the first image (`dockerfile`). Not with an ECR source.
+   * @default - one image, run by every service
+   */
+  readonly additionalImages?: ReleaseImageOptions[];
 
   /**
    * Path of the Dockerfile, relative to the source root.

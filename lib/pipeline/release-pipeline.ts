@@ -1,6 +1,4 @@
-import {
-  AspectPriority, Aspects, Duration, RemovalPolicy,
-} from 'aws-cdk-lib';
+import { AspectPriority, Aspects } from 'aws-cdk-lib';
 import * as chatbot from 'aws-cdk-lib/aws-chatbot';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
@@ -25,6 +23,7 @@ import { DeploymentRecord } from './private/deployment-record';
 import { NotifiedServices } from './private/ecs-notifications';
 import { ReleaseNotifications } from './private/release-notifications';
 import { NARROW_ACTION_ROLE_TRUST_FLAG } from './private/remote-stage';
+import { ReleaseImages, releaseRepository } from './private/release-images';
 import { replicationBuckets as replicationBucketsFor } from './private/replication-buckets';
 import { StageUnit, hasDeploymentFiles, stageArtifactName, unitsOf } from './private/stage-naming';
 import { checkedPipelineName, stageProblems, validateReleasePipelineProps, warnOfOtherVersionVariables } from './private/stage-validation';
@@ -97,6 +96,7 @@ export class ReleasePipeline extends Construct {
   private built = false;
   /** The regions, besides its own, that the pipeline has an artifact bucket in. */
   private readonly replicationRegions: string[];
+  private readonly images: ReleaseImages;
 
   constructor(scope: Construct, id: string, props: ReleasePipelineProps) {
     super(scope, id);
@@ -127,18 +127,9 @@ export class ReleasePipeline extends Construct {
     this.buildStage = this.pipeline.addStage({ stageName: 'Build' });
 
     this.repository = this.source.buildsImage
-      ? props.repository ?? new ecr.Repository(this, 'Repository', {
-        imageScanOnPush: true,
-        imageTagMutability: ecr.TagMutability.IMMUTABLE,
-        encryption: ecr.RepositoryEncryption.KMS,
-        lifecycleRules: [{
-          description: 'Untagged images are layers of interrupted or replaced pushes; released images keep their tags',
-          tagStatus: ecr.TagStatus.UNTAGGED,
-          maxImageAge: Duration.days(14),
-        }],
-        removalPolicy: RemovalPolicy.RETAIN,
-      })
+      ? props.repository ?? releaseRepository(this, 'Repository')
       : this.sourceRepository(props);
+    this.images = new ReleaseImages(this, this.repository, props.additionalImages ?? [], this.source.buildsImage);
 
     this.buildProject = createReleaseBuildProject(this, {
       ...props,
@@ -148,6 +139,7 @@ export class ReleasePipeline extends Construct {
       manifest: () => this.renderManifest(),
       // The services CodeDeploy deploys; the others need no deployment files.
       fileDirectories: () => this.codeDeployUnits.map((unit) => unit.directory),
+      builtImages: this.images.additional,
     });
     this.buildLogRetention = props.buildLogRetention;
 
@@ -227,7 +219,7 @@ export class ReleasePipeline extends Construct {
       notificationTopic: this.notificationTopic,
       notifications: this.notifications,
       ecsNotifications: this.notifiedServices,
-      repository: this.repository,
+      images: this.images,
       sourceOutput: this.sourceOutput,
       releaseVersionVariable: this.releaseVersionVariable,
       logRetention: this.buildLogRetention,
@@ -253,6 +245,7 @@ export class ReleasePipeline extends Construct {
       containerName: unit.service.containerName,
       taskDefinition: renderTaskDefinitionRequest(unit.service.taskDefinition, { containerName: unit.service.containerName }) as unknown as Record<string, unknown>,
       appSpec: unit.service.renderAppSpec(),
+      ...this.imageVariableOf(unit.service),
     }));
     return { environments, releaseVersionVariable: this.releaseVersionVariable };
   }
@@ -283,6 +276,12 @@ export class ReleasePipeline extends Construct {
   /** False when a stage is invalid: then the build writes no deployment files and the synthesis fails. */
   private get deploysAll(): boolean {
     return this.builtStages.length === this.stages.length && this.stageProblems().length === 0;
+  }
+
+  /** The manifest's image variable of a service that runs an additional image; nothing for the first. */
+  private imageVariableOf(service: IBlueGreenService): { imageUriVariable?: string } {
+    const image = this.images.imageOf(service);
+    return image.first ? {} : { imageUriVariable: image.uriVariable };
   }
 
   private sourceRepository(props: ReleasePipelineProps): ecr.IRepository {

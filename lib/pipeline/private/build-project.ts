@@ -12,7 +12,8 @@ import { fitText } from '../../private/text-limits';
 import type { ReleasePipelineProps } from '../release-pipeline-props';
 import type { ReleaseSource } from '../release-source';
 import { ECR_PULL_PUSH_ACTIONS, acknowledgeArtifactAccess, acknowledgeBuildAccess, grantEcrLogin } from './acknowledgements';
-import { BUILD_ENV, renderReleaseBuildSpec } from './buildspec';
+import { BUILD_ENV, additionalImageVariables, renderReleaseBuildSpec } from './buildspec';
+import type { AdditionalImage } from './release-images';
 import { stageArtifactName } from './stage-naming';
 
 /** What the build project needs of its pipeline, besides the pipeline's props. */
@@ -25,6 +26,8 @@ export interface ReleaseBuildProjectProps extends ReleasePipelineProps {
   readonly manifest: () => ReleaseManifest;
   /** The folders of the deployment files, read at synthesis, for the buildspec's secondary artifacts. */
   readonly fileDirectories: () => string[];
+  /** The images the build makes besides the first. */
+  readonly builtImages: readonly AdditionalImage[];
 }
 
 /**
@@ -44,6 +47,7 @@ export function createReleaseBuildProject(owner: Construct, props: ReleaseBuildP
     preCheckCommands: props.preCheckCommands ?? [],
     revisionLength: props.source._revisionLength,
     outputs,
+    additionalImages: props.builtImages.length,
   });
   // Without outputs the buildspec has no artifacts section; the stages add it at synthesis.
   const withoutArtifacts = spec([]);
@@ -57,6 +61,12 @@ export function createReleaseBuildProject(owner: Construct, props: ReleaseBuildP
     environmentVariables[BUILD_ENV.repositoryUri] = { value: props.repository.repositoryUri };
     environmentVariables[BUILD_ENV.dockerfile] = { value: props.dockerfile ?? 'Dockerfile' };
     environmentVariables[BUILD_ENV.buildContext] = { value: props.dockerBuildContext ?? '.' };
+    props.builtImages.forEach((image, index) => {
+      const variables = additionalImageVariables(index + 1);
+      environmentVariables[variables.repositoryUri] = { value: image.repository.repositoryUri };
+      environmentVariables[variables.dockerfile] = { value: image.dockerfile };
+      environmentVariables[variables.buildContext] = { value: image.dockerBuildContext };
+    });
   }
   const project = new codebuild.PipelineProject(owner, 'Build', {
     // CodeBuild caps a description at 255 characters; a path may be longer.
@@ -88,7 +98,9 @@ export function createReleaseBuildProject(owner: Construct, props: ReleaseBuildP
   }));
   if (buildsImage) {
     // grantPullPush would put the ECR login on * in the role's default policy, beside the user's statements.
-    props.repository.grant(project, ...ECR_PULL_PUSH_ACTIONS, 'ecr:DescribeImages');
+    for (const repository of [props.repository, ...props.builtImages.map((image) => image.repository)]) {
+      repository.grant(project, ...ECR_PULL_PUSH_ACTIONS, 'ecr:DescribeImages');
+    }
     grantEcrLogin(project.role!);
   }
   acknowledgeArtifactAccess(props.pipeline, [project.role!]);

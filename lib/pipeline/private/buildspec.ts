@@ -29,6 +29,19 @@ export const EXPORTED_VARIABLES = {
   imageUri: 'IMAGE_URI',
 } as const;
 
+/**
+ * The build's variables of the `index`th image beyond the first (from 1), a monorepo's: where it is
+ * pushed, how it is built, and the pushed image by digest, exported as `#{Build.IMAGE_URI_<index>}`.
+ */
+export function additionalImageVariables(index: number) {
+  return {
+    repositoryUri: `${BUILD_ENV.repositoryUri}_${index}`,
+    dockerfile: `${BUILD_ENV.dockerfile}_${index}`,
+    buildContext: `${BUILD_ENV.buildContext}_${index}`,
+    imageUri: `${EXPORTED_VARIABLES.imageUri}_${index}`,
+  };
+}
+
 /** Folder, under the source root, the writer writes to; one sub-folder per environment. */
 export const RELEASE_FOLDER = '.release';
 
@@ -48,6 +61,12 @@ export interface ReleaseBuildSpecOptions {
    * and the folder under {@link RELEASE_FOLDER} the writer fills for it.
    */
   readonly outputs: readonly { readonly artifactName: string; readonly directory: string }[];
+  /**
+   * How many images the build makes besides the first, from the variables of
+   * {@link additionalImageVariables}, each pushed with the same tag.
+   * @default 0
+   */
+  readonly additionalImages?: number;
 }
 
 /** The buildspec as an object, for `codebuild.BuildSpec.fromObject`. */
@@ -62,10 +81,17 @@ export function renderReleaseBuildSpec(options: ReleaseBuildSpecOptions): Record
   const writeFiles = `node ${WRITER} --manifest env:${manifest} --out "$CODEBUILD_SRC_DIR/${RELEASE_FOLDER}" --release-version "$${imageTag}"`;
   const fetchWriter = `aws s3 cp "$${artifactWriterUrl}" ${WRITER} --only-show-errors`;
 
+  const additional = Array.from({ length: options.buildsImage ? options.additionalImages ?? 0 : 0 }, (_, i) => additionalImageVariables(i + 1));
   let phases: Record<string, unknown>;
   if (options.buildsImage) {
     const registry = `"\${${repositoryUri}%%/*}"`;
+    const describeIn = (uri: string) => `aws ecr describe-images --registry-id "$(printf '%s' "$${uri}" | cut -d. -f1)" `
+      + `--region "$(printf '%s' "$${uri}" | cut -d. -f4)" --repository-name "\${${uri}#*/}" --image-ids imageTag="$${imageTag}"`;
     const describe = `aws ecr describe-images --registry-id "$REGISTRY_ID" --region "$REGISTRY_REGION" --repository-name "$REPOSITORY_NAME" --image-ids imageTag="$${imageTag}"`;
+    // Tags are immutable: a re-run of the same revision reuses the image it pushed.
+    const buildAndPush = (uri: string, file: string, context: string, check: string) => `if ${check} > /dev/null 2>&1; then echo "$${uri}:$${imageTag} `
+      + `already pushed; reusing it"; else docker build --file "$${file}" --tag "$${uri}:$${imageTag}" --build-arg ${sourceRevision}="$${sourceRevision}" `
+      + `--label org.opencontainers.image.revision="$${sourceRevision}" "$${context}" && docker push "$${uri}:$${imageTag}"; fi`;
     phases = {
       pre_build: {
         'on-failure': 'ABORT',
@@ -82,10 +108,8 @@ export function renderReleaseBuildSpec(options: ReleaseBuildSpecOptions): Record
       build: {
         'on-failure': 'ABORT',
         'commands': [
-          // Tags are immutable: a re-run of the same revision reuses the image it pushed.
-          `if ${describe} > /dev/null 2>&1; then echo "$${repositoryUri}:$${imageTag} already pushed; reusing it"; `
-            + `else docker build --file "$${dockerfile}" --tag "$${repositoryUri}:$${imageTag}" --build-arg ${sourceRevision}="$${sourceRevision}" `
-            + `--label org.opencontainers.image.revision="$${sourceRevision}" "$${buildContext}" && docker push "$${repositoryUri}:$${imageTag}"; fi`,
+          buildAndPush(repositoryUri, dockerfile, buildContext, describe),
+          ...additional.map((image) => buildAndPush(image.repositoryUri, image.dockerfile, image.buildContext, describeIn(image.repositoryUri))),
         ],
       },
       post_build: {
@@ -93,6 +117,7 @@ export function renderReleaseBuildSpec(options: ReleaseBuildSpecOptions): Record
           'if [ "$CODEBUILD_BUILD_SUCCEEDING" != "1" ]; then echo "The build failed: no deployment files written"; exit 1; fi',
           `export IMAGE_DIGEST="$(${describe} --query 'imageDetails[0].imageDigest' --output text)"`,
           `export ${imageUri}="$${repositoryUri}@$IMAGE_DIGEST"`,
+          ...additional.map((image) => `export ${image.imageUri}="$${image.repositoryUri}@$(${describeIn(image.repositoryUri)} --query 'imageDetails[0].imageDigest' --output text)"`),
           fetchWriter,
           `${writeFiles} --image-uri "$${imageUri}"`,
         ],
@@ -135,7 +160,7 @@ export function renderReleaseBuildSpec(options: ReleaseBuildSpecOptions): Record
     version: '0.2',
     env: {
       'shell': 'bash',
-      'exported-variables': [sourceRevision, imageTag, imageUri],
+      'exported-variables': [sourceRevision, imageTag, imageUri, ...additional.map((image) => image.imageUri)],
     },
     phases,
     ...(artifacts ? { artifacts } : {}),

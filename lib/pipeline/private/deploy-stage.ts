@@ -17,6 +17,7 @@ import { ECR_PULL_ACTIONS, grantEcrLogin } from './acknowledgements';
 import { EXPORTED_VARIABLES } from './buildspec';
 import { deployRole } from './deploy-role';
 import type { NotifiedServices } from './ecs-notifications';
+import type { ReleaseImages } from './release-images';
 import { ReleaseNotifications } from './release-notifications';
 import { grantRemoteArtifactRead, isRemoteStage } from './remote-stage';
 import { stackUpdateAction } from './stack-update-release';
@@ -34,8 +35,8 @@ export interface DeployStageProps {
   readonly notifications: ReleaseNotifications;
   /** The notifications of Amazon ECS deployments, told of the stage's when Amazon ECS deploys it. */
   readonly ecsNotifications: NotifiedServices;
-  /** The repository the released images are in. */
-  readonly repository: ecr.IRepository;
+  /** Which image each service runs, from which repository. */
+  readonly images: ReleaseImages;
   /** Any artifact of the pipeline, the input of a stage that updates a stack (which reads none). */
   readonly sourceOutput: codepipeline.Artifact;
   /** The environment variable of the application container that holds the release version. */
@@ -104,14 +105,15 @@ function unitScopeId(scope: Construct, unit: StageUnit): string {
 /** The deploy action of one service of a stage, with the role that reads its artifacts. */
 function deployAction(scope: Construct, owner: IConstruct, props: DeployStageProps, unit: StageUnit, runOrder: number) {
   const { pipeline } = props;
-  grantReleasedImagePull(props.repository, unit.service);
+  const image = props.images.imageOf(unit.service);
+  grantReleasedImagePull(image.repository, unit.service);
   if (isRemoteStage(owner, unit)) {
     // CodePipeline checks, when it creates the pipeline, that it may assume the stage's role there.
     Stack.of(pipeline).addStackDependency(Stack.of(unit.service), `stage ${unit.stageName} runs by a role of this stack`);
   }
   if (unit.service.engine.kind === DeploymentEngineKind.ECS) {
     const update = stackUpdateAction(scope, owner, {
-      pipeline, stage: unit, runOrder, actionName: unit.actionName, input: props.sourceOutput,
+      pipeline, stage: unit, runOrder, actionName: unit.actionName, input: props.sourceOutput, imageUriVariable: image.uriVariable,
       releaseVersionVariable: props.releaseVersionVariable, logRetention: props.logRetention,
     });
     return { scope, action: update.action, artifactReader: update.artifactReader };

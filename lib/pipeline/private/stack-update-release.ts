@@ -90,6 +90,8 @@ export interface StackUpdateActionProps {
   readonly runOrder: number;
   /** The deploy action's name. */
   readonly actionName: string;
+  /** The build's variable holding the image the service runs, by digest. */
+  readonly imageUriVariable: string;
   /** How long the stage's update logs are kept. */
   readonly logRetention?: logs.RetentionDays;
 }
@@ -181,7 +183,7 @@ export function stackUpdateAction(scope: Construct, owner: IConstruct, props: St
     input: props.input,
     role: actionRole?.withoutPolicyUpdates(),
     environmentVariables: {
-      [STACK_UPDATE_ENV.image]: { value: `#{Build.${EXPORTED_VARIABLES.imageUri}}` },
+      [STACK_UPDATE_ENV.image]: { value: `#{Build.${props.imageUriVariable}}` },
       [STACK_UPDATE_ENV.version]: { value: `#{Build.${EXPORTED_VARIABLES.imageTag}}` },
     },
   });

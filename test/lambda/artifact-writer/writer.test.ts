@@ -147,6 +147,35 @@ describe('artifact writer', () => {
     }
   });
 
+  test('writes each environment\'s own image where the manifest names the variable that holds it (a monorepo\'s several images)', () => {
+    const workerImage = `${REPOSITORY.replace(/orders[^/]*$/, 'worker')}@sha256:${'b'.repeat(64)}`;
+    const m = manifest();
+    const release = { environments: [m.environments[0], { ...m.environments[1], imageUriVariable: 'IMAGE_URI_1' }] };
+
+    run(['--manifest', 'env:RELEASE', '--image-uri', IMAGE_URI, '--out', dir], { RELEASE: JSON.stringify(release), IMAGE_URI_1: workerImage });
+
+    expect(readJson('Staging', 'imageDetail.json')).toEqual({ ImageURI: IMAGE_URI });
+    expect(readJson('Production', 'imageDetail.json')).toEqual({ ImageURI: workerImage });
+  });
+
+  test.each([
+    [{}, "environment 'Production': its image is in IMAGE_URI_1, which is not set; the build exports it once it has pushed that image"],
+    [{ IMAGE_URI_1: 'worker:latest' }, "image 'worker:latest' is not pinned by digest"],
+  ])('fails when an environment\'s image variable is %j', (variables, message) => {
+    const m = manifest();
+    const release = { environments: [m.environments[0], { ...m.environments[1], imageUriVariable: 'IMAGE_URI_1' }] };
+
+    expect(() => run(['--manifest', 'env:RELEASE', '--image-uri', IMAGE_URI, '--out', dir], { RELEASE: JSON.stringify(release), ...variables })).toThrow(message);
+  });
+
+  test('fails when an environment\'s image variable is no variable name', () => {
+    const m = manifest();
+    const release = { environments: [{ ...m.environments[0], imageUriVariable: 'IMAGE URI' }] };
+
+    expect(() => run(['--manifest', 'env:RELEASE', '--image-uri', IMAGE_URI, '--out', dir], { RELEASE: JSON.stringify(release) }))
+      .toThrow("manifest environment 'Staging' has the imageUriVariable \"IMAGE URI\", which is not an environment variable name");
+  });
+
   test('sets the release version in the application container of every environment, and there only', () => {
     const release = { ...manifest(), releaseVersionVariable: 'RELEASE_VERSION' };
 
