@@ -107,7 +107,7 @@ describe('additionalImages refused at synthesis', () => {
 
   test.each<[string, (stack: Stack, api: BlueGreenService) => ReleaseImageOptions[], string]>([
     ['no services', () => [{ dockerfile: 'worker/Dockerfile', services: [] }],
-      "entry 0 (worker/Dockerfile) names no services; list the services that run it, or remove it"],
+      'entry 0 (worker/Dockerfile) names no services; list the services that run it, or remove it'],
     ['an empty dockerfile', (_, api) => [{ dockerfile: ' ', services: [api] }],
       "entry 0 has an empty dockerfile; pass its path from the source root, e.g. 'worker/Dockerfile'"],
     ['a service in two images', (_, api) => [{ dockerfile: 'a/Dockerfile', services: [api] }, { dockerfile: 'b/Dockerfile', services: [api] }],
