@@ -348,16 +348,22 @@ describe('bundled artifact writer', () => {
       format: 'cjs',
       logLevel: 'silent',
     });
-    const manifestJson = JSON.stringify({ ...manifest(), releaseVersionVariable: 'RELEASE_VERSION' });
+    // Production runs a second image of the build, as a monorepo's service may.
+    const m = manifest();
+    const workerImage = `${REPOSITORY}-worker@sha256:${'c'.repeat(64)}`;
+    const manifestJson = JSON.stringify({
+      environments: [m.environments[0], { ...m.environments[1], imageUriVariable: 'IMAGE_URI_1' }], releaseVersionVariable: 'RELEASE_VERSION',
+    });
 
     const stdout = execFileSync(process.execPath, [bundle, '--manifest', 'env:CDK_ECS_RELEASE_MANIFEST', '--image-uri', IMAGE_URI,
       '--out', path.join(dir, 'release'), '--release-version', '4f1c7d2'], {
-      env: { PATH: process.env.PATH, CDK_ECS_RELEASE_MANIFEST: manifestJson },
+      env: { PATH: process.env.PATH, CDK_ECS_RELEASE_MANIFEST: manifestJson, IMAGE_URI_1: workerImage },
       encoding: 'utf8',
     });
 
     expect(stdout).toContain('Staging: wrote');
-    expect(readJson('release', 'Production', 'imageDetail.json')).toEqual({ ImageURI: IMAGE_URI });
+    expect(readJson('release', 'Staging', 'imageDetail.json')).toEqual({ ImageURI: IMAGE_URI });
+    expect(readJson('release', 'Production', 'imageDetail.json')).toEqual({ ImageURI: workerImage });
     expect((readJson('release', 'Production', 'taskdef.json').containerDefinitions as Record<string, unknown>[])[0].environment)
       .toContainEqual({ name: 'RELEASE_VERSION', value: '4f1c7d2' });
     expect(fs.statSync(bundle).size).toBeLessThan(20 * 1024);
