@@ -183,6 +183,19 @@ describe('stages in other accounts and regions', () => {
     expect(dependencies('Production')).not.toContain('Tooling');
   });
 
+  test('each service\'s tasks may pull the release from the pipeline\'s repository: its policy and their role\'s both say so', () => {
+    const { stacks } = layout();
+    const [repository] = resourcesOf(stacks.Tooling, 'AWS::ECR::Repository');
+    const repositoryArn = `arn:REF(AWS::Partition):ecr:eu-west-1:${TOOLING.account}:repository/${repository.properties.RepositoryName}`;
+    const pullers = (repository.properties.RepositoryPolicyText as { Statement: Statement[] }).Statement.map((st) => evaluate(st.Principal!.AWS));
+    for (const stack of [stacks.Staging, stacks.Production]) {
+      const executionRole = resourcesOf(stack, 'AWS::IAM::Role').find((r) => /TaskDefinitionExecutionRole/.test(r.id))!;
+      expect(pullers).toContain(`arn:REF(AWS::Partition):iam::${stack.account}:role/${executionRole.properties.RoleName}`);
+      const pulls = statementsOf(stack, executionRole.id).filter((st) => ([] as string[]).concat(st.Action).includes('ecr:BatchGetImage'));
+      expect(pulls.map((st) => evaluate(st.Resource))).toEqual([repositoryArn]);
+    }
+  });
+
   test('a stage\'s deployments reach the deployment record through the pipeline account\'s event bus', () => {
     const { stacks } = layout();
     for (const stack of [stacks.Staging, stacks.Production]) {

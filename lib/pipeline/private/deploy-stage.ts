@@ -106,8 +106,9 @@ function unitScopeId(scope: Construct, unit: StageUnit): string {
 function deployAction(scope: Construct, owner: IConstruct, props: DeployStageProps, unit: StageUnit, runOrder: number) {
   const { pipeline } = props;
   const image = props.images.imageOf(unit.service);
-  grantReleasedImagePull(image.repository, unit.service);
-  if (isRemoteStage(owner, unit)) {
+  const remote = isRemoteStage(owner, unit);
+  grantReleasedImagePull(image.repository, unit.service, remote);
+  if (remote) {
     // CodePipeline checks, when it creates the pipeline, that it may assume the stage's role there.
     Stack.of(pipeline).addStackDependency(Stack.of(unit.service), `stage ${unit.stageName} runs by a role of this stack`);
   }
@@ -137,16 +138,18 @@ function deployAction(scope: Construct, owner: IConstruct, props: DeployStagePro
  * Lets the service's tasks pull the released images: its task execution role may pull from the
  * repository. Through the repository's policy when the pipeline owns it, which then names the
  * role (the pipeline already refers to the service, never the reverse, so a service in another
- * stack makes no cycle); else on the role, naming the imported repository.
+ * stack makes no cycle), and on the role too for a service in another environment; else on the
+ * role alone, naming the imported repository.
  */
-function grantReleasedImagePull(repository: ecr.IRepository, service: IBlueGreenService): void {
+function grantReleasedImagePull(repository: ecr.IRepository, service: IBlueGreenService, remote: boolean): void {
   const executionRole = service.taskDefinition.obtainExecutionRole();
   const { statementAdded } = repository.addToResourcePolicy(new iam.PolicyStatement({
     sid: `ReleasePull${Names.uniqueId(service).slice(-50)}`,
     principals: [new iam.ArnPrincipal(executionRole.roleArn)],
     actions: ECR_PULL_ACTIONS,
   }));
-  if (!statementAdded) {
+  // From another account, the role's own policy must allow the pull too.
+  if (!statementAdded || remote) {
     executionRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ECR_PULL_ACTIONS, resources: [repository.repositoryArn] }));
   }
   grantEcrLogin(executionRole, 'pulls are scoped to the release repository');

@@ -2,7 +2,7 @@
  * The images of a release: the first, which every service runs unless named elsewhere, and a
  * monorepo's additional ones, each with its repository and the services that run it.
  */
-import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
+import { Duration, PhysicalName, RemovalPolicy, Token } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import { Construct, IConstruct } from 'constructs';
 import { recordPropProblem } from '../../private/validation';
@@ -13,6 +13,8 @@ import { EXPORTED_VARIABLES, additionalImageVariables } from './buildspec';
 /** A new release repository: immutable tags, scanned on push, KMS-encrypted, kept when the stack goes. */
 export function releaseRepository(scope: Construct, id: string): ecr.Repository {
   return new ecr.Repository(scope, id, {
+    // Named by CDK when the task role of a service in another account must name it.
+    repositoryName: PhysicalName.GENERATE_IF_NEEDED,
     imageScanOnPush: true,
     imageTagMutability: ecr.TagMutability.IMMUTABLE,
     encryption: ecr.RepositoryEncryption.KMS,
