@@ -132,6 +132,22 @@ describe('a stage\'s services refused at synthesis', () => {
     ]);
   });
 
+  test('two services with one service name, whose deploy actions would share a name', () => {
+    const app = new App({ builtinCloudFormationValidation: false });
+    const stack = testStack(app);
+    const [eu, us] = ['Eu', 'Us'].map((id) => {
+      const services = testStack(app, `Services${id}`);
+      const vpc = new ec2.Vpc(services, 'Vpc', { maxAzs: 2, natGateways: 1 });
+      return new BlueGreenService(services, id, { vpc, serviceName: 'orders-api', image: ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:stable') });
+    });
+    new ReleasePipeline(stack, 'Release', { source: source(), stages: [{ stageName: 'Production', services: [eu, us] }] });
+
+    expect(synthesisMessages(app)).toEqual([
+      "PipelineStack/Release: invalid stages: stage 'Production' deploys two services named 'orders-api', whose deploy actions would both be "
+      + "'Deploy-orders-api' and CodePipeline refuses two actions of one name in a stage; give one another serviceName, or put them in stages of their own",
+    ]);
+  });
+
   test('two services with one construct id, whose files would share a folder', () => {
     const app = new App({ builtinCloudFormationValidation: false });
     const stack = testStack(app);
@@ -139,6 +155,8 @@ describe('a stage\'s services refused at synthesis', () => {
     new ReleasePipeline(stack, 'Release', { source: source(), stages: [{ stageName: 'Staging', services: [mockService(stack, 'Api'), mockService(other, 'Api')] }] });
 
     expect(synthesisMessages(app)).toEqual([
+      "PipelineStack/Release: invalid stages: stage 'Staging' deploys two services named 'api', whose deploy actions would both be 'Deploy-api' and "
+      + 'CodePipeline refuses two actions of one name in a stage; give one another serviceName, or put them in stages of their own',
       "PipelineStack/Release: invalid stages: stage 'Staging' deploys two services with the id 'Api', whose deployment files would share a folder; give one another construct id",
     ]);
   });

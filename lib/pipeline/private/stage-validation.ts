@@ -240,6 +240,10 @@ export function stageProblems(owner: IConstruct, context: StageValidationContext
       } else {
         deployedBy.set(unit.service, name);
       }
+      if (!unit.alone && units.slice(0, unit.index).some((other) => other.service !== unit.service && other.actionName === unit.actionName)) {
+        problems.push(`${where} stage '${name}' deploys two services named '${unit.service.serviceName}', whose deploy actions would both be `
+          + `'${unit.actionName}' and CodePipeline refuses two actions of one name in a stage; give one another serviceName, or put them in stages of their own`);
+      }
       const sharing = directories.get(unit.directory);
       if (!unit.alone && sharing !== undefined && sharing !== name) {
         problems.push(`${where} the deployment files of ${unit.service.node.path} in stage '${name}' would share the folder of stage '${sharing}'; rename the stage`);
