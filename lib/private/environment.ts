@@ -19,3 +19,25 @@ export function describeEnvironment(stack: Stack): string {
   }
   return `stack ${stack.node.path} (account ${account ?? 'env-agnostic'}, region ${region ?? 'env-agnostic'})`;
 }
+
+/** Whether the stack has an explicit account and region, as references to another environment need. */
+export function hasExplicitEnvironment(stack: Stack): boolean {
+  return !Token.isUnresolved(stack.account) && !Token.isUnresolved(stack.region);
+}
+
+/**
+ * The path of the resource that `value` names and that `stack`, in another environment, could name
+ * only by a physical name it lacks; undefined when `value` resolves in `stack`. Other errors are thrown.
+ */
+export function unnamedAcrossEnvironments(stack: Stack, value: unknown): string | undefined {
+  try {
+    stack.resolve(value);
+    return undefined;
+  } catch (error) {
+    const unnamed = /Cannot use resource '([^']+)' in a cross-environment fashion/.exec(error instanceof Error ? error.message : String(error))?.[1];
+    if (unnamed === undefined) {
+      throw error;
+    }
+    return unnamed;
+  }
+}

@@ -83,8 +83,8 @@ export function addDeployStage(scope: Construct, owner: IConstruct, props: Deplo
   });
   stageActions.push(...built.map((b) => b.action));
   pipeline.addStage({ stageName: stage.stageName, actions: stageActions });
-  for (const { unit, artifactReader, scope: unitScope } of built) {
-    if (isRemoteStage(owner, unit)) {
+  for (const { unit, artifactReader, remote, scope: unitScope } of built) {
+    if (remote) {
       // The artifact store of the service's region exists once the action is added.
       grantRemoteArtifactRead(pipeline, artifactReader, Stack.of(unit.service).region);
     }
@@ -102,7 +102,7 @@ function unitScopeId(scope: Construct, unit: StageUnit): string {
   return scope.node.tryFindChild(id) ? Names.uniqueId(unit.service) : id;
 }
 
-/** The deploy action of one service of a stage, with the role that reads its artifacts. */
+/** The deploy action of one service of a stage, with the role that reads its artifacts, and whether the service is in another environment. */
 function deployAction(scope: Construct, owner: IConstruct, props: DeployStageProps, unit: StageUnit, runOrder: number) {
   const { pipeline } = props;
   const image = props.images.imageOf(unit.service);
@@ -117,7 +117,7 @@ function deployAction(scope: Construct, owner: IConstruct, props: DeployStagePro
       pipeline, stage: unit, runOrder, actionName: unit.actionName, input: props.sourceOutput, imageUriVariable: image.uriVariable,
       releaseVersionVariable: props.releaseVersionVariable, logRetention: props.logRetention,
     });
-    return { scope, action: update.action, artifactReader: update.artifactReader };
+    return { scope, remote, action: update.action, artifactReader: update.artifactReader };
   }
   const files = props.files.get(unit.service)!;
   const role = deployRole(scope, owner, pipeline, unit);
@@ -131,7 +131,7 @@ function deployAction(scope: Construct, owner: IConstruct, props: DeployStagePro
     // The action adds its broad statements to the role it is given; this view drops them.
     role: role.withoutPolicyUpdates(),
   });
-  return { scope, action, artifactReader: role as iam.IRole };
+  return { scope, remote, action, artifactReader: role as iam.IRole };
 }
 
 /**

@@ -5,7 +5,7 @@
  * pipeline's topic.
  */
 import { serviceArnPatternOf } from '../../private/ecs-arns';
-import { Annotations, Lazy, Names, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Lazy, Names, Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -15,7 +15,7 @@ import {
   ECS_DEPLOYMENT_DETAIL_TYPE, ECS_DEPLOYMENT_EVENT_SOURCE, NOTIFIED_ECS_DEPLOYMENT_EVENTS, NotifiedEcsService,
 } from '../../../contract/release-notifier';
 import { addAcknowledgedScopedStatement } from '../../private/acknowledgements';
-import { describeEnvironment, sameEnvironment } from '../../private/environment';
+import { describeEnvironment, hasExplicitEnvironment, sameEnvironment } from '../../private/environment';
 import { isRemoteStage } from './remote-stage';
 import { fitText } from '../../private/text-limits';
 import { propMessage, recordPropProblem, reportAtSynthesis } from '../../private/validation';
@@ -91,7 +91,7 @@ export class NotifiedServices extends Construct {
       const serviceStack = Stack.of(service);
       const stage: StageInfo = { stageName: notifiedServiceLabel(service), service };
       if (!sameEnvironment(serviceStack, here)) {
-        if (explicit(serviceStack) && explicit(here)) {
+        if (hasExplicitEnvironment(serviceStack) && hasExplicitEnvironment(here)) {
           // Notified from its own environment, as a stage there is.
           this.notifyRemote(stage);
           continue;
@@ -227,11 +227,6 @@ function scopeIdOf(parent: Construct, subject: IConstruct): string {
   const id = scopes.slice(start).map((s) => s.node.id.replace(/[^A-Za-z0-9]/g, '')).join('');
   // Two paths may join alike ('A/BC', 'AB/C'): the second then has the unique id of its path.
   return id !== '' && !parent.node.tryFindChild(id) ? id : Names.nodeUniqueId(subject.node);
-}
-
-/** Whether the stack has an explicit account and region. */
-function explicit(stack: Stack): boolean {
-  return !Token.isUnresolved(stack.account) && !Token.isUnresolved(stack.region);
 }
 
 /** A field of a hook event's detail, as the rule's input fills it in. */

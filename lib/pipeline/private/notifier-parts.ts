@@ -5,6 +5,7 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
+import type * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -35,6 +36,11 @@ export function notifierDeadLetters(scope: Construct, ownerPath: string): { queu
     treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
   });
   return { queue, alarm };
+}
+
+/** How a rule delivers to a notifier: retried for six hours, then kept in the dead-letter queue. */
+export function notifierTargetOptions(deadLetterQueue: sqs.IQueue): targets.TargetBaseProps {
+  return { deadLetterQueue, retryAttempts: 8, maxEventAge: Duration.hours(6) };
 }
 
 /** How the notifier knows the stage's deployment group. */

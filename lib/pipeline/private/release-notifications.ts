@@ -23,7 +23,7 @@ import { createHookFunction } from '../../private/handler-function';
 import { fitText, iamDescription } from '../../private/text-limits';
 import { grantReadStoppedTasks } from '../../private/deployment-target-grants';
 import { sameEnvironment } from '../../private/environment';
-import { DeploymentNotifier, notifiedDeploymentGroupOf, notifierDeadLetters } from './notifier-parts';
+import { DeploymentNotifier, notifiedDeploymentGroupOf, notifierDeadLetters, notifierTargetOptions } from './notifier-parts';
 import { RemoteNotifier } from './remote-notifier';
 import { isRemoteStage } from './remote-stage';
 import { StageInfo, deploymentEventPattern } from './stage-naming';
@@ -228,7 +228,7 @@ export class ReleaseNotifications extends Construct {
 
   /** How every rule of the notifications delivers: retried for six hours, then to the dead-letter queue. */
   public get eventTargetOptions(): targets.TargetBaseProps {
-    return { deadLetterQueue: this.deadLetterQueue, retryAttempts: 8, maxEventAge: Duration.hours(6) };
+    return notifierTargetOptions(this.deadLetterQueue);
   }
 
   /**

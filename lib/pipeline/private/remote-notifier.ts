@@ -4,7 +4,7 @@
  * service's stack, reads the deployment there, and publishes to the pipeline's topic, which admits
  * its role alone.
  */
-import { Arn, Duration, Lazy, Names, PhysicalName, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, Lazy, Names, PhysicalName, Stack, Validations } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -19,7 +19,10 @@ import { grantDeploymentTargetReads, grantDescribeTaskDefinitions } from '../../
 import { createHookFunction } from '../../private/handler-function';
 import { fitName, fitText, iamDescription } from '../../private/text-limits';
 import { DeploymentEngineKind } from '../../service/deployment-engine';
-import { DeploymentNotifier, notifiedDeploymentGroupOf, notifiedEcsServiceOf, notifierDeadLetters } from './notifier-parts';
+import {
+  DeploymentNotifier, notifiedDeploymentGroupOf, notifiedEcsServiceOf, notifierDeadLetters, notifierTargetOptions,
+} from './notifier-parts';
+import { grantKeyByAlias, onlyRole } from './remote-stage';
 import type { StageInfo } from './stage-naming';
 
 /** Properties of a {@link RemoteNotifier}. */
@@ -96,7 +99,7 @@ export class RemoteNotifier extends Construct implements DeploymentNotifier {
 
   /** The notifier as the target of a rule: retried for six hours, then kept in the dead-letter queue. */
   public target(): events.IRuleTarget {
-    return new targets.LambdaFunction(this.fn, { deadLetterQueue: this.deadLetterQueue, retryAttempts: 8, maxEventAge: Duration.hours(6) });
+    return new targets.LambdaFunction(this.fn, notifierTargetOptions(this.deadLetterQueue));
   }
 }
 
@@ -106,17 +109,11 @@ export class RemoteNotifier extends Construct implements DeploymentNotifier {
  * made for it, the key.
  */
 function grantPublishFromAfar(topic: sns.Topic, key: kms.Key, role: iam.Role, owner: IConstruct): void {
-  const topicStack = Stack.of(topic);
-  const admitted = new iam.AccountPrincipal(Stack.of(role).account).withConditions({ ArnEquals: { 'aws:PrincipalArn': role.roleArn } });
+  const admitted = onlyRole(role);
   topic.addToResourcePolicy(new iam.PolicyStatement({ principals: [admitted], actions: ['sns:Publish'], resources: [topic.topicArn] }));
   key.addToResourcePolicy(new iam.PolicyStatement({ principals: [admitted], actions: ['kms:Decrypt', 'kms:GenerateDataKey*'], resources: ['*'] }));
   role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['sns:Publish'], resources: [topic.topicArn] }));
-  const keys = Arn.format({ partition: topicStack.partition, service: 'kms', region: topicStack.region, account: topicStack.account, resource: 'key', resourceName: '*' });
-  role.addToPrincipalPolicy(new iam.PolicyStatement({
-    actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-    resources: [keys],
-    conditions: { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': topicKeyAlias(key, owner).aliasName } },
-  }));
+  const keys = grantKeyByAlias(role, Stack.of(topic), topicKeyAlias(key, owner).aliasName, ['kms:Decrypt', 'kms:GenerateDataKey*']);
   Validations.of(defaultPolicyOf(role)).acknowledge({
     id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
     reason: 'sns:Publish to the KMS-encrypted notification topic needs data keys of its key, chosen by its alias: no other key.',

@@ -4,7 +4,7 @@
  * the pipeline's role alone, and read the artifacts of the service's region by exact grants on
  * that region's artifact bucket and key.
  */
-import { Arn, CfnResource, Names, PhysicalName, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Arn, CfnResource, Names, PhysicalName, Stack, Validations } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -14,7 +14,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct, IConstruct } from 'constructs';
 import { ECS_DEPLOYMENT_EVENT_SOURCE } from '../../../contract/release-notifier';
 import { acknowledgeWildcardResources, defaultPolicyOf } from '../../private/acknowledgements';
-import { describeEnvironment, sameEnvironment } from '../../private/environment';
+import { describeEnvironment, hasExplicitEnvironment, sameEnvironment, unnamedAcrossEnvironments } from '../../private/environment';
 import { fitName, fitText, iamDescription } from '../../private/text-limits';
 import type { IBlueGreenService } from '../../service/blue-green-service-base';
 import { replicationKeyOf } from './replication-buckets';
@@ -46,8 +46,7 @@ export function remoteStageProblem(owner: IConstruct, stage: StageInfo, replicat
   if (!isRemoteStage(owner, stage)) {
     return undefined;
   }
-  const agnostic = [Stack.of(owner), Stack.of(stage.service)]
-    .filter((stack) => Token.isUnresolved(stack.account) || Token.isUnresolved(stack.region));
+  const agnostic = [Stack.of(owner), Stack.of(stage.service)].filter((stack) => !hasExplicitEnvironment(stack));
   if (agnostic.length === 0) {
     const region = Stack.of(stage.service).region;
     if (region !== Stack.of(owner).region && !replicationRegions.includes(region)) {
@@ -75,14 +74,34 @@ export function remoteScope(service: IBlueGreenService): Construct {
  * so that the pipeline's account can refer to it, and trusted by the pipeline's role alone.
  */
 export function remoteActionRole(scope: Construct, id: string, pipeline: codepipeline.Pipeline, description: string): iam.Role {
-  const pipelineStack = Stack.of(pipeline);
   return new iam.Role(scope, id, {
     roleName: PhysicalName.GENERATE_IF_NEEDED,
-    // By account and ARN condition: IAM refuses a trust policy naming a role that does not exist
-    // yet, and the service's stack is deployed before the pipeline's.
-    assumedBy: new iam.AccountPrincipal(pipelineStack.account).withConditions({ ArnEquals: { 'aws:PrincipalArn': pipeline.role.roleArn } }),
+    // The service's stack is deployed before the pipeline's, whose role does not exist yet.
+    assumedBy: onlyRole(pipeline.role),
     description: iamDescription(description),
   });
+}
+
+/**
+ * `role` alone, as a policy of another account or region admits it: by its account, with an ARN
+ * condition, because IAM, S3 and KMS refuse a principal naming a role that does not exist yet.
+ */
+export function onlyRole(role: iam.IRole): iam.IPrincipal {
+  return new iam.AccountPrincipal(Stack.of(role).account).withConditions({ ArnEquals: { 'aws:PrincipalArn': role.roleArn } });
+}
+
+/**
+ * Grants `role` `actions` on the KMS key of `keyStack` that `aliasName` names, chosen by that
+ * alias because only the key's stack knows its id; returns the key ARN pattern it grants on.
+ */
+export function grantKeyByAlias(role: iam.IRole, keyStack: Stack, aliasName: string, actions: string[]): string {
+  const keys = Arn.format({ partition: keyStack.partition, service: 'kms', region: keyStack.region, account: keyStack.account, resource: 'key', resourceName: '*' });
+  role.addToPrincipalPolicy(new iam.PolicyStatement({
+    actions,
+    resources: [keys],
+    conditions: { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': aliasName } },
+  }));
+  return keys;
 }
 
 /** The artifact store of a region: its bucket and the alias of the bucket's key. */
@@ -102,7 +121,7 @@ export function grantRemoteArtifactRead(pipeline: codepipeline.Pipeline, role: i
   const store = artifactStore(pipeline, region);
   const roleStack = Stack.of(role);
   const storeStack = Stack.of(store.bucket);
-  const admitted = new iam.AccountPrincipal(roleStack.account).withConditions({ ArnEquals: { 'aws:PrincipalArn': role.roleArn } });
+  const admitted = onlyRole(role);
   const objects = store.bucket.arnForObjects('*');
   store.bucket.addToResourcePolicy(new iam.PolicyStatement({
     principals: [admitted],
@@ -114,17 +133,11 @@ export function grantRemoteArtifactRead(pipeline: codepipeline.Pipeline, role: i
     actions: ['kms:Decrypt', 'kms:DescribeKey'],
     resources: ['*'],
   }));
-  // The key's ARN holds an id only its stack knows; its alias is named.
-  const keys = Arn.format({ partition: roleStack.partition, service: 'kms', region: storeStack.region, account: storeStack.account, resource: 'key', resourceName: '*' });
   role.addToPrincipalPolicy(new iam.PolicyStatement({
     actions: ['s3:GetObject*', 's3:GetBucket*', 's3:List*'],
     resources: [store.bucket.bucketArn, objects],
   }));
-  role.addToPrincipalPolicy(new iam.PolicyStatement({
-    actions: ['kms:Decrypt', 'kms:DescribeKey'],
-    resources: [keys],
-    conditions: { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': store.aliasName } },
-  }));
+  const keys = grantKeyByAlias(role, storeStack, store.aliasName, ['kms:Decrypt', 'kms:DescribeKey']);
   for (const action of ['s3:GetObject*', 's3:GetBucket*', 's3:List*']) {
     Validations.of(defaultPolicyOf(role)).acknowledge({ id: `AwsSolutions-IAM5[Action::${action}]`,
       reason: 'Reads of the pipeline\'s artifact bucket of this region, no other bucket: CodePipeline hands the stage its artifacts there.' });
@@ -231,21 +244,15 @@ const NAMING_PROPS: Array<{ readonly pathEnd: string; readonly prop: string }> =
  * region is named only by a physical name. `files` are resolved here, in the pipeline's stack.
  */
 export function remoteTaskDefinitionProblem(owner: IConstruct, stage: StageInfo, files: unknown): string | undefined {
-  try {
-    Stack.of(owner).resolve(files);
+  const unnamed = unnamedAcrossEnvironments(Stack.of(owner), files);
+  if (unnamed === undefined) {
     return undefined;
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    const unnamed = /Cannot use resource '([^']+)' in a cross-environment fashion/.exec(message)?.[1];
-    if (unnamed === undefined) {
-      throw error;
-    }
-    const naming = NAMING_PROPS.find((p) => unnamed === `${stage.service.node.path}${p.pathEnd}`);
-    const fix = naming
-      ? `set ${naming.prop} on ${stage.service.node.path} (e.g. '${stage.service.serviceName}-${naming.prop === 'logGroupName' ? 'logs' : 'task'}')`
-      : `give ${unnamed} a physical name (e.g. PhysicalName.GENERATE_IF_NEEDED)`;
-    return `releases ${stage.service.node.path} on the CodeDeploy engine from another environment: the pipeline's build writes its `
-      + `taskdef.json and appspec.yaml, which name ${unnamed}, and a resource of another account or region is named only by a physical name; ${fix}, `
-      + 'or put the service on the Amazon ECS engine, whose stages need no taskdef.json';
   }
+  const naming = NAMING_PROPS.find((p) => unnamed === `${stage.service.node.path}${p.pathEnd}`);
+  const fix = naming
+    ? `set ${naming.prop} on ${stage.service.node.path} (e.g. '${stage.service.serviceName}-${naming.prop === 'logGroupName' ? 'logs' : 'task'}')`
+    : `give ${unnamed} a physical name (e.g. PhysicalName.GENERATE_IF_NEEDED)`;
+  return `releases ${stage.service.node.path} on the CodeDeploy engine from another environment: the pipeline's build writes its `
+    + `taskdef.json and appspec.yaml, which name ${unnamed}, and a resource of another account or region is named only by a physical name; ${fix}, `
+    + 'or put the service on the Amazon ECS engine, whose stages need no taskdef.json';
 }

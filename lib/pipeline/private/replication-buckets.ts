@@ -8,6 +8,7 @@ import { Names, PhysicalName, RemovalPolicy, Stack, Stage, Token, Validations } 
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct, IConstruct } from 'constructs';
+import { describeEnvironment, unnamedAcrossEnvironments } from '../../private/environment';
 import { fitName } from '../../private/text-limits';
 import type { ReleaseStageOptions } from '../release-pipeline-props';
 import { servicesOf } from './stage-naming';
@@ -24,14 +25,13 @@ const MAX_STACK_NAME_LENGTH = 128;
 export function replicationBuckets(owner: IConstruct, stages: readonly ReleaseStageOptions[],
   given: Record<string, s3.IBucket> | undefined): Record<string, s3.IBucket> | undefined {
   const pipelineStack = Stack.of(owner);
-  // The props' validation reports a bucket keyed by a deploy-time region or by the pipeline's own,
-  // or without an explicit region on the pipeline's stack, or in another region than its key: they are left out.
+  // The props' validation reports a bucket keyed by a deploy-time region, one with a problem, and
+  // buckets given to a pipeline stack without an explicit region: they are left out.
   if (Token.isUnresolved(pipelineStack.region)) {
     return undefined;
   }
   const buckets: Record<string, s3.IBucket> = Object.fromEntries(Object.entries(given ?? {})
-    .filter(([region, bucket]) => !Token.isUnresolved(region) && region !== pipelineStack.region
-      && (Token.isUnresolved(bucket.stack.region) || bucket.stack.region === region) && replicationBucketProblem(owner, bucket) === undefined));
+    .filter(([region, bucket]) => !Token.isUnresolved(region) && givenReplicationBucketProblem(owner, region, bucket) === undefined));
   if (Token.isUnresolved(pipelineStack.account)) {
     return Object.keys(buckets).length > 0 ? buckets : undefined;
   }
@@ -93,21 +93,28 @@ function replicationBucket(owner: IConstruct, pipelineStack: Stack, region: stri
 }
 
 /**
- * Why the pipeline, in another region, cannot name a given replication bucket or its key, if it
- * cannot: the bucket needs a physical name, and its key one too, which a key has by an alias.
+ * Why the pipeline of `owner` cannot use `bucket`, given for `region` in
+ * `crossRegionReplicationBuckets`, if it cannot: the pipeline's own region keeps its own bucket,
+ * the bucket must be in `region`, and the pipeline's region must be able to name the bucket and
+ * its key (which a key has by an alias).
  */
-export function replicationBucketProblem(owner: IConstruct, bucket: s3.IBucket): string | undefined {
-  try {
-    Stack.of(owner).resolve(bucket.bucketName);
-  } catch (error) {
-    if (!/cross-environment/.test(String(error))) {
-      throw error;
-    }
-    return `${bucket.node.path} has no physical name, which the pipeline's region needs to name it; give it bucketName (or PhysicalName.GENERATE_IF_NEEDED)`;
+export function givenReplicationBucketProblem(owner: IConstruct, region: string, bucket: s3.IBucket): string | undefined {
+  if (region === Stack.of(owner).region) {
+    return `gives a bucket for '${region}', the pipeline's own region, where it keeps its own encrypted artifact bucket; remove that entry, `
+      + 'and give buckets of the other regions its stages deploy to only';
+  }
+  if (!Token.isUnresolved(bucket.stack.region) && bucket.stack.region !== region) {
+    return `gives for region '${region}' ${bucket.node.path}, in ${describeEnvironment(bucket.stack)}; CodePipeline copies the artifacts of `
+      + `a region's stages to a bucket in that region, pass a bucket of a stack in ${region}`;
+  }
+  const cannot = 'a bucket the pipeline cannot name:';
+  if (unnamedAcrossEnvironments(Stack.of(owner), bucket.bucketName) !== undefined) {
+    return `gives for region '${region}' ${cannot} ${bucket.node.path} has no physical name, which the pipeline's region needs to name it; `
+      + 'give it bucketName (or PhysicalName.GENERATE_IF_NEEDED)';
   }
   if (bucket.encryptionKey instanceof kms.Key) {
-    return `${bucket.node.path} is encrypted by ${bucket.encryptionKey.node.path}, a key only its own region can name; encrypt it by an alias `
-      + 'of that key instead (encryptionKey: new kms.Alias(...)), which has a name';
+    return `gives for region '${region}' ${cannot} ${bucket.node.path} is encrypted by ${bucket.encryptionKey.node.path}, a key only its `
+      + 'own region can name; encrypt it by an alias of that key instead (encryptionKey: new kms.Alias(...)), which has a name';
   }
   return undefined;
 }

@@ -5,10 +5,9 @@ import { SmokeTestHook } from '../../hooks/smoke-test-hook';
 import { describeDuration, durationProblem, propError, recordPropProblem } from '../../private/validation';
 import type { IBlueGreenService } from '../../service/blue-green-service-base';
 import type { ReleasePipelineProps, ReleaseStageOptions } from '../release-pipeline-props';
-import { describeEnvironment } from '../../private/environment';
 import { DeploymentEngineKind } from '../../service/deployment-engine';
 import { isRemoteStage, remoteStageProblem, remoteTaskDefinitionProblem } from './remote-stage';
-import { replicationBucketProblem } from './replication-buckets';
+import { givenReplicationBucketProblem } from './replication-buckets';
 import { stackUpdateProblem } from './stack-update-release';
 import { renderTaskDefinitionRequest } from './taskdef';
 import { hasDeploymentFiles, stageDirectory, unitsOf } from './stage-naming';
@@ -80,18 +79,9 @@ export function validateReleasePipelineProps(owner: IConstruct, props: ReleasePi
     return;
   }
   for (const [region, bucket] of given) {
-    if (region === Stack.of(owner).region) {
-      recordPropProblem(owner, 'crossRegionReplicationBuckets', `gives a bucket for '${region}', the pipeline's own region, where it keeps `
-        + 'its own encrypted artifact bucket; remove that entry, and give buckets of the other regions its stages deploy to only');
-    } else if (!Token.isUnresolved(bucket.stack.region) && bucket.stack.region !== region) {
-      recordPropProblem(owner, 'crossRegionReplicationBuckets', `gives for region '${region}' ${bucket.node.path}, in `
-        + `${describeEnvironment(bucket.stack)}; CodePipeline copies the artifacts of a region's stages to a bucket in that region, `
-        + `pass a bucket of a stack in ${region}`);
-    } else {
-      const unnamed = replicationBucketProblem(owner, bucket);
-      if (unnamed !== undefined) {
-        recordPropProblem(owner, 'crossRegionReplicationBuckets', `gives for region '${region}' a bucket the pipeline cannot name: ${unnamed}`);
-      }
+    const problem = givenReplicationBucketProblem(owner, region, bucket);
+    if (problem !== undefined) {
+      recordPropProblem(owner, 'crossRegionReplicationBuckets', problem);
     }
   }
 }
