@@ -2,8 +2,8 @@ import { Duration, Stack, StackProps, Validations } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { Construct } from 'constructs';
 import {
-  BlueGreenService, DeploymentEngine, ExpectedVersion, JsonValue, MetricGateHook, MigrationHook, PreflightHook, ReleaseDashboard, ReleasePipeline, ReleaseSource,
-  SmokeCheck, SmokeTestHook, TrafficShifting, VersionSource,
+  BlueGreenService, DeploymentEngine, DeploymentWindow, ExpectedVersion, JsonValue, MetricGateHook, MigrationHook, PreflightHook, ReleaseDashboard, ReleasePipeline, ReleaseSource,
+  SmokeCheck, SmokeTestHook, TrafficShifting, VersionSource, Weekday,
 } from '../lib';
 import { accessLogsBucket, exampleVpc } from './example-network';
 
@@ -90,7 +90,13 @@ export class ExampleReleaseStack extends Stack {
         // Released by updating its stack, as cdk deploy does: Amazon ECS runs the deployment.
         { stageName: 'Preview', service: this.preview },
         { stageName: 'Staging', service: this.staging },
-        { stageName: 'Production', service: this.production, requireApproval: true, approvalComment: 'Check the staging smoke tests and dashboard first.' },
+        {
+          stageName: 'Production', service: this.production, requireApproval: true, approvalComment: 'Check the staging smoke tests and dashboard first.',
+          // Production releases in working hours, Monday to Thursday: not on Fridays.
+          deploymentWindow: DeploymentWindow.weekly({
+            days: [Weekday.MONDAY, Weekday.TUESDAY, Weekday.WEDNESDAY, Weekday.THURSDAY], startHour: 9, endHour: 16, timeZone: 'Europe/Dublin',
+          }),
+        },
       ],
       notificationEmails: ['orders-team@example.com'],
     });

@@ -62,6 +62,14 @@ describe('example app', () => {
     expect(report.pluginReports).toEqual([]);
   });
 
+  test('production releases only in its deployment window, which the strict validation accepts', () => {
+    const resources = assembly.getStackByName(stack.stackName).template.Resources as Record<string, { Type: string; Properties: Record<string, unknown> }>;
+    const pipeline = Object.values(resources).find((r) => r.Type === 'AWS::CodePipeline::Pipeline')!;
+    const stages = pipeline.Properties.Stages as Array<{ Name: string; BeforeEntry?: { Conditions: Array<{ Rules: Array<{ Configuration: unknown }> }> } }>;
+    expect(stages.filter((s) => s.BeforeEntry).map((s) => [s.Name, s.BeforeEntry!.Conditions[0].Rules[0].Configuration]))
+      .toEqual([['Production', { Cron: '* * 9-15 ? * MON,TUE,WED,THU *', TimeZone: 'Europe/Dublin' }]]);
+  });
+
   test('the example template keeps the logical ids of its resources', () => {
     const resources = assembly.getStackByName(stack.stackName).template.Resources as Record<string, { Type: string }>;
     const actual = Object.entries(resources).map(([id, resource]) => `${id} ${resource.Type}`).sort();

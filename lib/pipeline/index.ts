@@ -1,2 +1,3 @@
+export * from './deployment-window';
 export * from './release-pipeline';
 export * from './release-source';

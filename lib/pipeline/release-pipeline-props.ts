@@ -5,6 +5,7 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type { IBlueGreenService } from '../service/blue-green-service-base';
+import type { DeploymentWindow } from './deployment-window';
 import { ReleaseSource } from './release-source';
 
 /** One environment of a release: a deploy stage of the pipeline. */
@@ -60,6 +61,15 @@ export interface ReleaseStageOptions {
    * @default - the revision, image, migration command (if the service runs one) and previous stage only
    */
   readonly approvalComment?: string;
+
+  /**
+   * When a release may enter this stage, e.g. working hours and not on Fridays: the stage's entry
+   * condition (CodePipeline V2's `DeploymentWindow` rule). A release that arrives outside it waits
+   * at the stage's entry, before its approval, until the window opens; the console shows the
+   * condition. Checked by the pipeline only: a `cdk deploy` release does not pass this stage.
+   * @default - releases enter at any time
+   */
+  readonly deploymentWindow?: DeploymentWindow;
 }
 
 /**

@@ -8,7 +8,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct, IConstruct } from 'constructs';
 import { APPSPEC_FILE, IMAGE_PLACEHOLDER_NAME, TASK_DEFINITION_FILE } from '../../../contract/artifacts';
 import { MigrationHook } from '../../hooks/migration-hook';
-import { fitText } from '../../private/text-limits';
+import { fitName, fitText } from '../../private/text-limits';
 import type { IBlueGreenService } from '../../service/blue-green-service-base';
 import type { ReleaseStageOptions } from '../release-pipeline-props';
 import type { ReleaseSource } from '../release-source';
@@ -82,7 +82,7 @@ export function addDeployStage(scope: Construct, owner: IConstruct, props: Deplo
     return { unit, ...deployAction(unitScope, owner, props, unit, firstRunOrder + unit.index) };
   });
   stageActions.push(...built.map((b) => b.action));
-  pipeline.addStage({ stageName: stage.stageName, actions: stageActions });
+  pipeline.addStage({ stageName: stage.stageName, actions: stageActions, beforeEntry: windowCondition(stage) });
   for (const { unit, artifactReader, remote, scope: unitScope } of built) {
     if (remote) {
       // The artifact store of the service's region exists once the action is added.
@@ -94,6 +94,24 @@ export function addDeployStage(scope: Construct, owner: IConstruct, props: Deplo
       props.notifications.notifyDeployments(unitScope, unit);
     }
   }
+}
+
+/**
+ * The stage's entry condition for its deployment window: CodePipeline holds a release at the
+ * entry until the rule passes. The rule's name is unique in the pipeline, as CodePipeline requires.
+ */
+function windowCondition(stage: ReleaseStageOptions): codepipeline.Conditions | undefined {
+  const window = stage.deploymentWindow;
+  if (window === undefined) {
+    return undefined;
+  }
+  const rule = new codepipeline.Rule({
+    name: fitName(`DeploymentWindow-${stage.stageName}`, 100),
+    provider: 'DeploymentWindow',
+    version: '1',
+    configuration: { Cron: window.cronExpression, ...(window.timeZone === undefined ? {} : { TimeZone: window.timeZone }) },
+  });
+  return { conditions: [{ rules: [rule], result: codepipeline.Result.FAIL }] };
 }
 
 /** The id of the scope of one service of a stage of several: the service's id, unless another service took it. */

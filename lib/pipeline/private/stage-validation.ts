@@ -199,6 +199,9 @@ export function stageProblems(owner: IConstruct, context: StageValidationContext
     if (stage.approvalComment !== undefined && !stage.requireApproval) {
       problems.push(`${where} stage '${name}' has an approvalComment but no requireApproval; set requireApproval: true or remove the comment`);
     }
+    for (const problem of stage.deploymentWindow?._problems ?? []) {
+      problems.push(`${where} the deploymentWindow of stage '${name}' (${stage.deploymentWindow!.description}): ${problem}`);
+    }
     for (const unit of units) {
       if (secretNames(unit.service).includes(context.releaseVersionVariable)) {
         problems.push(`${where} the container '${unit.service.containerName}' of stage '${name}' takes ${context.releaseVersionVariable} from a secret, `
