@@ -18,6 +18,11 @@ export interface ExampleReleaseStackProps extends StackProps {
 
 const PLACEHOLDER_CONNECTION = 'arn:aws:codeconnections:eu-west-1:111111111111:connection/00000000-0000-0000-0000-000000000000';
 
+/** Production releases in working hours, Monday to Thursday: not on Fridays. */
+const PRODUCTION_WINDOW = DeploymentWindow.weekly({
+  days: [Weekday.MONDAY, Weekday.TUESDAY, Weekday.WEDNESDAY, Weekday.THURSDAY], startHour: 9, endHour: 16, timeZone: 'Europe/Dublin',
+});
+
 /**
  * The example app: the `orders-api` service in a staging and a production environment, each
  * released blue/green by CodeDeploy with rollback alarms, a pre-flight check, a database
@@ -92,10 +97,7 @@ export class ExampleReleaseStack extends Stack {
         { stageName: 'Staging', service: this.staging },
         {
           stageName: 'Production', service: this.production, requireApproval: true, approvalComment: 'Check the staging smoke tests and dashboard first.',
-          // Production releases in working hours, Monday to Thursday: not on Fridays.
-          deploymentWindow: DeploymentWindow.weekly({
-            days: [Weekday.MONDAY, Weekday.TUESDAY, Weekday.WEDNESDAY, Weekday.THURSDAY], startHour: 9, endHour: 16, timeZone: 'Europe/Dublin',
-          }),
+          deploymentWindow: PRODUCTION_WINDOW,
         },
       ],
       notificationEmails: ['orders-team@example.com'],
@@ -119,7 +121,8 @@ export class ExampleReleaseStack extends Stack {
         + 'neither is secret, and secrets go through Secrets Manager.',
     });
 
-    new PreflightHook(this, `${id}Preflight`, { service });
+    // The pre-flight hook keeps production's window for any deployment, not only the pipeline's.
+    new PreflightHook(this, `${id}Preflight`, { service, ...(production ? { deploymentWindow: PRODUCTION_WINDOW } : {}) });
     new MigrationHook(this, `${id}Migration`, { service, command: ['npm', 'run', 'db:migrate'] });
     new SmokeTestHook(this, `${id}SmokeTests`, {
       service,

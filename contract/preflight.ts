@@ -32,7 +32,26 @@ export interface PreflightHookConfig {
    * would not stop or roll back the deployment. Default false.
    */
   readonly allowDisabledAlarmMonitoring?: boolean;
+  /** Refuse to start outside this weekly window, so a `cdk deploy` release keeps it too. */
+  readonly deploymentWindow?: PreflightWindowConfig;
 }
+
+/** A weekly deployment window, as the pre-flight hook checks it. */
+export interface PreflightWindowConfig {
+  /** The days a deployment may start: `MON` … `SUN`. */
+  readonly days: string[];
+  /** The first hour a deployment may start, 0-23, in `timeZone`. */
+  readonly startHour: number;
+  /** The hour the window closes, 1-24, after `startHour`. */
+  readonly endHour: number;
+  /** An IANA time zone name. Default UTC. */
+  readonly timeZone?: string;
+  /** The window for people, e.g. `Mon, Tue 09:00-16:00 Europe/Dublin`. */
+  readonly description: string;
+}
+
+/** The days of a {@link PreflightWindowConfig}, in the week's order from Sunday. */
+export const WINDOW_DAYS = ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'] as const;
 
 /**
  * The most pages of `DescribeAlarms` read for one batch of 100 names. The names match at most

@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App, CfnResource, Stack, Validations } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
 import { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -10,7 +11,7 @@ import { ExampleReleaseStack } from '../bin/example-stack';
 import { ReleasePipeline, ReleaseSource } from '../lib';
 import { mockService as mockAlarmedService } from './alarms/mock-service';
 import { alarmsOn } from './alarms/rollback-alarms-fixtures';
-import { serviceWithEveryHook } from './hooks/util';
+import { hookConfigOf, serviceWithEveryHook } from './hooks/util';
 import { CONNECTION_ARN, mockService } from './pipeline/util';
 import { enableBuiltinValidation } from './builtin-validation';
 import { describeStrictSample } from './property/strict-sample';
@@ -68,6 +69,11 @@ describe('example app', () => {
     const stages = pipeline.Properties.Stages as Array<{ Name: string; BeforeEntry?: { Conditions: Array<{ Rules: Array<{ Configuration: unknown }> }> } }>;
     expect(stages.filter((s) => s.BeforeEntry).map((s) => [s.Name, s.BeforeEntry!.Conditions[0].Rules[0].Configuration]))
       .toEqual([['Production', { Cron: '* * 9-15 ? * MON,TUE,WED,THU *', TimeZone: 'Europe/Dublin' }]]);
+    // The pre-flight hook keeps the same window for production alone, whoever starts the deployment.
+    const template = Template.fromJSON(assembly.getStackByName(stack.stackName).template);
+    expect(hookConfigOf(stack, template, stack.production, 'preflight').deploymentWindow)
+      .toEqual({ days: ['MON', 'TUE', 'WED', 'THU'], startHour: 9, endHour: 16, timeZone: 'Europe/Dublin', description: 'Mon, Tue, Wed, Thu 09:00-16:00 Europe/Dublin' });
+    expect(hookConfigOf(stack, template, stack.staging, 'preflight').deploymentWindow).toBeUndefined();
   });
 
   test('the example template keeps the logical ids of its resources', () => {

@@ -1,4 +1,4 @@
-import { PREFLIGHT_CONFIG_ENV, PreflightHookConfig } from '../../contract/preflight';
+import { PREFLIGHT_CONFIG_ENV, PreflightHookConfig, PreflightWindowConfig } from '../../contract/preflight';
 import { JsonConfigReader } from '../shared/config';
 
 export interface PreflightSettings {
@@ -8,6 +8,7 @@ export interface PreflightSettings {
   readonly alarmNames: string[];
   readonly failOnActionsDisabled: boolean;
   readonly allowDisabledAlarmMonitoring: boolean;
+  readonly deploymentWindow?: PreflightWindowConfig;
 }
 
 // Typed explicitly so that TypeScript narrows after `config.fail(...)`, which never returns.
@@ -29,5 +30,25 @@ export function loadPreflightSettings(env: NodeJS.ProcessEnv = process.env): Pre
     alarmNames,
     failOnActionsDisabled: config.boolean(parsed.failOnActionsDisabled, 'failOnActionsDisabled', true),
     allowDisabledAlarmMonitoring: config.boolean(parsed.allowDisabledAlarmMonitoring, 'allowDisabledAlarmMonitoring', false),
+    ...(parsed.deploymentWindow === undefined ? {} : { deploymentWindow: readWindow(parsed.deploymentWindow) }),
+  };
+}
+
+function wholeHour(value: unknown, field: string, min: number, max: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    config.fail(`${field} must be a whole hour from ${min} to ${max}`);
+  }
+  return value;
+}
+
+function readWindow(window: PreflightWindowConfig): PreflightWindowConfig {
+  const startHour = wholeHour(window.startHour, 'deploymentWindow.startHour', 0, 23);
+  const endHour = wholeHour(window.endHour, 'deploymentWindow.endHour', startHour + 1, 24);
+  return {
+    days: config.stringArray(window.days, 'deploymentWindow.days', { allowEmpty: false }),
+    startHour,
+    endHour,
+    timeZone: config.optionalString(window.timeZone, 'deploymentWindow.timeZone'),
+    description: config.requireString(window.description, 'deploymentWindow.description'),
   };
 }

@@ -12,6 +12,7 @@ import { HookContext, HookOutcome, failed, succeeded } from '../shared/hook';
 import { describeError, errorMessage } from '../shared/logger';
 import { PreflightSettings, loadPreflightSettings } from './config';
 import { AlarmFacts, batches, evaluateAlarms, uniqueAlarmNames } from './evaluate';
+import { checkWindow } from './window';
 
 /** Loaded on first use, like every client package, so the handler's module loads without it. */
 const cloudwatchApi = lazy(() => import('@aws-sdk/client-cloudwatch').then((sdk) => ({ client: new sdk.CloudWatchClient(clientConfig()), sdk })));
@@ -113,8 +114,31 @@ async function describeAlarms(context: HookContext, names: string[]): Promise<Al
   return facts;
 }
 
+/** Refuses outside the deployment window, saying when it opens; first, as it needs no AWS call. */
+function windowVerdict(context: HookContext, settings: PreflightSettings, now: Date): HookOutcome | undefined {
+  const window = settings.deploymentWindow;
+  if (window === undefined) {
+    return undefined;
+  }
+  const verdict = checkWindow(window, now);
+  const opens = verdict.nextOpening ? `; it next opens at ${verdict.nextOpening.toISOString()}` : '';
+  context.logger.info('decision', {
+    check: 'deployment window',
+    expectation: window.description,
+    observed: `${verdict.now} ${window.timeZone ?? 'UTC'}`,
+    verdict: verdict.open ? 'pass' : 'fail',
+    ...(verdict.nextOpening ? { nextOpening: verdict.nextOpening.toISOString() } : {}),
+  });
+  return verdict.open ? undefined : failed(`refusing to deploy: it is ${verdict.now} ${window.timeZone ?? 'UTC'}, outside the deployment `
+    + `window ${window.description}${opens}; release then, or change the window`);
+}
+
 export async function preflightBody(context: HookContext): Promise<HookOutcome> {
   const settings = loadPreflightSettings();
+  const outsideWindow = windowVerdict(context, settings, new Date());
+  if (outsideWindow) {
+    return outsideWindow;
+  }
   let groupAlarms: string[] = [];
   let group: GroupAlarms | undefined;
   // Under Amazon ECS's own blue/green there is no deployment group unless one is named.

@@ -5,3 +5,4 @@ export * from './migration-hook';
 export * from './smoke-check';
 export * from './smoke-test-hook';
 export * from './metric-gate-hook';
+export * from './deployment-window';

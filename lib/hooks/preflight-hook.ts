@@ -6,6 +6,8 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { PREFLIGHT_CONFIG_ENV, PreflightHookConfig } from '../../contract/preflight';
 import { literalAlarmName } from '../private/alarm-names';
+import { recordPropProblem } from '../private/validation';
+import type { DeploymentWindow } from './deployment-window';
 import { bindHookFunction } from './private/hook-function';
 import { HookFunctionOptions } from './hook-options';
 import { LifecycleEvent } from '../service/lifecycle-event';
@@ -36,6 +38,15 @@ export interface PreflightHookProps extends HookFunctionOptions {
    * @default false
    */
   readonly allowDisabledAlarmMonitoring?: boolean;
+
+  /**
+   * Refuse to start a deployment outside this weekly window, saying when it opens next: so a
+   * release by `cdk deploy` (the Amazon ECS engine, `deployOnStackUpdate`) or from outside the
+   * pipeline keeps the window its pipeline stage has. Weekly windows only
+   * (`DeploymentWindow.weekly`); the hook reads the clock of the window's time zone.
+   * @default - deployments start at any time
+   */
+  readonly deploymentWindow?: DeploymentWindow;
 }
 
 /**
@@ -70,7 +81,16 @@ export class PreflightHook extends Construct implements ILifecycleHook {
       ...(given.length > 0 || rollbackAlarms ? { alarmNames: Lazy.list({ produce: alarmNames }) } : {}),
       ...(props.failOnActionsDisabled !== undefined ? { failOnActionsDisabled: props.failOnActionsDisabled } : {}),
       ...(props.allowDisabledAlarmMonitoring ? { allowDisabledAlarmMonitoring: true } : {}),
+      ...(props.deploymentWindow?._weekly ? { deploymentWindow: props.deploymentWindow._weekly } : {}),
     };
+    const window = props.deploymentWindow;
+    for (const problem of window?._problems ?? []) {
+      recordPropProblem(this, 'deploymentWindow', `${problem} (${window!.description})`);
+    }
+    if (window && !window._weekly) {
+      recordPropProblem(this, 'deploymentWindow', `${window.description}: the pre-flight hook checks weekly windows only; `
+        + 'use DeploymentWindow.weekly(), or keep the cron window on the pipeline stage alone');
+    }
     const binding = bindHookFunction(this, {
       kind: 'preflight',
       service,

@@ -1,3 +1,2 @@
-export * from './deployment-window';
 export * from './release-pipeline';
 export * from './release-source';

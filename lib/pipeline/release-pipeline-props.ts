@@ -5,7 +5,7 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type { IBlueGreenService } from '../service/blue-green-service-base';
-import type { DeploymentWindow } from './deployment-window';
+import type { DeploymentWindow } from '../hooks/deployment-window';
 import { ReleaseSource } from './release-source';
 
 /** One environment of a release: a deploy stage of the pipeline. */

@@ -2,7 +2,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { parse } from 'yaml';
-import { LifecycleEvent, PreflightHook } from '../../lib';
+import { DeploymentWindow, LifecycleEvent, PreflightHook, Weekday } from '../../lib';
 import { expectSynthError } from '../synth-errors';
 import { allowing, hookConfigOf, joinToText, mockService, statementsOf, testStack, wildcardActions } from './util';
 
@@ -90,5 +90,26 @@ describe('PreflightHook', () => {
     new PreflightHook(stack, 'Preflight', { service });
     expectSynthError(stack, () => new PreflightHook(stack, 'Again', { service }),
       /TestStack\/Orders: invalid hook: BeforeInstall already runs TestStack\/Preflight, cannot also run TestStack\/Again/);
+  });
+
+  test('checks a weekly deployment window, so a cdk deploy release keeps it too', () => {
+    const stack = testStack();
+    const service = mockService(stack);
+    new PreflightHook(stack, 'Preflight', {
+      service, deploymentWindow: DeploymentWindow.weekly({ days: [Weekday.FRIDAY, Weekday.MONDAY], startHour: 8, endHour: 12, timeZone: 'Europe/Dublin' }),
+    });
+
+    expect(hookConfigOf(stack, Template.fromStack(stack), service, 'preflight').deploymentWindow).toEqual({
+      days: ['MON', 'FRI'], startHour: 8, endHour: 12, timeZone: 'Europe/Dublin', description: 'Mon, Fri 08:00-12:00 Europe/Dublin',
+    });
+  });
+
+  test('refuses a cron window, which it cannot read, and a bad weekly one, naming the hook', () => {
+    const stack = testStack();
+    expectSynthError(stack, () => new PreflightHook(stack, 'Preflight', { service: mockService(stack), deploymentWindow: DeploymentWindow.cron('* * 9-15 ? * MON-THU *') }),
+      /TestStack\/Preflight: invalid deploymentWindow: cron\(\* \* 9-15 \? \* MON-THU \*\) UTC: the pre-flight hook checks weekly windows only; use DeploymentWindow.weekly\(\)/);
+    const other = testStack();
+    expectSynthError(other, () => new PreflightHook(other, 'Preflight', { service: mockService(other), deploymentWindow: DeploymentWindow.weekly({ startHour: 12, endHour: 8 }) }),
+      /TestStack\/Preflight: invalid deploymentWindow: the window closes at 8:00, before it opens at 12:00/);
   });
 });

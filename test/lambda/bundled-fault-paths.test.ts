@@ -51,6 +51,21 @@ describe('the bundled handlers\' fault paths', () => {
     expectSingleReport(codeDeploy, 'Failed');
   });
 
+  test('the pre-flight hook refuses outside its deployment window, before any AWS call, and reports Failed once', async () => {
+    // The day three days from now: closed today and tomorrow, whatever the hour.
+    const day = new Intl.DateTimeFormat('en-US', { timeZone: 'Europe/Dublin', weekday: 'short' }).format(new Date(Date.now() + 3 * 86_400_000)).toUpperCase();
+    process.env[PREFLIGHT_CONFIG_ENV] = JSON.stringify({
+      readDeploymentGroupAlarms: false, alarmNames: ['orders-5xx'],
+      deploymentWindow: { days: [day], startHour: 9, endHour: 16, timeZone: 'Europe/Dublin', description: `${day} 09:00-16:00 Europe/Dublin` },
+    });
+
+    const result = await bundled('preflight')(EVENT, fakeContext());
+
+    expect(result.reason).toMatch(/Europe\/Dublin, outside the deployment window \w{3} 09:00-16:00 Europe\/Dublin; it next opens at /);
+    expect(cloudWatch.commandCalls(DescribeAlarmsCommand)).toHaveLength(0);
+    expectSingleReport(codeDeploy, 'Failed');
+  });
+
   test('the smoke test rejects a certificate the host name does not match, and reports Failed once', async () => {
     const server = await startServer((_request, res) => res.end('ok'), selfSignedCertificate('other.example.test'));
     try {

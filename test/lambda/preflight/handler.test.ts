@@ -234,3 +234,50 @@ describe('fault paths', () => {
     expectSingleReport(codedeploy, 'Succeeded');
   });
 });
+
+describe('deployment window', () => {
+  /** A weekly window on the day three days from now (UTC), so it is closed now and for the next two days. */
+  function closedWindow(): NonNullable<PreflightHookConfig['deploymentWindow']> {
+    const day = new Intl.DateTimeFormat('en-US', { timeZone: 'UTC', weekday: 'short' }).format(new Date(Date.now() + 3 * 86_400_000)).toUpperCase();
+    return { days: [day], startHour: 0, endHour: 24, description: `${day} 00:00-24:00 UTC` };
+  }
+
+  test('outside the window it refuses before any AWS call, saying when it opens', async () => {
+    configure({ alarmNames: ['web-5xx'], deploymentWindow: closedWindow() });
+
+    const result = await handler(EVENT, fakeContext());
+
+    expect(result).toMatchObject({ verdict: 'Failed' });
+    expect((result as { reason: string }).reason).toMatch(/^refusing to deploy: it is \w{3} \d\d:\d\d UTC, outside the deployment window \w{3} 00:00-24:00 UTC; it next opens at \d{4}-\d\d-\d\dT00:00:00.000Z; release then/);
+    expectSingleReport(codedeploy, 'Failed');
+    expect(cloudwatch.commandCalls(DescribeAlarmsCommand)).toHaveLength(0);
+    expect(decisionLines(logs).map((d) => [d.check, d.verdict])).toEqual([['deployment window', 'fail']]);
+  });
+
+  test('inside the window the alarms are checked as before', async () => {
+    configure({ alarmNames: ['web-5xx'], deploymentWindow: { days: ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'], startHour: 0, endHour: 24, description: 'always' } });
+    cloudwatch.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [alarm('web-5xx'), alarm('web-p99')] });
+
+    const result = await handler(EVENT, fakeContext());
+
+    expect(result).toMatchObject({ verdict: 'Succeeded' });
+    expect(decisionLines(logs).map((d) => d.check)).toEqual(['deployment window', 'alarm web-5xx', 'alarm web-p99']);
+  });
+
+  test('on the Amazon ECS engine it fails the lifecycle stage the same way', async () => {
+    configure({ alarmNames: ['web-5xx'], deploymentWindow: closedWindow() });
+
+    expect(await ecsHandler({ executionId: 'x-1', lifecycleStage: 'PRE_SCALE_UP' }, fakeContext())).toEqual({ hookStatus: 'FAILED' });
+    expect(cloudwatch.commandCalls(DescribeAlarmsCommand)).toHaveLength(0);
+  });
+
+  test('a malformed window fails once, naming the field', async () => {
+    configure({ deploymentWindow: { days: ['MON'], startHour: 9, endHour: 9, description: 'x' } });
+
+    const result = await handler(EVENT, fakeContext());
+
+    expect(result).toMatchObject({ verdict: 'Failed' });
+    expect(JSON.stringify(result)).toMatch(/deploymentWindow.endHour must be a whole hour from 10 to 24/);
+    expectSingleReport(codedeploy, 'Failed');
+  });
+});

@@ -1,4 +1,5 @@
 import { Token } from 'aws-cdk-lib';
+import type { PreflightWindowConfig } from '../../contract/preflight';
 
 /** A day of the week, for a {@link DeploymentWindow}. */
 export enum Weekday {
@@ -39,9 +40,11 @@ export interface WeeklyDeploymentWindowOptions {
 }
 
 /**
- * When a release may enter a pipeline stage: CodePipeline V2's `DeploymentWindow` rule in the
- * stage's entry condition, so a release that arrives outside the window waits at the stage's
- * entry until it opens (before the stage's approval, when it has one), and the console says why.
+ * When a release may start. In a pipeline stage (`deploymentWindow`), CodePipeline V2's
+ * `DeploymentWindow` rule in the stage's entry condition: a release that arrives outside the
+ * window waits at the stage's entry until it opens (before the stage's approval, when it has
+ * one). In a {@link PreflightHook}, a deployment that starts outside a weekly window is refused,
+ * saying when it opens: so a `cdk deploy` release keeps the window too.
  *
  * @example
  * DeploymentWindow.weekly({ days: [Weekday.MONDAY, Weekday.TUESDAY, Weekday.WEDNESDAY, Weekday.THURSDAY],
@@ -59,7 +62,14 @@ export class DeploymentWindow {
     const hours = problems.length > 0 ? '*' : `${options.startHour}-${options.endHour - 1}`;
     const dayNames = CRON_DAY_ORDER.filter((day) => days.includes(day)).map(dayName);
     const described = `${dayNames.join(', ') || 'no day'} ${pad(options.startHour)}:00-${pad(options.endHour)}:00 ${options.timeZone ?? 'UTC'}`;
-    return new DeploymentWindow(`* * ${hours} ? * ${cronDays || '*'} *`, options.timeZone, described, problems);
+    const weekly: PreflightWindowConfig = {
+      days: CRON_DAY_ORDER.filter((day) => days.includes(day)),
+      startHour: options.startHour,
+      endHour: options.endHour,
+      ...(options.timeZone === undefined ? {} : { timeZone: options.timeZone }),
+      description: described,
+    };
+    return new DeploymentWindow(`* * ${hours} ? * ${cronDays || '*'} *`, options.timeZone, described, problems, weekly);
   }
 
   /**
@@ -85,7 +95,7 @@ export class DeploymentWindow {
       }
     }
     problems.push(...timeZoneProblems(timeZone));
-    return new DeploymentWindow(expression.trim(), timeZone, `cron(${expression.trim()}) ${timeZone ?? 'UTC'}`, problems);
+    return new DeploymentWindow(expression.trim(), timeZone, `cron(${expression.trim()}) ${timeZone ?? 'UTC'}`, problems, undefined);
   }
 
   /** The rule's `Cron` configuration. */
@@ -99,12 +109,19 @@ export class DeploymentWindow {
    * @internal
    */
   public readonly _problems: string[];
+  /**
+   * The window as the pre-flight hook checks it; only weekly windows have one.
+   * @internal
+   */
+  public readonly _weekly?: PreflightWindowConfig;
 
-  private constructor(cronExpression: string, timeZone: string | undefined, description: string, problems: string[]) {
+  private constructor(cronExpression: string, timeZone: string | undefined, description: string, problems: string[],
+    weekly: PreflightWindowConfig | undefined) {
     this.cronExpression = cronExpression;
     this.timeZone = timeZone;
     this.description = description;
     this._problems = problems;
+    this._weekly = weekly;
   }
 }
 
