@@ -2,7 +2,7 @@ import { Duration, Stack, StackProps, Validations } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { Construct } from 'constructs';
 import {
-  BlueGreenService, DeploymentEngine, DeploymentWindow, ExpectedVersion, JsonValue, MetricGateHook, MigrationHook, PreflightHook, ReleaseDashboard, ReleasePipeline, ReleaseSource,
+  BlueGreenService, ChangeCalendar, DeploymentEngine, DeploymentWindow, ExpectedVersion, JsonValue, MetricGateHook, MigrationHook, PreflightHook, ReleaseDashboard, ReleasePipeline, ReleaseSource,
   SmokeCheck, SmokeTestHook, TrafficShifting, VersionSource, Weekday,
 } from '../lib';
 import { accessLogsBucket, exampleVpc } from './example-network';
@@ -121,8 +121,12 @@ export class ExampleReleaseStack extends Stack {
         + 'neither is secret, and secrets go through Secrets Manager.',
     });
 
-    // The pre-flight hook keeps production's window for any deployment, not only the pipeline's.
-    new PreflightHook(this, `${id}Preflight`, { service, ...(production ? { deploymentWindow: PRODUCTION_WINDOW } : {}) });
+    // The pre-flight hook keeps production's window for any deployment, not only the pipeline's,
+    // and its change freezes, which people add in the Change Calendar console.
+    new PreflightHook(this, `${id}Preflight`, {
+      service,
+      ...(production ? { deploymentWindow: PRODUCTION_WINDOW, changeCalendars: [new ChangeCalendar(this, 'ProductionFreeze').calendarName] } : {}),
+    });
     new MigrationHook(this, `${id}Migration`, { service, command: ['npm', 'run', 'db:migrate'] });
     new SmokeTestHook(this, `${id}SmokeTests`, {
       service,

@@ -34,6 +34,11 @@ export interface PreflightHookConfig {
   readonly allowDisabledAlarmMonitoring?: boolean;
   /** Refuse to start outside this weekly window, so a `cdk deploy` release keeps it too. */
   readonly deploymentWindow?: PreflightWindowConfig;
+  /**
+   * AWS Systems Manager Change Calendars (names or ARNs): refuse to start while one of them is
+   * CLOSED, a change freeze people manage in the Change Calendar console without a code change.
+   */
+  readonly changeCalendars?: string[];
 }
 
 /** A weekly deployment window, as the pre-flight hook checks it. */

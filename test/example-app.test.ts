@@ -63,7 +63,7 @@ describe('example app', () => {
     expect(report.pluginReports).toEqual([]);
   });
 
-  test('production releases only in its deployment window, which the strict validation accepts', () => {
+  test('production releases only in its deployment window and outside its freezes, which the strict validation accepts', () => {
     const resources = assembly.getStackByName(stack.stackName).template.Resources as Record<string, { Type: string; Properties: Record<string, unknown> }>;
     const pipeline = Object.values(resources).find((r) => r.Type === 'AWS::CodePipeline::Pipeline')!;
     const stages = pipeline.Properties.Stages as Array<{ Name: string; BeforeEntry?: { Conditions: Array<{ Rules: Array<{ Configuration: unknown }> }> } }>;
@@ -74,6 +74,9 @@ describe('example app', () => {
     expect(hookConfigOf(stack, template, stack.production, 'preflight').deploymentWindow)
       .toEqual({ days: ['MON', 'TUE', 'WED', 'THU'], startHour: 9, endHour: 16, timeZone: 'Europe/Dublin', description: 'Mon, Tue, Wed, Thu 09:00-16:00 Europe/Dublin' });
     expect(hookConfigOf(stack, template, stack.staging, 'preflight').deploymentWindow).toBeUndefined();
+    // And production's change freezes, from the calendar the stack creates.
+    expect(hookConfigOf(stack, template, stack.production, 'preflight').changeCalendars).toEqual(['<ProductionFreezeAE0B2A40>']);
+    expect(hookConfigOf(stack, template, stack.staging, 'preflight').changeCalendars).toBeUndefined();
   });
 
   test('the example template keeps the logical ids of its resources', () => {

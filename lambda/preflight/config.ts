@@ -9,6 +9,7 @@ export interface PreflightSettings {
   readonly failOnActionsDisabled: boolean;
   readonly allowDisabledAlarmMonitoring: boolean;
   readonly deploymentWindow?: PreflightWindowConfig;
+  readonly changeCalendars: string[];
 }
 
 // Typed explicitly so that TypeScript narrows after `config.fail(...)`, which never returns.
@@ -31,6 +32,7 @@ export function loadPreflightSettings(env: NodeJS.ProcessEnv = process.env): Pre
     failOnActionsDisabled: config.boolean(parsed.failOnActionsDisabled, 'failOnActionsDisabled', true),
     allowDisabledAlarmMonitoring: config.boolean(parsed.allowDisabledAlarmMonitoring, 'allowDisabledAlarmMonitoring', false),
     ...(parsed.deploymentWindow === undefined ? {} : { deploymentWindow: readWindow(parsed.deploymentWindow) }),
+    changeCalendars: config.stringArray(parsed.changeCalendars ?? [], 'changeCalendars', { allowEmpty: true }),
   };
 }
 

@@ -5,6 +5,7 @@
 import type { CompositeAlarm, MetricAlarm } from '@aws-sdk/client-cloudwatch';
 import { MAX_DESCRIBE_ALARMS_PAGES } from '../../contract/preflight';
 import { awsCall } from '../shared/aws-call';
+import { ssmApi } from '../shared/hook-configuration';
 import { clientConfig, lazy } from '../shared/clients';
 import { codeDeployApi } from '../shared/codedeploy';
 import { deploymentGroupOf } from '../shared/deployment-target';
@@ -133,11 +134,43 @@ function windowVerdict(context: HookContext, settings: PreflightSettings, now: D
     + `window ${window.description}${opens}; release then, or change the window`);
 }
 
+/**
+ * Refuses while a change calendar is CLOSED: a change freeze. An unreadable calendar fails the
+ * hook (after the call's retries), since a freeze that cannot be read may be in force.
+ */
+async function freezeVerdict(context: HookContext, settings: PreflightSettings): Promise<HookOutcome | undefined> {
+  const calendars = settings.changeCalendars;
+  if (calendars.length === 0) {
+    return undefined;
+  }
+  const { client, sdk } = await ssmApi();
+  const state = await awsCall(context, 'ssm:GetCalendarState', (abortSignal) =>
+    client.send(new sdk.GetCalendarStateCommand({ CalendarNames: calendars }), { abortSignal }));
+  const open = state.State === 'OPEN';
+  const until = state.NextTransitionTime ? ` until ${state.NextTransitionTime}` : '';
+  context.logger.info('decision', {
+    check: `change calendars ${calendars.join(', ')}`,
+    expectation: 'OPEN',
+    observed: `${state.State ?? 'no state'}${until}`,
+    verdict: open ? 'pass' : 'fail',
+  });
+  if (open) {
+    return undefined;
+  }
+  return failed(`refusing to deploy: ${calendars.length === 1 ? 'the change calendar' : 'one of the change calendars'} ${calendars.join(', ')} `
+    + `is ${state.State ?? 'in no state'} (a change freeze)${until}; release once it opens, or, for a hotfix, open the calendar `
+    + 'in the AWS Systems Manager Change Calendar console, which records who changed it');
+}
+
 export async function preflightBody(context: HookContext): Promise<HookOutcome> {
   const settings = loadPreflightSettings();
   const outsideWindow = windowVerdict(context, settings, new Date());
   if (outsideWindow) {
     return outsideWindow;
+  }
+  const frozen = await freezeVerdict(context, settings);
+  if (frozen) {
+    return frozen;
   }
   let groupAlarms: string[] = [];
   let group: GroupAlarms | undefined;

@@ -6,3 +6,4 @@ export * from './smoke-check';
 export * from './smoke-test-hook';
 export * from './metric-gate-hook';
 export * from './deployment-window';
+export * from './change-calendar';

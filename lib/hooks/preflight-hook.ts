@@ -1,4 +1,4 @@
-import { Duration, Lazy, Stack } from 'aws-cdk-lib';
+import { Duration, Lazy, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -47,6 +47,14 @@ export interface PreflightHookProps extends HookFunctionOptions {
    * @default - deployments start at any time
    */
   readonly deploymentWindow?: DeploymentWindow;
+
+  /**
+   * AWS Systems Manager Change Calendars, by name or ARN, that freeze changes while CLOSED: the
+   * hook refuses to start a deployment then, saying until when. People close and open them in
+   * the Change Calendar console (events, or the calendar's default state), without a code change.
+   * @default - no change freeze
+   */
+  readonly changeCalendars?: string[];
 }
 
 /**
@@ -82,7 +90,9 @@ export class PreflightHook extends Construct implements ILifecycleHook {
       ...(props.failOnActionsDisabled !== undefined ? { failOnActionsDisabled: props.failOnActionsDisabled } : {}),
       ...(props.allowDisabledAlarmMonitoring ? { allowDisabledAlarmMonitoring: true } : {}),
       ...(props.deploymentWindow?._weekly ? { deploymentWindow: props.deploymentWindow._weekly } : {}),
+      ...(props.changeCalendars?.length ? { changeCalendars: props.changeCalendars } : {}),
     };
+    this.checkCalendars(props.changeCalendars ?? []);
     const window = props.deploymentWindow;
     for (const problem of window?._problems ?? []) {
       recordPropProblem(this, 'deploymentWindow', `${problem} (${window!.description})`);
@@ -114,6 +124,12 @@ export class PreflightHook extends Construct implements ILifecycleHook {
         resources: [deploymentGroup.deploymentGroupArn],
       }));
     }
+    if (props.changeCalendars?.length) {
+      binding.addStatement(new iam.PolicyStatement({
+        actions: ['ssm:GetCalendarState'],
+        resources: props.changeCalendars.map((calendar) => calendarArn(this, calendar)),
+      }));
+    }
     // Composite alarms are returned only to a `*` scope (CloudWatch permissions reference), and
     // the deployment group's alarms are known only when the deployment starts. Read-only.
     binding.addWildcardStatement(new iam.PolicyStatement({
@@ -123,4 +139,33 @@ export class PreflightHook extends Construct implements ILifecycleHook {
 
     service.addHook(this);
   }
+
+  private checkCalendars(calendars: readonly string[]): void {
+    const seen = new Set<string>();
+    for (const calendar of calendars) {
+      if (Token.isUnresolved(calendar)) {
+        continue;
+      }
+      if (!CALENDAR_NAME.test(calendar) && !CALENDAR_ARN.test(calendar)) {
+        recordPropProblem(this, 'changeCalendars', `'${calendar}' is neither a Change Calendar name (3-128 letters, digits, '_', '-' or '.') `
+          + 'nor its ARN (arn:aws:ssm:<region>:<account>:document/<name>); give the calendar\'s name as the Change Calendar console shows it');
+      }
+      if (seen.has(calendar)) {
+        recordPropProblem(this, 'changeCalendars', `'${calendar}' is listed twice; list each calendar once`);
+      }
+      seen.add(calendar);
+    }
+  }
+}
+
+/** SSM document names; a Change Calendar is a document of type ChangeCalendar. */
+const CALENDAR_NAME = /^[A-Za-z0-9_.-]{3,128}$/;
+const CALENDAR_ARN = /^arn:aws[a-z-]*:ssm:[a-z0-9-]+:\d{12}:document\/[A-Za-z0-9_.-]{3,128}$/;
+
+/** The calendar's ARN: as given, or a document of this stack's account and region. */
+function calendarArn(scope: Construct, calendar: string): string {
+  if (!Token.isUnresolved(calendar) && calendar.startsWith('arn:')) {
+    return calendar;
+  }
+  return Stack.of(scope).formatArn({ service: 'ssm', resource: 'document', resourceName: calendar });
 }

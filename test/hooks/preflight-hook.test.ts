@@ -112,4 +112,24 @@ describe('PreflightHook', () => {
     expectSynthError(other, () => new PreflightHook(other, 'Preflight', { service: mockService(other), deploymentWindow: DeploymentWindow.weekly({ startHour: 12, endHour: 8 }) }),
       /TestStack\/Preflight: invalid deploymentWindow: the window closes at 8:00, before it opens at 12:00/);
   });
+
+  test('reads the change calendars it is given, and nothing more', () => {
+    const stack = testStack();
+    const service = mockService(stack);
+    const hook = new PreflightHook(stack, 'Preflight', { service, changeCalendars: ['year-end-freeze', 'arn:aws:ssm:us-east-1:111111111111:document/payments-freeze'] });
+    const template = Template.fromStack(stack);
+
+    expect(hookConfigOf(stack, template, service, 'preflight').changeCalendars).toEqual(['year-end-freeze', 'arn:aws:ssm:us-east-1:111111111111:document/payments-freeze']);
+    const calendarStatements = statementsOf(stack, template, hook.function).filter((st) => JSON.stringify(st.Action).includes('ssm:GetCalendarState'));
+    expect(calendarStatements).toHaveLength(1);
+    expect(calendarStatements[0].Action).toBe('ssm:GetCalendarState');
+    expect(JSON.stringify(calendarStatements[0].Resource)).toContain(':document/year-end-freeze');
+    expect(JSON.stringify(calendarStatements[0].Resource)).toContain('"arn:aws:ssm:us-east-1:111111111111:document/payments-freeze"');
+  });
+
+  test('refuses calendar names SSM would not have, and duplicates', () => {
+    const stack = testStack();
+    expectSynthError(stack, () => new PreflightHook(stack, 'Preflight', { service: mockService(stack), changeCalendars: ['year end', 'ok-name', 'ok-name'] }),
+      /TestStack\/Preflight: invalid changeCalendars: 'year end' is neither a Change Calendar name[\s\S]*'ok-name' is listed twice/);
+  });
 });

@@ -5,6 +5,7 @@
 import * as path from 'path';
 import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { CodeDeployClient, PutLifecycleEventHookExecutionStatusCommand } from '@aws-sdk/client-codedeploy';
+import { GetCalendarStateCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { MAX_DESCRIBE_ALARMS_PAGES, PREFLIGHT_CONFIG_ENV } from '../../contract/preflight';
 import { SMOKE_CHECKS_ENV, SMOKE_LOAD_BALANCER_FULL_NAME_ENV, SMOKE_TEST_BASE_URL_ENV } from '../../contract/smoke-test';
@@ -64,6 +65,25 @@ describe('the bundled handlers\' fault paths', () => {
     expect(result.reason).toMatch(/Europe\/Dublin, outside the deployment window \w{3} 09:00-16:00 Europe\/Dublin; it next opens at /);
     expect(cloudWatch.commandCalls(DescribeAlarmsCommand)).toHaveLength(0);
     expectSingleReport(codeDeploy, 'Failed');
+  });
+
+  test('the pre-flight hook refuses during a change freeze, and fails once when the calendar cannot be read', async () => {
+    const ssm = mockClient(SSMClient);
+    try {
+      process.env[PREFLIGHT_CONFIG_ENV] = JSON.stringify({ readDeploymentGroupAlarms: false, alarmNames: ['orders-5xx'], changeCalendars: ['year-end-freeze'] });
+      ssm.on(GetCalendarStateCommand).resolves({ State: 'CLOSED', NextTransitionTime: '2027-01-04T08:00:00Z' });
+      expect((await bundled('preflight')(EVENT, fakeContext())).reason).toContain('year-end-freeze is CLOSED (a change freeze) until 2027-01-04T08:00:00Z');
+      expectSingleReport(codeDeploy, 'Failed');
+
+      codeDeploy.resetHistory();
+      ssm.reset();
+      ssm.on(GetCalendarStateCommand).rejects(Object.assign(new Error('boom'), { name: 'InternalServerError', $metadata: { httpStatusCode: 500 } }));
+      expect((await bundled('preflight')(EVENT, fakeContext())).verdict).toBe('Failed');
+      expectSingleReport(codeDeploy, 'Failed');
+      expect(cloudWatch.commandCalls(DescribeAlarmsCommand)).toHaveLength(0);
+    } finally {
+      ssm.restore();
+    }
   });
 
   test('the smoke test rejects a certificate the host name does not match, and reports Failed once', async () => {

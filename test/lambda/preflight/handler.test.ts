@@ -5,10 +5,11 @@ import {
   GetDeploymentGroupCommand,
   PutLifecycleEventHookExecutionStatusCommand,
 } from '@aws-sdk/client-codedeploy';
+import { GetCalendarStateCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { MAX_DESCRIBE_ALARMS_PAGES, PREFLIGHT_CONFIG_ENV, PreflightHookConfig } from '../../../contract/preflight';
 import { ecsHandler, handler } from '../../../lambda/preflight';
-import { CapturedLogs, EVENT, captureLogs, decisionLines, expectSingleReport, fakeContext, reportedStatuses } from '../helpers';
+import { CapturedLogs, EVENT, awsError, captureLogs, decisionLines, expectSingleReport, fakeContext, reportedStatuses } from '../helpers';
 
 const codedeploy = mockClient(CodeDeployClient);
 const cloudwatch = mockClient(CloudWatchClient);
@@ -279,5 +280,60 @@ describe('deployment window', () => {
     expect(result).toMatchObject({ verdict: 'Failed' });
     expect(JSON.stringify(result)).toMatch(/deploymentWindow.endHour must be a whole hour from 10 to 24/);
     expectSingleReport(codedeploy, 'Failed');
+  });
+});
+
+describe('change freeze', () => {
+  const ssm = mockClient(SSMClient);
+  beforeEach(() => {
+    ssm.reset();
+    cloudwatch.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [alarm('web-5xx'), alarm('web-p99')] });
+  });
+
+  test('a CLOSED calendar refuses, saying until when and how to open it for a hotfix', async () => {
+    configure({ changeCalendars: ['year-end-freeze', 'arn:aws:ssm:eu-west-1:123456789012:document/payments-freeze'] });
+    ssm.on(GetCalendarStateCommand).resolves({ State: 'CLOSED', NextTransitionTime: '2027-01-04T08:00:00Z' });
+
+    const result = await handler(EVENT, fakeContext());
+
+    expect(result).toMatchObject({ verdict: 'Failed' });
+    expect((result as { reason: string }).reason).toBe('refusing to deploy: one of the change calendars year-end-freeze, '
+      + 'arn:aws:ssm:eu-west-1:123456789012:document/payments-freeze is CLOSED (a change freeze) until 2027-01-04T08:00:00Z; '
+      + 'release once it opens, or, for a hotfix, open the calendar in the AWS Systems Manager Change Calendar console, which records who changed it');
+    expect(ssm.commandCalls(GetCalendarStateCommand)[0].args[0].input).toEqual({
+      CalendarNames: ['year-end-freeze', 'arn:aws:ssm:eu-west-1:123456789012:document/payments-freeze'],
+    });
+    expect(cloudwatch.commandCalls(DescribeAlarmsCommand)).toHaveLength(0);
+    expectSingleReport(codedeploy, 'Failed');
+  });
+
+  test('an OPEN calendar lets the alarms be checked', async () => {
+    configure({ changeCalendars: ['year-end-freeze'] });
+    ssm.on(GetCalendarStateCommand).resolves({ State: 'OPEN' });
+
+    const result = await handler(EVENT, fakeContext());
+
+    expect(result).toMatchObject({ verdict: 'Succeeded' });
+    expect(decisionLines(logs).map((d) => [d.check, d.verdict])[0]).toEqual(['change calendars year-end-freeze', 'pass']);
+  });
+
+  test('a throttled calendar read is retried; one that keeps failing fails the hook once, as a freeze may be in force', async () => {
+    configure({ changeCalendars: ['year-end-freeze'] });
+    ssm.on(GetCalendarStateCommand).rejectsOnce(awsError('ThrottlingException')).resolves({ State: 'OPEN' });
+    expect(await handler(EVENT, fakeContext())).toMatchObject({ verdict: 'Succeeded' });
+
+    codedeploy.resetHistory();
+    ssm.reset();
+    ssm.on(GetCalendarStateCommand).rejects(awsError('AccessDeniedException', 400, 'not authorized to perform ssm:GetCalendarState'));
+    const result = await handler(EVENT, fakeContext());
+    expect(result).toMatchObject({ verdict: 'Failed' });
+    expect(JSON.stringify(result)).toContain('ssm:GetCalendarState');
+    expectSingleReport(codedeploy, 'Failed');
+  });
+
+  test('without calendars SSM is never called', async () => {
+    configure({ alarmNames: ['web-5xx'] });
+    await handler(EVENT, fakeContext());
+    expect(ssm.commandCalls(GetCalendarStateCommand)).toHaveLength(0);
   });
 });
