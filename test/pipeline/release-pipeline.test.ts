@@ -489,7 +489,8 @@ describe('ReleasePipeline', () => {
 
       template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ReleaseNotificationsKey'), 'Arn'] } });
       const topicPolicy = Object.values(template.findResources('AWS::SNS::TopicPolicy'))[0].Properties.PolicyDocument.Statement as Record<string, unknown>[];
-      expect(topicPolicy.filter((s) => s.Action === 'sns:Publish' && s.Effect === 'Allow').map((s) => s.Principal)).toEqual([{ Service: 'codestar-notifications.amazonaws.com' }]);
+      expect(topicPolicy.filter((s) => s.Action === 'sns:Publish' && s.Effect === 'Allow').map((s) => s.Principal))
+        .toEqual([{ Service: 'codestar-notifications.amazonaws.com' }, { Service: 'cloudwatch.amazonaws.com' }]);
       template.hasResourceProperties('AWS::KMS::Key', {
         KeyPolicy: {
           Statement: Match.arrayWith([
@@ -498,6 +499,22 @@ describe('ReleasePipeline', () => {
         },
       });
       template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'team@example.com' });
+    });
+
+    test('the lost-notifications alarm tells the topic\'s subscribers, and only that alarm may publish through CloudWatch', () => {
+      const template = defaultTemplate();
+
+      const alarms = template.findResources('AWS::CloudWatch::Alarm', { Properties: { AlarmDescription: Match.stringLikeRegexp('could not be published') } });
+      expect(Object.values(alarms)).toHaveLength(1);
+      const [alarmId, alarm] = Object.entries(alarms)[0];
+      expect(alarm.Properties.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^ReleaseNotificationsTopic/) }]);
+      const topicPolicy = Object.values(template.findResources('AWS::SNS::TopicPolicy'))[0].Properties.PolicyDocument.Statement as Record<string, unknown>[];
+      const fromCloudWatch = topicPolicy.find((s) => JSON.stringify(s.Principal) === '{"Service":"cloudwatch.amazonaws.com"}')!;
+      expect(fromCloudWatch.Condition).toEqual({ ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [alarmId, 'Arn'] } } });
+      const keyPolicy = Object.values(template.findResources('AWS::KMS::Key', { Properties: { Description: Match.stringLikeRegexp('release notifications') } }))[0]
+        .Properties.KeyPolicy.Statement as Array<{ Principal?: { Service?: string | string[] }; Action: unknown }>;
+      expect(keyPolicy.some((s) => [s.Principal?.Service].flat().includes('cloudwatch.amazonaws.com')
+        && JSON.stringify(s.Action) === '["kms:Decrypt","kms:GenerateDataKey*"]')).toBe(true);
     });
 
     test('pipeline started, succeeded and failed go to the topic', () => {

@@ -1,6 +1,7 @@
 import { Annotations, Duration, Lazy, Names, PhysicalName, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as chatbot from 'aws-cdk-lib/aws-chatbot';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as notifications from 'aws-cdk-lib/aws-codestarnotifications';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -146,6 +147,17 @@ export class ReleaseNotifications extends Construct {
     const deadLetters = notifierDeadLetters(notifierScope, ownerPath);
     this.deadLetterQueue = deadLetters.queue;
     this.lostAlarm = deadLetters.alarm;
+    // A lost notification is told through the topic itself: the notifier failed, not the topic.
+    this.lostAlarm.addAlarmAction(new cloudwatchActions.SnsAction(topic));
+    const cloudwatchService = new iam.ServicePrincipal('cloudwatch.amazonaws.com');
+    topic.addToResourcePolicy(new iam.PolicyStatement({
+      actions: ['sns:Publish'],
+      principals: [cloudwatchService],
+      resources: [topic.topicArn],
+      // This alarm alone: no other account's alarm publishes through the service principal.
+      conditions: { ArnEquals: { 'aws:SourceArn': this.lostAlarm.alarmArn } },
+    }));
+    key.grant(cloudwatchService, 'kms:Decrypt', 'kms:GenerateDataKey*');
     const config = (): ReleaseNotifierConfig => {
       const ecsServices = [...props.ecsServices?.() ?? []];
       return {
