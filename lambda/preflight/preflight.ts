@@ -122,16 +122,17 @@ function windowVerdict(context: HookContext, settings: PreflightSettings, now: D
     return undefined;
   }
   const verdict = checkWindow(window, now);
-  const opens = verdict.nextOpening ? `; it next opens at ${verdict.nextOpening.toISOString()}` : '';
+  const localNow = `${verdict.now} ${window.timeZone ?? 'UTC'}`;
+  const nextOpening = verdict.nextOpening?.toISOString();
   context.logger.info('decision', {
     check: 'deployment window',
     expectation: window.description,
-    observed: `${verdict.now} ${window.timeZone ?? 'UTC'}`,
+    observed: localNow,
     verdict: verdict.open ? 'pass' : 'fail',
-    ...(verdict.nextOpening ? { nextOpening: verdict.nextOpening.toISOString() } : {}),
+    ...(nextOpening ? { nextOpening } : {}),
   });
-  return verdict.open ? undefined : failed(`refusing to deploy: it is ${verdict.now} ${window.timeZone ?? 'UTC'}, outside the deployment `
-    + `window ${window.description}${opens}; release then, or change the window`);
+  return verdict.open ? undefined : failed(`refusing to deploy: it is ${localNow}, outside the deployment `
+    + `window ${window.description}${nextOpening ? `; it next opens at ${nextOpening}` : ''}; release then, or change the window`);
 }
 
 /**

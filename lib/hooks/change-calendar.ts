@@ -2,6 +2,7 @@ import { Names, Token } from 'aws-cdk-lib';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { recordPropProblem } from '../private/validation';
+import { CALENDAR_NAME } from './private/calendar-names';
 
 /** A change freeze written in code: a period in which the calendar is CLOSED. */
 export interface FreezePeriod {
@@ -55,7 +56,7 @@ export class ChangeCalendar extends Construct {
       }
       return problem === undefined;
     });
-    if (props.calendarName !== undefined && !Token.isUnresolved(props.calendarName) && !/^[A-Za-z0-9_.-]{3,128}$/.test(props.calendarName)) {
+    if (props.calendarName !== undefined && !Token.isUnresolved(props.calendarName) && !CALENDAR_NAME.test(props.calendarName)) {
       recordPropProblem(this, 'calendarName', `'${props.calendarName}' is not an SSM document name; use 3-128 letters, digits, '_', '-' or '.'`);
     }
     const document = new ssm.CfnDocument(this, 'Resource', {

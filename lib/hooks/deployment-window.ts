@@ -1,5 +1,5 @@
 import { Token } from 'aws-cdk-lib';
-import type { PreflightWindowConfig } from '../../contract/preflight';
+import { PreflightWindowConfig, WINDOW_DAYS } from '../../contract/preflight';
 
 /** A day of the week, for a {@link DeploymentWindow}. */
 export enum Weekday {
@@ -14,8 +14,11 @@ export enum Weekday {
 
 /** The working days, Monday to Friday. */
 const WORKING_DAYS = [Weekday.MONDAY, Weekday.TUESDAY, Weekday.WEDNESDAY, Weekday.THURSDAY, Weekday.FRIDAY];
-/** Days in CodePipeline's cron order, Sunday first (day-of-week 1 is Sunday). */
-const CRON_DAY_ORDER = [Weekday.SUNDAY, Weekday.MONDAY, Weekday.TUESDAY, Weekday.WEDNESDAY, Weekday.THURSDAY, Weekday.FRIDAY, Weekday.SATURDAY];
+/**
+ * Days in CodePipeline's cron order, Sunday first (day-of-week 1 is Sunday): the order the
+ * pre-flight hook's configuration lists them in too. Each Weekday's value is its name there.
+ */
+const CRON_DAY_ORDER = WINDOW_DAYS.map((day) => day as Weekday);
 
 /** Options of {@link DeploymentWindow.weekly}. */
 export interface WeeklyDeploymentWindowOptions {
@@ -58,18 +61,17 @@ export class DeploymentWindow {
   public static weekly(options: WeeklyDeploymentWindowOptions): DeploymentWindow {
     const days = options.days ?? WORKING_DAYS;
     const problems = weeklyProblems(options, days);
-    const cronDays = CRON_DAY_ORDER.filter((day) => days.includes(day)).join(',');
+    const ordered = CRON_DAY_ORDER.filter((day) => days.includes(day));
     const hours = problems.length > 0 ? '*' : `${options.startHour}-${options.endHour - 1}`;
-    const dayNames = CRON_DAY_ORDER.filter((day) => days.includes(day)).map(dayName);
-    const described = `${dayNames.join(', ') || 'no day'} ${pad(options.startHour)}:00-${pad(options.endHour)}:00 ${options.timeZone ?? 'UTC'}`;
+    const described = `${ordered.map(dayName).join(', ') || 'no day'} ${pad(options.startHour)}:00-${pad(options.endHour)}:00 ${options.timeZone ?? 'UTC'}`;
     const weekly: PreflightWindowConfig = {
-      days: CRON_DAY_ORDER.filter((day) => days.includes(day)),
+      days: ordered,
       startHour: options.startHour,
       endHour: options.endHour,
       ...(options.timeZone === undefined ? {} : { timeZone: options.timeZone }),
       description: described,
     };
-    return new DeploymentWindow(`* * ${hours} ? * ${cronDays || '*'} *`, options.timeZone, described, problems, weekly);
+    return new DeploymentWindow(`* * ${hours} ? * ${ordered.join(',') || '*'} *`, options.timeZone, described, problems, weekly);
   }
 
   /**

@@ -8,6 +8,7 @@ import { PREFLIGHT_CONFIG_ENV, PreflightHookConfig } from '../../contract/prefli
 import { literalAlarmName } from '../private/alarm-names';
 import { recordPropProblem } from '../private/validation';
 import type { DeploymentWindow } from './deployment-window';
+import { CALENDAR_ARN, CALENDAR_NAME, calendarArn } from './private/calendar-names';
 import { bindHookFunction } from './private/hook-function';
 import { HookFunctionOptions } from './hook-options';
 import { LifecycleEvent } from '../service/lifecycle-event';
@@ -156,16 +157,4 @@ export class PreflightHook extends Construct implements ILifecycleHook {
       seen.add(calendar);
     }
   }
-}
-
-/** SSM document names; a Change Calendar is a document of type ChangeCalendar. */
-const CALENDAR_NAME = /^[A-Za-z0-9_.-]{3,128}$/;
-const CALENDAR_ARN = /^arn:aws[a-z-]*:ssm:[a-z0-9-]+:\d{12}:document\/[A-Za-z0-9_.-]{3,128}$/;
-
-/** The calendar's ARN: as given, or a document of this stack's account and region. */
-function calendarArn(scope: Construct, calendar: string): string {
-  if (!Token.isUnresolved(calendar) && calendar.startsWith('arn:')) {
-    return calendar;
-  }
-  return Stack.of(scope).formatArn({ service: 'ssm', resource: 'document', resourceName: calendar });
 }
