@@ -1,0 +1,13 @@
+/**
+ * Tags the constructs write on the resources a person operates, so that the release CLI finds
+ * them with the Resource Groups Tagging API, whatever their physical names.
+ *
+ * Pure TypeScript with no imports: `lib/` and the release CLI import this file.
+ */
+
+/** On the pipeline: its construct path. */
+export const PIPELINE_TAG = 'cdk-ecs-release:pipeline';
+/** On the ECS service: the service's name as people know it. */
+export const SERVICE_TAG = 'cdk-ecs-release:service';
+/** On a Change Calendar document the library creates: its construct path. */
+export const CHANGE_CALENDAR_TAG = 'cdk-ecs-release:change-calendar';
