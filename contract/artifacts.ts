@@ -76,3 +76,16 @@ export interface ReleaseEnvironment {
    */
   readonly imageUriVariable?: string;
 }
+
+/** Fields `DescribeTaskDefinition` returns that `RegisterTaskDefinition` rejects. */
+export const READ_ONLY_TASK_DEFINITION_FIELDS: readonly string[] = [
+  'taskDefinitionArn',
+  'revision',
+  'status',
+  'requiresAttributes',
+  'compatibilities',
+  'registeredAt',
+  'registeredBy',
+  'deregisteredAt',
+  'deleteRequestedAt',
+];

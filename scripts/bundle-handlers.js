@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Bundles each Lambda handler in lambda/<name>/index.ts into assets/handlers/<name>/index.js, and the
-// artifact writer (lambda/artifact-writer, run by the pipeline's build, not by Lambda) into assets/artifact-writer.
+// programs the pipeline's builds run (not Lambda) into assets/<name>: the artifact writer
+// (lambda/artifact-writer) and the migration dry run (lambda/migration-dry-run).
 // Runs from the npm `prepare` script, so `npm ci` leaves the bundles ready and users of the
 // package need neither esbuild nor Docker at synth time.
 const fs = require('fs');
@@ -10,8 +11,10 @@ const esbuild = require('esbuild');
 const root = path.resolve(__dirname, '..');
 const lambdaDir = path.join(root, 'lambda');
 const outRoot = path.join(root, 'assets', 'handlers');
-// Folders of lambda/ that are not Lambda handlers: the hook runtime, and a program the build runs.
-const NOT_HANDLERS = new Set(['shared', 'artifact-writer']);
+// Programs the pipeline's builds run, bundled whole into assets/<name>/index.js.
+const PROGRAMS = ['artifact-writer', 'migration-dry-run'];
+// Folders of lambda/ that are not Lambda handlers: the hook runtime, and the programs.
+const NOT_HANDLERS = new Set(['shared', ...PROGRAMS]);
 
 function handlerNames() {
   return fs.readdirSync(lambdaDir, { withFileTypes: true })
@@ -50,16 +53,18 @@ async function main() {
   if (names.length === 0) {
     console.log('no handlers to bundle');
   }
-  await bundleArtifactWriter();
+  for (const name of PROGRAMS) {
+    await bundleProgram(name);
+  }
 }
 
-// The release pipeline's build runs this program to write taskdef.json, appspec.yaml and
-// imageDetail.json; it needs Node.js only, so everything is bundled in.
-async function bundleArtifactWriter() {
-  const outfile = path.join(root, 'assets', 'artifact-writer', 'index.js');
+// The release pipeline's builds run these programs with CodeBuild's Node.js, which has no AWS SDK
+// v3: everything, the SDK clients the dry run calls included, is bundled in.
+async function bundleProgram(name) {
+  const outfile = path.join(root, 'assets', name, 'index.js');
   fs.rmSync(path.dirname(outfile), { recursive: true, force: true });
   await esbuild.build({
-    entryPoints: [path.join(lambdaDir, 'artifact-writer', 'index.ts')],
+    entryPoints: [path.join(lambdaDir, name, 'index.ts')],
     outfile,
     bundle: true,
     minify: true,
@@ -69,7 +74,7 @@ async function bundleArtifactWriter() {
     logLevel: 'warning',
     legalComments: 'none',
   });
-  console.log(`bundled artifact-writer: ${(fs.statSync(outfile).size / 1024).toFixed(1)} KB`);
+  console.log(`bundled ${name}: ${(fs.statSync(outfile).size / 1024).toFixed(1)} KB`);
 }
 
 main().catch((error) => {

@@ -2,21 +2,12 @@
  * The `taskdef.json` the deploy action registers: a `RegisterTaskDefinition` request with the
  * application image replaced by the placeholder and the release version in its environment.
  */
-import { DEFAULT_RELEASE_VERSION_VARIABLE, ENVIRONMENT_VARIABLE_NAME, IMAGE_PLACEHOLDER } from '../../contract/artifacts';
+import {
+  DEFAULT_RELEASE_VERSION_VARIABLE, ENVIRONMENT_VARIABLE_NAME, IMAGE_PLACEHOLDER, READ_ONLY_TASK_DEFINITION_FIELDS,
+} from '../../contract/artifacts';
 import { InputError, isRecord } from './input';
 
-/** Fields `DescribeTaskDefinition` returns that `RegisterTaskDefinition` rejects. */
-export const READ_ONLY_TASK_DEFINITION_FIELDS: readonly string[] = [
-  'taskDefinitionArn',
-  'revision',
-  'status',
-  'requiresAttributes',
-  'compatibilities',
-  'registeredAt',
-  'registeredBy',
-  'deregisteredAt',
-  'deleteRequestedAt',
-];
+export { READ_ONLY_TASK_DEFINITION_FIELDS };
 
 /**
  * The release version and the environment variable of the application container that carries

@@ -59,6 +59,20 @@ export function artifactWriterBundlePath(from: string = __dirname): string {
   return file;
 }
 
+/**
+ * The bundled migration dry run a pipeline stage runs before its approval,
+ * `assets/migration-dry-run/index.js` at the package root. Throws a message saying how to build it
+ * when the bundle is missing.
+ */
+export function migrationDryRunBundlePath(from: string = __dirname): string {
+  const file = path.join(packageRoot(from), 'assets', 'migration-dry-run', 'index.js');
+  if (!fs.existsSync(file)) {
+    throw new Error(`the bundled migration dry run is missing (expected ${file}); `
+      + 'run `npm run bundle` in the cdk-ecs-release package (npm ci and npm run build do it too)');
+  }
+  return file;
+}
+
 /** Lambda code of a bundled hook handler; its entry point is `index.handler`. */
 export function handlerCode(name: string): lambda.Code {
   return lambda.Code.fromAsset(handlerAssetPath(name));

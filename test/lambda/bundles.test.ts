@@ -24,8 +24,8 @@ const SOURCES_DIR = path.join(__dirname, '..', '..', 'lambda');
 const MAX_BUNDLE_BYTES = 150 * 1024;
 
 const handlerNames = fs.readdirSync(SOURCES_DIR, { withFileTypes: true })
-  // lambda/shared is the runtime the handlers bundle, and lambda/artifact-writer a program the build runs.
-  .filter((entry) => entry.isDirectory() && !['shared', 'artifact-writer'].includes(entry.name) && fs.existsSync(path.join(SOURCES_DIR, entry.name, 'index.ts')))
+  // lambda/shared is the runtime the handlers bundle; artifact-writer and migration-dry-run are programs the builds run.
+  .filter((entry) => entry.isDirectory() && !['shared', 'artifact-writer', 'migration-dry-run'].includes(entry.name) && fs.existsSync(path.join(SOURCES_DIR, entry.name, 'index.ts')))
   .map((entry) => entry.name);
 
 function bundlePath(name: string): string {
