@@ -41,7 +41,7 @@ export const DRY_RUN_OUTPUT_PREFIX = 'migration-dry-runs';
 export const DRY_RUN_STARTED_BY = 'cdk-ecs-release-dry-run';
 
 /** Longest summary: it goes into the approval request, which holds at most 500 characters in all. */
-export const DRY_RUN_SUMMARY_MAX_LENGTH = 180;
+export const DRY_RUN_SUMMARY_MAX_LENGTH = 150;
 
 /** Defaults applied by the program when a field is left out. */
 export const DRY_RUN_DEFAULTS = {

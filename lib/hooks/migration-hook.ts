@@ -9,6 +9,7 @@ import type * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { CODEDEPLOY_HOOK_TIMEOUT_SECONDS } from '../../contract/hook';
 import { MIGRATION_CONFIG_ENV, MigrationHookConfig } from '../../contract/migration';
+import type { MigrationDryRunConfig } from '../../contract/migration-dry-run';
 import { bindHookFunction } from './private/hook-function';
 import { durationProblem, propMessage, recordPropProblem, reportAtSynthesis, valid, wholeDuration } from '../private/validation';
 import { subnetSelectionProblem } from '../private/subnet-selection';
@@ -25,6 +26,9 @@ const MAX_DEADLINE_MINUTES = 50;
 /** Time the hook keeps beyond the migration deadline to stop the task and report. */
 const REPORT_RESERVE = Duration.minutes(5);
 const DEFAULT_DEADLINE = Duration.minutes(30);
+const DEFAULT_DRY_RUN_TIMEOUT = Duration.minutes(30);
+/** Longest dry run: the approval waits behind it, and CodeBuild runs a build for at most 36 hours. */
+const MAX_DRY_RUN_TIMEOUT_MINUTES = 8 * 60;
 const DEFAULT_EVENT = LifecycleEvent.AFTER_INSTALL;
 /** Lambda's longest run; a longer migration is followed by fresh invocations. */
 const TIMEOUT = Duration.minutes(15);
@@ -47,6 +51,24 @@ export interface MigrationHookProps extends HookFunctionOptions {
    * instead of its usual command, e.g. `['npm', 'run', 'migrate']`. It must exit 0 on success.
    */
   readonly command: string[];
+
+  /**
+   * The command that shows what the migration would do without doing it, e.g.
+   * `['npm', 'run', 'migrate', '--', '--dry-run']`. A release pipeline stage with
+   * `requireApproval` that deploys the service runs it, before its approval, in a one-off task of
+   * the release's task definition (the release's image, this hook's network, environment and
+   * task role), puts the end of its output and a link to all of it in the approval request, and
+   * stops the release when it exits non-zero. A stage without approval does not run it.
+   * @default - no dry run: the approval request names the migration command only
+   */
+  readonly dryRunCommand?: string[];
+
+  /**
+   * Longest the dry run may take, from the start of its task; then the task is stopped and the
+   * release stops before the approval. Whole minutes, at most 8 hours.
+   * @default Duration.minutes(30)
+   */
+  readonly dryRunTimeout?: Duration;
 
   /**
    * Environment variables added to the migration container. Secrets belong in the service's
@@ -108,14 +130,22 @@ export class MigrationHook extends Construct implements ILifecycleHook {
   public readonly logGroup: logs.ILogGroup;
   /** The migration command, shown to approvers of a release that runs it. */
   public readonly command: string[];
+  /** The dry-run command a release's approval stage runs first, if any. */
+  public readonly dryRunCommand?: string[];
+  /** Longest the dry run may take. */
+  public readonly dryRunTimeout: Duration;
+  /** What the dry run runs with, but for the stage's own part (its task definition file). */
+  private readonly dryRunBase?: MigrationDryRunConfig;
 
   constructor(scope: Construct, id: string, props: MigrationHookProps) {
     super(scope, id);
     const service = props.service;
     // Invalid props are recorded, failing synthesis; the defaults stand in for them meanwhile.
-    const { deadline, lifecycleEvent } = this.validate(props);
+    const { deadline, lifecycleEvent, dryRunTimeout } = this.validate(props);
     this.lifecycleEvent = lifecycleEvent;
     this.command = [...props.command];
+    this.dryRunCommand = props.dryRunCommand ? [...props.dryRunCommand] : undefined;
+    this.dryRunTimeout = dryRunTimeout;
 
     const stack = Stack.of(this);
     const securityGroups = props.securityGroups ?? this.serviceSecurityGroups(service);
@@ -136,6 +166,23 @@ export class MigrationHook extends Construct implements ILifecycleHook {
       logStreamPrefix: service.logStreamPrefix,
       lifecycleEventName: this.lifecycleEvent,
     };
+
+    if (this.dryRunCommand) {
+      this.dryRunBase = {
+        clusterArn: config.clusterArn,
+        serviceName: config.serviceName,
+        containerName: config.containerName,
+        command: this.dryRunCommand,
+        ...(config.environment ? { environment: config.environment } : {}),
+        subnets: config.subnets,
+        securityGroups: config.securityGroups,
+        assignPublicIp: false,
+        ...(config.platformVersion ? { platformVersion: config.platformVersion } : {}),
+        timeoutSeconds: dryRunTimeout.toSeconds(),
+        logGroupName: serviceLogGroupName,
+        logStreamPrefix: service.logStreamPrefix,
+      };
+    }
 
     const binding = bindHookFunction(this, {
       kind: 'migration',
@@ -213,6 +260,15 @@ export class MigrationHook extends Construct implements ILifecycleHook {
     service.addHook(this);
   }
 
+  /**
+   * The dry run's configuration, for the release pipeline stage that runs it; undefined without
+   * `dryRunCommand`.
+   * @internal
+   */
+  public _dryRunConfig(): MigrationDryRunConfig | undefined {
+    return this.dryRunBase;
+  }
+
   /** `vpcSubnets` when the service's VPC has them, else the service's subnets. */
   private subnetsOf(props: MigrationHookProps, service: IBlueGreenService): ec2.SubnetSelection {
     const problem = props.vpcSubnets ? subnetSelectionProblem(service.vpc, props.vpcSubnets) : undefined;
@@ -252,7 +308,7 @@ export class MigrationHook extends Construct implements ILifecycleHook {
   }
 
   /** Records every invalid prop; returns the deadline and event to build with, the defaults standing in for invalid ones. */
-  private validate(props: MigrationHookProps): { deadline: Duration; lifecycleEvent: LifecycleEvent } {
+  private validate(props: MigrationHookProps): { deadline: Duration; lifecycleEvent: LifecycleEvent; dryRunTimeout: Duration } {
     if (props.command.length === 0) {
       recordPropProblem(this, 'command', 'is empty; give the migration command, e.g. [\'npm\', \'run\', \'migrate\']');
     }
@@ -284,6 +340,31 @@ export class MigrationHook extends Construct implements ILifecycleHook {
         recordPropProblem(this, 'environment', `has an invalid variable name '${name}'; use letters, digits and underscores, not starting with a digit`);
       }
     }
-    return { deadline, lifecycleEvent };
+    return { deadline, lifecycleEvent, dryRunTimeout: this.validateDryRun(props) };
+  }
+
+  /** Records what is wrong with the dry-run props; returns the timeout to build with. */
+  private validateDryRun(props: MigrationHookProps): Duration {
+    if (props.dryRunCommand !== undefined) {
+      if (props.dryRunCommand.length === 0) {
+        recordPropProblem(this, 'dryRunCommand', 'is empty; give the command that prints the migration\'s plan, '
+          + 'e.g. [\'npm\', \'run\', \'migrate\', \'--\', \'--dry-run\'], or leave it out for no dry run');
+      }
+      const blank = props.dryRunCommand.findIndex((part) => typeof part === 'string' && part.trim() === '');
+      if (blank >= 0) {
+        recordPropProblem(this, 'dryRunCommand', `has an empty part at index ${blank}, got ${JSON.stringify(props.dryRunCommand)}; remove it`);
+      }
+    } else if (props.dryRunTimeout !== undefined) {
+      recordPropProblem(this, 'dryRunTimeout', 'is given without dryRunCommand, so no dry run uses it; give dryRunCommand or remove dryRunTimeout');
+    }
+    const problem = durationProblem(props.dryRunTimeout, {
+      unit: 'minutes', min: 1, max: MAX_DRY_RUN_TIMEOUT_MINUTES,
+      fix: 'the release waits behind the dry run before its approval: give a plan that prints within hours, e.g. Duration.minutes(30)',
+      literalBecause: 'the dry run\'s build timeout is computed from it',
+    });
+    if (problem) {
+      recordPropProblem(this, 'dryRunTimeout', problem);
+    }
+    return problem || props.dryRunTimeout === undefined ? DEFAULT_DRY_RUN_TIMEOUT : wholeDuration(props.dryRunTimeout, 'minutes');
   }
 }

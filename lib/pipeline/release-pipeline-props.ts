@@ -57,6 +57,17 @@ export interface ReleaseStageOptions {
   readonly requireApproval?: boolean;
 
   /**
+   * Whether the stage runs the migration dry run of each of its services whose `MigrationHook` has
+   * a `dryRunCommand`, before its approval: a one-off task of the release's task definition with
+   * the dry-run command. The approval request shows the end of its output and links to all of it;
+   * a dry run that fails (the task does not start, exits non-zero, or outlasts `dryRunTimeout`)
+   * fails the stage, so the release stops before the approval. Only a stage with
+   * `requireApproval` runs dry runs: without one there is no checkpoint to show a plan at.
+   * @default true - on a stage with `requireApproval`
+   */
+  readonly migrationDryRun?: boolean;
+
+  /**
    * Extra text for the approver, e.g. what to check first. At most 200 characters.
    * @default - the revision, image, migration command (if the service runs one) and previous stage only
    */

@@ -7,6 +7,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct, IConstruct } from 'constructs';
 import { APPSPEC_FILE, IMAGE_PLACEHOLDER_NAME, TASK_DEFINITION_FILE } from '../../../contract/artifacts';
+import { DRY_RUN_SUMMARY_MAX_LENGTH, DRY_RUN_VARIABLES } from '../../../contract/migration-dry-run';
 import { MigrationHook } from '../../hooks/migration-hook';
 import { fitName, fitText } from '../../private/text-limits';
 import type { IBlueGreenService } from '../../service/blue-green-service-base';
@@ -20,6 +21,7 @@ import type { NotifiedServices } from './ecs-notifications';
 import type { ReleaseImages } from './release-images';
 import { ReleaseNotifications } from './release-notifications';
 import { grantRemoteArtifactRead, isRemoteStage } from './remote-stage';
+import { dryRunHookOf, dryRunVariable, migrationDryRunAction } from './migration-dry-run';
 import { stackUpdateAction } from './stack-update-release';
 import { StageUnit, servicesOf, unitsOf } from './stage-naming';
 
@@ -63,24 +65,35 @@ export interface DeployStageProps {
 export function addDeployStage(scope: Construct, owner: IConstruct, props: DeployStageProps): void {
   const { pipeline, stage, previous } = props;
   const units = unitsOf(stage);
+  const unitScopes = units.map((unit) => (unit.alone ? scope : new Construct(scope, unitScopeId(scope, unit))));
   const stageActions: codepipeline.IAction[] = [];
-  if (stage.requireApproval) {
-    const shown = unitsOf(previous!).slice(-1)[0];
-    stageActions.push(new actions.ManualApprovalAction({
-      actionName: 'Approve',
-      runOrder: 1,
-      notificationTopic: props.notificationTopic,
-      // Read at synthesis: the service's hooks may be added after the stage.
-      additionalInformation: Lazy.string({ produce: () => approvalMessage(props.source, stage, previous!, !isRemoteStage(owner, shown)) }),
-      // The console of another account or region names what only that environment knows.
-      externalEntityLink: isRemoteStage(owner, shown) ? undefined : shown.service.deploymentsConsoleUrl,
+  // The dry runs go first: the approval request shows what they found, and a failed one stops the release before it.
+  const dryRuns = dryRunUnits(owner, stage);
+  for (const unit of dryRuns) {
+    stageActions.push(migrationDryRunAction(unitScopes[unit.index], owner, {
+      pipeline, unit, hook: dryRunHookOf(unit.service)!, runOrder: 1, logRetention: props.logRetention,
+      input: props.files.get(unit.service) ?? props.sourceOutput, imageUriVariable: props.images.imageOf(unit.service).uriVariable,
     }));
   }
-  const firstRunOrder = stage.requireApproval ? 2 : 1;
-  const built = units.map((unit) => {
-    const unitScope = unit.alone ? scope : new Construct(scope, unitScopeId(scope, unit));
-    return { unit, ...deployAction(unitScope, owner, props, unit, firstRunOrder + unit.index) };
-  });
+  refuseLateDryRuns(owner, stage, dryRuns);
+  const approvalRunOrder = dryRuns.length > 0 ? 2 : 1;
+  if (stage.requireApproval) {
+    const shown = unitsOf(previous!).slice(-1)[0];
+    const linked = !isRemoteStage(owner, shown);
+    stageActions.push(new actions.ManualApprovalAction({
+      actionName: 'Approve',
+      runOrder: approvalRunOrder,
+      notificationTopic: props.notificationTopic,
+      // Read at synthesis: the service's hooks may be added after the stage.
+      additionalInformation: Lazy.string({ produce: () => approvalMessage(props.source, stage, previous!, linked, dryRuns) }),
+      // The dry run's output is what the approver is asked to read; else the previous stage's deployments.
+      // The console of another account or region names what only that environment knows.
+      externalEntityLink: dryRuns.length > 0 ? dryRunVariable(dryRuns[0], DRY_RUN_VARIABLES.logUrl)
+        : linked ? shown.service.deploymentsConsoleUrl : undefined,
+    }));
+  }
+  const firstRunOrder = stage.requireApproval ? approvalRunOrder + 1 : 1;
+  const built = units.map((unit) => ({ unit, ...deployAction(unitScopes[unit.index], owner, props, unit, firstRunOrder + unit.index) }));
   stageActions.push(...built.map((b) => b.action));
   pipeline.addStage({ stageName: stage.stageName, actions: stageActions, beforeEntry: windowCondition(stage) });
   for (const { unit, artifactReader, remote, scope: unitScope } of built) {
@@ -94,6 +107,30 @@ export function addDeployStage(scope: Construct, owner: IConstruct, props: Deplo
       props.notifications.notifyDeployments(unitScope, unit);
     }
   }
+}
+
+/**
+ * The services of the stage whose migration dry run it runs before its approval: with
+ * `requireApproval` and `migrationDryRun` not false, those whose migration hook has a dry-run
+ * command, in the pipeline's environment (stage validation refuses the others).
+ */
+function dryRunUnits(owner: IConstruct, stage: ReleaseStageOptions): StageUnit[] {
+  if (!stage.requireApproval || stage.migrationDryRun === false) {
+    return [];
+  }
+  return unitsOf(stage).filter((unit) => dryRunHookOf(unit.service) !== undefined && !isRemoteStage(owner, unit));
+}
+
+/** A dry-run command given to a hook made after the stage would silently not run: refused at synthesis. */
+function refuseLateDryRuns(owner: IConstruct, stage: ReleaseStageOptions, dryRuns: StageUnit[]): void {
+  if (!stage.requireApproval || stage.migrationDryRun === false) {
+    return;
+  }
+  owner.node.addValidation({
+    validate: () => dryRunUnits(owner, stage).filter((unit) => !dryRuns.some((d) => d.service === unit.service)).map((unit) =>
+      `${dryRunHookOf(unit.service)!.node.path}: invalid dryRunCommand: the hook was made after stage '${stage.stageName}' of ${owner.node.path}, `
+      + 'which runs the dry runs of the hooks its services have when it is added; make the MigrationHook before the ReleasePipeline (or before addStage())'),
+  });
 }
 
 /**
@@ -174,7 +211,7 @@ function grantReleasedImagePull(repository: ecr.IRepository, service: IBlueGreen
 }
 
 /** CodePipeline's limit for a manual approval's information (`CustomData`). */
-const MAX_APPROVAL_INFORMATION = 500;
+const MAX_INFORMATION = 500;
 
 /** The shortest start of a migration command worth showing; shorter, the approver reads that one runs. */
 const MIN_MIGRATION_SHOWN = 20;
@@ -184,35 +221,43 @@ const MIN_MIGRATION_SHOWN = 20;
  * characters by construction: the approval comment is kept whole (it has at most 200), and a long
  * migration command, then the sentence on the previous stage, are shortened first.
  */
-function approvalMessage(source: ReleaseSource, stage: ReleaseStageOptions, previous: ReleaseStageOptions, linked: boolean): string {
+function approvalMessage(source: ReleaseSource, stage: ReleaseStageOptions, previous: ReleaseStageOptions, linked: boolean,
+  dryRuns: readonly StageUnit[]): string {
   const services = servicesOf(stage);
   const migration = services.map(migrationCommand).find((command) => command !== undefined);
+  // Each summary is a variable CodePipeline fills in: counted at its longest.
+  const summaries = dryRuns.map((unit) => dryRunVariable(unit, DRY_RUN_VARIABLES.summary));
+  const limit = MAX_INFORMATION - summaries.reduce((sum, ref) => sum + DRY_RUN_SUMMARY_MAX_LENGTH - ref.length, 0);
   const head = [
     `Ship ${services.map((service) => service.serviceName).join(', ')} to ${stage.stageName}:`,
     `${source._revisionNoun} #{Build.${EXPORTED_VARIABLES.sourceRevision}},`,
     `image #{Build.${EXPORTED_VARIABLES.imageUri}}.`,
+    ...dryRuns.map((unit, index) => `Dry run${dryRuns.length > 1 ? ` of ${unit.service.serviceName}` : ''}`
+      + `${index === 0 ? ' (the link opens its output)' : ''}: ${summaries[index]}`),
   ];
+  // The link is the dry run's when there is one.
+  linked = linked && dryRuns.length === 0;
   const join = (parts: Array<string | undefined>) => parts.filter((p) => p !== undefined && p !== '').join(' ');
   const previousSentences = [`${previous.stageName} deployed it first${linked ? '; the link opens its deployments' : ''}.`, `${previous.stageName} deployed it first.`, undefined];
   for (const previousSentence of previousSentences) {
     const without = join([...head, previousSentence, stage.approvalComment]);
     if (migration === undefined) {
-      if (without.length <= MAX_APPROVAL_INFORMATION) {
+      if (without.length <= limit) {
         return without;
       }
       continue;
     }
     const full = join([...head, `Runs migration: ${migration}.`, previousSentence, stage.approvalComment]);
-    if (full.length <= MAX_APPROVAL_INFORMATION) {
+    if (full.length <= limit) {
       return full;
     }
     // The space before it, 'Runs migration: ' and '...' around what is shown of the command.
-    const room = MAX_APPROVAL_INFORMATION - without.length - ' Runs migration: ...'.length;
+    const room = limit - without.length - ' Runs migration: ...'.length;
     if (room >= MIN_MIGRATION_SHOWN) {
       return join([...head, `Runs migration: ${fitText(migration, room)}...`, previousSentence, stage.approvalComment]);
     }
   }
-  return fitText(join([...head, migration === undefined ? undefined : 'Runs a migration.', stage.approvalComment]), MAX_APPROVAL_INFORMATION);
+  return fitText(join([...head, migration === undefined ? undefined : 'Runs a migration.', stage.approvalComment]), limit);
 }
 
 /** The command of the service's migration hook, if it has one. */
