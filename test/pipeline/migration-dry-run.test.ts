@@ -113,7 +113,7 @@ describe('a stage with an approval and a migration hook with a dry-run command',
       TimeoutInMinutes: 40,
       Source: { BuildSpec: Match.serializedJson(Match.objectLike({
         env: { 'shell': 'bash', 'exported-variables': ['DRY_RUN_SUMMARY', 'DRY_RUN_LOG_URL', 'DRY_RUN_OUTPUT_URI', 'DRY_RUN_EXIT_CODE'] },
-        phases: { build: { commands: [Match.stringLikeRegexp('node /tmp/migration-dry-run.js --output /tmp/dry-run.log --variables /tmp/dry-run.env')] } },
+        phases: { build: { commands: [Match.stringLikeRegexp('node "\\$work/migration-dry-run.js" --output')] } },
       })) },
     });
   });
