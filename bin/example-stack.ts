@@ -127,7 +127,12 @@ export class ExampleReleaseStack extends Stack {
       service,
       ...(production ? { deploymentWindow: PRODUCTION_WINDOW, changeCalendars: [new ChangeCalendar(this, 'ProductionFreeze').calendarName] } : {}),
     });
-    new MigrationHook(this, `${id}Migration`, { service, command: ['npm', 'run', 'db:migrate'] });
+    // Production's approval shows what the migration would change: its dry run runs first, from the release's task definition.
+    new MigrationHook(this, `${id}Migration`, {
+      service,
+      command: ['npm', 'run', 'db:migrate'],
+      ...(production ? { dryRunCommand: ['npm', 'run', 'db:migrate', '--', '--dry-run'] } : {}),
+    });
     new SmokeTestHook(this, `${id}SmokeTests`, {
       service,
       checks: [

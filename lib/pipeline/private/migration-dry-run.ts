@@ -16,7 +16,7 @@ import { Construct, IConstruct } from 'constructs';
 import { IMAGE_PLACEHOLDER, TASK_DEFINITION_FILE } from '../../../contract/artifacts';
 import { DRY_RUN_ENV, DRY_RUN_OUTPUT_PREFIX, DRY_RUN_VARIABLES, MigrationDryRunConfig } from '../../../contract/migration-dry-run';
 import { MigrationHook } from '../../hooks/migration-hook';
-import { addAcknowledgedScopedStatement, addAcknowledgedStatement } from '../../private/acknowledgements';
+import { acknowledgeWildcardResources, addAcknowledgedScopedStatement, addAcknowledgedStatement, defaultPolicyOf } from '../../private/acknowledgements';
 import { migrationDryRunBundlePath } from '../../private/handler-asset';
 import { fitName, fitText } from '../../private/text-limits';
 import type { IBlueGreenService } from '../../service/blue-green-service-base';
@@ -104,7 +104,10 @@ export function migrationDryRunAction(scope: Construct, owner: IConstruct, props
   const role = project.role!;
   grantDryRun(role, service, hook, config, program);
   // The dry run's outputs only; the action grants the rest of the bucket for its input artifact.
-  role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [bucket.arnForObjects(`${DRY_RUN_OUTPUT_PREFIX}/*`)] }));
+  const outputs = bucket.arnForObjects(`${DRY_RUN_OUTPUT_PREFIX}/*`);
+  role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [outputs] }));
+  acknowledgeWildcardResources(defaultPolicyOf(role), [outputs],
+    'The dry runs\' outputs under their own prefix of the artifact bucket, one object per pipeline execution, named by its id.');
   key?.grantEncrypt(role);
   acknowledgeBuildAccess(project);
   acknowledgeArtifactAccess(pipeline, [role]);
