@@ -233,20 +233,39 @@ describe('invalid dry-run input', () => {
       /Migrate: invalid dryRunCommand: the hook was made after stage 'Production' of .*Release.*; make the MigrationHook before the ReleasePipeline/);
   });
 
-  test('fails when the service is in another account, naming the stage and the fix', () => {
+});
+
+describe('a service in another account and region', () => {
+  test('its dry run runs there, by a project in the service\'s stack that only the pipeline\'s role may start, and reads the artifacts of its region', () => {
     const app = testApp();
-    const pipelineStack = new Stack(app, 'Pipeline', { env: { account: '111111111111', region: 'eu-west-1' } });
-    const serviceStack = new Stack(app, 'Prod', { env: { account: '222222222222', region: 'eu-west-1' } });
-    const staging = mockService(pipelineStack, 'Staging');
+    const tooling = new Stack(app, 'Tooling', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const serviceStack = new Stack(app, 'Prod', { env: { account: '333333333333', region: 'us-east-1' } });
+    const staging = mockService(tooling, 'Staging');
     const prod = new BlueGreenService(serviceStack, 'Production', {
-      vpc: new ec2.Vpc(serviceStack, 'Vpc', { maxAzs: 2, natGateways: 1 }), serviceName: 'orders', engine: DeploymentEngine.ecs(),
-      image: ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:stable'),
+      vpc: new ec2.Vpc(serviceStack, 'Vpc', { availabilityZones: ['us-east-1a', 'us-east-1b'], natGateways: 1 }), serviceName: 'orders',
+      engine: DeploymentEngine.ecs(), image: ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:stable'),
     });
     new MigrationHook(serviceStack, 'Migrate', { service: prod, command: ['migrate'], dryRunCommand: ['migrate', '--plan'] });
-    new ReleasePipeline(pipelineStack, 'Release', { source: source(), stages: [{ stageName: 'Staging', service: staging },
+    new ReleasePipeline(tooling, 'Release', { source: source(), stages: [{ stageName: 'Staging', service: staging },
       { stageName: 'Production', service: prod, requireApproval: true }] });
 
-    expect(synthesisMessages(app).join('\n')).toMatch(new RegExp("stage 'Production' would run the migration dry run of Prod/Migrate before its approval, "
-      + 'but the service is in .*222222222222.* and the pipeline in .*111111111111.*: .*Set migrationDryRun: false on the stage'));
+    expect(synthesisMessages(app)).toEqual([]);
+    const prodTemplate = Template.fromStack(serviceStack);
+    const environment = dryRunEnvironment(prodTemplate);
+    // The output stays in the logs of the service's account: the pipeline's artifact bucket is not written across accounts.
+    expect(Object.keys(environment)).not.toContain('DRY_RUN_OUTPUT_BUCKET');
+    expect(dryRunEnvironment(prodTemplate).DRY_RUN_PROGRAM_URL).toEqual(expect.stringContaining('333333333333-us-east-1'));
+    const [dryRun, approve] = productionActions(Template.fromStack(tooling)) as Array<Action & { Region?: string; RoleArn?: unknown }>;
+    expect(dryRun).toMatchObject({ Name: 'DryRun', RunOrder: 1, Region: 'us-east-1' });
+    expect(JSON.stringify(dryRun.RoleArn)).toContain('333333333333');
+    expect(approve.Configuration.ExternalEntityLink).toBe('#{DryRun_Production_Production.DRY_RUN_LOG_URL}');
+    const statements = dryRunStatements(prodTemplate);
+    expect(statements.flatMap(actionsOf)).toEqual(expect.arrayContaining(['ecs:RunTask', 'ecs:DescribeServices', 'iam:PassRole', 'logs:GetLogEvents',
+      's3:GetObject*', 'kms:Decrypt']));
+    prodTemplate.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Condition: { ArnEquals: { 'aws:PrincipalArn': Match.anyValue() } } })] },
+      Policies: Match.absent(),
+      Description: Match.stringLikeRegexp('Starts the migration dry run of orders'),
+    });
   });
 });

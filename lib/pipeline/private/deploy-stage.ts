@@ -68,13 +68,12 @@ export function addDeployStage(scope: Construct, owner: IConstruct, props: Deplo
   const unitScopes = units.map((unit) => (unit.alone ? scope : new Construct(scope, unitScopeId(scope, unit))));
   const stageActions: codepipeline.IAction[] = [];
   // The dry runs go first: the approval request shows what they found, and a failed one stops the release before it.
-  const dryRuns = dryRunUnits(owner, stage);
-  for (const unit of dryRuns) {
-    stageActions.push(migrationDryRunAction(unitScopes[unit.index], owner, {
-      pipeline, unit, hook: dryRunHookOf(unit.service)!, runOrder: 1, logRetention: props.logRetention,
-      input: props.files.get(unit.service) ?? props.sourceOutput, imageUriVariable: props.images.imageOf(unit.service).uriVariable,
-    }));
-  }
+  const dryRuns = dryRunUnits(stage);
+  const dryRunActions = dryRuns.map((unit) => ({ unit, ...migrationDryRunAction(unitScopes[unit.index], owner, {
+    pipeline, unit, hook: dryRunHookOf(unit.service)!, runOrder: 1, logRetention: props.logRetention,
+    input: props.files.get(unit.service) ?? props.sourceOutput, imageUriVariable: props.images.imageOf(unit.service).uriVariable,
+  }) }));
+  stageActions.push(...dryRunActions.map((d) => d.action));
   refuseLateDryRuns(owner, stage, dryRuns);
   const approvalRunOrder = dryRuns.length > 0 ? 2 : 1;
   if (stage.requireApproval) {
@@ -96,6 +95,11 @@ export function addDeployStage(scope: Construct, owner: IConstruct, props: Deplo
   const built = units.map((unit) => ({ unit, ...deployAction(unitScopes[unit.index], owner, props, unit, firstRunOrder + unit.index) }));
   stageActions.push(...built.map((b) => b.action));
   pipeline.addStage({ stageName: stage.stageName, actions: stageActions, beforeEntry: windowCondition(stage) });
+  for (const { unit, artifactReader, remote } of dryRunActions) {
+    if (remote) {
+      grantRemoteArtifactRead(pipeline, artifactReader, Stack.of(unit.service).region);
+    }
+  }
   for (const { unit, artifactReader, remote, scope: unitScope } of built) {
     if (remote) {
       // The artifact store of the service's region exists once the action is added.
@@ -112,13 +116,13 @@ export function addDeployStage(scope: Construct, owner: IConstruct, props: Deplo
 /**
  * The services of the stage whose migration dry run it runs before its approval: with
  * `requireApproval` and `migrationDryRun` not false, those whose migration hook has a dry-run
- * command, in the pipeline's environment (stage validation refuses the others).
+ * command.
  */
-function dryRunUnits(owner: IConstruct, stage: ReleaseStageOptions): StageUnit[] {
+function dryRunUnits(stage: ReleaseStageOptions): StageUnit[] {
   if (!stage.requireApproval || stage.migrationDryRun === false) {
     return [];
   }
-  return unitsOf(stage).filter((unit) => dryRunHookOf(unit.service) !== undefined && !isRemoteStage(owner, unit));
+  return unitsOf(stage).filter((unit) => dryRunHookOf(unit.service) !== undefined);
 }
 
 /** A dry-run command given to a hook made after the stage would silently not run: refused at synthesis. */
@@ -127,7 +131,7 @@ function refuseLateDryRuns(owner: IConstruct, stage: ReleaseStageOptions, dryRun
     return;
   }
   owner.node.addValidation({
-    validate: () => dryRunUnits(owner, stage).filter((unit) => !dryRuns.some((d) => d.service === unit.service)).map((unit) =>
+    validate: () => dryRunUnits(stage).filter((unit) => !dryRuns.some((d) => d.service === unit.service)).map((unit) =>
       `${dryRunHookOf(unit.service)!.node.path}: invalid dryRunCommand: the hook was made after stage '${stage.stageName}' of ${owner.node.path}, `
       + 'which runs the dry runs of the hooks its services have when it is added; make the MigrationHook before the ReleasePipeline (or before addStage())'),
   });

@@ -5,7 +5,7 @@
  * approval request, and fails the stage (so the release stops before the approval) when the dry
  * run fails.
  */
-import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Duration, PhysicalName, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
@@ -18,9 +18,10 @@ import { DRY_RUN_ENV, DRY_RUN_OUTPUT_PREFIX, DRY_RUN_VARIABLES, MigrationDryRunC
 import { MigrationHook } from '../../hooks/migration-hook';
 import { acknowledgeWildcardResources, addAcknowledgedScopedStatement, addAcknowledgedStatement, defaultPolicyOf } from '../../private/acknowledgements';
 import { migrationDryRunBundlePath } from '../../private/handler-asset';
-import { fitName, fitText } from '../../private/text-limits';
+import { fitName, fitText, iamDescription } from '../../private/text-limits';
 import type { IBlueGreenService } from '../../service/blue-green-service-base';
 import { acknowledgeArtifactAccess, acknowledgeBuildAccess } from './acknowledgements';
+import { isRemoteStage, remoteActionRole, remoteScope } from './remote-stage';
 import { StageUnit, hasDeploymentFiles } from './stage-naming';
 
 /** Construct id, under the release pipeline, of the bundled dry-run program all stages run. */
@@ -59,18 +60,34 @@ export interface DryRunActionProps {
   readonly logRetention?: logs.RetentionDays;
 }
 
+/** A dry-run action, and the role that reads its input artifact (the project's). */
+export interface DryRunAction {
+  readonly action: codepipeline.IAction;
+  readonly artifactReader: iam.IRole;
+  /** Whether the project runs in the service's account or region, not the pipeline's. */
+  readonly remote: boolean;
+}
+
 /**
- * The dry-run action of one service of a stage, with its CodeBuild project in `scope`. Its role
- * may run tasks of the service's task definition family on the service's cluster, pass the task's
- * roles to ECS, read the container's log streams and keep the output under the artifact bucket's
- * dry-run prefix, and nothing else.
+ * The dry-run action of one service of a stage, with its CodeBuild project in `scope`, or, for a
+ * service in another account or region, in the service's stack (where the task runs), started
+ * by a role there that the pipeline's role alone may assume. Its role may run tasks of the
+ * service's task definition family on the service's cluster, pass the task's roles to ECS, read
+ * the container's log streams and keep the output under the artifact bucket's dry-run prefix (in
+ * the pipeline's environment; a remote dry run's output stays in its logs), and nothing else.
  */
-export function migrationDryRunAction(scope: Construct, owner: IConstruct, props: DryRunActionProps): codepipeline.IAction {
+export function migrationDryRunAction(scope: Construct, owner: IConstruct, props: DryRunActionProps): DryRunAction {
   const { pipeline, unit, hook } = props;
   const service = unit.service;
+  const remote = isRemoteStage(owner, unit);
+  if (remote) {
+    scope = remoteScope(service);
+  }
   const stack = Stack.of(scope);
-  const program = (owner.node.tryFindChild(PROGRAM_ID) as s3assets.Asset | undefined)
-    ?? new s3assets.Asset(owner as Construct, PROGRAM_ID, { path: migrationDryRunBundlePath() });
+  // The program is read from the bootstrap assets of the environment the project runs in.
+  const programScope = remote ? scope : owner as Construct;
+  const program = (programScope.node.tryFindChild(PROGRAM_ID) as s3assets.Asset | undefined)
+    ?? new s3assets.Asset(programScope, PROGRAM_ID, { path: migrationDryRunBundlePath() });
   // CodeDeploy registers the stage's taskdef.json; the Amazon ECS engine's stack update, the current task definition with the new image.
   const files = hasDeploymentFiles(unit);
   const config: MigrationDryRunConfig = {
@@ -81,15 +98,28 @@ export function migrationDryRunAction(scope: Construct, owner: IConstruct, props
     retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
     removalPolicy: RemovalPolicy.RETAIN,
   });
-  const bucket = pipeline.artifactBucket;
-  const key = bucket.encryptionKey;
+  // A remote project's grants are the library's alone: aws-cdk-lib grants an artifact key of another environment on every key.
+  const remoteRole = remote ? new iam.Role(scope, 'MigrationDryRunRole', {
+    // The artifact bucket's policy, in the pipeline's account, names it.
+    roleName: PhysicalName.GENERATE_IF_NEEDED,
+    assumedBy: new iam.ServicePrincipal('codebuild.amazonaws.com'),
+    description: iamDescription(`Runs the migration dry run of ${service.serviceName} before the approval of stage ${unit.stageName}`),
+  }) : undefined;
+  if (remoteRole) {
+    logGroup.grantWrite(remoteRole);
+  }
+  const bucket = remote ? undefined : pipeline.artifactBucket;
+  const key = bucket?.encryptionKey;
   const project = new codebuild.PipelineProject(scope, 'MigrationDryRun', {
+    role: remoteRole?.withoutPolicyUpdates(),
+    // The pipeline's account names it in the action.
+    projectName: remote ? PhysicalName.GENERATE_IF_NEEDED : undefined,
     description: fitText(`Runs the migration dry run of ${service.serviceName} before the approval of stage ${unit.stageName} of ${owner.node.path}`, 255),
     environment: { buildImage: codebuild.LinuxBuildImage.STANDARD_7_0, computeType: codebuild.ComputeType.SMALL },
     environmentVariables: {
       [DRY_RUN_ENV.config]: { value: stack.toJsonString(config) },
       [DRY_RUN_ENV.programUrl]: { value: program.s3ObjectUrl },
-      [DRY_RUN_ENV.outputBucket]: { value: bucket.bucketName },
+      ...(bucket ? { [DRY_RUN_ENV.outputBucket]: { value: bucket.bucketName } } : {}),
       ...(key ? { [DRY_RUN_ENV.outputKey]: { value: key.keyArn } } : {}),
     },
     buildSpec: codebuild.BuildSpec.fromObject({
@@ -99,30 +129,46 @@ export function migrationDryRunAction(scope: Construct, owner: IConstruct, props
     }),
     timeout: hook.dryRunTimeout.plus(BUILD_RESERVE),
     logging: { cloudWatch: { logGroup } },
+    // CodeBuild encrypts what it writes with the key of the artifacts (none here) or its own account's default.
     encryptionKey: key,
   });
-  const role = project.role!;
+  const role = remoteRole ?? project.role!;
   grantDryRun(role, service, hook, config, program);
-  // The dry run's outputs only; the action grants the rest of the bucket for its input artifact.
-  const outputs = bucket.arnForObjects(`${DRY_RUN_OUTPUT_PREFIX}/*`);
-  role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [outputs] }));
-  acknowledgeWildcardResources(defaultPolicyOf(role), [outputs],
-    'The dry runs\' outputs under their own prefix of the artifact bucket, one object per pipeline execution, named by its id.');
-  key?.grantEncrypt(role);
-  acknowledgeBuildAccess(project);
-  acknowledgeArtifactAccess(pipeline, [role]);
+  if (bucket) {
+    // The dry run's outputs only; the action grants the rest of the bucket for its input artifact.
+    const outputs = bucket.arnForObjects(`${DRY_RUN_OUTPUT_PREFIX}/*`);
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [outputs] }));
+    acknowledgeWildcardResources(defaultPolicyOf(role), [outputs],
+      'The dry runs\' outputs under their own prefix of the artifact bucket, one object per pipeline execution, named by its id.');
+    key?.grantEncrypt(role);
+    acknowledgeBuildAccess(project);
+    acknowledgeArtifactAccess(pipeline, [role]);
+  } else {
+    Validations.of(project.node.defaultChild ?? project).acknowledge({
+      id: 'AwsSolutions-CB4',
+      reason: 'The project writes no artifacts: it reads its one input with the key of the pipeline\'s artifacts and logs to its own log group.',
+    });
+  }
+  const actionRole = remote ? remoteActionRole(scope, 'MigrationDryRunActionRole', pipeline,
+    `Starts the migration dry run of ${service.serviceName} in stage ${unit.stageName} of ${owner.node.path}`) : undefined;
+  actionRole?.addToPolicy(new iam.PolicyStatement({
+    actions: ['codebuild:BatchGetBuilds', 'codebuild:StartBuild', 'codebuild:StopBuild'],
+    resources: [project.projectArn],
+  }));
   const names = dryRunNames(unit);
-  return new actions.CodeBuildAction({
+  const action = new actions.CodeBuildAction({
     actionName: names.actionName,
     runOrder: props.runOrder,
     project,
     input: props.input,
+    role: actionRole?.withoutPolicyUpdates(),
     variablesNamespace: names.namespace,
     environmentVariables: {
       [DRY_RUN_ENV.image]: { value: `#{Build.${props.imageUriVariable}}` },
-      [DRY_RUN_ENV.outputObject]: { value: `${DRY_RUN_OUTPUT_PREFIX}/#{codepipeline.PipelineExecutionId}/${unit.directory}.log` },
+      ...(bucket ? { [DRY_RUN_ENV.outputObject]: { value: `${DRY_RUN_OUTPUT_PREFIX}/#{codepipeline.PipelineExecutionId}/${unit.directory}.log` } } : {}),
     },
   });
+  return { action, artifactReader: role, remote };
 }
 
 /** What the dry run does in ECS and CloudWatch Logs, on the service's own resources. */

@@ -6,8 +6,6 @@ import { describeDuration, durationProblem, propError, recordPropProblem } from 
 import type { IBlueGreenService } from '../../service/blue-green-service-base';
 import type { ReleasePipelineProps, ReleaseStageOptions } from '../release-pipeline-props';
 import { DeploymentEngineKind } from '../../service/deployment-engine';
-import { describeEnvironment } from '../../private/environment';
-import { dryRunHookOf } from './migration-dry-run';
 import { isRemoteStage, remoteStageProblem, remoteTaskDefinitionProblem } from './remote-stage';
 import { givenReplicationBucketProblem } from './replication-buckets';
 import { stackUpdateProblem } from './stack-update-release';
@@ -257,11 +255,6 @@ export function stageProblems(owner: IConstruct, context: StageValidationContext
         }) : undefined);
       if (remote !== undefined) {
         problems.push(`${where} stage '${name}' ${remote}`);
-      } else if (stage.requireApproval && stage.migrationDryRun !== false && dryRunHookOf(unit.service) !== undefined && isRemoteStage(owner, unit)) {
-        problems.push(`${where} stage '${name}' would run the migration dry run of ${dryRunHookOf(unit.service)!.node.path} before its approval, `
-          + `but the service is in ${describeEnvironment(Stack.of(unit.service))} and the pipeline in ${describeEnvironment(Stack.of(owner))}: `
-          + 'the dry run runs the task from the pipeline\'s account and region. Set migrationDryRun: false on the stage (the approval then '
-          + 'names the migration command only), or release the service from a pipeline in its own account and region');
       }
     }
   });

@@ -69,7 +69,7 @@ function stopped(fields: Partial<Task> = {}, exitCode: number | undefined = 0): 
 /** The service's current task definition, as DescribeTaskDefinition answers it. */
 function currentDefinition() {
   return {
-    taskDefinitionArn: CURRENT, revision: 41, status: 'ACTIVE', compatibilities: ['EC2', 'FARGATE'], registeredAt: new Date(),
+    taskDefinitionArn: CURRENT, revision: 41, status: 'ACTIVE' as const, compatibilities: ['EC2' as const, 'FARGATE' as const], registeredAt: new Date(),
     requiresAttributes: [{ name: 'ecs.capability.execution-role-awslogs' }], registeredBy: 'arn:aws:iam::111111111111:role/deploy',
     family: 'orders', taskRoleArn: 'arn:aws:iam::111111111111:role/task', executionRoleArn: 'arn:aws:iam::111111111111:role/exec',
     networkMode: 'awsvpc' as const, cpu: '256', memory: '512', requiresCompatibilities: ['FARGATE' as const],
