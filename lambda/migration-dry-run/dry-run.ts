@@ -11,6 +11,7 @@
  * Every path ends in one result or one thrown error, and a task that was started is stopped
  * unless it was seen stopped: the run's timeout, an AWS error while it runs, a signal.
  */
+import { randomUUID } from 'crypto';
 import {
   DeregisterTaskDefinitionCommand, DescribeServicesCommand, DescribeTaskDefinitionCommand, DescribeTasksCommand, ECSClient,
   RegisterTaskDefinitionCommand, RegisterTaskDefinitionCommandInput, RunTaskCommand, StopTaskCommand, Task,
@@ -104,6 +105,7 @@ interface RunSettings {
 
 async function runTask(input: DryRunInput, taskDefinitionArn: string, run: RunSettings): Promise<DryRunResult> {
   const { config } = input;
+  const clientToken = randomUUID();
   const started = await call(() => ecs().send(new RunTaskCommand({
     cluster: config.clusterArn,
     taskDefinition: taskDefinitionArn,
@@ -111,6 +113,8 @@ async function runTask(input: DryRunInput, taskDefinitionArn: string, run: RunSe
     ...(config.platformVersion ? { platformVersion: config.platformVersion } : {}),
     count: 1,
     startedBy: DRY_RUN_STARTED_BY,
+    // A retried RunTask (a timed-out attempt that did start the task) returns that task instead of starting a second one.
+    clientToken,
     networkConfiguration: {
       awsvpcConfiguration: {
         subnets: config.subnets,

@@ -4,6 +4,7 @@
  */
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { DRY_RUN_SUMMARY_MAX_LENGTH } from '../../contract/migration-dry-run';
@@ -250,6 +251,10 @@ describe('a service in another account and region', () => {
       { stageName: 'Production', service: prod, requireApproval: true }] });
 
     expect(synthesisMessages(app)).toEqual([]);
+    const findings = new AwsSolutionsChecks(app).validateScope(app).violations.flatMap((violation) => violation.violatingResources
+      .filter((resource) => /MigrationDryRun|DryRun/.test(resource.constructPath ?? ''))
+      .map((resource) => `${violation.ruleName}: ${resource.constructPath} ${JSON.stringify(resource.locations ?? '')}`));
+    expect(findings).toEqual([]);
     const prodTemplate = Template.fromStack(serviceStack);
     const environment = dryRunEnvironment(prodTemplate);
     // The output stays in the logs of the service's account: the pipeline's artifact bucket is not written across accounts.

@@ -118,6 +118,7 @@ describe('a dry run that passes', () => {
     });
     expect(ecs.commandCalls(RunTaskCommand)[0].args[0].input).toEqual({
       cluster: CLUSTER, taskDefinition: REGISTERED, launchType: 'FARGATE', platformVersion: '1.4.0', count: 1, startedBy: DRY_RUN_STARTED_BY,
+      clientToken: expect.stringMatching(/^[0-9a-f-]{36}$/),
       networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-1', 'subnet-2'], securityGroups: ['sg-1'], assignPublicIp: 'DISABLED' } },
       overrides: { containerOverrides: [{ name: 'web', command: CONFIG.command, environment: CONFIG.environment }] },
     });
@@ -220,11 +221,13 @@ describe('a dry run that fails stops the release', () => {
     expect(ecs.commandCalls(StopTaskCommand)).toHaveLength(1);
   });
 
-  test('throttling is retried, not a failure', async () => {
+  test('throttling is retried, not a failure; a retried RunTask carries the same client token, so it starts one task', async () => {
     ecs.on(RunTaskCommand).rejectsOnce(awsError('ThrottlingException')).resolves({ tasks: [{ taskArn: TASK_ARN }] });
 
     await expect(main(args(), env(), options())).resolves.toBe(0);
-    expect(ecs.commandCalls(RunTaskCommand)).toHaveLength(2);
+    const tokens = ecs.commandCalls(RunTaskCommand).map((c) => c.args[0].input.clientToken);
+    expect(tokens).toHaveLength(2);
+    expect(tokens[1]).toBe(tokens[0]);
   });
 
   test.each([
