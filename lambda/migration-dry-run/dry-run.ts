@@ -150,7 +150,7 @@ async function runTask(input: DryRunInput, taskDefinitionArn: string, run: RunSe
   }
   const stream = config.logStreamPrefix ? `${config.logStreamPrefix}/${config.containerName}/${taskArn.split('/').pop()}` : undefined;
   const logUrl = config.logGroupName && stream ? logStreamConsoleUrl(input.region, config.logGroupName, stream) : undefined;
-  const output = await readOutput(config.logGroupName, stream);
+  const output = await settledOutput(config.logGroupName, stream, run);
   if (!stopped) {
     const verdict = `the dry run did not finish within ${Math.round(run.timeoutMs / 1000)} seconds and was stopped`;
     return { succeeded: false, verdict, summary: summaryOf(verdict, output), output, ...(logUrl ? { logUrl } : {}) };
@@ -190,6 +190,20 @@ async function waitForStop(cluster: string, taskArn: string, deadline: number, r
   }
 }
 
+/** Reads of a log stream that is still empty or missing: the awslogs driver may deliver the last lines a little after the task stops. */
+const LOG_READS = 3;
+const LOG_SETTLE_MS = 5000;
+
+/** The container's output, read again a little later while the stream has none yet. */
+async function settledOutput(logGroupName: string | undefined, logStreamName: string | undefined, run: RunSettings): Promise<string> {
+  let output = await readOutput(logGroupName, logStreamName);
+  for (let read = 1; read < LOG_READS && output.startsWith('(no output in ') && logStreamName; read++) {
+    await run.sleep(LOG_SETTLE_MS);
+    output = await readOutput(logGroupName, logStreamName);
+  }
+  return output;
+}
+
 /** The container's log, oldest first; the oldest part dropped beyond the cap; a sentence when it cannot be read. */
 async function readOutput(logGroupName: string | undefined, logStreamName: string | undefined): Promise<string> {
   if (!logGroupName || !logStreamName) {
@@ -220,6 +234,9 @@ async function readOutput(logGroupName: string | undefined, logStreamName: strin
       token = answer.nextForwardToken;
     }
   } catch (error) {
+    if (lines.length === 0 && (error as { name?: unknown }).name === 'ResourceNotFoundException') {
+      return `(no output in ${logGroupName} ${logStreamName}: the stream does not exist; the container may not have started)`;
+    }
     const read = lines.length > 0 ? `${lines.join('\n')}\n` : '';
     return `${read}(the output could not be read from ${logGroupName} ${logStreamName}: ${errorMessage(error)})`;
   }

@@ -62,8 +62,9 @@ function exported(): Record<string, string> {
   return Object.fromEntries(result.stdout.split('\0').filter((l) => l.startsWith('DRY_RUN_')).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
 }
 
-function stopped(fields: Partial<Task> = {}, exitCode: number | undefined = 0): Task {
-  return { taskArn: TASK_ARN, lastStatus: 'STOPPED', containers: [{ name: 'web', ...(exitCode === undefined ? {} : { exitCode }) }], ...fields };
+/** A stopped task; its container has no exit code with `exitCode` null (it never ran). */
+function stopped(fields: Partial<Task> = {}, exitCode: number | null = 0): Task {
+  return { taskArn: TASK_ARN, lastStatus: 'STOPPED', containers: [{ name: 'web', ...(exitCode === null ? {} : { exitCode }) }], ...fields };
 }
 
 /** The service's current task definition, as DescribeTaskDefinition answers it. */
@@ -160,6 +161,27 @@ describe('a dry run that passes', () => {
       .toContain('(the output could not be read from /ecs/orders orders/web/4f2b0c1d9e8a: AccessDeniedException from the service)');
     expect(exported().DRY_RUN_SUMMARY).toBe('The dry run passed (exit code 0). (the output could not be read from /ecs/orders orders/web/4f2b0c1d9e8a: '
       + 'AccessDeniedException from the service)');
+  });
+
+  test('a stream that is still empty when the task stops is read again a little later', async () => {
+    cloudWatchLogs.reset();
+    cloudWatchLogs.on(GetLogEventsCommand).rejectsOnce(awsError('ResourceNotFoundException'))
+      .resolvesOnce({ events: [{ message: 'Plan: nothing to migrate' }], nextForwardToken: 'f/1' }).resolves({ events: [], nextForwardToken: 'f/1' });
+
+    await expect(main(args(), env(), options())).resolves.toBe(0);
+
+    expect(exported().DRY_RUN_SUMMARY).toBe('The dry run passed (exit code 0). Plan: nothing to migrate');
+  });
+
+  test('a stream that never appears: the summary says so', async () => {
+    cloudWatchLogs.reset();
+    cloudWatchLogs.on(GetLogEventsCommand).rejects(awsError('ResourceNotFoundException'));
+    ecs.on(DescribeTasksCommand).resolves({ tasks: [stopped({ stoppedReason: 'CannotPullContainerError: pull access denied' }, null)] });
+
+    await expect(main(args(), env(), options())).resolves.toBe(DRY_RUN_FAILED);
+
+    expect(cloudWatchLogs.commandCalls(GetLogEventsCommand)).toHaveLength(3);
+    expect(exported().DRY_RUN_SUMMARY).toMatch(/^The dry run failed \(container web has no exit code; stopped reason: CannotPullContainerError: pull access denied\)\. /);
   });
 });
 
