@@ -244,5 +244,7 @@ export function renderDryRunCommand(): string {
     '  echo "The migration dry run failed: the release stops before its approval" >&2',
     '  exit "$status"',
     'fi',
+    // The shell goes on after this command: CodeBuild reads the exported variables from it.
+    'set +u',
   ].join('\n');
 }
