@@ -51,6 +51,7 @@ async function main() {
     console.log('no handlers to bundle');
   }
   await bundleArtifactWriter();
+  await bundleCli();
 }
 
 // The release pipeline's build runs this program to write taskdef.json, appspec.yaml and
@@ -70,6 +71,29 @@ async function bundleArtifactWriter() {
     legalComments: 'none',
   });
   console.log(`bundled artifact-writer: ${(fs.statSync(outfile).size / 1024).toFixed(1)} KB`);
+}
+
+// The release CLI (`npx cdk-ecs-release`) runs on a person's machine: the SDK clients it calls are
+// bundled in, so nobody installs SDK packages to use it. Each client package is loaded on first
+// use (a lazy require, as in the handlers), so `status` reads only the code of the clients it calls.
+async function bundleCli() {
+  const outfile = path.join(root, 'assets', 'cli', 'index.js');
+  fs.rmSync(path.dirname(outfile), { recursive: true, force: true });
+  await esbuild.build({
+    entryPoints: [path.join(root, 'cli', 'index.ts')],
+    outfile,
+    bundle: true,
+    minify: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    banner: { js: '#!/usr/bin/env node' },
+    supported: { 'dynamic-import': false },
+    logLevel: 'warning',
+    legalComments: 'none',
+  });
+  fs.chmodSync(outfile, 0o755);
+  console.log(`bundled cli: ${(fs.statSync(outfile).size / 1024).toFixed(1)} KB`);
 }
 
 main().catch((error) => {
