@@ -2,11 +2,13 @@
 
 /** The command line is wrong: the message says what to type instead. Exit code 2. */
 export class UsageError extends Error {
+  public readonly name = 'UsageError';
   public readonly exitCode = 2;
 }
 
 /** The operation failed, for a reason a person can act on. Exit code 1. */
 export class OperationError extends Error {
+  public readonly name = 'OperationError';
   public readonly exitCode = 1;
 }
 

@@ -43,7 +43,7 @@ async function rewriteCalendar(aws: Aws, name: string, change: (content: string)
   const ssm = await aws.ssm();
   const document = await aws.call('ssm:GetDocument', `document ${name}`, () => ssm.client.send(new ssm.sdk.GetDocumentCommand({ Name: name })));
   if (document.DocumentType !== undefined && document.DocumentType !== 'ChangeCalendar') {
-    throw new OperationError(`${name} is a ${document.DocumentType} document, not a Change Calendar`);
+    throw new OperationError(`${name} is not a Change Calendar: its document type is ${document.DocumentType}`);
   }
   const content = change(document.Content ?? '');
   const updated = await aws.call('ssm:UpdateDocument', `document ${name}`, () => ssm.client.send(new ssm.sdk.UpdateDocumentCommand({

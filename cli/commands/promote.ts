@@ -25,7 +25,7 @@ export const promote: Command = {
   usage: 'cdk-ecs-release promote --service S [--stage X]\n\n'
     + 'Approves the manual approval pending in a stage that deploys S (PutApprovalResult), or continues the deployment of S '
     + 'that waits: a CodeDeploy deployment at Ready (ContinueDeployment), an Amazon ECS deployment held by a pause hook '
-    + '(ContinueServiceDeployment CONTINUE). Fails when nothing waits, or when more than one thing does (then name the --stage).',
+    + '(ContinueServiceDeployment CONTINUE). Fails when nothing waits, or when more than one thing does.',
   options: ['service', 'stage'],
   async run({ aws, options }) {
     required(options, 'service', 'promote', '--service orders-api');
@@ -49,7 +49,9 @@ export const promote: Command = {
         + `and ${state.inFlight.length === 0 ? 'no deployment in flight' : `its deployment in flight (${state.inFlight.map((d) => `${d.status} at ${d.step}`).join('; ')}) does not wait for a person`}`);
     }
     if (waiting.length > 1) {
-      throw new UsageError(`more than one thing waits for ${qualifiedName(service)}: ${waiting.map(describe).join('; ')}; pass --stage to choose`);
+      // Rare (a stage runs one execution at a time), and guessing which one a person meant is worse than asking.
+      throw new OperationError(`more than one thing waits for ${qualifiedName(service)}: ${waiting.map(describe).join('; ')}; `
+        + `nothing was promoted${options.stage === undefined ? ': pass --stage to narrow the approvals, or' : ':'} answer the one you mean in the console`);
     }
     const [target] = waiting;
     const caller = await aws.callerArn();
