@@ -61,17 +61,15 @@ export async function main(argv: readonly string[], io: Io, mainOptions: MainOpt
   }
 }
 
-/** The package's version, from its package.json (beside the sources, or two folders above the bundle). */
+/**
+ * The package's version: written into the bundle when it is built, read from package.json when
+ * the sources run (the tests).
+ */
 function packageVersion(): string {
-  for (const candidate of [path.join(__dirname, '..', 'package.json'), path.join(__dirname, '..', '..', 'package.json')]) {
-    try {
-      const manifest = JSON.parse(fs.readFileSync(candidate, 'utf8')) as { name?: string; version?: string };
-      if (manifest.name === 'cdk-ecs-release' && manifest.version) {
-        return manifest.version;
-      }
-    } catch {
-      // Not this one.
-    }
+  const bundled = process.env.CDK_ECS_RELEASE_VERSION;
+  if (bundled) {
+    return bundled;
   }
-  return 'unknown';
+  const manifest = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')) as { version?: string };
+  return manifest.version ?? 'unknown';
 }

@@ -1,3 +1,5 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { GetResourcesCommand } from '@aws-sdk/client-resource-groups-tagging-api';
 import { renderTable } from '../../cli/table';
 import { mocks, resetMocks, run } from './helpers';
@@ -21,7 +23,7 @@ describe('the command line', () => {
   test('--version prints the package version', async () => {
     const { code, out } = await run('--version');
     expect(code).toBe(0);
-    expect(out).toBe(require('../../package.json').version);
+    expect(out).toBe(JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')).version);
   });
 
   test.each([

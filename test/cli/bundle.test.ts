@@ -4,10 +4,11 @@ import * as path from 'path';
 import { FakeAws, NOTHING_TAGGED, ONE_SERVICE, fakeAwsEnvironment, startFakeAws } from '../../bench/fake-aws';
 
 /**
- * What `npx cdk-ecs-release` runs: assets/cli/index.js as the package's prepare script bundles it,
- * in a fresh node process, against a fake AWS endpoint on 127.0.0.1.
+ * What `npx cdk-ecs-release` runs: assets/cli/index.mjs (and its chunks) as the package's prepare
+ * script bundles it, in a fresh node process, against a fake AWS endpoint on 127.0.0.1.
  */
-const BUNDLE = path.join(__dirname, '..', '..', 'assets', 'cli', 'index.js');
+const BUNDLE_DIR = path.join(__dirname, '..', '..', 'assets', 'cli');
+const BUNDLE = path.join(BUNDLE_DIR, 'index.mjs');
 
 function runBundle(args: string[], env: NodeJS.ProcessEnv = { PATH: process.env.PATH }): Promise<{ code: number; out: string; err: string }> {
   return new Promise((resolve) => {
@@ -26,13 +27,15 @@ describe('the bundled CLI', () => {
 
   test('is an executable node script, with the SDK clients inside', () => {
     expect(fs.existsSync(BUNDLE) ? BUNDLE : `missing ${BUNDLE}: run npm run bundle`).toBe(BUNDLE);
-    const source = fs.readFileSync(BUNDLE, 'utf8');
-    expect(source.split('\n')[0]).toBe('#!/usr/bin/env node');
-    // Only Node.js's own modules, and the optional CRT signer the SDK tries for SigV4a alone.
-    const required = new Set([...source.matchAll(/require\("([^"]+)"\)/g)].map((match) => match[1]));
-    expect([...required].filter((name) => !name.startsWith('node:'))).toEqual(['@aws-sdk/signature-v4-crt']);
+    expect(fs.readFileSync(BUNDLE, 'utf8').split('\n')[0]).toBe('#!/usr/bin/env node');
+    // Only Node.js's own modules and its own chunks, and the optional CRT signer the SDK tries for SigV4a alone.
+    const files = [BUNDLE, ...fs.readdirSync(path.join(BUNDLE_DIR, 'chunks')).map((name) => path.join(BUNDLE_DIR, 'chunks', name))];
+    const imported = new Set(files.flatMap((file) => [...fs.readFileSync(file, 'utf8').matchAll(/(?:from\s*|import\(|require\()"([^"]+)"/g)].map((match) => match[1])));
+    expect([...imported].filter((name) => !name.startsWith('node:') && !name.startsWith('./'))).toEqual(['@aws-sdk/signature-v4-crt']);
+    // --help and bad usage need no client: the entry imports none of them before a command calls it.
+    expect(fs.statSync(BUNDLE).size).toBeLessThan(64 * 1024);
     expect(fs.statSync(BUNDLE).mode & 0o111).not.toBe(0);
-    expect(JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')).bin).toEqual({ 'cdk-ecs-release': 'assets/cli/index.js' });
+    expect(JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')).bin).toEqual({ 'cdk-ecs-release': 'assets/cli/index.mjs' });
   });
 
   test('--help prints the usage; a bad command exits 2 with what to do', async () => {
@@ -67,7 +70,9 @@ describe('the bundled CLI', () => {
 
   test('without credentials it says how to give them', async () => {
     fake = await startFakeAws(NOTHING_TAGGED);
-    const { AWS_ACCESS_KEY_ID: _id, AWS_SECRET_ACCESS_KEY: _secret, ...env } = fakeAwsEnvironment(fake);
+    const env = fakeAwsEnvironment(fake);
+    delete env.AWS_ACCESS_KEY_ID;
+    delete env.AWS_SECRET_ACCESS_KEY;
     const result = await runBundle(['status', '--json'], env);
     expect(result).toMatchObject({ code: 1, out: '' });
     expect(result.err).toMatch(/^cdk-ecs-release: no AWS credentials: set AWS_PROFILE/);

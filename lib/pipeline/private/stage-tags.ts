@@ -38,7 +38,7 @@ export function tagStage(pipeline: codepipeline.Pipeline, stageName: string, ser
   if (fitting.length < entries.length) {
     Annotations.of(pipeline).addWarningV2('cdk-ecs-release:stage-tag-too-long',
       `stage '${stageName}' deploys ${entries.length} services, but the names of only ${fitting.length} fit in the ${MAX_TAG_VALUE_LENGTH}-character `
-      + `tag the release CLI reads; it shows the others without their stage. Split the stage to have every service shown with it`);
+      + 'tag the release CLI reads; it shows the others without their stage. Split the stage to have every service shown with it');
   }
   tagResource(pipeline.node.defaultChild as codepipeline.CfnPipeline, stageTagKey(stageName), fitting.join(','));
 }
