@@ -59,20 +59,24 @@ export async function readServiceStates(aws: Aws, services: readonly FoundServic
   })));
   return Promise.all(services.map(async (service) => {
     const description = described.get(service.arn);
-    const controller = description?.deploymentController?.type ?? 'ECS';
+    if (!description || description.status === 'INACTIVE') {
+      // The Tagging API lists a deleted service for a while after it is gone.
+      return { service, controller: 'MISSING', taskDefinition: '-', running: 0, desired: 0, alarmNames: [], inFlight: [] };
+    }
+    const controller = description.deploymentController?.type ?? 'ECS';
     const base = {
       service,
       controller,
-      taskDefinition: taskDefinitionName(description?.taskDefinition),
-      running: description?.runningCount ?? 0,
-      desired: description?.desiredCount ?? 0,
+      taskDefinition: taskDefinitionName(description.taskDefinition),
+      running: description.runningCount ?? 0,
+      desired: description.desiredCount ?? 0,
     };
     if (controller === 'CODE_DEPLOY') {
       const group = await deploymentGroupOf(aws, service);
       return { ...base, alarmNames: group?.alarms ?? [], inFlight: group ? await codeDeployInFlight(aws, group) : [],
         deploymentGroup: group ? { application: group.application, name: group.name } : undefined };
     }
-    return { ...base, alarmNames: description?.deploymentConfiguration?.alarms?.alarmNames ?? [], inFlight: await ecsInFlight(aws, service) };
+    return { ...base, alarmNames: description.deploymentConfiguration?.alarms?.alarmNames ?? [], inFlight: await ecsInFlight(aws, service) };
   }));
 }
 

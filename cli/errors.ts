@@ -30,12 +30,19 @@ export function describeAwsError(error: unknown, action: string, resource: strin
   const name = shape.name ?? '';
   const message = shape.message ?? String(error);
   const on = resource ? ` on ${resource}` : '';
+  if (name === 'TokenProviderError' || /SSO session.*expired/i.test(message)) {
+    return new OperationError(`your AWS SSO session has expired or is missing (${message}); run \`aws sso login\` and retry`);
+  }
   if (name === 'CredentialsProviderError' || /Could not load credentials/i.test(message)) {
     return new OperationError('no AWS credentials: set AWS_PROFILE (or pass --profile) to a profile of ~/.aws/config, '
       + 'run `aws sso login` for an SSO profile, or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY');
   }
   if (/Region is missing/i.test(message)) {
     return new OperationError('no AWS region: pass --region, or set AWS_REGION or the region of your profile');
+  }
+  const code = (error as { code?: string } | undefined)?.code;
+  if (code && ['ECONNREFUSED', 'ENOTFOUND', 'ETIMEDOUT', 'ECONNRESET', 'EAI_AGAIN'].includes(code)) {
+    return new OperationError(`could not reach AWS calling ${action} (${code}: ${message}); check the network, --region and AWS_ENDPOINT_URL`);
   }
   if (EXPIRED.has(name)) {
     return new OperationError(`AWS refused the credentials (${name}) calling ${action}: they are expired or not valid; refresh them (aws sso login) and retry`);

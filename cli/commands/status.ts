@@ -48,7 +48,7 @@ export const status: Command = {
     const serviceRows = states.map((state) => {
       const inFlight = state.inFlight[0];
       return [
-        qualifiedName(state.service), state.service.stages.join(', ') || '-', state.controller === 'CODE_DEPLOY' ? 'CodeDeploy' : 'ECS',
+        qualifiedName(state.service), state.service.stages.join(', ') || '-', { CODE_DEPLOY: 'CodeDeploy', ECS: 'ECS', MISSING: 'deleted' }[state.controller] ?? state.controller,
         state.taskDefinition, `${state.running}/${state.desired}`,
         inFlight ? `${inFlight.status}${inFlight.engine === 'CODE_DEPLOY' ? ` ${inFlight.id}` : ''}` : 'none',
         inFlight ? inFlight.step : '-',

@@ -78,4 +78,12 @@ describe('the bundled CLI', () => {
     expect(result.err).toMatch(/^cdk-ecs-release: no AWS credentials: set AWS_PROFILE/);
     expect(fake.calls).toEqual([]);
   });
+
+  test('an endpoint nobody answers on is a network problem, said as one', async () => {
+    fake = await startFakeAws(NOTHING_TAGGED);
+    const env = { ...fakeAwsEnvironment(fake), AWS_ENDPOINT_URL: 'http://127.0.0.1:1', AWS_MAX_ATTEMPTS: '1' };
+    const result = await runBundle(['history'], env);
+    expect(result).toMatchObject({ code: 1, out: '' });
+    expect(result.err).toMatch(/^cdk-ecs-release: could not reach AWS calling tag:GetResources \(ECONNREFUSED: .*\); check the network, --region and AWS_ENDPOINT_URL\n$/);
+  });
 });

@@ -1,10 +1,10 @@
 import { DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { ListApplicationsCommand } from '@aws-sdk/client-codedeploy';
 import { GetPipelineStateCommand } from '@aws-sdk/client-codepipeline';
-import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
+import { DescribeServicesCommand, ListServiceDeploymentsCommand } from '@aws-sdk/client-ecs';
 import { GetResourcesCommand } from '@aws-sdk/client-resource-groups-tagging-api';
 import { EXECUTION, STAGING_DEPLOYMENT, busyAccount } from './fixtures';
-import { awsError, mocks, resetMocks, run, tagAccount } from './helpers';
+import { awsError, mocks, resetMocks, run, serviceArn, tagAccount } from './helpers';
 
 beforeEach(resetMocks);
 
@@ -96,5 +96,26 @@ describe('status', () => {
     busyAccount();
     mocks.cloudWatch.on(DescribeAlarmsCommand).rejects(awsError('ThrottlingException', 400, 'Rate exceeded'));
     expect((await run('status')).err).toBe('cdk-ecs-release: cloudwatch:DescribeAlarms on 4 alarms failed: ThrottlingException: Rate exceeded');
+  });
+
+  test('reads every page of the Tagging API, and shows a service deleted since it was tagged', async () => {
+    mocks.tagging.on(GetResourcesCommand, { TagFilters: [{ Key: 'cdk-ecs-release:service' }], ResourceTypeFilters: ['ecs:service'] }).resolves({
+      ResourceTagMappingList: [{ ResourceARN: serviceArn('web', 'web'), Tags: [] }], PaginationToken: 'page-2',
+    });
+    mocks.tagging.on(GetResourcesCommand, { PaginationToken: 'page-2' }).resolves({
+      ResourceTagMappingList: [{ ResourceARN: serviceArn('old', 'legacy'), Tags: [] }], PaginationToken: '',
+    });
+    mocks.tagging.on(GetResourcesCommand, { TagFilters: [{ Key: 'cdk-ecs-release:pipeline' }] }).resolves({ ResourceTagMappingList: [] });
+    mocks.ecs.on(DescribeServicesCommand, { cluster: 'web' }).resolves({ services: [{ serviceArn: serviceArn('web', 'web'), runningCount: 1, desiredCount: 1,
+      taskDefinition: 'arn:aws:ecs:eu-west-1:123456789012:task-definition/web:3' }] });
+    mocks.ecs.on(DescribeServicesCommand, { cluster: 'old' }).resolves({ services: [], failures: [{ arn: serviceArn('old', 'legacy'), reason: 'MISSING' }] });
+    mocks.ecs.on(ListServiceDeploymentsCommand).resolves({ serviceDeployments: [] });
+    const result = await run('status');
+    expect(result).toEqual({ code: 0, err: '', out: [
+      'SERVICE     STAGE  ENGINE   TASK DEFINITION  TASKS  DEPLOYMENT  STEP  ALARMS',
+      'old/legacy  -      deleted  -                0/0    none        -     none',
+      'web/web     -      ECS      web:3            1/1    none        -     none',
+    ].join('\n') });
+    expect(mocks.ecs.commandCalls(ListServiceDeploymentsCommand).map((call) => call.args[0].input.service)).toEqual(['web']);
   });
 });
