@@ -1,16 +1,19 @@
 import { Command } from '../command';
-import { discover, selectServices } from '../discovery';
+import { deploymentHistory } from '../deployment-history';
+import { readServiceStates } from '../deployments';
+import { discover, qualifiedName, selectServices } from '../discovery';
 import { UsageError } from '../errors';
 import { shortId } from '../pipelines';
-import { renderTable } from '../table';
+import { Table, renderSections } from '../table';
 
 const DEFAULT_LIMIT = 10;
 
 export const history: Command = {
   name: 'history',
-  summary: 'the latest releases of each pipeline: status, start, source revision',
+  summary: 'the latest releases of each pipeline, and with --service the service\'s latest deployments',
   usage: 'cdk-ecs-release history [--service S] [--pipeline P] [--limit N]\n\n'
-    + `Lists the latest pipeline executions (${DEFAULT_LIMIT} by default, at most 100) of the pipelines that deploy S, or of every pipeline.`,
+    + `Lists the latest pipeline executions (${DEFAULT_LIMIT} by default, at most 100) of the pipelines that deploy S, or of every pipeline; `
+    + 'with --service, also the latest deployments of S on its engine (CodeDeploy or Amazon ECS), with why each failed or rolled back.',
   options: ['service', 'pipeline', 'limit'],
   async run({ aws, options }) {
     const limit = options.limit === undefined ? DEFAULT_LIMIT : Number(options.limit);
@@ -35,13 +38,18 @@ export const history: Command = {
         trigger: execution.trigger?.triggerType,
       }));
     }))).flat();
-    const text = pipelines.length === 0
-      ? 'no pipeline found'
-      : renderTable({
-        columns: ['pipeline', 'execution', 'status', 'started', 'revision'],
-        rows: executions.map((execution) => [execution.pipeline, shortId(execution.executionId), execution.status,
-          execution.startTime?.replace(/\.\d{3}Z$/, 'Z') ?? '-', execution.revision.slice(0, 60) || '-']),
-      });
-    return { json: { executions }, text };
+    const states = services.length > 0 ? await readServiceStates(aws, services) : [];
+    const deployments = await Promise.all(states.map(async (state) => ({ service: qualifiedName(state.service), deployments: await deploymentHistory(aws, state, limit) })));
+    const time = (iso: string | undefined) => iso?.replace(/\.\d{3}Z$/, 'Z') ?? '-';
+    const sections: (Table | string)[] = [pipelines.length === 0 ? 'no pipeline found' : {
+      columns: ['pipeline', 'execution', 'status', 'started', 'revision'],
+      rows: executions.map((execution) => [execution.pipeline, shortId(execution.executionId), execution.status,
+        time(execution.startTime), execution.revision.slice(0, 60) || '-']),
+    }, ...deployments.map(({ service, deployments: rows }): Table => ({
+      title: `Deployments of ${service}:`,
+      columns: ['deployment', 'status', 'started', 'finished', 'detail'],
+      rows: rows.map((row) => [row.id, row.status, time(row.started), time(row.finished), (row.detail ?? '-').slice(0, 80)]),
+    }))];
+    return { json: { executions, ...(options.service !== undefined ? { deployments } : {}) }, text: renderSections(sections) };
   },
 };

@@ -1,5 +1,7 @@
-import { GetPipelineStateCommand, ListActionExecutionsCommand, ListPipelineExecutionsCommand, RollbackStageCommand } from '@aws-sdk/client-codepipeline';
-import { busyAccount } from './fixtures';
+import { ListActionExecutionsCommand, ListPipelineExecutionsCommand, RollbackStageCommand } from '@aws-sdk/client-codepipeline';
+import { BatchGetDeploymentsCommand, ListDeploymentsCommand } from '@aws-sdk/client-codedeploy';
+import { DescribeServiceDeploymentsCommand, ListServiceDeploymentsCommand } from '@aws-sdk/client-ecs';
+import { STAGING_DEPLOYMENT, busyAccount } from './fixtures';
 import { awsError, mocks, ordersAccount, resetMocks, run } from './helpers';
 
 beforeEach(resetMocks);
@@ -62,24 +64,52 @@ describe('rollback', () => {
 });
 
 describe('history', () => {
-  test('lists the latest executions of the pipelines that deploy the service, newest first', async () => {
-    ordersAccount();
+  test('lists the pipeline\'s latest executions and the service\'s latest Amazon ECS deployments, newest first', async () => {
+    busyAccount();
     executions();
+    mocks.ecs.on(DescribeServiceDeploymentsCommand).resolves({ serviceDeployments: [
+      { serviceDeploymentArn: `${STAGING_DEPLOYMENT.replace('r2D2', 'old1')}`, status: 'ROLLBACK_SUCCESSFUL', createdAt: new Date('2026-12-02T09:05:00Z'),
+        finishedAt: new Date('2026-12-02T09:20:00.500Z'), rollback: { reason: 'alarm staging-5xx fired' } },
+      { serviceDeploymentArn: STAGING_DEPLOYMENT, status: 'IN_PROGRESS', createdAt: new Date('2026-12-03T09:05:00Z'), startedAt: new Date('2026-12-03T09:05:02Z') },
+    ] });
     const result = await run('history', '--service', 'staging/orders-api', '--limit', '3');
     expect(result).toEqual({ code: 0, err: '', out: [
       'PIPELINE        EXECUTION  STATUS     STARTED               REVISION',
       'orders-release  d0d0d0d0   Failed     2026-12-03T09:00:00Z  Fix the checkout total',
       'orders-release  c0c0c0c0   Failed     2026-12-02T09:00:00Z  def456',
       'orders-release  b0b0b0b0   Succeeded  2026-12-01T09:00:00Z  -',
+      '',
+      'Deployments of staging/orders-api:',
+      'DEPLOYMENT  STATUS               STARTED               FINISHED              DETAIL',
+      'r2D2        IN_PROGRESS          2026-12-03T09:05:02Z  -                     -',
+      'old1        ROLLBACK_SUCCESSFUL  2026-12-02T09:05:00Z  2026-12-02T09:20:00Z  alarm staging-5xx fired',
     ].join('\n') });
     expect(mocks.codePipeline.commandCalls(ListPipelineExecutionsCommand)[0].args[0].input).toEqual({ pipelineName: 'orders-release', maxResults: 3 });
-    expect(mocks.codePipeline.commandCalls(GetPipelineStateCommand)).toHaveLength(0);
+    expect(mocks.ecs.commandCalls(ListServiceDeploymentsCommand).at(-1)!.args[0].input).toEqual({ cluster: 'staging', service: 'orders-api', maxResults: 3 });
+  });
+
+  test('a CodeDeploy service\'s deployments, with why one rolled back', async () => {
+    busyAccount();
+    executions();
+    mocks.codeDeploy.on(ListDeploymentsCommand, { includeOnlyStatuses: undefined }).resolves({ deployments: ['d-NEW', 'd-OLD'] });
+    mocks.codeDeploy.on(BatchGetDeploymentsCommand).resolves({ deploymentsInfo: [
+      { deploymentId: 'd-OLD', status: 'Stopped', createTime: new Date('2026-12-01T10:00:00Z'), completeTime: new Date('2026-12-01T10:30:00Z'),
+        rollbackInfo: { rollbackMessage: 'Stopped by alarm production-5xx' } },
+      { deploymentId: 'd-NEW', status: 'Succeeded', createTime: new Date('2026-12-02T10:00:00Z'), completeTime: new Date('2026-12-02T10:40:00Z') },
+    ] });
+    const document = JSON.parse((await run('history', '--service', 'production/orders-api', '--json')).out);
+    expect(document.deployments).toEqual([{ service: 'production/orders-api', deployments: [
+      { id: 'd-NEW', status: 'Succeeded', started: '2026-12-02T10:00:00.000Z', finished: '2026-12-02T10:40:00.000Z' },
+      { id: 'd-OLD', status: 'Stopped', started: '2026-12-01T10:00:00.000Z', finished: '2026-12-01T10:30:00.000Z', detail: 'Stopped by alarm production-5xx' },
+    ] }]);
+    expect(mocks.codeDeploy.commandCalls(BatchGetDeploymentsCommand)[0].args[0].input).toEqual({ deploymentIds: ['d-NEW', 'd-OLD'] });
   });
 
   test('--json, and a bad --limit', async () => {
     ordersAccount();
     executions();
     const document = JSON.parse((await run('history', '--json')).out);
+    expect(document).toEqual({ executions: expect.any(Array) });
     expect(document.executions[0]).toEqual({ pipeline: 'orders-release', executionId: 'd0d0d0d0-aaaa', status: 'Failed',
       startTime: '2026-12-03T09:00:00.123Z', revision: 'Fix the checkout total' });
     expect(await run('history', '--limit', 'ten')).toEqual({ code: 2, out: '', err: "cdk-ecs-release: --limit takes a whole number from 1 to 100, got 'ten'" });
