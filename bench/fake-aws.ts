@@ -34,6 +34,10 @@ export const ONE_SERVICE: FakeAnswers = {
     pipelineName: 'orders-release',
     stageStates: [{ stageName: 'Production', latestExecution: { pipelineExecutionId: 'a1b2c3d4-0000-0000-0000-000000000000', status: 'Succeeded' }, actionStates: [] }],
   },
+  'CodePipeline_20150709.ListPipelineExecutions': {
+    pipelineExecutionSummaries: [{ pipelineExecutionId: 'a1b2c3d4-0000-0000-0000-000000000000', status: 'Succeeded',
+      sourceRevisions: [{ actionName: 'Source', revisionId: '9f3c2e1d8b7a6f5e4d3c2b1a0f9e8d7c6b5a4f3e', revisionSummary: 'Round the checkout total once' }] }],
+  },
   'AmazonEC2ContainerServiceV20141113.DescribeServices': {
     services: [{ serviceArn: SERVICE_ARN, serviceName: 'orders-api', deploymentController: { type: 'ECS' }, runningCount: 2, desiredCount: 2,
       taskDefinition: 'arn:aws:ecs:eu-west-1:123456789012:task-definition/orders-api:7' }],

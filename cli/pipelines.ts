@@ -39,3 +39,26 @@ export async function readPipelineState(aws: Aws, pipeline: FoundPipeline): Prom
 export function shortId(id: string | undefined): string {
   return id ? id.slice(0, 8) : '-';
 }
+
+/** How many recent executions `status` reads to name the release in each stage. */
+const RECENT_EXECUTIONS = 25;
+
+/**
+ * The release of each recent execution, by execution id: the source revision's id (short) and the
+ * first line of its summary (a commit message, an image tag), as CodePipeline records them.
+ */
+export async function releasesOf(aws: Aws, pipeline: FoundPipeline): Promise<Map<string, string>> {
+  const codePipeline = await aws.codePipeline();
+  const out = await aws.call('codepipeline:ListPipelineExecutions', `pipeline ${pipeline.name}`, () => codePipeline.client.send(
+    new codePipeline.sdk.ListPipelineExecutionsCommand({ pipelineName: pipeline.name, maxResults: RECENT_EXECUTIONS })));
+  return new Map((out.pipelineExecutionSummaries ?? []).map((execution) => [execution.pipelineExecutionId ?? '', releaseName(execution.sourceRevisions ?? [])]));
+}
+
+/** `9f3c2e1 Round the checkout total once`: the revision, then its summary's first line. */
+export function releaseName(sources: readonly { revisionId?: string; revisionSummary?: string }[]): string {
+  return sources.map((source) => {
+    const id = source.revisionId && /^[0-9a-f]{40}$/.test(source.revisionId) ? source.revisionId.slice(0, 7) : source.revisionId;
+    const summary = source.revisionSummary?.split('\n')[0];
+    return [id, summary].filter((part) => part).join(' ');
+  }).filter((name) => name !== '').join('; ');
+}

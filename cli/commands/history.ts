@@ -3,7 +3,7 @@ import { deploymentHistory } from '../deployment-history';
 import { readServiceStates } from '../deployments';
 import { discover, qualifiedName, selectServices } from '../discovery';
 import { UsageError } from '../errors';
-import { shortId } from '../pipelines';
+import { releaseName, shortId } from '../pipelines';
 import { Table, renderSections } from '../table';
 
 const DEFAULT_LIMIT = 10;
@@ -34,7 +34,7 @@ export const history: Command = {
         status: execution.status ?? 'Unknown',
         startTime: execution.startTime?.toISOString(),
         lastUpdateTime: execution.lastUpdateTime?.toISOString(),
-        revision: (execution.sourceRevisions ?? []).map((source) => source.revisionSummary ?? source.revisionId ?? '').join(' ').split('\n')[0],
+        revision: releaseName(execution.sourceRevisions ?? []),
         trigger: execution.trigger?.triggerType,
       }));
     }))).flat();

@@ -2,7 +2,7 @@ import { Command } from '../command';
 import { alarmStates, alarmSummary, readServiceStates } from '../deployments';
 import { discover, qualifiedName, selectServices } from '../discovery';
 import { OperationError } from '../errors';
-import { readPipelineState, shortId } from '../pipelines';
+import { readPipelineState, releasesOf, shortId } from '../pipelines';
 import { renderSections } from '../table';
 
 export const status: Command = {
@@ -20,16 +20,18 @@ export const status: Command = {
     if (options.pipeline !== undefined && pipelines.length === 0) {
       throw new OperationError(`unknown pipeline '${options.pipeline}'; the pipelines found are: ${inventory.pipelines.map((p) => p.name).join(', ') || 'none'}`);
     }
-    const [stages, states] = await Promise.all([
+    const [stages, releases, states] = await Promise.all([
       Promise.all(pipelines.map((pipeline) => readPipelineState(aws, pipeline))).then((all) => all.flat()),
+      Promise.all(pipelines.map((pipeline) => releasesOf(aws, pipeline))).then((all) => new Map(all.flatMap((map) => [...map]))),
       readServiceStates(aws, services),
     ]);
+    const releaseOf = (executionId: string | undefined) => (executionId ? releases.get(executionId) : undefined);
     const alarms = await alarmStates(aws, states.flatMap((state) => state.alarmNames));
     const json = {
       pipelines: pipelines.map((pipeline) => ({
         name: pipeline.name, path: pipeline.path,
         stages: stages.filter((stage) => stage.pipeline === pipeline.name).map(({ pipeline: _pipeline, approval, ...stage }) => ({
-          ...stage, pendingApproval: approval?.actionName,
+          ...stage, release: releaseOf(stage.executionId), pendingApproval: approval?.actionName,
         })),
       })),
       services: states.map((state) => ({
@@ -41,7 +43,7 @@ export const status: Command = {
       })),
     };
     const stageRows = stages.map((stage) => [
-      stage.pipeline, stage.stage, stage.status, shortId(stage.executionId),
+      stage.pipeline, stage.stage, stage.status, shortId(stage.executionId), (releaseOf(stage.executionId) ?? '-').slice(0, 40),
       stage.approval ? `approval '${stage.approval.actionName}' waits` : stage.running.join(', ') || '-',
       stage.frozen ? `FROZEN: ${stage.frozen}` : '-',
     ]);
@@ -56,7 +58,7 @@ export const status: Command = {
       ];
     });
     const text = renderSections([
-      ...(pipelines.length > 0 ? [{ columns: ['pipeline', 'stage', 'status', 'execution', 'now', 'inbound'], rows: stageRows }] : []),
+      ...(pipelines.length > 0 ? [{ columns: ['pipeline', 'stage', 'status', 'execution', 'release', 'now', 'inbound'], rows: stageRows }] : []),
       { columns: ['service', 'stage', 'engine', 'task definition', 'tasks', 'deployment', 'step', 'alarms'], rows: serviceRows },
     ]);
     return { json, text };

@@ -59,8 +59,8 @@ describe('the bundled CLI', () => {
     fake = await startFakeAws(ONE_SERVICE);
     const result = await runBundle(['status'], fakeAwsEnvironment(fake));
     expect(result).toEqual({ code: 0, err: '', out: [
-      'PIPELINE        STAGE       STATUS     EXECUTION  NOW  INBOUND',
-      'orders-release  Production  Succeeded  a1b2c3d4   -    -',
+      'PIPELINE        STAGE       STATUS     EXECUTION  RELEASE                                NOW  INBOUND',
+      'orders-release  Production  Succeeded  a1b2c3d4   9f3c2e1 Round the checkout total once  -    -',
       '',
       'SERVICE            STAGE                      ENGINE  TASK DEFINITION  TASKS  DEPLOYMENT  STEP  ALARMS',
       'orders/orders-api  orders-release/Production  ECS     orders-api:7     2/2    none        -     none',

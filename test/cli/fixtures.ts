@@ -3,7 +3,7 @@ import {
   BatchGetDeploymentGroupsCommand, BatchGetDeploymentTargetsCommand, GetDeploymentCommand, ListApplicationsCommand,
   ListDeploymentGroupsCommand, ListDeploymentsCommand, ListDeploymentTargetsCommand,
 } from '@aws-sdk/client-codedeploy';
-import { GetPipelineStateCommand } from '@aws-sdk/client-codepipeline';
+import { GetPipelineStateCommand, ListPipelineExecutionsCommand } from '@aws-sdk/client-codepipeline';
 import { DescribeServiceDeploymentsCommand, DescribeServicesCommand, ListServiceDeploymentsCommand } from '@aws-sdk/client-ecs';
 import { mocks, ordersAccount, serviceArn } from './helpers';
 
@@ -28,6 +28,10 @@ export function busyAccount(options: { productionStatus?: string; stagingPaused?
         actionStates: options.approval === false ? [] : [{ actionName: 'Approve', latestExecution: { status: 'InProgress', token: 'approval-token-1' } }] },
     ],
   });
+  mocks.codePipeline.on(ListPipelineExecutionsCommand).resolves({ pipelineExecutionSummaries: [
+    { pipelineExecutionId: EXECUTION, status: 'InProgress', sourceRevisions: [{ actionName: 'Source', revisionId: '9f3c2e1d8b7a6f5e4d3c2b1a0f9e8d7c6b5a4f3e', revisionSummary: 'Round the checkout total once\n\nBody' }] },
+    { pipelineExecutionId: 'd0d0d0d0-aaaa', status: 'InProgress', sourceRevisions: [{ actionName: 'Source', revisionId: '5b7a0d4c3b2a1f0e9d8c7b6a5f4e3d2c1b0a9f8e', revisionSummary: 'Show the delivery date' }] },
+  ] });
   mocks.ecs.on(DescribeServicesCommand, { cluster: 'staging' }).resolves({ services: [{
     serviceArn: serviceArn('staging', 'orders-api'), deploymentController: { type: 'ECS' }, runningCount: 4, desiredCount: 2,
     taskDefinition: 'arn:aws:ecs:eu-west-1:123456789012:task-definition/orders-api-staging:12',

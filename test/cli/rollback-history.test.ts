@@ -75,7 +75,7 @@ describe('history', () => {
     const result = await run('history', '--service', 'staging/orders-api', '--limit', '3');
     expect(result).toEqual({ code: 0, err: '', out: [
       'PIPELINE        EXECUTION  STATUS     STARTED               REVISION',
-      'orders-release  d0d0d0d0   Failed     2026-12-03T09:00:00Z  Fix the checkout total',
+      'orders-release  d0d0d0d0   Failed     2026-12-03T09:00:00Z  abc123 Fix the checkout total',
       'orders-release  c0c0c0c0   Failed     2026-12-02T09:00:00Z  def456',
       'orders-release  b0b0b0b0   Succeeded  2026-12-01T09:00:00Z  -',
       '',
@@ -111,7 +111,7 @@ describe('history', () => {
     const document = JSON.parse((await run('history', '--json')).out);
     expect(document).toEqual({ executions: expect.any(Array) });
     expect(document.executions[0]).toEqual({ pipeline: 'orders-release', executionId: 'd0d0d0d0-aaaa', status: 'Failed',
-      startTime: '2026-12-03T09:00:00.123Z', revision: 'Fix the checkout total' });
+      startTime: '2026-12-03T09:00:00.123Z', revision: 'abc123 Fix the checkout total' });
     expect(await run('history', '--limit', 'ten')).toEqual({ code: 2, out: '', err: "cdk-ecs-release: --limit takes a whole number from 1 to 100, got 'ten'" });
   });
 });

@@ -13,10 +13,10 @@ describe('status', () => {
     busyAccount();
     const result = await run('status');
     expect(result).toEqual({ code: 0, err: '', out: [
-      'PIPELINE        STAGE       STATUS      EXECUTION  NOW                       INBOUND',
-      'orders-release  Source      Succeeded   e1f2a3b4   -                         -',
-      'orders-release  Staging     InProgress  e1f2a3b4   Deploy                    -',
-      "orders-release  Production  InProgress  d0d0d0d0   approval 'Approve' waits  FROZEN: year-end freeze",
+      'PIPELINE        STAGE       STATUS      EXECUTION  RELEASE                                NOW                       INBOUND',
+      'orders-release  Source      Succeeded   e1f2a3b4   9f3c2e1 Round the checkout total once  -                         -',
+      'orders-release  Staging     InProgress  e1f2a3b4   9f3c2e1 Round the checkout total once  Deploy                    -',
+      "orders-release  Production  InProgress  d0d0d0d0   5b7a0d4 Show the delivery date         approval 'Approve' waits  FROZEN: year-end freeze",
       '',
       'SERVICE                STAGE                      ENGINE      TASK DEFINITION          TASKS  DEPLOYMENT              STEP                              ALARMS',
       'production/orders-api  orders-release/Production  CodeDeploy  orders-api-production:9  2/2    InProgress d-PROD12345  AfterAllowTestTraffic             ALARM: production-5xx',
@@ -34,7 +34,8 @@ describe('status', () => {
     expect(result.code).toBe(0);
     const document = JSON.parse(result.out);
     expect(document.pipelines[0].stages[2]).toEqual({
-      stage: 'Production', status: 'InProgress', executionId: 'd0d0d0d0-aaaa', running: ['Approve'], frozen: 'year-end freeze', pendingApproval: 'Approve',
+      stage: 'Production', status: 'InProgress', executionId: 'd0d0d0d0-aaaa', release: '5b7a0d4 Show the delivery date', running: ['Approve'],
+      frozen: 'year-end freeze', pendingApproval: 'Approve',
     });
     expect(document.pipelines[0].stages[1].executionId).toBe(EXECUTION);
     expect(document.services.map((service: { cluster: string }) => service.cluster)).toEqual(['production', 'staging']);

@@ -1,7 +1,7 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
-import { GetPipelineStateCommand } from '@aws-sdk/client-codepipeline';
+import { GetPipelineStateCommand, ListPipelineExecutionsCommand } from '@aws-sdk/client-codepipeline';
 import { DescribeServicesCommand, ListServiceDeploymentsCommand } from '@aws-sdk/client-ecs';
 import { GetResourcesCommand } from '@aws-sdk/client-resource-groups-tagging-api';
 import { BlueGreenService, DeploymentEngine, ReleasePipeline, ReleaseSource } from '../../lib';
@@ -43,10 +43,13 @@ test('the CLI maps the services to their stages from the tags the constructs wri
     { ResourceARN: serviceArn('production', 'orders-api-production'), Tags: serviceTags[1] },
   ] });
   mocks.codePipeline.on(GetPipelineStateCommand).resolves({ stageStates: [] });
+  mocks.codePipeline.on(ListPipelineExecutionsCommand).resolves({ pipelineExecutionSummaries: [] });
   mocks.ecs.on(DescribeServicesCommand).callsFake((input: { services: string[] }) => ({ services: input.services.map((arn) => ({ serviceArn: arn })) }));
   mocks.ecs.on(ListServiceDeploymentsCommand).resolves({ serviceDeployments: [] });
 
-  const document = JSON.parse((await run('status', '--json')).out);
+  const result = await run('status', '--json');
+  expect(result.err).toBe('');
+  const document = JSON.parse(result.out);
   expect(document.pipelines.map((pipeline: { path: string }) => pipeline.path)).toEqual(['PipelineStack/Release']);
   expect(document.services.map((s: { cluster: string; stages: string[] }) => [s.cluster, s.stages])).toEqual([
     ['staging', ['orders-release/Staging']],
