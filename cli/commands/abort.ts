@@ -9,7 +9,8 @@ export const abort: Command = {
   summary: 'stop the deployment in flight and roll it back',
   usage: 'cdk-ecs-release abort --service S [--reason …]\n\n'
     + 'Stops the deployment of S in flight and rolls it back: CodeDeploy StopDeployment with auto-rollback, or '
-    + 'Amazon ECS StopServiceDeployment with stopType ROLLBACK. Fails when nothing is in flight.',
+    + 'Amazon ECS StopServiceDeployment with stopType ROLLBACK. Fails when nothing is in flight. Neither engine stores a reason: '
+    + '--reason is printed (and in --json) for the record of whoever runs it.',
   options: ['service', 'reason'],
   async run({ aws, options }) {
     required(options, 'service', 'abort', '--service orders-api');

@@ -55,3 +55,23 @@ describe('tables', () => {
     ].join('\n'));
   });
 });
+
+describe('where the calls go', () => {
+  const profile = process.env.AWS_PROFILE;
+  afterEach(() => {
+    if (profile === undefined) {
+      delete process.env.AWS_PROFILE;
+    } else {
+      process.env.AWS_PROFILE = profile;
+    }
+  });
+
+  test('--region goes to every client, --profile to the default credential chain', async () => {
+    mocks.tagging.on(GetResourcesCommand).resolves({ ResourceTagMappingList: [] });
+    await run('status', '--region', 'ap-southeast-2', '--profile', 'release-managers');
+    expect(process.env.AWS_PROFILE).toBe('release-managers');
+    const client = mocks.tagging.send.firstCall.thisValue as { config: { region: () => Promise<string> } };
+    expect(await client.config.region()).toBe('ap-southeast-2');
+  });
+});
+
