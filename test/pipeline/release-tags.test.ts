@@ -2,7 +2,7 @@ import { Annotations, Template } from 'aws-cdk-lib/assertions';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { BlueGreenService, ChangeCalendar, ReleasePipeline, ReleaseSource } from '../../lib';
 import { CHANGE_CALENDAR_TAG, PIPELINE_TAG, SERVICE_TAG, stageTagKey } from '../../contract/release-tags';
-import { CONNECTION_ARN, mockService, testStack } from './util';
+import { CONNECTION_ARN, mockService, testApp, testStack } from './util';
 
 type Tagged = { Properties: { Tags?: { Key: string; Value: unknown }[] } };
 
@@ -60,4 +60,19 @@ describe('the tags the release CLI finds resources by', () => {
       "stage 'Everything' deploys 5 services, but the names of only 4 fit in the 256-character tag the release CLI reads; "
       + 'it shows the others without their stage. Split the stage to have every service shown with it [ack: cdk-ecs-release:stage-tag-too-long]');
   });
+
+  test('names a service of another stack by its name alone: its generated cluster name would be a cross-stack reference', () => {
+    const app = testApp();
+    const serviceStack = testStack(app, 'ServiceStack');
+    const pipelineStack = testStack(app, 'PipelineStack');
+    const service = mockService(serviceStack, 'Production');
+    new ReleasePipeline(pipelineStack, 'Release', {
+      source: ReleaseSource.codeStarConnection({ connectionArn: CONNECTION_ARN, owner: 'my-org', repo: 'orders-api' }),
+      stages: [{ stageName: 'Production', service }],
+    });
+    const [tags] = tagsOf(Template.fromStack(pipelineStack), 'AWS::CodePipeline::Pipeline');
+    expect(tags[stageTagKey('Production')]).toBe('production');
+    expect(JSON.stringify(tags)).not.toContain('Fn::ImportValue');
+  });
 });
+
