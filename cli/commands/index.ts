@@ -18,6 +18,7 @@ const GLOBAL_HELP = [
   '  --json         print one JSON document, for scripts',
   '  --debug        print the stack trace of an error',
   '',
+  'cdk-ecs-release --version prints the version.',
   'Exit codes: 0 done, 1 the operation failed, 2 bad usage.',
 ].join('\n');
 
