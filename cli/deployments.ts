@@ -80,6 +80,18 @@ export async function readServiceStates(aws: Aws, services: readonly FoundServic
   }));
 }
 
+/** How many CodeDeploy applications are read at once: an account may have hundreds, and the API throttles. */
+const APPLICATIONS_AT_ONCE = 5;
+
+/** `run` on every item, `size` at a time, the results in the items' order. */
+async function inBatches<T, R>(items: readonly T[], size: number, run: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = [];
+  for (const batch of chunks(items, size)) {
+    results.push(...await Promise.all(batch.map(run)));
+  }
+  return results;
+}
+
 function chunks<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) {
@@ -131,7 +143,7 @@ function ecsDeploymentGroups(aws: Aws): Promise<DeploymentGroupInfo[]> {
       applications.push(...(page.applications ?? []));
       token = page.nextToken;
     } while (token);
-    const groups = await Promise.all(applications.map(async (application) => {
+    const groups = await inBatches(applications, APPLICATIONS_AT_ONCE, async (application) => {
       const names: string[] = [];
       let next: string | undefined;
       do {
@@ -156,7 +168,7 @@ function ecsDeploymentGroups(aws: Aws): Promise<DeploymentGroupInfo[]> {
         }
       }
       return infos;
-    }));
+    });
     return groups.flat();
   });
 }
