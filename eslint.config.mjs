@@ -12,8 +12,10 @@ const HANDLERS = fs.readdirSync('lambda', { withFileTypes: true })
 const layerZones = [
   { target: './lib', from: './lambda', message: 'constructs never import the runtime; share through contract/' },
   { target: './lib', from: ['./bin', './bench', './test'] },
+  { target: ['./lib', './lambda'], from: './cli', message: 'constructs and runtime never import the release CLI; share through contract/' },
+  { target: './cli', from: ['./lib', './lambda', './bin', './bench', './test'], message: 'the release CLI imports only contract/ and SDK clients' },
   { target: './lambda', from: ['./lib', './bin', './bench', './test'], message: 'the runtime never imports constructs; share through contract/' },
-  { target: './contract', from: ['./lib', './lambda', './bin', './bench', './test'], message: 'contract/ imports nothing' },
+  { target: './contract', from: ['./lib', './lambda', './cli', './bin', './bench', './test'], message: 'contract/ imports nothing' },
   { target: './lib/private', from: FEATURES_BOTTOM_UP.map((f) => `./lib/${f}`), message: 'lib/private/ holds what features share and imports no feature' },
   ...FEATURES_BOTTOM_UP.flatMap((feature, i) => FEATURES_BOTTOM_UP.slice(i + 1).map((higher) => ({
     target: `./lib/${feature}`,
@@ -50,7 +52,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['lib/**/*.ts', 'lambda/**/*.ts', 'contract/**/*.ts'],
+    files: ['lib/**/*.ts', 'lambda/**/*.ts', 'contract/**/*.ts', 'cli/**/*.ts'],
     plugins: { 'import-x': importX },
     settings: {
       'import-x/resolver-next': [createNodeResolver({ extensions: ['.ts', '.js', '.json'] })],
@@ -69,6 +71,12 @@ export default tseslint.config(
     files: ['lambda/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [{ group: ['aws-cdk-lib', 'aws-cdk-lib/*', 'constructs', 'cdk-nag'], message: 'the runtime runs in AWS Lambda and never imports CDK' }] }],
+    },
+  },
+  {
+    files: ['cli/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['aws-cdk-lib', 'aws-cdk-lib/*', 'constructs', 'cdk-nag'], message: 'the release CLI runs on a person\'s machine and never imports CDK' }] }],
     },
   },
   {

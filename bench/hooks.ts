@@ -31,7 +31,8 @@ function bundles(): Array<[string, string]> {
   const found: Array<[string, string]> = [];
   for (const base of ['assets', path.join('assets', 'handlers')]) {
     const dir = path.join(REPO_ROOT, base);
-    for (const name of fs.existsSync(dir) ? fs.readdirSync(dir).sort() : []) {
+    // assets/cli is the release CLI, a program rather than a module to load: bench/release-cli.ts times it.
+    for (const name of fs.existsSync(dir) ? fs.readdirSync(dir).filter((entry) => base !== 'assets' || entry !== 'cli').sort() : []) {
       const file = path.join(dir, name, 'index.js');
       if (fs.existsSync(file)) {
         found.push([path.relative(path.join(REPO_ROOT, 'assets'), path.dirname(file)), file]);

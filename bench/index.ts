@@ -6,6 +6,7 @@ import * as os from 'os';
 import { runCliBenchmark } from './cli';
 import { compileForBench, REPO_ROOT, removeCompiled } from './compile';
 import { runHookBenchmarks } from './hooks';
+import { runReleaseCliBenchmark } from './release-cli';
 import { goal, printGoals, printTable, QUICK, timeCommand } from './stats';
 import { runSynthBenchmarks } from './synth';
 
@@ -24,6 +25,7 @@ function main(): void {
     runSynthBenchmarks(dir);
     runCliBenchmark();
     runHookBenchmarks(dir);
+    runReleaseCliBenchmark(dir);
     if (process.env.BENCH_NPM_TEST === '1') {
       npmTest();
     }

@@ -11,3 +11,13 @@ export const PIPELINE_TAG = 'cdk-ecs-release:pipeline';
 export const SERVICE_TAG = 'cdk-ecs-release:service';
 /** On a Change Calendar document the library creates: its construct path. */
 export const CHANGE_CALENDAR_TAG = 'cdk-ecs-release:change-calendar';
+/**
+ * On the pipeline, one per deploy stage, `cdk-ecs-release:stage:<stage name>`: the services the
+ * stage deploys, as `<cluster name>/<service name>` (or the service name alone) joined by `,`.
+ */
+export const STAGE_TAG_PREFIX = 'cdk-ecs-release:stage:';
+
+/** The tag key naming the services of the stage `stageName`. */
+export function stageTagKey(stageName: string): string {
+  return `${STAGE_TAG_PREFIX}${stageName}`;
+}

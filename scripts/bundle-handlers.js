@@ -56,6 +56,7 @@ async function main() {
   for (const name of PROGRAMS) {
     await bundleProgram(name);
   }
+  await bundleCli();
 }
 
 // The release pipeline's builds run these programs with CodeBuild's Node.js, which has no AWS SDK
@@ -75,6 +76,41 @@ async function bundleProgram(name) {
     legalComments: 'none',
   });
   console.log(`bundled ${name}: ${(fs.statSync(outfile).size / 1024).toFixed(1)} KB`);
+}
+
+// The release CLI (`npx cdk-ecs-release`) runs on a person's machine: the SDK clients it calls are
+// bundled in, so nobody installs SDK packages to use it. ES modules split into chunks, so that each
+// client package is read from disk and parsed only when a command first calls it: `--help` reads
+// the small entry alone, `status` the clients it calls (a single file would parse all of them).
+async function bundleCli() {
+  const outdir = path.join(root, 'assets', 'cli');
+  fs.rmSync(outdir, { recursive: true, force: true });
+  const version = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')).version;
+  const result = await esbuild.build({
+    entryPoints: [path.join(root, 'cli', 'index.ts')],
+    outdir,
+    entryNames: '[name]',
+    chunkNames: 'chunks/[name]-[hash]',
+    outExtension: { '.js': '.mjs' },
+    bundle: true,
+    splitting: true,
+    minify: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'esm',
+    // The SDK's ES module builds, which split along its packages.
+    mainFields: ['module', 'main'],
+    // The few CommonJS dependencies inside require Node.js's own modules, which an ES module does with createRequire.
+    banner: { js: "#!/usr/bin/env node\nimport { createRequire as __cdkEcsReleaseRequire } from 'node:module'; const require = __cdkEcsReleaseRequire(import.meta.url);" },
+    define: { 'process.env.CDK_ECS_RELEASE_VERSION': JSON.stringify(version) },
+    logLevel: 'warning',
+    legalComments: 'none',
+    metafile: true,
+  });
+  const entry = path.join(outdir, 'index.mjs');
+  fs.chmodSync(entry, 0o755);
+  const total = Object.values(result.metafile.outputs).reduce((sum, output) => sum + output.bytes, 0);
+  console.log(`bundled cli: ${(fs.statSync(entry).size / 1024).toFixed(1)} KB entry, ${(total / 1024).toFixed(1)} KB with its chunks`);
 }
 
 main().catch((error) => {

@@ -1,8 +1,10 @@
 import { Names, Token } from 'aws-cdk-lib';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
+import { tagResource, tagValue } from '../private/release-tags';
 import { recordPropProblem } from '../private/validation';
 import { CALENDAR_NAME } from './private/calendar-names';
+import { CHANGE_CALENDAR_TAG } from '../../contract/release-tags';
 
 /** A change freeze written in code: a period in which the calendar is CLOSED. */
 export interface FreezePeriod {
@@ -68,6 +70,8 @@ export class ChangeCalendar extends Construct {
     });
     // A TEXT document's content is its text, which the L1's JSON-typed property does not take.
     document.addPropertyOverride('Content', calendarContent(Names.uniqueId(this), valid));
+    // The release CLI's `freeze` and `unfreeze` find the calendar by this tag, whatever its name.
+    tagResource(document, CHANGE_CALENDAR_TAG, tagValue(this.node.path));
     this.calendarName = document.ref;
   }
 }

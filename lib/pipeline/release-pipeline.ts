@@ -25,7 +25,8 @@ import { ReleaseNotifications } from './private/release-notifications';
 import { NARROW_ACTION_ROLE_TRUST_FLAG } from './private/remote-stage';
 import { ReleaseImages, releaseRepository } from './private/release-images';
 import { replicationBuckets as replicationBucketsFor } from './private/replication-buckets';
-import { StageUnit, hasDeploymentFiles, stageArtifactName, unitsOf } from './private/stage-naming';
+import { StageUnit, hasDeploymentFiles, servicesOf, stageArtifactName, unitsOf } from './private/stage-naming';
+import { tagPipeline, tagStage } from './private/stage-tags';
 import { checkedPipelineName, stageProblems, validateReleasePipelineProps, warnOfOtherVersionVariables } from './private/stage-validation';
 import { ReleasePipelineProps, ReleaseStageOptions } from './release-pipeline-props';
 import { ReleaseSource } from './release-source';
@@ -120,6 +121,7 @@ export class ReleasePipeline extends Construct {
       restartExecutionOnUpdate: false,
     });
 
+    tagPipeline(this.pipeline, this.node.path);
     this.sourceOutput = new codepipeline.Artifact('Source');
     this.pipeline.addStage({ stageName: 'Source', actions: [this.source._action(this.sourceOutput)] });
     acknowledgePipelineRoles(this.pipeline, ['Source']);
@@ -228,6 +230,7 @@ export class ReleasePipeline extends Construct {
       files,
     });
     this.builtStages.push({ stage: options, files });
+    tagStage(this.pipeline, options.stageName, servicesOf(options));
     acknowledgeStageActionRoles(this.pipeline, options.stageName);
     this.record.recordDeployments(unitsOf(options));
   }

@@ -45,12 +45,18 @@ const FORBIDDEN: ReadonlyArray<readonly [string, string, RegExp]> = [
   ['lambda/smoke-test/probe.ts', "export { ReleasePipeline } from '../../lib/index';\n", /never imports constructs/],
   ['contract/probe.ts', "export { Duration } from 'aws-cdk-lib';\n", /contract\/ imports nothing/],
   ['contract/probe.ts', "export { handler } from '../lambda/smoke-test/index';\n", /contract\/ imports nothing/],
+  ['cli/probe.ts', "export { ReleasePipeline } from '../lib/index';\n", /imports only contract\/ and SDK clients/],
+  ['cli/commands/probe.ts', "export { handler } from '../../lambda/smoke-test/index';\n", /imports only contract\/ and SDK clients/],
+  ['cli/probe.ts', "export { Duration } from 'aws-cdk-lib';\n", /never imports CDK/],
+  ['lib/pipeline/probe.ts', "export { main } from '../../cli/main';\n", /never import the release CLI/],
+  ['lambda/preflight/probe.ts', "export { main } from '../../cli/main';\n", /never import the release CLI/],
 ];
 
 const ALLOWED: ReadonlyArray<readonly [string, string]> = [
   ['lib/hooks/probe.ts', "export { BlueGreenService } from '../service/blue-green-service';\nexport { propError } from '../private/validation';\n"],
   ['lambda/smoke-test/probe.ts', "export { codeDeployHook } from '../shared/index';\nexport * from '../../contract/smoke-test';\n"],
   ['lib/observability/probe.ts', "export { ReleasePipeline } from '../pipeline/release-pipeline';\n"],
+  ['cli/probe.ts', "export * from '../contract/release-tags';\nexport { main } from './main';\n"],
 ];
 
 describe('layer boundaries', () => {

@@ -17,7 +17,10 @@ describe('ChangeCalendar', () => {
     const documents = Object.values(template.findResources('AWS::SSM::Document')) as Array<{ Properties: Record<string, string> }>;
     expect(documents).toHaveLength(1);
     const { Content: content, ...rest } = documents[0].Properties;
-    expect(rest).toEqual({ DocumentType: 'ChangeCalendar', DocumentFormat: 'TEXT', Name: 'orders-production-freeze', UpdateMethod: 'NewVersion' });
+    expect(rest).toEqual({
+      DocumentType: 'ChangeCalendar', DocumentFormat: 'TEXT', Name: 'orders-production-freeze', UpdateMethod: 'NewVersion',
+      Tags: [{ Key: 'cdk-ecs-release:change-calendar', Value: 'TestStack/Freeze' }],
+    });
     expect(content.split('\r\n')).toEqual([
       'BEGIN:VCALENDAR', 'PRODID:-//cdk-ecs-release//Change Calendar 1.0//EN', 'VERSION:2.0', 'X-CALENDAR-TYPE:DEFAULT_OPEN', 'X-WR-CALDESC:Release freezes',
       'BEGIN:VEVENT', expect.stringMatching(/^UID:TestStackFreeze[0-9A-F]{8}-0$/), 'DTSTAMP:20261220T000000Z', 'DTSTART:20261220T000000Z', 'DTEND:20270104T080000Z',
