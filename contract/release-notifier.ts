@@ -20,6 +20,8 @@ export interface NotifiedDeploymentGroup {
   readonly stageName: string;
   /** The deployment group in the CodeDeploy console. */
   readonly consoleUrl: string;
+  /** Whether the stage requires approval (a production-like stage): a rollback alarm going off outside a deployment is CRITICAL there. */
+  readonly requiresApproval?: boolean;
   /** The ECS cluster (name or ARN) of the service, to find the green task set. */
   readonly cluster?: string;
   /** The ECS service (name or ARN). */
@@ -58,8 +60,16 @@ export interface ReleaseNotifierConfig {
    * {@link NOTIFIED_FAILURE_STATES} plus `SUCCESS`.)
    */
   readonly notifyDeploymentSuccess?: boolean;
-  /** The topic that receives the message. */
+  /** The topic that receives every message, INFO and up. */
   readonly topicArn: string;
+  /**
+   * The topics of the thresholds above INFO: a message of one severity is published to
+   * `topicArn` and to each of these whose threshold is at most that severity.
+   * (`SeverityTopic` of contract/notification-routing.ts; repeated here so this file imports nothing.)
+   */
+  readonly severityTopics?: { readonly topicArn: string; readonly minimumSeverity: 'INFO' | 'WARNING' | 'CRITICAL' }[];
+  /** Whether the start of a deployment (CodeDeploy `START`, a first Amazon ECS `SERVICE_DEPLOYMENT_IN_PROGRESS`) is notified. */
+  readonly notifyDeploymentStart?: boolean;
   /** The environment variable of the application container holding the release version, e.g. `RELEASE_VERSION`. */
   readonly releaseVersionVariable: string;
   /** The pipeline's executions in the console, where the commit of each release shows. */

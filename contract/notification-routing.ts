@@ -1,0 +1,57 @@
+/**
+ * How release notifications are routed by severity, and what the notification forwarder (the
+ * function that sends the critical ones to an HTTPS endpoint such as PagerDuty Events v2) is told.
+ *
+ * Pure TypeScript with no imports: both `lib/` and `lambda/` import this file.
+ */
+
+/** Severities, least to most urgent. A message of one severity goes to every topic whose threshold is at most it. */
+export const NOTIFICATION_SEVERITIES = ['INFO', 'WARNING', 'CRITICAL'] as const;
+export type Severity = typeof NOTIFICATION_SEVERITIES[number];
+
+/** The SNS message attribute every message the notifier publishes carries: its severity. */
+export const SEVERITY_ATTRIBUTE = 'severity';
+
+/** Whether `severity` reaches a topic whose threshold is `threshold`. */
+export function reaches(severity: Severity, threshold: Severity): boolean {
+  return NOTIFICATION_SEVERITIES.indexOf(severity) >= NOTIFICATION_SEVERITIES.indexOf(threshold);
+}
+
+/** A topic that receives messages of its threshold and above. */
+export interface SeverityTopic {
+  readonly topicArn: string;
+  readonly minimumSeverity: Severity;
+}
+
+/** Environment variable holding `JSON.stringify(NotificationForwarderConfig)`. */
+export const NOTIFICATION_FORWARDER_CONFIG_ENV = 'CDK_ECS_RELEASE_FORWARDER_CONFIG';
+
+/** PagerDuty's Events API v2 endpoint. */
+export const PAGERDUTY_EVENTS_URL = 'https://events.pagerduty.com/v2/enqueue';
+
+export interface NotificationForwarderConfig {
+  /** The Secrets Manager secret (ARN or name) whose `SecretString` is the PagerDuty integration (routing) key. */
+  readonly routingKeySecret: string;
+  /** Where events are posted; {@link PAGERDUTY_EVENTS_URL} by default. */
+  readonly endpointUrl?: string;
+  /** The `payload.source` of every event, e.g. the pipeline's path. */
+  readonly source: string;
+  /** Milliseconds one POST may take. */
+  readonly requestTimeoutMs?: number;
+}
+
+/** The structured part of every message the notifier publishes, in the `default` (JSON) text's `metadata.additionalContext`. */
+export interface NotificationFacts {
+  readonly severity: Severity;
+  /** What happened, e.g. `DeploymentFailed`, `RollbackUnverified`, `AwaitingApproval`. */
+  readonly eventType: string;
+  readonly serviceName?: string;
+  readonly stageName?: string;
+  readonly version?: string;
+  /** The same for every message of one deployment (or one alarm): a redelivery does not page twice, a success resolves. */
+  readonly dedupKey: string;
+  /** Whether this message ends an incident another message of the same `dedupKey` opened (a deployment succeeded, a rollback was verified). */
+  readonly resolves?: boolean;
+  readonly why?: string;
+  readonly consoleUrl?: string;
+}

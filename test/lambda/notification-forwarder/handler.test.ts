@@ -1,0 +1,149 @@
+/**
+ * The notification forwarder against a PagerDuty-like endpoint on 127.0.0.1: what it sends for
+ * each kind of message, and that every fault (the secret unreadable, throttling, a server error, a
+ * refusal, no answer in time) ends in exactly one outcome: delivered, or thrown for Lambda's
+ * retries and the dead-letter queue; never a silent drop.
+ */
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { mockClient } from 'aws-sdk-client-mock';
+import { NOTIFICATION_FORWARDER_CONFIG_ENV } from '../../../contract/notification-routing';
+import { clearRoutingKeyCache, handler } from '../../../lambda/notification-forwarder';
+import { CapturedLogs, awsError, captureLogs, fakeContext } from '../helpers';
+import { Endpoint, startEndpoint } from './endpoint';
+import { ROUTING_KEY, SECRET_ARN, UNVERIFIED_FACTS, forwarderConfig, notifierMessage, snsEvent } from './fixtures';
+
+const secrets = mockClient(SecretsManagerClient);
+let endpoint: Endpoint;
+let logs: CapturedLogs;
+
+beforeAll(async () => {
+  endpoint = await startEndpoint();
+});
+afterAll(() => endpoint.close());
+
+beforeEach(() => {
+  secrets.reset();
+  clearRoutingKeyCache();
+  endpoint.received.length = 0;
+  endpoint.answer({ status: 202, body: '{"status":"success"}' });
+  secrets.on(GetSecretValueCommand).resolves({ SecretString: `${ROUTING_KEY}\n` });
+  process.env[NOTIFICATION_FORWARDER_CONFIG_ENV] = JSON.stringify(forwarderConfig(endpoint.url));
+  jest.spyOn(Math, 'random').mockReturnValue(0);
+  logs = captureLogs();
+});
+
+afterEach(() => {
+  logs.restore();
+  jest.restoreAllMocks();
+  delete process.env[NOTIFICATION_FORWARDER_CONFIG_ENV];
+});
+
+function errorLines(): string[] {
+  return logs.lines.filter((line) => line.level === 'error').map((line) => line.message);
+}
+
+describe('what is sent', () => {
+  test('a notifier message triggers an incident with its severity, dedup key, service, stage, version and console link', async () => {
+    const result = await handler(notifierMessage(UNVERIFIED_FACTS), fakeContext(30_000));
+    expect(result.delivered).toEqual([{ dedupKey: 'orders-api/Production/d-ABC123', action: 'trigger', status: 202 }]);
+    expect(endpoint.received).toEqual([{
+      routing_key: ROUTING_KEY,
+      event_action: 'trigger',
+      dedup_key: 'orders-api/Production/d-ABC123',
+      payload: expect.objectContaining({
+        summary: 'orders-api Production: rollback of d-ABC123 UNVERIFIED',
+        source: 'Release/Pipeline',
+        severity: 'critical',
+        component: 'orders-api',
+        group: 'Production',
+        class: 'RollbackUnverified',
+        custom_details: expect.objectContaining({ version: 'a1b2c3d', why: 'smoke check health answered 503' }),
+      }),
+      links: [{ href: UNVERIFIED_FACTS.consoleUrl, text: 'Open in the AWS console' }],
+    }]);
+    expect(secrets.commandCalls(GetSecretValueCommand).map((call) => call.args[0].input.SecretId)).toEqual([SECRET_ARN]);
+  });
+
+  test('a message that ends the incident resolves it by the same dedup key, with no payload', async () => {
+    await handler(notifierMessage({ ...UNVERIFIED_FACTS, severity: 'INFO', eventType: 'DeploymentSucceeded', resolves: true }), fakeContext());
+    expect(endpoint.received).toEqual([{ routing_key: ROUTING_KEY, event_action: 'resolve', dedup_key: 'orders-api/Production/d-ABC123' }]);
+  });
+
+  test('a CloudWatch alarm triggers by its name and resolves when it is OK again', async () => {
+    const alarm = (state: string) => JSON.stringify({ AlarmName: 'lost notifications', NewStateValue: state, NewStateReason: 'Threshold Crossed' });
+    await handler(snsEvent(alarm('ALARM')), fakeContext());
+    await handler(snsEvent(alarm('OK')), fakeContext());
+    expect(endpoint.received.map((e) => [e.event_action, e.dedup_key])).toEqual([['trigger', 'alarm:lost notifications'], ['resolve', 'alarm:lost notifications']]);
+    expect(endpoint.received[0].payload).toEqual(expect.objectContaining({ severity: 'warning', summary: 'lost notifications is ALARM: Threshold Crossed' }));
+  });
+
+  test('any other message is one incident per SNS message: a redelivery pages once', async () => {
+    await handler(snsEvent('orders-api waits for approval at POST_TEST_TRAFFIC_SHIFT', { severity: 'WARNING', messageId: 'm-7' }), fakeContext());
+    await handler(snsEvent('orders-api waits for approval at POST_TEST_TRAFFIC_SHIFT', { severity: 'WARNING', messageId: 'm-7' }), fakeContext());
+    expect(endpoint.received.map((e) => e.dedup_key)).toEqual(['sns:m-7', 'sns:m-7']);
+    expect(endpoint.received[0].payload).toEqual(expect.objectContaining({ severity: 'warning', summary: 'orders-api waits for approval at POST_TEST_TRAFFIC_SHIFT' }));
+  });
+
+  test('the routing key is read once per container, and never logged', async () => {
+    await handler(notifierMessage(UNVERIFIED_FACTS), fakeContext());
+    await handler(notifierMessage(UNVERIFIED_FACTS), fakeContext());
+    expect(secrets.commandCalls(GetSecretValueCommand)).toHaveLength(1);
+    expect(endpoint.received).toHaveLength(2);
+    expect(logs.raw()).not.toContain(ROUTING_KEY);
+  });
+});
+
+describe('fault paths: exactly one outcome', () => {
+  test('the secret cannot be read: thrown after retries, nothing sent, and the next invocation reads it again', async () => {
+    secrets.on(GetSecretValueCommand).rejects(awsError('AccessDeniedException', 400, 'not authorized to perform secretsmanager:GetSecretValue'));
+    await expect(handler(notifierMessage(UNVERIFIED_FACTS), fakeContext())).rejects.toThrow(/not authorized/);
+    expect(endpoint.received).toHaveLength(0);
+    expect(errorLines()).toEqual(['could not read the routing key; the message is retried, then kept in the dead-letter queue']);
+    secrets.on(GetSecretValueCommand).resolves({ SecretString: ROUTING_KEY });
+    await expect(handler(notifierMessage(UNVERIFIED_FACTS), fakeContext())).resolves.toEqual({ delivered: [expect.objectContaining({ status: 202 })] });
+  });
+
+  test('an empty secret is refused with the fix', async () => {
+    secrets.on(GetSecretValueCommand).resolves({ SecretString: '  ' });
+    await expect(handler(notifierMessage(UNVERIFIED_FACTS), fakeContext())).rejects.toThrow(/holds no SecretString; store the PagerDuty integration key/);
+    expect(endpoint.received).toHaveLength(0);
+  });
+
+  test.each([
+    [429, 'throttled'],
+    [500, 'a server error'],
+    [400, 'a refusal (malformed, or a wrong key)'],
+  ])('HTTP %d (%s) is thrown once, for Lambda to retry, then the dead-letter queue', async (status) => {
+    endpoint.answer({ status, body: '{"status":"error"}' });
+    await expect(handler(notifierMessage(UNVERIFIED_FACTS), fakeContext())).rejects.toThrow(`the endpoint answered HTTP ${status}`);
+    expect(endpoint.received).toHaveLength(1);
+    expect(errorLines()).toHaveLength(1);
+    expect(logs.lines.filter((line) => line.message === 'event delivered')).toHaveLength(0);
+  });
+
+  test('no answer within the request timeout: thrown once, and well within the function\'s time', async () => {
+    process.env[NOTIFICATION_FORWARDER_CONFIG_ENV] = JSON.stringify(forwarderConfig(endpoint.url, 200));
+    endpoint.answer({ status: 202, delayMs: 2000 });
+    const started = Date.now();
+    await expect(handler(notifierMessage(UNVERIFIED_FACTS), fakeContext(30_000))).rejects.toThrow(/timeout|aborted/i);
+    expect(Date.now() - started).toBeLessThan(1500);
+    expect(errorLines()).toEqual(['the endpoint did not answer; the message is retried, then kept in the dead-letter queue']);
+  });
+
+  test('nothing listens at the endpoint: thrown once', async () => {
+    process.env[NOTIFICATION_FORWARDER_CONFIG_ENV] = JSON.stringify(forwarderConfig('http://127.0.0.1:1/v2/enqueue'));
+    await expect(handler(notifierMessage(UNVERIFIED_FACTS), fakeContext())).rejects.toThrow();
+    expect(errorLines()).toHaveLength(1);
+  });
+
+  test('a bad configuration fails the invocation with the variable named', async () => {
+    process.env[NOTIFICATION_FORWARDER_CONFIG_ENV] = JSON.stringify({ source: 'x' });
+    await expect(handler(notifierMessage(UNVERIFIED_FACTS), fakeContext())).rejects.toThrow(`invalid ${NOTIFICATION_FORWARDER_CONFIG_ENV}: routingKeySecret must be a non-empty string`);
+  });
+
+  test('an event without SNS records sends nothing and says so', async () => {
+    await expect(handler({}, fakeContext())).resolves.toEqual({ delivered: [] });
+    expect(endpoint.received).toHaveLength(0);
+    expect(secrets.commandCalls(GetSecretValueCommand)).toHaveLength(0);
+  });
+});
