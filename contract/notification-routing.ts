@@ -12,6 +12,9 @@ export type Severity = typeof NOTIFICATION_SEVERITIES[number];
 /** The SNS message attribute every message the notifier publishes carries: its severity. */
 export const SEVERITY_ATTRIBUTE = 'severity';
 
+/** The SNS message attribute (`'true'`) of a message that ends an incident: a forwarder's subscription to every message filters on it. */
+export const RESOLVES_ATTRIBUTE = 'resolves';
+
 /** Whether `severity` reaches a topic whose threshold is `threshold`. */
 export function reaches(severity: Severity, threshold: Severity): boolean {
   return NOTIFICATION_SEVERITIES.indexOf(severity) >= NOTIFICATION_SEVERITIES.indexOf(threshold);

@@ -535,7 +535,7 @@ describe('ReleasePipeline', () => {
       const template = defaultTemplate();
 
       const rules = template.findResources('AWS::Events::Rule', {
-        Properties: { EventPattern: { detail: { state: ['FAILURE', 'STOP'] } } },
+        Properties: { EventPattern: { detail: { state: ['FAILURE', 'STOP', 'READY'] } } },
       });
       expect(Object.keys(rules)).toHaveLength(2);
       const production = Object.values(rules).find((r) => r.Properties.Description.startsWith('production:'))!;
@@ -543,7 +543,7 @@ describe('ReleasePipeline', () => {
         'source': ['aws.codedeploy'],
         'detail-type': ['CodeDeploy Deployment State-change Notification'],
         'detail': {
-          state: ['FAILURE', 'STOP'],
+          state: ['FAILURE', 'STOP', 'READY'],
           application: [{ Ref: expect.stringMatching(/^ProductionApplication/) }],
           deploymentGroup: [{ Ref: expect.stringMatching(/^ProductionDeploymentGroup/) }],
         },
@@ -636,10 +636,10 @@ describe('ReleasePipeline', () => {
       const template = Template.fromStack(mockPipeline({ notifyDeploymentSuccess: true }).stack);
 
       const rules = template.findResources('AWS::Events::Rule', {
-        Properties: { EventPattern: { detail: { state: ['FAILURE', 'STOP', 'SUCCESS'] } } },
+        Properties: { EventPattern: { detail: { state: ['FAILURE', 'STOP', 'READY', 'SUCCESS'] } } },
       });
       expect(Object.keys(rules)).toHaveLength(2);
-      expect(Object.values(rules).map((r) => r.Properties.Description)).toContain('production: a Production deployment was deployed, failed or was stopped');
+      expect(Object.values(rules).map((r) => r.Properties.Description)).toContain('production: a Production deployment was deployed, failed or was stopped, or waits for approval');
     });
 
     test('creates a Slack channel configuration subscribed to the topic', () => {

@@ -9,11 +9,11 @@ import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import type * as sns from 'aws-cdk-lib/aws-sns';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, IConstruct } from 'constructs';
-import { NOTIFICATION_FORWARDER_CONFIG_ENV, NotificationForwarderConfig } from '../../../contract/notification-routing';
+import { NOTIFICATION_FORWARDER_CONFIG_ENV, NotificationForwarderConfig, RESOLVES_ATTRIBUTE } from '../../../contract/notification-routing';
 import { createHookFunction } from '../../private/handler-function';
 import { fitText, iamDescription } from '../../private/text-limits';
 import { notifierDeadLetters } from './notifier-parts';
@@ -26,6 +26,13 @@ export interface PagerDutyForwarderProps {
   readonly topic: sns.ITopic;
   /** The secret holding the integration key. */
   readonly routingKey: secretsmanager.ISecret;
+  /**
+   * The topic of every message, when the route's threshold is higher: the forwarder also
+   * receives from it the messages that end an incident (a success, a verified rollback), which
+   * are below the threshold, to resolve the incident.
+   * @default - only the route's topic
+   */
+  readonly resolvesFrom?: sns.ITopic;
   readonly logRetention?: logs.RetentionDays;
 }
 
@@ -64,6 +71,10 @@ export class PagerDutyForwarder extends Construct {
     // SNS invokes the function asynchronously: Lambda retries twice, then the dead-letter queue;
     // a message SNS cannot deliver to the function at all goes there too.
     props.topic.addSubscription(new subscriptions.LambdaSubscription(fn, { deadLetterQueue: this.deadLetterQueue }));
+    props.resolvesFrom?.addSubscription(new subscriptions.LambdaSubscription(fn, {
+      deadLetterQueue: this.deadLetterQueue,
+      filterPolicy: { [RESOLVES_ATTRIBUTE]: sns.SubscriptionFilter.stringFilter({ allowlist: ['true'] }) },
+    }));
     new lambda.EventInvokeConfig(this, 'Retries', { function: fn, retryAttempts: 2, maxEventAge: Duration.hours(1) });
   }
 }

@@ -16,6 +16,7 @@ import { Construct, IConstruct } from 'constructs';
 import {
   NOTIFIED_FAILURE_STATES, NotifiedDeploymentGroup, NotifiedEcsService, RELEASE_NOTIFIER_CONFIG_ENV, ReleaseNotifierConfig,
 } from '../../../contract/release-notifier';
+import { RELEASE_EVENT_SOURCE, ROLLBACK_VERIFICATION_DETAIL_TYPE } from '../../../contract/release-events';
 import { defaultPolicyOf } from '../../private/acknowledgements';
 import { consoleUrl } from '../../private/console-url';
 import { grantDeploymentTargetReads, grantDescribeServiceTaskSets, grantDescribeTaskDefinitions } from '../../private/deployment-target-grants';
@@ -80,7 +81,8 @@ export class ReleaseNotifications extends Construct {
   private readonly logRetention?: logs.RetentionDays;
   private readonly notifiedStates: string[];
   private eventBridgeMayEncrypt = false;
-  private readonly notifiesStart: boolean;
+  /** Whether deployment starts are notified too. */
+  public readonly notifiesStart: boolean;
 
   constructor(scope: Construct, id: string, props: ReleaseNotificationsProps) {
     super(scope, id);
@@ -210,6 +212,12 @@ export class ReleaseNotifications extends Construct {
       deadLetterQueue: this.deadLetterQueue,
     });
     this.notifier = fn;
+    // The outcome of a rollback's verification, put on this account's and region's default bus.
+    new events.Rule(notifierScope, 'RollbackVerifications', {
+      description: fitText(`Rollback verification results, for the release notifications of ${ownerPath}`, 512),
+      eventPattern: { source: [RELEASE_EVENT_SOURCE], detailType: [ROLLBACK_VERIFICATION_DETAIL_TYPE] },
+      targets: [this.notifierTarget()],
+    });
     for (const each of this.severityTopics.all) {
       each.grantPublish(fn);
     }
@@ -250,6 +258,7 @@ export class ReleaseNotifications extends Construct {
     return RemoteNotifier.of(Stack.of(stage.service), {
       owner: this.owner, topic: this.topic, topicKey: this.key,
       releaseVersionVariable: this.releaseVersionVariable, notifyDeploymentSuccess: this.notifiesSuccess, logRetention: this.logRetention,
+      notifyDeploymentStart: this.notifiesStart,
     });
   }
 
@@ -275,6 +284,7 @@ export class ReleaseNotifications extends Construct {
         owner: props.owner,
         topic: this.severityTopics.topicOf(route.minimumSeverity),
         routingKey: route.routingKey!,
+        ...(route.minimumSeverity === NotificationSeverity.INFO ? {} : { resolvesFrom: info }),
         logRetention: props.notifierLogRetention,
       }));
     });
@@ -322,7 +332,8 @@ export class ReleaseNotifications extends Construct {
  */
 export function watchCodeDeployDeployments(scope: Construct, stage: StageInfo, notifier: DeploymentNotifier, states: string[]): void {
   const service = stage.service;
-  const notifies = states.includes('SUCCESS') ? 'was deployed, failed or was stopped' : 'failed or was stopped';
+  const notifies = `${states.includes('START') ? 'started, ' : ''}${states.includes('SUCCESS') ? 'was deployed, failed or was stopped' : 'failed or was stopped'}`
+    + `${states.includes('READY') ? ', or waits for approval' : ''}`;
   new events.Rule(scope, 'DeploymentFailed', {
     description: `${service.serviceName}: a ${stage.stageName} deployment ${notifies}`,
     eventPattern: deploymentEventPattern([stage], states),

@@ -34,6 +34,7 @@ export interface RemoteNotifierProps {
   readonly topicKey: kms.Key;
   readonly releaseVersionVariable: string;
   readonly notifyDeploymentSuccess: boolean;
+  readonly notifyDeploymentStart?: boolean;
   readonly logRetention?: logs.RetentionDays;
 }
 
@@ -71,6 +72,7 @@ export class RemoteNotifier extends Construct implements DeploymentNotifier {
       return {
         deploymentGroups: this.stages.filter((stage) => !onEcs(stage)).map(notifiedDeploymentGroupOf),
         ...(ecsServices.length > 0 ? { ecsServices, notifyDeploymentSuccess: props.notifyDeploymentSuccess } : {}),
+        ...(props.notifyDeploymentStart ? { notifyDeploymentStart: true } : {}),
         topicArn: topic.topicArn,
         releaseVersionVariable: props.releaseVersionVariable,
       };
