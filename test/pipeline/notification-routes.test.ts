@@ -3,11 +3,13 @@
  * exists only when a route asks for it, and each source publishes to the topics its severity
  * reaches.
  */
-import { Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as chatbot from 'aws-cdk-lib/aws-chatbot';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { NotificationRoute, NotificationSeverity, ReleasePipeline, ReleaseSource } from '../../lib';
+import { BlueGreenService, DeploymentEngine, NotificationRoute, NotificationSeverity, ReleasePipeline, ReleaseSource } from '../../lib';
 import { NOTIFICATION_FORWARDER_CONFIG_ENV } from '../../contract/notification-routing';
 import { RELEASE_NOTIFIER_CONFIG_ENV } from '../../contract/release-notifier';
 import { expectSynthError } from '../synth-errors';
@@ -185,5 +187,69 @@ describe('notification routes', () => {
       EventPattern: Match.objectLike({ detail: Match.objectLike({ state: ['FAILURE', 'STOP', 'READY', 'START'] }) }),
     });
     expect(notifierConfig(template).notifyDeploymentStart).toBe(true);
+  });
+});
+
+describe('notification sources', () => {
+  function ecsPreview(stack: Stack): BlueGreenService {
+    return new BlueGreenService(stack, 'Preview', {
+      vpc: new ec2.Vpc(stack, 'PreviewVpc', { maxAzs: 2, natGateways: 1 }),
+      image: ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:stable'),
+      serviceName: 'orders-preview',
+      engine: DeploymentEngine.ecs(),
+      approvalWait: Duration.hours(4),
+    });
+  }
+
+  test('rollback verification results invoke the notifier, with retries and the dead-letter queue', () => {
+    const stack = testStack();
+    pipelineWith(stack, []);
+    Template.fromStack(stack).hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: { 'source': ['cdk-ecs-release'], 'detail-type': ['Rollback Verification Result'] },
+      Targets: [Match.objectLike({
+        Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ReleaseNotificationsDeploymentNotifier'), 'Arn'] },
+        DeadLetterConfig: Match.objectLike({}),
+        RetryPolicy: { MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 21600 },
+      })],
+    });
+  });
+
+  test('a pause awaiting a person goes to the WARNING topic too, which admits that rule alone', () => {
+    const stack = testStack();
+    pipelineWith(stack, [NotificationRoute.email('on-call@example.com', NotificationSeverity.WARNING)], { notifiedServices: [ecsPreview(stack)] });
+    const template = Template.fromStack(stack);
+    const warningId = topicLogicalIds(template).find((id) => /WarningTopic/.test(id))!;
+    const rules = template.findResources('AWS::Events::Rule', { Properties: { EventPattern: { detail: { eventName: ['HOOK_AWAITING_ACTION'] } } } });
+    const [[ruleId, rule]] = Object.entries(rules) as Array<[string, { Properties: { Targets: Array<{ Arn: unknown }> } }]>;
+    expect(rule.Properties.Targets.map((t) => t.Arn)).toEqual([{ Ref: expect.stringMatching(/^ReleaseNotificationsTopic/) }, { Ref: warningId }]);
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      Topics: [{ Ref: warningId }],
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({
+        Principal: { Service: 'events.amazonaws.com' }, Condition: { ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [ruleId, 'Arn'] } } },
+      })]) },
+    });
+    // How the pause ended is no call to act: the pipeline topic alone.
+    const decisions = template.findResources('AWS::Events::Rule', { Properties: { EventPattern: { detail: { eventName: ['HOOK_SUCCEEDED', 'HOOK_FAILED', 'HOOK_TIMED_OUT'] } } } });
+    expect(Object.values(decisions).map((r) => (r as { Properties: { Targets: unknown[] } }).Properties.Targets.length)).toEqual([1]);
+  });
+
+  test('Amazon ECS deployment starts are watched when asked for', () => {
+    const stack = testStack();
+    pipelineWith(stack, [], { notifiedServices: [ecsPreview(stack)], notifyDeploymentStart: true });
+    Template.fromStack(stack).hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: Match.objectLike({ detail: { eventName: ['SERVICE_DEPLOYMENT_FAILED', 'SERVICE_DEPLOYMENT_COMPLETED', 'SERVICE_DEPLOYMENT_IN_PROGRESS'] } }),
+    });
+  });
+
+  test('a PagerDuty route above INFO also hears, from the pipeline topic, the messages that resolve an incident', () => {
+    const stack = testStack();
+    const routingKey = secretsmanager.Secret.fromSecretNameV2(stack, 'PagerDutyKey', 'release/pagerduty-routing-key');
+    pipelineWith(stack, [NotificationRoute.pagerDuty({ routingKey })]);
+    const template = Template.fromStack(stack);
+    const subscriptions = Object.values(template.findResources('AWS::SNS::Subscription', { Properties: { Protocol: 'lambda' } })) as Array<{ Properties: Record<string, unknown> }>;
+    expect(subscriptions.map((s) => [(s.Properties.TopicArn as { Ref: string }).Ref.replace(/[0-9A-F]{8}$/, ''), s.Properties.FilterPolicy]).sort()).toEqual([
+      ['ReleaseNotificationsCriticalTopic', undefined],
+      ['ReleaseNotificationsTopic', { resolves: ['true'] }],
+    ]);
   });
 });
