@@ -58,3 +58,30 @@ export interface NotificationFacts {
   readonly why?: string;
   readonly consoleUrl?: string;
 }
+
+/** The `kind` of what a rollback alarm's rule gives the notifier. */
+export const ROLLBACK_ALARM_NOTICE_KIND = 'cdk-ecs-release:rollback-alarm';
+
+/**
+ * What the rule watching a stage's rollback alarms gives the notifier when one goes into ALARM:
+ * the stage as the construct knows it, and the alarm as the event names it.
+ */
+export interface RollbackAlarmNotice {
+  readonly kind: typeof ROLLBACK_ALARM_NOTICE_KIND;
+  readonly serviceName: string;
+  readonly stageName: string;
+  /** `CODE_DEPLOY` or `ECS`: where to look for a deployment in flight. */
+  readonly engine: 'CODE_DEPLOY' | 'ECS';
+  readonly applicationName?: string;
+  readonly deploymentGroupName?: string;
+  readonly serviceArn?: string;
+  /** `'true'` for a stage that requires approval (production-like): the alarm is CRITICAL there. */
+  readonly requiresApproval: string;
+  /** The service's deployments in the console. */
+  readonly consoleUrl?: string;
+  readonly alarmName: string;
+  readonly alarmArn: string;
+  readonly reason: string;
+  readonly time: string;
+  readonly region: string;
+}

@@ -21,6 +21,8 @@ import { lookUpOrUnknown, lookupScopeOf, publishAndLog, topicsOf } from './publi
 import { RollbackVerificationEvent, isRollbackVerificationEvent, notifyRollbackVerification } from './rollback-verification';
 import { codeDeploySeverity, factsOf } from './severity';
 import { renderWait } from './waits';
+import type { RollbackAlarmNotice } from '../../contract/notification-routing';
+import { isRollbackAlarmNotice, notifyRollbackAlarm } from './rollback-alarm';
 
 export type { EcsDeploymentStateChangeEvent } from './ecs-deployment';
 
@@ -48,6 +50,9 @@ export async function handler(
   event: DeploymentStateChangeEvent | EcsDeploymentStateChangeEvent | RollbackVerificationEvent,
   context?: LambdaContext,
 ): Promise<ReleaseNotifierResult> {
+  if (isRollbackAlarmNotice(event)) {
+    return notifyRollbackAlarm(event as unknown as RollbackAlarmNotice, context);
+  }
   if (isRollbackVerificationEvent(event)) {
     return notifyRollbackVerification(event as RollbackVerificationEvent, context);
   }

@@ -253,3 +253,34 @@ describe('notification sources', () => {
     ]);
   });
 });
+
+describe('rollback alarms outside a deployment', () => {
+  test('each local stage\'s rollback alarms invoke the notifier with the stage, which may list the stage\'s deployments', () => {
+    const stack = testStack();
+    pipelineWith(stack, []);
+    const template = Template.fromStack(stack);
+    const rules = template.findResources('AWS::Events::Rule', { Properties: { EventPattern: { 'detail-type': ['CloudWatch Alarm State Change'] } } });
+    const byDescription = Object.fromEntries(Object.values(rules).map((r) => [(r as { Properties: { Description: string } }).Properties.Description, r])) as
+      Record<string, { Properties: { EventPattern: { resources: unknown[]; detail: unknown }; Targets: Array<{ InputTransformer: { InputPathsMap: unknown; InputTemplate: unknown } }> } }>;
+    const production = byDescription['production: a Production rollback alarm went into ALARM'];
+    expect(Object.keys(byDescription).sort()).toEqual(['production: a Production rollback alarm went into ALARM', 'staging: a Staging rollback alarm went into ALARM']);
+    expect(production.Properties.EventPattern.detail).toEqual({ state: { value: ['ALARM'] } });
+    expect(production.Properties.EventPattern.resources.length).toBeGreaterThanOrEqual(3);
+    expect(JSON.stringify(production.Properties.EventPattern.resources)).toMatch(/ProductionRollbackAlarms/);
+    const transformer = production.Properties.Targets[0].InputTransformer;
+    expect(transformer.InputPathsMap).toEqual({
+      'detail-alarmName': '$.detail.alarmName', 'resources-0-': '$.resources[0]', 'detail-state-reason': '$.detail.state.reason', 'time': '$.time', 'region': '$.region',
+    });
+    const template_ = JSON.stringify(transformer.InputTemplate);
+    expect(template_).toContain('cdk-ecs-release:rollback-alarm');
+    expect(template_).toContain('\\"requiresApproval\\":\\"true\\"');
+    expect(template_).toContain('\\"alarmName\\":<detail-alarmName>');
+    const staging = byDescription['staging: a Staging rollback alarm went into ALARM'];
+    expect(JSON.stringify(staging.Properties.Targets[0].InputTransformer.InputTemplate)).toContain('\\"requiresApproval\\":\\"false\\"');
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({
+        Action: 'codedeploy:ListDeployments', Resource: Match.objectLike({ 'Fn::Join': Match.anyValue() }),
+      })]) },
+    });
+  });
+});

@@ -4,11 +4,11 @@
  * a CodeDeploy deployment waiting at READY, a start, and a rollback's verification are told; a
  * publish that fails on one topic is thrown once, after the others were published.
  */
-import { CodeDeployClient, GetDeploymentCommand } from '@aws-sdk/client-codedeploy';
-import { DescribeTaskDefinitionCommand, ECSClient } from '@aws-sdk/client-ecs';
+import { CodeDeployClient, GetDeploymentCommand, ListDeploymentsCommand } from '@aws-sdk/client-codedeploy';
+import { DescribeTaskDefinitionCommand, ECSClient, ListServiceDeploymentsCommand } from '@aws-sdk/client-ecs';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
-import type { NotificationFacts } from '../../../contract/notification-routing';
+import type { NotificationFacts, RollbackAlarmNotice } from '../../../contract/notification-routing';
 import { RollbackVerificationDetail } from '../../../contract/release-events';
 import { RELEASE_NOTIFIER_CONFIG_ENV, ReleaseNotifierConfig } from '../../../contract/release-notifier';
 import { handler } from '../../../lambda/release-notifier';
@@ -212,5 +212,56 @@ describe('new sources', () => {
   test('an outcome nobody can read is told as UNVERIFIED', async () => {
     await handler(verification({ outcome: 'MAYBE' as 'VERIFIED' }), fakeContext());
     expect(publishes().map((p) => p.severity)).toEqual(['CRITICAL', 'CRITICAL', 'CRITICAL']);
+  });
+});
+
+describe('rollback alarms outside a deployment', () => {
+  function alarmNotice(fields: Partial<RollbackAlarmNotice> = {}): RollbackAlarmNotice {
+    return {
+      kind: 'cdk-ecs-release:rollback-alarm', serviceName: 'orders-api', stageName: 'Production', engine: 'CODE_DEPLOY',
+      applicationName: 'orders-app', deploymentGroupName: 'orders-prod', requiresApproval: 'true', consoleUrl: 'https://console/dg',
+      alarmName: 'orders-api: 5xx rate > 1% for 2 min (Production)', alarmArn: 'arn:aws:cloudwatch:eu-west-1:111122223333:alarm:orders-api-5xx',
+      reason: 'Threshold Crossed: 2 datapoints were greater than the threshold (1.0)', time: '2026-12-03T07:10:00Z', region: 'eu-west-1', ...fields,
+    };
+  }
+
+  test('on a stage that requires approval, with no deployment in flight, it is CRITICAL: every topic', async () => {
+    codeDeploy.on(ListDeploymentsCommand).resolves({ deployments: [] });
+    await handler(alarmNotice() as never, fakeContext());
+    const sent = publishes();
+    expect(sent.map((p) => p.topic).sort()).toEqual([TOPIC, WARNING_TOPIC, CRITICAL_TOPIC].sort());
+    expect(sent[0].subject).toBe('orders-api Production: rollback alarm in ALARM outside a deployment');
+    expect(sent[0].email).toContain('Alarm: orders-api: 5xx rate > 1% for 2 min (Production)');
+    expect(sent[0].facts).toEqual(expect.objectContaining({ severity: 'CRITICAL', eventType: 'RollbackAlarmOutsideDeployment', dedupKey: 'release:orders-api/Production' }));
+    expect(codeDeploy.commandCalls(ListDeploymentsCommand)[0].args[0].input).toEqual({
+      applicationName: 'orders-app', deploymentGroupName: 'orders-prod', includeOnlyStatuses: ['Created', 'Queued', 'InProgress', 'Baking', 'Ready'],
+    });
+  });
+
+  test('on another stage it is WARNING', async () => {
+    codeDeploy.on(ListDeploymentsCommand).resolves({ deployments: [] });
+    await handler(alarmNotice({ requiresApproval: 'false', stageName: 'Staging' }) as never, fakeContext());
+    expect(publishes().map((p) => p.severity)).toEqual(['WARNING', 'WARNING']);
+  });
+
+  test('during a deployment nothing is published: the deployment\'s own message follows', async () => {
+    codeDeploy.on(ListDeploymentsCommand).resolves({ deployments: ['d-XYZ789'] });
+    await expect(handler(alarmNotice() as never, fakeContext())).resolves.toEqual({ ignored: expect.stringMatching(/deployment d-XYZ789 is in flight/) });
+    expect(publishes()).toHaveLength(0);
+  });
+
+  test('on Amazon ECS the service\'s deployments in flight are listed', async () => {
+    ecs.on(ListServiceDeploymentsCommand).resolves({ serviceDeployments: [{ serviceDeploymentArn: 'arn:aws:ecs:eu-west-1:111122223333:service-deployment/orders-cluster/orders-api/NCW' }] });
+    await expect(handler(alarmNotice({ engine: 'ECS', serviceArn: SERVICE_ARN, applicationName: undefined, deploymentGroupName: undefined }) as never, fakeContext()))
+      .resolves.toEqual({ ignored: expect.stringMatching(/deployment NCW is in flight/) });
+    expect(ecs.commandCalls(ListServiceDeploymentsCommand)[0].args[0].input).toEqual({ cluster: 'orders-cluster', service: 'orders-api', status: ['PENDING', 'IN_PROGRESS'] });
+  });
+
+  test('when it cannot tell whether a deployment is in flight, the alarm is published, saying so', async () => {
+    codeDeploy.on(ListDeploymentsCommand).rejects(awsError('AccessDeniedException', 400, 'not authorized to perform codedeploy:ListDeployments'));
+    await handler(alarmNotice() as never, fakeContext());
+    const sent = publishes();
+    expect(sent).toHaveLength(3);
+    expect(sent[0].email).toContain('Deployment in flight: unknown: not authorized to perform codedeploy:ListDeployments');
   });
 });
