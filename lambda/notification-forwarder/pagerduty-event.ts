@@ -73,7 +73,7 @@ export function pagerDutyEventOf(message: SnsMessage, source: string): Omit<Page
     };
   }
   // Any other message: one incident per SNS message, so a redelivery does not page twice.
-  const firstLine = body.split('\n').find((line) => line.trim() !== '') ?? 'release notification';
+  const firstLine = codeStarSummary(parsed) ?? body.split('\n').find((line) => line.trim() !== '') ?? 'release notification';
   return {
     event_action: 'trigger',
     dedup_key: cut(`sns:${message.MessageId ?? firstLine}`, MAX_DEDUP_KEY),
@@ -110,6 +110,16 @@ function fromFacts(forwarded: ForwardedNotification, source: string, timestamp: 
     },
     ...(facts.consoleUrl ? { links: [{ href: facts.consoleUrl, text: 'Open in the AWS console' }] } : {}),
   };
+}
+
+/** A CodeStar Notifications message (a pipeline failed, an approval is needed) in one line. */
+function codeStarSummary(value: unknown): string | undefined {
+  const candidate = value as { detailType?: unknown; detail?: { pipeline?: unknown; state?: unknown; stage?: unknown; action?: unknown } } | undefined;
+  if (typeof candidate?.detailType !== 'string' || typeof candidate.detail !== 'object' || candidate.detail === null) {
+    return undefined;
+  }
+  const { pipeline, state, stage, action } = candidate.detail;
+  return [candidate.detailType, ...[pipeline, stage, action, state].filter((part): part is string => typeof part === 'string')].join(': ');
 }
 
 function pagerDutySeverity(severity: Severity): 'critical' | 'warning' | 'info' {

@@ -559,9 +559,12 @@ describe('ReleasePipeline', () => {
         }]);
       }
       // The notifier reads the CodeDeploy event as EventBridge sends it: no rule reshapes it. (The
-      // failed-task-set guard's rules wrap their events with each service's settings.)
+      // failed-task-set guard's rules wrap their events with each service's settings, and so do
+      // the rules of the stages' rollback alarms, with the stage's names.)
       const transformed = template.findResources('AWS::Events::Rule', { Properties: { Targets: [{ InputTransformer: Match.anyValue() }] } });
-      expect(Object.values(transformed).map((rule) => rule.Properties.Targets[0].Arn['Fn::GetAtt'][0])
+      expect(Object.values(transformed)
+        .filter((rule) => !rule.Properties.EventPattern['detail-type'].includes('CloudWatch Alarm State Change'))
+        .map((rule) => rule.Properties.Targets[0].Arn['Fn::GetAtt'][0])
         .filter((target: string) => target.startsWith('ReleaseNotifications'))).toEqual([]);
     });
 

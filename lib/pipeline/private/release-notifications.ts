@@ -259,6 +259,7 @@ export class ReleaseNotifications extends Construct {
       owner: this.owner, topic: this.topic, topicKey: this.key,
       releaseVersionVariable: this.releaseVersionVariable, notifyDeploymentSuccess: this.notifiesSuccess, logRetention: this.logRetention,
       notifyDeploymentStart: this.notifiesStart,
+      severityTopics: this.severityTopics.configuredTopics,
     });
   }
 

@@ -73,6 +73,12 @@ export class SeverityTopics {
       .map((threshold) => ({ topicArn: this.topics.get(threshold)!.topicArn, minimumSeverity: threshold }));
   }
 
+  /** Every topic above INFO, with its threshold. */
+  public get configuredTopics(): { topic: sns.Topic; minimumSeverity: NotificationSeverity }[] {
+    return SEVERITY_ORDER.filter((threshold) => threshold !== NotificationSeverity.INFO && this.topics.has(threshold))
+      .map((threshold) => ({ topic: this.topics.get(threshold)!, minimumSeverity: threshold }));
+  }
+
   /** Every topic, the pipeline's first. */
   public get all(): sns.Topic[] {
     return SEVERITY_ORDER.flatMap((threshold) => this.topics.get(threshold) ?? []);

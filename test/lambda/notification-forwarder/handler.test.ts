@@ -147,3 +147,11 @@ describe('fault paths: exactly one outcome', () => {
     expect(secrets.commandCalls(GetSecretValueCommand)).toHaveLength(0);
   });
 });
+
+test('a CodeStar Notifications message is summed up in one line', async () => {
+  const message = JSON.stringify({ detailType: 'CodePipeline Pipeline Execution State Change', detail: { pipeline: 'orders', state: 'FAILED' } });
+  await handler(snsEvent(message, { messageId: 'm-9' }), fakeContext());
+  expect(endpoint.received[0].payload).toEqual(expect.objectContaining({
+    summary: 'CodePipeline Pipeline Execution State Change: orders: FAILED', severity: 'warning',
+  }));
+});
