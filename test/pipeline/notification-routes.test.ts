@@ -3,7 +3,7 @@
  * exists only when a route asks for it, and each source publishes to the topics its severity
  * reaches.
  */
-import { Duration, Stack } from 'aws-cdk-lib';
+import { CfnParameter, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as chatbot from 'aws-cdk-lib/aws-chatbot';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -282,5 +282,21 @@ describe('rollback alarms outside a deployment', () => {
         Action: 'codedeploy:ListDeployments', Resource: Match.objectLike({ 'Fn::Join': Match.anyValue() }),
       })]) },
     });
+  });
+});
+
+describe('routes that would repeat a subscription', () => {
+  test('fails when a Slack route names the channel of slackChannel, which receives everything already', () => {
+    const stack = testStack();
+    const channel = new chatbot.SlackChannelConfiguration(stack, 'Team', { slackChannelConfigurationName: 'team', slackWorkspaceId: 'T0123', slackChannelId: 'C0456' });
+    expectSynthError(stack, () => pipelineWith(stack, [NotificationRoute.slack(channel, NotificationSeverity.WARNING)], { slackChannel: channel }),
+      /invalid notificationRoutes: route 0 routes the Slack channel of slackChannel, which receives every message already/);
+  });
+
+  test('a deploy-time address in a route and in notificationEmails are two subscriptions', () => {
+    const stack = testStack();
+    const address = new CfnParameter(stack, 'OnCall').valueAsString;
+    pipelineWith(stack, [NotificationRoute.email(address, NotificationSeverity.INFO)], { notificationEmails: [address] });
+    expect(Object.keys(Template.fromStack(stack).findResources('AWS::SNS::Subscription', { Properties: { Endpoint: { Ref: 'OnCall' } } }))).toHaveLength(2);
   });
 });

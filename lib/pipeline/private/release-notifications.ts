@@ -270,7 +270,7 @@ export class ReleaseNotifications extends Construct {
   private routeBySeverity(props: ReleaseNotificationsProps, subscribedToInfo: Set<string>): void {
     const routes = props.notificationRoutes ?? [];
     const info = this.severityTopics.topicOf(NotificationSeverity.INFO);
-    subscribeRoutes(props.owner, this.severityTopics, routes, new Map([[info, subscribedToInfo]]));
+    subscribeRoutes(props.owner, this.severityTopics, routes, new Map([[info, subscribedToInfo]]), this.slackChannel);
     routes.forEach((route, index) => {
       if (route.kind !== NotificationRouteKind.PAGER_DUTY) {
         return;

@@ -108,13 +108,14 @@ export class SeverityTopics {
  * routes are left to the caller. Bad routes are recorded as problems of `notificationRoutes`.
  */
 export function subscribeRoutes(owner: IConstruct, topics: SeverityTopics, routes: readonly NotificationRoute[],
-  subscribed: Map<sns.Topic, Set<string>>): void {
+  subscribed: Map<sns.Topic, Set<string>>, slackChannel?: chatbot.ISlackChannelConfiguration): void {
   routes.forEach((route, index) => {
     const topic = (): sns.Topic => topics.topicOf(route.minimumSeverity);
     if (route.kind === NotificationRouteKind.EMAIL) {
       const address = route.address ?? '';
       if (Token.isUnresolved(address)) {
-        new sns.Subscription(topic(), `Email${index}`, { topic: topic(), endpoint: address, protocol: sns.SubscriptionProtocol.EMAIL });
+        // Not `Email<index>`, the id of a deploy-time address of notificationEmails.
+        new sns.Subscription(topic(), `RouteEmail${index}`, { topic: topic(), endpoint: address, protocol: sns.SubscriptionProtocol.EMAIL });
         return;
       }
       if (!isEmailAddress(address)) {
@@ -133,6 +134,11 @@ export function subscribeRoutes(owner: IConstruct, topics: SeverityTopics, route
       target.addSubscription(new subscriptions.EmailSubscription(address));
     } else if (route.kind === NotificationRouteKind.SLACK) {
       const channel = route.channel!;
+      if (channel === slackChannel) {
+        recordPropProblem(owner, 'notificationRoutes', `route ${index} routes the Slack channel of slackChannel, which receives every message already; `
+          + 'remove the route, or give the channel as a route alone (without slackChannel) to receive fewer messages');
+        return;
+      }
       if (channel instanceof chatbot.SlackChannelConfiguration) {
         channel.addNotificationTopic(topic());
       } else {
