@@ -32,9 +32,31 @@ export const NOTIFICATION_FORWARDER_CONFIG_ENV = 'CDK_ECS_RELEASE_FORWARDER_CONF
 /** PagerDuty's Events API v2 endpoint. */
 export const PAGERDUTY_EVENTS_URL = 'https://events.pagerduty.com/v2/enqueue';
 
+/**
+ * What the forwarder sends: PagerDuty Events API v2 events, with the secret as the routing key;
+ * or the message as JSON ({@link ForwardedJson}), with the secret as the `Authorization` header.
+ */
+export type ForwarderFormat = 'PAGERDUTY_EVENTS_V2' | 'JSON';
+
+/** The body of a `JSON` forwarder's POST. */
+export interface ForwardedJson {
+  readonly severity: Severity;
+  readonly subject: string;
+  readonly text: string;
+  /** The notifier's facts; absent for a message another publisher put on the topic (an alarm, CodeStar, EventBridge). */
+  readonly facts?: NotificationFacts;
+  readonly messageId?: string;
+  readonly timestamp?: string;
+}
+
 export interface NotificationForwarderConfig {
-  /** The Secrets Manager secret (ARN or name) whose `SecretString` is the PagerDuty integration (routing) key. */
+  /**
+   * The Secrets Manager secret (ARN or name) whose `SecretString` is the PagerDuty integration
+   * (routing) key, or for `JSON` the `Authorization` header's value.
+   */
   readonly routingKeySecret: string;
+  /** @default 'PAGERDUTY_EVENTS_V2' */
+  readonly format?: ForwarderFormat;
   /** Where events are posted; {@link PAGERDUTY_EVENTS_URL} by default. */
   readonly endpointUrl?: string;
   /** The `payload.source` of every event, e.g. the pipeline's path. */

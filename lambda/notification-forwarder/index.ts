@@ -1,7 +1,8 @@
 /**
  * The notification forwarder: SNS invokes it with each message of the topic of its route's
  * threshold, and it sends the message to PagerDuty's Events API v2 (trigger, or resolve when a
- * later message ends the incident), with the integration key read from Secrets Manager.
+ * later message ends the incident), with the integration key read from Secrets Manager; or, for
+ * an HTTPS route, POSTs it as JSON with the secret as the `Authorization` header.
  *
  * Every invocation ends one way: delivered (PagerDuty accepted the event), or thrown (the key
  * could not be read; PagerDuty refused the event, throttled, failed or did not answer in time),
@@ -14,6 +15,7 @@ import { clientConfig, lazy } from '../shared/clients';
 import type { LambdaContext } from '../shared/hook';
 import { Logger, createLogger, describeError } from '../shared/logger';
 import { loadForwarderSettings } from './config';
+import { jsonBodyOf } from './json-body';
 import { PagerDutyEvent, SnsMessage, pagerDutyEventOf } from './pagerduty-event';
 
 export type { PagerDutyEvent, SnsMessage } from './pagerduty-event';
@@ -69,8 +71,17 @@ export async function handler(event: SnsEvent, context?: LambdaContext): Promise
   }
   const delivered: ForwarderResult['delivered'][number][] = [];
   for (const message of records) {
+    const timeoutMs = Math.min(settings.requestTimeoutMs, deadline - Date.now());
+    if (settings.format === 'JSON') {
+      const body = jsonBodyOf(message);
+      const status = await send(logger, settings.endpointUrl, body, { authorization: routingKey }, timeoutMs,
+        { messageId: message.MessageId, action: 'post', dedupKey: body.facts?.dedupKey ?? message.MessageId, summary: body.subject });
+      delivered.push({ dedupKey: body.facts?.dedupKey ?? message.MessageId ?? '', action: 'post', status });
+      continue;
+    }
     const pagerDutyEvent: PagerDutyEvent = { routing_key: routingKey, ...pagerDutyEventOf(message, settings.source) };
-    const status = await send(logger, settings.endpointUrl, pagerDutyEvent, Math.min(settings.requestTimeoutMs, deadline - Date.now()), message);
+    const status = await send(logger, settings.endpointUrl, pagerDutyEvent, {}, timeoutMs,
+      { messageId: message.MessageId, action: pagerDutyEvent.event_action, dedupKey: pagerDutyEvent.dedup_key, summary: pagerDutyEvent.payload?.summary });
     delivered.push({ dedupKey: pagerDutyEvent.dedup_key, action: pagerDutyEvent.event_action, status });
   }
   return { delivered };
@@ -92,15 +103,15 @@ async function readRoutingKey(scope: { signal: AbortSignal; deadline: number; lo
   return key;
 }
 
-/** One POST: its status when accepted, else thrown. */
-async function send(logger: Logger, url: string, event: PagerDutyEvent, timeoutMs: number, message: SnsMessage): Promise<number> {
-  const logged = { messageId: message.MessageId, action: event.event_action, dedupKey: event.dedup_key, summary: event.payload?.summary };
+/** One POST: its status when accepted, else thrown. `logged` names it in the log, without the secret. */
+async function send(logger: Logger, url: string, payload: unknown, headers: Record<string, string>, timeoutMs: number,
+  logged: Record<string, unknown>): Promise<number> {
   let response: Response;
   try {
     response = await fetch(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(event),
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify(payload),
       signal: AbortSignal.timeout(Math.max(1, timeoutMs)),
     });
   } catch (error) {

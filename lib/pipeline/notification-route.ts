@@ -30,11 +30,28 @@ export interface PagerDutyRouteOptions {
   readonly minimumSeverity?: NotificationSeverity;
 }
 
+/** Options of {@link NotificationRoute.https}. */
+export interface HttpsRouteOptions {
+  /** The endpoint, `https://…`, that receives each message as a JSON POST. */
+  readonly url: string;
+  /**
+   * The secret whose whole value is sent as the `Authorization` header, e.g. `Bearer <token>`.
+   * Only the forwarder function may read it.
+   */
+  readonly authorization: secretsmanager.ISecret;
+  /**
+   * The least severity that is sent.
+   * @default NotificationSeverity.WARNING
+   */
+  readonly minimumSeverity?: NotificationSeverity;
+}
+
 /** What kind of subscriber a route is. */
 export enum NotificationRouteKind {
   EMAIL = 'EMAIL',
   SLACK = 'SLACK',
   PAGER_DUTY = 'PAGER_DUTY',
+  HTTPS = 'HTTPS',
 }
 
 /**
@@ -72,6 +89,17 @@ export class NotificationRoute {
       { routingKey: options.routingKey });
   }
 
+  /**
+   * An HTTPS endpoint of your own: a function subscribed to the topic of `minimumSeverity` POSTs
+   * each message as JSON (`severity`, `subject`, `text`, and from the deployment notifier its
+   * `facts`: service, stage, version, why, console link, dedup key) with the secret's value as
+   * the `Authorization` header.
+   */
+  public static https(options: HttpsRouteOptions): NotificationRoute {
+    return new NotificationRoute(NotificationRouteKind.HTTPS, options.minimumSeverity ?? NotificationSeverity.WARNING,
+      { routingKey: options.authorization, url: options.url });
+  }
+
   /** The kind of subscriber. */
   public readonly kind: NotificationRouteKind;
   /** The least severity the subscriber receives. */
@@ -80,12 +108,16 @@ export class NotificationRoute {
   public readonly address?: string;
   /** The Slack channel, for a Slack route. */
   public readonly channel?: chatbot.ISlackChannelConfiguration;
-  /** The secret holding the integration key, for a PagerDuty route. */
+  /** The secret holding the integration key of a PagerDuty route, or the `Authorization` header of an HTTPS route. */
   public readonly routingKey?: secretsmanager.ISecret;
+  /** The endpoint of an HTTPS route. */
+  public readonly url?: string;
 
   private constructor(kind: NotificationRouteKind, minimumSeverity: NotificationSeverity, target: {
     readonly address?: string; readonly channel?: chatbot.ISlackChannelConfiguration; readonly routingKey?: secretsmanager.ISecret;
+    readonly url?: string;
   }) {
+    this.url = target.url;
     this.kind = kind;
     this.minimumSeverity = minimumSeverity;
     this.address = target.address;

@@ -300,3 +300,30 @@ describe('routes that would repeat a subscription', () => {
     expect(Object.keys(Template.fromStack(stack).findResources('AWS::SNS::Subscription', { Properties: { Endpoint: { Ref: 'OnCall' } } }))).toHaveLength(2);
   });
 });
+
+describe('HTTPS routes', () => {
+  test('a forwarder POSTs the WARNING messages and up to the endpoint, told the URL and the secret\'s ARN only', () => {
+    const stack = testStack();
+    const authorization = secretsmanager.Secret.fromSecretNameV2(stack, 'HooksToken', 'release/hooks-token');
+    pipelineWith(stack, [NotificationRoute.https({ url: 'https://hooks.example.com/releases', authorization })]);
+    const template = Template.fromStack(stack);
+    const warningId = topicLogicalIds(template).find((id) => /WarningTopic/.test(id))!;
+    const forwarders = template.findResources('AWS::Lambda::Function', {
+      Properties: { Environment: { Variables: { [NOTIFICATION_FORWARDER_CONFIG_ENV]: Match.anyValue() } } },
+    });
+    const [[forwarderId, forwarder]] = Object.entries(forwarders);
+    expect(forwarderId).toMatch(/^ReleaseNotificationsHttpsHooksToken/);
+    const config = JSON.stringify(forwarder.Properties.Environment.Variables);
+    expect(config).toContain('\\"format\\":\\"JSON\\"');
+    expect(config).toContain('https://hooks.example.com/releases');
+    const subscriptions = Object.values(template.findResources('AWS::SNS::Subscription', { Properties: { Protocol: 'lambda' } })) as Array<{ Properties: Record<string, unknown> }>;
+    expect(subscriptions.map((s) => s.Properties.TopicArn)).toEqual([{ Ref: warningId }]);
+  });
+
+  test('fails when the URL is not https', () => {
+    const stack = testStack();
+    const authorization = secretsmanager.Secret.fromSecretNameV2(stack, 'HooksToken', 'release/hooks-token');
+    expectSynthError(stack, () => pipelineWith(stack, [NotificationRoute.https({ url: 'http://hooks.example.com', authorization })]),
+      /invalid notificationRoutes: route 0 has URL 'http:\/\/hooks.example.com'; give an https:\/\/ URL/);
+  });
+});

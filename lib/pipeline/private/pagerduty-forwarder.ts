@@ -27,6 +27,12 @@ export interface PagerDutyForwarderProps {
   /** The secret holding the integration key. */
   readonly routingKey: secretsmanager.ISecret;
   /**
+   * The endpoint of an HTTPS route, which gets each message as JSON with the secret as its
+   * `Authorization` header.
+   * @default - PagerDuty's Events API v2, with the secret as the routing key
+   */
+  readonly url?: string;
+  /**
    * The topic of every message, when the route's threshold is higher: the forwarder also
    * receives from it the messages that end an incident (a success, a verified rollback), which
    * are below the threshold, to resolve the incident.
@@ -54,11 +60,14 @@ export class PagerDutyForwarder extends Construct {
     const config: NotificationForwarderConfig = {
       routingKeySecret: props.routingKey.secretArn,
       source: fitText(ownerPath, 200),
+      ...(props.url ? { format: 'JSON', endpointUrl: props.url } : {}),
     };
     const { function: fn } = createHookFunction(this, {
       handler: 'notification-forwarder',
       hookName: 'notification forwarder',
-      description: fitText(iamDescription(`Pages through PagerDuty for the release notifications of ${ownerPath}`), 256),
+      description: fitText(iamDescription(props.url
+        ? `Forwards the release notifications of ${ownerPath} to an HTTPS endpoint`
+        : `Pages through PagerDuty for the release notifications of ${ownerPath}`), 256),
       // Two attempts of ten seconds, with the secret read first.
       timeout: Duration.seconds(30),
       environment: { [NOTIFICATION_FORWARDER_CONFIG_ENV]: Lazy.uncachedString({ produce: () => Stack.of(this).toJsonString(config) }) },

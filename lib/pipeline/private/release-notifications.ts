@@ -272,20 +272,27 @@ export class ReleaseNotifications extends Construct {
     const info = this.severityTopics.topicOf(NotificationSeverity.INFO);
     subscribeRoutes(props.owner, this.severityTopics, routes, new Map([[info, subscribedToInfo]]), this.slackChannel);
     routes.forEach((route, index) => {
-      if (route.kind !== NotificationRouteKind.PAGER_DUTY) {
+      if (route.kind !== NotificationRouteKind.PAGER_DUTY && route.kind !== NotificationRouteKind.HTTPS) {
         return;
       }
-      const id = `PagerDuty${route.routingKey!.node.id.replace(/[^A-Za-z0-9]/g, '')}`;
+      const https = route.kind === NotificationRouteKind.HTTPS;
+      if (https && !Token.isUnresolved(route.url) && !/^https:\/\/[^\s/]+/.test(route.url ?? '')) {
+        recordPropProblem(props.owner, 'notificationRoutes', `route ${index} has URL '${route.url}'; give an https:// URL, e.g. https://hooks.example.com/releases`);
+        return;
+      }
+      const id = `${https ? 'Https' : 'PagerDuty'}${route.routingKey!.node.id.replace(/[^A-Za-z0-9]/g, '')}`;
       if (this.node.tryFindChild(id)) {
-        recordPropProblem(props.owner, 'notificationRoutes', `route ${index} pages with the secret ${route.routingKey!.node.path} a second time; `
-          + 'remove the duplicate, or give each PagerDuty service its own secret');
+        recordPropProblem(props.owner, 'notificationRoutes', `route ${index} ${https ? 'posts' : 'pages'} with the secret ${route.routingKey!.node.path} `
+          + `a second time; remove the duplicate, or give each ${https ? 'endpoint' : 'PagerDuty service'} its own secret`);
         return;
       }
       this.forwarders.push(new PagerDutyForwarder(this, id, {
         owner: props.owner,
         topic: this.severityTopics.topicOf(route.minimumSeverity),
         routingKey: route.routingKey!,
-        ...(route.minimumSeverity === NotificationSeverity.INFO ? {} : { resolvesFrom: info }),
+        ...(https ? { url: route.url } : {}),
+        // PagerDuty resolves its incident on a message below its threshold; an endpoint gets its threshold alone.
+        ...(https || route.minimumSeverity === NotificationSeverity.INFO ? {} : { resolvesFrom: info }),
         logRetention: props.notifierLogRetention,
       }));
     });

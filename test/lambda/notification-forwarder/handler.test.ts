@@ -155,3 +155,55 @@ test('a CodeStar Notifications message is summed up in one line', async () => {
     summary: 'CodePipeline Pipeline Execution State Change: orders: FAILED', severity: 'warning',
   }));
 });
+
+describe('an HTTPS route (JSON)', () => {
+  test('POSTs the message as JSON with the secret as the Authorization header', async () => {
+    const received: Array<{ authorization?: string; body: Record<string, unknown> }> = [];
+    const http = await import('http');
+    const server = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        received.push({ authorization: req.headers.authorization, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown> });
+        res.writeHead(200);
+        res.end('ok');
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/releases`;
+      process.env[NOTIFICATION_FORWARDER_CONFIG_ENV] = JSON.stringify({ ...forwarderConfig(url), format: 'JSON' });
+      secrets.on(GetSecretValueCommand).resolves({ SecretString: 'Bearer t0ken' });
+      await expect(handler(notifierMessage(UNVERIFIED_FACTS), fakeContext())).resolves.toEqual({
+        delivered: [{ dedupKey: UNVERIFIED_FACTS.dedupKey, action: 'post', status: 200 }],
+      });
+      expect(received).toEqual([{
+        authorization: 'Bearer t0ken',
+        body: {
+          severity: 'CRITICAL', subject: 'orders-api Production: rollback of d-ABC123 UNVERIFIED',
+          text: 'orders-api Production: rollback of d-ABC123 UNVERIFIED.\n\nWhy: smoke check health answered 503',
+          facts: UNVERIFIED_FACTS, messageId: 'sns-message-1', timestamp: '2026-12-03T07:00:00.000Z',
+        },
+      }]);
+      // A message of another publisher is sent whole, with the severity of its attribute.
+      await handler(snsEvent('orders-api waits for approval', { severity: 'WARNING', subject: 'Approval' }), fakeContext());
+      expect(received[1].body).toEqual(expect.objectContaining({ severity: 'WARNING', subject: 'Approval', text: 'orders-api waits for approval' }));
+      expect(logs.raw()).not.toContain('t0ken');
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
+  test('a 500 from the endpoint is thrown once', async () => {
+    process.env[NOTIFICATION_FORWARDER_CONFIG_ENV] = JSON.stringify({ ...forwarderConfig(endpoint.url), format: 'JSON' });
+    endpoint.answer({ status: 500 });
+    await expect(handler(notifierMessage(UNVERIFIED_FACTS), fakeContext())).rejects.toThrow('the endpoint answered HTTP 500');
+    expect(errorLines()).toHaveLength(1);
+  });
+
+  test('format JSON without an endpoint is refused', async () => {
+    process.env[NOTIFICATION_FORWARDER_CONFIG_ENV] = JSON.stringify({ routingKeySecret: SECRET_ARN, source: 'x', format: 'JSON' });
+    await expect(handler(notifierMessage(UNVERIFIED_FACTS), fakeContext())).rejects.toThrow('endpointUrl is required with format JSON');
+  });
+});
