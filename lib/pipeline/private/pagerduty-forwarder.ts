@@ -1,8 +1,9 @@
 /**
- * The forwarder of one PagerDuty route: a function subscribed to the topic of the route's
- * threshold that triggers (and resolves) PagerDuty incidents through the Events API v2, with the
- * integration key read from Secrets Manager at run time. What it cannot deliver after Lambda's
- * retries lands in a dead-letter queue, whose alarm tells the topics of WARNING.
+ * The forwarder of one PagerDuty (or HTTPS) route: a function subscribed to the topic of the
+ * route's threshold that triggers (and resolves) PagerDuty incidents through the Events API v2,
+ * or POSTs each message as JSON to the route's endpoint, with the secret read from Secrets
+ * Manager at run time. What it cannot deliver after Lambda's retries lands in a dead-letter
+ * queue, whose alarm tells the topics of WARNING.
  */
 import { Duration, Lazy, Stack } from 'aws-cdk-lib';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -42,7 +43,7 @@ export interface PagerDutyForwarderProps {
   readonly logRetention?: logs.RetentionDays;
 }
 
-/** A PagerDuty route's forwarder, its dead-letter queue and lost-notifications alarm. */
+/** A PagerDuty or HTTPS route's forwarder, its dead-letter queue and lost-notifications alarm. */
 export class PagerDutyForwarder extends Construct {
   public readonly fn: lambda.Function;
   public readonly deadLetterQueue: sqs.Queue;

@@ -74,7 +74,7 @@ export class ReleaseNotifications extends Construct {
   public readonly lostAlarm: cloudwatch.Alarm;
   /** The pipeline's topic and those of the thresholds above INFO that routes asked for. */
   public readonly severityTopics: SeverityTopics;
-  /** The forwarders of the PagerDuty routes. */
+  /** The forwarders of the PagerDuty and HTTPS routes. */
   public readonly forwarders: PagerDutyForwarder[] = [];
   private readonly owner: IConstruct;
   private readonly releaseVersionVariable: string;
