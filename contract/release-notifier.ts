@@ -20,8 +20,6 @@ export interface NotifiedDeploymentGroup {
   readonly stageName: string;
   /** The deployment group in the CodeDeploy console. */
   readonly consoleUrl: string;
-  /** Whether the stage requires approval (a production-like stage): a rollback alarm going off outside a deployment is CRITICAL there. */
-  readonly requiresApproval?: boolean;
   /** The ECS cluster (name or ARN) of the service, to find the green task set. */
   readonly cluster?: string;
   /** The ECS service (name or ARN). */
