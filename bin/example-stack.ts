@@ -1,8 +1,10 @@
 import { Duration, Stack, StackProps, Validations } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { Construct } from 'constructs';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import {
-  BlueGreenService, ChangeCalendar, DeploymentEngine, DeploymentWindow, ExpectedVersion, JsonValue, MetricGateHook, MigrationHook, PreflightHook, ReleaseDashboard, ReleasePipeline, ReleaseSource,
+  BlueGreenService, ChangeCalendar, DeploymentEngine, DeploymentWindow, ExpectedVersion, JsonValue, MetricGateHook, MigrationHook,
+  NotificationRoute, NotificationSeverity, PreflightHook, ReleaseDashboard, ReleasePipeline, ReleaseSource,
   SmokeCheck, SmokeTestHook, TrafficShifting, VersionSource, Weekday,
 } from '../lib';
 import { accessLogsBucket, exampleVpc } from './example-network';
@@ -100,7 +102,18 @@ export class ExampleReleaseStack extends Stack {
           deploymentWindow: PRODUCTION_WINDOW,
         },
       ],
+      // Every message, INFO and up, to the team; failures, rollbacks and approvals waiting to the
+      // on-call address; what may hurt users now (a rollback that could not be verified, a
+      // production rollback alarm outside a deployment) pages through PagerDuty.
       notificationEmails: ['orders-team@example.com'],
+      notificationRoutes: [
+        NotificationRoute.email('orders-oncall@example.com', NotificationSeverity.WARNING),
+        NotificationRoute.pagerDuty({
+          // The PagerDuty service's Events API v2 integration key, stored once:
+          // aws secretsmanager create-secret --name release/pagerduty-routing-key --secret-string <integration key>
+          routingKey: secretsmanager.Secret.fromSecretNameV2(this, 'PagerDutyRoutingKey', 'release/pagerduty-routing-key'),
+        }),
+      ],
     });
 
     // What to watch during a release: the pipeline, then each environment; a stack output links to it.

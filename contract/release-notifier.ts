@@ -58,8 +58,16 @@ export interface ReleaseNotifierConfig {
    * {@link NOTIFIED_FAILURE_STATES} plus `SUCCESS`.)
    */
   readonly notifyDeploymentSuccess?: boolean;
-  /** The topic that receives the message. */
+  /** The topic that receives every message, INFO and up. */
   readonly topicArn: string;
+  /**
+   * The topics of the thresholds above INFO: a message of one severity is published to
+   * `topicArn` and to each of these whose threshold is at most that severity.
+   * (`SeverityTopic` of contract/notification-routing.ts; repeated here so this file imports nothing.)
+   */
+  readonly severityTopics?: { readonly topicArn: string; readonly minimumSeverity: 'INFO' | 'WARNING' | 'CRITICAL' }[];
+  /** Whether the start of a deployment (CodeDeploy `START`, a first Amazon ECS `SERVICE_DEPLOYMENT_IN_PROGRESS`) is notified. */
+  readonly notifyDeploymentStart?: boolean;
   /** The environment variable of the application container holding the release version, e.g. `RELEASE_VERSION`. */
   readonly releaseVersionVariable: string;
   /** The pipeline's executions in the console, where the commit of each release shows. */

@@ -1,4 +1,6 @@
 import { NotifiedDeploymentGroup, NotifiedEcsService, RELEASE_NOTIFIER_CONFIG_ENV, ReleaseNotifierConfig } from '../../contract/release-notifier';
+import type { SeverityTopic } from '../../contract/notification-routing';
+import { NOTIFICATION_SEVERITIES } from '../../contract/notification-routing';
 import { JsonConfigReader } from '../shared/config';
 
 export interface NotifierSettings {
@@ -9,6 +11,10 @@ export interface NotifierSettings {
   readonly ecsServices: NotifiedEcsService[];
   /** Whether a completed Amazon ECS deployment (not a rollback) is notified. */
   readonly notifyDeploymentSuccess: boolean;
+  /** Whether deployment starts are notified. */
+  readonly notifyDeploymentStart: boolean;
+  /** The topics above INFO, each with its threshold. */
+  readonly severityTopics: SeverityTopic[];
 }
 
 // Typed explicitly so that TypeScript narrows after `config.fail(...)`, which never returns.
@@ -53,5 +59,21 @@ export function loadNotifierSettings(env: NodeJS.ProcessEnv = process.env): Noti
       };
     }),
     notifyDeploymentSuccess: config.boolean(parsed.notifyDeploymentSuccess, 'notifyDeploymentSuccess', false),
+    notifyDeploymentStart: config.boolean(parsed.notifyDeploymentStart, 'notifyDeploymentStart', false),
+    severityTopics: severityTopicsOf(parsed.severityTopics),
   };
+}
+
+function severityTopicsOf(value: unknown): SeverityTopic[] {
+  const topics = value ?? [];
+  if (!Array.isArray(topics)) {
+    config.fail('severityTopics must be an array');
+  }
+  return topics.map((topic: Partial<SeverityTopic> | undefined, index) => {
+    const minimumSeverity = topic?.minimumSeverity;
+    if (!(NOTIFICATION_SEVERITIES as readonly unknown[]).includes(minimumSeverity)) {
+      config.fail(`severityTopics[${index}].minimumSeverity must be one of ${NOTIFICATION_SEVERITIES.join(', ')}`);
+    }
+    return { topicArn: config.requireString(topic?.topicArn, `severityTopics[${index}].topicArn`), minimumSeverity: minimumSeverity! };
+  });
 }

@@ -13,7 +13,9 @@ import { Logger, createLogger } from '../shared/logger';
 import { NotifierSettings, loadNotifierSettings } from './config';
 import { EcsDeploymentFacts, lookUpEcsDeployment, parseServiceArn } from './ecs-lookup';
 import { ecsDeploymentsConsoleUrl, ecsOutcome, renderEcsNotification } from './ecs-message';
-import { lookUpOrUnknown, lookupScopeOf, publishAndLog } from './publish';
+import { Notification, subjectLine } from './message';
+import { lookUpOrUnknown, lookupScopeOf, publishAndLog, topicsOf } from './publish';
+import { factsOf } from './severity';
 
 /** The EventBridge event `ECS Deployment State Change`. */
 export interface EcsDeploymentStateChangeEvent {
@@ -71,16 +73,20 @@ export async function notifyEcsDeployment(event: EcsDeploymentStateChangeEvent, 
   if (!service || !serviceArn) {
     return ignore(logger, serviceArn ? `service ${serviceArn} is not one of the pipeline's stages` : 'the event names no ECS service');
   }
-  if (/_IN_PROGRESS$/.test(eventName)) {
+  const starting = /_IN_PROGRESS$/.test(eventName);
+  if (starting && !settings.notifyDeploymentStart) {
     return ignore(logger, `${eventName} is not notified: the deployment has not ended`);
   }
-  if (!/FAILED|ROLLBACK|COMPLETED/.test(eventName)) {
+  if (!starting && !/FAILED|ROLLBACK|COMPLETED/.test(eventName)) {
     return ignore(logger, `${eventName} is not a deployment outcome the notifier knows`);
   }
 
   const facts = await lookUp(lookupScopeOf(logger, started, functionDeadline), event, serviceArn, deploymentId, service, settings);
   const outcome = ecsOutcome(eventName, facts.deployment);
-  if (outcome.kind === 'success' && !settings.notifyDeploymentSuccess) {
+  if (starting && (outcome.kind === 'rollback' || /ROLLBACK/.test(facts.deployment?.status ?? ''))) {
+    return ignore(logger, 'a rollback\'s start is not notified: its end is');
+  }
+  if (!starting && outcome.kind === 'success' && !settings.notifyDeploymentSuccess) {
     // A completion whose record could not be read may have been a rollback: notified, saying so.
     if (facts.deployment) {
       return ignore(logger, 'a completed deployment is notified only with notifyDeploymentSuccess');
@@ -90,7 +96,7 @@ export async function notifyEcsDeployment(event: EcsDeploymentStateChangeEvent, 
 
   const parts = parseServiceArn(serviceArn);
   const region = text(event?.region) ?? parts?.region ?? awsRegion() ?? 'us-east-1';
-  const notification = renderEcsNotification({
+  const rendered = renderEcsNotification({
     eventName,
     eventReason: text(detail.reason),
     deploymentId: facts.deployment?.serviceDeploymentArn?.split('/').pop() ?? deploymentId ?? 'unknown',
@@ -100,7 +106,19 @@ export async function notifyEcsDeployment(event: EcsDeploymentStateChangeEvent, 
     pipelineConsoleUrl: settings.pipelineConsoleUrl,
     facts,
   });
-  return publishAndLog(logger, settings.topicArn, notification, functionDeadline,
+  const consoleUrl = service.consoleUrl ?? ecsDeploymentsConsoleUrl(region, parts?.cluster ?? 'default', parts?.service ?? serviceArn);
+  const version = facts.version.known ? facts.version.value : undefined;
+  const notification = starting ? startedNotification(rendered, service.serviceName, service.stageName, version, consoleUrl) : {
+    ...rendered,
+    facts: factsOf({
+      severity: outcome.kind === 'success' ? 'INFO' : 'WARNING',
+      eventType: rendered.chatbot.metadata.eventType,
+      serviceName: service.serviceName, stageName: service.stageName, version, consoleUrl,
+      why: outcome.kind === 'success' ? undefined : text(detail.reason) ?? outcome.words,
+      resolves: outcome.kind === 'success',
+    }),
+  };
+  return publishAndLog(logger, topicsOf(settings.topicArn, settings.severityTopics, notification), notification, functionDeadline,
     { version: facts.version.known ? facts.version.value : undefined, startedAt: started });
 }
 
@@ -120,6 +138,20 @@ async function lookUp(
     serviceDeploymentArn: text(event.detail?.serviceDeploymentArn),
     time,
   }, service, settings.releaseVersionVariable));
+}
+
+/** A start, in the words of the outcome message's lines: which service, stage and version. */
+function startedNotification(rendered: Notification, serviceName: string, stageName: string, version: string | undefined, consoleUrl: string): Notification {
+  const headline = `${serviceName} ${stageName}: deployment by Amazon ECS started`;
+  const subject = subjectLine(`${headline}${version ? ` (${version})` : ''}`, headline);
+  const text_ = [`${headline}.`, '', `Service: ${serviceName}`, `Stage: ${stageName}`, `Version: ${version ?? 'unknown'}`, '', `Deployments: ${consoleUrl}`].join('\n');
+  return {
+    subject,
+    text: text_,
+    chatbot: { ...rendered.chatbot, content: { ...rendered.chatbot.content, title: `:arrow_forward: ${subject}`, description: text_, nextSteps: undefined },
+      metadata: { ...rendered.chatbot.metadata, eventType: 'DeploymentStarted', summary: headline } },
+    facts: factsOf({ severity: 'INFO', eventType: 'DeploymentStarted', serviceName, stageName, version, consoleUrl }),
+  };
 }
 
 function ignore(logger: Logger, reason: string): NotifierOutcome {

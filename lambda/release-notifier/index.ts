@@ -16,8 +16,13 @@ import { createLogger } from '../shared/logger';
 import { loadNotifierSettings } from './config';
 import { EcsDeploymentStateChangeEvent, NotifierOutcome, isEcsDeploymentEvent, notifyEcsDeployment } from './ecs-deployment';
 import { DeploymentFacts, lookUpDeployment } from './lookup';
-import { renderNotification } from './message';
-import { lookUpOrUnknown, lookupScopeOf, publishAndLog } from './publish';
+import { Notification, reason, renderNotification } from './message';
+import { lookUpOrUnknown, lookupScopeOf, publishAndLog, topicsOf } from './publish';
+import { RollbackVerificationEvent, isRollbackVerificationEvent, notifyRollbackVerification } from './rollback-verification';
+import { codeDeploySeverity, factsOf } from './severity';
+import { renderWait } from './waits';
+import type { RollbackAlarmNotice } from '../../contract/notification-routing';
+import { isRollbackAlarmNotice, notifyRollbackAlarm } from './rollback-alarm';
 
 export type { EcsDeploymentStateChangeEvent } from './ecs-deployment';
 
@@ -42,9 +47,15 @@ export interface DeploymentStateChangeEvent {
 export type ReleaseNotifierResult = NotifierOutcome;
 
 export async function handler(
-  event: DeploymentStateChangeEvent | EcsDeploymentStateChangeEvent,
+  event: DeploymentStateChangeEvent | EcsDeploymentStateChangeEvent | RollbackVerificationEvent,
   context?: LambdaContext,
 ): Promise<ReleaseNotifierResult> {
+  if (isRollbackAlarmNotice(event)) {
+    return notifyRollbackAlarm(event as unknown as RollbackAlarmNotice, context);
+  }
+  if (isRollbackVerificationEvent(event)) {
+    return notifyRollbackVerification(event as RollbackVerificationEvent, context);
+  }
   if (isEcsDeploymentEvent(event)) {
     return notifyEcsDeployment(event as EcsDeploymentStateChangeEvent, context);
   }
@@ -72,8 +83,24 @@ async function notifyCodeDeployDeployment(event: DeploymentStateChangeEvent, con
     logger.warn('deployment group is not in the configuration; naming it by its CodeDeploy names', { application: applicationName, deploymentGroup: deploymentGroupName });
   }
 
-  const facts = await lookUp(lookupScopeOf(logger, started, functionDeadline), detail.deploymentId, group, settings.releaseVersionVariable, state);
-  const notification = renderNotification({
+  if (state === 'START' && !settings.notifyDeploymentStart) {
+    logger.info('event ignored', { reason: 'a deployment start is notified only with notifyDeploymentStart' });
+    return { ignored: 'a deployment start is notified only with notifyDeploymentStart' };
+  }
+  // A start or a wait is no failure: its green tasks are not searched for why they stopped.
+  const lookupState = state === 'START' || state === 'READY' ? 'SUCCESS' : state;
+  const facts = await lookUp(lookupScopeOf(logger, started, functionDeadline), detail.deploymentId, group, settings.releaseVersionVariable, lookupState);
+  const serviceName = group?.serviceName ?? `${applicationName}/${deploymentGroupName}`;
+  const stageName = group?.stageName ?? 'unknown stage';
+  const version = facts.version.known ? facts.version.value : undefined;
+  if (state === 'START' || state === 'READY') {
+    const wait = renderWait({
+      state, deploymentId, region, eventId: typeof event?.id === 'string' ? event.id : undefined, serviceName, stageName,
+      pipelineConsoleUrl: settings.pipelineConsoleUrl, facts,
+    });
+    return publishAndLog(logger, topicsOf(settings.topicArn, settings.severityTopics, wait), wait, functionDeadline, { version, startedAt: started });
+  }
+  const input = {
     deploymentId,
     state,
     region,
@@ -85,10 +112,21 @@ async function notifyCodeDeployDeployment(event: DeploymentStateChangeEvent, con
     deploymentGroupConsoleUrl: group?.consoleUrl,
     pipelineConsoleUrl: settings.pipelineConsoleUrl,
     facts,
-  });
-
-  return publishAndLog(logger, settings.topicArn, notification, functionDeadline,
-    { version: facts.version.known ? facts.version.value : undefined, startedAt: started });
+  };
+  const rendered = renderNotification(input);
+  const notification: Notification = {
+    ...rendered,
+    facts: factsOf({
+      severity: codeDeploySeverity(state),
+      eventType: rendered.chatbot.metadata.eventType,
+      serviceName, stageName, version, why: reason(input),
+      consoleUrl: `https://${region}.console.aws.amazon.com/codesuite/codedeploy/deployments/${deploymentId}?region=${region}`,
+      // A successful deployment of the stage ends its incident.
+      resolves: state === 'SUCCESS',
+    }),
+  };
+  return publishAndLog(logger, topicsOf(settings.topicArn, settings.severityTopics, notification), notification, functionDeadline,
+    { version, startedAt: started });
 }
 
 async function lookUp(

@@ -4,6 +4,7 @@
  * notification format for Slack.
  */
 import type { DeploymentInfo } from '@aws-sdk/client-codedeploy';
+import type { NotificationFacts } from '../../contract/notification-routing';
 import type { DeploymentFacts } from './lookup';
 import { describeStoppedTask } from './stopped-tasks';
 
@@ -35,6 +36,8 @@ export interface Notification {
   readonly text: string;
   /** AWS Chatbot's custom notification, for Slack and any other subscriber. */
   readonly chatbot: ChatbotNotification;
+  /** Its severity and what a forwarder needs; absent, the message is treated as WARNING. */
+  readonly facts?: NotificationFacts;
 }
 
 export interface ChatbotNotification {

@@ -6,8 +6,10 @@
 import { AwsCallScope, awsCall } from '../shared/aws-call';
 import { Logger, describeError } from '../shared/logger';
 import { clientConfig, lazy } from '../shared/clients';
+import { RESOLVES_ATTRIBUTE, SEVERITY_ATTRIBUTE, SeverityTopic, reaches } from '../../contract/notification-routing';
 import type { DeployedVersion } from './lookup';
 import type { Notification } from './message';
+
 
 const PUBLISH_RETRY = { maxAttempts: 6, baseDelayMs: 200, maxDelayMs: 5000, attemptTimeoutMs: 10_000 } as const;
 
@@ -29,12 +31,20 @@ async function snsApi(topicArn: string) {
   return { client, sdk };
 }
 
+/** The topics a notification goes to: the pipeline's (every message), then each severity topic its severity reaches. */
+export function topicsOf(topicArn: string, severityTopics: readonly SeverityTopic[], notification: Notification): string[] {
+  const severity = notification.facts?.severity ?? 'WARNING';
+  return [topicArn, ...severityTopics.filter((topic) => reaches(severity, topic.minimumSeverity)).map((topic) => topic.topicArn)];
+}
+
 /**
  * One SNS message with a text for each kind of subscriber: AWS Chatbot's JSON by default (Slack,
- * and any HTTPS, SQS or Lambda subscriber), plain text for e-mail.
+ * and any HTTPS or SQS subscriber), plain text for e-mail, and for a Lambda subscriber (a
+ * forwarder) the facts with both texts. Its `severity` attribute lets subscribers filter.
  */
 export async function publishNotification(scope: AwsCallScope, topicArn: string, notification: Notification) {
   const { client, sdk } = await snsApi(topicArn);
+  const facts = notification.facts;
   return awsCall(scope, 'sns:Publish', (abortSignal) => client.send(new sdk.PublishCommand({
     TopicArn: topicArn,
     Subject: notification.subject,
@@ -42,7 +52,14 @@ export async function publishNotification(scope: AwsCallScope, topicArn: string,
     Message: JSON.stringify({
       default: JSON.stringify(notification.chatbot),
       email: notification.text,
+      ...(facts ? { lambda: JSON.stringify({ facts, subject: notification.subject, text: notification.text }) } : {}),
     }),
+    ...(facts ? {
+      MessageAttributes: {
+        [SEVERITY_ATTRIBUTE]: { DataType: 'String', StringValue: facts.severity },
+        ...(facts.resolves ? { [RESOLVES_ATTRIBUTE]: { DataType: 'String', StringValue: 'true' } } : {}),
+      },
+    } : {}),
   }), { abortSignal }), PUBLISH_RETRY);
 }
 
@@ -76,20 +93,28 @@ export async function lookUpOrUnknown<T>(scope: AwsCallScope, lookup: () => Prom
 }
 
 /**
- * Publishes `notification` before `deadline` and logs the outcome; a publish that fails after
- * retries is logged with the whole text, so that the message can still be read, and thrown.
+ * Publishes `notification` before `deadline` to every topic its severity reaches (in parallel)
+ * and logs the outcome; a publish that fails after retries is logged with the whole text and the
+ * topics it did reach, so that the message can still be read, and thrown: the retried invocation
+ * may then repeat it on a topic that had it (a forwarder's dedup key makes that one page).
  */
-export async function publishAndLog(logger: Logger, topicArn: string, notification: Notification, deadline: number,
+export async function publishAndLog(logger: Logger, topicArn: string | readonly string[], notification: Notification, deadline: number,
   fields: { readonly version?: string; readonly startedAt: number }): Promise<{ subject: string; messageId?: string }> {
   const scope: AwsCallScope = { signal: new AbortController().signal, deadline, logger };
-  try {
-    const published = await publishNotification(scope, topicArn, notification);
-    logger.info('notification published', {
-      subject: notification.subject, messageId: published.MessageId, version: fields.version, elapsedMs: Date.now() - fields.startedAt,
+  const topics = typeof topicArn === 'string' ? [topicArn] : [...topicArn];
+  const results = await Promise.allSettled(topics.map((topic) => publishNotification(scope, topic, notification)));
+  const failed = results.flatMap((result, index) => result.status === 'rejected' ? [{ topic: topics[index], error: result.reason as unknown }] : []);
+  if (failed.length > 0) {
+    logger.error('could not publish the notification', {
+      subject: notification.subject, text: notification.text, error: describeError(failed[0].error),
+      failedTopics: failed.map((f) => f.topic), publishedTopics: topics.filter((t) => !failed.some((f) => f.topic === t)),
     });
-    return { subject: notification.subject, messageId: published.MessageId };
-  } catch (error) {
-    logger.error('could not publish the notification', { subject: notification.subject, text: notification.text, error: describeError(error) });
-    throw error;
+    throw failed[0].error;
   }
+  const messageId = (results[0] as PromiseFulfilledResult<{ MessageId?: string }>).value.MessageId;
+  logger.info('notification published', {
+    subject: notification.subject, messageId, version: fields.version, elapsedMs: Date.now() - fields.startedAt,
+    ...(notification.facts ? { severity: notification.facts.severity } : {}), ...(topics.length > 1 ? { topics: topics.length } : {}),
+  });
+  return { subject: notification.subject, messageId };
 }

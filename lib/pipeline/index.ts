@@ -1,2 +1,3 @@
 export * from './release-pipeline';
 export * from './release-source';
+export * from './notification-route';

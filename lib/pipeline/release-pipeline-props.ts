@@ -7,6 +7,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import type { IBlueGreenService } from '../service/blue-green-service-base';
 import type { DeploymentWindow } from '../hooks/deployment-window';
 import { ReleaseSource } from './release-source';
+import type { NotificationRoute } from './notification-route';
 
 /** One environment of a release: a deploy stage of the pipeline. */
 export interface ReleaseStageOptions {
@@ -194,13 +195,15 @@ export interface ReleasePipelineProps {
   readonly buildLogRetention?: logs.RetentionDays;
 
   /**
-   * E-mail addresses subscribed to the release notifications (each confirms by mail).
+   * E-mail addresses subscribed to the release notifications (each confirms by mail). They
+   * receive every message, INFO and up; see `notificationRoutes` for fewer.
    * @default - no e-mail subscriptions
    */
   readonly notificationEmails?: string[];
 
   /**
-   * A Slack channel, configured in AWS Chatbot, that receives the release notifications.
+   * A Slack channel, configured in AWS Chatbot, that receives the release notifications: every
+   * message, INFO and up.
    * @default - none, or one created from `slackWorkspaceId` and `slackChannelId`
    */
   readonly slackChannel?: chatbot.ISlackChannelConfiguration;
@@ -224,6 +227,25 @@ export interface ReleasePipelineProps {
    * @default false
    */
   readonly notifyDeploymentSuccess?: boolean;
+
+  /**
+   * Subscribers of the messages of one severity and above: e-mail, Slack (AWS Chatbot), PagerDuty.
+   * Each threshold above INFO gets a topic of its own (same key as the notification topic),
+   * made only when a route asks for it. Severities: INFO for starts and successes; WARNING for
+   * failures, rollbacks (verified ones too), approvals and pauses awaiting a person, lost
+   * notifications; CRITICAL for a rollback that could not be verified and a rollback alarm going
+   * off outside a deployment of a stage that requires approval.
+   *
+   * @example [NotificationRoute.email('on-call@example.com', NotificationSeverity.WARNING), NotificationRoute.pagerDuty({ routingKey })]
+   * @default - none: `notificationEmails` and `slackChannel` receive every message
+   */
+  readonly notificationRoutes?: NotificationRoute[];
+
+  /**
+   * Whether the start of each stage's deployment is notified too (INFO), on either engine.
+   * @default false
+   */
+  readonly notifyDeploymentStart?: boolean;
 
   /**
    * Services this pipeline does not deploy whose deployments are notified to the same topic as

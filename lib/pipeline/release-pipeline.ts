@@ -30,6 +30,7 @@ import { tagPipeline, tagStage } from './private/stage-tags';
 import { checkedPipelineName, stageProblems, validateReleasePipelineProps, warnOfOtherVersionVariables } from './private/stage-validation';
 import { ReleasePipelineProps, ReleaseStageOptions } from './release-pipeline-props';
 import { ReleaseSource } from './release-source';
+import { NotificationSeverity } from './notification-route';
 import type { IBlueGreenService } from '../service/blue-green-service-base';
 
 export * from './release-pipeline-props';
@@ -63,6 +64,13 @@ export class ReleasePipeline extends Construct {
   public readonly repository: ecr.IRepository;
   /** The encrypted topic receiving every release notification. */
   public readonly notificationTopic: sns.ITopic;
+  /**
+   * The topic of the WARNING messages and above, when a route asked for it
+   * (`notificationRoutes`); subscribe your own endpoints to it.
+   */
+  public readonly warningNotificationTopic?: sns.ITopic;
+  /** The topic of the CRITICAL messages, when a route asked for it (`notificationRoutes`). */
+  public readonly criticalNotificationTopic?: sns.ITopic;
   /** The Slack channel receiving the notifications, if any. */
   public readonly slackChannel?: chatbot.ISlackChannelConfiguration;
   /**
@@ -155,12 +163,16 @@ export class ReleasePipeline extends Construct {
       slackWorkspaceId: props.slackWorkspaceId,
       slackChannelId: props.slackChannelId,
       notifyDeploymentSuccess: props.notifyDeploymentSuccess,
+      notifyDeploymentStart: props.notifyDeploymentStart,
+      notificationRoutes: props.notificationRoutes,
       notifierLogRetention: props.notifierLogRetention,
       notifiedServices: () => this.notifiedServices.codeDeployStages,
       ecsServices: () => this.notifiedServices.ecsServices,
     });
     this.notifications = releaseNotifications;
     this.notificationTopic = releaseNotifications.topic;
+    this.warningNotificationTopic = releaseNotifications.severityTopics.existing(NotificationSeverity.WARNING);
+    this.criticalNotificationTopic = releaseNotifications.severityTopics.existing(NotificationSeverity.CRITICAL);
     this.slackChannel = releaseNotifications.slackChannel;
     this.deploymentNotifier = releaseNotifications.notifier;
     this.deploymentNotificationDeadLetterQueue = releaseNotifications.deadLetterQueue;

@@ -265,9 +265,9 @@ describe('a notified service on the CodeDeploy engine', () => {
 
     const rules = Object.values(rulesNamed(template, 'ReleaseNotifiedServicesSandbox'));
     expect(rules).toHaveLength(1);
-    expect(rules[0].Properties.Description).toBe('sandbox: a Sandbox deployment failed or was stopped');
+    expect(rules[0].Properties.Description).toBe('sandbox: a Sandbox deployment failed or was stopped, or waits for approval');
     expect(rules[0].Properties.EventPattern.detail).toEqual({
-      state: ['FAILURE', 'STOP'],
+      state: ['FAILURE', 'STOP', 'READY'],
       application: [{ Ref: expect.stringMatching(/^SandboxApplication/) }],
       deploymentGroup: [{ Ref: expect.stringMatching(/^SandboxDeploymentGroup/) }],
     });

@@ -535,7 +535,7 @@ describe('ReleasePipeline', () => {
       const template = defaultTemplate();
 
       const rules = template.findResources('AWS::Events::Rule', {
-        Properties: { EventPattern: { detail: { state: ['FAILURE', 'STOP'] } } },
+        Properties: { EventPattern: { detail: { state: ['FAILURE', 'STOP', 'READY'] } } },
       });
       expect(Object.keys(rules)).toHaveLength(2);
       const production = Object.values(rules).find((r) => r.Properties.Description.startsWith('production:'))!;
@@ -543,7 +543,7 @@ describe('ReleasePipeline', () => {
         'source': ['aws.codedeploy'],
         'detail-type': ['CodeDeploy Deployment State-change Notification'],
         'detail': {
-          state: ['FAILURE', 'STOP'],
+          state: ['FAILURE', 'STOP', 'READY'],
           application: [{ Ref: expect.stringMatching(/^ProductionApplication/) }],
           deploymentGroup: [{ Ref: expect.stringMatching(/^ProductionDeploymentGroup/) }],
         },
@@ -559,9 +559,12 @@ describe('ReleasePipeline', () => {
         }]);
       }
       // The notifier reads the CodeDeploy event as EventBridge sends it: no rule reshapes it. (The
-      // failed-task-set guard's rules wrap their events with each service's settings.)
+      // failed-task-set guard's rules wrap their events with each service's settings, and so do
+      // the rules of the stages' rollback alarms, with the stage's names.)
       const transformed = template.findResources('AWS::Events::Rule', { Properties: { Targets: [{ InputTransformer: Match.anyValue() }] } });
-      expect(Object.values(transformed).map((rule) => rule.Properties.Targets[0].Arn['Fn::GetAtt'][0])
+      expect(Object.values(transformed)
+        .filter((rule) => !rule.Properties.EventPattern['detail-type'].includes('CloudWatch Alarm State Change'))
+        .map((rule) => rule.Properties.Targets[0].Arn['Fn::GetAtt'][0])
         .filter((target: string) => target.startsWith('ReleaseNotifications'))).toEqual([]);
     });
 
@@ -636,10 +639,10 @@ describe('ReleasePipeline', () => {
       const template = Template.fromStack(mockPipeline({ notifyDeploymentSuccess: true }).stack);
 
       const rules = template.findResources('AWS::Events::Rule', {
-        Properties: { EventPattern: { detail: { state: ['FAILURE', 'STOP', 'SUCCESS'] } } },
+        Properties: { EventPattern: { detail: { state: ['FAILURE', 'STOP', 'READY', 'SUCCESS'] } } },
       });
       expect(Object.keys(rules)).toHaveLength(2);
-      expect(Object.values(rules).map((r) => r.Properties.Description)).toContain('production: a Production deployment was deployed, failed or was stopped');
+      expect(Object.values(rules).map((r) => r.Properties.Description)).toContain('production: a Production deployment was deployed, failed or was stopped, or waits for approval');
     });
 
     test('creates a Slack channel configuration subscribed to the topic', () => {

@@ -6,7 +6,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import {
-  BlueGreenService, DeploymentEngine, PreflightHook, ReleasePipeline, ReleasePipelineProps, ReleaseSource, SmokeCheck, SmokeTestHook,
+  BlueGreenService, DeploymentEngine, NotificationRoute, NotificationSeverity, PreflightHook, ReleasePipeline, ReleasePipelineProps, ReleaseSource, SmokeCheck, SmokeTestHook,
 } from '../../lib';
 import { synthesisMessages } from '../synth-errors';
 import { evaluate } from './cfn-eval';
@@ -225,7 +225,8 @@ describe('stages in other accounts and regions', () => {
       expect(config.topicArn).toBe(topicArn);
       const rules = resourcesOf(stack, 'AWS::Events::Rule').filter((r) => (r.properties.Targets as Array<{ Arn: unknown }>)
         .some((t) => JSON.stringify(t.Arn).includes(fn.id)));
-      expect(rules.map((r) => (r.properties.EventPattern as { source: string[] }).source)).toEqual([[source]]);
+      // Its stage's deployments, and the rollback verification results there.
+      expect(rules.map((r) => (r.properties.EventPattern as { source: string[] }).source).sort()).toEqual([[source], ['cdk-ecs-release']].sort());
       const role = resourcesOf(stack, 'AWS::IAM::Role').find((r) => r.id === (fn.properties.Role as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0])!;
       notifierRoles.push(`arn:REF(AWS::Partition):iam::${stack.account}:role/${role.properties.RoleName}`);
       expect(statementsOf(stack, role.id)).toContainEqual(expect.objectContaining({
@@ -238,6 +239,19 @@ describe('stages in other accounts and regions', () => {
       // The roles of other accounts; the lost-notifications alarm publishes through CloudWatch's service principal.
       .filter((st) => st.Action === 'sns:Publish' && st.Condition && !JSON.stringify(st.Principal).includes('cloudwatch.amazonaws.com'));
     expect(admitted(publishers)).toEqual(notifierRoles.sort());
+  });
+
+  test('a notifier in another environment publishes to the severity topics too, which admit it alone', () => {
+    const { stacks } = layout(undefined, { notificationRoutes: [NotificationRoute.email('on-call@example.com', NotificationSeverity.WARNING)] });
+    const warning = resourcesOf(stacks.Tooling, 'AWS::SNS::Topic').find((t) => /WarningTopic/.test(t.id))!;
+    const warningArn = `arn:REF(AWS::Partition):sns:eu-west-1:${TOOLING.account}:${warning.properties.TopicName}`;
+    const [fn] = resourcesOf(stacks.Production, 'AWS::Lambda::Function').filter((f) => /^ToolingRelease[0-9A-F]{8}Notifier/.test(f.id));
+    const config = JSON.parse(evaluate((fn.properties.Environment as { Variables: Record<string, unknown> }).Variables.CDK_ECS_RELEASE_NOTIFIER_CONFIG));
+    expect(config.severityTopics).toEqual([{ topicArn: warningArn, minimumSeverity: 'WARNING' }]);
+    const policy = resourcesOf(stacks.Tooling, 'AWS::SNS::TopicPolicy').find((p) => JSON.stringify(p.properties.Topics).includes(warning.id))!;
+    const publishers = (policy.properties.PolicyDocument as { Statement: Statement[] }).Statement
+      .filter((st) => st.Action === 'sns:Publish' && JSON.stringify(st.Principal ?? {}).includes('AWS'));
+    expect(publishers).toHaveLength(2);
   });
 
   test('a CodeDeploy-engine stage\'s hooks are named by CDK, so that its appspec.yaml, written in the pipeline\'s account, names them', () => {

@@ -20,6 +20,7 @@ import { deployRole } from './deploy-role';
 import type { NotifiedServices } from './ecs-notifications';
 import type { ReleaseImages } from './release-images';
 import { ReleaseNotifications } from './release-notifications';
+import { watchRollbackAlarms } from './alarm-notifications';
 import { grantRemoteArtifactRead, isRemoteStage } from './remote-stage';
 import { dryRunHookOf, dryRunVariable, migrationDryRunAction } from './migration-dry-run';
 import { stackUpdateAction } from './stack-update-release';
@@ -109,6 +110,10 @@ export function addDeployStage(scope: Construct, owner: IConstruct, props: Deplo
       props.ecsNotifications.notifyEcsStage(unitScope, owner, unit);
     } else {
       props.notifications.notifyDeployments(unitScope, unit);
+    }
+    if (!remote) {
+      // EventBridge sees the alarms of its own account and region only.
+      watchRollbackAlarms(unitScope, unit, props.notifications.localNotifier, stage.requireApproval ?? false);
     }
   }
 }

@@ -21,6 +21,7 @@ import { fitText } from '../../private/text-limits';
 import { propMessage, recordPropProblem, reportAtSynthesis } from '../../private/validation';
 import type { IBlueGreenService } from '../../service/blue-green-service-base';
 import { DeploymentEngineKind } from '../../service/deployment-engine';
+import { NotificationSeverity } from '../notification-route';
 import type { DeploymentNotifier } from './notifier-parts';
 import { notifiedEcsServiceOf } from './notifier-parts';
 import type { ReleaseNotifications } from './release-notifications';
@@ -35,6 +36,9 @@ const ECS_HOOK_DETAIL_TYPE = 'ECS Hook State Change';
 const HOOK_AWAITING_ACTION = 'HOOK_AWAITING_ACTION';
 /** How a pause ends: continued, rolled back, or run out (its timeout action then applies). */
 const PAUSE_ENDED_EVENTS = ['HOOK_SUCCEEDED', 'HOOK_FAILED', 'HOOK_TIMED_OUT'];
+
+/** A deployment's start (or a rollback's): notified, when asked, unless it is a rollback's. */
+const ECS_DEPLOYMENT_IN_PROGRESS = 'SERVICE_DEPLOYMENT_IN_PROGRESS';
 
 /** Properties of {@link NotifiedServices}. */
 export interface NotifiedServicesProps {
@@ -125,7 +129,7 @@ export class NotifiedServices extends Construct {
     if (isRemoteStage(owner, stage)) {
       // Its pauses are not announced: EventBridge there cannot publish to the pipeline's topic.
       const remote = this.notifications.remoteNotifierOf(stage);
-      watchEcsDeployments(remote.watch(stage), stage, remote, this.notifications.notifiesSuccess);
+      watchEcsDeployments(remote.watch(stage), stage, remote, this.notifications.notifiesSuccess, this.notifications.notifiesStart);
       return;
     }
     this.notified.push(stage);
@@ -137,7 +141,7 @@ export class NotifiedServices extends Construct {
   private notifyRemote(stage: StageInfo): void {
     if (stage.service.engine.kind === DeploymentEngineKind.ECS) {
       const remote = this.notifications.remoteNotifierOf(stage);
-      watchEcsDeployments(remote.watch(stage), stage, remote, this.notifications.notifiesSuccess);
+      watchEcsDeployments(remote.watch(stage), stage, remote, this.notifications.notifiesSuccess, this.notifications.notifiesStart);
     } else {
       // The notifications put a stage of another environment in its own stack.
       this.notifications.notifyDeployments(this, stage);
@@ -156,7 +160,7 @@ export class NotifiedServices extends Construct {
 
   /** EventBridge gives the service's failed and completed deployments to the notifier. */
   private notifyEcsDeployments(scope: Construct, stage: StageInfo): void {
-    watchEcsDeployments(scope, stage, this.notifications.localNotifier, this.notifications.notifiesSuccess);
+    watchEcsDeployments(scope, stage, this.notifications.localNotifier, this.notifications.notifiesSuccess, this.notifications.notifiesStart);
   }
 
   /**
@@ -181,14 +185,18 @@ export class NotifiedServices extends Construct {
     const scopeId = scopeIdOf(this.pausesScope, cluster);
     const scope = new Construct(this.pausesScope, scopeId);
     const topic = this.notifications.topic;
+    // A pause awaiting a person is WARNING: it goes to the WARNING topic too, when a route asked for one.
+    const warnings = this.notifications.severityTopics.higherTopicsReachedBy(NotificationSeverity.WARNING);
     // SnsTopic would let events.amazonaws.com publish for any rule; given the topic as a reference,
     // it grants nothing, and the topic's policy below admits these two rules alone. The target is
     // still the topic here, in the rule's own environment.
     const topicReference = sns.Topic.fromTopicArn(scope, 'NotificationTopic', topic.topicArn);
-    const target = (message: events.RuleTargetInput): events.IRuleTarget => {
-      const publish = new targets.SnsTopic(topicReference, { message, ...this.notifications.eventTargetOptions });
-      return { bind: (rule, id) => ({ ...publish.bind(rule, id), targetResource: topic }) };
+    const target = (message: events.RuleTargetInput, to: sns.ITopic = topic, reference: sns.ITopic = topicReference): events.IRuleTarget => {
+      const publish = new targets.SnsTopic(reference, { message, ...this.notifications.eventTargetOptions });
+      return { bind: (rule, id) => ({ ...publish.bind(rule, id), targetResource: to }) };
     };
+    const warningTargets = warnings.map((warning) => target(pauseRequestMessage(), warning,
+      sns.Topic.fromTopicArn(scope, `${warning.node.id}Reference`, warning.topicArn)));
     const pattern = (eventNames: string[]): events.EventPattern => ({
       source: [ECS_DEPLOYMENT_EVENT_SOURCE],
       detailType: [ECS_HOOK_DETAIL_TYPE],
@@ -198,7 +206,7 @@ export class NotifiedServices extends Construct {
     const requests = new events.Rule(scope, 'ApprovalRequests', {
       description: `Deployments that wait at a pause hook, of ${of} or another service of its cluster`,
       eventPattern: pattern([HOOK_AWAITING_ACTION]),
-      targets: [target(pauseRequestMessage())],
+      targets: [target(pauseRequestMessage()), ...warningTargets],
     });
     const decisions = new events.Rule(scope, 'ApprovalDecisions', {
       description: `Pause hooks that were continued, rolled back or ran out, of ${of} or another service of its cluster`,
@@ -212,6 +220,15 @@ export class NotifiedServices extends Construct {
       resources: [topic.topicArn],
       conditions: { ArnEquals: { 'aws:SourceArn': [requests.ruleArn, decisions.ruleArn] } },
     }));
+    for (const warning of warnings) {
+      warning.addToResourcePolicy(new iam.PolicyStatement({
+        sid: `AnnouncePauses${scopeId}`,
+        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [warning.topicArn],
+        conditions: { ArnEquals: { 'aws:SourceArn': requests.ruleArn } },
+      }));
+    }
     this.notifications.allowEventBridgeToEncrypt();
   }
 }
@@ -274,9 +291,10 @@ export function pauseEndedMessage(): events.RuleTargetInput {
  * EventBridge gives the service's failed and completed Amazon ECS deployments to `notifier`, which
  * reads the deployment, the revisions it went from and to, and their task definitions.
  */
-export function watchEcsDeployments(scope: Construct, stage: StageInfo, notifier: DeploymentNotifier, notifiesSuccess: boolean): void {
+export function watchEcsDeployments(scope: Construct, stage: StageInfo, notifier: DeploymentNotifier, notifiesSuccess: boolean,
+  notifiesStart = false): void {
   const { service, stageName } = stage;
-  const notifies = notifiesSuccess ? 'was deployed, failed or rolled back' : 'failed or rolled back';
+  const notifies = `${notifiesStart ? 'started, ' : ''}${notifiesSuccess ? 'was deployed, failed or rolled back' : 'failed or rolled back'}`;
   new events.Rule(scope, 'Deployments', {
     description: fitText(`${service.serviceName}: a ${stageName} deployment by Amazon ECS ${notifies}`, MAX_RULE_DESCRIPTION),
     eventPattern: {
@@ -286,7 +304,7 @@ export function watchEcsDeployments(scope: Construct, stage: StageInfo, notifier
       // update that adds the rule is reported by CloudFormation alone.
       resources: [service.service.serviceArn],
       // Completions always: one may be the end of a rollback, which the notifier tells apart.
-      detail: { eventName: [...NOTIFIED_ECS_DEPLOYMENT_EVENTS] },
+      detail: { eventName: [...NOTIFIED_ECS_DEPLOYMENT_EVENTS, ...(notifiesStart ? [ECS_DEPLOYMENT_IN_PROGRESS] : [])] },
     },
     targets: [notifier.target()],
   });

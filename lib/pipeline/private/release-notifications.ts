@@ -1,7 +1,6 @@
 import { Annotations, Duration, Lazy, Names, PhysicalName, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as chatbot from 'aws-cdk-lib/aws-chatbot';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as notifications from 'aws-cdk-lib/aws-codestarnotifications';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -17,6 +16,7 @@ import { Construct, IConstruct } from 'constructs';
 import {
   NOTIFIED_FAILURE_STATES, NotifiedDeploymentGroup, NotifiedEcsService, RELEASE_NOTIFIER_CONFIG_ENV, ReleaseNotifierConfig,
 } from '../../../contract/release-notifier';
+import { RELEASE_EVENT_SOURCE, ROLLBACK_VERIFICATION_DETAIL_TYPE } from '../../../contract/release-events';
 import { defaultPolicyOf } from '../../private/acknowledgements';
 import { consoleUrl } from '../../private/console-url';
 import { grantDeploymentTargetReads, grantDescribeServiceTaskSets, grantDescribeTaskDefinitions } from '../../private/deployment-target-grants';
@@ -28,12 +28,16 @@ import { DeploymentNotifier, notifiedDeploymentGroupOf, notifierDeadLetters, not
 import { RemoteNotifier } from './remote-notifier';
 import { isRemoteStage } from './remote-stage';
 import { StageInfo, deploymentEventPattern } from './stage-naming';
+import { NotificationRouteKind, NotificationSeverity } from '../notification-route';
+import { PagerDutyForwarder } from './pagerduty-forwarder';
+import { SeverityTopics, subscribeRoutes } from './severity-topics';
 import { isEmailAddress } from './stage-validation';
+import { recordPropProblem } from '../../private/validation';
 import type { ReleasePipelineProps } from '../release-pipeline-props';
 
 /** Properties of {@link ReleaseNotifications}. */
 export interface ReleaseNotificationsProps extends Pick<ReleasePipelineProps, 'notificationEmails' | 'slackChannel' | 'slackWorkspaceId'
-  | 'slackChannelId' | 'notifyDeploymentSuccess' | 'notifierLogRetention'> {
+  | 'slackChannelId' | 'notifyDeploymentSuccess' | 'notifierLogRetention' | 'notificationRoutes' | 'notifyDeploymentStart'> {
   /** The release pipeline: its path names the resources, its warnings go on it. */
   readonly owner: IConstruct;
   /** The pipeline whose executions are notified. */
@@ -68,11 +72,17 @@ export class ReleaseNotifications extends Construct {
   public readonly notifier: lambda.Function;
   public readonly deadLetterQueue: sqs.Queue;
   public readonly lostAlarm: cloudwatch.Alarm;
+  /** The pipeline's topic and those of the thresholds above INFO that routes asked for. */
+  public readonly severityTopics: SeverityTopics;
+  /** The forwarders of the PagerDuty and HTTPS routes. */
+  public readonly forwarders: PagerDutyForwarder[] = [];
   private readonly owner: IConstruct;
   private readonly releaseVersionVariable: string;
   private readonly logRetention?: logs.RetentionDays;
   private readonly notifiedStates: string[];
   private eventBridgeMayEncrypt = false;
+  /** Whether deployment starts are notified too. */
+  public readonly notifiesStart: boolean;
 
   constructor(scope: Construct, id: string, props: ReleaseNotificationsProps) {
     super(scope, id);
@@ -100,6 +110,7 @@ export class ReleaseNotifications extends Construct {
     // Each valid address once: a second subscription of one address would throw; the duplicate
     // and an invalid address are recorded as problems of notificationEmails.
     const subscribed = new Set<string>();
+    this.severityTopics = new SeverityTopics(this, key, topic);
     (props.notificationEmails ?? []).forEach((email, index) => {
       if (Token.isUnresolved(email)) {
         // A deploy-time address: its text is no construct id, its place in the list is.
@@ -130,6 +141,7 @@ export class ReleaseNotifications extends Construct {
       });
     }
     this.slackChannel = slackChannel;
+    this.routeBySeverity(props, subscribed);
 
     new notifications.NotificationRule(this, 'PipelineExecutions', {
       source: props.pipeline,
@@ -141,26 +153,42 @@ export class ReleaseNotifications extends Construct {
       targets: [topic],
       detailType: notifications.DetailType.FULL,
     });
+    const warnings = this.severityTopics.existing(NotificationSeverity.WARNING);
+    if (warnings) {
+      // A failed release and an approval waiting for a person are WARNING; the approval request
+      // itself reaches the pipeline's topic from the approval action.
+      new notifications.NotificationRule(this, 'PipelineWarnings', {
+        source: props.pipeline,
+        events: ['codepipeline-pipeline-pipeline-execution-failed', 'codepipeline-pipeline-manual-approval-needed'],
+        targets: [warnings],
+        detailType: notifications.DetailType.FULL,
+      });
+    }
 
-    this.notifiedStates = [...NOTIFIED_FAILURE_STATES, ...(props.notifyDeploymentSuccess ? ['SUCCESS'] : [])];
+    this.notifiedStates = [...NOTIFIED_FAILURE_STATES, 'READY', ...(props.notifyDeploymentSuccess ? ['SUCCESS'] : []),
+      ...(props.notifyDeploymentStart ? ['START'] : [])];
+    this.notifiesStart = props.notifyDeploymentStart ?? false;
     const notifierScope = new Construct(this, 'DeploymentNotifier');
     const deadLetters = notifierDeadLetters(notifierScope, ownerPath);
     this.deadLetterQueue = deadLetters.queue;
     this.lostAlarm = deadLetters.alarm;
-    // A lost notification is told through the topic itself: the notifier failed, not the topic.
-    this.lostAlarm.addAlarmAction(new cloudwatchActions.SnsAction(topic));
+    // A lost notification is told through the topics themselves (WARNING): the notifier failed,
+    // not the topics. Each topic's policy admits this alarm alone: no other account's alarm
+    // publishes through the service principal.
+    this.severityTopics.alarmTo(this.lostAlarm, NotificationSeverity.WARNING);
+    for (const forwarder of this.forwarders) {
+      // A page that could not be sent is told to the topics the forwarder does not listen to.
+      this.severityTopics.alarmTo(forwarder.lostAlarm, NotificationSeverity.WARNING, forwarder.topic);
+    }
     const cloudwatchService = new iam.ServicePrincipal('cloudwatch.amazonaws.com');
-    topic.addToResourcePolicy(new iam.PolicyStatement({
-      actions: ['sns:Publish'],
-      principals: [cloudwatchService],
-      resources: [topic.topicArn],
-      // This alarm alone: no other account's alarm publishes through the service principal.
-      conditions: { ArnEquals: { 'aws:SourceArn': this.lostAlarm.alarmArn } },
-    }));
     key.grant(cloudwatchService, 'kms:Decrypt', 'kms:GenerateDataKey*');
     const config = (): ReleaseNotifierConfig => {
       const ecsServices = [...props.ecsServices?.() ?? []];
+      const severityTopics = this.severityTopics.configured;
       return {
+        // Only with routes above INFO, or deployment starts: else the configuration stays as it was.
+        ...(severityTopics.length > 0 ? { severityTopics } : {}),
+        ...(this.notifiesStart ? { notifyDeploymentStart: true } : {}),
         deploymentGroups: notifiedDeploymentGroups(props.owner, [...props.stages(), ...props.notifiedServices?.() ?? []]),
         // Only with services on Amazon ECS: a pipeline without them keeps its configuration as it was.
         ...(ecsServices.length > 0 ? { ecsServices, notifyDeploymentSuccess: this.notifiesSuccess } : {}),
@@ -184,7 +212,15 @@ export class ReleaseNotifications extends Construct {
       deadLetterQueue: this.deadLetterQueue,
     });
     this.notifier = fn;
-    topic.grantPublish(fn);
+    // The outcome of a rollback's verification, put on this account's and region's default bus.
+    new events.Rule(notifierScope, 'RollbackVerifications', {
+      description: fitText(`Rollback verification results, for the release notifications of ${ownerPath}`, 512),
+      eventPattern: { source: [RELEASE_EVENT_SOURCE], detailType: [ROLLBACK_VERIFICATION_DETAIL_TYPE] },
+      targets: [this.notifierTarget()],
+    });
+    for (const each of this.severityTopics.all) {
+      each.grantPublish(fn);
+    }
     Validations.of(defaultPolicyOf(fn.role!)).acknowledge({
       id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
       reason: 'sns:Publish to the KMS-encrypted notification topic needs data keys of its key; aws-cdk-lib grants them on that key only.',
@@ -222,6 +258,43 @@ export class ReleaseNotifications extends Construct {
     return RemoteNotifier.of(Stack.of(stage.service), {
       owner: this.owner, topic: this.topic, topicKey: this.key,
       releaseVersionVariable: this.releaseVersionVariable, notifyDeploymentSuccess: this.notifiesSuccess, logRetention: this.logRetention,
+      notifyDeploymentStart: this.notifiesStart,
+      severityTopics: this.severityTopics.configuredTopics,
+    });
+  }
+
+  /**
+   * Subscribes `notificationRoutes`: e-mail and Slack to the topic of their threshold, and a
+   * forwarder per PagerDuty route, named by its secret's construct id.
+   */
+  private routeBySeverity(props: ReleaseNotificationsProps, subscribedToInfo: Set<string>): void {
+    const routes = props.notificationRoutes ?? [];
+    const info = this.severityTopics.topicOf(NotificationSeverity.INFO);
+    subscribeRoutes(props.owner, this.severityTopics, routes, new Map([[info, subscribedToInfo]]), this.slackChannel);
+    routes.forEach((route, index) => {
+      if (route.kind !== NotificationRouteKind.PAGER_DUTY && route.kind !== NotificationRouteKind.HTTPS) {
+        return;
+      }
+      const https = route.kind === NotificationRouteKind.HTTPS;
+      if (https && !Token.isUnresolved(route.url) && !/^https:\/\/[^\s/]+/.test(route.url ?? '')) {
+        recordPropProblem(props.owner, 'notificationRoutes', `route ${index} has URL '${route.url}'; give an https:// URL, e.g. https://hooks.example.com/releases`);
+        return;
+      }
+      const id = `${https ? 'Https' : 'PagerDuty'}${route.routingKey!.node.id.replace(/[^A-Za-z0-9]/g, '')}`;
+      if (this.node.tryFindChild(id)) {
+        recordPropProblem(props.owner, 'notificationRoutes', `route ${index} ${https ? 'posts' : 'pages'} with the secret ${route.routingKey!.node.path} `
+          + `a second time; remove the duplicate, or give each ${https ? 'endpoint' : 'PagerDuty service'} its own secret`);
+        return;
+      }
+      this.forwarders.push(new PagerDutyForwarder(this, id, {
+        owner: props.owner,
+        topic: this.severityTopics.topicOf(route.minimumSeverity),
+        routingKey: route.routingKey!,
+        ...(https ? { url: route.url } : {}),
+        // PagerDuty resolves its incident on a message below its threshold; an endpoint gets its threshold alone.
+        ...(https || route.minimumSeverity === NotificationSeverity.INFO ? {} : { resolvesFrom: info }),
+        logRetention: props.notifierLogRetention,
+      }));
     });
   }
 
@@ -267,7 +340,8 @@ export class ReleaseNotifications extends Construct {
  */
 export function watchCodeDeployDeployments(scope: Construct, stage: StageInfo, notifier: DeploymentNotifier, states: string[]): void {
   const service = stage.service;
-  const notifies = states.includes('SUCCESS') ? 'was deployed, failed or was stopped' : 'failed or was stopped';
+  const notifies = `${states.includes('START') ? 'started, ' : ''}${states.includes('SUCCESS') ? 'was deployed, failed or was stopped' : 'failed or was stopped'}`
+    + `${states.includes('READY') ? ', or waits for approval' : ''}`;
   new events.Rule(scope, 'DeploymentFailed', {
     description: `${service.serviceName}: a ${stage.stageName} deployment ${notifies}`,
     eventPattern: deploymentEventPattern([stage], states),

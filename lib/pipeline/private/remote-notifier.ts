@@ -14,6 +14,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct, IConstruct } from 'constructs';
 import { RELEASE_NOTIFIER_CONFIG_ENV, ReleaseNotifierConfig } from '../../../contract/release-notifier';
+import { RELEASE_EVENT_SOURCE, ROLLBACK_VERIFICATION_DETAIL_TYPE } from '../../../contract/release-events';
 import { acknowledgeWildcardResources, defaultPolicyOf } from '../../private/acknowledgements';
 import { grantDeploymentTargetReads, grantDescribeTaskDefinitions } from '../../private/deployment-target-grants';
 import { createHookFunction } from '../../private/handler-function';
@@ -34,6 +35,9 @@ export interface RemoteNotifierProps {
   readonly topicKey: kms.Key;
   readonly releaseVersionVariable: string;
   readonly notifyDeploymentSuccess: boolean;
+  readonly notifyDeploymentStart?: boolean;
+  /** The topics above INFO that routes asked for, with their thresholds; encrypted by `topicKey` too. */
+  readonly severityTopics?: readonly { readonly topic: sns.Topic; readonly minimumSeverity: 'INFO' | 'WARNING' | 'CRITICAL' }[];
   readonly logRetention?: logs.RetentionDays;
 }
 
@@ -65,12 +69,16 @@ export class RemoteNotifier extends Construct implements DeploymentNotifier {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description,
     });
+    const severityTopics = props.severityTopics ?? [];
     const onEcs = (stage: StageInfo) => stage.service.engine.kind === DeploymentEngineKind.ECS;
     const config = (): ReleaseNotifierConfig => {
       const ecsServices = this.stages.filter(onEcs).map(notifiedEcsServiceOf);
       return {
         deploymentGroups: this.stages.filter((stage) => !onEcs(stage)).map(notifiedDeploymentGroupOf),
         ...(ecsServices.length > 0 ? { ecsServices, notifyDeploymentSuccess: props.notifyDeploymentSuccess } : {}),
+        ...(props.notifyDeploymentStart ? { notifyDeploymentStart: true } : {}),
+        ...(severityTopics.length > 0
+          ? { severityTopics: severityTopics.map((each) => ({ topicArn: each.topic.topicArn, minimumSeverity: each.minimumSeverity })) } : {}),
         topicArn: topic.topicArn,
         releaseVersionVariable: props.releaseVersionVariable,
       };
@@ -87,6 +95,17 @@ export class RemoteNotifier extends Construct implements DeploymentNotifier {
     });
     this.fn = fn;
     grantPublishFromAfar(props.topic, props.topicKey, role, props.owner);
+    for (const { topic: higher } of severityTopics) {
+      // The same key: the grants on it above cover these topics too.
+      higher.addToResourcePolicy(new iam.PolicyStatement({ principals: [onlyRole(role)], actions: ['sns:Publish'], resources: [higher.topicArn] }));
+      role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['sns:Publish'], resources: [higher.topicArn] }));
+    }
+    // The outcome of a rollback's verification there, put on that account's and region's default bus.
+    new events.Rule(this, 'RollbackVerifications', {
+      description: fitText(`Rollback verification results, for the release notifications of ${ownerPath}`, 512),
+      eventPattern: { source: [RELEASE_EVENT_SOURCE], detailType: [ROLLBACK_VERIFICATION_DETAIL_TYPE] },
+      targets: [this.target()],
+    });
     grantDeploymentTargetReads(role);
     grantDescribeTaskDefinitions(role);
   }

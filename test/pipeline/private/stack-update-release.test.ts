@@ -227,7 +227,9 @@ describe('the deployments of an Amazon ECS-engine stage', () => {
     const { pipeline } = sharedTemplates();
     const rules = pipeline.findResources('AWS::Events::Rule') as Record<string, Resource>;
     const notified = Object.entries(rules).filter(([id]) => id.startsWith('ReleaseStagesPreview'));
-    expect(notified.map(([, rule]) => rule.Properties.Description)).toEqual(['orders-preview: a Preview deployment by Amazon ECS failed or rolled back']);
+    expect(notified.map(([, rule]) => rule.Properties.Description)).toEqual([
+      'orders-preview: a Preview deployment by Amazon ECS failed or rolled back', 'orders-preview: a Preview rollback alarm went into ALARM',
+    ]);
     const [, recorded] = Object.entries(rules).find(([id]) => id.startsWith('ReleaseDeploymentRecordEcsDeploymentEvents'))!;
     expect(recorded.Properties.EventPattern).toEqual({
       'source': ['aws.ecs'],
