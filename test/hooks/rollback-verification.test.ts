@@ -102,11 +102,25 @@ describe('rollback verification', () => {
     expect(get.map((s) => stack.resolve(s.Resource))).toEqual([stack.resolve(service.deploymentGroup!.deploymentGroupArn)]);
   });
 
-  test('the function\'s security group may reach the production listener\'s port', () => {
-    const { stack, hook, template } = build();
-    const groupId = stack.resolve((hook.connections.securityGroups[0] as ec2.SecurityGroup).securityGroupId);
-    template.hasResourceProperties('AWS::EC2::SecurityGroupEgress', { GroupId: groupId, FromPort: 80, ToPort: 80, IpProtocol: 'tcp' });
-    template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', { SourceSecurityGroupId: groupId, FromPort: 80, ToPort: 80 });
+  test('the function\'s security group may reach the production listener\'s port, which admits everyone already', () => {
+    const { stack, hook, template, service } = build();
+    const group = hook.connections.securityGroups[0] as ec2.SecurityGroup;
+    const egress = template.toJSON().Resources[stack.getLogicalId(group.node.defaultChild as ec2.CfnSecurityGroup)].Properties.SecurityGroupEgress;
+    expect(egress).toEqual(expect.arrayContaining([
+      expect.objectContaining({ CidrIp: stack.resolve(service.vpc.vpcCidrBlock), FromPort: 80, ToPort: 80, IpProtocol: 'tcp' })]));
+    template.resourcePropertiesCountIs('AWS::EC2::SecurityGroupIngress', { SourceSecurityGroupId: stack.resolve(group.securityGroupId) }, 0);
+  });
+
+  test('a production listener that admits only some peers admits the function', () => {
+    const stack = testStack();
+    const service = mockService(stack, { productionListenerPeers: [ec2.Peer.ipv4('10.0.0.0/28')] });
+    const hook = new SmokeTestHook(stack, 'SmokeTests', { service, checks: [SmokeCheck.get('/health')] });
+    const template = Template.fromStack(stack);
+    const group = hook.connections.securityGroups[0] as ec2.SecurityGroup;
+    const fromHook = template.findResources('AWS::EC2::SecurityGroupIngress', { Properties: { SourceSecurityGroupId: stack.resolve(group.securityGroupId) } });
+    expect(Object.values(fromHook).map((rule) => [rule.Properties.FromPort, rule.Properties.GroupId])).toEqual([
+      [80, stack.resolve((service.loadBalancer.connections.securityGroups[0] as ec2.SecurityGroup).securityGroupId)],
+    ]);
   });
 
   test('verifyRollbacks: false adds nothing', () => {
@@ -118,7 +132,10 @@ describe('rollback verification', () => {
     expect(Object.keys(without.template.findResources('AWS::Lambda::Permission', {
       Properties: { Principal: 'events.amazonaws.com', FunctionName: without.stack.resolve(without.hook.function.functionArn) },
     }))).toHaveLength(0);
-    without.template.resourcePropertiesCountIs('AWS::EC2::SecurityGroupEgress', { FromPort: 80 }, 0);
+    const group = without.hook.connections.securityGroups[0] as ec2.SecurityGroup;
+    const egress = without.template.toJSON().Resources[without.stack.getLogicalId(group.node.defaultChild as ec2.CfnSecurityGroup)].Properties
+      .SecurityGroupEgress as { FromPort: number }[];
+    expect(egress.map((rule) => rule.FromPort).sort()).toEqual([443, 8080]);
   });
 
   describe('an imported service', () => {

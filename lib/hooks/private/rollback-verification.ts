@@ -19,7 +19,7 @@ import { recordPropProblem } from '../../private/validation';
 import type { IBlueGreenService } from '../../service/blue-green-service-base';
 import { DeploymentEngineKind } from '../../service/deployment-engine';
 import type { HookFunctionBinding } from './hook-function';
-import { CODEDEPLOY_ENDPOINT, ECS_ENDPOINT, EndpointRequirements, HookNetwork, RequiredEndpoint } from './network';
+import { CODEDEPLOY_ENDPOINT, ECS_ENDPOINT, EndpointRequirements, HookNetwork, RequiredEndpoint, allowListenerPort } from './network';
 
 /** The detail type of CodeDeploy's deployment state changes. */
 const CODEDEPLOY_DETAIL_TYPE = 'CodeDeploy Deployment State-change Notification';
@@ -123,8 +123,7 @@ export function addRollbackVerification(hook: Construct, request: RollbackVerifi
     request.endpoints.require(ECS_ENDPOINT);
   }
   // The production listener, from the function's security group (the rules live on its side).
-  request.network.securityGroup.connections.allowTo(service.loadBalancer, ec2.Port.tcp(port),
-    `rollback verification of ${service.serviceName}: production listener`);
+  allowListenerPort(request.network, service.loadBalancer, port, `rollback verification of ${service.serviceName}: production listener`);
   return rule;
 }
 
