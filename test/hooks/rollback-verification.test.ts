@@ -138,6 +138,18 @@ describe('rollback verification', () => {
     expect(egress.map((rule) => rule.FromPort).sort()).toEqual([443, 8080]);
   });
 
+  test('fails when the checks make the rule\'s input longer than EventBridge takes', () => {
+    const stack = testStack();
+    const service = mockService(stack);
+    // The checks' JSON travels as text in the rule's JSON input, where each quote takes four characters: within the
+    // configuration parameter's 8 KB, but not within the input's 8192 characters.
+    new SmokeTestHook(stack, 'SmokeTests', {
+      service,
+      checks: [1, 2].map((i) => SmokeCheck.get(`/orders/${i}`, { name: `order ${i}`, bodyContains: '"'.repeat(1100) })),
+    });
+    expect(() => Template.fromStack(stack)).toThrow(/SmokeTests: invalid checks: with them the input of the rollback verification's rule takes about \d+ characters, over EventBridge's 8192-character limit/);
+  });
+
   describe('an imported service', () => {
     function imported(attrs: { url?: string }, verifyRollbacks?: boolean) {
       const stack = testStack();

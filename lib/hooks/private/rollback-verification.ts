@@ -18,6 +18,7 @@ import { SMOKE_TEST_BASE_URL_ENV } from '../../../contract/smoke-test';
 import { recordPropProblem } from '../../private/validation';
 import type { IBlueGreenService } from '../../service/blue-green-service-base';
 import { DeploymentEngineKind } from '../../service/deployment-engine';
+import { resolvedSize } from './configuration-size';
 import type { HookFunctionBinding } from './hook-function';
 import { CODEDEPLOY_ENDPOINT, ECS_ENDPOINT, EndpointRequirements, HookNetwork, RequiredEndpoint, allowListenerPort } from './network';
 
@@ -94,8 +95,9 @@ export function addRollbackVerification(hook: Construct, request: RollbackVerifi
       detail: { eventName: ['SERVICE_DEPLOYMENT_COMPLETED', 'SERVICE_DEPLOYMENT_FAILED'] },
     },
   });
+  const input = new RollbackVerificationInput(settings);
   rule.addTarget(new targets.LambdaFunction(binding.function, {
-    event: new RollbackVerificationInput(settings),
+    event: input,
     retryAttempts: 4,
     maxEventAge: Duration.hours(1),
   }));
@@ -124,8 +126,20 @@ export function addRollbackVerification(hook: Construct, request: RollbackVerifi
   }
   // The production listener, from the function's security group (the rules live on its side).
   allowListenerPort(request.network, service.loadBalancer, port, `rollback verification of ${service.serviceName}: production listener`);
+  hook.node.addValidation({
+    validate: () => {
+      // EventBridge refuses a target's input template over 8192 characters at deployment.
+      const size = resolvedSize(stack.resolve(input.bind(rule).inputTemplate));
+      return size <= MAX_INPUT_TEMPLATE_LENGTH ? [] : [`${hook.node.path}: invalid checks: with them the input of the rollback verification's `
+        + `rule takes about ${size} characters, over EventBridge's ${MAX_INPUT_TEMPLATE_LENGTH}-character limit; shorten names and bodies, `
+        + 'leave defaults unset, drop checks, or set verifyRollbacks: false'];
+    },
+  });
   return rule;
 }
+
+/** The longest input template EventBridge takes for a target. */
+const MAX_INPUT_TEMPLATE_LENGTH = 8192;
 
 /**
  * The rule's input, `{"cdkEcsReleaseRollbackVerification":<settings>,"event":<the event>}`: a
