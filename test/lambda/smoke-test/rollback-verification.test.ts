@@ -4,7 +4,7 @@ import {
 } from '@aws-sdk/client-codedeploy';
 import { DescribeNetworkInterfacesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import {
-  DescribeServiceDeploymentsCommand, DescribeServiceRevisionsCommand, DescribeTaskDefinitionCommand, DescribeTaskSetsCommand, ECSClient,
+  DescribeServiceDeploymentsCommand, DescribeServiceRevisionsCommand, ListServiceDeploymentsCommand, DescribeTaskDefinitionCommand, DescribeTaskSetsCommand, ECSClient,
 } from '@aws-sdk/client-ecs';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -303,6 +303,34 @@ describe.each([
     expect(eventBridge.commandCalls(PutEventsCommand)[0].args[0].input.Entries![0].Resources).toEqual([SERVICE_ARN]);
     expect(ecs.commandCalls(DescribeServiceRevisionsCommand)[0].args[0].input.serviceRevisionArns).toEqual([
       'arn:aws:ecs:eu-west-1:111122223333:service-revision/prod/orders-api/41']);
+  });
+
+  test('on Amazon ECS, through the ECS entry point, an event naming the deployment by its ecs-svc id finds it among the service\'s newest', async () => {
+    const arn = `arn:aws:ecs:eu-west-1:111122223333:service-deployment/prod/orders-api/listed${sequence}`;
+    ecs.on(ListServiceDeploymentsCommand).resolves({ serviceDeployments: [
+      { serviceDeploymentArn: `${arn}-older`, createdAt: new Date(Date.now() - 3_600_000) },
+      { serviceDeploymentArn: arn, createdAt: new Date(Date.now() - 60_000) },
+    ] });
+    ecs.on(DescribeServiceDeploymentsCommand, { serviceDeploymentArns: [arn] }).resolves({ serviceDeployments: [{
+      serviceDeploymentArn: arn, serviceArn: SERVICE_ARN, status: 'ROLLBACK_FAILED', statusReason: 'tasks failed to start',
+      sourceServiceRevisions: [{ arn: 'arn:aws:ecs:eu-west-1:111122223333:service-revision/prod/orders-api/41' }],
+    }] });
+    ecs.on(DescribeServiceRevisionsCommand).resolves({ serviceRevisions: [{ taskDefinition: TASK_DEFINITION_ARN }] });
+    stubTaskDefinition();
+    const { url } = await serve('1.4.1');
+    const ecsEvent = { 'source': 'aws.ecs', 'detail-type': 'ECS Deployment State Change', 'resources': [SERVICE_ARN], 'time': new Date().toISOString(),
+      'detail': { eventName: 'SERVICE_DEPLOYMENT_FAILED', deploymentId: 'ecs-svc/42' } };
+    const ecsEntry = handler === source.handler ? source.ecsHandler
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      : (require(BUNDLE) as { ecsHandler: typeof source.ecsHandler }).ecsHandler;
+    const summary = await ecsEntry({ [ROLLBACK_VERIFICATION_FIELD]: settings(url, 'ECS'), event: ecsEvent } as never, fakeContext());
+    expect(summary).toMatchObject({ verdict: 'UNVERIFIED' });
+    // The checks pass, but the rollback itself failed: production may run neither version.
+    expect(putDetails()).toEqual([expect.objectContaining({
+      outcome: 'UNVERIFIED', deploymentId: arn, reason: expect.stringMatching(/the rollback of .* failed: tasks failed to start/),
+      checks: [expect.objectContaining({ passed: true }), expect.objectContaining({ passed: true })],
+    })]);
+    expect(ecs.commandCalls(ListServiceDeploymentsCommand)[0].args[0].input).toMatchObject({ service: SERVICE_ARN, cluster: 'prod' });
   });
 
   test('on Amazon ECS, a deployment that completed without rolling back is not reported', async () => {
