@@ -4,6 +4,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import {
   BlueGreenService, DeploymentEngine, ExpectedVersion, SmokeCheck, SmokeTestHook, SmokeTestHookProps, VersionSource,
 } from '../../lib';
+import { testImage } from '../util';
 import { ROLLBACK_VERIFICATION_FIELD } from '../../contract/rollback-verification';
 import { SMOKE_TEST_BASE_URL_ENV } from '../../contract/smoke-test';
 import { allowing, mockService, statementsOf, testStack } from './util';
@@ -90,6 +91,23 @@ describe('rollback verification', () => {
     ]);
   });
 
+  test('nothing lost: what the rules cannot deliver and what the function fails on lands in one queue per stack', () => {
+    const stack = testStack();
+    const orders = mockService(stack);
+    const hook = new SmokeTestHook(stack, 'SmokeTests', { service: orders, checks: [SmokeCheck.get('/health')] });
+    const billing = new BlueGreenService(stack, 'Billing', { cluster: orders.cluster, image: testImage, serviceName: 'billing' });
+    new SmokeTestHook(stack, 'BillingSmokeTests', { service: billing, checks: [SmokeCheck.get('/health')] });
+    const template = Template.fromStack(stack);
+    const queues = template.findResources('AWS::SQS::Queue', { Properties: { KmsMasterKeyId: Match.absent() } });
+    const deadLetters = Object.keys(queues).filter((id) => id.startsWith('CdkEcsReleaseRollbackVerificationDeadLetters'));
+    expect(deadLetters).toHaveLength(1);
+    const queueArn = { 'Fn::GetAtt': [deadLetters[0], 'Arn'] };
+    const rules = Object.values(template.findResources('AWS::Events::Rule', { Properties: { Description: Match.stringLikeRegexp('^Verifies') } }));
+    expect(rules.map((rule) => rule.Properties.Targets[0].DeadLetterConfig)).toEqual([{ Arn: queueArn }, { Arn: queueArn }]);
+    const configs = template.findResources('AWS::Lambda::EventInvokeConfig', { Properties: { FunctionName: stack.resolve(hook.function.functionName) } });
+    expect(Object.values(configs).map((config) => config.Properties.DestinationConfig)).toEqual([{ OnFailure: { Destination: queueArn } }]);
+  });
+
   test('the function may put only this library\'s verification event, on the default bus', () => {
     const { stack, hook, template, service } = build();
     const statements = statementsOf(stack, template, hook.function);
@@ -129,6 +147,9 @@ describe('rollback verification', () => {
     expect(Object.keys(without.template.findResources('AWS::Events::Rule'))).toHaveLength(
       Object.keys(withIt.template.findResources('AWS::Events::Rule')).length - 1);
     expect(allowing(statementsOf(without.stack, without.template, without.hook.function), 'events:PutEvents')).toHaveLength(0);
+    expect(Object.keys(without.template.toJSON().Resources).filter((id) => id.startsWith('CdkEcsReleaseRollbackVerification'))).toEqual([]);
+    expect(Object.keys(without.template.findResources('AWS::Lambda::EventInvokeConfig', {
+      Properties: { FunctionName: without.stack.resolve(without.hook.function.functionName) } }))).toEqual([]);
     expect(Object.keys(without.template.findResources('AWS::Lambda::Permission', {
       Properties: { Principal: 'events.amazonaws.com', FunctionName: without.stack.resolve(without.hook.function.functionArn) },
     }))).toHaveLength(0);

@@ -8,6 +8,9 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { RELEASE_EVENT_SOURCE, ROLLBACK_VERIFICATION_DETAIL_TYPE } from '../../../contract/release-events';
 import { ECS_DEPLOYMENT_DETAIL_TYPE, ECS_DEPLOYMENT_EVENT_SOURCE } from '../../../contract/release-notifier';
@@ -15,6 +18,7 @@ import {
   ROLLBACK_VERIFICATION_EVENT_FIELD, ROLLBACK_VERIFICATION_FIELD, ROLLBACK_VERIFICATION_VERSION, RollbackVerificationSettings,
 } from '../../../contract/rollback-verification';
 import { SMOKE_TEST_BASE_URL_ENV } from '../../../contract/smoke-test';
+import { createDeadLetterQueue } from '../../private/dead-letter-queue';
 import { recordPropProblem } from '../../private/validation';
 import type { IBlueGreenService } from '../../service/blue-green-service-base';
 import { DeploymentEngineKind } from '../../service/deployment-engine';
@@ -96,10 +100,12 @@ export function addRollbackVerification(hook: Construct, request: RollbackVerifi
     },
   });
   const input = new RollbackVerificationInput(settings);
+  const deadLetterQueue = deadLettersOf(hook, binding.function);
   rule.addTarget(new targets.LambdaFunction(binding.function, {
     event: input,
     retryAttempts: 4,
     maxEventAge: Duration.hours(1),
+    deadLetterQueue,
   }));
 
   // The one event it puts: this library's source and detail type, on the default bus.
@@ -136,6 +142,26 @@ export function addRollbackVerification(hook: Construct, request: RollbackVerifi
     },
   });
   return rule;
+}
+
+/** Construct id, under the stack, of the dead-letter queue of the stack's rollback verifications. */
+const DEAD_LETTERS_ID = 'CdkEcsReleaseRollbackVerificationDeadLetters';
+
+/**
+ * The stack's one queue for rollback verifications that did not end with their event: what the
+ * rules could not deliver, and what the function failed on after Lambda's asynchronous retries
+ * (the event refused until its time ran out). Nothing is lost: the queue holds the rule's input.
+ */
+function deadLettersOf(hook: Construct, fn: lambda.Function): sqs.IQueue {
+  const stack = Stack.of(hook);
+  const holder = (stack.node.tryFindChild(DEAD_LETTERS_ID) as Construct | undefined) ?? new Construct(stack, DEAD_LETTERS_ID);
+  const queue = (holder.node.tryFindChild('DeadLetterQueue') as sqs.Queue | undefined)
+    ?? createDeadLetterQueue(holder, 'the rollback verifications (their rules\' deliveries and the smoke-test functions\' failed asynchronous invocations)');
+  // A function's asynchronous invocations have one configuration: one set before, by the user, stays.
+  if (!fn.node.tryFindChild('EventInvokeConfig')) {
+    fn.configureAsyncInvoke({ onFailure: new destinations.SqsDestination(queue) });
+  }
+  return queue;
 }
 
 /** The longest input template EventBridge takes for a target. */
