@@ -8,7 +8,9 @@
  * on the secrets of authenticated checks; `ec2:DescribeNetworkInterfaces` when connecting to the
  * load balancer's private IPs; `codedeploy:ListDeploymentTargets`/`GetDeploymentTarget`,
  * `ecs:DescribeTaskSets` and `ecs:DescribeTaskDefinition` when a check expects the version of the
- * deployed task definition.
+ * deployed task definition. Verifying a completed rollback (`rollback-verification.ts`) adds
+ * `events:PutEvents` of this library's event, `codedeploy:GetDeployment` (CodeDeploy) or
+ * `ecs:ListServiceDeployments`/`DescribeServiceDeployments` (Amazon ECS).
  */
 import { HOOK_NAME_ENV } from '../../contract/hook';
 import {
@@ -21,14 +23,18 @@ import {
   SMOKE_TEST_BASE_URL_ENV,
   SMOKE_VERIFY_TLS_ENV,
 } from '../../contract/smoke-test';
-import { codeDeployHook } from '../shared/codedeploy';
-import { ecsNativeHook } from '../shared/ecs-native';
+import { CodeDeployHookEvent, HookRunSummary, codeDeployHook } from '../shared/codedeploy';
+import { EcsNativeHookEvent, EcsNativeHookResult, ecsNativeHook } from '../shared/ecs-native';
+import type { LambdaContext } from '../shared/hook';
 import { withHookConfiguration } from '../shared/hook-configuration';
+import { isRollbackVerificationInput, verifyRollback } from './rollback-verification';
+import type { RollbackVerificationInput, RollbackVerificationSummary } from './rollback-verification';
 import { smokeTestBody } from './run';
 
 export type { CodeDeployHookEvent, HookRunSummary } from '../shared/codedeploy';
 export type { EcsNativeHookEvent, EcsNativeHookResult } from '../shared/ecs-native';
 export type { SmokeCheckSpec } from '../../contract/smoke-test';
+export type { RollbackVerificationInput, RollbackVerificationSummary } from './rollback-verification';
 
 const hookName = process.env[HOOK_NAME_ENV] || 'smoke-test';
 
@@ -50,8 +56,20 @@ export const SMOKE_TEST_CONFIG_VARIABLES = [
 
 const body = withHookConfiguration(SMOKE_TEST_CONFIG_VARIABLES, smokeTestBody);
 
-/** Entry point for a CodeDeploy lifecycle hook (`index.handler`). */
-export const handler = codeDeployHook(body, { hookName });
+const codeDeployEntry = codeDeployHook(body, { hookName });
+const ecsEntry = ecsNativeHook(body, { hookName });
 
-/** Entry point for an Amazon ECS blue/green lifecycle hook (`index.ecsHandler`). */
-export const ecsHandler = ecsNativeHook(body, { hookName });
+/**
+ * Entry point for a CodeDeploy lifecycle hook (`index.handler`), and for the rule that verifies
+ * a completed rollback (its input carries `cdkEcsReleaseRollbackVerification`).
+ */
+export const handler = ((event: CodeDeployHookEvent | RollbackVerificationInput, context: LambdaContext) =>
+  (isRollbackVerificationInput(event) ? verifyRollback(event, context) : codeDeployEntry(event, context))) as
+  ((event: CodeDeployHookEvent, context: LambdaContext) => Promise<HookRunSummary>)
+  & ((event: RollbackVerificationInput, context: LambdaContext) => Promise<RollbackVerificationSummary>);
+
+/** Entry point for an Amazon ECS blue/green lifecycle hook (`index.ecsHandler`), and for the rollback verification rule. */
+export const ecsHandler = ((event: EcsNativeHookEvent | RollbackVerificationInput, context: LambdaContext) =>
+  (isRollbackVerificationInput(event) ? verifyRollback(event, context) : ecsEntry(event, context))) as
+  ((event: EcsNativeHookEvent, context: LambdaContext) => Promise<EcsNativeHookResult>)
+  & ((event: RollbackVerificationInput, context: LambdaContext) => Promise<RollbackVerificationSummary>);

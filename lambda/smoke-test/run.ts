@@ -10,7 +10,7 @@ import { SecretReader } from './secrets';
 import { loadBalancerPrivateIps } from './target';
 
 /** How one check ended. */
-type CheckResult =
+export type CheckResult =
   | { readonly verdict: 'pass'; readonly check: ResolvedSmokeCheck }
   | { readonly verdict: 'fail'; readonly check: ResolvedSmokeCheck; readonly attempts: number; readonly reason: string }
   | { readonly verdict: 'aborted'; readonly check: ResolvedSmokeCheck };
@@ -102,17 +102,23 @@ export async function runSmokeChecks(config: SmokeTestConfig, context: HookConte
   }
 }
 
-interface RunEnvironment {
+/** Where expected versions read from a task definition come from. */
+export interface VersionSource {
+  read(variable: string): Promise<ResolvedVersion>;
+}
+
+export interface RunEnvironment {
   readonly config: SmokeTestConfig;
   readonly ips?: readonly string[];
   readonly agents: Agents;
   readonly secrets: SecretReader;
-  readonly deployedVersions: DeployedVersionReader;
+  readonly deployedVersions: VersionSource;
   readonly signal: AbortSignal;
   readonly logger: Logger;
 }
 
-async function runCheck(check: ResolvedSmokeCheck, index: number, env: RunEnvironment): Promise<CheckResult> {
+/** Runs one check with its retries; logs each attempt. */
+export async function runCheck(check: ResolvedSmokeCheck, index: number, env: RunEnvironment): Promise<CheckResult> {
   let expectation = describeExpectation(check);
   const checkStarted = Date.now();
   const logAborted = (attempt: number) => {
@@ -213,7 +219,7 @@ async function requestHeaders(check: ResolvedSmokeCheck, secrets: SecretReader):
 }
 
 /** The version the check compares with: configured, or read from the deployed task definition. */
-async function expectedVersionOf(check: ResolvedSmokeCheck, deployedVersions: DeployedVersionReader): Promise<ResolvedVersion | undefined> {
+async function expectedVersionOf(check: ResolvedSmokeCheck, deployedVersions: VersionSource): Promise<ResolvedVersion | undefined> {
   const expected = check.version?.expected;
   if (!expected) {
     return undefined;

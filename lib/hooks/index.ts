@@ -4,6 +4,7 @@ export * from './preflight-hook';
 export * from './migration-hook';
 export * from './smoke-check';
 export * from './smoke-test-hook';
+export * from './smoke-test-hook-props';
 export * from './metric-gate-hook';
 export * from './deployment-window';
 export * from './change-calendar';

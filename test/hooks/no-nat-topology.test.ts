@@ -25,7 +25,8 @@ describe('a VPC without NAT gateways', () => {
     const isolated = vpc.isolatedSubnets.map((subnet) => ({ Ref: stack.getLogicalId(subnet.node.defaultChild as ec2.CfnSubnet) }));
     const fnId = stack.getLogicalId((smoke.function as lambda.Function).node.defaultChild as lambda.CfnFunction);
     expect(template.toJSON().Resources[fnId].Properties.VpcConfig.SubnetIds).toEqual(isolated);
-    template.resourceCountIs('AWS::EC2::VPCEndpoint', 2);
+    // codedeploy, ec2, and events for the rollback verification's result.
+    template.resourceCountIs('AWS::EC2::VPCEndpoint', 3);
     // Out to the VPC on the test listener's port, which admits the VPC.
     const smokeSg = smoke.connections.securityGroups[0];
     const vpcCidr = stack.resolve(vpc.vpcCidrBlock);
@@ -51,6 +52,6 @@ describe('a VPC without NAT gateways', () => {
   test('without endpoints, synthesis says which to add', () => {
     const { stack, service } = noNatService();
     new SmokeTestHook(stack, 'Smoke', { service, checks: [SmokeCheck.get('/health')] });
-    expect(() => Template.fromStack(stack)).toThrow(/missing: codedeploy, ec2\. Add them/);
+    expect(() => Template.fromStack(stack)).toThrow(/missing: codedeploy, ec2, events\. Add them/);
   });
 });

@@ -258,9 +258,10 @@ describe('hook functions shared by the services of a stack', () => {
     process.stdout.write(`one more service with every hook: ${perService} resources (${ofHooks} of its hooks), ${two.bytes - one.bytes} bytes `
       + `(${two.bytes - one.bytes - (bareTwo.bytes - bareOne.bytes)} of its hooks); the first service with hooks: ${one.resources - bareOne.resources} `
       + 'hook resources\n');
-    // The parameter. The deployment group role may invoke any function already (AWSCodeDeployRoleForECS); the smoke
-    // test's way to the test listener is an inline rule of the shared security group, and the listener admits the VPC.
-    expect(ofHooks).toBe(1);
+    // The parameter, and the smoke test's rollback verification: its rule and the rule's permission to invoke the
+    // function. The deployment group role may invoke any function already (AWSCodeDeployRoleForECS); the smoke test's
+    // way to the test and production listeners is inline rules of the shared security group, and the listeners admit the VPC.
+    expect(ofHooks).toBe(3);
     expect(two.bytes - one.bytes - (bareTwo.bytes - bareOne.bytes)).toBeLessThanOrEqual(10_000);
   });
 });

@@ -103,11 +103,14 @@ describe('SmokeTestHook', () => {
     expect(hookEgressOf(stack, template, hookGroup)).toEqual([
       expect.objectContaining({ CidrIp: '0.0.0.0/0', FromPort: 443, ToPort: 443, IpProtocol: 'tcp' }),
       expect.objectContaining({ CidrIp: vpcCidr, FromPort: 8080, ToPort: 8080, IpProtocol: 'tcp' }),
+      // The production listener, for the verification of rollbacks (on by default).
+      expect.objectContaining({ CidrIp: vpcCidr, FromPort: 80, ToPort: 80, IpProtocol: 'tcp' }),
     ]);
   });
 
   test('admits the function on the test listener when the listener admits less than the VPC', () => {
-    const { stack, service, hook } = smoke({}, { testListenerPeers: [ec2.Peer.ipv4('10.0.0.0/28')] });
+    // Without the rollback verification, whose way to the production listener has a test of its own.
+    const { stack, service, hook } = smoke({ verifyRollbacks: false }, { testListenerPeers: [ec2.Peer.ipv4('10.0.0.0/28')] });
     const { template } = synth(stack, hook);
     const hookGroup = hook.connections.securityGroups[0];
 
@@ -301,7 +304,7 @@ describe('SmokeTestHook', () => {
       const service = new BlueGreenService(stack, 'Orders', { vpc, image: testImage, serviceName: 'orders-api' });
       new SmokeTestHook(stack, 'SmokeTests', { service, checks: [versionCheck(ExpectedVersion.fromDeployedEnvironment())] });
 
-      expect(() => Template.fromStack(stack)).toThrow(/missing: codedeploy, ec2, ecs\. Add them .*vpc\.addInterfaceEndpoint\('EcsEndpoint', \{ service: ec2\.InterfaceVpcEndpointAwsService\.ECS \}\)/);
+      expect(() => Template.fromStack(stack)).toThrow(/missing: codedeploy, ec2, events, ecs\. Add them .*vpc\.addInterfaceEndpoint\('EcsEndpoint', \{ service: ec2\.InterfaceVpcEndpointAwsService\.ECS \}\)/);
     });
   });
 

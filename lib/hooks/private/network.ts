@@ -235,6 +235,27 @@ export function allowTestListener(network: HookNetwork, service: TestListenerHos
   }
 }
 
+/**
+ * Lets the function reach another listener of the load balancer, the production listener say,
+ * the way {@link allowTestListener} lets it reach the test listener: out to the VPC's block on
+ * that port, and in only when the load balancer's group does not already admit the VPC (or
+ * everyone, as an internet-facing production listener does).
+ */
+export function allowListenerPort(network: HookNetwork, loadBalancer: { readonly connections: ec2.Connections }, port: number, description: string): void {
+  const group = network.securityGroup;
+  const cidr = soleIpv4Block(network.vpc);
+  if (cidr === undefined) {
+    group.connections.allowTo(loadBalancer, ec2.Port.tcp(port), description);
+    return;
+  }
+  group.addEgressRule(ec2.Peer.ipv4(cidr), ec2.Port.tcp(port), `listeners in the VPC on port ${port}`);
+  const groups = loadBalancer.connections.securityGroups;
+  if (!admitsCidr(groups, cidr, port) && !admitsCidr(groups, '0.0.0.0/0', port)) {
+    // The function's group as the peer only: the rule out is the one above.
+    new ec2.Connections({ peer: group }).allowTo(loadBalancer, ec2.Port.tcp(port), description);
+  }
+}
+
 /** The part of a service {@link allowTestListener} needs. */
 export interface TestListenerHost {
   readonly loadBalancer: { readonly connections: ec2.Connections };

@@ -3,6 +3,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { RELEASE_EVENT_SOURCE, ROLLBACK_VERIFICATION_DETAIL_TYPE } from '../../../contract/release-events';
 import { ECS_DEPLOYMENT_DETAIL_TYPE, ECS_DEPLOYMENT_EVENT_SOURCE } from '../../../contract/release-notifier';
 import { DeploymentEngineKind } from '../../service/deployment-engine';
 import { FORWARDED_SOURCES, forwardToPipelineEventBus, isRemoteStage } from './remote-stage';
@@ -34,6 +35,7 @@ export class DeploymentRecord extends Construct {
   private readonly remoteEnvironments = new Set<string>();
   private deploymentEvents?: events.Rule;
   private ecsDeploymentEvents?: events.Rule;
+  private rollbackVerifications?: events.Rule;
 
   constructor(scope: Construct, id: string, props: DeploymentRecordProps) {
     super(scope, id);
@@ -79,6 +81,9 @@ export class DeploymentRecord extends Construct {
     const remote = stages.filter((stage) => isRemoteStage(this.owner, stage));
     remote.forEach((stage) => this.recordRemoteDeployments(stage));
     stages = stages.filter((stage) => !remote.includes(stage));
+    if (stages.length > 0) {
+      this.recordRollbackVerifications(stages);
+    }
     const onEcs = stages.filter((stage) => stage.service.engine.kind === DeploymentEngineKind.ECS);
     if (onEcs.length > 0) {
       this.recordEcsDeployments(onEcs);
@@ -121,6 +126,27 @@ export class DeploymentRecord extends Construct {
         source: FORWARDED_SOURCES,
         detailType: [CODEDEPLOY_DETAIL_TYPE, ECS_DEPLOYMENT_DETAIL_TYPE],
       },
+      targets: [new LogGroupTarget(this.logGroup)],
+    });
+  }
+
+  /**
+   * The results of the smoke-test hooks' rollback verifications, next to the deployments they
+   * verify: this library's event, by the services' names it carries.
+   */
+  private recordRollbackVerifications(stages: readonly StageInfo[]): void {
+    const pattern: events.EventPattern = {
+      source: [RELEASE_EVENT_SOURCE],
+      detailType: [ROLLBACK_VERIFICATION_DETAIL_TYPE],
+      detail: { serviceName: [...new Set(stages.map((stage) => stage.service.serviceName))] },
+    };
+    if (this.rollbackVerifications) {
+      this.rollbackVerifications.addEventPattern(pattern);
+      return;
+    }
+    this.rollbackVerifications = new events.Rule(this, 'RollbackVerifications', {
+      description: `Records the rollback verifications of the services ${this.pipelinePath} deploys`,
+      eventPattern: pattern,
       targets: [new LogGroupTarget(this.logGroup)],
     });
   }

@@ -1,0 +1,200 @@
+/**
+ * The rollback verification of a SmokeTestHook: an EventBridge rule on the rollback's completion
+ * event that runs the hook's checks against the production listener on the hook's own function,
+ * which puts one `Rollback Verification Result` event on the default bus.
+ */
+import { ArnFormat, Annotations, Duration, Lazy, Stack, Token } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { RELEASE_EVENT_SOURCE, ROLLBACK_VERIFICATION_DETAIL_TYPE } from '../../../contract/release-events';
+import { ECS_DEPLOYMENT_DETAIL_TYPE, ECS_DEPLOYMENT_EVENT_SOURCE } from '../../../contract/release-notifier';
+import {
+  ROLLBACK_VERIFICATION_EVENT_FIELD, ROLLBACK_VERIFICATION_FIELD, ROLLBACK_VERIFICATION_VERSION, RollbackVerificationSettings,
+} from '../../../contract/rollback-verification';
+import { SMOKE_TEST_BASE_URL_ENV } from '../../../contract/smoke-test';
+import { createDeadLetterQueue } from '../../private/dead-letter-queue';
+import { recordPropProblem } from '../../private/validation';
+import type { IBlueGreenService } from '../../service/blue-green-service-base';
+import { DeploymentEngineKind } from '../../service/deployment-engine';
+import { resolvedSize } from './configuration-size';
+import type { HookFunctionBinding } from './hook-function';
+import { CODEDEPLOY_ENDPOINT, ECS_ENDPOINT, EndpointRequirements, HookNetwork, RequiredEndpoint, allowListenerPort } from './network';
+
+/** The detail type of CodeDeploy's deployment state changes. */
+const CODEDEPLOY_DETAIL_TYPE = 'CodeDeploy Deployment State-change Notification';
+
+export const EVENTBRIDGE_ENDPOINT: RequiredEndpoint = {
+  id: 'EventBridgeEndpoint',
+  shortName: 'events',
+  expression: 'ec2.InterfaceVpcEndpointAwsService.EVENTBRIDGE',
+  service: ec2.InterfaceVpcEndpointAwsService.EVENTBRIDGE,
+};
+
+/** What the verification needs of its hook. */
+export interface RollbackVerificationRequest {
+  readonly service: IBlueGreenService;
+  readonly binding: HookFunctionBinding;
+  readonly network: HookNetwork;
+  readonly endpoints: EndpointRequirements;
+  /** The hook's configuration by variable name; values added later count. */
+  readonly config: Record<string, string>;
+  /** The host name the checks send, when it is not the load balancer's DNS name. */
+  readonly hostName?: string;
+  /** Whether the user asked for it (an error when it cannot be had) or has it by default (a warning). */
+  readonly explicit: boolean;
+}
+
+/**
+ * Adds the verification under `hook` (id `RollbackVerification`); returns its rule, or undefined
+ * when the production listener's port is not known (recorded as a problem when asked for, else a warning).
+ */
+export function addRollbackVerification(hook: Construct, request: RollbackVerificationRequest): events.Rule | undefined {
+  const { service, binding } = request;
+  const port = productionListenerPort(service);
+  if (port === undefined) {
+    const detail = 'the production listener\'s port of the service is not known (an imported service gives it in its url), so the checks '
+      + 'cannot reach production after a rollback; give the imported service url: \'https://orders.example.com\', or set verifyRollbacks: false';
+    if (request.explicit) {
+      recordPropProblem(hook, 'verifyRollbacks', detail);
+    } else {
+      Annotations.of(hook).addWarningV2('cdk-ecs-release:rollbackVerificationSkipped', `rollbacks are not verified: ${detail}`);
+    }
+    return undefined;
+  }
+  const stack = Stack.of(hook);
+  const onEcs = service.engine.kind === DeploymentEngineKind.ECS;
+  const group = onEcs ? undefined : service.deploymentGroup;
+  const scheme = service.https ? 'https' : 'http';
+  const productionUrl = `${scheme}://${request.hostName ?? service.loadBalancer.loadBalancerDnsName}:${port}`;
+
+  const settings: RollbackVerificationSettings = {
+    version: ROLLBACK_VERIFICATION_VERSION,
+    engine: onEcs ? 'ECS' : 'CODE_DEPLOY',
+    serviceName: service.serviceName,
+    ...(group ? { applicationName: group.application.applicationName, deploymentGroupName: group.deploymentGroupName } : {}),
+    config: Lazy.any({ produce: () => ({ ...request.config, [SMOKE_TEST_BASE_URL_ENV]: productionUrl }) }) as unknown as Record<string, string>,
+  };
+  const rule = new events.Rule(hook, 'RollbackVerification', {
+    description: `Verifies ${service.serviceName} with its smoke checks against the production listener once a rollback completed`,
+    eventPattern: group ? {
+      source: ['aws.codedeploy'],
+      detailType: [CODEDEPLOY_DETAIL_TYPE],
+      // A rollback deployment's end, or a failed deployment's that rolled back within itself;
+      // the function tells them from other deployments by CodeDeploy's record.
+      detail: {
+        state: ['SUCCESS', 'FAILURE', 'STOP'],
+        application: [group.application.applicationName],
+        deploymentGroup: [group.deploymentGroupName],
+      },
+    } : {
+      source: [ECS_DEPLOYMENT_EVENT_SOURCE],
+      detailType: [ECS_DEPLOYMENT_DETAIL_TYPE],
+      resources: [service.service.serviceArn],
+      detail: { eventName: ['SERVICE_DEPLOYMENT_COMPLETED', 'SERVICE_DEPLOYMENT_FAILED'] },
+    },
+  });
+  const input = new RollbackVerificationInput(settings);
+  const deadLetterQueue = deadLettersOf(hook, binding.function);
+  rule.addTarget(new targets.LambdaFunction(binding.function, {
+    event: input,
+    retryAttempts: 4,
+    maxEventAge: Duration.hours(1),
+    deadLetterQueue,
+  }));
+
+  // The one event it puts: this library's source and detail type, on the default bus.
+  binding.addStatement(new iam.PolicyStatement({
+    actions: ['events:PutEvents'],
+    resources: [stack.formatArn({ service: 'events', resource: 'event-bus', resourceName: 'default' })],
+    conditions: { StringEquals: { 'events:source': RELEASE_EVENT_SOURCE, 'events:detail-type': ROLLBACK_VERIFICATION_DETAIL_TYPE } },
+  }));
+  request.endpoints.require(EVENTBRIDGE_ENDPOINT);
+  if (group) {
+    // Whether the deployment rolled back, and by which deployment: read-only, this deployment group's.
+    binding.addStatement(new iam.PolicyStatement({ actions: ['codedeploy:GetDeployment'], resources: [group.deploymentGroupArn] }));
+    request.endpoints.require(CODEDEPLOY_ENDPOINT);
+  } else {
+    // The deployment an event names by its `ecs-svc/…` id only; the cluster's services, since the
+    // service lists the hook and cannot be named by its role.
+    binding.addScopedStatement(new iam.PolicyStatement({
+      actions: ['ecs:ListServiceDeployments'],
+      resources: [stack.formatArn({ service: 'ecs', resource: 'service', resourceName: `${service.cluster.clusterName}/*`,
+        arnFormat: ArnFormat.SLASH_RESOURCE_NAME })],
+    }), 'ecs:ListServiceDeployments, read-only, on the services of the service\'s cluster: the service lists the hook, '
+      + 'so its role cannot name it.');
+    request.endpoints.require(ECS_ENDPOINT);
+  }
+  // The production listener, from the function's security group (the rules live on its side).
+  allowListenerPort(request.network, service.loadBalancer, port, `rollback verification of ${service.serviceName}: production listener`);
+  hook.node.addValidation({
+    validate: () => {
+      // EventBridge refuses a target's input template over 8192 characters at deployment.
+      const size = resolvedSize(stack.resolve(input.bind(rule).inputTemplate));
+      return size <= MAX_INPUT_TEMPLATE_LENGTH ? [] : [`${hook.node.path}: invalid checks: with them the input of the rollback verification's `
+        + `rule takes about ${size} characters, over EventBridge's ${MAX_INPUT_TEMPLATE_LENGTH}-character limit; shorten names and bodies, `
+        + 'leave defaults unset, drop checks, or set verifyRollbacks: false'];
+    },
+  });
+  return rule;
+}
+
+/** Construct id, under the stack, of the dead-letter queue of the stack's rollback verifications. */
+const DEAD_LETTERS_ID = 'CdkEcsReleaseRollbackVerificationDeadLetters';
+
+/**
+ * The stack's one queue for rollback verifications that did not end with their event: what the
+ * rules could not deliver, and what the function failed on after Lambda's asynchronous retries
+ * (the event refused until its time ran out). Nothing is lost: the queue holds the rule's input.
+ */
+function deadLettersOf(hook: Construct, fn: lambda.Function): sqs.IQueue {
+  const stack = Stack.of(hook);
+  const holder = (stack.node.tryFindChild(DEAD_LETTERS_ID) as Construct | undefined) ?? new Construct(stack, DEAD_LETTERS_ID);
+  const queue = (holder.node.tryFindChild('DeadLetterQueue') as sqs.Queue | undefined)
+    ?? createDeadLetterQueue(holder, 'the rollback verifications (their rules\' deliveries and the smoke-test functions\' failed asynchronous invocations)');
+  // A function's asynchronous invocations have one configuration: one set before, by the user, stays.
+  if (!fn.node.tryFindChild('EventInvokeConfig')) {
+    fn.configureAsyncInvoke({ onFailure: new destinations.SqsDestination(queue) });
+  }
+  return queue;
+}
+
+/** The longest input template EventBridge takes for a target. */
+const MAX_INPUT_TEMPLATE_LENGTH = 8192;
+
+/**
+ * The rule's input, `{"cdkEcsReleaseRollbackVerification":<settings>,"event":<the event>}`: a
+ * template only, with EventBridge's variable for the whole event, `detail` included, as JSON.
+ */
+class RollbackVerificationInput extends events.RuleTargetInput {
+  constructor(private readonly settings: RollbackVerificationSettings) {
+    super();
+  }
+
+  public bind(rule: events.IRule): events.RuleTargetInputProperties {
+    return { inputTemplate: `{"${ROLLBACK_VERIFICATION_FIELD}":${Stack.of(rule).toJsonString(this.settings)},`
+      + `"${ROLLBACK_VERIFICATION_EVENT_FIELD}":<aws.events.event.json>}` };
+  }
+}
+
+/** The port of the production listener: the service's own, or the one its URL names. */
+function productionListenerPort(service: IBlueGreenService): number | undefined {
+  const own = (service as { readonly listenerPort?: unknown }).listenerPort;
+  if (typeof own === 'number' && !Token.isUnresolved(own)) {
+    return own;
+  }
+  const url = service.url;
+  if (url === undefined) {
+    return undefined;
+  }
+  const match = /^(https?):\/\/[^/]*?(?::(\d+))?(?:\/|$)/.exec(url);
+  if (!match) {
+    return undefined;
+  }
+  return match[2] !== undefined ? Number(match[2]) : match[1] === 'https' ? 443 : 80;
+}
