@@ -2,7 +2,7 @@ import { Names, Token } from 'aws-cdk-lib';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { recordPropProblem } from '../private/validation';
-import { CALENDAR_NAME } from './private/calendar-names';
+import { CALENDAR_NAME } from '../private/calendar-names';
 
 /** A change freeze written in code: a period in which the calendar is CLOSED. */
 export interface FreezePeriod {
