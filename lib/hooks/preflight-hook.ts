@@ -1,10 +1,10 @@
-import { Duration, Lazy, Stack } from 'aws-cdk-lib';
+import { Duration, Lazy, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { DEFAULT_RELEASE_VERSION_VARIABLE } from '../../contract/artifacts';
+import { DEFAULT_RELEASE_VERSION_VARIABLE, ENVIRONMENT_VARIABLE_NAME } from '../../contract/artifacts';
 import { freezeOverrideParameterName } from '../../contract/freeze-override';
 import { PREFLIGHT_CONFIG_ENV, PreflightHookConfig } from '../../contract/preflight';
 import { literalAlarmName } from '../private/alarm-names';
@@ -134,6 +134,11 @@ export class PreflightHook extends Construct implements ILifecycleHook {
     };
     for (const problem of calendarProblems(props.changeCalendars ?? [])) {
       recordPropProblem(this, 'changeCalendars', problem);
+    }
+    const variable = props.releaseVersionVariable;
+    if (variable !== undefined && !Token.isUnresolved(variable) && !ENVIRONMENT_VARIABLE_NAME.test(variable)) {
+      recordPropProblem(this, 'releaseVersionVariable', `'${variable}' is not an environment variable name; use letters, digits and '_', `
+        + `not starting with a digit, as the pipeline's releaseVersionVariable, e.g. '${DEFAULT_RELEASE_VERSION_VARIABLE}'`);
     }
     if (props.allowFreezeOverride && !props.changeCalendars?.length) {
       recordPropProblem(this, 'allowFreezeOverride', 'is true, but there are no changeCalendars, so there is no freeze to override; '
