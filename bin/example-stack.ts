@@ -37,6 +37,8 @@ export class ExampleReleaseStack extends Stack {
   public readonly production: BlueGreenService;
   public readonly preview: BlueGreenService;
   public readonly pipeline: ReleasePipeline;
+  /** The Change Calendar that freezes production releases, at the stage entry and in the pre-flight hook. */
+  public readonly productionFreeze: ChangeCalendar;
 
   constructor(scope: Construct, id: string, props: ExampleReleaseStackProps = {}) {
     super(scope, id, props);
@@ -58,6 +60,8 @@ export class ExampleReleaseStack extends Stack {
       trafficShifting: TrafficShifting.allAtOnce(),
       terminationWait: Duration.minutes(5),
     }, false);
+    // Freezes people add in the Change Calendar console, without a code change.
+    this.productionFreeze = new ChangeCalendar(this, 'ProductionFreeze');
     this.production = this.releaseEnvironment('Production', {
       serviceName: 'orders-api',
       cluster,
@@ -98,6 +102,8 @@ export class ExampleReleaseStack extends Stack {
         {
           stageName: 'Production', service: this.production, requireApproval: true, approvalComment: 'Check the staging smoke tests and dashboard first.',
           deploymentWindow: PRODUCTION_WINDOW,
+          // A freeze holds production at its entry too; a hotfix goes through with an approved override.
+          changeCalendars: [this.productionFreeze.calendarName],
         },
       ],
       notificationEmails: ['orders-team@example.com'],
@@ -125,7 +131,7 @@ export class ExampleReleaseStack extends Stack {
     // and its change freezes, which people add in the Change Calendar console.
     new PreflightHook(this, `${id}Preflight`, {
       service,
-      ...(production ? { deploymentWindow: PRODUCTION_WINDOW, changeCalendars: [new ChangeCalendar(this, 'ProductionFreeze').calendarName] } : {}),
+      ...(production ? { deploymentWindow: PRODUCTION_WINDOW, changeCalendars: [this.productionFreeze.calendarName] } : {}),
     });
     new MigrationHook(this, `${id}Migration`, { service, command: ['npm', 'run', 'db:migrate'] });
     new SmokeTestHook(this, `${id}SmokeTests`, {
