@@ -116,6 +116,18 @@ describe('stage changeCalendars', () => {
       "the changeCalendars of stage 'Production': allowFreezeOverride is true, but there are no changeCalendars");
   });
 
+  test('fails when the stage\'s service is in another account, whose calendars and overrides the check does not read', () => {
+    const app = testApp();
+    const tooling = testStack(app, 'Tooling', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const remote = mockService(testStack(app, 'Production', { env: { account: '333333333333', region: 'eu-west-1' } }), 'Prod');
+    new ReleasePipeline(tooling, 'Release', {
+      source: ReleaseSource.codeStarConnection({ connectionArn: CONNECTION_ARN, owner: 'my-org', repo: 'orders' }),
+      stages: [{ stageName: 'Production', service: remote, changeCalendars: ['orders-production-freeze'] }],
+    });
+    expect(synthesisMessages(app).join('\n')).toContain("the changeCalendars of stage 'Production': Production/Prod is in another account or region, "
+      + 'whose calendars and freeze override the pipeline\'s check does not read');
+  });
+
   test('fails when the check would not fit in one command CodePipeline accepts', () => {
     const calendars = Array.from({ length: 6 }, (_, i) => `freeze-${i}-${'x'.repeat(100)}`);
     expect(synthesisMessages(pipelineWith({ changeCalendars: calendars }).app).join('\n'))

@@ -15,8 +15,11 @@ import { fitName } from '../../private/text-limits';
 import type { ReleaseStageOptions } from '../release-pipeline-props';
 import { servicesOf } from './stage-naming';
 
-/** CodePipeline's limit for one command of a rule. */
+/** CodePipeline's limits for the commands of a rule: how long each, how many. */
 export const MAX_RULE_COMMAND_LENGTH = 1000;
+export const MAX_RULE_COMMANDS = 50;
+/** The services one stage's freeze rule can check the overrides of: two commands each, after two of its own. */
+export const MAX_OVERRIDDEN_SERVICES = (MAX_RULE_COMMANDS - 2) / 2;
 /** What a calendar given as a token counts for in that limit: the longest SSM document name. */
 const TOKEN_CALENDAR_LENGTH = 128;
 

@@ -12,7 +12,7 @@ import { isRemoteStage, remoteStageProblem, remoteTaskDefinitionProblem } from '
 import { givenReplicationBucketProblem } from './replication-buckets';
 import { stackUpdateProblem } from './stack-update-release';
 import { renderTaskDefinitionRequest } from './taskdef';
-import { MAX_RULE_COMMAND_LENGTH, commandLength, stageOverridable } from './freeze-condition';
+import { MAX_OVERRIDDEN_SERVICES, MAX_RULE_COMMAND_LENGTH, commandLength, stageOverridable } from './freeze-condition';
 import { hasDeploymentFiles, servicesOf, stageDirectory, unitsOf } from './stage-naming';
 
 /** Stage names the pipeline uses itself. */
@@ -303,6 +303,10 @@ function freezeProblems(owner: IConstruct, stage: ReleaseStageOptions): string[]
   if (length > MAX_RULE_COMMAND_LENGTH) {
     problems.push(`the stage's freeze check would be a command of ${length} characters, and CodePipeline takes at most ${MAX_RULE_COMMAND_LENGTH}; `
       + 'list fewer calendars (one calendar can hold every freeze), or shorter names');
+  }
+  if (services.length > MAX_OVERRIDDEN_SERVICES) {
+    problems.push(`the stage deploys ${services.length} services, and its freeze check reads the override of at most ${MAX_OVERRIDDEN_SERVICES} `
+      + '(CodePipeline takes 50 commands per rule); split the stage, or set allowFreezeOverride: false');
   }
   for (const unit of unitsOf(stage).filter((u) => isRemoteStage(owner, u))) {
     problems.push(`${unit.service.node.path} is in another account or region, whose calendars and freeze override the pipeline's check `
