@@ -199,6 +199,13 @@ describe('the freeze rule\'s commands', () => {
     expect(run.out).toContain('the freeze override /cdk-ecs-release/freeze-override/orders-api is not honoured');
   });
 
+  test('read an override written as JSON over several lines', () => {
+    const fields = { reason: 'hotfix INC-123', expiresAt: hoursFromNow(2), approvedBy: 'oncall-lead' };
+    const run = runRule(commands, { calendar: 'CLOSED\tNone', parameter: `${written(1)}\t${JSON.stringify(fields, undefined, 2)}` });
+    expect(run.passed).toBe(true);
+    expect(run.out).toContain('approved by oncall-lead');
+  });
+
   test('fail when the calendars cannot be read', () => {
     const run = runRule(commands, { calendar: '', calendarFails: true });
     expect(run.passed).toBe(false);

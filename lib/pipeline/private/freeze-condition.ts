@@ -53,7 +53,7 @@ export function freezeCommands(calendars: readonly string[], overrideParameters:
     `if [ "$S" != OPEN ]; then P=${quoted(parameter)}; `
       + 'V=$(aws ssm get-parameter --name "$P" --query \'Parameter.[LastModifiedDate,Value]\' --output text) '
       + '|| { echo "$F, and no readable freeze override $P; release once they open, or write $P for a hotfix"; exit 1; }; fi',
-    'if [ "$S" != OPEN ]; then W=$(printf \'%s\' "$V" | cut -f1); J=$(printf \'%s\' "$V" | cut -f2-); '
+    'if [ "$S" != OPEN ]; then W=$(printf \'%s\' "$V" | head -n 1 | cut -f1); J=$(printf \'%s\' "$V" | cut -f2-); '
       + `E=${field('expiresAt')}; A=${field('approvedBy')}; `
       + 'N=$(date -u +%s); X=$(date -u -d "$E" +%s 2>/dev/null || echo 0); T=$(date -u -d "$W" +%s 2>/dev/null || echo 0); '
       + `if [ -n "$P" ] && [ -n "$A" ] && [ "$X" -gt "$N" ] && [ $((X - T)) -le ${maxSeconds} ]; then echo "$F; overridden by $P, approved by $A, until $E"; `
