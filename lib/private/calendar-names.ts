@@ -36,8 +36,3 @@ export function calendarProblems(calendars: readonly string[]): string[] {
   }
   return problems;
 }
-
-/** The calendar's name: as given, or the last part of its ARN. */
-export function calendarNameOf(calendar: string): string {
-  return !Token.isUnresolved(calendar) && calendar.startsWith('arn:') ? calendar.slice(calendar.lastIndexOf('/') + 1) : calendar;
-}
