@@ -7,12 +7,12 @@ import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwa
 import {
   CodeDeployClient, GetDeploymentCommand, GetDeploymentGroupCommand, PutLifecycleEventHookExecutionStatusCommand,
 } from '@aws-sdk/client-codedeploy';
-import { DescribeTaskDefinitionCommand, ECSClient } from '@aws-sdk/client-ecs';
+import { DescribeServiceRevisionsCommand, DescribeTaskDefinitionCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { GetCalendarStateCommand, GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { freezeOverrideParameterName } from '../../../contract/freeze-override';
 import { PREFLIGHT_CONFIG_ENV, PreflightHookConfig, WINDOW_DAYS } from '../../../contract/preflight';
-import { handler } from '../../../lambda/preflight';
+import { ecsHandler, handler } from '../../../lambda/preflight';
 import { judgeOverride } from '../../../lambda/preflight/override';
 import { CapturedLogs, EVENT, awsError, captureLogs, decisionLines, expectSingleReport, fakeContext } from '../helpers';
 
@@ -110,6 +110,21 @@ test('an override for this release\'s version passes, reading it from the task d
 
   expect(await handler(EVENT, fakeContext())).toMatchObject({ verdict: 'Succeeded' });
   expectSingleReport(codedeploy, 'Succeeded');
+  expect(ecs.commandCalls(DescribeTaskDefinitionCommand)[0].args[0].input).toMatchObject({ taskDefinition: TASK_DEFINITION });
+});
+
+test('under Amazon ECS blue/green, the version comes from the target service revision', async () => {
+  stubOverride(valid({ version: 'v1.4.2' }));
+  const revisionArn = 'arn:aws:ecs:eu-west-1:123456789012:service-revision/prod/orders-api/7';
+  ecs.on(DescribeServiceRevisionsCommand, { serviceRevisionArns: [revisionArn] })
+    .resolves({ serviceRevisions: [{ serviceRevisionArn: revisionArn, taskDefinition: TASK_DEFINITION }] });
+
+  const result = await ecsHandler({
+    executionId: 'x-1', lifecycleStage: 'PRE_SCALE_UP', executionDetails: { targetServiceRevisionArn: revisionArn },
+  }, fakeContext());
+
+  expect(result).toEqual({ hookStatus: 'SUCCEEDED' });
+  expect(codedeploy.commandCalls(GetDeploymentCommand)).toHaveLength(0);
   expect(ecs.commandCalls(DescribeTaskDefinitionCommand)[0].args[0].input).toMatchObject({ taskDefinition: TASK_DEFINITION });
 });
 
