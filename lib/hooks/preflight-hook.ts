@@ -101,6 +101,8 @@ export class PreflightHook extends Construct implements ILifecycleHook {
    */
   public readonly freezeOverrideParameterName?: string;
   private readonly service: PreflightHookProps['service'];
+  /** @internal The calendars the hook checks, and the variable it reads an override's version from; for the pipeline's warnings. */
+  public readonly _freezeCheck: { readonly calendars: string[]; readonly versionVariable: string };
 
   constructor(scope: Construct, id: string, props: PreflightHookProps) {
     super(scope, id);
@@ -113,6 +115,7 @@ export class PreflightHook extends Construct implements ILifecycleHook {
     const alarmNames = (): string[] => [...rollbackAlarms?.deploymentGroupAlarms ?? [], ...given].map(literalAlarmName);
     const overridable = !!props.changeCalendars?.length && props.allowFreezeOverride !== false;
     this.service = service;
+    this._freezeCheck = { calendars: [...props.changeCalendars ?? []], versionVariable: props.releaseVersionVariable ?? DEFAULT_RELEASE_VERSION_VARIABLE };
     this.freezeOverrideParameterName = overridable ? freezeOverrideParameterName(service.serviceName) : undefined;
     const config: PreflightHookConfig = {
       ...(deploymentGroup ? {

@@ -26,6 +26,7 @@ import { NARROW_ACTION_ROLE_TRUST_FLAG } from './private/remote-stage';
 import { ReleaseImages, releaseRepository } from './private/release-images';
 import { replicationBuckets as replicationBucketsFor } from './private/replication-buckets';
 import { StageUnit, hasDeploymentFiles, stageArtifactName, unitsOf } from './private/stage-naming';
+import { warnOfUncheckedFreezes } from './private/freeze-condition';
 import { checkedPipelineName, stageProblems, validateReleasePipelineProps, warnOfOtherVersionVariables } from './private/stage-validation';
 import { ReleasePipelineProps, ReleaseStageOptions } from './release-pipeline-props';
 import { ReleaseSource } from './release-source';
@@ -256,6 +257,7 @@ export class ReleasePipeline extends Construct {
     }
     this.built = true;
     warnOfOtherVersionVariables(this, this.stages, this.releaseVersionVariable);
+    warnOfUncheckedFreezes(this, this.stages, this.releaseVersionVariable);
     this.buildStage.addAction(new actions.CodeBuildAction({
       actionName: this.source.buildsImage ? 'BuildAndPush' : 'DeploymentFiles',
       project: this.buildProject,

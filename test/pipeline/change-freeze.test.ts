@@ -8,8 +8,8 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
-import { DeploymentWindow, ReleasePipeline, ReleaseSource, ReleaseStageOptions, Weekday } from '../../lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { DeploymentWindow, PreflightHook, ReleasePipeline, ReleaseSource, ReleaseStageOptions, Weekday } from '../../lib';
 import { freezeCommands } from '../../lib/pipeline/private/freeze-condition';
 import { synthesisMessages } from '../synth-errors';
 import { CONNECTION_ARN, mockService, testApp, testStack } from './util';
@@ -18,12 +18,15 @@ interface Rule { Name: string; RuleTypeId: { Provider: string }; Commands?: stri
 interface Stage { Name: string; BeforeEntry?: { Conditions: Array<{ Result: string; Rules: Rule[] }> } }
 interface Statement { Action: string | string[]; Resource: unknown }
 
-function pipelineWith(production: Partial<ReleaseStageOptions>, twoServices = false) {
+function pipelineWith(production: Partial<ReleaseStageOptions>, twoServices = false, preflight?: Partial<ConstructorParameters<typeof PreflightHook>[2]>) {
   const app = testApp();
   const stack = testStack(app, 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });
   const staging = mockService(stack, 'Staging');
   const prod = mockService(stack, 'Prod');
   const payments = twoServices ? mockService(stack, 'Payments') : undefined;
+  if (preflight) {
+    new PreflightHook(stack, 'ProdPreflight', { service: prod, ...preflight });
+  }
   const release = new ReleasePipeline(stack, 'Release', {
     source: ReleaseSource.codeStarConnection({ connectionArn: CONNECTION_ARN, owner: 'my-org', repo: 'orders' }),
     stages: [
@@ -107,6 +110,19 @@ describe('stage changeCalendars', () => {
     expect(rule.Commands).toHaveLength(3);
     expect(rule.Commands!.join('\n')).not.toContain('get-parameter');
     expect(JSON.stringify(statementsOf(stack))).not.toContain('freeze-override');
+  });
+
+  test('warns when a service\'s pre-flight hook does not check the stage\'s calendars, or reads the version elsewhere', () => {
+    const warnings = (preflight?: Partial<ConstructorParameters<typeof PreflightHook>[2]>) =>
+      Annotations.fromStack(pipelineWith({ changeCalendars: ['orders-production-freeze'] }, false, preflight).stack)
+        .findWarning('/PipelineStack/Release', Match.stringLikeRegexp('change calendars|freeze override')).map((w) => String(w.entry.data));
+
+    expect(warnings()).toEqual([expect.stringContaining("stage 'Production': PipelineStack/Prod has no PreflightHook to check the stage's change "
+      + 'calendars orders-production-freeze, so a release that does not enter the stage (cdk deploy, a redeploy from the console) passes the freeze')]);
+    expect(warnings({ changeCalendars: ['other-freeze'] })).toEqual([expect.stringContaining('has a PreflightHook that does not check')]);
+    expect(warnings({ changeCalendars: ['orders-production-freeze'] })).toEqual([]);
+    expect(warnings({ changeCalendars: ['orders-production-freeze'], releaseVersionVariable: 'APP_VERSION' }))
+      .toEqual([expect.stringContaining("reads a freeze override's version from APP_VERSION, but this pipeline writes the release version to RELEASE_VERSION")]);
   });
 
   test('fails when a calendar name is invalid or listed twice, or an override is allowed with no calendar', () => {

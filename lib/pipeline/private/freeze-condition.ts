@@ -4,10 +4,12 @@
  * override of at most 24 hours, and otherwise fails, printing which calendar froze the release
  * and until when.
  */
-import { ArnFormat, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, Stack, Token } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { IConstruct } from 'constructs';
 import { freezeOverrideParameterName, MAX_FREEZE_OVERRIDE_HOURS } from '../../../contract/freeze-override';
+import { PreflightHook } from '../../hooks/preflight-hook';
 import { acknowledgeWildcardResources } from '../../private/acknowledgements';
 import { calendarArn } from '../../private/calendar-names';
 import { freezeOverrideParameterArn } from '../../private/freeze-override';
@@ -124,4 +126,29 @@ function grantRuleLogs(pipeline: codepipeline.Pipeline): void {
   });
   acknowledgeWildcardResources(policy, [`${logGroupArn}:*`], 'the log streams of the pipeline\'s own log group, which CodePipeline '
     + 'names per rule run, as the Commands action\'s grant in aws-cdk-lib does.');
+}
+
+/**
+ * A stage's freeze holds pipeline releases only: warns of each service whose pre-flight hook does
+ * not check the stage's calendars (a `cdk deploy` or console release would pass the freeze), and of
+ * one that reads an override's version from another variable than the pipeline writes.
+ */
+export function warnOfUncheckedFreezes(owner: IConstruct, stages: readonly ReleaseStageOptions[], releaseVersionVariable: string): void {
+  for (const stage of stages.filter((s) => (s.changeCalendars ?? []).length > 0)) {
+    for (const service of servicesOf(stage)) {
+      const preflight = service.hooks.find((hook): hook is PreflightHook => hook instanceof PreflightHook);
+      const missing = (stage.changeCalendars ?? []).filter((calendar) => !preflight?._freezeCheck.calendars.includes(calendar));
+      if (missing.length > 0) {
+        Annotations.of(owner).addWarningV2('cdk-ecs-release:changeCalendars',
+          `stage '${stage.stageName}': ${service.node.path} ${preflight ? 'has a PreflightHook that does not check' : 'has no PreflightHook to check'} `
+          + `the stage's change calendars ${missing.map((c) => (Token.isUnresolved(c) ? '(a deploy-time name)' : c)).join(', ')}, so a release that does not `
+          + 'enter the stage (cdk deploy, a redeploy from the console) passes the freeze; give the PreflightHook the same changeCalendars');
+      } else if (preflight && preflight._freezeCheck.versionVariable !== releaseVersionVariable) {
+        Annotations.of(owner).addWarningV2('cdk-ecs-release:releaseVersionVariable',
+          `stage '${stage.stageName}': ${preflight.node.path} reads a freeze override's version from ${preflight._freezeCheck.versionVariable}, but this `
+          + `pipeline writes the release version to ${releaseVersionVariable}, so an override that names a version is never honoured; `
+          + `set releaseVersionVariable: '${releaseVersionVariable}' on the PreflightHook`);
+      }
+    }
+  }
 }
