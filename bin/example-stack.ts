@@ -39,6 +39,8 @@ export class ExampleReleaseStack extends Stack {
   public readonly production: BlueGreenService;
   public readonly preview: BlueGreenService;
   public readonly pipeline: ReleasePipeline;
+  /** The Change Calendar that freezes production releases, at the stage entry and in the pre-flight hook. */
+  public readonly productionFreeze: ChangeCalendar;
 
   constructor(scope: Construct, id: string, props: ExampleReleaseStackProps = {}) {
     super(scope, id, props);
@@ -60,6 +62,8 @@ export class ExampleReleaseStack extends Stack {
       trafficShifting: TrafficShifting.allAtOnce(),
       terminationWait: Duration.minutes(5),
     }, false);
+    // Freezes people add in the Change Calendar console, without a code change.
+    this.productionFreeze = new ChangeCalendar(this, 'ProductionFreeze');
     this.production = this.releaseEnvironment('Production', {
       serviceName: 'orders-api',
       cluster,
@@ -100,6 +104,8 @@ export class ExampleReleaseStack extends Stack {
         {
           stageName: 'Production', service: this.production, requireApproval: true, approvalComment: 'Check the staging smoke tests and dashboard first.',
           deploymentWindow: PRODUCTION_WINDOW,
+          // A freeze holds production at its entry too; a hotfix goes through with an approved override.
+          changeCalendars: [this.productionFreeze.calendarName],
         },
       ],
       // Every message, INFO and up, to the team; failures, rollbacks and approvals waiting to the
@@ -138,7 +144,7 @@ export class ExampleReleaseStack extends Stack {
     // and its change freezes, which people add in the Change Calendar console.
     new PreflightHook(this, `${id}Preflight`, {
       service,
-      ...(production ? { deploymentWindow: PRODUCTION_WINDOW, changeCalendars: [new ChangeCalendar(this, 'ProductionFreeze').calendarName] } : {}),
+      ...(production ? { deploymentWindow: PRODUCTION_WINDOW, changeCalendars: [this.productionFreeze.calendarName] } : {}),
     });
     // Production's approval shows what the migration would change: its dry run runs first, from the release's task definition.
     new MigrationHook(this, `${id}Migration`, {

@@ -39,6 +39,21 @@ export interface PreflightHookConfig {
    * CLOSED, a change freeze people manage in the Change Calendar console without a code change.
    */
   readonly changeCalendars?: string[];
+  /**
+   * Honour the service's hotfix override (`contract/freeze-override.ts`) while a change calendar
+   * is CLOSED. Absent: no override, a freeze refuses every release.
+   */
+  readonly freezeOverride?: PreflightFreezeOverrideConfig;
+}
+
+/** Where the pre-flight hook reads a hotfix override, and the release version it may name. */
+export interface PreflightFreezeOverrideConfig {
+  /** The override's SSM parameter: `freezeOverrideParameterName(<ECS service name>)`. */
+  readonly parameterName: string;
+  /** The application container, whose environment holds the release version. */
+  readonly container: string;
+  /** The container's environment variable that holds the release version, e.g. `RELEASE_VERSION`. */
+  readonly versionVariable: string;
 }
 
 /** A weekly deployment window, as the pre-flight hook checks it. */

@@ -77,6 +77,14 @@ describe('example app', () => {
     // And production's change freezes, from the calendar the stack creates.
     expect(hookConfigOf(stack, template, stack.production, 'preflight').changeCalendars).toEqual(['<ProductionFreezeAE0B2A40>']);
     expect(hookConfigOf(stack, template, stack.staging, 'preflight').changeCalendars).toBeUndefined();
+    // The same calendar holds production at its entry, with the service's hotfix override.
+    const rules = stages.find((s) => s.Name === 'Production')!.BeforeEntry!.Conditions[0].Rules as unknown as Array<{ Name: string; Commands?: unknown }>;
+    expect(rules.map((rule) => rule.Name)).toEqual(['DeploymentWindow-Production', 'ChangeFreeze-Production']);
+    const commands = JSON.stringify(rules[1].Commands);
+    expect(commands).toContain('{"Ref":"ProductionFreezeAE0B2A40"}');
+    expect(commands).toContain("P='/cdk-ecs-release/freeze-override/orders-api'");
+    expect(hookConfigOf(stack, template, stack.production, 'preflight').freezeOverride)
+      .toMatchObject({ parameterName: '/cdk-ecs-release/freeze-override/orders-api' });
   });
 
   test('the example template keeps the logical ids of its resources', () => {

@@ -1,4 +1,4 @@
-import { PREFLIGHT_CONFIG_ENV, PreflightHookConfig, PreflightWindowConfig } from '../../contract/preflight';
+import { PREFLIGHT_CONFIG_ENV, PreflightFreezeOverrideConfig, PreflightHookConfig, PreflightWindowConfig } from '../../contract/preflight';
 import { JsonConfigReader } from '../shared/config';
 
 export interface PreflightSettings {
@@ -10,6 +10,7 @@ export interface PreflightSettings {
   readonly allowDisabledAlarmMonitoring: boolean;
   readonly deploymentWindow?: PreflightWindowConfig;
   readonly changeCalendars: string[];
+  readonly freezeOverride?: PreflightFreezeOverrideConfig;
 }
 
 // Typed explicitly so that TypeScript narrows after `config.fail(...)`, which never returns.
@@ -33,6 +34,7 @@ export function loadPreflightSettings(env: NodeJS.ProcessEnv = process.env): Pre
     allowDisabledAlarmMonitoring: config.boolean(parsed.allowDisabledAlarmMonitoring, 'allowDisabledAlarmMonitoring', false),
     ...(parsed.deploymentWindow === undefined ? {} : { deploymentWindow: readWindow(parsed.deploymentWindow) }),
     changeCalendars: config.stringArray(parsed.changeCalendars ?? [], 'changeCalendars', { allowEmpty: true }),
+    ...(parsed.freezeOverride === undefined ? {} : { freezeOverride: readFreezeOverride(parsed.freezeOverride) }),
   };
 }
 
@@ -52,5 +54,13 @@ function readWindow(window: PreflightWindowConfig): PreflightWindowConfig {
     endHour,
     timeZone: config.optionalString(window.timeZone, 'deploymentWindow.timeZone'),
     description: config.requireString(window.description, 'deploymentWindow.description'),
+  };
+}
+
+function readFreezeOverride(override: PreflightFreezeOverrideConfig): PreflightFreezeOverrideConfig {
+  return {
+    parameterName: config.requireString(override.parameterName, 'freezeOverride.parameterName'),
+    container: config.requireString(override.container, 'freezeOverride.container'),
+    versionVariable: config.requireString(override.versionVariable, 'freezeOverride.versionVariable'),
   };
 }

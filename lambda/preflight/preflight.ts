@@ -3,7 +3,8 @@
  * are muted, or do not exist, since CodeDeploy would then roll back at once or never.
  */
 import type { CompositeAlarm, MetricAlarm } from '@aws-sdk/client-cloudwatch';
-import { MAX_DESCRIBE_ALARMS_PAGES } from '../../contract/preflight';
+import { MAX_FREEZE_OVERRIDE_HOURS } from '../../contract/freeze-override';
+import { MAX_DESCRIBE_ALARMS_PAGES, PreflightFreezeOverrideConfig } from '../../contract/preflight';
 import { awsCall } from '../shared/aws-call';
 import { ssmApi } from '../shared/hook-configuration';
 import { clientConfig, lazy } from '../shared/clients';
@@ -13,6 +14,7 @@ import { HookContext, HookOutcome, failed, succeeded } from '../shared/hook';
 import { describeError, errorMessage } from '../shared/logger';
 import { PreflightSettings, loadPreflightSettings } from './config';
 import { AlarmFacts, batches, evaluateAlarms, uniqueAlarmNames } from './evaluate';
+import { judgeOverride, parseOverride, readOverride, releaseVersion } from './override';
 import { checkWindow } from './window';
 
 /** Loaded on first use, like every client package, so the handler's module loads without it. */
@@ -136,8 +138,9 @@ function windowVerdict(context: HookContext, settings: PreflightSettings, now: D
 }
 
 /**
- * Refuses while a change calendar is CLOSED: a change freeze. An unreadable calendar fails the
- * hook (after the call's retries), since a freeze that cannot be read may be in force.
+ * Refuses while a change calendar is CLOSED: a change freeze, unless the service's hotfix override
+ * lets this release through. An unreadable calendar fails the hook (after the call's retries),
+ * since a freeze that cannot be read may be in force.
  */
 async function freezeVerdict(context: HookContext, settings: PreflightSettings): Promise<HookOutcome | undefined> {
   const calendars = settings.changeCalendars;
@@ -153,14 +156,64 @@ async function freezeVerdict(context: HookContext, settings: PreflightSettings):
     check: `change calendars ${calendars.join(', ')}`,
     expectation: 'OPEN',
     observed: `${state.State ?? 'no state'}${until}`,
-    verdict: open ? 'pass' : 'fail',
+    verdict: open ? 'pass' : (settings.freezeOverride ? 'fail unless overridden' : 'fail'),
   });
   if (open) {
     return undefined;
   }
-  return failed(`refusing to deploy: ${calendars.length === 1 ? 'the change calendar' : 'one of the change calendars'} ${calendars.join(', ')} `
-    + `is ${state.State ?? 'in no state'} (a change freeze)${until}; release once it opens, or, for a hotfix, open the calendar `
-    + 'in the AWS Systems Manager Change Calendar console, which records who changed it');
+  const frozen = `${calendars.length === 1 ? 'the change calendar' : 'one of the change calendars'} ${calendars.join(', ')} `
+    + `is ${state.State ?? 'in no state'} (a change freeze)${until}`;
+  if (!settings.freezeOverride) {
+    return failed(`refusing to deploy: ${frozen}; release once it opens, or, for a hotfix, open the calendar `
+      + 'in the AWS Systems Manager Change Calendar console, which records who changed it');
+  }
+  return overrideVerdict(context, settings.freezeOverride, calendars, frozen);
+}
+
+/** Lets the release through a freeze when the service's override says so, with one decision line either way. */
+async function overrideVerdict(
+  context: HookContext, config: PreflightFreezeOverrideConfig, calendars: readonly string[], frozen: string,
+): Promise<HookOutcome | undefined> {
+  const parameterName = config.parameterName;
+  const parameter = await readOverride(context, parameterName);
+  const hint = `for a hotfix, write ${parameterName} ({ reason, expiresAt, approvedBy, version? }, at most `
+    + `${MAX_FREEZE_OVERRIDE_HOURS} hours), e.g. with npx cdk-ecs-release override`;
+  if (!parameter) {
+    context.logger.info('decision', {
+      check: `freeze override ${parameterName}`, expectation: 'an unexpired override', observed: 'none', verdict: 'fail',
+    });
+    return failed(`refusing to deploy: ${frozen}, and no freeze override is set; release once it opens, or, ${hint}`);
+  }
+  const named = parseOverride(parameter.value);
+  const version = typeof named !== 'string' && named.version !== undefined
+    ? await releaseVersion(context, config).catch((error: unknown) => {
+      throw new Error(`the freeze override ${parameterName} is for version ${named.version}, but the release version is unreadable: ${errorMessage(error)}`);
+    })
+    : undefined;
+  const judgement = judgeOverride(parameter, new Date(), version);
+  if (!judgement.honoured) {
+    context.logger.info('decision', {
+      check: `freeze override ${parameterName}`, expectation: 'an unexpired override', observed: `version ${parameter.version ?? '?'}: ${judgement.why}`,
+      verdict: 'fail',
+    });
+    return failed(`refusing to deploy: ${frozen}; the freeze override ${parameterName} is not honoured: ${judgement.why}; ${hint}`);
+  }
+  const { override } = judgement;
+  // The record of the override: who approved, why, until when, and which freeze it lifts for this release.
+  context.logger.info('decision', {
+    check: `freeze override ${parameterName}`,
+    expectation: 'an unexpired override',
+    observed: `version ${parameter.version ?? '?'}, written ${parameter.lastModified?.toISOString()}`,
+    verdict: 'pass',
+    overrides: calendars,
+    approvedBy: override.approvedBy,
+    reason: override.reason,
+    expiresAt: override.expiresAt,
+    ...(override.version === undefined ? {} : { version: override.version }),
+  });
+  context.logger.warn(`deploying through a change freeze: ${frozen}; overridden by ${parameterName} (approved by ${override.approvedBy}: `
+    + `${override.reason}) until ${override.expiresAt}`);
+  return undefined;
 }
 
 export async function preflightBody(context: HookContext): Promise<HookOutcome> {

@@ -3,7 +3,7 @@ import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { tagResource, tagValue } from '../private/release-tags';
 import { recordPropProblem } from '../private/validation';
-import { CALENDAR_NAME } from './private/calendar-names';
+import { CALENDAR_NAME } from '../private/calendar-names';
 import { CHANGE_CALENDAR_TAG } from '../../contract/release-tags';
 
 /** A change freeze written in code: a period in which the calendar is CLOSED. */

@@ -4,11 +4,15 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { DEFAULT_RELEASE_VERSION_VARIABLE, ENVIRONMENT_VARIABLE_NAME } from '../../contract/artifacts';
+import { freezeOverrideParameterName } from '../../contract/freeze-override';
 import { PREFLIGHT_CONFIG_ENV, PreflightHookConfig } from '../../contract/preflight';
 import { literalAlarmName } from '../private/alarm-names';
+import { calendarArn, calendarProblems } from '../private/calendar-names';
+import { grantDescribeTaskDefinitions } from '../private/deployment-target-grants';
+import { freezeOverrideParameterArn } from '../private/freeze-override';
 import { recordPropProblem } from '../private/validation';
 import type { DeploymentWindow } from './deployment-window';
-import { CALENDAR_ARN, CALENDAR_NAME, calendarArn } from './private/calendar-names';
 import { bindHookFunction } from './private/hook-function';
 import { HookFunctionOptions } from './hook-options';
 import { LifecycleEvent } from '../service/lifecycle-event';
@@ -56,6 +60,25 @@ export interface PreflightHookProps extends HookFunctionOptions {
    * @default - no change freeze
    */
   readonly changeCalendars?: string[];
+
+  /**
+   * Let a hotfix through a change freeze when the service's override parameter
+   * (`/cdk-ecs-release/freeze-override/<ECS service name>`) says so: written by a person IAM
+   * allows (see `grantOverrideFreeze`), unexpired, at most 24 hours long, and for this release's
+   * version when it names one. Each override honoured is logged as a decision: who approved it,
+   * why, until when, and which calendars it overrides. Lifts freezes only, never the deployment
+   * window. Whoever may write the parameter may also open the calendar itself; the override is
+   * narrower (one service, one day) and keeps the freeze in place for everything else.
+   * @default true when changeCalendars is set
+   */
+  readonly allowFreezeOverride?: boolean;
+
+  /**
+   * The application container's environment variable that holds the release version, compared
+   * with the version a freeze override names. `ReleasePipeline` writes the release version there.
+   * @default 'RELEASE_VERSION'
+   */
+  readonly releaseVersionVariable?: string;
 }
 
 /**
@@ -72,6 +95,14 @@ export class PreflightHook extends Construct implements ILifecycleHook {
   public readonly function: lambda.IFunction;
   /** The log group of the hook function. */
   public readonly logGroup: logs.ILogGroup;
+  /**
+   * The SSM parameter whose value lets a hotfix of the service through a change freeze; undefined
+   * when the hook honours no override (no changeCalendars, or allowFreezeOverride false).
+   */
+  public readonly freezeOverrideParameterName?: string;
+  private readonly service: PreflightHookProps['service'];
+  /** @internal The calendars the hook checks, and the variable it reads an override's version from; for the pipeline's warnings. */
+  public readonly _freezeCheck: { readonly calendars: string[]; readonly versionVariable: string };
 
   constructor(scope: Construct, id: string, props: PreflightHookProps) {
     super(scope, id);
@@ -82,6 +113,10 @@ export class PreflightHook extends Construct implements ILifecycleHook {
     // synthesis, so that alarms added to the service after the hook count too.
     const rollbackAlarms = deploymentGroup ? undefined : service.rollbackAlarms;
     const alarmNames = (): string[] => [...rollbackAlarms?.deploymentGroupAlarms ?? [], ...given].map(literalAlarmName);
+    const overridable = !!props.changeCalendars?.length && props.allowFreezeOverride !== false;
+    this.service = service;
+    this._freezeCheck = { calendars: [...props.changeCalendars ?? []], versionVariable: props.releaseVersionVariable ?? DEFAULT_RELEASE_VERSION_VARIABLE };
+    this.freezeOverrideParameterName = overridable ? freezeOverrideParameterName(service.serviceName) : undefined;
     const config: PreflightHookConfig = {
       ...(deploymentGroup ? {
         applicationName: deploymentGroup.application.applicationName,
@@ -92,8 +127,26 @@ export class PreflightHook extends Construct implements ILifecycleHook {
       ...(props.allowDisabledAlarmMonitoring ? { allowDisabledAlarmMonitoring: true } : {}),
       ...(props.deploymentWindow?._weekly ? { deploymentWindow: props.deploymentWindow._weekly } : {}),
       ...(props.changeCalendars?.length ? { changeCalendars: props.changeCalendars } : {}),
+      ...(overridable ? {
+        freezeOverride: {
+          parameterName: freezeOverrideParameterName(service.serviceName),
+          container: service.containerName,
+          versionVariable: props.releaseVersionVariable ?? DEFAULT_RELEASE_VERSION_VARIABLE,
+        },
+      } : {}),
     };
-    this.checkCalendars(props.changeCalendars ?? []);
+    for (const problem of calendarProblems(props.changeCalendars ?? [])) {
+      recordPropProblem(this, 'changeCalendars', problem);
+    }
+    const variable = props.releaseVersionVariable;
+    if (variable !== undefined && !Token.isUnresolved(variable) && !ENVIRONMENT_VARIABLE_NAME.test(variable)) {
+      recordPropProblem(this, 'releaseVersionVariable', `'${variable}' is not an environment variable name; use letters, digits and '_', `
+        + `not starting with a digit, as the pipeline's releaseVersionVariable, e.g. '${DEFAULT_RELEASE_VERSION_VARIABLE}'`);
+    }
+    if (props.allowFreezeOverride && !props.changeCalendars?.length) {
+      recordPropProblem(this, 'allowFreezeOverride', 'is true, but there are no changeCalendars, so there is no freeze to override; '
+        + 'give the changeCalendars, or remove allowFreezeOverride');
+    }
     const window = props.deploymentWindow;
     for (const problem of window?._problems ?? []) {
       recordPropProblem(this, 'deploymentWindow', `${problem} (${window!.description})`);
@@ -131,6 +184,17 @@ export class PreflightHook extends Construct implements ILifecycleHook {
         resources: props.changeCalendars.map((calendar) => calendarArn(this, calendar)),
       }));
     }
+    if (overridable) {
+      binding.addStatement(new iam.PolicyStatement({
+        actions: ['ssm:GetParameter'],
+        resources: [freezeOverrideParameterArn(this, service.serviceName)],
+      }));
+      // An override that names a version: the task definition the deployment installs holds the release's.
+      if (deploymentGroup) {
+        binding.addStatement(new iam.PolicyStatement({ actions: ['codedeploy:GetDeployment'], resources: [deploymentGroup.deploymentGroupArn] }));
+      }
+      grantDescribeTaskDefinitions(binding.role);
+    }
     // Composite alarms are returned only to a `*` scope (CloudWatch permissions reference), and
     // the deployment group's alarms are known only when the deployment starts. Read-only.
     binding.addWildcardStatement(new iam.PolicyStatement({
@@ -141,20 +205,15 @@ export class PreflightHook extends Construct implements ILifecycleHook {
     service.addHook(this);
   }
 
-  private checkCalendars(calendars: readonly string[]): void {
-    const seen = new Set<string>();
-    for (const calendar of calendars) {
-      if (Token.isUnresolved(calendar)) {
-        continue;
-      }
-      if (!CALENDAR_NAME.test(calendar) && !CALENDAR_ARN.test(calendar)) {
-        recordPropProblem(this, 'changeCalendars', `'${calendar}' is neither a Change Calendar name (3-128 letters, digits, '_', '-' or '.') `
-          + 'nor its ARN (arn:aws:ssm:<region>:<account>:document/<name>); give the calendar\'s name as the Change Calendar console shows it');
-      }
-      if (seen.has(calendar)) {
-        recordPropProblem(this, 'changeCalendars', `'${calendar}' is listed twice; list each calendar once`);
-      }
-      seen.add(calendar);
-    }
+  /**
+   * Lets `grantee` write, read and delete the service's freeze override: the approval of a hotfix
+   * through a change freeze. SSM records each version with the identity that wrote it.
+   */
+  public grantOverrideFreeze(grantee: iam.IGrantable): iam.Grant {
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['ssm:PutParameter', 'ssm:GetParameter', 'ssm:GetParameterHistory', 'ssm:DeleteParameter'],
+      resourceArns: [freezeOverrideParameterArn(this, this.service.serviceName)],
+    });
   }
 }

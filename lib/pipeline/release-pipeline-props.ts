@@ -82,6 +82,24 @@ export interface ReleaseStageOptions {
    * @default - releases enter at any time
    */
   readonly deploymentWindow?: DeploymentWindow;
+
+  /**
+   * AWS Systems Manager Change Calendars, by name or ARN (of the pipeline's account and region),
+   * that freeze this stage while CLOSED: the stage's entry condition (a CodePipeline `Commands`
+   * rule) then fails, and its log says which calendar froze the release and until when. People
+   * close and open the calendars in the Change Calendar console, without a code change. Give the
+   * same calendars to the services' `PreflightHook` so that a `cdk deploy` release keeps them too.
+   * @default - no change freeze at the stage's entry
+   */
+  readonly changeCalendars?: string[];
+
+  /**
+   * Let a release of the stage's services enter through a freeze when each service's hotfix
+   * override parameter (`/cdk-ecs-release/freeze-override/<ECS service name>`) is set, unexpired
+   * and at most 24 hours long (see `PreflightHook.grantOverrideFreeze`).
+   * @default true when changeCalendars is set
+   */
+  readonly allowFreezeOverride?: boolean;
 }
 
 /**

@@ -27,6 +27,7 @@ import { ReleaseImages, releaseRepository } from './private/release-images';
 import { replicationBuckets as replicationBucketsFor } from './private/replication-buckets';
 import { StageUnit, hasDeploymentFiles, servicesOf, stageArtifactName, unitsOf } from './private/stage-naming';
 import { tagPipeline, tagStage } from './private/stage-tags';
+import { warnOfUncheckedFreezes } from './private/freeze-condition';
 import { checkedPipelineName, stageProblems, validateReleasePipelineProps, warnOfOtherVersionVariables } from './private/stage-validation';
 import { ReleasePipelineProps, ReleaseStageOptions } from './release-pipeline-props';
 import { ReleaseSource } from './release-source';
@@ -271,6 +272,7 @@ export class ReleasePipeline extends Construct {
     }
     this.built = true;
     warnOfOtherVersionVariables(this, this.stages, this.releaseVersionVariable);
+    warnOfUncheckedFreezes(this, this.stages, this.releaseVersionVariable);
     this.buildStage.addAction(new actions.CodeBuildAction({
       actionName: this.source.buildsImage ? 'BuildAndPush' : 'DeploymentFiles',
       project: this.buildProject,

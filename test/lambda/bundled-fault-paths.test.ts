@@ -5,7 +5,7 @@
 import * as path from 'path';
 import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { CodeDeployClient, PutLifecycleEventHookExecutionStatusCommand } from '@aws-sdk/client-codedeploy';
-import { GetCalendarStateCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { GetCalendarStateCommand, GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { MAX_DESCRIBE_ALARMS_PAGES, PREFLIGHT_CONFIG_ENV } from '../../contract/preflight';
 import { SMOKE_CHECKS_ENV, SMOKE_LOAD_BALANCER_FULL_NAME_ENV, SMOKE_TEST_BASE_URL_ENV } from '../../contract/smoke-test';
@@ -79,6 +79,38 @@ describe('the bundled handlers\' fault paths', () => {
       ssm.reset();
       ssm.on(GetCalendarStateCommand).rejects(Object.assign(new Error('boom'), { name: 'InternalServerError', $metadata: { httpStatusCode: 500 } }));
       expect((await bundled('preflight')(EVENT, fakeContext())).verdict).toBe('Failed');
+      expectSingleReport(codeDeploy, 'Failed');
+      expect(cloudWatch.commandCalls(DescribeAlarmsCommand)).toHaveLength(0);
+    } finally {
+      ssm.restore();
+    }
+  });
+
+  test('the pre-flight hook honours an approved freeze override once, and refuses once when the override cannot be read', async () => {
+    const ssm = mockClient(SSMClient);
+    const parameterName = '/cdk-ecs-release/freeze-override/orders-api';
+    try {
+      process.env[PREFLIGHT_CONFIG_ENV] = JSON.stringify({
+        readDeploymentGroupAlarms: false, alarmNames: ['orders-5xx'], changeCalendars: ['year-end-freeze'],
+        freezeOverride: { parameterName, container: 'web', versionVariable: 'RELEASE_VERSION' },
+      });
+      ssm.on(GetCalendarStateCommand).resolves({ State: 'CLOSED', NextTransitionTime: '2027-01-04T08:00:00Z' });
+      ssm.on(GetParameterCommand, { Name: parameterName }).resolves({ Parameter: {
+        Name: parameterName, Version: 1, LastModifiedDate: new Date(),
+        Value: JSON.stringify({ reason: 'hotfix INC-123', expiresAt: new Date(Date.now() + 3_600_000).toISOString(), approvedBy: 'oncall-lead' }),
+      } });
+      cloudWatch.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [{ AlarmName: 'orders-5xx', StateValue: 'OK', ActionsEnabled: true }] });
+      expect((await bundled('preflight')(EVENT, fakeContext())).verdict).toBe('Succeeded');
+      expectSingleReport(codeDeploy, 'Succeeded');
+      expect(logs.lines.find((line) => line.message === 'decision' && line.check === `freeze override ${parameterName}`))
+        .toMatchObject({ verdict: 'pass', approvedBy: 'oncall-lead', reason: 'hotfix INC-123', overrides: ['year-end-freeze'] });
+
+      codeDeploy.resetHistory();
+      cloudWatch.resetHistory();
+      ssm.on(GetParameterCommand).rejects(Object.assign(new Error('boom'), { name: 'InternalServerError', $metadata: { httpStatusCode: 500 } }));
+      const refused = await bundled('preflight')(EVENT, fakeContext(5_000));
+      expect(refused.verdict).toBe('Failed');
+      expect(refused.reason).toContain(`ssm:GetParameter ${parameterName}`);
       expectSingleReport(codeDeploy, 'Failed');
       expect(cloudWatch.commandCalls(DescribeAlarmsCommand)).toHaveLength(0);
     } finally {

@@ -17,6 +17,7 @@ import { DeploymentEngineKind } from '../../service/deployment-engine';
 import { ECR_PULL_ACTIONS, grantEcrLogin } from './acknowledgements';
 import { EXPORTED_VARIABLES } from './buildspec';
 import { deployRole } from './deploy-role';
+import { freezeRule } from './freeze-condition';
 import type { NotifiedServices } from './ecs-notifications';
 import type { ReleaseImages } from './release-images';
 import { ReleaseNotifications } from './release-notifications';
@@ -95,7 +96,7 @@ export function addDeployStage(scope: Construct, owner: IConstruct, props: Deplo
   const firstRunOrder = stage.requireApproval ? approvalRunOrder + 1 : 1;
   const built = units.map((unit) => ({ unit, ...deployAction(unitScopes[unit.index], owner, props, unit, firstRunOrder + unit.index) }));
   stageActions.push(...built.map((b) => b.action));
-  pipeline.addStage({ stageName: stage.stageName, actions: stageActions, beforeEntry: windowCondition(stage) });
+  pipeline.addStage({ stageName: stage.stageName, actions: stageActions, beforeEntry: entryCondition(pipeline, stage) });
   for (const { unit, artifactReader, remote } of dryRunActions) {
     if (remote) {
       grantRemoteArtifactRead(pipeline, artifactReader, Stack.of(unit.service).region);
@@ -143,21 +144,27 @@ function refuseLateDryRuns(owner: IConstruct, stage: ReleaseStageOptions, dryRun
 }
 
 /**
- * The stage's entry condition for its deployment window: CodePipeline holds a release at the
- * entry until the rule passes. The rule's name is unique in the pipeline, as CodePipeline requires.
+ * The stage's entry condition: its deployment window and its change freeze. CodePipeline holds a
+ * release at the entry until the window's rule passes, and fails it there while the freeze's does
+ * not; both rules in one condition, all of whose rules must pass. Rule names are unique in the
+ * pipeline, as CodePipeline requires.
  */
-function windowCondition(stage: ReleaseStageOptions): codepipeline.Conditions | undefined {
+function entryCondition(pipeline: codepipeline.Pipeline, stage: ReleaseStageOptions): codepipeline.Conditions | undefined {
+  const rules = [windowRule(stage), freezeRule(pipeline, stage)].filter((rule): rule is codepipeline.Rule => rule !== undefined);
+  return rules.length === 0 ? undefined : { conditions: [{ rules, result: codepipeline.Result.FAIL }] };
+}
+
+function windowRule(stage: ReleaseStageOptions): codepipeline.Rule | undefined {
   const window = stage.deploymentWindow;
   if (window === undefined) {
     return undefined;
   }
-  const rule = new codepipeline.Rule({
+  return new codepipeline.Rule({
     name: fitName(`DeploymentWindow-${stage.stageName}`, 100),
     provider: 'DeploymentWindow',
     version: '1',
     configuration: { Cron: window.cronExpression, ...(window.timeZone === undefined ? {} : { TimeZone: window.timeZone }) },
   });
-  return { conditions: [{ rules: [rule], result: codepipeline.Result.FAIL }] };
 }
 
 /** The id of the scope of one service of a stage of several: the service's id, unless another service took it. */

@@ -1,7 +1,9 @@
 import { Annotations, Stack, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { DEFAULT_RELEASE_VERSION_VARIABLE, ENVIRONMENT_VARIABLE_NAME } from '../../../contract/artifacts';
+import { freezeOverrideParameterName } from '../../../contract/freeze-override';
 import { SmokeTestHook } from '../../hooks/smoke-test-hook';
+import { calendarProblems } from '../../private/calendar-names';
 import { describeDuration, durationProblem, propError, recordPropProblem } from '../../private/validation';
 import type { IBlueGreenService } from '../../service/blue-green-service-base';
 import type { ReleasePipelineProps, ReleaseStageOptions } from '../release-pipeline-props';
@@ -10,7 +12,8 @@ import { isRemoteStage, remoteStageProblem, remoteTaskDefinitionProblem } from '
 import { givenReplicationBucketProblem } from './replication-buckets';
 import { stackUpdateProblem } from './stack-update-release';
 import { renderTaskDefinitionRequest } from './taskdef';
-import { hasDeploymentFiles, stageDirectory, unitsOf } from './stage-naming';
+import { MAX_OVERRIDDEN_SERVICES, MAX_RULE_COMMAND_LENGTH, commandLength, stageOverridable } from './freeze-condition';
+import { hasDeploymentFiles, servicesOf, stageDirectory, unitsOf } from './stage-naming';
 
 /** Stage names the pipeline uses itself. */
 const RESERVED_STAGE_NAMES = ['Source', 'Build'];
@@ -203,6 +206,7 @@ export function stageProblems(owner: IConstruct, context: StageValidationContext
     if (stage.approvalComment !== undefined && !stage.requireApproval) {
       problems.push(`${where} stage '${name}' has an approvalComment but no requireApproval; set requireApproval: true or remove the comment`);
     }
+    problems.push(...freezeProblems(owner, stage).map((problem) => `${where} the changeCalendars of stage '${name}': ${problem}`));
     for (const problem of stage.deploymentWindow?._problems ?? []) {
       problems.push(`${where} the deploymentWindow of stage '${name}' (${stage.deploymentWindow!.description}): ${problem}`);
     }
@@ -287,4 +291,30 @@ function secretNames(service: IBlueGreenService): string[] {
   return (Array.isArray(secrets) ? secrets : [])
     .map((secret) => (secret as { name?: unknown }).name)
     .filter((name): name is string => typeof name === 'string' && !Token.isUnresolved(name));
+}
+
+/** What is wrong with a stage's change freeze: bad calendar names, a check too long for CodePipeline, a service elsewhere. */
+function freezeProblems(owner: IConstruct, stage: ReleaseStageOptions): string[] {
+  const calendars = stage.changeCalendars ?? [];
+  if (calendars.length === 0) {
+    return stage.allowFreezeOverride
+      ? ['allowFreezeOverride is true, but there are no changeCalendars, so there is no freeze to override; give the changeCalendars, or remove allowFreezeOverride']
+      : [];
+  }
+  const problems = calendarProblems(calendars);
+  const services = stageOverridable(stage) ? servicesOf(stage) : [];
+  const length = commandLength(calendars, services.map((service) => freezeOverrideParameterName(service.serviceName)));
+  if (length > MAX_RULE_COMMAND_LENGTH) {
+    problems.push(`the stage's freeze check would be a command of ${length} characters, and CodePipeline takes at most ${MAX_RULE_COMMAND_LENGTH}; `
+      + 'list fewer calendars (one calendar can hold every freeze), or shorter names');
+  }
+  if (services.length > MAX_OVERRIDDEN_SERVICES) {
+    problems.push(`the stage deploys ${services.length} services, and its freeze check reads the override of at most ${MAX_OVERRIDDEN_SERVICES} `
+      + '(CodePipeline takes 50 commands per rule); split the stage, or set allowFreezeOverride: false');
+  }
+  for (const unit of unitsOf(stage).filter((u) => isRemoteStage(owner, u))) {
+    problems.push(`${unit.service.node.path} is in another account or region, whose calendars and freeze override the pipeline's check `
+      + 'does not read; give the calendars to the service\'s PreflightHook (changeCalendars) there instead');
+  }
+  return problems;
 }
