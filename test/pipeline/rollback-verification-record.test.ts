@@ -1,4 +1,4 @@
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { ReleasePipeline, ReleaseSource } from '../../lib';
 import { CONNECTION_ARN, mockService, testStack } from './util';
 
@@ -14,8 +14,12 @@ describe('deployment record', () => {
       stages: [{ stageName: 'Staging', service: staging }, { stageName: 'Production', service: production, requireApproval: true }],
     });
     const template = Template.fromStack(stack);
+    // The record's rule; the notifications have one of their own.
     const rules = template.findResources('AWS::Events::Rule', {
-      Properties: { EventPattern: { 'source': ['cdk-ecs-release'], 'detail-type': ['Rollback Verification Result'] } },
+      Properties: {
+        Description: Match.stringLikeRegexp('^Records the rollback verifications'),
+        EventPattern: { 'source': ['cdk-ecs-release'], 'detail-type': ['Rollback Verification Result'] },
+      },
     });
     expect(Object.values(rules)).toHaveLength(1);
     const rule = Object.values(rules)[0].Properties;

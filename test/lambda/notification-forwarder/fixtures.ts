@@ -4,7 +4,8 @@ import type { SnsEvent } from '../../../lambda/notification-forwarder';
 export const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:release/pagerduty-routing-key-AbCdEf';
 export const ROUTING_KEY = 'R0UT1NGKEY0123456789abcdefABCDEF';
 
-export function forwarderConfig(endpointUrl: string, requestTimeoutMs = 1000): NotificationForwarderConfig {
+// Long enough for the first request of a loaded machine (fetch loads on first use); the timeout test sets its own.
+export function forwarderConfig(endpointUrl: string, requestTimeoutMs = 10_000): NotificationForwarderConfig {
   return { routingKeySecret: SECRET_ARN, endpointUrl, source: 'Release/Pipeline', requestTimeoutMs };
 }
 
