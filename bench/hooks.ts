@@ -77,12 +77,15 @@ function bundleBenchmarks(): void {
   const loaded = withBusyCpus(() => found.map(([, file]) => loads(file)));
   printTable(`require() of each bundle in a fresh node process, ${LOAD_RUNS} runs; under load = one busy-loop process per CPU (${os.cpus().length})`,
     ['bundle', 'size', 'idle min / median / max ms', 'under load min / median / max ms'],
-    found.map(([name, file], i) => [name, kb(fs.statSync(file).size), spread(idle[i]), spread(loaded[i])]));
-  found.forEach(([name, file]) => {
+    found.map(([name, file], i) => [name.startsWith('handlers/') ? name : `${name} (build program)`, kb(fs.statSync(file).size), spread(idle[i]), spread(loaded[i])]));
+  // The goals are a Lambda cold start's: the build programs (assets/<name>, run once per release by
+  // CodeBuild, whose Node.js has no SDK v3, so theirs is bundled in) are measured above, not held to them.
+  const handlers = found.map((entry, i) => ({ entry, i })).filter(({ entry: [name] }) => name.startsWith('handlers/'));
+  handlers.forEach(({ entry: [name, file] }) => {
     const size = fs.statSync(file).size;
     goal(`bundle size, ${name}`, kb(size), `≤ ${kb(SIZE_GOAL_BYTES)}`, size <= SIZE_GOAL_BYTES);
   });
-  found.forEach(([name], i) => {
+  handlers.forEach(({ entry: [name], i }) => {
     const loadMs = median(loaded[i]);
     goal(`bundle module load under load (median), ${name}`, `${ms(loadMs)} ms`, `≤ ${LOAD_GOAL_MS} ms`, loadMs <= LOAD_GOAL_MS);
   });
