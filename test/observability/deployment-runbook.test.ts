@@ -129,6 +129,19 @@ describe('DeploymentRunbook', () => {
     expect(text).not.toMatch(/\$\{Token\[/);
   });
 
+  test('names the Amazon ECS lifecycle stage each hook runs at on the ECS engine', () => {
+    const stack = new Stack(new App(), 'Preview', { env: { region: 'eu-west-1' } });
+    const service = serviceIn(stack, 'Preview', { engine: DeploymentEngine.ecs() });
+    const runbook = new DeploymentRunbook(stack, 'Runbook', { service });
+    new PreflightHook(stack, 'Preflight', { service });
+    new SmokeTestHook(stack, 'Smoke', { service, checks: [SmokeCheck.get('/health')] });
+    const text = runbook.render();
+    expect(text).toContain('### PRE_SCALE_UP (BeforeInstall): PreflightHook (`Preview/Preflight`)');
+    expect(text).toContain('- refuses to start while a rollback alarm fires');
+    expect(text).toContain('### POST_TEST_TRAFFIC_SHIFT (AfterAllowTestTraffic): SmokeTestHook (`Preview/Smoke`)');
+    expect(text).toContain('aws ecs list-service-deployments --cluster <Preview/Cluster> --service <Preview/Service/Service.Name> --status IN_PROGRESS');
+  });
+
   test('writes the runbook into the cloud assembly next to the template', () => {
     const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'runbook-'));
     const app = new App({ outdir });

@@ -10,7 +10,8 @@ import { runbookNotesOf } from '../../private/runbook-notes';
 import { describeDuration } from '../../private/validation';
 import { Construct } from 'constructs';
 import type { IBlueGreenService } from '../../service/blue-green-service-base';
-import { DeploymentEngineKind } from '../../service/deployment-engine';
+import { DeploymentEngineKind, EcsLifecycleStage } from '../../service/deployment-engine';
+import { LifecycleEvent } from '../../service/lifecycle-event';
 
 /** What a runbook is written from: the service, the pipeline that releases it, its dashboard. */
 export interface RunbookSubject {
@@ -76,7 +77,11 @@ export function renderRunbookSummary(subject: RunbookSubject): string {
 }
 
 function section(title: string, lines: string[]): string[] {
-  return lines.length === 0 ? [] : [`## ${title}`, '', ...lines, ''];
+  const body = [...lines];
+  while (body.length > 0 && body[body.length - 1] === '') {
+    body.pop();
+  }
+  return body.length === 0 ? [] : [`## ${title}`, '', ...body, ''];
 }
 
 function deploymentLines({ service, text }: RunbookSubject): string[] {
@@ -125,14 +130,25 @@ function stageLines({ service, pipeline, text }: RunbookSubject): string[] {
   return lines;
 }
 
+/** Where Amazon ECS runs a hook written for a CodeDeploy event (as the service registers it). */
+const ECS_STAGE_OF: Record<LifecycleEvent, EcsLifecycleStage> = {
+  [LifecycleEvent.BEFORE_INSTALL]: EcsLifecycleStage.PRE_SCALE_UP,
+  [LifecycleEvent.AFTER_INSTALL]: EcsLifecycleStage.POST_SCALE_UP,
+  [LifecycleEvent.AFTER_ALLOW_TEST_TRAFFIC]: EcsLifecycleStage.POST_TEST_TRAFFIC_SHIFT,
+  [LifecycleEvent.BEFORE_ALLOW_TRAFFIC]: EcsLifecycleStage.PRE_PRODUCTION_TRAFFIC_SHIFT,
+  [LifecycleEvent.AFTER_ALLOW_TRAFFIC]: EcsLifecycleStage.POST_PRODUCTION_TRAFFIC_SHIFT,
+};
+
 function hookLines({ service, text }: RunbookSubject): string[] {
+  const onEcs = service.engine.kind === DeploymentEngineKind.ECS;
   if (service.hooks.length === 0) {
     return ['No hooks: the deployment shifts traffic without checks of its own; the rollback alarms still apply.'];
   }
   return service.hooks.flatMap((hook) => {
     const notes = runbookNotesOf(hook);
     const name = hook.constructor.name;
-    return [`### ${hook.lifecycleEvent}: ${name} (\`${Construct.isConstruct(hook) ? hook.node.path : hook.function.node.path}\`)`, '',
+    const event = onEcs ? `${ECS_STAGE_OF[hook.lifecycleEvent]} (${hook.lifecycleEvent})` : hook.lifecycleEvent;
+    return [`### ${event}: ${name} (\`${Construct.isConstruct(hook) ? hook.node.path : hook.function.node.path}\`)`, '',
       ...(notes.length > 0 ? notes : [`runs \`${text(hook.function.functionName)}\``]).map((note) => `- ${text(note)}`), ''];
   });
 }
