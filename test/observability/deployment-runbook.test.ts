@@ -14,6 +14,7 @@ import {
 import { evaluateJson } from '../pipeline/cfn-eval';
 import { CONNECTION_ARN } from '../pipeline/util';
 import { synthErrors } from '../synth-errors';
+import { importAttributes } from '../service/imported-fixture';
 
 function serviceIn(stack: Stack, id: string, props: { engine?: DeploymentEngine; trafficShifting?: TrafficShifting; approvalWait?: Duration } = {}): BlueGreenService {
   const vpc = new ec2.Vpc(stack, `${id}Vpc`, { maxAzs: 2, natGateways: 1 });
@@ -140,6 +141,19 @@ describe('DeploymentRunbook', () => {
     expect(text).toContain('- refuses to start while a rollback alarm fires');
     expect(text).toContain('### POST_TEST_TRAFFIC_SHIFT (AfterAllowTestTraffic): SmokeTestHook (`Preview/Smoke`)');
     expect(text).toContain('aws ecs list-service-deployments --cluster <Preview/Cluster> --service <Preview/Service/Service.Name> --status IN_PROGRESS');
+  });
+
+  test('says what it cannot know of an imported service, and still gives its commands', () => {
+    const app = new App();
+    const defined = serviceIn(new Stack(app, 'Defined', { env: { region: 'eu-west-1' } }), 'Orders');
+    const stack = new Stack(app, 'Imported', { env: { region: 'eu-west-1' } });
+    const service = BlueGreenService.fromBlueGreenServiceAttributes(stack, 'Orders', importAttributes(stack, defined));
+    const text = new DeploymentRunbook(stack, 'Runbook', { service }).render();
+    expect(text).toContain('- Traffic shifting: not known (an imported service)');
+    expect(text).toContain('- the alarms of the deployment group (not known here: the service is imported)');
+    expect(text).toContain('aws deploy list-deployments --application-name orders --deployment-group-name orders-api');
+    expect(text).toContain('npx cdk-ecs-release abort --service orders-api');
+    expect(text).not.toMatch(/\$\{Token\[/);
   });
 
   test('writes the runbook into the cloud assembly next to the template', () => {
