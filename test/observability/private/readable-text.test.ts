@@ -35,3 +35,15 @@ describe('ReadableText', () => {
     expect(readable.of(`x-${Token.asString(Fn.base64('a'))}`)).toBe('x-<resolved at deploy>');
   });
 });
+
+describe('ReadableText across stacks', () => {
+  test('writes another stack\'s resource with that stack\'s name', () => {
+    const app = new App();
+    const tooling = new Stack(app, 'Tooling');
+    const topic = new sns.Topic(tooling, 'Releases');
+    const services = new Stack(app, 'Services');
+    const readable = new ReadableText(services);
+    expect(readable.of(`topic ${topic.topicName}`)).toBe('topic <Tooling/Releases.TopicName>');
+    expect(readable.of(services.account)).toBe('<AWS::AccountId>');
+  });
+});
