@@ -98,7 +98,8 @@ describe('DeploymentRunbook', () => {
     expect(text).toContain('Pipeline `orders-release`: Source, Build, then `Staging`, `Production`');
     expect(text).toContain('- Manual approval: yes, before the deployment');
     expect(text).toContain('- Deployment window: ');
-    expect(text).toContain('hotfix override allowed');
+    expect(text).toContain('a hotfix enters with the override in SSM parameter `/cdk-ecs-release/freeze-override/ordersapi`');
+    expect(text).toContain('- Migration dry run at the approval: `npm run migrate:check`, its output shown to the approver');
     expect(text).toContain('- releases@example.com (e-mail, every message)');
     expect(text).toContain('- on-call@example.com (e-mail) (CRITICAL and above)');
     expect(text).toContain('npx cdk-ecs-release abort --service ordersapi --reason "<why>"');

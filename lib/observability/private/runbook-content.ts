@@ -1,6 +1,8 @@
 import { Duration, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import { freezeOverrideParameterName } from '../../../contract/freeze-override';
+import { MigrationHook } from '../../hooks/migration-hook';
 import type { NotificationRoute } from '../../pipeline/notification-route';
 import type { ReleasePipeline } from '../../pipeline/release-pipeline';
 import type { ReleaseStageOptions } from '../../pipeline/release-pipeline-props';
@@ -117,11 +119,17 @@ function stageLines({ service, pipeline, text }: RunbookSubject): string[] {
     lines.push(`### ${stage.stageName}`, '');
     lines.push(`- Manual approval: ${stage.requireApproval ? 'yes, before the deployment' : 'no'}`);
     if (stage.requireApproval) {
-      lines.push(`- Migration dry run at the approval: ${stage.migrationDryRun === false ? 'off' : 'on, when a migration hook has a dry-run command'}`);
+      const dryRun = service.hooks.find((hook): hook is MigrationHook => hook instanceof MigrationHook && hook.dryRunCommand !== undefined);
+      lines.push(`- Migration dry run at the approval: ${stage.migrationDryRun === false || !dryRun ? 'none'
+        : `\`${dryRun.dryRunCommand!.join(' ')}\`, its output shown to the approver`}`);
+      if (stage.approvalComment !== undefined) {
+        lines.push(`- Approvers read: ${text(stage.approvalComment)}`);
+      }
     }
     lines.push(`- Deployment window: ${stage.deploymentWindow ? text(stage.deploymentWindow.description) : 'none, releases enter at any time'}`);
     lines.push(`- Change calendars: ${calendars.length > 0 ? calendars.map((c) => `\`${text(c)}\``).join(', ')
-      + ` (no release enters while one is CLOSED; hotfix override ${stage.allowFreezeOverride === false ? 'not allowed' : 'allowed'})` : 'none'}`);
+      + ` (no release enters while one is CLOSED; ${stage.allowFreezeOverride === false ? 'no hotfix override'
+        : `a hotfix enters with the override in SSM parameter \`${freezeOverrideParameterName(text(service.serviceName))}\``})` : 'none'}`);
     if (stage.lastReleaseWins) {
       lines.push('- A newer release supersedes one waiting to enter the stage');
     }
