@@ -3,7 +3,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { Construct } from 'constructs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import {
-  BlueGreenService, ChangeCalendar, DeploymentEngine, DeploymentWindow, ExpectedVersion, JsonValue, MetricGateHook, MigrationHook,
+  BlueGreenService, ChangeCalendar, DeploymentEngine, DeploymentRunbook, DeploymentWindow, ExpectedVersion, JsonValue, MetricGateHook, MigrationHook,
   NotificationRoute, NotificationSeverity, PreflightHook, ReleaseDashboard, ReleasePipeline, ReleaseSource,
   SmokeCheck, SmokeTestHook, TrafficShifting, VersionSource, Weekday,
 } from '../lib';
@@ -123,7 +123,13 @@ export class ExampleReleaseStack extends Stack {
     });
 
     // What to watch during a release: the pipeline, then each environment; a stack output links to it.
-    new ReleaseDashboard(this, 'Dashboard', { pipeline: this.pipeline, services: [this.staging, this.production, this.preview] });
+    const dashboard = new ReleaseDashboard(this, 'Dashboard', { pipeline: this.pipeline, services: [this.staging, this.production, this.preview] });
+
+    // A runbook per environment, written from these constructs into cdk.out at every synthesis
+    // (OrdersApiRelease.<service>.runbook.md), and in short onto the dashboard.
+    for (const service of [this.preview, this.staging, this.production]) {
+      new DeploymentRunbook(this, `${service.node.id}Runbook`, { service, pipeline: this.pipeline, dashboard });
+    }
   }
 
   /** One environment of the service with its hooks. */

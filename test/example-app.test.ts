@@ -55,6 +55,21 @@ describe('example app', () => {
     assembly = app.synth();
   }, 120_000);
 
+  test('writes a runbook per environment into the cloud assembly, next to the template', () => {
+    const files = ['orders-api-preview', 'orders-api-staging', 'orders-api'].map((name) => `${stack.artifactId}.${name}.runbook.md`);
+    for (const file of files) {
+      const runbook = fs.readFileSync(path.join(assembly.directory, file), 'utf8');
+      expect(runbook).toContain('## Rollback criteria');
+      expect(runbook).toContain('npx cdk-ecs-release abort --service ');
+      expect(runbook).not.toMatch(/\$\{Token\[/);
+    }
+    const production = fs.readFileSync(path.join(assembly.directory, files[2]), 'utf8');
+    expect(production).toContain('### Production');
+    expect(production).toContain('- Manual approval: yes, before the deployment');
+    expect(production).toContain('orders-oncall@example.com (e-mail) (WARNING and above)');
+    expect(production).toContain('npx cdk-ecs-release rollback --service orders-api --stage Production');
+  });
+
   test('synthesizes with the built-in CloudFormation validation in strict mode and cdk-nag as a plugin', () => {
     expect(app.node.tryGetContext('@aws-cdk/core:validateAgainstDefaultRules')).toBe(true);
     const template = assembly.getStackByName(stack.stackName).template;

@@ -22,6 +22,8 @@ import { HookFunctionOptions } from './hook-options';
 import { LifecycleEvent } from '../service/lifecycle-event';
 import { ILifecycleHook } from '../service/lifecycle-hook';
 import { grantDeploymentTargetReads } from '../private/deployment-target-grants';
+import { setRunbookNotes } from '../private/runbook-notes';
+import { metricGateNotes } from './private/runbook-notes';
 
 /** Longest bake window: the hook must finish within CodeDeploy's hour, metric delay included. */
 const MAX_BAKE_WINDOW_MINUTES = 45;
@@ -234,6 +236,7 @@ export class MetricGateHook extends Construct implements ILifecycleHook {
       grantDeploymentTargetReads(binding.role);
     }
 
+    setRunbookNotes(this, () => metricGateNotes(config));
     service.addHook(this);
   }
 

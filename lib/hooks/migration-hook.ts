@@ -20,6 +20,8 @@ import type { IBlueGreenService } from '../service/blue-green-service-base';
 import { LifecycleEvent } from '../service/lifecycle-event';
 import { ILifecycleHook } from '../service/lifecycle-hook';
 import { grantDeploymentTargetReads } from '../private/deployment-target-grants';
+import { setRunbookNotes } from '../private/runbook-notes';
+import { migrationNotes } from './private/runbook-notes';
 
 /** Longest migration deadline: CodeDeploy waits one hour for a hook, and the hook needs time to stop the task and report. */
 const MAX_DEADLINE_MINUTES = 50;
@@ -257,6 +259,7 @@ export class MigrationHook extends Construct implements ILifecycleHook {
       binding.grantDescribeServiceTaskSets();
     }
 
+    setRunbookNotes(this, () => migrationNotes(this.command, deadline, this.dryRunCommand, this.dryRunTimeout));
     service.addHook(this);
   }
 

@@ -17,6 +17,8 @@ import { bindHookFunction } from './private/hook-function';
 import { HookFunctionOptions } from './hook-options';
 import { LifecycleEvent } from '../service/lifecycle-event';
 import { ILifecycleHook } from '../service/lifecycle-hook';
+import { setRunbookNotes } from '../private/runbook-notes';
+import { preflightNotes } from './private/runbook-notes';
 
 const TIMEOUT = Duration.minutes(2);
 
@@ -202,6 +204,8 @@ export class PreflightHook extends Construct implements ILifecycleHook {
       resources: ['*'],
     }), 'cloudwatch:DescribeAlarms, read-only: CloudWatch returns composite alarms only to a * scope, and the alarms to read are known when the deployment starts.');
 
+    setRunbookNotes(this, () => preflightNotes({ alarmNames: () => given.map(literalAlarmName), readsDeploymentGroup: !!deploymentGroup,
+      window: props.deploymentWindow?.description, calendars: this._freezeCheck.calendars, overrideParameter: this.freezeOverrideParameterName }));
     service.addHook(this);
   }
 

@@ -32,6 +32,8 @@ import { addRollbackVerification } from './private/rollback-verification';
 import { grantDeploymentTargetReads, grantDescribeTaskDefinitions } from '../private/deployment-target-grants';
 import { HOST_NAME } from '../private/host-names';
 import { wildcardMatches } from '../private/wildcards';
+import { setRunbookNotes } from '../private/runbook-notes';
+import { smokeCheckNotes } from './private/runbook-notes';
 
 /** Events at which the test listener routes to the new version. */
 const ALLOWED_EVENTS = [
@@ -161,6 +163,7 @@ export class SmokeTestHook extends Construct implements ILifecycleHook, ec2.ICon
     for (const check of props.checks ?? []) {
       this.addCheck(check);
     }
+    setRunbookNotes(this, () => smokeCheckNotes(this.checks.map(toSmokeCheckSpec)));
     service.addHook(this);
   }
 

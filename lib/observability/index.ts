@@ -1,1 +1,2 @@
+export * from './deployment-runbook';
 export * from './release-dashboard';

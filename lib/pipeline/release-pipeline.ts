@@ -31,7 +31,7 @@ import { warnOfUncheckedFreezes } from './private/freeze-condition';
 import { checkedPipelineName, stageProblems, validateReleasePipelineProps, warnOfOtherVersionVariables } from './private/stage-validation';
 import { ReleasePipelineProps, ReleaseStageOptions } from './release-pipeline-props';
 import { ReleaseSource } from './release-source';
-import { NotificationSeverity } from './notification-route';
+import { NotificationRoute, NotificationSeverity } from './notification-route';
 import type { IBlueGreenService } from '../service/blue-green-service-base';
 
 export * from './release-pipeline-props';
@@ -92,6 +92,10 @@ export class ReleasePipeline extends Construct {
   public readonly source: ReleaseSource;
   /** The environment variable of the application container that holds the release version. */
   public readonly releaseVersionVariable: string;
+  /** The addresses that receive every notification (`notificationEmails`). */
+  public readonly notificationEmails: string[];
+  /** Where notifications go by severity (`notificationRoutes`). */
+  public readonly notificationRoutes: NotificationRoute[];
 
   private readonly stages: ReleaseStageOptions[] = [];
   /** The stages whose deploy stage was built, each with the artifacts the build writes its services' files to. */
@@ -112,6 +116,8 @@ export class ReleasePipeline extends Construct {
     super(scope, id);
     this.source = props.source;
     this.releaseVersionVariable = props.releaseVersionVariable ?? DEFAULT_RELEASE_VERSION_VARIABLE;
+    this.notificationEmails = [...props.notificationEmails ?? []];
+    this.notificationRoutes = [...props.notificationRoutes ?? []];
     validateReleasePipelineProps(this, props);
     const pipelineName = checkedPipelineName(this, props.pipelineName);
 
@@ -246,6 +252,11 @@ export class ReleasePipeline extends Construct {
     tagStage(this.pipeline, options.stageName, servicesOf(options));
     acknowledgeStageActionRoles(this.pipeline, options.stageName);
     this.record.recordDeployments(unitsOf(options));
+  }
+
+  /** The options of each deploy stage, in release order: what a runbook of the release describes. */
+  public get stageOptions(): ReleaseStageOptions[] {
+    return [...this.stages];
   }
 
   /** The stage names, in release order. */

@@ -128,6 +128,11 @@ export class BlueGreenService extends Construct implements IBlueGreenService {
   /** The host name the service answers at: `domainName`, else its routing's first host header when that is a plain name. */
   public readonly hostName?: string;
 
+  /** How long blue keeps running after a successful deployment (on the Amazon ECS engine, the bake time). */
+  public readonly terminationWait: Duration;
+  /** How long a deployment waits for a person before production traffic shifts; undefined when it does not wait. */
+  public readonly approvalWait?: Duration;
+
   private readonly hookRegistry: HookRegistry;
 
   constructor(scope: Construct, id: string, props: BlueGreenServiceProps) {
@@ -140,6 +145,8 @@ export class BlueGreenService extends Construct implements IBlueGreenService {
     // Checked: it goes unchanged into alarm, metric and log stream names and many descriptions.
     this.serviceName = checkedServiceName(this, props.serviceName, id, 'the construct id');
     this.containerName = input.containerName;
+    this.terminationWait = input.terminationWait;
+    this.approvalWait = input.approvalWait;
     this.containerPort = input.containerPort;
     this.trafficShifting = props.trafficShifting ?? TrafficShifting.canary(10, Duration.minutes(5));
     this.engine = props.engine ?? DeploymentEngine.codeDeploy();
