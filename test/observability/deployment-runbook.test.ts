@@ -49,7 +49,7 @@ function releasedService(app = new App()): { stack: Stack; service: BlueGreenSer
   });
   const runbook = new DeploymentRunbook(stack, 'Runbook', { service, pipeline });
   // Added after the runbook: it must still appear.
-  smoke.addCheck(SmokeCheck.get('/orders/42', { latencyBudget: Duration.millis(400), retries: 2 }));
+  smoke.addCheck(SmokeCheck.get('/orders/42', { name: 'one order', latencyBudget: Duration.millis(400), retries: 2 }));
   service.addRollbackAlarm(new cloudwatch.Alarm(stack, 'QueueDepth', {
     alarmName: 'orders-queue-depth', metric: new cloudwatch.Metric({ namespace: 'Orders', metricName: 'QueueDepth' }), threshold: 100, evaluationPeriods: 3,
   }));
@@ -75,8 +75,8 @@ describe('DeploymentRunbook', () => {
     expect([...positions].sort((a, b) => a - b)).toEqual(positions);
     expect(text).toContain('runs `npm run migrate` as a one-off task of the new task definition; stopped after 20 minutes');
     expect(text).toContain('dry run at the approval: `npm run migrate:check`');
-    expect(text).toContain('`GET /health` (GET /health): status 200, `status` = `"ok"`; timeout 5000 ms, 1 attempt(s)');
-    expect(text).toContain('`GET /orders/42`');
+    expect(text).toContain('`GET /health`: status 200, `status` = `"ok"`; timeout 5000 ms, 1 attempt(s)');
+    expect(text).toContain('`GET /orders/42` (one order):');
     expect(text).toContain('latency budget 400 ms, 3 attempt(s)');
     expect(text).toContain('exceeds 1.3× blue\'s');
     expect(text).toContain('5xx rate exceeds 2%, whatever blue did');

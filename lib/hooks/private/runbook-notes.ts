@@ -31,7 +31,10 @@ export function smokeCheckNotes(specs: SmokeCheckSpec[]): string[] {
     }
     limits.push(`${spec.attempts ?? SMOKE_TEST_DEFAULTS.attempts} attempt(s)`);
     const auth = spec.secretArn !== undefined ? `, sends a secret in \`${spec.secretHeader ?? SMOKE_TEST_DEFAULTS.secretHeader}\`` : '';
-    return `\`${spec.method ?? SMOKE_TEST_DEFAULTS.method} ${spec.path}\` (${spec.name}): ${expects.join(', ')}; ${limits.join(', ')}${auth}`;
+    const request = `${spec.method ?? SMOKE_TEST_DEFAULTS.method} ${spec.path}`;
+    // A check named by its request is not named twice.
+    const named = spec.name === request ? '' : ` (${spec.name})`;
+    return `\`${request}\`${named}: ${expects.join(', ')}; ${limits.join(', ')}${auth}`;
   });
 }
 
