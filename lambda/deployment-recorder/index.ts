@@ -1,0 +1,63 @@
+/**
+ * The deployment recorder: EventBridge invokes it with the pipeline's stage and action state
+ * changes, the CodeDeploy and Amazon ECS deployments of its stages, and the rollback
+ * verifications; it keeps one item per release and stage in the record table.
+ *
+ * Every invocation ends in one outcome, logged as one `decision` line: recorded, duplicate
+ * (the event was applied before), ignored (not an event of the pipeline's stages), or an error
+ * thrown after the write's retries, so that EventBridge's and Lambda's retries, then the
+ * dead-letter queue, take over and no record is lost silently.
+ */
+import type { LambdaContext } from '../shared/hook';
+import { createLogger, describeError } from '../shared/logger';
+import { loadRecorderSettings } from './config';
+import { RecordedEvent, mapEvent } from './events';
+import { WriteOutcome, applyUpdate } from './write';
+
+export type { RecordedEvent } from './events';
+
+/** What one invocation did. */
+export interface RecorderResult {
+  readonly outcome: 'recorded' | 'duplicate' | 'ignored';
+  /** `<releaseKey> <recordId>` of each item the event concerned. */
+  readonly records?: string[];
+  /** Why the event was not recorded. */
+  readonly reason?: string;
+}
+
+/** Time kept back from the function's timeout, so a write in progress ends in an error Lambda retries rather than a timeout. */
+const DEADLINE_MARGIN_MS = 2_000;
+
+export async function handler(event: RecordedEvent, context?: LambdaContext): Promise<RecorderResult> {
+  const eventId = typeof event?.id === 'string' ? event.id : undefined;
+  const logger = createLogger({
+    ...(eventId ? { eventId } : {}),
+    detailType: String(event?.['detail-type']),
+    ...(context?.awsRequestId ? { requestId: context.awsRequestId } : {}),
+  });
+  const settings = loadRecorderSettings();
+  const mapping = eventId ? mapEvent(event, settings) : { ignored: 'the event has no id' };
+  if ('ignored' in mapping) {
+    logger.info('decision', { verdict: 'ignored', reason: mapping.ignored });
+    return { outcome: 'ignored', reason: mapping.ignored };
+  }
+  const scope = {
+    signal: new AbortController().signal,
+    deadline: Date.now() + (context?.getRemainingTimeInMillis() ?? 60_000) - DEADLINE_MARGIN_MS,
+    logger,
+  };
+  const records = mapping.updates.map((update) => `${update.releaseKey} ${update.recordId}`);
+  const outcomes: WriteOutcome[] = [];
+  try {
+    for (const update of mapping.updates) {
+      outcomes.push(await applyUpdate(scope, settings.tableName, update, eventId!, event.time!));
+    }
+  } catch (error) {
+    logger.error('decision', { verdict: 'failed', records, error: describeError(error),
+      reason: 'the record could not be written; the event is retried, then kept in the dead-letter queue' });
+    throw error;
+  }
+  const outcome = outcomes.includes('recorded') ? 'recorded' : 'duplicate';
+  logger.info('decision', { verdict: outcome, records, ...(outcome === 'duplicate' ? { reason: 'the event was recorded before' } : {}) });
+  return { outcome, records };
+}
