@@ -78,6 +78,12 @@ async function write(scope: AwsCallScope, tableName: string, update: RecordUpdat
       sets.push(`${name(attribute)} = ${value(v)}`);
     }
   } else {
+    // A later event set the status: this one's end time is kept if the item has none (a late
+    // failure after its rollback's verification).
+    for (const [attribute, v] of Object.entries(update.status?.fields ?? {})) {
+      const a = name(attribute);
+      sets.push(`${a} = if_not_exists(${a}, ${value(v)})`);
+    }
     // A record exists from its first event on: in progress, with an order any real status replaces.
     sets.push(`${statusName} = if_not_exists(${statusName}, ${value('in_progress')})`,
       `${orderName} = if_not_exists(${orderName}, ${value('0#0')})`);
