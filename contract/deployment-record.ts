@@ -6,7 +6,8 @@
  * CodePipeline's by pipeline execution, CodeDeploy's and Amazon ECS's by deployment. A `stage`
  * item holds what the pipeline knows (its status, the approval's wait, the deployments it ran);
  * a `deployment` item what the engine knows (status, timeline, rollback verification). The deploy
- * action's completion links the two (`pipelineExecutionId` / `deploymentIds`).
+ * action's completion links the two (`pipelineExecutionId` / `deploymentIds`). An `execution`
+ * item per pipeline execution holds its status and who or what started it.
  *
  * The attributes are flat, not nested maps: an update cannot create a nested path of an item
  * that does not exist yet, and an index key must be a top-level attribute.
@@ -20,9 +21,9 @@ export const DEPLOYMENT_RECORDER_CONFIG_ENV = 'CDK_ECS_RELEASE_RECORDER_CONFIG';
 /** Environment variable holding the record table's name. */
 export const RECORD_TABLE_ENV = 'CDK_ECS_RELEASE_RECORD_TABLE';
 
-/** The partition key: `<service name>#<stage name>` (deployments) or `<pipeline name>#<stage name>` (stages). */
+/** The partition key: `<service name>#<stage name>` (deployments), `<pipeline name>#<stage name>` (stages) or `<pipeline name>` (executions). */
 export const RECORD_PARTITION_KEY = 'releaseKey';
-/** The sort key: the deployment id (deployments) or the pipeline execution id (stages). */
+/** The sort key: the deployment id (deployments) or the pipeline execution id (stages, executions). */
 export const RECORD_SORT_KEY = 'recordId';
 /** The local index sorting one partition's records by `startedAt`: "this service's production releases, newest first". */
 export const RECORD_BY_START_INDEX = 'byStartedAt';
@@ -32,8 +33,8 @@ export const RECORD_START_ATTRIBUTE = 'startedAt';
 /** A record's status; `in_progress` until an event ends it. */
 export type ReleaseRecordStatus = 'in_progress' | 'success' | 'failed' | 'rolled_back';
 
-/** What a record describes. */
-export type ReleaseRecordKind = 'deployment' | 'stage';
+/** What a record describes: a deployment of one service, a deploy stage of one execution, or a whole pipeline execution. */
+export type ReleaseRecordKind = 'deployment' | 'stage' | 'execution';
 
 /**
  * One record item as the table holds it. Only what an event carried is set: an absent attribute
@@ -43,11 +44,16 @@ export interface ReleaseRecordItem {
   readonly releaseKey: string;
   readonly recordId: string;
   readonly kind: ReleaseRecordKind;
-  readonly stageName: string;
+  /** Deployments and stages. */
+  readonly stageName?: string;
   /** Deployments: the service's name as people know it. */
   readonly serviceName?: string;
-  /** Stages: the pipeline's name. */
+  /** Stages and executions: the pipeline's name. */
   readonly pipelineName?: string;
+  /** Executions: how the release started (`execution-trigger.trigger-type`, e.g. `StartPipelineExecution`, `Webhook`). */
+  readonly triggerType?: string;
+  /** Executions: who or what started it (`execution-trigger.trigger-detail`, e.g. the caller's ARN). */
+  readonly triggeredBy?: string;
   readonly status: ReleaseRecordStatus;
   /** `<event time>#<rank>`: a status is replaced only by one of a later event (at one time, by an end over a start). */
   readonly statusOrder: string;

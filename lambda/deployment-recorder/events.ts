@@ -3,7 +3,7 @@
  * AWS call, so every event type is tested from its recorded shape alone.
  */
 import { RELEASE_EVENT_SOURCE, ROLLBACK_VERIFICATION_DETAIL_TYPE } from '../../contract/release-events';
-import type { ReleaseRecordStatus } from '../../contract/deployment-record';
+import type { ReleaseRecordKind, ReleaseRecordStatus } from '../../contract/deployment-record';
 import type { RecorderSettings } from './config';
 
 /** An EventBridge event as the rules deliver it. */
@@ -65,6 +65,9 @@ export function mapEvent(event: RecordedEvent, settings: RecorderSettings): Even
   }
   if (event.source === 'aws.codepipeline' && detailType === 'CodePipeline Stage Execution State Change') {
     return pipelineStage(detail, time, settings);
+  }
+  if (event.source === 'aws.codepipeline' && detailType === 'CodePipeline Pipeline Execution State Change') {
+    return pipelineExecution(detail, time);
   }
   if (event.source === 'aws.codepipeline' && detailType === 'CodePipeline Action Execution State Change') {
     return pipelineAction(detail, time, settings);
@@ -201,6 +204,41 @@ function pipelineStage(detail: Record<string, unknown>, time: string, settings: 
   }
 }
 
+/** The release as a whole: its status, and who or what started it (`execution-trigger`, on V2 pipelines). */
+function pipelineExecution(detail: Record<string, unknown>, time: string): EventMapping {
+  const pipeline = text(detail.pipeline);
+  const executionId = text(detail['execution-id']);
+  if (!pipeline || !executionId) {
+    return { ignored: 'the event names no pipeline execution' };
+  }
+  const trigger = (detail['execution-trigger'] ?? {}) as Record<string, unknown>;
+  const base = {
+    releaseKey: pipeline,
+    recordId: executionId,
+    setOnce: {
+      ...identity('execution', '', { pipelineName: pipeline }),
+      ...(text(trigger['trigger-type']) ? { triggerType: text(trigger['trigger-type'])! } : {}),
+      ...(text(trigger['trigger-detail']) ? { triggeredBy: text(trigger['trigger-detail'])! } : {}),
+    },
+  };
+  const state = text(detail.state);
+  switch (state) {
+    case 'STARTED':
+      return { updates: [{ ...base, setOnce: { ...base.setOnce, startedAt: time }, status: { status: 'in_progress' } }] };
+    case 'RESUMED':
+      return { updates: [{ ...base, status: { status: 'in_progress' }, note: `${time} execution resumed` }] };
+    case 'SUCCEEDED':
+      return { updates: [{ ...base, status: { status: 'success', fields: { completedAt: time } } }] };
+    case 'FAILED':
+    case 'CANCELED':
+    case 'STOPPED':
+    case 'SUPERSEDED':
+      return { updates: [{ ...base, status: { status: 'failed', fields: { completedAt: time } }, note: `${time} execution ${state.toLowerCase()}` }] };
+    default:
+      return { ignored: `execution state ${String(state)} is not recorded` };
+  }
+}
+
 function pipelineAction(detail: Record<string, unknown>, time: string, settings: RecorderSettings): EventMapping {
   const pipeline = text(detail.pipeline);
   const executionId = text(detail['execution-id']);
@@ -245,8 +283,8 @@ function pipelineAction(detail: Record<string, unknown>, time: string, settings:
   return { ignored: `action ${actionName} ${String(state)} is not recorded` };
 }
 
-function identity(kind: 'deployment' | 'stage', stageName: string, fields: Record<string, string>): Record<string, string> {
-  return { kind, stageName, ...fields };
+function identity(kind: ReleaseRecordKind, stageName: string, fields: Record<string, string>): Record<string, string> {
+  return { kind, ...(stageName ? { stageName } : {}), ...fields };
 }
 
 function text(value: unknown): string | undefined {

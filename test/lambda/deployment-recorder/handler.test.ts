@@ -178,6 +178,19 @@ describe('deployment recorder, pipeline stages and approvals', () => {
   });
 });
 
+describe('deployment recorder, pipeline executions', () => {
+  test('the execution record says who started the release, and how it ended, whichever event comes first', async () => {
+    await record('execution-succeeded', 'execution-started');
+
+    expect(table.item('orders-release', STAGE[1])).toMatchObject({
+      kind: 'execution', pipelineName: 'orders-release', status: 'success', triggerType: 'StartPipelineExecution',
+      triggeredBy: 'arn:aws:sts::111122223333:assumed-role/ReleaseManager/jane',
+      startedAt: '2026-11-30T11:50:02Z', completedAt: '2026-11-30T12:06:51Z', durationSeconds: 1009,
+    });
+    expect(table.item('orders-release', STAGE[1])?.stageName).toBeUndefined();
+  });
+});
+
 describe('deployment recorder, events it does not record', () => {
   test.each([
     ['ec2-state-change', 'EC2 Instance State-change Notification from aws.ec2 is not recorded'],
