@@ -60,6 +60,11 @@ export interface ReleaseRecordItem {
   /** `CODE_DEPLOY` or `ECS`, on deployments. */
   readonly engine?: string;
   readonly deploymentId?: string;
+  /**
+   * Deployments: CodeDeploy's rollback of this other deployment (`unknown` when CodeDeploy did
+   * not say which): not a release of its own.
+   */
+  readonly rollbackOf?: string;
   /** The pipeline execution that ran the deployment, once its deploy action completed. */
   readonly pipelineExecutionId?: string;
   /** Stages: the deployments the stage's deploy actions ran. */

@@ -11,7 +11,8 @@
 import type { LambdaContext } from '../shared/hook';
 import { createLogger, describeError } from '../shared/logger';
 import { loadRecorderSettings } from './config';
-import { RecordedEvent, mapEvent } from './events';
+import { RecordUpdate, RecordedEvent, mapEvent } from './events';
+import { rolledBackDeployment } from './rollback-lookup';
 import { WriteOutcome, applyUpdate } from './write';
 
 export type { RecordedEvent } from './events';
@@ -46,10 +47,11 @@ export async function handler(event: RecordedEvent, context?: LambdaContext): Pr
     deadline: Date.now() + (context?.getRemainingTimeInMillis() ?? 60_000) - DEADLINE_MARGIN_MS,
     logger,
   };
-  const records = mapping.updates.map((update) => `${update.releaseKey} ${update.recordId}`);
+  const updates = await withRollbackOrigin(scope, event, mapping.updates);
+  const records = updates.map((update) => `${update.releaseKey} ${update.recordId}`);
   const outcomes: WriteOutcome[] = [];
   try {
-    for (const update of mapping.updates) {
+    for (const update of updates) {
       outcomes.push(await applyUpdate(scope, settings.tableName, update, eventId!, event.time!));
     }
   } catch (error) {
@@ -60,4 +62,21 @@ export async function handler(event: RecordedEvent, context?: LambdaContext): Pr
   const outcome = outcomes.includes('recorded') ? 'recorded' : 'duplicate';
   logger.info('decision', { verdict: outcome, records, ...(outcome === 'duplicate' ? { reason: 'the event was recorded before' } : {}) });
   return { outcome, records };
+}
+
+/**
+ * A CodeDeploy deployment's start or success names the deployment it rolled back, when it is
+ * CodeDeploy's rollback: its success is then no release of its own.
+ */
+async function withRollbackOrigin(scope: Parameters<typeof rolledBackDeployment>[0], event: RecordedEvent, updates: RecordUpdate[]): Promise<RecordUpdate[]> {
+  const state = event.detail?.state;
+  if (event.source !== 'aws.codedeploy' || (state !== 'START' && state !== 'SUCCESS') || updates.length !== 1) {
+    return updates;
+  }
+  const rollbackOf = await rolledBackDeployment(scope, updates[0].recordId);
+  if (!rollbackOf) {
+    return updates;
+  }
+  scope.logger.info('the deployment is CodeDeploy\'s rollback', { deploymentId: updates[0].recordId, rollbackOf });
+  return [{ ...updates[0], setOnce: { ...updates[0].setOnce, rollbackOf } }];
 }

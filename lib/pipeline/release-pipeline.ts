@@ -115,6 +115,7 @@ export class ReleasePipeline extends Construct {
   private readonly notifiedServices: NotifiedServices;
   private readonly buildLogRetention?: logs.RetentionDays;
   private readonly record: DeploymentRecord;
+  private readonly recorder: DeploymentRecorder;
   private built = false;
   /** The regions, besides its own, that the pipeline has an artifact bucket in. */
   private readonly replicationRegions: string[];
@@ -196,6 +197,7 @@ export class ReleasePipeline extends Construct {
       stages: () => this.builtStages.flatMap((built) => unitsOf(built.stage)),
       logRetention: props.notifierLogRetention,
     });
+    this.recorder = recorder;
     this.recordTable = recorder.table;
     this.deploymentRecordsLostAlarm = recorder.lostAlarm;
     // A record that could not be written is told like a lost notification: WARNING.
@@ -268,6 +270,7 @@ export class ReleasePipeline extends Construct {
     tagStage(this.pipeline, options.stageName, servicesOf(options));
     acknowledgeStageActionRoles(this.pipeline, options.stageName);
     this.record.recordDeployments(unitsOf(options));
+    this.recorder.recordStage(unitsOf(options));
   }
 
   /** The stage names, in release order. */

@@ -1,4 +1,8 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import { BlueGreenService, DeploymentEngine } from '../../lib';
+import { evaluateJson } from './cfn-eval';
 import { ReleasePipeline, ReleaseSource } from '../../lib';
 import { DEPLOYMENT_RECORDER_CONFIG_ENV, DeploymentRecorderConfig, RECORD_TABLE_ENV } from '../../contract/deployment-record';
 import { CONNECTION_ARN, mockService, testStack } from './util';
@@ -74,7 +78,14 @@ describe('deployment record table', () => {
     const actions = statements.flatMap((s) => [s.Action].flat());
     expect(actions.filter((action) => action.startsWith('dynamodb:') || action.startsWith('kms:')).sort())
       .toEqual(['dynamodb:UpdateItem', 'kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey']);
-    expect(actions.filter((action) => !/^(dynamodb|kms|logs):/.test(action))).toEqual(['sqs:SendMessage']);
+    expect(actions.filter((action) => !/^(dynamodb|kms|logs):/.test(action)).sort()).toEqual(['codedeploy:GetDeployment', 'codedeploy:GetDeployment', 'sqs:SendMessage']);
+    // Whether a deployment is CodeDeploy's rollback: GetDeployment on the stages' deployment groups only.
+    const lookup = statements.filter((s) => s.Action === 'codedeploy:GetDeployment');
+    expect(lookup).toHaveLength(2);
+    expect(lookup.map((s) => JSON.stringify(s.Resource))).toEqual([
+      expect.stringMatching(/deploymentgroup:.*StagingApplication.*StagingDeploymentGroup/),
+      expect.stringMatching(/deploymentgroup:.*ProductionApplication.*ProductionDeploymentGroup/),
+    ]);
   });
 
   test('the recorder knows each stage by its deployment group and deploy action', () => {
@@ -133,5 +144,24 @@ describe('deployment record table', () => {
       TreatMissingData: 'notBreaching',
       AlarmActions: [{ Ref: topicId }],
     });
+  });
+
+  test('a stage on the Amazon ECS engine is known by its service ARN, and has no deploy action to link', () => {
+    const stack = testStack();
+    const staging = mockService(stack, 'Staging');
+    const canary = new BlueGreenService(stack, 'Canary', {
+      vpc: new ec2.Vpc(stack, 'CanaryVpc', { maxAzs: 2, natGateways: 1 }),
+      image: ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:stable'),
+      serviceName: 'orders-canary',
+      engine: DeploymentEngine.ecs(),
+    });
+    new ReleasePipeline(stack, 'Release', { source, stages: [{ stageName: 'Staging', service: staging }, { stageName: 'Canary', service: canary }] });
+    const template = Template.fromStack(stack);
+
+    const config = evaluateJson(recorderOf(template).properties.Environment.Variables[DEPLOYMENT_RECORDER_CONFIG_ENV]) as DeploymentRecorderConfig;
+    expect(config.ecsServices).toEqual([{ serviceArn: expect.stringMatching(/^REF\(CanaryService/), serviceName: 'orders-canary', stageName: 'Canary' }]);
+    expect(config.deployActions.map((a) => a.stageName)).toEqual(['Staging']);
+    const rule = Object.values(template.findResources('AWS::Events::Rule', { Properties: { Description: Match.stringLikeRegexp('^Records the Amazon ECS deployments') } }))[0];
+    expect(rule.Properties.Targets[1].Arn).toEqual({ 'Fn::GetAtt': [recorderOf(template).id, 'Arn'] });
   });
 });

@@ -46,9 +46,11 @@ export class DeploymentRecorder extends Construct {
   public readonly fn: lambda.Function;
   public readonly deadLetterQueue: sqs.Queue;
   public readonly lostAlarm: cloudwatch.Alarm;
+  private readonly owner: Construct;
 
   constructor(scope: Construct, id: string, props: DeploymentRecorderProps) {
     super(scope, id);
+    this.owner = props.owner;
     const ownerPath = props.owner.node.path;
     // Retained with the table: a record whose key is gone cannot be read.
     this.key = new kms.Key(this, 'Key', {
@@ -115,7 +117,7 @@ export class DeploymentRecorder extends Construct {
       deadLetterQueue: this.deadLetterQueue,
     });
     this.fn = fn;
-    // Updates of the table alone: the recorder never reads, deletes or queries.
+    // Updates of the table alone: the recorder never reads, deletes or queries it.
     fn.addToRolePolicy(new iam.PolicyStatement({
       actions: ['dynamodb:UpdateItem'],
       resources: [this.table.tableArn],
@@ -126,6 +128,18 @@ export class DeploymentRecorder extends Construct {
       resources: [this.key.keyArn],
       conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${Stack.of(this).region}.amazonaws.com` } },
     }));
+  }
+
+  /**
+   * Lets the recorder tell whether a deployment of these stages is CodeDeploy's rollback
+   * (`codedeploy:GetDeployment`, which authorizes on the deployment group).
+   */
+  public recordStage(units: readonly StageUnit[]): void {
+    const groups = units.filter((unit) => !isRemoteStage(this.owner, unit) && hasDeploymentFiles(unit) && unit.service.deploymentGroup)
+      .map((unit) => unit.service.deploymentGroup!.deploymentGroupArn);
+    if (groups.length > 0) {
+      this.fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['codedeploy:GetDeployment'], resources: groups }));
+    }
   }
 
   /** The recorder as the target of a rule: retried for six hours, then kept in the dead-letter queue. */

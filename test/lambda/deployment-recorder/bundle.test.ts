@@ -4,6 +4,7 @@
  * and throws when the table keeps refusing the write.
  */
 import * as path from 'path';
+import { CodeDeployClient, GetDeploymentCommand } from '@aws-sdk/client-codedeploy';
 import { DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DEPLOYMENT_RECORDER_CONFIG_ENV, RECORD_TABLE_ENV } from '../../../contract/deployment-record';
@@ -20,10 +21,13 @@ function bundledHandler(): Handler {
 }
 
 const dynamo = mockClient(DynamoDBClient);
+const codeDeploy = mockClient(CodeDeployClient);
 let logs: CapturedLogs;
 
 beforeEach(() => {
   dynamo.reset();
+  codeDeploy.reset();
+  codeDeploy.on(GetDeploymentCommand).resolves({ deploymentInfo: { creator: 'codeDeployRollback', rollbackInfo: { rollbackTriggeringDeploymentId: 'd-PREVIOUS1' } } });
   process.env[RECORD_TABLE_ENV] = TABLE;
   process.env[DEPLOYMENT_RECORDER_CONFIG_ENV] = JSON.stringify(CONFIG);
   jest.spyOn(Math, 'random').mockReturnValue(0);
@@ -50,7 +54,7 @@ describe('the bundled deployment recorder', () => {
     ];
 
     expect(results.map((r) => r.outcome)).toEqual(['recorded', 'recorded', 'duplicate']);
-    expect(table.item('orders-api#Production', 'd-2A7K1QXB9')).toMatchObject({ status: 'success', durationSeconds: 400 });
+    expect(table.item('orders-api#Production', 'd-2A7K1QXB9')).toMatchObject({ status: 'success', durationSeconds: 400, rollbackOf: 'd-PREVIOUS1' });
     expect(dynamo.commandCalls(UpdateItemCommand).every((call) => call.args[0].input.TableName === TABLE)).toBe(true);
     expect(decisionLines(logs).map((line) => line.verdict)).toEqual(['recorded', 'recorded', 'duplicate']);
   });

@@ -1,3 +1,4 @@
+import { CodeDeployClient, GetDeploymentCommand } from '@aws-sdk/client-codedeploy';
 import { DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DEPLOYMENT_RECORDER_CONFIG_ENV, RECORD_TABLE_ENV } from '../../../contract/deployment-record';
@@ -6,11 +7,14 @@ import { CapturedLogs, awsError, captureLogs, decisionLines, fakeContext } from 
 import { CONFIG, FakeTable, TABLE, fixture } from './fake-table';
 
 const dynamo = mockClient(DynamoDBClient);
+const codeDeploy = mockClient(CodeDeployClient);
 let table: FakeTable;
 let logs: CapturedLogs;
 
 beforeEach(() => {
   dynamo.reset();
+  codeDeploy.reset();
+  codeDeploy.on(GetDeploymentCommand).resolves({ deploymentInfo: { deploymentId: 'd-2A7K1QXB9', creator: 'CodePipeline' } });
   table = new FakeTable();
   table.serve(dynamo);
   process.env[RECORD_TABLE_ENV] = TABLE;
@@ -68,6 +72,29 @@ describe('deployment recorder, CodeDeploy deployments', () => {
     expect(table.item(...DEPLOYMENT)).toMatchObject({
       status: 'failed', completedAt: '2026-11-30T12:04:10Z', durationSeconds: 250, notes: ['2026-11-30T12:04:10Z deployment failed'],
     });
+  });
+
+  test('CodeDeploy\'s rollback deployment names the deployment it rolled back', async () => {
+    codeDeploy.on(GetDeploymentCommand).resolves({
+      deploymentInfo: { deploymentId: 'd-2A7K1QXB9', creator: 'codeDeployRollback', rollbackInfo: { rollbackTriggeringDeploymentId: 'd-PREVIOUS1' } },
+    });
+    await record('codedeploy-start', 'codedeploy-success');
+
+    expect(table.item(...DEPLOYMENT)).toMatchObject({ status: 'success', rollbackOf: 'd-PREVIOUS1' });
+    expect(codeDeploy.commandCalls(GetDeploymentCommand).map((call) => call.args[0].input)).toEqual([
+      { deploymentId: 'd-2A7K1QXB9' }, { deploymentId: 'd-2A7K1QXB9' },
+    ]);
+  });
+
+  test('a deployment that cannot be looked up is still recorded, without saying whether it is a rollback', async () => {
+    codeDeploy.on(GetDeploymentCommand).rejects(awsError('AccessDeniedException', 400));
+    const [result] = await record('codedeploy-start');
+
+    expect(result.outcome).toBe('recorded');
+    expect(table.item(...DEPLOYMENT)).toMatchObject({ status: 'in_progress', startedAt: '2026-11-30T12:00:00Z' });
+    expect(table.item(...DEPLOYMENT)?.rollbackOf).toBeUndefined();
+    expect(logs.lines.filter((line) => line.level === 'warn').map((line) => line.message))
+      .toEqual(['could not tell whether the deployment is a rollback; recorded without it']);
   });
 
   test('a redelivered event is recognised: no second write, outcome duplicate', async () => {
