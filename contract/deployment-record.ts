@@ -78,6 +78,8 @@ export interface ReleaseRecordItem {
   readonly approvalDecidedAt?: string;
   /** `SUCCEEDED` (approved), `FAILED` (rejected). */
   readonly approvalOutcome?: string;
+  /** Stages: the ARN of whoever approved or rejected (the approval's `updatedBy`). */
+  readonly approvedBy?: string;
   /** The time waiting for a person (the approval), and the rest of the duration. */
   readonly waitingSeconds?: number;
   readonly activeSeconds?: number;

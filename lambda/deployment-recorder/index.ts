@@ -12,6 +12,7 @@ import type { LambdaContext } from '../shared/hook';
 import { createLogger, describeError } from '../shared/logger';
 import { loadRecorderSettings } from './config';
 import { RecordUpdate, RecordedEvent, mapEvent } from './events';
+import { approverOf } from './approver-lookup';
 import { rolledBackDeployment } from './rollback-lookup';
 import { WriteOutcome, applyUpdate } from './write';
 
@@ -47,7 +48,7 @@ export async function handler(event: RecordedEvent, context?: LambdaContext): Pr
     deadline: Date.now() + (context?.getRemainingTimeInMillis() ?? 60_000) - DEADLINE_MARGIN_MS,
     logger,
   };
-  const updates = await withRollbackOrigin(scope, event, mapping.updates);
+  const updates = await withApprover(scope, event, await withRollbackOrigin(scope, event, mapping.updates));
   const records = updates.map((update) => `${update.releaseKey} ${update.recordId}`);
   const outcomes: WriteOutcome[] = [];
   try {
@@ -79,4 +80,18 @@ async function withRollbackOrigin(scope: Parameters<typeof rolledBackDeployment>
   }
   scope.logger.info('the deployment is CodeDeploy\'s rollback', { deploymentId: updates[0].recordId, rollbackOf });
   return [{ ...updates[0], setOnce: { ...updates[0].setOnce, rollbackOf } }];
+}
+
+/** An approval's decision names who decided it. */
+async function withApprover(scope: Parameters<typeof approverOf>[0], event: RecordedEvent, updates: RecordUpdate[]): Promise<RecordUpdate[]> {
+  const detail = event.detail ?? {};
+  const category = (detail.type as { category?: unknown } | undefined)?.category;
+  if (event['detail-type'] !== 'CodePipeline Action Execution State Change' || category !== 'Approval' || updates.length !== 1
+    || updates[0].set?.approvalOutcome === undefined) {
+    return updates;
+  }
+  const approvedBy = await approverOf(scope, {
+    pipelineName: String(detail.pipeline), executionId: String(detail['execution-id']), stageName: String(detail.stage), actionName: String(detail.action),
+  });
+  return approvedBy ? [{ ...updates[0], set: { ...updates[0].set, approvedBy } }] : updates;
 }

@@ -198,6 +198,7 @@ export class ReleasePipeline extends Construct {
       logRetention: props.notifierLogRetention,
     });
     this.recorder = recorder;
+    recorder.readApprovals(this.pipeline.pipelineArn);
     this.recordTable = recorder.table;
     this.deploymentRecordsLostAlarm = recorder.lostAlarm;
     // A record that could not be written is told like a lost notification: WARNING.

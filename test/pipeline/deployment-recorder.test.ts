@@ -78,7 +78,12 @@ describe('deployment record table', () => {
     const actions = statements.flatMap((s) => [s.Action].flat());
     expect(actions.filter((action) => action.startsWith('dynamodb:') || action.startsWith('kms:')).sort())
       .toEqual(['dynamodb:UpdateItem', 'kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey']);
-    expect(actions.filter((action) => !/^(dynamodb|kms|logs):/.test(action)).sort()).toEqual(['codedeploy:GetDeployment', 'codedeploy:GetDeployment', 'sqs:SendMessage']);
+    expect(actions.filter((action) => !/^(dynamodb|kms|logs):/.test(action)).sort()).toEqual(['codedeploy:GetDeployment', 'codedeploy:GetDeployment', 'codepipeline:ListActionExecutions', 'sqs:SendMessage']);
+    // Who decided an approval: this pipeline's action executions only.
+    const pipelineId = Object.keys(template.findResources('AWS::CodePipeline::Pipeline'))[0];
+    const approvals = statements.filter((s) => s.Action === 'codepipeline:ListActionExecutions');
+    expect(approvals).toHaveLength(1);
+    expect(JSON.stringify(approvals[0].Resource)).toMatch(new RegExp(`^\\{"Fn::Join":.*:codepipeline:.*\\{"Ref":"${pipelineId}"\\}`));
     // Whether a deployment is CodeDeploy's rollback: GetDeployment on the stages' deployment groups only.
     const lookup = statements.filter((s) => s.Action === 'codedeploy:GetDeployment');
     expect(lookup).toHaveLength(2);

@@ -130,6 +130,11 @@ export class DeploymentRecorder extends Construct {
     }));
   }
 
+  /** Lets the recorder read who decided an approval of `pipeline` (`ListActionExecutions`). */
+  public readApprovals(pipelineArn: string): void {
+    this.fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['codepipeline:ListActionExecutions'], resources: [pipelineArn] }));
+  }
+
   /**
    * Lets the recorder tell whether a deployment of these stages is CodeDeploy's rollback
    * (`codedeploy:GetDeployment`, which authorizes on the deployment group).

@@ -1,4 +1,5 @@
 import { CodeDeployClient, GetDeploymentCommand } from '@aws-sdk/client-codedeploy';
+import { CodePipelineClient, ListActionExecutionsCommand } from '@aws-sdk/client-codepipeline';
 import { DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DEPLOYMENT_RECORDER_CONFIG_ENV, RECORD_TABLE_ENV } from '../../../contract/deployment-record';
@@ -8,13 +9,20 @@ import { CONFIG, FakeTable, TABLE, fixture } from './fake-table';
 
 const dynamo = mockClient(DynamoDBClient);
 const codeDeploy = mockClient(CodeDeployClient);
+const codePipeline = mockClient(CodePipelineClient);
+const APPROVER = 'arn:aws:sts::111122223333:assumed-role/ReleaseManager/jane';
 let table: FakeTable;
 let logs: CapturedLogs;
 
 beforeEach(() => {
   dynamo.reset();
   codeDeploy.reset();
-  codeDeploy.on(GetDeploymentCommand).resolves({ deploymentInfo: { deploymentId: 'd-2A7K1QXB9', creator: 'CodePipeline' } });
+  codePipeline.reset();
+  codePipeline.on(ListActionExecutionsCommand).resolves({ actionExecutionDetails: [
+    { stageName: 'Production', actionName: 'Deploy', status: 'Succeeded', updatedBy: 'arn:aws:iam::111122223333:role/pipeline' },
+    { stageName: 'Production', actionName: 'Approve', status: 'Succeeded', updatedBy: APPROVER, lastUpdateTime: new Date('2026-11-30T11:59:01Z') },
+  ] });
+  codeDeploy.on(GetDeploymentCommand).resolves({ deploymentInfo: { deploymentId: 'd-2A7K1QXB9', creator: 'user' } });
   table = new FakeTable();
   table.serve(dynamo);
   process.env[RECORD_TABLE_ENV] = TABLE;
@@ -191,11 +199,22 @@ describe('deployment recorder, pipeline stages and approvals', () => {
     expect(table.item(...STAGE)).toMatchObject({
       kind: 'stage', pipelineName: 'orders-release', stageName: 'Production', status: 'success',
       startedAt: '2026-11-30T11:55:00Z', completedAt: '2026-11-30T12:06:50Z', durationSeconds: 710,
-      approvalRequestedAt: '2026-11-30T11:55:01Z', approvalDecidedAt: '2026-11-30T11:59:01Z', approvalOutcome: 'SUCCEEDED',
+      approvalRequestedAt: '2026-11-30T11:55:01Z', approvalDecidedAt: '2026-11-30T11:59:01Z', approvalOutcome: 'SUCCEEDED', approvedBy: APPROVER,
       waitingSeconds: 240, activeSeconds: 470, deploymentIds: ['d-2A7K1QXB9'],
       notes: ['2026-11-30T11:59:01Z approval approved: Looks good in staging'],
     });
     expect(table.item(...DEPLOYMENT)).toMatchObject({ status: 'success', pipelineExecutionId: STAGE[1] });
+  });
+
+  test('who approved is read from the pipeline\'s action executions; when it cannot be, the decision is still recorded', async () => {
+    codePipeline.on(ListActionExecutionsCommand).rejects(awsError('AccessDeniedException', 400));
+    const [result] = await record('approval-succeeded');
+
+    expect(result.outcome).toBe('recorded');
+    expect(codePipeline.commandCalls(ListActionExecutionsCommand).map((call) => call.args[0].input))
+      .toEqual([{ pipelineName: 'orders-release', filter: { pipelineExecutionId: STAGE[1] } }]);
+    expect(table.item(...STAGE)).toMatchObject({ approvalOutcome: 'SUCCEEDED', approvalDecidedAt: '2026-11-30T11:59:01Z' });
+    expect(table.item(...STAGE)?.approvedBy).toBeUndefined();
   });
 
   test('the stage\'s end delivered before the approval still gets the wait and active time once the approval arrives', async () => {
