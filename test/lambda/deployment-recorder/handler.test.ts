@@ -206,6 +206,20 @@ describe('deployment recorder, pipeline stages and approvals', () => {
     expect(table.item(...DEPLOYMENT)).toMatchObject({ status: 'success', pipelineExecutionId: STAGE[1] });
   });
 
+  test('a stage that failed, was retried and succeeded ends a success, whichever order its events come in', async () => {
+    const table2 = new FakeTable();
+    await record('stage-started', 'stage-failed', 'stage-resumed', 'stage-succeeded-after-retry');
+    table2.serve(dynamo);
+    await record('stage-succeeded-after-retry', 'stage-failed', 'stage-started', 'stage-resumed');
+
+    for (const each of [table, table2]) {
+      expect(each.item(...STAGE)).toMatchObject({
+        status: 'success', startedAt: '2026-11-30T11:55:00Z', completedAt: '2026-11-30T12:25:00Z', durationSeconds: 1800,
+        notes: expect.arrayContaining(['2026-11-30T12:04:20Z stage failed', '2026-11-30T12:20:00Z stage resumed']),
+      });
+    }
+  });
+
   test('who approved is read from the pipeline\'s action executions; when it cannot be, the decision is still recorded', async () => {
     codePipeline.on(ListActionExecutionsCommand).rejects(awsError('AccessDeniedException', 400));
     const [result] = await record('approval-succeeded');
