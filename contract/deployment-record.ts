@@ -54,6 +54,9 @@ export interface ReleaseRecordItem {
   readonly triggerType?: string;
   /** Executions: who or what started it (`execution-trigger.trigger-detail`, e.g. the caller's ARN). */
   readonly triggeredBy?: string;
+  /** Executions: the revision the source action reports (a Git source's commit id), and its summary (the commit message). */
+  readonly sourceRevision?: string;
+  readonly sourceSummary?: string;
   readonly status: ReleaseRecordStatus;
   /** `<event time>#<rank>`: a status is replaced only by one of a later event (at one time, by an end over a start). */
   readonly statusOrder: string;

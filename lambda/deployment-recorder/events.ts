@@ -245,12 +245,22 @@ function pipelineAction(detail: Record<string, unknown>, time: string, settings:
   const stageName = text(detail.stage);
   const actionName = text(detail.action);
   const state = text(detail.state);
-  if (!pipeline || !executionId || !stageName || !actionName || !isDeployStage(stageName, settings)) {
-    return { ignored: `stage ${String(stageName)} deploys no recorded service` };
-  }
   const category = text((detail.type as Record<string, unknown> | undefined)?.category);
   const result = (detail['execution-result'] ?? {}) as Record<string, unknown>;
   const summary = text(result['external-execution-summary']);
+  const revision = text(result['external-execution-id']);
+  if (pipeline && executionId && category === 'Source' && state === 'SUCCEEDED' && revision) {
+    // What the release is made of: the source action's revision (a Git source's commit id).
+    return {
+      updates: [{
+        releaseKey: pipeline, recordId: executionId,
+        setOnce: { ...identity('execution', '', { pipelineName: pipeline }), sourceRevision: revision, ...(summary ? { sourceSummary: summary } : {}) },
+      }],
+    };
+  }
+  if (!pipeline || !executionId || !stageName || !actionName || !isDeployStage(stageName, settings)) {
+    return { ignored: `stage ${String(stageName)} deploys no recorded service` };
+  }
   const stage = { releaseKey: `${pipeline}#${stageName}`, recordId: executionId, setOnce: identity('stage', stageName, { pipelineName: pipeline }) };
   if (category === 'Approval') {
     if (state === 'STARTED') {

@@ -249,6 +249,15 @@ describe('deployment recorder, pipeline executions', () => {
     });
     expect(table.item('orders-release', STAGE[1])?.stageName).toBeUndefined();
   });
+
+  test('the execution record names the commit the source action fetched', async () => {
+    await record('execution-started', 'source-action-succeeded');
+
+    expect(table.item('orders-release', STAGE[1])).toMatchObject({
+      kind: 'execution', status: 'in_progress', sourceRevision: '4f1c7d2e9a0b3c5d6e7f8a9b0c1d2e3f4a5b6c7d',
+      sourceSummary: '{"ProviderType":"GitHub","CommitMessage":"Add order export"}',
+    });
+  });
 });
 
 describe('deployment recorder, events it does not record', () => {
