@@ -57,6 +57,9 @@ export interface ReleaseRecordItem {
   /** Executions: the revision the source action reports (a Git source's commit id), and its summary (the commit message). */
   readonly sourceRevision?: string;
   readonly sourceSummary?: string;
+  /** Executions: the image the build pushed, by digest, and its tag (the build's exported variables). */
+  readonly imageUri?: string;
+  readonly imageTag?: string;
   readonly status: ReleaseRecordStatus;
   /** `<event time>#<rank>`: a status is replaced only by one of a later event (at one time, by an end over a start). */
   readonly statusOrder: string;
@@ -130,4 +133,6 @@ export interface DeploymentRecorderConfig {
   readonly deploymentGroups: RecordedDeploymentGroup[];
   readonly ecsServices: RecordedEcsService[];
   readonly deployActions: RecordedDeployAction[];
+  /** The build's exported variables holding the image by digest and its tag, read when the build action succeeds. */
+  readonly buildVariables?: { readonly imageUri: string; readonly imageTag: string };
 }

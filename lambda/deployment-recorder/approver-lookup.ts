@@ -22,17 +22,31 @@ export interface ApprovalAction {
 /** The ARN of whoever decided the approval, if CodePipeline tells it. */
 export async function approverOf(scope: AwsCallScope, approval: ApprovalAction): Promise<string | undefined> {
   try {
-    const { client, sdk } = await codePipelineApi();
-    const answer = await awsCall(scope, 'codepipeline:ListActionExecutions', (abortSignal) => client.send(new sdk.ListActionExecutionsCommand({
-      pipelineName: approval.pipelineName,
-      filter: { pipelineExecutionId: approval.executionId },
-    }), { abortSignal }), { maxAttempts: 3 });
-    const decided = (answer.actionExecutionDetails ?? [])
-      .filter((detail) => detail.stageName === approval.stageName && detail.actionName === approval.actionName && detail.status !== 'InProgress')
-      .sort((a, b) => (b.lastUpdateTime?.getTime() ?? 0) - (a.lastUpdateTime?.getTime() ?? 0))[0];
-    return decided?.updatedBy || undefined;
+    return (await latestExecution(scope, approval))?.updatedBy || undefined;
   } catch (error) {
     scope.logger.warn('could not read who decided the approval; recorded without it', { ...approval, error: describeError(error) });
     return undefined;
   }
+}
+
+/** The variables a build action exported (`IMAGE_URI`, `IMAGE_TAG`, ...); empty when they cannot be read. */
+export async function buildVariablesOf(scope: AwsCallScope, build: ApprovalAction): Promise<Record<string, string>> {
+  try {
+    return (await latestExecution(scope, build))?.output?.outputVariables ?? {};
+  } catch (error) {
+    scope.logger.warn('could not read the build\'s variables; recorded without them', { ...build, error: describeError(error) });
+    return {};
+  }
+}
+
+/** The action's latest execution in the pipeline execution that has ended. */
+async function latestExecution(scope: AwsCallScope, action: ApprovalAction) {
+  const { client, sdk } = await codePipelineApi();
+  const answer = await awsCall(scope, 'codepipeline:ListActionExecutions', (abortSignal) => client.send(new sdk.ListActionExecutionsCommand({
+    pipelineName: action.pipelineName,
+    filter: { pipelineExecutionId: action.executionId },
+  }), { abortSignal }), { maxAttempts: 3 });
+  return (answer.actionExecutionDetails ?? [])
+    .filter((detail) => detail.stageName === action.stageName && detail.actionName === action.actionName && detail.status !== 'InProgress')
+    .sort((a, b) => (b.lastUpdateTime?.getTime() ?? 0) - (a.lastUpdateTime?.getTime() ?? 0))[0];
 }

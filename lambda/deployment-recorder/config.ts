@@ -9,6 +9,7 @@ export interface RecorderSettings {
   readonly deploymentGroups: RecordedDeploymentGroup[];
   readonly ecsServices: RecordedEcsService[];
   readonly deployActions: RecordedDeployAction[];
+  readonly buildVariables?: { readonly imageUri: string; readonly imageTag: string };
 }
 
 // Typed explicitly so that TypeScript narrows after `config.fail(...)`, which never returns.
@@ -36,5 +37,9 @@ export function loadRecorderSettings(env: NodeJS.ProcessEnv = process.env): Reco
       ['applicationName', 'deploymentGroupName', 'serviceName', 'stageName']),
     ecsServices: list<RecordedEcsService>(parsed.ecsServices, 'ecsServices', ['serviceArn', 'serviceName', 'stageName']),
     deployActions: list<RecordedDeployAction>(parsed.deployActions, 'deployActions', ['stageName', 'actionName', 'serviceName']),
+    ...(parsed.buildVariables ? { buildVariables: {
+      imageUri: config.requireString(parsed.buildVariables.imageUri, 'buildVariables.imageUri'),
+      imageTag: config.requireString(parsed.buildVariables.imageTag, 'buildVariables.imageTag'),
+    } } : {}),
   };
 }

@@ -258,6 +258,10 @@ function pipelineAction(detail: Record<string, unknown>, time: string, settings:
       }],
     };
   }
+  if (pipeline && executionId && category === 'Build' && state === 'SUCCEEDED' && settings.buildVariables) {
+    // The image it pushed is read from the build's variables (the event does not carry them).
+    return { updates: [{ releaseKey: pipeline, recordId: executionId, setOnce: identity('execution', '', { pipelineName: pipeline }) }] };
+  }
   if (!pipeline || !executionId || !stageName || !actionName || !isDeployStage(stageName, settings)) {
     return { ignored: `stage ${String(stageName)} deploys no recorded service` };
   }

@@ -12,7 +12,8 @@ import type { LambdaContext } from '../shared/hook';
 import { createLogger, describeError } from '../shared/logger';
 import { loadRecorderSettings } from './config';
 import { RecordUpdate, RecordedEvent, mapEvent } from './events';
-import { approverOf } from './approver-lookup';
+import { approverOf, buildVariablesOf } from './approver-lookup';
+import type { RecorderSettings } from './config';
 import { rolledBackDeployment } from './rollback-lookup';
 import { WriteOutcome, applyUpdate } from './write';
 
@@ -48,7 +49,8 @@ export async function handler(event: RecordedEvent, context?: LambdaContext): Pr
     deadline: Date.now() + (context?.getRemainingTimeInMillis() ?? 60_000) - DEADLINE_MARGIN_MS,
     logger,
   };
-  const updates = await withApprover(scope, event, await withRollbackOrigin(scope, event, mapping.updates));
+  const updates = await withBuildImage(scope, event, settings,
+    await withApprover(scope, event, await withRollbackOrigin(scope, event, mapping.updates)));
   const records = updates.map((update) => `${update.releaseKey} ${update.recordId}`);
   const outcomes: WriteOutcome[] = [];
   try {
@@ -94,4 +96,20 @@ async function withApprover(scope: Parameters<typeof approverOf>[0], event: Reco
     pipelineName: String(detail.pipeline), executionId: String(detail['execution-id']), stageName: String(detail.stage), actionName: String(detail.action),
   });
   return approvedBy ? [{ ...updates[0], set: { ...updates[0].set, approvedBy } }] : updates;
+}
+
+/** A build's success names the image it pushed, by digest, and its tag. */
+async function withBuildImage(scope: Parameters<typeof buildVariablesOf>[0], event: RecordedEvent, settings: RecorderSettings, updates: RecordUpdate[])
+  : Promise<RecordUpdate[]> {
+  const detail = event.detail ?? {};
+  const category = (detail.type as { category?: unknown } | undefined)?.category;
+  if (event['detail-type'] !== 'CodePipeline Action Execution State Change' || category !== 'Build' || !settings.buildVariables || updates.length !== 1) {
+    return updates;
+  }
+  const variables = await buildVariablesOf(scope, {
+    pipelineName: String(detail.pipeline), executionId: String(detail['execution-id']), stageName: String(detail.stage), actionName: String(detail.action),
+  });
+  const imageUri = variables[settings.buildVariables.imageUri];
+  const imageTag = variables[settings.buildVariables.imageTag];
+  return [{ ...updates[0], setOnce: { ...updates[0].setOnce, ...(imageUri ? { imageUri } : {}), ...(imageTag ? { imageTag } : {}) } }];
 }

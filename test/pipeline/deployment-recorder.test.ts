@@ -107,6 +107,8 @@ describe('deployment record table', () => {
     ]);
     expect(config.deploymentGroups.map((g) => [g.serviceName, g.stageName])).toEqual([['staging', 'Staging'], ['production', 'Production']]);
     expect(config.ecsServices).toEqual([]);
+    // The build's variables the image is read from: the names the buildspec exports.
+    expect(config.buildVariables).toEqual({ imageUri: 'IMAGE_URI', imageTag: 'IMAGE_TAG' });
   });
 
   test('every rule of the deployment record also targets the recorder, retried then kept in its dead-letter queue', () => {

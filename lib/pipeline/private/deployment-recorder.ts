@@ -23,6 +23,7 @@ import { createHookFunction } from '../../private/handler-function';
 import { tagResource, tagValue } from '../../private/release-tags';
 import { fitText, iamDescription } from '../../private/text-limits';
 import { DeploymentEngineKind } from '../../service/deployment-engine';
+import { EXPORTED_VARIABLES } from './buildspec';
 import { notifierTargetOptions } from './notifier-parts';
 import { isRemoteStage } from './remote-stage';
 import { StageUnit, hasDeploymentFiles } from './stage-naming';
@@ -101,6 +102,7 @@ export class DeploymentRecorder extends Construct {
           stageName: unit.stageName,
         })),
         deployActions: onCodeDeploy.map((unit) => ({ stageName: unit.stageName, actionName: unit.actionName, serviceName: unit.service.serviceName })),
+        buildVariables: { imageUri: EXPORTED_VARIABLES.imageUri, imageTag: EXPORTED_VARIABLES.imageTag },
       };
     };
     const { function: fn } = createHookFunction(this, {

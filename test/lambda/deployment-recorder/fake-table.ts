@@ -16,6 +16,7 @@ export const CONFIG: DeploymentRecorderConfig = {
   deploymentGroups: [{ applicationName: 'orders-app', deploymentGroupName: 'orders-production', serviceName: 'orders-api', stageName: 'Production' }],
   ecsServices: [{ serviceArn: 'arn:aws:ecs:eu-west-1:111122223333:service/orders-cluster/orders-api', serviceName: 'orders-api', stageName: 'Canary' }],
   deployActions: [{ stageName: 'Production', actionName: 'Deploy', serviceName: 'orders-api' }],
+  buildVariables: { imageUri: 'IMAGE_URI', imageTag: 'IMAGE_TAG' },
 };
 
 /** A recorded event of `fixtures/<name>.json`, in the shape EventBridge delivers it. */

@@ -250,6 +250,29 @@ describe('deployment recorder, pipeline executions', () => {
     expect(table.item('orders-release', STAGE[1])?.stageName).toBeUndefined();
   });
 
+  test('the execution record names the image the build pushed, by digest, and its tag', async () => {
+    const image = '111122223333.dkr.ecr.eu-west-1.amazonaws.com/orders-api@sha256:9b2c0d7e5f4a3b2c1d0e9f8a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c';
+    codePipeline.on(ListActionExecutionsCommand).resolves({ actionExecutionDetails: [{
+      stageName: 'Build', actionName: 'BuildAndPush', status: 'Succeeded',
+      output: { outputVariables: { IMAGE_URI: image, IMAGE_TAG: '4f1c7d2', SOURCE_REVISION: '4f1c7d2e9a0b' } },
+    }] });
+
+    await record('build-action-succeeded');
+
+    expect(table.item('orders-release', STAGE[1])).toMatchObject({ kind: 'execution', imageUri: image, imageTag: '4f1c7d2' });
+  });
+
+  test('a build whose variables cannot be read is recorded without its image', async () => {
+    codePipeline.on(ListActionExecutionsCommand).rejects(awsError('ThrottlingException', 400));
+
+    const [result] = await record('build-action-succeeded');
+
+    expect(result.outcome).toBe('recorded');
+    expect(table.item('orders-release', STAGE[1])?.imageUri).toBeUndefined();
+    expect(logs.lines.filter((line) => line.level === 'warn').map((line) => line.message))
+      .toContain('could not read the build\'s variables; recorded without them');
+  });
+
   test('the execution record names the commit the source action fetched', async () => {
     await record('execution-started', 'source-action-succeeded');
 
