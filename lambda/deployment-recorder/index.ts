@@ -12,7 +12,7 @@ import type { LambdaContext } from '../shared/hook';
 import { createLogger, describeError } from '../shared/logger';
 import { loadRecorderSettings } from './config';
 import { RecordUpdate, RecordedEvent, mapEvent } from './events';
-import { approverOf, buildVariablesOf } from './approver-lookup';
+import { approverOf, buildVariablesOf } from './pipeline-lookup';
 import type { RecorderSettings } from './config';
 import { rolledBackDeployment } from './rollback-lookup';
 import { WriteOutcome, applyUpdate } from './write';

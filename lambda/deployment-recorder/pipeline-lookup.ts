@@ -1,8 +1,9 @@
 /**
- * Who approved or rejected a manual approval: the action's state change does not say, the
- * pipeline's action executions do (`updatedBy` of the approval's execution).
+ * What the pipeline's action executions tell and the action state changes do not: who approved
+ * or rejected a manual approval (`updatedBy`), and the variables a build exported (the image by
+ * digest).
  *
- * The lookup never costs the record: when it fails, the record is written without it.
+ * A lookup never costs the record: when it fails, the record is written without what it reads.
  */
 import type { CodePipelineClient } from '@aws-sdk/client-codepipeline';
 import { AwsCallScope, awsCall } from '../shared/aws-call';
@@ -12,7 +13,7 @@ import { describeError } from '../shared/logger';
 const codePipelineApi = lazy(() => import('@aws-sdk/client-codepipeline')
   .then((sdk) => ({ client: new sdk.CodePipelineClient(clientConfig()) as CodePipelineClient, sdk })));
 
-export interface ApprovalAction {
+export interface PipelineAction {
   readonly pipelineName: string;
   readonly executionId: string;
   readonly stageName: string;
@@ -20,7 +21,7 @@ export interface ApprovalAction {
 }
 
 /** The ARN of whoever decided the approval, if CodePipeline tells it. */
-export async function approverOf(scope: AwsCallScope, approval: ApprovalAction): Promise<string | undefined> {
+export async function approverOf(scope: AwsCallScope, approval: PipelineAction): Promise<string | undefined> {
   try {
     return (await latestExecution(scope, approval))?.updatedBy || undefined;
   } catch (error) {
@@ -30,7 +31,7 @@ export async function approverOf(scope: AwsCallScope, approval: ApprovalAction):
 }
 
 /** The variables a build action exported (`IMAGE_URI`, `IMAGE_TAG`, ...); empty when they cannot be read. */
-export async function buildVariablesOf(scope: AwsCallScope, build: ApprovalAction): Promise<Record<string, string>> {
+export async function buildVariablesOf(scope: AwsCallScope, build: PipelineAction): Promise<Record<string, string>> {
   try {
     return (await latestExecution(scope, build))?.output?.outputVariables ?? {};
   } catch (error) {
@@ -40,7 +41,7 @@ export async function buildVariablesOf(scope: AwsCallScope, build: ApprovalActio
 }
 
 /** The action's latest execution in the pipeline execution that has ended. */
-async function latestExecution(scope: AwsCallScope, action: ApprovalAction) {
+async function latestExecution(scope: AwsCallScope, action: PipelineAction) {
   const { client, sdk } = await codePipelineApi();
   const answer = await awsCall(scope, 'codepipeline:ListActionExecutions', (abortSignal) => client.send(new sdk.ListActionExecutionsCommand({
     pipelineName: action.pipelineName,
