@@ -8,6 +8,7 @@
  * thrown after the write's retries, so that EventBridge's and Lambda's retries, then the
  * dead-letter queue, take over and no record is lost silently.
  */
+import type { AwsCallScope } from '../shared/aws-call';
 import type { LambdaContext } from '../shared/hook';
 import { createLogger, describeError } from '../shared/logger';
 import { loadRecorderSettings } from './config';
@@ -44,7 +45,7 @@ export async function handler(event: RecordedEvent, context?: LambdaContext): Pr
     logger.info('decision', { verdict: 'ignored', reason: mapping.ignored });
     return { outcome: 'ignored', reason: mapping.ignored };
   }
-  const scope = {
+  const scope: AwsCallScope = {
     signal: new AbortController().signal,
     deadline: Date.now() + (context?.getRemainingTimeInMillis() ?? 60_000) - DEADLINE_MARGIN_MS,
     logger,
@@ -71,7 +72,7 @@ export async function handler(event: RecordedEvent, context?: LambdaContext): Pr
  * A CodeDeploy deployment's start or success names the deployment it rolled back, when it is
  * CodeDeploy's rollback: its success is then no release of its own.
  */
-async function withRollbackOrigin(scope: Parameters<typeof rolledBackDeployment>[0], event: RecordedEvent, updates: RecordUpdate[]): Promise<RecordUpdate[]> {
+async function withRollbackOrigin(scope: AwsCallScope, event: RecordedEvent, updates: RecordUpdate[]): Promise<RecordUpdate[]> {
   const state = event.detail?.state;
   if (event.source !== 'aws.codedeploy' || (state !== 'START' && state !== 'SUCCESS') || updates.length !== 1) {
     return updates;
@@ -85,7 +86,7 @@ async function withRollbackOrigin(scope: Parameters<typeof rolledBackDeployment>
 }
 
 /** An approval's decision names who decided it. */
-async function withApprover(scope: Parameters<typeof approverOf>[0], event: RecordedEvent, updates: RecordUpdate[]): Promise<RecordUpdate[]> {
+async function withApprover(scope: AwsCallScope, event: RecordedEvent, updates: RecordUpdate[]): Promise<RecordUpdate[]> {
   const detail = event.detail ?? {};
   const category = (detail.type as { category?: unknown } | undefined)?.category;
   if (event['detail-type'] !== 'CodePipeline Action Execution State Change' || category !== 'Approval' || updates.length !== 1
@@ -99,7 +100,7 @@ async function withApprover(scope: Parameters<typeof approverOf>[0], event: Reco
 }
 
 /** A build's success names the image it pushed, by digest, and its tag. */
-async function withBuildImage(scope: Parameters<typeof buildVariablesOf>[0], event: RecordedEvent, settings: RecorderSettings, updates: RecordUpdate[])
+async function withBuildImage(scope: AwsCallScope, event: RecordedEvent, settings: RecorderSettings, updates: RecordUpdate[])
   : Promise<RecordUpdate[]> {
   const detail = event.detail ?? {};
   const category = (detail.type as { category?: unknown } | undefined)?.category;
