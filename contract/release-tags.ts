@@ -21,3 +21,5 @@ export const STAGE_TAG_PREFIX = 'cdk-ecs-release:stage:';
 export function stageTagKey(stageName: string): string {
   return `${STAGE_TAG_PREFIX}${stageName}`;
 }
+/** On the deployment record table: the pipeline's construct path. */
+export const RECORD_TABLE_TAG = 'cdk-ecs-release:record-table';

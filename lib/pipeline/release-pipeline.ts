@@ -4,6 +4,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -20,6 +21,7 @@ import { acknowledgePipelineRoles, acknowledgeStageActionRoles } from './private
 import { createReleaseBuildProject } from './private/build-project';
 import { addDeployStage } from './private/deploy-stage';
 import { DeploymentRecord } from './private/deployment-record';
+import { DeploymentRecorder } from './private/deployment-recorder';
 import { NotifiedServices } from './private/ecs-notifications';
 import { ReleaseNotifications } from './private/release-notifications';
 import { NARROW_ACTION_ROLE_TRUST_FLAG } from './private/remote-stage';
@@ -88,6 +90,16 @@ export class ReleasePipeline extends Construct {
   public readonly deploymentNotificationsLostAlarm: cloudwatch.IAlarm;
   /** Log group holding one JSON line per pipeline, stage, action and deployment state change. */
   public readonly deploymentRecord: logs.ILogGroup;
+  /**
+   * The deployment record as data: one item per release and stage (status, timeline, approval
+   * wait, rollback verification), written from the same events as `deploymentRecord`. Partition
+   * key `releaseKey` (`<service>#<stage>` for a deployment, `<pipeline>#<stage>` for a stage
+   * execution), sort key `recordId`; the local index `byStartedAt` sorts a partition by start.
+   * Grant readers with `recordTable.grantReadData(...)`.
+   */
+  public readonly recordTable: dynamodb.ITable;
+  /** In ALARM while the recorder's dead-letter queue holds an event whose record could not be written. */
+  public readonly deploymentRecordsLostAlarm: cloudwatch.IAlarm;
   /** Where releases start. */
   public readonly source: ReleaseSource;
   /** The environment variable of the application container that holds the release version. */
@@ -107,6 +119,7 @@ export class ReleasePipeline extends Construct {
   private readonly notifiedServices: NotifiedServices;
   private readonly buildLogRetention?: logs.RetentionDays;
   private readonly record: DeploymentRecord;
+  private readonly recorder: DeploymentRecorder;
   private built = false;
   /** The regions, besides its own, that the pipeline has an artifact bucket in. */
   private readonly replicationRegions: string[];
@@ -185,8 +198,20 @@ export class ReleasePipeline extends Construct {
     this.deploymentNotificationDeadLetterQueue = releaseNotifications.deadLetterQueue;
     this.deploymentNotificationsLostAlarm = releaseNotifications.lostAlarm;
 
+    const recorder = new DeploymentRecorder(this, 'DeploymentRecorder', {
+      owner: this,
+      stages: () => this.builtStages.flatMap((built) => unitsOf(built.stage)),
+      logRetention: props.notifierLogRetention,
+    });
+    this.recorder = recorder;
+    recorder.readApprovals(this.pipeline.pipelineArn);
+    this.recordTable = recorder.table;
+    this.deploymentRecordsLostAlarm = recorder.lostAlarm;
+    // A record that could not be written is told like a lost notification: WARNING.
+    releaseNotifications.severityTopics.alarmTo(recorder.lostAlarm, NotificationSeverity.WARNING);
     this.record = new DeploymentRecord(this, 'DeploymentRecord', {
       owner: this,
+      recorder,
       pipelineArn: this.pipeline.pipelineArn,
       // Only in the descriptions of its rules, which EventBridge caps at 512 characters.
       pipelinePath: fitText(this.node.path, 450),
@@ -252,6 +277,7 @@ export class ReleasePipeline extends Construct {
     tagStage(this.pipeline, options.stageName, servicesOf(options));
     acknowledgeStageActionRoles(this.pipeline, options.stageName);
     this.record.recordDeployments(unitsOf(options));
+    this.recorder.recordStage(unitsOf(options));
   }
 
   /** The options of each deploy stage, in release order: what a runbook of the release describes. */

@@ -490,7 +490,8 @@ describe('ReleasePipeline', () => {
       template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ReleaseNotificationsKey'), 'Arn'] } });
       const topicPolicy = Object.values(template.findResources('AWS::SNS::TopicPolicy'))[0].Properties.PolicyDocument.Statement as Record<string, unknown>[];
       expect(topicPolicy.filter((s) => s.Action === 'sns:Publish' && s.Effect === 'Allow').map((s) => s.Principal))
-        .toEqual([{ Service: 'codestar-notifications.amazonaws.com' }, { Service: 'cloudwatch.amazonaws.com' }]);
+        // CloudWatch for the lost-notifications alarm, and for the lost-records alarm.
+        .toEqual([{ Service: 'codestar-notifications.amazonaws.com' }, { Service: 'cloudwatch.amazonaws.com' }, { Service: 'cloudwatch.amazonaws.com' }]);
       template.hasResourceProperties('AWS::KMS::Key', {
         KeyPolicy: {
           Statement: Match.arrayWith([
@@ -672,11 +673,13 @@ describe('ReleasePipeline', () => {
           'detail-type': ['CodePipeline Pipeline Execution State Change', 'CodePipeline Stage Execution State Change', 'CodePipeline Action Execution State Change'],
           'resources': [Match.anyValue()],
         },
-        Targets: [{ Arn: logGroupArn, Id: 'Target0' }],
+        // The log group, and the recorder of the record table.
+        Targets: [{ Arn: logGroupArn, Id: 'Target0' }, Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ReleaseDeploymentRecorder'), 'Arn'] }, Id: 'Target1' })],
       });
       template.hasResourceProperties('AWS::Events::Rule', {
         EventPattern: { source: ['aws.codedeploy'], detail: { application: Match.arrayWith([{ Ref: Match.stringLikeRegexp('^StagingApplication') }]) } },
-        Targets: [{ Arn: logGroupArn, Id: 'Target0' }],
+        // The log group, and the recorder of the record table.
+        Targets: [{ Arn: logGroupArn, Id: 'Target0' }, Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ReleaseDeploymentRecorder'), 'Arn'] }, Id: 'Target1' })],
       });
       const policies = template.findResources('AWS::Logs::ResourcePolicy');
       const document = JSON.stringify(Object.values(policies)[0].Properties.PolicyDocument);

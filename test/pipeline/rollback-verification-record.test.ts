@@ -24,7 +24,8 @@ describe('deployment record', () => {
     expect(Object.values(rules)).toHaveLength(1);
     const rule = Object.values(rules)[0].Properties;
     expect(rule.EventPattern.detail).toEqual({ serviceName: ['staging', 'production'] });
-    expect(rule.Targets).toHaveLength(1);
+    // The log group, and the recorder of the record table.
+    expect(rule.Targets).toHaveLength(2);
     expect(rule.Targets[0].Arn['Fn::Join'][1].slice(-2)).toEqual([':log-group:', { Ref: expect.stringMatching(/^ReleaseDeploymentRecordLogs/) }]);
   });
 });

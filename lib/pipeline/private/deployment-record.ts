@@ -21,6 +21,8 @@ export interface DeploymentRecordProps {
   readonly owner: Construct;
   /** How long the record is kept. */
   readonly retention?: logs.RetentionDays;
+  /** Writes the record table from the same events: a second target of each rule of this environment. */
+  readonly recorder?: { target(): events.IRuleTarget };
 }
 
 /**
@@ -31,6 +33,7 @@ export class DeploymentRecord extends Construct {
   public readonly logGroup: logs.LogGroup;
   private readonly pipelinePath: string;
   private readonly owner: Construct;
+  private readonly recorder?: { target(): events.IRuleTarget };
   /** The accounts and regions of stages in other environments whose forwarded deployment events are recorded. */
   private readonly remoteEnvironments = new Set<string>();
   private deploymentEvents?: events.Rule;
@@ -41,6 +44,7 @@ export class DeploymentRecord extends Construct {
     super(scope, id);
     this.pipelinePath = props.pipelinePath;
     this.owner = props.owner;
+    this.recorder = props.recorder;
     const name = props.pipelineName && !Token.isUnresolved(props.pipelineName)
       ? props.pipelineName
       : Names.uniqueResourceName(props.owner, { maxLength: 200, separator: '-', allowedSpecialCharacters: '-_' });
@@ -60,7 +64,7 @@ export class DeploymentRecord extends Construct {
         ],
         resources: [props.pipelineArn],
       },
-      targets: [new LogGroupTarget(this.logGroup)],
+      targets: this.targets(),
     });
     // EventBridge writes to a log group through a resource policy, here scoped to this group.
     // (aws-events-targets' CloudWatchLogGroup would create it with a custom resource function.)
@@ -100,7 +104,7 @@ export class DeploymentRecord extends Construct {
     this.deploymentEvents = new events.Rule(this, 'DeploymentEvents', {
       description: `Records the CodeDeploy deployments of ${this.pipelinePath}`,
       eventPattern: deploymentEventPattern(stages),
-      targets: [new LogGroupTarget(this.logGroup)],
+      targets: this.targets(),
     });
   }
 
@@ -147,8 +151,13 @@ export class DeploymentRecord extends Construct {
     this.rollbackVerifications = new events.Rule(this, 'RollbackVerifications', {
       description: `Records the rollback verifications of the services ${this.pipelinePath} deploys`,
       eventPattern: pattern,
-      targets: [new LogGroupTarget(this.logGroup)],
+      targets: this.targets(),
     });
+  }
+
+  /** The log group, and the recorder when there is one. */
+  private targets(): events.IRuleTarget[] {
+    return [new LogGroupTarget(this.logGroup), ...(this.recorder ? [this.recorder.target()] : [])];
   }
 
   private recordEcsDeployments(stages: readonly StageInfo[]): void {
@@ -160,7 +169,7 @@ export class DeploymentRecord extends Construct {
     this.ecsDeploymentEvents = new events.Rule(this, 'EcsDeploymentEvents', {
       description: `Records the Amazon ECS deployments of ${this.pipelinePath}`,
       eventPattern: pattern,
-      targets: [new LogGroupTarget(this.logGroup)],
+      targets: this.targets(),
     });
   }
 }

@@ -1,0 +1,68 @@
+/**
+ * The bundled deployment recorder (`assets/handlers/deployment-recorder/index.js`, built by
+ * `node scripts/bundle-handlers.js`), as Lambda runs it: it records, recognises a redelivery,
+ * and throws when the table keeps refusing the write.
+ */
+import * as path from 'path';
+import { CodeDeployClient, GetDeploymentCommand } from '@aws-sdk/client-codedeploy';
+import { DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { DEPLOYMENT_RECORDER_CONFIG_ENV, RECORD_TABLE_ENV } from '../../../contract/deployment-record';
+import type { RecorderResult } from '../../../lambda/deployment-recorder';
+import { CapturedLogs, awsError, captureLogs, decisionLines, fakeContext } from '../helpers';
+import { CONFIG, FakeTable, TABLE, fixture } from './fake-table';
+
+type Handler = (event: unknown, context: unknown) => Promise<RecorderResult>;
+
+function bundledHandler(): Handler {
+  const file = path.join(__dirname, '..', '..', '..', 'assets', 'handlers', 'deployment-recorder', 'index.js');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require(file) as { handler: Handler }).handler;
+}
+
+const dynamo = mockClient(DynamoDBClient);
+const codeDeploy = mockClient(CodeDeployClient);
+let logs: CapturedLogs;
+
+beforeEach(() => {
+  dynamo.reset();
+  codeDeploy.reset();
+  codeDeploy.on(GetDeploymentCommand).resolves({ deploymentInfo: { creator: 'codeDeployRollback', rollbackInfo: { rollbackTriggeringDeploymentId: 'd-PREVIOUS1' } } });
+  process.env[RECORD_TABLE_ENV] = TABLE;
+  process.env[DEPLOYMENT_RECORDER_CONFIG_ENV] = JSON.stringify(CONFIG);
+  jest.spyOn(Math, 'random').mockReturnValue(0);
+  logs = captureLogs();
+});
+
+afterEach(() => {
+  logs.restore();
+  jest.restoreAllMocks();
+  delete process.env[RECORD_TABLE_ENV];
+  delete process.env[DEPLOYMENT_RECORDER_CONFIG_ENV];
+});
+
+describe('the bundled deployment recorder', () => {
+  test('records out of order, recognises a redelivery, and writes to the configured table', async () => {
+    const table = new FakeTable();
+    table.serve(dynamo);
+    const run = bundledHandler();
+
+    const results = [
+      await run(fixture('codedeploy-success'), fakeContext()),
+      await run(fixture('codedeploy-start'), fakeContext()),
+      await run(fixture('codedeploy-start'), fakeContext()),
+    ];
+
+    expect(results.map((r) => r.outcome)).toEqual(['recorded', 'recorded', 'duplicate']);
+    expect(table.item('orders-api#Production', 'd-2A7K1QXB9')).toMatchObject({ status: 'success', durationSeconds: 400, rollbackOf: 'd-PREVIOUS1' });
+    expect(dynamo.commandCalls(UpdateItemCommand).every((call) => call.args[0].input.TableName === TABLE)).toBe(true);
+    expect(decisionLines(logs).map((line) => line.verdict)).toEqual(['recorded', 'recorded', 'duplicate']);
+  });
+
+  test('throws when every attempt is throttled, after one failed decision line', async () => {
+    dynamo.on(UpdateItemCommand).rejects(awsError('ThrottlingException', 400));
+
+    await expect(bundledHandler()(fixture('stage-started'), fakeContext())).rejects.toMatchObject({ name: 'ThrottlingException' });
+    expect(decisionLines(logs)).toEqual([expect.objectContaining({ verdict: 'failed' })]);
+  });
+});
