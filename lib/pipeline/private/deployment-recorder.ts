@@ -18,7 +18,7 @@ import {
   RECORD_START_ATTRIBUTE, RECORD_TABLE_ENV,
 } from '../../../contract/deployment-record';
 import { RECORD_TABLE_TAG } from '../../../contract/release-tags';
-import { createDeadLetterQueue } from '../../private/dead-letter-queue';
+import { createWatchedDeadLetterQueue } from '../../private/dead-letter-queue';
 import { createHookFunction } from '../../private/handler-function';
 import { tagResource, tagValue } from '../../private/release-tags';
 import { fitText, iamDescription } from '../../private/text-limits';
@@ -74,16 +74,11 @@ export class DeploymentRecorder extends Construct {
     this.table.addLocalSecondaryIndex({ indexName: RECORD_BY_START_INDEX, sortKey: { name: RECORD_START_ATTRIBUTE, type: dynamodb.AttributeType.STRING } });
     tagResource(this.table.node.defaultChild as dynamodb.CfnTable, RECORD_TABLE_TAG, tagValue(ownerPath));
 
-    this.deadLetterQueue = createDeadLetterQueue(this, 'the deployment records (of the EventBridge targets and of the function\'s asynchronous invocations)');
-    this.lostAlarm = new cloudwatch.Alarm(this, 'LostRecords', {
-      alarmDescription: fitText(`A deployment record of ${ownerPath} could not be written; the event is in the dead-letter queue `
-        + 'and the recorder\'s log', 1024),
-      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
+    const deadLetters = createWatchedDeadLetterQueue(this, 'the deployment records (of the EventBridge targets and of the function\'s asynchronous invocations)',
+      'LostRecords', fitText(`A deployment record of ${ownerPath} could not be written; the event is in the dead-letter queue `
+        + 'and the recorder\'s log', 1024));
+    this.deadLetterQueue = deadLetters.queue;
+    this.lostAlarm = deadLetters.alarm;
 
     const config = (): DeploymentRecorderConfig => {
       // The stages EventBridge here sees; another environment's deployments reach the log group only.

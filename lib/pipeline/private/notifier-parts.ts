@@ -10,7 +10,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { NotifiedDeploymentGroup, NotifiedEcsService } from '../../../contract/release-notifier';
-import { createDeadLetterQueue } from '../../private/dead-letter-queue';
+import { createWatchedDeadLetterQueue } from '../../private/dead-letter-queue';
 import { fitText } from '../../private/text-limits';
 import type { StageInfo } from './stage-naming';
 
@@ -25,17 +25,9 @@ export interface DeploymentNotifier {
  * retry, and an alarm that fires when one lands there.
  */
 export function notifierDeadLetters(scope: Construct, ownerPath: string): { queue: sqs.Queue; alarm: cloudwatch.Alarm } {
-  const queue = createDeadLetterQueue(scope, 'the deployment notifications (of the EventBridge targets and of the function\'s asynchronous invocations)');
-  const alarm = new cloudwatch.Alarm(scope, 'LostNotifications', {
-    alarmDescription: fitText(`A deployment notification of ${ownerPath} could not be published; the message is in the dead-letter queue `
-      + 'and the notifier\'s log', 1024),
-    metric: queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
-    threshold: 1,
-    evaluationPeriods: 1,
-    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-    treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-  });
-  return { queue, alarm };
+  return createWatchedDeadLetterQueue(scope, 'the deployment notifications (of the EventBridge targets and of the function\'s asynchronous invocations)',
+    'LostNotifications', fitText(`A deployment notification of ${ownerPath} could not be published; the message is in the dead-letter queue `
+      + 'and the notifier\'s log', 1024));
 }
 
 /** How a rule delivers to a notifier: retried for six hours, then kept in the dead-letter queue. */
