@@ -22,6 +22,7 @@ import { DRY_RUN_DEFAULTS, DRY_RUN_STARTED_BY, DRY_RUN_SUMMARY_MAX_LENGTH, Migra
 import { clientConfig, lazy } from '../shared/clients';
 import { errorMessage } from '../shared/logger';
 import { sleep as defaultSleep, withRetry } from '../shared/retry';
+import { logStreamConsoleUrl, logStreamName } from '../shared/task-logs';
 
 const ecs = lazy(() => new ECSClient(clientConfig()));
 const cloudWatchLogs = lazy(() => new CloudWatchLogsClient(clientConfig()));
@@ -148,7 +149,7 @@ async function runTask(input: DryRunInput, taskDefinitionArn: string, run: RunSe
         .catch((error: unknown) => run.progress(`could not stop ${taskArn}: ${errorMessage(error)}; stop it by hand`));
     }
   }
-  const stream = config.logStreamPrefix ? `${config.logStreamPrefix}/${config.containerName}/${taskArn.split('/').pop()}` : undefined;
+  const stream = config.logStreamPrefix ? logStreamName(config.logStreamPrefix, config.containerName, taskArn) : undefined;
   const logUrl = config.logGroupName && stream ? logStreamConsoleUrl(input.region, config.logGroupName, stream) : undefined;
   const output = await settledOutput(config.logGroupName, stream, run);
   if (!stopped) {
@@ -308,14 +309,4 @@ export function summaryOf(verdict: string, output: string): string {
     tail = next;
   }
   return `${head} ${tail}`;
-}
-
-/** CloudWatch console encodes path segments by escaping `%` as `$25` after URI encoding. */
-function consoleEncode(value: string): string {
-  return encodeURIComponent(encodeURIComponent(value)).replace(/%/g, '$');
-}
-
-export function logStreamConsoleUrl(region: string, logGroupName: string, streamName: string): string {
-  return `https://${region}.console.aws.amazon.com/cloudwatch/home?region=${region}`
-    + `#logsV2:log-groups/log-group/${consoleEncode(logGroupName)}/log-events/${consoleEncode(streamName)}`;
 }

@@ -2,6 +2,9 @@
  * The migration hook's decisions about an ECS task, kept free of AWS calls.
  */
 import type { Task } from '@aws-sdk/client-ecs';
+import { logStreamConsoleUrl, logStreamName } from '../shared/task-logs';
+
+export { logStreamConsoleUrl } from '../shared/task-logs';
 
 export type TaskOutcome =
   | { readonly state: 'running'; readonly lastStatus: string }
@@ -13,27 +16,6 @@ export interface LogLocation {
   readonly region?: string;
   readonly logGroupName?: string;
   readonly logStreamPrefix?: string;
-}
-
-/** The task id is the last segment of its ARN: arn:aws:ecs:region:account:task/cluster/<id>. */
-export function taskIdOf(taskArn: string): string {
-  const parts = taskArn.split('/');
-  return parts[parts.length - 1];
-}
-
-/** The awslogs stream of one container of one task: `<prefix>/<container>/<taskId>`. */
-export function logStreamName(prefix: string, containerName: string, taskArn: string): string {
-  return `${prefix}/${containerName}/${taskIdOf(taskArn)}`;
-}
-
-/** CloudWatch console encodes path segments by escaping `%` as `$25` after URI encoding. */
-function consoleEncode(value: string): string {
-  return encodeURIComponent(encodeURIComponent(value)).replace(/%/g, '$');
-}
-
-export function logStreamConsoleUrl(region: string, logGroupName: string, streamName: string): string {
-  return `https://${region}.console.aws.amazon.com/cloudwatch/home?region=${region}`
-    + `#logsV2:log-groups/log-group/${consoleEncode(logGroupName)}/log-events/${consoleEncode(streamName)}`;
 }
 
 /** A sentence naming the task's logs, or an empty string when the log location is not configured. */
