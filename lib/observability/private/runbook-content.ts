@@ -12,8 +12,8 @@ import { runbookNotesOf } from '../../private/runbook-notes';
 import { describeDuration } from '../../private/validation';
 import { Construct } from 'constructs';
 import type { IBlueGreenService } from '../../service/blue-green-service-base';
-import { DeploymentEngineKind, EcsLifecycleStage } from '../../service/deployment-engine';
-import { LifecycleEvent } from '../../service/lifecycle-event';
+import { DeploymentEngineKind } from '../../service/deployment-engine';
+import { ecsLifecycleStageOf } from '../../service/ecs-lifecycle-stage';
 
 /** What a runbook is written from: the service, the pipeline that releases it, its dashboard. */
 export interface RunbookSubject {
@@ -138,15 +138,6 @@ function stageLines({ service, pipeline, text }: RunbookSubject): string[] {
   return lines;
 }
 
-/** Where Amazon ECS runs a hook written for a CodeDeploy event (as the service registers it). */
-const ECS_STAGE_OF: Record<LifecycleEvent, EcsLifecycleStage> = {
-  [LifecycleEvent.BEFORE_INSTALL]: EcsLifecycleStage.PRE_SCALE_UP,
-  [LifecycleEvent.AFTER_INSTALL]: EcsLifecycleStage.POST_SCALE_UP,
-  [LifecycleEvent.AFTER_ALLOW_TEST_TRAFFIC]: EcsLifecycleStage.POST_TEST_TRAFFIC_SHIFT,
-  [LifecycleEvent.BEFORE_ALLOW_TRAFFIC]: EcsLifecycleStage.PRE_PRODUCTION_TRAFFIC_SHIFT,
-  [LifecycleEvent.AFTER_ALLOW_TRAFFIC]: EcsLifecycleStage.POST_PRODUCTION_TRAFFIC_SHIFT,
-};
-
 function hookLines({ service, text }: RunbookSubject): string[] {
   const onEcs = service.engine.kind === DeploymentEngineKind.ECS;
   if (service.hooks.length === 0) {
@@ -155,7 +146,7 @@ function hookLines({ service, text }: RunbookSubject): string[] {
   return service.hooks.flatMap((hook) => {
     const notes = runbookNotesOf(hook);
     const name = hook.constructor.name;
-    const event = onEcs ? `${ECS_STAGE_OF[hook.lifecycleEvent]} (${hook.lifecycleEvent})` : hook.lifecycleEvent;
+    const event = onEcs ? `${ecsLifecycleStageOf(hook.lifecycleEvent)} (${hook.lifecycleEvent})` : hook.lifecycleEvent;
     return [`### ${event}: ${name} (\`${Construct.isConstruct(hook) ? hook.node.path : hook.function.node.path}\`)`, '',
       ...(notes.length > 0 ? notes : [`runs \`${text(hook.function.functionName)}\``]).map((note) => `- ${text(note)}`), ''];
   });
