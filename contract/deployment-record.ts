@@ -33,8 +33,20 @@ export const RECORD_START_ATTRIBUTE = 'startedAt';
 /** A record's status; `in_progress` until an event ends it. */
 export type ReleaseRecordStatus = 'in_progress' | 'success' | 'failed' | 'rolled_back';
 
-/** What a record describes: a deployment of one service, a deploy stage of one execution, or a whole pipeline execution. */
-export type ReleaseRecordKind = 'deployment' | 'stage' | 'execution';
+/**
+ * What a record describes: a deployment of one service, a deploy stage of one execution, a whole
+ * pipeline execution, one restoration of a service and stage after a failure (time to restore),
+ * or the service and stage's current failure, while one lasts (recordId {@link SERVICE_STATE_RECORD_ID}).
+ */
+export type ReleaseRecordKind = 'deployment' | 'stage' | 'execution' | 'restore' | 'service';
+
+/** The recordId of a service and stage's `service` item. */
+export const SERVICE_STATE_RECORD_ID = '#service';
+
+/** The recordId of a `restore` item: `restore#<restoredAt>`, so one partition's restores sort by time. */
+export function restoreRecordId(restoredAt: string): string {
+  return `restore#${restoredAt}`;
+}
 
 /**
  * One record item as the table holds it. Only what an event carried is set: an absent attribute
@@ -57,7 +69,12 @@ export interface ReleaseRecordItem {
   /** Executions: the revision the source action reports (a Git source's commit id), and its summary (the commit message). */
   readonly sourceRevision?: string;
   readonly sourceSummary?: string;
-  /** Executions: the image the build pushed, by digest, and its tag (the build's exported variables). */
+  /**
+   * Executions, and deployments once linked to their execution: the commit's time, from the source
+   * action's variables (`CommitterDate`, else `AuthorDate`); lead time for changes counts from it.
+   */
+  readonly commitTime?: string;
+  /** Executions, and deployments once linked: the image the build pushed, by digest, and its tag (the build's exported variables). */
   readonly imageUri?: string;
   readonly imageTag?: string;
   readonly status: ReleaseRecordStatus;
@@ -99,6 +116,27 @@ export interface ReleaseRecordItem {
   readonly restoredVersion?: string;
   /** `<name>: passed|failed: <detail>` per check of the verification. */
   readonly verificationChecks?: string[];
+  /**
+   * Deployments: each lifecycle hook's reported result, in the order reported:
+   * `<lifecycle event> <hook>: SUCCEEDED|FAILED: <summary>` (pre-checks, smoke tests, migration, metric gate).
+   */
+  readonly hookResults?: string[];
+  /** Deployments: the metric gate's verdict, and its figures as `<name>=<value>` (e.g. `errorRate=0.4`). */
+  readonly metricGateVerdict?: string;
+  readonly metricGateFigures?: string[];
+  /** Deployments that rolled back: the incident report's S3 key, and its console URL. */
+  readonly incidentReportKey?: string;
+  readonly incidentReportUrl?: string;
+  /** Deployments: when each DORA fact of the record was emitted, so a redelivered event never counts twice. */
+  readonly doraCountedAt?: string;
+  readonly doraLeadTimeCountedAt?: string;
+  /** `service` items: when the current failure began (a failed deployment or a rollback alarm), and what began it. */
+  readonly failingSince?: string;
+  readonly failedBy?: string;
+  /** `restore` items: the failure's start and what began it, the restoration and what made it (a deployment id, a verified rollback), and the time between. */
+  readonly restoredAt?: string;
+  readonly restoredBy?: string;
+  readonly restoreSeconds?: number;
   /** One line per event worth a person's reading: why a deployment failed or was stopped. */
   readonly notes?: string[];
   /** The ids of the events applied: a redelivered event is recognised and not applied twice. */
@@ -129,10 +167,46 @@ export interface RecordedDeployAction {
   readonly serviceName: string;
 }
 
+/** A rollback alarm of a stage's service: its ALARM starts a failure (time to restore). */
+export interface RecordedAlarm {
+  readonly alarmName: string;
+  readonly serviceName: string;
+  readonly stageName: string;
+}
+
 export interface DeploymentRecorderConfig {
   readonly deploymentGroups: RecordedDeploymentGroup[];
   readonly ecsServices: RecordedEcsService[];
   readonly deployActions: RecordedDeployAction[];
   /** The build's exported variables holding the image by digest and its tag, read when the build action succeeds. */
   readonly buildVariables?: { readonly imageUri: string; readonly imageTag: string };
+  /** The stages' rollback alarms, by name. */
+  readonly alarms?: RecordedAlarm[];
+}
+
+/**
+ * DORA's facts, as CloudWatch metrics the recorder emits (embedded metric format in its log) once
+ * per record: the dashboard's figures. Dimensions: {@link DORA_SERVICE_DIMENSION}, {@link DORA_STAGE_DIMENSION}.
+ */
+export const DORA_METRIC_NAMESPACE = 'CdkEcsRelease/DORA';
+export const DORA_SERVICE_DIMENSION = 'Service';
+export const DORA_STAGE_DIMENSION = 'Stage';
+export const DORA_METRICS = {
+  /** 1 per release that ended (success, failed or rolled back), a rollback deployment not counted. */
+  deployments: 'Deployments',
+  /** 1 per release that failed or rolled back (0 otherwise): change failure rate is its sum over `deployments`. */
+  changeFailures: 'ChangeFailures',
+  /** Per successful release: seconds from the commit's time to the deployment's completion. */
+  leadTime: 'LeadTimeSeconds',
+  /** Per restoration: seconds from the failure's start to the next healthy release or verified rollback. */
+  timeToRestore: 'TimeToRestoreSeconds',
+} as const;
+
+/** Environment variable holding the incident reports' bucket. */
+export const INCIDENT_BUCKET_ENV = 'CDK_ECS_RELEASE_INCIDENT_BUCKET';
+
+/** The incident report's key: `incidents/<service>/<stage>/<deployment>.md`, the deployment by its id (an ECS service deployment by its ARN's last part). */
+export function incidentReportKey(serviceName: string, stageName: string, deploymentId: string): string {
+  const id = deploymentId.split('/').pop() ?? deploymentId;
+  return `incidents/${serviceName}/${stageName}/${id.replace(/[^A-Za-z0-9._-]/g, '_')}.md`;
 }

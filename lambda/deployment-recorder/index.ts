@@ -13,10 +13,11 @@ import type { LambdaContext } from '../shared/hook';
 import { createLogger, describeError } from '../shared/logger';
 import { loadRecorderSettings } from './config';
 import { RecordUpdate, RecordedEvent, mapEvent } from './events';
+import { runFollowUps } from './follow-up';
 import { approverOf, buildVariablesOf } from './pipeline-lookup';
 import type { RecorderSettings } from './config';
 import { rolledBackDeployment } from './rollback-lookup';
-import { WriteOutcome, applyUpdate } from './write';
+import { WriteResult, applyUpdate } from './write';
 
 export type { RecordedEvent } from './events';
 
@@ -53,17 +54,18 @@ export async function handler(event: RecordedEvent, context?: LambdaContext): Pr
   const updates = await withBuildImage(scope, event, settings,
     await withApprover(scope, event, await withRollbackOrigin(scope, event, mapping.updates)));
   const records = updates.map((update) => `${update.releaseKey} ${update.recordId}`);
-  const outcomes: WriteOutcome[] = [];
+  const results: WriteResult[] = [];
   try {
     for (const update of updates) {
-      outcomes.push(await applyUpdate(scope, settings.tableName, update, eventId!, event.time!));
+      results.push(await applyUpdate(scope, settings.tableName, update, eventId!, event.time!));
     }
+    await runFollowUps(updates.map((update, index) => ({ scope, settings, event, update, result: results[index] })));
   } catch (error) {
     logger.error('decision', { verdict: 'failed', records, error: describeError(error),
       reason: 'the record could not be written; the event is retried, then kept in the dead-letter queue' });
     throw error;
   }
-  const outcome = outcomes.includes('recorded') ? 'recorded' : 'duplicate';
+  const outcome = results.some((result) => result.outcome === 'recorded') ? 'recorded' : 'duplicate';
   logger.info('decision', { verdict: outcome, records, ...(outcome === 'duplicate' ? { reason: 'the event was recorded before' } : {}) });
   return { outcome, records };
 }

@@ -19,9 +19,19 @@ const dynamoApi = lazy(() => import('@aws-sdk/client-dynamodb')
 
 export type WriteOutcome = 'recorded' | 'duplicate';
 
-type Item = Record<string, DynamoValue>;
+export type Item = Record<string, DynamoValue>;
 
-export async function applyUpdate(scope: AwsCallScope, tableName: string, update: RecordUpdate, eventId: string, time: string): Promise<WriteOutcome> {
+/**
+ * What a write did, and the item as it stands after it (before its derived durations): the steps
+ * after a write (DORA facts, the incident report) read it. `item` is empty when a redelivered
+ * event met an item that no longer exists.
+ */
+export interface WriteResult {
+  readonly outcome: WriteOutcome;
+  readonly item: Item;
+}
+
+export async function applyUpdate(scope: AwsCallScope, tableName: string, update: RecordUpdate, eventId: string, time: string): Promise<WriteResult> {
   const first = await write(scope, tableName, update, eventId, time, true);
   let item: Item | undefined;
   if (first.applied) {
@@ -29,20 +39,20 @@ export async function applyUpdate(scope: AwsCallScope, tableName: string, update
   } else if (seen(first.item, eventId)) {
     // Applied before: the derived fields may still be missing if that invocation failed after its write.
     await derive(scope, tableName, update, first.item!, time);
-    return 'duplicate';
+    return { outcome: 'duplicate', item: first.item ?? {} };
   } else if (update.status) {
     // A later event set the status: what this one alone knows is still recorded.
     scope.logger.info('status kept: a later event set it', { releaseKey: update.releaseKey, recordId: update.recordId, statusOrder: str(first.item?.statusOrder) });
     const second = await write(scope, tableName, update, eventId, time, false);
     if (!second.applied) {
-      return 'duplicate';
+      return { outcome: 'duplicate', item: second.item ?? {} };
     }
     item = second.item;
   } else {
-    return 'duplicate';
+    return { outcome: 'duplicate', item: first.item ?? {} };
   }
   await derive(scope, tableName, update, item!, time);
-  return 'recorded';
+  return { outcome: 'recorded', item: item ?? {} };
 }
 
 async function write(scope: AwsCallScope, tableName: string, update: RecordUpdate, eventId: string, time: string, withStatus: boolean)
