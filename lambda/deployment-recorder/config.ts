@@ -1,5 +1,5 @@
 import {
-  DEPLOYMENT_RECORDER_CONFIG_ENV, DeploymentRecorderConfig, RECORD_TABLE_ENV, RecordedDeployAction, RecordedDeploymentGroup,
+  DEPLOYMENT_RECORDER_CONFIG_ENV, DeploymentRecorderConfig, RECORD_TABLE_ENV, RecordedAlarm, RecordedDeployAction, RecordedDeploymentGroup,
   RecordedEcsService,
 } from '../../contract/deployment-record';
 import { JsonConfigReader } from '../shared/config';
@@ -9,6 +9,7 @@ export interface RecorderSettings {
   readonly deploymentGroups: RecordedDeploymentGroup[];
   readonly ecsServices: RecordedEcsService[];
   readonly deployActions: RecordedDeployAction[];
+  readonly alarms: RecordedAlarm[];
   readonly buildVariables?: { readonly imageUri: string; readonly imageTag: string };
 }
 
@@ -37,6 +38,7 @@ export function loadRecorderSettings(env: NodeJS.ProcessEnv = process.env): Reco
       ['applicationName', 'deploymentGroupName', 'serviceName', 'stageName']),
     ecsServices: list<RecordedEcsService>(parsed.ecsServices, 'ecsServices', ['serviceArn', 'serviceName', 'stageName']),
     deployActions: list<RecordedDeployAction>(parsed.deployActions, 'deployActions', ['stageName', 'actionName', 'serviceName']),
+    alarms: list<RecordedAlarm>(parsed.alarms, 'alarms', ['alarmName', 'serviceName', 'stageName']),
     ...(parsed.buildVariables ? { buildVariables: {
       imageUri: config.requireString(parsed.buildVariables.imageUri, 'buildVariables.imageUri'),
       imageTag: config.requireString(parsed.buildVariables.imageTag, 'buildVariables.imageTag'),

@@ -97,6 +97,9 @@ export class DeploymentRecorder extends Construct {
           stageName: unit.stageName,
         })),
         deployActions: onCodeDeploy.map((unit) => ({ stageName: unit.stageName, actionName: unit.actionName, serviceName: unit.service.serviceName })),
+        alarms: units.flatMap((unit) => (unit.service.rollbackAlarms?.alarms ?? []).map((alarm) => ({
+          alarmName: alarm.alarmName, serviceName: unit.service.serviceName, stageName: unit.stageName,
+        }))),
         buildVariables: { imageUri: EXPORTED_VARIABLES.imageUri, imageTag: EXPORTED_VARIABLES.imageTag },
       };
     };
