@@ -182,6 +182,8 @@ export interface DeploymentRecorderConfig {
   readonly buildVariables?: { readonly imageUri: string; readonly imageTag: string };
   /** The stages' rollback alarms, by name. */
   readonly alarms?: RecordedAlarm[];
+  /** The pipeline's name, the key of its execution and stage items: the incident report reads who started and approved the release. */
+  readonly pipelineName?: string;
 }
 
 /**
@@ -209,4 +211,12 @@ export const INCIDENT_BUCKET_ENV = 'CDK_ECS_RELEASE_INCIDENT_BUCKET';
 export function incidentReportKey(serviceName: string, stageName: string, deploymentId: string): string {
   const id = deploymentId.split('/').pop() ?? deploymentId;
   return `incidents/${serviceName}/${stageName}/${id.replace(/[^A-Za-z0-9._-]/g, '_')}.md`;
+}
+
+/**
+ * An S3 object in the console (the incident report): the object's page, which opens and downloads
+ * it for whoever may read the bucket and its key.
+ */
+export function s3ObjectConsoleUrl(bucketName: string, region: string, key: string): string {
+  return `https://${region}.console.aws.amazon.com/s3/object/${bucketName}?region=${region}&bucketType=general&prefix=${encodeURIComponent(key)}`;
 }

@@ -72,6 +72,11 @@ export interface ReleaseNotifierConfig {
   readonly releaseVersionVariable: string;
   /** The pipeline's executions in the console, where the commit of each release shows. */
   readonly pipelineConsoleUrl?: string;
+  /**
+   * The bucket of the deployment record's incident reports: a message about a rollback links the
+   * rolled-back deployment's report (`incidentReportKey` of contract/deployment-record.ts).
+   */
+  readonly incidentBucket?: string;
 }
 
 /** CodeDeploy deployment states the notifier is invoked for: always failures and stops. */

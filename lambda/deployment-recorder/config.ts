@@ -1,5 +1,5 @@
 import {
-  DEPLOYMENT_RECORDER_CONFIG_ENV, DeploymentRecorderConfig, RECORD_TABLE_ENV, RecordedAlarm, RecordedDeployAction, RecordedDeploymentGroup,
+  DEPLOYMENT_RECORDER_CONFIG_ENV, DeploymentRecorderConfig, INCIDENT_BUCKET_ENV, RECORD_TABLE_ENV, RecordedAlarm, RecordedDeployAction, RecordedDeploymentGroup,
   RecordedEcsService,
 } from '../../contract/deployment-record';
 import { JsonConfigReader } from '../shared/config';
@@ -11,6 +11,10 @@ export interface RecorderSettings {
   readonly deployActions: RecordedDeployAction[];
   readonly alarms: RecordedAlarm[];
   readonly buildVariables?: { readonly imageUri: string; readonly imageTag: string };
+  /** The incident reports' bucket; without it no report is written. */
+  readonly incidentBucket?: string;
+  /** The pipeline's name: the record's execution and stage items are keyed by it. */
+  readonly pipelineName?: string;
 }
 
 // Typed explicitly so that TypeScript narrows after `config.fail(...)`, which never returns.
@@ -39,6 +43,8 @@ export function loadRecorderSettings(env: NodeJS.ProcessEnv = process.env): Reco
     ecsServices: list<RecordedEcsService>(parsed.ecsServices, 'ecsServices', ['serviceArn', 'serviceName', 'stageName']),
     deployActions: list<RecordedDeployAction>(parsed.deployActions, 'deployActions', ['stageName', 'actionName', 'serviceName']),
     alarms: list<RecordedAlarm>(parsed.alarms, 'alarms', ['alarmName', 'serviceName', 'stageName']),
+    ...(env[INCIDENT_BUCKET_ENV] ? { incidentBucket: env[INCIDENT_BUCKET_ENV] } : {}),
+    ...(config.optionalString(parsed.pipelineName, 'pipelineName') ? { pipelineName: parsed.pipelineName } : {}),
     ...(parsed.buildVariables ? { buildVariables: {
       imageUri: config.requireString(parsed.buildVariables.imageUri, 'buildVariables.imageUri'),
       imageTag: config.requireString(parsed.buildVariables.imageTag, 'buildVariables.imageTag'),

@@ -7,6 +7,7 @@
 import type { AwsCallScope } from '../shared/aws-call';
 import type { RecorderSettings } from './config';
 import type { RecordUpdate, RecordedEvent } from './events';
+import { writeIncidentReport } from './incident-report';
 import type { WriteResult } from './write';
 
 export interface FollowUpInput {
@@ -20,7 +21,7 @@ export interface FollowUpInput {
 export type FollowUp = (input: FollowUpInput) => Promise<void>;
 
 /** The steps, in order; a step's failure fails the invocation, so the event is retried. */
-export const FOLLOW_UPS: FollowUp[] = [];
+export const FOLLOW_UPS: FollowUp[] = [writeIncidentReport];
 
 export async function runFollowUps(inputs: readonly FollowUpInput[]): Promise<void> {
   for (const input of inputs) {

@@ -10,6 +10,7 @@
  */
 import type { AwsCallScope } from '../shared/aws-call';
 import type { LambdaContext } from '../shared/hook';
+import { describeEcsDeployment } from '../shared/ecs-deployment';
 import { createLogger, describeError } from '../shared/logger';
 import { loadRecorderSettings } from './config';
 import { RecordUpdate, RecordedEvent, mapEvent } from './events';
@@ -52,7 +53,7 @@ export async function handler(event: RecordedEvent, context?: LambdaContext): Pr
     logger,
   };
   const updates = await withBuildImage(scope, event, settings,
-    await withApprover(scope, event, await withRollbackOrigin(scope, event, mapping.updates)));
+    await withApprover(scope, event, await withEcsRollback(scope, event, await withRollbackOrigin(scope, event, mapping.updates))));
   const records = updates.map((update) => `${update.releaseKey} ${update.recordId}`);
   const results: WriteResult[] = [];
   try {
@@ -71,12 +72,13 @@ export async function handler(event: RecordedEvent, context?: LambdaContext): Pr
 }
 
 /**
- * A CodeDeploy deployment's start or success names the deployment it rolled back, when it is
- * CodeDeploy's rollback: its success is then no release of its own.
+ * A CodeDeploy deployment's start or end names the deployment it rolled back, when it is
+ * CodeDeploy's rollback: its success is then no release of its own, and the deployment it rolls
+ * back is `rolled_back` from its start on, whether or not a verification follows.
  */
 async function withRollbackOrigin(scope: AwsCallScope, event: RecordedEvent, updates: RecordUpdate[]): Promise<RecordUpdate[]> {
-  const state = event.detail?.state;
-  if (event.source !== 'aws.codedeploy' || (state !== 'START' && state !== 'SUCCESS') || updates.length !== 1) {
+  const state = String(event.detail?.state);
+  if (event.source !== 'aws.codedeploy' || !['START', 'SUCCESS', 'FAILURE', 'STOP'].includes(state) || updates.length !== 1) {
     return updates;
   }
   const rollbackOf = await rolledBackDeployment(scope, updates[0].recordId);
@@ -84,7 +86,55 @@ async function withRollbackOrigin(scope: AwsCallScope, event: RecordedEvent, upd
     return updates;
   }
   scope.logger.info('the deployment is CodeDeploy\'s rollback', { deploymentId: updates[0].recordId, rollbackOf });
-  return [{ ...updates[0], setOnce: { ...updates[0].setOnce, rollbackOf } }];
+  const rollback = { ...updates[0], setOnce: { ...updates[0].setOnce, rollbackOf } };
+  return rollbackOf === 'unknown' ? [rollback] : [rollback, rolledBackBy(updates[0], rollbackOf, state, event.time!)];
+}
+
+/** The rolled-back deployment's update for an event of its rollback deployment. */
+function rolledBackBy(rollback: RecordUpdate, rolledBack: string, state: string, time: string): RecordUpdate {
+  const note = state === 'START' ? `${time} CodeDeploy's rollback deployment ${rollback.recordId} started`
+    : state === 'SUCCESS' ? `${time} rolled back by CodeDeploy's rollback deployment ${rollback.recordId}`
+      : `${time} CodeDeploy's rollback deployment ${rollback.recordId} ended ${state}: the rollback did not complete`;
+  const { startedAt: _startedAt, deploymentId: _deploymentId, ...who } = rollback.setOnce;
+  return { releaseKey: rollback.releaseKey, recordId: rolledBack, setOnce: { ...who, deploymentId: rolledBack }, status: { status: 'rolled_back' }, note };
+}
+
+/**
+ * An Amazon ECS deployment's end is a rollback's when ECS says so (`ROLLBACK_SUCCESSFUL`,
+ * `ROLLBACK_FAILED`): the event does not, `DescribeServiceDeployments` does. The lookup never
+ * costs the record: when it fails, the end is recorded as the event tells it.
+ */
+async function withEcsRollback(scope: AwsCallScope, event: RecordedEvent, updates: RecordUpdate[]): Promise<RecordUpdate[]> {
+  const eventName = String(event.detail?.eventName);
+  if (event.source !== 'aws.ecs' || !/^SERVICE_DEPLOYMENT_(COMPLETED|FAILED)$/.test(eventName) || updates.length !== 1
+    || !updates[0].recordId.includes(':service-deployment/')) {
+    return updates;
+  }
+  const rolledBack = await ecsRollbackOf(scope, updates[0].recordId);
+  if (!rolledBack) {
+    return updates;
+  }
+  const time = event.time!;
+  const said = typeof event.detail?.reason === 'string' && event.detail.reason ? ` (the event: ${event.detail.reason})` : '';
+  const note = `${time} ${rolledBack.failed ? 'the rollback failed' : 'rolled back by Amazon ECS'}${rolledBack.reason ? `: ${rolledBack.reason}` : ''}${said}`;
+  return [{ ...updates[0], status: { status: 'rolled_back', fields: { ...updates[0].status?.fields } }, note }];
+}
+
+/** Whether the service deployment rolled back, and why; undefined when it did not, or cannot be told. */
+async function ecsRollbackOf(scope: AwsCallScope, serviceDeploymentArn: string): Promise<{ failed: boolean; reason?: string } | undefined> {
+  try {
+    const deployment = await describeEcsDeployment(scope, serviceDeploymentArn);
+    if (deployment.status !== 'ROLLBACK_SUCCESSFUL' && deployment.status !== 'ROLLBACK_FAILED') {
+      return undefined;
+    }
+    scope.logger.info('the Amazon ECS deployment rolled back', { serviceDeploymentArn, status: deployment.status });
+    const reason = deployment.rollbackReason ?? deployment.statusReason;
+    return { failed: deployment.status === 'ROLLBACK_FAILED', ...(reason ? { reason } : {}) };
+  } catch (error) {
+    scope.logger.warn('could not tell whether the Amazon ECS deployment rolled back; recorded as the event tells it', {
+      serviceDeploymentArn, error: describeError(error) });
+    return undefined;
+  }
 }
 
 /** An approval's decision names who decided it. */
