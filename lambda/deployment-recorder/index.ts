@@ -17,7 +17,7 @@ import { RecordUpdate, RecordedEvent, mapEvent } from './events';
 import { runFollowUps } from './follow-up';
 import { approverOf, buildVariablesOf } from './pipeline-lookup';
 import type { RecorderSettings } from './config';
-import { rolledBackDeployment } from './rollback-lookup';
+import { rollbackFacts } from './rollback-lookup';
 import { WriteResult, applyUpdate } from './write';
 
 export type { RecordedEvent } from './events';
@@ -81,7 +81,12 @@ async function withRollbackOrigin(scope: AwsCallScope, event: RecordedEvent, upd
   if (event.source !== 'aws.codedeploy' || !['START', 'SUCCESS', 'FAILURE', 'STOP'].includes(state) || updates.length !== 1) {
     return updates;
   }
-  const rollbackOf = await rolledBackDeployment(scope, updates[0].recordId);
+  const { rollbackOf, rolledBackWithin } = await rollbackFacts(scope, updates[0].recordId);
+  if (rolledBackWithin && (state === 'FAILURE' || state === 'STOP')) {
+    // Production traffic went back to blue within the deployment: it is rolled back, not merely failed.
+    return [{ ...updates[0], status: { status: 'rolled_back', fields: { ...updates[0].status?.fields } },
+      note: `${event.time!} rolled back within the deployment: ${rolledBackWithin}` }];
+  }
   if (!rollbackOf) {
     return updates;
   }

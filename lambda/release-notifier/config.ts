@@ -15,6 +15,8 @@ export interface NotifierSettings {
   readonly notifyDeploymentStart: boolean;
   /** The topics above INFO, each with its threshold. */
   readonly severityTopics: SeverityTopic[];
+  /** The incident reports' bucket: a rollback's message links its report. */
+  readonly incidentBucket?: string;
 }
 
 // Typed explicitly so that TypeScript narrows after `config.fail(...)`, which never returns.
@@ -61,6 +63,7 @@ export function loadNotifierSettings(env: NodeJS.ProcessEnv = process.env): Noti
     notifyDeploymentSuccess: config.boolean(parsed.notifyDeploymentSuccess, 'notifyDeploymentSuccess', false),
     notifyDeploymentStart: config.boolean(parsed.notifyDeploymentStart, 'notifyDeploymentStart', false),
     severityTopics: severityTopicsOf(parsed.severityTopics),
+    incidentBucket: config.optionalString(parsed.incidentBucket, 'incidentBucket'),
   };
 }
 

@@ -13,6 +13,7 @@ import { Logger, createLogger } from '../shared/logger';
 import { NotifierSettings, loadNotifierSettings } from './config';
 import { EcsDeploymentFacts, lookUpEcsDeployment, parseServiceArn } from './ecs-lookup';
 import { ecsDeploymentsConsoleUrl, ecsOutcome, renderEcsNotification } from './ecs-message';
+import { incidentReportUrl } from './incident-link';
 import { Notification, subjectLine } from './message';
 import { lookUpOrUnknown, lookupScopeOf, publishAndLog, topicsOf } from './publish';
 import { factsOf } from './severity';
@@ -104,6 +105,10 @@ export async function notifyEcsDeployment(event: EcsDeploymentStateChangeEvent, 
     service,
     consoleUrl: service.consoleUrl ?? ecsDeploymentsConsoleUrl(region, parts?.cluster ?? 'default', parts?.service ?? serviceArn),
     pipelineConsoleUrl: settings.pipelineConsoleUrl,
+    // Keyed as the recorder keys the deployment: by its ARN when the event names it.
+    incidentReportUrl: incidentReportUrl(settings.incidentBucket, region, service.serviceName, service.stageName,
+      [text(detail.serviceDeploymentArn), deploymentId].find((id) => id?.includes(':service-deployment/'))
+        ?? deploymentId ?? 'unknown'),
     facts,
   });
   const consoleUrl = service.consoleUrl ?? ecsDeploymentsConsoleUrl(region, parts?.cluster ?? 'default', parts?.service ?? serviceArn);

@@ -35,6 +35,8 @@ export interface EcsNotificationInput {
   /** The service's deployments in the ECS console. */
   readonly consoleUrl: string;
   readonly pipelineConsoleUrl?: string;
+  /** The incident report of the deployment, linked when it rolled back. */
+  readonly incidentReportUrl?: string;
   readonly facts: EcsDeploymentFacts;
 }
 
@@ -112,6 +114,7 @@ export function renderEcsNotification(input: EcsNotificationInput): Notification
   const links: [string, string][] = [
     ['Service deployments', input.consoleUrl],
     ...(input.pipelineConsoleUrl ? [['Pipeline executions (the commit of each release)', input.pipelineConsoleUrl] as [string, string]] : []),
+    ...(input.incidentReportUrl && outcome.kind === 'rollback' ? [['Incident report', input.incidentReportUrl] as [string, string]] : []),
   ];
   const next = outcome.kind === 'success' ? undefined : nextStep(outcome);
   const version = facts.version.known ? facts.version.value : `unknown: ${facts.version.reason}`;

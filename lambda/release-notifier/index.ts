@@ -15,6 +15,7 @@ import type { LambdaContext } from '../shared/hook';
 import { createLogger } from '../shared/logger';
 import { loadNotifierSettings } from './config';
 import { EcsDeploymentStateChangeEvent, NotifierOutcome, isEcsDeploymentEvent, notifyEcsDeployment } from './ecs-deployment';
+import { incidentReportUrl, rolledBackCodeDeployDeployment } from './incident-link';
 import { DeploymentFacts, lookUpDeployment } from './lookup';
 import { Notification, reason, renderNotification } from './message';
 import { lookUpOrUnknown, lookupScopeOf, publishAndLog, topicsOf } from './publish';
@@ -111,6 +112,7 @@ async function notifyCodeDeployDeployment(event: DeploymentStateChangeEvent, con
     stageName: group?.stageName,
     deploymentGroupConsoleUrl: group?.consoleUrl,
     pipelineConsoleUrl: settings.pipelineConsoleUrl,
+    incidentReportUrl: group ? incidentReportOf(settings.incidentBucket, region, group, deploymentId, state, facts) : undefined,
     facts,
   };
   const rendered = renderNotification(input);
@@ -141,6 +143,13 @@ async function lookUp(
     return { deploymentError: 'the event carries no deployment id', version: { known: false, reason: 'the event carries no deployment id' } };
   }
   return lookUpOrUnknown(scope, () => lookUpDeployment(scope, deploymentId, group, releaseVersionVariable, state));
+}
+
+/** The report of the deployment this state change says rolled back (the recorder writes it for the same deployment). */
+function incidentReportOf(bucket: string | undefined, region: string, group: NotifiedDeploymentGroup, deploymentId: string, state: string,
+  facts: DeploymentFacts): string | undefined {
+  const rolledBack = rolledBackCodeDeployDeployment(deploymentId, state, facts.deployment);
+  return rolledBack ? incidentReportUrl(bucket, region, group.serviceName, group.stageName, rolledBack) : undefined;
 }
 
 function stringOr(value: unknown, fallback: string): string {

@@ -27,6 +27,8 @@ export interface NotificationInput {
   readonly stageName?: string;
   readonly deploymentGroupConsoleUrl?: string;
   readonly pipelineConsoleUrl?: string;
+  /** The incident report of the deployment rolled back, when the message is about a rollback. */
+  readonly incidentReportUrl?: string;
   readonly facts: DeploymentFacts;
 }
 
@@ -187,6 +189,7 @@ export function renderNotification(input: NotificationInput): Notification {
     ['Deployment', deploymentUrl],
     ...(input.deploymentGroupConsoleUrl ? [['Deployment group', input.deploymentGroupConsoleUrl] as [string, string]] : []),
     ...(input.pipelineConsoleUrl ? [['Pipeline executions (the commit of each release)', input.pipelineConsoleUrl] as [string, string]] : []),
+    ...(input.incidentReportUrl ? [['Incident report', input.incidentReportUrl] as [string, string]] : []),
   ];
   const logTail = facts.failedEvent?.logTail ? truncate(facts.failedEvent.logTail.trim(), MAX_LOG_TAIL_LENGTH) : undefined;
 

@@ -12,6 +12,7 @@ import type { NotifierOutcome } from './ecs-deployment';
 import { ecsDeploymentsConsoleUrl } from './ecs-message';
 import { parseServiceArn } from './ecs-lookup';
 import { Notification, chatbotNotification, subjectLine, truncate } from './message';
+import { incidentReportUrl } from './incident-link';
 import { publishAndLog, topicsOf } from './publish';
 import { factsOf } from './severity';
 
@@ -56,6 +57,7 @@ export async function notifyRollbackVerification(event: RollbackVerificationEven
     : `https://${region}.console.aws.amazon.com/codesuite/codedeploy/deployments/${deploymentId}?region=${region}`;
   const notification = renderRollbackVerification({
     outcome, serviceName, stageName, deploymentId, consoleUrl, eventId: text(event?.id), detail, pipelineConsoleUrl: settings.pipelineConsoleUrl,
+    incidentReportUrl: deploymentId === 'unknown' ? undefined : incidentReportUrl(settings.incidentBucket, region, serviceName, stageName, deploymentId),
   });
   logger.info('rollback verification', { outcome, service: serviceName, stage: stageName });
   return publishAndLog(logger, topicsOf(settings.topicArn, settings.severityTopics, notification), notification, deadline,
@@ -70,6 +72,8 @@ export function renderRollbackVerification(input: {
   readonly consoleUrl: string;
   readonly eventId?: string;
   readonly pipelineConsoleUrl?: string;
+  /** The rolled-back deployment's incident report. */
+  readonly incidentReportUrl?: string;
   readonly detail: Partial<RollbackVerificationDetail>;
 }): Notification {
   const { outcome, serviceName, stageName, deploymentId, detail } = input;
@@ -89,6 +93,7 @@ export function renderRollbackVerification(input: {
   const links: [string, string][] = [
     ['Deployment', input.consoleUrl],
     ...(input.pipelineConsoleUrl ? [['Pipeline executions (the commit of each release)', input.pipelineConsoleUrl] as [string, string]] : []),
+    ...(input.incidentReportUrl ? [['Incident report', input.incidentReportUrl] as [string, string]] : []),
   ];
   const nextStep = verified
     ? 'Production is back on the previous version. Fix the cause and push a new commit to release again.'

@@ -8,6 +8,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -100,6 +101,15 @@ export class ReleasePipeline extends Construct {
   public readonly recordTable: dynamodb.ITable;
   /** In ALARM while the recorder's dead-letter queue holds an event whose record could not be written. */
   public readonly deploymentRecordsLostAlarm: cloudwatch.IAlarm;
+  /**
+   * The incident reports: when a deployment of a stage in the pipeline's account and region rolls
+   * back, the recorder writes a Markdown report to `incidents/<service>/<stage>/<deployment>.md`
+   * (summary, impact, timeline, the alarms and hook results that decided the rollback, its
+   * verification, action items) and links it from the record item (`incidentReportUrl`) and the
+   * rollback's notifications. Versioned, encrypted with the record table's key, retained. Grant
+   * readers with `incidentReportBucket.grantRead(...)`; they need the record table's key too.
+   */
+  public readonly incidentReportBucket: s3.IBucket;
   /** Where releases start. */
   public readonly source: ReleaseSource;
   /** The environment variable of the application container that holds the release version. */
@@ -202,8 +212,11 @@ export class ReleasePipeline extends Construct {
       owner: this,
       stages: () => this.builtStages.flatMap((built) => unitsOf(built.stage)),
       logRetention: props.notifierLogRetention,
+      pipelineName: this.pipeline.pipelineName,
     });
     this.recorder = recorder;
+    this.incidentReportBucket = recorder.incidentReports.bucket;
+    releaseNotifications.linkIncidentReports(this.incidentReportBucket.bucketName);
     recorder.readApprovals(this.pipeline.pipelineArn);
     this.recordTable = recorder.table;
     this.deploymentRecordsLostAlarm = recorder.lostAlarm;

@@ -14,16 +14,19 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import {
-  DEPLOYMENT_RECORDER_CONFIG_ENV, DeploymentRecorderConfig, RECORD_BY_START_INDEX, RECORD_PARTITION_KEY, RECORD_SORT_KEY,
+  DEPLOYMENT_RECORDER_CONFIG_ENV, DeploymentRecorderConfig, INCIDENT_BUCKET_ENV, RECORD_BY_START_INDEX, RECORD_PARTITION_KEY, RECORD_SORT_KEY,
   RECORD_START_ATTRIBUTE, RECORD_TABLE_ENV,
 } from '../../../contract/deployment-record';
 import { RECORD_TABLE_TAG } from '../../../contract/release-tags';
+import { addAcknowledgedScopedStatement } from '../../private/acknowledgements';
 import { createWatchedDeadLetterQueue } from '../../private/dead-letter-queue';
+import { serviceArnPatternOf } from '../../private/ecs-arns';
 import { createHookFunction } from '../../private/handler-function';
 import { tagResource, tagValue } from '../../private/release-tags';
 import { fitText, iamDescription } from '../../private/text-limits';
 import { DeploymentEngineKind } from '../../service/deployment-engine';
 import { EXPORTED_VARIABLES } from './buildspec';
+import { IncidentReportBucket } from './incident-report-bucket';
 import { notifierTargetOptions } from './notifier-parts';
 import { isRemoteStage } from './remote-stage';
 import { StageUnit, hasDeploymentFiles } from './stage-naming';
@@ -34,6 +37,8 @@ export interface DeploymentRecorderProps {
   /** The services of every stage, as units, once they are all added. */
   readonly stages: () => readonly StageUnit[];
   readonly logRetention?: logs.RetentionDays;
+  /** The pipeline's name: its execution and stage items are keyed by it, and the incident reports read them. */
+  readonly pipelineName: string;
 }
 
 /**
@@ -47,6 +52,8 @@ export class DeploymentRecorder extends Construct {
   public readonly fn: lambda.Function;
   public readonly deadLetterQueue: sqs.Queue;
   public readonly lostAlarm: cloudwatch.Alarm;
+  /** The incident reports of rolled-back deployments. */
+  public readonly incidentReports: IncidentReportBucket;
   private readonly owner: Construct;
 
   constructor(scope: Construct, id: string, props: DeploymentRecorderProps) {
@@ -101,8 +108,10 @@ export class DeploymentRecorder extends Construct {
           alarmName: alarm.alarmName, serviceName: unit.service.serviceName, stageName: unit.stageName,
         }))),
         buildVariables: { imageUri: EXPORTED_VARIABLES.imageUri, imageTag: EXPORTED_VARIABLES.imageTag },
+        pipelineName: props.pipelineName,
       };
     };
+    this.incidentReports = new IncidentReportBucket(this, 'IncidentReports', { key: this.key });
     const { function: fn } = createHookFunction(this, {
       handler: 'deployment-recorder',
       hookName: 'deployment recorder',
@@ -110,6 +119,7 @@ export class DeploymentRecorder extends Construct {
       timeout: Duration.seconds(30),
       environment: {
         [RECORD_TABLE_ENV]: this.table.tableName,
+        [INCIDENT_BUCKET_ENV]: this.incidentReports.bucket.bucketName,
         // The stages are listed at synthesis: more may be added after this.
         [DEPLOYMENT_RECORDER_CONFIG_ENV]: Lazy.uncachedString({ produce: () => Stack.of(this).toJsonString(config()) }),
       },
@@ -117,11 +127,18 @@ export class DeploymentRecorder extends Construct {
       deadLetterQueue: this.deadLetterQueue,
     });
     this.fn = fn;
-    // Updates of the table alone: the recorder never reads, deletes or queries it.
+    // Updates of the table: the recorder never deletes or queries it.
     fn.addToRolePolicy(new iam.PolicyStatement({
       actions: ['dynamodb:UpdateItem'],
       resources: [this.table.tableArn],
     }));
+    // The incident report reads who started and approved the release: the pipeline's execution and stage items alone.
+    fn.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['dynamodb:GetItem'],
+      resources: [this.table.tableArn],
+      conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [props.pipelineName, `${props.pipelineName}#*`] } },
+    }));
+    this.incidentReports.grantPutReports(fn);
     // DynamoDB uses the table's key on the recorder's behalf, and only then.
     fn.addToRolePolicy(new iam.PolicyStatement({
       actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'],
@@ -136,14 +153,29 @@ export class DeploymentRecorder extends Construct {
   }
 
   /**
-   * Lets the recorder tell whether a deployment of these stages is CodeDeploy's rollback
-   * (`codedeploy:GetDeployment`, which authorizes on the deployment group).
+   * Lets the recorder tell whether a deployment of these stages rolled back
+   * (`codedeploy:GetDeployment`, which authorizes on the deployment group; Amazon ECS's
+   * `DescribeServiceDeployments`), and read their rollback alarms for the incident report.
    */
   public recordStage(units: readonly StageUnit[]): void {
-    const groups = units.filter((unit) => !isRemoteStage(this.owner, unit) && hasDeploymentFiles(unit) && unit.service.deploymentGroup)
+    const local = units.filter((unit) => !isRemoteStage(this.owner, unit));
+    const groups = local.filter((unit) => hasDeploymentFiles(unit) && unit.service.deploymentGroup)
       .map((unit) => unit.service.deploymentGroup!.deploymentGroupArn);
     if (groups.length > 0) {
       this.fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['codedeploy:GetDeployment'], resources: groups }));
+    }
+    const onEcs = local.filter((unit) => unit.service.engine.kind === DeploymentEngineKind.ECS);
+    if (onEcs.length > 0) {
+      addAcknowledgedScopedStatement(this.fn.role!, new iam.PolicyStatement({
+        actions: ['ecs:DescribeServiceDeployments'],
+        resources: onEcs.map((unit) => serviceArnPatternOf(this.fn, 'service-deployment', unit.service.cluster, unit.service.service)),
+      }), 'ecs:DescribeServiceDeployments, read-only, on these services\' deployments, which Amazon ECS creates and names at deployment time: '
+        + 'the recorder reads whether the one an event ends rolled back.');
+    }
+    // Metric alarms by ARN: DescribeAlarms authorizes on each (a composite alarm would need `*`, and is left unread).
+    const alarms = local.flatMap((unit) => unit.service.rollbackAlarms?.alarms ?? []).map((alarm) => alarm.alarmArn);
+    if (alarms.length > 0) {
+      this.fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['cloudwatch:DescribeAlarms'], resources: [...new Set(alarms)] }));
     }
   }
 

@@ -81,6 +81,8 @@ export class ReleaseNotifications extends Construct {
   private readonly logRetention?: logs.RetentionDays;
   private readonly notifiedStates: string[];
   private eventBridgeMayEncrypt = false;
+  /** The incident reports' bucket, once the record has one: rollback messages link their report. */
+  private incidentBucket?: string;
   /** Whether deployment starts are notified too. */
   public readonly notifiesStart: boolean;
 
@@ -195,6 +197,7 @@ export class ReleaseNotifications extends Construct {
         topicArn: topic.topicArn,
         releaseVersionVariable: props.releaseVersionVariable,
         pipelineConsoleUrl: consoleUrl(props.owner, `codesuite/codepipeline/pipelines/${props.pipeline.pipelineName}/executions`),
+        ...(this.incidentBucket ? { incidentBucket: this.incidentBucket } : {}),
       };
     };
     const { function: fn } = createHookFunction(notifierScope, {
@@ -314,6 +317,11 @@ export class ReleaseNotifications extends Construct {
   /** How every rule of the notifications delivers: retried for six hours, then to the dead-letter queue. */
   public get eventTargetOptions(): targets.TargetBaseProps {
     return notifierTargetOptions(this.deadLetterQueue);
+  }
+
+  /** Links each rollback message to its deployment's incident report in `bucketName`. */
+  public linkIncidentReports(bucketName: string): void {
+    this.incidentBucket = bucketName;
   }
 
   /**
