@@ -56,7 +56,7 @@ describe('deployment record table', () => {
     expect(tableId).toMatch(/^ReleaseDeploymentRecorderTable/);
   });
 
-  test('the recorder may update items of the table and use its key through DynamoDB, nothing more', () => {
+  test('the recorder may update items of the table, read the pipeline\'s, and use its key through DynamoDB and S3, nothing more', () => {
     const { template } = pipelineTemplate();
     const recorder = recorderOf(template);
     expect(recorder.properties.Runtime).toBe('nodejs24.x');
@@ -74,11 +74,14 @@ describe('deployment record table', () => {
         Condition: { StringEquals: { 'kms:ViaService': { 'Fn::Join': ['', ['dynamodb.', { Ref: 'AWS::Region' }, '.amazonaws.com']] } } },
       },
     ]));
-    // Besides those two: its log group and its dead-letter queue.
+    // Besides those two: the incident report's reads and put (test/pipeline/incident-reports.test.ts), its log group and its dead-letter queue.
     const actions = statements.flatMap((s) => [s.Action].flat());
     expect(actions.filter((action) => action.startsWith('dynamodb:') || action.startsWith('kms:')).sort())
-      .toEqual(['dynamodb:UpdateItem', 'kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey']);
-    expect(actions.filter((action) => !/^(dynamodb|kms|logs):/.test(action)).sort()).toEqual(['codedeploy:GetDeployment', 'codedeploy:GetDeployment', 'codepipeline:ListActionExecutions', 'sqs:SendMessage']);
+      .toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem', 'kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:GenerateDataKey']);
+    expect(actions.filter((action) => !/^(dynamodb|kms|logs):/.test(action)).sort()).toEqual([
+      'cloudwatch:DescribeAlarms', 'cloudwatch:DescribeAlarms', 'codedeploy:GetDeployment', 'codedeploy:GetDeployment', 'codepipeline:ListActionExecutions',
+      's3:PutObject', 'sqs:SendMessage',
+    ]);
     // Who decided an approval: this pipeline's action executions only.
     const pipelineId = Object.keys(template.findResources('AWS::CodePipeline::Pipeline'))[0];
     const approvals = statements.filter((s) => s.Action === 'codepipeline:ListActionExecutions');
