@@ -138,7 +138,7 @@ export class DeploymentRecorder extends Construct {
       resources: [this.table.tableArn],
       conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [props.pipelineName, `${props.pipelineName}#*`] } },
     }));
-    this.incidentReports.grantPutReports(fn);
+    this.incidentReports.grantPutReports(fn.role!);
     // DynamoDB uses the table's key on the recorder's behalf, and only then.
     fn.addToRolePolicy(new iam.PolicyStatement({
       actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'],

@@ -7,6 +7,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { addAcknowledgedScopedStatement } from '../../private/acknowledgements';
 
 /** The key prefix of the reports: the recorder may write there and nowhere else. */
 export const INCIDENT_REPORT_PREFIX = 'incidents/';
@@ -46,12 +47,13 @@ export class IncidentReportBucket extends Construct {
   }
 
   /** Lets `grantee` put reports under {@link INCIDENT_REPORT_PREFIX} alone, encrypted with the key through S3 only. */
-  public grantPutReports(grantee: iam.IGrantable): void {
-    grantee.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({
+  public grantPutReports(role: iam.IRole): void {
+    addAcknowledgedScopedStatement(role, new iam.PolicyStatement({
       actions: ['s3:PutObject'],
       resources: [this.bucket.arnForObjects(`${INCIDENT_REPORT_PREFIX}*`)],
-    }));
-    grantee.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({
+    }), 's3:PutObject on the incident reports\' prefix of the incident bucket: one object per rolled-back deployment, keyed by service, '
+      + 'stage and deployment at the time of the rollback.');
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
       actions: ['kms:GenerateDataKey'],
       resources: [this.key.keyArn],
       conditions: { StringEquals: { 'kms:ViaService': `s3.${Stack.of(this).region}.amazonaws.com` } },
