@@ -151,7 +151,7 @@ function timeline({ item, stage }: IncidentInput): string[] {
     ...(stage?.approvalRequestedAt ? [[stage.approvalRequestedAt, 'approval requested'] as [string, string]] : []),
     ...(stage?.approvalDecidedAt ? [[stage.approvalDecidedAt, `approval ${stage.approvalOutcome === 'FAILED' ? 'rejected' : 'decided'}${stage.approvedBy ? ` by ${stage.approvedBy}` : ''}`] as [string, string]] : []),
     ...(item.startedAt ? [[item.startedAt, 'deployment started'] as [string, string]] : []),
-    ...(item.completedAt ? [[item.completedAt, `deployment ended (${item.status})`] as [string, string]] : []),
+    ...(item.completedAt ? [[item.completedAt, 'deployment ended'] as [string, string]] : []),
     ...(item.notes ?? []).map((note) => {
       const at = note.indexOf(' ');
       return (at > 0 ? [note.slice(0, at), note.slice(at + 1)] : ['', note]) as [string, string];
@@ -243,17 +243,22 @@ function furthestLifecycle({ item, ecs }: IncidentInput): string | undefined {
 }
 
 function codeDeployTrafficShare(reached: string | undefined, configName: string | undefined, item: ReleaseRecordItem): string {
-  const index = reached ? CODEDEPLOY_LIFECYCLE.indexOf(reached) : -1;
+  if (!reached) {
+    return `unknown: no lifecycle hook reported how far the deployment got${configName ? ` (its first step shifts ${firstStep(configName) ?? 'an unknown share'})` : ''}`;
+  }
+  const index = CODEDEPLOY_LIFECYCLE.indexOf(reached);
   if (index >= CODEDEPLOY_LIFECYCLE.indexOf('AfterAllowTraffic')) {
     return '100 %: all production traffic had shifted to the new version (AfterAllowTraffic ran)';
   }
   const beforeAllowFailed = (item.hookResults ?? []).some((result) => /^BeforeAllowTraffic .*: FAILED/.test(result));
   if (index === CODEDEPLOY_LIFECYCLE.indexOf('BeforeAllowTraffic') && !beforeAllowFailed) {
-    return `up to ${firstStep(configName) ?? 'an unknown share'}: production traffic was being shifted when the deployment stopped`;
+    const share = configName && /Linear/.test(configName) ? `${firstStep(configName)} or more, less than 100 %`
+      : configName && /AllAtOnce/.test(configName) ? 'up to 100 %' : `up to ${firstStep(configName) ?? 'an unknown share'}`;
+    return `${share}: production traffic was being shifted when the deployment stopped`;
   }
   return index >= CODEDEPLOY_LIFECYCLE.indexOf('AfterAllowTestTraffic')
     ? '0 %: only the test listener reached the new version'
-    : '0 % as far as the hooks reported: production traffic was not shifted';
+    : '0 %: the deployment stopped before any traffic was shifted';
 }
 
 function ecsTrafficShare(reached: string | undefined, ecs: EcsFacts | undefined): string {
@@ -289,7 +294,7 @@ function firstStep(configName: string | undefined): string | undefined {
     return undefined;
   }
   const step = /(?:Canary|Linear)(\d+)Percent/.exec(configName)?.[1];
-  return step ? `${step} % or more` : /AllAtOnce/.test(configName) ? '100 %' : undefined;
+  return step ? `${step} %` : /AllAtOnce/.test(configName) ? '100 %' : undefined;
 }
 
 /** When the rollback put the previous version back: the first note of a completed rollback. */
