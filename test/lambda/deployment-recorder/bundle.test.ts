@@ -7,10 +7,11 @@ import * as path from 'path';
 import { CodeDeployClient, GetDeploymentCommand } from '@aws-sdk/client-codedeploy';
 import { DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { DEPLOYMENT_RECORDER_CONFIG_ENV, RECORD_TABLE_ENV } from '../../../contract/deployment-record';
+import { DEPLOYMENT_RECORDER_CONFIG_ENV, INCIDENT_BUCKET_ENV, RECORD_TABLE_ENV } from '../../../contract/deployment-record';
 import type { RecorderResult } from '../../../lambda/deployment-recorder';
 import { CapturedLogs, awsError, captureLogs, decisionLines, fakeContext } from '../helpers';
 import { CONFIG, FakeTable, TABLE, fixture } from './fake-table';
+import { FakeS3 } from './s3-server';
 
 type Handler = (event: unknown, context: unknown) => Promise<RecorderResult>;
 
@@ -57,6 +58,32 @@ describe('the bundled deployment recorder', () => {
     expect(table.item('orders-api#Production', 'd-2A7K1QXB9')).toMatchObject({ status: 'success', durationSeconds: 400, rollbackOf: 'd-PREVIOUS1' });
     expect(dynamo.commandCalls(UpdateItemCommand).every((call) => call.args[0].input.TableName === TABLE)).toBe(true);
     expect(decisionLines(logs).map((line) => line.verdict)).toEqual(['recorded', 'recorded', 'duplicate']);
+  });
+
+  test('puts the incident report of a deployment its rollback deployment rolled back, and links it from the item', async () => {
+    const table = new FakeTable();
+    table.serve(dynamo);
+    const s3 = new FakeS3();
+    Object.assign(process.env, { AWS_ENDPOINT_URL_S3: await s3.start(), AWS_ACCESS_KEY_ID: 'AKIDTEST', AWS_SECRET_ACCESS_KEY: 'secret',
+      AWS_REGION: 'eu-west-1', [INCIDENT_BUCKET_ENV]: 'orders-incidents' });
+    try {
+      // The start fixture is CodeDeploy's rollback (GetDeployment above) of d-PREVIOUS1.
+      expect((await bundledHandler()(fixture('codedeploy-start'), fakeContext())).outcome).toBe('recorded');
+
+      expect(table.item('orders-api#Production', 'd-PREVIOUS1')).toMatchObject({
+        status: 'rolled_back', incidentReportKey: 'incidents/orders-api/Production/d-PREVIOUS1.md',
+        incidentReportUrl: expect.stringMatching(/^https:\/\/eu-west-1\.console\.aws\.amazon\.com\/s3\/object\/orders-incidents\?/),
+      });
+      const report = s3.objects.get('orders-incidents/incidents/orders-api/Production/d-PREVIOUS1.md');
+      expect(report?.headers['content-type']).toBe('text/markdown; charset=utf-8');
+      expect(report?.body).toContain('# Incident: orders-api Production, deployment d-PREVIOUS1 rolled back');
+      expect(report?.body).toContain('CodeDeploy\'s rollback deployment d-2A7K1QXB9 started');
+    } finally {
+      await s3.stop();
+      for (const name of ['AWS_ENDPOINT_URL_S3', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_REGION', INCIDENT_BUCKET_ENV]) {
+        delete process.env[name];
+      }
+    }
   });
 
   test('throws when every attempt is throttled, after one failed decision line', async () => {
