@@ -100,7 +100,10 @@ function rolledBackBy(rollback: RecordUpdate, rolledBack: string, state: string,
   const note = state === 'START' ? `${time} CodeDeploy's rollback deployment ${rollback.recordId} started`
     : state === 'SUCCESS' ? `${time} rolled back by CodeDeploy's rollback deployment ${rollback.recordId}`
       : `${time} CodeDeploy's rollback deployment ${rollback.recordId} ended ${state}: the rollback did not complete`;
-  const { startedAt: _startedAt, deploymentId: _deploymentId, ...who } = rollback.setOnce;
+  // Who it is, as the rollback's own event tells its group; its console link by its own id.
+  const who = Object.fromEntries(Object.entries(rollback.setOnce)
+    .filter(([attribute]) => ['kind', 'stageName', 'serviceName', 'engine', 'url'].includes(attribute))
+    .map(([attribute, value]) => [attribute, attribute === 'url' ? value.split(rollback.recordId).join(rolledBack) : value]));
   return { releaseKey: rollback.releaseKey, recordId: rolledBack, setOnce: { ...who, deploymentId: rolledBack }, status: { status: 'rolled_back' }, note };
 }
 

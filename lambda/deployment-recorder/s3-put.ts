@@ -107,10 +107,8 @@ export function signedHeaders(input: SigningInput, credentials: Credentials): Re
     key = hmac(key, part);
   }
   const signature = createHmac('sha256', key).update(toSign).digest('hex');
-  const { host: _host, ...sent } = headers;
   return {
-    ...sent,
-    host: input.host,
+    ...headers,
     authorization: `AWS4-HMAC-SHA256 Credential=${credentials.accessKeyId}/${scope}, SignedHeaders=${names.join(';')}, Signature=${signature}`,
   };
 }

@@ -71,7 +71,8 @@ describe('the bundled deployment recorder', () => {
       expect((await bundledHandler()(fixture('codedeploy-start'), fakeContext())).outcome).toBe('recorded');
 
       expect(table.item('orders-api#Production', 'd-PREVIOUS1')).toMatchObject({
-        status: 'rolled_back', incidentReportKey: 'incidents/orders-api/Production/d-PREVIOUS1.md',
+        status: 'rolled_back', incidentReportKey: 'incidents/orders-api/Production/d-PREVIOUS1.md', engine: 'CODE_DEPLOY',
+        url: 'https://eu-west-1.console.aws.amazon.com/codesuite/codedeploy/deployments/d-PREVIOUS1?region=eu-west-1',
         incidentReportUrl: expect.stringMatching(/^https:\/\/eu-west-1\.console\.aws\.amazon\.com\/s3\/object\/orders-incidents\?/),
       });
       const report = s3.objects.get('orders-incidents/incidents/orders-api/Production/d-PREVIOUS1.md');
