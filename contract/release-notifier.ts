@@ -73,10 +73,11 @@ export interface ReleaseNotifierConfig {
   /** The pipeline's executions in the console, where the commit of each release shows. */
   readonly pipelineConsoleUrl?: string;
   /**
-   * The bucket of the deployment record's incident reports: a message about a rollback links the
-   * rolled-back deployment's report (`incidentReportKey` of contract/deployment-record.ts).
+   * The deployment record's incident reports: a message about a rollback of a service and stage
+   * of `releaseKeys` (`<service>#<stage>`, those the recorder writes reports of) links the
+   * rolled-back deployment's report in `bucket` (`incidentReportKey` of contract/deployment-record.ts).
    */
-  readonly incidentBucket?: string;
+  readonly incidentReports?: { readonly bucket: string; readonly releaseKeys: string[] };
 }
 
 /** CodeDeploy deployment states the notifier is invoked for: always failures and stops. */

@@ -15,8 +15,8 @@ export interface NotifierSettings {
   readonly notifyDeploymentStart: boolean;
   /** The topics above INFO, each with its threshold. */
   readonly severityTopics: SeverityTopic[];
-  /** The incident reports' bucket: a rollback's message links its report. */
-  readonly incidentBucket?: string;
+  /** Where the incident reports are, and of which services and stages: a rollback's message links its report. */
+  readonly incidentReports?: { readonly bucket: string; readonly releaseKeys: string[] };
 }
 
 // Typed explicitly so that TypeScript narrows after `config.fail(...)`, which never returns.
@@ -63,8 +63,22 @@ export function loadNotifierSettings(env: NodeJS.ProcessEnv = process.env): Noti
     notifyDeploymentSuccess: config.boolean(parsed.notifyDeploymentSuccess, 'notifyDeploymentSuccess', false),
     notifyDeploymentStart: config.boolean(parsed.notifyDeploymentStart, 'notifyDeploymentStart', false),
     severityTopics: severityTopicsOf(parsed.severityTopics),
-    incidentBucket: config.optionalString(parsed.incidentBucket, 'incidentBucket'),
+    ...incidentReportsOf(parsed.incidentReports),
   };
+}
+
+function incidentReportsOf(value: ReleaseNotifierConfig['incidentReports']): Pick<NotifierSettings, 'incidentReports'> {
+  if (value === undefined) {
+    return {};
+  }
+  const releaseKeys = value?.releaseKeys ?? [];
+  if (!Array.isArray(releaseKeys)) {
+    config.fail('incidentReports.releaseKeys must be an array');
+  }
+  return { incidentReports: {
+    bucket: config.requireString(value?.bucket, 'incidentReports.bucket'),
+    releaseKeys: releaseKeys.map((key, index) => config.requireString(key, `incidentReports.releaseKeys[${index}]`)),
+  } };
 }
 
 function severityTopicsOf(value: unknown): SeverityTopic[] {

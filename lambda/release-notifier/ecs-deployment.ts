@@ -106,7 +106,7 @@ export async function notifyEcsDeployment(event: EcsDeploymentStateChangeEvent, 
     consoleUrl: service.consoleUrl ?? ecsDeploymentsConsoleUrl(region, parts?.cluster ?? 'default', parts?.service ?? serviceArn),
     pipelineConsoleUrl: settings.pipelineConsoleUrl,
     // Keyed as the recorder keys the deployment: by its ARN when the event names it.
-    incidentReportUrl: incidentReportUrl(settings.incidentBucket, region, service.serviceName, service.stageName,
+    incidentReportUrl: incidentReportUrl(settings.incidentReports, region, service.serviceName, service.stageName,
       [text(detail.serviceDeploymentArn), deploymentId].find((id) => id?.includes(':service-deployment/'))
         ?? deploymentId ?? 'unknown'),
     facts,

@@ -6,10 +6,12 @@
 import type { DeploymentInfo } from '@aws-sdk/client-codedeploy';
 import { incidentReportKey, s3ObjectConsoleUrl } from '../../contract/deployment-record';
 
-/** The report's console link; undefined without a bucket (a stage the recorder does not see). */
-export function incidentReportUrl(bucket: string | undefined, region: string, serviceName: string, stageName: string, deploymentId: string)
-  : string | undefined {
-  return bucket ? s3ObjectConsoleUrl(bucket, region, incidentReportKey(serviceName, stageName, deploymentId)) : undefined;
+/** The report's console link; undefined for a service and stage the recorder writes no report of (another environment's, a notified service's). */
+export function incidentReportUrl(reports: { readonly bucket: string; readonly releaseKeys: readonly string[] } | undefined, region: string,
+  serviceName: string, stageName: string, deploymentId: string): string | undefined {
+  return reports && reports.releaseKeys.includes(`${serviceName}#${stageName}`)
+    ? s3ObjectConsoleUrl(reports.bucket, region, incidentReportKey(serviceName, stageName, deploymentId))
+    : undefined;
 }
 
 /**

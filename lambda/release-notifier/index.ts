@@ -13,7 +13,7 @@ import type { AwsCallScope } from '../shared/aws-call';
 import { awsRegion } from '../shared/clients';
 import type { LambdaContext } from '../shared/hook';
 import { createLogger } from '../shared/logger';
-import { loadNotifierSettings } from './config';
+import { NotifierSettings, loadNotifierSettings } from './config';
 import { EcsDeploymentStateChangeEvent, NotifierOutcome, isEcsDeploymentEvent, notifyEcsDeployment } from './ecs-deployment';
 import { incidentReportUrl, rolledBackCodeDeployDeployment } from './incident-link';
 import { DeploymentFacts, lookUpDeployment } from './lookup';
@@ -112,7 +112,7 @@ async function notifyCodeDeployDeployment(event: DeploymentStateChangeEvent, con
     stageName: group?.stageName,
     deploymentGroupConsoleUrl: group?.consoleUrl,
     pipelineConsoleUrl: settings.pipelineConsoleUrl,
-    incidentReportUrl: group ? incidentReportOf(settings.incidentBucket, region, group, deploymentId, state, facts) : undefined,
+    incidentReportUrl: group ? incidentReportOf(settings.incidentReports, region, group, deploymentId, state, facts) : undefined,
     facts,
   };
   const rendered = renderNotification(input);
@@ -146,10 +146,10 @@ async function lookUp(
 }
 
 /** The report of the deployment this state change says rolled back (the recorder writes it for the same deployment). */
-function incidentReportOf(bucket: string | undefined, region: string, group: NotifiedDeploymentGroup, deploymentId: string, state: string,
+function incidentReportOf(reports: NotifierSettings['incidentReports'], region: string, group: NotifiedDeploymentGroup, deploymentId: string, state: string,
   facts: DeploymentFacts): string | undefined {
   const rolledBack = rolledBackCodeDeployDeployment(deploymentId, state, facts.deployment);
-  return rolledBack ? incidentReportUrl(bucket, region, group.serviceName, group.stageName, rolledBack) : undefined;
+  return rolledBack ? incidentReportUrl(reports, region, group.serviceName, group.stageName, rolledBack) : undefined;
 }
 
 function stringOr(value: unknown, fallback: string): string {

@@ -57,7 +57,7 @@ export async function notifyRollbackVerification(event: RollbackVerificationEven
     : `https://${region}.console.aws.amazon.com/codesuite/codedeploy/deployments/${deploymentId}?region=${region}`;
   const notification = renderRollbackVerification({
     outcome, serviceName, stageName, deploymentId, consoleUrl, eventId: text(event?.id), detail, pipelineConsoleUrl: settings.pipelineConsoleUrl,
-    incidentReportUrl: deploymentId === 'unknown' ? undefined : incidentReportUrl(settings.incidentBucket, region, serviceName, stageName, deploymentId),
+    incidentReportUrl: deploymentId === 'unknown' ? undefined : incidentReportUrl(settings.incidentReports, region, serviceName, stageName, deploymentId),
   });
   logger.info('rollback verification', { outcome, service: serviceName, stage: stageName });
   return publishAndLog(logger, topicsOf(settings.topicArn, settings.severityTopics, notification), notification, deadline,

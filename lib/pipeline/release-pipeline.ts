@@ -216,7 +216,7 @@ export class ReleasePipeline extends Construct {
     });
     this.recorder = recorder;
     this.incidentReportBucket = recorder.incidentReports.bucket;
-    releaseNotifications.linkIncidentReports(this.incidentReportBucket.bucketName);
+    releaseNotifications.linkIncidentReports(this.incidentReportBucket.bucketName, () => recorder.reportedReleaseKeys());
     recorder.readApprovals(this.pipeline.pipelineArn);
     this.recordTable = recorder.table;
     this.deploymentRecordsLostAlarm = recorder.lostAlarm;

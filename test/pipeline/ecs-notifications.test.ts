@@ -236,7 +236,7 @@ describe('a notified service on the Amazon ECS engine', () => {
       return Template.fromStack(stack);
     };
     const without = build();
-    expect(Object.keys(notifierConfig(without)).sort()).toEqual(['deploymentGroups', 'incidentBucket', 'pipelineConsoleUrl', 'releaseVersionVariable', 'topicArn']);
+    expect(Object.keys(notifierConfig(without)).sort()).toEqual(['deploymentGroups', 'incidentReports', 'pipelineConsoleUrl', 'releaseVersionVariable', 'topicArn']);
     expect(build([]).toJSON()).toEqual(without.toJSON());
   });
 

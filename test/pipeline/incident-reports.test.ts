@@ -2,7 +2,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { DEPLOYMENT_RECORDER_CONFIG_ENV, DeploymentRecorderConfig, INCIDENT_BUCKET_ENV } from '../../contract/deployment-record';
-import { RELEASE_NOTIFIER_CONFIG_ENV } from '../../contract/release-notifier';
+import { RELEASE_NOTIFIER_CONFIG_ENV, ReleaseNotifierConfig } from '../../contract/release-notifier';
 import { BlueGreenService, DeploymentEngine, ReleasePipeline, ReleaseSource } from '../../lib';
 import { evaluateJson } from './cfn-eval';
 import { CONNECTION_ARN, mockService, testStack } from './util';
@@ -104,13 +104,14 @@ describe('incident reports', () => {
     expect(JSON.stringify(describe.Resource)).toMatch(/service-deployment\/.*CanaryCluster.*\/\*"\]\]\}$/);
   });
 
-  test('the notifier is configured with the bucket, to link each rollback\'s report', () => {
+  test('the notifier is configured with the bucket and the stages it has reports of, to link each rollback\'s report', () => {
     const { template } = synth();
     const [bucketId] = bucketOf(template);
     const [notifier] = Object.values(template.findResources('AWS::Lambda::Function', {
       Properties: { Environment: { Variables: { [RELEASE_NOTIFIER_CONFIG_ENV]: Match.anyValue() } } },
     }));
-    const config = evaluateJson(notifier.Properties.Environment.Variables[RELEASE_NOTIFIER_CONFIG_ENV]) as { incidentBucket?: string };
-    expect(config.incidentBucket).toBe(`REF(${bucketId})`);
+    const config = evaluateJson(notifier.Properties.Environment.Variables[RELEASE_NOTIFIER_CONFIG_ENV]) as ReleaseNotifierConfig;
+    // The stages the recorder writes reports of, not a notified service it does not record.
+    expect(config.incidentReports).toEqual({ bucket: `REF(${bucketId})`, releaseKeys: ['production#Production'] });
   });
 });

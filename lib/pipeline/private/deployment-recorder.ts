@@ -55,6 +55,7 @@ export class DeploymentRecorder extends Construct {
   /** The incident reports of rolled-back deployments. */
   public readonly incidentReports: IncidentReportBucket;
   private readonly owner: Construct;
+  private readonly config: () => DeploymentRecorderConfig;
 
   constructor(scope: Construct, id: string, props: DeploymentRecorderProps) {
     super(scope, id);
@@ -111,6 +112,7 @@ export class DeploymentRecorder extends Construct {
         pipelineName: props.pipelineName,
       };
     };
+    this.config = config;
     this.incidentReports = new IncidentReportBucket(this, 'IncidentReports', { key: this.key });
     const { function: fn } = createHookFunction(this, {
       handler: 'deployment-recorder',
@@ -145,6 +147,12 @@ export class DeploymentRecorder extends Construct {
       resources: [this.key.keyArn],
       conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${Stack.of(this).region}.amazonaws.com` } },
     }));
+  }
+
+  /** The services and stages (`<service>#<stage>`) the recorder records, and writes incident reports of; read at synthesis. */
+  public reportedReleaseKeys(): string[] {
+    const config = this.config();
+    return [...new Set([...config.deploymentGroups, ...config.ecsServices].map((stage) => `${stage.serviceName}#${stage.stageName}`))];
   }
 
   /** Lets the recorder read who decided an approval of `pipeline` (`ListActionExecutions`). */

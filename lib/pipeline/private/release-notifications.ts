@@ -81,8 +81,8 @@ export class ReleaseNotifications extends Construct {
   private readonly logRetention?: logs.RetentionDays;
   private readonly notifiedStates: string[];
   private eventBridgeMayEncrypt = false;
-  /** The incident reports' bucket, once the record has one: rollback messages link their report. */
-  private incidentBucket?: string;
+  /** The incident reports' bucket and the services and stages it has reports of: rollback messages link their report. */
+  private incidentReports?: () => { bucket: string; releaseKeys: string[] };
   /** Whether deployment starts are notified too. */
   public readonly notifiesStart: boolean;
 
@@ -197,7 +197,7 @@ export class ReleaseNotifications extends Construct {
         topicArn: topic.topicArn,
         releaseVersionVariable: props.releaseVersionVariable,
         pipelineConsoleUrl: consoleUrl(props.owner, `codesuite/codepipeline/pipelines/${props.pipeline.pipelineName}/executions`),
-        ...(this.incidentBucket ? { incidentBucket: this.incidentBucket } : {}),
+        ...(this.incidentReports ? { incidentReports: this.incidentReports() } : {}),
       };
     };
     const { function: fn } = createHookFunction(notifierScope, {
@@ -319,9 +319,9 @@ export class ReleaseNotifications extends Construct {
     return notifierTargetOptions(this.deadLetterQueue);
   }
 
-  /** Links each rollback message to its deployment's incident report in `bucketName`. */
-  public linkIncidentReports(bucketName: string): void {
-    this.incidentBucket = bucketName;
+  /** Links each rollback message of the services and stages of `releaseKeys` (read at synthesis) to its incident report in `bucketName`. */
+  public linkIncidentReports(bucketName: string, releaseKeys: () => string[]): void {
+    this.incidentReports = () => ({ bucket: bucketName, releaseKeys: releaseKeys() });
   }
 
   /**

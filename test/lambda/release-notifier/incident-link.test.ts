@@ -17,7 +17,7 @@ const sns = mockClient(SNSClient);
 const BUCKET = 'orders-incident-reports';
 const CONFIG: ReleaseNotifierConfig = {
   ...ECS_CONFIG,
-  incidentBucket: BUCKET,
+  incidentReports: { bucket: BUCKET, releaseKeys: ['orders-api#Production'] },
   deploymentGroups: [{
     applicationName: 'orders-app', deploymentGroupName: 'orders-prod', serviceName: 'orders-api', stageName: 'Production', consoleUrl: 'https://console/dg',
   }],
@@ -106,8 +106,8 @@ describe('the incident report\'s link', () => {
     expect(message().email).not.toContain('Incident report');
   });
 
-  test('a notifier without the bucket (a stage the recorder does not see) links none', async () => {
-    process.env[RELEASE_NOTIFIER_CONFIG_ENV] = JSON.stringify({ ...CONFIG, incidentBucket: undefined });
+  test('a service and stage the recorder writes no report of (another environment\'s, a notified service\'s) links none', async () => {
+    process.env[RELEASE_NOTIFIER_CONFIG_ENV] = JSON.stringify({ ...CONFIG, incidentReports: { bucket: BUCKET, releaseKeys: ['orders-api#Staging'] } });
     codeDeploy.on(GetDeploymentCommand).resolves(deployment({ rollbackInfo: { rollbackDeploymentId: 'd-RB1' } }));
     await handler(codeDeployEvent('FAILURE'), fakeContext());
     expect(message().email).not.toContain('Incident report');
