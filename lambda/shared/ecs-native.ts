@@ -19,6 +19,7 @@ import {
   runBodyOnce,
   workRecordOf,
 } from './hook';
+import { putHookResult } from './hook-result';
 import { InvocationPlan } from './invocation';
 import { Logger, createLogger, describeError, errorMessage, errorName } from './logger';
 import { isRecord } from './answer';
@@ -165,6 +166,20 @@ export function ecsNativeHook<TState = unknown>(
       logger.error('hook finished', fields);
     } else {
       logger.info('hook finished', fields);
+    }
+    if (options.hookKind) {
+      // The answer is decided; the event only delays it, by its bounded time at most.
+      await putHookResult({
+        hookKind: options.hookKind,
+        hookName: plan.hookName,
+        execution: run.execution,
+        status: outcome.status,
+        reason: outcome.reason,
+        facts: outcome.facts,
+        lambdaContext,
+        functionDeadline: plan.functionDeadline,
+        logger,
+      });
     }
     return { hookStatus };
   };

@@ -56,8 +56,8 @@ export const SMOKE_TEST_CONFIG_VARIABLES = [
 
 const body = withHookConfiguration(SMOKE_TEST_CONFIG_VARIABLES, smokeTestBody);
 
-const codeDeployEntry = codeDeployHook(body, { hookName });
-const ecsEntry = ecsNativeHook(body, { hookName });
+const codeDeployEntry = codeDeployHook(body, { hookName, hookKind: 'smoke-test' });
+const ecsEntry = ecsNativeHook(body, { hookName, hookKind: 'smoke-test' });
 
 /**
  * Entry point for a CodeDeploy lifecycle hook (`index.handler`), and for the rule that verifies

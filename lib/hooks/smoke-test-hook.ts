@@ -111,6 +111,7 @@ export class SmokeTestHook extends Construct implements ILifecycleHook, ec2.ICon
     this.environment = environment;
     const binding = bindHookFunction(this, {
       kind: 'smoke-test',
+      lifecycleEvent: this.lifecycleEvent,
       service,
       hookName: `${service.serviceName} smoke test`,
       does: `HTTP checks of the new version through the test listener (${this.lifecycleEvent} hook)`,
