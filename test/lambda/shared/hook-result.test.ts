@@ -109,14 +109,16 @@ describe('CodeDeploy', () => {
     expect(eventBridge.commandCalls(PutEventsCommand)).toHaveLength(0);
   });
 
-  test('without a known service the result is not put, and the log says why', async () => {
+  test('without a known service the result is not put, and the log says why at info level', async () => {
     delete process.env[HOOK_RESULT_TARGET_ENV];
     const handler = codeDeployHook(async () => succeeded('ok'), { hookKind: 'preflight', reportRetry: REPORT_FAST });
 
     await expect(handler({ ...EVENT }, fakeContext())).resolves.toMatchObject({ verdict: 'Succeeded', report: 'reported' });
 
     expect(eventBridge.commandCalls(PutEventsCommand)).toHaveLength(0);
-    expect(logs.lines.find((line) => line.message.startsWith('hook result event not put'))?.message).toContain('names the hook\'s service');
+    expect(logs.lines.find((line) => line.message.startsWith('hook result event not put'))).toMatchObject({
+      level: 'info', message: expect.stringContaining('names the hook\'s service'),
+    });
   });
 
   test.each([
