@@ -122,7 +122,7 @@ describe('deployment record table', () => {
     expect(Object.values(rules).map((rule) => rule.Properties.Description).sort()).toEqual([
       'Records the CodeDeploy deployments of PipelineStack/Release',
       'Records the executions of PipelineStack/Release',
-      'Records the rollback verifications of the services PipelineStack/Release deploys',
+      'Records the rollback verifications and hook results of the services PipelineStack/Release deploys',
     ]);
     for (const rule of Object.values(rules)) {
       expect(rule.Properties.Targets).toHaveLength(2);
