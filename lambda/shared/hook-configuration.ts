@@ -156,7 +156,8 @@ export async function readHookConfiguration(
     }
     const source = 'hookDetails.configuration';
     const hookName = optionalName(details.hookName, `${source}: hookName`);
-    const serviceName = optionalName(details.serviceName, 'hookDetails.serviceName');
+    // Only where the hook's result belongs: never a reason to fail the hook.
+    const serviceName = nameOrNothing(details.serviceName);
     const read: HookConfigurationRead = { kind, config, source, ...(hookName ? { hookName } : {}), ...(serviceName ? { serviceName } : {}) };
     logRead(context, read);
     return read;
@@ -261,7 +262,7 @@ export function sectionOf(value: string, kind: HookKind, parameterName: string):
   }
   const hookName = optionalName(section.hookName, `${where}: the '${kind}' section's hookName`);
   const serviceName = typeof parsed.serviceName === 'string' && parsed.serviceName ? parsed.serviceName : undefined;
-  const lifecycleEvent = optionalName(section.lifecycleEvent, `${where}: the '${kind}' section's lifecycleEvent`);
+  const lifecycleEvent = nameOrNothing(section.lifecycleEvent);
   return {
     kind,
     config: section.config,
@@ -326,4 +327,8 @@ function optionalName(value: unknown, what: string): string | undefined {
     throw new Error(`${what} must be a non-empty string`);
   }
   return value;
+}
+
+function nameOrNothing(value: unknown): string | undefined {
+  return typeof value === 'string' && value.trim() !== '' ? value : undefined;
 }
