@@ -6,6 +6,7 @@
 import { CodeDeployClient, GetDeploymentCommand, PutLifecycleEventHookExecutionStatusCommand } from '@aws-sdk/client-codedeploy';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { HOOK_CONFIGURATION_PREFIX_ENV, HOOK_KIND_ENV } from '../../../contract/hook';
 import { HOOK_RESULT_DETAIL_TYPE, HOOK_RESULT_TARGET_ENV, HookResultDetail, RELEASE_EVENT_SOURCE } from '../../../contract/release-events';
@@ -16,6 +17,7 @@ import { CapturedLogs, EVENT, awsError, captureLogs, expectSingleReport, fakeCon
 const codeDeploy = mockClient(CodeDeployClient);
 const eventBridge = mockClient(EventBridgeClient);
 const ssm = mockClient(SSMClient);
+const lambda = mockClient(LambdaClient);
 let logs: CapturedLogs;
 /** The order the calls were made in, across clients. */
 let order: string[];
@@ -35,6 +37,7 @@ beforeEach(() => {
   codeDeploy.reset();
   eventBridge.reset();
   ssm.reset();
+  lambda.reset();
   order = [];
   codeDeploy.on(PutLifecycleEventHookExecutionStatusCommand).callsFake(() => {
     order.push('report');
@@ -99,6 +102,29 @@ describe('CodeDeploy', () => {
     await expect(handler({ ...EVENT }, fakeContext())).resolves.toMatchObject({ report: 'already-completed' });
 
     expect(eventBridge.commandCalls(PutEventsCommand)).toHaveLength(0);
+  });
+
+  test('a deployment already over takes no status, and no result is put', async () => {
+    codeDeploy.on(PutLifecycleEventHookExecutionStatusCommand).rejects(awsError('DeploymentAlreadyCompletedException'));
+    const handler = codeDeployHook(async () => failed('too late'), { hookKind: 'metric-gate', reportRetry: REPORT_FAST });
+
+    await expect(handler({ ...EVENT }, fakeContext())).resolves.toMatchObject({ report: 'deployment-completed' });
+
+    expect(eventBridge.commandCalls(PutEventsCommand)).toHaveLength(0);
+  });
+
+  test('work handed over to a fresh invocation puts nothing; that invocation puts the result', async () => {
+    lambda.on(InvokeCommand).resolves({ StatusCode: 202 });
+    const handler = codeDeployHook(async ({ continuation }) => (continuation ? succeeded('migrated') : inProgress({ task: 't-1' }, { delaySeconds: 600 })),
+      { hookKind: 'migration', reportRetry: REPORT_FAST, handoverRetry: REPORT_FAST });
+
+    await expect(handler({ ...EVENT }, { ...fakeContext(), invokedFunctionArn: 'arn:aws:lambda:eu-west-1:111122223333:function:hook-fn' }))
+      .resolves.toMatchObject({ report: 'handed-over' });
+    expect(eventBridge.commandCalls(PutEventsCommand)).toHaveLength(0);
+
+    const payload = JSON.parse(Buffer.from(lambda.commandCalls(InvokeCommand)[0].args[0].input.Payload as Uint8Array).toString('utf8'));
+    await handler({ ...payload, continuation: { ...payload.continuation, resumeAt: undefined } }, fakeContext());
+    expect(putDetails()).toEqual([expect.objectContaining({ status: 'SUCCEEDED', summary: 'migrated' })]);
   });
 
   test('a handler that names no hook kind puts nothing', async () => {
@@ -199,6 +225,24 @@ describe('Amazon ECS', () => {
     await expect(handler(ECS_EVENT, fakeContext())).resolves.toEqual({ hookStatus: 'SUCCEEDED' });
 
     expect(Date.now() - started).toBeLessThan(HOOK_RESULT_EVENT_BUDGET_MS + 400);
+  });
+
+  test('a shared function takes the service\'s name from the hook\'s details, and the service from its deployment\'s ARN', async () => {
+    delete process.env[HOOK_RESULT_TARGET_ENV];
+    process.env[HOOK_CONFIGURATION_PREFIX_ENV] = '/cdk-ecs-release/hooks/';
+    process.env[HOOK_KIND_ENV] = 'preflight';
+    const handler = ecsNativeHook(withHookConfiguration('TEST_HOOK_CONFIG', async () => succeeded('all 1 rollback alarms are clear')),
+      { hookName: 'preflight', hookKind: 'preflight' });
+
+    await handler({
+      ...ECS_EVENT, lifecycleStage: 'PRE_SCALE_UP', executionDetails: {},
+      hookDetails: { hookName: 'orders-api pre-flight', serviceName: 'orders-api', configuration: { alarmNames: ['orders-5xx'] } },
+    }, fakeContext());
+
+    expect(putDetails()).toEqual([expect.objectContaining({
+      hookName: 'orders-api pre-flight', serviceName: 'orders-api', lifecycleEvent: 'PRE_SCALE_UP',
+      deploymentId: ECS_EVENT.resourceArn, serviceArn: ECS_EVENT.executionDetails.serviceArn,
+    })]);
   });
 
   test('a function with no time left before its timeout skips the event', async () => {
