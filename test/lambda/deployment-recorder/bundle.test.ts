@@ -59,6 +59,26 @@ describe('the bundled deployment recorder', () => {
     expect(decisionLines(logs).map((line) => line.verdict)).toEqual(['recorded', 'recorded', 'duplicate']);
   });
 
+  test('records hook results and the metric gate\'s figures, once each', async () => {
+    const table = new FakeTable();
+    table.serve(dynamo);
+    const run = bundledHandler();
+
+    const results = [
+      await run(fixture('hook-result-metric-gate'), fakeContext()),
+      await run(fixture('hook-result-smoke-test'), fakeContext()),
+      await run(fixture('hook-result-smoke-test'), fakeContext()),
+    ];
+
+    expect(results.map((r) => r.outcome)).toEqual(['recorded', 'recorded', 'duplicate']);
+    expect(table.item('orders-api#Production', 'd-2A7K1QXB9')).toMatchObject({
+      hookResults: [expect.stringMatching(/^2026-11-30T12:03:09\.512Z AfterAllowTestTraffic smoke-test: SUCCEEDED: /),
+        expect.stringMatching(/^2026-11-30T12:06:19\.870Z AfterAllowTraffic metric-gate: FAILED: /)],
+      metricGateVerdict: 'fail',
+      metricGateFigures: ['latency=0.2', 'errors=8', 'error-ceiling=none'],
+    });
+  });
+
   test('throws when every attempt is throttled, after one failed decision line', async () => {
     dynamo.on(UpdateItemCommand).rejects(awsError('ThrottlingException', 400));
 
