@@ -6,7 +6,7 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { BlueGreenService, MetricGateHook, MigrationHook, PreflightHook, SmokeCheck, SmokeTestHook } from '../../lib';
+import { BlueGreenService, DeploymentEngine, MetricGateHook, MigrationHook, PreflightHook, SmokeCheck, SmokeTestHook } from '../../lib';
 import { HOOK_RESULT_DETAIL_TYPE, HOOK_RESULT_TARGET_ENV, RELEASE_EVENT_SOURCE } from '../../contract/release-events';
 import { testImage } from '../util';
 import { allowing, functionEnvironmentOf, hookConfigurationOf, joinToText, mockService, statementsOf, testStack } from './util';
@@ -75,5 +75,16 @@ describe('hook results', () => {
       deploymentGroupName: `<${stack.getLogicalId(service.deploymentGroup!.node.defaultChild as never)}>`,
     });
     expect(hookResultStatements(statementsOf(stack, template, smoke.function))).toHaveLength(1);
+  });
+
+  test('on the Amazon ECS engine, a hook given a role names its service only: ECS names the stage and deployment in each event', () => {
+    const stack = testStack();
+    const service = mockService(stack, { engine: DeploymentEngine.ecs() });
+    const role = new iam.Role(stack, 'HookRole', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    const preflight = new PreflightHook(stack, 'Preflight', { service, role });
+    const template = Template.fromStack(stack);
+
+    expect(JSON.parse(joinToText(functionEnvironmentOf(stack, template, preflight.function)[HOOK_RESULT_TARGET_ENV]))).toEqual({ serviceName: 'orders-api' });
+    expect(hookResultStatements(statementsOf(stack, template, preflight.function))).toHaveLength(1);
   });
 });
