@@ -19,6 +19,7 @@ export const CONFIG: DeploymentRecorderConfig = {
   ecsServices: [{ serviceArn: 'arn:aws:ecs:eu-west-1:111122223333:service/orders-cluster/orders-api', serviceName: 'orders-api', stageName: 'Canary' }],
   deployActions: [{ stageName: 'Production', actionName: 'Deploy', serviceName: 'orders-api' }],
   buildVariables: { imageUri: 'IMAGE_URI', imageTag: 'IMAGE_TAG' },
+  alarms: [{ alarmName: 'orders-api-production-5xx', serviceName: 'orders-api', stageName: 'Production' }],
 };
 
 /** A recorded event of `fixtures/<name>.json`, in the shape EventBridge delivers it. */
