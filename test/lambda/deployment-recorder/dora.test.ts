@@ -34,7 +34,7 @@ beforeEach(() => {
   codePipeline.reset();
   // CodeStar-connection sources export AuthorDate; CodeCommit's CommitterDate too.
   sourceVariables({ AuthorDate: '2026-11-30T11:41:07Z', CommitId: '4f1c7d2e9a0b3c5d6e7f8a9b0c1d2e3f4a5b6c7d' });
-  codeDeploy.on(GetDeploymentCommand).resolves({ deploymentInfo: { creator: 'CodePipeline' } });
+  codeDeploy.on(GetDeploymentCommand).resolves({ deploymentInfo: { creator: 'user' } });
   codeDeploy.on(GetDeploymentCommand, { deploymentId: 'd-ROLLBACK7' })
     .resolves({ deploymentInfo: { creator: 'codeDeployRollback', rollbackInfo: { rollbackTriggeringDeploymentId: 'd-2A7K1QXB9' } } });
   table = new FakeTable();
