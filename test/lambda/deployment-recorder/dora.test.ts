@@ -9,6 +9,7 @@ import { DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/clie
 import { mockClient } from 'aws-sdk-client-mock';
 import { DEPLOYMENT_RECORDER_CONFIG_ENV, RECORD_TABLE_ENV } from '../../../contract/deployment-record';
 import { RecordedEvent, RecorderResult, handler } from '../../../lambda/deployment-recorder';
+import { doraLine } from '../../../lambda/deployment-recorder/emf';
 import { CapturedLogs, awsError, captureLogs, fakeContext } from '../helpers';
 import { CONFIG, FakeTable, TABLE, fixture } from './fake-table';
 
@@ -271,6 +272,7 @@ describe('a CodeDeploy release that rolls back in Production', () => {
   });
 
   test('the embedded metric format line, as CloudWatch reads it', async () => {
+    jest.spyOn(Date, 'now').mockReturnValue(Date.parse('2026-12-01T09:00:00Z'));
     await record(...events);
     const line = logs.lines.find((l) => l.message === 'dora facts' && 'TimeToRestoreSeconds' in l);
     expect(line).toEqual({
@@ -284,4 +286,12 @@ describe('a CodeDeploy release that rolls back in Production', () => {
       timestamp: expect.any(String),
     });
   });
+});
+
+test('a fact older than CloudWatch takes (two weeks), or in the future, is timed at its emission', () => {
+  const now = Date.parse('2026-12-20T09:00:00Z');
+  const facts = { serviceName: 'orders-api', stageName: 'Production', eventId: 'e', metrics: { Deployments: 1 } };
+  expect((doraLine({ ...facts, time: '2026-12-19T23:00:00Z' }, now)._aws as { Timestamp: number }).Timestamp).toBe(Date.parse('2026-12-19T23:00:00Z'));
+  expect((doraLine({ ...facts, time: '2026-11-30T12:04:10Z' }, now)._aws as { Timestamp: number }).Timestamp).toBe(now);
+  expect((doraLine({ ...facts, time: '2026-12-20T12:00:00Z' }, now)._aws as { Timestamp: number }).Timestamp).toBe(now);
 });
