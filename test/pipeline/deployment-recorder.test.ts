@@ -147,7 +147,7 @@ describe('deployment record table', () => {
     for (const rule of Object.values(rules)) {
       expect(rule.Properties.EventPattern).toMatchObject({ 'source': ['aws.cloudwatch'], 'detail-type': ['CloudWatch Alarm State Change'], 'detail': { state: { value: ['ALARM'] } } });
       expect(rule.Properties.Targets).toHaveLength(2);
-      expect(rule.Properties.Targets[0].Input).toBeDefined();
+      expect(rule.Properties.Targets[0].InputTransformer).toBeDefined();
       expect(rule.Properties.Targets[1]).toMatchObject({ Arn: { 'Fn::GetAtt': [recorder.id, 'Arn'] }, RetryPolicy: { MaximumRetryAttempts: 8 } });
       // As EventBridge sent it, its id included.
       expect(rule.Properties.Targets[1]).not.toHaveProperty('Input');

@@ -58,7 +58,7 @@ export function recorderConfigurationValue(scope: Construct, owner: IConstruct, 
       }
       const chunks = chunksOf(scope, config());
       if (chunks.length > MAX_CONFIGURATION_PARAMETERS) {
-        recordPropProblem(owner, 'stages', `the deployment recorder's configuration (the stages' deployment groups, deploy actions, Amazon ECS `
+        recordPropProblem(owner, 'stages', 'the deployment recorder\'s configuration (the stages\' deployment groups, deploy actions, Amazon ECS '
           + `services and rollback alarms) takes about ${chunks.length * PARAMETER_BYTES} bytes, more than the ${MAX_CONFIGURATION_PARAMETERS} `
           + `parameters of ${PARAMETER_BYTES} bytes it reads; split the stages between two ReleasePipelines, or give the services fewer rollback alarms`);
         return;
