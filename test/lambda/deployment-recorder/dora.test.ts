@@ -133,6 +133,20 @@ describe('a deployment linked to its release', () => {
     expect(table.item(KEY, 'd-2A7K1QXB9')).toMatchObject({ doraCountedAt: expect.any(String), doraLeadTimeCountedAt: expect.any(String) });
   });
 
+  test('an execution that cannot be read fails the invocation before any write, so the redelivery links it whole', async () => {
+    await record(...RELEASE, 'codedeploy-start', 'codedeploy-success');
+    dynamo.on(GetItemCommand).rejects(awsError('ThrottlingException', 400));
+    const writes = dynamo.commandCalls(UpdateItemCommand).length;
+    await expect(record('deploy-action-succeeded')).rejects.toMatchObject({ name: 'ThrottlingException' });
+    expect(dynamo.commandCalls(UpdateItemCommand)).toHaveLength(writes);
+    expect(logs.lines.filter((l) => l.message === 'decision').pop()).toMatchObject({ verdict: 'failed' });
+
+    table.serve(dynamo);
+    const [result] = await record('deploy-action-succeeded');
+    expect(result.outcome).toBe('recorded');
+    expect(table.item(KEY, 'd-2A7K1QXB9')).toMatchObject({ pipelineExecutionId: EXECUTION, commitTime: '2026-11-30T11:41:07.000Z', imageUri: IMAGE });
+  });
+
   test('a release whose commit\'s time is unknown counts, without a lead time', async () => {
     sourceVariables({});
     await record(...RELEASE, 'codedeploy-success', 'deploy-action-succeeded');
