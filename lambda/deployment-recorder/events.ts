@@ -165,6 +165,8 @@ function rollbackVerification(detail: Record<string, unknown>, settings: Recorde
       status: { status: 'rolled_back' },
       set: {
         rollbackVerification: outcome,
+        // When the rollback was known complete: a verified one ends the failure then (time to restore).
+        rollbackVerifiedAt: time,
         ...(reason ? { rollbackVerificationReason: reason } : {}),
         ...(text(detail.url) ? { verifiedUrl: text(detail.url)! } : {}),
         ...(text(detail.restoredVersion) ? { restoredVersion: text(detail.restoredVersion)! } : {}),

@@ -18,7 +18,7 @@ import {
 } from '../../contract/smoke-test';
 import { MAX_ENVIRONMENT_BYTES } from '../private/handler-function';
 import { MAX_PARAMETER_VALUE_BYTES, hookConfigurationOf } from './private/hook-configuration';
-import { resolvedSize } from './private/configuration-size';
+import { resolvedSize } from '../private/resolved-size';
 import { HookFunctionBinding, bindHookFunction } from './private/hook-function';
 import { CODEDEPLOY_ENDPOINT, EC2_ENDPOINT, ECS_ENDPOINT, EndpointRequirements, HookNetwork, SECRETS_MANAGER_ENDPOINT, allowTestListener } from './private/network';
 import { expectedVersionProblem, smokeCheckListProblems, smokeCheckProblems, toSmokeCheckSpec } from './private/smoke-checks';

@@ -66,7 +66,8 @@ describe('deployment record table', () => {
     const tableId = Object.keys(template.findResources('AWS::DynamoDB::Table'))[0];
     const keyId = Object.keys(template.findResources('AWS::KMS::Key', { Properties: { Description: Match.stringLikeRegexp('deployment record table') } }))[0];
     expect(statements).toEqual(expect.arrayContaining([
-      { Effect: 'Allow', Action: 'dynamodb:UpdateItem', Resource: { 'Fn::GetAtt': [tableId, 'Arn'] } },
+      // Single items only: a deployment's pipeline execution, a service's current failure.
+      { Effect: 'Allow', Action: ['dynamodb:UpdateItem', 'dynamodb:GetItem'], Resource: { 'Fn::GetAtt': [tableId, 'Arn'] } },
       {
         Effect: 'Allow',
         Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'],
@@ -77,7 +78,7 @@ describe('deployment record table', () => {
     // Besides those two: its log group and its dead-letter queue.
     const actions = statements.flatMap((s) => [s.Action].flat());
     expect(actions.filter((action) => action.startsWith('dynamodb:') || action.startsWith('kms:')).sort())
-      .toEqual(['dynamodb:UpdateItem', 'kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey']);
+      .toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem', 'kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey']);
     expect(actions.filter((action) => !/^(dynamodb|kms|logs):/.test(action)).sort()).toEqual(['codedeploy:GetDeployment', 'codedeploy:GetDeployment', 'codepipeline:ListActionExecutions', 'sqs:SendMessage']);
     // Who decided an approval: this pipeline's action executions only.
     const pipelineId = Object.keys(template.findResources('AWS::CodePipeline::Pipeline'))[0];
@@ -134,7 +135,27 @@ describe('deployment record table', () => {
     }
     template.resourceCountIs('AWS::Lambda::Permission', Object.keys(template.findResources('AWS::Lambda::Permission')).length);
     const permissions = template.findResources('AWS::Lambda::Permission', { Properties: { FunctionName: { 'Fn::GetAtt': [recorder.id, 'Arn'] } } });
-    expect(Object.values(permissions).map((p) => p.Properties.Principal)).toEqual(['events.amazonaws.com', 'events.amazonaws.com', 'events.amazonaws.com']);
+    // Those three rules' and each stage's rollback alarms' rule.
+    expect(Object.values(permissions).map((p) => p.Properties.Principal)).toEqual(Array(5).fill('events.amazonaws.com'));
+  });
+
+  test('each stage\'s rollback alarms rule gives the recorder the raw event, beside the notifier\'s input, with no rule of its own', () => {
+    const { template } = pipelineTemplate();
+    const recorder = recorderOf(template);
+    const rules = template.findResources('AWS::Events::Rule', { Properties: { Description: Match.stringLikeRegexp('rollback alarm went into ALARM$') } });
+    expect(Object.keys(rules)).toHaveLength(2);
+    for (const rule of Object.values(rules)) {
+      expect(rule.Properties.EventPattern).toMatchObject({ 'source': ['aws.cloudwatch'], 'detail-type': ['CloudWatch Alarm State Change'], 'detail': { state: { value: ['ALARM'] } } });
+      expect(rule.Properties.Targets).toHaveLength(2);
+      expect(rule.Properties.Targets[0].InputTransformer).toBeDefined();
+      expect(rule.Properties.Targets[1]).toMatchObject({ Arn: { 'Fn::GetAtt': [recorder.id, 'Arn'] }, RetryPolicy: { MaximumRetryAttempts: 8 } });
+      // As EventBridge sent it, its id included.
+      expect(rule.Properties.Targets[1]).not.toHaveProperty('Input');
+      expect(rule.Properties.Targets[1]).not.toHaveProperty('InputTransformer');
+    }
+    // The recorder knows each alarm by name, with its service and stage.
+    const config = evaluateJson(recorder.properties.Environment.Variables[DEPLOYMENT_RECORDER_CONFIG_ENV]) as DeploymentRecorderConfig;
+    expect(new Set(config.alarms!.map((a) => `${a.serviceName}#${a.stageName}`))).toEqual(new Set(['staging#Staging', 'production#Production']));
   });
 
   test('a record lost to the dead-letter queue raises an alarm on the notification topic', () => {

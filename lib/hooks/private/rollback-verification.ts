@@ -22,7 +22,7 @@ import { createDeadLetterQueue } from '../../private/dead-letter-queue';
 import { recordPropProblem } from '../../private/validation';
 import type { IBlueGreenService } from '../../service/blue-green-service-base';
 import { DeploymentEngineKind } from '../../service/deployment-engine';
-import { resolvedSize } from './configuration-size';
+import { resolvedSize } from '../../private/resolved-size';
 import type { HookFunctionBinding } from './hook-function';
 import { CODEDEPLOY_ENDPOINT, ECS_ENDPOINT, EndpointRequirements, HookNetwork, RequiredEndpoint, allowListenerPort } from './network';
 

@@ -79,6 +79,30 @@ describe('the bundled deployment recorder', () => {
     });
   });
 
+  test('emits a failed release\'s DORA facts once, and its time to restore at the verified rollback', async () => {
+    codeDeploy.on(GetDeploymentCommand).resolves({ deploymentInfo: { creator: 'user' } });
+    // CloudWatch takes a metric up to two weeks old: the facts' own times, seen from the day after.
+    jest.spyOn(Date, 'now').mockReturnValue(Date.parse('2026-12-01T09:00:00Z'));
+    const table = new FakeTable();
+    table.serve(dynamo);
+    const run = bundledHandler();
+
+    for (const name of ['codedeploy-start', 'codedeploy-failure', 'rollback-verification-codedeploy', 'codedeploy-failure']) {
+      await run(fixture(name), fakeContext());
+    }
+
+    const facts = logs.lines.filter((line) => line.message === 'dora facts');
+    expect(facts).toEqual([
+      expect.objectContaining({ Service: 'orders-api', Stage: 'Production', Deployments: 1, ChangeFailures: 1, status: 'failed' }),
+      expect.objectContaining({ Service: 'orders-api', Stage: 'Production', TimeToRestoreSeconds: 380 }),
+    ]);
+    expect(facts[1]._aws).toEqual({
+      Timestamp: Date.parse('2026-11-30T12:10:30Z'),
+      CloudWatchMetrics: [{ Namespace: 'CdkEcsRelease/DORA', Dimensions: [['Service', 'Stage']], Metrics: [{ Name: 'TimeToRestoreSeconds', Unit: 'Seconds' }] }],
+    });
+    expect(table.item('orders-api#Production', 'restore#2026-11-30T12:10:30.000Z')).toMatchObject({ kind: 'restore', restoreSeconds: 380 });
+  });
+
   test('throws when every attempt is throttled, after one failed decision line', async () => {
     dynamo.on(UpdateItemCommand).rejects(awsError('ThrottlingException', 400));
 
