@@ -43,7 +43,7 @@ describe('the bundled CLI', () => {
     expect(help).toMatchObject({ code: 0, err: '' });
     expect(help.out).toMatch(/^Usage: cdk-ecs-release <command> \[options\]\n/);
     expect(await runBundle(['deploy'])).toEqual({ code: 2, out: '',
-      err: "cdk-ecs-release: unknown command 'deploy'; the commands are: status, history, promote, abort, rollback, freeze, unfreeze, override (see cdk-ecs-release help)\n" });
+      err: "cdk-ecs-release: unknown command 'deploy'; the commands are: status, history, dora, promote, abort, rollback, freeze, unfreeze, override (see cdk-ecs-release help)\n" });
   });
 
   test('status against an account with nothing tagged: "no services found", exit code 1, no SDK warning', async () => {
