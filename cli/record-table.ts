@@ -79,12 +79,12 @@ export async function readPartition(aws: Aws, query: PartitionQuery): Promise<Pa
     // Restorations sort by time (`restore#<restoredAt>`): the range is one key condition.
     queryAll(aws, {
       TableName: query.tableName,
-      KeyConditionExpression: '#key = :key AND #id BETWEEN :from AND :until',
+      KeyConditionExpression: '#key = :key AND #id BETWEEN :first AND :last',
       ExpressionAttributeNames: { '#key': RECORD_PARTITION_KEY, '#id': RECORD_SORT_KEY },
       ExpressionAttributeValues: {
-        ':key': key[RECORD_PARTITION_KEY], ':from': { S: restoreRecordId(query.restoredSince) },
+        ':key': key[RECORD_PARTITION_KEY], ':first': { S: restoreRecordId(query.restoredSince) },
         // `~` sorts after every character of a time: a restoration at `until` itself is read too.
-        ':until': { S: `${restoreRecordId(query.until)}~` },
+        ':last': { S: `${restoreRecordId(query.until)}~` },
       },
     }),
     aws.call('dynamodb:GetItem', `table ${query.tableName}`, () => dynamoDb.client.send(new dynamoDb.sdk.GetItemCommand({

@@ -90,9 +90,9 @@ describe('dora', () => {
       },
       {
         TableName: recordTableName('orders-release'),
-        KeyConditionExpression: '#key = :key AND #id BETWEEN :from AND :until',
+        KeyConditionExpression: '#key = :key AND #id BETWEEN :first AND :last',
         ExpressionAttributeNames: { '#key': 'releaseKey', '#id': 'recordId' },
-        ExpressionAttributeValues: { ':key': { S: PRODUCTION }, ':from': { S: 'restore#2026-11-03T10:00:00.000Z' }, ':until': { S: 'restore#2026-12-03T10:00:00.000Z~' } },
+        ExpressionAttributeValues: { ':key': { S: PRODUCTION }, ':first': { S: 'restore#2026-11-03T10:00:00.000Z' }, ':last': { S: 'restore#2026-12-03T10:00:00.000Z~' } },
       },
     ]);
     expect(mocks.dynamoDb.commandCalls(GetItemCommand).map((call) => call.args[0].input))
