@@ -1,6 +1,6 @@
 /**
  * A busy account's deployment record for `cdk-ecs-release dora`: one pipeline deploying two
- * services to two stages, `count` deployment items spread over the 30 days before `now` (as the
+ * services to two stages, `count` deployment items spread over the 29 days before `now` (as the
  * recorder writes them, with their notes, hook results and event ids: about 1 KB each), a
  * restoration after each failure, and each service and stage's `service` item. Answered by the
  * fake AWS endpoint (bench/fake-aws.ts) from a {@link FakeRecordTable}.
@@ -18,11 +18,12 @@ export const DORA_PARTITIONS = [['orders-api', 'Staging'], ['orders-api', 'Produ
 export function doraRecords(count: number, now: Date): WireItem[] {
   const items: WireItem[] = [];
   const perPartition = Math.ceil(count / DORA_PARTITIONS.length);
-  const spacing = (30 * 86_400_000) / perPartition;
+  // 29 days: every record lies in the 30 days to `now` a command reads a little later.
+  const spacing = (29 * 86_400_000) / perPartition;
   for (const [service, stage] of DORA_PARTITIONS) {
     const releaseKey = `${service}#${stage}`;
     for (let i = 0; i < perPartition; i++) {
-      const started = new Date(now.getTime() - 30 * 86_400_000 + i * spacing);
+      const started = new Date(now.getTime() - 29 * 86_400_000 + i * spacing);
       const completed = new Date(started.getTime() + 9 * 60_000);
       const status = i % 25 === 0 ? 'rolled_back' : i % 10 === 0 ? 'failed' : 'success';
       const id = `d-${service.length}${stage.length}${String(i).padStart(7, '0')}`;
