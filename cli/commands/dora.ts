@@ -63,6 +63,9 @@ export const dora: Command = {
       }
       partitions.push(...partitionsOf(pipeline, table, options.service, options.stage));
     }
+    // The tags hold no release order (the Tagging API sorts them): by name, the same on every run.
+    partitions.sort((a, b) => a.pipeline.name.localeCompare(b.pipeline.name) || a.serviceName.localeCompare(b.serviceName)
+      || a.stageName.localeCompare(b.stageName));
     if (partitions.length === 0 && notes.length === 0) {
       const what = [options.service && `service '${options.service}'`, options.stage && `stage '${options.stage}'`].filter(Boolean).join(' in ');
       throw new OperationError(`no ${what || 'service'} deployed by ${pipelines.map((p) => p.name).join(', ')}; `

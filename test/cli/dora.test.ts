@@ -70,7 +70,7 @@ describe('dora', () => {
     const result = await run('dora');
     expect(result).toEqual({ code: 0, err: '', out: [
       'DORA\'s four keys, 2026-11-03T10:00:00Z to 2026-12-03T10:00:00Z (30 days):',
-      renderTable({ columns: HEADER, rows: [STAGING_ROW, PRODUCTION_ROW] }),
+      renderTable({ columns: HEADER, rows: [PRODUCTION_ROW, STAGING_ROW] }),
       '',
       'orders-api Production: 1 of 3 successful releases have no commit time; lead time counts the others',
     ].join('\n') });
@@ -118,7 +118,6 @@ describe('dora', () => {
     expect(document).toEqual({
       from: '2026-11-26T10:00:00.000Z', to: '2026-12-03T10:00:00.000Z', days: 7, notes: [],
       keys: [
-        expect.objectContaining({ stageName: 'Staging', timeToRestore: { restorations: 0, failingSince: '2026-12-03T09:00:00Z', failedBy: 'alarm staging-5xx', failingSeconds: 3600 } }),
         {
           pipeline: 'orders-release', recordTable: recordTableName('orders-release'), serviceName: 'orders-api', stageName: 'Production',
           from: '2026-11-26T10:00:00.000Z', to: '2026-12-03T10:00:00.000Z',
@@ -127,6 +126,7 @@ describe('dora', () => {
           changeFailureRate: { releases: 0, failures: 0 },
           timeToRestore: { restorations: 0 },
         },
+        expect.objectContaining({ stageName: 'Staging', timeToRestore: { restorations: 0, failingSince: '2026-12-03T09:00:00Z', failedBy: 'alarm staging-5xx', failingSeconds: 3600 } }),
       ],
     });
   });
@@ -136,7 +136,7 @@ describe('dora', () => {
     serveTable();
     const stages = async (service: string) => JSON.parse((await run('dora', '--service', service, '--json')).out).keys
       .map((keys: { stageName: string }) => keys.stageName);
-    expect(await stages('orders-api')).toEqual(['Staging', 'Production']);
+    expect(await stages('orders-api')).toEqual(['Production', 'Staging']);
     expect(await stages('staging/orders-api')).toEqual(['Staging']);
   });
 
