@@ -1,5 +1,5 @@
 import { DoraBand, DoraKeys, computeDoraKeys } from '../../contract/dora';
-import { RECORD_TABLE_TAG } from '../../contract/release-tags';
+import { PIPELINE_TAG, RECORD_TABLE_TAG } from '../../contract/release-tags';
 import { Command } from '../command';
 import { FoundPipeline, FoundRecordTable, discover } from '../discovery';
 import { OperationError, UsageError } from '../errors';
@@ -49,7 +49,7 @@ export const dora: Command = {
     const pipelines = inventory.pipelines.filter((pipeline) => options.pipeline === undefined || pipeline.name === options.pipeline);
     if (pipelines.length === 0) {
       throw new OperationError(options.pipeline === undefined
-        ? 'no pipelines found: no pipeline in this account and region has the tag cdk-ecs-release:pipeline; check --region and --profile'
+        ? `no pipelines found: no pipeline in this account and region has the tag ${PIPELINE_TAG}; check --region and --profile`
         : `unknown pipeline '${options.pipeline}'; the pipelines found are: ${inventory.pipelines.map((p) => p.name).join(', ') || 'none'}`);
     }
     const notes: string[] = [];
@@ -63,7 +63,7 @@ export const dora: Command = {
       }
       partitions.push(...partitionsOf(pipeline, table, options.service, options.stage));
     }
-    // The tags hold no release order (the Tagging API sorts them): by name, the same on every run.
+    // The tags hold no release order (CloudFormation writes them sorted by key): by name, the same on every run.
     partitions.sort((a, b) => a.pipeline.name.localeCompare(b.pipeline.name) || a.serviceName.localeCompare(b.serviceName)
       || a.stageName.localeCompare(b.stageName));
     if (partitions.length === 0 && notes.length === 0) {

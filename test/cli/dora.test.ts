@@ -161,6 +161,12 @@ describe('dora', () => {
     expect(mocks.dynamoDb.send.called).toBe(false);
   });
 
+  test('an account without pipelines says where it looked', async () => {
+    tagAccount({});
+    expect(await run('dora')).toEqual({ code: 1, out: '', err: 'cdk-ecs-release: no pipelines found: no pipeline in this account and region '
+      + 'has the tag cdk-ecs-release:pipeline; check --region and --profile' });
+  });
+
   test('a bad --days is bad usage; a denied Query names the action and the table', async () => {
     expect(await run('dora', '--days', '0')).toEqual({ code: 2, out: '', err: "cdk-ecs-release: --days takes a whole number from 1 to 3650, got '0'" });
     expect((await run('dora', '--days', '2.5')).code).toBe(2);
