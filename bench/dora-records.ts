@@ -63,6 +63,6 @@ export function doraAnswers(table: FakeRecordTable): FakeAnswers {
           { Key: 'cdk-ecs-release:stage:Production', Value: 'production/orders-api,production/orders-worker' }] }],
     }),
     'DynamoDB_20120810.Query': (body: QueryInput) => table.query(body),
-    'DynamoDB_20120810.GetItem': (body: { Key?: WireItem }) => table.getItem(body),
+    'DynamoDB_20120810.GetItem': (body: Parameters<FakeRecordTable['getItem']>[0]) => table.getItem(body),
   };
 }

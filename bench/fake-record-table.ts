@@ -28,6 +28,16 @@ export interface QueryInput {
   readonly ExpressionAttributeValues?: Record<string, AttributeValue>;
   readonly ExclusiveStartKey?: WireItem;
   readonly Limit?: number;
+  readonly ProjectionExpression?: string;
+}
+
+/** The attributes of `item` a projection names (`#placeholder` or plain names, comma-separated), or all. */
+function projected(item: WireItem, input: { ProjectionExpression?: string; ExpressionAttributeNames?: Record<string, string> }): WireItem {
+  if (input.ProjectionExpression === undefined) {
+    return item;
+  }
+  const names = input.ProjectionExpression.split(',').map((part) => part.trim()).map((part) => input.ExpressionAttributeNames?.[part] ?? part);
+  return Object.fromEntries(Object.entries(item).filter(([name]) => names.includes(name)));
 }
 
 export interface QueryOutput {
@@ -81,7 +91,7 @@ export class FakeRecordTable {
     const last = page[page.length - 1];
     const more = start + size < matching.length;
     return {
-      Items: page,
+      Items: page.map((item) => projected(item, input)),
       Count: page.length,
       ...(more && last ? { LastEvaluatedKey: {
         [RECORD_PARTITION_KEY]: last[RECORD_PARTITION_KEY], [RECORD_SORT_KEY]: last[RECORD_SORT_KEY],
@@ -90,9 +100,9 @@ export class FakeRecordTable {
     };
   }
 
-  public getItem(input: { Key?: WireItem }): { Item?: WireItem } {
+  public getItem(input: { Key?: WireItem; ProjectionExpression?: string; ExpressionAttributeNames?: Record<string, string> }): { Item?: WireItem } {
     const item = (this.partitions.get(input.Key?.[RECORD_PARTITION_KEY]?.S ?? '') ?? [])
       .find((candidate) => candidate[RECORD_SORT_KEY].S === input.Key?.[RECORD_SORT_KEY]?.S);
-    return item ? { Item: item } : {};
+    return item ? { Item: projected(item, input) } : {};
   }
 }

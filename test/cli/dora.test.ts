@@ -59,6 +59,15 @@ function account(options: { recordTable?: boolean } = {}): void {
   });
 }
 
+/** The attributes dora reads of each item, and no others. */
+const READ = {
+  ProjectionExpression: '#a0, #a1, #a2, #a3, #a4, #a5, #a6, #a7, #a8, #a9, #a10, #a11, #a12',
+  names: {
+    '#a0': 'releaseKey', '#a1': 'recordId', '#a2': 'kind', '#a3': 'status', '#a4': 'rollbackOf', '#a5': 'startedAt', '#a6': 'completedAt',
+    '#a7': 'commitTime', '#a8': 'lastEventTime', '#a9': 'restoredAt', '#a10': 'failingSince', '#a11': 'failedBy', '#a12': 'restoreSeconds',
+  },
+};
+
 const HEADER = ['service', 'stage', 'releases', 'per week', 'lead time p50 / p90', 'change failure rate', 'time to restore p50 / max', 'failing since'];
 const STAGING_ROW = ['orders-api', 'Staging', '1', '0.2 medium', '30m / 30m elite', '0.0% (0/1) elite', '-', '2026-12-03T09:00:00Z (1.0h, alarm staging-5xx)'];
 const PRODUCTION_ROW = ['orders-api', 'Production', '4 (+1 in progress)', '0.9 medium', '14.0h / 1.1d elite', '25.0% (1/4) low', '3.7h / 3.7h high', '-'];
@@ -85,18 +94,21 @@ describe('dora', () => {
       {
         TableName: recordTableName('orders-release'), IndexName: 'byStartedAt',
         KeyConditionExpression: '#key = :key AND #started BETWEEN :since AND :until',
-        ExpressionAttributeNames: { '#key': 'releaseKey', '#started': 'startedAt' },
+        ProjectionExpression: READ.ProjectionExpression,
+        ExpressionAttributeNames: { '#key': 'releaseKey', '#started': 'startedAt', ...READ.names },
         ExpressionAttributeValues: { ':key': { S: PRODUCTION }, ':since': { S: '2026-10-27T10:00:00.000Z' }, ':until': { S: '2026-12-03T10:00:00.000Z' } },
       },
       {
         TableName: recordTableName('orders-release'),
         KeyConditionExpression: '#key = :key AND #id BETWEEN :first AND :last',
-        ExpressionAttributeNames: { '#key': 'releaseKey', '#id': 'recordId' },
+        ProjectionExpression: READ.ProjectionExpression,
+        ExpressionAttributeNames: { '#key': 'releaseKey', '#id': 'recordId', ...READ.names },
         ExpressionAttributeValues: { ':key': { S: PRODUCTION }, ':first': { S: 'restore#2026-11-03T10:00:00.000Z' }, ':last': { S: 'restore#2026-12-03T10:00:00.000Z~' } },
       },
     ]);
     expect(mocks.dynamoDb.commandCalls(GetItemCommand).map((call) => call.args[0].input))
-      .toEqual([{ TableName: recordTableName('orders-release'), Key: { releaseKey: { S: PRODUCTION }, recordId: { S: '#service' } } }]);
+      .toEqual([{ TableName: recordTableName('orders-release'), Key: { releaseKey: { S: PRODUCTION }, recordId: { S: '#service' } },
+        ProjectionExpression: READ.ProjectionExpression, ExpressionAttributeNames: READ.names }]);
     expect(table.queries).toHaveLength(2);
   });
 
