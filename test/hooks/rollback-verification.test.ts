@@ -108,6 +108,27 @@ describe('rollback verification', () => {
     expect(Object.values(configs).map((config) => config.Properties.DestinationConfig)).toEqual([{ OnFailure: { Destination: queueArn } }]);
   });
 
+  test('the queue admits the stack\'s verification rules in one statement, not one a rule: SQS allows 20 statements a policy', () => {
+    const stack = testStack();
+    const cluster = mockService(stack).cluster;
+    const rules = Array.from({ length: 3 }, (_, index) => {
+      const service = new BlueGreenService(stack, `Service${index}`, { cluster, image: testImage, serviceName: `service-${index}` });
+      return new SmokeTestHook(stack, `Service${index}SmokeTests`, { service, checks: [SmokeCheck.get('/health')] }).node.findChild('RollbackVerification');
+    });
+    const template = Template.fromStack(stack);
+    const policies = Object.entries(template.findResources('AWS::SQS::QueuePolicy'))
+      .filter(([id]) => id.startsWith('CdkEcsReleaseRollbackVerificationDeadLetters'));
+    expect(policies).toHaveLength(1);
+    const statements = policies[0][1].Properties.PolicyDocument.Statement as Array<Record<string, unknown>>;
+    // SSL only, and the rules: two statements however many rules.
+    expect(statements).toHaveLength(2);
+    expect(statements).toContainEqual({
+      Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: 'sqs:SendMessage',
+      Resource: { 'Fn::GetAtt': [expect.stringMatching(/^CdkEcsReleaseRollbackVerificationDeadLetters/), 'Arn'] },
+      Condition: { ArnEquals: { 'aws:SourceArn': rules.map((rule) => stack.resolve((rule as unknown as { ruleArn: string }).ruleArn)) } },
+    });
+  });
+
   test('the function may put only this library\'s verification event, on the default bus', () => {
     const { stack, hook, template, service } = build();
     const statements = statementsOf(stack, template, hook.function);
