@@ -5,6 +5,7 @@
 import * as os from 'os';
 import { runCliBenchmark } from './cli';
 import { compileForBench, REPO_ROOT, removeCompiled } from './compile';
+import { runDoraCliBenchmark } from './dora-cli';
 import { runHookBenchmarks } from './hooks';
 import { runReleaseCliBenchmark } from './release-cli';
 import { goal, printGoals, printTable, QUICK, timeCommand } from './stats';
@@ -26,6 +27,7 @@ function main(): void {
     runCliBenchmark();
     runHookBenchmarks(dir);
     runReleaseCliBenchmark(dir);
+    runDoraCliBenchmark(dir);
     if (process.env.BENCH_NPM_TEST === '1') {
       npmTest();
     }

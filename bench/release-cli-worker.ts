@@ -2,9 +2,9 @@
  * Starts the fake AWS endpoint and runs the bundled release CLI in fresh node processes against
  * it, timing each from spawn to its first byte of output and to its exit. Prints one JSON line.
  */
-import { spawn } from 'child_process';
 import * as path from 'path';
-import { FakeAws, ONE_SERVICE, fakeAwsEnvironment, startFakeAws } from './fake-aws';
+import { ONE_SERVICE, fakeAwsEnvironment, startFakeAws } from './fake-aws';
+import { timeNode } from './spawn-timing';
 
 export interface ReleaseCliTimes {
   readonly [command: string]: { readonly firstOutput: number[]; readonly exit: number[] };
@@ -19,24 +19,6 @@ const COMMANDS: Record<string, string[]> = {
   status: [BUNDLE, 'status'],
 };
 
-function once(args: string[], fake: FakeAws): Promise<{ firstOutput: number; exit: number }> {
-  return new Promise((resolve, reject) => {
-    const started = process.hrtime.bigint();
-    const elapsed = () => Number(process.hrtime.bigint() - started) / 1e6;
-    let firstOutput: number | undefined;
-    const child = spawn(process.execPath, args, { env: fakeAwsEnvironment(fake), stdio: ['ignore', 'pipe', 'pipe'] });
-    const seen = () => {
-      firstOutput ??= elapsed();
-    };
-    child.stdout.on('data', seen);
-    child.stderr.on('data', seen);
-    child.on('error', reject);
-    child.on('close', (code) => (code === 0 && firstOutput !== undefined
-      ? resolve({ firstOutput, exit: elapsed() })
-      : reject(new Error(`node ${args.join(' ')} exited with ${code}`))));
-  });
-}
-
 async function main(): Promise<void> {
   const fake = await startFakeAws(ONE_SERVICE);
   try {
@@ -44,7 +26,7 @@ async function main(): Promise<void> {
     for (const [name, args] of Object.entries(COMMANDS)) {
       times[name] = { firstOutput: [], exit: [] };
       for (let run = 0; run < RUNS; run++) {
-        const time = await once(args, fake);
+        const time = await timeNode(args, fakeAwsEnvironment(fake));
         times[name].firstOutput.push(time.firstOutput);
         times[name].exit.push(time.exit);
       }

@@ -8,6 +8,7 @@ export interface Options {
   readonly pipeline?: string;
   readonly stage?: string;
   readonly limit?: string;
+  readonly days?: string;
   readonly reason?: string;
   readonly calendar?: string;
   readonly until?: string;
@@ -24,7 +25,7 @@ export interface Options {
 export type OptionName = keyof Options;
 
 const OPTIONS = {
-  service: { type: 'string' }, pipeline: { type: 'string' }, stage: { type: 'string' }, limit: { type: 'string' },
+  service: { type: 'string' }, pipeline: { type: 'string' }, stage: { type: 'string' }, limit: { type: 'string' }, days: { type: 'string' },
   reason: { type: 'string' }, calendar: { type: 'string' }, until: { type: 'string' }, for: { type: 'string' },
   'approved-by': { type: 'string' }, version: { type: 'string' }, region: { type: 'string' }, profile: { type: 'string' },
   json: { type: 'boolean' }, debug: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },

@@ -6,6 +6,7 @@
 import type * as CloudWatch from '@aws-sdk/client-cloudwatch';
 import type * as CodeDeploy from '@aws-sdk/client-codedeploy';
 import type * as CodePipeline from '@aws-sdk/client-codepipeline';
+import type * as DynamoDb from '@aws-sdk/client-dynamodb';
 import type * as Ecs from '@aws-sdk/client-ecs';
 import type * as Tagging from '@aws-sdk/client-resource-groups-tagging-api';
 import type * as Ssm from '@aws-sdk/client-ssm';
@@ -36,6 +37,7 @@ export class Aws {
   public readonly codePipeline: Loaded<CodePipeline.CodePipelineClient, typeof CodePipeline>;
   public readonly codeDeploy: Loaded<CodeDeploy.CodeDeployClient, typeof CodeDeploy>;
   public readonly cloudWatch: Loaded<CloudWatch.CloudWatchClient, typeof CloudWatch>;
+  public readonly dynamoDb: Loaded<DynamoDb.DynamoDBClient, typeof DynamoDb>;
   public readonly ssm: Loaded<Ssm.SSMClient, typeof Ssm>;
   public readonly tagging: Loaded<Tagging.ResourceGroupsTaggingAPIClient, typeof Tagging>;
   public readonly sts: Loaded<Sts.STSClient, typeof Sts>;
@@ -52,6 +54,7 @@ export class Aws {
     this.codePipeline = once(() => import('@aws-sdk/client-codepipeline').then((sdk) => ({ sdk, client: new sdk.CodePipelineClient(config) })));
     this.codeDeploy = once(() => import('@aws-sdk/client-codedeploy').then((sdk) => ({ sdk, client: new sdk.CodeDeployClient(config) })));
     this.cloudWatch = once(() => import('@aws-sdk/client-cloudwatch').then((sdk) => ({ sdk, client: new sdk.CloudWatchClient(config) })));
+    this.dynamoDb = once(() => import('@aws-sdk/client-dynamodb').then((sdk) => ({ sdk, client: new sdk.DynamoDBClient(config) })));
     this.ssm = once(() => import('@aws-sdk/client-ssm').then((sdk) => ({ sdk, client: new sdk.SSMClient(config) })));
     this.tagging = once(() => import('@aws-sdk/client-resource-groups-tagging-api')
       .then((sdk) => ({ sdk, client: new sdk.ResourceGroupsTaggingAPIClient(config) })));

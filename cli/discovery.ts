@@ -1,8 +1,9 @@
 /**
  * Finds what the constructs tagged (contract/release-tags.ts) with the Resource Groups Tagging
- * API: the ECS services, the pipelines with the services each stage deploys, the Change Calendars.
+ * API: the ECS services, the pipelines with the services each stage deploys, the Change Calendars,
+ * the deployment record tables.
  */
-import { CHANGE_CALENDAR_TAG, PIPELINE_TAG, SERVICE_TAG, STAGE_TAG_PREFIX } from '../contract/release-tags';
+import { CHANGE_CALENDAR_TAG, PIPELINE_TAG, RECORD_TABLE_TAG, SERVICE_TAG, STAGE_TAG_PREFIX } from '../contract/release-tags';
 import { Aws } from './aws';
 import { OperationError, UsageError } from './errors';
 
@@ -32,10 +33,19 @@ export interface FoundCalendar {
   readonly path: string;
 }
 
+/** A pipeline's deployment record table. */
+export interface FoundRecordTable {
+  readonly name: string;
+  readonly arn: string;
+  /** The construct path of its pipeline, as the pipeline's own tag has it. */
+  readonly pipelinePath: string;
+}
+
 export interface Inventory {
   readonly services: FoundService[];
   readonly pipelines: FoundPipeline[];
   readonly calendars: FoundCalendar[];
+  readonly recordTables: FoundRecordTable[];
 }
 
 interface TaggedResource {
@@ -76,18 +86,20 @@ function arnName(arn: string): string {
   return resource.split('/').pop() ?? resource;
 }
 
-/** What to look for: services and pipelines for most commands, calendars for freezes. */
+/** What to look for: services and pipelines for most commands, calendars for freezes, record tables for DORA's keys. */
 export interface DiscoveryNeeds {
   readonly services?: boolean;
   readonly pipelines?: boolean;
   readonly calendars?: boolean;
+  readonly recordTables?: boolean;
 }
 
 export async function discover(aws: Aws, needs: DiscoveryNeeds = { services: true, pipelines: true }): Promise<Inventory> {
-  const [serviceTags, pipelineTags, calendarTags] = await Promise.all([
+  const [serviceTags, pipelineTags, calendarTags, tableTags] = await Promise.all([
     needs.services ? tagged(aws, SERVICE_TAG, ['ecs:service']) : [],
     needs.pipelines ? tagged(aws, PIPELINE_TAG) : [],
     needs.calendars ? tagged(aws, CHANGE_CALENDAR_TAG) : [],
+    needs.recordTables ? tagged(aws, RECORD_TABLE_TAG, ['dynamodb:table']) : [],
   ]);
   const pipelines: FoundPipeline[] = pipelineTags.map((resource) => ({
     name: arnName(resource.arn),
@@ -104,7 +116,8 @@ export async function discover(aws: Aws, needs: DiscoveryNeeds = { services: tru
     return { name, arn: resource.arn, cluster, stages };
   }).sort((a, b) => a.name.localeCompare(b.name) || a.cluster.localeCompare(b.cluster));
   const calendars = calendarTags.map((resource) => ({ name: arnName(resource.arn), arn: resource.arn, path: resource.tags.get(CHANGE_CALENDAR_TAG) ?? '' }));
-  return { services, pipelines, calendars };
+  const recordTables = tableTags.map((resource) => ({ name: arnName(resource.arn), arn: resource.arn, pipelinePath: resource.tags.get(RECORD_TABLE_TAG) ?? '' }));
+  return { services, pipelines, calendars, recordTables };
 }
 
 /** The services to work on: all, or the ones named `--service` (by name, or `<cluster>/<name>`). */

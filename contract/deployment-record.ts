@@ -77,9 +77,10 @@ export interface ReleaseRecordItem {
   /** Executions, and deployments once linked: the image the build pushed, by digest, and its tag (the build's exported variables). */
   readonly imageUri?: string;
   readonly imageTag?: string;
-  readonly status: ReleaseRecordStatus;
+  /** Deployments, stages and executions; `service` and `restore` items have no status, statusOrder, seenEvents or lastEventTime. */
+  readonly status?: ReleaseRecordStatus;
   /** `<event time>#<rank>`: a status is replaced only by one of a later event (at one time, by an end over a start). */
-  readonly statusOrder: string;
+  readonly statusOrder?: string;
   /** `CODE_DEPLOY` or `ECS`, on deployments. */
   readonly engine?: string;
   readonly deploymentId?: string;
@@ -108,8 +109,9 @@ export interface ReleaseRecordItem {
   readonly activeSeconds?: number;
   /** The deployment or execution in the console. */
   readonly url?: string;
-  /** The rollback's verification, when a rollback was verified. */
+  /** The rollback's verification, when a rollback was verified, and when the verification ended. */
   readonly rollbackVerification?: 'VERIFIED' | 'UNVERIFIED';
+  readonly rollbackVerifiedAt?: string;
   readonly rollbackVerificationReason?: string;
   /** The production URL the verification checked. */
   readonly verifiedUrl?: string;
@@ -127,12 +129,17 @@ export interface ReleaseRecordItem {
   /** Deployments that rolled back: the incident report's S3 key, and its console URL. */
   readonly incidentReportKey?: string;
   readonly incidentReportUrl?: string;
-  /** Deployments: when each DORA fact of the record was emitted, so a redelivered event never counts twice. */
+  /** Deployments and restores: when each DORA fact of the record was emitted, so a redelivered event never counts twice. */
   readonly doraCountedAt?: string;
   readonly doraLeadTimeCountedAt?: string;
   /** `service` items: when the current failure began (a failed deployment or a rollback alarm), and what began it. */
   readonly failingSince?: string;
   readonly failedBy?: string;
+  /**
+   * `service` items: the latest successful release or verified rollback applied; a failure that
+   * began before it was over by then, and starts nothing when its event comes late.
+   */
+  readonly lastRestoredAt?: string;
   /** `restore` items: the failure's start and what began it, the restoration and what made it (a deployment id, a verified rollback), and the time between. */
   readonly restoredAt?: string;
   readonly restoredBy?: string;
@@ -140,9 +147,9 @@ export interface ReleaseRecordItem {
   /** One line per event worth a person's reading: why a deployment failed or was stopped. */
   readonly notes?: string[];
   /** The ids of the events applied: a redelivered event is recognised and not applied twice. */
-  readonly seenEvents: string[];
+  readonly seenEvents?: string[];
   /** The time of the latest event applied. */
-  readonly lastEventTime: string;
+  readonly lastEventTime?: string;
 }
 
 /** A CodeDeploy deployment group of a stage. */
@@ -184,6 +191,12 @@ export interface DeploymentRecorderConfig {
   readonly alarms?: RecordedAlarm[];
   /** The pipeline's name, the key of its execution and stage items: the incident report reads who started and approved the release. */
   readonly pipelineName?: string;
+  /**
+   * The names of SSM parameters holding the rest of the lists, when they do not fit the function's
+   * environment (4 KB): each parameter's value is a `DeploymentRecorderConfig` of lists only, and
+   * the lists of all add up.
+   */
+  readonly configurationParameters?: string[];
 }
 
 /**

@@ -84,6 +84,8 @@ export function hookConfigurationParameterName(prefix: string, applicationName: 
 export interface HookConfigurationSection {
   /** Name in every log line of the hook, e.g. `orders-api pre-flight`. */
   readonly hookName: string;
+  /** The CodeDeploy lifecycle event the service runs the hook at, e.g. `BeforeInstall`: its result names it. */
+  readonly lifecycleEvent?: string;
   /** The hook's configuration, as its handler reads it from its `*_CONFIG` variable otherwise. */
   readonly config: Record<string, unknown>;
 }

@@ -56,3 +56,77 @@ export interface RollbackVerificationDetail {
 
 /** EventBridge `PutEvents` takes at most 256 KB per entry; the detail is kept far below. */
 export const MAX_RELEASE_EVENT_DETAIL_BYTES = 64 * 1024;
+
+/** The `detail-type` of one lifecycle hook's final result, put once the engine has it. */
+export const HOOK_RESULT_DETAIL_TYPE = 'Release Hook Result';
+
+/** A hook's final result: the deployment goes on (`SUCCEEDED`) or stops and rolls back (`FAILED`). */
+export type HookResultStatus = 'SUCCEEDED' | 'FAILED';
+
+/** One figure a hook decided on, e.g. the metric gate's green error rate against its threshold. */
+export interface HookFigure {
+  /** e.g. `errors`, `latency`. */
+  readonly name: string;
+  /** The figure seen; absent when there was no data. */
+  readonly value?: number;
+  /** The value at or under which it passes. */
+  readonly threshold?: number;
+  /** e.g. `pass`, `marginal`, `fail`, `inconclusive`. */
+  readonly verdict?: string;
+}
+
+/** What a hook found besides its status and summary: each kind sets its own, all small. */
+export interface HookResultFacts {
+  /** Smoke tests and pre-flight checks: each check, as a person reads it. */
+  readonly checks?: readonly VerifiedCheck[];
+  /** The metric gate: its figures. */
+  readonly figures?: readonly HookFigure[];
+  /** The metric gate: its verdict, `pass`, `marginal`, `fail` or `inconclusive`. */
+  readonly verdict?: string;
+  /** The migration: its container's exit code, and its log stream in the console. */
+  readonly exitCode?: number;
+  readonly logUrl?: string;
+}
+
+/**
+ * Where a hook's result belongs, set on a hook's own function as JSON in
+ * {@link HOOK_RESULT_TARGET_ENV}; a function shared by several services reads it from each
+ * service's configuration instead.
+ */
+export interface HookResultTarget {
+  /** The service's name as people know it, e.g. `orders-api`. */
+  readonly serviceName: string;
+  /** The CodeDeploy lifecycle event the hook runs at, e.g. `AfterAllowTestTraffic` (Amazon ECS names its stage in the event). */
+  readonly lifecycleEvent?: string;
+  /** The CodeDeploy names of the service's deployment group. */
+  readonly applicationName?: string;
+  readonly deploymentGroupName?: string;
+}
+
+/** Environment variable holding `JSON.stringify(HookResultTarget)` on a hook's own function. */
+export const HOOK_RESULT_TARGET_ENV = 'CDK_ECS_RELEASE_HOOK_RESULT_TARGET';
+
+/** The `detail` of a {@link HOOK_RESULT_DETAIL_TYPE} event. */
+export interface HookResultDetail extends HookResultFacts {
+  /** The hook's kind: `preflight`, `migration`, `smoke-test` or `metric-gate`. */
+  readonly hookKind: string;
+  /** The hook's name in its log lines, e.g. `orders-api smoke test`. */
+  readonly hookName: string;
+  readonly engine: 'CODE_DEPLOY' | 'ECS';
+  /** The CodeDeploy lifecycle event (`AfterAllowTestTraffic`) or Amazon ECS lifecycle stage (`POST_TEST_TRAFFIC_SHIFT`). */
+  readonly lifecycleEvent: string;
+  readonly status: HookResultStatus;
+  /** One line: why the result is what it is. */
+  readonly summary: string;
+  /** The CodeDeploy deployment id, or the Amazon ECS service deployment ARN: the deployment record's key. */
+  readonly deploymentId: string;
+  /** CodeDeploy names, on that engine: the recorder finds the stage by them. */
+  readonly applicationName?: string;
+  readonly deploymentGroupName?: string;
+  /** The ECS service's ARN, on the Amazon ECS engine: the recorder finds the stage by it. */
+  readonly serviceArn?: string;
+  /** The service's name as people know it, e.g. `orders-api`. */
+  readonly serviceName: string;
+  /** ISO 8601 time the result was final. */
+  readonly completedAt: string;
+}

@@ -2,6 +2,7 @@
 import { Command } from '../command';
 import { UsageError } from '../errors';
 import { abort } from './abort';
+import { dora } from './dora';
 import { freeze, unfreeze } from './freeze';
 import { history } from './history';
 import { override } from './override';
@@ -9,7 +10,7 @@ import { promote } from './promote';
 import { rollback } from './rollback';
 import { status } from './status';
 
-export const COMMANDS: readonly Command[] = [status, history, promote, abort, rollback, freeze, unfreeze, override];
+export const COMMANDS: readonly Command[] = [status, history, dora, promote, abort, rollback, freeze, unfreeze, override];
 
 const GLOBAL_HELP = [
   'Options every command takes:',

@@ -2,9 +2,10 @@
  * What each event says about a record: the item it concerns and the update it makes. Pure: no
  * AWS call, so every event type is tested from its recorded shape alone.
  */
-import { RELEASE_EVENT_SOURCE, ROLLBACK_VERIFICATION_DETAIL_TYPE } from '../../contract/release-events';
+import { HOOK_RESULT_DETAIL_TYPE, RELEASE_EVENT_SOURCE, ROLLBACK_VERIFICATION_DETAIL_TYPE } from '../../contract/release-events';
 import type { ReleaseRecordKind, ReleaseRecordStatus } from '../../contract/deployment-record';
 import type { RecorderSettings } from './config';
+import { hookResult } from './hook-results';
 
 /** An EventBridge event as the rules deliver it. */
 export interface RecordedEvent {
@@ -62,6 +63,9 @@ export function mapEvent(event: RecordedEvent, settings: RecorderSettings): Even
   }
   if (event.source === RELEASE_EVENT_SOURCE && detailType === ROLLBACK_VERIFICATION_DETAIL_TYPE) {
     return rollbackVerification(detail, settings);
+  }
+  if (event.source === RELEASE_EVENT_SOURCE && detailType === HOOK_RESULT_DETAIL_TYPE) {
+    return hookResult(detail, settings);
   }
   if (event.source === 'aws.codepipeline' && detailType === 'CodePipeline Stage Execution State Change') {
     return pipelineStage(detail, time, settings);
@@ -161,6 +165,8 @@ function rollbackVerification(detail: Record<string, unknown>, settings: Recorde
       status: { status: 'rolled_back' },
       set: {
         rollbackVerification: outcome,
+        // When the rollback was known complete: a verified one ends the failure then (time to restore).
+        rollbackVerifiedAt: time,
         ...(reason ? { rollbackVerificationReason: reason } : {}),
         ...(text(detail.url) ? { verifiedUrl: text(detail.url)! } : {}),
         ...(text(detail.restoredVersion) ? { restoredVersion: text(detail.restoredVersion)! } : {}),

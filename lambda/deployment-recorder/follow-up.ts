@@ -6,6 +6,7 @@
  */
 import type { AwsCallScope } from '../shared/aws-call';
 import type { RecorderSettings } from './config';
+import { recordDoraFacts } from './dora';
 import type { RecordUpdate, RecordedEvent } from './events';
 import { writeIncidentReport } from './incident-report';
 import type { WriteResult } from './write';
@@ -21,7 +22,7 @@ export interface FollowUpInput {
 export type FollowUp = (input: FollowUpInput) => Promise<void>;
 
 /** The steps, in order; a step's failure fails the invocation, so the event is retried. */
-export const FOLLOW_UPS: FollowUp[] = [writeIncidentReport];
+export const FOLLOW_UPS: FollowUp[] = [recordDoraFacts, writeIncidentReport];
 
 export async function runFollowUps(inputs: readonly FollowUpInput[]): Promise<void> {
   for (const input of inputs) {

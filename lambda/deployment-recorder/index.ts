@@ -15,9 +15,11 @@ import { createLogger, describeError } from '../shared/logger';
 import { loadRecorderSettings } from './config';
 import { RecordUpdate, RecordedEvent, mapEvent } from './events';
 import { runFollowUps } from './follow-up';
-import { approverOf, buildVariablesOf } from './pipeline-lookup';
+import { approverOf, buildVariablesOf, commitTimeOf } from './pipeline-lookup';
 import type { RecorderSettings } from './config';
 import { rollbackFacts } from './rollback-lookup';
+import { alarmFailure, isAlarmEvent, serviceStateKey, startFailure } from './service-state';
+import { getItem } from './item-store';
 import { WriteResult, applyUpdate } from './write';
 
 export type { RecordedEvent } from './events';
@@ -41,22 +43,25 @@ export async function handler(event: RecordedEvent, context?: LambdaContext): Pr
     detailType: String(event?.['detail-type']),
     ...(context?.awsRequestId ? { requestId: context.awsRequestId } : {}),
   });
-  const settings = loadRecorderSettings();
-  const mapping = eventId ? mapEvent(event, settings) : { ignored: 'the event has no id' };
-  if ('ignored' in mapping) {
-    logger.info('decision', { verdict: 'ignored', reason: mapping.ignored });
-    return { outcome: 'ignored', reason: mapping.ignored };
-  }
   const scope: AwsCallScope = {
     signal: new AbortController().signal,
     deadline: Date.now() + (context?.getRemainingTimeInMillis() ?? 60_000) - DEADLINE_MARGIN_MS,
     logger,
   };
-  const updates = await withBuildImage(scope, event, settings,
-    await withApprover(scope, event, await withEcsRollback(scope, event, await withRollbackOrigin(scope, event, mapping.updates))));
-  const records = updates.map((update) => `${update.releaseKey} ${update.recordId}`);
+  const settings = await loadRecorderSettings(scope);
+  if (eventId && isAlarmEvent(event)) {
+    return recordAlarm(scope, settings, event);
+  }
+  const mapping = eventId ? mapEvent(event, settings) : { ignored: 'the event has no id' };
+  if ('ignored' in mapping) {
+    logger.info('decision', { verdict: 'ignored', reason: mapping.ignored });
+    return { outcome: 'ignored', reason: mapping.ignored };
+  }
+  const records = mapping.updates.map((update) => `${update.releaseKey} ${update.recordId}`);
   const results: WriteResult[] = [];
   try {
+    const updates = await withRelease(scope, settings, event, await withCommitTime(scope, event, await withBuildImage(scope, event, settings,
+      await withApprover(scope, event, await withEcsRollback(scope, event, await withRollbackOrigin(scope, event, mapping.updates))))));
     for (const update of updates) {
       results.push(await applyUpdate(scope, settings.tableName, update, eventId!, event.time!));
     }
@@ -69,6 +74,28 @@ export async function handler(event: RecordedEvent, context?: LambdaContext): Pr
   const outcome = results.some((result) => result.outcome === 'recorded') ? 'recorded' : 'duplicate';
   logger.info('decision', { verdict: outcome, records, ...(outcome === 'duplicate' ? { reason: 'the event was recorded before' } : {}) });
   return { outcome, records };
+}
+
+/** A rollback alarm into ALARM starts its service and stage's failure (time to restore); it writes no record of its own. */
+async function recordAlarm(scope: AwsCallScope, settings: RecorderSettings, event: RecordedEvent): Promise<RecorderResult> {
+  const start = alarmFailure(event, settings.alarms);
+  if ('ignored' in start) {
+    scope.logger.info('decision', { verdict: 'ignored', reason: start.ignored });
+    return { outcome: 'ignored', reason: start.ignored };
+  }
+  const key = serviceStateKey(start);
+  const records = [`${key.releaseKey} ${key.recordId}`];
+  let started: boolean;
+  try {
+    started = await startFailure(scope, settings.tableName, start);
+  } catch (error) {
+    scope.logger.error('decision', { verdict: 'failed', records, error: describeError(error),
+      reason: 'the failure could not be recorded; the event is retried, then kept in the dead-letter queue' });
+    throw error;
+  }
+  const reason = started ? undefined : 'the service was failing since then already, or was restored after the alarm';
+  scope.logger.info('decision', { verdict: started ? 'recorded' : 'duplicate', records, ...(reason ? { reason } : {}) });
+  return { outcome: started ? 'recorded' : 'duplicate', records, ...(reason ? { reason } : {}) };
 }
 
 /**
@@ -173,4 +200,38 @@ async function withBuildImage(scope: AwsCallScope, event: RecordedEvent, setting
   const imageUri = variables[settings.buildVariables.imageUri];
   const imageTag = variables[settings.buildVariables.imageTag];
   return [{ ...updates[0], setOnce: { ...updates[0].setOnce, ...(imageUri ? { imageUri } : {}), ...(imageTag ? { imageTag } : {}) } }];
+}
+
+/** A Git source's success names the commit's time (its variables; an S3 or ECR source has none). */
+async function withCommitTime(scope: AwsCallScope, event: RecordedEvent, updates: RecordUpdate[]): Promise<RecordUpdate[]> {
+  const detail = event.detail ?? {};
+  const category = (detail.type as { category?: unknown } | undefined)?.category;
+  if (event['detail-type'] !== 'CodePipeline Action Execution State Change' || category !== 'Source' || detail.state !== 'SUCCEEDED'
+    || updates.length !== 1) {
+    return updates;
+  }
+  const commitTime = await commitTimeOf(scope, {
+    pipelineName: String(detail.pipeline), executionId: String(detail['execution-id']), stageName: String(detail.stage), actionName: String(detail.action),
+  });
+  return commitTime ? [{ ...updates[0], setOnce: { ...updates[0].setOnce, commitTime } }] : updates;
+}
+
+/** What the deployment item copies from its pipeline execution's when the deploy action links them: a self-contained record of the release. */
+const RELEASE_FIELDS = ['commitTime', 'sourceRevision', 'sourceSummary', 'imageUri', 'imageTag', 'triggeredBy'] as const;
+
+/**
+ * A deploy action's completion links its deployment to the pipeline execution: the deployment
+ * item takes the execution's commit, image and trigger, set once. (A deployment Amazon ECS runs is
+ * never linked: its stage's action is a stack update, whose completion names a build, not the
+ * deployment, and the deployment's events name no pipeline execution.)
+ */
+async function withRelease(scope: AwsCallScope, settings: RecorderSettings, event: RecordedEvent, updates: RecordUpdate[]): Promise<RecordUpdate[]> {
+  const pipeline = event.detail?.pipeline;
+  const linking = updates.findIndex((update) => update.setOnce.kind === 'deployment' && update.setOnce.pipelineExecutionId !== undefined);
+  if (linking < 0 || typeof pipeline !== 'string') {
+    return updates;
+  }
+  const execution = await getItem(scope, settings.tableName, { releaseKey: pipeline, recordId: updates[linking].setOnce.pipelineExecutionId });
+  const copied = Object.fromEntries(RELEASE_FIELDS.flatMap((field) => (execution?.[field]?.S ? [[field, execution[field].S]] : [])));
+  return updates.map((update, index) => (index === linking ? { ...update, setOnce: { ...update.setOnce, ...copied } } : update));
 }

@@ -1,7 +1,7 @@
 /**
  * What the pipeline's action executions tell and the action state changes do not: who approved
- * or rejected a manual approval (`updatedBy`), and the variables a build exported (the image by
- * digest).
+ * or rejected a manual approval (`updatedBy`), the variables a build exported (the image by digest), and those of
+ * the source (the commit's time).
  *
  * A lookup never costs the record: when it fails, the record is written without what it reads.
  */
@@ -38,6 +38,28 @@ export async function buildVariablesOf(scope: AwsCallScope, build: PipelineActio
     scope.logger.warn('could not read the build\'s variables; recorded without them', { ...build, error: describeError(error) });
     return {};
   }
+}
+
+/**
+ * The commit's time, from the source action's variables: `CommitterDate` (when the commit was
+ * made on the branch), else `AuthorDate`; CodeCommit and CodeStar-connection sources export them,
+ * S3 and ECR sources do not. As an ISO 8601 time in UTC; undefined when absent or unreadable.
+ */
+export async function commitTimeOf(scope: AwsCallScope, source: PipelineAction): Promise<string | undefined> {
+  let variables: Record<string, string>;
+  try {
+    variables = (await latestExecution(scope, source))?.output?.outputVariables ?? {};
+  } catch (error) {
+    scope.logger.warn('could not read the source\'s variables; recorded without the commit\'s time', { ...source, error: describeError(error) });
+    return undefined;
+  }
+  for (const name of ['CommitterDate', 'AuthorDate']) {
+    const ms = variables[name] ? Date.parse(variables[name]) : NaN;
+    if (Number.isFinite(ms)) {
+      return new Date(ms).toISOString();
+    }
+  }
+  return undefined;
 }
 
 /** The action's latest execution in the pipeline execution that has ended. */

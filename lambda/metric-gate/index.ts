@@ -22,11 +22,11 @@ const body = withHookConfiguration<MetricGateState>(METRIC_GATE_CONFIG_ENV, metr
  * Handler for a CodeDeploy AfterAllowTraffic hook. A shared function's configuration comes from
  * the service's parameter, read again by a continued invocation.
  */
-export const handler = codeDeployHook<MetricGateState>(body, { hookName });
+export const handler = codeDeployHook<MetricGateState>(body, { hookName, hookKind: 'metric-gate' });
 
 /**
  * Handler for an Amazon ECS POST_PRODUCTION_TRAFFIC_SHIFT hook (`index.ecsHandler`). A shared
  * function's configuration comes from the hook's `hookDetails.configuration`, which ECS passes
  * back with every call, the IN_PROGRESS ones included.
  */
-export const ecsHandler = ecsNativeHook<MetricGateState>(body, { hookName });
+export const ecsHandler = ecsNativeHook<MetricGateState>(body, { hookName, hookKind: 'metric-gate' });

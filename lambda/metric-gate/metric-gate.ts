@@ -269,7 +269,16 @@ export async function metricGateBody(context: HookContext<MetricGateState>): Pro
 
   const firstRelease = state.firstDeployment ? ' (first deployment of the service: no blue to compare with, green against the ceilings)' : '';
   const reason = `metric gate ${verdict.verdict}${firstRelease} (${decision.explanation}): ${verdict.reason}`;
-  return decision.status === 'Succeeded' ? succeeded(reason) : failed(reason);
+  const facts = {
+    verdict: verdict.verdict,
+    figures: verdict.checks.map((check) => ({
+      name: check.check,
+      ...(Number.isFinite(check.green) ? { value: check.green } : {}),
+      ...(Number.isFinite(check.threshold) ? { threshold: check.threshold } : {}),
+      verdict: check.verdict,
+    })),
+  };
+  return decision.status === 'Succeeded' ? succeeded(reason, facts) : failed(reason, facts);
 }
 
 /** What the decision line says was checked, and against what. */

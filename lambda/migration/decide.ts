@@ -8,8 +8,8 @@ export { logStreamConsoleUrl } from '../shared/task-logs';
 
 export type TaskOutcome =
   | { readonly state: 'running'; readonly lastStatus: string }
-  | { readonly state: 'succeeded'; readonly detail: string }
-  | { readonly state: 'failed'; readonly reason: string };
+  | { readonly state: 'succeeded'; readonly detail: string; readonly exitCode: number; readonly logUrl?: string }
+  | { readonly state: 'failed'; readonly reason: string; readonly exitCode?: number; readonly logUrl?: string };
 
 /** Where the migration container's awslogs output goes. */
 export interface LogLocation {
@@ -28,6 +28,13 @@ export function describeLogs(log: LogLocation, containerName: string, taskArn: s
   return `logs: ${log.logGroupName} ${stream}${link}`;
 }
 
+/** The task's log stream in the CloudWatch console, when the log location is configured. */
+export function logUrlOf(log: LogLocation, containerName: string, taskArn: string): string | undefined {
+  return log.region && log.logGroupName && log.logStreamPrefix
+    ? logStreamConsoleUrl(log.region, log.logGroupName, logStreamName(log.logStreamPrefix, containerName, taskArn))
+    : undefined;
+}
+
 /**
  * Decides from a described task: still running, succeeded (the migration container exited 0), or
  * failed, with a reason that names the exit code, the stop code and reason, and the logs.
@@ -40,8 +47,10 @@ export function decideTaskOutcome(task: Task, containerName: string, log: LogLoc
   const taskArn = task.taskArn ?? 'unknown task';
   const container = (task.containers ?? []).find((c) => c.name === containerName);
   const logs = describeLogs(log, containerName, taskArn);
+  const logUrl = logUrlOf(log, containerName, taskArn);
+  const found = { ...(logUrl ? { logUrl } : {}) };
   if (container?.exitCode === 0) {
-    return { state: 'succeeded', detail: `container ${containerName} exited with code 0; ${logs}` };
+    return { state: 'succeeded', detail: `container ${containerName} exited with code 0; ${logs}`, exitCode: 0, ...found };
   }
   const facts: string[] = [];
   if (!container) {
@@ -60,7 +69,8 @@ export function decideTaskOutcome(task: Task, containerName: string, log: LogLoc
   if (task.stoppedReason) {
     facts.push(`stopped reason: ${task.stoppedReason}`);
   }
-  return { state: 'failed', reason: `migration failed: ${facts.join('; ')}; ${logs}` };
+  const exitCode = typeof container?.exitCode === 'number' ? { exitCode: container.exitCode } : {};
+  return { state: 'failed', reason: `migration failed: ${facts.join('; ')}; ${logs}`, ...exitCode, ...found };
 }
 
 /**

@@ -20,7 +20,7 @@ const body = withHookConfiguration<MigrationState>(MIGRATION_CONFIG_ENV, migrati
 const onFailure = cleanupWithHookConfiguration<MigrationState>(MIGRATION_CONFIG_ENV, stopMigrationTask);
 
 /** Handler for a CodeDeploy AfterInstall hook. */
-export const handler = codeDeployHook<MigrationState>(body, { hookName, onFailure });
+export const handler = codeDeployHook<MigrationState>(body, { hookName, hookKind: 'migration', onFailure });
 
 /** Handler for an Amazon ECS native blue/green hook (POST_SCALE_UP). */
-export const ecsHandler = ecsNativeHook<MigrationState>(body, { hookName, onFailure });
+export const ecsHandler = ecsNativeHook<MigrationState>(body, { hookName, hookKind: 'migration', onFailure });

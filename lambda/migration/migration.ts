@@ -273,13 +273,15 @@ async function runMigration(
     context.logger.info('decision', {
       check: 'migration', expectation: 'exit code 0', observed: 'exit code 0', verdict: 'pass', taskArn: state.taskArn, elapsedMs,
     });
-    return succeeded(`migration succeeded: ${outcome.detail}`);
+    return succeeded(`migration succeeded: ${outcome.detail}`, { exitCode: outcome.exitCode, ...(outcome.logUrl ? { logUrl: outcome.logUrl } : {}) });
   }
   if (outcome.state === 'failed') {
     context.logger.info('decision', {
       check: 'migration', expectation: 'exit code 0', observed: outcome.reason, verdict: 'fail', taskArn: state.taskArn, elapsedMs,
     });
-    return failed(outcome.reason);
+    return failed(outcome.reason, {
+      ...(outcome.exitCode !== undefined ? { exitCode: outcome.exitCode } : {}), ...(outcome.logUrl ? { logUrl: outcome.logUrl } : {}),
+    });
   }
 
   const deadline = stopDeadline(context, settings, state);

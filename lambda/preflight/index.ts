@@ -15,10 +15,10 @@ const hookName = process.env[HOOK_NAME_ENV] ?? 'preflight';
 const body = withHookConfiguration(PREFLIGHT_CONFIG_ENV, preflightBody);
 
 /** Handler for a CodeDeploy BeforeInstall hook. */
-export const handler = codeDeployHook(body, { hookName });
+export const handler = codeDeployHook(body, { hookName, hookKind: 'preflight' });
 
 /**
  * Handler for an Amazon ECS native blue/green hook (PRE_SCALE_UP). There is no CodeDeploy
  * deployment group then, so only the configured `alarmNames` are checked.
  */
-export const ecsHandler = ecsNativeHook(body, { hookName });
+export const ecsHandler = ecsNativeHook(body, { hookName, hookKind: 'preflight' });

@@ -268,5 +268,6 @@ export async function preflightBody(context: HookContext): Promise<HookOutcome> 
   if (names.length === 0) {
     context.logger.warn('no rollback alarms to check: neither the deployment group nor the configuration names any');
   }
-  return verdict.status === 'Succeeded' ? succeeded(verdict.reason) : failed(verdict.reason);
+  const checks = verdict.decisions.map((decision) => ({ name: `alarm ${decision.alarm}`, passed: decision.verdict === 'ok', detail: decision.reason }));
+  return verdict.status === 'Succeeded' ? succeeded(verdict.reason, { checks }) : failed(verdict.reason, { checks });
 }

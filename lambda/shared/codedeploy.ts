@@ -16,6 +16,7 @@ import {
   runBodyOnce,
   workRecordOf,
 } from './hook';
+import { putHookResult } from './hook-result';
 import { InvocationPlan, formatSeconds, parseContinuation, planInvocation } from './invocation';
 import { Logger, createLogger, describeError, errorMessage } from './logger';
 import { CallRetryOptions, sleep } from './retry';
@@ -82,8 +83,12 @@ export interface CodeDeployHookOptions<TState = unknown> extends HookRuntimeOpti
  *   logged and the function returns. It does not throw: Lambda would retry the same event,
  *   which cannot succeed either, and the deployment times out after one hour anyway.
  *
+ * - With `hookKind` set, a status CodeDeploy accepted is then put as one `Release Hook Result`
+ *   event for the deployment record: at most 1.5 s more, never throwing, the status unchanged.
+ *
  * The function needs `codedeploy:PutLifecycleEventHookExecutionStatus` on its deployment group,
- * and `lambda:InvokeFunction` on itself when the body may return in-progress.
+ * `lambda:InvokeFunction` on itself when the body may return in-progress, and `events:PutEvents`
+ * of its results on the default bus when it names its kind.
  *
  * @example export const handler = codeDeployHook(async ({ signal }) => (await check(signal)) ? succeeded() : failed('…'));
  */
@@ -126,7 +131,7 @@ export function codeDeployHook<TState = unknown>(
     if (result === 'handed-over') {
       return { verdict: 'InProgress', report: 'handed-over' };
     }
-    return finish(result, ids, plan, logger, options.reportRetry);
+    return finish(result, ids, plan, logger, options, lambdaContext);
   };
 }
 
@@ -135,8 +140,10 @@ async function finish(
   ids: Ids,
   plan: InvocationPlan,
   logger: Logger,
-  reportRetry: CallRetryOptions | undefined,
+  options: Pick<CodeDeployHookOptions, 'reportRetry' | 'hookKind'>,
+  lambdaContext: LambdaContext,
 ): Promise<HookRunSummary> {
+  const reportRetry = options.reportRetry;
   const verdict = outcome.status === 'Succeeded' ? 'Succeeded' : 'Failed';
   const reason = outcome.status === 'InProgress' ? 'unexpected in-progress outcome' : outcome.reason;
   const report = await reportHookStatus(ids, verdict, {
@@ -152,6 +159,20 @@ async function finish(
     logger.error('hook finished', fields);
   } else {
     logger.info('hook finished', fields);
+  }
+  // Only a status CodeDeploy took now is a result: a retried invocation's was recorded by the first.
+  if (report === 'reported' && options.hookKind) {
+    await putHookResult({
+      hookKind: options.hookKind,
+      hookName: plan.hookName,
+      execution: { engine: 'codedeploy', ...ids },
+      status: verdict,
+      reason,
+      facts: outcome.status === 'InProgress' ? undefined : outcome.facts,
+      lambdaContext,
+      functionDeadline: plan.functionDeadline,
+      logger,
+    });
   }
   return { verdict, report, ...(reason !== undefined ? { reason } : {}) };
 }

@@ -19,6 +19,7 @@ import {
   runBodyOnce,
   workRecordOf,
 } from './hook';
+import { putHookResult } from './hook-result';
 import { InvocationPlan } from './invocation';
 import { Logger, createLogger, describeError, errorMessage, errorName } from './logger';
 import { isRecord } from './answer';
@@ -73,6 +74,10 @@ export interface EcsNativeHookResult {
  * outage silently switch off the hook's check on every forward deployment, whereas running it can
  * only hold up the rare rollback that meets the same failure, and the warning says why. Needs
  * `ecs:DescribeServiceDeployments` when the hook runs at one of those stages.
+ *
+ * With `hookKind` set, a final `SUCCEEDED` or `FAILED` is put as one `Release Hook Result` event
+ * just before it is returned (at most 1.5 s, never throwing, the answer unchanged); `IN_PROGRESS`
+ * and a rollback's pass put none. Needs `events:PutEvents` of its results on the default bus.
  */
 export function ecsNativeHook<TState = unknown>(
   body: HookBody<TState>,
@@ -165,6 +170,20 @@ export function ecsNativeHook<TState = unknown>(
       logger.error('hook finished', fields);
     } else {
       logger.info('hook finished', fields);
+    }
+    if (options.hookKind) {
+      // The answer is decided; the event only delays it, by its bounded time at most.
+      await putHookResult({
+        hookKind: options.hookKind,
+        hookName: plan.hookName,
+        execution: run.execution,
+        status: outcome.status,
+        reason: outcome.reason,
+        facts: outcome.facts,
+        lambdaContext,
+        functionDeadline: plan.functionDeadline,
+        logger,
+      });
     }
     return { hookStatus };
   };

@@ -21,6 +21,7 @@ import { clientConfig, lazy } from './clients';
 import { FailureCleanup, HookBody, HookExecution, LambdaContext } from './hook';
 import { Logger, describeError, errorMessage, errorName, errorText } from './logger';
 import { DeploymentGroup, deploymentGroupOf } from './deployment-target';
+import { noteHookResultTarget } from './hook-result';
 
 /** The SSM client package and the execution environment's one client of it. */
 export interface SsmApi {
@@ -50,6 +51,10 @@ export interface HookConfigurationRead {
   readonly config: Record<string, unknown>;
   readonly hookName?: string;
   readonly serviceName?: string;
+  /** Under CodeDeploy: the lifecycle event the service runs the hook at, and its deployment group. */
+  readonly lifecycleEvent?: string;
+  readonly applicationName?: string;
+  readonly deploymentGroupName?: string;
   /** The SSM parameter, or `hookDetails.configuration` under Amazon ECS. */
   readonly source: string;
 }
@@ -77,6 +82,15 @@ export function withHookConfiguration<TState>(target: HookConfigurationTarget, b
     clearConfiguration(target);
     const read = await readHookConfiguration(context, prefix, context.lambdaContext);
     applyConfiguration(target, read, context.execution);
+    if (read.serviceName) {
+      // Where the hook's result belongs in the deployment record (see hook-result.ts).
+      noteHookResultTarget(context.lambdaContext, {
+        serviceName: read.serviceName,
+        ...(read.lifecycleEvent ? { lifecycleEvent: read.lifecycleEvent } : {}),
+        ...(read.applicationName ? { applicationName: read.applicationName } : {}),
+        ...(read.deploymentGroupName ? { deploymentGroupName: read.deploymentGroupName } : {}),
+      }, read.hookName);
+    }
     const hookName = read.hookName;
     return body(hookName ? { ...context, hookName, logger: context.logger.child({ hook: hookName }) } : context);
   };
@@ -142,7 +156,9 @@ export async function readHookConfiguration(
     }
     const source = 'hookDetails.configuration';
     const hookName = optionalName(details.hookName, `${source}: hookName`);
-    const read: HookConfigurationRead = { kind, config, source, ...(hookName ? { hookName } : {}) };
+    // Only where the hook's result belongs: never a reason to fail the hook.
+    const serviceName = nameOrNothing(details.serviceName);
+    const read: HookConfigurationRead = { kind, config, source, ...(hookName ? { hookName } : {}), ...(serviceName ? { serviceName } : {}) };
     logRead(context, read);
     return read;
   }
@@ -155,7 +171,11 @@ export async function readHookConfiguration(
   const group = await parameterGroupOf(context, execution.deploymentId);
   const parameterName = hookConfigurationParameterName(prefix, group.applicationName, group.deploymentGroupName);
   const value = await parameterValue(context, parameterName);
-  const read = sectionOf(value, kind, parameterName);
+  const read: HookConfigurationRead = {
+    ...sectionOf(value, kind, parameterName),
+    applicationName: group.applicationName,
+    deploymentGroupName: group.deploymentGroupName,
+  };
   if (invocation) {
     readsByInvocation.set(invocation, { key, read });
   }
@@ -242,12 +262,14 @@ export function sectionOf(value: string, kind: HookKind, parameterName: string):
   }
   const hookName = optionalName(section.hookName, `${where}: the '${kind}' section's hookName`);
   const serviceName = typeof parsed.serviceName === 'string' && parsed.serviceName ? parsed.serviceName : undefined;
+  const lifecycleEvent = nameOrNothing(section.lifecycleEvent);
   return {
     kind,
     config: section.config,
     source: parameterName,
     ...(hookName ? { hookName } : {}),
     ...(serviceName ? { serviceName } : {}),
+    ...(lifecycleEvent ? { lifecycleEvent } : {}),
   };
 }
 
@@ -305,4 +327,8 @@ function optionalName(value: unknown, what: string): string | undefined {
     throw new Error(`${what} must be a non-empty string`);
   }
   return value;
+}
+
+function nameOrNothing(value: unknown): string | undefined {
+  return typeof value === 'string' && value.trim() !== '' ? value : undefined;
 }

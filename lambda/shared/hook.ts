@@ -4,6 +4,7 @@
  * turn the outcome into what each calling engine expects.
  */
 import { HookContinuation } from '../../contract/hook';
+import type { HookResultFacts } from '../../contract/release-events';
 import { trackAwsCalls } from './aws-call';
 import { FailureCleanupRun, WorkRecord, failureCleanupOf, runCleanups, runFailureCleanup } from './cleanup';
 import { formatSeconds, safeJson, truncate } from './invocation';
@@ -28,6 +29,8 @@ export interface HookSucceeded {
   readonly status: 'Succeeded';
   /** Logged with the verdict. */
   readonly reason?: string;
+  /** What the hook found, put with its result for the deployment record. */
+  readonly facts?: HookResultFacts;
 }
 
 /** The hook fails: the deployment stops and rolls back. */
@@ -35,6 +38,8 @@ export interface HookFailed {
   readonly status: 'Failed';
   /** Logged with the verdict; say what was expected and what was found. */
   readonly reason: string;
+  /** What the hook found, put with its result for the deployment record. */
+  readonly facts?: HookResultFacts;
 }
 
 /**
@@ -55,12 +60,12 @@ export interface HookInProgress<TState = unknown> {
 /** What a hook body returns. Build it with {@link succeeded}, {@link failed} or {@link inProgress}. */
 export type HookOutcome<TState = unknown> = HookSucceeded | HookFailed | HookInProgress<TState>;
 
-export function succeeded(reason?: string): HookSucceeded {
-  return reason === undefined ? { status: 'Succeeded' } : { status: 'Succeeded', reason };
+export function succeeded(reason?: string, facts?: HookResultFacts): HookSucceeded {
+  return { status: 'Succeeded', ...(reason !== undefined ? { reason } : {}), ...(facts ? { facts } : {}) };
 }
 
-export function failed(reason: string): HookFailed {
-  return { status: 'Failed', reason };
+export function failed(reason: string, facts?: HookResultFacts): HookFailed {
+  return { status: 'Failed', reason, ...(facts ? { facts } : {}) };
 }
 
 export function inProgress<TState>(
@@ -176,6 +181,11 @@ export type HookBody<TState = unknown> = (context: HookContext<TState>) => Promi
 export interface HookRuntimeOptions<TState = unknown> {
   /** Name in every log line. Default: `CDK_ECS_RELEASE_HOOK_NAME`, else the function's name. */
   readonly hookName?: string;
+  /**
+   * The hook's kind, e.g. `smoke-test`: with it, each final result is put as a `Release Hook
+   * Result` event for the deployment record (see `hook-result.ts`). Without it, none is.
+   */
+  readonly hookKind?: string;
   /**
    * Time kept in reserve before the function's timeout to stop the body and report.
    * Default: `CDK_ECS_RELEASE_HOOK_SAFETY_MARGIN_MS`, else 10 s, or 20 % of the remaining time at

@@ -8,8 +8,9 @@
  * on the secrets of authenticated checks; `ec2:DescribeNetworkInterfaces` when connecting to the
  * load balancer's private IPs; `codedeploy:ListDeploymentTargets`/`GetDeploymentTarget`,
  * `ecs:DescribeTaskSets` and `ecs:DescribeTaskDefinition` when a check expects the version of the
- * deployed task definition. Verifying a completed rollback (`rollback-verification.ts`) adds
- * `events:PutEvents` of this library's event, `codedeploy:GetDeployment` (CodeDeploy) or
+ * deployed task definition; `events:PutEvents` of its result (`Release Hook Result`). Verifying a
+ * completed rollback (`rollback-verification.ts`) adds `events:PutEvents` of its own event,
+ * `codedeploy:GetDeployment` (CodeDeploy) or
  * `ecs:ListServiceDeployments`/`DescribeServiceDeployments` (Amazon ECS).
  */
 import { HOOK_NAME_ENV } from '../../contract/hook';
@@ -56,8 +57,8 @@ export const SMOKE_TEST_CONFIG_VARIABLES = [
 
 const body = withHookConfiguration(SMOKE_TEST_CONFIG_VARIABLES, smokeTestBody);
 
-const codeDeployEntry = codeDeployHook(body, { hookName });
-const ecsEntry = ecsNativeHook(body, { hookName });
+const codeDeployEntry = codeDeployHook(body, { hookName, hookKind: 'smoke-test' });
+const ecsEntry = ecsNativeHook(body, { hookName, hookKind: 'smoke-test' });
 
 /**
  * Entry point for a CodeDeploy lifecycle hook (`index.handler`), and for the rule that verifies

@@ -20,13 +20,12 @@ import { isRecord } from '../shared/answer';
 import type { AwsCallScope } from '../shared/aws-call';
 import type { LambdaContext } from '../shared/hook';
 import { Logger, createLogger, describeError, errorMessage } from '../shared/logger';
-import { describeExpectation } from './checks';
 import { readConfig } from './config';
 import { createAgents } from './http';
-import { putReleaseEvent } from './release-event';
+import { putReleaseEvent } from '../shared/release-event';
 import { DeploymentEvent, RollbackClassification, classifyRollbackEvent } from './rollback-event';
 import { RestoredVersionReader } from './restored-version';
-import { CheckResult, runCheck } from './run';
+import { CheckResult, runCheck, verifiedChecks } from './run';
 import { SecretReader } from './secrets';
 import { loadBalancerPrivateIps } from './target';
 
@@ -158,13 +157,7 @@ async function runChecks(
       }
     };
     await Promise.all(Array.from({ length: Math.min(config.concurrency, config.checks.length) }, worker));
-    const checks: VerifiedCheck[] = results.map((result) => ({
-      name: result.check.name,
-      passed: result.verdict === 'pass',
-      detail: result.verdict === 'pass' ? `passed: ${describeExpectation(result.check)}`
-        : result.verdict === 'fail' ? `failed${result.attempts > 1 ? ` after ${result.attempts} attempts` : ''}: ${result.reason}`
-          : `stopped: ${errorMessage(scope.signal.reason)}`,
-    }));
+    const checks = verifiedChecks(results, errorMessage(scope.signal.reason));
     const failedChecks = checks.filter((check) => !check.passed);
     const timedOut = scope.signal.aborted ? '; the verification ran out of time' : '';
     return failedChecks.length === 0 && !rollback.rollbackFailed

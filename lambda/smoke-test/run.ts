@@ -1,4 +1,5 @@
 import { setMaxListeners } from 'events';
+import type { VerifiedCheck } from '../../contract/release-events';
 import { HookContext, HookOutcome, failed, formatSeconds, succeeded } from '../shared/hook';
 import { Logger, errorMessage } from '../shared/logger';
 import { sleep } from '../shared/retry';
@@ -87,19 +88,31 @@ export async function runSmokeChecks(config: SmokeTestConfig, context: HookConte
       return failed(`smoke check "${firstFailure.check.name}" failed`
         + `${firstFailure.attempts > 1 ? ` after ${firstFailure.attempts} attempts` : ''}: ${firstFailure.reason} `
         + `(${describeTarget(firstFailure.check)})`
-        + `; ${passed} passed${notRun > 0 ? `, ${notRun} stopped` : ''}`);
+        + `; ${passed} passed${notRun > 0 ? `, ${notRun} stopped` : ''}`,
+      { checks: verifiedChecks(results, `another check failed (${firstFailure.check.name})`) });
     }
     if (context.signal.aborted) {
       // The runtime has already reported the deadline; this value is not used.
       return failed('smoke test stopped by the hook deadline');
     }
     return succeeded(`${config.checks.length} smoke check${config.checks.length === 1 ? '' : 's'} passed `
-      + `in ${formatSeconds(Date.now() - started)}`);
+      + `in ${formatSeconds(Date.now() - started)}`, { checks: verifiedChecks(results, 'the smoke test ended') });
   } finally {
     context.signal.removeEventListener('abort', onHookAbort);
     run.abort(new Error('smoke test finished'));
     agents.destroy();
   }
+}
+
+/** The checks' results as a person reads them; `stoppedWhy` says why a stopped check did not finish. */
+export function verifiedChecks(results: readonly CheckResult[], stoppedWhy: string): VerifiedCheck[] {
+  return results.map((result) => ({
+    name: result.check.name,
+    passed: result.verdict === 'pass',
+    detail: result.verdict === 'pass' ? `passed: ${describeExpectation(result.check)}`
+      : result.verdict === 'fail' ? `failed${result.attempts > 1 ? ` after ${result.attempts} attempts` : ''}: ${result.reason}`
+        : `stopped: ${stoppedWhy}`,
+  }));
 }
 
 /** Where expected versions read from a task definition come from. */

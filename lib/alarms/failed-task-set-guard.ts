@@ -1,18 +1,14 @@
-import { Duration } from 'aws-cdk-lib';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
-import * as events from 'aws-cdk-lib/aws-events';
-import * as targets from 'aws-cdk-lib/aws-events-targets';
+import type * as events from 'aws-cdk-lib/aws-events';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import {
-  TASK_SET_GUARD_DEFAULTS, TASK_STATE_CHANGE_DETAIL_TYPE, TASK_STATE_CHANGE_SOURCE, TaskSetGuardConfig,
-} from '../../contract/task-set-guard';
+import { TASK_SET_GUARD_DEFAULTS, TaskSetGuardConfig } from '../../contract/task-set-guard';
 import { checkedServiceName } from '../private/service-name';
 import { integerRangeProblem, literalNumberProblem, valid } from '../private/validation';
-import { SharedTaskSetGuard, TaskSetGuardRuleInput } from './private/shared-task-set-guard';
+import { SharedTaskSetGuard } from './private/shared-task-set-guard';
 
 /** Properties of a {@link FailedTaskSetGuard}. */
 export interface FailedTaskSetGuardProps {
@@ -69,9 +65,11 @@ export interface FailedTaskSetGuardProps {
  *
  * One function guards every service of a stack: it is created with the stack's first guard, as
  * a child of the stack with the id `CdkEcsReleaseFailedTaskSetGuard`, with its role, log group
- * and dead-letter queue. Each guard adds its rule, which passes the service's configuration to
- * the function with each event, and grants the function's role what the service needs: the
- * deployments of its deployment group and the stopped tasks of its cluster, no more.
+ * and dead-letter queue. Each guard adds its target, which passes the service's configuration to
+ * the function with each event, to a stopped-task rule the guard shares with up to four other
+ * services (EventBridge's limit of five targets a rule; the function ignores the tasks of the
+ * others), and grants the function's role what the service needs: the deployments of its
+ * deployment group and the stopped tasks of its cluster, no more.
  */
 export class FailedTaskSetGuard extends Construct {
   /**
@@ -83,7 +81,10 @@ export class FailedTaskSetGuard extends Construct {
   /** The log group of the shared function, where this service's decisions are logged with the others'. */
   public readonly logGroup: logs.ILogGroup;
 
-  /** The rule that sends the service's stopped tasks, with the service's configuration, to the function. */
+  /**
+   * The rule that sends the service's stopped tasks, with the service's configuration, to the
+   * function: a rule of the shared guard, with a target for each of up to five services of the stack.
+   */
   public readonly rule: events.Rule;
 
   /** Where the events go that could not be handled after every retry: the shared function's queue. */
@@ -115,25 +116,6 @@ export class FailedTaskSetGuard extends Construct {
       failedTaskThreshold: failedTaskThreshold ?? TASK_SET_GUARD_DEFAULTS.failedTaskThreshold,
       stopDeployments: props.stopDeployments ?? TASK_SET_GUARD_DEFAULTS.stopDeployments,
     };
-    this.rule = new events.Rule(this, 'StoppedTasks', {
-      description: `Sends the stopped tasks of ${serviceName} to the failed-task-set guard`,
-      eventPattern: {
-        source: [TASK_STATE_CHANGE_SOURCE],
-        detailType: [TASK_STATE_CHANGE_DETAIL_TYPE],
-        detail: {
-          clusterArn: [service.cluster.clusterArn],
-          group: [`service:${service.serviceName}`],
-          lastStatus: ['STOPPED'],
-        },
-      },
-      targets: [new targets.LambdaFunction(shared.function, {
-        // This service's configuration under `guard`, the whole event under `event`.
-        event: new TaskSetGuardRuleInput(config),
-        deadLetterQueue: shared.deadLetterQueueOfTargets,
-        retryAttempts: 4,
-        maxEventAge: Duration.minutes(15),
-      })],
-    });
-    shared.allowRule(this.rule);
+    this.rule = shared.addStoppedTaskTarget(config);
   }
 }

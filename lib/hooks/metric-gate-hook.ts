@@ -203,6 +203,7 @@ export class MetricGateHook extends Construct implements ILifecycleHook {
 
     const binding = bindHookFunction(this, {
       kind: 'metric-gate',
+      lifecycleEvent: this.lifecycleEvent,
       service,
       hookName: `${service.serviceName} metric gate`,
       does: 'compares the new version with the old on 5xx rate and p99 latency (AfterAllowTraffic hook)',

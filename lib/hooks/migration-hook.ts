@@ -188,6 +188,7 @@ export class MigrationHook extends Construct implements ILifecycleHook {
 
     const binding = bindHookFunction(this, {
       kind: 'migration',
+      lifecycleEvent: this.lifecycleEvent,
       service,
       hookName: `${service.serviceName} migration`,
       does: `runs the migration task from the new task definition (${this.lifecycleEvent} hook)`,

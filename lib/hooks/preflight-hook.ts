@@ -159,6 +159,7 @@ export class PreflightHook extends Construct implements ILifecycleHook {
     }
     const binding = bindHookFunction(this, {
       kind: 'preflight',
+      lifecycleEvent: this.lifecycleEvent,
       service,
       hookName: `${service.serviceName} pre-flight`,
       does: 'refuses to start a deployment while its rollback alarms fire (BeforeInstall hook)',

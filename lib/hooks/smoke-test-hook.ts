@@ -18,7 +18,7 @@ import {
 } from '../../contract/smoke-test';
 import { MAX_ENVIRONMENT_BYTES } from '../private/handler-function';
 import { MAX_PARAMETER_VALUE_BYTES, hookConfigurationOf } from './private/hook-configuration';
-import { resolvedSize } from './private/configuration-size';
+import { resolvedSize } from '../private/resolved-size';
 import { HookFunctionBinding, bindHookFunction } from './private/hook-function';
 import { CODEDEPLOY_ENDPOINT, EC2_ENDPOINT, ECS_ENDPOINT, EndpointRequirements, HookNetwork, SECRETS_MANAGER_ENDPOINT, allowTestListener } from './private/network';
 import { expectedVersionProblem, smokeCheckListProblems, smokeCheckProblems, toSmokeCheckSpec } from './private/smoke-checks';
@@ -111,6 +111,7 @@ export class SmokeTestHook extends Construct implements ILifecycleHook, ec2.ICon
     this.environment = environment;
     const binding = bindHookFunction(this, {
       kind: 'smoke-test',
+      lifecycleEvent: this.lifecycleEvent,
       service,
       hookName: `${service.serviceName} smoke test`,
       does: `HTTP checks of the new version through the test listener (${this.lifecycleEvent} hook)`,

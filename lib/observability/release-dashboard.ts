@@ -19,8 +19,8 @@ const MAX_INTERVAL_MINUTES = 455 * 24 * 60;
 /** Options of a pipeline's section on a {@link ReleaseDashboard}. */
 export interface ReleaseDashboardPipelineOptions {
   /**
-   * The stages of the pipeline that deploy to production; the DORA figures count their
-   * deployments only.
+   * The stages of the pipeline that deploy to production; DORA's four keys are shown for their
+   * services only.
    *
    * @default - the pipeline's last stage
    */
@@ -45,16 +45,16 @@ export interface ReleaseDashboardProps {
   readonly services?: IBlueGreenService[];
 
   /**
-   * The release pipeline to show: its latest releases and deployments, and DORA figures from its
-   * deployment record. Shown above the services. More can be added with `addPipeline()`.
+   * The release pipeline to show: its latest releases and deployments, and DORA's four keys of
+   * its production services. Shown above the services. More can be added with `addPipeline()`.
    *
    * @default - none
    */
   readonly pipeline?: ReleasePipeline;
 
   /**
-   * The stages of `pipeline` that deploy to production; the DORA figures count their
-   * deployments only.
+   * The stages of `pipeline` that deploy to production; DORA's four keys are shown for their
+   * services only.
    *
    * @default - the pipeline's last stage
    */
@@ -70,7 +70,7 @@ export interface ReleaseDashboardProps {
   readonly period?: Duration;
 
   /**
-   * The time range the dashboard opens with, ending now. The release tables and DORA figures
+   * The time range the dashboard opens with, ending now. The release tables and DORA's four keys
    * cover the same range. Whole minutes, at most 15 months.
    *
    * @default Duration.hours(3)
@@ -82,8 +82,9 @@ export interface ReleaseDashboardProps {
  * A CloudWatch dashboard to open during a release.
  *
  * Each release pipeline gets a section with its latest pipeline and stage executions, its latest
- * CodeDeploy deployments and the DORA figures its deployment record holds (deployment frequency,
- * change failure rate, lead time through the pipeline). Each service gets a section with its
+ * deployments and DORA's four keys per production service and stage (deployment frequency, lead
+ * time for changes, change failure rate, time to restore), from the metrics its deployment
+ * recorder emits. Each service gets a section with its
  * links, graphs of requests, target 5xx rate, p99 response time and unhealthy targets per target
  * group (blue and green as two lines, so a canary shows), running against desired tasks, and the
  * state of its rollback alarms, whose thresholds are drawn on the graphs.
@@ -188,8 +189,8 @@ export class ReleaseDashboard extends Construct {
 
   /**
    * Adds a section for `pipeline` below the sections added so far: its latest pipeline and stage
-   * executions, its latest CodeDeploy deployments, and deployment frequency, change failure rate
-   * and lead time from its deployment record. Stages added to the pipeline later are included.
+   * executions, its latest deployments, and DORA's four keys of its production services. Stages
+   * added to the pipeline later are included.
    */
   public addPipeline(pipeline: ReleasePipeline, options: ReleaseDashboardPipelineOptions = {}): void {
     if (this.pipelineList.includes(pipeline)) {

@@ -278,6 +278,7 @@ export class ReleasePipeline extends Construct {
       notificationTopic: this.notificationTopic,
       notifications: this.notifications,
       ecsNotifications: this.notifiedServices,
+      recorder: this.recorder,
       images: this.images,
       sourceOutput: this.sourceOutput,
       releaseVersionVariable: this.releaseVersionVariable,

@@ -140,7 +140,7 @@ export class BlueGreenService extends Construct implements IBlueGreenService {
     // Invalid props are recorded and replaced by stand-ins: synthesis reports them all at once.
     const input = checkServiceProps(this, props);
     const runtime = checkRuntimeOptions(this, props);
-    watchStackCapacity(this);
+    watchStackCapacity(this, () => this.hooks);
 
     // Checked: it goes unchanged into alarm, metric and log stream names and many descriptions.
     this.serviceName = checkedServiceName(this, props.serviceName, id, 'the construct id');

@@ -10,15 +10,15 @@ import { synthErrors } from '../synth-errors';
 // RollbackAlarms over the mock service, with the ECS service given.
 import { setupWithService as setup } from './rollback-alarms-fixtures';
 
-/** The services' configurations, as their rules' input templates carry them (the literal parts). */
+/** The services' configurations, as the input templates of their rules' targets carry them (the literal parts). */
 function guardConfigs(template: Template): string[] {
-  return Object.values(template.findResources('AWS::Events::Rule')).map((rule) => {
-    const inputTemplate = rule.Properties.Targets[0].InputTransformer.InputTemplate;
+  return Object.values(template.findResources('AWS::Events::Rule')).flatMap((rule) => rule.Properties.Targets.map((target: never) => {
+    const inputTemplate = (target as { InputTransformer: { InputTemplate: unknown } }).InputTransformer.InputTemplate;
     // Fn::Join of the JSON with the tokens in it: the literal parts are enough for what is asserted.
     const raw = JSON.stringify(inputTemplate);
     expect(raw).toMatch(/^.*\{\\"guard\\":\{.*\},\\"event\\":<aws\.events\.event\.json>\}.*$/);
     return raw;
-  });
+  }));
 }
 
 function guardConfig(template: Template): { raw: string } {
@@ -27,10 +27,10 @@ function guardConfig(template: Template): { raw: string } {
   return { raw: configs[0] };
 }
 
-/** Two services of one stack, each with its rollback alarms and guard. */
-function twoServices(props: Partial<RollbackAlarmsProps> = {}) {
+/** Services of one stack (two unless named), each with its rollback alarms and guard. */
+function twoServices(props: Partial<RollbackAlarmsProps> = {}, names = ['orders-api', 'billing-api']) {
   const stack = alarmTestStack();
-  const services = ['orders-api', 'billing-api'].map((name) => {
+  const services = names.map((name) => {
     const scope = new Construct(stack, name);
     const svc = mockService(scope as unknown as Stack);
     const alarms = new RollbackAlarms(scope, 'RollbackAlarms', {
@@ -169,7 +169,9 @@ describe('failed-task-set guard', () => {
       expect(first.deadLetterQueue).toBe(second.deadLetterQueue);
       expect(first.function.node.scope?.node.id).toBe(SHARED_TASK_SET_GUARD_ID);
       expect(first.function.node.scope?.node.scope).toBe(stack);
-      expect(first.rule).not.toBe(second.rule);
+      // One rule for both, with a target each.
+      expect(first.rule).toBe(second.rule);
+      expect(first.rule.node.scope?.node.id).toBe(SHARED_TASK_SET_GUARD_ID);
 
       const inGuards = (type: string) => Object.keys(template.findResources(type)).filter((id) => id.includes('FailedTaskSetGuard'));
       expect(inGuards('AWS::Lambda::Function')).toHaveLength(1);
@@ -181,23 +183,36 @@ describe('failed-task-set guard', () => {
       expect(inGuards('AWS::IAM::Policy')).toHaveLength(2);
       // The acknowledged wildcard statements: a managed policy, outside the role's inline limit.
       expect(inGuards('AWS::IAM::ManagedPolicy')).toHaveLength(1);
-      // Per service: its rule, and the permission for the rule to invoke the function.
-      expect(inGuards('AWS::Events::Rule')).toHaveLength(2);
-      expect(inGuards('AWS::Lambda::Permission')).toHaveLength(2);
+      // For both services: one rule, and one permission for it to invoke the function.
+      expect(inGuards('AWS::Events::Rule')).toHaveLength(1);
+      expect(inGuards('AWS::Lambda::Permission')).toHaveLength(1);
       template.resourcePropertiesCountIs('AWS::Lambda::Permission', {
         FunctionName: stack.resolve(first.function.functionArn), Principal: 'events.amazonaws.com',
-      }, 2);
+        SourceArn: stack.resolve(first.rule.ruleArn),
+      }, 1);
     });
 
-    test('each rule watches its own service and carries its own service\'s configuration', () => {
+    test('the shared rule watches each service\'s tasks, and each service\'s target carries that service\'s configuration only', () => {
       const { stack, services } = twoServices();
       const template = Template.fromStack(stack);
-      for (const { name, svc, alarms } of services) {
-        const [rule] = Object.values(template.findResources('AWS::Events::Rule', {
-          Properties: { EventPattern: { detail: { clusterArn: [stack.resolve(svc.service.cluster.clusterArn)] } } },
+      const rules = Object.values(template.findResources('AWS::Events::Rule'));
+      expect(rules).toHaveLength(1);
+      const [rule] = rules;
+      expect(rule.Properties.EventPattern.detail).toEqual({
+        lastStatus: ['STOPPED'],
+        // Both mock services' clusters, each once; the function ignores another service's tasks.
+        clusterArn: [...new Set(services.map(({ svc }) => JSON.stringify(stack.resolve(svc.service.cluster.clusterArn))))].map((arn) => JSON.parse(arn)),
+        group: services.map(({ svc }) => ({ 'Fn::Join': ['', ['service:', stack.resolve(svc.service.serviceName)]] })),
+      });
+      expect(rule.Properties.Description).toBe('Sends the stopped tasks of orders-api, billing-api to the failed-task-set guard');
+      expect(rule.Properties.Targets).toHaveLength(services.length);
+      services.forEach(({ name, svc, alarms }, index) => {
+        const target = rule.Properties.Targets[index];
+        expect(target).toEqual(expect.objectContaining({
+          Arn: stack.resolve(alarms.failedTaskSetGuard!.function.functionArn),
+          RetryPolicy: { MaximumRetryAttempts: 4, MaximumEventAgeInSeconds: 900 },
         }));
-        expect(rule.Properties.Targets).toEqual([expect.objectContaining({ Arn: stack.resolve(alarms.failedTaskSetGuard!.function.functionArn) })]);
-        const raw = JSON.stringify(rule.Properties.Targets[0].InputTransformer.InputTemplate);
+        const raw = JSON.stringify(target.InputTransformer.InputTemplate);
         expect(raw).toContain(`\\"displayName\\":\\"${name}\\"`);
         expect(raw).toContain(JSON.stringify(stack.resolve(svc.deploymentGroup.deploymentGroupName)));
         expect(raw).toContain(JSON.stringify(stack.resolve(svc.deploymentGroup.application.applicationName)));
@@ -207,7 +222,7 @@ describe('failed-task-set guard', () => {
           expect(raw).not.toContain(JSON.stringify(stack.resolve(other.svc.deploymentGroup.deploymentGroupName)));
           expect(raw).not.toContain(other.name);
         }
-      }
+      });
     });
 
     test('the role may stop the deployments of each service\'s deployment group and read each service\'s cluster, nothing else', () => {
@@ -245,7 +260,7 @@ describe('failed-task-set guard', () => {
           Statement: Match.arrayWith([{
             Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: 'sqs:SendMessage',
             Resource: Match.anyValue(),
-            Condition: { ArnEquals: { 'aws:SourceArn': services.map(({ alarms }) => stack.resolve(alarms.failedTaskSetGuard!.rule.ruleArn)) } },
+            Condition: { ArnEquals: { 'aws:SourceArn': stack.resolve(services[0].alarms.failedTaskSetGuard!.rule.ruleArn) } },
           }]),
         },
       });
@@ -280,6 +295,30 @@ describe('failed-task-set guard', () => {
       const configs = guardConfigs(template);
       expect(configs.filter((raw) => raw.includes('\\"failedTaskThreshold\\":1'))).toHaveLength(1);
       expect(configs.filter((raw) => raw.includes('\\"stopDeployments\\":false'))).toHaveLength(1);
+    });
+
+    test('a rule takes five services, EventBridge\'s limit of targets; the sixth starts another rule, which the queue admits too', () => {
+      const names = ['a', 'b', 'c', 'd', 'e', 'f'].map((letter) => `service-${letter}`);
+      const { stack, services } = twoServices({}, names);
+      const template = Template.fromStack(stack);
+      const guards = services.map(({ alarms }) => alarms.failedTaskSetGuard!);
+      expect(new Set(guards.slice(0, 5).map((guard) => guard.rule)).size).toBe(1);
+      expect(guards[5].rule).not.toBe(guards[0].rule);
+      const rules = Object.values(template.findResources('AWS::Events::Rule'));
+      expect(rules.map((rule) => rule.Properties.Targets.length).sort()).toEqual([1, 5]);
+      expect(Object.keys(template.findResources('AWS::Lambda::Permission'))).toHaveLength(2);
+      const [sixth] = rules.filter((rule) => rule.Properties.Targets.length === 1);
+      expect(sixth.Properties.Description).toBe('Sends the stopped tasks of service-f to the failed-task-set guard');
+      expect(JSON.stringify(sixth.Properties.Targets[0].InputTransformer.InputTemplate)).toContain('\\"displayName\\":\\"service-f\\"');
+      expect(guardConfigs(template)).toHaveLength(6);
+      template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+        PolicyDocument: {
+          Statement: Match.arrayWith([Match.objectLike({
+            Action: 'sqs:SendMessage',
+            Condition: { ArnEquals: { 'aws:SourceArn': [guards[0].rule, guards[5].rule].map((rule) => stack.resolve(rule.ruleArn)) } },
+          })]),
+        },
+      });
     });
 
     test('an invalid threshold is recorded on its own guard, and the shared function is still made', () => {

@@ -10,7 +10,7 @@ describe('the command line', () => {
   test('help lists every command; help <command> and <command> --help show its usage', async () => {
     const help = await run('help');
     expect(help.code).toBe(0);
-    for (const command of ['status', 'history', 'promote', 'abort', 'rollback', 'freeze', 'unfreeze', 'override']) {
+    for (const command of ['status', 'history', 'dora', 'promote', 'abort', 'rollback', 'freeze', 'unfreeze', 'override']) {
       expect(help.out).toMatch(new RegExp(`^  ${command} +\\S`, 'm'));
     }
     expect((await run()).out).toBe(help.out);
@@ -27,12 +27,12 @@ describe('the command line', () => {
   });
 
   test.each([
-    [['deploy'], "unknown command 'deploy'; the commands are: status, history, promote, abort, rollback, freeze, unfreeze, override (see cdk-ecs-release help)"],
+    [['deploy'], "unknown command 'deploy'; the commands are: status, history, dora, promote, abort, rollback, freeze, unfreeze, override (see cdk-ecs-release help)"],
     [['status', '--servce', 'x'], "Unknown option '--servce'; see cdk-ecs-release help"],
     [['status', '--service'], "Option '--service <value>' argument missing; see cdk-ecs-release help"],
     [['status', 'extra'], "unexpected argument 'extra' after status; see cdk-ecs-release help status"],
     [['status', '--reason', 'x'], 'status does not take --reason; see cdk-ecs-release help status'],
-    [['help', 'deploy'], "unknown command 'deploy'; the commands are: status, history, promote, abort, rollback, freeze, unfreeze, override"],
+    [['help', 'deploy'], "unknown command 'deploy'; the commands are: status, history, dora, promote, abort, rollback, freeze, unfreeze, override"],
   ])('%j is bad usage: exit code 2 and what to do', async (argv, message) => {
     expect(await run(...argv)).toEqual({ code: 2, out: '', err: `cdk-ecs-release: ${message}` });
     expect(mocks.tagging.send.called).toBe(false);

@@ -1,7 +1,9 @@
 import { execFile } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import { doraAnswers, doraRecords } from '../../bench/dora-records';
 import { FakeAws, NOTHING_TAGGED, ONE_SERVICE, fakeAwsEnvironment, startFakeAws } from '../../bench/fake-aws';
+import { FakeRecordTable } from '../../bench/fake-record-table';
 
 /**
  * What `npx cdk-ecs-release` runs: assets/cli/index.mjs (and its chunks) as the package's prepare
@@ -43,7 +45,7 @@ describe('the bundled CLI', () => {
     expect(help).toMatchObject({ code: 0, err: '' });
     expect(help.out).toMatch(/^Usage: cdk-ecs-release <command> \[options\]\n/);
     expect(await runBundle(['deploy'])).toEqual({ code: 2, out: '',
-      err: "cdk-ecs-release: unknown command 'deploy'; the commands are: status, history, promote, abort, rollback, freeze, unfreeze, override (see cdk-ecs-release help)\n" });
+      err: "cdk-ecs-release: unknown command 'deploy'; the commands are: status, history, dora, promote, abort, rollback, freeze, unfreeze, override (see cdk-ecs-release help)\n" });
   });
 
   test('status against an account with nothing tagged: "no services found", exit code 1, no SDK warning', async () => {
@@ -66,6 +68,23 @@ describe('the bundled CLI', () => {
       'orders/orders-api  orders-release/Production  ECS     orders-api:7     2/2    none        -     none',
       '',
     ].join('\n') });
+  });
+
+  test('dora reads every page of the record table through DynamoDB\'s own protocol', async () => {
+    // The bundle's clock is the real one: records of the 29 days to now all lie in its 30 days.
+    const table = new FakeRecordTable(doraRecords(400, new Date()), 40);
+    fake = await startFakeAws(doraAnswers(table));
+    const result = await runBundle(['dora', '--service', 'orders-api', '--stage', 'Production', '--json'], fakeAwsEnvironment(fake));
+    expect(result).toMatchObject({ code: 0, err: '' });
+    const [keys] = JSON.parse(result.out).keys;
+    // 100 releases of orders-api in Production over 29 days; every 10th failed, every 25th rolled back.
+    expect(keys.deploymentFrequency.releases).toBe(100);
+    expect(keys.changeFailureRate).toMatchObject({ failures: 12, percent: 12 });
+    expect(keys.leadTime).toMatchObject({ medianSeconds: 49 * 60, p90Seconds: 49 * 60, withoutCommitTime: 2 });
+    expect(keys.timeToRestore).toMatchObject({ medianSeconds: 1200, maxSeconds: 1200 });
+    // 100 deployments at 40 a page: 3 pages; its restores in one; and the service item.
+    expect(fake.calls.filter((call) => call === 'DynamoDB_20120810.Query')).toHaveLength(4);
+    expect(fake.calls.filter((call) => call === 'DynamoDB_20120810.GetItem')).toHaveLength(1);
   });
 
   test('without credentials it says how to give them', async () => {

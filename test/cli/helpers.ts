@@ -1,13 +1,14 @@
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CodeDeployClient } from '@aws-sdk/client-codedeploy';
 import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { GetResourcesCommand, ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { main } from '../../cli/main';
-import { CHANGE_CALENDAR_TAG, PIPELINE_TAG, SERVICE_TAG, stageTagKey } from '../../contract/release-tags';
+import { CHANGE_CALENDAR_TAG, PIPELINE_TAG, RECORD_TABLE_TAG, SERVICE_TAG, stageTagKey } from '../../contract/release-tags';
 
 export { awsError } from '../lambda/helpers';
 
@@ -23,6 +24,7 @@ export const mocks = {
   cloudWatch: mockClient(CloudWatchClient),
   ssm: mockClient(SSMClient),
   sts: mockClient(STSClient),
+  dynamoDb: mockClient(DynamoDBClient),
 };
 
 export function resetMocks(): void {
@@ -36,11 +38,20 @@ export function serviceArn(cluster: string, name: string): string {
   return `${ACCOUNT}:service/${cluster}/${name}`;
 }
 
-/** The tags of an account: services by `<cluster>/<name>`, pipelines by name with their stages' entries, calendars by name. */
+/** The record table of the pipeline `pipeline`, by name. */
+export function recordTableName(pipeline: string): string {
+  return `${pipeline}-records`;
+}
+
+/**
+ * The tags of an account: services by `<cluster>/<name>`, pipelines by name with their stages'
+ * entries, calendars by name, the pipelines that have a record table.
+ */
 export function tagAccount(account: {
   services?: string[];
   pipelines?: Record<string, Record<string, string>>;
   calendars?: string[];
+  recordTables?: string[];
 }): void {
   mocks.tagging.on(GetResourcesCommand).callsFake((input: { TagFilters?: { Key?: string }[] }) => {
     const key = input.TagFilters?.[0]?.Key;
@@ -58,6 +69,11 @@ export function tagAccount(account: {
     if (key === CHANGE_CALENDAR_TAG) {
       return { ResourceTagMappingList: (account.calendars ?? []).map((name) => ({
         ResourceARN: `arn:aws:ssm:eu-west-1:123456789012:document/${name}`, Tags: [{ Key: CHANGE_CALENDAR_TAG, Value: `App/${name}` }],
+      })) };
+    }
+    if (key === RECORD_TABLE_TAG) {
+      return { ResourceTagMappingList: (account.recordTables ?? []).map((pipeline) => ({
+        ResourceARN: `arn:aws:dynamodb:eu-west-1:123456789012:table/${recordTableName(pipeline)}`, Tags: [{ Key: RECORD_TABLE_TAG, Value: `App/${pipeline}` }],
       })) };
     }
     return { ResourceTagMappingList: [] };

@@ -2,6 +2,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { GetPipelineStateCommand, ListPipelineExecutionsCommand } from '@aws-sdk/client-codepipeline';
+import { GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeServicesCommand, ListServiceDeploymentsCommand } from '@aws-sdk/client-ecs';
 import { GetResourcesCommand } from '@aws-sdk/client-resource-groups-tagging-api';
 import { BlueGreenService, DeploymentEngine, ReleasePipeline, ReleaseSource } from '../../lib';
@@ -55,4 +56,17 @@ test('the CLI maps the services to their stages from the tags the constructs wri
     ['staging', ['orders-release/Staging']],
     ['production', ['orders-release/Production']],
   ]);
+
+  // dora finds the pipeline's record table by its tag, and reads the partitions the recorder writes.
+  const [tableTags] = Object.values(template.findResources('AWS::DynamoDB::Table')).map((r) => r.Properties.Tags as Tags);
+  mocks.tagging.on(GetResourcesCommand, { TagFilters: [{ Key: 'cdk-ecs-release:record-table' }], ResourceTypeFilters: ['dynamodb:table'] })
+    .resolves({ ResourceTagMappingList: [{ ResourceARN: 'arn:aws:dynamodb:eu-west-1:123456789012:table/orders-records', Tags: tableTags }] });
+  mocks.dynamoDb.on(QueryCommand).resolves({ Items: [] });
+  mocks.dynamoDb.on(GetItemCommand).resolves({});
+  const dora = await run('dora', '--json');
+  expect(dora.err).toBe('');
+  expect(JSON.parse(dora.out).keys.map((keys: { recordTable: string; serviceName: string; stageName: string }) =>
+    `${keys.recordTable} ${keys.serviceName}#${keys.stageName}`)).toEqual(['orders-records orders-api#Staging', 'orders-records orders-api-production#Production']);
+  expect(new Set(mocks.dynamoDb.commandCalls(QueryCommand).map((call) => call.args[0].input.ExpressionAttributeValues?.[':key'].S)))
+    .toEqual(new Set(['orders-api#Staging', 'orders-api-production#Production']));
 });

@@ -159,7 +159,7 @@ describe('hook functions shared by the services of a stack', () => {
     expect(allowing(statements, 'ssm:GetParameter').flatMap(resourcesOf)).toHaveLength(2);
     expect(allowing(statements, 'ssm:GetParameter').flatMap(resourcesOf)).not.toContain('*');
 
-    // CodeDeploy may invoke the shared function through each deployment group role's AWSCodeDeployRoleForECS; nothing is added.
+    // CodeDeploy may invoke the shared function through the deployment groups' role (one a stack) and its AWSCodeDeployRoleForECS; nothing is added.
     for (const service of services) {
       const invoke = allowing(statementsOf(stack, template, { role: service.deploymentGroup!.role } as never), 'lambda:InvokeFunction');
       expect(invoke).toEqual([]);

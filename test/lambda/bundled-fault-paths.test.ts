@@ -5,11 +5,13 @@
 import * as path from 'path';
 import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { CodeDeployClient, PutLifecycleEventHookExecutionStatusCommand } from '@aws-sdk/client-codedeploy';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { GetCalendarStateCommand, GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { MAX_DESCRIBE_ALARMS_PAGES, PREFLIGHT_CONFIG_ENV } from '../../contract/preflight';
 import { SMOKE_CHECKS_ENV, SMOKE_LOAD_BALANCER_FULL_NAME_ENV, SMOKE_TEST_BASE_URL_ENV } from '../../contract/smoke-test';
-import { CapturedLogs, EVENT, captureLogs, expectSingleReport, fakeContext } from './helpers';
+import { HOOK_RESULT_EVENT_BUDGET_MS } from '../../lambda/shared/hook-result';
+import { CapturedLogs, EVENT, awsError, captureHookResults, captureLogs, expectSingleReport, fakeContext } from './helpers';
 import { selfSignedCertificate, startServer } from './smoke-test/server';
 import { issuedCertificate, runHandlerInChild } from './smoke-test/tls';
 
@@ -157,5 +159,56 @@ describe('the bundled handlers\' fault paths', () => {
       await server.close();
       issued.cleanup();
     }
+  });
+
+  describe('a hook result event that cannot be put never changes or holds up the status', () => {
+    const eventBridge = mockClient(EventBridgeClient);
+    let results: ReturnType<typeof captureHookResults>;
+
+    beforeEach(() => {
+      results = captureHookResults(eventBridge);
+      process.env[PREFLIGHT_CONFIG_ENV] = JSON.stringify({ readDeploymentGroupAlarms: false, alarmNames: ['orders-5xx'] });
+      cloudWatch.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [{ AlarmName: 'orders-5xx', StateValue: 'OK', ActionsEnabled: true }] });
+    });
+
+    afterEach(() => results.restore());
+
+    test('put: the pre-flight hook reports, then puts its result once', async () => {
+      expect(await bundled('preflight')(EVENT, fakeContext())).toMatchObject({ verdict: 'Succeeded', report: 'reported' });
+
+      expectSingleReport(codeDeploy, 'Succeeded');
+      expect(results.details()).toEqual([expect.objectContaining({ hookKind: 'preflight', status: 'SUCCEEDED', deploymentId: EVENT.DeploymentId })]);
+    });
+
+    test.each([
+      ['refused', () => eventBridge.on(PutEventsCommand).rejects(awsError('AccessDeniedException'))],
+      ['throttled', () => eventBridge.on(PutEventsCommand).rejects(awsError('ThrottlingException'))],
+      ['never answered', () => eventBridge.on(PutEventsCommand).callsFake(() => new Promise(() => undefined))],
+    ])('%s: the CodeDeploy status is reported once as decided, within the event\'s budget', async (_what, arrange) => {
+      arrange();
+      const started = Date.now();
+
+      expect(await bundled('preflight')(EVENT, fakeContext())).toMatchObject({ verdict: 'Succeeded', report: 'reported' });
+
+      expect(Date.now() - started).toBeLessThan(HOOK_RESULT_EVENT_BUDGET_MS + 500);
+      expectSingleReport(codeDeploy, 'Succeeded');
+      expect(logs.lines.filter((line) => line.message.startsWith('hook result event not put'))).toHaveLength(1);
+    });
+
+    test('never answered: the Amazon ECS answer is as decided, within the event\'s budget', async () => {
+      eventBridge.on(PutEventsCommand).callsFake(() => new Promise(() => undefined));
+      const ecsHandler = (require(bundlePath('preflight')) as { ecsHandler: (event: unknown, context: unknown) => Promise<unknown> }).ecsHandler; // eslint-disable-line @typescript-eslint/no-require-imports
+      const started = Date.now();
+
+      await expect(ecsHandler({
+        executionId: 'exec-1', lifecycleStage: 'PRE_SCALE_UP',
+        resourceArn: 'arn:aws:ecs:eu-west-1:111122223333:service-deployment/orders-cluster/orders-api/NCWGC2ZR',
+        hookDetails: {},
+      }, fakeContext())).resolves.toEqual({ hookStatus: 'SUCCEEDED' });
+
+      expect(Date.now() - started).toBeLessThan(HOOK_RESULT_EVENT_BUDGET_MS + 500);
+      expect(eventBridge.commandCalls(PutEventsCommand)).toHaveLength(1);
+      expect(codeDeploy.commandCalls(PutLifecycleEventHookExecutionStatusCommand)).toHaveLength(0);
+    });
   });
 });

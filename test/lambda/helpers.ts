@@ -9,8 +9,10 @@ import {
   ListDeploymentTargetsCommand,
   PutLifecycleEventHookExecutionStatusCommand,
 } from '@aws-sdk/client-codedeploy';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { AwsClientStub } from 'aws-sdk-client-mock';
+import { HOOK_RESULT_DETAIL_TYPE, HOOK_RESULT_TARGET_ENV, HookResultDetail, RELEASE_EVENT_SOURCE } from '../../contract/release-events';
 import { AwsCallScope, LambdaContext, createLogger } from '../../lambda/shared';
 
 export const EVENT = { DeploymentId: 'd-ABCDEF123', LifecycleEventHookExecutionId: 'exec-42' } as const;
@@ -108,4 +110,29 @@ export function stubDeploymentTarget(codeDeploy: AwsClientStub<CodeDeployClient>
 /** An error shaped like the ones the SDK throws. */
 export function awsError(name: string, httpStatusCode = 400, message = `${name} from the service`): Error {
   return Object.assign(new Error(message), { name, $metadata: { httpStatusCode }, $fault: httpStatusCode >= 500 ? 'server' : 'client' });
+}
+
+/** Where the hook results of the handler tests belong: a hook's own function's environment says so. */
+export const RESULT_TARGET = {
+  serviceName: 'orders-api', lifecycleEvent: 'AfterAllowTestTraffic', applicationName: 'web-app', deploymentGroupName: 'web-prod',
+} as const;
+
+/**
+ * Stubs PutEvents and sets the hook's result target for one test; returns the details of the
+ * `Release Hook Result` events put, and a cleanup.
+ */
+export function captureHookResults(eventBridge: AwsClientStub<EventBridgeClient>): { details(): HookResultDetail[]; restore(): void } {
+  eventBridge.reset();
+  eventBridge.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'event-1' }] });
+  process.env[HOOK_RESULT_TARGET_ENV] = JSON.stringify(RESULT_TARGET);
+  return {
+    details: () => eventBridge.commandCalls(PutEventsCommand).map((call) => {
+      const [entry] = call.args[0].input.Entries ?? [];
+      expect(entry).toMatchObject({ Source: RELEASE_EVENT_SOURCE, DetailType: HOOK_RESULT_DETAIL_TYPE });
+      return JSON.parse(entry.Detail!) as HookResultDetail;
+    }),
+    restore: () => {
+      delete process.env[HOOK_RESULT_TARGET_ENV];
+    },
+  };
 }

@@ -7,6 +7,9 @@ import { IConstruct } from 'constructs';
 import {
   BlueGreenService, ReleaseDashboard, ReleaseDashboardProps, ReleasePipeline, ReleaseSource, RollbackAlarmsOptions,
 } from '../../lib';
+import {
+  DORA_METRICS, DORA_METRIC_NAMESPACE, DORA_SERVICE_DIMENSION, DORA_STAGE_DIMENSION,
+} from '../../contract/deployment-record';
 import { DEPLOY_ACTION_NAME, RECORD_EVENT_TYPES } from '../../lib/observability/private/deployment-record-queries';
 import { evaluate, evaluateJson } from '../pipeline/cfn-eval';
 import { CONNECTION_ARN } from '../pipeline/util';
@@ -51,6 +54,17 @@ function widget(all: Widget[], title: string): Widget {
   const found = all.filter((w) => w.properties.title === title);
   expect(found.map((w) => w.properties.title)).toEqual([title]);
   return found[0];
+}
+
+/** The four DORA widgets: single values. */
+function doraWidgets(stack: Stack): Widget[] {
+  return widgets(stack).filter((w) => w.properties.view === 'singleValue');
+}
+
+/** `<service>/<stage>` of each DORA metric a widget graphs, once each. */
+function dimensionsOf(key: Widget): string[] {
+  const metrics = key.properties.metrics!.filter((m) => m[0] === DORA_METRIC_NAMESPACE) as string[][];
+  return [...new Set(metrics.map((m) => `${m[3]}/${m[5]}`))];
 }
 
 /** How `evaluate` renders an attribute of a construct's resource. */
@@ -219,7 +233,7 @@ describe('ReleaseDashboard', () => {
   });
 
   test('period sets the period of every service graph; by default it is the rollback alarms\' period', () => {
-    const periods = (stack: Stack) => widgets(stack).filter((w) => w.type === 'metric')
+    const periods = (stack: Stack) => widgets(stack).filter((w) => w.type === 'metric' && w.properties.view === 'timeSeries')
       .flatMap((w) => w.properties.metrics!.map((m) => (m[m.length - 1] as { period: number }).period));
     expect(new Set(periods(sharedFixture().stack))).toEqual(new Set([60]));
     expect(new Set(periods(fixture({ period: Duration.minutes(3) }).stack))).toEqual(new Set([180]));
@@ -233,9 +247,6 @@ describe('ReleaseDashboard', () => {
     expect(logs.map((w) => w.properties.title)).toEqual([
       'Latest releases: pipeline and stage executions',
       'Latest deployments',
-      'Deployment frequency: successful production deployments per day',
-      'Change failure rate per week: failed or rolled-back production deployments',
-      'Lead time per release: pipeline start to production (minutes)',
     ]);
     for (const log of logs) {
       expect(log.properties.query).toMatch(new RegExp(`^SOURCE '${escapeRegExp(recordName)}' \\| filter `));
@@ -243,7 +254,38 @@ describe('ReleaseDashboard', () => {
     templateOf(stack).hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: Match.stringLikeRegexp('/deployments$') });
   });
 
-  test('the DORA queries count the last stage by default, stages added later included', () => {
+  test('DORA\'s four keys: one figure per production service and stage over the time range, from the recorder\'s metrics', () => {
+    const { stack } = sharedFixture();
+    const keys = doraWidgets(stack);
+    expect(keys.map((w) => [w.properties.title, w.width, w.properties.view, w.properties.setPeriodToTimeRange])).toEqual([
+      ['Deployment frequency: releases in the time range', 6, 'singleValue', true],
+      ['Lead time for changes: median hours, commit to production', 6, 'singleValue', true],
+      ['Change failure rate: % of releases that failed or rolled back', 6, 'singleValue', true],
+      ['Time to restore: median minutes, failure to restoration', 6, 'singleValue', true],
+    ]);
+    const dimensions = [DORA_SERVICE_DIMENSION, 'production', DORA_STAGE_DIMENSION, 'Production'];
+    const [frequency, leadTime, failureRate, restore] = keys.map((w) => w.properties.metrics);
+    expect(frequency).toEqual([[DORA_METRIC_NAMESPACE, DORA_METRICS.deployments, ...dimensions, { label: 'production Production', stat: 'Sum' }]]);
+    expect(leadTime).toEqual([
+      [{ expression: 'lead0 / 3600', label: 'production Production' }],
+      [DORA_METRIC_NAMESPACE, DORA_METRICS.leadTime, ...dimensions, { stat: 'p50', visible: false, id: 'lead0' }],
+    ]);
+    expect(failureRate).toEqual([
+      [{ expression: '100 * failures0 / releases0', label: 'production Production' }],
+      [DORA_METRIC_NAMESPACE, DORA_METRICS.changeFailures, ...dimensions, { stat: 'Sum', visible: false, id: 'failures0' }],
+      [DORA_METRIC_NAMESPACE, DORA_METRICS.deployments, ...dimensions, { stat: 'Sum', visible: false, id: 'releases0' }],
+    ]);
+    expect(restore).toEqual([
+      [{ expression: 'restore0 / 60', label: 'production Production' }],
+      [DORA_METRIC_NAMESPACE, DORA_METRICS.timeToRestore, ...dimensions, { stat: 'p50', visible: false, id: 'restore0' }],
+    ]);
+    // The commit time is in the record now: the header no longer says otherwise.
+    const header = widgets(stack).find((w) => w.properties.markdown?.startsWith('## Releases: '))!;
+    expect(header.properties.markdown).not.toContain('commit time');
+    expect(header.properties.markdown).toContain('from the metrics the deployment recorder emits');
+  });
+
+  test('the DORA keys count the last stage by default, stages added later included', () => {
     const stack = testStack();
     const staging = service(stack, 'Staging');
     const production = service(stack, 'Production');
@@ -251,19 +293,21 @@ describe('ReleaseDashboard', () => {
     new ReleaseDashboard(stack, 'Dashboard', { pipeline });
     pipeline.addStage({ stageName: 'Production', service: production, requireApproval: true });
 
-    const doraQueries = widgets(stack).filter((w) => w.type === 'log').slice(2).map((w) => w.properties.query!);
-    expect(doraQueries).toHaveLength(3);
-    for (const query of doraQueries) {
-      expect(query).toContain('detail.stage in [\'Production\']');
+    const keys = doraWidgets(stack);
+    expect(keys).toHaveLength(4);
+    for (const key of keys) {
+      expect(dimensionsOf(key)).toEqual(['production/Production']);
     }
-    const bar = widgets(stack).find((w) => w.properties.title?.startsWith('Deployment frequency'))!;
-    expect(bar.properties.view).toBe('bar');
   });
 
-  test('productionStages names the stages the DORA queries count', () => {
+  test('productionStages names the stages the DORA keys count, each service and stage with its own expression ids', () => {
     const { stack } = fixture({ productionStages: ['Staging', 'Production'] });
-    const queries = widgets(stack).filter((w) => w.type === 'log').map((w) => w.properties.query!);
-    expect(queries.filter((q) => q.includes('detail.stage in [\'Staging\', \'Production\']'))).toHaveLength(3);
+    const keys = doraWidgets(stack);
+    for (const key of keys) {
+      expect(dimensionsOf(key)).toEqual(['staging/Staging', 'production/Production']);
+    }
+    expect(keys[2].properties.metrics!.filter((m) => typeof m[0] === 'object').map((m) => (m[0] as { expression: string }).expression))
+      .toEqual(['100 * failures0 / releases0', '100 * failures1 / releases1']);
   });
 
   test('the pipeline records every kind of event the queries read, and its deploy actions have the name they filter on', () => {

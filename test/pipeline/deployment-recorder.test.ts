@@ -66,7 +66,8 @@ describe('deployment record table', () => {
     const tableId = Object.keys(template.findResources('AWS::DynamoDB::Table'))[0];
     const keyId = Object.keys(template.findResources('AWS::KMS::Key', { Properties: { Description: Match.stringLikeRegexp('deployment record table') } }))[0];
     expect(statements).toEqual(expect.arrayContaining([
-      { Effect: 'Allow', Action: 'dynamodb:UpdateItem', Resource: { 'Fn::GetAtt': [tableId, 'Arn'] } },
+      // Single items only: a deployment's pipeline execution, a service's current failure.
+      { Effect: 'Allow', Action: ['dynamodb:UpdateItem', 'dynamodb:GetItem'], Resource: { 'Fn::GetAtt': [tableId, 'Arn'] } },
       {
         Effect: 'Allow',
         Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'],
@@ -125,7 +126,7 @@ describe('deployment record table', () => {
     expect(Object.values(rules).map((rule) => rule.Properties.Description).sort()).toEqual([
       'Records the CodeDeploy deployments of PipelineStack/Release',
       'Records the executions of PipelineStack/Release',
-      'Records the rollback verifications of the services PipelineStack/Release deploys',
+      'Records the rollback verifications and hook results of the services PipelineStack/Release deploys',
     ]);
     for (const rule of Object.values(rules)) {
       expect(rule.Properties.Targets).toHaveLength(2);
@@ -137,7 +138,27 @@ describe('deployment record table', () => {
     }
     template.resourceCountIs('AWS::Lambda::Permission', Object.keys(template.findResources('AWS::Lambda::Permission')).length);
     const permissions = template.findResources('AWS::Lambda::Permission', { Properties: { FunctionName: { 'Fn::GetAtt': [recorder.id, 'Arn'] } } });
-    expect(Object.values(permissions).map((p) => p.Properties.Principal)).toEqual(['events.amazonaws.com', 'events.amazonaws.com', 'events.amazonaws.com']);
+    // Those three rules' and each stage's rollback alarms' rule.
+    expect(Object.values(permissions).map((p) => p.Properties.Principal)).toEqual(Array(5).fill('events.amazonaws.com'));
+  });
+
+  test('each stage\'s rollback alarms rule gives the recorder the raw event, beside the notifier\'s input, with no rule of its own', () => {
+    const { template } = pipelineTemplate();
+    const recorder = recorderOf(template);
+    const rules = template.findResources('AWS::Events::Rule', { Properties: { Description: Match.stringLikeRegexp('rollback alarm went into ALARM$') } });
+    expect(Object.keys(rules)).toHaveLength(2);
+    for (const rule of Object.values(rules)) {
+      expect(rule.Properties.EventPattern).toMatchObject({ 'source': ['aws.cloudwatch'], 'detail-type': ['CloudWatch Alarm State Change'], 'detail': { state: { value: ['ALARM'] } } });
+      expect(rule.Properties.Targets).toHaveLength(2);
+      expect(rule.Properties.Targets[0].InputTransformer).toBeDefined();
+      expect(rule.Properties.Targets[1]).toMatchObject({ Arn: { 'Fn::GetAtt': [recorder.id, 'Arn'] }, RetryPolicy: { MaximumRetryAttempts: 8 } });
+      // As EventBridge sent it, its id included.
+      expect(rule.Properties.Targets[1]).not.toHaveProperty('Input');
+      expect(rule.Properties.Targets[1]).not.toHaveProperty('InputTransformer');
+    }
+    // The recorder knows each alarm by name, with its service and stage.
+    const config = evaluateJson(recorder.properties.Environment.Variables[DEPLOYMENT_RECORDER_CONFIG_ENV]) as DeploymentRecorderConfig;
+    expect(new Set(config.alarms!.map((a) => `${a.serviceName}#${a.stageName}`))).toEqual(new Set(['staging#Staging', 'production#Production']));
   });
 
   test('a record lost to the dead-letter queue raises an alarm on the notification topic', () => {

@@ -5,7 +5,7 @@ import { CONNECTION_ARN, mockService, testStack } from './util';
 const source = ReleaseSource.codeStarConnection({ connectionArn: CONNECTION_ARN, owner: 'my-org', repo: 'orders-api' });
 
 describe('deployment record', () => {
-  test('records the rollback verifications of the pipeline\'s services, next to their deployments', () => {
+  test('records the rollback verifications and hook results of the pipeline\'s services, next to their deployments, by one rule', () => {
     const stack = testStack();
     const staging = mockService(stack, 'Staging');
     const production = mockService(stack, 'Production');
@@ -17,8 +17,8 @@ describe('deployment record', () => {
     // The record's rule; the notifications have one of their own.
     const rules = template.findResources('AWS::Events::Rule', {
       Properties: {
-        Description: Match.stringLikeRegexp('^Records the rollback verifications'),
-        EventPattern: { 'source': ['cdk-ecs-release'], 'detail-type': ['Rollback Verification Result'] },
+        Description: Match.stringLikeRegexp('^Records the rollback verifications and hook results'),
+        EventPattern: { 'source': ['cdk-ecs-release'], 'detail-type': ['Rollback Verification Result', 'Release Hook Result'] },
       },
     });
     expect(Object.values(rules)).toHaveLength(1);

@@ -17,7 +17,7 @@ interface RenderedHook {
   readonly HookTargetArn?: { 'Fn::GetAtt': [string, string] };
   readonly LifecycleStages: string[];
   readonly RoleArn?: unknown;
-  readonly HookDetails?: { hookName: string; configuration: Record<string, unknown> };
+  readonly HookDetails?: { hookName: string; serviceName: string; configuration: Record<string, unknown> };
   readonly TimeoutConfiguration?: { TimeoutInMinutes: number; Action?: string };
 }
 
@@ -107,10 +107,10 @@ describe('hooks on the Amazon ECS engine', () => {
   });
 
   test('a library hook passes its configuration as its details; the user\'s function passes none', () => {
-    expect(hookOf(stack, hooks, preflight.function).HookDetails).toEqual({ hookName: 'orders-api pre-flight', configuration: expect.any(Object) });
-    expect(hookOf(stack, hooks, migration.function).HookDetails).toEqual({ hookName: 'orders-api migration', configuration: expect.any(Object) });
-    expect(hookOf(stack, hooks, smokeTest.function).HookDetails).toEqual({ hookName: 'orders-api smoke test', configuration: expect.any(Object) });
-    expect(hookOf(stack, hooks, metricGate.function).HookDetails).toEqual({ hookName: 'orders-api metric gate', configuration: expect.any(Object) });
+    expect(hookOf(stack, hooks, preflight.function).HookDetails).toEqual({ hookName: 'orders-api pre-flight', serviceName: 'orders-api', configuration: expect.any(Object) });
+    expect(hookOf(stack, hooks, migration.function).HookDetails).toEqual({ hookName: 'orders-api migration', serviceName: 'orders-api', configuration: expect.any(Object) });
+    expect(hookOf(stack, hooks, smokeTest.function).HookDetails).toEqual({ hookName: 'orders-api smoke test', serviceName: 'orders-api', configuration: expect.any(Object) });
+    expect(hookOf(stack, hooks, metricGate.function).HookDetails).toEqual({ hookName: 'orders-api metric gate', serviceName: 'orders-api', configuration: expect.any(Object) });
     expect(hookOf(stack, hooks, custom.function).HookDetails).toBeUndefined();
     expect(hookOf(stack, hooks, migration.function).HookDetails!.configuration).toMatchObject({ command: ['npm', 'run', 'migrate'], containerName: 'web' });
   });

@@ -1,12 +1,14 @@
 /**
  * The failed-task-set guard's function, one per stack for all of the stack's services: its role,
- * log group, dead-letter queue and asynchronous retries. Each service adds its rule and the grants
- * it needs (its deployment group, its cluster's stopped tasks); those grants grow the resource
- * lists of a few statements, not the number of statements or policies, so that twenty services fit
- * the size limits of an IAM role's policies and of the queue's policy.
+ * log group, dead-letter queue and asynchronous retries. Each service adds its target to one of
+ * the stack's stopped-task rules and the grants it needs (its deployment group, its cluster's
+ * stopped tasks); those grants grow the resource lists of a few statements, not the number of
+ * statements or policies, so that twenty services fit the size limits of an IAM role's policies
+ * and of the queue's policy.
  */
-import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Lazy, Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -15,7 +17,9 @@ import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import type * as ecs from 'aws-cdk-lib/aws-ecs';
 import { Construct } from 'constructs';
 import { createDeadLetterQueue } from '../../private/dead-letter-queue';
-import { SHARED_TASK_SET_GUARD_ID, TaskSetGuardConfig } from '../../../contract/task-set-guard';
+import {
+  SHARED_TASK_SET_GUARD_ID, TASK_STATE_CHANGE_DETAIL_TYPE, TASK_STATE_CHANGE_SOURCE, TaskSetGuardConfig,
+} from '../../../contract/task-set-guard';
 import { acknowledgeWildcardResources } from '../../private/acknowledgements';
 import { grantDeploymentTargetReads } from '../../private/deployment-target-grants';
 import { createHookFunction } from '../../private/handler-function';
@@ -88,6 +92,15 @@ function oneOrList(values: string[]): string | string[] {
   return values.length === 1 ? values[0] : values;
 }
 
+/** EventBridge's limit of targets per rule. */
+export const TARGETS_PER_RULE = 5;
+
+/** A stopped-task rule of the stack and the display names of the services it has a target for. */
+interface StoppedTaskRule {
+  readonly rule: events.Rule;
+  readonly serviceNames: string[];
+}
+
 /** The guard function of a stack, created on first use as a child of the stack. */
 export class SharedTaskSetGuard extends Construct {
   /** The guard of `scope`'s stack for `logRetention`, created on first use. */
@@ -124,6 +137,7 @@ export class SharedTaskSetGuard extends Construct {
   /** The guarded clusters so far, the condition of both stopped-task statements. */
   private clusterArns: string[] = [];
   private describeTasksStatement?: iam.PolicyStatement;
+  private readonly stoppedTaskRules: StoppedTaskRule[] = [];
 
   private constructor(scope: Stack, id: string, logRetention: logs.RetentionDays) {
     super(scope, id);
@@ -221,8 +235,37 @@ export class SharedTaskSetGuard extends Construct {
       'ecs:DescribeTasks, read-only, on the tasks of a guarded service\'s cluster: the stopped green tasks exist only once a deployment has run them.');
   }
 
-  /** Lets `rule` put the events its target could not deliver in the dead-letter queue. */
-  public allowRule(rule: events.Rule): void {
-    this.rules.add(rule.ruleArn);
+  /**
+   * Sends the stopped tasks of the service `config` names to the function, with `config`: a target
+   * on a rule shared with up to four other services of the stack (a rule and its permission to
+   * invoke the function for five services, not for each). Every target of a rule receives the
+   * stopped tasks of all its services; the function ignores those of a cluster and service other
+   * than its configuration's. Returns the rule.
+   */
+  public addStoppedTaskTarget(config: TaskSetGuardConfig): events.Rule {
+    let entry = this.stoppedTaskRules.find((candidate) => candidate.serviceNames.length < TARGETS_PER_RULE);
+    if (!entry) {
+      const id = this.stoppedTaskRules.length === 0 ? 'StoppedTasks' : `StoppedTasks${this.stoppedTaskRules.length + 1}`;
+      const serviceNames: string[] = [];
+      const rule = new events.Rule(this, id, {
+        description: Lazy.string({ produce: () => `Sends the stopped tasks of ${serviceNames.join(', ')} to the failed-task-set guard` }),
+        eventPattern: { source: [TASK_STATE_CHANGE_SOURCE], detailType: [TASK_STATE_CHANGE_DETAIL_TYPE], detail: { lastStatus: ['STOPPED'] } },
+      });
+      this.rules.add(rule.ruleArn);
+      entry = { rule, serviceNames };
+      this.stoppedTaskRules.push(entry);
+    }
+    const { rule, serviceNames } = entry;
+    serviceNames.push(config.displayName ?? config.serviceName);
+    // Lists merge without repeats: services of one cluster name it once.
+    rule.addEventPattern({ detail: { clusterArn: [config.clusterArn], group: [`service:${config.serviceName}`] } });
+    rule.addTarget(new targets.LambdaFunction(this.function, {
+      // This service's configuration under `guard`, the whole event under `event`.
+      event: new TaskSetGuardRuleInput(config),
+      deadLetterQueue: this.deadLetterQueueOfTargets,
+      retryAttempts: 4,
+      maxEventAge: Duration.minutes(15),
+    }));
+    return rule;
   }
 }

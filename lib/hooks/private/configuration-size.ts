@@ -7,10 +7,8 @@ import { Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { MAX_ENVIRONMENT_BYTES } from '../../private/handler-function';
+import { resolvedSize } from '../../private/resolved-size';
 import { MAX_PARAMETER_VALUE_BYTES } from './hook-configuration';
-
-/** What a deploy-time value (an ARN, a name) is counted as. */
-const REFERENCE_SIZE_ESTIMATE = 100;
 
 /** Where a configuration went, and how much room it takes there. */
 export interface ConfigurationSize {
@@ -42,20 +40,4 @@ export function parameterSize(parameter: ssm.StringParameter, serviceName: strin
 /** `about 5000 bytes of the function's environment, over its 4096-byte limit`, or undefined when it fits. */
 export function sizeProblem(size: ConfigurationSize): string | undefined {
   return size.bytes <= size.limit ? undefined : `takes about ${size.bytes} bytes of ${size.where}, over its ${size.limit}-byte limit`;
-}
-
-/** The bytes of a resolved value: literal text as it is, each reference estimated. */
-export function resolvedSize(resolved: unknown): number {
-  if (typeof resolved === 'string') {
-    return Buffer.byteLength(resolved);
-  }
-  if (typeof resolved === 'number' || typeof resolved === 'boolean') {
-    return String(resolved).length;
-  }
-  const join = (resolved as { 'Fn::Join'?: [string, unknown[]] } | null)?.['Fn::Join'];
-  if (join) {
-    const [separator, parts] = join;
-    return parts.reduce<number>((sum, part) => sum + resolvedSize(part), 0) + Buffer.byteLength(separator) * Math.max(0, parts.length - 1);
-  }
-  return REFERENCE_SIZE_ESTIMATE;
 }

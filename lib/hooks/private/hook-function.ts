@@ -19,6 +19,7 @@ import {
   HOOK_TOTAL_TIMEOUT_SECONDS_ENV,
   HookKind,
 } from '../../../contract/hook';
+import { HOOK_RESULT_DETAIL_TYPE, HOOK_RESULT_TARGET_ENV, HookResultTarget, RELEASE_EVENT_SOURCE } from '../../../contract/release-events';
 import { addAcknowledgedScopedStatement, addAcknowledgedStatement } from '../../private/acknowledgements';
 import { createHookFunction, createHookFunctionResources, fitDescription, grantSelfInvoke } from '../../private/handler-function';
 import type { IBlueGreenService } from '../../service/blue-green-service-base';
@@ -43,6 +44,8 @@ export interface HookFunctionRequest {
   readonly service: IBlueGreenService;
   /** Name in every log line of the hook, e.g. `orders-api pre-flight`. */
   readonly hookName: string;
+  /** The CodeDeploy lifecycle event the hook runs at: its result names it. */
+  readonly lifecycleEvent: string;
   /** What a hook's own function does, after `<service name>: ` in its description. */
   readonly does: string;
   /** What the shared function does, before `, for the services of <stack name>` in its description. */
@@ -106,6 +109,7 @@ export function bindHookFunction(hook: Construct, request: HookFunctionRequest):
   const service = request.service;
   if (request.role) {
     const own = ownFunction(hook, request);
+    own.addStatement(putHookResultStatement(Stack.of(hook)));
     if (onEcs(service)) {
       grantReadEcsDeployments(own, service);
     }
@@ -141,17 +145,44 @@ export function bindHookFunction(hook: Construct, request: HookFunctionRequest):
     // cluster and service names): 20 services take 3,600 of the policy's 6,144.
     grantDescribeServiceTaskSets: () => binding.addWildcardStatement(describeTaskSetsStatement(stack, service), DESCRIBE_TASK_SETS_REASON),
   };
+  binding.addStatement(putHookResultStatement(stack));
   if (onEcs(service) || !service.deploymentGroup) {
     // ECS passes the configuration with each invocation, as the hook's details in the service definition.
-    setEcsHookDetails(hook, () => ({ hookName: request.hookName, configuration: request.config }));
+    setEcsHookDetails(hook, () => ({ hookName: request.hookName, serviceName: service.serviceName, configuration: request.config }));
     grantReadEcsDeployments(binding, service);
     return binding;
   }
-  const parameter = addHookConfiguration(hook, service, service.deploymentGroup, request.kind, { hookName: request.hookName, config: request.config });
+  const parameter = addHookConfiguration(hook, service, service.deploymentGroup, request.kind,
+    { hookName: request.hookName, lifecycleEvent: request.lifecycleEvent, config: request.config });
   // The runtime finds the service's parameter from the deployment it is called for.
   binding.addStatement(new iam.PolicyStatement({ actions: ['ssm:GetParameter'], resources: [parameter.parameterArn] }));
   binding.addStatement(new iam.PolicyStatement({ actions: ['codedeploy:GetDeployment'], resources: [service.deploymentGroup.deploymentGroupArn] }));
   return binding;
+}
+
+/**
+ * Lets the function put its hook's result (`Release Hook Result`) on the default bus, for the
+ * deployment record: this library's source and that detail type only.
+ */
+function putHookResultStatement(stack: Stack): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    actions: ['events:PutEvents'],
+    resources: [stack.formatArn({ service: 'events', resource: 'event-bus', resourceName: 'default' })],
+    conditions: { StringEquals: { 'events:source': RELEASE_EVENT_SOURCE, 'events:detail-type': HOOK_RESULT_DETAIL_TYPE } },
+  });
+}
+
+/** Where a hook's own function's results belong: its one service, at its one lifecycle event. */
+function resultTargetOf(request: HookFunctionRequest): HookResultTarget {
+  const group = onEcs(request.service) ? undefined : request.service.deploymentGroup;
+  return {
+    serviceName: request.service.serviceName,
+    ...(group ? {
+      lifecycleEvent: request.lifecycleEvent,
+      applicationName: group.application.applicationName,
+      deploymentGroupName: group.deploymentGroupName,
+    } : {}),
+  };
 }
 
 function onEcs(service: IBlueGreenService): boolean {
@@ -208,7 +239,7 @@ function ownFunction(hook: Construct, request: HookFunctionRequest): HookFunctio
     timeout: request.timeout,
     memorySize: request.memorySize,
     totalTimeout: request.totalTimeout,
-    environment: request.environment,
+    environment: { ...request.environment, [HOOK_RESULT_TARGET_ENV]: Stack.of(hook).toJsonString(resultTargetOf(request)) },
     logRetention: request.logRetention,
     tracing: request.tracing,
     deadLetterQueue: request.deadLetterQueue,

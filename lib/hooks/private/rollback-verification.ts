@@ -22,7 +22,7 @@ import { createDeadLetterQueue } from '../../private/dead-letter-queue';
 import { recordPropProblem } from '../../private/validation';
 import type { IBlueGreenService } from '../../service/blue-green-service-base';
 import { DeploymentEngineKind } from '../../service/deployment-engine';
-import { resolvedSize } from './configuration-size';
+import { resolvedSize } from '../../private/resolved-size';
 import type { HookFunctionBinding } from './hook-function';
 import { CODEDEPLOY_ENDPOINT, ECS_ENDPOINT, EndpointRequirements, HookNetwork, RequiredEndpoint, allowListenerPort } from './network';
 
@@ -100,7 +100,7 @@ export function addRollbackVerification(hook: Construct, request: RollbackVerifi
     },
   });
   const input = new RollbackVerificationInput(settings);
-  const deadLetterQueue = deadLettersOf(hook, binding.function);
+  const deadLetterQueue = deadLettersOf(hook, binding.function, rule);
   rule.addTarget(new targets.LambdaFunction(binding.function, {
     event: input,
     retryAttempts: 4,
@@ -147,12 +147,24 @@ export function addRollbackVerification(hook: Construct, request: RollbackVerifi
 /** Construct id, under the stack, of the dead-letter queue of the stack's rollback verifications. */
 const DEAD_LETTERS_ID = 'CdkEcsReleaseRollbackVerificationDeadLetters';
 
+/** The queue as the rules' targets name it, and the rules its policy admits. */
+interface DeadLetterTargets {
+  readonly ofTargets: sqs.IQueue;
+  readonly ruleArns: string[];
+}
+
+const TARGETS_OF_QUEUE = new WeakMap<sqs.IQueue, DeadLetterTargets>();
+
 /**
  * The stack's one queue for rollback verifications that did not end with their event: what the
  * rules could not deliver, and what the function failed on after Lambda's asynchronous retries
  * (the event refused until its time ran out). Nothing is lost: the queue holds the rule's input.
+ *
+ * Returned as the rules' targets name it: through this reference aws-cdk-lib adds no statement
+ * per rule to the queue's policy (SQS allows 20 a policy, fewer than the services a stack holds);
+ * one statement lists every rule instead.
  */
-function deadLettersOf(hook: Construct, fn: lambda.Function): sqs.IQueue {
+function deadLettersOf(hook: Construct, fn: lambda.Function, rule: events.Rule): sqs.IQueue {
   const stack = Stack.of(hook);
   const holder = (stack.node.tryFindChild(DEAD_LETTERS_ID) as Construct | undefined) ?? new Construct(stack, DEAD_LETTERS_ID);
   const queue = (holder.node.tryFindChild('DeadLetterQueue') as sqs.Queue | undefined)
@@ -161,7 +173,20 @@ function deadLettersOf(hook: Construct, fn: lambda.Function): sqs.IQueue {
   if (!fn.node.tryFindChild('EventInvokeConfig')) {
     fn.configureAsyncInvoke({ onFailure: new destinations.SqsDestination(queue) });
   }
-  return queue;
+  let admitted = TARGETS_OF_QUEUE.get(queue);
+  if (!admitted) {
+    const ruleArns: string[] = [];
+    queue.addToResourcePolicy(new iam.PolicyStatement({
+      principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+      actions: ['sqs:SendMessage'],
+      resources: [queue.queueArn],
+      conditions: { ArnEquals: { 'aws:SourceArn': Lazy.list({ produce: () => ruleArns }) } },
+    }));
+    admitted = { ofTargets: sqs.Queue.fromQueueArn(holder, 'DeadLetterQueueOfTargets', queue.queueArn), ruleArns };
+    TARGETS_OF_QUEUE.set(queue, admitted);
+  }
+  admitted.ruleArns.push(rule.ruleArn);
+  return admitted.ofTargets;
 }
 
 /** The longest input template EventBridge takes for a target. */

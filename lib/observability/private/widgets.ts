@@ -6,9 +6,8 @@ import {
   TargetGroupSource, metricHttpCodeTarget, metricRequestCount, metricTargetResponseTime, metricTaskCount, metricUnhealthyHostCount,
 } from '../../private/metrics';
 import { consoleUrl } from '../../private/console-url';
-import {
-  changeFailureRateQuery, deploymentFrequencyQuery, leadTimeQuery, recentDeploymentsQuery, recentReleasesQuery,
-} from './deployment-record-queries';
+import { recentDeploymentsQuery, recentReleasesQuery } from './deployment-record-queries';
+import { DORA_KEY_COUNT, doraWidget, productionUnits } from './dora-widgets';
 import type { IBlueGreenService } from '../../service/blue-green-service-base';
 
 /*
@@ -185,9 +184,9 @@ export interface PipelineSectionOptions {
 }
 
 /**
- * A pipeline's section, from its deployment record: the latest pipeline and stage executions, the
- * latest CodeDeploy deployments, and the DORA figures the record holds: deployment frequency,
- * change failure rate and lead time through the pipeline.
+ * A pipeline's section: the latest pipeline and stage executions and the latest deployments, from
+ * its deployment record, and DORA's four keys per production service and stage, from the metrics
+ * its recorder emits.
  */
 export class PipelineSection implements DashboardSection {
   constructor(private readonly pipeline: ReleasePipeline, private readonly options: PipelineSectionOptions = {}) {}
@@ -204,14 +203,9 @@ export class PipelineSection implements DashboardSection {
         this.query(12, 8, 'Latest releases: pipeline and stage executions', () => recentReleasesQuery()),
         this.query(12, 8, 'Latest deployments', () => recentDeploymentsQuery()),
       ],
-      [
-        this.query(8, 6, 'Deployment frequency: successful production deployments per day',
-          () => deploymentFrequencyQuery(this.productionStages), cloudwatch.LogQueryVisualizationType.BAR),
-        this.query(8, 6, 'Change failure rate per week: failed or rolled-back production deployments',
-          () => changeFailureRateQuery(this.productionStages)),
-        this.query(8, 6, 'Lead time per release: pipeline start to production (minutes)',
-          () => leadTimeQuery(this.productionStages)),
-      ],
+      // Rendered at synthesis, when every stage of the pipeline is known.
+      Array.from({ length: DORA_KEY_COUNT }, (_, key) => new DeferredWidget(6, 6, () =>
+        doraWidget(key, productionUnits(this.pipeline.stageOptions, this.productionStages), 6, 6))),
     ];
   }
 
@@ -225,22 +219,21 @@ export class PipelineSection implements DashboardSection {
         `## Releases: ${pipelineName}`,
         `[Pipeline](${pipelineUrl}) · deployment record \`${this.pipeline.deploymentRecord.logGroupName}\` · `
           + `production: ${this.productionStages.join(', ')}  `,
-        'The tables and DORA figures cover the dashboard\'s time range: widen it to weeks to read the figures. '
-          + 'Lead time starts when the change reaches the pipeline; the commit time is not in the record.',
+        'The tables and DORA\'s four keys cover the dashboard\'s time range: widen it to weeks to read the keys. '
+          + 'Each key is one figure per production service and stage, from the metrics the deployment recorder emits.',
       ].join('\n'),
     }));
   }
 
   /** Rendered at synthesis, when every stage of the pipeline is known. */
-  private query(width: number, height: number, title: string, lines: () => string[],
-    view = cloudwatch.LogQueryVisualizationType.TABLE): cloudwatch.IWidget {
+  private query(width: number, height: number, title: string, lines: () => string[]): cloudwatch.IWidget {
     return new DeferredWidget(width, height, () => new cloudwatch.LogQueryWidget({
       title,
       width,
       height,
       logGroupNames: [this.pipeline.deploymentRecord.logGroupName],
       queryLines: lines(),
-      view,
+      view: cloudwatch.LogQueryVisualizationType.TABLE,
     }));
   }
 }

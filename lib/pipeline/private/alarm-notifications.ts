@@ -1,6 +1,7 @@
 /**
  * A stage's rollback alarms going into ALARM, given to the notifier: outside a deployment nobody
- * else tells it (during one, the deployment's rollback message does).
+ * else tells it (during one, the deployment's rollback message does); and to the deployment
+ * recorder, for time to restore.
  */
 import { Lazy } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -14,10 +15,11 @@ import type { StageInfo } from './stage-naming';
 
 /**
  * A rule per stage service with rollback alarms: each of them that goes into ALARM invokes the
- * notifier with the stage's names, which then looks for a deployment in flight.
- * `requiresApproval` makes the message CRITICAL.
+ * notifier with the stage's names, which then looks for a deployment in flight, and the
+ * deployment recorder, when given, with the raw event. `requiresApproval` makes the message CRITICAL.
  */
-export function watchRollbackAlarms(scope: Construct, stage: StageInfo, notifier: DeploymentNotifier, requiresApproval: boolean): void {
+export function watchRollbackAlarms(scope: Construct, stage: StageInfo, notifier: DeploymentNotifier, requiresApproval: boolean,
+  recorder?: { target(): events.IRuleTarget }): void {
   const { service } = stage;
   const rollbackAlarms = service.rollbackAlarms;
   if (!rollbackAlarms) {
@@ -27,7 +29,7 @@ export function watchRollbackAlarms(scope: Construct, stage: StageInfo, notifier
   const field = (path: string) => events.EventField.fromPath(path);
   // Alarms added later (addAlarm) are watched too: the list is read at synthesis.
   const alarmArns = Lazy.list({ produce: () => rollbackAlarms.alarms.map((alarm) => alarm.alarmArn) });
-  new events.Rule(scope, 'RollbackAlarms', {
+  const rule = new events.Rule(scope, 'RollbackAlarms', {
     description: fitText(`${service.serviceName}: a ${stage.stageName} rollback alarm went into ALARM`, 512),
     eventPattern: {
       source: ['aws.cloudwatch'],
@@ -53,6 +55,11 @@ export function watchRollbackAlarms(scope: Construct, stage: StageInfo, notifier
       region: field('$.region'),
     }))],
   });
+  if (recorder) {
+    // The deployment recorder takes the event as it is, its id included: an ALARM starts the
+    // stage's failure, which time to restore counts from.
+    rule.addTarget(recorder.target());
+  }
   const role = notifier.fn.role!;
   if (onEcs) {
     role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['ecs:ListServiceDeployments'], resources: [service.service.serviceArn] }));

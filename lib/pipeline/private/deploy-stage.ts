@@ -2,6 +2,7 @@ import { Lazy, Names, Stack } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
+import type * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -47,6 +48,8 @@ export interface DeployStageProps {
   readonly releaseVersionVariable: string;
   /** How long the logs of a stage that updates a stack are kept. */
   readonly logRetention?: logs.RetentionDays;
+  /** The deployment recorder, a target of the stage's rollback alarms' rule. */
+  readonly recorder?: { target(): events.IRuleTarget };
   /** The stage to build. */
   readonly stage: ReleaseStageOptions;
   /** The stage before it, if any: what the approver compares with. */
@@ -114,7 +117,7 @@ export function addDeployStage(scope: Construct, owner: IConstruct, props: Deplo
     }
     if (!remote) {
       // EventBridge sees the alarms of its own account and region only.
-      watchRollbackAlarms(unitScope, unit, props.notifications.localNotifier, stage.requireApproval ?? false);
+      watchRollbackAlarms(unitScope, unit, props.notifications.localNotifier, stage.requireApproval ?? false, props.recorder);
     }
   }
 }

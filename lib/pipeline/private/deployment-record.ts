@@ -3,8 +3,9 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { RELEASE_EVENT_SOURCE, ROLLBACK_VERIFICATION_DETAIL_TYPE } from '../../../contract/release-events';
+import { HOOK_RESULT_DETAIL_TYPE, RELEASE_EVENT_SOURCE, ROLLBACK_VERIFICATION_DETAIL_TYPE } from '../../../contract/release-events';
 import { ECS_DEPLOYMENT_DETAIL_TYPE, ECS_DEPLOYMENT_EVENT_SOURCE } from '../../../contract/release-notifier';
+import { fitText } from '../../private/text-limits';
 import { DeploymentEngineKind } from '../../service/deployment-engine';
 import { FORWARDED_SOURCES, forwardToPipelineEventBus, isRemoteStage } from './remote-stage';
 import { CODEDEPLOY_DETAIL_TYPE, StageInfo, deploymentEventPattern } from './stage-naming';
@@ -135,13 +136,13 @@ export class DeploymentRecord extends Construct {
   }
 
   /**
-   * The results of the smoke-test hooks' rollback verifications, next to the deployments they
-   * verify: this library's event, by the services' names it carries.
+   * The results of the smoke-test hooks' rollback verifications, and of every lifecycle hook,
+   * next to the deployments they belong to: this library's events, by the services' names they carry.
    */
   private recordRollbackVerifications(stages: readonly StageInfo[]): void {
     const pattern: events.EventPattern = {
       source: [RELEASE_EVENT_SOURCE],
-      detailType: [ROLLBACK_VERIFICATION_DETAIL_TYPE],
+      detailType: [ROLLBACK_VERIFICATION_DETAIL_TYPE, HOOK_RESULT_DETAIL_TYPE],
       detail: { serviceName: [...new Set(stages.map((stage) => stage.service.serviceName))] },
     };
     if (this.rollbackVerifications) {
@@ -149,7 +150,7 @@ export class DeploymentRecord extends Construct {
       return;
     }
     this.rollbackVerifications = new events.Rule(this, 'RollbackVerifications', {
-      description: `Records the rollback verifications of the services ${this.pipelinePath} deploys`,
+      description: fitText(`Records the rollback verifications and hook results of the services ${this.pipelinePath} deploys`, 512),
       eventPattern: pattern,
       targets: this.targets(),
     });

@@ -2,7 +2,7 @@
  * The deployment record as data: a DynamoDB table holding one item per release and stage, and
  * the function that writes it from the events the deployment record's rules match.
  */
-import { Duration, Lazy, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -28,6 +28,7 @@ import { DeploymentEngineKind } from '../../service/deployment-engine';
 import { EXPORTED_VARIABLES } from './buildspec';
 import { IncidentReportBucket } from './incident-report-bucket';
 import { notifierTargetOptions } from './notifier-parts';
+import { recorderConfigurationValue } from './recorder-configuration';
 import { isRemoteStage } from './remote-stage';
 import { StageUnit, hasDeploymentFiles } from './stage-naming';
 
@@ -104,6 +105,9 @@ export class DeploymentRecorder extends Construct {
           serviceName: unit.service.serviceName,
           stageName: unit.stageName,
         })),
+        // A stage on the Amazon ECS engine has none: its action updates the service's stack (a
+        // CodeBuild build), whose completion names the build, not the deployment, and Amazon ECS's
+        // deployment events name no pipeline execution. Its deployments are recorded unlinked.
         deployActions: onCodeDeploy.map((unit) => ({ stageName: unit.stageName, actionName: unit.actionName, serviceName: unit.service.serviceName })),
         alarms: units.flatMap((unit) => (unit.service.rollbackAlarms?.alarms ?? []).map((alarm) => ({
           alarmName: alarm.alarmName, serviceName: unit.service.serviceName, stageName: unit.stageName,
@@ -123,22 +127,17 @@ export class DeploymentRecorder extends Construct {
         [RECORD_TABLE_ENV]: this.table.tableName,
         [INCIDENT_BUCKET_ENV]: this.incidentReports.bucket.bucketName,
         // The stages are listed at synthesis: more may be added after this.
-        [DEPLOYMENT_RECORDER_CONFIG_ENV]: Lazy.uncachedString({ produce: () => Stack.of(this).toJsonString(config()) }),
+        [DEPLOYMENT_RECORDER_CONFIG_ENV]: recorderConfigurationValue(this, props.owner, () => this.fn, config),
       },
       logRetention: props.logRetention,
       deadLetterQueue: this.deadLetterQueue,
     });
     this.fn = fn;
-    // Updates of the table: the recorder never deletes or queries it.
+    // Updates and reads of single items of the table alone (a deployment's pipeline execution, a
+    // service's current failure): the recorder never deletes, queries or scans it, nor reads an index.
     fn.addToRolePolicy(new iam.PolicyStatement({
-      actions: ['dynamodb:UpdateItem'],
+      actions: ['dynamodb:UpdateItem', 'dynamodb:GetItem'],
       resources: [this.table.tableArn],
-    }));
-    // The incident report reads who started and approved the release: the pipeline's execution and stage items alone.
-    fn.addToRolePolicy(new iam.PolicyStatement({
-      actions: ['dynamodb:GetItem'],
-      resources: [this.table.tableArn],
-      conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [props.pipelineName, `${props.pipelineName}#*`] } },
     }));
     this.incidentReports.grantPutReports(fn.role!);
     // DynamoDB uses the table's key on the recorder's behalf, and only then.

@@ -2,10 +2,11 @@
  * The CodeDeploy engine's parts of a BlueGreenService: the application and the deployment group
  * that swaps the listeners' target groups.
  */
-import { Duration, PhysicalName, Validations } from 'aws-cdk-lib';
+import { Duration, PhysicalName, Stack, Validations } from 'aws-cdk-lib';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import type { HookHost } from './hook-registry';
 import type { TrafficShifting } from '../traffic-shifting';
@@ -34,6 +35,7 @@ export function createCodeDeployGroup(scope: Construct, parts: {
   const deploymentGroup = new codedeploy.EcsDeploymentGroup(scope, 'DeploymentGroup', {
     application,
     deploymentGroupName: parts.deploymentGroupName ?? PhysicalName.GENERATE_IF_NEEDED,
+    role: codeDeployRoleOf(Stack.of(scope)),
     service: parts.service,
     deploymentConfig: parts.trafficShifting.bind(scope),
     blueGreenDeploymentConfig: {
@@ -51,11 +53,31 @@ export function createCodeDeployGroup(scope: Construct, parts: {
   });
   // Both target groups must be attached to a listener before the deployment group exists.
   deploymentGroup.node.addDependency(parts.productionListener, parts.testListener);
-  Validations.of(deploymentGroup.role).acknowledge({
+  return { application, deploymentGroup };
+}
+
+/** Construct id, under the stack, of the role its deployment groups share. */
+export const CODEDEPLOY_ROLE_ID = 'CdkEcsReleaseCodeDeployRole';
+
+/**
+ * The one role the stack's deployment groups deploy with. It holds AWSCodeDeployRoleForECS and
+ * nothing of any one service (that policy covers every service, listener and function alike),
+ * so a role per service would be the same role again, one resource more per service.
+ */
+function codeDeployRoleOf(stack: Stack): iam.IRole {
+  const existing = stack.node.tryFindChild(CODEDEPLOY_ROLE_ID) as iam.Role | undefined;
+  if (existing) {
+    return existing;
+  }
+  const role = new iam.Role(stack, CODEDEPLOY_ROLE_ID, {
+    assumedBy: new iam.ServicePrincipal('codedeploy.amazonaws.com'),
+    managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('AWSCodeDeployRoleForECS')],
+  });
+  Validations.of(role).acknowledge({
     id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AWSCodeDeployRoleForECS]',
     reason: 'AWSCodeDeployRoleForECS is the service-role policy AWS documents for CodeDeploy on ECS; AWS maintains it as CodeDeploy adds API calls.',
   });
-  return { application, deploymentGroup };
+  return role;
 }
 
 /**

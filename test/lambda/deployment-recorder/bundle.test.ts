@@ -87,6 +87,50 @@ describe('the bundled deployment recorder', () => {
     }
   });
 
+  test('records hook results and the metric gate\'s figures, once each', async () => {
+    const table = new FakeTable();
+    table.serve(dynamo);
+    const run = bundledHandler();
+
+    const results = [
+      await run(fixture('hook-result-metric-gate'), fakeContext()),
+      await run(fixture('hook-result-smoke-test'), fakeContext()),
+      await run(fixture('hook-result-smoke-test'), fakeContext()),
+    ];
+
+    expect(results.map((r) => r.outcome)).toEqual(['recorded', 'recorded', 'duplicate']);
+    expect(table.item('orders-api#Production', 'd-2A7K1QXB9')).toMatchObject({
+      hookResults: [expect.stringMatching(/^2026-11-30T12:03:09\.512Z AfterAllowTestTraffic smoke-test: SUCCEEDED: /),
+        expect.stringMatching(/^2026-11-30T12:06:19\.870Z AfterAllowTraffic metric-gate: FAILED: /)],
+      metricGateVerdict: 'fail',
+      metricGateFigures: ['latency=0.2', 'errors=8', 'error-ceiling=none'],
+    });
+  });
+
+  test('emits a failed release\'s DORA facts once, and its time to restore at the verified rollback', async () => {
+    codeDeploy.on(GetDeploymentCommand).resolves({ deploymentInfo: { creator: 'user' } });
+    // CloudWatch takes a metric up to two weeks old: the facts' own times, seen from the day after.
+    jest.spyOn(Date, 'now').mockReturnValue(Date.parse('2026-12-01T09:00:00Z'));
+    const table = new FakeTable();
+    table.serve(dynamo);
+    const run = bundledHandler();
+
+    for (const name of ['codedeploy-start', 'codedeploy-failure', 'rollback-verification-codedeploy', 'codedeploy-failure']) {
+      await run(fixture(name), fakeContext());
+    }
+
+    const facts = logs.lines.filter((line) => line.message === 'dora facts');
+    expect(facts).toEqual([
+      expect.objectContaining({ Service: 'orders-api', Stage: 'Production', Deployments: 1, ChangeFailures: 1, status: 'failed' }),
+      expect.objectContaining({ Service: 'orders-api', Stage: 'Production', TimeToRestoreSeconds: 380 }),
+    ]);
+    expect(facts[1]._aws).toEqual({
+      Timestamp: Date.parse('2026-11-30T12:10:30Z'),
+      CloudWatchMetrics: [{ Namespace: 'CdkEcsRelease/DORA', Dimensions: [['Service', 'Stage']], Metrics: [{ Name: 'TimeToRestoreSeconds', Unit: 'Seconds' }] }],
+    });
+    expect(table.item('orders-api#Production', 'restore#2026-11-30T12:10:30.000Z')).toMatchObject({ kind: 'restore', restoreSeconds: 380 });
+  });
+
   test('throws when every attempt is throttled, after one failed decision line', async () => {
     dynamo.on(UpdateItemCommand).rejects(awsError('ThrottlingException', 400));
 

@@ -5,7 +5,9 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { AttributeValue, ConditionalCheckFailedException, DynamoDBClient, UpdateItemCommand, UpdateItemCommandInput } from '@aws-sdk/client-dynamodb';
+import {
+  AttributeValue, ConditionalCheckFailedException, DynamoDBClient, GetItemCommand, GetItemCommandInput, UpdateItemCommand, UpdateItemCommandInput,
+} from '@aws-sdk/client-dynamodb';
 import { AwsClientStub } from 'aws-sdk-client-mock';
 import type { DeploymentRecorderConfig } from '../../../contract/deployment-record';
 import type { RecordedEvent } from '../../../lambda/deployment-recorder';
@@ -17,6 +19,7 @@ export const CONFIG: DeploymentRecorderConfig = {
   ecsServices: [{ serviceArn: 'arn:aws:ecs:eu-west-1:111122223333:service/orders-cluster/orders-api', serviceName: 'orders-api', stageName: 'Canary' }],
   deployActions: [{ stageName: 'Production', actionName: 'Deploy', serviceName: 'orders-api' }],
   buildVariables: { imageUri: 'IMAGE_URI', imageTag: 'IMAGE_TAG' },
+  alarms: [{ alarmName: 'orders-api-production-5xx', serviceName: 'orders-api', stageName: 'Production' }],
 };
 
 /** A recorded event of `fixtures/<name>.json`, in the shape EventBridge delivers it. */
@@ -29,9 +32,21 @@ type Item = Record<string, AttributeValue>;
 export class FakeTable {
   public readonly items = new Map<string, Item>();
 
-  /** Answers every UpdateItemCommand of `dynamo` from this table. */
+  /** Answers every UpdateItemCommand and GetItemCommand of `dynamo` from this table. */
   public serve(dynamo: AwsClientStub<DynamoDBClient>): void {
     dynamo.on(UpdateItemCommand).callsFake((input: UpdateItemCommandInput) => this.update(input));
+    dynamo.on(GetItemCommand).callsFake((input: GetItemCommandInput) => this.get(input));
+  }
+
+  public get(input: GetItemCommandInput): { Item?: Item } {
+    const item = this.items.get(`${input.Key!.releaseKey.S}|${input.Key!.recordId.S}`);
+    return item ? { Item: { ...item } } : {};
+  }
+
+  /** The items of one partition whose recordId starts with `prefix`, as plain values. */
+  public partition(releaseKey: string, prefix = ''): Record<string, unknown>[] {
+    return [...this.items.keys()].filter((key) => key.startsWith(`${releaseKey}|${prefix}`)).sort()
+      .map((key) => this.item(releaseKey, key.slice(releaseKey.length + 1))!);
   }
 
   /** The item as plain values: strings, numbers, string sets and lists as arrays. */
@@ -46,15 +61,17 @@ export class FakeTable {
     const names = input.ExpressionAttributeNames ?? {};
     const values = input.ExpressionAttributeValues ?? {};
     const current: Item = { ...(old ?? { ...input.Key! }) };
-    if (input.ConditionExpression && !condition(input.ConditionExpression, current, names, values)) {
+    // A condition sees the item as stored: none, when there is none (not even its key).
+    if (input.ConditionExpression && !condition(input.ConditionExpression, old ?? {}, names, values)) {
       throw new ConditionalCheckFailedException({
         message: 'The conditional request failed', $metadata: { httpStatusCode: 400 },
         ...(input.ReturnValuesOnConditionCheckFailure === 'ALL_OLD' && old ? { Item: old } : {}),
       });
     }
-    const [setPart, addPart] = input.UpdateExpression!.split(' ADD ');
+    const [setAndRemove, addPart] = input.UpdateExpression!.split(' ADD ');
+    const [setPart, removePart] = setAndRemove.startsWith('REMOVE ') ? ['', setAndRemove] : setAndRemove.split(' REMOVE ');
     const next: Item = { ...current };
-    for (const clause of split(setPart.replace(/^SET /, ''), ', ')) {
+    for (const clause of setPart ? split(setPart.replace(/^SET /, ''), ', ') : []) {
       const [target, expression] = clause.split(' = ');
       next[names[target]] = evaluate(expression, current, names, values);
     }
@@ -62,6 +79,9 @@ export class FakeTable {
       const [target, value] = clause.split(' ');
       const existing = current[names[target]]?.SS ?? [];
       next[names[target]] = { SS: [...new Set([...existing, ...values[value].SS!])] };
+    }
+    for (const target of removePart ? split(removePart.replace(/^REMOVE /, ''), ', ') : []) {
+      delete next[names[target]];
     }
     this.items.set(key, next);
     return input.ReturnValues === 'ALL_NEW' ? { Attributes: next } : {};
@@ -90,15 +110,15 @@ function condition(expression: string, item: Item, names: Record<string, string>
     if (m) {
       return !(item[names[m[1]]]?.SS ?? []).includes(values[m[2]].S!);
     }
-    m = /^attribute_not_exists\((#\w+)\)$/.exec(a);
+    m = /^attribute_(not_)?exists\((#\w+)\)$/.exec(a);
     if (m) {
-      return item[names[m[1]]] === undefined;
+      return (item[names[m[2]]] === undefined) === (m[1] !== undefined);
     }
-    m = /^(#\w+) (<=|<|=) (:\w+)$/.exec(a);
+    m = /^(#\w+) (<=|<|=|>) (:\w+)$/.exec(a);
     if (m) {
       const left = item[names[m[1]]]?.S;
       const right = values[m[3]].S!;
-      return left !== undefined && (m[2] === '=' ? left === right : m[2] === '<' ? left < right : left <= right);
+      return left !== undefined && (m[2] === '=' ? left === right : m[2] === '<' ? left < right : m[2] === '>' ? left > right : left <= right);
     }
     throw new Error(`unknown condition ${a}`);
   }));

@@ -62,7 +62,8 @@ describe('deployment recorder, CodeDeploy deployments', () => {
       lastEventTime: '2026-11-30T12:06:40Z',
       seenEvents: ['c1a4b2a0-2f1e-4c1b-a001-000000000001', 'c1a4b2a0-2f1e-4c1b-a001-000000000002'],
     });
-    expect(table.items.size).toBe(1);
+    // Beside it, the service and stage's state: healthy since the release.
+    expect([...table.items.keys()].sort()).toEqual(['orders-api#Production|#service', 'orders-api#Production|d-2A7K1QXB9']);
   });
 
   test('a success delivered before its start stays a success; the late start fills the start time and the duration', async () => {
@@ -189,6 +190,51 @@ describe('deployment recorder, Amazon ECS deployments and rollback verification'
     await record('rollback-verification', 'ecs-failed', 'ecs-in-progress');
 
     expect(table.item(...ECS_DEPLOYMENT)).toMatchObject({ status: 'rolled_back', completedAt: '2026-11-30T13:09:30Z', durationSeconds: 570 });
+  });
+});
+
+describe('deployment recorder, lifecycle hook results', () => {
+  test('each hook\'s result is a line of the deployment\'s hookResults, in time order; the metric gate\'s verdict and figures are set', async () => {
+    const results = await record('codedeploy-start', 'hook-result-metric-gate', 'hook-result-smoke-test', 'codedeploy-failure');
+
+    expect(results.map((r) => r.outcome)).toEqual(['recorded', 'recorded', 'recorded', 'recorded']);
+    expect(table.item(...DEPLOYMENT)).toMatchObject({
+      kind: 'deployment', serviceName: 'orders-api', engine: 'CODE_DEPLOY', status: 'failed',
+      hookResults: [
+        '2026-11-30T12:03:09.512Z AfterAllowTestTraffic smoke-test: SUCCEEDED: 2 smoke checks passed in 0.4 s',
+        '2026-11-30T12:06:19.870Z AfterAllowTraffic metric-gate: FAILED: metric gate fail (fail): green 5xx rate 8 % (80/1000) exceeds 0.7 % '
+          + '(blue 0.2 % + 0.5 points)',
+      ],
+      metricGateVerdict: 'fail',
+      metricGateFigures: ['latency=0.2', 'errors=8', 'error-ceiling=none'],
+    });
+  });
+
+  test('a redelivered hook result adds no second line', async () => {
+    await record('hook-result-smoke-test', 'hook-result-smoke-test');
+
+    expect(table.item(...DEPLOYMENT)).toMatchObject({
+      hookResults: ['2026-11-30T12:03:09.512Z AfterAllowTestTraffic smoke-test: SUCCEEDED: 2 smoke checks passed in 0.4 s'],
+    });
+  });
+
+  test('an Amazon ECS hook\'s result lands on the service deployment\'s record, by its ARN', async () => {
+    await record('ecs-in-progress', 'hook-result-ecs-migration');
+
+    expect(table.item(...ECS_DEPLOYMENT)).toMatchObject({
+      engine: 'ECS', status: 'in_progress',
+      hookResults: ['2026-11-30T13:02:40.101Z PRE_SCALE_UP migration: SUCCEEDED: migration succeeded: container migrate exited with code 0; '
+        + 'logs: /ecs/orders orders/migrate/0123456789abcdef'],
+    });
+    expect(table.item(...ECS_DEPLOYMENT)?.metricGateVerdict).toBeUndefined();
+  });
+
+  test('a hook result of a service the pipeline does not deploy is ignored', async () => {
+    const event = fixture('hook-result-smoke-test');
+    const result = await handler({ ...event, detail: { ...event.detail, deploymentGroupName: 'other-group' } }, fakeContext());
+
+    expect(result.outcome).toBe('ignored');
+    expect(table.items.size).toBe(0);
   });
 });
 

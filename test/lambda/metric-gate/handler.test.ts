@@ -4,12 +4,14 @@ import {
   ECSTarget,
   PutLifecycleEventHookExecutionStatusCommand,
 } from '@aws-sdk/client-codedeploy';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { METRIC_GATE_CONFIG_ENV, MetricGateHookConfig } from '../../../contract/metric-gate';
 import { handler } from '../../../lambda/metric-gate';
 import {
-  CapturedLogs, EVENT, LogLine, captureLogs, decisionLines, expectHandedOver, expectSingleReport, fakeContext, stubDeploymentTarget,
+  CapturedLogs, EVENT, LogLine, captureHookResults, captureLogs, decisionLines, expectHandedOver, expectSingleReport, fakeContext,
+  stubDeploymentTarget,
 } from '../helpers';
 
 const codedeploy = mockClient(CodeDeployClient);
@@ -182,6 +184,28 @@ test('clear fail: green 5xx rate far above blue reports Failed with the figures'
   expect(result.reason).toBe('metric gate fail (fail): green 5xx rate 8 % (80/1000) exceeds 0.7 % (blue 0.2 % + 0.5 points): '
     + 'its lower 95 % bound 6.654 % is over 0.77 % (0.7 % + 10 %); '
     + 'green 5xx rate 8 % (80/1000) exceeds the 1 % ceiling: its lower 95 % bound 6.654 % is over 1.1 % (1 % + 10 %)');
+});
+
+test('the result goes to the deployment record: one event after the report, with the verdict and each check\'s figure', async () => {
+  const eventBridge = mockClient(EventBridgeClient);
+  const results = captureHookResults(eventBridge);
+  try {
+    metrics({ [TG_B]: { requests: 1000, errors: 80, p99: 0.2 }, [TG_A]: { requests: 1000, errors: 2, p99: 0.2 } });
+
+    const result = await handler(EVENT, context());
+
+    expectSingleReport(codedeploy, 'Failed');
+    const [detail] = results.details();
+    expect(detail).toMatchObject({ hookKind: 'metric-gate', status: 'FAILED', verdict: 'fail', summary: result.reason });
+    expect(detail.figures).toEqual([
+      { name: 'latency', value: 0.2, threshold: 0.3, verdict: 'pass' },
+      { name: 'errors', value: 8, threshold: expect.closeTo(0.7, 5), verdict: 'fail' },
+      { name: 'error-ceiling', value: 8, threshold: 1, verdict: 'fail' },
+    ]);
+  } finally {
+    results.restore();
+    eventBridge.restore();
+  }
 });
 
 test('clear fail: green p99 far above blue reports Failed', async () => {

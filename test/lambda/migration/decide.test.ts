@@ -25,6 +25,8 @@ describe('decideTaskOutcome', () => {
       state: 'failed',
       reason: expect.stringContaining('container migrate exited with code 3; stop code EssentialContainerExited; '
         + 'stopped reason: Essential container in task exited; logs: /ecs/web web/migrate/0123456789abcdef'),
+      exitCode: 3,
+      logUrl: logStreamConsoleUrl('eu-west-1', '/ecs/web', 'web/migrate/0123456789abcdef'),
     });
   });
 

@@ -15,13 +15,14 @@ import {
   StopTaskCommand,
   Task,
 } from '@aws-sdk/client-ecs';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { HOOK_TOTAL_TIMEOUT_SECONDS_ENV } from '../../../contract/hook';
 import { MIGRATION_CONFIG_ENV, MigrationHookConfig } from '../../../contract/migration';
 import { ecsHandler, handler } from '../../../lambda/migration';
 import {
-  CapturedLogs, EVENT, captureLogs, decisionLines, expectHandedOver, expectSingleReport, fakeContext, reportedStatuses,
+  CapturedLogs, EVENT, captureHookResults, captureLogs, decisionLines, expectHandedOver, expectSingleReport, fakeContext, reportedStatuses,
   stubDeploymentTarget,
 } from '../helpers';
 
@@ -149,6 +150,29 @@ test('a non-zero exit fails, naming the exit code and the log stream', async () 
   expect(decisionLines(logs)).toEqual([
     expect.objectContaining({ check: 'migration', verdict: 'fail', taskArn: TASK_ARN, deploymentId: EVENT.DeploymentId }),
   ]);
+});
+
+test('the result goes to the deployment record: one event once the task ended, none while it ran, with its exit code and logs', async () => {
+  const eventBridge = mockClient(EventBridgeClient);
+  const results = captureHookResults(eventBridge);
+  try {
+    ecs.on(DescribeTasksCommand)
+      .resolvesOnce({ tasks: [task({ lastStatus: 'PENDING' })] })
+      .resolvesOnce({ tasks: [task({ lastStatus: 'RUNNING' })] })
+      .resolves({ tasks: [stopped(1)] });
+
+    const result = await handler(EVENT, context());
+
+    expectSingleReport(codedeploy, 'Failed');
+    expect(ecs.commandCalls(DescribeTasksCommand)).toHaveLength(3);
+    expect(results.details()).toEqual([expect.objectContaining({
+      hookKind: 'migration', status: 'FAILED', summary: result.reason, exitCode: 1,
+      logUrl: expect.stringMatching(/^https:\/\/eu-west-1\.console\.aws\.amazon\.com\/cloudwatch\/home\?region=eu-west-1#logsV2:log-groups\/log-group\/\$252Fecs\$252Fweb\//),
+    })]);
+  } finally {
+    results.restore();
+    eventBridge.restore();
+  }
 });
 
 test('RunTask failures (no capacity) fail with the reason, without polling', async () => {

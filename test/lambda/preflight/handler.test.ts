@@ -5,11 +5,14 @@ import {
   GetDeploymentGroupCommand,
   PutLifecycleEventHookExecutionStatusCommand,
 } from '@aws-sdk/client-codedeploy';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { GetCalendarStateCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { MAX_DESCRIBE_ALARMS_PAGES, PREFLIGHT_CONFIG_ENV, PreflightHookConfig } from '../../../contract/preflight';
 import { ecsHandler, handler } from '../../../lambda/preflight';
-import { CapturedLogs, EVENT, awsError, captureLogs, decisionLines, expectSingleReport, fakeContext, reportedStatuses } from '../helpers';
+import {
+  CapturedLogs, EVENT, awsError, captureHookResults, captureLogs, decisionLines, expectSingleReport, fakeContext, reportedStatuses,
+} from '../helpers';
 
 const codedeploy = mockClient(CodeDeployClient);
 const cloudwatch = mockClient(CloudWatchClient);
@@ -336,4 +339,27 @@ describe('change freeze', () => {
     await handler(EVENT, fakeContext());
     expect(ssm.commandCalls(GetCalendarStateCommand)).toHaveLength(0);
   });
+});
+
+test('the result goes to the deployment record: one event after the report, with each alarm as a check', async () => {
+  const eventBridge = mockClient(EventBridgeClient);
+  const results = captureHookResults(eventBridge);
+  try {
+    cloudwatch.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [alarm('web-5xx'), alarm('web-p99', { StateValue: 'ALARM' })] });
+
+    await expect(handler(EVENT, fakeContext())).resolves.toMatchObject({ verdict: 'Failed', report: 'reported' });
+
+    expectSingleReport(codedeploy, 'Failed');
+    expect(results.details()).toEqual([expect.objectContaining({
+      hookKind: 'preflight', engine: 'CODE_DEPLOY', status: 'FAILED', deploymentId: EVENT.DeploymentId, applicationName: 'web-app',
+      summary: expect.stringContaining('web-p99'),
+      checks: [
+        { name: 'alarm web-5xx', passed: true, detail: expect.any(String) },
+        { name: 'alarm web-p99', passed: false, detail: expect.stringContaining('ALARM') },
+      ],
+    })]);
+  } finally {
+    results.restore();
+    eventBridge.restore();
+  }
 });

@@ -1,6 +1,7 @@
 import * as path from 'path';
 import { CodeDeployClient, PutLifecycleEventHookExecutionStatusCommand } from '@aws-sdk/client-codedeploy';
 import { DescribeNetworkInterfacesCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import {
@@ -13,7 +14,7 @@ import {
   SmokeCheckSpec,
 } from '../../../contract/smoke-test';
 import { ecsHandler, handler } from '../../../lambda/smoke-test';
-import { CapturedLogs, EVENT, LogLine, captureLogs, expectSingleReport, fakeContext, reportedStatuses } from '../helpers';
+import { CapturedLogs, EVENT, LogLine, captureHookResults, captureLogs, expectSingleReport, fakeContext, reportedStatuses } from '../helpers';
 import { TestServer, cancelPending, closedPort, json, later, selfSignedCertificate, startServer } from './server';
 import { issuedCertificate, runHandlerInChild } from './tls';
 
@@ -105,6 +106,30 @@ describe('verdicts', () => {
     const post = server.requests.find((request) => request.url === '/orders');
     expect(post).toMatchObject({ method: 'POST', body: '{"sku":"a"}' });
     expect(post?.headers).toMatchObject({ 'x-test': 'yes', 'content-type': 'application/json', 'host': `127.0.0.1:${server.port}` });
+  });
+
+  test('the result goes to the deployment record: one event after the report, with each check it ran', async () => {
+    const eventBridge = mockClient(EventBridgeClient);
+    const results = captureHookResults(eventBridge);
+    try {
+      server = await startServer(app({ '/info': (res) => json(res, 500, { error: 'db down' }) }));
+      configure(server.url, [{ name: 'health', path: '/health' }, { name: 'info', path: '/info' }], { [SMOKE_CONCURRENCY_ENV]: '1' });
+
+      await expect(handler({ ...EVENT }, fakeContext())).resolves.toMatchObject({ verdict: 'Failed', report: 'reported' });
+
+      expectSingleReport(codeDeploy, 'Failed');
+      expect(results.details()).toEqual([expect.objectContaining({
+        hookKind: 'smoke-test', engine: 'CODE_DEPLOY', lifecycleEvent: 'AfterAllowTestTraffic', status: 'FAILED',
+        summary: 'smoke check "info" failed: status 500, expected 200 (GET /info); 1 passed',
+        checks: [
+          { name: 'health', passed: true, detail: expect.stringMatching(/^passed: GET \/health → status 200/) },
+          { name: 'info', passed: false, detail: 'failed: status 500, expected 200' },
+        ],
+      })]);
+    } finally {
+      results.restore();
+      eventBridge.restore();
+    }
   });
 
   test('a 500 fails the hook', async () => {

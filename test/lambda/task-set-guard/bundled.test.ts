@@ -24,8 +24,11 @@ const GREEN = 'ecs-svc/2222222222222222222';
 
 type Handler = (input: unknown, context: unknown) => Promise<{ verdict: string; reason: string }>;
 
-/** Two services of one stack, named literally, so that each rule's input template is plain text. */
-function inputTemplates(): Record<string, string> {
+/**
+ * Two services of one stack, named literally, so that each target's input template is plain text:
+ * the templates by the service they carry, and the descriptions of the rules they are on.
+ */
+function inputTemplates(): { byService: Record<string, string>; rules: string[] } {
   const stack = new Stack(new App(), 'Orders', { env: { account: '111122223333', region: 'eu-west-1' } });
   const vpc = ec2.Vpc.fromVpcAttributes(stack, 'Vpc', { vpcId: 'vpc-1', availabilityZones: ['eu-west-1a'] });
   const cluster = ecs.Cluster.fromClusterAttributes(stack, 'Cluster', { clusterName: 'orders', clusterArn: CLUSTER_ARN, vpc, securityGroups: [] });
@@ -40,12 +43,13 @@ function inputTemplates(): Record<string, string> {
       failedTaskThreshold: threshold,
     });
   }
-  const rules = Template.fromStack(stack).findResources('AWS::Events::Rule');
-  return Object.fromEntries(Object.values(rules).map((rule) => {
-    const template = rule.Properties.Targets[0].InputTransformer.InputTemplate as string;
+  const rules = Object.values(Template.fromStack(stack).findResources('AWS::Events::Rule'));
+  const byService = Object.fromEntries(rules.flatMap((rule) => rule.Properties.Targets.map((target: { InputTransformer: { InputTemplate: unknown } }) => {
+    const template = target.InputTransformer.InputTemplate as string;
     expect(typeof template).toBe('string');
-    return [rule.Properties.Description as string, template];
-  }));
+    return [/"displayName":"([^"]+)"/.exec(template)![1], template];
+  })));
+  return { byService, rules: rules.map((rule) => rule.Properties.Description as string) };
 }
 
 /** What EventBridge delivers for `template`: its `<aws.events.event.json>` replaced by the whole event. */
@@ -70,7 +74,7 @@ describe('the bundled guard, shared by the services of a stack', () => {
   const codeDeploy = mockClient(CodeDeployClient);
   const ecsClient = mockClient(ECSClient);
   let logs: CapturedLogs;
-  let templates: Record<string, string>;
+  let templates: ReturnType<typeof inputTemplates>;
   let stopped: Task[];
 
   beforeAll(() => {
@@ -102,21 +106,19 @@ describe('the bundled guard, shared by the services of a stack', () => {
 
   async function deliver(service: string, task: Task) {
     stopped.push(task);
-    return bundled()(transform(templates[`Sends the stopped tasks of ${service} to the failed-task-set guard`], stateChange(task)), fakeContext());
+    return bundled()(transform(templates.byService[service], stateChange(task)), fakeContext());
   }
 
-  test('each rule carries its own service\'s configuration: thresholds, deployment groups and services apart', async () => {
-    expect(Object.keys(templates).sort()).toEqual([
-      'Sends the stopped tasks of orders-api to the failed-task-set guard',
-      'Sends the stopped tasks of orders-worker to the failed-task-set guard',
-    ]);
+  test('each target of the shared rule carries its own service\'s configuration: thresholds, deployment groups and services apart', async () => {
+    expect(templates.rules).toEqual(['Sends the stopped tasks of orders-api, orders-worker to the failed-task-set guard']);
+    expect(Object.keys(templates.byService).sort()).toEqual(['orders-api', 'orders-worker']);
     // orders-worker stops at its first failed task, in its own deployment group.
     await expect(deliver('orders-worker', failedTask('w1', 'service:orders-worker'))).resolves.toMatchObject({ verdict: 'stopped' });
     expect(codeDeploy.commandCalls(ListDeploymentsCommand)[0].args[0].input).toMatchObject({
       applicationName: 'orders-worker-app', deploymentGroupName: 'orders-worker-prod',
     });
 
-    // orders-api, threshold 2: its first failure is below it; a task of another service in its rule's input is ignored.
+    // orders-api, threshold 2: its first failure is below it; a task of another service of the rule, delivered to its target too, is ignored.
     stopped = [];
     await expect(deliver('orders-api', failedTask('a1', 'service:orders-api'))).resolves.toMatchObject({ verdict: 'below-threshold' });
     await expect(deliver('orders-api', failedTask('x1', 'service:orders-worker'))).resolves.toMatchObject({ verdict: 'ignored' });

@@ -1,6 +1,5 @@
 import {
-  DEPLOY_ACTION_NAME, RECORD_EVENT_TYPES, changeFailureRateQuery, deploymentFrequencyQuery, leadTimeQuery, quote,
-  recentDeploymentsQuery, recentReleasesQuery,
+  RECORD_EVENT_TYPES, quote, recentDeploymentsQuery, recentReleasesQuery,
 } from '../../../lib/observability/private/deployment-record-queries';
 
 /*
@@ -114,14 +113,9 @@ const STATES: Record<string, string[]> = {
   [RECORD_EVENT_TYPES.ecsDeployment]: [],
 };
 
-const STAGES = ['Production'];
-
 const QUERIES: Record<string, string[]> = {
   recentReleases: recentReleasesQuery(),
   recentDeployments: recentDeploymentsQuery(),
-  deploymentFrequency: deploymentFrequencyQuery(STAGES),
-  changeFailureRate: changeFailureRateQuery(STAGES),
-  leadTime: leadTimeQuery(STAGES),
 };
 
 /** The field names Logs Insights discovers in a JSON event: nested keys and array indexes joined with dots. */
@@ -177,37 +171,6 @@ describe('deployment record queries', () => {
     const query = lines.join('\n| ');
     const possible = new Set(eventTypesOf(query).flatMap((type) => STATES[type]));
     expect(statesIn(query).filter((state) => !possible.has(state))).toEqual([]);
-  });
-
-  test('deployment frequency counts successful deploy actions of the production stages per day', () => {
-    expect(deploymentFrequencyQuery(['Production', 'ProductionUS'])).toEqual([
-      'filter `detail-type` = \'CodePipeline Action Execution State Change\' and (detail.action = \'Deploy\' or detail.action like /^Deploy-/) '
-        + 'and detail.stage in [\'Production\', \'ProductionUS\'] and detail.state = \'SUCCEEDED\'',
-      'stats count(*) as successfulDeployments by bin(1d)',
-    ]);
-    expect(EVENTS[RECORD_EVENT_TYPES.actionExecution].detail).toMatchObject({ action: DEPLOY_ACTION_NAME });
-  });
-
-  test('change failure rate divides failed by finished deploy actions, and its indicator is 1 for FAILED only', () => {
-    const [filter, fields, stats] = changeFailureRateQuery(STAGES);
-    expect(filter).toContain('detail.state in [\'SUCCEEDED\', \'FAILED\']');
-    expect(fields).toBe('fields strcontains(detail.state, \'FAILED\') as failed');
-    expect(stats).toBe('stats count(*) as deployments, sum(failed) as failedOrRolledBack, '
-      + '100 * sum(failed) / count(*) as changeFailureRatePercent by bin(1w)');
-    // strcontains is a substring test: among the selected states it must single out one.
-    expect(['SUCCEEDED', 'FAILED'].filter((state) => state.includes('FAILED'))).toEqual(['FAILED']);
-  });
-
-  test('lead time runs from the pipeline start to the last production deployment of the same execution', () => {
-    const lines = leadTimeQuery(STAGES);
-    expect(lines[0]).toContain('`detail-type` = \'CodePipeline Pipeline Execution State Change\' and detail.state = \'STARTED\'');
-    expect(lines[0]).toContain('(detail.action = \'Deploy\' or detail.action like /^Deploy-/) and detail.stage in [\'Production\'] and detail.state = \'SUCCEEDED\'');
-    expect(lines[2]).toMatch(/by `detail\.execution-id`$/);
-    expect(lines[2]).toContain('(max(@timestamp) - min(@timestamp)) / 60000 as leadTimeMinutes');
-    // Executions without a start in the time range, or without a production deployment, are dropped.
-    expect(lines[3]).toBe('filter starts > 0 and deployments > 0');
-    expect(['STARTED', 'SUCCEEDED'].filter((state) => state.includes('STARTED'))).toEqual(['STARTED']);
-    expect(['STARTED', 'SUCCEEDED'].filter((state) => state.includes('SUCCEEDED'))).toEqual(['SUCCEEDED']);
   });
 
   test('the latest releases show pipeline and stage executions, newest first', () => {

@@ -1,13 +1,16 @@
-import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { BlueGreenService } from '../../../lib';
+import { BlueGreenService, SmokeCheck, SmokeTestHook } from '../../../lib';
 import { mockCluster, testImage, testStack } from '../../util';
 
-function stackWithServices(services: number, extraQueues: number) {
+function stackWithServices(services: number, extraQueues: number, withSmokeTests = false) {
   const stack = testStack();
   const { cluster } = mockCluster(stack);
   for (let i = 0; i < services; i++) {
-    new BlueGreenService(stack, `Service${i}`, { cluster, image: testImage, serviceName: `service-${i}` });
+    const service = new BlueGreenService(stack, `Service${i}`, { cluster, image: testImage, serviceName: `service-${i}` });
+    if (withSmokeTests) {
+      new SmokeTestHook(stack, `Service${i}SmokeTests`, { service, checks: [SmokeCheck.get('/health')] });
+    }
   }
   for (let i = 0; i < extraQueues; i++) {
     new sqs.CfnQueue(stack, `Queue${i}`);
@@ -27,6 +30,22 @@ describe('stack capacity', () => {
     expect(Number(total)).toBeGreaterThan(400);
     expect(Number(room)).toBe(Math.floor((500 - Number(total)) / Number(perService)));
     expect(message).toMatch(/stack of their own/);
+  });
+
+  test('a service\'s hooks count in what it takes, though they live beside it', () => {
+    const perService = (stack: ReturnType<typeof stackWithServices>) => {
+      const [warning] = Annotations.fromStack(stack).findWarning('/TestStack', Match.stringLikeRegexp("of CloudFormation's 500 resources"));
+      return Number(/take about (\d+) each/.exec(String(warning?.entry.data))?.[1]);
+    };
+    const bare = perService(stackWithServices(2, 330));
+    const withHooks = stackWithServices(2, 330, true);
+
+    // The smoke test's function is the stack's; each service gets its hook configuration parameter (in its own
+    // subtree), and each hook its rollback verification's rule and the rule's permission (beside the service).
+    const hookRules = Object.keys(Template.fromStack(withHooks).findResources('AWS::Events::Rule')).filter((id) => /^Service\dSmokeTests/.test(id));
+    expect(hookRules).toHaveLength(2);
+    expect(Object.keys(Template.fromStack(withHooks).findResources('AWS::SSM::Parameter')).filter((id) => /^Service\dHookConfiguration/.test(id))).toHaveLength(2);
+    expect(perService(withHooks)).toBe(bare + 3);
   });
 
   test('a stack of 400 resources or fewer gets no warning', () => {

@@ -1,11 +1,12 @@
 /**
- * Puts one event of this library on the default EventBridge bus: the rollback verification's
- * result, which pages and lands in the deployment record.
+ * Puts one event of this library on the default EventBridge bus: a rollback verification's
+ * result, which pages and lands in the deployment record, or a lifecycle hook's result, which
+ * lands there too.
  */
 import { MAX_RELEASE_EVENT_DETAIL_BYTES, RELEASE_EVENT_SOURCE } from '../../contract/release-events';
-import { answerOf, objectList } from '../shared/answer';
-import { AwsCallScope, awsCall } from '../shared/aws-call';
-import { clientConfig, lazy } from '../shared/clients';
+import { answerOf, objectList } from './answer';
+import { AwsCallScope, awsCall } from './aws-call';
+import { clientConfig, lazy } from './clients';
 
 const eventBridgeApi = lazy(() => import('@aws-sdk/client-eventbridge').then((sdk) => ({
   client: new sdk.EventBridgeClient(clientConfig()),
@@ -29,7 +30,7 @@ export class EventNotPutError extends Error {
 /**
  * Puts the event and returns its id. Retries with the shared policy (a refused entry counts as a
  * failed call) until the scope's deadline, then throws the last error. Needs `events:PutEvents`
- * on the default bus, with `events:source` = `cdk-ecs-release`.
+ * on the default bus, with `events:source` = `cdk-ecs-release` and the event's `events:detail-type`.
  */
 export async function putReleaseEvent(scope: AwsCallScope, detailType: string, detail: object, resources: readonly string[]): Promise<string> {
   const text = JSON.stringify(detail);
