@@ -13,12 +13,13 @@
  */
 export interface DoraRecordItem {
   readonly kind: string;
-  readonly status: string;
+  /** Every deployment item has one; a `service` or `restore` item has none. */
+  readonly status?: string;
   readonly rollbackOf?: string;
   readonly startedAt?: string;
   readonly completedAt?: string;
   readonly commitTime?: string;
-  readonly lastEventTime: string;
+  readonly lastEventTime?: string;
   readonly restoredAt?: string;
   readonly failingSince?: string;
   readonly failedBy?: string;
@@ -143,7 +144,7 @@ export function percentile(values: readonly number[], percent: number): number |
 
 /** A release: a deployment item that is not CodeDeploy's rollback of another. */
 function isRelease(item: DoraRecordItem): boolean {
-  return item.kind === 'deployment' && item.rollbackOf === undefined;
+  return item.kind === 'deployment' && item.status !== undefined && item.rollbackOf === undefined;
 }
 
 /** When a release ended: its completion, else the event that ended it. */

@@ -5,6 +5,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { HOOK_RESULT_DETAIL_TYPE, RELEASE_EVENT_SOURCE, ROLLBACK_VERIFICATION_DETAIL_TYPE } from '../../../contract/release-events';
 import { ECS_DEPLOYMENT_DETAIL_TYPE, ECS_DEPLOYMENT_EVENT_SOURCE } from '../../../contract/release-notifier';
+import { fitText } from '../../private/text-limits';
 import { DeploymentEngineKind } from '../../service/deployment-engine';
 import { FORWARDED_SOURCES, forwardToPipelineEventBus, isRemoteStage } from './remote-stage';
 import { CODEDEPLOY_DETAIL_TYPE, StageInfo, deploymentEventPattern } from './stage-naming';
@@ -149,7 +150,7 @@ export class DeploymentRecord extends Construct {
       return;
     }
     this.rollbackVerifications = new events.Rule(this, 'RollbackVerifications', {
-      description: `Records the rollback verifications and hook results of the services ${this.pipelinePath} deploys`,
+      description: fitText(`Records the rollback verifications and hook results of the services ${this.pipelinePath} deploys`, 512),
       eventPattern: pattern,
       targets: this.targets(),
     });
