@@ -5,7 +5,7 @@
  * prints, never an error that stops it.
  */
 import type { MetricAlarm } from '@aws-sdk/client-cloudwatch';
-import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { ReleaseRecordItem } from '../../contract/deployment-record';
 import { AwsCallScope, awsCall } from '../shared/aws-call';
 import { clientConfig, lazy } from '../shared/clients';
@@ -13,10 +13,9 @@ import { describeEcsDeployment } from '../shared/ecs-deployment';
 import { errorText } from '../shared/logger';
 import { codeDeployApi } from '../shared/status-report';
 import type { AlarmFacts, CodeDeployFacts, EcsFacts, Looked } from './incident-render';
+import { getItem } from './item-store';
 
 const cloudWatchApi = lazy(() => import('@aws-sdk/client-cloudwatch').then((sdk) => ({ client: new sdk.CloudWatchClient(clientConfig()), sdk })));
-const dynamoApi = lazy(() => import('@aws-sdk/client-dynamodb')
-  .then((sdk) => ({ client: new sdk.DynamoDBClient(clientConfig()) as DynamoDBClient, sdk })));
 
 /** Few attempts: the report is re-rendered by the deployment's next event anyway. */
 const ATTEMPTS = { maxAttempts: 2 };
@@ -106,11 +105,8 @@ export function lookUpAlarms(scope: AwsCallScope, names: readonly string[], from
 /** One record item by its key; undefined when the table has none. */
 export async function readRecordItem(scope: AwsCallScope, tableName: string, releaseKey: string, recordId: string)
   : Promise<ReleaseRecordItem | undefined> {
-  const { client, sdk } = await dynamoApi();
-  const answer = await awsCall(scope, 'dynamodb:GetItem', (abortSignal) => client.send(new sdk.GetItemCommand({
-    TableName: tableName, Key: { releaseKey: { S: releaseKey }, recordId: { S: recordId } }, ConsistentRead: true,
-  }), { abortSignal }), ATTEMPTS);
-  return answer?.Item ? plainItem(answer.Item) : undefined;
+  const item = await getItem(scope, tableName, { releaseKey, recordId }, ATTEMPTS);
+  return item ? plainItem(item) : undefined;
 }
 
 /** A DynamoDB item as the record's plain shape: strings, numbers, and string sets and lists as arrays. */

@@ -8,18 +8,15 @@
  * The lookups are best-effort; the put and the item's update are not: their failure throws, so
  * that Lambda retries the event, then keeps it in the dead-letter queue.
  */
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ReleaseRecordItem, incidentReportKey, s3ObjectConsoleUrl } from '../../contract/deployment-record';
 import { AwsCallScope, awsCall } from '../shared/aws-call';
-import { awsRegion, clientConfig, lazy } from '../shared/clients';
+import { awsRegion } from '../shared/clients';
 import { errorText } from '../shared/logger';
 import type { FollowUpInput } from './follow-up';
 import { lookUpAlarms, lookUpCodeDeploy, lookUpEcs, plainItem, readRecordItem } from './incident-lookup';
 import { IncidentInput, renderIncidentReport, restoredAt } from './incident-render';
+import { updateIf } from './item-store';
 import { putObject } from './s3-put';
-
-const dynamoApi = lazy(() => import('@aws-sdk/client-dynamodb')
-  .then((sdk) => ({ client: new sdk.DynamoDBClient(clientConfig()) as DynamoDBClient, sdk })));
 
 export const INCIDENT_REPORT_CONTENT_TYPE = 'text/markdown; charset=utf-8';
 
@@ -41,14 +38,7 @@ export async function writeIncidentReport(input: FollowUpInput): Promise<void> {
   if (item.incidentReportKey === key && item.incidentReportUrl === url) {
     return;
   }
-  const { client, sdk } = await dynamoApi();
-  await awsCall(scope, 'dynamodb:UpdateItem', (abortSignal) => client.send(new sdk.UpdateItemCommand({
-    TableName: settings.tableName,
-    Key: { releaseKey: { S: item.releaseKey }, recordId: { S: item.recordId } },
-    UpdateExpression: 'SET #k = :k, #u = :u',
-    ExpressionAttributeNames: { '#k': 'incidentReportKey', '#u': 'incidentReportUrl' },
-    ExpressionAttributeValues: { ':k': { S: key }, ':u': { S: url } },
-  }), { abortSignal }));
+  await updateIf(scope, settings.tableName, item, { set: { incidentReportKey: key, incidentReportUrl: url } });
 }
 
 async function gather(scope: AwsCallScope, item: ReleaseRecordItem, { settings }: FollowUpInput, region: string): Promise<IncidentInput> {

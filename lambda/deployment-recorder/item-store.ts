@@ -1,15 +1,18 @@
 /**
- * The reads and conditional writes of the steps after a record's write (linking, DORA facts,
- * time to restore), beside write.ts's event-ordered updates. A refused condition is an answer
- * (`false`), every other error is thrown: the invocation fails and the event is retried.
+ * The recorder's one DynamoDB client, and the reads and conditional writes of the steps after a
+ * record's write (linking, DORA facts, time to restore, the incident report), beside write.ts's
+ * event-ordered updates. A refused condition is an answer (`undefined`), every other error is
+ * thrown: the invocation fails and the event is retried.
  */
 import type { AttributeValue as DynamoValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { AwsCallScope, awsCall } from '../shared/aws-call';
+import { AwsCallOptions, AwsCallScope, awsCall } from '../shared/aws-call';
 import { clientConfig, lazy } from '../shared/clients';
-import type { Item } from './write';
 
-const dynamoApi = lazy(() => import('@aws-sdk/client-dynamodb')
+/** One client for every path of the recorder: a cold start builds it once. */
+export const dynamoApi = lazy(() => import('@aws-sdk/client-dynamodb')
   .then((sdk) => ({ client: new sdk.DynamoDBClient(clientConfig()) as DynamoDBClient, sdk })));
+
+export type Item = Record<string, DynamoValue>;
 
 export interface ItemKey {
   readonly releaseKey: string;
@@ -46,16 +49,16 @@ export interface ConditionalUpdate {
   /** Attributes set only when the item has none yet. */
   readonly setOnce?: Record<string, StoredValue>;
   readonly remove?: string[];
-  /** The condition, written with `e`'s placeholders. */
-  readonly condition: (e: Expression) => string;
+  /** The condition, written with `e`'s placeholders; none writes unconditionally. */
+  readonly condition?: (e: Expression) => string;
 }
 
 /** The item, read consistently; undefined when there is none. */
-export async function getItem(scope: AwsCallScope, tableName: string, key: ItemKey): Promise<Item | undefined> {
+export async function getItem(scope: AwsCallScope, tableName: string, key: ItemKey, options?: AwsCallOptions): Promise<Item | undefined> {
   const { client, sdk } = await dynamoApi();
   const answer = await awsCall(scope, 'dynamodb:GetItem', (abortSignal) => client.send(new sdk.GetItemCommand({
     TableName: tableName, Key: keyOf(key), ConsistentRead: true,
-  }), { abortSignal }));
+  }), { abortSignal }), options);
   return answer.Item;
 }
 
@@ -70,7 +73,7 @@ export async function updateIf(scope: AwsCallScope, tableName: string, key: Item
     ...Object.entries(update.set ?? {}).map(([attribute, v]) => `${e.name(attribute)} = ${e.value(v)}`),
   ];
   const removes = (update.remove ?? []).map((attribute) => e.name(attribute));
-  const condition = update.condition(e);
+  const condition = update.condition?.(e);
   const expression = [sets.length > 0 ? `SET ${sets.join(', ')}` : '', removes.length > 0 ? `REMOVE ${removes.join(', ')}` : ''].filter(Boolean).join(' ');
   const { client, sdk } = await dynamoApi();
   try {

@@ -8,18 +8,13 @@
  * - durations are derived from the times the item holds after the write, on the condition that
  *   they are still those times, so a concurrent write never leaves a stale duration.
  */
-import type { AttributeValue as DynamoValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { AttributeValue as DynamoValue } from '@aws-sdk/client-dynamodb';
 import { AwsCallScope, awsCall } from '../shared/aws-call';
-import { clientConfig, lazy } from '../shared/clients';
 import type { AttributeValue, RecordUpdate } from './events';
 import { statusOrder } from './events';
-
-const dynamoApi = lazy(() => import('@aws-sdk/client-dynamodb')
-  .then((sdk) => ({ client: new sdk.DynamoDBClient(clientConfig()) as DynamoDBClient, sdk })));
+import { Item, dynamoApi, numberOf as num, stringOf as str } from './item-store';
 
 export type WriteOutcome = 'recorded' | 'duplicate';
-
-export type Item = Record<string, DynamoValue>;
 
 /**
  * What a write did, and the item as it stands after it (before its derived durations): the steps
@@ -209,14 +204,6 @@ function marshal(v: AttributeValue): DynamoValue {
 
 function seen(item: Item | undefined, eventId: string): boolean {
   return item?.seenEvents?.SS?.includes(eventId) ?? false;
-}
-
-function str(v: DynamoValue | undefined): string | undefined {
-  return v?.S;
-}
-
-function num(v: DynamoValue | undefined): number | undefined {
-  return v?.N === undefined ? undefined : Number(v.N);
 }
 
 function seconds(from: string | undefined, to: string | undefined): number | undefined {
