@@ -161,7 +161,7 @@ export class ExampleReleaseStack extends Stack {
     new SmokeTestHook(this, `${id}SmokeTests`, {
       service,
       checks: [
-        SmokeCheck.get('/health', { jsonFields: { status: JsonValue.string('ok') }, retries: 3 }),
+        SmokeCheck.get('/health', { jsonFields: { status: JsonValue.fromString('ok') }, retries: 3 }),
         SmokeCheck.get('/orders?limit=1', { latencyBudget: Duration.millis(800) }),
         // The application reports its RELEASE_VERSION; it must be the release being deployed.
         SmokeCheck.get('/version', { version: VersionSource.jsonField('version'), expectedVersion: ExpectedVersion.fromDeployedEnvironment() }),

@@ -18,24 +18,24 @@ export enum HttpMethod {
  * A value a field of a JSON response must equal.
  *
  * @example
- * { status: JsonValue.string('ok'), 'db.connected': JsonValue.boolean(true) }
+ * { status: JsonValue.fromString('ok'), 'db.connected': JsonValue.fromBoolean(true) }
  */
 export class JsonValue {
   /** JSON `null`. */
   public static readonly NULL = new JsonValue(null);
 
   /** A JSON string. */
-  public static string(value: string): JsonValue {
+  public static fromString(value: string): JsonValue {
     return new JsonValue(value);
   }
 
   /** A JSON number; it must be finite (JSON has no NaN or Infinity). */
-  public static number(value: number): JsonValue {
+  public static fromNumber(value: number): JsonValue {
     return new JsonValue(value);
   }
 
   /** `true` or `false`. */
-  public static boolean(value: boolean): JsonValue {
+  public static fromBoolean(value: boolean): JsonValue {
     return new JsonValue(value);
   }
 
@@ -228,7 +228,7 @@ export interface HttpSmokeCheckOptions extends SmokeCheckOptions {
  * and what the response must be.
  *
  * @example
- * SmokeCheck.get('/health', { jsonFields: { status: JsonValue.string('ok') } });
+ * SmokeCheck.get('/health', { jsonFields: { status: JsonValue.fromString('ok') } });
  * SmokeCheck.http({ path: '/orders', method: HttpMethod.POST, body: '{}', expectedStatuses: [201] });
  */
 export class SmokeCheck {

@@ -60,7 +60,7 @@ const DEFAULT_TIMEOUT = Duration.minutes(5);
  * new SmokeTestHook(this, 'SmokeTests', {
  *   service,
  *   checks: [
- *     SmokeCheck.get('/health', { jsonFields: { status: JsonValue.string('ok') } }),
+ *     SmokeCheck.get('/health', { jsonFields: { status: JsonValue.fromString('ok') } }),
  *     SmokeCheck.get('/orders/42', { secret: apiToken, secretPrefix: 'Bearer ', latencyBudget: Duration.millis(500) }),
  *   ],
  * });

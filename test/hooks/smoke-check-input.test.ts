@@ -25,14 +25,14 @@ function nodeAccepts(check: () => void): boolean {
 
 describe('smoke check jsonFields numbers', () => {
   test.each([NaN, Infinity, -Infinity])('fails when a jsonFields number is %p, which JSON writes as null', (value) => {
-    expect(problemsOf({ jsonFields: { 'db.latency': JsonValue.number(value) } })).toEqual([
+    expect(problemsOf({ jsonFields: { 'db.latency': JsonValue.fromNumber(value) } })).toEqual([
       `smoke check "GET /health" jsonFields 'db.latency' expects ${value}, which JSON cannot carry: it would be written as null, `
         + 'and the check would pass whenever the field is null; give a finite number, or JsonValue.NULL to expect null',
     ]);
   });
 
   test('accepts finite numbers and JSON null', () => {
-    expect(problemsOf({ jsonFields: { count: JsonValue.number(-1.5e300), zero: JsonValue.number(0), gone: JsonValue.NULL } })).toEqual([]);
+    expect(problemsOf({ jsonFields: { count: JsonValue.fromNumber(-1.5e300), zero: JsonValue.fromNumber(0), gone: JsonValue.NULL } })).toEqual([]);
   });
 
   test('fails the synthesis naming the hook, the check, the field and the value, and leaves the check out', () => {
@@ -40,7 +40,7 @@ describe('smoke check jsonFields numbers', () => {
     const service = mockService(stack);
     let hook: SmokeTestHook | undefined;
     expectSynthError(stack, () => {
-      hook = new SmokeTestHook(stack, 'Smoke', { service, checks: [SmokeCheck.get('/health', { jsonFields: { ratio: JsonValue.number(NaN) } })] });
+      hook = new SmokeTestHook(stack, 'Smoke', { service, checks: [SmokeCheck.get('/health', { jsonFields: { ratio: JsonValue.fromNumber(NaN) } })] });
     }, /TestStack\/Smoke: invalid checks: smoke check "GET \/health" jsonFields 'ratio' expects NaN, which JSON cannot carry/);
     expect(recordedProblems(hook!)).toHaveLength(1);
   });

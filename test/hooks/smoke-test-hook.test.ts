@@ -147,7 +147,7 @@ describe('SmokeTestHook', () => {
   test('serializes the checks compactly, as the handler reads them', () => {
     const { stack, hook } = smoke({
       checks: [
-        SmokeCheck.get('/health', { jsonFields: { 'status': JsonValue.string('ok'), 'db.up': JsonValue.boolean(true), 'errors': JsonValue.number(0), 'warning': JsonValue.NULL } }),
+        SmokeCheck.get('/health', { jsonFields: { 'status': JsonValue.fromString('ok'), 'db.up': JsonValue.fromBoolean(true), 'errors': JsonValue.fromNumber(0), 'warning': JsonValue.NULL } }),
         SmokeCheck.http({
           name: 'create order',
           path: '/orders',

@@ -35,7 +35,7 @@ function releasedService(app = new App()): { stack: Stack; service: BlueGreenSer
   new PreflightHook(stack, 'Preflight', { service, changeCalendars: [freeze.calendarName] });
   new MigrationHook(stack, 'Migrate', { service, command: ['npm', 'run', 'migrate'], dryRunCommand: ['npm', 'run', 'migrate:check'],
     deadline: Duration.minutes(20) });
-  const smoke = new SmokeTestHook(stack, 'Smoke', { service, checks: [SmokeCheck.get('/health', { jsonFields: { status: JsonValue.string('ok') } })] });
+  const smoke = new SmokeTestHook(stack, 'Smoke', { service, checks: [SmokeCheck.get('/health', { jsonFields: { status: JsonValue.fromString('ok') } })] });
   new MetricGateHook(stack, 'Gate', { service, latencyRatio: 1.3, maxErrorRatePercent: 2, production: true });
   const pipeline = new ReleasePipeline(stack, 'Release', {
     source: ReleaseSource.codeStarConnection({ connectionArn: CONNECTION_ARN, owner: 'my-org', repo: 'orders-api' }),

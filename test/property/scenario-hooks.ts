@@ -37,8 +37,8 @@ type SmokeCheckSpec = NonNullable<NonNullable<HooksSpec['smokeTest']>['checks']>
 
 function smokeCheck(stack: Stack, m: Materializer, id: string, c: SmokeCheckSpec): SmokeCheck {
   const o = c.options;
-  const json = (v: { s?: unknown; n?: unknown; b?: boolean; null?: boolean }) => 's' in v ? JsonValue.string(m.str(v.s as never))
-    : 'n' in v ? JsonValue.number(m.num(v.n as never)) : 'b' in v ? JsonValue.boolean(v.b!) : JsonValue.NULL;
+  const json = (v: { s?: unknown; n?: unknown; b?: boolean; null?: boolean }) => 's' in v ? JsonValue.fromString(m.str(v.s as never))
+    : 'n' in v ? JsonValue.fromNumber(m.num(v.n as never)) : 'b' in v ? JsonValue.fromBoolean(v.b!) : JsonValue.NULL;
   const options = {
     name: m.str(o.name),
     method: o.method as HttpMethod | undefined,
