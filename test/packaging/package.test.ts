@@ -103,7 +103,8 @@ function packCheckout(): Packed {
   const manifestBefore = fs.readFileSync(path.join(checkout, 'package.json'), 'utf8');
   const pack = run('npm', ['pack', '--json', '--pack-destination', work], checkout);
   expectSuccess('npm pack', pack);
-  const [report] = JSON.parse(pack.stdout) as Array<{ filename: string; files: Array<{ path: string }> }>;
+  // The report is the JSON array npm prints last (a script's output on stdout would come before it).
+  const [report] = JSON.parse(pack.stdout.slice(Math.max(0, pack.stdout.search(/^\[/m)))) as Array<{ filename: string; files: Array<{ path: string }> }>;
   const tarball = path.join(work, report.filename);
   const extracted = path.join(work, 'extracted');
   fs.mkdirSync(extracted);
