@@ -87,7 +87,9 @@ function copyCheckout(to: string): void {
   if (listed.status !== 0) {
     throw new Error(`git ls-files failed: ${listed.stderr}`);
   }
-  for (const file of listed.stdout.split('\0').filter(Boolean)) {
+  // README.<branch>.md files hold README text waiting to be placed in README.md; npm packs every
+  // README* at the root whatever `files` says, so they go once placed. Until then, not packed here.
+  for (const file of listed.stdout.split('\0').filter((name) => name && !/^README\.[^/]+\.md$/.test(name))) {
     const from = path.join(ROOT, file);
     if (fs.existsSync(from) && fs.statSync(from).isFile()) {
       fs.mkdirSync(path.dirname(path.join(to, file)), { recursive: true });
@@ -224,7 +226,7 @@ describe('installed into the quick start', () => {
     expect({ status: typecheck.status, output: typecheck.stdout + typecheck.stderr }).toEqual({ status: 0, output: '' });
   });
 
-  test('synthesizes, with no warning, the service, its deployment group and the smoke-test hook from the packed bundle', () => {
+  test('synthesizes, with no warning, the service, its deployment group, its release on cdk deploy and the smoke-test hook from the packed bundle', () => {
     expectSuccess('cdk synth', synth);
     expect(synth.stderr).not.toMatch(/\[Warning|Token\[/);
     const templateFile = path.join(app, 'cdk.out', 'OrdersApi.template.json');
@@ -234,6 +236,8 @@ describe('installed into the quick start', () => {
       DeploymentConfigName: 'CodeDeployDefault.ECSCanary10Percent5Minutes',
       AlarmConfiguration: Match.objectLike({ Enabled: true }),
     });
+    // deployOnStackUpdate: a cdk deploy that changes the task definition is a CodeDeploy release.
+    template.resourceCountIs('Custom::CodeDeployRelease', 1);
     const functions = template.findResources('AWS::Lambda::Function');
     const smokeBundle = fs.readFileSync(path.join(packed.extracted, 'assets', 'handlers', 'smoke-test', 'index.js'), 'utf8');
     const smokeFunctions = Object.values(functions).filter((resource) => {

@@ -16,15 +16,20 @@ const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1 });
 // });
 const cluster = new ecs.Cluster(stack, 'Cluster', { vpc });
 
-// A Fargate service behind a load balancer, released blue/green by CodeDeploy: 10 % of the traffic
-// for 5 minutes, then all of it; its rollback alarms (5xx rate, p99 latency, unhealthy targets,
-// fatal log lines) stop and roll back a deployment that hurts users.
+// A Fargate service behind a load balancer, released blue/green by CodeDeploy whenever `cdk deploy`
+// changes its task definition (the image, say): 10 % of the traffic for 5 minutes, then all of it,
+// the old version kept running 10 minutes more for an instant rollback. Its rollback alarms (5xx
+// rate, p99 latency, unhealthy targets, fatal log lines, missing tasks) roll back a release that
+// hurts users.
 const service = new BlueGreenService(stack, 'Service', {
   serviceName: 'orders-api',
   cluster,
   image: ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:stable'),
   containerPort: 80,
+  healthCheckPath: '/',
+  deployOnStackUpdate: true,
   trafficShifting: TrafficShifting.canary(10, Duration.minutes(5)),
+  terminationWait: Duration.minutes(10),
   rollbackAlarmOptions: { maxErrorRatePercent: 1 },
 });
 
