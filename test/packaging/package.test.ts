@@ -8,7 +8,7 @@
  * typescript, swc) are linked from this repository's node_modules, at the versions the quick
  * start's package.json names (checked below).
  */
-import { spawnSync } from 'child_process';
+import { spawn, spawnSync } from 'child_process';
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -69,6 +69,22 @@ function run(command: string, args: string[], cwd: string): Run {
     throw result.error;
   }
   return { status: result.status, stdout: result.stdout, stderr: result.stderr, seconds: (Date.now() - started) / 1000 };
+}
+
+/** As `run`, without waiting: the type check and the synthesis run side by side. */
+function runInBackground(command: string, args: string[], cwd: string): Promise<Run> {
+  const started = Date.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd, env: childEnv() });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
+    child.on('error', reject);
+    child.on('close', (status) => resolve({
+      status, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), seconds: (Date.now() - started) / 1000,
+    }));
+  });
 }
 
 function expectSuccess(what: string, result: Run): void {
@@ -146,7 +162,7 @@ function linkFromRepository(dir: string): void {
   }
 }
 
-beforeAll(() => {
+beforeAll(async () => {
   work = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-ecs-release-packaging-'));
   packed = packCheckout();
   app = createInfraRepo(packed.tarball);
@@ -155,8 +171,10 @@ beforeAll(() => {
   install = run('npm', ['install', '--offline', '--no-audit', '--no-fund', '--legacy-peer-deps'], app);
   expectSuccess('npm install', install);
   linkFromRepository(app);
-  typecheck = run('npx', ['--offline', 'tsc', '--noEmit', '-p', '.'], app);
-  synth = run('npx', ['--offline', 'cdk', 'synth', '--quiet', '--no-notices'], app);
+  [typecheck, synth] = await Promise.all([
+    runInBackground('npx', ['--offline', 'tsc', '--noEmit', '-p', '.'], app),
+    runInBackground('npx', ['--offline', 'cdk', 'synth', '--quiet', '--no-notices'], app),
+  ]);
   console.log(`packaging: npm pack ${packed.pack.seconds.toFixed(1)} s (build included), npm install ${install.seconds.toFixed(1)} s, `
     + `tsc ${typecheck.seconds.toFixed(1)} s, cdk synth ${synth.seconds.toFixed(1)} s; tarball ${(fs.statSync(packed.tarball).size / 1024).toFixed(0)} KB, `
     + `${packed.files.length} files`);
