@@ -49,6 +49,7 @@ let packed: Packed;
 let install: Run;
 let typecheck: Run;
 let synth: Run;
+let cli: Run;
 let app: string;
 
 /** The environment of the commands: none of the npm or CDK settings of the jest run around them. */
@@ -171,9 +172,10 @@ beforeAll(async () => {
   install = run('npm', ['install', '--offline', '--no-audit', '--no-fund', '--legacy-peer-deps'], app);
   expectSuccess('npm install', install);
   linkFromRepository(app);
-  [typecheck, synth] = await Promise.all([
+  [typecheck, synth, cli] = await Promise.all([
     runInBackground('npx', ['--offline', 'tsc', '--noEmit', '-p', '.'], app),
     runInBackground('npx', ['--offline', 'cdk', 'synth', '--quiet', '--no-notices'], app),
+    runInBackground('npx', ['--offline', PACKAGE.name, '--version'], app),
   ]);
   console.log(`packaging: npm pack ${packed.pack.seconds.toFixed(1)} s (build included), npm install ${install.seconds.toFixed(1)} s, `
     + `tsc ${typecheck.seconds.toFixed(1)} s, cdk synth ${synth.seconds.toFixed(1)} s; tarball ${(fs.statSync(packed.tarball).size / 1024).toFixed(0)} KB, `
@@ -238,6 +240,10 @@ describe('installed into the quick start', () => {
       const installed = JSON.parse(fs.readFileSync(path.join(ROOT, 'node_modules', name, 'package.json'), 'utf8')).version;
       expect({ name, range, fits: range !== undefined && satisfies(installed, range) }).toEqual({ name, range, fits: true });
     }
+  });
+
+  test('gives the release CLI as a command of the infra repo', () => {
+    expect({ status: cli.status, stdout: cli.stdout.trim(), stderr: cli.stderr }).toEqual({ status: 0, stdout: PACKAGE.version, stderr: '' });
   });
 
   test('type-checks against the shipped declarations', () => {
