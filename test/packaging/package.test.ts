@@ -219,6 +219,12 @@ describe('the tarball', () => {
     expect(repository.scripts.prepare).toMatch(/bundle/);
   });
 
+  test('is published from the tarball only: npm publish of the folder would send the repository\'s scripts', () => {
+    const publish = run('npm', ['publish', '--dry-run', '--offline'], path.join(work, 'checkout'));
+    expect(publish.status).not.toBe(0);
+    expect(publish.stderr).toContain(`publish the packed tarball, not this folder: npm publish of a folder sends the registry package.json as it is after postpack, with the repository's scripts. Run: npm pack && npm publish ${PACKAGE.name}-${PACKAGE.version}.tgz`);
+  });
+
   test('is packed with one build: the handlers are bundled once', () => {
     const output = packed.pack.stdout + packed.pack.stderr;
     expect(output.match(/^bundled smoke-test:/gm)).toHaveLength(1);
