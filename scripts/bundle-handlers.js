@@ -3,7 +3,9 @@
 // programs the pipeline's builds run (not Lambda) into assets/<name>: the artifact writer
 // (lambda/artifact-writer) and the migration dry run (lambda/migration-dry-run).
 // Runs from the npm `prepare` script, so `npm ci` leaves the bundles ready and users of the
-// package need neither esbuild nor Docker at synth time.
+// package need neither esbuild nor Docker at synth time. Writes the third-party packages each
+// bundle holds to assets/bundled-packages.json (not shipped): NOTICE must name each of them, which
+// test/packaging checks.
 const fs = require('fs');
 const path = require('path');
 const esbuild = require('esbuild');
@@ -15,6 +17,18 @@ const outRoot = path.join(root, 'assets', 'handlers');
 const PROGRAMS = ['artifact-writer', 'migration-dry-run'];
 // Folders of lambda/ that are not Lambda handlers: the hook runtime, and the programs.
 const NOT_HANDLERS = new Set(['shared', ...PROGRAMS]);
+// The third-party packages bundled, each with the bundles that hold it.
+const bundledPackages = new Map();
+
+/** Records the packages under node_modules that esbuild read into `bundle`. */
+function recordPackages(bundle, metafile) {
+  for (const input of Object.keys(metafile.inputs)) {
+    const name = /(?:^|\/)node_modules\/((?:@[^/]+\/)?[^/]+)\/(?!.*\/node_modules\/)/.exec(input)?.[1];
+    if (name) {
+      bundledPackages.set(name, new Set([...(bundledPackages.get(name) ?? []), bundle]));
+    }
+  }
+}
 
 function handlerNames() {
   return fs.readdirSync(lambdaDir, { withFileTypes: true })
@@ -29,7 +43,7 @@ async function main() {
   const names = handlerNames();
   for (const name of names) {
     const outfile = path.join(outRoot, name, 'index.js');
-    await esbuild.build({
+    const result = await esbuild.build({
       entryPoints: [path.join(lambdaDir, name, 'index.ts')],
       outfile,
       bundle: true,
@@ -46,7 +60,9 @@ async function main() {
       supported: { 'dynamic-import': false },
       logLevel: 'warning',
       legalComments: 'none',
+      metafile: true,
     });
+    recordPackages(`handlers/${name}`, result.metafile);
     const bytes = fs.statSync(outfile).size;
     console.log(`bundled ${name}: ${(bytes / 1024).toFixed(1)} KB`);
   }
@@ -57,6 +73,8 @@ async function main() {
     await bundleProgram(name);
   }
   await bundleCli();
+  const packages = Object.fromEntries([...bundledPackages].sort(([a], [b]) => a.localeCompare(b)).map(([name, bundles]) => [name, [...bundles].sort()]));
+  fs.writeFileSync(path.join(root, 'assets', 'bundled-packages.json'), `${JSON.stringify(packages, null, 2)}\n`);
 }
 
 // The release pipeline's builds run these programs with CodeBuild's Node.js, which has no AWS SDK
@@ -64,7 +82,7 @@ async function main() {
 async function bundleProgram(name) {
   const outfile = path.join(root, 'assets', name, 'index.js');
   fs.rmSync(path.dirname(outfile), { recursive: true, force: true });
-  await esbuild.build({
+  const result = await esbuild.build({
     entryPoints: [path.join(lambdaDir, name, 'index.ts')],
     outfile,
     bundle: true,
@@ -74,7 +92,9 @@ async function bundleProgram(name) {
     format: 'cjs',
     logLevel: 'warning',
     legalComments: 'none',
+    metafile: true,
   });
+  recordPackages(name, result.metafile);
   console.log(`bundled ${name}: ${(fs.statSync(outfile).size / 1024).toFixed(1)} KB`);
 }
 
@@ -107,6 +127,7 @@ async function bundleCli() {
     legalComments: 'none',
     metafile: true,
   });
+  recordPackages('cli', result.metafile);
   const entry = path.join(outdir, 'index.mjs');
   fs.chmodSync(entry, 0o755);
   const total = Object.values(result.metafile.outputs).reduce((sum, output) => sum + output.bytes, 0);

@@ -210,6 +210,15 @@ describe('the tarball', () => {
     expect([...byContent.values()].filter((files) => files.length > 1)).toEqual([]);
   });
 
+  test('has a NOTICE naming every third-party package a bundle holds', () => {
+    const notice = fs.readFileSync(path.join(packed.extracted, 'NOTICE'), 'utf8');
+    // Written by scripts/bundle-handlers.js while npm pack built the package.
+    const bundled = JSON.parse(fs.readFileSync(path.join(work, 'checkout', 'assets', 'bundled-packages.json'), 'utf8')) as Record<string, string[]>;
+    expect(Object.keys(bundled)).toEqual(expect.arrayContaining(['@aws-sdk/client-ecs', 'bowser']));
+    const named = (name: string) => notice.includes(name) || (name.startsWith('@') && notice.includes(`${name.split('/')[0]}/*`));
+    expect(Object.entries(bundled).filter(([name]) => !named(name))).toEqual([]);
+  });
+
   test('ships a package.json without scripts, and npm pack puts the repository\'s back unchanged', () => {
     expect(packed.manifest.scripts).toBeUndefined();
     expect(packed.manifestRestored).toBe(true);
