@@ -237,6 +237,8 @@ describe('the tarball', () => {
   test('is packed with one build: the handlers are bundled once', () => {
     const output = packed.pack.stdout + packed.pack.stderr;
     expect(output.match(/^bundled smoke-test:/gm)).toHaveLength(1);
+    // The build writes to stderr: npm pack --json prints its report alone, for the tools that read it.
+    expect(() => JSON.parse(packed.pack.stdout)).not.toThrow();
     expect(output).not.toMatch(/> \S+ prepare$/m);
   });
 });

@@ -3,7 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { BlueGreenService, BlueGreenServiceProps } from '../../lib';
+import { BlueGreenService, BlueGreenServiceProps, SharedLoadBalancer } from '../../lib';
 import { synthErrors } from '../synth-errors';
 import { isolatedVpc, mockCluster, testImage, testStack } from '../util';
 
@@ -62,6 +62,16 @@ describe('accessLogsBucket', () => {
     service(stack, 'Orders', { accessLogsBucket: new s3.Bucket(stack, 'Logs') });
     expect(errorsOf(stack)).toEqual([
       '[TestStack/Orders] TestStack/Orders: invalid accessLogsBucket: needs the region of stack TestStack, which is environment-agnostic: '
+      + 'the bucket policy names the region\'s load balancer log-delivery account. Give the stack an explicit region (env: { region: \'eu-west-1\' }), '
+      + 'or remove accessLogsBucket',
+    ]);
+  });
+
+  test('fails on a shared load balancer in an environment-agnostic stack, before aws-cdk-lib\'s own error', () => {
+    const stack = testStack();
+    new SharedLoadBalancer(stack, 'Edge', { vpc: mockCluster(stack).vpc, accessLogsBucket: new s3.Bucket(stack, 'Logs') });
+    expect(errorsOf(stack)).toEqual([
+      '[TestStack/Edge] TestStack/Edge: invalid accessLogsBucket: needs the region of stack TestStack, which is environment-agnostic: '
       + 'the bucket policy names the region\'s load balancer log-delivery account. Give the stack an explicit region (env: { region: \'eu-west-1\' }), '
       + 'or remove accessLogsBucket',
     ]);
