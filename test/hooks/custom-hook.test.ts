@@ -17,7 +17,7 @@ function userFunction(stack: Stack, id = 'UserHook'): lambda.Function {
 }
 
 function appSpecOf(stack: Stack, service: BlueGreenService, options = {}): string {
-  return joinToText(stack.resolve(service.renderAppSpec(options)));
+  return joinToText(stack.resolve(service._renderAppSpec(options)));
 }
 
 describe('CustomHook', () => {
@@ -108,7 +108,7 @@ describe('BlueGreenService hooks', () => {
   test('the AppSpec lists hooks added after it was rendered, in lifecycle order', () => {
     const stack = testStack();
     const service = mockService(stack);
-    const appSpec = service.renderAppSpec();
+    const appSpec = service._renderAppSpec();
     const late = userFunction(stack, 'Late');
     const early = userFunction(stack, 'Early');
     service.addHook({ lifecycleEvent: LifecycleEvent.AFTER_ALLOW_TRAFFIC, function: late });
@@ -148,7 +148,7 @@ describe('BlueGreenService hooks', () => {
     const service = mockService(serviceStack);
     service.addHook({ lifecycleEvent: LifecycleEvent.AFTER_INSTALL, function: userFunction(serviceStack) });
     // A resource of another stack carrying the AppSpec, as a pipeline's build environment would.
-    new ssm.StringParameter(pipelineStack, 'AppSpec', { stringValue: service.renderAppSpec() });
+    new ssm.StringParameter(pipelineStack, 'AppSpec', { stringValue: service._renderAppSpec() });
 
     const [parameter] = Object.values(Template.fromStack(pipelineStack).findResources('AWS::SSM::Parameter'));
     const value = parameter.Properties.Value;

@@ -1,6 +1,6 @@
 import { App, Fn, Stack, Token } from 'aws-cdk-lib';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { ReadableText } from '../../../lib/observability/private/readable-text';
+import { ReadableText } from '../../lib/private/readable-text';
 
 describe('ReadableText', () => {
   function setup(): { stack: Stack; topic: sns.Topic; readable: ReadableText } {
