@@ -126,6 +126,23 @@ describe('BlueGreenService hooks', () => {
     });
   });
 
+  test('previewAppSpec() is the AppSpec as a person reads it: the hooks added so far, each function by its construct path, no token', () => {
+    const stack = testStack();
+    const service = mockService(stack);
+    service.addHook({ lifecycleEvent: LifecycleEvent.AFTER_ALLOW_TRAFFIC, function: userFunction(stack, 'Late') });
+    service.addHook({ lifecycleEvent: LifecycleEvent.BEFORE_INSTALL, function: userFunction(stack, 'Early') });
+    const preview = service.previewAppSpec();
+    service.addHook({ lifecycleEvent: LifecycleEvent.AFTER_INSTALL, function: userFunction(stack, 'Later') });
+
+    expect(preview).not.toContain('${Token[');
+    expect(parse(preview).Hooks).toEqual([{ BeforeInstall: '<Early>' }, { AfterAllowTraffic: '<Late>' }]);
+    expect(parse(service.previewAppSpec({ taskDefinition: service.taskDefinition })).Resources[0].TargetService.Properties.TaskDefinition)
+      .toBe('<Orders/TaskDefinition>');
+    // What the pipeline's build writes is the same text, with the names CloudFormation fills in.
+    expect(joinToText(stack.resolve(service._renderAppSpec()))).toBe(service.previewAppSpec()
+      .replace(/<(Early|Late|Later)>/g, (_, id: string) => `<${stack.getLogicalId(stack.node.findChild(id).node.defaultChild as lambda.CfnFunction)}>`));
+  });
+
   test('the AppSpec can name a task definition and a platform version, and has no Hooks without hooks', () => {
     const stack = testStack();
     const service = mockService(stack, { containerName: 'api', containerPort: 3000 });

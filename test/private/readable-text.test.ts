@@ -1,4 +1,4 @@
-import { App, Fn, Stack, Token } from 'aws-cdk-lib';
+import { App, CfnOutput, Fn, Lazy, Stack, Token } from 'aws-cdk-lib';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { ReadableText } from '../../lib/private/readable-text';
 
@@ -45,5 +45,57 @@ describe('ReadableText across stacks', () => {
     const readable = new ReadableText(services);
     expect(readable.of(`topic ${topic.topicName}`)).toBe('topic <Tooling/Releases.TopicName>');
     expect(readable.of(services.account)).toBe('<AWS::AccountId>');
+  });
+});
+
+describe('ReadableText.json', () => {
+  test('resolves a structure and writes each intrinsic in it as a placeholder, leaving literals as they are', () => {
+    const stack = new Stack(new App(), 'Orders');
+    const topic = new sns.Topic(stack, 'Alerts');
+    const readable = new ReadableText(stack);
+    const value = {
+      TopicArn: topic.topicArn,
+      Names: [topic.topicName, 'literal'],
+      Url: `https://${stack.region}.console.aws.amazon.com/sns/${topic.topicName}`,
+      Count: 3,
+      Nested: { Enabled: true, Lazy: Lazy.string({ produce: () => topic.topicName }) },
+    };
+    expect(readable.json(value)).toEqual({
+      TopicArn: '<Alerts>',
+      Names: ['<Alerts.TopicName>', 'literal'],
+      Url: 'https://<AWS::Region>.console.aws.amazon.com/sns/<Alerts.TopicName>',
+      Count: 3,
+      Nested: { Enabled: true, Lazy: '<Alerts.TopicName>' },
+    });
+  });
+
+  test('writes a value imported from another stack, or read from its output, as the resource there', () => {
+    const app = new App();
+    const network = new Stack(app, 'Network');
+    const topic = new sns.Topic(network, 'Edge');
+    new CfnOutput(network, 'EdgeName', { value: topic.topicName, exportName: 'network-edge-name' });
+    new CfnOutput(network, 'EdgeArn', { value: topic.topicArn });
+    const services = new Stack(app, 'Services');
+    const readable = new ReadableText(services);
+    expect(readable.json({
+      Imported: Fn.importValue('network-edge-name'),
+      Output: { 'Fn::GetStackOutput': { StackName: 'Network', Region: 'us-east-1', OutputName: 'EdgeArn' } },
+      Unknown: { 'Fn::GetStackOutput': { StackName: 'Elsewhere', OutputName: 'Missing' } },
+      NotExported: Fn.importValue('nobody-exports-this'),
+    })).toEqual({
+      Imported: '<Network/Edge.TopicName>',
+      Output: '<Network/Edge>',
+      Unknown: '<output Missing of stack Elsewhere>',
+      NotExported: '<exported nobody-exports-this>',
+    });
+  });
+
+  test('writes a reference resolved in another stack than its resource\'s by the resource\'s own path', () => {
+    const app = new App();
+    const tooling = new Stack(app, 'Tooling');
+    const topic = new sns.Topic(tooling, 'Releases');
+    const services = new Stack(app, 'Services');
+    // A lazy value is resolved in the stack asked for; the topic is not there.
+    expect(new ReadableText(services).json({ Arn: Lazy.any({ produce: () => topic.topicArn }) }, services)).toEqual({ Arn: '<Tooling/Releases>' });
   });
 });
