@@ -56,7 +56,8 @@ function fixture(props: Partial<ReleasePipelineProps> = {}, stages?: (f: Omit<Fi
   const app = testApp();
   const stack = testStack(app);
   const staging = withHooks(mockService(stack, 'Staging', { environment: { RELEASE_VERSION: 'local', LOG_LEVEL: 'info' } }));
-  const production = withHooks(mockService(stack, 'Production'));
+  // Staging sets the release version's variable itself, production does not: the writer replaces one, appends the other.
+  const production = withHooks(mockService(stack, 'Production', { environment: { LOG_LEVEL: 'debug' } }));
   const pipeline = new ReleasePipeline(stack, 'Release', {
     source: source(),
     stages: stages?.({ app, stack, staging, production }) ?? [
@@ -169,7 +170,7 @@ describe('release preview', () => {
     const { app, stack, pipeline } = fixture({ releaseVersionVariable: 'APP_VERSION' });
     const preview = synthPreview(app, pipeline);
     const [container] = JSON.parse(preview.get('Production/production/taskdef.json')!).containerDefinitions;
-    expect(container.environment).toEqual([{ name: 'APP_VERSION', value: '<release version>' }]);
+    expect(container.environment).toEqual([{ name: 'LOG_LEVEL', value: 'debug' }, { name: 'APP_VERSION', value: '<release version>' }]);
     expect(preview.get('Production/production/taskdef.json')).toBe(writerFiles(stack).get('Production/taskdef.json'));
   });
 
@@ -226,6 +227,19 @@ describe('release preview', () => {
     expect(index).toContain('- Approval wait: up to 1 hour for a person before production traffic shifts, then it rolls back');
     expect(index).toContain('- Bake time: 10 minutes after production traffic has moved');
     expect([...preview.values()].join('\n')).not.toContain('${Token[');
+  });
+
+  test('has the stages and hooks added after the pipeline, as the build does', () => {
+    const { app, stack, pipeline, staging } = fixture({}, () => []);
+    const late = mockService(stack, 'Late');
+    pipeline.addStage({ stageName: 'Late', service: late });
+    pipeline.addStage({ stageName: 'Staging', service: staging });
+    new MigrationHook(stack, 'LateMigration', { service: late, command: ['migrate'] });
+    const preview = synthPreview(app, pipeline);
+    expect(parse(preview.get('Late/late/appspec.yaml')!).Hooks).toEqual([{ AfterInstall: '<CdkEcsReleaseMigrationHook>' }]);
+    expect(preview.get('preview.md')!.split('\n').filter((line) => /^\| (Late|Staging) /.test(line)).map((line) => line.split(' | ')[0]))
+      .toEqual(['| Late', '| Staging']);
+    expect(preview.get('Late/late/appspec.yaml')).toBe(writerFiles(stack).get('Late/appspec.yaml'));
   });
 
   test('preview: false writes nothing, and the preview changes nothing in the template', () => {
