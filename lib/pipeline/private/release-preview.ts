@@ -64,7 +64,7 @@ export function renderReleasePreview(subject: PreviewSubject): Map<string, strin
   const index: string[] = [
     `# Release preview: ${subject.owner.node.path}`,
     '',
-    'Generated at synthesis from the constructs, as the pipeline will release them: change the code, not these files. ',
+    'Generated at synthesis from the constructs, as the pipeline will release them: change the code, not these files.',
     `On the CodeDeploy engine each service's folder holds the \`${TASK_DEFINITION_FILE}\` and \`${APPSPEC_FILE}\` the build writes; `
       + `on the Amazon ECS engine \`${ECS_DEPLOYMENT_FILE}\`, the deployment configuration a stack update gives the service.`,
     '',
