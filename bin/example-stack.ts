@@ -122,6 +122,10 @@ export class ExampleReleaseStack extends Stack {
       ],
     });
 
+    // Every synthesis writes what each stage will release into cdk.out for review:
+    // OrdersApiRelease.Release.release-preview/ (preview.md, and per stage and service taskdef.json and
+    // appspec.yaml, or ecs-deployment.json for the preview environment on the Amazon ECS engine).
+
     // What to watch during a release: the pipeline, then each environment; a stack output links to it.
     const dashboard = new ReleaseDashboard(this, 'Dashboard', { pipeline: this.pipeline, services: [this.staging, this.production, this.preview] });
 

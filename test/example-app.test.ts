@@ -7,6 +7,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { IConstruct } from 'constructs';
+import { parse } from 'yaml';
 import { ExampleReleaseStack } from '../bin/example-stack';
 import { ReleasePipeline, ReleaseSource } from '../lib';
 import { mockService as mockAlarmedService } from './alarms/mock-service';
@@ -68,6 +69,72 @@ describe('example app', () => {
     expect(production).toContain('- Manual approval: yes, before the deployment');
     expect(production).toContain('orders-oncall@example.com (e-mail) (WARNING and above)');
     expect(production).toContain('npx cdk-ecs-release rollback --service orders-api --stage Production');
+  });
+
+  describe('the release preview in the cloud assembly', () => {
+    const previewFile = (file: string) => fs.readFileSync(path.join(assembly.directory, stack.pipeline.previewDirectory!, file), 'utf8');
+
+    test('has every stage and service, with no token left in any file', () => {
+      const root = path.join(assembly.directory, stack.pipeline.previewDirectory!);
+      expect(stack.pipeline.previewDirectory).toBe('OrdersApiRelease.Release.release-preview');
+      const files = fs.readdirSync(root, { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile())
+        .map((entry) => path.relative(root, path.join(entry.parentPath, entry.name))).sort();
+      expect(files).toEqual([
+        'Preview/orders-api-preview/ecs-deployment.json',
+        'Production/orders-api/appspec.yaml', 'Production/orders-api/taskdef.json',
+        'Staging/orders-api-staging/appspec.yaml', 'Staging/orders-api-staging/taskdef.json',
+        'preview.md',
+      ]);
+      for (const file of files) {
+        expect(previewFile(file)).not.toContain('${Token[');
+        expect(previewFile(file)).not.toContain('resolved at deploy');
+      }
+      const stages = previewFile('preview.md').split('\n').filter((line) => /^\| (Preview|Staging|Production) \|/.test(line))
+        .map((line) => line.split(' | ').slice(0, 5).join(' | '));
+      expect(stages).toEqual([
+        '| Preview | orders-api-preview | Amazon ECS | linear 25% every 2 minutes | none',
+        '| Staging | orders-api-staging | CodeDeploy | all at once | none',
+        '| Production | orders-api | CodeDeploy | canary 10% then the rest after 5 minutes | manual approval first',
+      ]);
+    });
+
+    test('the appspec of each CodeDeploy stage lists its hooks in order, by function', () => {
+      for (const file of ['Staging/orders-api-staging/appspec.yaml', 'Production/orders-api/appspec.yaml']) {
+        const appSpec = parse(previewFile(file));
+        expect(appSpec.Hooks.map((hook: Record<string, string>) => Object.entries(hook)[0])).toEqual([
+          ['BeforeInstall', '<CdkEcsReleasePreflightHook>'],
+          ['AfterInstall', '<CdkEcsReleaseMigrationHook>'],
+          ['AfterAllowTestTraffic', '<CdkEcsReleaseSmokeTestHook>'],
+          ['AfterAllowTraffic', '<CdkEcsReleaseMetricGateHook>'],
+        ]);
+        expect(appSpec.Resources[0].TargetService.Properties.TaskDefinition).toBe('<TASK_DEFINITION>');
+      }
+    });
+
+    test('the taskdef has the container, its port, the image placeholder and the release version placeholder', () => {
+      const taskDefinition = JSON.parse(previewFile('Production/orders-api/taskdef.json'));
+      expect(taskDefinition.taskRoleArn).toBe('<Production/TaskDefinition/TaskRole.Arn>');
+      expect(taskDefinition.containerDefinitions).toEqual([expect.objectContaining({
+        name: 'web', image: '<IMAGE1_NAME>', portMappings: [{ containerPort: 8080, protocol: 'tcp' }],
+        environment: [{ name: 'LOG_LEVEL', value: 'info' }, { name: 'RELEASE_VERSION', value: '<release version>' }],
+      })]);
+    });
+
+    test('the Amazon ECS stage has its strategy, bake time, steps, approval pause, hooks with their stages and alarms', () => {
+      const deployment = JSON.parse(previewFile('Preview/orders-api-preview/ecs-deployment.json'));
+      const configuration = deployment.DeploymentConfiguration;
+      expect(configuration).toMatchObject({ Strategy: 'LINEAR', BakeTimeInMinutes: 10, LinearConfiguration: { StepPercent: 25, StepBakeTimeInMinutes: 2 } });
+      expect(configuration.Alarms.AlarmNames).toContain('orders-api-preview: 5xx rate > 1% for 2 min (OrdersApiRelease)');
+      expect(configuration.LifecycleHooks.map((hook: { HookTargetArn?: string; TargetType?: string; LifecycleStages: string[] }) =>
+        `${hook.HookTargetArn ?? hook.TargetType} ${hook.LifecycleStages.join(',')}`)).toEqual([
+        'PAUSE POST_TEST_TRAFFIC_SHIFT',
+        '<CdkEcsReleasePreflightEcsHook.Arn> PRE_SCALE_UP',
+        '<CdkEcsReleaseMigrationEcsHook.Arn> POST_SCALE_UP',
+        '<CdkEcsReleaseSmokeTestEcsHook.Arn> POST_TEST_TRAFFIC_SHIFT',
+        '<CdkEcsReleaseMetricGateEcsHook.Arn> POST_PRODUCTION_TRAFFIC_SHIFT',
+      ]);
+      expect(previewFile('preview.md')).toContain('- Approval wait: up to 4 hours for a person before production traffic shifts, then it rolls back');
+    });
   });
 
   test('synthesizes with the built-in CloudFormation validation in strict mode and cdk-nag as a plugin', () => {

@@ -120,6 +120,24 @@ describe('platform example app', () => {
     expect(Object.values(template(platform.tooling).Resources).filter((r) => r.Type === 'AWS::ECR::Repository')).toHaveLength(2);
   });
 
+  test('the release preview has each environment\'s services on the Amazon ECS engine, written with the paths of the stacks they are in', () => {
+    const root = path.join(assembly.directory, platform.tooling.release.previewDirectory!);
+    const read = (file: string) => fs.readFileSync(path.join(root, file), 'utf8');
+    for (const [stage, network] of [['Staging', platform.stagingNetwork], ['Production', platform.productionNetwork]] as const) {
+      for (const name of ['orders-api', 'payments-api']) {
+        const text = read(`${stage}/${name}/ecs-deployment.json`);
+        expect(text).not.toContain('${Token[');
+        expect(text).not.toContain('resolved at deploy');
+        const deployment = JSON.parse(text);
+        expect(deployment.DeploymentConfiguration).toMatchObject({ Strategy: 'CANARY', CanaryConfiguration: { CanaryPercent: 10, CanaryBakeTimeInMinutes: 5 } });
+        // The load balancer is the network stack's, read through its output: written by its path there.
+        expect(deployment.DeploymentConfiguration.LifecycleHooks[0].HookDetails.configuration.CDK_ECS_RELEASE_TEST_LOAD_BALANCER_FULL_NAME)
+          .toBe(`<${network.stackName}/Edge/LoadBalancer.LoadBalancerFullName>`);
+      }
+    }
+    expect(read('preview.md')).toContain('| Production | payments-api | Amazon ECS | canary 10% then the rest after 5 minutes | manual approval first |');
+  });
+
   test('each stack stays far below CloudFormation\'s 500 resources', () => {
     for (const stack of stacks) {
       expect(Object.keys(template(stack).Resources).length).toBeLessThan(250);

@@ -6,7 +6,7 @@ import { Construct } from 'constructs';
 import type { ReleasePipeline } from '../pipeline/release-pipeline';
 import { recordPropProblem, reportAtSynthesis } from '../private/validation';
 import type { IBlueGreenService } from '../service/blue-green-service-base';
-import { ReadableText } from './private/readable-text';
+import { ReadableText } from '../private/readable-text';
 import { RunbookSubject, renderRunbook, renderRunbookSummary, stagesDeploying } from './private/runbook-content';
 import type { ReleaseDashboard } from './release-dashboard';
 

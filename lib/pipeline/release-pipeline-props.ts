@@ -155,6 +155,18 @@ export interface ReleasePipelineProps {
   readonly releaseVersionVariable?: string;
 
   /**
+   * Whether synthesis writes the release preview into the cloud assembly: per deploy stage and
+   * service, the `taskdef.json` and `appspec.yaml` the build writes (CodeDeploy engine) or the
+   * deployment configuration of the service (Amazon ECS engine), and a `preview.md` index of
+   * every stage, its engine, traffic shifting, approval and hooks. Deploy-time names appear as
+   * `<construct path>` placeholders. The folder is `cdk.out/<previewDirectory>`; it changes
+   * nothing in the template.
+   *
+   * @default true
+   */
+  readonly preview?: boolean;
+
+  /**
    * Commands that must all succeed before the image is built, e.g. `npm ci`, `npm test`,
    * `npm audit --audit-level=high`. They run in the source folder; one failing fails the release.
    * @default - none

@@ -1,4 +1,4 @@
-import { AspectPriority, Aspects } from 'aws-cdk-lib';
+import { AspectPriority, Aspects, attachCustomSynthesis } from 'aws-cdk-lib';
 import * as chatbot from 'aws-cdk-lib/aws-chatbot';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
@@ -27,6 +27,7 @@ import { NotifiedServices } from './private/ecs-notifications';
 import { ReleaseNotifications } from './private/release-notifications';
 import { NARROW_ACTION_ROLE_TRUST_FLAG } from './private/remote-stage';
 import { ReleaseImages, releaseRepository } from './private/release-images';
+import { previewDirectoryOf, writeReleasePreview } from './private/release-preview';
 import { replicationBuckets as replicationBucketsFor } from './private/replication-buckets';
 import { StageUnit, hasDeploymentFiles, servicesOf, stageArtifactName, unitsOf } from './private/stage-naming';
 import { tagPipeline, tagStage } from './private/stage-tags';
@@ -118,6 +119,12 @@ export class ReleasePipeline extends Construct {
   public readonly notificationEmails: string[];
   /** Where notifications go by severity (`notificationRoutes`). */
   public readonly notificationRoutes: NotificationRoute[];
+  /**
+   * The release preview's folder in the cloud assembly (`cdk.out/<previewDirectory>`):
+   * `<stack artifact id>.<pipeline path in its stack>.release-preview`, with a `preview.md` index
+   * and a `<stage>/<service>/` folder per service. Absent with `preview: false`.
+   */
+  public readonly previewDirectory?: string;
 
   private readonly stages: ReleaseStageOptions[] = [];
   /** The stages whose deploy stage was built, each with the artifacts the build writes its services' files to. */
@@ -251,6 +258,15 @@ export class ReleasePipeline extends Construct {
     // stage is known, at synthesis. Every deploy stage is built when it is added.
     Aspects.of(this).add({ visit: () => this.addBuildAction() }, { priority: AspectPriority.MUTATING });
     reportAtSynthesis(this, () => this.stageProblems());
+    if (props.preview ?? true) {
+      const directory = previewDirectoryOf(this);
+      this.previewDirectory = directory;
+      attachCustomSynthesis(this, {
+        onSynthesize: (session) => writeReleasePreview(session.outdir, directory, {
+          owner: this, stages: this.stages, releaseVersionVariable: this.releaseVersionVariable,
+        }),
+      });
+    }
   }
 
   /**
@@ -311,7 +327,7 @@ export class ReleasePipeline extends Construct {
       directory: unit.directory,
       containerName: unit.service.containerName,
       taskDefinition: renderTaskDefinitionRequest(unit.service.taskDefinition, { containerName: unit.service.containerName }) as unknown as Record<string, unknown>,
-      appSpec: unit.service.renderAppSpec(),
+      appSpec: unit.service._renderAppSpec(),
       ...this.imageVariableOf(unit.service),
     }));
     return { environments, releaseVersionVariable: this.releaseVersionVariable };

@@ -133,6 +133,15 @@ export interface IBlueGreenService extends IConstruct {
   /** Lets `other` reach the test listener, e.g. a hook function in the VPC. */
   allowTestListenerFrom(other: ec2.IConnectable, description?: string): void;
 
-  /** The AppSpec file (`appspec.yaml`) of this service's deployments, listing every hook. */
-  renderAppSpec(options?: AppSpecOptions): string;
+  /**
+   * The AppSpec file (`appspec.yaml`) of this service's deployments as a person reads it, listing
+   * the hooks added so far, deploy-time names as `<construct path>` placeholders.
+   */
+  previewAppSpec(options?: AppSpecOptions): string;
+
+  /**
+   * The AppSpec file with deploy-time names as tokens, for the release pipeline's build.
+   * @internal
+   */
+  _renderAppSpec(options?: AppSpecOptions): string;
 }

@@ -390,13 +390,23 @@ export class BlueGreenService extends Construct implements IBlueGreenService {
   }
 
   /**
-   * The AppSpec file (`appspec.yaml`) of this service's deployments: the task definition
-   * placeholder, the container and port the load balancer routes to, and every hook in lifecycle
-   * order. Rendered at synthesis, so hooks added after this call are listed too; the function
-   * names resolve at deployment, so the string can go into a build environment variable or a file
-   * asset of the pipeline.
+   * The AppSpec file (`appspec.yaml`) of this service's deployments as a person reads it: the
+   * task definition placeholder, the container and port the load balancer routes to, and the
+   * hooks added so far in lifecycle order, each function as a `<construct path>` placeholder
+   * (its name is known at deployment only). The release pipeline's preview in the cloud assembly
+   * holds the whole file, with hooks added later too. Throws on the Amazon ECS engine, which has
+   * no AppSpec.
    */
-  public renderAppSpec(options: AppSpecOptions = {}): string {
+  public previewAppSpec(options: AppSpecOptions = {}): string {
+    return this.hookRegistry.previewAppSpec(options);
+  }
+
+  /**
+   * The AppSpec file as the release pipeline's build writes it: rendered at synthesis, so hooks
+   * added later are listed too, with the function names resolved at deployment.
+   * @internal
+   */
+  public _renderAppSpec(options: AppSpecOptions = {}): string {
     return this.hookRegistry.renderAppSpec(options);
   }
 

@@ -16,7 +16,7 @@ export interface ILifecycleHook {
   readonly function: lambda.IFunction;
 }
 
-/** Options of `BlueGreenService.renderAppSpec()`. */
+/** Options of `BlueGreenService.previewAppSpec()`. */
 export interface AppSpecOptions {
   /**
    * The task definition to deploy.

@@ -17,7 +17,7 @@ function userFunction(stack: Stack, id = 'UserHook'): lambda.Function {
 }
 
 function appSpecOf(stack: Stack, service: BlueGreenService, options = {}): string {
-  return joinToText(stack.resolve(service.renderAppSpec(options)));
+  return joinToText(stack.resolve(service._renderAppSpec(options)));
 }
 
 describe('CustomHook', () => {
@@ -108,7 +108,7 @@ describe('BlueGreenService hooks', () => {
   test('the AppSpec lists hooks added after it was rendered, in lifecycle order', () => {
     const stack = testStack();
     const service = mockService(stack);
-    const appSpec = service.renderAppSpec();
+    const appSpec = service._renderAppSpec();
     const late = userFunction(stack, 'Late');
     const early = userFunction(stack, 'Early');
     service.addHook({ lifecycleEvent: LifecycleEvent.AFTER_ALLOW_TRAFFIC, function: late });
@@ -124,6 +124,23 @@ describe('BlueGreenService hooks', () => {
       TaskDefinition: '<TASK_DEFINITION>',
       LoadBalancerInfo: { ContainerName: 'web', ContainerPort: 8080 },
     });
+  });
+
+  test('previewAppSpec() is the AppSpec as a person reads it: the hooks added so far, each function by its construct path, no token', () => {
+    const stack = testStack();
+    const service = mockService(stack);
+    service.addHook({ lifecycleEvent: LifecycleEvent.AFTER_ALLOW_TRAFFIC, function: userFunction(stack, 'Late') });
+    service.addHook({ lifecycleEvent: LifecycleEvent.BEFORE_INSTALL, function: userFunction(stack, 'Early') });
+    const preview = service.previewAppSpec();
+    service.addHook({ lifecycleEvent: LifecycleEvent.AFTER_INSTALL, function: userFunction(stack, 'Later') });
+
+    expect(preview).not.toContain('${Token[');
+    expect(parse(preview).Hooks).toEqual([{ BeforeInstall: '<Early>' }, { AfterAllowTraffic: '<Late>' }]);
+    expect(parse(service.previewAppSpec({ taskDefinition: service.taskDefinition })).Resources[0].TargetService.Properties.TaskDefinition)
+      .toBe('<Orders/TaskDefinition>');
+    // What the pipeline's build writes is the same text, with the names CloudFormation fills in.
+    expect(joinToText(stack.resolve(service._renderAppSpec()))).toBe(service.previewAppSpec()
+      .replace(/<(Early|Late|Later)>/g, (_, id: string) => `<${stack.getLogicalId(stack.node.findChild(id).node.defaultChild as lambda.CfnFunction)}>`));
   });
 
   test('the AppSpec can name a task definition and a platform version, and has no Hooks without hooks', () => {
@@ -148,7 +165,7 @@ describe('BlueGreenService hooks', () => {
     const service = mockService(serviceStack);
     service.addHook({ lifecycleEvent: LifecycleEvent.AFTER_INSTALL, function: userFunction(serviceStack) });
     // A resource of another stack carrying the AppSpec, as a pipeline's build environment would.
-    new ssm.StringParameter(pipelineStack, 'AppSpec', { stringValue: service.renderAppSpec() });
+    new ssm.StringParameter(pipelineStack, 'AppSpec', { stringValue: service._renderAppSpec() });
 
     const [parameter] = Object.values(Template.fromStack(pipelineStack).findResources('AWS::SSM::Parameter'));
     const value = parameter.Properties.Value;

@@ -29,7 +29,7 @@ describe('PreflightHook', () => {
       alarmNames: ['orders-db-cpu'],
       failOnActionsDisabled: false,
     });
-    expect(parse(joinToText(stack.resolve(service.renderAppSpec()))).Hooks)
+    expect(parse(joinToText(stack.resolve(service._renderAppSpec()))).Hooks)
       .toEqual([{ BeforeInstall: `<${stack.getLogicalId(hook.function.node.defaultChild as lambda.CfnFunction)}>` }]);
   });
 

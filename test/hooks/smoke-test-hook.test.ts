@@ -79,7 +79,7 @@ describe('SmokeTestHook', () => {
         SecurityGroupIds: [groupId(stack, hook.connections.securityGroups[0])],
       },
     });
-    expect(parse(joinToText(stack.resolve(service.renderAppSpec()))).Hooks)
+    expect(parse(joinToText(stack.resolve(service._renderAppSpec()))).Hooks)
       .toEqual([{ AfterAllowTestTraffic: `<${stack.getLogicalId(hook.function.node.defaultChild as lambda.CfnFunction)}>` }]);
   });
 

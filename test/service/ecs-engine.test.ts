@@ -166,9 +166,11 @@ describe('BlueGreenService on the Amazon ECS engine', () => {
     expect(handlers.filter((text) => text.includes('task-set-guard'))).toEqual([]);
   });
 
-  test('renderAppSpec() throws: a release on the Amazon ECS engine is a stack update, not an AppSpec', () => {
-    expect(() => fixture.service.renderAppSpec()).toThrow(
-      'TestStack/Orders: renderAppSpec() has no AppSpec to render on the Amazon ECS engine');
+  test('previewAppSpec() and the pipeline\'s _renderAppSpec() throw: a release on the Amazon ECS engine is a stack update, not an AppSpec', () => {
+    expect(() => fixture.service.previewAppSpec()).toThrow(
+      'TestStack/Orders: previewAppSpec() has no AppSpec to render on the Amazon ECS engine');
+    expect(() => fixture.service._renderAppSpec()).toThrow(
+      'TestStack/Orders: _renderAppSpec() has no AppSpec to render on the Amazon ECS engine');
   });
 });
 

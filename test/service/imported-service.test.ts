@@ -58,7 +58,7 @@ describe('a service imported with fromBlueGreenServiceAttributes', () => {
 
   test('lists the hooks in the AppSpec it renders, in lifecycle order', () => {
     const { b, service } = defaultWithHooks();
-    const appSpec = b.resolve(service.renderAppSpec()) as unknown;
+    const appSpec = b.resolve(service._renderAppSpec()) as unknown;
     const text = JSON.stringify(appSpec);
     const events = ['BeforeInstall', 'AfterInstall', 'AfterAllowTestTraffic', 'AfterAllowTraffic'];
     const positions = events.map((event) => text.indexOf(`${event}:`));

@@ -255,7 +255,7 @@ export function stageProblems(owner: IConstruct, context: StageValidationContext
       const remote = remoteStageProblem(owner, unit, context.replicationRegions)
         ?? (isRemoteStage(owner, unit) && hasDeploymentFiles(unit) ? remoteTaskDefinitionProblem(owner, unit, {
           taskDefinition: renderTaskDefinitionRequest(unit.service.taskDefinition, { containerName: unit.service.containerName }),
-          appSpec: unit.service.renderAppSpec(),
+          appSpec: unit.service._renderAppSpec(),
         }) : undefined);
       if (remote !== undefined) {
         problems.push(`${where} stage '${name}' ${remote}`);

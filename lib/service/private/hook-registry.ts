@@ -9,6 +9,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IConstruct } from 'constructs';
 import type { AppSpecOptions, ILifecycleHook } from '../lifecycle-hook';
 import { TASK_DEFINITION_PLACEHOLDER, renderAppSpecYaml, sortHooks } from './appspec';
+import { ReadableText } from '../../private/readable-text';
 import { recordPropProblem } from '../../private/validation';
 import { EcsLifecycleHooks } from './ecs-hooks';
 
@@ -112,11 +113,16 @@ export class HookRegistry {
     });
   }
 
-  /** `appspec.yaml`, rendered at synthesis so that hooks added later are listed too. */
-  public renderAppSpec(options: AppSpecOptions): string {
+  /** `appspec.yaml` as a person reads it, now: the hooks registered so far, deploy-time names as `<construct path>` placeholders. */
+  public previewAppSpec(options: AppSpecOptions): string {
+    return new ReadableText(this.service).of(this.renderAppSpec(options, 'previewAppSpec()'));
+  }
+
+  /** `appspec.yaml`, rendered at synthesis so that hooks added later are listed too; the function names resolve at deployment. */
+  public renderAppSpec(options: AppSpecOptions, method = '_renderAppSpec()'): string {
     const service = this.service;
     if (this.ecsHost) {
-      throw new Error(`${service.node.path}: renderAppSpec() has no AppSpec to render on the Amazon ECS engine, which takes its hooks `
+      throw new Error(`${service.node.path}: ${method} has no AppSpec to render on the Amazon ECS engine, which takes its hooks `
         + 'from the service definition; a release there is a stack update');
     }
     return Lazy.string({

@@ -125,7 +125,12 @@ export class ImportedBlueGreenService extends Construct implements IBlueGreenSer
     other.connections.allowTo(this.loadBalancer, ec2.Port.tcp(this.testListenerPort), ec2Description(description ?? `test listener of ${this.serviceName}`));
   }
 
-  public renderAppSpec(options: AppSpecOptions = {}): string {
+  public previewAppSpec(options: AppSpecOptions = {}): string {
+    return this.hookRegistry.previewAppSpec(options);
+  }
+
+  /** @internal */
+  public _renderAppSpec(options: AppSpecOptions = {}): string {
     return this.hookRegistry.renderAppSpec(options);
   }
 }
