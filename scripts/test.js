@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Runs the three gates of `npm test` at once: ESLint and tsc are single-threaded, so run one after
+// Runs the gates of `npm test` at once: ESLint and tsc are single-threaded, so run one after
 // the other before jest they leave a core idle for most of their time; run beside jest's workers
 // they fill it. Arguments go to jest (`npm test -- --json --outputFile=out.json`). Each gate's
 // output is printed with its name in front of every line; jest's output is printed as it is. The
@@ -26,6 +26,8 @@ const gates = [
     args: [bin('eslint'), '.', '--ignore-pattern', 'lib/private/.cycle-probe-*/**'],
   },
   { name: 'typecheck', args: [bin('typescript', 'tsc'), '--noEmit'] },
+  // jsii, the other languages' sources, API.md and every README and doc-comment example (scripts/check-jsii.js).
+  { name: 'jsii', args: [path.join(ROOT, 'scripts', 'check-jsii.js')] },
   { name: 'jest', args: [bin('jest'), ...process.argv.slice(2)], inherit: true },
 ];
 

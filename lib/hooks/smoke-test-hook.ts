@@ -291,7 +291,7 @@ export class SmokeTestHook extends Construct implements ILifecycleHook, ec2.ICon
    * listener: it would get the listener's 404 in every release.
    */
   private unroutedChecks(): string[] {
-    const patterns = this.service.routing?.pathPatterns ?? [];
+    const patterns = this.service.routing?.matchedPathPatterns ?? [];
     if (patterns.length === 0 || patterns.some((pattern) => Token.isUnresolved(pattern))) {
       return [];
     }

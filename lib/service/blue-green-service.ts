@@ -9,7 +9,7 @@ import { Construct } from 'constructs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { RollbackAlarms } from '../alarms/rollback-alarms';
 import type { BlueGreenServiceAttributes } from './blue-green-service-attributes';
-import type { IBlueGreenService } from './blue-green-service-base';
+import { BlueGreenServiceBase, type IBlueGreenService } from './blue-green-service-base';
 import type { BlueGreenServiceProps } from './blue-green-service-props';
 import type { AppSpecOptions, ILifecycleHook } from './lifecycle-hook';
 import { TargetGroupSource, metricHttpCodeTarget, metricRequestCount, sumOfTargetGroups } from '../private/metrics';
@@ -46,7 +46,7 @@ import { TrafficShifting } from './traffic-shifting';
  * one; CodeDeploy swaps them on each deployment, shifting production traffic as configured and
  * rolling back on failure, on a stop request and on alarm.
  */
-export class BlueGreenService extends Construct implements IBlueGreenService {
+export class BlueGreenService extends BlueGreenServiceBase {
   /**
    * A service defined in another stack or app, for hooks, pipeline stages and dashboards there.
    * Hooks added to it are listed in its AppSpec; CodeDeploy may invoke them when
@@ -70,7 +70,7 @@ export class BlueGreenService extends Construct implements IBlueGreenService {
   /** The engine that deploys the service. */
   public readonly engine: DeploymentEngine;
   /** Whether a stack update (`cdk deploy`) that changes the task definition releases it: always on the ECS engine, with `deployOnStackUpdate` on CodeDeploy. */
-  public readonly releasesOnStackUpdate: boolean;
+  public readonly releasesOnStackUpdate?: boolean;
   /** The task definition defined here; the pipeline renders `taskdef.json` from it. */
   public readonly taskDefinition: ecs.FargateTaskDefinition;
   /** The application container. */
@@ -80,9 +80,9 @@ export class BlueGreenService extends Construct implements IBlueGreenService {
   /** The port the container listens on. */
   public readonly containerPort: number;
   /** The log group of the container. */
-  public readonly logGroup: logs.ILogGroup;
+  public readonly logGroup?: logs.ILogGroup;
   /** The awslogs stream prefix; a task's stream is `<prefix>/<containerName>/<taskId>`. */
-  public readonly logStreamPrefix: string;
+  public readonly logStreamPrefix?: string;
   /** The load balancer. */
   public readonly loadBalancer: elbv2.IApplicationLoadBalancer;
   /** The listener that serves production traffic. */
@@ -109,16 +109,18 @@ export class BlueGreenService extends Construct implements IBlueGreenService {
   public readonly testListenerRule?: elbv2.ApplicationListenerRule;
   /** The role Amazon ECS shifts the listener rules and invokes the hooks with; undefined on the CodeDeploy engine. */
   public readonly deploymentRole?: iam.IRole;
-  /** The alarms that stop and roll back a deployment of this service. */
-  public readonly rollbackAlarms: RollbackAlarms;
+  /** The alarms that stop and roll back a deployment of this service; always set on a `BlueGreenService`. */
+  public readonly rollbackAlarms?: RollbackAlarms;
+  /** `rollbackAlarms`, which the optional type of the interface cannot say is always there. */
+  private readonly alarms: RollbackAlarms;
   /** How production traffic moves to the new version. */
-  public readonly trafficShifting: TrafficShifting;
+  public readonly trafficShifting?: TrafficShifting;
   /** The name people read in alarms, notifications and dashboards. */
   public readonly serviceName: string;
   /** The subnets the tasks run in; one-off tasks such as migrations use them too. */
   public readonly serviceSubnets: ec2.SubnetSelection;
   /** The production URL, e.g. `http://my-alb-123.eu-west-1.elb.amazonaws.com`. */
-  public readonly url: string;
+  public readonly url?: string;
   /** The test listener URL, e.g. `http://my-alb-123.eu-west-1.elb.amazonaws.com:8080`. */
   public readonly testUrl: string;
   /** Whether the listeners speak HTTPS. */
@@ -253,7 +255,7 @@ export class BlueGreenService extends Construct implements IBlueGreenService {
     this.releasesOnStackUpdate = onEcs || props.deployOnStackUpdate === true;
     this.service.connections.allowFrom(this.loadBalancer, ec2.Port.tcp(this.containerPort), 'load balancer to tasks');
 
-    this.rollbackAlarms = new RollbackAlarms(this, 'RollbackAlarms', {
+    this.rollbackAlarms = this.alarms = new RollbackAlarms(this, 'RollbackAlarms', {
       ...props.rollbackAlarmOptions,
       serviceName: this.serviceName,
       targetGroups: [this.blueTargetGroup, this.greenTargetGroup],
@@ -263,14 +265,15 @@ export class BlueGreenService extends Construct implements IBlueGreenService {
       deploymentGroup: this.deploymentGroup,
       attachToService: onEcs,
     });
-    if (onEcs && this.rollbackAlarms.attachedToDeploymentGroup) {
-      renderDeploymentAlarms(this.service, () => this.rollbackAlarms.deploymentGroupAlarms);
+    if (onEcs && this.alarms.attachedToDeploymentGroup) {
+      renderDeploymentAlarms(this.service, () => this.alarms.deploymentGroupAlarms);
     }
 
     const urls = serviceUrls(this.loadBalancer, this.https, this.listenerPort, this.testListenerPort, this.hostName);
     this.url = urls.url;
     this.testUrl = urls.testUrl;
-    addServiceOutputs(this, this);
+    addServiceOutputs(this, { ...urls, serviceName: this.serviceName, service: this.service,
+      deploymentsConsoleUrl: this.deploymentsConsoleUrl, deploymentGroup: this.deploymentGroup });
 
     fitSecurityGroupDescriptions(this);
   }
@@ -286,7 +289,7 @@ export class BlueGreenService extends Construct implements IBlueGreenService {
    * into a composite alarm.
    */
   public addRollbackAlarm(alarm: cloudwatch.IAlarm): void {
-    this.rollbackAlarms.addAlarm(alarm);
+    this.alarms.addAlarm(alarm);
   }
 
   /** A link to the deployment group in the CodeDeploy console; undefined on the Amazon ECS engine. */
@@ -324,7 +327,7 @@ export class BlueGreenService extends Construct implements IBlueGreenService {
    * @default - over the rollback alarms' period
    */
   public metricTargetResponseTime(options: cloudwatch.MetricOptions = {}): cloudwatch.MathExpression {
-    return this.rollbackAlarms.metricTargetResponseTime(options);
+    return this.alarms.metricTargetResponseTime(options);
   }
 
   /**
@@ -332,7 +335,7 @@ export class BlueGreenService extends Construct implements IBlueGreenService {
    * @default - maximum over the rollback alarms' period
    */
   public metricUnhealthyHostCount(options: cloudwatch.MetricOptions = {}): cloudwatch.MathExpression {
-    return this.rollbackAlarms.metricUnhealthyHostCount(options);
+    return this.alarms.metricUnhealthyHostCount(options);
   }
 
   /**

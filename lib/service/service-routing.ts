@@ -59,15 +59,15 @@ export class ServiceRouting {
   }
 
   /** The host names matched; empty for any host. */
-  public readonly hostHeaders: string[];
+  public readonly matchedHostHeaders: string[];
   /** The path patterns matched; empty for any path. */
-  public readonly pathPatterns: string[];
+  public readonly matchedPathPatterns: string[];
   /** The rules' priority. */
   public readonly priority: number;
 
   private constructor(options: ServiceRoutingOptions) {
-    this.hostHeaders = [...options.hostHeaders ?? []];
-    this.pathPatterns = [...options.pathPatterns ?? []];
+    this.matchedHostHeaders = [...options.hostHeaders ?? []];
+    this.matchedPathPatterns = [...options.pathPatterns ?? []];
     this.priority = options.priority;
   }
 
@@ -76,20 +76,20 @@ export class ServiceRouting {
    * name without wildcards.
    */
   public get hostName(): string | undefined {
-    const first = this.hostHeaders[0];
+    const first = this.matchedHostHeaders[0];
     return first !== undefined && !Token.isUnresolved(first) && !/[*?]/.test(first) ? first : undefined;
   }
 
   /** A description people read: `orders.example.com /orders/* (priority 10)`. */
   public describe(): string {
-    return `${[...this.hostHeaders, ...this.pathPatterns].join(' ')} (priority ${this.priority})`;
+    return `${[...this.matchedHostHeaders, ...this.matchedPathPatterns].join(' ')} (priority ${this.priority})`;
   }
 
   /** The conditions of the service's rules. @internal */
   public _conditions(): elbv2.ListenerCondition[] {
     return [
-      ...(this.hostHeaders.length > 0 ? [elbv2.ListenerCondition.hostHeaders(this.hostHeaders)] : []),
-      ...(this.pathPatterns.length > 0 ? [elbv2.ListenerCondition.pathPatterns(this.pathPatterns)] : []),
+      ...(this.matchedHostHeaders.length > 0 ? [elbv2.ListenerCondition.hostHeaders(this.matchedHostHeaders)] : []),
+      ...(this.matchedPathPatterns.length > 0 ? [elbv2.ListenerCondition.pathPatterns(this.matchedPathPatterns)] : []),
     ];
   }
 
@@ -100,11 +100,11 @@ export class ServiceRouting {
     if (priority) {
       problems.push(`priority ${priority}`);
     }
-    if (this.hostHeaders.length === 0 && this.pathPatterns.length === 0) {
+    if (this.matchedHostHeaders.length === 0 && this.matchedPathPatterns.length === 0) {
       problems.push('has no host header and no path pattern, so it would take every request of the listeners; give at least one, '
         + 'e.g. ServiceRouting.hostHeaders([\'orders.example.com\'], 10)');
     }
-    const count = this.hostHeaders.length + this.pathPatterns.length;
+    const count = this.matchedHostHeaders.length + this.matchedPathPatterns.length;
     if (count > MAX_CONDITION_VALUES) {
       problems.push(`has ${count} host headers and path patterns, but a load balancer rule takes at most ${MAX_CONDITION_VALUES}; `
         + 'use wildcards (`*.example.com`, `/orders/*`) or route the rest to another service');
@@ -116,9 +116,9 @@ export class ServiceRouting {
         }
       }
     };
-    check('host header', this.hostHeaders, HOST_HEADER, 'letters, digits, \'-\', \'.\' and the wildcards \'*\' and \'?\'');
-    check('path pattern', this.pathPatterns, PATH_PATTERN, 'a path starting with \'/\', with the wildcards \'*\' and \'?\'');
-    for (const [kind, values] of [['host header', this.hostHeaders], ['path pattern', this.pathPatterns]] as const) {
+    check('host header', this.matchedHostHeaders, HOST_HEADER, 'letters, digits, \'-\', \'.\' and the wildcards \'*\' and \'?\'');
+    check('path pattern', this.matchedPathPatterns, PATH_PATTERN, 'a path starting with \'/\', with the wildcards \'*\' and \'?\'');
+    for (const [kind, values] of [['host header', this.matchedHostHeaders], ['path pattern', this.matchedPathPatterns]] as const) {
       const repeated = values.filter((value, index) => values.indexOf(value) !== index);
       if (repeated.length > 0) {
         problems.push(`lists the ${kind} '${repeated[0]}' twice; remove the duplicate`);
@@ -129,6 +129,6 @@ export class ServiceRouting {
 
   /** A key equal for two routings that match the same requests. @internal */
   public _matchKey(): string {
-    return JSON.stringify([[...this.hostHeaders].map((h) => h.toLowerCase()).sort(), [...this.pathPatterns].sort()]);
+    return JSON.stringify([[...this.matchedHostHeaders].map((h) => h.toLowerCase()).sort(), [...this.matchedPathPatterns].sort()]);
   }
 }

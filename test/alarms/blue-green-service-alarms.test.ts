@@ -14,17 +14,17 @@ function logicalId(stack: Stack, construct: { node: { defaultChild?: unknown } }
 describe('BlueGreenService rollback alarms', () => {
   test('are created by default and attached to the deployment group', () => {
     const { stack, service, template } = defaultService();
-    expect(service.rollbackAlarms).toBeInstanceOf(RollbackAlarms);
-    expect(service.rollbackAlarms.node.path).toBe('TestStack/Orders/RollbackAlarms');
+    expect(service.rollbackAlarms!).toBeInstanceOf(RollbackAlarms);
+    expect(service.rollbackAlarms!.node.path).toBe('TestStack/Orders/RollbackAlarms');
     template.resourceCountIs('AWS::CloudWatch::Alarm', 5);
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'orders-api: 5xx rate > 1% for 2 min (TestStack)' });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'orders-api: running tasks < desired for 3 min (TestStack)' });
-    expect(service.rollbackAlarms.alarms).toContain(service.rollbackAlarms.runningTaskShortfallAlarm);
+    expect(service.rollbackAlarms!.alarms).toContain(service.rollbackAlarms!.runningTaskShortfallAlarm);
     template.hasResourceProperties('AWS::CodeDeploy::DeploymentGroup', {
       AlarmConfiguration: {
         Enabled: true,
         IgnorePollAlarmFailure: Match.absent(),
-        Alarms: service.rollbackAlarms.alarms.map(a => ({ Name: { Ref: logicalId(stack, a) } })),
+        Alarms: service.rollbackAlarms!.alarms.map(a => ({ Name: { Ref: logicalId(stack, a) } })),
       },
       AutoRollbackConfiguration: {
         Enabled: true,
@@ -53,7 +53,7 @@ describe('BlueGreenService rollback alarms', () => {
       });
     }
     template.hasResourceProperties('AWS::Logs::MetricFilter', {
-      LogGroupName: { Ref: logicalId(stack, service.logGroup) },
+      LogGroupName: { Ref: logicalId(stack, service.logGroup!) },
       FilterPattern: '{ ($.level = "fatal") || ($.level = "FATAL") }',
     });
   });
@@ -78,7 +78,7 @@ describe('BlueGreenService rollback alarms', () => {
     const stack = testStack();
     const service = serviceIn(stack, { rollbackAlarmOptions: { enableRunningTaskShortfallAlarm: false } });
     Template.fromStack(stack).resourceCountIs('AWS::CloudWatch::Alarm', 4);
-    expect(service.rollbackAlarms.runningTaskShortfallAlarm).toBeUndefined();
+    expect(service.rollbackAlarms!.runningTaskShortfallAlarm).toBeUndefined();
   });
 
   test('take their thresholds from rollbackAlarmOptions', () => {
@@ -90,7 +90,7 @@ describe('BlueGreenService rollback alarms', () => {
     template.resourceCountIs('AWS::CloudWatch::Alarm', 4);
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'orders-api: 5xx rate > 2% for 2 min (TestStack)', Threshold: 2 });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'orders-api: p99 latency > 600 ms (3x 200 ms) for 2 min (TestStack)' });
-    expect(service.rollbackAlarms.fatalLogAlarm).toBeUndefined();
+    expect(service.rollbackAlarms!.fatalLogAlarm).toBeUndefined();
   });
 
   test('can be observed before they are trusted', () => {
@@ -113,13 +113,13 @@ describe('BlueGreenService rollback alarms', () => {
       evaluationPeriods: 1,
     }));
     extra.forEach(a => service.addRollbackAlarm(a));
-    expect(service.rollbackAlarms.alarms).toHaveLength(12);
-    expect(service.rollbackAlarms.deploymentGroupAlarms.slice(0, 5)).toEqual(service.rollbackAlarms.alarms.slice(0, 5));
+    expect(service.rollbackAlarms!.alarms).toHaveLength(12);
+    expect(service.rollbackAlarms!.deploymentGroupAlarms.slice(0, 5)).toEqual(service.rollbackAlarms!.alarms.slice(0, 5));
     const template = Template.fromStack(stack);
     template.resourceCountIs('AWS::CloudWatch::CompositeAlarm', 1);
     const [group] = Object.values(template.findResources('AWS::CodeDeploy::DeploymentGroup'));
     expect(group.Properties.AlarmConfiguration.Alarms).toHaveLength(10);
-    expect(group.Properties.AlarmConfiguration.Alarms[9]).toEqual({ Name: { Ref: logicalId(stack, service.rollbackAlarms.compositeAlarm!) } });
+    expect(group.Properties.AlarmConfiguration.Alarms[9]).toEqual({ Name: { Ref: logicalId(stack, service.rollbackAlarms!.compositeAlarm!) } });
   });
 
   test('fails when a rollback alarm option is invalid, naming the service\'s alarms', () => {

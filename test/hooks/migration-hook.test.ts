@@ -49,7 +49,7 @@ describe('MigrationHook', () => {
       assignPublicIp: false,
       launchType: 'FARGATE',
       totalDeadlineSeconds: 2700,
-      logGroupName: ref(service.logGroup),
+      logGroupName: ref(service.logGroup!),
       logStreamPrefix: 'orders-api',
       lifecycleEventName: 'AfterInstall',
     });

@@ -87,7 +87,7 @@ describe('DeploymentRunbook', () => {
   test('renders the rollback criteria with thresholds, alarms added later included', () => {
     const { runbook, service } = releasedService();
     const text = runbook.render();
-    expect(service.rollbackAlarms.alarms.length).toBeGreaterThan(2);
+    expect(service.rollbackAlarms!.alarms.length).toBeGreaterThan(2);
     expect(text).toContain('- `orders-queue-depth`: at or above 100, 3 of 3 periods');
     expect(text).toMatch(/more than 1% of the requests to a target group fail with a 5xx/);
     expect(text).toContain('failed task set guard');

@@ -32,6 +32,6 @@ describe('ReleaseDashboard of a service on the Amazon ECS engine', () => {
 
   test('shows the rollback alarms ECS watches', () => {
     const status = widgets.find((w) => w.type === 'alarm' || w.properties.alarms !== undefined);
-    expect(status?.properties.alarms?.length).toBe(service.rollbackAlarms.alarms.length);
+    expect(status?.properties.alarms?.length).toBe(service.rollbackAlarms!.alarms.length);
   });
 });

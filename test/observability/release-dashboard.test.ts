@@ -185,7 +185,7 @@ describe('ReleaseDashboard', () => {
 
     const status = widget(widgets(stack), 'production: rollback alarms');
     expect(status.type).toBe('alarm');
-    expect(status.properties.alarms).toEqual(production.rollbackAlarms.alarms.map((alarm) => getAtt(stack, alarm, 'Arn')));
+    expect(status.properties.alarms).toEqual(production.rollbackAlarms!.alarms.map((alarm) => getAtt(stack, alarm, 'Arn')));
     expect(status.properties.alarms).toHaveLength(6);
     expect(status.properties.alarms).toContain(getAtt(stack, extra, 'Arn'));
     expect(status.properties.sortBy).toBe('stateUpdatedTimestamp');

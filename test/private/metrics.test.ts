@@ -96,7 +96,7 @@ const byName = (name: string) => (d: Definition) => d.metricName === name;
 describe('one definition per metric', () => {
   test('unhealthy targets: the alarm, the service metric and the dashboard graph read the same metric', () => {
     const f = fixture();
-    const alarm = alarmDefinitions(f, f.service.rollbackAlarms.unhealthyTargetsAlarm);
+    const alarm = alarmDefinitions(f, f.service.rollbackAlarms!.unhealthyTargetsAlarm);
     expect(alarm).toHaveLength(2);
     expect(alarm[0]).toMatchObject({ namespace: 'AWS/ApplicationELB', metricName: 'UnHealthyHostCount', statistic: 'Maximum', periodSeconds: 60 });
     expect(metricDefinitions(f.stack, f.service.metricUnhealthyHostCount())).toEqual(alarm);
@@ -105,7 +105,7 @@ describe('one definition per metric', () => {
 
   test('response time: the alarm, the service metric and the dashboard graph read the same p99', () => {
     const f = fixture();
-    const alarm = alarmDefinitions(f, f.service.rollbackAlarms.latencyAlarm).filter(byName('TargetResponseTime'));
+    const alarm = alarmDefinitions(f, f.service.rollbackAlarms!.latencyAlarm).filter(byName('TargetResponseTime'));
     expect(alarm).toHaveLength(2);
     expect(alarm[0]).toMatchObject({ statistic: 'p99', periodSeconds: 60 });
     expect(metricDefinitions(f.stack, f.service.metricTargetResponseTime()).filter(byName('TargetResponseTime'))).toEqual(alarm);
@@ -114,7 +114,7 @@ describe('one definition per metric', () => {
 
   test('5xx and requests: the error-rate alarm, the service metrics and the dashboard graph read the same sums', () => {
     const f = fixture();
-    const alarm = alarmDefinitions(f, f.service.rollbackAlarms.errorRateAlarm);
+    const alarm = alarmDefinitions(f, f.service.rollbackAlarms!.errorRateAlarm);
     const requests = alarm.filter(byName('RequestCount'));
     const errors = alarm.filter(byName('HTTPCode_Target_5XX_Count'));
     expect(requests).toHaveLength(2);
@@ -130,7 +130,7 @@ describe('one definition per metric', () => {
 
   test('task counts: the running-task alarm and the dashboard graph read the same Container Insights averages', () => {
     const f = fixture();
-    const alarm = alarmDefinitions(f, f.service.rollbackAlarms.runningTaskShortfallAlarm);
+    const alarm = alarmDefinitions(f, f.service.rollbackAlarms!.runningTaskShortfallAlarm);
     expect(alarm.map(d => d.metricName)).toEqual(['RunningTaskCount', 'DesiredTaskCount']);
     expect(alarm[0]).toMatchObject({ namespace: 'ECS/ContainerInsights', statistic: 'Average', periodSeconds: 60 });
     const graph = graphDefinitions(f, 'orders: running vs desired tasks');

@@ -278,9 +278,9 @@ describe('BlueGreenService', () => {
     }
     // Response time and unhealthy targets are what the rollback alarms watch: the worse target group.
     expect(stack.resolve(service.metricTargetResponseTime().toMetricConfig()))
-      .toEqual(stack.resolve(service.rollbackAlarms.metricTargetResponseTime().toMetricConfig()));
+      .toEqual(stack.resolve(service.rollbackAlarms!.metricTargetResponseTime().toMetricConfig()));
     expect(stack.resolve(service.metricUnhealthyHostCount().toMetricConfig()))
-      .toEqual(stack.resolve(service.rollbackAlarms.metricUnhealthyHostCount().toMetricConfig()));
+      .toEqual(stack.resolve(service.rollbackAlarms!.metricUnhealthyHostCount().toMetricConfig()));
     expect(service.metricTargetResponseTime().toMetricConfig().mathExpression!.usingMetrics.latency1.toMetricConfig().metricStat!.statistic).toBe('p99');
   });
 

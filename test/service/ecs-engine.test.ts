@@ -153,12 +153,12 @@ describe('BlueGreenService on the Amazon ECS engine', () => {
     const names = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((alarm) => alarm.Properties.AlarmName);
     expect(alarms.AlarmNames).toEqual(names);
     expect(alarms.AlarmNames).toContain('orders-api: 5xx rate > 1% for 2 min (TestStack)');
-    expect(service.rollbackAlarms.deploymentGroupAlarms).toHaveLength(names.length);
+    expect(service.rollbackAlarms!.deploymentGroupAlarms).toHaveLength(names.length);
   });
 
   test('keeps no task-set guard: ECS has no task sets, and its deployment alarms see a failing revision', () => {
     const { service, template } = fixture;
-    expect(service.rollbackAlarms.failedTaskSetGuard).toBeUndefined();
+    expect(service.rollbackAlarms!.failedTaskSetGuard).toBeUndefined();
     const ids = Object.keys(template.toJSON().Resources);
     expect(ids.filter((id) => /TaskSetGuard/i.test(id))).toEqual([]);
     const handlers = Object.values(template.findResources('AWS::Lambda::Function'))

@@ -101,7 +101,7 @@ describe('serviceName: tokens', () => {
     const svc = service(stack, 'Orders', { serviceName: Lazy.string({ produce: () => 'orders-api' }) });
     expect(errorsOf(stack)).toEqual([expect.stringContaining('TestStack/Orders: invalid serviceName: is a deploy-time value (a token)')]);
     expect(svc.logStreamPrefix).not.toContain('Token');
-    expect(svc.rollbackAlarms.metricFatalLogLines().metricName).not.toContain('Token');
+    expect(svc.rollbackAlarms!.metricFatalLogLines().metricName).not.toContain('Token');
   });
 });
 

@@ -40,8 +40,8 @@ export function serviceDomain(scope: Construct, props: BlueGreenServiceProps, lo
       recordPropProblem(scope, 'domainName', `'${domainName}' is not in the hosted zone '${zoneName}', where its records would go; `
         + 'give a name in that zone, or the zone of the name');
     }
-    if (routing && routing.hostHeaders.length > 0 && !routing.hostHeaders.some((host) => Token.isUnresolved(host) || wildcardMatches(host, domainName, true))) {
-      recordPropProblem(scope, 'domainName', `'${domainName}' matches none of the routing's host headers (${routing.hostHeaders.join(', ')}), `
+    if (routing && routing.matchedHostHeaders.length > 0 && !routing.matchedHostHeaders.some((host) => Token.isUnresolved(host) || wildcardMatches(host, domainName, true))) {
+      recordPropProblem(scope, 'domainName', `'${domainName}' matches none of the routing's host headers (${routing.matchedHostHeaders.join(', ')}), `
         + 'so requests for it would not reach the service; add it to the routing, or change domainName');
     }
   }
