@@ -38,12 +38,13 @@ export type { RollbackAlarmsOptions, RollbackAlarmsProps } from './rollback-alar
  * most 10 alarms per deployment group: the first 9 alarms are listed directly, and from the
  * 11th on, the 10th and later alarms are combined into one composite alarm, so none is dropped.
  *
+ * @exampleMetadata fixture=lib
  * @example
  * const alarms = new RollbackAlarms(this, 'RollbackAlarms', {
  *   serviceName: 'orders-api',
  *   targetGroups: [blue, green],
  *   logGroup,
- *   service,
+ *   service: fargateService,
  *   deploymentGroup,
  * });
  * alarms.addAlarm(queueDepthAlarm);

@@ -39,6 +39,7 @@ export interface ChangeCalendarProps {
  * People add a freeze in the Change Calendar console, without a code change; for a hotfix they
  * end it there, and the console's version history records who did.
  *
+ * @exampleMetadata fixture=lib
  * @example
  * const freeze = new ChangeCalendar(this, 'ProductionFreeze', { calendarName: 'orders-production-freeze' });
  * new PreflightHook(this, 'Preflight', { service, changeCalendars: [freeze.calendarName] });

@@ -26,6 +26,7 @@ export interface CustomHookProps {
  * The function is allowed to report its status on this service's deployment group only, and
  * CodeDeploy is allowed to invoke it.
  *
+ * @exampleMetadata fixture=lib
  * @example
  * new CustomHook(this, 'WarmCaches', {
  *   service,

@@ -49,6 +49,7 @@ export interface WeeklyDeploymentWindowOptions {
  * one). In a {@link PreflightHook}, a deployment that starts outside a weekly window is refused,
  * saying when it opens: so a `cdk deploy` release keeps the window too.
  *
+ * @exampleMetadata fixture=lib
  * @example
  * DeploymentWindow.weekly({ days: [Weekday.MONDAY, Weekday.TUESDAY, Weekday.WEDNESDAY, Weekday.THURSDAY],
  *   startHour: 9, endHour: 16, timeZone: 'Europe/Berlin' });

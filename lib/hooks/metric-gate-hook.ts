@@ -151,6 +151,7 @@ export interface MetricGateHookProps extends HookFunctionOptions {
  * production side by side; with all-at-once shifting, green over the bake window after the
  * shift against blue over as long before it.
  *
+ * @exampleMetadata fixture=lib
  * @example
  * new MetricGateHook(this, 'MetricGate', { service, production: true });
  */

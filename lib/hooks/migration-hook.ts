@@ -122,6 +122,7 @@ export interface MigrationHookProps extends HookFunctionOptions {
  * here; its logs go to the service's log group. The hook follows it across Lambda invocations
  * up to `deadline`, then stops it.
  *
+ * @exampleMetadata fixture=lib
  * @example
  * new MigrationHook(this, 'Migrate', { service, command: ['npm', 'run', 'migrate'] });
  */

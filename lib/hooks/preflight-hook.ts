@@ -89,6 +89,7 @@ export interface PreflightHookProps extends HookFunctionOptions {
  * monitoring turned off: CodeDeploy would roll back at once, or never. Runs at `BeforeInstall`,
  * before anything changes.
  *
+ * @exampleMetadata fixture=lib
  * @example
  * new PreflightHook(this, 'Preflight', { service });
  */

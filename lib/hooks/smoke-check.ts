@@ -17,8 +17,9 @@ export enum HttpMethod {
 /**
  * A value a field of a JSON response must equal.
  *
+ * @exampleMetadata fixture=lib
  * @example
- * { status: JsonValue.fromString('ok'), 'db.connected': JsonValue.fromBoolean(true) }
+ * const jsonFields = { 'status': JsonValue.fromString('ok'), 'db.connected': JsonValue.fromBoolean(true) };
  */
 export class JsonValue {
   /** JSON `null`. */
@@ -48,6 +49,7 @@ export class JsonValue {
 /**
  * Where a response says which version of the application answered.
  *
+ * @exampleMetadata fixture=lib
  * @example
  * VersionSource.header('x-app-version')
  */
@@ -73,6 +75,7 @@ export class VersionSource {
 /**
  * The version a smoke check expects the new tasks to report (see {@link VersionSource}).
  *
+ * @exampleMetadata fixture=lib
  * @example
  * ExpectedVersion.fromDeployedEnvironment() // RELEASE_VERSION, which ReleasePipeline sets to each release's image tag
  * ExpectedVersion.of('1.4.2')
@@ -227,6 +230,7 @@ export interface HttpSmokeCheckOptions extends SmokeCheckOptions {
  * One HTTP request a {@link SmokeTestHook} sends to the new version through the test listener,
  * and what the response must be.
  *
+ * @exampleMetadata fixture=lib
  * @example
  * SmokeCheck.get('/health', { jsonFields: { status: JsonValue.fromString('ok') } });
  * SmokeCheck.http({ path: '/orders', method: HttpMethod.POST, body: '{}', expectedStatuses: [201] });

@@ -56,6 +56,7 @@ const DEFAULT_TIMEOUT = Duration.minutes(5);
  * balancer's private addresses, so the requests never leave the VPC even when the load
  * balancer is internet-facing.
  *
+ * @exampleMetadata fixture=lib
  * @example
  * new SmokeTestHook(this, 'SmokeTests', {
  *   service,

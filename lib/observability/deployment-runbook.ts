@@ -55,6 +55,7 @@ export interface DeploymentRunbookProps {
  * (`cdk.out/<fileName>`), and, with `dashboard`, in short on the release dashboard. Deploy-time
  * names appear in the file as `<construct path>` placeholders.
  *
+ * @exampleMetadata fixture=lib
  * @example
  * new DeploymentRunbook(this, 'ProductionRunbook', { service: production, pipeline: release, dashboard });
  */

@@ -91,6 +91,7 @@ export interface ReleaseDashboardProps {
  *
  * A stack output links to the dashboard in the CloudWatch console.
  *
+ * @exampleMetadata fixture=lib
  * @example
  * new ReleaseDashboard(this, 'Dashboard', {
  *   dashboardName: 'orders-api-releases',

@@ -58,11 +58,12 @@ export enum NotificationRouteKind {
  * A subscriber of the release notifications of one severity and above: an e-mail address, a
  * Slack channel configured in AWS Chatbot, or a PagerDuty service (Events API v2).
  *
+ * @exampleMetadata fixture=lib
  * @example
- * notificationRoutes: [
+ * const notificationRoutes = [
  *   NotificationRoute.email('on-call@example.com', NotificationSeverity.WARNING),
  *   NotificationRoute.pagerDuty({ routingKey: secretsmanager.Secret.fromSecretNameV2(this, 'PagerDutyKey', 'release/pagerduty-routing-key') }),
- * ]
+ * ];
  */
 export class NotificationRoute {
   /** An e-mail address (it confirms by mail) that receives the messages of `minimumSeverity` and above. */

@@ -266,7 +266,8 @@ export interface ReleasePipelineProps {
    * notifications; CRITICAL for a rollback that could not be verified and a rollback alarm going
    * off outside a deployment of a stage that requires approval.
    *
-   * @example [NotificationRoute.email('on-call@example.com', NotificationSeverity.WARNING), NotificationRoute.pagerDuty({ routingKey })]
+   * @exampleMetadata fixture=lib
+   * @example const notificationRoutes = [NotificationRoute.email('on-call@example.com', NotificationSeverity.WARNING), NotificationRoute.pagerDuty({ routingKey })];
    * @default - none: `notificationEmails` and `slackChannel` receive every message
    */
   readonly notificationRoutes?: NotificationRoute[];

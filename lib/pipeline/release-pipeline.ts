@@ -49,6 +49,7 @@ export * from './release-pipeline-props';
  * `taskdef.json` is rendered from each service's task definition as defined in CDK and
  * `appspec.yaml` from its hooks: nobody keeps a second copy of either.
  *
+ * @exampleMetadata fixture=lib
  * @example
  * const pipeline = new ReleasePipeline(this, 'Release', {
  *   source: ReleaseSource.codeStarConnection({ connectionArn, owner: 'my-org', repo: 'orders-api' }),

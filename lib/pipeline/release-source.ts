@@ -76,6 +76,7 @@ export interface S3ReleaseSourceOptions {
  * The source of a {@link ReleasePipeline}: an image in ECR, a Git repository through a CodeStar
  * connection, or a zip in S3.
  *
+ * @exampleMetadata fixture=lib
  * @example
  * ReleaseSource.codeStarConnection({
  *   connectionArn: 'arn:aws:codestar-connections:eu-west-1:123456789012:connection/abcd',

@@ -31,6 +31,7 @@ export enum EcsLifecycleStage {
  * The engine that deploys a {@link BlueGreenService}: CodeDeploy, or Amazon ECS's own blue/green,
  * canary and linear deployments. Both run the same hooks and roll back on the same alarms.
  *
+ * @exampleMetadata fixture=lib
  * @example
  * new BlueGreenService(this, 'Api', { image, engine: DeploymentEngine.ecs() });
  */

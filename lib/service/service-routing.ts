@@ -38,6 +38,7 @@ const PATH_PATTERN = /^\/[A-Za-z0-9_.$/~"'@:+&*?()!,;=-]*$/;
  * {@link SharedLoadBalancer}); each gets a production and a test rule with these conditions,
  * which Amazon ECS shifts between its target groups.
  *
+ * @exampleMetadata fixture=lib
  * @example
  * ServiceRouting.hostHeaders(['orders.example.com'], 10)
  * ServiceRouting.of({ hostHeaders: ['api.example.com'], pathPatterns: ['/orders/*'], priority: 20 })

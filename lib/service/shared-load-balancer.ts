@@ -26,6 +26,7 @@ interface Route {
  * answer 404 to requests no service takes. Define it once (in a network stack, say) and give it
  * to each `BlueGreenService` as `sharedLoadBalancer`, with `routing`.
  *
+ * @exampleMetadata fixture=lib
  * @example
  * const edge = new SharedLoadBalancer(network, 'Edge', { vpc, certificate });
  * new BlueGreenService(this, 'Orders', {

@@ -13,6 +13,7 @@ const MAX_INTERVAL_MINUTES = 2880;
 /**
  * The traffic-shifting strategy of a blue/green deployment.
  *
+ * @exampleMetadata fixture=lib
  * @example
  * TrafficShifting.canary(10, Duration.minutes(5));
  */
