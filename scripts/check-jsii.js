@@ -52,6 +52,11 @@ try {
     }
   }
   fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(work, 'node_modules'), 'dir');
+  // pacmak packs the copy for its JavaScript target; as the published package, it has no scripts
+  // (they need the repository: the handlers are not bundled here, nothing reads them).
+  const manifest = JSON.parse(fs.readFileSync(path.join(work, 'package.json'), 'utf8'));
+  delete manifest.scripts;
+  fs.writeFileSync(path.join(work, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
 
   step('jsii', [bin('jsii'), '--fail-on-warnings', ...SILENCED_WARNINGS.flatMap((rule) => ['--silence-warnings', rule])], work);
   step('jsii-docgen', [bin('jsii-docgen'), '-o', path.join(work, 'API.md')], work);
