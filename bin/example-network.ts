@@ -1,10 +1,32 @@
+import * as path from 'path';
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 
 /** The examples' VPC: two zones, one NAT gateway, rejected flows logged for a month. */
+/**
+ * The example application's folder (Dockerfile, server): the first image of the example services,
+ * built and pushed by `cdk deploy`. Synthesis only copies the folder into cdk.out.
+ */
+export const EXAMPLE_APPLICATION = path.join(__dirname, '..', 'examples', 'orders-api');
+
+/**
+ * Acknowledges the one wildcard of an image asset's pull: ECR's GetAuthorizationToken takes no
+ * resource but `*` (the pull itself is granted on the asset repository only).
+ */
+export function acknowledgeImageAssetPull(taskDefinition: ecs.TaskDefinition): void {
+  const policy = taskDefinition.executionRole?.node.tryFindChild('DefaultPolicy');
+  if (policy) {
+    Validations.of(policy).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'ecr:GetAuthorizationToken, which the pull of the image asset needs, takes no resource but *; the pull is on the asset repository only.',
+    });
+  }
+}
+
 export function exampleVpc(scope: Construct): ec2.Vpc {
   return new ec2.Vpc(scope, 'Vpc', {
     maxAzs: 2,

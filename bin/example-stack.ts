@@ -7,7 +7,7 @@ import {
   NotificationRoute, NotificationSeverity, PreflightHook, ReleaseDashboard, ReleasePipeline, ReleaseSource,
   SmokeCheck, SmokeTestHook, TrafficShifting, VersionSource, Weekday,
 } from '../lib';
-import { accessLogsBucket, exampleVpc } from './example-network';
+import { EXAMPLE_APPLICATION, accessLogsBucket, acknowledgeImageAssetPull, exampleVpc } from './example-network';
 
 /** Settings of the example that a real infra repo would take from its own configuration. */
 export interface ExampleReleaseStackProps extends StackProps {
@@ -50,8 +50,10 @@ export class ExampleReleaseStack extends Stack {
 
     const accessLogs = accessLogsBucket(this);
 
-    // The first deployment runs this image; from then on the pipeline deploys each commit's image.
-    const image = ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:stable');
+    // The first deployment runs the example application (examples/orders-api: it listens on 8080
+    // and answers the health, version and smoke-check paths); from then on the pipeline deploys
+    // each commit's image.
+    const image = ecs.ContainerImage.fromAsset(EXAMPLE_APPLICATION);
     this.staging = this.releaseEnvironment('Staging', {
       serviceName: 'orders-api-staging',
       cluster,
@@ -149,6 +151,7 @@ export class ExampleReleaseStack extends Stack {
       reason: 'The plain environment variables are LOG_LEVEL and RELEASE_VERSION (the image tag, set by the release pipeline); '
         + 'neither is secret, and secrets go through Secrets Manager.',
     });
+    acknowledgeImageAssetPull(service.taskDefinition);
 
     // The pre-flight hook keeps production's window for any deployment, not only the pipeline's,
     // and its change freezes, which people add in the Change Calendar console.

@@ -1,4 +1,5 @@
 import { App, Duration, Environment, Fn, Stack, StackProps, Validations } from 'aws-cdk-lib';
+import { Platform } from 'aws-cdk-lib/aws-ecr-assets';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { Construct } from 'constructs';
@@ -6,7 +7,7 @@ import {
   BlueGreenService, DeploymentEngine, ExpectedVersion, ReleaseDashboard, ReleasePipeline, ReleaseSource, ServiceRouting,
   SharedLoadBalancer, SmokeCheck, SmokeTestHook, TrafficShifting, VersionSource,
 } from '../lib';
-import { accessLogsBucket, exampleVpc } from './example-network';
+import { EXAMPLE_APPLICATION, accessLogsBucket, acknowledgeImageAssetPull, exampleVpc } from './example-network';
 
 /**
  * The accounts and regions of the platform example, as AWS's deployment pipeline reference
@@ -74,7 +75,8 @@ export class ServicesStack extends Stack {
     const { cluster, edge } = props.network;
     // The zone by its attributes: synthesis makes no lookup.
     const zone = route53.HostedZone.fromHostedZoneAttributes(this, 'Zone', { hostedZoneId: props.hostedZoneId, zoneName: props.zoneName });
-    const image = ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:stable');
+    // Built for the tasks' Graviton CPUs, whatever machine runs `cdk deploy`.
+    const image = ecs.ContainerImage.fromAsset(EXAMPLE_APPLICATION, { platform: Platform.LINUX_ARM64 });
     const service = (serviceId: string, serviceName: string, priority: number) => {
       const domainName = `${serviceName.replace(/-api$/, '')}.${props.zoneName}`;
       const created = new BlueGreenService(this, serviceId, {
@@ -82,7 +84,7 @@ export class ServicesStack extends Stack {
         engine: DeploymentEngine.ecs(), sharedLoadBalancer: edge, routing: ServiceRouting.hostHeaders([domainName], priority),
         domainName, hostedZone: zone,
         trafficShifting: TrafficShifting.canary(10, Duration.minutes(5)), terminationWait: Duration.minutes(10),
-        // Graviton, one on-demand task and the rest mostly on Spot; the image is multi-architecture.
+        // Graviton, one on-demand task and the rest mostly on Spot; the image is built for ARM64.
         cpuArchitecture: ecs.CpuArchitecture.ARM64,
         capacityProviderStrategies: [{ capacityProvider: 'FARGATE', base: 1, weight: 1 }, { capacityProvider: 'FARGATE_SPOT', weight: 3 }],
         enableExecuteCommand: true,
@@ -92,6 +94,7 @@ export class ServicesStack extends Stack {
         id: 'AwsSolutions-ECS2',
         reason: 'The one plain environment variable is RELEASE_VERSION (the image tag, set by the release pipeline), which is not secret.',
       });
+      acknowledgeImageAssetPull(created.taskDefinition);
       // The smoke tests send the service's host name, which its rules match.
       new SmokeTestHook(this, `${serviceId}Smoke`, {
         service: created,
