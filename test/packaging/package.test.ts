@@ -104,9 +104,7 @@ function copyCheckout(to: string): void {
   if (listed.status !== 0) {
     throw new Error(`git ls-files failed: ${listed.stderr}`);
   }
-  // README.<branch>.md files hold README text waiting to be placed in README.md; npm packs every
-  // README* at the root whatever `files` says, so they go once placed. Until then, not packed here.
-  for (const file of listed.stdout.split('\0').filter((name) => name && !/^README\.[^/]+\.md$/.test(name))) {
+  for (const file of listed.stdout.split('\0').filter(Boolean)) {
     const from = path.join(ROOT, file);
     if (fs.existsSync(from) && fs.statSync(from).isFile()) {
       fs.mkdirSync(path.dirname(path.join(to, file)), { recursive: true });
