@@ -56,6 +56,47 @@ export function captureLogs(): CapturedLogs {
   };
 }
 
+/** What {@link useHandlerEnvironment} gives each test: the logs it captures. */
+export interface HandlerEnvironment {
+  /** What the handler wrote since the test (or the last `restartLogs()`) began. */
+  readonly logs: CapturedLogs;
+  /** Forgets the lines captured so far, for a test that runs a second scenario. */
+  restartLogs(): void;
+}
+
+/**
+ * The environment every test of a handler's file runs in: `variables` set in the process
+ * environment, retry jitter fixed (`Math.random` returns 0) and stdout captured; all undone after
+ * each test. Call it once, at the top of the file.
+ */
+export function useHandlerEnvironment(variables: Record<string, string>): HandlerEnvironment {
+  let logs: CapturedLogs | undefined;
+  beforeEach(() => {
+    Object.assign(process.env, variables);
+    jest.spyOn(Math, 'random').mockReturnValue(0);
+    logs = captureLogs();
+  });
+  afterEach(() => {
+    logs?.restore();
+    jest.restoreAllMocks();
+    for (const name of Object.keys(variables)) {
+      delete process.env[name];
+    }
+  });
+  return {
+    get logs() {
+      if (!logs) {
+        throw new Error('logs are captured during a test only');
+      }
+      return logs;
+    },
+    restartLogs: () => {
+      logs?.restore();
+      logs = captureLogs();
+    },
+  };
+}
+
 /** The hook's `decision` lines: what it checked, against what, and the verdict. */
 export function decisionLines(logs: CapturedLogs): LogLine[] {
   return logs.lines.filter((line) => line.message === 'decision');

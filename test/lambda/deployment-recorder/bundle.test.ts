@@ -9,7 +9,7 @@ import { DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DEPLOYMENT_RECORDER_CONFIG_ENV, INCIDENT_BUCKET_ENV, RECORD_TABLE_ENV } from '../../../contract/deployment-record';
 import type { RecorderResult } from '../../../lambda/deployment-recorder';
-import { CapturedLogs, awsError, captureLogs, decisionLines, fakeContext } from '../helpers';
+import { awsError, decisionLines, fakeContext, useHandlerEnvironment } from '../helpers';
 import { CONFIG, FakeTable, TABLE, fixture } from './fake-table';
 import { FakeS3 } from './s3-server';
 
@@ -23,24 +23,14 @@ function bundledHandler(): Handler {
 
 const dynamo = mockClient(DynamoDBClient);
 const codeDeploy = mockClient(CodeDeployClient);
-let logs: CapturedLogs;
+const environment = useHandlerEnvironment({ [RECORD_TABLE_ENV]: TABLE, [DEPLOYMENT_RECORDER_CONFIG_ENV]: JSON.stringify(CONFIG) });
 
 beforeEach(() => {
   dynamo.reset();
   codeDeploy.reset();
   codeDeploy.on(GetDeploymentCommand).resolves({ deploymentInfo: { creator: 'codeDeployRollback', rollbackInfo: { rollbackTriggeringDeploymentId: 'd-PREVIOUS1' } } });
-  process.env[RECORD_TABLE_ENV] = TABLE;
-  process.env[DEPLOYMENT_RECORDER_CONFIG_ENV] = JSON.stringify(CONFIG);
-  jest.spyOn(Math, 'random').mockReturnValue(0);
-  logs = captureLogs();
 });
 
-afterEach(() => {
-  logs.restore();
-  jest.restoreAllMocks();
-  delete process.env[RECORD_TABLE_ENV];
-  delete process.env[DEPLOYMENT_RECORDER_CONFIG_ENV];
-});
 
 describe('the bundled deployment recorder', () => {
   test('records out of order, recognises a redelivery, and writes to the configured table', async () => {
@@ -57,7 +47,7 @@ describe('the bundled deployment recorder', () => {
     expect(results.map((r) => r.outcome)).toEqual(['recorded', 'recorded', 'duplicate']);
     expect(table.item('orders-api#Production', 'd-2A7K1QXB9')).toMatchObject({ status: 'success', durationSeconds: 400, rollbackOf: 'd-PREVIOUS1' });
     expect(dynamo.commandCalls(UpdateItemCommand).every((call) => call.args[0].input.TableName === TABLE)).toBe(true);
-    expect(decisionLines(logs).map((line) => line.verdict)).toEqual(['recorded', 'recorded', 'duplicate']);
+    expect(decisionLines(environment.logs).map((line) => line.verdict)).toEqual(['recorded', 'recorded', 'duplicate']);
   });
 
   test('puts the incident report of a deployment its rollback deployment rolled back, and links it from the item', async () => {
@@ -119,7 +109,7 @@ describe('the bundled deployment recorder', () => {
       await run(fixture(name), fakeContext());
     }
 
-    const facts = logs.lines.filter((line) => line.message === 'dora facts');
+    const facts = environment.logs.lines.filter((line) => line.message === 'dora facts');
     expect(facts).toEqual([
       expect.objectContaining({ Service: 'orders-api', Stage: 'Production', Deployments: 1, ChangeFailures: 1, status: 'failed' }),
       expect.objectContaining({ Service: 'orders-api', Stage: 'Production', TimeToRestoreSeconds: 380 }),
@@ -135,6 +125,6 @@ describe('the bundled deployment recorder', () => {
     dynamo.on(UpdateItemCommand).rejects(awsError('ThrottlingException', 400));
 
     await expect(bundledHandler()(fixture('stage-started'), fakeContext())).rejects.toMatchObject({ name: 'ThrottlingException' });
-    expect(decisionLines(logs)).toEqual([expect.objectContaining({ verdict: 'failed' })]);
+    expect(decisionLines(environment.logs)).toEqual([expect.objectContaining({ verdict: 'failed' })]);
   });
 });

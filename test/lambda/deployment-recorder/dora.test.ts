@@ -10,7 +10,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { DEPLOYMENT_RECORDER_CONFIG_ENV, RECORD_TABLE_ENV } from '../../../contract/deployment-record';
 import { RecordedEvent, RecorderResult, handler } from '../../../lambda/deployment-recorder';
 import { doraLine } from '../../../lambda/deployment-recorder/emf';
-import { CapturedLogs, awsError, captureLogs, fakeContext } from '../helpers';
+import { awsError, fakeContext, useHandlerEnvironment } from '../helpers';
 import { CONFIG, FakeTable, TABLE, fixture } from './fake-table';
 
 const dynamo = mockClient(DynamoDBClient);
@@ -20,7 +20,7 @@ const IMAGE = '111122223333.dkr.ecr.eu-west-1.amazonaws.com/orders-api@sha256:9b
 const EXECUTION = '6f1ab8e4-52c3-4f0d-9a55-3c3b1f7a2e10';
 const KEY = 'orders-api#Production';
 let table: FakeTable;
-let logs: CapturedLogs;
+const environment = useHandlerEnvironment({ [RECORD_TABLE_ENV]: TABLE, [DEPLOYMENT_RECORDER_CONFIG_ENV]: JSON.stringify(CONFIG) });
 
 function sourceVariables(variables: Record<string, string>): void {
   codePipeline.on(ListActionExecutionsCommand).resolves({ actionExecutionDetails: [
@@ -40,18 +40,8 @@ beforeEach(() => {
     .resolves({ deploymentInfo: { creator: 'codeDeployRollback', rollbackInfo: { rollbackTriggeringDeploymentId: 'd-2A7K1QXB9' } } });
   table = new FakeTable();
   table.serve(dynamo);
-  process.env[RECORD_TABLE_ENV] = TABLE;
-  process.env[DEPLOYMENT_RECORDER_CONFIG_ENV] = JSON.stringify(CONFIG);
-  jest.spyOn(Math, 'random').mockReturnValue(0);
-  logs = captureLogs();
 });
 
-afterEach(() => {
-  logs.restore();
-  jest.restoreAllMocks();
-  delete process.env[RECORD_TABLE_ENV];
-  delete process.env[DEPLOYMENT_RECORDER_CONFIG_ENV];
-});
 
 async function record(...events: (string | RecordedEvent)[]): Promise<RecorderResult[]> {
   const results: RecorderResult[] = [];
@@ -63,7 +53,7 @@ async function record(...events: (string | RecordedEvent)[]): Promise<RecorderRe
 
 /** The DORA lines: each fact's metrics with its dimensions. */
 function doraFacts(): Record<string, unknown>[] {
-  return logs.lines.filter((line) => line.message === 'dora facts').map((line) => {
+  return environment.logs.lines.filter((line) => line.message === 'dora facts').map((line) => {
     const metrics = (line._aws as { CloudWatchMetrics: { Metrics: { Name: string }[] }[] }).CloudWatchMetrics[0].Metrics.map((m) => m.Name);
     return { Service: line.Service, Stage: line.Stage, ...Object.fromEntries(metrics.map((name) => [name, line[name]])) };
   });
@@ -139,7 +129,7 @@ describe('a deployment linked to its release', () => {
     const writes = dynamo.commandCalls(UpdateItemCommand).length;
     await expect(record('deploy-action-succeeded')).rejects.toMatchObject({ name: 'ThrottlingException' });
     expect(dynamo.commandCalls(UpdateItemCommand)).toHaveLength(writes);
-    expect(logs.lines.filter((l) => l.message === 'decision').pop()).toMatchObject({ verdict: 'failed' });
+    expect(environment.logs.lines.filter((l) => l.message === 'decision').pop()).toMatchObject({ verdict: 'failed' });
 
     table.serve(dynamo);
     const [result] = await record('deploy-action-succeeded');
@@ -160,8 +150,7 @@ describe('change failures', () => {
     await record('codedeploy-start', 'codedeploy-failure', 'rollback-verification-codedeploy', 'codedeploy-failure');
     expect(doraFacts().filter((f) => 'Deployments' in f)).toEqual([{ Service: 'orders-api', Stage: 'Production', Deployments: 1, ChangeFailures: 1 }]);
 
-    logs.restore();
-    logs = captureLogs();
+    environment.restartLogs();
     table = new FakeTable();
     table.serve(dynamo);
     await record('rollback-verification-codedeploy', 'codedeploy-failure', 'codedeploy-start');
@@ -190,7 +179,7 @@ describe('change failures', () => {
     });
     await expect(record('codedeploy-failure')).rejects.toMatchObject({ name: 'ProvisionedThroughputExceededException' });
     expect(doraFacts()).toEqual([]);
-    expect(logs.lines.filter((l) => l.message === 'decision').pop()).toMatchObject({ verdict: 'failed' });
+    expect(environment.logs.lines.filter((l) => l.message === 'decision').pop()).toMatchObject({ verdict: 'failed' });
 
     table.serve(dynamo);
     const [result] = await record('codedeploy-failure');
@@ -290,7 +279,7 @@ describe('a CodeDeploy release that rolls back in Production', () => {
   test('the embedded metric format line, as CloudWatch reads it', async () => {
     jest.spyOn(Date, 'now').mockReturnValue(Date.parse('2026-12-01T09:00:00Z'));
     await record(...events);
-    const line = logs.lines.find((l) => l.message === 'dora facts' && 'TimeToRestoreSeconds' in l);
+    const line = environment.logs.lines.find((l) => l.message === 'dora facts' && 'TimeToRestoreSeconds' in l);
     expect(line).toEqual({
       _aws: {
         Timestamp: Date.parse('2026-11-30T12:10:30Z'),

@@ -4,7 +4,7 @@ import { DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DEPLOYMENT_RECORDER_CONFIG_ENV, RECORD_TABLE_ENV } from '../../../contract/deployment-record';
 import { RecordedEvent, RecorderResult, handler } from '../../../lambda/deployment-recorder';
-import { CapturedLogs, awsError, captureLogs, decisionLines, fakeContext } from '../helpers';
+import { awsError, decisionLines, fakeContext, useHandlerEnvironment } from '../helpers';
 import { CONFIG, FakeTable, TABLE, fixture } from './fake-table';
 
 const dynamo = mockClient(DynamoDBClient);
@@ -12,7 +12,7 @@ const codeDeploy = mockClient(CodeDeployClient);
 const codePipeline = mockClient(CodePipelineClient);
 const APPROVER = 'arn:aws:sts::111122223333:assumed-role/ReleaseManager/jane';
 let table: FakeTable;
-let logs: CapturedLogs;
+const environment = useHandlerEnvironment({ [RECORD_TABLE_ENV]: TABLE, [DEPLOYMENT_RECORDER_CONFIG_ENV]: JSON.stringify(CONFIG) });
 
 beforeEach(() => {
   dynamo.reset();
@@ -25,18 +25,8 @@ beforeEach(() => {
   codeDeploy.on(GetDeploymentCommand).resolves({ deploymentInfo: { deploymentId: 'd-2A7K1QXB9', creator: 'user' } });
   table = new FakeTable();
   table.serve(dynamo);
-  process.env[RECORD_TABLE_ENV] = TABLE;
-  process.env[DEPLOYMENT_RECORDER_CONFIG_ENV] = JSON.stringify(CONFIG);
-  jest.spyOn(Math, 'random').mockReturnValue(0);
-  logs = captureLogs();
 });
 
-afterEach(() => {
-  logs.restore();
-  jest.restoreAllMocks();
-  delete process.env[RECORD_TABLE_ENV];
-  delete process.env[DEPLOYMENT_RECORDER_CONFIG_ENV];
-});
 
 async function record(...names: string[]): Promise<RecorderResult[]> {
   const results: RecorderResult[] = [];
@@ -102,7 +92,7 @@ describe('deployment recorder, CodeDeploy deployments', () => {
     expect(result.outcome).toBe('recorded');
     expect(table.item(...DEPLOYMENT)).toMatchObject({ status: 'in_progress', startedAt: '2026-11-30T12:00:00Z' });
     expect(table.item(...DEPLOYMENT)?.rollbackOf).toBeUndefined();
-    expect(logs.lines.filter((line) => line.level === 'warn').map((line) => line.message))
+    expect(environment.logs.lines.filter((line) => line.level === 'warn').map((line) => line.message))
       .toEqual(['could not tell whether the deployment is a rollback; recorded without it']);
   });
 
@@ -117,7 +107,7 @@ describe('deployment recorder, CodeDeploy deployments', () => {
     expect(table.item(...DEPLOYMENT)).toEqual(before);
     // The one attempt that found the event applied, and nothing after it.
     expect(dynamo.commandCalls(UpdateItemCommand)).toHaveLength(writes + 1);
-    expect(decisionLines(logs).map((line) => line.verdict)).toEqual(['recorded', 'duplicate']);
+    expect(decisionLines(environment.logs).map((line) => line.verdict)).toEqual(['recorded', 'duplicate']);
   });
 
   test('a throttled write is retried and then recorded', async () => {
@@ -130,7 +120,7 @@ describe('deployment recorder, CodeDeploy deployments', () => {
 
     expect(result.outcome).toBe('recorded');
     expect(table.item(...DEPLOYMENT)).toMatchObject({ status: 'in_progress', startedAt: '2026-11-30T12:00:00Z' });
-    expect(logs.lines.filter((line) => line.message === 'retrying AWS call')).toHaveLength(2);
+    expect(environment.logs.lines.filter((line) => line.message === 'retrying AWS call')).toHaveLength(2);
   });
 
   test('a write that keeps failing throws after its retries, so that Lambda retries and then the dead-letter queue keep the event', async () => {
@@ -139,7 +129,7 @@ describe('deployment recorder, CodeDeploy deployments', () => {
     await expect(handler(fixture('codedeploy-start'), fakeContext())).rejects.toMatchObject({ name: 'ThrottlingException' });
 
     expect(dynamo.commandCalls(UpdateItemCommand)).toHaveLength(5);
-    expect(decisionLines(logs)).toEqual([expect.objectContaining({ level: 'error', verdict: 'failed', records: ['orders-api#Production d-2A7K1QXB9'] })]);
+    expect(decisionLines(environment.logs)).toEqual([expect.objectContaining({ level: 'error', verdict: 'failed', records: ['orders-api#Production d-2A7K1QXB9'] })]);
   });
 
   test('a redelivery after a failure past the write still derives the duration, and is a duplicate', async () => {
@@ -315,7 +305,7 @@ describe('deployment recorder, pipeline executions', () => {
 
     expect(result.outcome).toBe('recorded');
     expect(table.item('orders-release', STAGE[1])?.imageUri).toBeUndefined();
-    expect(logs.lines.filter((line) => line.level === 'warn').map((line) => line.message))
+    expect(environment.logs.lines.filter((line) => line.level === 'warn').map((line) => line.message))
       .toContain('could not read the build\'s variables; recorded without them');
   });
 
@@ -338,7 +328,7 @@ describe('deployment recorder, events it does not record', () => {
 
     expect(result).toEqual({ outcome: 'ignored', reason });
     expect(dynamo.commandCalls(UpdateItemCommand)).toHaveLength(0);
-    expect(decisionLines(logs)).toEqual([expect.objectContaining({ verdict: 'ignored', reason })]);
+    expect(decisionLines(environment.logs)).toEqual([expect.objectContaining({ verdict: 'ignored', reason })]);
   });
 
   test('a deployment of a group that is not one of the stages is ignored', async () => {

@@ -8,7 +8,7 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { RELEASE_NOTIFIER_CONFIG_ENV, ReleaseNotifierConfig } from '../../../contract/release-notifier';
 import { handler } from '../../../lambda/release-notifier';
-import { CapturedLogs, captureLogs, fakeContext } from '../helpers';
+import { fakeContext, useHandlerEnvironment } from '../helpers';
 import { ECS_CONFIG, SERVICE_DEPLOYMENT_ARN, ecsEvent, serviceDeployment, stubEcs } from './ecs-fixtures';
 
 const codeDeploy = mockClient(CodeDeployClient);
@@ -46,23 +46,15 @@ function deployment(fields: Partial<DeploymentInfo>): { deploymentInfo: Deployme
   return { deploymentInfo: { deploymentId: 'd-ABC123', applicationName: 'orders-app', deploymentGroupName: 'orders-prod', status: 'Failed', creator: 'user', ...fields } };
 }
 
-let logs: CapturedLogs;
+useHandlerEnvironment({ [RELEASE_NOTIFIER_CONFIG_ENV]: JSON.stringify(CONFIG) });
 
 beforeEach(() => {
   codeDeploy.reset();
   ecs.reset();
   sns.reset();
   sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
-  process.env[RELEASE_NOTIFIER_CONFIG_ENV] = JSON.stringify(CONFIG);
-  jest.spyOn(Math, 'random').mockReturnValue(0);
-  logs = captureLogs();
 });
 
-afterEach(() => {
-  logs.restore();
-  jest.restoreAllMocks();
-  delete process.env[RELEASE_NOTIFIER_CONFIG_ENV];
-});
 
 describe('the incident report\'s link', () => {
   test('a rollback\'s verification links the rolled-back deployment\'s report, in the e-mail and in chat', async () => {

@@ -8,7 +8,7 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { RELEASE_NOTIFIER_CONFIG_ENV, ReleaseNotifierConfig } from '../../../contract/release-notifier';
 import type { ReleaseNotifierResult } from '../../../lambda/release-notifier';
-import { CapturedLogs, awsError, captureLogs, fakeContext } from '../helpers';
+import { awsError, fakeContext, useHandlerEnvironment } from '../helpers';
 
 type Handler = (event: unknown, context: unknown) => Promise<ReleaseNotifierResult>;
 
@@ -34,20 +34,12 @@ const UNVERIFIED = {
     deploymentGroupName: 'orders-prod', reason: 'the rollback did not complete in time', checks: [], startedAt: '2026-12-03T07:00:00Z', completedAt: '2026-12-03T07:20:00Z',
   },
 };
-let logs: CapturedLogs;
+const environment = useHandlerEnvironment({ [RELEASE_NOTIFIER_CONFIG_ENV]: JSON.stringify(CONFIG) });
 
 beforeEach(() => {
   sns.reset();
-  process.env[RELEASE_NOTIFIER_CONFIG_ENV] = JSON.stringify(CONFIG);
-  jest.spyOn(Math, 'random').mockReturnValue(0);
-  logs = captureLogs();
 });
 
-afterEach(() => {
-  logs.restore();
-  jest.restoreAllMocks();
-  delete process.env[RELEASE_NOTIFIER_CONFIG_ENV];
-});
 
 test('an unverified rollback reaches every topic, marked CRITICAL', async () => {
   sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
@@ -60,5 +52,5 @@ test('a publish denied on the CRITICAL topic is thrown once, for the retries and
   sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
   sns.on(PublishCommand, { TopicArn: CRITICAL }).rejects(awsError('AuthorizationErrorException', 403, 'not authorized'));
   await expect(bundledHandler()(UNVERIFIED, fakeContext())).rejects.toThrow('not authorized');
-  expect(logs.lines.filter((line) => line.level === 'error').map((line) => line.message)).toEqual(['could not publish the notification']);
+  expect(environment.logs.lines.filter((line) => line.level === 'error').map((line) => line.message)).toEqual(['could not publish the notification']);
 });
