@@ -14,6 +14,7 @@ const { spawnSync } = require('child_process');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
+const { packageBin: bin } = require('./package-bin');
 
 const ROOT = path.join(__dirname, '..');
 /** What jsii, pacmak, docgen and rosetta read: the library's sources, its manifest, README and fixtures. */
@@ -23,12 +24,6 @@ const SILENCED_WARNINGS = ['metadata/missing-dev-dependency'];
 
 const update = process.argv.includes('--update');
 const env = { ...process.env, JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION: '1', JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION: '1' };
-
-function bin(pkg, name = pkg) {
-  const dir = path.join(ROOT, 'node_modules', pkg);
-  const { bin: bins } = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'));
-  return path.join(dir, typeof bins === 'string' ? bins : bins[name]);
-}
 
 /** Runs one step in `cwd`; on failure prints its output and exits. Returns its seconds. */
 function step(name, args, cwd) {

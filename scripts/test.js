@@ -6,17 +6,10 @@
 // exit code is 0 only when every gate passes.
 'use strict';
 const { spawn } = require('child_process');
-const fs = require('fs');
 const path = require('path');
+const { packageBin: bin } = require('./package-bin');
 
 const ROOT = path.join(__dirname, '..');
-
-/** The path of a package's command, from its package.json (packages need not export their bin files). */
-function bin(pkg, name = pkg) {
-  const dir = path.join(ROOT, 'node_modules', pkg);
-  const { bin: bins } = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'));
-  return path.join(dir, typeof bins === 'string' ? bins : bins[name]);
-}
 
 const gates = [
   {
