@@ -3,14 +3,12 @@
  * machinery, and a second task definition of the same application told to fail, which each test
  * releases to watch it roll back.
  */
-import * as path from 'path';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import {
   BlueGreenService, DeploymentEngine, DeploymentEngineKind, ExpectedVersion, JsonValue, SmokeCheck, SmokeTestHook, TrafficShifting, VersionSource,
 } from '../../lib';
-
-const EXAMPLE_APPLICATION = path.join(__dirname, '..', '..', 'examples', 'orders-api');
+import { EXAMPLE_APPLICATION } from '../../bin/example-network';
 
 /** The release the service runs once deployed; the failing one reports another. */
 export const GOOD_VERSION = '1.0.0';
