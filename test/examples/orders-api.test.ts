@@ -60,6 +60,19 @@ function startExampleServer(env: Record<string, string> = {}): Promise<RunningSe
   });
 }
 
+/**
+ * The server's request lines, once it logged `count`: it writes each after the response is sent,
+ * so the last may reach this process after the client has its answer.
+ */
+async function loggedRequests(server: RunningServer, count: number): Promise<Array<{ path: string; version: string }>> {
+  const parse = () => server.output.join('').split('\n').filter((line) => line.includes('"path"'))
+    .map((line) => JSON.parse(line) as { path: string; version: string });
+  for (const deadline = Date.now() + 5_000; parse().length < count && Date.now() < deadline;) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return parse();
+}
+
 afterEach(async () => {
   await Promise.all(running.splice(0).map((server) => new Promise<void>((resolve) => {
     if (server.process.exitCode !== null || server.process.signalCode !== null) {
@@ -145,7 +158,7 @@ describe('the example application', () => {
     expect(results.map((result) => result.check.name)).toHaveLength(3);
     expect(results.filter((result) => result.verdict !== 'pass')).toEqual([]);
     // One JSON log line per request, with the version it answered.
-    const requests = server.output.join('').split('\n').filter((line) => line.includes('"path"')).map((line) => JSON.parse(line) as { path: string; version: string });
+    const requests = await loggedRequests(server, 4);
     expect(requests.map((request) => request.path)).toEqual(expect.arrayContaining(['/health', '/orders?limit=1', '/version']));
     expect(new Set(requests.map((request) => request.version))).toEqual(new Set([RELEASE_VERSION]));
   });
