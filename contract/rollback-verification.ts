@@ -25,9 +25,15 @@ export interface RollbackVerificationSettings {
   readonly engine: RollbackVerificationEngine;
   /** The service's name as people know it. */
   readonly serviceName: string;
-  /** Used only to name the service in the result; the event's own resources name it on the ECS engine. */
+  /**
+   * On the ECS engine, the service's ARN: a rule serves several services, and the function acts
+   * only on events whose resources name this one. Absent from the settings of earlier versions'
+   * rules, one per service.
+   */
   readonly serviceArn?: string;
+  /** On the CodeDeploy engine: the function acts only on events of this application's... */
   readonly applicationName?: string;
+  /** ...deployment group. */
   readonly deploymentGroupName?: string;
   /**
    * The smoke test's configuration by variable name, as the hook's own function reads it from its

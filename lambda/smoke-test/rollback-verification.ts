@@ -79,7 +79,8 @@ export async function verifyRollback(input: RollbackVerificationInput, lambdaCon
       if (!isRecord(settings) || settings.version !== ROLLBACK_VERIFICATION_VERSION || !isRecord(settings.config)) {
         throw new Error(`the rule's ${ROLLBACK_VERIFICATION_FIELD} is not version ${ROLLBACK_VERIFICATION_VERSION} settings; deploy the stack again`);
       }
-      classification = await classifyRollbackEvent(scope, event);
+      const stranger = anotherServicesEvent(settings, event);
+      classification = stranger ? { kind: 'ignore', reason: stranger } : await classifyRollbackEvent(scope, event);
     } catch (error) {
       // It may have been a rollback: a page that says why is better than silence.
       const deploymentId = String(event.detail?.deploymentId ?? event.detail?.serviceDeploymentArn ?? event.id ?? 'unknown');
@@ -105,6 +106,28 @@ export async function verifyRollback(input: RollbackVerificationInput, lambdaCon
     clearTimeout(timer);
     checks.abort(new Error('verification finished'));
   }
+}
+
+/**
+ * Why the event concerns another service of the rule, or undefined when it is this one's. A rule
+ * sends the deployment ends of up to five services to each of its targets, each target with its
+ * own service's settings; settings that name no deployment group or service ARN came from a rule
+ * of one service, whose events are all its own.
+ */
+function anotherServicesEvent(settings: RollbackVerificationSettings, event: DeploymentEvent): string | undefined {
+  if (settings.applicationName !== undefined && settings.deploymentGroupName !== undefined && event.source === 'aws.codedeploy') {
+    const application = event.detail?.application;
+    const group = event.detail?.deploymentGroup;
+    return application === settings.applicationName && group === settings.deploymentGroupName ? undefined
+      : `the deployment is of ${String(application)}/${String(group)}, not of ${settings.serviceName} `
+        + `(${settings.applicationName}/${settings.deploymentGroupName}), which shares the rule`;
+  }
+  if (settings.serviceArn !== undefined && event.source === 'aws.ecs') {
+    const resources = Array.isArray(event.resources) ? event.resources : [];
+    return resources.includes(settings.serviceArn) ? undefined
+      : `the deployment is of ${resources.join(', ') || 'no service'}, not of ${settings.serviceName} (${settings.serviceArn}), which shares the rule`;
+  }
+  return undefined;
 }
 
 interface VerificationResult {

@@ -1,6 +1,7 @@
 import { Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
 import {
   BlueGreenService, DeploymentEngine, ExpectedVersion, SmokeCheck, SmokeTestHook, SmokeTestHookProps, VersionSource,
 } from '../../lib';
@@ -103,7 +104,8 @@ describe('rollback verification', () => {
     expect(deadLetters).toHaveLength(1);
     const queueArn = { 'Fn::GetAtt': [deadLetters[0], 'Arn'] };
     const rules = Object.values(template.findResources('AWS::Events::Rule', { Properties: { Description: Match.stringLikeRegexp('^Verifies') } }));
-    expect(rules.map((rule) => rule.Properties.Targets[0].DeadLetterConfig)).toEqual([{ Arn: queueArn }, { Arn: queueArn }]);
+    expect(rules.flatMap((rule) => rule.Properties.Targets.map((target: RuleTarget & { DeadLetterConfig: unknown }) => target.DeadLetterConfig)))
+      .toEqual([{ Arn: queueArn }, { Arn: queueArn }]);
     const configs = template.findResources('AWS::Lambda::EventInvokeConfig', { Properties: { FunctionName: stack.resolve(hook.function.functionName) } });
     expect(Object.values(configs).map((config) => config.Properties.DestinationConfig)).toEqual([{ OnFailure: { Destination: queueArn } }]);
   });
@@ -111,10 +113,13 @@ describe('rollback verification', () => {
   test('the queue admits the stack\'s verification rules in one statement, not one a rule: SQS allows 20 statements a policy', () => {
     const stack = testStack();
     const cluster = mockService(stack).cluster;
-    const rules = Array.from({ length: 3 }, (_, index) => {
+    // Seven services of the stack's one function: two rules (five targets, then two).
+    for (let index = 0; index < 7; index++) {
       const service = new BlueGreenService(stack, `Service${index}`, { cluster, image: testImage, serviceName: `service-${index}` });
-      return new SmokeTestHook(stack, `Service${index}SmokeTests`, { service, checks: [SmokeCheck.get('/health')] }).node.findChild('RollbackVerification');
-    });
+      new SmokeTestHook(stack, `Service${index}SmokeTests`, { service, checks: [SmokeCheck.get('/health')] });
+    }
+    const shared = stack.node.findChild('CdkEcsReleaseSmokeTestHook');
+    const rules = [shared.node.findChild('RollbackVerification'), shared.node.findChild('RollbackVerification2')];
     const template = Template.fromStack(stack);
     const policies = Object.entries(template.findResources('AWS::SQS::QueuePolicy'))
       .filter(([id]) => id.startsWith('CdkEcsReleaseRollbackVerificationDeadLetters'));
@@ -192,6 +197,80 @@ describe('rollback verification', () => {
       checks: [1, 2].map((i) => SmokeCheck.get(`/orders/${i}`, { name: `order ${i}`, bodyContains: '"'.repeat(1100) })),
     });
     expect(() => Template.fromStack(stack)).toThrow(/SmokeTests: invalid checks: with them the input of the rollback verification's rule takes about \d+ characters, over EventBridge's 8192-character limit/);
+  });
+
+  describe('the services of the stack\'s function share rules, five targets a rule', () => {
+    function services(count: number, onEcs: boolean) {
+      const stack = testStack();
+      const cluster = mockService(stack).cluster;
+      const engine = onEcs ? DeploymentEngine.ecs() : DeploymentEngine.codeDeploy();
+      const all = Array.from({ length: count }, (_, index) => {
+        const service = new BlueGreenService(stack, `Service${index}`, { cluster, image: testImage, serviceName: `service-${index}`, engine });
+        new SmokeTestHook(stack, `Service${index}SmokeTests`, { service, checks: [SmokeCheck.get('/health')] });
+        return service;
+      });
+      const template = Template.fromStack(stack);
+      const rules = Object.entries(template.findResources('AWS::Events::Rule', { Properties: { Description: Match.stringLikeRegexp('^Verifies') } }));
+      return { stack, all, template, rules };
+    }
+
+    test('on CodeDeploy, each target names its own deployment group, and the pattern lists the rule\'s five', () => {
+      const { stack, all, template, rules } = services(6, false);
+      expect(rules.map(([id]) => id)).toEqual([
+        expect.stringMatching(/^CdkEcsReleaseSmokeTestHookRollbackVerification[0-9A-F]{8}$/),
+        expect.stringMatching(/^CdkEcsReleaseSmokeTestHookRollbackVerification2[0-9A-F]{8}$/),
+      ]);
+      const [first, second] = rules.map(([, rule]) => rule.Properties);
+      expect(first.Targets).toHaveLength(5);
+      expect(second.Targets).toHaveLength(1);
+      expect(first.Description).toBe('Verifies service-0, service-1, service-2, service-3, service-4 with their smoke checks against the '
+        + 'production listener once a rollback completed');
+      const groups = all.map((service) => service.deploymentGroup!);
+      expect(stack.resolve(first.EventPattern.detail)).toEqual({
+        state: ['SUCCESS', 'FAILURE', 'STOP'],
+        application: groups.slice(0, 5).map((group) => stack.resolve(group.application.applicationName)),
+        deploymentGroup: groups.slice(0, 5).map((group) => stack.resolve(group.deploymentGroupName)),
+      });
+      const named = (first.Targets as RuleTarget[]).map((target) => {
+        const settings = inputOf(stack, target)[ROLLBACK_VERIFICATION_FIELD] as { serviceName: string; deploymentGroupName: string };
+        return [settings.serviceName, settings.deploymentGroupName];
+      });
+      expect(named).toEqual(groups.slice(0, 5).map((group, index) => [`service-${index}`,
+        `TOKEN(${JSON.stringify(stack.resolve(group.deploymentGroupName)).replace(/"/g, "'")})`]));
+      // One permission a rule to invoke the function, not one a service.
+      const permissions = template.findResources('AWS::Lambda::Permission', { Properties: { Principal: 'events.amazonaws.com',
+        SourceArn: Match.objectLike({ 'Fn::GetAtt': [Match.stringLikeRegexp('^CdkEcsReleaseSmokeTestHookRollbackVerification'), 'Arn'] }) } });
+      expect(Object.keys(permissions)).toHaveLength(2);
+    });
+
+    test('on Amazon ECS, by the services\' ARNs, each target with its own service\'s ARN', () => {
+      const { stack, all, rules } = services(2, true);
+      expect(rules).toHaveLength(1);
+      const rule = rules[0][1].Properties;
+      expect(rules[0][0]).toMatch(/^CdkEcsReleaseSmokeTestEcsHookEcsRollbackVerification[0-9A-F]{8}$/);
+      expect(stack.resolve(rule.EventPattern.resources)).toEqual(all.map((service) => stack.resolve(service.service.serviceArn)));
+      expect((rule.Targets as RuleTarget[]).map((target) => (inputOf(stack, target)[ROLLBACK_VERIFICATION_FIELD] as { serviceArn: string }).serviceArn))
+        .toEqual(all.map((service) => `TOKEN(${JSON.stringify(stack.resolve(service.service.serviceArn)).replace(/"/g, "'")})`));
+    });
+
+    test('a new rule before the pattern passes EventBridge\'s 2048 characters', () => {
+      const stack = testStack();
+      // A cluster name of 255 characters: each service's ARN takes about 420 characters of the pattern, so four fit a rule.
+      const cluster = new ecs.Cluster(stack, 'LongNamedCluster', { vpc: mockService(stack).vpc, clusterName: 'c'.repeat(255) });
+      for (let index = 0; index < 5; index++) {
+        const service = new BlueGreenService(stack, `Service${index}`, { cluster, image: testImage, serviceName: `service-${index}`,
+          engine: DeploymentEngine.ecs() });
+        new SmokeTestHook(stack, `Service${index}SmokeTests`, { service, checks: [SmokeCheck.get('/health')] });
+      }
+      const rules = Object.values(Template.fromStack(stack).findResources('AWS::Events::Rule', {
+        Properties: { Description: Match.stringLikeRegexp('^Verifies') } }));
+      expect(rules.map((rule) => rule.Properties.Targets.length)).toEqual([4, 1]);
+      for (const rule of rules) {
+        // Each reference as long as it can be: the cluster's name as it is, the generated service names at 100.
+        const deployed = JSON.stringify(stack.resolve(rule.Properties.EventPattern)).replace(/\{"Ref":"[^"]+"\}/g, `"${'s'.repeat(100)}"`);
+        expect(deployed.length).toBeLessThanOrEqual(2048);
+      }
+    });
   });
 
   describe('an imported service', () => {

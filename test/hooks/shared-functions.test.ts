@@ -13,7 +13,7 @@ import { PREFLIGHT_CONFIG_ENV } from '../../contract/preflight';
 import { expectSynthError } from '../synth-errors';
 import { testImage } from '../util';
 import {
-  Statement, allowing, environmentOf, functionEnvironmentOf, hookConfigOf, hookConfigurationOf, joinToText, resourcesOf, statementsOf, testStack,
+  allowing, environmentOf, functionEnvironmentOf, hookConfigOf, hookConfigurationOf, joinToText, resourcesOf, statementsOf, testStack,
 } from './util';
 
 const KINDS = ['Preflight', 'Migration', 'SmokeTest', 'MetricGate'];
@@ -69,10 +69,7 @@ function sharedStackWithServices(count: number, hooks = true): { stack: Stack; s
   return shared;
 }
 
-/** The statements naming a resource of `service`'s or of another's, as text. */
-function mentions(statements: Statement[], text: string): Statement[] {
-  return statements.filter((statement) => JSON.stringify(statement).includes(text));
-}
+const byJson = (a: unknown, b: unknown) => JSON.stringify(a).localeCompare(JSON.stringify(b));
 
 describe('hook functions shared by the services of a stack', () => {
   test('two services with all four hooks: one function, role and log group per kind, one configuration parameter per service', () => {
@@ -140,20 +137,23 @@ describe('hook functions shared by the services of a stack', () => {
     const groupArn = (service: BlueGreenService) => stack.resolve(service.deploymentGroup!.deploymentGroupArn);
 
     for (const action of ['codedeploy:GetDeployment', 'codedeploy:PutLifecycleEventHookExecutionStatus']) {
-      expect(allowing(statements, action).map((s) => s.Resource).sort()).toEqual([groupArn(first), groupArn(second)].sort());
+      // Merged into one statement or not, each group is named, and no other.
+      expect(allowing(statements, action).flatMap(resourcesOf).sort()).toEqual([groupArn(first), groupArn(second)].sort());
+    }
+    // Statements with the same actions merge into one that lists each service's resources: the role may do what
+    // each service's grant allows, on that service's resources, and on nothing else.
+    const roleIds = (service: BlueGreenService) => [service.taskDefinition.taskRole, service.taskDefinition.executionRole!]
+      .map((role) => ({ 'Fn::GetAtt': [stack.getLogicalId(role.node.defaultChild as never), 'Arn'] }));
+    expect(allowing(statements, 'iam:PassRole').flatMap(resourcesOf).map((r) => stack.resolve(r)).sort(byJson))
+      .toEqual(services.flatMap(roleIds).sort(byJson));
+    for (const statement of allowing(statements, 'iam:PassRole')) {
+      expect(statement.Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } });
     }
     for (const service of services) {
       const family = service.taskDefinition.family;
-      const runTask = allowing(statements, 'ecs:RunTask').filter((s) => JSON.stringify(s.Resource).includes(`${family}:*`));
-      expect(runTask).toHaveLength(1);
-      const passRole = allowing(statements, 'iam:PassRole').filter((s) => JSON.stringify(s.Resource)
-        .includes(stack.getLogicalId(service.taskDefinition.taskRole.node.defaultChild as never)));
-      expect(passRole).toHaveLength(1);
-      // The pass-role statement of a service names that service's roles only.
-      const other = service === first ? second : first;
-      expect(mentions(passRole, stack.getLogicalId(other.taskDefinition.taskRole.node.defaultChild as never))).toEqual([]);
+      expect(allowing(statements, 'ecs:RunTask').flatMap(resourcesOf).filter((r) => JSON.stringify(r).includes(`${family}:*`))).toHaveLength(1);
       const parameterArn = stack.resolve((service.node.findChild('HookConfiguration') as unknown as { parameterArn: string }).parameterArn);
-      expect(allowing(statements, 'ssm:GetParameter').map((s) => s.Resource)).toContainEqual(parameterArn);
+      expect(allowing(statements, 'ssm:GetParameter').flatMap(resourcesOf)).toContainEqual(parameterArn);
     }
     // No statement gives one service's grant a wider resource than before: one deployment group each.
     expect(allowing(statements, 'ssm:GetParameter').flatMap(resourcesOf)).toHaveLength(2);
@@ -258,10 +258,11 @@ describe('hook functions shared by the services of a stack', () => {
     process.stdout.write(`one more service with every hook: ${perService} resources (${ofHooks} of its hooks), ${two.bytes - one.bytes} bytes `
       + `(${two.bytes - one.bytes - (bareTwo.bytes - bareOne.bytes)} of its hooks); the first service with hooks: ${one.resources - bareOne.resources} `
       + 'hook resources\n');
-    // The parameter, and the smoke test's rollback verification: its rule and the rule's permission to invoke the
-    // function. The deployment group role may invoke any function already (AWSCodeDeployRoleForECS); the smoke test's
-    // way to the test and production listeners is inline rules of the shared security group, and the listeners admit the VPC.
-    expect(ofHooks).toBe(3);
+    // The parameter alone. The smoke test's rollback verification is a target on the rule of the stack's first five
+    // services, which has the one permission to invoke the function. The deployment group role may invoke any function
+    // already (AWSCodeDeployRoleForECS); the smoke test's way to the test and production listeners is inline rules of
+    // the shared security group, and the listeners admit the VPC.
+    expect(ofHooks).toBe(1);
     expect(two.bytes - one.bytes - (bareTwo.bytes - bareOne.bytes)).toBeLessThanOrEqual(10_000);
   });
 });

@@ -16,7 +16,7 @@ import {
   SMOKE_TEST_BASE_URL_ENV, SMOKE_VERIFY_TLS_ENV,
 } from '../../contract/smoke-test';
 import { isolatedVpc, testImage } from '../util';
-import { Statement, actionsOf, allowing, environmentOf, joinToText, mockService, statementsOf, testStack, wildcardActions } from './util';
+import { Statement, actionsOf, allowing, environmentOf, joinToText, mockService, resourcesOf, statementsOf, testStack, wildcardActions } from './util';
 import { expectSynthError, synthErrors } from '../synth-errors';
 
 function smoke(props: Partial<SmokeTestHookProps> = {}, serviceProps: Partial<BlueGreenServiceProps> = {}) {
@@ -242,14 +242,13 @@ describe('SmokeTestHook', () => {
         container: 'web',
       });
       // The target reads have no resource-level permissions: a deployment-group ARN would be denied.
-      expect(allowing(statements, 'codedeploy:ListDeploymentTargets')).toEqual([expect.objectContaining({
-        Action: ['codedeploy:ListDeploymentTargets', 'codedeploy:GetDeploymentTarget'],
-        Resource: '*',
-      })]);
+      for (const action of ['codedeploy:ListDeploymentTargets', 'codedeploy:GetDeploymentTarget']) {
+        expect(allowing(statements, action).map(resourcesOf)).toEqual([['*']]);
+      }
       const taskSets = allowing(statements, 'ecs:DescribeTaskSets');
       expect(taskSets).toHaveLength(1);
       expect(joinToText(taskSets[0].Resource)).toMatch(/^arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:task-set\/<Cluster\w+>\/<OrdersService\w+\.Name>\/\*$/);
-      expect(allowing(statements, 'ecs:DescribeTaskDefinition')).toEqual([expect.objectContaining({ Action: 'ecs:DescribeTaskDefinition', Resource: '*' })]);
+      expect(allowing(statements, 'ecs:DescribeTaskDefinition').map(resourcesOf)).toEqual([['*']]);
       expect(wildcardActions(statements).sort()).toEqual([
         'codedeploy:GetDeploymentTarget', 'codedeploy:ListDeploymentTargets', 'ec2:DescribeNetworkInterfaces', 'ecs:DescribeTaskDefinition',
       ]);

@@ -23,6 +23,7 @@ import {
 import { acknowledgeWildcardResources } from '../../private/acknowledgements';
 import { grantDeploymentTargetReads } from '../../private/deployment-target-grants';
 import { createHookFunction } from '../../private/handler-function';
+import { minimizePoliciesUnder } from '../../private/minimized-policies';
 
 const DEFAULT_LOG_RETENTION = logs.RetentionDays.ONE_MONTH;
 
@@ -141,6 +142,7 @@ export class SharedTaskSetGuard extends Construct {
 
   private constructor(scope: Stack, id: string, logRetention: logs.RetentionDays) {
     super(scope, id);
+    minimizePoliciesUnder(this);
     const stack = scope;
 
     const deadLetterQueue = createDeadLetterQueue(this, 'the failed-task-set guard (of its EventBridge targets and its asynchronous invocations)');

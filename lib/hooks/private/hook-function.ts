@@ -21,6 +21,7 @@ import {
 } from '../../../contract/hook';
 import { HOOK_RESULT_DETAIL_TYPE, HOOK_RESULT_TARGET_ENV, HookResultTarget, RELEASE_EVENT_SOURCE } from '../../../contract/release-events';
 import { addAcknowledgedScopedStatement, addAcknowledgedStatement } from '../../private/acknowledgements';
+import { minimizePoliciesUnder } from '../../private/minimized-policies';
 import { createHookFunction, createHookFunctionResources, fitDescription, grantSelfInvoke } from '../../private/handler-function';
 import type { IBlueGreenService } from '../../service/blue-green-service-base';
 import { addHookConfiguration } from './hook-configuration';
@@ -306,6 +307,7 @@ export class SharedHookFunction extends Construct {
 
   private constructor(stack: Stack, id: string, hook: IConstruct, request: HookFunctionRequest) {
     super(stack, id);
+    minimizePoliciesUnder(this);
     this.kind = request.kind;
     const stackName = stack.stackName;
     this.network = request.network ? new HookNetwork(this, {

@@ -22,7 +22,7 @@ import { createDeadLetterQueue } from '../../private/dead-letter-queue';
 import { recordPropProblem } from '../../private/validation';
 import type { IBlueGreenService } from '../../service/blue-green-service-base';
 import { DeploymentEngineKind } from '../../service/deployment-engine';
-import { resolvedSize } from '../../private/resolved-size';
+import { REFERENCE_SIZE_ESTIMATE, resolvedSize } from '../../private/resolved-size';
 import type { HookFunctionBinding } from './hook-function';
 import { CODEDEPLOY_ENDPOINT, ECS_ENDPOINT, EndpointRequirements, HookNetwork, RequiredEndpoint, allowListenerPort } from './network';
 
@@ -51,7 +51,8 @@ export interface RollbackVerificationRequest {
 }
 
 /**
- * Adds the verification under `hook` (id `RollbackVerification`); returns its rule, or undefined
+ * Adds the verification of `hook`'s service, a target on a rule of its function (see
+ * {@link verificationRuleFor}); returns the rule, or undefined
  * when the production listener's port is not known (recorded as a problem when asked for, else a warning).
  */
 export function addRollbackVerification(hook: Construct, request: RollbackVerificationRequest): events.Rule | undefined {
@@ -77,28 +78,19 @@ export function addRollbackVerification(hook: Construct, request: RollbackVerifi
     version: ROLLBACK_VERIFICATION_VERSION,
     engine: onEcs ? 'ECS' : 'CODE_DEPLOY',
     serviceName: service.serviceName,
+    // A rule serves up to five services, and each target receives the events of all of them: the
+    // function acts on those of the deployment group, or on Amazon ECS the service, named here.
+    ...(onEcs ? { serviceArn: service.service.serviceArn } : {}),
     ...(group ? { applicationName: group.application.applicationName, deploymentGroupName: group.deploymentGroupName } : {}),
     config: Lazy.any({ produce: () => ({ ...request.config, [SMOKE_TEST_BASE_URL_ENV]: productionUrl }) }) as unknown as Record<string, string>,
   };
-  const rule = new events.Rule(hook, 'RollbackVerification', {
-    description: `Verifies ${service.serviceName} with its smoke checks against the production listener once a rollback completed`,
-    eventPattern: group ? {
-      source: ['aws.codedeploy'],
-      detailType: [CODEDEPLOY_DETAIL_TYPE],
-      // A rollback deployment's end, or a failed deployment's that rolled back within itself;
-      // the function tells them from other deployments by CodeDeploy's record.
-      detail: {
-        state: ['SUCCESS', 'FAILURE', 'STOP'],
-        application: [group.application.applicationName],
-        deploymentGroup: [group.deploymentGroupName],
-      },
-    } : {
-      source: [ECS_DEPLOYMENT_EVENT_SOURCE],
-      detailType: [ECS_DEPLOYMENT_DETAIL_TYPE],
-      resources: [service.service.serviceArn],
-      detail: { eventName: ['SERVICE_DEPLOYMENT_COMPLETED', 'SERVICE_DEPLOYMENT_FAILED'] },
-    },
-  });
+  const rule = group
+    ? verificationRuleFor(hook, binding.function, 'CODE_DEPLOY', service.serviceName, {
+      detail: { application: [group.application.applicationName], deploymentGroup: [group.deploymentGroupName] },
+    }, [group.application.applicationName, group.deploymentGroupName].map((name) => quotedSize(stack, name, REFERENCE_SIZE_ESTIMATE)))
+    : verificationRuleFor(hook, binding.function, 'ECS', service.serviceName, { resources: [service.service.serviceArn] },
+      [SERVICE_ARN_PREFIX_LENGTH + quotedSize(stack, physicalName(service.cluster, service.cluster.clusterName), REFERENCE_SIZE_ESTIMATE)
+        + quotedSize(stack, physicalName(service.service, service.service.serviceName), REFERENCE_SIZE_ESTIMATE)]);
   const input = new RollbackVerificationInput(settings);
   const deadLetterQueue = deadLettersOf(hook, binding.function, rule);
   rule.addTarget(new targets.LambdaFunction(binding.function, {
@@ -185,8 +177,100 @@ function deadLettersOf(hook: Construct, fn: lambda.Function, rule: events.Rule):
     admitted = { ofTargets: sqs.Queue.fromQueueArn(holder, 'DeadLetterQueueOfTargets', queue.queueArn), ruleArns };
     TARGETS_OF_QUEUE.set(queue, admitted);
   }
-  admitted.ruleArns.push(rule.ruleArn);
+  if (!admitted.ruleArns.includes(rule.ruleArn)) {
+    admitted.ruleArns.push(rule.ruleArn);
+  }
   return admitted.ofTargets;
+}
+
+/** EventBridge's limit of targets per rule. */
+const TARGETS_PER_RULE = 5;
+
+/** EventBridge's default limit on the characters of a rule's event pattern (adjustable to 4096, not assumed). */
+const MAX_EVENT_PATTERN_LENGTH = 2048;
+
+/** `arn:aws-us-gov:ecs:us-gov-west-1:123456789012:service/` and the `/` between cluster and service, at most. */
+const SERVICE_ARN_PREFIX_LENGTH = 56;
+
+/** What each engine's rules match before any service is added. */
+const BASE_PATTERNS: Record<RollbackVerificationSettings['engine'], events.EventPattern> = {
+  CODE_DEPLOY: {
+    source: ['aws.codedeploy'],
+    detailType: [CODEDEPLOY_DETAIL_TYPE],
+    // A rollback deployment's end, or a failed deployment's that rolled back within itself;
+    // the function tells them from other deployments by CodeDeploy's record.
+    detail: { state: ['SUCCESS', 'FAILURE', 'STOP'] },
+  },
+  ECS: {
+    source: [ECS_DEPLOYMENT_EVENT_SOURCE],
+    detailType: [ECS_DEPLOYMENT_DETAIL_TYPE],
+    detail: { eventName: ['SERVICE_DEPLOYMENT_COMPLETED', 'SERVICE_DEPLOYMENT_FAILED'] },
+  },
+};
+
+/** A verification rule of a function and what it holds so far. */
+interface VerificationRule {
+  readonly engine: RollbackVerificationSettings['engine'];
+  readonly rule: events.Rule;
+  readonly serviceNames: string[];
+  patternLength: number;
+}
+
+const RULES_OF_FUNCTION = new WeakMap<lambda.IFunction, VerificationRule[]>();
+
+/**
+ * The rule that sends the rollbacks of `serviceName` to `fn`, with `pattern` added: one shared
+ * with up to four other services verified by the same function (a rule and its permission to
+ * invoke the function for five services, not for each), or a new one once a rule has five
+ * targets or its pattern would pass EventBridge's 2048 characters. A function of the hook's own
+ * gets a rule under the hook, id `RollbackVerification`; the stack's shared function, rules beside it.
+ */
+function verificationRuleFor(
+  hook: Construct,
+  fn: lambda.Function,
+  engine: RollbackVerificationSettings['engine'],
+  serviceName: string,
+  pattern: events.EventPattern,
+  valueSizes: number[],
+): events.Rule {
+  const added = valueSizes.reduce((sum, size) => sum + size, 0);
+  const rules = RULES_OF_FUNCTION.get(fn) ?? [];
+  RULES_OF_FUNCTION.set(fn, rules);
+  let entry = rules.find((candidate) => candidate.engine === engine && candidate.serviceNames.length < TARGETS_PER_RULE
+    && candidate.patternLength + added <= MAX_EVENT_PATTERN_LENGTH);
+  if (!entry) {
+    const holder = fn.node.scope && Stack.of(fn.node.scope) === Stack.of(hook) ? fn.node.scope : hook;
+    const ofEngine = rules.filter((candidate) => candidate.engine === engine).length;
+    const base = holder === hook || engine === 'CODE_DEPLOY' ? 'RollbackVerification' : 'EcsRollbackVerification';
+    const id = ofEngine === 0 ? base : `${base}${ofEngine + 1}`;
+    const serviceNames: string[] = [];
+    const rule = new events.Rule(holder, id, {
+      description: Lazy.string({ produce: () => `Verifies ${serviceNames.join(', ')} with ${serviceNames.length === 1 ? 'its' : 'their'} `
+        + 'smoke checks against the production listener once a rollback completed' }),
+      // A copy: the rule merges later services' lists into its pattern.
+      eventPattern: JSON.parse(JSON.stringify(BASE_PATTERNS[engine])) as events.EventPattern,
+    });
+    entry = { engine, rule, serviceNames, patternLength: JSON.stringify(BASE_PATTERNS[engine]).length + 40 };
+    rules.push(entry);
+  }
+  entry.serviceNames.push(serviceName);
+  entry.patternLength += added;
+  // Lists merge without repeats: services of one CodeDeploy application name it once.
+  entry.rule.addEventPattern(pattern);
+  return entry.rule;
+}
+
+/** The name given to `resource`'s CloudFormation resource when it has one (a `Ref` hides it), else `name`. */
+function physicalName(resource: Construct, name: string): string {
+  const given = (resource.node.defaultChild as { readonly clusterName?: unknown; readonly serviceName?: unknown } | undefined);
+  const literal = given?.clusterName ?? given?.serviceName;
+  return typeof literal === 'string' ? literal : name;
+}
+
+/** The characters `value` takes in a pattern once deployed, quotes and comma included. */
+function quotedSize(stack: Stack, value: string, referenceEstimate: number): number {
+  const resolved = stack.resolve(value);
+  return (typeof resolved === 'string' ? Buffer.byteLength(resolved) : referenceEstimate) + 3;
 }
 
 /** The longest input template EventBridge takes for a target. */

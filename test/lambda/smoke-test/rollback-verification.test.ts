@@ -268,6 +268,23 @@ describe.each([
     expect(server!.requests).toEqual([]);
   });
 
+  test('a rule shared by several services: the deployment of another group, or another ECS service, is ignored without a call', async () => {
+    const { url } = await serve();
+    const other = codeDeployEvent(`d-OTHER${sequence}`, 'FAILURE');
+    expect(await handler({ [ROLLBACK_VERIFICATION_FIELD]: settings(url),
+      event: { ...other, detail: { ...other.detail, deploymentGroup: 'billing-prod' } } }, fakeContext()))
+      .toMatchObject({ verdict: 'ignored', reason: expect.stringMatching(/of orders\/billing-prod, not of orders-api \(orders\/orders-prod\)/) });
+    const ecsEvent = { 'source': 'aws.ecs', 'detail-type': 'ECS Deployment State Change', 'resources': [`${SERVICE_ARN}-billing`],
+      'detail': { eventName: 'SERVICE_DEPLOYMENT_FAILED', deploymentId: 'ecs-svc/7' } };
+    expect(await handler({ [ROLLBACK_VERIFICATION_FIELD]: { ...settings(url, 'ECS'), serviceArn: SERVICE_ARN }, event: ecsEvent } as never,
+      fakeContext())).toMatchObject({ verdict: 'ignored', reason: expect.stringMatching(/orders-api-billing, not of orders-api/) });
+    expect(codeDeploy.calls()).toEqual([]);
+    expect(ecs.calls()).toEqual([]);
+    expect(putDetails()).toEqual([]);
+    expect(server!.requests).toEqual([]);
+    expect(verdictLines().map((line) => line.verdict)).toEqual(['ignored', 'ignored']);
+  });
+
   test('a rollback within the deployment that failed (no rollback deployment): verified on its FAILURE', async () => {
     const id = `d-INPLACE${sequence}`;
     codeDeploy.on(GetDeploymentCommand, { deploymentId: id }).resolves({ deploymentInfo: {
@@ -295,7 +312,9 @@ describe.each([
     const { url } = await serve('1.4.1');
     const ecsEvent = { 'source': 'aws.ecs', 'detail-type': 'ECS Deployment State Change', 'resources': [SERVICE_ARN],
       'detail': { eventName: 'SERVICE_DEPLOYMENT_COMPLETED', deploymentId: 'ecs-svc/42', serviceDeploymentArn: arn } };
-    const summary = await handler({ [ROLLBACK_VERIFICATION_FIELD]: settings(url, 'ECS'), event: ecsEvent } as never, fakeContext());
+    // Settings naming the service, as a rule shared by several services gives them.
+    const summary = await handler({ [ROLLBACK_VERIFICATION_FIELD]: { ...settings(url, 'ECS'), serviceArn: SERVICE_ARN }, event: ecsEvent } as never,
+      fakeContext());
     expect(summary).toMatchObject({ verdict: 'VERIFIED' });
     expect(putDetails()).toEqual([expect.objectContaining({
       outcome: 'VERIFIED', engine: 'ECS', deploymentId: arn, serviceArn: SERVICE_ARN, restoredVersion: '1.4.1',
