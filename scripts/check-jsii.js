@@ -23,9 +23,11 @@ const SOURCES = ['package.json', 'tsconfig.jsii.json', 'README.md', 'LICENSE', '
 const SILENCED_WARNINGS = ['metadata/missing-dev-dependency'];
 
 const update = process.argv.includes('--update');
+/** The examples' translations, reused while an example and the types it names are unchanged. */
+const ROSETTA_CACHE = path.join('rosetta', 'examples.tabl.json.gz');
 const env = { ...process.env, JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION: '1', JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION: '1' };
 
-/** Runs one step in `cwd`; on failure prints its output and exits. Returns its seconds. */
+/** Runs one step in `cwd`; on failure prints its output and exits. Returns its output. */
 function step(name, args, cwd) {
   const started = Date.now();
   const result = spawnSync(process.execPath, args, { cwd, env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
@@ -68,7 +70,18 @@ try {
       process.exit(1);
     }
   }
-  step('jsii-rosetta (every example compiles)', [bin('jsii-rosetta'), 'extract', '--strict', '--cache-to', path.join(work, '.jsii.tabl.json'), '.'], work);
+  // The committed tablet holds each example's compiled translation: rosetta compiles again only the
+  // examples whose text, fixture or referenced types changed (all 54 take 80 s on 2 vCPUs, none 2 s).
+  const cache = path.join(work, ROSETTA_CACHE);
+  const rosetta = step('jsii-rosetta (every example compiles)', [bin('jsii-rosetta'), 'extract', '--strict', '-v',
+    ...(fs.existsSync(cache) ? ['--cache-from', cache] : []), '--cache-to', path.join(work, '.jsii.tabl.json'), '.'], work);
+  if (update) {
+    spawnSync(process.execPath, [bin('jsii-rosetta'), 'extract', '--cache-from', path.join(work, '.jsii.tabl.json'),
+      '--cache-to', path.join(ROOT, ROSETTA_CACHE), '--compress-cache', '--trim-cache', '.'], { cwd: work, env, encoding: 'utf8' });
+    console.log(`${ROSETTA_CACHE}: regenerated`);
+  } else if (!/Reused all \d+ translations from cache/.test(rosetta)) {
+    console.log(`${ROSETTA_CACHE} is stale, so some examples were compiled again; refresh it with \`npm run docgen\` and commit it`);
+  }
   step('jsii-pacmak --code-only (python, java, dotnet, go)',
     [bin('jsii-pacmak'), '--code-only', '--rosetta-tablet', path.join(work, '.jsii.tabl.json'), '-o', path.join(work, 'dist-packages')], work);
   for (const target of ['python', 'java', 'dotnet', 'go']) {
