@@ -3,8 +3,9 @@
  * event that runs the hook's checks against the production listener on the hook's own function,
  * which puts one `Rollback Verification Result` event on the default bus.
  */
-import { ArnFormat, Annotations, Duration, Lazy, Stack, Token } from 'aws-cdk-lib';
+import { ArnFormat, Annotations, CfnResource, Duration, Lazy, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -22,7 +23,7 @@ import { createDeadLetterQueue } from '../../private/dead-letter-queue';
 import { recordPropProblem } from '../../private/validation';
 import type { IBlueGreenService } from '../../service/blue-green-service-base';
 import { DeploymentEngineKind } from '../../service/deployment-engine';
-import { REFERENCE_SIZE_ESTIMATE, resolvedSize } from '../../private/resolved-size';
+import { resolvedSize } from '../../private/resolved-size';
 import type { HookFunctionBinding } from './hook-function';
 import { CODEDEPLOY_ENDPOINT, ECS_ENDPOINT, EndpointRequirements, HookNetwork, RequiredEndpoint, allowListenerPort } from './network';
 
@@ -87,10 +88,11 @@ export function addRollbackVerification(hook: Construct, request: RollbackVerifi
   const rule = group
     ? verificationRuleFor(hook, binding.function, 'CODE_DEPLOY', service.serviceName, {
       detail: { application: [group.application.applicationName], deploymentGroup: [group.deploymentGroupName] },
-    }, [group.application.applicationName, group.deploymentGroupName].map((name) => quotedSize(stack, name, REFERENCE_SIZE_ESTIMATE)))
-    : verificationRuleFor(hook, binding.function, 'ECS', service.serviceName, { resources: [service.service.serviceArn] },
-      [SERVICE_ARN_PREFIX_LENGTH + quotedSize(stack, physicalName(service.cluster, service.cluster.clusterName), REFERENCE_SIZE_ESTIMATE)
-        + quotedSize(stack, physicalName(service.service, service.service.serviceName), REFERENCE_SIZE_ESTIMATE)]);
+    }, [group.application.applicationName, group.deploymentGroupName].map((name) => quotedSize(stack, name)))
+    : verificationRuleFor(hook, binding.function, 'ECS', service.serviceName, { resources: [service.service.serviceArn] }, [
+      SERVICE_ARN_PREFIX_LENGTH + quotedSize(stack, givenName(service.cluster, ecs.CfnCluster, 'clusterName') ?? service.cluster.clusterName)
+        + quotedSize(stack, givenName(service.service, ecs.CfnService, 'serviceName') ?? service.service.serviceName),
+    ]);
   const input = new RollbackVerificationInput(settings);
   const deadLetterQueue = deadLettersOf(hook, binding.function, rule);
   rule.addTarget(new targets.LambdaFunction(binding.function, {
@@ -260,17 +262,16 @@ function verificationRuleFor(
   return entry.rule;
 }
 
-/** The name given to `resource`'s CloudFormation resource when it has one (a `Ref` hides it), else `name`. */
-function physicalName(resource: Construct, name: string): string {
-  const given = (resource.node.defaultChild as { readonly clusterName?: unknown; readonly serviceName?: unknown } | undefined);
-  const literal = given?.clusterName ?? given?.serviceName;
-  return typeof literal === 'string' ? literal : name;
+/** The name given to `resource`'s CloudFormation resource of type `type` (the construct's `Ref` hides it), if any. */
+function givenName<T extends CfnResource>(resource: Construct, type: new (...args: never[]) => T, property: keyof T): string | undefined {
+  const child = resource.node.defaultChild;
+  const name = child instanceof type ? child[property] : undefined;
+  return typeof name === 'string' ? name : undefined;
 }
 
 /** The characters `value` takes in a pattern once deployed, quotes and comma included. */
-function quotedSize(stack: Stack, value: string, referenceEstimate: number): number {
-  const resolved = stack.resolve(value);
-  return (typeof resolved === 'string' ? Buffer.byteLength(resolved) : referenceEstimate) + 3;
+function quotedSize(stack: Stack, value: string): number {
+  return resolvedSize(stack.resolve(value)) + 3;
 }
 
 /** The longest input template EventBridge takes for a target. */
