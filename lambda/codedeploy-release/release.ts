@@ -4,7 +4,7 @@
  */
 import { AwsCallScope } from '../shared/aws-call';
 import { formatSeconds, truncate } from '../shared/invocation';
-import { sleep } from '../shared/retry';
+import { AttemptTimeoutError, sleep } from '../shared/retry';
 import {
   ACTIVE_STATUSES,
   DeploymentView,
@@ -149,6 +149,9 @@ async function sameDeploymentUnderWay(
   return undefined;
 }
 
+/** A timer may fire a millisecond before the clock shows its time. */
+const TIMER_SLACK_MS = 5;
+
 /**
  * Polls CodeDeploy's rollbacks until they end, within this invocation: a rollback reroutes
  * traffic back at once, so it seldom takes minutes. Returns a reason when they outlast it.
@@ -174,8 +177,16 @@ async function waitOutRollbacks(run: ReleaseRun, scope: AwsCallScope, rollbacks:
       return outlasted();
     }
     const views: DeploymentView[] = [];
-    for (const rollback of pending) {
-      views.push(await describeDeployment(scope, rollback.deploymentId));
+    try {
+      for (const rollback of pending) {
+        views.push(await describeDeployment(scope, rollback.deploymentId));
+      }
+    } catch (error) {
+      // A read cut short by the deadline (a slow host) means the rollback outlasted the wait, not a failed read.
+      if (error instanceof AttemptTimeoutError && Date.now() + TIMER_SLACK_MS >= until) {
+        return outlasted();
+      }
+      throw error;
     }
     pending = views.filter(isActive);
     if (pending.length === 0) {

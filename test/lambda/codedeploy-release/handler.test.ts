@@ -315,6 +315,21 @@ describe.each(['sources', 'bundle'] as const)('the release custom resource (%s)'
     expect(lambda.commandCalls(InvokeCommand)).toHaveLength(0);
   });
 
+  test('answers that the rollback outlasted the invocation when the deadline cuts a read of it short', async () => {
+    codeDeploy.on(CreateDeploymentCommand).rejects(awsError('DeploymentLimitExceededException', 400, 'already has an active Deployment'));
+    codeDeploy.on(ListDeploymentsCommand).resolves({ deployments: ['d-ROLLBACK1'] });
+    const inProgress = { deploymentInfo: { deploymentId: 'd-ROLLBACK1', status: 'InProgress', creator: 'codeDeployRollback' } };
+    // The first read finds the rollback; the next hangs (a slow host, a stalled connection) past the deadline.
+    codeDeploy.on(GetDeploymentCommand).resolvesOnce(inProgress)
+      .callsFake(() => new Promise((resolve) => setTimeout(() => resolve(inProgress), 5_000).unref()));
+
+    await handler(updateRequest(server), fakeContext(2000));
+
+    expect(expectSingleAnswer(server, 'FAILED').Reason)
+      .toMatch(/^CodeDeploy is still rolling back deployment group orders-prod \(d-ROLLBACK1, InProgress\) after \d\.\d s; deploy the stack again/);
+    expect(codeDeploy.commandCalls(StopDeploymentCommand)).toHaveLength(0);
+  });
+
   test('answers Delete with SUCCESS at once, calling nothing', async () => {
     const result = await handler({ ...updateRequest(server), RequestType: 'Delete' }, fakeContext());
 
