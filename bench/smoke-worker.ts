@@ -1,13 +1,13 @@
 /**
  * Runs in a fresh node process (spawned by hooks.ts): the smoke-test handler against a real HTTP
- * server on 127.0.0.1 that answers each check after a fixed delay, with 1, 50 and 200 checks.
+ * server on 127.0.0.1, in a process of its own, that answers each check after a fixed delay, with
+ * 1, 50 and 200 checks.
  * Each scenario is warmed up once (module, HTTP agent, JIT) before its timed runs; CodeDeploy is
  * mocked. Prints one JSON line: milliseconds of each timed run per check count.
  */
 import { CodeDeployClient, PutLifecycleEventHookExecutionStatusCommand } from '@aws-sdk/client-codedeploy';
 import { mockClient } from 'aws-sdk-client-mock';
-import * as http from 'http';
-import { AddressInfo } from 'net';
+import { spawn } from 'child_process';
 import { SMOKE_CHECKS_ENV, SMOKE_CONCURRENCY_ENV, SMOKE_TEST_BASE_URL_ENV, SMOKE_TEST_LIMITS, SmokeCheckSpec } from '../contract/smoke-test';
 
 export const SERVER_DELAY_MS = 100;
@@ -19,20 +19,41 @@ export const CHECK_COUNTS = [1, 50, 200];
 export const BENCH_CONCURRENCY = SMOKE_TEST_LIMITS.maxConcurrency;
 const RUNS = process.env.BENCH_QUICK === '1' ? 3 : 7;
 
-async function main(): Promise<Record<string, number[]>> {
-  const server = http.createServer((_request, response) => {
-    setTimeout(() => {
-      response.writeHead(200, { 'content-type': 'application/json' });
-      response.end('{"status":"UP"}');
-    }, SERVER_DELAY_MS);
+/**
+ * The service under test, in a process of its own as it is on its own hosts: in the handler's
+ * process its request handling would be counted as the smoke test's.
+ */
+const SERVER_SOURCE = `
+const http = require('http');
+const server = http.createServer((request, response) => {
+  request.resume();
+  setTimeout(() => {
+    response.writeHead(200, { 'content-type': 'application/json' });
+    response.end('{"status":"UP"}');
+  }, ${SERVER_DELAY_MS});
+});
+server.listen(0, '127.0.0.1', () => process.stdout.write(server.address().port + '\\n'));
+process.stdin.on('end', () => process.exit(0)).resume();
+`;
+
+async function startServer(): Promise<{ port: number; stop: () => void }> {
+  const child = spawn(process.execPath, ['-e', SERVER_SOURCE], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`the test server exited (${code}) before listening`)));
+    child.stdout.once('data', (chunk: Buffer) => resolve(Number(chunk.toString().trim())));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { port, stop: () => child.kill() };
+}
+
+async function main(): Promise<Record<string, number[]>> {
+  const server = await startServer();
   const codeDeploy = mockClient(CodeDeployClient);
   codeDeploy.on(PutLifecycleEventHookExecutionStatusCommand).resolves({});
   // The handler logs one line per check; keep the output to the JSON line.
   process.env.LOG_LEVEL = 'error';
   process.env[SMOKE_CONCURRENCY_ENV] = String(BENCH_CONCURRENCY);
-  process.env[SMOKE_TEST_BASE_URL_ENV] = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  process.env[SMOKE_TEST_BASE_URL_ENV] = `http://127.0.0.1:${server.port}`;
   try {
     // Imported here so the environment above is in place when the module loads.
     const { handler } = await import('../lambda/smoke-test');
@@ -61,8 +82,7 @@ async function main(): Promise<Record<string, number[]>> {
     return results;
   } finally {
     codeDeploy.restore();
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    server.stop();
   }
 }
 

@@ -16,6 +16,12 @@ export interface WorkerRequest {
   readonly scenario: ScenarioName;
   readonly services?: number;
   readonly warm: number;
+  /**
+   * aws-cdk-lib's resource limit per stack (`@aws-cdk/core:stackResourceLimit`), raised to time
+   * stacks past CloudFormation's 500 resources; whether they fit is judged from the count.
+   * @default 500
+   */
+  readonly resourceLimit?: number;
 }
 
 export interface WorkerResult {
@@ -39,7 +45,7 @@ function synthOnce(request: WorkerRequest): { ms: number; template: Template } {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-synth-'));
   try {
     const started = process.hrtime.bigint();
-    const app = new App({ context, outdir });
+    const app = new App({ context: request.resourceLimit ? { ...context, '@aws-cdk/core:stackResourceLimit': request.resourceLimit } : context, outdir });
     const stack = buildScenario(app, request.scenario, request.services);
     const assembly = app.synth();
     const ms = Number(process.hrtime.bigint() - started) / 1e6;

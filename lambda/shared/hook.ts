@@ -121,9 +121,10 @@ export interface HookContext<TState = unknown> {
   remainingMs(): number;
   /**
    * Describes the work under way (`waiting for checks health, version`); when the deadline
-   * stops the body, the Failed reason ends with the latest description.
+   * stops the body, the Failed reason ends with the latest description. A function is called
+   * only then: for work whose state changes often (each of hundreds of checks).
    */
-  progress(description: string): void;
+  progress(description: string | (() => string)): void;
   /**
    * Registers cleanup for when the runtime gives up on this run at its deadline while the body
    * is still working: anything the body started that must not outlive a Failed report (a task,
@@ -239,14 +240,15 @@ export async function runBodyOnce<TState>(run: BodyRun<TState>): Promise<HookOut
   const deadline = Math.min(functionCutoff, plan.totalDeadline);
   const controller = new AbortController();
   const cleanups: DeadlineCleanup[] = [];
-  let progress: string | undefined;
+  let progress: string | (() => string) | undefined;
 
   const deadlineReason = () => {
     const elapsed = formatSeconds(Date.now() - plan.startedAt);
     const why = deadline === plan.totalDeadline && plan.totalDeadline < functionCutoff
       ? `the hook's total time of ${formatSeconds(plan.totalTimeoutMs)} ran out`
       : `stopped ${formatSeconds(plan.safetyMarginMs)} before the function's timeout to report in time`;
-    return `hook deadline reached after ${elapsed}; ${why}${progress ? `; ${progress}` : ''}`;
+    const latest = typeof progress === 'function' ? progress() : progress;
+    return `hook deadline reached after ${elapsed}; ${why}${latest ? `; ${latest}` : ''}`;
   };
 
   if (deadline <= startedRunAt) {

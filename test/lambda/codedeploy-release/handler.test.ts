@@ -318,7 +318,7 @@ describe.each(['sources', 'bundle'] as const)('the release custom resource (%s)'
   test('answers that the rollback outlasted the invocation when the deadline cuts a read of it short', async () => {
     codeDeploy.on(CreateDeploymentCommand).rejects(awsError('DeploymentLimitExceededException', 400, 'already has an active Deployment'));
     codeDeploy.on(ListDeploymentsCommand).resolves({ deployments: ['d-ROLLBACK1'] });
-    const inProgress = { deploymentInfo: { deploymentId: 'd-ROLLBACK1', status: 'InProgress', creator: 'codeDeployRollback' } };
+    const inProgress = { deploymentInfo: { deploymentId: 'd-ROLLBACK1', status: 'InProgress' as const, creator: 'codeDeployRollback' as const } };
     // The first read finds the rollback; the next hangs (a slow host, a stalled connection) past the deadline.
     codeDeploy.on(GetDeploymentCommand).resolvesOnce(inProgress)
       .callsFake(() => new Promise((resolve) => setTimeout(() => resolve(inProgress), 5_000).unref()));
