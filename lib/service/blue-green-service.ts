@@ -107,7 +107,11 @@ export class BlueGreenService extends BlueGreenServiceBase {
   public readonly productionListenerRule?: elbv2.ApplicationListenerRule;
   /** The test listener's rule that Amazon ECS points at green; undefined on the CodeDeploy engine. */
   public readonly testListenerRule?: elbv2.ApplicationListenerRule;
-  /** The role Amazon ECS shifts the listener rules and invokes the hooks with; undefined on the CodeDeploy engine. */
+  /**
+   * The role Amazon ECS shifts the listener rules and invokes the hooks with, one per stack for
+   * its services on the Amazon ECS engine (`CdkEcsReleaseEcsDeploymentRole`); undefined on the
+   * CodeDeploy engine.
+   */
   public readonly deploymentRole?: iam.IRole;
   /** The alarms that stop and roll back a deployment of this service; always set on a `BlueGreenService`. */
   public readonly rollbackAlarms?: RollbackAlarms;

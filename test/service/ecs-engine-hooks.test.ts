@@ -95,7 +95,7 @@ describe('hooks on the Amazon ECS engine', () => {
     expect(hooks).toHaveLength(6);
   });
 
-  test('ECS invokes every hook with the service\'s deployment role, which may invoke exactly the hook functions', () => {
+  test('ECS invokes every hook with the stack\'s deployment role, which may invoke exactly the hook functions', () => {
     const roleArn = { 'Fn::GetAtt': [logicalId(stack, service.deploymentRole as iam.Role), 'Arn'] };
     expect(functionHooks(hooks).map((hook) => hook.RoleArn)).toEqual(functionHooks(hooks).map(() => roleArn));
 
@@ -212,6 +212,41 @@ describe('hooks of services on both engines in one stack', () => {
     template.resourceCountIs('AWS::SSM::Parameter', 1);
     const timeouts = renderedHooks(stack, template, onEcs).map((hook) => hook.TimeoutConfiguration?.TimeoutInMinutes);
     expect(timeouts).toEqual([90, undefined]);
+  });
+});
+
+describe('the deployment role of a stack\'s services on the Amazon ECS engine', () => {
+  test('is one role, which lists each shared hook function once and a service\'s own hook function beside them', () => {
+    const stack = testStack();
+    const { cluster } = mockCluster(stack);
+    const services = ['Orders', 'Payments'].map((id) => new BlueGreenService(stack, id, { cluster, image: testImage, engine: DeploymentEngine.ecs() }));
+    const smokeTests = services.map((service) => new SmokeTestHook(stack, `${service.node.id}SmokeTests`, { service, checks: [SmokeCheck.get('/health')] }));
+    const own = new lambda.Function(stack, 'PaymentsCheck', {
+      runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => {}'),
+    });
+    new CustomHook(stack, 'PaymentsCustom', { service: services[1], function: own, lifecycleEvent: LifecycleEvent.BEFORE_ALLOW_TRAFFIC });
+    const template = Template.fromStack(stack);
+
+    expect(services[0].deploymentRole).toBe(services[1].deploymentRole);
+    expect(services[0].deploymentRole!.node.id).toBe('CdkEcsReleaseEcsDeploymentRole');
+    expect(services[0].deploymentRole!.node.scope).toBe(stack);
+    const roleId = logicalId(stack, services[0].deploymentRole as iam.Role);
+    const roleArn = { 'Fn::GetAtt': [roleId, 'Arn'] };
+    for (const service of services) {
+      expect(functionHooks(renderedHooks(stack, template, service)).map((hook) => hook.RoleArn)).toEqual(
+        functionHooks(renderedHooks(stack, template, service)).map(() => roleArn));
+    }
+    const statements = Object.values(template.findResources('AWS::IAM::Policy'))
+      .filter((policy) => (policy.Properties.Roles ?? []).some((role: { Ref: string }) => role.Ref === roleId))
+      .flatMap((policy) => policy.Properties.PolicyDocument.Statement as Statement[]);
+    const invoked = statements.flatMap(resourcesOf).map((resource) => JSON.stringify(resource)).sort();
+    // The two services' smoke tests run on one shared function: it is listed once.
+    expect(smokeTests[0].function).toBe(smokeTests[1].function);
+    expect(invoked).toEqual([smokeTests[0].function, own].map((fn) => JSON.stringify({ 'Fn::GetAtt': [logicalId(stack, fn), 'Arn'] })).sort());
+    expect(statements.flatMap(actionsOf).every((action) => action === 'lambda:InvokeFunction')).toBe(true);
+    const ecsRoles = Object.values(template.findResources('AWS::IAM::Role'))
+      .filter((role) => JSON.stringify(role.Properties.AssumeRolePolicyDocument).includes('"ecs.amazonaws.com"'));
+    expect(ecsRoles).toHaveLength(1);
   });
 });
 

@@ -3,7 +3,7 @@
  * shifts between the target groups, the role ECS shifts them and invokes the hooks with, and the
  * service's alternate target.
  */
-import { Duration, Lazy, Validations } from 'aws-cdk-lib';
+import { Duration, Lazy, Stack, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
@@ -59,15 +59,25 @@ export function noRouteAction(): elbv2.ListenerAction {
   return elbv2.ListenerAction.fixedResponse(404, { contentType: 'text/plain', messageBody: 'no route' });
 }
 
+/** The id, under its stack, of the role the stack's services on the Amazon ECS engine deploy with. */
+export const ECS_DEPLOYMENT_ROLE_ID = 'CdkEcsReleaseEcsDeploymentRole';
+
 /**
- * The role Amazon ECS assumes in a deployment: to shift the listener rules and register targets
- * (the managed policy AWS documents and maintains as ECS adds calls), and to invoke the hooks
- * (one statement per hook function, added as hooks are).
+ * The one role Amazon ECS assumes in the deployments of a stack's services: to shift their
+ * listener rules and register targets (the managed policy AWS documents and maintains as ECS adds
+ * calls, which covers every load balancer alike), and to invoke their hooks (one statement per
+ * hook function, added as hooks are). The library's hook functions are shared by the stack's
+ * services too, so a role per service would hold the same statements again, two resources more
+ * per service.
  */
-export function createEcsDeploymentRole(scope: Construct, serviceName: string): iam.Role {
-  const role = new iam.Role(scope, 'EcsDeploymentRole', {
+export function ecsDeploymentRoleOf(stack: Stack): iam.Role {
+  const existing = stack.node.tryFindChild(ECS_DEPLOYMENT_ROLE_ID);
+  if (existing instanceof iam.Role) {
+    return existing;
+  }
+  const role = new iam.Role(stack, ECS_DEPLOYMENT_ROLE_ID, {
     assumedBy: new iam.ServicePrincipal('ecs.amazonaws.com'),
-    description: `${serviceName}: Amazon ECS shifts listener rules and invokes hooks with it in blue/green deployments`.slice(0, 1000),
+    description: 'Amazon ECS shifts the listener rules of this stack\'s services and invokes their hooks with it in blue/green deployments',
     managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName(LOAD_BALANCER_POLICY)],
   });
   Validations.of(role).acknowledge({
@@ -131,7 +141,7 @@ export function setUpEcsDeployments(host: HookHost & Construct, parts: {
   readonly containerPort: number;
   readonly approvalWait?: Duration;
 }): { readonly role: iam.Role; readonly hookRegistry: HookRegistry } {
-  const role = createEcsDeploymentRole(host, parts.serviceName);
+  const role = ecsDeploymentRoleOf(Stack.of(host));
   attachAlternateTarget(parts.service, { ...parts, role });
   const hookRegistry = new HookRegistry(host, undefined, false, { service: parts.service, role });
   const wait = parts.approvalWait;
