@@ -63,7 +63,7 @@ export function printGoals(): void {
 
 /** Runs a precompiled bench script in a fresh node process and parses the JSON line it prints. */
 export function runScript<T>(compiledDir: string, script: string, args: string[], env: NodeJS.ProcessEnv = {}): T {
-  const output = execFileSync(process.execPath, ['--no-deprecation', '--no-warnings', path.join(compiledDir, 'bench', script), ...args], {
+  const output = execFileSync(process.execPath, ['--no-deprecation', '--no-warnings', '--expose-gc', path.join(compiledDir, 'bench', script), ...args], {
     encoding: 'utf8',
     env: { ...process.env, ...env },
     maxBuffer: 64 * 1024 * 1024,

@@ -44,6 +44,9 @@ interface Template {
 function synthOnce(request: WorkerRequest): { ms: number; template: Template } {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-synth-'));
   try {
+    // Each synth starts on a collected heap, so that none pays for the garbage of the one before
+    // (which made the warm medians of one stack swing by a third from run to run).
+    (globalThis as { gc?: () => void }).gc?.();
     const started = process.hrtime.bigint();
     const app = new App({ context: request.resourceLimit ? { ...context, '@aws-cdk/core:stackResourceLimit': request.resourceLimit } : context, outdir });
     const stack = buildScenario(app, request.scenario, request.services);
