@@ -9,7 +9,7 @@
 import { goal, kb, median, printTable, QUICK, runScript, spread } from './stats';
 import type { WorkerRequest, WorkerResult } from './synth-worker';
 
-const ROUNDS = QUICK ? 2 : 5;
+const ROUNDS = QUICK ? 2 : 8;
 const WARM = QUICK ? 2 : 5;
 const SCALE_PROCESSES = QUICK ? 1 : 3;
 const SCALE_WARM = QUICK ? 1 : 3;
