@@ -44,7 +44,8 @@ export interface Goal {
   readonly name: string;
   readonly measured: string;
   readonly target: string;
-  readonly pass: boolean;
+  /** Undefined when the run did not measure it. */
+  readonly pass?: boolean;
 }
 
 const goals: Goal[] = [];
@@ -54,10 +55,15 @@ export function goal(name: string, measured: string, target: string, pass: boole
   goals.push({ name, measured, target, pass });
 }
 
+/** A goal this run did not measure: its line says so, neither PASS nor MISS. */
+export function notMeasured(name: string, target: string, why: string): void {
+  goals.push({ name, measured: why, target });
+}
+
 export function printGoals(): void {
   console.log('\n## Goals\n');
   for (const g of goals) {
-    console.log(`${g.name}: ${g.measured} (goal ${g.target}) ${g.pass ? 'PASS' : 'MISS'}`);
+    console.log(`${g.name}: ${g.measured} (goal ${g.target}) ${g.pass === undefined ? 'NOT MEASURED' : g.pass ? 'PASS' : 'MISS'}`);
   }
 }
 
