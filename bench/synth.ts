@@ -6,6 +6,7 @@
  * - the library at N services in one stack, each with every hook and the rollback alarms (validation off);
  * - one such service on each engine, CodeDeploy and Amazon ECS, in interleaved pairs.
  */
+import { MAX_STACK_RESOURCES as STACK_RESOURCE_LIMIT } from '../lib/service/private/stack-capacity';
 import { goal, kb, median, printTable, QUICK, runScript, spread } from './stats';
 import type { WorkerRequest, WorkerResult } from './synth-worker';
 
@@ -113,8 +114,6 @@ interface ScalePoint {
   readonly error?: string;
 }
 
-/** CloudFormation's limit of resources in one stack. */
-const STACK_RESOURCE_LIMIT = 500;
 /** Raised in the children so that stacks past the limit still synthesize and can be timed. */
 const TIMING_RESOURCE_LIMIT = 5000;
 
@@ -136,6 +135,22 @@ function fits(point: ScalePoint): boolean {
   return !point.error && (point.samples.last?.resources ?? Infinity) <= STACK_RESOURCE_LIMIT;
 }
 
+/** Resources and template bytes a service adds: the slope from `one` to `wide`, so the shared VPC and cluster do not count. */
+function perService(one: ScalePoint, wide: ScalePoint): { readonly resources: number; readonly bytes: number } | undefined {
+  const [first, last] = [one.samples.last, wide.samples.last];
+  if (!first || !last || wide.services <= one.services) {
+    return undefined;
+  }
+  const extra = wide.services - one.services;
+  return { resources: (last.resources - first.resources) / extra, bytes: (last.templateBytes - first.templateBytes) / extra };
+}
+
+/** The goal that `point`'s stack fits CloudFormation's limit. */
+function fitGoal(name: string, point: ScalePoint | undefined): void {
+  goal(name, point?.error ? point.error.slice(0, 160) : `${point?.samples.last?.resources ?? 'not run'} resources`,
+    `≤ ${STACK_RESOURCE_LIMIT} resources`, point !== undefined && fits(point));
+}
+
 function scaleTable(title: string, points: ScalePoint[]): void {
   printTable(title, ['services', 'resources', 'template', 'first synth ms', 'warm synth ms'], points.map((p) => (p.error
     ? [p.services, 'MISS', '-', '-', `synth threw ${p.error.slice(0, 90)}`]
@@ -155,18 +170,13 @@ function scale(dir: string): void {
   const ok = points.filter((p) => !p.error && p.samples.last);
   const one = ok.find((p) => p.services === 1);
   const widest = ok[ok.length - 1];
-  if (one?.samples.last && widest?.samples.last && widest.services > 1) {
-    // Per service: the slope between N = 1 and the largest N that synthesized, so the shared VPC and cluster do not count.
-    const extra = widest.services - 1;
-    const perResources = (widest.samples.last.resources - one.samples.last.resources) / extra;
-    const perBytes = (widest.samples.last.templateBytes - one.samples.last.templateBytes) / extra;
-    goal('resources per service with all hooks and alarms', `${perResources.toFixed(1)} (N=1→${widest.services})`, '≤ 30', perResources <= 30);
-    goal('template bytes per service with all hooks and alarms', `${kb(perBytes)} (N=1→${widest.services})`, '≤ 20 KB', perBytes <= 20 * 1024);
+  const per = one && widest ? perService(one, widest) : undefined;
+  if (per) {
+    goal('resources per service with all hooks and alarms', `${per.resources.toFixed(1)} (N=1→${widest.services})`, '≤ 30', per.resources <= 30);
+    goal('template bytes per service with all hooks and alarms', `${kb(per.bytes)} (N=1→${widest.services})`, '≤ 20 KB', per.bytes <= 20 * 1024);
   }
   const twenty = points.find((p) => p.services === 20);
-  const twentyFits = twenty !== undefined && fits(twenty);
-  goal('20 services with every hook fit one stack', twenty?.error ? twenty.error.slice(0, 160)
-    : `${twenty?.samples.last?.resources ?? 'not run'} resources`, `≤ ${STACK_RESOURCE_LIMIT} resources`, twentyFits);
+  fitGoal('20 services with every hook fit one stack', twenty);
   if (twenty?.samples.last && one) {
     const ratio = median(twenty.samples.first) / median(one.samples.first);
     goal('first synth, 20 services / 1 service', `${ratio.toFixed(2)}x`, '≤ 20x', ratio <= 20);
@@ -177,16 +187,13 @@ function scale(dir: string): void {
   // The layout that holds many services in a stack: one load balancer, a host rule per service.
   const shared = scalePoints(dir, 'scale-shared', [1, 20], 1, 1);
   scaleTable('Scale, Amazon ECS engine, one SharedLoadBalancer routing by host', shared);
-  const sharedTwenty = shared.find((p) => p.services === 20);
   const sharedOne = shared.find((p) => p.services === 1);
-  if (sharedTwenty?.samples.last && sharedOne?.samples.last) {
-    const per = (sharedTwenty.samples.last.resources - sharedOne.samples.last.resources) / 19;
-    console.log(`per service behind the shared load balancer: ${per.toFixed(1)} resources, `
-      + `${kb((sharedTwenty.samples.last.templateBytes - sharedOne.samples.last.templateBytes) / 19)}`);
+  const sharedTwenty = shared.find((p) => p.services === 20);
+  const sharedPer = sharedOne && sharedTwenty ? perService(sharedOne, sharedTwenty) : undefined;
+  if (sharedPer) {
+    console.log(`per service behind the shared load balancer: ${sharedPer.resources.toFixed(1)} resources, ${kb(sharedPer.bytes)}`);
   }
-  goal('20 services with every hook fit one stack, sharing a load balancer (ECS engine)', sharedTwenty?.error
-    ? sharedTwenty.error.slice(0, 160) : `${sharedTwenty?.samples.last?.resources ?? 'not run'} resources`,
-  `≤ ${STACK_RESOURCE_LIMIT} resources`, sharedTwenty !== undefined && fits(sharedTwenty));
+  fitGoal('20 services with every hook fit one stack, sharing a load balancer (ECS engine)', sharedTwenty);
 }
 
 export function runSynthBenchmarks(dir: string): void {

@@ -235,7 +235,7 @@ export class BlueGreenService extends BlueGreenServiceBase {
     }
     if (rules) {
       const parts = setUpEcsDeployments(this, {
-        service: this.service, serviceName: this.serviceName, blue: this.blueTargetGroup, green: this.greenTargetGroup, rules,
+        service: this.service, blue: this.blueTargetGroup, green: this.greenTargetGroup, rules,
         containerName: this.containerName, containerPort: this.containerPort, approvalWait: input.approvalWait,
       });
       this.deploymentRole = parts.role;

@@ -46,6 +46,13 @@ function hookOf(stack: Stack, hooks: RenderedHook[], fn: lambda.IFunction): Rend
   return found[0];
 }
 
+/** The statements of the policies attached to the role `roleId`. */
+function policiesOfRole(template: Template, roleId: string): Statement[] {
+  return [...Object.values(template.findResources('AWS::IAM::Policy')), ...Object.values(template.findResources('AWS::IAM::ManagedPolicy'))]
+    .filter((policy) => (policy.Properties.Roles ?? []).some((role: { Ref: string }) => role.Ref === roleId))
+    .flatMap((policy) => policy.Properties.PolicyDocument.Statement);
+}
+
 describe('hooks on the Amazon ECS engine', () => {
   // One service with every library hook, a hook of the user's and an approval wait, synthesized once.
   let stack: Stack;
@@ -99,7 +106,7 @@ describe('hooks on the Amazon ECS engine', () => {
     const roleArn = { 'Fn::GetAtt': [logicalId(stack, service.deploymentRole as iam.Role), 'Arn'] };
     expect(functionHooks(hooks).map((hook) => hook.RoleArn)).toEqual(functionHooks(hooks).map(() => roleArn));
 
-    const statements = policiesOfRole(logicalId(stack, service.deploymentRole as iam.Role));
+    const statements = policiesOfRole(template, logicalId(stack, service.deploymentRole as iam.Role));
     expect(statements.every((statement) => statement.Effect === 'Allow' && actionsOf(statement).join() === 'lambda:InvokeFunction')).toBe(true);
     const invoked = statements.flatMap(resourcesOf).map((resource) => JSON.stringify(resource)).sort();
     expect(invoked).toEqual(functionHooks(hooks).map((hook) => JSON.stringify(hook.HookTargetArn)).sort());
@@ -174,7 +181,7 @@ describe('hooks on the Amazon ECS engine', () => {
   });
 
   test('grantApproveRelease lets a role continue the service\'s deployments, and find the waiting one, only', () => {
-    const statements = policiesOfRole(logicalId(stack, approver));
+    const statements = policiesOfRole(template, logicalId(stack, approver));
     expect(statements).toHaveLength(1);
     expect(actionsOf(statements[0]).sort()).toEqual(['ecs:ContinueServiceDeployment', 'ecs:DescribeServiceDeployments']);
     const resource = JSON.stringify(statements[0].Resource);
@@ -184,12 +191,6 @@ describe('hooks on the Amazon ECS engine', () => {
     expect(resource).toMatch(/\/\*"\]\]\}$/);
     expect(codeDeployActions(statements)).toEqual([]);
   });
-
-  function policiesOfRole(roleId: string): Statement[] {
-    return [...Object.values(template.findResources('AWS::IAM::Policy')), ...Object.values(template.findResources('AWS::IAM::ManagedPolicy'))]
-      .filter((policy) => (policy.Properties.Roles ?? []).some((role: { Ref: string }) => role.Ref === roleId))
-      .flatMap((policy) => policy.Properties.PolicyDocument.Statement);
-  }
 });
 
 describe('hooks of services on both engines in one stack', () => {
@@ -233,12 +234,10 @@ describe('the deployment role of a stack\'s services on the Amazon ECS engine', 
     const roleId = logicalId(stack, services[0].deploymentRole as iam.Role);
     const roleArn = { 'Fn::GetAtt': [roleId, 'Arn'] };
     for (const service of services) {
-      expect(functionHooks(renderedHooks(stack, template, service)).map((hook) => hook.RoleArn)).toEqual(
-        functionHooks(renderedHooks(stack, template, service)).map(() => roleArn));
+      const serviceHooks = functionHooks(renderedHooks(stack, template, service));
+      expect(serviceHooks.map((hook) => hook.RoleArn)).toEqual(serviceHooks.map(() => roleArn));
     }
-    const statements = Object.values(template.findResources('AWS::IAM::Policy'))
-      .filter((policy) => (policy.Properties.Roles ?? []).some((role: { Ref: string }) => role.Ref === roleId))
-      .flatMap((policy) => policy.Properties.PolicyDocument.Statement as Statement[]);
+    const statements = policiesOfRole(template, roleId);
     const invoked = statements.flatMap(resourcesOf).map((resource) => JSON.stringify(resource)).sort();
     // The two services' smoke tests run on one shared function: it is listed once.
     expect(smokeTests[0].function).toBe(smokeTests[1].function);

@@ -2,7 +2,7 @@
  * The CodeDeploy engine's parts of a BlueGreenService: the application and the deployment group
  * that swaps the listeners' target groups.
  */
-import { Duration, PhysicalName, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, PhysicalName, Stack } from 'aws-cdk-lib';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
@@ -12,6 +12,7 @@ import type { HookHost } from './hook-registry';
 import type { TrafficShifting } from '../traffic-shifting';
 import { createCodeDeployRelease } from './codedeploy-release';
 import { HookRegistry } from './hook-registry';
+import { stackServiceRoleOf } from './stack-service-role';
 
 export interface CodeDeployParts {
   readonly application: codedeploy.EcsApplication;
@@ -65,19 +66,12 @@ export const CODEDEPLOY_ROLE_ID = 'CdkEcsReleaseCodeDeployRole';
  * so a role per service would be the same role again, one resource more per service.
  */
 function codeDeployRoleOf(stack: Stack): iam.IRole {
-  const existing = stack.node.tryFindChild(CODEDEPLOY_ROLE_ID) as iam.Role | undefined;
-  if (existing) {
-    return existing;
-  }
-  const role = new iam.Role(stack, CODEDEPLOY_ROLE_ID, {
-    assumedBy: new iam.ServicePrincipal('codedeploy.amazonaws.com'),
-    managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('AWSCodeDeployRoleForECS')],
+  return stackServiceRoleOf(stack, {
+    id: CODEDEPLOY_ROLE_ID,
+    assumedBy: 'codedeploy.amazonaws.com',
+    managedPolicyName: 'AWSCodeDeployRoleForECS',
+    managedPolicyReason: 'AWSCodeDeployRoleForECS is the service-role policy AWS documents for CodeDeploy on ECS; AWS maintains it as CodeDeploy adds API calls.',
   });
-  Validations.of(role).acknowledge({
-    id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AWSCodeDeployRoleForECS]',
-    reason: 'AWSCodeDeployRoleForECS is the service-role policy AWS documents for CodeDeploy on ECS; AWS maintains it as CodeDeploy adds API calls.',
-  });
-  return role;
 }
 
 /**

@@ -3,7 +3,7 @@
  * shifts between the target groups, the role ECS shifts them and invokes the hooks with, and the
  * service's alternate target.
  */
-import { Duration, Lazy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, Lazy, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
@@ -13,6 +13,7 @@ import { literalAlarmName } from '../../private/alarm-names';
 import { consoleUrl } from '../../private/console-url';
 import { valid } from '../../private/validation';
 import { HookRegistry } from './hook-registry';
+import { stackServiceRoleOf } from './stack-service-role';
 import type { HookHost } from './hook-registry';
 
 /** The managed policy AWS documents for the role ECS shifts listener rules with. */
@@ -71,20 +72,13 @@ export const ECS_DEPLOYMENT_ROLE_ID = 'CdkEcsReleaseEcsDeploymentRole';
  * per service.
  */
 export function ecsDeploymentRoleOf(stack: Stack): iam.Role {
-  const existing = stack.node.tryFindChild(ECS_DEPLOYMENT_ROLE_ID);
-  if (existing instanceof iam.Role) {
-    return existing;
-  }
-  const role = new iam.Role(stack, ECS_DEPLOYMENT_ROLE_ID, {
-    assumedBy: new iam.ServicePrincipal('ecs.amazonaws.com'),
+  return stackServiceRoleOf(stack, {
+    id: ECS_DEPLOYMENT_ROLE_ID,
+    assumedBy: 'ecs.amazonaws.com',
+    managedPolicyName: LOAD_BALANCER_POLICY,
+    managedPolicyReason: `${LOAD_BALANCER_POLICY} is the policy AWS documents for the role Amazon ECS shifts listener rules with in blue/green deployments; AWS maintains it as ECS adds calls.`,
     description: 'Amazon ECS shifts the listener rules of this stack\'s services and invokes their hooks with it in blue/green deployments',
-    managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName(LOAD_BALANCER_POLICY)],
   });
-  Validations.of(role).acknowledge({
-    id: `AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/${LOAD_BALANCER_POLICY}]`,
-    reason: `${LOAD_BALANCER_POLICY} is the policy AWS documents for the role Amazon ECS shifts listener rules with in blue/green deployments; AWS maintains it as ECS adds calls.`,
-  });
-  return role;
 }
 
 /**
@@ -133,7 +127,6 @@ export function renderDeploymentAlarms(service: ecs.FargateService, alarms: () =
  */
 export function setUpEcsDeployments(host: HookHost & Construct, parts: {
   readonly service: ecs.FargateService;
-  readonly serviceName: string;
   readonly blue: elbv2.ApplicationTargetGroup;
   readonly green: elbv2.IApplicationTargetGroup;
   readonly rules: EcsListenerRules;
