@@ -9,7 +9,7 @@ import { platformStacks } from './platform-stacks';
  * load balancer by host name; staging and production each in an account of their own, production
  * in a second region; and a tooling stack, in a third account, with their release pipelines.
  * Synthesize it with
- *   npx cdk synth -a 'npx ts-node --prefer-ts-exts bin/platform-app.ts'
+ *   npx cdk synth -a 'node --single-threaded-gc --max-semi-space-size=32 -r ts-node/register bin/platform-app.ts'
  */
 const app = new App();
 platformStacks(app);
