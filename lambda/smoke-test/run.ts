@@ -144,22 +144,19 @@ export async function runCheck(check: ResolvedSmokeCheck, index: number, env: Ru
     return { verdict: 'aborted', check } as const;
   };
 
-  let headers = check.headers;
-  // Awaited only when there is something to read: each await is a turn of the event loop per check.
-  if (check.secret || (check.version && !expectedVersion)) {
-    try {
-      headers = await requestHeaders(check, env.secrets);
-      expectedVersion = await expectedVersionOf(check, env.deployedVersions);
-    } catch (error) {
-      if (env.signal.aborted) {
-        return logAborted(1);
-      }
-      const reason = env.secrets.mask(errorMessage(error));
-      env.logger.error('smoke check attempt', {
-        check: check.name, attempt: 1, expectation: describe(), observed: reason, verdict: 'fail', elapsedMs: Date.now() - checkStarted,
-      });
-      return { verdict: 'fail', check, attempts: 1, reason };
+  let headers: Record<string, string>;
+  try {
+    headers = await requestHeaders(check, env.secrets);
+    expectedVersion ??= await deployedVersionOf(check, env.deployedVersions);
+  } catch (error) {
+    if (env.signal.aborted) {
+      return logAborted(1);
     }
+    const reason = env.secrets.mask(errorMessage(error));
+    env.logger.error('smoke check attempt', {
+      check: check.name, attempt: 1, expectation: describe(), observed: reason, verdict: 'fail', elapsedMs: Date.now() - checkStarted,
+    });
+    return { verdict: 'fail', check, attempts: 1, reason };
   }
 
   for (let attempt = 1; ; attempt++) {
@@ -234,13 +231,10 @@ async function requestHeaders(check: ResolvedSmokeCheck, secrets: SecretReader):
   return { ...check.headers, [check.secret.header]: `${check.secret.prefix}${value}` };
 }
 
-/** The version the check compares with: configured, or read from the deployed task definition. */
-async function expectedVersionOf(check: ResolvedSmokeCheck, deployedVersions: VersionSource): Promise<ResolvedVersion | undefined> {
+/** The version of the deployed task definition a check compares with; undefined for a check that configures its version or has none. */
+async function deployedVersionOf(check: ResolvedSmokeCheck, deployedVersions: VersionSource): Promise<ResolvedVersion | undefined> {
   const expected = check.version?.expected;
-  if (!expected) {
-    return undefined;
-  }
-  return 'value' in expected ? { value: expected.value } : deployedVersions.read(expected.variable);
+  return expected && 'variable' in expected ? deployedVersions.read(expected.variable) : undefined;
 }
 
 function describeTarget(check: ResolvedSmokeCheck): string {
