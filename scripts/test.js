@@ -42,7 +42,7 @@ function prefixed(stream, out, name) {
 // (tsc's garbage collection took a third less time).
 const NODE_OPTIONS = [process.env.NODE_OPTIONS, '--max-semi-space-size=64'].filter(Boolean).join(' ');
 // One garbage-collection thread per process (V8 refuses the flag in NODE_OPTIONS; jest's workers
-// inherit it from jest's own flags): four gates and two workers on 2 vCPUs leave V8's helper
+// inherit it from jest's own flags): four gates and three workers on 2 vCPUs leave V8's helper
 // threads nothing to run on but the cores the gates need, and the tests that start the built-in
 // validator's WebAssembly engine took 13 % less CPU without them.
 const V8_FLAGS = ['--single-threaded-gc'];

@@ -148,11 +148,12 @@ describe.each(['sources', 'bundle'] as const)('the release custom resource (%s)'
     const started = Date.now();
     const result = await handler(updateRequest(server, { TimeoutSeconds: '0.3' }), fakeContext());
 
+    // Not before the timeout; how long after it depends on how busy the machine's cores are.
     expect(Date.now() - started).toBeGreaterThanOrEqual(290);
     expect(codeDeploy.commandCalls(StopDeploymentCommand).map((call) => call.args[0].input))
       .toEqual([{ deploymentId: 'd-NEW000001', autoRollbackEnabled: true }]);
     const answer = expectSingleAnswer(server, 'FAILED');
-    expect(answer.Reason).toMatch(/^deployment d-NEW000001 did not end within TimeoutSeconds \(0\.3 s\): still InProgress after 0\.\d s; stopped it with rollback/);
+    expect(answer.Reason).toMatch(/^deployment d-NEW000001 did not end within TimeoutSeconds \(0\.3 s\): still InProgress after \d+\.\d s; stopped it with rollback/);
     expect(result.response).toBe('sent');
     expect(lambda.commandCalls(InvokeCommand)).toHaveLength(0);
   });
